@@ -1,0 +1,169 @@
+"""Benchmark: ``score_frame`` vs a hand-written numpy expression vs DuckDB SQL, and
+``Policy.score`` latency. Ratios are measured in the same run.
+
+Run: ``make bench`` or ``python benchmarks/bench_scoring.py [--rows N]``.
+The policy is the ``balanced`` preset (all four signals, a cap, aging): the
+numpy and SQL versions spell out exactly the same formula.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+import prioritize as pz
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def numpy_formula(frame: pd.DataFrame, now: pd.Timestamp) -> np.ndarray:
+    """The balanced preset's score, hand-written in numpy (no validation)."""
+    followers = frame["followers"].to_numpy(dtype=np.float64)
+    ltv = frame["lifetime_value"].to_numpy(dtype=np.float64)
+    count = frame["purchase_count"].to_numpy(dtype=np.float64)
+    spend = frame["total_spend"].to_numpy(dtype=np.float64)
+    days = frame["days_since_last_purchase"].to_numpy(dtype=np.float64)
+    urgency = frame["urgency"].to_numpy(dtype=np.float64)
+    received = frame["received_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    reach = np.minimum(np.log1p(followers) / math.log1p(1e6), 1.0)
+    value = np.minimum(np.log1p(ltv) / math.log1p(1e4), 1.0)
+    recency = np.nan_to_num(np.exp(days * (-math.log(2) / 90.0)), nan=0.0)
+    freq = np.minimum(np.log1p(count) / math.log1p(20.0), 1.0)
+    money = np.minimum(np.log1p(spend) / math.log1p(5000.0), 1.0)
+    history = 0.4 * recency + 0.4 * freq + 0.2 * money
+    waited = (now.value - received) / 6e10
+    return (
+        0.25 * value
+        + 0.15 * history
+        + np.minimum(0.2 * reach, 0.1)
+        + 0.4 * urgency
+        + (0.25 / 60.0) * waited
+    )
+
+
+SQL = """
+SELECT
+    0.25 * least(ln(1 + lifetime_value) / ln(1 + 10000.0), 1.0)
+  + 0.15 * (0.4 * coalesce(exp(days_since_last_purchase * (-ln(2) / 90.0)), 0.0)
+          + 0.4 * least(ln(1 + purchase_count) / ln(1 + 20.0), 1.0)
+          + 0.2 * least(ln(1 + total_spend) / ln(1 + 5000.0), 1.0))
+  + least(0.2 * least(ln(1 + followers) / ln(1 + 1000000.0), 1.0), 0.1)
+  + 0.4 * urgency
+  + (0.25 / 60.0) * (epoch_us(TIMESTAMPTZ '{now}') - epoch_us(received_at)) / 60e6
+  AS score
+FROM frame
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    print(f"building a synthetic frame of {args.rows:,} rows …", flush=True)
+    frame = pz.synthetic.queries(args.rows, seed=0)
+    frame = frame[[c for c in frame.columns if c != "text"]]  # urgency is given
+    policy = pz.policies.balanced()
+    now = frame["received_at"].max() + pd.Timedelta(minutes=1)
+    now_dt = now.to_pydatetime()
+
+    ours = policy.score_frame(frame, now_dt)["score"].to_numpy()
+    ref = numpy_formula(frame, now)
+    assert np.allclose(ours, ref, rtol=1e-12, atol=1e-12), "formulas differ"
+
+    results: dict[str, float] = {}
+    results["numpy expression (no validation)"] = best_of(
+        lambda: numpy_formula(frame, now), args.repeat
+    )
+    results["score_frame (full validation)"] = best_of(
+        lambda: policy.score_frame(frame, now_dt), args.repeat
+    )
+    results["score_frame (validate='read')"] = best_of(
+        lambda: policy.score_frame(frame, now_dt, validate="read"), args.repeat
+    )
+    try:
+        import duckdb
+    except ImportError:
+        print("duckdb not installed (pip install -e '.[bench]'): skipping the SQL comparison")
+    else:
+        con = duckdb.connect()
+        con.register("frame", frame)
+        sql = SQL.format(now=now.isoformat())
+        got = con.execute(sql).fetchnumpy()["score"]
+        assert np.allclose(got, ref, rtol=1e-9, atol=1e-9), "SQL formula differs"
+        results["DuckDB SQL (same formula)"] = best_of(
+            lambda: con.execute(sql).fetchnumpy(), args.repeat
+        )
+
+    # A per-row Python loop through Policy.score, on a sample, scaled up.
+    sample = frame.head(20_000)
+    rows = list(sample.itertuples(index=False))
+    objs = []
+    for r in rows:
+        days = r.days_since_last_purchase
+        objs.append(
+            (
+                pz.Query(
+                    query_id=r.query_id,
+                    customer_id=r.customer_id,
+                    received_at=r.received_at.to_pydatetime(),
+                    channel=r.channel,
+                    urgency=r.urgency,
+                ),
+                pz.Customer(
+                    customer_id=r.customer_id,
+                    followers=int(r.followers),
+                    lifetime_value=r.lifetime_value,
+                    purchase_count=int(r.purchase_count),
+                    total_spend=r.total_spend,
+                    days_since_last_purchase=None if math.isnan(days) else days,
+                ),
+            )
+        )
+    loop = best_of(lambda: [policy.score(q, c, now_dt) for q, c in objs], 3)
+    results["per-row loop of Policy.score (scaled)"] = loop * len(frame) / len(objs)
+
+    base = results["numpy expression (no validation)"]
+    print(f"\nscore_frame on {len(frame):,} rows, balanced preset (best of {args.repeat}):")
+    for name, seconds in results.items():
+        print(f"  {name:<40} {seconds * 1000:9.1f} ms   {seconds / base:6.2f}x numpy")
+    if "DuckDB SQL (same formula)" in results:
+        ratio = results["DuckDB SQL (same formula)"] / results["score_frame (full validation)"]
+        print(f"  DuckDB / score_frame (full validation): {ratio:.2f}")
+
+    # Policy.score latency, the helpdesk hot path.
+    q, c = objs[0]
+    q_text = q.model_copy(
+        update={"urgency": None, "text": "Third time asking: still waiting for my refund!!"}
+    )
+    later = q.received_at + timedelta(minutes=30)
+    print("\nPolicy.score latency per call (median of 7 runs of 20,000 calls):")
+    for label, query in (("urgency given", q), ("urgency from text (48 chars)", q_text)):
+        for pname in ("balanced", "influencer_weighted", "fifo"):
+            pol = pz.policies.PRESETS[pname]()
+            runs = []
+            for _ in range(7):
+                t0 = time.perf_counter()
+                for _ in range(20_000):
+                    pol.score(query, c, later)
+                runs.append((time.perf_counter() - t0) / 20_000)
+            print(f"  {pname:<20} {label:<30} {statistics.median(runs) * 1e6:6.2f} µs")
+
+
+if __name__ == "__main__":
+    main()

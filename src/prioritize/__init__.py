@@ -1,0 +1,62 @@
+"""prioritize: decide who gets answered first, and measure what it costs.
+
+Score inbound customer queries from CRM value, purchase history, follower
+reach and urgency under configurable fairness rules; keep a live triage
+queue; simulate policies on a stream with real staffing; measure fairness.
+
+Importing the package is cheap: heavier parts (simulator, fairness, staffing,
+identity graph, adapters, plotting) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from prioritize import policies, rules, signals
+from prioritize._errors import ConfigError, InputError, PrioritizeError, SchemaError
+from prioritize.models import Channel, Customer, Query
+from prioritize.policy import Policy, Score, Weights
+
+if TYPE_CHECKING:
+    from prioritize import synthetic
+
+__version__ = "0.1.0.dev0"
+
+# name -> (module, attribute or None for the module itself)
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "synthetic": ("prioritize.synthetic", None),
+}
+
+__all__ = [
+    "Channel",
+    "ConfigError",
+    "Customer",
+    "InputError",
+    "Policy",
+    "PrioritizeError",
+    "Query",
+    "SchemaError",
+    "Score",
+    "Weights",
+    "__version__",
+    "policies",
+    "rules",
+    "signals",
+    "synthetic",
+]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'prioritize' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,3 @@
+from prioritize.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""The library's exceptions.
+
+::
+
+    PrioritizeError                      base of everything the library raises on purpose
+    ├── InputError(PrioritizeError, ValueError)
+    │   │   a bad argument: a ``now`` earlier than a query's arrival, a customer
+    │   │   that does not match its query, a duplicate id pushed to a queue
+    │   └── SchemaError(InputError)
+    │           a frame with missing or wrongly typed columns or bad values;
+    │           the message names the column, the rows and what was expected
+    └── ConfigError(PrioritizeError, ValueError)
+            a policy file that cannot be read (TOML/JSON syntax, unknown suffix)
+
+Invalid *values* in a policy or a model (a negative weight, an unknown rule
+kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
+``ValueError`` and names the key.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "InputError", "PrioritizeError", "SchemaError"]
+
+
+class PrioritizeError(Exception):
+    """Base class of the exceptions raised by ``prioritize``."""
+
+
+class InputError(PrioritizeError, ValueError):
+    """An argument has a value the operation cannot accept."""
+
+
+class SchemaError(InputError):
+    """A frame does not follow the canonical schema (see ``prioritize.models``)."""
+
+
+class ConfigError(PrioritizeError, ValueError):
+    """A policy file could not be read."""

@@ -1,0 +1,38 @@
+"""Customer, Query, Channel and the canonical query frame schema."""
+
+from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel, Customer, Query
+from prioritize.models._schema import (
+    CHANNELS,
+    FOLLOWER_BANDS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    VALUE_BANDS,
+    FrameColumns,
+    follower_band,
+    read_float,
+    read_received_ns,
+    require_columns,
+    timestamp_ns,
+    validate_frame,
+    value_band,
+)
+
+__all__ = [
+    "CHANNELS",
+    "FOLLOWER_BANDS",
+    "OPTIONAL_COLUMNS",
+    "PUBLIC_BY_DEFAULT",
+    "REQUIRED_COLUMNS",
+    "VALUE_BANDS",
+    "Channel",
+    "Customer",
+    "FrameColumns",
+    "Query",
+    "follower_band",
+    "read_float",
+    "read_received_ns",
+    "require_columns",
+    "timestamp_ns",
+    "validate_frame",
+    "value_band",
+]

@@ -1,0 +1,128 @@
+"""Customer, Query and Channel: the objects helpdesk code builds per request."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query"]
+
+
+class Channel(StrEnum):
+    """Where a query arrived. Plain strings are accepted wherever a channel is."""
+
+    TWITTER = "twitter"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    TIKTOK = "tiktok"
+    LINKEDIN = "linkedin"
+    REVIEW_SITE = "review_site"
+    FORUM = "forum"
+    EMAIL = "email"
+    CHAT = "chat"
+    PHONE = "phone"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    WEB_FORM = "web_form"
+    OTHER = "other"
+
+
+#: Channels on which a message is usually a public post (used by the synthetic
+#: generator and by adapters when a payload does not say).
+PUBLIC_BY_DEFAULT = frozenset(
+    {
+        Channel.TWITTER,
+        Channel.FACEBOOK,
+        Channel.INSTAGRAM,
+        Channel.TIKTOK,
+        Channel.LINKEDIN,
+        Channel.REVIEW_SITE,
+        Channel.FORUM,
+    }
+)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            "must be timezone-aware (e.g. datetime(..., tzinfo=timezone.utc)); got a naive datetime"
+        )
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+_FiniteNonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Customer(BaseModel):
+    """What the brand knows about the author of a query.
+
+    Parameters
+    ----------
+    customer_id
+        The customer's id (a CRM id when known).
+    followers
+        Follower count on the channel they wrote from, when posting.
+    lifetime_value
+        CRM lifetime value in account currency.
+    purchase_count, total_spend, days_since_last_purchase
+        Purchase history; ``days_since_last_purchase=None`` means never bought.
+    segment
+        Optional free-text CRM segment, carried for grouping and reports.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    customer_id: str = Field(min_length=1)
+    followers: int = Field(default=0, ge=0)
+    lifetime_value: _FiniteNonNeg = 0.0
+    purchase_count: int = Field(default=0, ge=0)
+    total_spend: _FiniteNonNeg = 0.0
+    days_since_last_purchase: _FiniteNonNeg | None = None
+    segment: str | None = None
+
+    @field_validator("days_since_last_purchase", mode="before")
+    @classmethod
+    def _nan_is_never(cls, value: Any) -> Any:
+        # NaN is how a frame says "never bought"; accept it for symmetry.
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+
+
+class Query(BaseModel):
+    """One inbound message.
+
+    Parameters
+    ----------
+    query_id, customer_id
+        Ids; ``customer_id`` must match the :class:`Customer` it is scored with.
+    received_at
+        Arrival time; must be timezone-aware.
+    channel
+        A :class:`Channel` or its string value.
+    text
+        The message; urgency is derived from it when ``urgency`` is None.
+    urgency
+        Urgency in [0, 1] when known (e.g. set by an agent or a classifier).
+    is_public
+        True for a public post rather than a private message.
+    handle_minutes, patience_minutes
+        Service time and patience, for replaying history in the simulator.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    query_id: str = Field(min_length=1)
+    customer_id: str = Field(min_length=1)
+    received_at: AwareDatetime
+    channel: Channel
+    text: str = ""
+    urgency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    is_public: bool = False
+    handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None

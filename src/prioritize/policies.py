@@ -1,0 +1,20 @@
+"""Preset policies: ``fifo``, ``equal_treatment``, ``influencer_weighted``,
+``value_weighted`` and ``balanced`` (see each docstring for exact weights and rules)."""
+
+from prioritize.policy.presets import (
+    PRESETS,
+    balanced,
+    equal_treatment,
+    fifo,
+    influencer_weighted,
+    value_weighted,
+)
+
+__all__ = [
+    "PRESETS",
+    "balanced",
+    "equal_treatment",
+    "fifo",
+    "influencer_weighted",
+    "value_weighted",
+]

@@ -1,0 +1,195 @@
+"""Urgency from text: a small, documented, replaceable lexicon.
+
+The score is ``1 - exp(-points)`` where ``points`` adds, each at most once:
+
+* the points of every distinct lexicon word in the text (case-insensitive,
+  punctuation ignored, apostrophes dropped so "can't" is "cant"),
+* the points of every distinct lexicon phrase (2–4 consecutive words, e.g.
+  "still waiting", "third time" — repeat-contact phrases weigh most),
+* ``exclamation_points`` if the text has a run of two or more "!",
+* ``caps_points`` if the text is shouted: at least ``caps_min_letters`` letters
+  in ALL-CAPS words, making up at least ``caps_share`` of all letters.
+
+Each cue counts once, so repeating a word cannot push urgency further, and
+adding a cue never lowers it. The work is linear in the length of the text
+(``str.translate``, ``str.split`` and set look-ups over a bounded phrase
+length); there is no regular expression to blow up on hostile input.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["DEFAULT_PHRASES", "DEFAULT_WORDS", "UrgencyLexicon", "text_urgency"]
+
+_Points = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+DEFAULT_WORDS: dict[str, float] = {
+    # money and orders
+    "refund": 0.6,
+    "refunded": 0.4,
+    "chargeback": 0.8,
+    "charged": 0.4,
+    "overcharged": 0.7,
+    "fraud": 0.9,
+    "scam": 0.7,
+    "stolen": 0.8,
+    "hacked": 0.9,
+    "cancel": 0.5,
+    "cancelled": 0.5,
+    "canceled": 0.5,
+    "cancellation": 0.5,
+    # things broken
+    "broken": 0.5,
+    "broke": 0.4,
+    "damaged": 0.5,
+    "defective": 0.5,
+    "missing": 0.4,
+    "lost": 0.4,
+    "error": 0.3,
+    "failed": 0.4,
+    "outage": 0.7,
+    "crash": 0.4,
+    "crashed": 0.4,
+    # explicit urgency
+    "urgent": 0.7,
+    "urgently": 0.7,
+    "asap": 0.6,
+    "emergency": 0.9,
+    "immediately": 0.5,
+    "today": 0.2,
+    # escalation
+    "unacceptable": 0.5,
+    "complaint": 0.4,
+    "lawyer": 0.8,
+    "legal": 0.5,
+    "ridiculous": 0.3,
+    "worst": 0.3,
+    "terrible": 0.3,
+    "furious": 0.4,
+    "disgusted": 0.4,
+}
+
+DEFAULT_PHRASES: dict[str, float] = {
+    # repeat contact: the customer already tried and got nowhere
+    "still waiting": 0.8,
+    "still no": 0.6,
+    "no answer": 0.7,
+    "no response": 0.7,
+    "no reply": 0.7,
+    "nobody answered": 0.7,
+    "nobody replied": 0.7,
+    "second time": 0.6,
+    "third time": 0.8,
+    "called twice": 0.7,
+    "emailed twice": 0.7,
+    "tried calling": 0.6,
+    "tried everything": 0.6,
+    "been waiting": 0.6,
+    "on hold": 0.5,
+    "days ago": 0.4,
+    "weeks ago": 0.6,
+    # things broken
+    "not working": 0.5,
+    "doesnt work": 0.5,
+    "does not work": 0.5,
+    "cant log": 0.6,
+    "locked out": 0.7,
+    "double charged": 0.8,
+    "charged twice": 0.8,
+    "money back": 0.6,
+}
+
+_PUNCT = string.punctuation.replace("'", "") + "“”‘–—…«»¿¡"
+_TRANSLATE = str.maketrans(dict.fromkeys(_PUNCT, " ") | {"'": None, "’": None})
+_MAX_PHRASE_WORDS = 4
+
+
+def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in words.items():
+        tokens = key.translate(_TRANSLATE).lower().split()
+        if not tokens:
+            raise ValueError(f"entry {key!r} has no words after removing punctuation")
+        if phrases and not 2 <= len(tokens) <= _MAX_PHRASE_WORDS:
+            raise ValueError(
+                f"phrase {key!r} must have 2 to {_MAX_PHRASE_WORDS} words; use 'words' for one"
+            )
+        if not phrases and len(tokens) != 1:
+            raise ValueError(f"word {key!r} must be a single word; put it in 'phrases'")
+        out[" ".join(tokens)] = value
+    return out
+
+
+class UrgencyLexicon(BaseModel):
+    """Urgency cues and their points; replace any part in a policy's config."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    words: dict[str, _Points] = Field(default_factory=lambda: dict(DEFAULT_WORDS))
+    phrases: dict[str, _Points] = Field(default_factory=lambda: dict(DEFAULT_PHRASES))
+    exclamation_points: _Points = 0.4
+    caps_points: _Points = 0.5
+    caps_min_letters: Annotated[int, Field(ge=1)] = 8
+    caps_share: Annotated[float, Field(gt=0, le=1)] = 0.6
+
+    @field_validator("words")
+    @classmethod
+    def _check_words(cls, value: dict[str, float]) -> dict[str, float]:
+        return _normalise(value, phrases=False)
+
+    @field_validator("phrases")
+    @classmethod
+    def _check_phrases(cls, value: dict[str, float]) -> dict[str, float]:
+        return _normalise(value, phrases=True)
+
+    def points(self, text: str) -> float:
+        """The raw points of ``text`` (see the module docstring)."""
+        return _points(self, text)
+
+    def score(self, text: str) -> float:
+        """Urgency of ``text`` in [0, 1): ``1 - exp(-points)``."""
+        return 1.0 - math.exp(-_points(self, text))
+
+
+def _points(lex: UrgencyLexicon, text: str) -> float:
+    if not text:
+        return 0.0
+    raw_tokens = text.translate(_TRANSLATE).split()
+    tokens = [t.lower() for t in raw_tokens]
+    words = lex.words
+    points = sum(words[t] for t in set(tokens) if t in words)
+    phrases = lex.phrases
+    if phrases and len(tokens) > 1:
+        seen: set[str] = set()
+        n_tok = len(tokens)
+        for n in range(2, _MAX_PHRASE_WORDS + 1):
+            for i in range(n_tok - n + 1):
+                gram = " ".join(tokens[i : i + n])
+                if gram in phrases and gram not in seen:
+                    seen.add(gram)
+                    points += phrases[gram]
+    if "!!" in text:
+        points += lex.exclamation_points
+    letters = 0
+    caps = 0
+    for tok in raw_tokens:
+        if tok.lower() != tok.upper():  # has cased letters
+            letters += len(tok)
+            if tok.isupper():
+                caps += len(tok)
+    if caps >= lex.caps_min_letters and caps >= lex.caps_share * letters:
+        points += lex.caps_points
+    return points
+
+
+_DEFAULT = UrgencyLexicon()
+
+
+def text_urgency(text: str, lexicon: UrgencyLexicon | None = None) -> float:
+    """Urgency in [0, 1) of ``text`` under ``lexicon`` (the default one if None)."""
+    return (lexicon or _DEFAULT).score(text)

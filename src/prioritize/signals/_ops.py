@@ -1,0 +1,49 @@
+"""Two tiny math namespaces so every formula is written once.
+
+A signal is written against ``ops`` and evaluated either with :data:`SCALAR`
+(Python floats, for the microsecond per-query path) or :data:`VECTOR` (numpy
+arrays, for frames). Both implement IEEE-754 ``log1p``/``exp``, so the two
+paths agree to the last few ulps.
+
+``minimum(x, bound)`` and ``nan_to_zero(x)`` may reuse ``x``'s memory in the
+vector namespace: formulas pass them only temporaries they computed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+import numpy as np
+
+__all__ = ["SCALAR", "VECTOR", "Ops"]
+
+
+def _nan_to_zero_scalar(x: float) -> float:
+    return 0.0 if x != x else x
+
+
+def _nan_to_zero_vector(x: Any) -> Any:
+    return np.nan_to_num(x, copy=False, nan=0.0)
+
+
+def _minimum_vector(x: Any, bound: float) -> Any:
+    return np.minimum(x, bound, out=x)
+
+
+class Ops:
+    """The operations a signal formula may use."""
+
+    __slots__ = ("exp", "log1p", "minimum", "nan_to_zero")
+
+    def __init__(self, *, log1p: Any, exp: Any, minimum: Any, nan_to_zero: Any) -> None:
+        self.log1p = log1p
+        self.exp = exp
+        self.minimum = minimum
+        self.nan_to_zero = nan_to_zero
+
+
+SCALAR: Final = Ops(log1p=math.log1p, exp=math.exp, minimum=min, nan_to_zero=_nan_to_zero_scalar)
+VECTOR: Final = Ops(
+    log1p=np.log1p, exp=np.exp, minimum=_minimum_vector, nan_to_zero=_nan_to_zero_vector
+)
