@@ -19,13 +19,16 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import synthetic
+    from prioritize import queue, synthetic
+    from prioritize.queue import TriageQueue
 
 __version__ = "0.1.0.dev0"
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     "synthetic": ("prioritize.synthetic", None),
+    "queue": ("prioritize.queue", None),
+    "TriageQueue": ("prioritize.queue", "TriageQueue"),
 }
 
 __all__ = [
@@ -38,9 +41,11 @@ __all__ = [
     "Query",
     "SchemaError",
     "Score",
+    "TriageQueue",
     "Weights",
     "__version__",
     "policies",
+    "queue",
     "rules",
     "signals",
     "synthetic",

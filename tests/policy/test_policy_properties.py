@@ -219,3 +219,10 @@ def test_aging_overtakes_eventually(rate: float, gap: float, minutes: int) -> No
     now = t0 + timedelta(minutes=minutes)
     first = policy.rank(frame, now)["query_id"].iloc[0]
     assert first == ("old" if head_start >= gap else "new")
+
+
+@given(pst.policies(), pst.customers(), pst.queries(customer_id="C1"))
+def test_score_value_equals_score(
+    policy: pz.Policy, customer: pz.Customer, query: pz.Query
+) -> None:
+    assert policy.score_value(query, customer) == policy.score(query, customer).value

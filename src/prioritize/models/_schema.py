@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from bisect import bisect_right
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "VALUE_BANDS",
     "FrameColumns",
+    "band_of",
     "follower_band",
     "read_float",
     "read_received_ns",
@@ -78,6 +80,7 @@ VALUE_BANDS: tuple[tuple[str, float], ...] = (
 )
 
 _MAX_EXAMPLES = 5
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _describe_rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_], column: str) -> str:
@@ -172,7 +175,10 @@ def timestamp_ns(value: datetime, name: str = "now") -> int:
         raise InputError(f"{name} must be a timezone-aware datetime; got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
-    return int(pd.Timestamp(value).as_unit("ns").value)
+    if isinstance(value, pd.Timestamp):
+        return int(value.as_unit("ns").value)
+    delta = value - _EPOCH
+    return ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
 
 
 def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArray:
@@ -328,6 +334,11 @@ def _band(values: npt.ArrayLike, bands: Sequence[tuple[str, float]]) -> pd.Categ
     codes = np.searchsorted(edges, arr, side="right")
     labels = [label for label, _ in bands]
     return pd.Categorical.from_codes(codes, categories=labels, ordered=True)
+
+
+def band_of(value: float, bands: Sequence[tuple[str, float]]) -> str:
+    """The label of the band ``value`` falls in (scalar twin of :func:`follower_band`)."""
+    return bands[bisect_right([lo for _, lo in bands[1:]], value)][0]
 
 
 def follower_band(followers: npt.ArrayLike) -> pd.Categorical:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,7 @@ __all__ = [
 #: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
 _NS_PER_MINUTE = 60_000_000_000
+G = TypeVar("G", bound=Hashable)
 
 
 def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
@@ -96,7 +97,7 @@ def rank_order(keys: OrderKeys) -> npt.NDArray[np.intp]:
     return np.concatenate([first, second]).astype(np.intp)
 
 
-class ShareLedger:
+class ShareLedger(Generic[G]):
     """GroupShare bookkeeping: weighted fair sharing of service starts between groups.
 
     One instance per queue or simulation run. At every service start each
@@ -115,27 +116,27 @@ class ShareLedger:
 
     __slots__ = ("credit", "shares")
 
-    def __init__(self, shares: Mapping[Hashable, float]) -> None:
+    def __init__(self, shares: Mapping[G, float]) -> None:
         self.shares = dict(shares)
-        self.credit: dict[Hashable, float] = dict.fromkeys(self.shares, 0.0)
+        self.credit: dict[G, float] = dict.fromkeys(self.shares, 0.0)
 
-    def _accrue(self, backlogged: Container[Hashable]) -> None:
+    def _accrue(self, backlogged: Container[G]) -> None:
         credit = self.credit
         for group, share in self.shares.items():
             credit[group] = credit[group] + share if group in backlogged else 0.0
 
-    def _charge(self, group: Hashable) -> None:
+    def _charge(self, group: G) -> None:
         if group in self.credit:
             self.credit[group] = max(self.credit[group] - 1.0, 0.0)
 
-    def pick(self, best: Mapping[Hashable, Any]) -> Hashable:
+    def pick(self, best: Mapping[G, Any]) -> G:
         """Choose the group to serve next.
 
         ``best`` maps every group with waiting queries to a sortable token of
         its best query (smaller = served first, e.g. ``(-key, arrival, id)``).
         """
         self._accrue(best)
-        chosen: Hashable | None = None
+        chosen: G | None = None
         top = 1.0
         for group, credit in self.credit.items():
             if group in best and (
@@ -147,7 +148,7 @@ class ShareLedger:
         self._charge(chosen)
         return chosen
 
-    def record(self, backlogged: Container[Hashable], served: Hashable) -> None:
+    def record(self, backlogged: Container[G], served: G) -> None:
         """Book a service start decided elsewhere (an overdue query under ``MaxWait``)."""
         self._accrue(backlogged)
         self._charge(served)

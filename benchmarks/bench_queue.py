@@ -1,0 +1,88 @@
+"""Benchmark: TriageQueue push + pop against a bare ``heapq`` of tuples, in one run.
+
+Run: ``python benchmarks/bench_queue.py [--n 100000]``.
+
+* bare heapq: push ``(-key, arrival, id, seq)`` tuples with precomputed keys,
+  then pop them all — the floor for any priority queue in Python;
+* scoring alone: ``Policy.score_value`` for every query (what any
+  policy-driven queue must pay once per push; the explanation is built only
+  when an entry's ``score`` is read);
+* TriageQueue: ``push(query, customer)`` then ``pop(now)`` for every query,
+  scoring included; and the same minus scoring alone (the queue's own cost:
+  lazy deletion, MaxWait bookkeeping, locking, building the Entry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import time
+from collections.abc import Callable
+
+import prioritize as pz
+from prioritize.queue._queue import _rows_to_objects
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    frame = pz.synthetic.queries(args.n, seed=0)
+    pairs = list(_rows_to_objects(frame))
+    now = frame["received_at"].max().to_pydatetime()
+    print(f"{args.n:,} queries; push all, then pop all (best of {args.repeat})\n")
+
+    for name in ("balanced", "influencer_weighted", "fifo"):
+        policy = pz.policies.PRESETS[name]()
+        keys = [(-policy.score(q, c).value, i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
+
+        def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
+            heap: list[tuple[float, int, str, int]] = []
+            push, pop = heapq.heappush, heapq.heappop
+            for k in keys:
+                push(heap, k)
+            while heap:
+                pop(heap)
+
+        def scoring(policy: pz.Policy = policy) -> None:
+            for q, c in pairs:
+                policy.score_value(q, c)
+
+        def queue(policy: pz.Policy = policy) -> None:
+            tq = pz.TriageQueue(policy)
+            for q, c in pairs:
+                tq.push(q, c)
+            pop = tq.pop
+            for _ in range(len(pairs)):
+                pop(now)
+
+        t_bare = best_of(bare, args.repeat)
+        t_score = best_of(scoring, args.repeat)
+        t_queue = best_of(queue, args.repeat)
+        own = t_queue - t_score
+        per = 1e6 / args.n
+        print(f"{name}:")
+        print(f"  bare heapq push+pop          {t_bare * per:7.2f} µs/query")
+        print(f"  Policy.score_value alone     {t_score * per:7.2f} µs/query")
+        print(
+            f"  TriageQueue, scoring incl.   {t_queue * per:7.2f} µs/query"
+            f"   {t_queue / t_bare:5.1f}x bare heapq (goal <= 8x)"
+        )
+        print(
+            f"  TriageQueue, scoring excl.   {own * per:7.2f} µs/query"
+            f"   {own / t_bare:5.1f}x bare heapq (goal <= 3x)\n"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""The live triage queue: push queries, pop the next one for a free agent."""
+
+from prioritize.queue._queue import Entry, QueueEmpty, TriageQueue
+
+__all__ = ["Entry", "QueueEmpty", "TriageQueue"]
