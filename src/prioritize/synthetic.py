@@ -44,10 +44,12 @@ Patience
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
@@ -62,7 +64,10 @@ __all__ = [
     "PATIENCE_SIGMA",
     "PUBLIC_SHARE",
     "TIME_ZONES",
+    "handle_minutes",
+    "patience_minutes",
     "patience_quantile",
+    "poisson_queries",
     "queries",
 ]
 
@@ -142,6 +147,40 @@ _TEMPLATES: tuple[tuple[float, tuple[str, ...]], ...] = (
 def patience_quantile(p: float) -> float:
     """The ``p`` quantile of the default patience distribution, in minutes."""
     return math.exp(PATIENCE_MU + PATIENCE_SIGMA * NormalDist().inv_cdf(p))
+
+
+def handle_minutes(
+    channels: npt.ArrayLike,
+    rng: np.random.Generator,
+    *,
+    medians: Mapping[str, float] = HANDLE_MEDIAN_MINUTES,
+    sigma: float = HANDLE_SIGMA,
+    default_median: float | None = None,
+) -> npt.NDArray[np.float64]:
+    """Handle times in minutes: log-normal per channel (the module's handle-time model).
+
+    ``medians`` maps a channel to its median; a channel not listed uses
+    ``default_median`` (an error naming the channel when that is None).
+    """
+    chan = np.asarray(channels, dtype=object)
+    lookup = {str(c): float(m) for c, m in medians.items()}
+    med = np.empty(chan.size)
+    for i, c in enumerate(chan.tolist()):
+        m = lookup.get(str(c), default_median)
+        if m is None:
+            raise InputError(
+                f"no median handle time for channel {c!r}; known channels {sorted(lookup)} "
+                f"(pass default_median= or add it to medians=)"
+            )
+        med[i] = m
+    out: npt.NDArray[np.float64] = med * np.exp(rng.normal(0.0, sigma, chan.size))
+    return out
+
+
+def patience_minutes(n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    """Patience in minutes: log-normal calibrated to the survey (see the module docstring)."""
+    out: npt.NDArray[np.float64] = np.exp(rng.normal(PATIENCE_MU, PATIENCE_SIGMA, n))
+    return out
 
 
 def _arrival_minutes(n: int, days: float, rng: np.random.Generator) -> np.ndarray:
@@ -236,9 +275,8 @@ def queries(
         idx = np.flatnonzero(level == lv)
         text[idx] = np.array(options, dtype=object)[rng.integers(0, len(options), idx.size)]
 
-    medians = np.array([HANDLE_MEDIAN_MINUTES[c] for c in channel])
-    handle = medians * np.exp(rng.normal(0.0, HANDLE_SIGMA, n))
-    patience = np.exp(rng.normal(PATIENCE_MU, PATIENCE_SIGMA, n))
+    handle = handle_minutes(channel, rng)
+    patience = patience_minutes(n, rng)
 
     frame = pd.DataFrame(
         {
@@ -260,4 +298,69 @@ def queries(
     if urgency_column:
         cache = {t: text_urgency(t) for t in set(frame["text"])}
         frame.insert(9, "urgency", frame["text"].map(cache).astype(np.float64))
+    return frame
+
+
+def poisson_queries(
+    n: int,
+    arrivals_per_hour: float,
+    seed: int | np.random.Generator = 0,
+    *,
+    mean_handle_minutes: float | None = None,
+    mean_patience_minutes: float | None = None,
+    urgent_share: float = 0.0,
+    start: datetime | str = "2026-01-05",
+) -> pd.DataFrame:
+    """A textbook stream for checking queueing results: M/M/c (+M) with urgency classes.
+
+    Arrivals form a homogeneous Poisson process (exponential gaps with mean
+    ``60 / arrivals_per_hour`` minutes) from ``start``. Each query is urgent
+    (``urgency`` 1) with probability ``urgent_share``, else routine
+    (``urgency`` 0), so the two classes are independent Poisson streams.
+    ``handle_minutes`` is exponential with mean ``mean_handle_minutes`` and
+    ``patience_minutes`` exponential with mean ``mean_patience_minutes``
+    (each column only when its mean is given). Every customer is the same
+    ordinary one-off customer (0 followers, no purchases) on ``chat``, so a
+    policy's order depends on urgency and waiting time only.
+
+    Draw order (fixed, so a seed gives the same frame): gaps, classes,
+    handle times, patience.
+    """
+    if n < 0:
+        raise InputError(f"n must be >= 0; got {n}")
+    if not (math.isfinite(arrivals_per_hour) and arrivals_per_hour > 0):
+        raise InputError(f"arrivals_per_hour must be > 0; got {arrivals_per_hour}")
+    if not 0 <= urgent_share <= 1:
+        raise InputError(f"urgent_share must be in [0, 1]; got {urgent_share}")
+    for name, mean in (
+        ("mean_handle_minutes", mean_handle_minutes),
+        ("mean_patience_minutes", mean_patience_minutes),
+    ):
+        if mean is not None and not (math.isfinite(mean) and mean > 0):
+            raise InputError(f"{name} must be > 0; got {mean}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    t0 = pd.Timestamp(start)
+    t0 = t0.tz_localize("UTC") if t0.tzinfo is None else t0.tz_convert("UTC")
+    minutes = np.cumsum(rng.exponential(60.0 / arrivals_per_hour, n))
+    urgent = rng.uniform(size=n) < urgent_share
+    zeros = np.zeros(n, dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "query_id": [f"Q{i:07d}" for i in range(n)],
+            "customer_id": [f"C{i:07d}" for i in range(n)],
+            "received_at": t0 + pd.to_timedelta(np.round(minutes * 60e9).astype(np.int64)),
+            "channel": pd.Categorical(["chat"] * n, categories=[c.value for c in Channel]),
+            "followers": zeros,
+            "lifetime_value": np.zeros(n),
+            "purchase_count": zeros,
+            "total_spend": np.zeros(n),
+            "days_since_last_purchase": np.full(n, np.nan),
+            "urgency": urgent.astype(np.float64),
+            "is_public": np.zeros(n, dtype=bool),
+        }
+    )
+    if mean_handle_minutes is not None:
+        frame["handle_minutes"] = rng.exponential(mean_handle_minutes, n)
+    if mean_patience_minutes is not None:
+        frame["patience_minutes"] = rng.exponential(mean_patience_minutes, n)
     return frame

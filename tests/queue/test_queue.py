@@ -66,13 +66,12 @@ def test_max_wait_serves_overdue_first_oldest_first(
         clock += timedelta(minutes=data.draw(st.integers(0, 300)))
         entry = q.pop(clock)
 
-        def waited(i: str) -> float:
-            return (clock - received[i]).total_seconds() / 60
-
-        def lim(i: str) -> float:
-            return email if channel[i] == "email" else limit
-
-        overdue = [i for i in waiting if waited(i) > lim(i)]
+        overdue = [
+            i
+            for i in waiting
+            if (clock - received[i]).total_seconds() / 60
+            > (email if channel[i] == "email" else limit)
+        ]
         if overdue:
             assert entry.reason == "overdue"
             oldest = min(overdue, key=lambda i: (received[i], i))
