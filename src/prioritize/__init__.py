@@ -19,7 +19,7 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import queue, synthetic
+    from prioritize import queue, synthetic, value
     from prioritize.queue import TriageQueue
 
 __version__ = "0.1.0.dev0"
@@ -29,6 +29,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "synthetic": ("prioritize.synthetic", None),
     "queue": ("prioritize.queue", None),
     "TriageQueue": ("prioritize.queue", "TriageQueue"),
+    "value": ("prioritize.value", None),
 }
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "rules",
     "signals",
     "synthetic",
+    "value",
 ]
 
 
