@@ -187,7 +187,7 @@ def _arrival_minutes(n: int, days: float, rng: np.random.Generator) -> np.ndarra
     span = days * 1440.0
     offsets = np.array([tz for tz, _ in TIME_ZONES], dtype=float)
     shares = np.array([s for _, s in TIME_ZONES])
-    out: list[np.ndarray] = []
+    out: list[np.ndarray] = [np.empty(0)]
     have = 0
     while have < n:
         m = max(2 * (n - have), 64)
