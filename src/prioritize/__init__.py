@@ -19,7 +19,7 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import queue, synthetic, value
+    from prioritize import fairness, queue, synthetic, value
     from prioritize.queue import TriageQueue
 
 __version__ = "0.1.0.dev0"
@@ -30,6 +30,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "queue": ("prioritize.queue", None),
     "TriageQueue": ("prioritize.queue", "TriageQueue"),
     "value": ("prioritize.value", None),
+    "fairness": ("prioritize.fairness", None),
 }
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "TriageQueue",
     "Weights",
     "__version__",
+    "fairness",
     "policies",
     "queue",
     "rules",

@@ -195,9 +195,9 @@ def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArr
             f"column {column!r} must be timezone-aware datetime64; got dtype {dtype} "
             f"(convert with pd.to_datetime(frame[{column!r}], utc=True))"
         )
-    values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    ints: IntArray = values.view(np.int64)
-    nat = np.isnat(values)
+    array = series.array.as_unit("ns")  # tz-aware values are stored as UTC epoch ns
+    ints: IntArray = np.asarray(array.asi8, dtype=np.int64)
+    nat = ints == np.iinfo(np.int64).min  # NaT
     if nat.any():
         _fail(frame, column, nat, "a timestamp (NaT/missing is not allowed)")
     return ints

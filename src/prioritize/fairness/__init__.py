@@ -1,0 +1,48 @@
+"""Fairness measurement: who waits, who is answered, and who gets ahead of whom.
+
+Every function takes *records*: one row per query, as a simulation returns
+them (``received_at``, ``started_at``, ``finished_at``, ``wait_minutes``,
+``abandoned`` and group columns such as ``follower_band``). A missing
+column, a NaN value or a NaT arrival raises :class:`~prioritize.SchemaError`
+naming the column and rows; nothing is dropped or filled silently.
+
+* :class:`DisparityFrame` — one statistic (mean, median, percentile, max,
+  service-level attainment) overall and by group; difference, ratio,
+  four-fifths flags and bootstrap confidence intervals, after fairlearn's
+  ``MetricFrame``. :func:`by_group` tabulates several statistics at once.
+* :func:`gini`, :func:`jain`, :func:`generalized_entropy` — inequality of
+  waits (or of any non-negative quantity); :func:`entropy_decomposition`
+  splits GE(α) into between- and within-group parts.
+* :func:`raqfm`, :func:`class_discrimination` — the Resource Allocation
+  Queueing Fairness Measure (Raz, Levy, Avi-Itzhak 2004) per query and by
+  group, for a queue served by several agents.
+* :func:`overtaking` — how often and by how much queries of one group jump
+  ahead of earlier arrivals of another.
+"""
+
+from prioritize.fairness._disparity import FOUR_FIFTHS, DisparityFrame, by_group
+from prioritize.fairness._inequality import (
+    EntropyDecomposition,
+    entropy_decomposition,
+    generalized_entropy,
+    gini,
+    jain,
+)
+from prioritize.fairness._overtaking import overtaking
+from prioritize.fairness._raqfm import class_discrimination, raqfm
+from prioritize.fairness._stats import STATS
+
+__all__ = [
+    "FOUR_FIFTHS",
+    "STATS",
+    "DisparityFrame",
+    "EntropyDecomposition",
+    "by_group",
+    "class_discrimination",
+    "entropy_decomposition",
+    "generalized_entropy",
+    "gini",
+    "jain",
+    "overtaking",
+    "raqfm",
+]
