@@ -19,7 +19,7 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import fairness, queue, synthetic, value
+    from prioritize import adapters, fairness, identity, queue, synthetic, value
     from prioritize.queue import TriageQueue
 
 __version__ = "0.1.0.dev0"
@@ -31,6 +31,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "TriageQueue": ("prioritize.queue", "TriageQueue"),
     "value": ("prioritize.value", None),
     "fairness": ("prioritize.fairness", None),
+    "identity": ("prioritize.identity", None),
+    "adapters": ("prioritize.adapters", None),
 }
 
 __all__ = [
@@ -46,7 +48,9 @@ __all__ = [
     "TriageQueue",
     "Weights",
     "__version__",
+    "adapters",
     "fairness",
+    "identity",
     "policies",
     "queue",
     "rules",

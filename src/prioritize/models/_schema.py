@@ -236,6 +236,8 @@ def _check_channels(frame: pd.DataFrame) -> None:
 
 def _check_text(frame: pd.DataFrame) -> None:
     text = frame["text"]
+    if not len(text):
+        return
     missing = text.isna().to_numpy(dtype=bool)
     if missing.any():
         _fail(frame, "text", missing, "a string (use '' for no text)")

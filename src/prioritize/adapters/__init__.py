@@ -1,0 +1,27 @@
+"""Adapters: real payloads in, canonical query frames out.
+
+* :mod:`~prioritize.adapters.twitter`: Twitter/X API v2 JSON (``from_tweet``,
+  ``from_tweets``).
+* :mod:`~prioritize.adapters.zendesk`: Zendesk-style ticket exports, JSON and
+  CSV (``from_tickets``, ``from_csv``).
+* :func:`read_queries`: any CSV / Parquet / DataFrame with a column mapping.
+* :func:`join_customers`: fill CRM columns from a customer lookup.
+
+Every adapter validates its input and names the bad record and field (e.g.
+``ticket 35436: via.channel 'pigeon' is not a known channel``); nothing is
+dropped (records in = rows out) and its output passes
+:func:`~prioritize.models.validate_frame`.
+"""
+
+from prioritize.adapters import twitter, zendesk
+from prioritize.adapters._common import CHANNEL_DTYPE, CRM_COLUMNS, join_customers
+from prioritize.adapters._generic import read_queries
+
+__all__ = [
+    "CHANNEL_DTYPE",
+    "CRM_COLUMNS",
+    "join_customers",
+    "read_queries",
+    "twitter",
+    "zendesk",
+]

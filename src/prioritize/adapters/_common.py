@@ -1,0 +1,358 @@
+"""What every adapter shares: reading payloads, timestamps, the CRM join, the output frame.
+
+Every adapter returns a canonical query frame (it passes
+:func:`prioritize.models.validate_frame`). The Twitter and Zendesk adapters
+give these columns, in this order: the required columns, ``urgency`` (NaN
+where the source has none: derived from ``text`` when scored), ``text``,
+``is_public``, ``crm_matched``, then the adapter's own extra columns;
+:func:`~prioritize.adapters.read_queries` keeps the source's columns and adds
+``crm_matched`` only with a ``customers`` lookup. Rows come in the order of
+the source; nothing is dropped: records in = rows out.
+
+Without CRM data a customer has ``lifetime_value`` 0, ``purchase_count`` 0,
+``total_spend`` 0 and ``days_since_last_purchase`` NaN (never bought), the
+defaults of :class:`~prioritize.Customer`, and ``crm_matched`` is False, so a
+report can always tell "no CRM record" from "a CRM record worth 0".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize.models import Channel, Customer, validate_frame
+
+__all__ = [
+    "CHANNEL_DTYPE",
+    "CRM_COLUMNS",
+    "CustomersArg",
+    "build_frame",
+    "join_customers",
+    "load_json",
+    "parse_utc",
+]
+
+#: The categorical dtype of the ``channel`` column adapters produce (every Channel).
+CHANNEL_DTYPE = pd.CategoricalDtype([c.value for c in Channel])
+
+#: Columns a CRM lookup may fill, with the value used when a customer has no record.
+CRM_COLUMNS: Mapping[str, float] = {
+    "lifetime_value": 0.0,
+    "purchase_count": 0,
+    "total_spend": 0.0,
+    "days_since_last_purchase": math.nan,
+}
+
+CustomersArg: TypeAlias = pd.DataFrame | Mapping[str, Customer]
+
+# An offset after a clock time ("09:15Z", "09:15:00.5 +01:00"); a bare date's "-05" is not one.
+_TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+_MAX_SHOWN = 5
+
+
+def load_json(source: Any, what: str) -> Any:
+    """A parsed JSON document: ``source`` itself if already parsed, else read from a path.
+
+    A file whose text is not one JSON document is read as JSON Lines (one
+    document per line), which is how bulk exports are often written; the
+    result is then a list.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or parsed; the message names the file and line.
+    """
+    if isinstance(source, Mapping | list):
+        return source
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(
+            f"{what}: expected a parsed JSON object or a path to a JSON file; "
+            f"got {type(source).__name__}"
+        )
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise InputError(f"{what}: {path} is not valid JSON: {exc}") from exc
+    docs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{what}: {path} line {number} is not valid JSON: {exc}") from exc
+    return docs
+
+
+def fail(problems: Sequence[str], what: str) -> None:
+    """Raise one :class:`InputError` listing the first few ``problems`` (if any)."""
+    if problems:
+        shown = "; ".join(problems[:_MAX_SHOWN])
+        more = "" if len(problems) <= _MAX_SHOWN else f"; … ({len(problems)} problems in all)"
+        raise InputError(f"{what}: {shown}{more}")
+
+
+def parse_utc(
+    values: pd.Series | Sequence[Any],
+    *,
+    labels: Sequence[str],
+    field: str,
+    timezone: str | None = None,
+    date_format: str | None = None,
+) -> pd.DatetimeIndex:
+    """Parse timestamps to timezone-aware UTC, refusing to guess a time zone.
+
+    Strings may carry an offset (``Z``, ``+01:00``): they are converted to
+    UTC. Strings without one are local times in ``timezone`` (an IANA name
+    such as ``"Europe/Berlin"``); without ``timezone`` they are an error.
+    Already-parsed datetimes follow the same rule.
+
+    Parameters
+    ----------
+    labels
+        One label per value for messages (``"ticket 35436"``, ``"row 3"``).
+    field
+        The source field's name, for messages.
+    date_format
+        A :func:`pandas.to_datetime` format; ISO 8601 by default.
+
+    Raises
+    ------
+    SchemaError
+        Naming the rows and field of every missing, unparseable or naive value.
+    """
+    series = pd.Series(values, dtype=object if not isinstance(values, pd.Series) else None)
+    series = series.reset_index(drop=True)
+    fmt = date_format or "ISO8601"
+    if len(series) == 0:
+        return pd.DatetimeIndex([], dtype="datetime64[ns, UTC]")
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(series.dt.tz_convert("UTC"))
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        naive_dt = pd.DatetimeIndex(series)
+        _check_missing(naive_dt.isna(), labels, field)
+        if timezone is None:
+            raise SchemaError(
+                f"{field}: timestamps have no time zone; pass timezone='…' (e.g. 'UTC' or "
+                f"'Europe/Berlin') to say which local time they are in"
+            )
+        return _localize(naive_dt, timezone, labels, field)
+    as_text = series.map(lambda v: v if isinstance(v, str) else None)
+    _check_missing(as_text.isna().to_numpy(dtype=bool), labels, field)
+    stripped = as_text.str.strip()
+    has_tz = stripped.str.contains(_TZ_SUFFIX).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+    if has_tz.any():
+        out[has_tz] = _to_datetime(stripped[has_tz], fmt, labels, field, utc=True)
+    if (~has_tz).any():
+        if timezone is None:
+            rows = [labels[int(i)] for i in np.flatnonzero(~has_tz)[:_MAX_SHOWN]]
+            raise SchemaError(
+                f"{field}: {int((~has_tz).sum())} timestamp(s) have no time zone "
+                f"({', '.join(rows)}; e.g. {stripped[~has_tz].iloc[0]!r}); pass timezone='…' "
+                f"(e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
+            )
+        naive = pd.DatetimeIndex(_to_datetime(stripped[~has_tz], fmt, labels, field, utc=False))
+        local = _localize(naive, timezone, [labels[int(i)] for i in np.flatnonzero(~has_tz)], field)
+        out[~has_tz] = local.to_numpy()
+    return pd.DatetimeIndex(out)
+
+
+def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field: str) -> None:
+    if missing.any():
+        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:_MAX_SHOWN]]
+        raise SchemaError(f"{field} is missing or not a string for {', '.join(rows)}")
+
+
+def _to_datetime(
+    text: pd.Series, fmt: str, labels: Sequence[str], field: str, *, utc: bool
+) -> pd.Series:
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
+    bad = parsed.isna().to_numpy(dtype=bool)
+    if bad.any():
+        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if bad[j]]
+        raise SchemaError(
+            f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
+            f"{', '.join(shown[:_MAX_SHOWN])}"
+        )
+    return parsed
+
+
+def _localize(
+    naive: pd.DatetimeIndex, timezone: str, labels: Sequence[str], field: str
+) -> pd.DatetimeIndex:
+    try:
+        return naive.tz_localize(timezone, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
+    except Exception as exc:  # unknown zone name, or a DST gap/overlap
+        raise SchemaError(
+            f"{field}: cannot read local times in time zone {timezone!r} "
+            f"(rows {', '.join(labels[:_MAX_SHOWN])}…): {exc}"
+        ) from exc
+
+
+def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """The canonical frame of an adapter's columns, typed and validated.
+
+    ``columns`` holds ``query_id``, ``customer_id``, ``received_at`` (UTC),
+    ``channel`` (Channel values), ``followers``, ``text``, ``is_public`` and
+    optionally ``urgency``, CRM columns and extras; absent CRM columns take
+    the defaults of :data:`CRM_COLUMNS`.
+    """
+    data: dict[str, Any] = {
+        "query_id": pd.Series(list(columns["query_id"]), dtype=object).astype(str),
+        "customer_id": pd.Series(list(columns["customer_id"]), dtype=object).astype(str),
+        "received_at": pd.DatetimeIndex(columns["received_at"]).tz_convert("UTC"),
+        "channel": pd.Categorical(list(columns["channel"]), dtype=CHANNEL_DTYPE),
+        "followers": np.asarray(columns["followers"], dtype=np.int64),
+    }
+    for name, default in CRM_COLUMNS.items():
+        dtype = np.int64 if isinstance(default, int) else np.float64
+        data[name] = np.asarray(columns.get(name, np.full(n, default)), dtype=dtype)
+    urgency = columns.get("urgency")
+    data["urgency"] = np.full(n, np.nan) if urgency is None else np.asarray(urgency, float)
+    data["text"] = pd.Series(list(columns["text"]), dtype=object).astype(str)
+    data["is_public"] = np.asarray(columns["is_public"], dtype=bool)
+    data["crm_matched"] = np.zeros(n, dtype=bool)
+    for name, values in columns.items():
+        if name not in data:
+            data[name] = values
+    frame = pd.DataFrame({k: _plain(v) for k, v in data.items()}, index=pd.RangeIndex(n))
+    validate_frame(frame)
+    return frame
+
+
+def _plain(values: Any) -> Any:
+    # Drop any index a Series or DatetimeIndex carries so every column aligns by position.
+    if isinstance(values, pd.Series):
+        return (
+            values.to_numpy() if not isinstance(values.dtype, pd.DatetimeTZDtype) else values.array
+        )
+    return values
+
+
+def _customers_frame(customers: CustomersArg) -> pd.DataFrame:
+    if isinstance(customers, pd.DataFrame):
+        if "customer_id" in customers.columns:
+            return customers.set_index("customer_id")
+        if customers.index.name == "customer_id":
+            return customers
+        raise SchemaError(
+            "customers: expected a 'customer_id' column (or index); it has "
+            f"{list(customers.columns)}"
+        )
+    if isinstance(customers, Mapping):
+        rows = {}
+        for key, customer in customers.items():
+            if not isinstance(customer, Customer):
+                raise InputError(
+                    f"customers[{key!r}]: expected a prioritize.Customer, "
+                    f"got {type(customer).__name__}"
+                )
+            dump = customer.model_dump(include=set(CRM_COLUMNS) | {"segment"})
+            if dump["days_since_last_purchase"] is None:
+                dump["days_since_last_purchase"] = math.nan
+            rows[key] = dump
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=[*CRM_COLUMNS, "segment"])
+        frame.index.name = "customer_id"
+        return frame
+    raise InputError(
+        "customers: expected a DataFrame or a mapping id -> Customer, "
+        f"got {type(customers).__name__}"
+    )
+
+
+def join_customers(
+    frame: pd.DataFrame,
+    customers: CustomersArg,
+    *,
+    on: str = "customer_id",
+    columns: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Fill CRM columns of ``frame`` from a customer lookup, marking who matched.
+
+    Parameters
+    ----------
+    frame
+        A canonical query frame (e.g. an adapter's output).
+    customers
+        A frame with a ``customer_id`` column or index (unique), or a mapping
+        customer id -> :class:`~prioritize.Customer`.
+    on
+        The column of ``frame`` to look customers up by.
+    columns
+        The columns to fill (default: those of :data:`CRM_COLUMNS`, plus
+        ``segment`` and ``followers``, that ``customers`` has).
+    skip
+        Columns never to fill (e.g. ``followers`` when the source measured them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame``: rows whose ``on`` value is in ``customers`` take
+        its values and ``crm_matched`` True; other rows keep theirs (the
+        documented defaults) and ``crm_matched`` False. Rows in = rows out.
+        It is checked with :func:`~prioritize.models.validate_frame`.
+
+    Raises
+    ------
+    SchemaError
+        If ``customers`` has no id column, duplicate ids, none of the columns,
+        or a requested column is missing; or a CRM value is bad (e.g. a
+        negative ``lifetime_value``), named by the query rows it reached.
+    """
+    table = _customers_frame(customers)
+    if not table.index.is_unique:
+        dups = table.index[table.index.duplicated()].unique()[:_MAX_SHOWN].tolist()
+        raise SchemaError(f"customers: customer_id must be unique; duplicates: {dups}")
+    if columns is None:
+        candidates = [c for c in (*CRM_COLUMNS, "segment", "followers") if c not in skip]
+        columns = [c for c in candidates if c in table.columns]
+        if not columns:
+            raise SchemaError(
+                f"customers: has none of the CRM columns {candidates}; it has {list(table.columns)}"
+            )
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SchemaError(f"customers: missing column(s) {missing}; it has {list(table.columns)}")
+    if on not in frame.columns:
+        raise SchemaError(f"frame has no column {on!r} to look customers up by")
+    out = frame.copy()
+    keys = out[on].to_numpy(dtype=object)
+    matched = table.index.get_indexer(keys) >= 0
+    for column in columns:
+        looked = pd.Series(table[column].reindex(keys).to_numpy(), index=out.index)
+        if column in out.columns:
+            filled = looked.where(matched, out[column])
+            if pd.api.types.is_integer_dtype(out[column].dtype) and _whole(filled):
+                filled = filled.astype(out[column].dtype)
+            out[column] = filled
+        else:
+            out[column] = looked
+    out["crm_matched"] = matched
+    validate_frame(out)
+    return out
+
+
+def _whole(values: pd.Series) -> bool:
+    # Keep integer columns integer when the CRM values allow it; otherwise leave
+    # the floats (NaN, fractions) for validate_frame to report by row.
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return False
+    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return bool(np.isfinite(arr).all() and (arr % 1.0 == 0.0).all())

@@ -1,0 +1,252 @@
+"""Any table of queries (CSV, Parquet, or a DataFrame) -> a canonical query frame.
+
+:func:`read_queries` renames columns by a mapping, fills absent columns only
+from explicit ``defaults`` or a ``customers`` lookup, parses times to UTC
+(local times need a ``timezone``), casts channels, and validates. It never
+guesses silently; the one documented convenience is that an empty ``text``
+cell is the empty string (CSV cannot tell "no text" from "missing").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize.adapters._common import (
+    CHANNEL_DTYPE,
+    CRM_COLUMNS,
+    CustomersArg,
+    join_customers,
+    parse_utc,
+)
+from prioritize.models import CHANNELS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, validate_frame
+
+__all__ = ["read_queries"]
+
+_KEY_COLUMNS = ("query_id", "customer_id", "received_at", "channel")
+_NUMERIC_COLUMNS = (
+    "followers",
+    "lifetime_value",
+    "purchase_count",
+    "total_spend",
+    "days_since_last_purchase",
+    "urgency",
+    "handle_minutes",
+    "patience_minutes",
+)
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+_MAX_SHOWN = 5
+
+
+def _has_parquet_engine() -> bool:
+    return any(importlib.util.find_spec(m) is not None for m in ("pyarrow", "fastparquet"))
+
+
+def _read(
+    source: Any, file_format: Literal["csv", "parquet"] | None, str_columns: list[str]
+) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(
+            f"read_queries: expected a path or a DataFrame; got {type(source).__name__}"
+        )
+    path = Path(source)
+    suffixes = [s.lower() for s in path.suffixes]
+    if file_format is None:
+        if ".parquet" in suffixes or ".pq" in suffixes:
+            file_format = "parquet"
+        elif {".csv", ".tsv", ".txt"} & set(suffixes):
+            file_format = "csv"
+        else:
+            raise InputError(
+                f"read_queries: cannot tell the format of {path.name!r}; name it .csv or "
+                f".parquet, or pass file_format='csv' / 'parquet'"
+            )
+    try:
+        if file_format == "parquet":
+            if not _has_parquet_engine():
+                raise ImportError(
+                    "reading Parquet needs pyarrow, which is not installed: pip install pyarrow"
+                )
+            return pd.read_parquet(path)
+        if file_format == "csv":
+            sep = "\t" if ".tsv" in suffixes else ","
+            return pd.read_csv(path, sep=sep, dtype=dict.fromkeys(str_columns, str))
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"read_queries: cannot read {path}: {exc}") from exc
+    raise InputError(f"read_queries: file_format must be 'csv' or 'parquet'; got {file_format!r}")
+
+
+def _bad_rows(frame: pd.DataFrame, mask: np.ndarray[Any, Any], column: str) -> str:
+    values = frame[column].to_numpy(dtype=object)
+    shown = [f"row {frame.index[i]!r} = {values[i]!r}" for i in np.flatnonzero(mask)[:_MAX_SHOWN]]
+    more = "" if int(mask.sum()) <= _MAX_SHOWN else f", … ({int(mask.sum())} rows in all)"
+    return ", ".join(shown) + more
+
+
+def _channels(frame: pd.DataFrame, channel_map: Mapping[str, str] | None) -> pd.Categorical:
+    raw = frame["channel"]
+    mapped = raw.map(lambda v: (channel_map or {}).get(v, v) if isinstance(v, str) else v)
+    text = mapped.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    bad = ~text.map(lambda v: isinstance(v, str) and v in CHANNELS).to_numpy(dtype=bool)
+    if bad.any():
+        raise SchemaError(
+            f"column 'channel': {int(bad.sum())} row(s) hold no known channel; expected one of "
+            f"{sorted(CHANNELS)} (map other values with channel_map): "
+            f"{_bad_rows(frame, bad, 'channel')}"
+        )
+    return pd.Categorical(text.to_numpy(dtype=object), dtype=CHANNEL_DTYPE)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    series = frame[column]
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series
+    text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    blank = text.map(lambda v: v is None or v == "" or (isinstance(v, float) and v != v))
+    numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = (numbers.isna() & ~blank).to_numpy(dtype=bool)
+    if bad.any():
+        raise SchemaError(f"column {column!r}: expected a number: {_bad_rows(frame, bad, column)}")
+    # Blank cells become NaN: allowed only where NaN means something (never bought,
+    # urgency to derive); validate_frame names the rows anywhere else.
+    return numbers.astype(np.float64)
+
+
+def _booleans(frame: pd.DataFrame, column: str) -> Any:
+    series = frame[column]
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series
+    words = series.map(lambda v: str(v).strip().lower() if isinstance(v, str | bool | int) else v)
+    known = words.map(lambda v: v in _TRUE or v in _FALSE if isinstance(v, str) else False)
+    bad = ~known.to_numpy(dtype=bool)
+    if bad.any():
+        raise SchemaError(
+            f"column {column!r}: expected true/false (or yes/no, 1/0): "
+            f"{_bad_rows(frame, bad, column)}"
+        )
+    return words.map(lambda v: v in _TRUE).astype(bool)
+
+
+def read_queries(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    timezone: str | None = None,
+    channel_map: Mapping[str, str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    customers: CustomersArg | None = None,
+    date_format: str | None = None,
+    file_format: Literal["csv", "parquet"] | None = None,
+) -> pd.DataFrame:
+    """Read a table of queries and return a canonical query frame.
+
+    Parameters
+    ----------
+    source
+        A ``.csv`` / ``.tsv`` / ``.parquet`` path (Parquet needs ``pyarrow``),
+        or a DataFrame.
+    mapping
+        Source column -> canonical column (e.g. ``{"ticket": "query_id",
+        "created": "received_at"}``); unmapped columns keep their names.
+    timezone
+        The IANA time zone of ``received_at`` values that carry no offset;
+        without it such values are an error.
+    channel_map
+        Source channel value -> channel (e.g. ``{"Web": "web_form"}``); other
+        values are matched case-insensitively against the channel names.
+    defaults
+        Constant values for canonical columns the source does not have (e.g.
+        ``{"followers": 0}``); naming a column the source has is an error.
+    customers
+        A CRM lookup (see :func:`~prioritize.adapters.join_customers`): CRM
+        columns the source lacks start at their documented defaults, matched
+        rows take the CRM values, and a ``crm_matched`` column is added.
+    date_format
+        A :func:`pandas.to_datetime` format for ``received_at`` strings; ISO 8601 by default.
+    file_format
+        ``"csv"`` or ``"parquet"`` when the file name does not say.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``source`` in order (rows in = rows out), passing
+        :func:`~prioritize.models.validate_frame`.
+
+    Raises
+    ------
+    SchemaError
+        If a mapped or required column is missing, or a value is bad; the
+        message names the column and rows.
+    ImportError
+        If the file is Parquet and pyarrow is not installed.
+    """
+    mapping = dict(mapping or {})
+    targets = list(mapping.values())
+    if len(set(targets)) != len(targets):
+        dup = sorted({t for t in targets if targets.count(t) > 1})
+        raise InputError(f"mapping: several source columns map to {dup}")
+    reverse = {target: src for src, target in mapping.items()}
+    str_columns = [reverse.get(c, c) for c in ("query_id", "customer_id", "text", "channel")]
+    frame = _read(source, file_format, str_columns)
+    missing = [src for src in mapping if src not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"mapping names column(s) {missing} that the source lacks; it has {list(frame.columns)}"
+        )
+    frame = frame.rename(columns=mapping)
+    for column, value in (defaults or {}).items():
+        if column in _KEY_COLUMNS:
+            raise InputError(f"defaults: {column!r} cannot have a default; map a source column")
+        if column in frame.columns:
+            raise InputError(f"defaults: the source already has column {column!r}")
+        frame[column] = value
+    if customers is not None:
+        for column, value in CRM_COLUMNS.items():
+            if column not in frame.columns:
+                frame[column] = value
+    absent = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if absent:
+        raise SchemaError(
+            f"source lacks required column(s) {absent} (after mapping); map them with "
+            f"mapping=, give constants with defaults=, or join CRM data with customers=; "
+            f"it has {list(frame.columns)}"
+        )
+    labels = [f"row {label!r}" for label in frame.index]
+    frame["received_at"] = pd.Series(
+        parse_utc(
+            frame["received_at"],
+            labels=labels,
+            field="column 'received_at'",
+            timezone=timezone,
+            date_format=date_format,
+        ),
+        index=frame.index,
+    )
+    for column in ("query_id", "customer_id"):
+        ids = frame[column]
+        frame[column] = ids.map(lambda v: v if isinstance(v, str) else str(v)).where(ids.notna())
+    frame["channel"] = pd.Series(_channels(frame, channel_map), index=frame.index)
+    if "text" in frame.columns:
+        text = frame["text"].where(frame["text"].notna(), "")
+        frame["text"] = text.astype(str) if text.empty else text  # typed even with no rows
+    if "is_public" in frame.columns:
+        frame["is_public"] = _booleans(frame, "is_public")
+    for column in _NUMERIC_COLUMNS:
+        if column in frame.columns:
+            frame[column] = _numbers(frame, column)
+    if customers is not None:
+        frame = join_customers(frame, customers)  # validates
+    else:
+        validate_frame(frame)
+    ordered = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in frame.columns]
+    return frame[ordered + [c for c in frame.columns if c not in ordered]]

@@ -1,0 +1,432 @@
+"""Zendesk-style helpdesk ticket exports -> queries.
+
+Two flavours of the same data:
+
+* JSON (:func:`from_tickets`): the Support API (``{"tickets": [...], "users":
+  [...]}`` from ``/api/v2/tickets.json?include=users`` or the incremental
+  export), one ticket (``{"ticket": {...}}``, e.g. a webhook), or the full
+  JSON export (JSON Lines, one ticket per line).
+* CSV (:func:`from_csv`): a view exported as CSV, with columns such as
+  ``Id``, ``Requester id``, ``Requester email``, ``Created at``, ``Via``,
+  ``Priority``, ``Subject``, ``Status``. Its times are local times of the
+  account, so a ``timezone`` is required unless they carry an offset.
+
+Mapping (one query per ticket, in export order):
+
+====================  =========================================================
+query column          from
+====================  =========================================================
+``query_id``          ``"zd-"`` + ticket ``id``
+``customer_id``       ``"zendesk:"`` + ``requester_id`` (an identity key); a CSV
+                      without ``Requester id`` uses ``"email:"`` + ``Requester email``
+``received_at``       ``created_at`` in UTC
+``channel``           ``via.channel`` through :data:`VIA_CHANNELS` (unknown values
+                      are an error naming the ticket; extend with ``channel_map``)
+``is_public``         ``via.source.rel`` (``post``/``mention`` True,
+                      ``direct_message``/``message`` False), else the channel's default
+``urgency``           ``priority`` through :data:`PRIORITY_URGENCY`; no priority
+                      -> NaN, derived from the text when scored
+``text``              ``subject``, a blank line, ``description`` (missing parts
+                      are left out)
+``followers``         0 (a helpdesk does not know them; a ``customers`` lookup
+                      with a ``followers`` column fills them)
+CRM columns           defaults unless ``customers`` (see
+                      :func:`~prioritize.adapters.join_customers`)
+extras                ``status`` (lower-case); ``requester_email`` and ``requester_phone``
+                      (raw, from the ``users`` side-load or CSV; missing -> None)
+                      so an :class:`~prioritize.identity.IdentityGraph` can link them
+====================  =========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize.adapters._common import (
+    CustomersArg,
+    build_frame,
+    fail,
+    join_customers,
+    load_json,
+    parse_utc,
+)
+from prioritize.adapters._zendesk_maps import (
+    CSV_COLUMNS,
+    NO_PRIORITY,
+    PRIORITY_URGENCY,
+    QUERY_ID_PREFIX,
+    REL_PUBLIC,
+    VIA_CHANNELS,
+    channel_table,
+    priority_table,
+    via_token,
+)
+from prioritize.identity._keys import normalise_key
+from prioritize.models import PUBLIC_BY_DEFAULT, Channel
+
+__all__ = [
+    "CSV_COLUMNS",
+    "PRIORITY_URGENCY",
+    "QUERY_ID_PREFIX",
+    "VIA_CHANNELS",
+    "from_csv",
+    "from_tickets",
+]
+
+
+@dataclass
+class _Rows:
+    """Columns being built, one ticket at a time, and the problems found."""
+
+    channels: dict[str | int, tuple[Channel, bool | None]]
+    priorities: dict[str, float]
+    problems: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    cols: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(
+        self,
+        label: str,
+        *,
+        ticket_id: str,
+        created_at: Any,
+        via: Any,
+        via_field: str,
+        rel: Any,
+        customer_id: str,
+        priority: Any,
+        subject: Any,
+        description: Any,
+        status: Any,
+        email: Any,
+        phone: Any,
+    ) -> None:
+        before = len(self.problems)
+        channel, public = self._channel(label, via, via_field, rel)
+        urgency = self._urgency(label, priority)
+        parts = []
+        for name, value in (("subject", subject), ("description", description)):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            if not isinstance(value, str):
+                self.problems.append(f"{label}: {name} must be text; got {value!r}")
+            elif value.strip():
+                parts.append(value.strip())
+        if len(self.problems) > before:
+            return
+        row = {
+            "query_id": QUERY_ID_PREFIX + ticket_id,
+            "customer_id": customer_id,
+            "received_at": created_at,
+            "channel": channel.value,
+            "is_public": public,
+            "urgency": urgency,
+            "text": "\n\n".join(parts),
+            "status": status.strip().lower() if isinstance(status, str) and status else None,
+            "requester_email": email if isinstance(email, str) and email else None,
+            "requester_phone": phone if isinstance(phone, str) and phone else None,
+        }
+        self.labels.append(label)
+        for key, value in row.items():
+            self.cols.setdefault(key, []).append(value)
+
+    def _channel(self, label: str, via: Any, via_field: str, rel: Any) -> tuple[Channel, bool]:
+        key: str | int | None = None
+        if isinstance(via, str):
+            key = via_token(via)
+        elif isinstance(via, int) and not isinstance(via, bool):
+            key = via
+        hit = self.channels.get(key) if key is not None else None
+        if hit is None:
+            hint = " (a numeric via id: map it with channel_map)" if isinstance(key, int) else ""
+            self.problems.append(
+                f"{label}: {via_field} {via!r} is not a known channel{hint} (known: "
+                f"zendesk.VIA_CHANNELS); map it with channel_map={{{via!r}: '<channel>'}}"
+            )
+            return Channel.OTHER, False
+        channel, public = hit
+        if isinstance(rel, str) and rel in REL_PUBLIC:
+            public = REL_PUBLIC[rel]
+        return channel, channel in PUBLIC_BY_DEFAULT if public is None else public
+
+    def _urgency(self, label: str, priority: Any) -> float:
+        if priority is None or (isinstance(priority, float) and math.isnan(priority)):
+            return math.nan
+        if isinstance(priority, str):
+            key = priority.strip().lower()
+            if key in NO_PRIORITY:
+                return math.nan
+            if key in self.priorities:
+                return self.priorities[key]
+        self.problems.append(
+            f"{label}: priority {priority!r} is not one of {sorted(self.priorities)} "
+            f"(or empty); map it with priority_urgency"
+        )
+        return math.nan
+
+    def frame(
+        self,
+        what: str,
+        customers: CustomersArg | None,
+        *,
+        timezone: str | None = None,
+        date_format: str | None = None,
+    ) -> pd.DataFrame:
+        fail(self.problems, what)
+        n = len(self.labels)
+        cols = {k: self.cols.get(k, []) for k in ("query_id", "customer_id", "channel")}
+        received = parse_utc(
+            self.cols.get("received_at", []),
+            labels=self.labels,
+            field=f"{what}: created_at",
+            timezone=timezone,
+            date_format=date_format,
+        )
+        extras = ("status", "requester_email", "requester_phone")
+        frame = build_frame(
+            {
+                **cols,
+                "received_at": received,
+                "followers": [0] * n,
+                "urgency": self.cols.get("urgency", []),
+                "text": self.cols.get("text", []),
+                "is_public": self.cols.get("is_public", []),
+                **{k: pd.Series(self.cols.get(k, []), dtype=object) for k in extras},
+            },
+            n,
+        )
+        if customers is not None:
+            frame = join_customers(frame, customers)
+        return frame
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
+def _email_key(email: Any) -> str | None:
+    if not isinstance(email, str) or not email.strip():
+        return None
+    try:
+        return normalise_key(f"email:{email}")
+    except InputError:
+        return None
+
+
+def _tickets(doc: Any) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
+    if isinstance(doc, list):
+        return doc, {}
+    if isinstance(doc, Mapping):
+        users = {}
+        for user in doc.get("users") or []:
+            uid = _id(user.get("id")) if isinstance(user, Mapping) else None
+            if uid is None:
+                raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
+            users[uid] = user
+        if isinstance(doc.get("tickets"), list):
+            return doc["tickets"], users
+        if isinstance(doc.get("ticket"), Mapping):
+            return [doc["ticket"]], users
+    keys = sorted(doc) if isinstance(doc, Mapping) else type(doc).__name__
+    raise InputError(
+        f"zendesk payload: expected {{'tickets': [...]}}, {{'ticket': {{...}}}} or a list of "
+        f"tickets; got {keys}"
+    )
+
+
+def from_tickets(
+    payload: Any,
+    *,
+    customers: CustomersArg | None = None,
+    channel_map: Mapping[str | int, str | Channel] | None = None,
+    priority_urgency: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Zendesk tickets as JSON (parsed, or a path) -> a canonical query frame.
+
+    Parameters
+    ----------
+    payload
+        ``{"tickets": [...], "users": [...]}``, ``{"ticket": {...}}``, a list
+        of tickets, or a path to a JSON / JSON Lines file of any of these.
+    customers
+        CRM lookup by ``customer_id`` (``"zendesk:<requester_id>"``); see
+        :func:`~prioritize.adapters.join_customers`.
+    channel_map
+        Extra or overriding ``via.channel`` -> channel entries (string via
+        types or numeric via ids).
+    priority_urgency
+        Extra or overriding priority -> urgency entries.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ticket (see the module docstring); passes ``validate_frame``.
+
+    Raises
+    ------
+    InputError
+        Listing each ticket and field that is missing or not understood, e.g.
+        ``ticket 35436: via.channel 'pigeon' is not a known channel``.
+    SchemaError
+        If ``created_at`` is missing or has no time zone, or ids repeat.
+    """
+    tickets, users = _tickets(load_json(payload, "zendesk payload"))
+    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
+    for pos, ticket in enumerate(tickets):
+        if not isinstance(ticket, Mapping):
+            rows.problems.append(f"tickets[{pos}] is a {type(ticket).__name__}, not a ticket")
+            continue
+        ticket_id = _id(ticket.get("id"))
+        label = f"ticket {ticket_id}" if ticket_id else f"tickets[{pos}]"
+        requester = _id(ticket.get("requester_id"))
+        via = ticket.get("via")
+        created = ticket.get("created_at")
+        missing = [
+            name
+            for name, ok in (
+                ("id", ticket_id is not None),
+                ("created_at", isinstance(created, str) and created),
+                ("requester_id", requester is not None),
+                ("via.channel", isinstance(via, Mapping) and via.get("channel") is not None),
+            )
+            if not ok
+        ]
+        if missing:
+            rows.problems.append(f"{label}: missing or malformed {', '.join(missing)}")
+            continue
+        assert isinstance(via, Mapping) and ticket_id is not None  # checked just above
+        source = via.get("source")
+        user = users.get(str(requester), {})
+        rows.add(
+            label,
+            ticket_id=ticket_id,
+            created_at=created,
+            via=via.get("channel"),
+            via_field="via.channel",
+            rel=source.get("rel") if isinstance(source, Mapping) else None,
+            customer_id=f"zendesk:{requester}",
+            priority=ticket.get("priority"),
+            subject=ticket.get("subject"),
+            description=ticket.get("description"),
+            status=ticket.get("status"),
+            email=user.get("email"),
+            phone=user.get("phone"),
+        )
+    return rows.frame("zendesk payload", customers)
+
+
+def from_csv(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    timezone: str | None = None,
+    customers: CustomersArg | None = None,
+    channel_map: Mapping[str | int, str | Channel] | None = None,
+    priority_urgency: Mapping[str, float] | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """A Zendesk CSV ticket export (a path, or the frame read from it) -> a canonical frame.
+
+    Parameters
+    ----------
+    source
+        The CSV file (see :data:`CSV_COLUMNS`), or a DataFrame with its columns.
+    timezone
+        The account's time zone (e.g. ``"Europe/Berlin"``): CSV times are local
+        and carry no offset. Required unless every ``Created at`` has an offset.
+    customers, channel_map, priority_urgency
+        As in :func:`from_tickets`; ``Via`` display names (``"Web Form"``,
+        ``"Phone call (incoming)"``) are matched case-insensitively.
+    date_format
+        A :func:`pandas.to_datetime` format for ``Created at``; ISO 8601 by default.
+
+    Raises
+    ------
+    SchemaError
+        If a required column is missing, or a time has no zone and no ``timezone``.
+    InputError
+        Naming each row (by ticket id) whose ``Via`` or ``Priority`` is not understood.
+    """
+    if isinstance(source, pd.DataFrame):
+        table = source.astype(object).where(source.notna(), "")
+    else:
+        try:
+            table = pd.read_csv(source, dtype=str, keep_default_na=False)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(f"zendesk csv: cannot read {source}: {exc}") from exc
+    table.columns = [str(c).strip() for c in table.columns]
+    required = ["Id", "Created at", "Via"]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SchemaError(f"zendesk csv: missing column(s) {missing}; it has {list(table.columns)}")
+    by_id = "Requester id" in table.columns
+    if not by_id and "Requester email" not in table.columns:
+        raise SchemaError(
+            "zendesk csv: needs a 'Requester id' or 'Requester email' column to identify the "
+            "customer ('Requester' holds names, which do not identify a person); it has "
+            f"{list(table.columns)}"
+        )
+    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
+
+    def col(name: str) -> list[Any]:
+        return table[name].tolist() if name in table.columns else [None] * len(table)
+
+    records = zip(
+        col("Id"),
+        col("Created at"),
+        col("Via"),
+        col("Requester id"),
+        col("Requester email"),
+        col("Requester phone"),
+        col("Priority"),
+        col("Subject"),
+        col("Description"),
+        col("Status"),
+        strict=True,
+    )
+    for pos, (tid, created, via, rid, email, phone, prio, subject, desc, status) in enumerate(
+        records
+    ):
+        ticket_id = _id(tid)
+        label = f"ticket {ticket_id}" if ticket_id else f"row {pos + 2}"  # + header, 1-based
+        requester = _id(rid) if by_id else _email_key(email)
+        problems = [
+            name
+            for name, ok in (
+                ("Id", ticket_id is not None),
+                ("Created at", bool(created)),
+                ("Requester id" if by_id else "Requester email", bool(requester)),
+                ("Via", bool(via)),
+            )
+            if not ok
+        ]
+        if problems:
+            rows.problems.append(f"{label}: missing or malformed {', '.join(problems)}")
+            continue
+        assert ticket_id is not None  # checked just above
+        rows.add(
+            label,
+            ticket_id=ticket_id,
+            created_at=created,
+            via=via,
+            via_field="Via",
+            rel=None,
+            customer_id=f"zendesk:{requester}" if by_id else str(requester),
+            priority=prio,
+            subject=subject,
+            description=desc,
+            status=status,
+            email=email,
+            phone=phone,
+        )
+    return rows.frame("zendesk csv", customers, timezone=timezone, date_format=date_format)
