@@ -11,9 +11,9 @@ filled: rows in = rows out.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from bisect import bisect_right
 from datetime import UTC, datetime
 from typing import Any
 

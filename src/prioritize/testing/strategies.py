@@ -57,10 +57,10 @@ _WORDS = (
 )
 
 
-def texts(max_words: int = 12) -> st.SearchStrategy[str]:
-    """Messages mixing urgency cues, plain words and arbitrary unicode."""
+def texts(max_words: int = 12, *, unicode: bool = True) -> st.SearchStrategy[str]:
+    """Messages mixing urgency cues, plain words and (unless ``unicode=False``) any unicode."""
     words = st.lists(st.sampled_from(_WORDS), max_size=max_words).map(" ".join)
-    return st.one_of(words, st.text(max_size=80))
+    return st.one_of(words, st.text(max_size=80)) if unicode else words
 
 
 def _finite(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -75,6 +75,7 @@ def _elements(
     max_purchases: int = 500,
     max_days: float = 3650.0,
     allow_nan: bool = True,
+    text: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Any]:
     """Valid values of one canonical column (NaN only where the schema allows it)."""
     if column == "followers":
@@ -90,7 +91,7 @@ def _elements(
         level = _finite(0.0, 1.0)
         return st.just(np.nan) | level if allow_nan else level
     if column == "text":
-        return texts()
+        return texts() if text is None else text
     raise InputError(
         f"no strategy for column {column!r}; use one of followers, lifetime_value, "
         f"purchase_count, total_spend, days_since_last_purchase, urgency, text"
@@ -106,11 +107,13 @@ def column_values(
     max_purchases: int = 500,
     max_days: float = 3650.0,
     allow_nan: bool = True,
+    text: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[list[Any]]:
     """``size`` valid values for one canonical column, e.g. to replace it in a frame.
 
     ``days_since_last_purchase`` may be NaN (never bought) and ``urgency`` NaN
-    (derive from text) unless ``allow_nan=False``; ``text`` gets :func:`texts`.
+    (derive from text) unless ``allow_nan=False``; ``text`` gets ``text``
+    (default :func:`texts`).
     """
     elements = _elements(
         column,
@@ -119,6 +122,7 @@ def column_values(
         max_purchases=max_purchases,
         max_days=max_days,
         allow_nan=allow_nan,
+        text=text,
     )
     return st.lists(elements, min_size=size, max_size=size)
 
@@ -192,11 +196,13 @@ def query_frames(
     max_value: float = 1_000_000.0,
     urgency: str = "mixed",
     max_purchases: int = 500,
+    text: st.SearchStrategy[str] | None = None,
 ) -> pd.DataFrame:
     """Canonical query frames with unique ids and tz-aware UTC arrivals.
 
     ``urgency``: ``"given"`` (column, no NaN), ``"text"`` (no urgency column),
-    or ``"mixed"`` (column with some NaN, derived from text).
+    or ``"mixed"`` (column with some NaN, derived from text). ``text``: the
+    strategy of messages (default :func:`texts`).
     """
     if urgency not in ("given", "text", "mixed"):
         raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
@@ -219,6 +225,7 @@ def query_frames(
                     max_followers=max_followers,
                     max_value=max_value,
                     max_purchases=max_purchases,
+                    text=text,
                 )
             )
             for column in (
@@ -285,7 +292,10 @@ def _streams(
     frame = draw(frames)
     n = len(frame)
     work = draw(st.lists(_finite(*handle), min_size=n, max_size=n), label="handle_minutes")
-    gaps = draw(st.lists(_finite(0.0, max_gap), min_size=n, max_size=n), label="gaps")
+    # Half the gaps are 0 (arrivals as fast as the envelope allows): long busy
+    # periods, where starvation shows, are common rather than rare.
+    gap = st.just(0.0) | _finite(0.0, max_gap)
+    gaps = draw(st.lists(gap, min_size=n, max_size=n), label="gaps")
     arrivals = shape_arrivals(np.cumsum(gaps), work, rate, burst)
     frame["received_at"] = (pd.Timestamp(start) + pd.to_timedelta(arrivals, unit="min")).as_unit(
         "ns"
@@ -317,9 +327,11 @@ def streams(
     most ``load``, bursts of at most ``burst`` minutes of work. Under FIFO with
     one agent nobody then waits more than ``burst`` minutes; a policy that
     starves some queries makes them wait up to the end of the busy period.
-    Gaps between desired arrivals are drawn in ``[0, max_gap]`` (default
-    ``handle[1] / agents``), so shrinking pushes streams to the envelope.
-    Rows are in arrival order (``Q0000`` first); no ``patience_minutes``.
+    Gaps between desired arrivals are 0 or drawn in ``[0, max_gap]`` (default
+    ``handle[1] / agents``), so streams often run at the envelope and
+    shrinking pushes them there. Texts are lexicon words (no arbitrary
+    unicode: it costs time and does not change an order). Rows are in arrival
+    order (``Q0000`` first); no ``patience_minutes``.
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         raise InputError(f"agents must be an int >= 1; got {agents!r}")
@@ -341,6 +353,7 @@ def streams(
         max_followers=max_followers,
         max_value=max_value,
         urgency=urgency,
+        text=texts(unicode=False),
     )
     return _streams(
         rate=load * agents,
