@@ -19,7 +19,8 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import adapters, fairness, identity, queue, synthetic, value
+    from prioritize import adapters, fairness, identity, queue, simulation, synthetic, value
+    from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
     from prioritize.queue import TriageQueue
 
 __version__ = "0.1.0.dev0"
@@ -32,6 +33,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "value": ("prioritize.value", None),
     "fairness": ("prioritize.fairness", None),
     "identity": ("prioritize.identity", None),
+    "simulation": ("prioritize.simulation", None),
+    "simulate": ("prioritize.simulation", "simulate"),
+    "compare": ("prioritize.simulation", "compare"),
+    "sweep": ("prioritize.simulation", "sweep"),
+    "SimulationResult": ("prioritize.simulation", "SimulationResult"),
+    "Shift": ("prioritize.simulation", "Shift"),
     "adapters": ("prioritize.adapters", None),
 }
 
@@ -45,16 +52,22 @@ __all__ = [
     "Query",
     "SchemaError",
     "Score",
+    "Shift",
+    "SimulationResult",
     "TriageQueue",
     "Weights",
     "__version__",
     "adapters",
+    "compare",
     "fairness",
     "identity",
     "policies",
     "queue",
     "rules",
     "signals",
+    "simulate",
+    "simulation",
+    "sweep",
     "synthetic",
     "value",
 ]

@@ -1,0 +1,55 @@
+"""Policy simulator: replay a stream of queries through a policy with real staffing.
+
+The same stream, the same agents, different policies, side by side::
+
+    import prioritize as pz
+    frame = pz.synthetic.queries(20_000, seed=0)
+    result = pz.simulate(frame, pz.policies.influencer_weighted(), agents=6, seed=0)
+    result.summary                 # waits, abandonment, value at risk, fairness
+    table = pz.compare({"equal": pz.policies.equal_treatment(),
+                        "influencer": pz.policies.influencer_weighted()},
+                       frame, agents=6)
+
+Validated against queueing theory in the tests: FIFO M/M/c against Erlang C,
+priority classes against Cobham's formula, exponential patience against
+Erlang A (M/M/c+M).
+"""
+
+from prioritize.simulation._compare import compare, sweep
+from prioritize.simulation._models import (
+    ChannelLogNormal,
+    Constant,
+    DurationModel,
+    Exponential,
+    LogNormal,
+    SurveyPatience,
+)
+from prioritize.simulation._result import (
+    RECORD_COLUMNS,
+    SUMMARY_FIELDS,
+    SimulationResult,
+    band_ratios,
+    summarize,
+)
+from prioritize.simulation._schedule import DAYS, Shift
+from prioritize.simulation._simulate import Agents, simulate
+
+__all__ = [
+    "DAYS",
+    "RECORD_COLUMNS",
+    "SUMMARY_FIELDS",
+    "Agents",
+    "ChannelLogNormal",
+    "Constant",
+    "DurationModel",
+    "Exponential",
+    "LogNormal",
+    "Shift",
+    "SimulationResult",
+    "SurveyPatience",
+    "band_ratios",
+    "compare",
+    "simulate",
+    "summarize",
+    "sweep",
+]

@@ -1,0 +1,231 @@
+"""What a simulation run produced: per-query records and one row of headline figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize.models import require_columns
+
+__all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
+
+#: Columns of :attr:`SimulationResult.records`, in order.
+RECORD_COLUMNS: tuple[str, ...] = (
+    "query_id",
+    "customer_id",
+    "channel",
+    "is_public",
+    "received_at",
+    "started_at",
+    "finished_at",
+    "wait_minutes",
+    "handle_minutes",
+    "patience_minutes",
+    "abandoned",
+    "agent",
+    "score_at_start",
+    "followers",
+    "follower_band",
+    "lifetime_value",
+    "value_band",
+)
+
+#: Figures in :attr:`SimulationResult.summary` (and the columns of ``compare``), in order.
+SUMMARY_FIELDS: tuple[str, ...] = (
+    "arrived",
+    "served",
+    "abandoned",
+    "abandon_rate",
+    "mean_wait_minutes",
+    "p50_wait_minutes",
+    "p90_wait_minutes",
+    "max_wait_minutes",
+    "within_5_min",
+    "within_60_min",
+    "within_patience",
+    "value_at_risk",
+    "public_exposure",
+    "wait_ratio_follower_band",
+    "four_fifths_follower_band",
+    "wait_ratio_value_band",
+    "four_fifths_value_band",
+)
+
+_SUMMARY_NEEDS = (
+    "customer_id",
+    "is_public",
+    "wait_minutes",
+    "patience_minutes",
+    "abandoned",
+    "followers",
+    "follower_band",
+    "lifetime_value",
+    "value_band",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """The outcome of :func:`~prioritize.simulation.simulate`.
+
+    Attributes
+    ----------
+    records
+        One row per query, in the input frame's row order and with its index.
+        Columns (:data:`RECORD_COLUMNS`): ``query_id``, ``customer_id``,
+        ``channel``, ``is_public`` (the column, or the channel's default
+        :data:`~prioritize.models.PUBLIC_BY_DEFAULT`), ``received_at``,
+        ``started_at`` and ``finished_at`` (UTC; NaT when abandoned),
+        ``wait_minutes`` (until an agent started; for an abandoned query the
+        time until it gave up, i.e. its patience), ``handle_minutes`` and
+        ``patience_minutes`` (the values used; inf = never abandons),
+        ``abandoned``, ``agent`` (seat number from 0, nullable ``Int64``,
+        ``<NA>`` when abandoned), ``score_at_start`` (the policy's score
+        including aging when service started; NaN when abandoned),
+        ``followers``, ``follower_band`` (``<1k``, ``1k-10k``, ``10k-100k``,
+        ``100k+``), ``lifetime_value`` and ``value_band`` (``<100``,
+        ``100-1k``, ``1k-10k``, ``10k+``).
+    summary
+        The headline figures of :func:`summarize`, a Series named after the
+        policy.
+    """
+
+    records: pd.DataFrame
+    summary: pd.Series
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"SimulationResult({s.name!r}: {s['arrived']} arrived, {s['served']} served, "
+            f"{s['abandoned']} abandoned, mean wait {s['mean_wait_minutes']:.1f} min)"
+        )
+
+
+def band_ratios(
+    records: pd.DataFrame, by: str, *, within_minutes: float = 60.0
+) -> tuple[float, float]:
+    """Two fairness figures across the groups of column ``by`` (e.g. ``follower_band``).
+
+    Returns
+    -------
+    wait_ratio
+        Smallest group mean wait of served queries / largest (1 = equal; 1
+        when nobody waited). Groups with no served query are left out.
+    four_fifths
+        Smallest group service level / largest, where a group's service level
+        is the share of its queries answered within ``within_minutes``; below
+        0.8 fails the "four-fifths rule" of adverse-impact tests.
+
+    NaN when fewer than one group has the figure.
+    """
+    require_columns(records, (by, "wait_minutes", "abandoned"))
+    served = ~records["abandoned"].to_numpy(dtype=bool)
+    wait = records["wait_minutes"].to_numpy(dtype=np.float64)
+    groups = records[by]
+    if isinstance(groups.dtype, pd.CategoricalDtype):
+        codes = groups.cat.codes.to_numpy()
+        size = len(groups.cat.categories)
+    else:
+        codes, uniques = pd.factorize(groups)
+        size = len(uniques)
+    known = codes >= 0  # a missing group label belongs to no group
+    codes, served, wait = codes[known], served[known], wait[known]
+    count = np.bincount(codes, minlength=size)
+    n_served = np.bincount(codes, weights=served, minlength=size)
+    wait_sum = np.bincount(codes, weights=np.where(served, wait, 0.0), minlength=size)
+    on_time = np.bincount(codes, weights=served & (wait <= within_minutes), minlength=size)
+    has_served = n_served > 0
+    mean_wait = wait_sum[has_served] / n_served[has_served]
+    level = on_time[count > 0] / count[count > 0]
+    return _min_over_max(mean_wait), _min_over_max(level)
+
+
+def _min_over_max(values: npt.NDArray[np.float64]) -> float:
+    if values.size == 0:
+        return float("nan")
+    hi = float(values.max())
+    return 1.0 if hi == 0 else float(values.min()) / hi
+
+
+def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
+    """Headline figures of a run's records (or any subset, e.g. after a warm-up).
+
+    Figures (:data:`SUMMARY_FIELDS`):
+
+    - ``arrived``, ``served``, ``abandoned``, ``abandon_rate``;
+    - ``mean/p50/p90/max_wait_minutes``: waits of *served* queries (the
+      "average speed of answer"; abandoned queries are counted by the
+      abandonment figures instead);
+    - ``within_5_min``, ``within_60_min``: share of arrived queries answered
+      within 5 and 60 minutes; ``within_patience``: share answered before
+      their own patience ran out;
+    - ``value_at_risk``: total lifetime value of the distinct customers who
+      abandoned at least once (each customer's largest value counted once);
+    - ``public_exposure``: total followers of the distinct customers who, on a
+      public post, abandoned or waited more than 60 minutes;
+    - ``wait_ratio_<band>``, ``four_fifths_<band>`` for ``follower_band`` and
+      ``value_band``: see :func:`band_ratios`.
+
+    Returns a Series (counts as ints, the rest as floats) named ``name``.
+    """
+    require_columns(records, _SUMMARY_NEEDS)
+    abandoned = records["abandoned"].to_numpy(dtype=bool)
+    wait = records["wait_minutes"].to_numpy(dtype=np.float64)
+    patience = records["patience_minutes"].to_numpy(dtype=np.float64)
+    arrived = len(records)
+    served = ~abandoned
+    served_wait = wait[served]
+    out: dict[str, Any] = {
+        "arrived": arrived,
+        "served": int(served.sum()),
+        "abandoned": int(abandoned.sum()),
+        "abandon_rate": _share(abandoned),
+    }
+    if served_wait.size:
+        p50, p90 = np.percentile(served_wait, [50.0, 90.0])
+        out |= {
+            "mean_wait_minutes": float(served_wait.mean()),
+            "p50_wait_minutes": float(p50),
+            "p90_wait_minutes": float(p90),
+            "max_wait_minutes": float(served_wait.max()),
+        }
+    else:
+        out |= dict.fromkeys(
+            ("mean_wait_minutes", "p50_wait_minutes", "p90_wait_minutes", "max_wait_minutes"),
+            float("nan"),
+        )
+    out["within_5_min"] = _share(served & (wait <= 5.0))
+    out["within_60_min"] = _share(served & (wait <= 60.0))
+    out["within_patience"] = _share(served & (wait <= patience))
+    customers = records["customer_id"].to_numpy()
+    value = records["lifetime_value"].to_numpy(dtype=np.float64)
+    out["value_at_risk"] = _per_customer_total(value, customers, abandoned)
+    followers = records["followers"].to_numpy(dtype=np.float64)
+    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > 60.0))
+    out["public_exposure"] = _per_customer_total(followers, customers, exposed)
+    for band in ("follower_band", "value_band"):
+        wait_ratio, four_fifths = band_ratios(records, band)
+        out[f"wait_ratio_{band}"] = wait_ratio
+        out[f"four_fifths_{band}"] = four_fifths
+    return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)
+
+
+def _share(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> float:
+    return float(mask.mean()) if mask.size else float("nan")
+
+
+def _per_customer_total(
+    values: npt.NDArray[np.float64],
+    customers: npt.NDArray[Any],
+    mask: npt.NDArray[np.bool_],
+) -> float:
+    if not mask.any():
+        return 0.0
+    codes, uniques = pd.factorize(customers[mask])
+    largest = np.zeros(len(uniques))
+    np.maximum.at(largest, codes, values[mask])  # values are >= 0
+    return float(largest.sum())

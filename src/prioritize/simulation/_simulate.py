@@ -1,0 +1,301 @@
+"""``simulate``: a query frame, a policy and a staffing in; records and figures out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize.models import (
+    PUBLIC_BY_DEFAULT,
+    follower_band,
+    read_received_ns,
+    require_columns,
+    value_band,
+)
+from prioritize.policy import (
+    OrderKeys,
+    Policy,
+    ShareLedger,
+    deadline_minutes,
+    heap_key,
+    rank_order,
+)
+from prioritize.simulation._engine import PlainPicker, RulesPicker, run_fixed_plain, run_general
+from prioritize.simulation._models import ChannelLogNormal, DurationModel, draw_minutes
+from prioritize.simulation._result import RECORD_COLUMNS, SimulationResult, summarize
+from prioritize.simulation._schedule import Shift, capacity_changes
+
+__all__ = ["Agents", "simulate"]
+
+#: Staffing: a fixed number of agents, or shifts.
+Agents = int | Shift | Sequence[Shift]
+
+_NS_PER_MINUTE = 60_000_000_000
+_BANDS = {
+    "follower_band": ("followers", follower_band),
+    "value_band": ("lifetime_value", value_band),
+}
+
+
+def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
+    if isinstance(agents, Shift):
+        return (agents,)
+    if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
+        if agents <= 0:
+            raise InputError(f"agents must be >= 1; got {agents}")
+        return int(agents)
+    if isinstance(agents, Sequence) and not isinstance(agents, str):
+        shifts = tuple(agents)
+        if not shifts:
+            raise InputError("agents: an empty schedule never has an agent on duty")
+        wrong = [type(s).__name__ for s in shifts if not isinstance(s, Shift)]
+        if wrong:
+            raise InputError(f"agents: a schedule must hold only Shift objects; got {wrong}")
+        return shifts
+    raise InputError(
+        f"agents must be a positive int, a Shift or a list of Shift; got {type(agents).__name__}"
+    )
+
+
+def _rngs(seed: int | np.random.Generator) -> list[np.random.Generator]:
+    # Handle and patience draws get independent streams: changing one model
+    # leaves the other's draws (and so a paired comparison) unchanged.
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(2)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"seed must be an int >= 0 or a numpy Generator; got {seed!r}")
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(2)]
+
+
+def _durations(
+    frame: pd.DataFrame,
+    column: str,
+    model: DurationModel | float | None,
+    default: DurationModel | float,
+    channels: npt.NDArray[np.object_],
+    rng: np.random.Generator,
+) -> npt.NDArray[np.float64]:
+    allow_inf = column == "patience_minutes"
+    if model is None:
+        if column in frame.columns:  # validated (> 0, finite) with the frame
+            values: npt.NDArray[np.float64] = frame[column].to_numpy(dtype=np.float64)
+            return values
+        model = default
+    return draw_minutes(
+        model, channels, rng, what=column.removesuffix("_minutes"), allow_inf=allow_inf
+    )
+
+
+def _group_labels(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
+    rule = policy.group_share
+    if rule is None:
+        return None
+    if rule.by in _BANDS:
+        source, band = _BANDS[rule.by]
+        return [str(v) for v in band(frame[source].to_numpy(dtype=np.float64))]
+    if rule.by not in frame.columns:
+        raise SchemaError(
+            f"GroupShare(by={rule.by!r}) needs a column {rule.by!r}; the frame has "
+            f"{list(frame.columns)} (or use 'follower_band' / 'value_band')"
+        )
+    values = frame[rule.by]
+    missing = values.isna().to_numpy(dtype=bool)
+    if missing.any():
+        rows = frame["query_id"].to_numpy()[missing][:5].tolist()
+        raise SchemaError(
+            f"column {rule.by!r} (GroupShare) has {int(missing.sum())} missing value(s): "
+            f"query_id {rows}"
+        )
+    return [str(v) for v in values.to_numpy(dtype=object)]
+
+
+def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[float, int]]:
+    if isinstance(agents, int):
+        yield 0.0, agents
+        return
+    for t_ns, count in capacity_changes(agents, t0_ns):
+        yield (t_ns - t0_ns) / _NS_PER_MINUTE, count
+
+
+def simulate(
+    frame: pd.DataFrame,
+    policy: Policy,
+    agents: Agents,
+    *,
+    seed: int | np.random.Generator = 0,
+    handle: DurationModel | float | None = None,
+    patience: DurationModel | float | None = None,
+) -> SimulationResult:
+    """Replay a stream of queries through ``policy`` with the given staffing.
+
+    A discrete-event simulation: queries arrive at ``received_at``; an agent
+    serves one query at a time, without preemption; a free agent takes the
+    next query in the policy's order (scores with aging, ``MaxWait`` overdue
+    queries first, ``GroupShare`` between groups), exactly the order of
+    :meth:`Policy.rank` and ``TriageQueue``; ties by arrival, then
+    ``query_id``. A query that has waited strictly longer than its patience
+    abandons. The run continues until every query is served or abandoned.
+
+    Parameters
+    ----------
+    frame
+        A canonical query frame (see :mod:`prioritize.models`).
+    policy
+        The :class:`~prioritize.Policy` deciding the order.
+    agents
+        An int (that many agents all the time), a :class:`Shift` or a list of
+        shifts. With shifts, agents come on duty when a shift starts and leave
+        when it ends, finishing the query in hand first; a schedule may leave
+        nobody on duty for a while (queries wait, or abandon).
+    seed
+        Seed or ``numpy.random.Generator`` for the drawn handle times and
+        patience (two independent streams spawned from it). The same seed
+        gives the same records; the same seed under two policies gives the
+        same draws for every query (common random numbers).
+    handle
+        Handle-time model (or a constant in minutes). Default: the frame's
+        ``handle_minutes`` column when present, otherwise
+        :class:`ChannelLogNormal` (log-normal per channel). A model given
+        here replaces the column.
+    patience
+        Patience model (or a constant; ``math.inf`` = nobody abandons).
+        Default: the ``patience_minutes`` column when present, otherwise
+        nobody abandons. A model given here replaces the column.
+
+    Returns
+    -------
+    SimulationResult
+        ``records`` (one row per input row, same order and index) and
+        ``summary`` (:func:`summarize`).
+
+    Raises
+    ------
+    SchemaError
+        A frame that does not follow the canonical schema (missing columns,
+        negative or zero handle/patience minutes, ...), or a ``GroupShare``
+        column the frame lacks.
+    InputError
+        ``agents`` <= 0, an empty schedule, a bad seed, or a model that
+        draws values <= 0.
+
+    Examples
+    --------
+    >>> import prioritize as pz
+    >>> frame = pz.synthetic.queries(500, seed=1, days=1)
+    >>> result = pz.simulate(frame, pz.policies.fifo(), agents=3, seed=0)
+    >>> int(result.summary["served"] + result.summary["abandoned"])
+    500
+    """
+    if not isinstance(policy, Policy):
+        raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
+    staff = _check_agents(agents)
+    require_columns(frame, ("query_id", "received_at", "channel"))
+    base = policy.score_frame(frame)["score"].to_numpy(dtype=np.float64)  # validates the frame
+    n = len(frame)
+    received = read_received_ns(frame)
+    channels = frame["channel"].to_numpy(dtype=object)
+    handle_rng, patience_rng = _rngs(seed)
+    service = _durations(frame, "handle_minutes", handle, ChannelLogNormal(), channels, handle_rng)
+    wait_limit = _durations(frame, "patience_minutes", patience, np.inf, channels, patience_rng)
+    groups = _group_labels(policy, frame)
+
+    # Index space of the engine: arrival order (ties by query_id); ``prio`` is
+    # each query's place in the policy's static order. Ids only break ties
+    # between equal arrival times; rank them once (as ints) if there are any.
+    id_rank = np.zeros(n, dtype=np.int64)
+    if n and (np.diff(np.sort(received)) == 0).any():
+        id_rank = pd.factorize(frame["query_id"], sort=True)[0]
+    no_key = np.zeros(n)
+    not_due = np.zeros(n, dtype=bool)
+    arrival_order = rank_order(OrderKeys(no_key, received, id_rank, not_due))
+    static_key = heap_key(base, received, policy.aging_rate_per_minute)
+    policy_order = rank_order(OrderKeys(static_key, received, id_rank, not_due))
+    prio_of_row = np.empty(n, dtype=np.int64)
+    prio_of_row[policy_order] = np.arange(n)
+    prio = prio_of_row[arrival_order]
+    by_prio = np.empty(n, dtype=np.int64)
+    by_prio[prio] = np.arange(n)
+
+    t0 = int(received.min()) if n else 0
+    arrival = (received[arrival_order] - t0) / _NS_PER_MINUTE
+    abandon_at = arrival + wait_limit[arrival_order]
+    lists = (arrival.tolist(), service[arrival_order].tolist(), abandon_at.tolist())
+    plain = policy.max_wait is None and groups is None
+    if plain and isinstance(staff, int):
+        start, seat = run_fixed_plain(*lists, prio.tolist(), by_prio.tolist(), staff)
+    else:
+        picker: PlainPicker | RulesPicker
+        if plain:
+            picker = PlainPicker(prio.tolist(), by_prio.tolist(), lists[2])
+        else:
+            overdue_at = None
+            if policy.max_wait is not None:
+                overdue_at = (arrival + deadline_minutes(policy, channels[arrival_order])).tolist()
+            share = None
+            if groups is not None and policy.group_share is not None:
+                ordered = [groups[r] for r in arrival_order.tolist()]
+                share = (ordered, ShareLedger(policy.group_share.shares))
+            picker = RulesPicker(prio.tolist(), by_prio.tolist(), lists[2], overdue_at, share)
+        start, seat = run_general(lists[0], lists[1], picker, _staffing(staff, t0))
+
+    start_row = np.empty(n)
+    start_row[arrival_order] = start
+    seat_row = np.empty(n, dtype=np.int64)
+    seat_row[arrival_order] = seat
+    records = _records(frame, policy, base, received, t0, start_row, seat_row, service, wait_limit)
+    return SimulationResult(records=records, summary=summarize(records, name=policy.name))
+
+
+def _records(
+    frame: pd.DataFrame,
+    policy: Policy,
+    base: npt.NDArray[np.float64],
+    received: npt.NDArray[np.int64],
+    t0: int,
+    start: npt.NDArray[np.float64],
+    seat: npt.NDArray[np.int64],
+    service: npt.NDArray[np.float64],
+    patience: npt.NDArray[np.float64],
+) -> pd.DataFrame:
+    abandoned = np.isnan(start)
+    wait = np.where(abandoned, patience, start - (received - t0) / _NS_PER_MINUTE)
+    channel = frame["channel"]
+    if "is_public" in frame.columns:
+        public = frame["is_public"].to_numpy(dtype=bool)
+    else:
+        defaults = sorted(str(c) for c in PUBLIC_BY_DEFAULT)
+        public = channel.astype(object).isin(defaults).to_numpy(dtype=bool)
+    followers = frame["followers"].to_numpy()
+    value = frame["lifetime_value"].to_numpy(dtype=np.float64)
+    data = {
+        "query_id": frame["query_id"].array,
+        "customer_id": frame["customer_id"].array,
+        "channel": channel.array,
+        "is_public": public,
+        "received_at": frame["received_at"].dt.tz_convert("UTC").array,
+        "started_at": _utc(t0, start, abandoned),
+        "finished_at": _utc(t0, start + service, abandoned),
+        "wait_minutes": wait,
+        "handle_minutes": service,
+        "patience_minutes": patience,
+        "abandoned": abandoned,
+        "agent": pd.arrays.IntegerArray(np.where(abandoned, 0, seat), abandoned.copy()),
+        "score_at_start": np.where(abandoned, np.nan, base + policy.aging_rate_per_minute * wait),
+        "followers": followers,
+        "follower_band": follower_band(followers),
+        "lifetime_value": value,
+        "value_band": value_band(value),
+    }
+    return pd.DataFrame(data, index=frame.index, columns=list(RECORD_COLUMNS))
+
+
+def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
+    ns = t0 + np.round(np.where(missing, 0.0, minutes) * _NS_PER_MINUTE).astype(np.int64)
+    values = ns.view("datetime64[ns]")
+    values[missing] = np.datetime64("NaT")
+    return pd.DatetimeIndex(values).tz_localize("UTC").array

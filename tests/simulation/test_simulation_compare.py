@@ -1,0 +1,151 @@
+"""compare and sweep: tables of summaries, replications with t intervals, any executor."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import prioritize as pz
+from prioritize.simulation import SUMMARY_FIELDS, compare, simulate, sweep
+from prioritize.simulation._compare import t_quantile
+
+POLICIES = {
+    "fifo": pz.policies.fifo(),
+    "equal": pz.policies.equal_treatment(),
+    "influencer": pz.policies.influencer_weighted(),
+}
+
+
+def small_stream(seed: int) -> pd.DataFrame:
+    return pz.synthetic.queries(300, seed, days=0.25)
+
+
+def test_compare_one_row_per_policy_equals_simulate() -> None:
+    frame = small_stream(1)
+    table = compare(POLICIES, frame, 3, seed=4)
+    assert list(table.index) == list(POLICIES)
+    assert table.index.name == "policy"
+    assert list(table.columns) == list(SUMMARY_FIELDS)
+    for name, policy in POLICIES.items():
+        expected = simulate(frame, policy, 3, seed=4).summary
+        assert table.loc[name].tolist() == expected.tolist()
+
+
+def test_compare_runs_on_an_executor() -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = compare(POLICIES, small_stream, 2, replications=2, executor=pool)
+    pd.testing.assert_frame_equal(threaded, compare(POLICIES, small_stream, 2, replications=2))
+
+
+def test_compare_shows_the_influencer_trade_off() -> None:
+    frame = pz.synthetic.queries(2_000, seed=2, days=1)
+    table = compare(POLICIES, frame, 6)
+    # Influencer weighting answers the big accounts faster than the small ones.
+    assert (
+        table.loc["influencer", "wait_ratio_follower_band"]
+        < table.loc["fifo", "wait_ratio_follower_band"]
+    )
+
+
+def test_replications_give_mean_and_t_interval() -> None:
+    table = compare(POLICIES, small_stream, 2, seed=10, replications=4)
+    assert (table["replications"] == 4).all()
+    runs = [
+        simulate(small_stream(s), POLICIES["equal"], 2, seed=s).summary["mean_wait_minutes"]
+        for s in range(10, 14)
+    ]
+    assert table.loc["equal", "mean_wait_minutes"] == pytest.approx(np.mean(runs))
+    half = stats.t.ppf(0.975, 3) * np.std(runs, ddof=1) / 2.0
+    assert table.loc["equal", "mean_wait_minutes_ci95"] == pytest.approx(half, rel=2e-3)
+    assert list(table.columns[1:3]) == ["arrived", "arrived_ci95"]
+
+
+def test_compare_with_a_fixed_frame_replicates_draws_only() -> None:
+    frame = small_stream(3).drop(columns=["handle_minutes"])
+    table = compare({"fifo": POLICIES["fifo"]}, frame, 2, replications=3)
+    assert table.loc["fifo", "mean_wait_minutes_ci95"] > 0  # handle times drawn per seed
+    assert table.loc["fifo", "arrived_ci95"] == 0
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 5, 10, 30, 200])
+def test_t_quantile_matches_scipy(df: int) -> None:
+    assert t_quantile(0.975, df) == pytest.approx(stats.t.ppf(0.975, df), rel=1.5e-3)
+    assert t_quantile(0.995, df) == pytest.approx(stats.t.ppf(0.995, df), rel=1e-2)
+
+
+def test_sweep_grid_times_seeds_tidy_rows() -> None:
+    table = sweep(
+        pz.policies.influencer_weighted(),
+        {"follower_reach": [0.0, 0.6], "agents": [2, 4]},
+        small_stream,
+        seeds=[0, 1],
+    )
+    assert len(table) == 8
+    assert list(table.columns[:4]) == ["follower_reach", "agents", "policy", "seed"]
+    assert list(table.columns[4:]) == list(SUMMARY_FIELDS)
+    row = table[(table["follower_reach"] == 0.0) & (table["agents"] == 4) & (table["seed"] == 1)]
+    policy = pz.policies.influencer_weighted().with_changes(weights={"follower_reach": 0.0})
+    expected = simulate(small_stream(1), policy, 4, seed=1).summary
+    assert row.iloc[0][list(SUMMARY_FIELDS)].tolist() == expected.tolist()
+    more_agents = table.groupby("agents")["mean_wait_minutes"].mean()
+    assert more_agents[4] < more_agents[2]
+
+
+def test_sweep_with_a_policy_factory_and_a_thread_pool() -> None:
+    def factory(weight: float) -> pz.Policy:
+        return pz.Policy(name=f"w{weight:g}", weights={"follower_reach": weight, "urgency": 1.0})
+
+    grid = {"weight": [0.0, 1.0]}
+    serial = sweep(factory, grid, small_stream, agents=3, seeds=range(2))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        threaded = sweep(factory, grid, small_stream, agents=3, seeds=range(2), executor=pool)
+    pd.testing.assert_frame_equal(serial, threaded)
+    assert serial["policy"].tolist() == ["w0", "w0", "w1", "w1"]
+
+
+def test_sweep_on_a_dask_cluster() -> None:
+    distributed = pytest.importorskip("distributed")
+    grid = {"follower_reach": [0.0, 0.5]}
+    base = pz.policies.influencer_weighted()
+    serial = sweep(base, grid, small_stream, agents=3, seeds=[0, 1])
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None, threads_per_worker=2
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(
+            base, grid, small_stream, agents=3, seeds=[0, 1], executor=client.get_executor()
+        )
+    pd.testing.assert_frame_equal(serial, on_dask)
+
+
+def test_sweep_and_compare_reject_bad_arguments() -> None:
+    frame = small_stream(0)
+    with pytest.raises(pz.InputError, match="agents"):
+        sweep(pz.policies.fifo(), {"follower_reach": [0.1]}, frame)
+    with pytest.raises(pz.InputError, match="at least one seed"):
+        sweep(pz.policies.fifo(), {"agents": [1]}, frame, seeds=[])
+    with pytest.raises(ValueError, match="nonsense"):
+        sweep(pz.policies.fifo(), {"nonsense": [1]}, frame, agents=2)
+    with pytest.raises(pz.InputError, match="replications"):
+        compare(POLICIES, frame, 2, replications=0)
+    with pytest.raises(pz.InputError, match="at least one policy"):
+        compare({}, frame, 2)
+    with pytest.raises(pz.InputError, match=r"policies\['x'\] must be a Policy"):
+        compare({"x": "fifo"}, frame, 2)  # type: ignore[dict-item]
+    with pytest.raises(pz.InputError, match="not a Policy"):
+        sweep(lambda **_: "fifo", {"agents": [1]}, frame)  # type: ignore[arg-type,return-value]
+
+
+def test_summary_rows_are_plain_numbers() -> None:
+    table = compare({"fifo": POLICIES["fifo"]}, small_stream(5), 2)
+    assert all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in table.iloc[0].tolist()
+    )
+    assert not math.isnan(table.loc["fifo", "mean_wait_minutes"])
