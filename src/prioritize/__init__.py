@@ -19,9 +19,18 @@ from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
 if TYPE_CHECKING:
-    from prioritize import adapters, fairness, identity, queue, simulation, synthetic, value
-    from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
+    from prioritize import (
+        adapters,
+        fairness,
+        identity,
+        queue,
+        simulation,
+        staffing,
+        synthetic,
+        value,
+    )
     from prioritize.queue import TriageQueue
+    from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
 
 __version__ = "0.1.0.dev0"
 
@@ -40,6 +49,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "SimulationResult": ("prioritize.simulation", "SimulationResult"),
     "Shift": ("prioritize.simulation", "Shift"),
     "adapters": ("prioritize.adapters", None),
+    "staffing": ("prioritize.staffing", None),
 }
 
 __all__ = [
@@ -67,6 +77,7 @@ __all__ = [
     "signals",
     "simulate",
     "simulation",
+    "staffing",
     "sweep",
     "synthetic",
     "value",
