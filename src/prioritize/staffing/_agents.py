@@ -8,6 +8,7 @@ from typing import Any
 from prioritize.staffing._checks import check_fraction, check_number, offered_load
 from prioritize.staffing._erlang import (
     erlang_b_sequence,
+    load_per_agent,
     service_level_from_c,
     wait_probability_from_b,
 )
@@ -25,7 +26,7 @@ def _least_erlang_c(
     for agents, blocking in erlang_b_sequence(load):
         if agents < first:
             continue
-        if min(load / agents, 1.0) > max_occupancy:
+        if load_per_agent(load, agents) > max_occupancy:
             continue
         pw = wait_probability_from_b(load, agents, blocking)
         if service_level_from_c(load, agents, pw, handle, within) >= target:

@@ -35,6 +35,7 @@ __all__ = [
     "erlang_b",
     "erlang_b_sequence",
     "erlang_c",
+    "load_per_agent",
     "mean_wait_minutes",
     "occupancy",
     "service_level",
@@ -74,6 +75,11 @@ def service_level_from_c(
     if load >= agents:
         return 0.0
     return 1.0 - wait_probability * math.exp(-(agents - load) * within / handle)
+
+
+def load_per_agent(load: float, agents: int) -> float:
+    """Occupancy ``min(a / c, 1)``: an unstable queue keeps every agent busy."""
+    return min(load / agents, 1.0)
 
 
 def _unstable(load: float, agents: int, arrivals_per_hour: Any, handle_minutes: Any) -> InputError:
@@ -239,7 +245,7 @@ def occupancy(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     count = check_agents(agents)
-    return min(load / count, 1.0)
+    return load_per_agent(load, count)
 
 
 def _class_rates(arrivals_per_hour: Any) -> list[float]:
