@@ -80,7 +80,7 @@ def test_lexicon_cues() -> None:
     refund = text_urgency("I want a refund")
     assert refund == pytest.approx(1 - math.exp(-0.6))
     assert text_urgency("I want a refund!!") > refund
-    assert text_urgency("I WANT A REFUND NOW") > refund
+    assert text_urgency("I WANT A REFUND NOW") > refund  # 12 letters in long all-caps words
     assert text_urgency("still waiting") == pytest.approx(1 - math.exp(-0.8))
     assert text_urgency("Still... waiting!") == text_urgency("still waiting!")
     assert text_urgency("can't log in") == pytest.approx(1 - math.exp(-0.6))
@@ -88,9 +88,19 @@ def test_lexicon_cues() -> None:
     assert text_urgency("refund refund refund refund") == refund
 
 
-@given(st.text(max_size=200), st.sampled_from(["!!!", " URGENT", " still waiting", " refund"]))
+@given(st.text(max_size=200), st.sampled_from(["!!!", "URGENT", "still waiting", "refund"]))
 def test_adding_a_cue_never_lowers_urgency(text: str, cue: str) -> None:
-    assert text_urgency(text + cue) >= text_urgency(text) - 1e-15
+    assert text_urgency(text + " " + cue) >= text_urgency(text)
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_appending_text_never_lowers_urgency(text: str, more: str) -> None:
+    assert text_urgency(text + " " + more) >= text_urgency(text)
+
+
+def test_shouting_needs_long_all_caps_words() -> None:
+    assert text_urgency("OK I got it") == 0.0
+    assert text_urgency("WHERE IS MY PARCEL") == pytest.approx(1 - math.exp(-0.5))
 
 
 @given(st.text(max_size=500))

@@ -7,11 +7,13 @@ The score is ``1 - exp(-points)`` where ``points`` adds, each at most once:
 * the points of every distinct lexicon phrase (2–4 consecutive words, e.g.
   "still waiting", "third time" — repeat-contact phrases weigh most),
 * ``exclamation_points`` if the text has a run of two or more "!",
-* ``caps_points`` if the text is shouted: at least ``caps_min_letters`` letters
-  in ALL-CAPS words, making up at least ``caps_share`` of all letters.
+* ``caps_points`` if the text is shouted: at least ``caps_min_letters``
+  letters in ALL-CAPS words of three or more letters (so "I" and "OK" do not
+  count; a text full of long acronyms may).
 
-Each cue counts once, so repeating a word cannot push urgency further, and
-adding a cue never lowers it. The work is linear in the length of the text
+Each cue counts once, so repeating a word cannot push urgency further. Every
+cue only grows as text is added, so appending anything after a space never
+lowers urgency (a property test). The work is linear in the length of the text
 (``str.translate``, ``str.split`` and set look-ups over a bounded phrase
 length); there is no regular expression to blow up on hostile input.
 """
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 import math
 import string
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 __all__ = ["DEFAULT_PHRASES", "DEFAULT_WORDS", "UrgencyLexicon", "text_urgency"]
 
@@ -134,8 +136,18 @@ class UrgencyLexicon(BaseModel):
     phrases: dict[str, _Points] = Field(default_factory=lambda: dict(DEFAULT_PHRASES))
     exclamation_points: _Points = 0.4
     caps_points: _Points = 0.5
-    caps_min_letters: Annotated[int, Field(ge=1)] = 8
-    caps_share: Annotated[float, Field(gt=0, le=1)] = 0.6
+    caps_min_letters: Annotated[int, Field(ge=1)] = 10
+
+    _first: dict[str, tuple[tuple[int, str], ...]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Index phrases by their first word: a token that starts no phrase costs
+        # one dict look-up instead of three joins.
+        first: dict[str, list[tuple[int, str]]] = {}
+        for phrase in self.phrases:
+            words = phrase.split(" ")
+            first.setdefault(words[0], []).append((len(words), phrase))
+        self._first = {w: tuple(v) for w, v in first.items()}
 
     @field_validator("words")
     @classmethod
@@ -159,30 +171,30 @@ class UrgencyLexicon(BaseModel):
 def _points(lex: UrgencyLexicon, text: str) -> float:
     if not text:
         return 0.0
-    raw_tokens = text.translate(_TRANSLATE).split()
-    tokens = [t.lower() for t in raw_tokens]
+    clean = text.translate(_TRANSLATE)
+    raw_tokens = clean.split()
+    tokens = clean.lower().split()
     words = lex.words
-    points = sum(words[t] for t in set(tokens) if t in words)
+    points = sum(words[t] for t in set(tokens).intersection(words))
     phrases = lex.phrases
-    if phrases and len(tokens) > 1:
+    first: dict[str, tuple[tuple[int, str], ...]] = lex.__pydantic_private__["_first"]  # type: ignore[index]
+    if first:
         seen: set[str] = set()
-        n_tok = len(tokens)
-        for n in range(2, _MAX_PHRASE_WORDS + 1):
-            for i in range(n_tok - n + 1):
-                gram = " ".join(tokens[i : i + n])
-                if gram in phrases and gram not in seen:
-                    seen.add(gram)
-                    points += phrases[gram]
+        for i, token in enumerate(tokens):
+            starts = first.get(token)
+            if starts is None:
+                continue
+            for n, phrase in starts:
+                if phrase not in seen and " ".join(tokens[i : i + n]) == phrase:
+                    seen.add(phrase)
+                    points += phrases[phrase]
     if "!!" in text:
         points += lex.exclamation_points
-    letters = 0
     caps = 0
     for tok in raw_tokens:
-        if tok.lower() != tok.upper():  # has cased letters
-            letters += len(tok)
-            if tok.isupper():
-                caps += len(tok)
-    if caps >= lex.caps_min_letters and caps >= lex.caps_share * letters:
+        if len(tok) >= 3 and tok.isupper():
+            caps += len(tok)
+    if caps >= lex.caps_min_letters:
         points += lex.caps_points
     return points
 
