@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit compat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ unit: $(VENV)/.dev
 
 test: lint typecheck unit
 
+# The oldest supported pandas (2.2) with numpy 2, in a venv of its own; CI runs it too.
+COMPAT := .venv-pandas22
+compat:
+	test -x $(COMPAT)/bin/python || $(PYTHON) -m venv $(COMPAT)
+	$(COMPAT)/bin/python -m pip install -q -e ".[dev]" "pandas==2.2.*" "numpy>=2,<2.3"
+	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider
+
 bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(COMPAT) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
