@@ -409,7 +409,7 @@ class TriageQueue:
                 heapq.heappop(main)
             if remove:
                 heapq.heappop(main)
-                self._discard(live)
+                self._discard(live, 0 if self._max_wait is None else 1)
             return Entry(live, now, self.policy, reason)
         if token is not None:
             item = self._items[token[-2]]
@@ -435,7 +435,9 @@ class TriageQueue:
                 heapq.heappop(self._groups[chosen])
             item = self._items[token[-2]]
         if remove:
-            self._discard(item)
+            # An overdue pop leaves its score-heap entry behind; a score pop its deadline.
+            left = 1 if reason == "overdue" or self._max_wait is not None else 0
+            self._discard(item, left)
         return self._entry(item, now, reason)
 
     def _backlogged(self) -> list[str]:
@@ -471,7 +473,7 @@ class TriageQueue:
             item = self._items.get(query_id)
             if item is None:
                 raise InputError(f"query {query_id!r} is not waiting in the queue")
-            self._discard(item)
+            self._discard(item, 1 if self._max_wait is None else 2)
             return item.query
 
     def discard(self, query_id: str) -> bool:
@@ -480,14 +482,15 @@ class TriageQueue:
             item = self._items.get(query_id)
             if item is None:
                 return False
-            self._discard(item)
+            self._discard(item, 1 if self._max_wait is None else 2)
             return True
 
-    def _discard(self, item: _Item) -> None:
+    def _discard(self, item: _Item, stale: int) -> None:
+        # ``stale``: heap entries of this item left behind (deleted lazily).
         del self._items[item.query.query_id]
         if item.group is not None:
             self._group_count[item.group] -= 1
-        self._stale += 1
+        self._stale += stale
         if self._stale > 64 and self._stale > len(self._items):
             self._compact()
 
