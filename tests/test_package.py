@@ -40,11 +40,11 @@ def test_unknown_attribute() -> None:
 def test_cli_demo_runs(capsys) -> None:  # type: ignore[no-untyped-def]
     from prioritize.cli import main
 
-    assert main(["demo", "--queries", "300", "--top", "2"]) == 0
+    assert main(["demo", "--queries", "300", "--seed", "2"]) == 0
     out = capsys.readouterr().out
     for name in pz.policies.PRESETS:
         assert f"== {name}:" in out
-    assert "Who fills the first 10% of the queue" in out
+    assert "Side by side" in out and "Reading: " in out
 
 
 def test_cli_error_is_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -52,4 +52,4 @@ def test_cli_error_is_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
 
     assert main(["demo", "--queries", "-5"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("prioritize: error: n must be >= 0") and err.count("\n") == 1
+    assert err.startswith("prioritize: error: --queries must be >= 1") and err.count("\n") == 1

@@ -21,12 +21,15 @@ from prioritize.policy import Policy, Score, Weights
 if TYPE_CHECKING:
     from prioritize import (
         adapters,
+        audit,
         fairness,
         identity,
         queue,
+        report,
         simulation,
         staffing,
         synthetic,
+        testing,
         value,
     )
     from prioritize.queue import TriageQueue
@@ -50,6 +53,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Shift": ("prioritize.simulation", "Shift"),
     "adapters": ("prioritize.adapters", None),
     "staffing": ("prioritize.staffing", None),
+    "report": ("prioritize.report", None),
+    "audit": ("prioritize.audit", None),
+    "testing": ("prioritize.testing", None),
 }
 
 __all__ = [
@@ -68,11 +74,13 @@ __all__ = [
     "Weights",
     "__version__",
     "adapters",
+    "audit",
     "compare",
     "fairness",
     "identity",
     "policies",
     "queue",
+    "report",
     "rules",
     "signals",
     "simulate",
@@ -80,6 +88,7 @@ __all__ = [
     "staffing",
     "sweep",
     "synthetic",
+    "testing",
     "value",
 ]
 

@@ -1,40 +1,314 @@
-"""Entry point: ``prioritize <command>``; errors are one clear line and exit code 2."""
+"""Entry point: ``prioritize <command>``; an error is one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from prioritize._errors import PrioritizeError
+from prioritize.cli._common import CLIError, one_line
 
 __all__ = ["main"]
 
+_EPILOG = "Errors are one line on stderr (prioritize: error: ...) with exit code 2."
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _add_team(cmd: argparse.ArgumentParser) -> None:
+    team = cmd.add_mutually_exclusive_group()
+    team.add_argument(
+        "--agents",
+        type=int,
+        metavar="N",
+        help="agents on duty all the time (default: the stream's average workload rounded down)",
+    )
+    team.add_argument(
+        "--schedule",
+        metavar="FILE.toml",
+        help="shifts instead: [[shift]] tables with start, end, count, tz, days",
+    )
+
+
+def _add_targets(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--target-minutes",
+        type=float,
+        default=60.0,
+        metavar="MIN",
+        help="answer time of the service level shown (default 60)",
+    )
+    cmd.add_argument(
+        "--service-target",
+        type=float,
+        default=0.8,
+        metavar="SHARE",
+        help="share to answer in time, for the target line and promise (0.8)",
+    )
+
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prioritize",
         description="Decide who gets answered first, and measure what it costs.",
+        epilog=_EPILOG,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     demo = sub.add_parser(
-        "demo", help="score a synthetic batch under the five presets and show who goes first"
+        "demo",
+        help="a synthetic week through the five presets: who waits how long",
+        description="Simulate a synthetic week of queries under the five preset policies with "
+        "one team and show who waits how long, by follower band and value band, with value at "
+        "risk, public exposure, the four-fifths rule, a reading and the promise each supports. "
+        "Needs no optional extra.",
+        epilog=_EPILOG,
     )
-    demo.add_argument("--queries", type=int, default=2000, help="synthetic queries (default 2000)")
+    demo.add_argument(
+        "--queries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="synthetic queries in the week (default 5000)",
+    )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo.add_argument("--top", type=int, default=5, help="queries to show per policy (default 5)")
+    demo.add_argument(
+        "--agents",
+        type=int,
+        metavar="N",
+        help="agents on duty (default: the workload rounded down)",
+    )
+    _add_targets(demo)
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare policies on a stream with a team; optional HTML report",
+        description="Simulate policies on the same stream with the same team and compare "
+        "waits, abandonment, value at risk, public exposure and fairness by band. With no "
+        "options: the five presets on a synthetic week.",
+        epilog=_EPILOG,
+    )
+    compare.add_argument(
+        "--queries",
+        metavar="FILE",
+        help="queries (.csv or .parquet, canonical columns); default: a synthetic week",
+    )
+    compare.add_argument(
+        "--synthetic",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="size of the synthetic week (default 5000)",
+    )
+    compare.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE|PRESET",
+        help="a policy file (.toml/.json) or preset name; repeat for several "
+        "(default: the five presets)",
+    )
+    _add_team(compare)
+    compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    compare.add_argument(
+        "--replications",
+        type=int,
+        default=1,
+        metavar="R",
+        help="runs per policy on new streams, for 95%% intervals (default 1)",
+    )
+    compare.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write a self-contained HTML report (needs prioritize[plot])",
+    )
+    compare.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+    _add_targets(compare)
+
+    score = sub.add_parser(
+        "score",
+        help="rank a file of queries with a policy, with each contribution",
+        description="Rank the queries of a CSV/Parquet file with a policy at a moment and show "
+        "the top of the queue with the points each signal contributes.",
+        epilog=_EPILOG,
+    )
+    score.add_argument("queries", metavar="FILE", help="queries (.csv or .parquet)")
+    score.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE|PRESET",
+        help="policy file (.toml/.json) or preset name",
+    )
+    score.add_argument(
+        "--now",
+        metavar="TIME",
+        help="ISO 8601 time with zone, e.g. 2024-03-05T10:00Z (default: the newest arrival)",
+    )
+    score.add_argument("--top", type=int, default=20, metavar="N", help="rows shown (default 20)")
+    score.add_argument("--out", metavar="FILE.csv", help="write every ranked query to a CSV")
+
+    audit = sub.add_parser(
+        "audit",
+        help="counterfactual, gaming and fairness audit of a policy",
+        description="What drives a policy's order, how far followers, value, purchases and "
+        "urgency move each query, what gaming gains, and (with --simulate) who waits.",
+        epilog=_EPILOG,
+    )
+    audit.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE|PRESET",
+        help="policy file (.toml/.json) or preset name",
+    )
+    audit.add_argument(
+        "--queries",
+        metavar="FILE",
+        help="queries (.csv/.parquet); default: a synthetic 4-hour backlog",
+    )
+    audit.add_argument(
+        "--synthetic",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="size of the synthetic backlog (default 1000)",
+    )
+    audit.add_argument(
+        "--simulate",
+        action="store_true",
+        help="also simulate the stream and tabulate waits by band",
+    )
+    _add_team(audit)
+    audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+    staff = sub.add_parser(
+        "staff",
+        help="agents needed for a service target (Erlang C, or A with patience)",
+        description="The least number of agents answering --target of queries within --within "
+        "minutes, for one arrival rate or for every interval of a CSV (columns: a label, "
+        "arrivals, optionally handle_minutes).",
+        epilog=_EPILOG,
+    )
+    staff.add_argument("--arrivals-per-hour", type=float, metavar="RATE", help="arrival rate")
+    staff.add_argument("--handle-minutes", type=float, metavar="MIN", help="mean handling time")
+    staff.add_argument(
+        "--target",
+        type=float,
+        default=0.8,
+        metavar="SHARE",
+        help="share to answer in time, in (0, 1) (default 0.8)",
+    )
+    staff.add_argument(
+        "--within",
+        type=float,
+        default=1.0,
+        metavar="MIN",
+        help="answer time in minutes (default 1)",
+    )
+    staff.add_argument(
+        "--max-occupancy", type=float, metavar="SHARE", help="also keep agents at most this busy"
+    )
+    staff.add_argument(
+        "--patience-minutes",
+        type=float,
+        metavar="MIN",
+        help="mean patience: Erlang A, customers give up",
+    )
+    staff.add_argument("--intervals", metavar="FILE.csv", help="plan every interval of a CSV")
+    staff.add_argument(
+        "--interval-minutes",
+        type=int,
+        default=30,
+        metavar="MIN",
+        help="interval length of --intervals (default 30)",
+    )
+    staff.add_argument("--out", metavar="FILE.csv", help="write the interval plan to a CSV")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _build_parser().parse_args(argv)
-    try:
-        if args.command == "demo":
-            from prioritize.cli._demo import run_demo
+def _run(args: argparse.Namespace) -> str:
+    if args.command == "demo":
+        from prioritize.cli._demo import DEMO_QUERIES, run_demo
 
-            run_demo(n=args.queries, seed=args.seed, top=args.top)
-    except (PrioritizeError, ValueError, OSError) as exc:
-        print(f"prioritize: error: {exc}", file=sys.stderr)
+        return run_demo(
+            DEMO_QUERIES if args.queries is None else args.queries,
+            seed=args.seed,
+            agents=args.agents,
+            target_minutes=args.target_minutes,
+            service_target=args.service_target,
+        )
+    if args.command == "compare":
+        from prioritize.cli._compare import CompareOptions, run_compare
+
+        return run_compare(
+            CompareOptions(
+                queries=args.queries,
+                synthetic=args.synthetic,
+                policies=args.policy,
+                agents=args.agents,
+                schedule=args.schedule,
+                seed=args.seed,
+                replications=args.replications,
+                report=args.report,
+                target_minutes=args.target_minutes,
+                service_target=args.service_target,
+                progress=args.progress,
+            )
+        )
+    if args.command == "score":
+        from prioritize.cli._commands import run_score
+
+        return run_score(args.queries, args.policy, now=args.now, top=args.top, out=args.out)
+    if args.command == "audit":
+        from prioritize.cli._commands import run_audit
+
+        return run_audit(
+            args.policy,
+            queries=args.queries,
+            synthetic=args.synthetic,
+            simulate=args.simulate,
+            agents=args.agents,
+            schedule=args.schedule,
+            seed=args.seed,
+        )
+    from prioritize.cli._commands import StaffOptions, run_staff
+
+    return run_staff(
+        StaffOptions(
+            arrivals_per_hour=args.arrivals_per_hour,
+            handle_minutes=args.handle_minutes,
+            target=args.target,
+            within=args.within,
+            max_occupancy=args.max_occupancy,
+            patience_minutes=args.patience_minutes,
+            intervals=args.intervals,
+            interval_minutes=args.interval_minutes,
+            out=args.out,
+        )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0, or 2 after a one-line error)."""
+    try:
+        args = _build_parser().parse_args(argv)
+        print(_run(args))
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except (_UsageError, CLIError, PrioritizeError, ValueError, OSError, ImportError) as exc:
+        print(f"prioritize: error: {one_line(exc)}", file=sys.stderr)
         return 2
     return 0

@@ -1,8 +1,32 @@
-"""Tools for users' own test suites: hypothesis strategies (and fairness assertions).
+"""Tools for users' own test suites: hypothesis strategies and fairness assertions.
 
 Requires the ``testing`` extra: ``pip install prioritize[testing]``.
+
+* :mod:`prioritize.testing.strategies` — customers, queries, canonical frames,
+  streams that fit a staffing, policies; each with bounds to narrow.
+* Assertions (:mod:`prioritize.testing.assertions`), each a property test run
+  by hypothesis that fails with the minimal counter-example:
+  :func:`assert_blind`, :func:`assert_monotone`,
+  :func:`assert_bounded_influence`, :func:`assert_batch_independent`,
+  :func:`assert_no_starvation`.
 """
 
 from prioritize.testing import strategies
+from prioritize.testing.assertions import (
+    DEFAULT_MAX_EXAMPLES,
+    assert_batch_independent,
+    assert_blind,
+    assert_bounded_influence,
+    assert_monotone,
+    assert_no_starvation,
+)
 
-__all__ = ["strategies"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "assert_batch_independent",
+    "assert_blind",
+    "assert_bounded_influence",
+    "assert_monotone",
+    "assert_no_starvation",
+    "strategies",
+]

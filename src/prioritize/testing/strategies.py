@@ -12,19 +12,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from hypothesis import strategies as st
 
+from prioritize._errors import InputError
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Aging, Blind, Cap, MaxWait, Policy, Weights
 from prioritize.signals import SIGNALS
 
 __all__ = [
     "EPOCH",
+    "column_values",
     "customers",
     "policies",
     "queries",
     "query_frames",
+    "shape_arrivals",
+    "streams",
     "texts",
     "weights",
 ]
@@ -52,14 +57,74 @@ _WORDS = (
 )
 
 
-def texts(max_words: int = 12) -> st.SearchStrategy[str]:
-    """Messages mixing urgency cues, plain words and arbitrary unicode."""
+def texts(max_words: int = 12, *, unicode: bool = True) -> st.SearchStrategy[str]:
+    """Messages mixing urgency cues, plain words and (unless ``unicode=False``) any unicode."""
     words = st.lists(st.sampled_from(_WORDS), max_size=max_words).map(" ".join)
-    return st.one_of(words, st.text(max_size=80))
+    return st.one_of(words, st.text(max_size=80)) if unicode else words
 
 
 def _finite(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def _elements(
+    column: str,
+    *,
+    max_followers: int = 10_000_000,
+    max_value: float = 1_000_000.0,
+    max_purchases: int = 500,
+    max_days: float = 3650.0,
+    allow_nan: bool = True,
+    text: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Valid values of one canonical column (NaN only where the schema allows it)."""
+    if column == "followers":
+        return st.integers(0, max_followers)
+    if column == "purchase_count":
+        return st.integers(0, max_purchases)
+    if column in ("lifetime_value", "total_spend"):
+        return _finite(0.0, max_value)
+    if column == "days_since_last_purchase":
+        days = _finite(0.0, max_days)
+        return st.just(np.nan) | days if allow_nan else days
+    if column == "urgency":
+        level = _finite(0.0, 1.0)
+        return st.just(np.nan) | level if allow_nan else level
+    if column == "text":
+        return texts() if text is None else text
+    raise InputError(
+        f"no strategy for column {column!r}; use one of followers, lifetime_value, "
+        f"purchase_count, total_spend, days_since_last_purchase, urgency, text"
+    )
+
+
+def column_values(
+    column: str,
+    size: int,
+    *,
+    max_followers: int = 10_000_000,
+    max_value: float = 1_000_000.0,
+    max_purchases: int = 500,
+    max_days: float = 3650.0,
+    allow_nan: bool = True,
+    text: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[list[Any]]:
+    """``size`` valid values for one canonical column, e.g. to replace it in a frame.
+
+    ``days_since_last_purchase`` may be NaN (never bought) and ``urgency`` NaN
+    (derive from text) unless ``allow_nan=False``; ``text`` gets ``text``
+    (default :func:`texts`).
+    """
+    elements = _elements(
+        column,
+        max_followers=max_followers,
+        max_value=max_value,
+        max_purchases=max_purchases,
+        max_days=max_days,
+        allow_nan=allow_nan,
+        text=text,
+    )
+    return st.lists(elements, min_size=size, max_size=size)
 
 
 def customers(
@@ -130,12 +195,17 @@ def query_frames(
     max_followers: int = 10_000_000,
     max_value: float = 1_000_000.0,
     urgency: str = "mixed",
+    max_purchases: int = 500,
+    text: st.SearchStrategy[str] | None = None,
 ) -> pd.DataFrame:
     """Canonical query frames with unique ids and tz-aware UTC arrivals.
 
     ``urgency``: ``"given"`` (column, no NaN), ``"text"`` (no urgency column),
-    or ``"mixed"`` (column with some NaN, derived from text).
+    or ``"mixed"`` (column with some NaN, derived from text). ``text``: the
+    strategy of messages (default :func:`texts`).
     """
+    if urgency not in ("given", "text", "mixed"):
+        raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
     n = draw(st.integers(min_rows, max_rows))
     chans = list(channels) if channels else [c.value for c in Channel]
     ms = draw(st.lists(st.integers(0, int(max_minutes * 60_000)), min_size=n, max_size=n))
@@ -147,14 +217,26 @@ def query_frames(
             [start + timedelta(milliseconds=m) for m in ms], utc=True
         ).as_unit("ns"),
         "channel": draw(st.lists(st.sampled_from(chans), min_size=n, max_size=n)),
-        "followers": draw(st.lists(st.integers(0, max_followers), min_size=n, max_size=n)),
-        "lifetime_value": draw(st.lists(_finite(0.0, max_value), min_size=n, max_size=n)),
-        "purchase_count": draw(st.lists(st.integers(0, 500), min_size=n, max_size=n)),
-        "total_spend": draw(st.lists(_finite(0.0, max_value), min_size=n, max_size=n)),
-        "days_since_last_purchase": draw(
-            st.lists(st.none() | _finite(0.0, 3650.0), min_size=n, max_size=n)
-        ),
-        "text": draw(st.lists(texts(), min_size=n, max_size=n)),
+        **{
+            column: draw(
+                column_values(
+                    column,
+                    n,
+                    max_followers=max_followers,
+                    max_value=max_value,
+                    max_purchases=max_purchases,
+                    text=text,
+                )
+            )
+            for column in (
+                "followers",
+                "lifetime_value",
+                "purchase_count",
+                "total_spend",
+                "days_since_last_purchase",
+                "text",
+            )
+        },
         "is_public": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
     }
     if urgency != "text":
@@ -168,6 +250,128 @@ def query_frames(
     frame["purchase_count"] = frame["purchase_count"].astype(np.int64)
     frame["days_since_last_purchase"] = frame["days_since_last_purchase"].astype(np.float64)
     return frame
+
+
+def shape_arrivals(
+    desired: npt.ArrayLike, handle: npt.ArrayLike, rate: float, burst: float
+) -> npt.NDArray[np.float64]:
+    """Delay arrivals (minutes, non-decreasing) through a token bucket.
+
+    Query ``i`` brings ``handle[i]`` minutes of work; it arrives at the first
+    moment at or after ``desired[i]`` (and after the previous arrival) when
+    the bucket, filled by arrivals and drained at ``rate`` work-minutes per
+    minute, has room for it within ``burst``. Guarantee: the work arriving in
+    any window of ``t`` minutes is at most ``burst + rate * t``.
+    """
+    wanted = np.asarray(desired, dtype=np.float64).tolist()
+    works = np.asarray(handle, dtype=np.float64).tolist()
+    arrivals = np.empty(len(wanted))
+    level = 0.0
+    last = -np.inf
+    for i, (want, work) in enumerate(zip(wanted, works, strict=True)):
+        at = max(want, last)
+        level = work if last == -np.inf else max(level - rate * (at - last), 0.0) + work
+        if level > burst:
+            at += (level - burst) / rate
+            level = burst
+        arrivals[i] = last = at
+    return arrivals
+
+
+_RUN = 10  # most rows in one run of a stream
+
+
+def _stream_frame(
+    rows: list[tuple[Any, ...]], *, rate: float, burst: float, start: datetime
+) -> pd.DataFrame:
+    n = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
+    gaps, work, channel, followers, value, count, spend, days, urgency = cols
+    arrivals = shape_arrivals(np.cumsum(np.asarray(gaps, dtype=np.float64)), work, rate, burst)
+    return pd.DataFrame(
+        {
+            "query_id": [f"Q{i:04d}" for i in range(n)],
+            "customer_id": [f"C{i:04d}" for i in range(n)],
+            "received_at": (pd.Timestamp(start) + pd.to_timedelta(arrivals, unit="min")).as_unit(
+                "ns"
+            ),
+            "channel": list(channel),
+            "followers": np.asarray(followers, dtype=np.int64),
+            "lifetime_value": np.asarray(value, dtype=np.float64),
+            "purchase_count": np.asarray(count, dtype=np.int64),
+            "total_spend": np.asarray(spend, dtype=np.float64),
+            "days_since_last_purchase": np.asarray(days, dtype=np.float64),
+            "urgency": np.asarray(urgency, dtype=np.float64),
+            "handle_minutes": np.asarray(work, dtype=np.float64),
+        }
+    )
+
+
+def streams(
+    *,
+    agents: int = 1,
+    load: float = 0.9,
+    burst: float = 60.0,
+    handle: tuple[float, float] = (1.0, 30.0),
+    max_gap: float | None = None,
+    min_rows: int = 1,
+    max_rows: int = 40,
+    start: datetime = EPOCH,
+    channels: Sequence[str] | None = None,
+    max_followers: int = 10_000_000,
+    max_value: float = 1_000_000.0,
+) -> st.SearchStrategy[pd.DataFrame]:
+    """Streams of queries whose work fits ``agents`` at utilisation ``load`` < 1.
+
+    Each query gets ``handle_minutes`` in ``handle``; arrivals are shaped by
+    :func:`shape_arrivals` so the work arriving in any window of ``t``
+    minutes is at most ``burst + load * agents * t``: long-run utilisation at
+    most ``load``, bursts of at most ``burst`` minutes of work. Under FIFO with
+    one agent nobody then waits more than ``burst`` minutes; a policy that
+    starves some queries makes them wait up to the end of the busy period.
+
+    Gaps between desired arrivals are 0 or drawn in ``[0, max_gap]`` (default
+    ``handle[1] / agents``), so streams often run at the envelope and
+    shrinking pushes them there. Rows are drawn as units (the shrinker can
+    drop any query) and carry only what can change an order: channel,
+    followers, value, purchases and a given ``urgency`` (no ``text``,
+    ``is_public`` or ``patience_minutes``). Rows are in arrival order
+    (``Q0000`` first); each query is from its own customer.
+    """
+    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
+        raise InputError(f"agents must be an int >= 1; got {agents!r}")
+    if not 0.0 < load < 1.0:
+        raise InputError(f"load must be in (0, 1): utilisation below capacity; got {load!r}")
+    lo, hi = handle
+    if not 0.0 < lo <= hi:
+        raise InputError(f"handle must be (low, high) minutes with 0 < low <= high; got {handle}")
+    if burst < hi:
+        raise InputError(f"burst ({burst:g} min) must be at least the longest handle ({hi:g} min)")
+    gap = hi / agents if max_gap is None else max_gap
+    if gap < 0:
+        raise InputError(f"max_gap must be >= 0; got {max_gap}")
+    chans = list(channels) if channels else [c.value for c in Channel]
+    row = st.tuples(
+        # Half the gaps are 0 (arrivals as fast as the envelope allows): long busy
+        # periods, where starvation shows, are common rather than rare.
+        st.just(0.0) | _finite(0.0, float(gap)),
+        _finite(float(lo), float(hi)),
+        st.sampled_from(chans),
+        _elements("followers", max_followers=max_followers),
+        _elements("lifetime_value", max_value=max_value),
+        _elements("purchase_count"),
+        _elements("total_spend", max_value=max_value),
+        _elements("days_since_last_purchase"),
+        _elements("urgency", allow_nan=False),
+    )
+    # Rows come in runs (a list of lists): plain lists average a handful of rows,
+    # too few for the long busy periods where starvation shows, while a fixed
+    # large size would keep the shrinker from reaching a small counter-example.
+    runs = st.lists(st.lists(row, min_size=1, max_size=_RUN), max_size=max_rows)
+    rows = runs.map(lambda rr: [r for run in rr for r in run][:max_rows]).filter(
+        lambda rr: len(rr) >= min_rows
+    )
+    return rows.map(lambda rr: _stream_frame(rr, rate=load * agents, burst=burst, start=start))
 
 
 def weights(max_weight: float = 1.0) -> st.SearchStrategy[Weights]:

@@ -1,0 +1,211 @@
+"""What the subcommands share: loading files with one-line errors, staffing, progress."""
+
+from __future__ import annotations
+
+import math
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, ParamSpec, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from prioritize import synthetic
+from prioritize.policies import PRESETS
+from prioritize.policy import Policy
+
+__all__ = [
+    "DAYS",
+    "CLIError",
+    "Progress",
+    "load_policy",
+    "load_queries",
+    "load_schedule",
+    "one_line",
+    "parse_now",
+    "suggest_agents",
+    "synthetic_week",
+]
+
+#: Length of the synthetic stream of ``demo`` and ``compare`` (days).
+DAYS = 7.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class CLIError(Exception):
+    """A problem to report as one line, ``prioritize: error: <message>``, exit code 2."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line; a pydantic error lists ``key: message`` per problem."""
+    if isinstance(exc, ValidationError):
+        text = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
+        )
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+def _about(path: Path, exc: BaseException) -> CLIError:
+    text = one_line(exc)
+    return CLIError(text if str(path) in text else f"{path}: {text}")
+
+
+def load_policy(spec: str) -> Policy:
+    """A policy from a ``.toml``/``.json`` file, or a preset by name (``balanced``)."""
+    path = Path(spec)
+    if spec in PRESETS and not path.exists():
+        return PRESETS[spec]()
+    if not path.is_file():
+        raise CLIError(
+            f"{spec}: no such policy file (or preset: {', '.join(PRESETS)})"
+            if not path.exists()
+            else f"{spec}: not a file"
+        )
+    try:
+        return Policy.from_file(path)
+    except (ValueError, OSError) as exc:
+        raise _about(path, exc) from exc
+
+
+def load_queries(spec: str) -> pd.DataFrame:
+    """A canonical query frame from a CSV or Parquet file."""
+    from prioritize.adapters import read_queries
+
+    path = Path(spec)
+    if not path.is_file():
+        raise CLIError(f"{spec}: no such file" if not path.exists() else f"{spec}: not a file")
+    try:
+        return read_queries(path)
+    except (ValueError, OSError, ImportError) as exc:
+        raise _about(path, exc) from exc
+
+
+def load_schedule(spec: str) -> tuple[Any, ...]:
+    """Shifts from a TOML file of ``[[shift]]`` tables (``start``, ``end``, ``count``, ...)."""
+    from prioritize.simulation import Shift
+
+    path = Path(spec)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CLIError(f"{spec}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CLIError(f"{spec}: not valid TOML: {one_line(exc)}") from exc
+    unknown = sorted(set(data) - {"shift"})
+    if unknown:
+        raise CLIError(f"{spec}: unknown key(s) {unknown}; expected [[shift]] tables")
+    tables = data.get("shift")
+    if not isinstance(tables, list) or not tables:
+        raise CLIError(
+            f"{spec}: no shifts; expected [[shift]] tables with start, end, count (tz, days)"
+        )
+    shifts = []
+    for number, table in enumerate(tables, start=1):
+        try:
+            shifts.append(Shift.model_validate(table))
+        except ValidationError as exc:
+            raise CLIError(f"{spec}: shift {number}: {one_line(exc)}") from exc
+    return tuple(shifts)
+
+
+def parse_now(text: str) -> datetime:
+    """An ISO 8601 time with a time zone (``2024-03-05T10:00Z``)."""
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"--now: cannot read {text!r} as an ISO 8601 time") from exc
+    if stamp is pd.NaT or stamp.tzinfo is None:
+        raise CLIError(f"--now: {text!r} has no time zone; write e.g. {text}Z or {text}+01:00")
+    moment: datetime = stamp.to_pydatetime()
+    return moment
+
+
+def _mean_handle(frame: pd.DataFrame) -> float:
+    if "handle_minutes" in frame.columns and len(frame):
+        return float(frame["handle_minutes"].to_numpy(dtype=np.float64).mean())
+    # The default handle-time model: log-normal per channel, mean = median * exp(sigma^2 / 2).
+    medians = frame["channel"].astype(object).map(synthetic.HANDLE_MEDIAN_MINUTES).fillna(8.0)
+    return float(medians.to_numpy(dtype=np.float64).mean()) * math.exp(
+        synthetic.HANDLE_SIGMA**2 / 2
+    )
+
+
+def suggest_agents(frame: pd.DataFrame) -> tuple[int, float]:
+    """Agents for a stream, and its workload in agents (handle minutes per minute).
+
+    The suggestion is the average workload rounded down (at least one): the
+    team keeps up on average, so queues build at the peaks and clear in the
+    troughs, which is where policies differ.
+    """
+    if len(frame) == 0:
+        return 1, 0.0
+    received = frame["received_at"]
+    span = max((received.max() - received.min()).total_seconds() / 60.0, 60.0)
+    load = len(frame) * _mean_handle(frame) / span
+    return max(1, math.floor(load)), load
+
+
+def synthetic_week(n: int, seed: int) -> pd.DataFrame:
+    """The demo stream: ``n`` synthetic queries over :data:`DAYS` days."""
+    if n < 1:
+        raise CLIError(f"--queries must be >= 1; got {n}")
+    return synthetic.queries(n, seed=seed, days=DAYS)
+
+
+class Progress(Executor):
+    """A text progress bar on stderr, and an executor that ticks it once per task.
+
+    Runs each task at once in this process (``simulation.compare`` and
+    ``sweep`` accept any executor), so the bar moves as simulations finish.
+    Silent unless ``enabled``.
+    """
+
+    def __init__(self, total: int, *, enabled: bool, stream: IO[str] | None = None) -> None:
+        self.total = max(1, total)
+        self.done = 0
+        self.enabled = enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.label = ""
+
+    def tick(self, label: str | None = None) -> None:
+        """One more task done."""
+        self.done += 1
+        if label is not None:
+            self.label = label
+        if not self.enabled:
+            return
+        width = 30
+        filled = min(width, round(width * self.done / self.total))
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label[:40]:<40}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the bar's line."""
+        if self.enabled and self.done:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future
+            future.set_exception(exc)
+        self.tick()
+        return future
+
+    def steps(self, items: list[T], label: Callable[[T], str]) -> Iterator[T]:
+        """Iterate ``items``, ticking after each."""
+        for item in items:
+            yield item
+            self.tick(label(item))

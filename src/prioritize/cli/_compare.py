@@ -1,0 +1,191 @@
+"""``prioritize compare``: policies side by side on a stream, with a team; optional HTML report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prioritize.cli._common import (
+    CLIError,
+    Progress,
+    load_policy,
+    load_queries,
+    load_schedule,
+    suggest_agents,
+    synthetic_week,
+)
+from prioritize.cli._demo import DEMO_QUERIES
+from prioritize.cli._text import comparison_text
+from prioritize.policies import PRESETS
+from prioritize.policy import Policy
+from prioritize.report import FOLLOWER_WEIGHTS, VALUE_WEIGHTS
+from prioritize.simulation import SimulationResult, compare, simulate
+
+__all__ = ["CompareOptions", "run_compare"]
+
+_SWEEP_POINTS = len(FOLLOWER_WEIGHTS) * len(VALUE_WEIGHTS)  # influence_sweep's default grid
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """The options of ``prioritize compare`` (see ``prioritize compare --help``)."""
+
+    queries: str | None = None
+    synthetic: int = DEMO_QUERIES
+    policies: Sequence[str] = ()
+    agents: int | None = None
+    schedule: str | None = None
+    seed: int = 0
+    replications: int = 1
+    report: str | None = None
+    target_minutes: float = 60.0
+    service_target: float = 0.8
+    progress: bool | None = None
+
+
+def _policies(specs: Sequence[str]) -> dict[str, Policy]:
+    if not specs:
+        return {name: make() for name, make in PRESETS.items()}
+    out: dict[str, Policy] = {}
+    source: dict[str, str] = {}
+    for spec in specs:
+        policy = load_policy(spec)
+        if policy.name in out:
+            raise CLIError(
+                f"two policies are named {policy.name!r} ({source[policy.name]} and {spec}); "
+                "give each a different name"
+            )
+        out[policy.name] = policy
+        source[policy.name] = spec
+    return out
+
+
+def _check_numbers(opts: CompareOptions) -> None:
+    if opts.seed < 0:
+        raise CLIError(f"--seed must be >= 0; got {opts.seed}")
+    if opts.replications < 1:
+        raise CLIError(f"--replications must be >= 1; got {opts.replications}")
+    if opts.agents is not None and opts.agents < 1:
+        raise CLIError(f"--agents must be >= 1; got {opts.agents}")
+    if not opts.target_minutes > 0:
+        raise CLIError(f"--target-minutes must be > 0; got {opts.target_minutes}")
+    if not 0 < opts.service_target <= 1:
+        raise CLIError(f"--service-target must be in (0, 1]; got {opts.service_target}")
+    if opts.agents is not None and opts.schedule is not None:
+        raise CLIError("give --agents or --schedule, not both")
+
+
+def run_compare(opts: CompareOptions) -> str:
+    """Simulate the policies and return the comparison text; write the report if asked."""
+    _check_numbers(opts)
+    if opts.report is not None:
+        from prioritize.report._plots import require_matplotlib
+
+        try:
+            require_matplotlib()
+        except ImportError as exc:
+            raise CLIError(str(exc)) from exc
+        if not Path(opts.report).parent.is_dir():
+            raise CLIError(f"--report {opts.report}: the folder does not exist")
+    policies = _policies(opts.policies)
+    if opts.queries is not None:
+        frame = load_queries(opts.queries)
+        source: pd.DataFrame | Callable[[int], pd.DataFrame] = frame
+        stream = f"{len(frame):,} queries from {opts.queries}"
+        fixed = {"handle_minutes", "patience_minutes"} <= set(frame.columns)
+        if opts.replications > 1 and fixed:
+            print(
+                "prioritize: note: the file gives handle_minutes and patience_minutes, so "
+                "every replication replays the same run",
+                file=sys.stderr,
+            )
+    else:
+        frame = synthetic_week(opts.synthetic, opts.seed)
+        n = opts.synthetic
+        source = lambda s: synthetic_week(n, s)  # noqa: E731 - a new week per replication
+        stream = f"a synthetic week of {n:,} queries (seed {opts.seed})"
+    staffing: Any
+    if opts.schedule is not None:
+        staffing = load_schedule(opts.schedule)
+        team = f"the shifts in {opts.schedule}"
+    else:
+        suggested, load = suggest_agents(frame)
+        staffing = suggested if opts.agents is None else opts.agents
+        how = ", the workload rounded down" if opts.agents is None else ""
+        team = f"{staffing} agents around the clock (workload {load:.1f} agents{how})"
+
+    runs = len(policies) * (1 + (opts.replications if opts.replications > 1 else 0))
+    runs += _SWEEP_POINTS if opts.report else 0
+    enabled = sys.stderr.isatty() if opts.progress is None else opts.progress
+    progress = Progress(runs, enabled=enabled)
+    try:
+        results: dict[str, SimulationResult] = {}
+        for name in progress.steps(list(policies), lambda name: name):
+            results[name] = simulate(frame, policies[name], staffing, seed=opts.seed)
+        table = None
+        if opts.replications > 1:
+            progress.label = f"{opts.replications} replications"
+            table = compare(
+                policies,
+                source,
+                staffing,
+                seed=opts.seed,
+                replications=opts.replications,
+                executor=progress,
+            )
+        written = None
+        if opts.report is not None:
+            written = _write_report(opts, results, frame, staffing, progress, stream, team)
+    finally:
+        progress.finish()
+    reps = (
+        f"; figures are means over {opts.replications} replications ± 95% CI"
+        if opts.replications > 1
+        else ""
+    )
+    lines = [
+        f"Compared {len(policies)} policies on {stream} with {team}{reps}.",
+        "",
+        comparison_text(
+            results,
+            descriptions={n: p.description for n, p in policies.items()},
+            table=table,
+            target_minutes=opts.target_minutes,
+            service_target=opts.service_target,
+        ),
+    ]
+    if written is not None:
+        lines += ["", f"Report written to {written}"]
+    return "\n".join(lines)
+
+
+def _write_report(
+    opts: CompareOptions,
+    results: dict[str, SimulationResult],
+    frame: pd.DataFrame,
+    staffing: Any,
+    progress: Progress,
+    stream: str,
+    team: str,
+) -> Path:
+    from prioritize.report import influence_sweep, write_report
+
+    assert opts.report is not None
+    progress.label = "influence-weight sweep"
+    sweep = influence_sweep(frame, staffing, seed=opts.seed, executor=progress)
+    try:
+        return write_report(
+            opts.report,
+            results,
+            sweep=sweep,
+            target_minutes=opts.target_minutes,
+            service_target=opts.service_target,
+            subtitle=f"{stream[0].upper()}{stream[1:]}; {team}",
+        )
+    except OSError as exc:
+        raise CLIError(f"--report {opts.report}: {exc.strerror or exc}") from exc

@@ -1,0 +1,74 @@
+"""Reports: a policy comparison as tables, a reading, a service promise and an HTML page.
+
+* :func:`promise` — the service a team can honestly publish ("We answer 80%
+  of public mentions within 1 hour and every message within 24 hours"),
+  read off simulated records, never claiming more than they show.
+* :func:`html_report`, :func:`write_report` — a self-contained HTML page
+  (inline SVG charts, no network) comparing simulated policies: waits by
+  follower band, service level by group against a target, the frontier of
+  value at risk against fairness over a weight sweep, queue length over
+  time, and the tables. Needs matplotlib (``pip install 'prioritize[plot]'``),
+  imported only when a report is drawn.
+* :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
+  :func:`pareto_front`, :func:`influence_sweep`, :func:`reading` — the
+  numbers behind the charts, without matplotlib.
+
+Example::
+
+    import prioritize as pz
+    from prioritize.simulation import simulate
+    frame = pz.synthetic.queries(5_000, seed=0)
+    results = {name: simulate(frame, make(), agents=4, seed=0)
+               for name, make in pz.policies.PRESETS.items()}
+    print(pz.report.reading(results))
+    sweep = pz.report.influence_sweep(frame, agents=4)
+    pz.report.write_report("report.html", results, sweep=sweep)
+"""
+
+from prioritize.report._html import DEFAULT_TITLE, html_report, write_report
+from prioritize.report._plots import MATPLOTLIB_MISSING, WAIT_BUCKETS, wait_buckets
+from prioritize.report._promise import (
+    DEFAULT_WITHIN,
+    Promise,
+    PromiseClause,
+    duration_text,
+    percent_text,
+    promise,
+)
+from prioritize.report._reading import reading
+from prioritize.report._tables import (
+    BAND_COLUMNS,
+    FOLLOWER_WEIGHTS,
+    VALUE_WEIGHTS,
+    band_table,
+    influence_policy,
+    influence_sweep,
+    pareto_front,
+    queue_over_time,
+    summary_table,
+)
+
+__all__ = [
+    "BAND_COLUMNS",
+    "DEFAULT_TITLE",
+    "DEFAULT_WITHIN",
+    "FOLLOWER_WEIGHTS",
+    "MATPLOTLIB_MISSING",
+    "VALUE_WEIGHTS",
+    "WAIT_BUCKETS",
+    "Promise",
+    "PromiseClause",
+    "band_table",
+    "duration_text",
+    "html_report",
+    "influence_policy",
+    "influence_sweep",
+    "pareto_front",
+    "percent_text",
+    "promise",
+    "queue_over_time",
+    "reading",
+    "summary_table",
+    "wait_buckets",
+    "write_report",
+]

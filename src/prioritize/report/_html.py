@@ -1,0 +1,269 @@
+"""A self-contained HTML report of a policy comparison: charts, tables, the reading, promises."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from prioritize._errors import InputError
+from prioritize.report._plots import (
+    plot_pareto,
+    plot_queue,
+    plot_service_level,
+    plot_wait_distribution,
+    require_matplotlib,
+)
+from prioritize.report._promise import promise
+from prioritize.report._reading import reading
+from prioritize.report._tables import band_table, summary_table
+from prioritize.simulation import SimulationResult
+
+__all__ = ["DEFAULT_TITLE", "html_report", "write_report"]
+
+#: The report's default heading.
+DEFAULT_TITLE = "Who gets answered first: policy comparison"
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ color:#1d1d1f;margin:0;background:#f6f7f9;line-height:1.45}
+main{max-width:1120px;margin:0 auto;padding:24px 32px 48px;background:#fff}
+h1{font-size:1.6em;margin:0.2em 0 0.1em}h2{font-size:1.2em;margin:1.8em 0 0.4em;
+ border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:1em;margin:1.2em 0 0.3em}
+p.meta{color:#666;margin-top:0}.reading{background:#f0f4fa;border-left:4px solid #4477aa;
+ padding:10px 14px}figure{margin:8px 0 16px}figure svg{max-width:100%;height:auto}
+figcaption{color:#555;font-size:0.9em}table{border-collapse:collapse;margin:6px 0 14px;
+ font-size:0.88em}th,td{padding:4px 9px;border-bottom:1px solid #e5e5e5}
+th{background:#fafafa;text-align:left;font-weight:600}tbody th{white-space:nowrap}
+td.num{text-align:right;
+ font-variant-numeric:tabular-nums;white-space:nowrap}tr:hover td{background:#fbfbfd}
+.fail{color:#b2182b;
+ font-weight:600}.ok{color:#1a7a3a}.promise{margin:4px 0}.note{color:#777;font-size:0.88em}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
+"""
+
+_SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
+    "arrived": ("queries", "int"),
+    "abandon_rate": ("gave up", "pct"),
+    "mean_wait_minutes": ("mean wait (min)", "f1"),
+    "p50_wait_minutes": ("median wait", "f1"),
+    "p90_wait_minutes": ("p90 wait", "f1"),
+    "max_wait_minutes": ("max wait", "f0"),
+    "within_60_min": ("within 60 min", "pct"),
+    "value_at_risk": ("value at risk", "f0"),
+    "public_exposure": ("public exposure", "f0"),
+    "wait_ratio_follower_band": ("wait ratio, followers", "f2"),
+    "four_fifths_follower_band": ("4/5 followers", "ratio"),
+    "four_fifths_value_band": ("4/5 value", "ratio"),
+}
+_BAND_COLUMNS: dict[str, tuple[str, str]] = {
+    "queries": ("queries", "int"),
+    "share": ("share", "pct"),
+    "mean_wait": ("mean wait (min)", "f1"),
+    "p90_wait": ("p90 wait", "f1"),
+    "within_target": ("within target", "pct"),
+    "abandon_rate": ("gave up", "pct"),
+}
+
+
+def _cell(value: object, kind: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return '<td class="num">–</td>'
+    v = float(value)  # type: ignore[arg-type]
+    if kind == "int":
+        text = f"{v:,.0f}"
+    elif kind == "pct":
+        text = f"{v:.1%}"
+    elif kind == "f0":
+        text = f"{v:,.0f}"
+    elif kind == "f1":
+        text = f"{v:,.1f}"
+    elif kind == "ratio":
+        flag = "fail" if v < 0.8 else "ok"
+        return f'<td class="num {flag}">{v:.2f}{" ✗" if flag == "fail" else ""}</td>'
+    else:
+        text = f"{v:.2f}"
+    return f'<td class="num">{text}</td>'
+
+
+def _table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], index: str) -> str:
+    shown = [c for c in columns if c in frame.columns]
+    head = "".join(f"<th>{html.escape(columns[c][0])}</th>" for c in shown)
+    rows = []
+    for label, row in frame.iterrows():
+        cells = "".join(_cell(row[c], columns[c][1]) for c in shown)
+        rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
+    return (
+        f"<table><thead><tr><th>{html.escape(index)}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+
+def _span(results: Mapping[str, SimulationResult]) -> str:
+    received = next(iter(results.values())).records["received_at"]
+    if received.empty:
+        return "no queries"
+    first, last = received.min(), received.max()
+    return f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+
+
+def html_report(
+    results: Mapping[str, SimulationResult],
+    *,
+    sweep: pd.DataFrame | None = None,
+    target_minutes: float = 60.0,
+    service_target: float = 0.8,
+    title: str = DEFAULT_TITLE,
+    subtitle: str | None = None,
+) -> str:
+    """A self-contained HTML page comparing simulated policies.
+
+    Charts (inline SVG drawn with matplotlib; nothing is fetched when the
+    page opens): the wait distribution by follower band per policy, the
+    service level by group against ``service_target``, the frontier of
+    value at risk against the fairness ratio over ``sweep`` (when given;
+    see :func:`influence_sweep`), and the number waiting over time. Tables:
+    the headline figures per policy and waits by follower and value band.
+    Plus a reading of the trade-off and the :func:`promise` each policy
+    supports.
+
+    Parameters
+    ----------
+    results
+        Policy name -> :class:`~prioritize.simulation.SimulationResult`, all
+        on the same stream and staffing.
+    sweep
+        Optional weight sweep (a :func:`~prioritize.simulation.sweep` table
+        with ``value_at_risk`` and ``wait_ratio_follower_band``).
+    target_minutes, service_target
+        The service level drawn: ``service_target`` of queries answered
+        within ``target_minutes`` (also the promise's share).
+    title, subtitle
+        Page heading; the subtitle defaults to the stream's size and dates.
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed (``pip install 'prioritize[plot]'``).
+    InputError
+        If ``results`` is empty.
+    """
+    if not results:
+        raise InputError("html_report needs at least one result")
+    require_matplotlib()
+    names = list(results)
+    summary = summary_table(results)
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(subtitle or _span(results))} · '
+        f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
+        f'<p class="reading">{html.escape(reading(results, target_minutes=target_minutes))}</p>',
+        "<h2>Headline figures</h2>",
+        _table(summary, _SUMMARY_COLUMNS, "policy"),
+        '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
+        "reached them. Value at risk: lifetime value of the customers who gave up. Public "
+        "exposure: followers of customers whose public post waited over an hour or went "
+        "unanswered. 4/5: worst band's share answered within 60 min over the best band's "
+        "(✗ below 0.8 fails the four-fifths rule).</p>",
+        "<h2>Who waits how long</h2>",
+        _figure(
+            plot_wait_distribution(results),
+            "For each policy and follower band: the share of queries answered within 5 min, "
+            "15 min, 1 hour, 4 hours, later, or never (gave up).",
+        ),
+        "<h2>Service level by group</h2>",
+        _figure(
+            plot_service_level(
+                results, target_minutes=target_minutes, service_target=service_target
+            ),
+            f"Share of each band's queries answered within {target_minutes:g} minutes (giving "
+            f"up counts as a miss); dashed: the {service_target:.0%} target.",
+        ),
+    ]
+    if sweep is not None and len(sweep):
+        parts += [
+            "<h2>What influence buys: value at risk against fairness</h2>",
+            _figure(
+                plot_pareto(sweep, results),
+                "Each dot is one simulated policy: equal treatment plus a weight on follower "
+                "reach (colour) and on CRM value (shape). The line joins the frontier: no "
+                "other point has both less value at risk and a fairer wait ratio across "
+                "follower bands (mean wait of the best-served band over the worst; 1 = equal). "
+                "Stars: the compared policies.",
+            ),
+        ]
+    parts += [
+        "<h2>Queue over time</h2>",
+        _figure(
+            plot_queue(results),
+            "Top: the most queries waiting at once in each interval. Policies that keep "
+            "the same agents busy move the same work, so these lines differ only through "
+            "who gives up. Bottom: how long the oldest waiting query had waited: where a "
+            "policy lets someone starve.",
+        ),
+        "<h2>Waits by band</h2>",
+        f'<p class="note">Within target: answered within {target_minutes:g} minutes.</p>',
+        '<div class="grid">',
+    ]
+    for name in names:
+        records = results[name].records
+        parts.append(f"<div><h3>{html.escape(name)}</h3>")
+        for group, label in (("follower_band", "followers"), ("value_band", "lifetime value")):
+            table = band_table(records, group, target_minutes=target_minutes)
+            parts.append(_table(table, _BAND_COLUMNS, label))
+        parts.append("</div>")
+    parts += ["</div>", "<h2>What each policy lets you promise</h2>"]
+    for name in names:
+        pledge = promise(results[name], share=service_target)
+        notes = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in pledge.notes)
+        parts.append(
+            f'<p class="promise"><b>{html.escape(name)}</b>: {html.escape(pledge.text)}{notes}</p>'
+        )
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_CSS}</style></head><body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def write_report(
+    path: str | os.PathLike[str],
+    results: Mapping[str, SimulationResult],
+    *,
+    sweep: pd.DataFrame | None = None,
+    target_minutes: float = 60.0,
+    service_target: float = 0.8,
+    title: str = DEFAULT_TITLE,
+    subtitle: str | None = None,
+) -> Path:
+    """Write :func:`html_report` to ``path`` (UTF-8) and return the path.
+
+    The arguments after ``path`` are those of :func:`html_report`.
+    """
+    page = html_report(
+        results,
+        sweep=sweep,
+        target_minutes=target_minutes,
+        service_target=service_target,
+        title=title,
+        subtitle=subtitle,
+    )
+    target = Path(path)
+    target.write_text(page, encoding="utf-8")
+    return target

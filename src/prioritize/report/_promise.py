@@ -1,0 +1,345 @@
+"""``promise``: the service a team can honestly publish, read off simulated (or real) records.
+
+A promise is a handful of clauses such as "80% of public mentions within
+1 hour" and "every message within 24 hours". Each clause is checked against
+the records before it is written: the share answered within the stated
+time, where a query that gave up counts as *not* answered, is at least the
+share claimed. When the target share is out of reach, the clause falls back
+to the share that was achieved, rounded *down* to 5 %; a segment with too
+few queries gets no clause at all. Nothing is extrapolated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize.models import read_float, require_columns
+
+__all__ = [
+    "DEFAULT_WITHIN",
+    "Promise",
+    "PromiseClause",
+    "duration_text",
+    "percent_text",
+    "promise",
+]
+
+#: Answer times a promise may state, in minutes: round figures a customer reads at a glance.
+DEFAULT_WITHIN: tuple[float, ...] = (5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880)
+
+_ALL = "every message"
+_PUBLIC_LABELS = {True: "public mentions", False: "private messages"}
+_STEPS = 20  # fallback shares are multiples of 1/20 = 5 %
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseClause:
+    """One claim of a :class:`Promise`: ``share`` of ``segment`` answered within ``within_minutes``.
+
+    Attributes
+    ----------
+    segment
+        Who the clause is about, e.g. ``"public mentions"`` or ``"every message"``.
+    share
+        The share claimed, in (0, 1]; 1 reads "every".
+    within_minutes
+        The answer time claimed.
+    achieved
+        The share of the segment's queries answered within ``within_minutes``
+        in the records (>= ``share``).
+    queries
+        Queries in the segment.
+    """
+
+    segment: str
+    share: float
+    within_minutes: float
+    achieved: float
+    queries: int
+
+    @property
+    def text(self) -> str:
+        """The clause in words, e.g. ``"80% of public mentions within 1 hour"``."""
+        if self.share >= 1.0:
+            subject = "every message" if self.segment == _ALL else f"all {self.segment}"
+        else:
+            segment = "all messages" if self.segment == _ALL else self.segment
+            subject = f"{percent_text(self.share)} of {segment}"
+        return f"{subject} within {duration_text(self.within_minutes)}"
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A service promise and the figures behind it (see :func:`promise`).
+
+    Attributes
+    ----------
+    text
+        The promise in one or two plain sentences.
+    clauses
+        The claims, each checked against the records.
+    figures
+        One row per segment (the last is ``every message``): ``queries``,
+        ``gave_up`` (share abandoned) and the share answered within each
+        candidate time (columns ``within_<minutes>``).
+    notes
+        Why a segment, or "every message", got no clause.
+    """
+
+    text: str
+    clauses: tuple[PromiseClause, ...]
+    figures: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def percent_text(share: float) -> str:
+    """``share`` as a percentage rounded *down* (0.875 -> ``"87.5%"``, 0.8 -> ``"80%"``)."""
+    tenths = math.floor(share * 1000 + 1e-9)
+    # the tolerance only absorbs binary noise (0.7 * 1000 = 699.99...); a share is
+    # never shown above itself by more than that
+    if tenths / 1000 > share:
+        tenths -= 1
+    whole, rest = divmod(tenths, 10)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
+
+
+def duration_text(minutes: float) -> str:
+    """Minutes in words: ``5 minutes``, ``1 hour``, ``90 minutes``, ``24 hours``, ``3 days``."""
+    if minutes >= 2880 and minutes % 1440 == 0:
+        return f"{minutes / 1440:g} days"
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes / 60
+        return "1 hour" if hours == 1 else f"{hours:g} hours"
+    return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
+
+
+def _records_of(source: Any) -> pd.DataFrame:
+    records = getattr(source, "records", source)
+    if not isinstance(records, pd.DataFrame):
+        raise InputError(
+            f"promise needs a SimulationResult or a records DataFrame; got {type(source).__name__}"
+        )
+    return records
+
+
+def _segments(
+    records: pd.DataFrame, by: str | None, labels: Mapping[Any, str] | None
+) -> npt.NDArray[np.object_] | None:
+    if by is None:
+        return None
+    require_columns(records, [by])
+    names = dict(_PUBLIC_LABELS if by == "is_public" and labels is None else labels or {})
+    values = records[by].astype(object)
+    if values.isna().any():
+        rows = records.index[values.isna().to_numpy(dtype=bool)][:5].tolist()
+        raise InputError(f"promise: column {by!r} has missing values at rows {rows}")
+    words: npt.NDArray[np.object_] = values.map(lambda v: names.get(v, f"{v} queries")).to_numpy(
+        dtype=object
+    )
+    return words
+
+
+class _Count(NamedTuple):
+    segment: str
+    queries: int
+    gave_up: int
+    answered: dict[float, int]  # answer time -> queries answered within it
+
+
+def _counts(
+    wait: npt.NDArray[np.float64],
+    abandoned: npt.NDArray[np.bool_],
+    labels: npt.NDArray[np.object_] | None,
+    within: Sequence[float],
+) -> list[_Count]:
+    # "Answered within t" is fairness' share_within: not abandoned and wait <= t.
+    out = []
+    for label in [] if labels is None else sorted(set(labels.tolist())):
+        mine = labels == label
+        answered = np.sort(wait[mine & ~abandoned])
+        hits = np.searchsorted(answered, within, side="right").tolist()
+        answered_by = dict(zip(within, hits, strict=True))
+        out.append(_Count(str(label), int(mine.sum()), int(abandoned[mine].sum()), answered_by))
+    hits = np.searchsorted(np.sort(wait[~abandoned]), within, side="right").tolist()
+    out.append(_Count(_ALL, wait.size, int(abandoned.sum()), dict(zip(within, hits, strict=True))))
+    return out
+
+
+def _figures(counts: Sequence[_Count], within: Sequence[float]) -> pd.DataFrame:
+    size = np.array([c.queries for c in counts], dtype=np.float64)
+    size[size == 0] = np.nan
+    table = (
+        np.array([[c.gave_up, *(c.answered[m] for m in within)] for c in counts], dtype=np.float64)
+        / size[:, None]
+    )
+    columns = ["gave_up", *(f"within_{m:g}" for m in within)]
+    figures = pd.DataFrame(table, columns=columns, index=[c.segment for c in counts])
+    figures.insert(0, "queries", [c.queries for c in counts])
+    figures.index.name = "segment"
+    return figures
+
+
+def _clause(count: _Count, within: Sequence[float], share: float) -> PromiseClause | None:
+    n, answered = count.queries, count.answered
+    # Counts, not rounded shares, decide: k answered of n meets a share s when
+    # k >= s * n, compared exactly (a float product may round below the truth).
+    need = Fraction(str(share)) * n  # the share as written (0.4 is 2/5, not its binary double)
+    meets = [m for m in within if answered[m] >= need]
+    if meets:
+        claimed = share
+    else:
+        best = answered[within[-1]]
+        steps = (_STEPS * best) // n  # exact: steps / 20 <= best / n
+        if steps == 0:
+            return None
+        claimed = steps / _STEPS
+        meets = [m for m in within if _STEPS * answered[m] >= steps * n]
+    first = meets[0]
+    return PromiseClause(count.segment, claimed, float(first), answered[first] / n, n)
+
+
+def promise(
+    result: Any,
+    *,
+    share: float = 0.8,
+    by: str | None = "is_public",
+    labels: Mapping[Any, str] | None = None,
+    within: Sequence[float] = DEFAULT_WITHIN,
+    min_queries: int = 30,
+) -> Promise:
+    """The service promise that simulated (or historical) records support.
+
+    For each segment of the records (public mentions and private messages by
+    default) the promise states the shortest time in ``within`` by which at
+    least ``share`` of the segment's queries were answered; then the
+    shortest time by which *every* query was answered, if there is one. A
+    query that gave up (``abandoned``) was never answered and counts against
+    every clause, so "every message within 24 hours" is claimed only when
+    nobody gave up and nobody waited longer. When ``share`` is out of reach,
+    the clause claims the share that was reached within the longest time,
+    rounded down to a multiple of 5 %. A segment with fewer than
+    ``min_queries`` queries gets no clause (too few to promise anything).
+
+    The typical input is a simulation of a policy on a stream with a
+    staffing plan::
+
+        result = pz.simulation.simulate(frame, policy, agents=shifts, seed=0)
+        print(pz.report.promise(result))
+        # We answer 80% of public mentions within 30 minutes and 80% of
+        # private messages within 1 hour. ...
+
+    A promise holds for the stream simulated: simulate a busy week, and
+    several seeds (:func:`~prioritize.simulation.compare` with
+    ``replications``), before publishing one.
+
+    Parameters
+    ----------
+    result
+        A :class:`~prioritize.simulation.SimulationResult`, or records with
+        ``wait_minutes``, ``abandoned`` and the ``by`` column.
+    share
+        The share to promise, in (0, 1].
+    by
+        Column that splits the records into segments; None for no segments
+        (only the "every message" clause and the overall share).
+    labels
+        Segment value -> words (default for ``is_public``: "public mentions",
+        "private messages"; otherwise ``"<value> queries"``).
+    within
+        Candidate answer times in minutes, ascending.
+    min_queries
+        Least number of queries in a segment for a clause about it.
+
+    Returns
+    -------
+    Promise
+        ``text``, the ``clauses`` (each with the share achieved), the
+        ``figures`` behind them and ``notes`` on what was not claimed.
+
+    Raises
+    ------
+    InputError
+        A bad argument, or a ``by`` column with missing values.
+    SchemaError
+        Records without ``wait_minutes`` / ``abandoned``, or with NaN waits.
+    """
+    records = _records_of(result)
+    if isinstance(share, bool) or not (0.0 < float(share) <= 1.0):
+        raise InputError(f"share must be in (0, 1]; got {share!r}")
+    times = [float(m) for m in within]
+    if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):
+        raise InputError(f"within must be ascending finite minutes >= 0; got {list(within)}")
+    if isinstance(min_queries, bool) or not isinstance(min_queries, int) or min_queries < 1:
+        raise InputError(f"min_queries must be an int >= 1; got {min_queries!r}")
+    require_columns(records, ("wait_minutes", "abandoned"))
+    wait = read_float(records, "wait_minutes", minimum=0.0)
+    abandoned = records["abandoned"]
+    if not pd.api.types.is_bool_dtype(abandoned.dtype) or abandoned.isna().any():
+        raise SchemaError(f"column 'abandoned' must be boolean without gaps; got {abandoned.dtype}")
+    gave_up = abandoned.to_numpy(dtype=bool)
+    segments = _segments(records, by, labels)
+    counts = _counts(wait, gave_up, segments, times)
+
+    clauses: list[PromiseClause] = []
+    notes: list[str] = []
+    for count in counts:
+        n, label = count.queries, count.segment
+        if label == _ALL:
+            if segments is None and n >= min_queries:
+                clause = _clause(count, times, share)
+                if clause is not None and clause.share < 1.0:
+                    clauses.append(clause)
+            full = [m for m in times if count.answered[m] == n and n > 0]
+            if full:
+                clauses.append(PromiseClause(label, 1.0, full[0], 1.0, n))
+            else:
+                notes.append(_not_every(count.gave_up, n, times[-1]))
+            continue
+        if n < min_queries:
+            notes.append(f"no promise for {label}: {n} queries, fewer than {min_queries}")
+            continue
+        clause = _clause(count, times, share)
+        if clause is None:
+            notes.append(
+                f"no promise for {label}: under 5% answered within {duration_text(times[-1])}"
+            )
+        else:
+            if clause.share < share:
+                notes.append(
+                    f"{label}: {percent_text(share)} within {duration_text(times[-1])} "
+                    f"was not reached; the promise states what was"
+                )
+            clauses.append(clause)
+    figures = _figures(counts, times)
+    return Promise(_sentence(clauses, notes), tuple(clauses), figures, tuple(notes))
+
+
+def _not_every(gave_up: int, n: int, longest: float) -> str:
+    if n == 0:
+        return "no queries: nothing to promise"
+    if gave_up > 0:
+        return (
+            f"not every message is answered: {percent_text(gave_up / n)} gave up waiting "
+            f"(answer them too, or promise less)"
+        )
+    return f"not every message was answered within {duration_text(longest)}"
+
+
+def _sentence(clauses: Sequence[PromiseClause], notes: Sequence[str]) -> str:
+    if not clauses:
+        return "No promise is supported by these records: " + "; ".join(notes) + "."
+    parts = [c.text for c in clauses]
+    body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"We answer {body}."

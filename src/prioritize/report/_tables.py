@@ -1,0 +1,252 @@
+"""The numbers behind a policy comparison: tables by band, queue over time, frontiers.
+
+Pure pandas/numpy (no plotting), so the command line prints the same tables
+the HTML report draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError
+from prioritize.fairness import by_group
+from prioritize.models import read_received_ns, require_columns
+from prioritize.policy import Blind, Policy
+from prioritize.simulation import SimulationResult, sweep
+
+__all__ = [
+    "BAND_COLUMNS",
+    "FOLLOWER_WEIGHTS",
+    "VALUE_WEIGHTS",
+    "band_table",
+    "influence_policy",
+    "influence_sweep",
+    "pareto_front",
+    "queue_over_time",
+    "summary_table",
+]
+
+#: Columns of :func:`band_table`.
+BAND_COLUMNS: tuple[str, ...] = (
+    "queries",
+    "share",
+    "mean_wait",
+    "p90_wait",
+    "within_target",
+    "abandon_rate",
+)
+#: Default weights of :func:`influence_sweep`.
+FOLLOWER_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0)
+VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
+_NS_PER_MINUTE = 60_000_000_000
+_NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+
+
+def band_table(records: pd.DataFrame, group: str, *, target_minutes: float = 60.0) -> pd.DataFrame:
+    """Who waits how long, per group (e.g. ``follower_band``).
+
+    Returns one row per group present, in category order, with ``queries``,
+    ``share`` (of all queries), ``mean_wait`` and ``p90_wait`` (minutes, of
+    the queries answered; NaN when none was), ``within_target`` (share
+    answered within ``target_minutes``; giving up counts as a miss) and
+    ``abandon_rate``. The statistics are :func:`prioritize.fairness.by_group`'s.
+    """
+    require_columns(records, (group, "wait_minutes", "abandoned"))
+    sizes = by_group(records, group, "abandoned", stats=("mean",))
+    hit = by_group(records, group, stats=("share_within",), threshold=target_minutes)
+    table = pd.DataFrame(index=sizes.index)
+    table["queries"] = sizes["count"].astype(np.int64)
+    table["share"] = table["queries"] / max(1, len(records))
+    served = ~records["abandoned"].to_numpy(dtype=bool)
+    if served.any():
+        waits = by_group(records[served], group, stats=("mean", "p90"))
+        table["mean_wait"] = waits["mean"].reindex(table.index)
+        table["p90_wait"] = waits["p90"].reindex(table.index)
+    else:
+        table["mean_wait"] = np.nan
+        table["p90_wait"] = np.nan
+    table["within_target"] = hit["share_within"]
+    table["abandon_rate"] = sizes["mean"]
+    table.index.name = group
+    return table
+
+
+def summary_table(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
+    """The headline figures of each result, one row per policy (as ``compare`` returns them)."""
+    if not results:
+        raise InputError("no results to tabulate")
+    table = pd.DataFrame([dict(r.summary) for r in results.values()], index=list(results))
+    table.index.name = "policy"
+    return table
+
+
+def _interval(span_minutes: float, points: int) -> float:
+    for minutes in _NICE_MINUTES:
+        if span_minutes / minutes <= points:
+            return float(minutes)
+    return float(np.ceil(span_minutes / points / 1440.0) * 1440.0)
+
+
+def queue_over_time(
+    records: pd.DataFrame, *, interval_minutes: float | None = None, points: int = 400
+) -> pd.DataFrame:
+    """How long the queue was, and how old its oldest query, in each interval of the run.
+
+    A query waits from ``received_at`` for ``wait_minutes`` (until an agent
+    starts on it, or until it gives up). Both figures are exact peaks over
+    each interval, not samples: the count only changes at those instants,
+    and the oldest query of an interval is the one with the largest
+    ``min(end of its wait, end of the interval) - received_at``.
+
+    Parameters
+    ----------
+    records
+        Records with ``received_at`` and ``wait_minutes``.
+    interval_minutes
+        Interval length; default: a round length giving at most ``points``
+        intervals over the run.
+    points
+        Most intervals when ``interval_minutes`` is not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by interval start (UTC): ``waiting`` (int, the most queries
+        waiting at once) and ``oldest_wait_minutes`` (the longest any query
+        waiting in the interval had waited; 0 when nobody waited).
+    """
+    require_columns(records, ("received_at", "wait_minutes"))
+    if interval_minutes is not None and not interval_minutes > 0:
+        raise InputError(f"interval_minutes must be > 0; got {interval_minutes}")
+    start = read_received_ns(records)
+    wait = records["wait_minutes"].to_numpy(dtype=np.float64)
+    if np.isnan(wait).any() or (wait < 0).any() or np.isinf(wait).any():
+        raise InputError("queue_over_time: wait_minutes must be finite and >= 0")
+    if start.size == 0:
+        empty = pd.DatetimeIndex([], tz="UTC", name="interval_start")
+        return pd.DataFrame({"waiting": [], "oldest_wait_minutes": []}, index=empty)
+    end = start + np.round(wait * _NS_PER_MINUTE).astype(np.int64)
+    t0, t1 = int(start.min()), int(end.max())
+    step_min = interval_minutes or _interval((t1 - t0) / _NS_PER_MINUTE, points)
+    step = max(1, round(step_min * _NS_PER_MINUTE))
+    bins = (t1 - t0) // step + 1
+    edges = t0 + np.arange(bins, dtype=np.int64) * step
+    index = pd.DatetimeIndex(edges.view("datetime64[ns]"), name="interval_start").tz_localize("UTC")
+    return pd.DataFrame(
+        {
+            "waiting": _peak_waiting(start, end, t0, step, bins),
+            "oldest_wait_minutes": _peak_age(start, end, t0, step) / _NS_PER_MINUTE,
+        },
+        index=index,
+    ).astype({"oldest_wait_minutes": np.float64})
+
+
+def _peak_waiting(
+    start: npt.NDArray[np.int64], end: npt.NDArray[np.int64], t0: int, step: int, bins: int
+) -> npt.NDArray[np.int64]:
+    times = np.concatenate([end, start])
+    delta = np.concatenate([-np.ones(end.size, np.int64), np.ones(start.size, np.int64)])
+    order = np.argsort(times, kind="stable")
+    times, level = times[order], np.cumsum(delta[order])
+    # Only the level after every event at an instant is a state of the queue: a query
+    # answered on arrival, or several leaving at once, must not leave a phantom peak.
+    last = np.append(times[1:] != times[:-1], True)
+    times, level = times[last], level[last]
+    peak = np.zeros(bins, dtype=np.int64)
+    np.maximum.at(peak, (times - t0) // step, level)
+    # The level carried into an interval (set at or before its start) counts too.
+    before = np.searchsorted(times, t0 + np.arange(bins) * step, side="right") - 1
+    carried = np.where(before >= 0, level[np.maximum(before, 0)], 0)
+    out: npt.NDArray[np.int64] = np.maximum(peak, carried)
+    return out
+
+
+def _peak_age(
+    start: npt.NDArray[np.int64], end: npt.NDArray[np.int64], t0: int, step: int
+) -> npt.NDArray[np.float64]:
+    bins = (int(end.max()) - t0) // step + 1
+    age = np.zeros(bins)
+    waited = end > start
+    s, e = start[waited], end[waited]
+    first = (s - t0) // step
+    last = (e - 1 - t0) // step  # the wait covers [s, e)
+    spans = last - first + 1
+    # one entry per (query, interval it waits in): total size ~ queries + total wait / step
+    owner = np.repeat(np.arange(s.size), spans)
+    offset = np.arange(owner.size) - np.repeat(np.cumsum(spans) - spans, spans)
+    k = first[owner] + offset
+    value = np.minimum(e[owner], t0 + (k + 1) * step) - s[owner]
+    np.maximum.at(age, k, value.astype(np.float64))
+    return age
+
+
+def pareto_front(
+    table: pd.DataFrame, x: str, y: str, *, minimize_x: bool = True, maximize_y: bool = True
+) -> npt.NDArray[np.bool_]:
+    """Rows of ``table`` that no other row beats on both ``x`` and ``y``.
+
+    Row ``i`` is dominated when another row is at least as good on both
+    columns and better on one. Rows with NaN are never on the front; of
+    identical rows the first is kept.
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean mask, True for the rows on the front.
+    """
+    require_columns(table, (x, y))
+    xs = table[x].to_numpy(dtype=np.float64) * (1.0 if minimize_x else -1.0)
+    ys = table[y].to_numpy(dtype=np.float64) * (1.0 if maximize_y else -1.0)
+    front = np.zeros(len(table), dtype=bool)
+    ok = np.flatnonzero(~(np.isnan(xs) | np.isnan(ys)))
+    # best x first; among equal x the best y, then the first row
+    order = ok[np.lexsort((ok, -ys[ok], xs[ok]))]
+    best = -np.inf
+    for i in order.tolist():
+        if ys[i] > best:
+            front[i] = True
+            best = ys[i]
+    return front
+
+
+def influence_policy(base: Policy | None = None) -> Policy:
+    """``base`` (default ``equal_treatment``) with follower reach and CRM value un-blinded.
+
+    The starting point of :func:`influence_sweep`: the same urgency weight,
+    aging and wait limit, but with weights on ``follower_reach`` and
+    ``crm_value`` allowed to count.
+    """
+    from prioritize.policy.presets import equal_treatment
+
+    policy = equal_treatment() if base is None else base
+    rules = tuple(r for r in policy.rules if not isinstance(r, Blind))
+    return policy.with_changes(name=f"{policy.name}+weights", rules=rules)
+
+
+def influence_sweep(
+    frame: pd.DataFrame | Callable[[int], pd.DataFrame],
+    agents: Any,
+    *,
+    base: Policy | None = None,
+    follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
+    value_weights: Sequence[float] = VALUE_WEIGHTS,
+    seed: int = 0,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Simulate :func:`influence_policy` over a grid of follower-reach and CRM-value weights.
+
+    What does each point of influence buy, and at whose expense? Each row
+    is one (``follower_reach``, ``crm_value``) weight pair, with the
+    :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
+    ``agents``: plot ``value_at_risk`` against ``wait_ratio_follower_band``
+    and mark the :func:`pareto_front`.
+    """
+    policy = influence_policy(base)
+    grid = {"follower_reach": list(follower_weights), "crm_value": list(value_weights)}
+    return sweep(policy, grid, frame, agents=agents, seeds=[seed], executor=executor)

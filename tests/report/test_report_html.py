@@ -1,0 +1,154 @@
+"""The HTML report: written, well formed, self-contained, with its charts and tables."""
+
+from __future__ import annotations
+
+import re
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+import prioritize as pz
+from prioritize import InputError
+from prioritize.report import MATPLOTLIB_MISSING, html_report, influence_sweep, write_report
+from prioritize.simulation import simulate
+
+pytest.importorskip("matplotlib")
+
+VOID = {"meta", "br", "img", "hr", "input", "link"}
+
+
+class _Checker(HTMLParser):
+    """Records tags, checks every non-void element is closed in order, collects resource URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tags: dict[str, int] = {}
+        self.errors: list[str] = []
+        self.urls: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "data", "action") and value:
+                self.urls.append(value)
+            if name == "style" and value and "url(" in value:
+                self.urls.append(value)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href") and value:
+                self.urls.append(value)
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def runs():  # type: ignore[no-untyped-def]
+    frame = pz.synthetic.queries(300, seed=4, days=1)
+    results = {
+        "equal_treatment": simulate(frame, pz.policies.equal_treatment(), agents=2, seed=0),
+        "influencer_weighted": simulate(frame, pz.policies.influencer_weighted(), agents=2, seed=0),
+    }
+    sweep = influence_sweep(frame, 2, follower_weights=(0.0, 1.0), value_weights=(0.0, 1.0))
+    return results, sweep
+
+
+@pytest.fixture(scope="module")
+def page(runs):  # type: ignore[no-untyped-def]
+    results, sweep = runs
+    return html_report(results, sweep=sweep, target_minutes=30, service_target=0.75, title="T&T")
+
+
+def _parse(page: str) -> _Checker:
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    return checker
+
+
+def test_parses_and_is_well_formed(page) -> None:  # type: ignore[no-untyped-def]
+    checker = _parse(page)
+    assert checker.errors == []
+    assert checker.stack == []
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>T&amp;T</title>" in page
+
+
+def test_has_the_four_charts_and_the_tables(page) -> None:  # type: ignore[no-untyped-def]
+    checker = _parse(page)
+    assert checker.tags.get("svg", 0) >= 4
+    assert checker.tags.get("figure") == 4
+    # headline table + 2 policies x (follower, value) band tables
+    assert checker.tags.get("table") == 5
+    text = " ".join(checker.text)
+    for heading in (
+        "Who waits how long",
+        "Service level by group",
+        "What influence buys",
+        "Queue over time",
+        "Waits by band",
+        "What each policy lets you promise",
+    ):
+        assert heading in text
+    assert "equal_treatment" in text and "influencer_weighted" in text
+    assert "within 30 minutes" in text  # the target is the one asked for
+    assert "We answer" in text or "No promise" in text
+
+
+def test_self_contained(page) -> None:  # type: ignore[no-untyped-def]
+    checker = _parse(page)
+    # nothing is fetched: no external resources, scripts or stylesheets
+    assert [u for u in checker.urls if not u.startswith(("#", "data:"))] == []
+    assert "<script" not in page and "<link" not in page and "@import" not in page
+    assert not re.search(r"url\(\s*['\"]?https?:", page)
+    assert "<metadata>" not in page  # matplotlib's RDF block (with its web links) is dropped
+
+
+def test_without_sweep_three_charts(runs) -> None:  # type: ignore[no-untyped-def]
+    results, _ = runs
+    page = html_report({"equal_treatment": results["equal_treatment"]})
+    assert page.count("<figure>") == 3
+    assert "What influence buys" not in page
+
+
+def test_write_report(tmp_path, runs) -> None:  # type: ignore[no-untyped-def]
+    results, sweep = runs
+    one = {"influencer_weighted": results["influencer_weighted"]}
+    path = write_report(tmp_path / "r.html", one, sweep=sweep)
+    assert path == tmp_path / "r.html"
+    text = path.read_text(encoding="utf-8")
+    assert _parse(text).errors == [] and text.count("<svg") >= 4
+
+
+def test_empty_results() -> None:
+    with pytest.raises(InputError, match="at least one result"):
+        html_report({})
+
+
+def test_missing_matplotlib(monkeypatch, runs) -> None:  # type: ignore[no-untyped-def]
+    results, _ = runs
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    with pytest.raises(ImportError) as info:
+        html_report(results)
+    assert str(info.value) == MATPLOTLIB_MISSING
+
+
+def test_importing_the_report_does_not_import_matplotlib() -> None:
+    import subprocess
+
+    code = "import sys, prioritize.report; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

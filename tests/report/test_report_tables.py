@@ -1,0 +1,196 @@
+"""The numbers behind the report: band tables, the queue over time, the frontier, the reading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import prioritize as pz
+from prioritize import InputError
+from prioritize.policy import Blind
+from prioritize.report import (
+    BAND_COLUMNS,
+    band_table,
+    influence_policy,
+    influence_sweep,
+    pareto_front,
+    queue_over_time,
+    reading,
+    summary_table,
+    wait_buckets,
+)
+from prioritize.simulation import SUMMARY_FIELDS, simulate
+
+T0 = pd.Timestamp("2026-01-05 09:00", tz="UTC")
+
+
+def _queue_records(arrivals_min, waits) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "received_at": T0 + pd.to_timedelta(np.asarray(arrivals_min, float), unit="min"),
+            "wait_minutes": np.asarray(waits, dtype=np.float64),
+        }
+    )
+
+
+def test_band_table_by_hand() -> None:
+    records = pd.DataFrame(
+        {
+            "follower_band": pd.Categorical(
+                ["<1k", "<1k", "<1k", "100k+"], categories=["<1k", "1k-10k", "10k-100k", "100k+"]
+            ),
+            "wait_minutes": [10.0, 70.0, 30.0, 2.0],
+            "abandoned": [False, False, True, False],
+        }
+    )
+    table = band_table(records, "follower_band", target_minutes=60)
+    assert list(table.columns) == list(BAND_COLUMNS)
+    assert list(table.index) == ["<1k", "100k+"]
+    assert table.loc["<1k", "queries"] == 3
+    assert table.loc["<1k", "share"] == 0.75
+    assert table.loc["<1k", "mean_wait"] == pytest.approx(40.0)  # answered only: 10 and 70
+    assert table.loc["<1k", "within_target"] == pytest.approx(1 / 3)  # 10 min; 70 late; 30 gave up
+    assert table.loc["<1k", "abandon_rate"] == pytest.approx(1 / 3)
+    assert table.loc["100k+", "p90_wait"] == 2.0
+    everyone_left = records.assign(abandoned=True)
+    assert band_table(everyone_left, "follower_band")["mean_wait"].isna().all()
+
+
+def test_queue_over_time_by_hand() -> None:
+    # A waits 0-30, B waits 10-20, C is answered at once at 15, D waits 50-65
+    rec = _queue_records([0, 10, 15, 50], [30, 10, 0, 15])
+    q = queue_over_time(rec, interval_minutes=20)
+    assert list(q.index) == [T0 + pd.Timedelta(minutes=m) for m in (0, 20, 40, 60)]
+    assert q["waiting"].tolist() == [2, 1, 1, 1]
+    assert q["oldest_wait_minutes"].tolist() == [20.0, 30.0, 10.0, 15.0]
+
+
+def test_queue_over_time_empty_and_bad() -> None:
+    empty = queue_over_time(_queue_records([], []))
+    assert empty.empty and list(empty.columns) == ["waiting", "oldest_wait_minutes"]
+    with pytest.raises(InputError, match="wait_minutes must be finite"):
+        queue_over_time(_queue_records([0.0], [np.nan]))
+    with pytest.raises(InputError, match="interval_minutes must be > 0"):
+        queue_over_time(_queue_records([0.0], [1.0]), interval_minutes=-5)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 200), st.integers(0, 90)),
+        min_size=1,
+        max_size=15,
+    ),
+    st.sampled_from([1, 7, 15, 60]),
+)
+def test_queue_over_time_matches_brute_force(pairs, step) -> None:  # type: ignore[no-untyped-def]
+    arrivals = np.array([a for a, _ in pairs], dtype=float)
+    waits = np.array([w for _, w in pairs], dtype=float)
+    q = queue_over_time(_queue_records(arrivals, waits), interval_minutes=step)
+    t0 = arrivals.min()
+    ends = arrivals + waits
+    # whole minutes only: evaluate every half minute (waiting on [arrival, end))
+    for k, (waiting, oldest) in enumerate(q.itertuples(index=False)):
+        lo, hi = t0 + k * step, t0 + (k + 1) * step
+        instants = np.arange(lo, hi, 0.5)
+        counts = [int(((arrivals <= t) & (t < ends)).sum()) for t in instants]
+        assert waiting == max(counts)
+        ages = [
+            float(np.max(t + 0.5 - arrivals[(arrivals <= t) & (t < ends)], initial=0.0))
+            for t in instants
+        ]
+        assert oldest == pytest.approx(max(ages))
+    assert len(q) == int((ends.max() - t0) // step) + 1
+
+
+def test_pareto_front_by_hand() -> None:
+    table = pd.DataFrame(
+        {
+            "risk": [10.0, 8.0, 12.0, 8.0, np.nan, 5.0, 8.0],
+            "fair": [0.9, 0.7, 0.95, 0.7, 1.0, 0.2, 0.6],
+        }
+    )
+    front = pareto_front(table, "risk", "fair")
+    # (8, .7) twice: the first is kept; (8, .6) is beaten by (8, .7); NaN never on the front
+    assert front.tolist() == [True, True, True, False, False, True, False]
+    flipped = pareto_front(table, "risk", "fair", minimize_x=False, maximize_y=False)
+    assert flipped.tolist() == [True, False, True, False, False, True, True]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 20)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_pareto_front_properties(points) -> None:  # type: ignore[no-untyped-def]
+    table = pd.DataFrame(points, columns=["x", "y"], dtype=float)
+    front = pareto_front(table, "x", "y")
+    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
+
+    def beats(j: int, i: int) -> bool:
+        return xs[j] <= xs[i] and ys[j] >= ys[i] and (xs[j] < xs[i] or ys[j] > ys[i])
+
+    n = len(table)
+    for i in range(n):
+        dominated = any(beats(j, i) for j in range(n))
+        duplicate_earlier = any(xs[j] == xs[i] and ys[j] == ys[i] for j in range(i))
+        assert front[i] == (not dominated and not duplicate_earlier)
+
+
+def test_influence_policy_unblinds() -> None:
+    policy = influence_policy()
+    assert not any(isinstance(r, Blind) for r in policy.rules)
+    assert policy.aging_rate_per_minute == pz.policies.equal_treatment().aging_rate_per_minute
+    assert policy.max_wait == pz.policies.equal_treatment().max_wait
+
+
+@pytest.fixture(scope="module")
+def results():  # type: ignore[no-untyped-def]
+    frame = pz.synthetic.queries(400, seed=5, days=1)
+    return {
+        name: simulate(frame, make(), agents=2, seed=0)
+        for name, make in pz.policies.PRESETS.items()
+    }
+
+
+def test_influence_sweep_runs_the_grid() -> None:
+    frame = pz.synthetic.queries(150, seed=2, days=1)
+    table = influence_sweep(frame, 2, follower_weights=(0.0, 1.0), value_weights=(0.0,))
+    assert table[["follower_reach", "crm_value"]].values.tolist() == [[0.0, 0.0], [1.0, 0.0]]
+    assert set(SUMMARY_FIELDS) <= set(table.columns)
+    # weight 1 on reach makes the follower bands' waits less equal than weight 0
+    assert table.loc[1, "wait_ratio_follower_band"] <= table.loc[
+        0, "wait_ratio_follower_band"
+    ] or np.isnan(table.loc[1, "wait_ratio_follower_band"])
+
+
+def test_summary_table_and_wait_buckets(results) -> None:  # type: ignore[no-untyped-def]
+    table = summary_table(results)
+    assert list(table.index) == list(pz.policies.PRESETS)
+    assert list(table.columns) == list(SUMMARY_FIELDS)
+    with pytest.raises(InputError):
+        summary_table({})
+    shares = wait_buckets(results["fifo"].records)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    rec = results["fifo"].records
+    gave_up = rec.groupby("follower_band", observed=True)["abandoned"].mean()
+    np.testing.assert_allclose(shares["gave up"], gave_up.loc[shares.index])
+
+
+def test_reading_is_written_from_the_numbers(results) -> None:  # type: ignore[no-untyped-def]
+    text = reading(results)
+    table = summary_table(results)
+    lowest = str(table["value_at_risk"].astype(float).idxmin())
+    highest = str(table["value_at_risk"].astype(float).idxmax())
+    assert f"lowest under {lowest} (" in text and f"highest under {highest} (" in text
+    failing = [n for n, v in table["four_fifths_follower_band"].items() if v < 0.8]
+    for name in failing:
+        assert name in text.split("four-fifths")[-1]
+    # change the numbers, change the reading
+    swapped = {"a": results["influencer_weighted"], "b": results["fifo"]}
+    assert reading(swapped).startswith("a answers accounts with")
+    assert "b keeps them at" in reading(swapped)
