@@ -13,7 +13,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize.audit._columns import Change, apply_changes, group_labels
-from prioritize.audit._ranks import Snapshot, check_policy, resolve_now, snapshot
+from prioritize.audit._ranks import Snapshot, check_policy, resolve_now, snapshot, stat
 from prioritize.policy import Policy
 
 __all__ = ["SHIFT_STATS", "CounterfactualResult", "counterfactual", "shift_summary"]
@@ -95,18 +95,6 @@ def _describe(changes: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _stat(values: npt.NDArray[Any], how: str) -> float:
-    if values.size == 0:
-        return float("nan")
-    if how == "mean":
-        return float(values.mean())
-    if how == "median":
-        return float(np.median(values))
-    if how == "p90":
-        return float(np.percentile(values, 90.0))
-    return float(values.max())
-
-
 def shift_summary(
     shift: npt.NDArray[np.int64], score_shift: npt.NDArray[np.float64]
 ) -> dict[str, Any]:
@@ -116,14 +104,14 @@ def shift_summary(
     return {
         "queries": int(shift.size),
         "moved": int(moved.sum()),
-        "share_moved": _stat(moved.astype(np.float64), "mean"),
-        "mean_rank_shift": _stat(shift, "mean"),
-        "mean_abs_rank_shift": _stat(abs_shift, "mean"),
-        "median_abs_rank_shift": _stat(abs_shift, "median"),
-        "p90_abs_rank_shift": _stat(abs_shift, "p90"),
-        "max_abs_rank_shift": _stat(abs_shift, "max"),
-        "mean_score_shift": _stat(score_shift, "mean"),
-        "max_abs_score_shift": _stat(np.abs(score_shift), "max"),
+        "share_moved": stat(moved.astype(np.float64), "mean"),
+        "mean_rank_shift": stat(shift, "mean"),
+        "mean_abs_rank_shift": stat(abs_shift, "mean"),
+        "median_abs_rank_shift": stat(abs_shift, "median"),
+        "p90_abs_rank_shift": stat(abs_shift, "p90"),
+        "max_abs_rank_shift": stat(abs_shift, "max"),
+        "mean_score_shift": stat(score_shift, "mean"),
+        "max_abs_score_shift": stat(np.abs(score_shift), "max"),
     }
 
 

@@ -14,13 +14,12 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize.audit._columns import text_driven
 from prioritize.audit._counterfactual import Scope, compare
-from prioritize.audit._ranks import check_policy, resolve_now, snapshot
+from prioritize.audit._ranks import check_policy, resolve_now, snapshot, stat
 from prioritize.policy import Policy
 
 __all__ = ["GAMING_STATS", "MANIPULATIONS", "GamingResult", "Manipulation", "gaming"]
@@ -168,16 +167,6 @@ def _apply(manipulation: Manipulation, frame: pd.DataFrame) -> pd.DataFrame:
     return changed
 
 
-def _stat(values: npt.NDArray[Any], how: str) -> float:
-    if values.size == 0:
-        return float("nan")
-    if how == "median":
-        return float(np.median(values))
-    if how == "max":
-        return float(values.max())
-    return float(values.mean())
-
-
 def _summary_row(part: pd.DataFrame, manipulation: Manipulation, has_text: bool) -> dict[str, Any]:
     on = part["applicable"].to_numpy(dtype=bool)
     gain = part["rank_gain"].to_numpy()[on]
@@ -186,11 +175,11 @@ def _summary_row(part: pd.DataFrame, manipulation: Manipulation, has_text: bool)
         note = _NO_TEXT_ROWS if has_text else _NO_TEXT
     return {
         "applicable": int(on.sum()),
-        "mean_rank_gain": _stat(gain, "mean"),
-        "median_rank_gain": _stat(gain, "median"),
-        "max_rank_gain": _stat(gain, "max"),
-        "share_gaining": _stat((gain > 0).astype(np.float64), "mean"),
-        "mean_score_gain": _stat(part["score_gain"].to_numpy()[on], "mean"),
+        "mean_rank_gain": stat(gain, "mean"),
+        "median_rank_gain": stat(gain, "median"),
+        "max_rank_gain": stat(gain, "max"),
+        "share_gaining": stat((gain > 0).astype(np.float64), "mean"),
+        "mean_score_gain": stat(part["score_gain"].to_numpy()[on], "mean"),
         "note": note,
     }
 

@@ -131,3 +131,18 @@ def snapshot(policy: Policy, frame: pd.DataFrame, now: datetime | None) -> Snaps
         rank=rank,
         tiebreak=tiebreak,
     )
+
+
+def stat(values: npt.NDArray[Any], how: str) -> float:
+    """One summary figure of ``values``: ``mean``, ``median``, ``p90`` or ``max``; NaN if empty."""
+    if values.size == 0:
+        return float("nan")
+    if how == "mean":
+        return float(values.mean())
+    if how == "median":
+        return float(np.median(values))
+    if how == "p90":
+        return float(np.percentile(values, 90.0))
+    if how == "max":
+        return float(values.max())
+    raise ValueError(f"unknown statistic {how!r}")

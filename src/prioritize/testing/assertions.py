@@ -12,7 +12,8 @@ counter-example hypothesis found (shrunk): the rows, the column values before
 and after, and the scores and ranks that differed.
 
 Every assertion takes ``frames=`` (a strategy of canonical frames; default
-:func:`~prioritize.testing.strategies.query_frames`), ``max_examples=``
+:func:`~prioritize.testing.strategies.query_frames` with at most 8 rows, as a
+violation rarely needs more and small frames shrink fast), ``max_examples=``
 (default :data:`DEFAULT_MAX_EXAMPLES`) and ``settings=`` (a
 ``hypothesis.settings`` to start from, e.g. your CI profile). Do not call them
 inside a test that is itself decorated with ``@given``: hypothesis cannot nest.
@@ -27,21 +28,35 @@ make sense, a signal name (``follower_reach``, ``crm_value``,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from hypothesis import HealthCheck, Phase, given, target
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
+from hypothesis import target
 
 from prioritize._errors import InputError
-from prioritize.audit import NUMERIC_COLUMNS, SIGNAL_COLUMNS, snapshot
+from prioritize.audit import NUMERIC_COLUMNS
 from prioritize.policy import Policy
-from prioritize.testing.strategies import column_values, query_frames, streams
+from prioritize.testing._kit import (
+    DEFAULT_MAX_EXAMPLES,
+    FRAMES,
+    INT_COLUMNS,
+    Frames,
+    Verdict,
+    Violation,
+    assign,
+    check_policy,
+    draw_now,
+    fail,
+    redraw,
+    resolve_columns,
+    run,
+    view,
+)
+from prioritize.testing.strategies import streams
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -52,14 +67,6 @@ __all__ = [
     "assert_no_starvation",
 ]
 
-#: Examples each assertion tries unless told otherwise: enough to find the
-#: usual violations in a second or two, few enough for a fast suite.
-DEFAULT_MAX_EXAMPLES = 50
-#: ``now`` is drawn up to this many minutes after a frame's last arrival, so
-#: aging and ``MaxWait`` act too.
-MAX_LATER_MINUTES = 2 * 1440
-_SHOWN_ROWS = 12
-_INT_COLUMNS = frozenset({"followers", "purchase_count"})
 _MAX_RAISE = {
     "followers": 10_000_000,
     "purchase_count": 500,
@@ -68,143 +75,13 @@ _MAX_RAISE = {
     "days_since_last_purchase": 3650.0,
     "urgency": 1.0,
 }
-_Frames = st.SearchStrategy[pd.DataFrame]
 
 
-# ----------------------------------------------------------------- plumbing
-def _policy(policy: Any) -> Policy:
-    if isinstance(policy, Policy):
-        return policy
-    name = getattr(policy, "__name__", None)
-    hint = f" (did you mean {name}()?)" if callable(policy) and isinstance(name, str) else ""
-    raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}{hint}")
-
-
-class _Violation(AssertionError):
-    """A failed check whose full description is built once, for the shrunk example only."""
-
-    def __init__(self, summary: str, describe: Callable[[], str]) -> None:
-        super().__init__(summary)
-        self.describe = describe
-
-
-def _run(
-    test: Callable[..., None],
-    strategies: dict[str, st.SearchStrategy[Any]],
-    settings: Settings | None,
-    max_examples: int | None,
-) -> None:
-    """Run ``test`` under hypothesis; a failure re-raises the shrunk example's error."""
-    if max_examples is not None and (isinstance(max_examples, bool) or max_examples < 1):
-        raise InputError(f"max_examples must be an int >= 1; got {max_examples!r}")
-    if settings is None:
-        base = Settings(
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
-        count = DEFAULT_MAX_EXAMPLES if max_examples is None else max_examples
-    else:
-        base = settings
-        count = settings.max_examples if max_examples is None else max_examples
-    # One readable error, not a group of every distinct failure seen while searching;
-    # no "explain" phase: it re-runs the policy hundreds of times to annotate the
-    # falsifying example, and our message already says what differed.
-    phases = tuple(p for p in base.phases if p is not Phase.explain)
-    chosen = Settings(base, max_examples=count, report_multiple_bugs=False, phases=phases)
-    try:
-        chosen(given(**strategies)(test))()
-    except _Violation as exc:
-        error = AssertionError(exc.describe())
-        for note in getattr(exc, "__notes__", ()):
-            error.add_note(note)
-        raise error from None
-
-
-def _now(data: st.DataObject, frame: pd.DataFrame) -> datetime | None:
-    if len(frame) == 0:
-        return None
-    later = data.draw(st.integers(0, MAX_LATER_MINUTES), label="now: minutes after last arrival")
-    latest: datetime = frame["received_at"].max().to_pydatetime()
-    return latest + timedelta(minutes=later)
-
-
-def _columns(column: str | Sequence[str], *, signals: bool = True) -> tuple[str, ...]:
-    names = [column] if isinstance(column, str) else list(column)
-    allowed = (*NUMERIC_COLUMNS, "text")
-    out: list[str] = []
-    for name in names:
-        if name in allowed:
-            out.append(name)
-        elif signals and name in SIGNAL_COLUMNS:
-            out.extend(SIGNAL_COLUMNS[name])
-        else:
-            extra = f" or a signal {sorted(SIGNAL_COLUMNS)}" if signals else ""
-            raise InputError(f"column must be one of {list(allowed)}{extra}; got {name!r}")
-    if not out:
-        raise InputError("give at least one column")
-    return tuple(dict.fromkeys(out))
-
-
-def _assign(frame: pd.DataFrame, column: str, values: Any) -> None:
-    dtype = np.int64 if column in _INT_COLUMNS else None if column == "text" else np.float64
-    frame[column] = np.asarray(values, dtype=dtype) if dtype is not None else list(values)
-
-
-def _redraw(data: st.DataObject, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """A copy of ``frame`` with ``columns`` replaced by any valid values."""
-    changed = frame.copy()
-    for column in columns:
-        if column == "text" and "text" not in frame.columns:
-            continue
-        allow_nan = column != "urgency" or "text" in frame.columns
-        values = data.draw(column_values(column, len(frame), allow_nan=allow_nan), label=column)
-        _assign(changed, column, values)
-    return changed
-
-
-def _view(
-    policy: Policy, frame: pd.DataFrame, now: datetime | None
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Scores and ranks (1 = first, :meth:`Policy.rank`'s order) of every row, by position."""
-    view = snapshot(policy, frame, now)
-    scores: npt.NDArray[np.float64] = view.scores["score"].to_numpy()
-    return scores, view.rank
-
-
-def _table(
-    frame: pd.DataFrame,
-    changed: pd.DataFrame,
-    columns: Sequence[str],
-    rows: npt.NDArray[np.bool_],
-    **pairs: tuple[npt.NDArray[Any], npt.NDArray[Any]],
-) -> str:
-    """The offending rows: id, each column before -> after, each figure before -> after."""
-    where = np.flatnonzero(rows)[:_SHOWN_ROWS]
-    shown: dict[str, Any] = {"query_id": frame["query_id"].to_numpy()[where]}
-    for column in columns:
-        if column in changed.columns:
-            old = frame[column].to_numpy()[where] if column in frame.columns else ["(absent)"]
-            shown[f"{column} before"] = old
-            shown[f"{column} after"] = changed[column].to_numpy()[where]
-    for name, (before, after) in pairs.items():
-        shown[f"{name} before"] = before[where]
-        shown[f"{name} after"] = after[where]
-    text = str(pd.DataFrame(shown).to_string(index=False))
-    more = int(rows.sum()) - len(where)
-    return text + (f"\n… and {more} more row(s)" if more > 0 else "")
-
-
-def _headline(policy: Policy, what: str, frame: pd.DataFrame, now: datetime | None) -> str:
-    at = "at arrival" if now is None else f"now={now.isoformat()}"
-    return f"policy {policy.name!r} {what}\ncounter-example: {len(frame)} row(s), {at}:\n"
-
-
-# --------------------------------------------------------------- assertions
 def assert_blind(
     policy: Policy,
     column: str | Sequence[str],
     *,
-    frames: _Frames | None = None,
+    frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -224,31 +101,30 @@ def assert_blind(
     AssertionError
         With the minimal frame whose scores or order changed.
     """
-    policy = _policy(policy)
-    columns = _columns(column)
+    policy = check_policy(policy)
+    columns = resolve_columns(column)
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
-        now = _now(data, frame)
-        changed = _redraw(data, frame, columns)
-        (before, rank_before), (after, rank_after) = (
-            _view(policy, frame, now),
-            _view(policy, changed, now),
-        )
-        moved = (before != after) | (rank_before != rank_after)
-        if moved.any():
-            raise AssertionError(
-                _headline(policy, f"is not blind to {list(columns)}", frame, now)
-                + _table(
-                    frame,
-                    changed,
-                    columns,
-                    moved,
-                    score=(before, after),
-                    rank=(rank_before, rank_after),
-                )
-            )
+        now = draw_now(data, frame)
 
-    _run(check, {"frame": frames or query_frames(), "data": st.data()}, settings, max_examples)
+        def judge(frame: pd.DataFrame, changed: pd.DataFrame) -> Verdict:
+            (before, rank_before), (after, rank_after) = (
+                view(policy, frame, now),
+                view(policy, changed, now),
+            )
+            moved = (before != after) | (rank_before != rank_after)
+            return moved, {"score": (before, after), "rank": (rank_before, rank_after)}
+
+        changed = redraw(data, frame, columns)
+        if judge(frame, changed)[0].any():
+            fail(policy, f"is not blind to {list(columns)}", frame, changed, now, columns, judge)
+
+    run(
+        check,
+        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        settings,
+        max_examples,
+    )
 
 
 def assert_monotone(
@@ -256,15 +132,15 @@ def assert_monotone(
     column: str,
     direction: Literal["increasing", "decreasing"] = "increasing",
     *,
-    frames: _Frames | None = None,
+    frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
     """Assert that raising ``column`` never lowers a score (``"decreasing"``: never raises one).
 
-    Some rows of a frame get a higher value (missing values, e.g. "never
-    bought", stay missing; ``urgency`` stops at 1); every score must move the
-    stated way or not at all.
+    Every row of a frame gets a higher value, by one drawn amount (missing
+    values, e.g. "never bought", stay missing; ``urgency`` stops at 1); every
+    score must move the stated way or not at all.
 
     Raises
     ------
@@ -273,39 +149,43 @@ def assert_monotone(
     InputError
         ``column`` is not a numeric canonical column, or a bad ``direction``.
     """
-    policy = _policy(policy)
+    policy = check_policy(policy)
     if column not in NUMERIC_COLUMNS:
         raise InputError(f"column must be one of {list(NUMERIC_COLUMNS)}; got {column!r}")
     if direction not in ("increasing", "decreasing"):
         raise InputError(f"direction must be 'increasing' or 'decreasing'; got {direction!r}")
     top = _MAX_RAISE[column]
-    step = st.integers(0, int(top)) if column in _INT_COLUMNS else st.floats(0.0, float(top))
+    step = st.integers(0, int(top)) if column in INT_COLUMNS else st.floats(0.0, float(top))
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
-        now = _now(data, frame)
+        now = draw_now(data, frame)
         changed = frame.copy()
         if column in frame.columns:
-            raise_by = data.draw(st.lists(step, min_size=len(frame), max_size=len(frame)))
-            new = frame[column].to_numpy(dtype=np.float64, na_value=np.nan) + np.asarray(raise_by)
+            # One amount for every row: a score depends on its own row only, and a
+            # single draw lets the shrinker delete rows without disturbing it.
+            raise_by = data.draw(step, label=f"raise {column} by")
+            new = frame[column].to_numpy(dtype=np.float64, na_value=np.nan) + raise_by
             if column == "urgency":
                 new = np.minimum(new, 1.0)
-            _assign(changed, column, new)
-        before, after = _view(policy, frame, now)[0], _view(policy, changed, now)[0]
-        slack = 1e-12 * np.maximum(1.0, np.abs(before))
-        wrong = after < before - slack if direction == "increasing" else after > before + slack
-        if wrong.any():
-            verb = "lowers" if direction == "increasing" else "raises"
-            raise AssertionError(
-                _headline(
-                    policy,
-                    f"is not {direction} in {column!r}: raising it {verb} a score",
-                    frame,
-                    now,
-                )
-                + _table(frame, changed, [column], wrong, score=(before, after))
-            )
+            assign(changed, column, new)
 
-    _run(check, {"frame": frames or query_frames(), "data": st.data()}, settings, max_examples)
+        def judge(frame: pd.DataFrame, changed: pd.DataFrame) -> Verdict:
+            before, after = view(policy, frame, now)[0], view(policy, changed, now)[0]
+            slack = 1e-12 * np.maximum(1.0, np.abs(before))
+            wrong = after < before - slack if direction == "increasing" else after > before + slack
+            return wrong, {"score": (before, after)}
+
+        if judge(frame, changed)[0].any():
+            verb = "lowers" if direction == "increasing" else "raises"
+            what = f"is not {direction} in {column!r}: raising it {verb} a score"
+            fail(policy, what, frame, changed, now, [column], judge)
+
+    run(
+        check,
+        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        settings,
+        max_examples,
+    )
 
 
 def assert_bounded_influence(
@@ -313,7 +193,7 @@ def assert_bounded_influence(
     column: str | Sequence[str],
     max_points: float,
     *,
-    frames: _Frames | None = None,
+    frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -326,38 +206,42 @@ def assert_bounded_influence(
     InputError
         A bad column, or ``max_points`` not a finite number >= 0.
     """
-    policy = _policy(policy)
-    columns = _columns(column)
+    policy = check_policy(policy)
+    columns = resolve_columns(column)
     if isinstance(max_points, bool) or not isinstance(max_points, int | float):
         raise InputError(f"max_points must be a number; got {type(max_points).__name__}")
     if not math.isfinite(max_points) or max_points < 0:
         raise InputError(f"max_points must be a finite number >= 0; got {max_points!r}")
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
-        now = _now(data, frame)
-        changed = _redraw(data, frame, columns)
-        before, after = _view(policy, frame, now)[0], _view(policy, changed, now)[0]
-        change = np.abs(after - before)
-        over = change > max_points + 1e-9 * np.maximum(1.0, np.abs(before))
-        if over.any():
-            raise AssertionError(
-                _headline(
-                    policy,
-                    f"lets {list(columns)} move a score by {change.max():.6g} > {max_points:g} "
-                    "points",
-                    frame,
-                    now,
-                )
-                + _table(frame, changed, columns, over, score=(before, after))
-            )
+        now = draw_now(data, frame)
 
-    _run(check, {"frame": frames or query_frames(), "data": st.data()}, settings, max_examples)
+        def judge(frame: pd.DataFrame, changed: pd.DataFrame) -> Verdict:
+            before, after = view(policy, frame, now)[0], view(policy, changed, now)[0]
+            over = np.abs(after - before) > max_points + 1e-9 * np.maximum(1.0, np.abs(before))
+            return over, {"score": (before, after)}
+
+        def what(frame: pd.DataFrame, changed: pd.DataFrame, verdict: Verdict) -> str:
+            before, after = verdict[1]["score"]
+            moved = float(np.abs(after - before).max())
+            return f"lets {list(columns)} move a score by {moved:.6g} > {max_points:g} points"
+
+        changed = redraw(data, frame, columns)
+        if judge(frame, changed)[0].any():
+            fail(policy, what, frame, changed, now, columns, judge)
+
+    run(
+        check,
+        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        settings,
+        max_examples,
+    )
 
 
 def assert_batch_independent(
     policy: Policy,
     *,
-    frames: _Frames | None = None,
+    frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -372,42 +256,62 @@ def assert_batch_independent(
     AssertionError
         With the minimal frame and subset where a score or order differed.
     """
-    policy = _policy(policy)
+    policy = check_policy(policy)
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
-        now = _now(data, frame)
+        now = draw_now(data, frame)
         if len(frame) == 0:
             return
         positions = data.draw(
             st.lists(st.sampled_from(range(len(frame))), min_size=1, unique=True), label="subset"
         )
-        part = frame.iloc[positions]
-        full, full_rank = (a[positions] for a in _view(policy, frame, now))
-        alone, part_rank = _view(policy, part, now)
-        differ = ~np.isclose(alone, full, rtol=1e-12, atol=1e-12)
-        order_full = np.argsort(full_rank, kind="stable")
-        order_part = np.argsort(part_rank, kind="stable")
-        if differ.any() or not np.array_equal(order_full, order_part):
-            # Rank within the subset that the full frame implies.
-            implied = np.empty(len(positions), dtype=np.int64)
-            implied[order_full] = np.arange(1, len(positions) + 1)
-            bad = differ | (implied != part_rank)
-            raise AssertionError(
-                _headline(policy, "is not batch-independent", frame, now)
-                + f"subset (row positions) {positions}:\n"
-                + _table(
-                    part,
-                    part,
-                    [],
-                    bad,
-                    **{
-                        "score (full→subset)": (full, alone),
-                        "rank in subset (implied→actual)": (implied, part_rank),
-                    },
-                )
-            )
+        # The subset as a column: its order in the subset, -1 outside it.
+        order = np.full(len(frame), -1)
+        order[positions] = np.arange(len(positions))
+        subset = pd.DataFrame({"order": order}, index=frame.index)
 
-    _run(check, {"frame": frames or query_frames(), "data": st.data()}, settings, max_examples)
+        def judge(frame: pd.DataFrame, subset: pd.DataFrame) -> Verdict:
+            wanted = subset["order"].to_numpy()
+            chosen = np.flatnonzero(wanted >= 0)
+            if chosen.size == 0:
+                return np.zeros(len(frame), dtype=bool), {}
+            chosen = chosen[np.argsort(wanted[chosen])]
+            full, full_rank = (a[chosen] for a in view(policy, frame, now))
+            alone, part_rank = view(policy, frame.iloc[chosen], now)
+            # Rank within the subset that the full frame implies, and its own.
+            implied = np.empty(chosen.size, dtype=np.int64)
+            implied[np.argsort(full_rank, kind="stable")] = np.arange(1, chosen.size + 1)
+            bad = ~np.isclose(alone, full, rtol=1e-12, atol=1e-12) | (implied != part_rank)
+            # Reported on the frame's rows: the subset's rows, in frame order.
+            shown = np.zeros(len(frame), dtype=bool)
+            shown[chosen[bad]] = True
+            score_full, score_alone = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+            rank_implied, rank_alone = (
+                np.zeros(len(frame), np.int64),
+                np.zeros(len(frame), np.int64),
+            )
+            score_full[chosen], score_alone[chosen] = full, alone
+            rank_implied[chosen], rank_alone[chosen] = implied, part_rank
+            return shown, {
+                ("score in frame", "score alone"): (score_full, score_alone),
+                ("rank implied", "rank alone"): (rank_implied, rank_alone),
+            }
+
+        def what(frame: pd.DataFrame, subset: pd.DataFrame, verdict: Verdict) -> str:
+            order = subset["order"].to_numpy()
+            inside = np.flatnonzero(order >= 0)
+            ids = frame["query_id"].to_numpy()[inside[np.argsort(order[inside])]]
+            return f"is not batch-independent: the subset {list(ids)} scored on its own differs"
+
+        if judge(frame, subset)[0].any():
+            fail(policy, what, frame, subset, now, [], judge)
+
+    run(
+        check,
+        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        settings,
+        max_examples,
+    )
 
 
 def _starved_message(
@@ -418,6 +322,7 @@ def _starved_message(
     agents: int,
     load: float,
     burst: float,
+    custom: bool,
 ) -> str:
     from prioritize.policies import fifo
     from prioritize.simulation import simulate
@@ -429,25 +334,27 @@ def _starved_message(
     started = arrived + wait
     ahead = int(((arrived > arrived[worst]) & (started < started[worst])).sum())
     fifo_wait = simulate(frame, fifo(), agents, seed=0, patience=math.inf).records["wait_minutes"]
-    table = pd.DataFrame(
+    shown = pd.DataFrame(
         {
             "query_id": frame["query_id"].to_numpy(),
             "arrived_min": arrived,
             "handle_min": frame["handle_minutes"].to_numpy(),
             "followers": frame["followers"].to_numpy(),
             "lifetime_value": frame["lifetime_value"].to_numpy(),
+            **({"urgency": frame["urgency"].to_numpy()} if "urgency" in frame.columns else {}),
             "score_at_start": records["score_at_start"].to_numpy(),
             "wait_min": wait,
         }
     )
     starved = frame["query_id"].iat[worst]
+    shape = "" if custom else f", load <= {load:g}, burst <= {burst:g} min of work"
     return (
         f"policy {policy.name!r} starves a query: {starved!r} waited {wait[worst]:.1f} min > "
         f"max_wait {max_wait:g} min while {ahead} later arrival(s) were served first\n"
-        f"stream: {len(frame)} queries, {agents} agent(s), load <= {load:g}, burst <= "
-        f"{burst:g} min of work; the same stream under FIFO waits at most "
+        f"stream: {len(frame)} queries, {agents} agent(s){shape}; the same stream under FIFO "
+        "waits at most "
         f"{float(fifo_wait.max()):.1f} min\n"
-        + str(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        + str(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     )
 
 
@@ -460,7 +367,7 @@ def assert_no_starvation(
     burst: float = 60.0,
     handle: tuple[float, float] = (1.0, 30.0),
     max_queries: int = 40,
-    frames: _Frames | None = None,
+    frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
@@ -475,11 +382,18 @@ def assert_no_starvation(
     most ``max_wait``: a query still waiting when the stream ends counts with
     its whole wait, so nothing can be left behind.
 
-    What to expect: with one agent, FIFO never waits more than ``burst``; a
-    ``MaxWait(L)`` policy about ``L + burst + handle[1]`` (the query becomes
-    overdue after ``L``, then waits for the query in service and for older
-    overdue ones); a policy without aging or a wait limit can make a
-    low-priority query wait for the whole busy period.
+    What to expect, with one agent (bounds the library's own tests check):
+
+    * FIFO: at most ``burst`` (the work already waiting when a query arrives);
+    * ``Aging(r)`` points per minute, scores spread over ``Δ`` points: a query
+      can only be overtaken by arrivals within ``W = Δ / r`` minutes after
+      it, so at most ``burst + load * W + handle[1]``;
+    * ``MaxWait(L)``: at most ``L + burst + handle[1]`` (overdue after ``L``,
+      then it waits for the query in service and older overdue ones);
+    * no aging and no limit: a query the policy likes less waits for the
+      whole busy period, which the probe streams of
+      :func:`~prioritize.testing.strategies.streams` (``against=policy``)
+      make as long as ``max_queries`` allows.
 
     Parameters
     ----------
@@ -503,11 +417,20 @@ def assert_no_starvation(
     """
     from prioritize.simulation import simulate
 
-    policy = _policy(policy)
+    policy = check_policy(policy)
     if isinstance(max_wait, bool) or not isinstance(max_wait, int | float) or max_wait <= 0:
         raise InputError(f"max_wait must be a number of minutes > 0; got {max_wait!r}")
-    strategy = frames or streams(
-        agents=agents, load=load, burst=burst, handle=handle, max_rows=max_queries
+    strategy = (
+        frames
+        if frames is not None
+        else streams(
+            agents=agents,
+            load=load,
+            burst=burst,
+            handle=handle,
+            max_rows=max_queries,
+            against=policy,
+        )
     )
 
     def check(frame: pd.DataFrame) -> None:
@@ -516,9 +439,11 @@ def assert_no_starvation(
         # Steer the search towards long waits (hypothesis' targeted phase).
         target(worst / max_wait, label="longest wait / max_wait")
         if worst > max_wait + 1e-9:
-            raise _Violation(
+            raise Violation(
                 f"a query waited {worst:.1f} min > {max_wait:g} min",
-                lambda: _starved_message(policy, frame, records, max_wait, agents, load, burst),
+                lambda: _starved_message(
+                    policy, frame, records, max_wait, agents, load, burst, frames is not None
+                ),
             )
 
-    _run(check, {"frame": strategy}, settings, max_examples)
+    run(check, {"frame": strategy}, settings, max_examples)

@@ -183,6 +183,16 @@ def queries(
     )
 
 
+_ROW_COLUMNS = (
+    "followers",
+    "lifetime_value",
+    "purchase_count",
+    "total_spend",
+    "days_since_last_purchase",
+    "text",
+)
+
+
 @st.composite
 def query_frames(
     draw: st.DrawFn,
@@ -206,45 +216,50 @@ def query_frames(
     """
     if urgency not in ("given", "text", "mixed"):
         raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
-    n = draw(st.integers(min_rows, max_rows))
     chans = list(channels) if channels else [c.value for c in Channel]
-    ms = draw(st.lists(st.integers(0, int(max_minutes * 60_000)), min_size=n, max_size=n))
-    cust = draw(st.lists(st.integers(0, max(0, n - 1)), min_size=n, max_size=n))
+    level = _finite(0.0, 1.0)
+    urgencies: st.SearchStrategy[float] = st.just(np.nan)  # "text": the column is left out
+    if urgency == "given":
+        urgencies = level
+    elif urgency == "mixed":
+        urgencies = st.just(np.nan) | level
+    # Rows are drawn as units, so the shrinker can delete any query and a
+    # counter-example shrinks to the one or two rows that matter.
+    row = st.tuples(
+        st.integers(0, int(max_minutes * 60_000)),
+        st.integers(0, max(0, max_rows - 1)),
+        st.sampled_from(chans),
+        *(
+            _elements(
+                column,
+                max_followers=max_followers,
+                max_value=max_value,
+                max_purchases=max_purchases,
+                text=text,
+            )
+            for column in _ROW_COLUMNS
+        ),
+        st.booleans(),
+        urgencies,
+    )
+    rows = draw(st.lists(row, min_size=min_rows, max_size=max_rows))
+    n = len(rows)
+    cols: list[tuple[Any, ...]] = (
+        list(zip(*rows, strict=True)) if rows else [()] * (len(_ROW_COLUMNS) + 5)
+    )
+    ms, cust, channel, *values, public, level_of = cols
     data: dict[str, Any] = {
         "query_id": [f"Q{i:04d}" for i in range(n)],
         "customer_id": [f"C{c:04d}" for c in cust],
         "received_at": pd.to_datetime(
             [start + timedelta(milliseconds=m) for m in ms], utc=True
         ).as_unit("ns"),
-        "channel": draw(st.lists(st.sampled_from(chans), min_size=n, max_size=n)),
-        **{
-            column: draw(
-                column_values(
-                    column,
-                    n,
-                    max_followers=max_followers,
-                    max_value=max_value,
-                    max_purchases=max_purchases,
-                    text=text,
-                )
-            )
-            for column in (
-                "followers",
-                "lifetime_value",
-                "purchase_count",
-                "total_spend",
-                "days_since_last_purchase",
-                "text",
-            )
-        },
-        "is_public": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        "channel": list(channel),
+        **{column: list(v) for column, v in zip(_ROW_COLUMNS, values, strict=True)},
+        "is_public": list(public),
     }
     if urgency != "text":
-        values = draw(st.lists(_finite(0.0, 1.0), min_size=n, max_size=n))
-        if urgency == "mixed":
-            holes = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-            values = [np.nan if h else v for v, h in zip(values, holes, strict=True)]
-        data["urgency"] = values
+        data["urgency"] = np.asarray(level_of, dtype=np.float64)
     frame = pd.DataFrame(data)
     frame["followers"] = frame["followers"].astype(np.int64)
     frame["purchase_count"] = frame["purchase_count"].astype(np.int64)
@@ -278,33 +293,81 @@ def shape_arrivals(
     return arrivals
 
 
-_RUN = 10  # most rows in one run of a stream
+_PROFILES = 4  # most distinct customer profiles in one stream
+_PROFILE_COLUMNS = (
+    "channel",
+    "followers",
+    "lifetime_value",
+    "purchase_count",
+    "total_spend",
+    "days_since_last_purchase",
+    "urgency",
+)
 
 
 def _stream_frame(
-    rows: list[tuple[Any, ...]], *, rate: float, burst: float, start: datetime
+    rows: Sequence[tuple[float, float, int]],
+    profiles: Sequence[tuple[Any, ...]],
+    *,
+    rate: float,
+    burst: float,
+    start: datetime,
 ) -> pd.DataFrame:
+    """Rows (gap, handle, profile index) as a canonical frame with shaped arrivals."""
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
-    gaps, work, channel, followers, value, count, spend, days, urgency = cols
-    arrivals = shape_arrivals(np.cumsum(np.asarray(gaps, dtype=np.float64)), work, rate, burst)
-    return pd.DataFrame(
-        {
-            "query_id": [f"Q{i:04d}" for i in range(n)],
-            "customer_id": [f"C{i:04d}" for i in range(n)],
-            "received_at": (pd.Timestamp(start) + pd.to_timedelta(arrivals, unit="min")).as_unit(
-                "ns"
-            ),
-            "channel": list(channel),
-            "followers": np.asarray(followers, dtype=np.int64),
-            "lifetime_value": np.asarray(value, dtype=np.float64),
-            "purchase_count": np.asarray(count, dtype=np.int64),
-            "total_spend": np.asarray(spend, dtype=np.float64),
-            "days_since_last_purchase": np.asarray(days, dtype=np.float64),
-            "urgency": np.asarray(urgency, dtype=np.float64),
-            "handle_minutes": np.asarray(work, dtype=np.float64),
-        }
-    )
+    gaps = np.array([r[0] for r in rows], dtype=np.float64)
+    work = np.array([r[1] for r in rows], dtype=np.float64)
+    arrivals = shape_arrivals(np.cumsum(gaps), work, rate, burst)
+    chosen = [profiles[r[2]] for r in rows]
+    data: dict[str, Any] = {
+        "query_id": [f"Q{i:04d}" for i in range(n)],
+        "customer_id": [f"C{r[2]:04d}" for r in rows],
+        "received_at": (pd.Timestamp(start) + pd.to_timedelta(arrivals, unit="min")).as_unit("ns"),
+    }
+    for j, column in enumerate(_PROFILE_COLUMNS):
+        values = [p[j] for p in chosen]
+        data[column] = values if column == "channel" else np.asarray(values, dtype=np.float64)
+    data["handle_minutes"] = work
+    frame = pd.DataFrame(data)
+    frame["followers"] = frame["followers"].astype(np.int64)
+    frame["purchase_count"] = frame["purchase_count"].astype(np.int64)
+    return frame
+
+
+@st.composite
+def _streams(
+    draw: st.DrawFn,
+    /,
+    *,
+    profile: st.SearchStrategy[tuple[Any, ...]],
+    gap: st.SearchStrategy[float],
+    handle: st.SearchStrategy[float],
+    min_rows: int,
+    max_rows: int,
+    against: Policy | None,
+    **shape: Any,
+) -> pd.DataFrame:
+    profiles = draw(st.lists(profile, min_size=2, max_size=_PROFILES), label="profiles")
+    if against is not None and max_rows >= 3 and draw(st.booleans(), label="probe"):
+        # The adversary: the profile the policy likes less arrives just after one
+        # it likes more, then a run of the liked one at the envelope.
+        pair = _stream_frame([(0.0, 1.0, 0), (0.0, 1.0, 1)], profiles, **shape)
+        liked = int(np.argmax(against.score_frame(pair)["score"].to_numpy()))
+        work = draw(handle, label="probe handle")
+        count = draw(st.integers(1, max_rows - 2), label="probe run")
+        rows = [(0.0, work, liked), (0.0, work, 1 - liked)] + [(0.0, work, liked)] * count
+        return _stream_frame(rows, profiles, **shape)
+    # A stream is a list of runs: ``count`` queries of one profile, one gap and
+    # one handle time. Starvation needs a sustained run of higher-priority
+    # arrivals; drawn row by row it is exponentially rare, drawn as runs it is
+    # one choice (and shrinks in a few steps).
+    longest = max(1, max_rows // 2)  # so that most streams have two runs or more
+    run = st.tuples(st.integers(0, len(profiles) - 1), st.integers(1, longest), gap, handle)
+    runs = draw(st.lists(run, min_size=1, max_size=max_rows), label="runs")
+    rows = [(g, h, k) for k, count, g, h in runs for _ in range(count)][:max_rows]
+    if len(rows) < min_rows:
+        rows += [rows[-1]] * (min_rows - len(rows))
+    return _stream_frame(rows, profiles, **shape)
 
 
 def streams(
@@ -320,6 +383,7 @@ def streams(
     channels: Sequence[str] | None = None,
     max_followers: int = 10_000_000,
     max_value: float = 1_000_000.0,
+    against: Policy | None = None,
 ) -> st.SearchStrategy[pd.DataFrame]:
     """Streams of queries whose work fits ``agents`` at utilisation ``load`` < 1.
 
@@ -330,13 +394,19 @@ def streams(
     one agent nobody then waits more than ``burst`` minutes; a policy that
     starves some queries makes them wait up to the end of the busy period.
 
-    Gaps between desired arrivals are 0 or drawn in ``[0, max_gap]`` (default
-    ``handle[1] / agents``), so streams often run at the envelope and
-    shrinking pushes them there. Rows are drawn as units (the shrinker can
-    drop any query) and carry only what can change an order: channel,
-    followers, value, purchases and a given ``urgency`` (no ``text``,
-    ``is_public`` or ``patience_minutes``). Rows are in arrival order
-    (``Q0000`` first); each query is from its own customer.
+    Shape of a stream, chosen so that starvation is found and shrinks fast:
+    two to four customer *profiles* (channel, followers, value, purchases and
+    a given ``urgency``; the ``customer_id``) are drawn, and the stream is a
+    list of *runs*: ``count`` queries of one profile, with one gap between
+    desired arrivals and one handle time. Gaps are 0 or drawn in
+    ``[0, max_gap]`` (default ``handle[1] / agents``), so streams often run
+    at the envelope and shrinking pushes them there.
+
+    ``against=policy`` makes about half the streams *probes* built against
+    that policy: a query of the profile it likes less arrives just after one
+    it likes more, followed by a run of those at the envelope: the pattern
+    that starves a policy without aging or a wait limit. No ``text``, ``is_public`` or
+    ``patience_minutes``; rows are in arrival order (``Q0000`` first).
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         raise InputError(f"agents must be an int >= 1; got {agents!r}")
@@ -350,12 +420,12 @@ def streams(
     gap = hi / agents if max_gap is None else max_gap
     if gap < 0:
         raise InputError(f"max_gap must be >= 0; got {max_gap}")
+    if not 0 <= min_rows <= max_rows or max_rows < 1:
+        raise InputError(
+            f"need 0 <= min_rows <= max_rows, 1 <= max_rows; got {min_rows}, {max_rows}"
+        )
     chans = list(channels) if channels else [c.value for c in Channel]
-    row = st.tuples(
-        # Half the gaps are 0 (arrivals as fast as the envelope allows): long busy
-        # periods, where starvation shows, are common rather than rare.
-        st.just(0.0) | _finite(0.0, float(gap)),
-        _finite(float(lo), float(hi)),
+    profile = st.tuples(
         st.sampled_from(chans),
         _elements("followers", max_followers=max_followers),
         _elements("lifetime_value", max_value=max_value),
@@ -364,14 +434,19 @@ def streams(
         _elements("days_since_last_purchase"),
         _elements("urgency", allow_nan=False),
     )
-    # Rows come in runs (a list of lists): plain lists average a handful of rows,
-    # too few for the long busy periods where starvation shows, while a fixed
-    # large size would keep the shrinker from reaching a small counter-example.
-    runs = st.lists(st.lists(row, min_size=1, max_size=_RUN), max_size=max_rows)
-    rows = runs.map(lambda rr: [r for run in rr for r in run][:max_rows]).filter(
-        lambda rr: len(rr) >= min_rows
+    return _streams(
+        profile=profile,
+        # Half the gaps are 0 (arrivals as fast as the envelope allows): long busy
+        # periods, where starvation shows, are common rather than rare.
+        gap=st.just(0.0) | _finite(0.0, float(gap)),
+        handle=_finite(float(lo), float(hi)),
+        min_rows=min_rows,
+        max_rows=max_rows,
+        against=against,
+        rate=load * agents,
+        burst=burst,
+        start=start,
     )
-    return rows.map(lambda rr: _stream_frame(rr, rate=load * agents, burst=burst, start=start))
 
 
 def weights(max_weight: float = 1.0) -> st.SearchStrategy[Weights]:
