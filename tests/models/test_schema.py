@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import prioritize as pz
@@ -201,3 +202,24 @@ def test_bands_are_documented_edges() -> None:
     assert list(fb) == ["<1k", "<1k", "1k-10k", "1k-10k", "10k-100k", "100k+", "100k+"]
     vb = value_band([0, 99.99, 100, 1000, 10_000])
     assert list(vb) == ["<100", "<100", "100-1k", "1k-10k", "10k+"]
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=13))]
+        ),
+    ),
+    st.integers(0, 999),
+)
+def test_arrival_nanoseconds_match_pandas(at: datetime, nanos: int) -> None:
+    stamp = pd.Timestamp(at) + pd.Timedelta(nanoseconds=nanos)
+    for value, expected in ((at, pd.Timestamp(at).value), (stamp, stamp.value)):
+        assert pz.models.timestamp_ns(value) == expected
+        query = pz.Query(query_id="q", customer_id="c", received_at=value, channel="email")
+        assert query.received_ns == expected
+        # Computed once and cached: equality and hashing still see only the fields.
+        fresh = pz.Query(query_id="q", customer_id="c", received_at=value, channel="email")
+        assert query == fresh and hash(query) == hash(fresh)

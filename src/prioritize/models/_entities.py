@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query"]
+from prioritize._errors import InputError
+
+__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def aware_ns(value: datetime) -> int:
+    """Nanoseconds since the epoch of a timezone-aware ``datetime`` (exact integer arithmetic).
+
+    A ``pandas.Timestamp`` keeps its nanoseconds.
+    """
+    delta = value - _EPOCH
+    whole = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
+    nanosecond: int = getattr(value, "nanosecond", 0)
+    return whole + nanosecond
 
 
 class Channel(StrEnum):
@@ -126,3 +142,15 @@ class Query(BaseModel):
     is_public: bool = False
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @cached_property
+    def received_ns(self) -> int:
+        """``received_at`` in nanoseconds since the epoch, computed once (queue hot path)."""
+        at = self.received_at
+        if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+            # Only reachable past validation (``model_construct``).
+            raise InputError(
+                f"query {self.query_id!r}: received_at must be a timezone-aware datetime; "
+                f"got {at!r}"
+            )
+        return aware_ns(at)

@@ -14,7 +14,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models._entities import Channel
+from prioritize.models._entities import Channel, aware_ns
 
 __all__ = [
     "CHANNELS",
@@ -80,7 +80,6 @@ VALUE_BANDS: tuple[tuple[str, float], ...] = (
 )
 
 _MAX_EXAMPLES = 5
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _describe_rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_], column: str) -> str:
@@ -175,10 +174,7 @@ def timestamp_ns(value: datetime, name: str = "now") -> int:
         raise InputError(f"{name} must be a timezone-aware datetime; got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
-    if isinstance(value, pd.Timestamp):
-        return int(value.as_unit("ns").value)
-    delta = value - _EPOCH
-    return ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
+    return aware_ns(value)
 
 
 def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArray:

@@ -209,14 +209,21 @@ class TriageQueue:
         self.policy = policy
         self._customers = customers
         self._rate = policy.aging_rate_per_minute
-        self._due = {c: policy.service_level_minutes(c) for c in Channel}
-        self._max_wait = policy.max_wait
+        self._max_wait = max_wait = policy.max_wait
+        # Per channel: (MaxWait limit in minutes, service-level minutes); one lookup per push.
+        self._per_channel = {
+            c: (
+                max_wait.minutes_for(c) if max_wait is not None else math.inf,
+                policy.service_level_minutes(c),
+            )
+            for c in Channel
+        }
         share = policy.group_share
         self._group_of = _grouper(share.by) if share is not None else None
         self._ledger: ShareLedger[str] | None = (
             ShareLedger(share.shares) if share is not None else None
         )
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._items: dict[str, _Item] = {}
         self._main: list[tuple[float, int, str, int]] = []
         self._groups: dict[str, list[tuple[float, int, str, int]]] = {}
@@ -253,7 +260,7 @@ class TriageQueue:
         if customer is None:
             customer = self._lookup(query)
         base = self.policy.score_value(query, customer)  # validates the customer
-        arrival = _arrival_ns(query)
+        arrival = query.received_ns
         with self._lock:
             if query.query_id in self._items:
                 raise InputError(f"query {query.query_id!r} is already in the queue")
@@ -266,7 +273,7 @@ class TriageQueue:
         for query, customer in pairs:
             cust = self._lookup(query) if customer is None else customer
             base = self.policy.score_value(query, cust)
-            arrival = _arrival_ns(query)
+            arrival = query.received_ns
             if query.query_id in seen:
                 raise InputError(f"query {query.query_id!r} appears twice in the batch")
             seen.add(query.query_id)
@@ -311,12 +318,10 @@ class TriageQueue:
         self._seq += 1
         seq = self._seq
         qid = query.query_id
-        key = float(heap_key(base, arrival, self._rate))
-        limit = self._max_wait.minutes_for(query.channel) if self._max_wait else math.inf
+        key = heap_key(base, arrival, self._rate)
+        limit, due = self._per_channel[query.channel]
         group = None if self._group_of is None else self._group_of(query, customer)
-        item = _Item(
-            query, customer, base, key, arrival, seq, group, limit, self._due[query.channel]
-        )
+        item = _Item(query, customer, base, key, arrival, seq, group, limit, due)
         self._items[qid] = item
         token = (-key, arrival, qid, seq)
         if group is not None:
@@ -567,13 +572,6 @@ class TriageQueue:
             )
             frame = frame.iloc[order].reset_index(drop=True)
         return frame.drop(columns=["_key", "_arrival"])
-
-
-def _arrival_ns(query: Query) -> int:
-    try:
-        return timestamp_ns(query.received_at, "received_at")
-    except InputError as exc:
-        raise InputError(f"query {query.query_id!r}: {exc}") from None
 
 
 def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
