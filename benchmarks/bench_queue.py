@@ -23,19 +23,25 @@ import prioritize as pz
 from prioritize.queue._queue import _rows_to_objects
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def best_of(fns: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Best time of each function over ``repeat`` rounds, the functions interleaved.
+
+    Interleaving puts every contender in the same quiet and noisy moments of a
+    shared machine, so the ratios hold even when absolute times drift.
+    """
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     frame = pz.synthetic.queries(args.n, seed=0)
     pairs = list(_rows_to_objects(frame))
@@ -66,9 +72,7 @@ def main() -> None:
             for _ in range(len(pairs)):
                 pop(now)
 
-        t_bare = best_of(bare, args.repeat)
-        t_score = best_of(scoring, args.repeat)
-        t_queue = best_of(queue, args.repeat)
+        t_bare, t_score, t_queue = best_of([bare, scoring, queue], args.repeat)
         own = t_queue - t_score
         per = 1e6 / args.n
         print(f"{name}:")
