@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 import prioritize as pz
-from prioritize.audit import AUDIT_CHANGES, AuditReport, audit, variance_share
+from prioritize.audit import AUDIT_CHANGES, AuditReport, audit, gaming, variance_share
 from prioritize.testing import strategies as pst
 
 CONTRIBUTIONS = ["crm_value", "purchase_history", "follower_reach", "urgency", "aging"]
@@ -92,6 +92,19 @@ def test_report_text_and_frames_with_simulation() -> None:
     for part in ("'influencer_weighted'", "follower_reach", "followers_x10", "By follower_band:"):
         assert part in text
     assert "derive_urgency=True" in text  # urgency is given: text gaming is not measurable
+
+
+def test_report_can_audit_the_text_lexicon() -> None:
+    frame = pz.synthetic.queries(40, seed=3, days=0.1)
+    policy = pz.policies.equal_treatment()
+    report = audit(policy, frame, derive_urgency=True)
+    expected = gaming(policy, frame, derive_urgency=True).summary
+    pd.testing.assert_frame_equal(report.gaming.summary, expected)
+    assert (report.gaming.summary.loc[["caps", "urgent_word"], "applicable"] == 40).all()
+    # Only the gaming part derives urgency: the counterfactuals keep the given one.
+    given = audit(policy, frame)
+    for label, result in given.counterfactuals.items():
+        pd.testing.assert_frame_equal(result.queries, report.counterfactuals[label].queries)
 
 
 def test_report_of_fifo_says_arrival_decides() -> None:

@@ -155,6 +155,17 @@ def test_audit(capsys) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and "Simulated:" in out and "By follower_band" in out
 
 
+def test_audit_of_the_text_lexicon(capsys) -> None:  # type: ignore[no-untyped-def]
+    # The synthetic backlog's urgency is given, so by default shouting gains nothing.
+    args = ("audit", "--policy", "equal_treatment", "--synthetic", "150")
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "urgency is given for every query" in out
+    code, out, _ = run(capsys, *args, "--derive-urgency")
+    assert code == 0 and "urgency is given for every query" not in out
+    row = next(line.split() for line in out.splitlines() if line.strip().startswith("urgent_word"))
+    assert row[1] == "150" and float(row[2]) > 0  # applicable to all, gains places
+
+
 def test_staff_one_rate(capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(
         capsys, "staff", "--arrivals-per-hour", "40", "--handle-minutes", "6", "--target", "0.8",

@@ -207,6 +207,7 @@ def audit(
     agents: Any = None,
     seed: int | np.random.Generator = 0,
     simulate_options: Mapping[str, Any] | None = None,
+    derive_urgency: bool = False,
 ) -> AuditReport:
     """Audit ``policy`` on ``frame``: signals, rank shifts, gaming and (simulated) disparities.
 
@@ -228,6 +229,10 @@ def audit(
         Seed of the simulation.
     simulate_options
         Further keyword arguments of ``simulate`` (``handle=``, ``patience=``).
+    derive_urgency
+        In the gaming part only: derive every query's urgency from its text
+        (see :func:`~prioritize.audit.gaming`), to audit what the text lexicon
+        rewards even when the frame's urgency is given.
 
     Returns
     -------
@@ -266,7 +271,7 @@ def audit(
         overdue=int(base.overdue.sum()),
         signal_variance_share=variance_share(base.scores),
         counterfactuals=counterfactuals,
-        gaming=gaming(policy, frame, now),
+        gaming=gaming(policy, frame, now, derive_urgency=derive_urgency),
         simulation=result,
         disparities=disparities,
     )

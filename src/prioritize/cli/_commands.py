@@ -113,6 +113,7 @@ def run_audit(
     agents: int | None = None,
     schedule: str | None = None,
     seed: int = 0,
+    derive_urgency: bool = False,
 ) -> str:
     """The counterfactual, gaming and (with ``simulate``) fairness audit of a policy."""
     try:
@@ -147,7 +148,14 @@ def run_audit(
             staffing, load = suggest_agents(frame)
             note = f" (simulated with {staffing} agents, the workload {load:.1f} rounded down)"
     try:
-        report = audit(policy, frame, simulate=simulate, agents=staffing, seed=seed)
+        report = audit(
+            policy,
+            frame,
+            simulate=simulate,
+            agents=staffing,
+            seed=seed,
+            derive_urgency=derive_urgency,
+        )
     except ValueError as exc:
         raise CLIError(f"{stream}: {one_line(exc)}") from exc
     return f"Audit of {stream}{note}.\n\n" + report.to_text()

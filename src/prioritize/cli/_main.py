@@ -191,6 +191,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also simulate the stream and tabulate waits by band",
     )
+    audit.add_argument(
+        "--derive-urgency",
+        action="store_true",
+        help="gaming audit of the text lexicon: derive every query's urgency from its text "
+        "(by default a given urgency cannot be gamed by rewriting the text)",
+    )
     _add_team(audit)
     audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
@@ -283,6 +289,7 @@ def _run(args: argparse.Namespace) -> str:
             agents=args.agents,
             schedule=args.schedule,
             seed=args.seed,
+            derive_urgency=args.derive_urgency,
         )
     from prioritize.cli._commands import StaffOptions, run_staff
 
