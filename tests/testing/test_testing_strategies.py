@@ -122,3 +122,16 @@ def test_bad_column_and_urgency_mode() -> None:
 
     with pytest.raises(pz.InputError, match="urgency must be"):
         draw()
+
+
+def test_missing_hypothesis_says_which_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "try:\n    import prioritize.testing\n"
+        "except ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'prioritize[testing]'" in out.stdout

@@ -11,6 +11,13 @@ Requires the ``testing`` extra: ``pip install prioritize[testing]``.
   :func:`assert_no_starvation`.
 """
 
+try:
+    import hypothesis  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "prioritize.testing needs hypothesis: pip install 'prioritize[testing]'"
+    ) from exc
+
 from prioritize.testing import strategies
 from prioritize.testing.assertions import (
     DEFAULT_MAX_EXAMPLES,
