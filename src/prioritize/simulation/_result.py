@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -68,7 +67,6 @@ _SUMMARY_NEEDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class SimulationResult:
     """The outcome of :func:`~prioritize.simulation.simulate`.
 
@@ -91,11 +89,32 @@ class SimulationResult:
         ``100-1k``, ``1k-10k``, ``10k+``).
     summary
         The headline figures of :func:`summarize`, a Series named after the
-        policy.
+        policy; computed from ``records`` on first access (a sweep of many
+        small runs that reads only the records does not pay for it).
     """
 
-    records: pd.DataFrame
-    summary: pd.Series
+    __slots__ = ("_name", "_records", "_summary")
+
+    def __init__(
+        self,
+        records: pd.DataFrame,
+        summary: pd.Series | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
+        self._records = records
+        self._summary = summary
+        self._name = name
+
+    @property
+    def records(self) -> pd.DataFrame:
+        return self._records
+
+    @property
+    def summary(self) -> pd.Series:
+        if self._summary is None:
+            self._summary = summarize(self._records, name=self._name)
+        return self._summary
 
     def __repr__(self) -> str:
         s = self.summary

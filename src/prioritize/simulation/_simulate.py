@@ -27,7 +27,7 @@ from prioritize.policy import (
 )
 from prioritize.simulation._engine import PlainPicker, RulesPicker, run_fixed_plain, run_general
 from prioritize.simulation._models import ChannelLogNormal, DurationModel, draw_minutes
-from prioritize.simulation._result import RECORD_COLUMNS, SimulationResult, summarize
+from prioritize.simulation._result import RECORD_COLUMNS, SimulationResult
 from prioritize.simulation._schedule import Shift, capacity_changes
 
 __all__ = ["Agents", "simulate"]
@@ -248,7 +248,7 @@ def simulate(
     seat_row = np.empty(n, dtype=np.int64)
     seat_row[arrival_order] = seat
     records = _records(frame, policy, base, received, t0, start_row, seat_row, service, wait_limit)
-    return SimulationResult(records=records, summary=summarize(records, name=policy.name))
+    return SimulationResult(records, name=policy.name)
 
 
 def _records(
