@@ -1,6 +1,6 @@
 """Customer, Query, Channel and the canonical query frame schema."""
 
-from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel, Customer, Query
+from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel, Customer, Query, aware_ns
 from prioritize.models._schema import (
     CHANNELS,
     FOLLOWER_BANDS,
@@ -29,6 +29,7 @@ __all__ = [
     "Customer",
     "FrameColumns",
     "Query",
+    "aware_ns",
     "band_of",
     "follower_band",
     "read_float",

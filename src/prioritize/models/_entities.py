@@ -5,12 +5,9 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-
-from prioritize._errors import InputError
 
 __all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
 
@@ -142,15 +139,3 @@ class Query(BaseModel):
     is_public: bool = False
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-
-    @cached_property
-    def received_ns(self) -> int:
-        """``received_at`` in nanoseconds since the epoch, computed once (queue hot path)."""
-        at = self.received_at
-        if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-            # Only reachable past validation (``model_construct``).
-            raise InputError(
-                f"query {self.query_id!r}: received_at must be a timezone-aware datetime; "
-                f"got {at!r}"
-            )
-        return aware_ns(at)

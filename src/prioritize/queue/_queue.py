@@ -42,6 +42,7 @@ from prioritize.models import (
     Channel,
     Customer,
     Query,
+    aware_ns,
     band_of,
     timestamp_ns,
     validate_frame,
@@ -260,7 +261,7 @@ class TriageQueue:
         if customer is None:
             customer = self._lookup(query)
         base = self.policy.score_value(query, customer)  # validates the customer
-        arrival = query.received_ns
+        arrival = _arrival_ns(query)
         with self._lock:
             if query.query_id in self._items:
                 raise InputError(f"query {query.query_id!r} is already in the queue")
@@ -273,7 +274,7 @@ class TriageQueue:
         for query, customer in pairs:
             cust = self._lookup(query) if customer is None else customer
             base = self.policy.score_value(query, cust)
-            arrival = query.received_ns
+            arrival = _arrival_ns(query)
             if query.query_id in seen:
                 raise InputError(f"query {query.query_id!r} appears twice in the batch")
             seen.add(query.query_id)
@@ -572,6 +573,18 @@ class TriageQueue:
             )
             frame = frame.iloc[order].reset_index(drop=True)
         return frame.drop(columns=["_key", "_arrival"])
+
+
+def _arrival_ns(query: Query) -> int:
+    # A validated Query's received_at is aware; the checks of timestamp_ns would
+    # cost as much again on every push. Only model_construct can bypass them.
+    try:
+        return aware_ns(query.received_at)
+    except TypeError:
+        raise InputError(
+            f"query {query.query_id!r}: received_at must be a timezone-aware datetime; "
+            f"got {query.received_at!r}"
+        ) from None
 
 
 def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
