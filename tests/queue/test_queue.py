@@ -51,10 +51,12 @@ def test_max_wait_serves_overdue_first_oldest_first(
     frame: pd.DataFrame, data: st.DataObject
 ) -> None:
     limit = data.draw(st.integers(1, 600), label="limit")
-    email = data.draw(st.integers(1, 600), label="email limit")
+    # One limit for all channels (served from the deadline heap) or a per-channel one.
+    uniform = data.draw(st.booleans(), label="one limit")
+    email = limit if uniform else data.draw(st.integers(1, 600), label="email limit")
     policy = pz.Policy(
         weights={"follower_reach": 1.0, "urgency": 0.5},
-        rules=[pz.rules.MaxWait(minutes=limit, per_channel={"email": email})],
+        rules=[pz.rules.MaxWait(minutes=limit, per_channel={} if uniform else {"email": email})],
     )
     q = pz.TriageQueue(policy)
     q.push_frame(frame)

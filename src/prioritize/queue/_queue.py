@@ -224,6 +224,11 @@ class TriageQueue:
         self._ledger: ShareLedger[str] | None = (
             ShareLedger(share.shares) if share is not None else None
         )
+        # One limit for every channel: deadline order is arrival order, so the
+        # overdue queries are a prefix of the deadline heap and are served from it.
+        self._uniform_limit = (
+            max_wait is not None and len({limit for limit, _ in self._per_channel.values()}) == 1
+        )
         self._lock = threading.Lock()
         self._items: dict[str, _Item] = {}
         self._main: list[tuple[float, int, str, int]] = []
@@ -395,7 +400,15 @@ class TriageQueue:
         clock = self._clock_ns
         reason: Reason = "score"
         token: tuple[Any, ...] | None = None
-        if self._max_wait is not None:
+        if self._uniform_limit:
+            deadlines = self._deadlines
+            self._clean(deadlines)
+            if deadlines and self._is_overdue(deadlines[0], clock):
+                token = deadlines[0]
+                reason = "overdue"
+                if remove:
+                    heapq.heappop(deadlines)
+        elif self._max_wait is not None:
             self._move_overdue(clock)
             self._clean(self._overdue)
             if self._overdue:
@@ -449,15 +462,20 @@ class TriageQueue:
     def _backlogged(self) -> list[str]:
         return [g for g, n in self._group_count.items() if n > 0]
 
+    def _is_overdue(self, token: tuple[float, int, str, int], clock: int) -> bool:
+        # The same test as Policy.rank: waited strictly longer than the limit.
+        _, arrival, qid, _ = token
+        return (clock - arrival) / _NS_PER_MINUTE > self._items[qid].limit
+
     def _move_overdue(self, clock: int) -> None:
         deadlines = self._deadlines
         while deadlines:
-            _, arrival, qid, seq = deadlines[0]
+            top = deadlines[0]
+            _, arrival, qid, seq = top
             if not self._live(qid, seq):
                 heapq.heappop(deadlines)
                 continue
-            # The same test as Policy.rank: waited strictly longer than the limit.
-            if (clock - arrival) / _NS_PER_MINUTE > self._items[qid].limit:
+            if self._is_overdue(top, clock):
                 heapq.heappop(deadlines)
                 heapq.heappush(self._overdue, (arrival, qid, seq))
             else:
