@@ -29,7 +29,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from prioritize._errors import ConfigError, InputError
-from prioritize.models import CHANNELS, Customer, Query, timestamp_ns, validate_frame
+from prioritize.models import (
+    CHANNELS,
+    Customer,
+    Query,
+    read_received_ns,
+    timestamp_ns,
+    validate_frame,
+)
 from prioritize.models._schema import FrameColumns
 from prioritize.policy import _toml
 from prioritize.policy._ordering import order_keys, rank_order
@@ -521,8 +528,8 @@ class Policy(BaseModel):
         queries come first, oldest first; the rest by score, ties broken by
         ``received_at`` then ``query_id``.
         """
-        scores = self.score_frame(frame, now)
-        received = validate_frame(frame).received_ns
+        scores = self.score_frame(frame, now)  # validates the frame
+        received = read_received_ns(frame)
         keys = order_keys(
             self, frame, scores["score"].to_numpy() - scores["aging"].to_numpy(), received, now
         )
