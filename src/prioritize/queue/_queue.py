@@ -9,9 +9,12 @@ aging that key orders waiting queries exactly as their scores at any later
 * one heap of ``(−key, arrival, query_id, seq)`` — or one per group when the
   policy has ``GroupShare`` (the choice between groups is
   :class:`~prioritize.policy.ShareLedger`'s);
-* with ``MaxWait``, a heap by deadline, from which queries that have waited
-  longer than their limit move to an "overdue" heap ordered by arrival;
-* a max-heap of arrivals, to reject a ``now`` earlier than a waiting query.
+* with ``MaxWait``, a heap by deadline. With one limit for every channel,
+  deadline order is arrival order and overdue queries are served straight
+  from it; with per-channel limits, queries that have waited longer than
+  their limit move to an "overdue" heap ordered by arrival;
+* the newest arrival ever pushed: a ``now`` earlier than it is checked
+  against the waiting queries and rejected if one arrived after ``now``.
 
 Removed and popped entries are deleted lazily (a ``seq`` per push tells a live
 heap entry from a stale one) and the heaps are compacted when stale entries
