@@ -32,6 +32,7 @@ __all__ = ["PlainPicker", "RulesPicker", "run_fixed_plain", "run_general"]
 _SHIFT = 0
 _COMPLETE = 1
 _NAN = float("nan")
+_INF = float("inf")
 
 
 def run_fixed_plain(
@@ -54,7 +55,8 @@ def run_fixed_plain(
     waiting: list[int] = []
     busy: list[tuple[float, int]] = []
     idle = list(range(agents))
-    for j, t in enumerate(arrival):
+    # A last arrival at infinity drains the queue with the same completion loop.
+    for j, t in enumerate([*arrival, _INF]):
         # A completion at exactly ``t`` comes after the arrival (see module docstring).
         while busy and busy[0][0] < t:
             free_at, a = busy[0]
@@ -69,6 +71,8 @@ def run_fixed_plain(
             else:
                 heappop(busy)
                 idle.append(a)
+        if j == n:
+            break
         if idle:
             a = idle.pop()
             start[j] = t
@@ -76,18 +80,6 @@ def run_fixed_plain(
             heappush(busy, (t + service[j], a))
         else:
             heappush(waiting, prio[j])
-    while busy:
-        free_at, a = busy[0]
-        while waiting:
-            k = by_prio[heappop(waiting)]
-            if abandon_at[k] < free_at:
-                continue
-            start[k] = free_at
-            agent[k] = a
-            heapreplace(busy, (free_at + service[k], a))
-            break
-        else:
-            heappop(busy)
     return start, agent
 
 
