@@ -139,11 +139,12 @@ def customers(
     return st.builds(
         Customer,
         customer_id=ids,
-        followers=st.integers(0, max_followers),
-        lifetime_value=_finite(0.0, max_value),
-        purchase_count=st.integers(0, max_purchases),
-        total_spend=_finite(0.0, max_value),
-        days_since_last_purchase=st.none() | _finite(0.0, 3650.0),
+        followers=_elements("followers", max_followers=max_followers),
+        lifetime_value=_elements("lifetime_value", max_value=max_value),
+        purchase_count=_elements("purchase_count", max_purchases=max_purchases),
+        total_spend=_elements("total_spend", max_value=max_value),
+        # None, not NaN, is a Customer's "never bought".
+        days_since_last_purchase=st.none() | _elements("days_since_last_purchase", allow_nan=False),
     )
 
 
@@ -162,13 +163,10 @@ def queries(
     text), None either.
     """
     chans = [Channel(c) for c in channels] if channels else list(Channel)
-    urgency: st.SearchStrategy[float | None]
-    if given_urgency is True:
-        urgency = _finite(0.0, 1.0)
-    elif given_urgency is False:
-        urgency = st.none()
-    else:
-        urgency = st.none() | _finite(0.0, 1.0)
+    level = _elements("urgency", allow_nan=False)
+    urgency: st.SearchStrategy[float | None] = st.none() | level  # None: derive from text
+    if given_urgency is not None:
+        urgency = level if given_urgency else st.none()
     return st.builds(
         Query,
         query_id=query_id if query_id is not None else st.just("Q1"),
@@ -217,12 +215,9 @@ def query_frames(
     if urgency not in ("given", "text", "mixed"):
         raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
     chans = list(channels) if channels else [c.value for c in Channel]
-    level = _finite(0.0, 1.0)
-    urgencies: st.SearchStrategy[float] = st.just(np.nan)  # "text": the column is left out
-    if urgency == "given":
-        urgencies = level
-    elif urgency == "mixed":
-        urgencies = st.just(np.nan) | level
+    urgencies = (  # "text": the column is left out
+        st.just(np.nan) if urgency == "text" else _elements("urgency", allow_nan=urgency == "mixed")
+    )
     # Rows are drawn as units, so the shrinker can delete any query and a
     # counter-example shrinks to the one or two rows that matter.
     row = st.tuples(
