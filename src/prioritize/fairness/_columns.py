@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, require_columns
+from prioritize.models import NS_PER_MINUTE, read_float, require_columns
 
 __all__ = [
     "BoolArray",
@@ -38,7 +38,6 @@ BoolArray = npt.NDArray[np.bool_]
 #: One group column, or several (groups are then their combinations).
 GroupSpec = str | Sequence[str]
 
-_NS_PER_MINUTE = 60_000_000_000
 _MAX_SHOWN = 5
 
 
@@ -236,10 +235,10 @@ def read_events(frame: Any, *, departures: bool) -> Events:
     require_columns(frame, ["received_at", "started_at"])
     received, _ = _read_times(frame, "received_at", allow_nat=False)
     origin = int(received.min()) if len(received) else 0
-    arrival = (received - origin) / _NS_PER_MINUTE
+    arrival = (received - origin) / NS_PER_MINUTE
     start_ns, unserved = _read_times(frame, "started_at", allow_nat=True)
     served = ~unserved
-    start = np.where(served, (start_ns - origin) / _NS_PER_MINUTE, np.nan)
+    start = np.where(served, (start_ns - origin) / NS_PER_MINUTE, np.nan)
     _fail(frame, served & (start_ns < received), "started_at is before received_at")
     if "abandoned" in frame.columns:
         _fail(frame, served & read_abandoned(frame), "abandoned queries must have no started_at")
@@ -258,5 +257,5 @@ def read_events(frame: Any, *, departures: bool) -> Events:
         finish_ns, no_finish = _read_times(frame, "finished_at", allow_nat=True)
         _fail(frame, served & no_finish, "served queries (with started_at) need finished_at")
         _fail(frame, served & (finish_ns < start_ns), "finished_at is before started_at")
-        departure = np.where(served, (finish_ns - origin) / _NS_PER_MINUTE, leave)
+        departure = np.where(served, (finish_ns - origin) / NS_PER_MINUTE, leave)
     return Events(arrival, start, leave, departure, served, origin)

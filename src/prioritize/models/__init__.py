@@ -1,6 +1,13 @@
 """Customer, Query, Channel and the canonical query frame schema."""
 
-from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel, Customer, Query, aware_ns
+from prioritize.models._entities import (
+    NS_PER_MINUTE,
+    PUBLIC_BY_DEFAULT,
+    Channel,
+    Customer,
+    Query,
+    aware_ns,
+)
 from prioritize.models._schema import (
     CHANNELS,
     FOLLOWER_BANDS,
@@ -21,6 +28,7 @@ from prioritize.models._schema import (
 __all__ = [
     "CHANNELS",
     "FOLLOWER_BANDS",
+    "NS_PER_MINUTE",
     "OPTIONAL_COLUMNS",
     "PUBLIC_BY_DEFAULT",
     "REQUIRED_COLUMNS",

@@ -9,9 +9,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
+__all__ = ["NS_PER_MINUTE", "PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
+NS_PER_MINUTE = 60_000_000_000
 
 
 def aware_ns(value: datetime) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import timestamp_ns
+from prioritize.models import NS_PER_MINUTE, timestamp_ns
 
 if TYPE_CHECKING:
     from prioritize.policy._policy import Policy
@@ -36,13 +36,12 @@ __all__ = [
 
 #: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
-_NS_PER_MINUTE = 60_000_000_000
 G = TypeVar("G", bound=Hashable)
 
 
 def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
     """Static priority key: larger is served first. Works on ints or int64 arrays."""
-    return base - rate_per_minute * ((received_ns - KEY_EPOCH_NS) / _NS_PER_MINUTE)
+    return base - rate_per_minute * ((received_ns - KEY_EPOCH_NS) / NS_PER_MINUTE)
 
 
 def deadline_minutes(policy: Policy, channels: npt.ArrayLike) -> npt.NDArray[np.float64]:
@@ -77,7 +76,7 @@ def order_keys(
     key = heap_key(base, received_ns, policy.aging_rate_per_minute)
     overdue = np.zeros(len(frame), dtype=bool)
     if policy.max_wait is not None and now is not None:
-        waited = (timestamp_ns(now) - received_ns) / _NS_PER_MINUTE
+        waited = (timestamp_ns(now) - received_ns) / NS_PER_MINUTE
         overdue = waited > deadline_minutes(policy, frame["channel"].to_numpy(dtype=object))
     return OrderKeys(
         key=np.asarray(key, dtype=np.float64),

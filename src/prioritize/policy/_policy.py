@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from prioritize._errors import ConfigError, InputError
 from prioritize.models import (
     CHANNELS,
+    NS_PER_MINUTE,
     Customer,
     Query,
     read_received_ns,
@@ -47,7 +48,6 @@ from prioritize.signals import _formulas as f
 __all__ = ["Policy", "Score", "Weights", "aging_points"]
 
 _Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-_NS_PER_MINUTE = 60_000_000_000
 _COLUMNS = ("score", *SIGNALS, "aging")
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
@@ -622,4 +622,4 @@ def _frame_waited(
             f"{int(late.sum())} query(ies) were received after now={now.isoformat()}: "
             f"query_id {ids}"
         )
-    return delta / _NS_PER_MINUTE
+    return delta / NS_PER_MINUTE

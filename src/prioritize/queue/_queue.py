@@ -41,6 +41,7 @@ import pandas as pd
 from prioritize._errors import InputError, PrioritizeError
 from prioritize.models import (
     FOLLOWER_BANDS,
+    NS_PER_MINUTE,
     VALUE_BANDS,
     Channel,
     Customer,
@@ -54,7 +55,6 @@ from prioritize.policy import Policy, Score, ShareLedger, heap_key
 
 __all__ = ["Entry", "QueueEmpty", "TriageQueue"]
 
-_NS_PER_MINUTE = 60_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Reason = Literal["overdue", "group_share", "score"]
 
@@ -339,7 +339,7 @@ class TriageQueue:
         else:
             heapq.heappush(self._main, token)
         if self._max_wait is not None:
-            heapq.heappush(self._deadlines, (arrival + limit * _NS_PER_MINUTE, arrival, qid, seq))
+            heapq.heappush(self._deadlines, (arrival + limit * NS_PER_MINUTE, arrival, qid, seq))
         if arrival > self._newest_ns:
             self._newest_ns = arrival
 
@@ -468,7 +468,7 @@ class TriageQueue:
     def _is_overdue(self, token: tuple[float, int, str, int], clock: int) -> bool:
         # The same test as Policy.rank: waited strictly longer than the limit.
         _, arrival, qid, _ = token
-        return (clock - arrival) / _NS_PER_MINUTE > self._items[qid].limit
+        return (clock - arrival) / NS_PER_MINUTE > self._items[qid].limit
 
     def _move_overdue(self, clock: int) -> None:
         deadlines = self._deadlines
@@ -550,7 +550,7 @@ class TriageQueue:
             now_ns = timestamp_ns(now)
             rows = []
             for item in items:
-                waited = (now_ns - item.arrival_ns) / _NS_PER_MINUTE
+                waited = (now_ns - item.arrival_ns) / NS_PER_MINUTE
                 if waited < 0:
                     raise InputError(
                         f"now={now.isoformat()} is earlier than the arrival of waiting query "

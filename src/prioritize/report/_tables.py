@@ -16,7 +16,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize.fairness import by_group
-from prioritize.models import read_received_ns, require_columns
+from prioritize.models import NS_PER_MINUTE, read_received_ns, require_columns
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import SimulationResult, sweep
 
@@ -44,7 +44,6 @@ BAND_COLUMNS: tuple[str, ...] = (
 #: Default weights of :func:`influence_sweep`.
 FOLLOWER_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0)
 VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
-_NS_PER_MINUTE = 60_000_000_000
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
@@ -131,17 +130,17 @@ def queue_over_time(
     if start.size == 0:
         empty = pd.DatetimeIndex([], tz="UTC", name="interval_start")
         return pd.DataFrame({"waiting": [], "oldest_wait_minutes": []}, index=empty)
-    end = start + np.round(wait * _NS_PER_MINUTE).astype(np.int64)
+    end = start + np.round(wait * NS_PER_MINUTE).astype(np.int64)
     t0, t1 = int(start.min()), int(end.max())
-    step_min = interval_minutes or _interval((t1 - t0) / _NS_PER_MINUTE, points)
-    step = max(1, round(step_min * _NS_PER_MINUTE))
+    step_min = interval_minutes or _interval((t1 - t0) / NS_PER_MINUTE, points)
+    step = max(1, round(step_min * NS_PER_MINUTE))
     bins = (t1 - t0) // step + 1
     edges = t0 + np.arange(bins, dtype=np.int64) * step
     index = pd.DatetimeIndex(edges.view("datetime64[ns]"), name="interval_start").tz_localize("UTC")
     return pd.DataFrame(
         {
             "waiting": _peak_waiting(start, end, t0, step, bins),
-            "oldest_wait_minutes": _peak_age(start, end, t0, step) / _NS_PER_MINUTE,
+            "oldest_wait_minutes": _peak_age(start, end, t0, step) / NS_PER_MINUTE,
         },
         index=index,
     ).astype({"oldest_wait_minutes": np.float64})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize.models import (
+    NS_PER_MINUTE,
     PUBLIC_BY_DEFAULT,
     follower_band,
     read_received_ns,
@@ -35,7 +36,6 @@ __all__ = ["Agents", "simulate"]
 #: Staffing: a fixed number of agents, or shifts.
 Agents = int | Shift | Sequence[Shift]
 
-_NS_PER_MINUTE = 60_000_000_000
 _BANDS = {
     "follower_band": ("followers", follower_band),
     "value_band": ("lifetime_value", value_band),
@@ -119,7 +119,7 @@ def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[flo
         yield 0.0, agents
         return
     for t_ns, count in capacity_changes(agents, t0_ns):
-        yield (t_ns - t0_ns) / _NS_PER_MINUTE, count
+        yield (t_ns - t0_ns) / NS_PER_MINUTE, count
 
 
 def simulate(
@@ -222,7 +222,7 @@ def simulate(
     by_prio[prio] = np.arange(n)
 
     t0 = int(received.min()) if n else 0
-    arrival = (received[arrival_order] - t0) / _NS_PER_MINUTE
+    arrival = (received[arrival_order] - t0) / NS_PER_MINUTE
     abandon_at = arrival + wait_limit[arrival_order]
     lists = (arrival.tolist(), service[arrival_order].tolist(), abandon_at.tolist())
     plain = policy.max_wait is None and groups is None
@@ -263,7 +263,7 @@ def _records(
     patience: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
     abandoned = np.isnan(start)
-    wait = np.where(abandoned, patience, start - (received - t0) / _NS_PER_MINUTE)
+    wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
     channel = frame["channel"]
     if "is_public" in frame.columns:
         public = frame["is_public"].to_numpy(dtype=bool)
@@ -295,7 +295,7 @@ def _records(
 
 
 def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
-    ns = t0 + np.round(np.where(missing, 0.0, minutes) * _NS_PER_MINUTE).astype(np.int64)
+    ns = t0 + np.round(np.where(missing, 0.0, minutes) * NS_PER_MINUTE).astype(np.int64)
     values = ns.view("datetime64[ns]")
     values[missing] = np.datetime64("NaT")
     return pd.DatetimeIndex(values).tz_localize("UTC").array

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, read_received_ns, require_columns
+from prioritize.models import NS_PER_MINUTE, read_float, read_received_ns, require_columns
 from prioritize.staffing._agents import agents_needed
 from prioritize.staffing._checks import check_fraction, check_number
 from prioritize.staffing._erlang import occupancy, service_level
@@ -34,7 +34,6 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "abandon_probability",
 )
 
-_NS_PER_MINUTE = 60_000_000_000
 _MINUTES_PER_DAY = 1440
 
 
@@ -48,7 +47,7 @@ def _interval_step(interval_minutes: Any) -> int:
         raise InputError(
             f"interval_minutes must divide a day (1, 5, 10, 15, 30, 60, …); got {minutes}"
         )
-    return minutes * _NS_PER_MINUTE
+    return minutes * NS_PER_MINUTE
 
 
 def arrivals_per_interval(
