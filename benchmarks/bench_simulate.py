@@ -199,7 +199,7 @@ def main() -> None:
     print(
         f"{'Cobham (theory)':34s} {'':>11s} {'':>9s} {'':>7s}   {theory[1]:6.2f}  {theory[0]:7.2f}"
     )
-    if args.long:
+    if args.long and args.long_reps >= 2:  # a standard error needs two runs
         devs, rate = [], []
         for rep in range(args.long_reps):
             big = scenario(args.long, args.seed + 1 + rep)
