@@ -12,16 +12,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import follower_band, require_columns, value_band
+from prioritize.models import require_columns
 
 __all__ = [
-    "BANDS",
     "COLUMN_SIGNALS",
     "NUMERIC_COLUMNS",
     "SIGNAL_COLUMNS",
     "Change",
     "apply_changes",
-    "group_labels",
     "text_driven",
 ]
 
@@ -45,11 +43,6 @@ SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: The numeric columns a counterfactual may change (``text`` is changed by ``gaming``).
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_SIGNALS if c != "text")
-#: Group columns computed from the frame when it has no column of that name.
-BANDS: dict[str, tuple[str, Callable[[npt.ArrayLike], pd.Categorical]]] = {
-    "follower_band": ("followers", follower_band),
-    "value_band": ("lifetime_value", value_band),
-}
 
 #: A new value for a column: a scalar for every row, or a function of the column.
 Change = float | int | Callable[[pd.Series], Any]
@@ -122,32 +115,3 @@ def text_driven(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
         return np.ones(len(frame), dtype=bool)
     missing: npt.NDArray[np.bool_] = frame["urgency"].isna().to_numpy(dtype=bool)
     return missing
-
-
-def group_labels(frame: pd.DataFrame, by: str) -> pd.Series:
-    """The group of every row: a frame column, or ``follower_band``/``value_band`` computed.
-
-    Raises
-    ------
-    SchemaError
-        If the frame has no such column (and it is not a band), or a label is missing.
-    """
-    if by in frame.columns:
-        labels = frame[by]
-    elif by in BANDS:
-        source, band = BANDS[by]
-        require_columns(frame, [source])
-        values = frame[source].to_numpy(dtype=np.float64, na_value=np.nan)
-        labels = pd.Series(band(values), index=frame.index, name=by)
-    else:
-        raise SchemaError(
-            f"cannot group by {by!r}: the frame has no such column "
-            f"(columns: {list(frame.columns)}; computed bands: {sorted(BANDS)})"
-        )
-    missing = labels.isna().to_numpy(dtype=bool)
-    if missing.any():
-        raise SchemaError(
-            f"group column {by!r} has {int(missing.sum())} missing label(s), e.g. row "
-            f"{frame.index[int(np.flatnonzero(missing)[0])]!r}"
-        )
-    return labels.rename(by)

@@ -12,8 +12,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize.audit._columns import Change, apply_changes, group_labels
+from prioritize.audit._columns import Change, apply_changes
 from prioritize.audit._ranks import Snapshot, check_policy, resolve_now, snapshot, stat
+from prioritize.models import group_labels
 from prioritize.policy import Policy
 
 __all__ = ["SHIFT_STATS", "CounterfactualResult", "counterfactual", "shift_summary"]

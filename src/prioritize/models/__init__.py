@@ -8,6 +8,7 @@ from prioritize.models._entities import (
     Query,
     aware_ns,
 )
+from prioritize.models._groups import GROUP_BANDS, group_labels, group_of
 from prioritize.models._schema import (
     CHANNELS,
     FOLLOWER_BANDS,
@@ -28,6 +29,7 @@ from prioritize.models._schema import (
 __all__ = [
     "CHANNELS",
     "FOLLOWER_BANDS",
+    "GROUP_BANDS",
     "NS_PER_MINUTE",
     "OPTIONAL_COLUMNS",
     "PUBLIC_BY_DEFAULT",
@@ -40,6 +42,8 @@ __all__ = [
     "aware_ns",
     "band_of",
     "follower_band",
+    "group_labels",
+    "group_of",
     "read_float",
     "read_received_ns",
     "require_columns",

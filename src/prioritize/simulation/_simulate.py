@@ -9,14 +9,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._errors import InputError, SchemaError
+from prioritize._errors import InputError
 from prioritize.models import (
     NS_PER_MINUTE,
     PUBLIC_BY_DEFAULT,
-    follower_band,
+    group_labels,
     read_received_ns,
     require_columns,
-    value_band,
 )
 from prioritize.policy import (
     OrderKeys,
@@ -35,12 +34,6 @@ __all__ = ["Agents", "simulate"]
 
 #: Staffing: a fixed number of agents, or shifts.
 Agents = int | Shift | Sequence[Shift]
-
-_BANDS = {
-    "follower_band": ("followers", follower_band),
-    "value_band": ("lifetime_value", value_band),
-}
-
 
 def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
     if isinstance(agents, Shift):
@@ -91,27 +84,11 @@ def _durations(
     )
 
 
-def _group_labels(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
+def _share_groups(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
     rule = policy.group_share
     if rule is None:
         return None
-    if rule.by in _BANDS:
-        source, band = _BANDS[rule.by]
-        return [str(v) for v in band(frame[source].to_numpy(dtype=np.float64))]
-    if rule.by not in frame.columns:
-        raise SchemaError(
-            f"GroupShare(by={rule.by!r}) needs a column {rule.by!r}; the frame has "
-            f"{list(frame.columns)} (or use 'follower_band' / 'value_band')"
-        )
-    values = frame[rule.by]
-    missing = values.isna().to_numpy(dtype=bool)
-    if missing.any():
-        rows = frame["query_id"].to_numpy()[missing][:5].tolist()
-        raise SchemaError(
-            f"column {rule.by!r} (GroupShare) has {int(missing.sum())} missing value(s): "
-            f"query_id {rows}"
-        )
-    return [str(v) for v in values.to_numpy(dtype=object)]
+    return [str(v) for v in group_labels(frame, rule.by).to_numpy(dtype=object)]
 
 
 def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[float, int]]:
@@ -178,7 +155,8 @@ def simulate(
     SchemaError
         A frame that does not follow the canonical schema (missing columns,
         negative or zero handle/patience minutes, ...), or a ``GroupShare``
-        column the frame lacks.
+        group the frame has no labels for (see
+        :func:`~prioritize.models.group_labels`).
     InputError
         ``agents`` <= 0, an empty schedule, a bad seed, or a model that
         draws values <= 0.
@@ -202,7 +180,7 @@ def simulate(
     handle_rng, patience_rng = _rngs(seed)
     service = _durations(frame, "handle_minutes", handle, ChannelLogNormal(), channels, handle_rng)
     wait_limit = _durations(frame, "patience_minutes", patience, np.inf, channels, patience_rng)
-    groups = _group_labels(policy, frame)
+    groups = _share_groups(policy, frame)
 
     # Index space of the engine: arrival order (ties by query_id); ``prio`` is
     # each query's place in the policy's static order. Ids only break ties
@@ -287,9 +265,9 @@ def _records(
         "agent": pd.arrays.IntegerArray(np.where(abandoned, 0, seat), abandoned.copy()),
         "score_at_start": np.where(abandoned, np.nan, base + policy.aging_rate_per_minute * wait),
         "followers": followers,
-        "follower_band": follower_band(followers),
+        "follower_band": group_labels(frame, "follower_band").array,
         "lifetime_value": value,
-        "value_band": value_band(value),
+        "value_band": group_labels(frame, "value_band").array,
     }
     return pd.DataFrame(data, index=frame.index, columns=list(RECORD_COLUMNS))
 

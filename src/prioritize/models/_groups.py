@@ -1,0 +1,143 @@
+"""Group labels: the one rule that says which group a query belongs to.
+
+``GroupShare``, the simulator's records, the fairness reports and the
+audits all group queries by name (``"follower_band"``, ``"segment"``, ...).
+The label of a query under a group name follows one rule, on a frame
+(:func:`group_labels`, vectorised) and on a ``(Query, Customer)`` pair
+(:func:`group_of`, for the live queue):
+
+1. a column (on a frame) or an attribute of the query, then of the customer
+   (on a pair) of that name wins;
+2. otherwise ``follower_band`` and ``value_band`` are computed from
+   ``followers`` and ``lifetime_value`` with :data:`FOLLOWER_BANDS` and
+   :data:`VALUE_BANDS`;
+3. otherwise it is a :class:`~prioritize.SchemaError` naming the group and
+   what is available.
+
+A query without a label (a missing value in the column, an attribute that
+is ``None``) is a :class:`~prioritize.SchemaError` naming the rows (or the
+query): nothing is dropped and nothing is filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import SchemaError
+from prioritize.models._entities import Customer, Query
+from prioritize.models._schema import (
+    FOLLOWER_BANDS,
+    VALUE_BANDS,
+    _fail,
+    band_of,
+    follower_band,
+    read_float,
+    require_columns,
+    value_band,
+)
+
+__all__ = ["GROUP_BANDS", "group_labels", "group_of"]
+
+#: The computed groups: name -> (the column or customer attribute it bands, its bands).
+GROUP_BANDS: dict[str, tuple[str, Sequence[tuple[str, float]]]] = {
+    "follower_band": ("followers", FOLLOWER_BANDS),
+    "value_band": ("lifetime_value", VALUE_BANDS),
+}
+_BAND_FUNCTIONS = {"follower_band": follower_band, "value_band": value_band}
+
+
+def _check_name(group: object) -> str:
+    if not isinstance(group, str) or not group:
+        raise SchemaError(f"group must be a column name (a non-empty str); got {group!r}")
+    return group
+
+
+def group_labels(frame: pd.DataFrame, group: str) -> pd.Series:
+    """The group of every row of ``frame`` under ``group``, as a Series with its index.
+
+    A column named ``group`` is returned as it is (renamed ``group``); the
+    bands are an ordered ``category``.
+
+    Raises
+    ------
+    SchemaError
+        The frame has no column ``group`` and ``group`` is not a band; a
+        band's source column is missing, not numeric, negative or NaN; or a
+        label is missing (the message names up to five rows).
+
+    Examples
+    --------
+    >>> import prioritize as pz
+    >>> frame = pz.synthetic.queries(3, seed=0)
+    >>> list(pz.models.group_labels(frame, "follower_band").cat.categories)
+    ['<1k', '1k-10k', '10k-100k', '100k+']
+    """
+    name = _check_name(group)
+    require_columns(frame, ())
+    if name in frame.columns:
+        labels = frame[name]
+        _fail_missing(frame, name, labels.isna().to_numpy(dtype=bool))
+        return labels.rename(name)
+    if name in GROUP_BANDS:
+        source, _ = GROUP_BANDS[name]
+        require_columns(frame, (source,))
+        values = read_float(frame, source)
+        return pd.Series(_BAND_FUNCTIONS[name](values), index=frame.index, name=name)
+    raise SchemaError(_unknown(name, f"the frame has no such column; it has {list(frame.columns)}"))
+
+
+def _fail_missing(frame: pd.DataFrame, name: str, missing: npt.NDArray[np.bool_]) -> None:
+    if missing.any():
+        _fail(frame, name, missing, "a group label (missing labels are not allowed)")
+
+
+def _unknown(name: str, where: str) -> str:
+    return f"cannot group by {name!r}: {where}; the computed bands are {sorted(GROUP_BANDS)}"
+
+
+def group_of(group: str) -> Callable[[Query, Customer], str]:
+    """A function ``(query, customer) -> label`` for ``group``: the rule of :func:`group_labels`.
+
+    The attribute is looked up once, here (an attribute of :class:`Query`
+    first, then of :class:`Customer`, then the bands), so the returned
+    function is cheap enough for a queue's ``push``. Labels are strings
+    (``str`` of the attribute), as ``GroupShare.shares`` keys are.
+
+    Raises
+    ------
+    SchemaError
+        Here, when neither model has the attribute and ``group`` is not a
+        band; from the returned function, when the attribute is ``None`` for
+        that query (the message names the query).
+    """
+    name = _check_name(group)
+    if name in Query.model_fields:
+        return _attribute(name, lambda q, c: getattr(q, name))
+    if name in Customer.model_fields:
+        return _attribute(name, lambda q, c: getattr(c, name))
+    if name in GROUP_BANDS:
+        source, bands = GROUP_BANDS[name]
+        return lambda q, c: band_of(getattr(c, source), bands)
+    fields = sorted({*Query.model_fields, *Customer.model_fields})
+    raise SchemaError(
+        _unknown(name, f"Query and Customer have no such attribute; they have {fields}")
+    )
+
+
+def _attribute(
+    name: str, read: Callable[[Query, Customer], object]
+) -> Callable[[Query, Customer], str]:
+    def label(query: Query, customer: Customer) -> str:
+        value = read(query, customer)
+        if value is None:
+            raise SchemaError(
+                f"query {query.query_id!r} has no group label: {name!r} is None "
+                f"(missing labels are not allowed)"
+            )
+        return str(value)
+
+    return label

@@ -1,0 +1,92 @@
+"""Group labels: one rule on a frame and on a (Query, Customer) pair, one error, no drops."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import prioritize as pz
+from prioritize.models import GROUP_BANDS, group_labels, group_of
+from prioritize.testing import strategies as pst
+
+
+def _pairs(frame: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
+    return [
+        (
+            pz.Query(
+                query_id=row.query_id,
+                customer_id=row.customer_id,
+                received_at=row.received_at.to_pydatetime(),
+                channel=row.channel,
+                is_public=bool(row.is_public),
+            ),
+            pz.Customer(
+                customer_id=row.customer_id,
+                followers=int(row.followers),
+                lifetime_value=float(row.lifetime_value),
+            ),
+        )
+        for row in frame.itertuples()
+    ]
+
+
+@given(pst.query_frames(max_rows=15), st.sampled_from(["follower_band", "value_band", "channel"]))
+def test_frame_and_pair_agree(frame: pd.DataFrame, group: str) -> None:
+    labels = group_labels(frame, group)
+    label = group_of(group)
+    assert [str(v) for v in labels] == [label(q, c) for q, c in _pairs(frame)]
+    assert labels.index.equals(frame.index)  # rows in = rows out
+
+
+@given(pst.query_frames(max_rows=15))
+def test_bands_follow_the_documented_tables(frame: pd.DataFrame) -> None:
+    for group, (source, bands) in GROUP_BANDS.items():
+        labels = group_labels(frame, group)
+        assert list(labels.cat.categories) == [label for label, _ in bands]
+        for value, label in zip(frame[source], labels, strict=True):
+            lower = dict(bands)[label]
+            assert value >= lower
+            above = [lo for _, lo in bands if lo > lower]
+            assert not above or value < min(above)
+
+
+def test_a_column_of_that_name_wins_over_the_bands() -> None:
+    frame = pz.synthetic.queries(6, seed=0).assign(follower_band=list("aabbcc"))
+    assert group_labels(frame, "follower_band").tolist() == list("aabbcc")
+
+
+def test_an_unknown_group_names_the_group_and_the_columns() -> None:
+    frame = pz.synthetic.queries(3, seed=0)
+    with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*'query_id'.*follower_band"):
+        group_labels(frame, "tier")
+    with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*segment.*follower_band"):
+        group_of("tier")
+
+
+def test_missing_labels_are_an_error_naming_the_rows() -> None:
+    frame = pz.synthetic.queries(4, seed=0).assign(segment=["a", None, "b", None])
+    with pytest.raises(pz.SchemaError, match=r"2 rows.*row 1 \(query_id='Q0000001'\)"):
+        group_labels(frame, "segment")
+
+
+def test_a_band_of_a_missing_value_is_an_error() -> None:
+    frame = pz.synthetic.queries(3, seed=0)
+    frame["lifetime_value"] = [1.0, float("nan"), 2.0]
+    with pytest.raises(pz.SchemaError, match="lifetime_value"):
+        group_labels(frame, "value_band")
+
+
+def test_a_none_attribute_is_an_error_naming_the_query() -> None:
+    (query, customer), *_ = _pairs(pz.synthetic.queries(1, seed=0))
+    label = group_of("segment")
+    with pytest.raises(pz.SchemaError, match=f"query {query.query_id!r}.*'segment' is None"):
+        label(query, customer)
+    assert label(query, customer.model_copy(update={"segment": "gold"})) == "gold"
+
+
+@pytest.mark.parametrize("group", ["", None, 3])
+def test_a_group_must_be_a_name(group: object) -> None:
+    with pytest.raises(pz.SchemaError, match="group must be a column name"):
+        group_labels(pz.synthetic.queries(2, seed=0), group)  # type: ignore[arg-type]
