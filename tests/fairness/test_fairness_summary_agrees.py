@@ -1,7 +1,10 @@
 """The simulator's summary fairness figures are the fairness module's, on any run.
 
-``simulation.band_ratios`` sits below ``prioritize.fairness`` in the layers, so it
-computes its two ratios itself; this test holds it to ``DisparityFrame``.
+``simulation.band_ratios`` sits below ``prioritize.fairness`` in the layers. Both take
+their groups (``models.group_labels``), their parity ratio (``models.parity_ratio``) and
+their service-level hit (``models.answered_within``) from the models layer; this test
+checks that the summary measures what ``DisparityFrame`` documents for the same figure
+(served-only mean waits, abandoned queries as misses), end to end on simulated runs.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import prioritize as pz
-from prioritize.models import GROUP_BANDS, group_labels, group_of
+from prioritize.models import GROUP_BANDS, answered_within, group_labels, group_of, parity_ratio
 from prioritize.testing import strategies as pst
 
 
@@ -90,3 +91,24 @@ def test_a_none_attribute_is_an_error_naming_the_query() -> None:
 def test_a_group_must_be_a_name(group: object) -> None:
     with pytest.raises(pz.SchemaError, match="group must be a column name"):
         group_labels(pz.synthetic.queries(2, seed=0), group)  # type: ignore[arg-type]
+
+
+@given(
+    st.lists(st.floats(0, 1e6), min_size=1, max_size=5),
+    st.lists(st.floats(0, 1e6), min_size=1, max_size=5),
+)
+def test_parity_ratio_is_min_over_max_with_zero_over_zero_one(
+    a: list[float], b: list[float]
+) -> None:
+    low, high = min(min(a), min(b)), max(max(a), max(b))
+    ratio = float(parity_ratio(low, high))
+    assert 0.0 <= ratio <= 1.0
+    assert ratio == (1.0 if high == 0 else low / high)
+    assert (ratio == 1.0) == (low == high) or (high > 0 and low / high == 1.0)
+
+
+def test_answered_within_is_inclusive_and_abandoned_is_a_miss() -> None:
+    wait = np.array([59.0, 60.0, 60.5, 10.0])
+    abandoned = np.array([False, False, False, True])
+    assert answered_within(wait, 60.0).tolist() == [True, True, False, True]
+    assert answered_within(wait, 60.0, abandoned).tolist() == [True, True, False, False]

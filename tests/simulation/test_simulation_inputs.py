@@ -183,3 +183,14 @@ def test_a_generator_seed_is_used_and_a_model_replaces_the_column(frame: pd.Data
     constant = simulate(frame, FIFO, 2, handle=Constant(5.0)).records
     assert (constant["handle_minutes"] == 5.0).all()
     assert (constant["handle_minutes"] != frame["handle_minutes"]).any()
+
+
+def test_band_ratios_never_drop_a_row_without_a_group(frame: pd.DataFrame) -> None:
+    from prioritize.simulation import band_ratios
+
+    records = simulate(frame, FIFO, 2).records
+    records["segment"] = ["a", None] * 25
+    with pytest.raises(pz.SchemaError, match="'segment'.*25 rows"):
+        band_ratios(records, "segment")
+    records["follower_band"] = "x"  # a column of that name wins over the computed band
+    assert band_ratios(records, "follower_band") == (1.0, 1.0)

@@ -24,6 +24,7 @@ from prioritize.fairness._columns import (
     read_values,
 )
 from prioritize.fairness._stats import Stat, parse_stat
+from prioritize.models import parity_ratio
 
 __all__ = ["FOUR_FIFTHS", "DisparityFrame", "Method", "by_group"]
 
@@ -85,12 +86,6 @@ def _check_method(method: str) -> None:
         raise InputError(f"method must be one of {list(_METHODS)}; got {method!r}")
 
 
-def _ratio_of(low: FloatArray, high: FloatArray) -> FloatArray:
-    """``low / high`` with 0/0 = 1 (equal values are in parity, even at zero)."""
-    safe = np.where(high > 0, high, 1.0)
-    return np.where(high > 0, low / safe, 1.0)
-
-
 def _difference(groups: FloatArray, overall: FloatArray, method: str) -> FloatArray:
     if method == "between_groups":
         return np.asarray(groups.max(axis=-1) - groups.min(axis=-1))
@@ -99,16 +94,18 @@ def _difference(groups: FloatArray, overall: FloatArray, method: str) -> FloatAr
 
 def _ratio(groups: FloatArray, overall: FloatArray, method: str) -> FloatArray:
     if method == "between_groups":
-        return _ratio_of(groups.min(axis=-1), groups.max(axis=-1))
+        return parity_ratio(groups.min(axis=-1), groups.max(axis=-1))
     whole = overall[..., None]
-    return np.asarray(_ratio_of(np.minimum(groups, whole), np.maximum(groups, whole)).min(axis=-1))
+    return np.asarray(
+        parity_ratio(np.minimum(groups, whole), np.maximum(groups, whole)).min(axis=-1)
+    )
 
 
 def _relative(groups: FloatArray, higher_is_better: bool) -> FloatArray:
     """Each group against the best group, as a ratio in [0, 1] (1 = as good as the best)."""
     if higher_is_better:
-        return _ratio_of(groups, np.full_like(groups, groups.max()))
-    return _ratio_of(np.full_like(groups, groups.min()), groups)
+        return parity_ratio(groups, np.full_like(groups, groups.max()))
+    return parity_ratio(np.full_like(groups, groups.min()), groups)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import numpy as np
 
 from prioritize._errors import InputError
 from prioritize.fairness._columns import BoolArray, FloatArray
+from prioritize.models import answered_within
 
 __all__ = ["STATS", "Stat", "parse_stat"]
 
@@ -35,10 +36,7 @@ class Stat:
         """Per-row inputs of :meth:`reduce` (hits for ``share_within``, else ``values``)."""
         if self.threshold is None:
             return values
-        hit = values <= self.threshold
-        if abandoned is not None:
-            hit &= ~abandoned  # an abandoned query was never answered, however soon it left
-        return hit.astype(np.float64)
+        return answered_within(values, self.threshold, abandoned).astype(np.float64)
 
     def reduce(self, prepared: FloatArray) -> FloatArray:
         """The statistic along the last axis (a 0-d array for 1-d input).

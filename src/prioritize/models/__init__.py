@@ -8,7 +8,13 @@ from prioritize.models._entities import (
     Query,
     aware_ns,
 )
-from prioritize.models._groups import GROUP_BANDS, group_labels, group_of
+from prioritize.models._groups import (
+    GROUP_BANDS,
+    answered_within,
+    group_labels,
+    group_of,
+    parity_ratio,
+)
 from prioritize.models._schema import (
     CHANNELS,
     FOLLOWER_BANDS,
@@ -39,11 +45,13 @@ __all__ = [
     "Customer",
     "FrameColumns",
     "Query",
+    "answered_within",
     "aware_ns",
     "band_of",
     "follower_band",
     "group_labels",
     "group_of",
+    "parity_ratio",
     "read_float",
     "read_received_ns",
     "require_columns",

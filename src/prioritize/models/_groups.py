@@ -40,7 +40,7 @@ from prioritize.models._schema import (
     value_band,
 )
 
-__all__ = ["GROUP_BANDS", "group_labels", "group_of"]
+__all__ = ["GROUP_BANDS", "answered_within", "group_labels", "group_of", "parity_ratio"]
 
 #: The computed groups: name -> (the column or customer attribute it bands, its bands).
 GROUP_BANDS: dict[str, tuple[str, Sequence[tuple[str, float]]]] = {
@@ -141,3 +141,33 @@ def _attribute(
         return str(value)
 
     return label
+
+
+def parity_ratio(low: npt.ArrayLike, high: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """``low / high`` elementwise, with ``0 / 0 = 1``: equal values are in parity, even at zero.
+
+    The one ratio behind every "smallest group over largest group" figure:
+    :meth:`prioritize.fairness.DisparityFrame.ratio` and ``four_fifths``, and
+    the ``wait_ratio_*`` and ``four_fifths_*`` figures of a simulation's
+    summary. Values must be >= 0.
+    """
+    lo = np.asarray(low, dtype=np.float64)
+    hi = np.asarray(high, dtype=np.float64)
+    safe = np.where(hi > 0, hi, 1.0)
+    return np.asarray(np.where(hi > 0, lo / safe, 1.0), dtype=np.float64)
+
+
+def answered_within(
+    wait_minutes: npt.NDArray[np.float64],
+    within_minutes: float | npt.NDArray[np.float64],
+    abandoned: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Queries answered within ``within_minutes`` (a service-level hit), row by row.
+
+    A query that ``abandoned`` was never answered, however soon it left: it
+    is a miss. ``wait <= within_minutes`` is a hit (the limit is inclusive).
+    """
+    hit: npt.NDArray[np.bool_] = wait_minutes <= within_minutes
+    if abandoned is not None:
+        hit &= ~abandoned
+    return hit

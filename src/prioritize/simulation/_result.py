@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import require_columns
+from prioritize.models import answered_within, group_labels, parity_ratio, require_columns
 
 __all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
 
@@ -125,38 +125,44 @@ class SimulationResult:
 
 
 def band_ratios(
-    records: pd.DataFrame, by: str, *, within_minutes: float = 60.0
+    records: pd.DataFrame, group: str, *, within_minutes: float = 60.0
 ) -> tuple[float, float]:
-    """Two fairness figures across the groups of column ``by`` (e.g. ``follower_band``).
+    """Two fairness figures across the groups of ``group`` (e.g. ``follower_band``).
+
+    The groups are :func:`~prioritize.models.group_labels` (a column of that
+    name, or the computed band); a row without a label is an error, not left
+    out. Both figures are :func:`~prioritize.models.parity_ratio` of the
+    smallest group value over the largest, the ratio of
+    :meth:`prioritize.fairness.DisparityFrame.ratio`.
 
     Returns
     -------
     wait_ratio
         Smallest group mean wait of served queries / largest (1 = equal; 1
-        when nobody waited). Groups with no served query are left out.
+        when nobody waited). Groups with no served query are left out:
+        ``DisparityFrame(records, group=group, stat="mean",
+        exclude_abandoned=True).ratio()``.
     four_fifths
         Smallest group service level / largest, where a group's service level
-        is the share of its queries answered within ``within_minutes``; below
-        0.8 fails the "four-fifths rule" of adverse-impact tests.
+        is the share of its queries answered within ``within_minutes``
+        (:func:`~prioritize.models.answered_within`); below 0.8 fails the
+        "four-fifths rule" of adverse-impact tests: ``DisparityFrame(records,
+        group=group, stat="share_within", within_minutes=within_minutes).ratio()``.
 
-    NaN when fewer than one group has the figure.
+    NaN when no group has the figure (no served query; no row).
     """
-    require_columns(records, (by, "wait_minutes", "abandoned"))
-    served = ~records["abandoned"].to_numpy(dtype=bool)
+    require_columns(records, ("wait_minutes", "abandoned"))
+    labels = group_labels(records, group)
+    abandoned = records["abandoned"].to_numpy(dtype=bool)
+    served = ~abandoned
     wait = records["wait_minutes"].to_numpy(dtype=np.float64)
-    groups = records[by]
-    if isinstance(groups.dtype, pd.CategoricalDtype):
-        codes = groups.cat.codes.to_numpy()
-        size = len(groups.cat.categories)
-    else:
-        codes, uniques = pd.factorize(groups)
-        size = len(uniques)
-    known = codes >= 0  # a missing group label belongs to no group
-    codes, served, wait = codes[known], served[known], wait[known]
+    codes, uniques = pd.factorize(labels)
+    size = len(uniques)
     count = np.bincount(codes, minlength=size)
     n_served = np.bincount(codes, weights=served, minlength=size)
     wait_sum = np.bincount(codes, weights=np.where(served, wait, 0.0), minlength=size)
-    on_time = np.bincount(codes, weights=served & (wait <= within_minutes), minlength=size)
+    hits = answered_within(wait, within_minutes, abandoned)
+    on_time = np.bincount(codes, weights=hits, minlength=size)
     has_served = n_served > 0
     mean_wait = wait_sum[has_served] / n_served[has_served]
     level = on_time[count > 0] / count[count > 0]
@@ -166,8 +172,7 @@ def band_ratios(
 def _min_over_max(values: npt.NDArray[np.float64]) -> float:
     if values.size == 0:
         return float("nan")
-    hi = float(values.max())
-    return 1.0 if hi == 0 else float(values.min()) / hi
+    return float(parity_ratio(values.min(), values.max()))
 
 
 def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
@@ -217,9 +222,9 @@ def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
             ("mean_wait_minutes", "p50_wait_minutes", "p90_wait_minutes", "max_wait_minutes"),
             float("nan"),
         )
-    out["within_5_min"] = _share(served & (wait <= 5.0))
-    out["within_60_min"] = _share(served & (wait <= 60.0))
-    out["within_patience"] = _share(served & (wait <= patience))
+    out["within_5_min"] = _share(answered_within(wait, 5.0, abandoned))
+    out["within_60_min"] = _share(answered_within(wait, 60.0, abandoned))
+    out["within_patience"] = _share(answered_within(wait, patience, abandoned))
     customers = records["customer_id"].to_numpy()
     value = records["lifetime_value"].to_numpy(dtype=np.float64)
     out["value_at_risk"] = _per_customer_total(value, customers, abandoned)

@@ -35,6 +35,7 @@ __all__ = ["Agents", "simulate"]
 #: Staffing: a fixed number of agents, or shifts.
 Agents = int | Shift | Sequence[Shift]
 
+
 def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
     if isinstance(agents, Shift):
         return (agents,)
