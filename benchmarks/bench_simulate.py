@@ -157,7 +157,7 @@ def main() -> None:
     print(f"per hour; μ = {MU:g} per hour), {n:,} queries\n")
 
     def ours() -> Any:
-        return simulate(frame, policy, AGENTS, seed=args.seed)
+        return simulate(frame, policy, agents=AGENTS, seed=args.seed)
 
     def loop_only() -> Any:
         prio = sorted(range(n), key=lambda j: (-klass[j], j))
@@ -203,7 +203,7 @@ def main() -> None:
         devs, rate = [], []
         for rep in range(args.long_reps):
             big = scenario(args.long, args.seed + 1 + rep)
-            t_long, long_run = timed(lambda big=big: simulate(big, policy, AGENTS))
+            t_long, long_run = timed(lambda big=big: simulate(big, policy, agents=AGENTS))
             rate.append(args.long / t_long)
             cut = args.long // 100  # drop a 1 % warm-up
             waits = long_run.records["wait_minutes"].to_numpy()[cut:]

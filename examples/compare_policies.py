@@ -25,7 +25,9 @@ policies = {
     "influencer_weighted": pz.policies.influencer_weighted(),
     "equal_treatment": pz.policies.equal_treatment(),
 }
-results = {name: simulate(frame, policy, AGENTS, seed=0) for name, policy in policies.items()}
+results = {
+    name: simulate(frame, policy, agents=AGENTS, seed=0) for name, policy in policies.items()
+}
 
 pd.set_option("display.width", 120)
 headline = pd.DataFrame({name: r.summary for name, r in results.items()}).T
@@ -69,5 +71,5 @@ for name, result in results.items():
 if len(sys.argv) > 1:
     from prioritize.report import influence_sweep, write_report
 
-    sweep = influence_sweep(frame, AGENTS)
+    sweep = influence_sweep(frame, agents=AGENTS)
     print(f"\nreport: {write_report(sys.argv[1], results, sweep=sweep)}")

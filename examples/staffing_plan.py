@@ -51,7 +51,7 @@ shifts = [
 
 # 3. check: next week, the balanced policy, these shifts
 next_week = pz.synthetic.queries(5_000, seed=12, days=7)
-result = simulate(next_week, pz.policies.balanced(), shifts, seed=0)
+result = simulate(next_week, pz.policies.balanced(), agents=shifts, seed=0)
 s = result.summary
 print(
     f"\nSimulated next week: {s['served']:,} answered, {s['abandoned']:,} gave up "

@@ -62,7 +62,7 @@ def runs():  # type: ignore[no-untyped-def]
         "equal_treatment": simulate(frame, pz.policies.equal_treatment(), agents=2, seed=0),
         "influencer_weighted": simulate(frame, pz.policies.influencer_weighted(), agents=2, seed=0),
     }
-    sweep = influence_sweep(frame, 2, follower_weights=(0.0, 1.0), value_weights=(0.0, 1.0))
+    sweep = influence_sweep(frame, agents=2, follower_weights=(0.0, 1.0), value_weights=(0.0, 1.0))
     return results, sweep
 
 

@@ -159,7 +159,7 @@ def results():  # type: ignore[no-untyped-def]
 
 def test_influence_sweep_runs_the_grid() -> None:
     frame = pz.synthetic.queries(150, seed=2, days=1)
-    table = influence_sweep(frame, 2, follower_weights=(0.0, 1.0), value_weights=(0.0,))
+    table = influence_sweep(frame, agents=2, follower_weights=(0.0, 1.0), value_weights=(0.0,))
     assert table[["follower_reach", "crm_value"]].values.tolist() == [[0.0, 0.0], [1.0, 0.0]]
     assert set(SUMMARY_FIELDS) <= set(table.columns)
     # weight 1 on reach makes the follower bands' waits less equal than weight 0

@@ -27,24 +27,26 @@ def small_stream(seed: int) -> pd.DataFrame:
 
 def test_compare_one_row_per_policy_equals_simulate() -> None:
     frame = small_stream(1)
-    table = compare(POLICIES, frame, 3, seed=4)
+    table = compare(frame, POLICIES, agents=3, seed=4)
     assert list(table.index) == list(POLICIES)
     assert table.index.name == "policy"
     assert list(table.columns) == list(SUMMARY_FIELDS)
     for name, policy in POLICIES.items():
-        expected = simulate(frame, policy, 3, seed=4).summary
+        expected = simulate(frame, policy, agents=3, seed=4).summary
         assert table.loc[name].tolist() == expected.tolist()
 
 
 def test_compare_runs_on_an_executor() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
-        threaded = compare(POLICIES, small_stream, 2, replications=2, executor=pool)
-    pd.testing.assert_frame_equal(threaded, compare(POLICIES, small_stream, 2, replications=2))
+        threaded = compare(small_stream, POLICIES, agents=2, replications=2, executor=pool)
+    pd.testing.assert_frame_equal(
+        threaded, compare(small_stream, POLICIES, agents=2, replications=2)
+    )
 
 
 def test_compare_shows_the_influencer_trade_off() -> None:
     frame = pz.synthetic.queries(2_000, seed=2, days=1)
-    table = compare(POLICIES, frame, 6)
+    table = compare(frame, POLICIES, agents=6)
     # Influencer weighting answers the big accounts faster than the small ones.
     assert (
         table.loc["influencer", "wait_ratio_follower_band"]
@@ -53,10 +55,10 @@ def test_compare_shows_the_influencer_trade_off() -> None:
 
 
 def test_replications_give_mean_and_t_interval() -> None:
-    table = compare(POLICIES, small_stream, 2, seed=10, replications=4)
+    table = compare(small_stream, POLICIES, agents=2, seed=10, replications=4)
     assert (table["replications"] == 4).all()
     runs = [
-        simulate(small_stream(s), POLICIES["equal"], 2, seed=s).summary["mean_wait_minutes"]
+        simulate(small_stream(s), POLICIES["equal"], agents=2, seed=s).summary["mean_wait_minutes"]
         for s in range(10, 14)
     ]
     assert table.loc["equal", "mean_wait_minutes"] == pytest.approx(np.mean(runs))
@@ -67,7 +69,7 @@ def test_replications_give_mean_and_t_interval() -> None:
 
 def test_compare_with_a_fixed_frame_replicates_draws_only() -> None:
     frame = small_stream(3).drop(columns=["handle_minutes"])
-    table = compare({"fifo": POLICIES["fifo"]}, frame, 2, replications=3)
+    table = compare(frame, {"fifo": POLICIES["fifo"]}, agents=2, replications=3)
     assert table.loc["fifo", "mean_wait_minutes_ci95"] > 0  # handle times drawn per seed
     assert table.loc["fifo", "arrived_ci95"] == 0
 
@@ -80,9 +82,9 @@ def test_t_quantile_matches_scipy(df: int) -> None:
 
 def test_sweep_grid_times_seeds_tidy_rows() -> None:
     table = sweep(
-        pz.policies.influencer_weighted(),
-        {"follower_reach": [0.0, 0.6], "agents": [2, 4]},
         small_stream,
+        pz.policies.influencer_weighted(),
+        grid={"follower_reach": [0.0, 0.6], "agents": [2, 4]},
         seeds=[0, 1],
     )
     assert len(table) == 8
@@ -90,7 +92,7 @@ def test_sweep_grid_times_seeds_tidy_rows() -> None:
     assert list(table.columns[4:]) == list(SUMMARY_FIELDS)
     row = table[(table["follower_reach"] == 0.0) & (table["agents"] == 4) & (table["seed"] == 1)]
     policy = pz.policies.influencer_weighted().with_changes(weights={"follower_reach": 0.0})
-    expected = simulate(small_stream(1), policy, 4, seed=1).summary
+    expected = simulate(small_stream(1), policy, agents=4, seed=1).summary
     assert row.iloc[0][list(SUMMARY_FIELDS)].tolist() == expected.tolist()
     more_agents = table.groupby("agents")["mean_wait_minutes"].mean()
     assert more_agents[4] < more_agents[2]
@@ -101,9 +103,9 @@ def test_sweep_with_a_policy_factory_and_a_thread_pool() -> None:
         return pz.Policy(name=f"w{weight:g}", weights={"follower_reach": weight, "urgency": 1.0})
 
     grid = {"weight": [0.0, 1.0]}
-    serial = sweep(factory, grid, small_stream, agents=3, seeds=range(2))
+    serial = sweep(small_stream, factory, grid=grid, agents=3, seeds=range(2))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        threaded = sweep(factory, grid, small_stream, agents=3, seeds=range(2), executor=pool)
+        threaded = sweep(small_stream, factory, grid=grid, agents=3, seeds=range(2), executor=pool)
     pd.testing.assert_frame_equal(serial, threaded)
     assert serial["policy"].tolist() == ["w0", "w0", "w1", "w1"]
 
@@ -112,7 +114,7 @@ def test_sweep_on_a_dask_cluster() -> None:
     distributed = pytest.importorskip("distributed")
     grid = {"follower_reach": [0.0, 0.5]}
     base = pz.policies.influencer_weighted()
-    serial = sweep(base, grid, small_stream, agents=3, seeds=[0, 1])
+    serial = sweep(small_stream, base, grid=grid, agents=3, seeds=[0, 1])
     with (
         distributed.LocalCluster(
             n_workers=1, processes=False, dashboard_address=None, threads_per_worker=2
@@ -120,7 +122,7 @@ def test_sweep_on_a_dask_cluster() -> None:
         distributed.Client(cluster) as client,
     ):
         on_dask = sweep(
-            base, grid, small_stream, agents=3, seeds=[0, 1], executor=client.get_executor()
+            small_stream, base, grid=grid, agents=3, seeds=[0, 1], executor=client.get_executor()
         )
     pd.testing.assert_frame_equal(serial, on_dask)
 
@@ -128,24 +130,84 @@ def test_sweep_on_a_dask_cluster() -> None:
 def test_sweep_and_compare_reject_bad_arguments() -> None:
     frame = small_stream(0)
     with pytest.raises(pz.InputError, match="agents"):
-        sweep(pz.policies.fifo(), {"follower_reach": [0.1]}, frame)
+        sweep(frame, pz.policies.fifo(), grid={"follower_reach": [0.1]})
     with pytest.raises(pz.InputError, match="at least one seed"):
-        sweep(pz.policies.fifo(), {"agents": [1]}, frame, seeds=[])
+        sweep(frame, pz.policies.fifo(), grid={"agents": [1]}, seeds=[])
     with pytest.raises(ValueError, match="nonsense"):
-        sweep(pz.policies.fifo(), {"nonsense": [1]}, frame, agents=2)
+        sweep(frame, pz.policies.fifo(), grid={"nonsense": [1]}, agents=2)
     with pytest.raises(pz.InputError, match="replications"):
-        compare(POLICIES, frame, 2, replications=0)
+        compare(frame, POLICIES, agents=2, replications=0)
     with pytest.raises(pz.InputError, match="at least one policy"):
-        compare({}, frame, 2)
+        compare(frame, {}, agents=2)
     with pytest.raises(pz.InputError, match=r"policies\['x'\] must be a Policy"):
-        compare({"x": "fifo"}, frame, 2)  # type: ignore[dict-item]
+        compare(frame, {"x": "fifo"}, agents=2)  # type: ignore[dict-item]
     with pytest.raises(pz.InputError, match="not a Policy"):
-        sweep(lambda **_: "fifo", {"agents": [1]}, frame)  # type: ignore[arg-type,return-value]
+        sweep(frame, lambda **_: "fifo", grid={"agents": [1]})  # type: ignore[arg-type,return-value]
 
 
 def test_summary_rows_are_plain_numbers() -> None:
-    table = compare({"fifo": POLICIES["fifo"]}, small_stream(5), 2)
+    table = compare(small_stream(5), {"fifo": POLICIES["fifo"]}, agents=2)
     assert all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in table.iloc[0].tolist()
     )
     assert not math.isnan(table.loc["fifo", "mean_wait_minutes"])
+
+
+@pytest.mark.parametrize("run", ["compare", "sweep"])
+def test_progress_bar_counts_every_run(run: str, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    frame = small_stream(2)
+    if run == "compare":
+        table = compare(frame, POLICIES, agents=2, replications=2, progress=True)
+        quiet = compare(frame, POLICIES, agents=2, replications=2)
+    else:
+        grid = {"agents": [1, 2, 3]}
+        table = sweep(frame, POLICIES["fifo"], grid=grid, seeds=[0, 1], progress=True)
+        quiet = sweep(frame, POLICIES["fifo"], grid=grid, seeds=[0, 1])
+    pd.testing.assert_frame_equal(table, quiet)
+    err = capsys.readouterr().err
+    assert f"{run}: 100%" in err and "6/6" in err
+
+
+def test_progress_bar_follows_an_executor(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        compare(small_stream(3), POLICIES, agents=2, executor=pool, progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_progress_without_tqdm_is_silent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+    import warnings
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if the extra were not installed
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    frame = small_stream(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = compare(frame, POLICIES, agents=2, progress=True)
+        swept = sweep(frame, POLICIES["fifo"], grid={"agents": [1, 2]}, progress=True)
+    pd.testing.assert_frame_equal(table, compare(frame, POLICIES, agents=2))
+    assert len(swept) == 2
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("value", [None, 1, "yes"])
+def test_progress_must_be_a_bool(value: object) -> None:
+    frame = small_stream(5)
+    with pytest.raises(pz.InputError, match="progress must be True or False"):
+        compare(frame, POLICIES, agents=2, progress=value)  # type: ignore[arg-type]
+    with pytest.raises(pz.InputError, match="progress must be True or False"):
+        sweep(frame, POLICIES["fifo"], grid={"agents": [1]}, progress=value)  # type: ignore[arg-type]
+
+
+def test_compare_takes_the_data_first() -> None:
+    frame = small_stream(6)
+    with pytest.raises(pz.InputError, match=r"compare\(frame, policies"):
+        compare(POLICIES, frame, agents=2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        compare(frame, POLICIES, 2)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        simulate(frame, POLICIES["fifo"], 2)  # type: ignore[misc]

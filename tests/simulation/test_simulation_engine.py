@@ -186,7 +186,7 @@ def _starts(result: pz.simulation.SimulationResult) -> list[float]:
 def test_simulate_matches_a_naive_reranking_reference(
     frame: pd.DataFrame, policy: Policy, agents: int, check: Any
 ) -> None:
-    result = simulate(frame, policy, agents)
+    result = simulate(frame, policy, agents=agents)
     check(frame, result, agents)
     expected = reference_starts(frame, policy, agents)
     np.testing.assert_array_equal(_starts(result), expected)
@@ -219,9 +219,9 @@ def test_records_are_deterministic_for_a_seed(check: Any) -> None:
         columns=["handle_minutes", "patience_minutes"]
     )
     policy = pz.policies.balanced()
-    a = simulate(frame, policy, 4, seed=11, patience=Exponential(30.0))
-    b = simulate(frame, policy, 4, seed=11, patience=Exponential(30.0))
-    c = simulate(frame, policy, 4, seed=12, patience=Exponential(30.0))
+    a = simulate(frame, policy, agents=4, seed=11, patience=Exponential(30.0))
+    b = simulate(frame, policy, agents=4, seed=11, patience=Exponential(30.0))
+    c = simulate(frame, policy, agents=4, seed=12, patience=Exponential(30.0))
     for result in (a, b, c):
         check(frame, result, 4)
     pd.testing.assert_frame_equal(a.records, b.records)
@@ -235,13 +235,13 @@ def test_same_seed_gives_every_policy_the_same_draws() -> None:
         columns=["handle_minutes", "patience_minutes"]
     )
     runs = [
-        simulate(frame, p, 3, seed=5, patience=Exponential(20.0))
+        simulate(frame, p, agents=3, seed=5, patience=Exponential(20.0))
         for p in (pz.policies.fifo(), pz.policies.influencer_weighted())
     ]
     for column in ("handle_minutes", "patience_minutes"):
         np.testing.assert_array_equal(runs[0].records[column], runs[1].records[column])
     # Changing the patience model leaves the handle draws alone (independent streams).
-    other = simulate(frame, pz.policies.fifo(), 3, seed=5, patience=Exponential(90.0))
+    other = simulate(frame, pz.policies.fifo(), agents=3, seed=5, patience=Exponential(90.0))
     np.testing.assert_array_equal(
         other.records["handle_minutes"], runs[0].records["handle_minutes"]
     )
@@ -251,9 +251,9 @@ def test_rows_keep_their_order_and_index(check: Any) -> None:
     frame = pz.synthetic.queries(200, seed=8, days=0.3)
     shuffled = frame.sample(frac=1.0, random_state=1)
     shuffled.index = [f"row{i}" for i in range(len(shuffled))]
-    result = simulate(shuffled, pz.policies.equal_treatment(), 2)
+    result = simulate(shuffled, pz.policies.equal_treatment(), agents=2)
     check(shuffled, result, 2)
-    base = simulate(frame, pz.policies.equal_treatment(), 2)
+    base = simulate(frame, pz.policies.equal_treatment(), agents=2)
     by_id = base.records.set_index("query_id")["started_at"]
     shuffled_by_id = result.records.set_index("query_id")["started_at"]
     pd.testing.assert_series_equal(by_id.loc[shuffled_by_id.index], shuffled_by_id)
@@ -261,7 +261,7 @@ def test_rows_keep_their_order_and_index(check: Any) -> None:
 
 def test_empty_frame_gives_empty_records(check: Any) -> None:
     frame = pz.synthetic.queries(0, seed=0)
-    result = simulate(frame, pz.policies.fifo(), 2)
+    result = simulate(frame, pz.policies.fifo(), agents=2)
     check(frame, result, 2)
     assert result.summary["served"] == 0
 
@@ -287,7 +287,7 @@ def test_max_wait_serves_the_oldest_overdue_first(
     # At every service start, if any waiting query is overdue (waited strictly
     # longer than the limit), the query started is overdue and no younger than it.
     policy = Policy(weights=weights, rules=(MaxWait(minutes=limit),))
-    result = simulate(frame, policy, agents)
+    result = simulate(frame, policy, agents=agents)
     check(frame, result, agents)
     rec = result.records
     arrival, start, leave = _minutes(rec)
@@ -311,8 +311,8 @@ def test_max_wait_bounds_the_wait_when_the_load_allows() -> None:
     frame["followers"] = np.random.default_rng(0).integers(0, 1_000_000, len(frame))
     starving = pz.policies.influencer_weighted()
     capped = starving.with_changes(rules=(MaxWait(minutes=60),))
-    plain = simulate(frame, starving, 3).summary["max_wait_minutes"]
-    bounded = simulate(frame, capped, 3).summary["max_wait_minutes"]
+    plain = simulate(frame, starving, agents=3).summary["max_wait_minutes"]
+    bounded = simulate(frame, capped, agents=3).summary["max_wait_minutes"]
     assert plain > 120
     assert bounded < plain
 
@@ -347,11 +347,11 @@ def test_group_share_guarantee_holds_in_a_saturated_queue(check: Any) -> None:
         weights={"follower_reach": 1.0},
         rules=(GroupShare(by="follower_band", shares={"<1k": share}),),
     )
-    result = simulate(frame, ruled, 2)
+    result = simulate(frame, ruled, agents=2)
     check(frame, result, 2)
     assert _share_slack(result.records, "<1k", share, 1) >= 0
     # Without the rule the same stream breaks the bound: the test can fail.
-    plain = simulate(frame, ruled.with_changes(rules=()), 2)
+    plain = simulate(frame, ruled.with_changes(rules=()), agents=2)
     assert _share_slack(plain.records, "<1k", share, 1) < 0
 
 
@@ -360,8 +360,8 @@ def test_aging_changes_who_waits_longest() -> None:
     frame["urgency"] = np.random.default_rng(1).uniform(size=len(frame))
     urgent_first = Policy(weights={"urgency": 1.0})
     aged = urgent_first.with_changes(rules=(Aging(points_per_hour=6.0),))
-    hard = simulate(frame, urgent_first, 3).summary["max_wait_minutes"]
-    soft = simulate(frame, aged, 3).summary["max_wait_minutes"]
+    hard = simulate(frame, urgent_first, agents=3).summary["max_wait_minutes"]
+    soft = simulate(frame, aged, agents=3).summary["max_wait_minutes"]
     assert soft < hard
 
 
@@ -369,7 +369,7 @@ def test_aging_changes_who_waits_longest() -> None:
 def test_a_free_agent_never_idles_while_someone_waits(agents: int, check: Any) -> None:
     # Work conservation: during any query's wait, every agent is busy.
     frame = pz.synthetic.queries(300, seed=9, days=0.2)
-    result = simulate(frame, pz.policies.influencer_weighted(), agents)
+    result = simulate(frame, pz.policies.influencer_weighted(), agents=agents)
     check(frame, result, agents)
     rec = result.records
     served = rec[~rec["abandoned"]]

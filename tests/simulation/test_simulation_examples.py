@@ -60,11 +60,11 @@ def test_waiting_exactly_the_max_wait_is_not_overdue(check: Any) -> None:
             {"id": "C", "at": 6, "handle": 1, "urgency": 1.0},
         ]
     )
-    result = simulate(frame, URGENT.with_changes(rules=(MaxWait(minutes=5),)), 1)
+    result = simulate(frame, URGENT.with_changes(rules=(MaxWait(minutes=5),)), agents=1)
     check(frame, result, 1)
     assert start_minutes(result) == {"A": 0.0, "C": 10.0, "B": 11.0}
     # One minute less of patience for the limit and B is overdue, served first.
-    result = simulate(frame, URGENT.with_changes(rules=(MaxWait(minutes=4),)), 1)
+    result = simulate(frame, URGENT.with_changes(rules=(MaxWait(minutes=4),)), agents=1)
     assert start_minutes(result) == {"A": 0.0, "B": 10.0, "C": 11.0}
 
 
@@ -77,7 +77,7 @@ def test_waiting_exactly_the_patience_is_served(check: Any) -> None:
             {"id": "D", "at": 3, "handle": 1, "patience": 8.5},  # would wait 9: gives up
         ]
     )
-    result = simulate(frame, pz.policies.fifo(), 1)
+    result = simulate(frame, pz.policies.fifo(), agents=1)
     check(frame, result, 1)
     starts = start_minutes(result)
     assert {k: starts[k] for k in "ABC"} == {"A": 0.0, "B": 10.0, "C": 11.0}
@@ -103,7 +103,7 @@ def test_overdue_starts_earn_group_share_credit(check: Any) -> None:
         ]
     )
     rules = (MaxWait(minutes=10), GroupShare(by="channel", shares={"email": 0.5}))
-    result = simulate(frame, URGENT.with_changes(rules=rules), 1)
+    result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     starts = start_minutes(result)
     assert starts == {"X": 0.0, "C1": 30.0, "C2": 31.0, "C3": 33.0, "E": 32.0, "C4": 34.0}
@@ -124,7 +124,7 @@ def test_group_share_without_credit_follows_the_score(check: Any) -> None:
         ]
     )
     rules = (GroupShare(by="channel", shares={"email": 0.5}),)
-    result = simulate(frame, URGENT.with_changes(rules=rules), 1)
+    result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     assert start_minutes(result) == {"X": 0.0, "C1": 30.0, "E": 31.0, "C2": 32.0, "C3": 33.0}
 
@@ -148,7 +148,7 @@ def test_a_start_on_an_idle_agent_resets_group_credit(check: Any) -> None:
         ]
     )
     rules = (GroupShare(by="channel", shares={"email": 0.9}),)
-    result = simulate(frame, URGENT.with_changes(rules=rules), 1)
+    result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     assert start_minutes(result) == {
         "X": 0.0,
@@ -184,7 +184,7 @@ def test_summary_figures_by_hand(check: Any) -> None:
             {"id": "E", "at": 3, "handle": 5, "patience": 4, "value": 200.0, "customer": "K"},
         ]
     )
-    result = simulate(frame, pz.policies.fifo(), 1)
+    result = simulate(frame, pz.policies.fifo(), agents=1)
     check(frame, result, 1)
     s = result.summary
     assert (s["arrived"], s["served"], s["abandoned"]) == (5, 3, 2)
@@ -213,7 +213,7 @@ def test_public_exposure_counts_long_public_waits() -> None:
             {"id": "C", "at": 0, "handle": 1, "public": False, "followers": 99_999},
         ]
     )
-    s = simulate(frame, pz.policies.fifo(), 1).summary
+    s = simulate(frame, pz.policies.fifo(), agents=1).summary
     assert s["public_exposure"] == 1_234.0
     assert s["value_at_risk"] == 0.0
 
@@ -222,7 +222,7 @@ def test_is_public_defaults_to_the_channel() -> None:
     frame = tiny_frame(
         [{"id": "A", "at": 0, "handle": 1, "channel": "twitter"}, {"id": "B", "at": 0, "handle": 1}]
     ).drop(columns=["is_public"])
-    rec = simulate(frame, pz.policies.fifo(), 1).records
+    rec = simulate(frame, pz.policies.fifo(), agents=1).records
     assert rec["is_public"].tolist() == [True, False]
 
 
@@ -234,6 +234,6 @@ def test_score_at_start_includes_aging() -> None:
         ]
     )
     policy = Policy(weights={"urgency": 1.0}, rules=(pz.rules.Aging(points_per_hour=0.5),))
-    rec = simulate(frame, policy, 1).records.set_index("query_id")
+    rec = simulate(frame, policy, agents=1).records.set_index("query_id")
     assert rec.loc["A", "score_at_start"] == pytest.approx(0.2)
     assert rec.loc["B", "score_at_start"] == pytest.approx(0.1 + 0.5)

@@ -32,14 +32,14 @@ FIFO = pz.policies.fifo()
 @pytest.mark.parametrize("agents", [0, -2, True, 2.5, "3", None])
 def test_agents_must_be_a_positive_int_or_shifts(frame: pd.DataFrame, agents: Any) -> None:
     with pytest.raises(pz.InputError, match="agents"):
-        simulate(frame, FIFO, agents)
+        simulate(frame, FIFO, agents=agents)
 
 
 def test_missing_columns_are_named(frame: pd.DataFrame) -> None:
     with pytest.raises(pz.SchemaError, match=r"missing required column\(s\) \['channel'\]"):
-        simulate(frame.drop(columns="channel"), FIFO, 2)
+        simulate(frame.drop(columns="channel"), FIFO, agents=2)
     with pytest.raises(pz.SchemaError, match="followers"):
-        simulate(frame.drop(columns="followers"), FIFO, 2)
+        simulate(frame.drop(columns="followers"), FIFO, agents=2)
 
 
 @pytest.mark.parametrize("column", ["handle_minutes", "patience_minutes"])
@@ -50,29 +50,29 @@ def test_bad_handle_or_patience_values_are_named(
     bad = frame.copy()
     bad.loc[3, column] = value
     with pytest.raises(pz.SchemaError, match=f"column '{column}'.*Q0000003"):
-        simulate(bad, FIFO, 2)
+        simulate(bad, FIFO, agents=2)
 
 
 def test_not_a_policy_or_not_a_frame(frame: pd.DataFrame) -> None:
     with pytest.raises(pz.InputError, match="policy must be a prioritize.Policy"):
-        simulate(frame, "fifo", 2)  # type: ignore[arg-type]
+        simulate(frame, "fifo", agents=2)  # type: ignore[arg-type]
     with pytest.raises(pz.SchemaError, match="expected a pandas DataFrame"):
-        simulate(frame.to_dict(), FIFO, 2)  # type: ignore[arg-type]
+        simulate(frame.to_dict(), FIFO, agents=2)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
 def test_bad_seed(frame: pd.DataFrame, seed: Any) -> None:
     with pytest.raises(pz.InputError, match="seed"):
-        simulate(frame, FIFO, 2, seed=seed)
+        simulate(frame, FIFO, agents=2, seed=seed)
 
 
 def test_group_share_column_must_exist(frame: pd.DataFrame) -> None:
     policy = FIFO.with_changes(rules=[{"kind": "group_share", "by": "segment", "shares": {"a": 1}}])
     with pytest.raises(pz.SchemaError, match="cannot group by 'segment'"):
-        simulate(frame, policy, 2)
+        simulate(frame, policy, agents=2)
     with_gaps = frame.assign(segment=["a", None] * 25)
     with pytest.raises(pz.SchemaError, match="'segment'.*missing labels"):
-        simulate(with_gaps, policy, 2)
+        simulate(with_gaps, policy, agents=2)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_group_share_column_must_exist(frame: pd.DataFrame) -> None:
 )
 def test_bad_handle_models(frame: pd.DataFrame, model: Any, message: str) -> None:
     with pytest.raises(pz.InputError, match=message):
-        simulate(frame, FIFO, 2, handle=model)
+        simulate(frame, FIFO, agents=2, handle=model)
 
 
 def test_a_model_drawing_nonsense_is_caught(frame: pd.DataFrame) -> None:
@@ -100,9 +100,9 @@ def test_a_model_drawing_nonsense_is_caught(frame: pd.DataFrame) -> None:
             return np.ones(3)
 
     with pytest.raises(pz.InputError, match="patience: .* not > 0"):
-        simulate(frame, FIFO, 2, patience=Broken())
+        simulate(frame, FIFO, agents=2, patience=Broken())
     with pytest.raises(pz.InputError, match=r"drew shape \(3,\); expected \(50,\)"):
-        simulate(frame, FIFO, 2, handle=Short())
+        simulate(frame, FIFO, agents=2, handle=Short())
 
 
 @pytest.mark.parametrize(
@@ -129,21 +129,21 @@ def test_unknown_channel_without_a_default_median() -> None:
 
 
 def test_patience_infinity_means_nobody_gives_up(frame: pd.DataFrame, check: Any) -> None:
-    result = simulate(frame, FIFO, 1, patience=math.inf)
+    result = simulate(frame, FIFO, agents=1, patience=math.inf)
     check(frame, result, 1)
     assert result.summary["abandoned"] == 0
     assert np.isinf(result.records["patience_minutes"]).all()
 
 
 def test_without_patience_column_nobody_gives_up(frame: pd.DataFrame) -> None:
-    result = simulate(frame.drop(columns="patience_minutes"), FIFO, 1)
+    result = simulate(frame.drop(columns="patience_minutes"), FIFO, agents=1)
     assert result.summary["abandoned"] == 0
 
 
 def test_default_handle_model_is_the_synthetic_one() -> None:
     # No handle column: per-channel log-normal with the synthetic medians and sigma.
     frame = pz.synthetic.queries(20_000, seed=1, days=20).drop(columns="handle_minutes")
-    rec = simulate(frame, FIFO, 40, seed=3).records
+    rec = simulate(frame, FIFO, agents=40, seed=3).records
     logs = np.log(rec["handle_minutes"].to_numpy())
     for channel in ("email", "twitter", "chat"):
         mine = logs[(rec["channel"] == channel).to_numpy()]
@@ -176,11 +176,11 @@ def test_synthetic_poisson_queries_rejects_bad_rates() -> None:
 
 
 def test_a_generator_seed_is_used_and_a_model_replaces_the_column(frame: pd.DataFrame) -> None:
-    a = simulate(frame, FIFO, 2, seed=np.random.default_rng(5), patience=Exponential(5.0))
-    b = simulate(frame, FIFO, 2, seed=np.random.default_rng(5), patience=Exponential(5.0))
+    a = simulate(frame, FIFO, agents=2, seed=np.random.default_rng(5), patience=Exponential(5.0))
+    b = simulate(frame, FIFO, agents=2, seed=np.random.default_rng(5), patience=Exponential(5.0))
     pd.testing.assert_frame_equal(a.records, b.records)
     assert not np.allclose(a.records["patience_minutes"], frame["patience_minutes"])
-    constant = simulate(frame, FIFO, 2, handle=Constant(5.0)).records
+    constant = simulate(frame, FIFO, agents=2, handle=Constant(5.0)).records
     assert (constant["handle_minutes"] == 5.0).all()
     assert (constant["handle_minutes"] != frame["handle_minutes"]).any()
 
@@ -188,7 +188,7 @@ def test_a_generator_seed_is_used_and_a_model_replaces_the_column(frame: pd.Data
 def test_band_ratios_never_drop_a_row_without_a_group(frame: pd.DataFrame) -> None:
     from prioritize.simulation import band_ratios
 
-    records = simulate(frame, FIFO, 2).records
+    records = simulate(frame, FIFO, agents=2).records
     records["segment"] = ["a", None] * 25
     with pytest.raises(pz.SchemaError, match="'segment'.*25 rows"):
         band_ratios(records, "segment")

@@ -109,8 +109,8 @@ def test_day_names_are_case_insensitive_and_may_be_full() -> None:
 def test_round_the_clock_schedule_equals_a_fixed_staff(check: Any) -> None:
     frame = pz.synthetic.queries(600, seed=3, days=2)
     policy = pz.policies.balanced()
-    fixed = simulate(frame, policy, 3)
-    shifted = simulate(frame, policy, [Shift(start="00:00", end="24:00", count=3)])
+    fixed = simulate(frame, policy, agents=3)
+    shifted = simulate(frame, policy, agents=[Shift(start="00:00", end="24:00", count=3)])
     check(frame, shifted, 3)
     pd.testing.assert_frame_equal(fixed.records, shifted.records)
 
@@ -128,7 +128,7 @@ def test_office_hours_run(check: Any) -> None:
     # Queries around the clock, agents 09:00-17:00 UTC on weekdays; nobody gives up.
     frame = pz.synthetic.queries(500, seed=5, days=3).drop(columns="patience_minutes")
     office = [Shift(start="09:00", end="17:00", count=2, days=WEEKDAYS)]
-    result = simulate(frame, pz.policies.equal_treatment(), office)
+    result = simulate(frame, pz.policies.equal_treatment(), agents=office)
     check(frame, result)
     rec = result.records
     assert not rec["abandoned"].any()
@@ -156,16 +156,18 @@ def test_a_shift_change_hands_the_queue_over(check: Any) -> None:
         Shift(start="08:00", end="16:00", count=2, tz="America/New_York"),
         Shift(start="08:00", end="16:00", count=2, tz="Asia/Singapore"),
     ]
-    result = simulate(frame, pz.policies.fifo(), sun)
+    result = simulate(frame, pz.policies.fifo(), agents=sun)
     check(frame, result)
-    office = simulate(frame, pz.policies.fifo(), [Shift(start="08:00", end="16:00", count=2)])
+    office = simulate(
+        frame, pz.policies.fifo(), agents=[Shift(start="08:00", end="16:00", count=2)]
+    )
     assert result.summary["mean_wait_minutes"] < office.summary["mean_wait_minutes"]
 
 
 def test_nobody_on_duty_for_a_while_means_waiting_or_giving_up(check: Any) -> None:
     frame = pz.synthetic.queries(300, seed=7, days=1)
     night_off = [Shift(start="12:00", end="20:00", count=3)]
-    result = simulate(frame, pz.policies.fifo(), night_off)
+    result = simulate(frame, pz.policies.fifo(), agents=night_off)
     check(frame, result)
     rec = result.records
     before = rec["received_at"].dt.hour < 10
@@ -175,6 +177,6 @@ def test_nobody_on_duty_for_a_while_means_waiting_or_giving_up(check: Any) -> No
 def test_a_schedule_must_have_someone() -> None:
     frame = pz.synthetic.queries(10, seed=0)
     with pytest.raises(pz.InputError, match="empty schedule"):
-        simulate(frame, pz.policies.fifo(), [])
+        simulate(frame, pz.policies.fifo(), agents=[])
     with pytest.raises(pz.InputError, match="only Shift objects"):
-        simulate(frame, pz.policies.fifo(), [Shift(start="09:00", end="17:00", count=1), 3])
+        simulate(frame, pz.policies.fifo(), agents=[Shift(start="09:00", end="17:00", count=1), 3])

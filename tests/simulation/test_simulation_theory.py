@@ -54,7 +54,7 @@ def test_fifo_mmc_matches_erlang_c(check: Any) -> None:
 
     def measure(seed: int) -> np.ndarray:
         frame = pz.synthetic.poisson_queries(N, rate, seed, mean_handle_minutes=HANDLE)
-        result = simulate(frame, fifo, AGENTS)
+        result = simulate(frame, fifo, agents=AGENTS)
         check(frame, result, AGENTS)
         s = summarize(after_warmup(result))
         waited = (after_warmup(result)["wait_minutes"] > 0).mean()
@@ -81,7 +81,7 @@ def test_two_priority_classes_match_cobham(check: Any) -> None:
         frame = pz.synthetic.poisson_queries(
             N, rate, seed, mean_handle_minutes=HANDLE, urgent_share=urgent_share
         )
-        result = simulate(frame, policy, AGENTS)
+        result = simulate(frame, policy, agents=AGENTS)
         check(frame, result, AGENTS)
         rec = after_warmup(result)
         urgent = frame["urgency"].iloc[WARMUP:].to_numpy() == 1.0
@@ -105,7 +105,7 @@ def test_exponential_patience_matches_erlang_a(load: float, patience: float, che
         frame = pz.synthetic.poisson_queries(
             N, rate, seed, mean_handle_minutes=HANDLE, mean_patience_minutes=patience
         )
-        result = simulate(frame, fifo, AGENTS)
+        result = simulate(frame, fifo, agents=AGENTS)
         check(frame, result, AGENTS)
         rec = after_warmup(result)
         s = summarize(rec)
@@ -125,7 +125,11 @@ def test_patience_model_replaces_the_column() -> None:
     runs = [
         summarize(
             simulate(
-                frame, pz.policies.fifo(), AGENTS, seed=s, patience=pz.simulation.Exponential(20.0)
+                frame,
+                pz.policies.fifo(),
+                agents=AGENTS,
+                seed=s,
+                patience=pz.simulation.Exponential(20.0),
             ).records.iloc[WARMUP:]
         )["abandon_rate"]
         for s in range(4)

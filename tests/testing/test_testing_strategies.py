@@ -75,7 +75,7 @@ def test_streams_are_canonical_and_fit_capacity(frame) -> None:
 @given(pst.streams(burst=40.0, handle=(1.0, 20.0), against=pz.policies.influencer_weighted()))
 def test_fifo_with_one_agent_never_waits_more_than_the_burst(frame) -> None:
     """The bound the no-starvation assertion documents for FIFO."""
-    wait = simulate(frame, pz.policies.fifo(), 1, seed=0, patience=math.inf).records
+    wait = simulate(frame, pz.policies.fifo(), agents=1, seed=0, patience=math.inf).records
     assert wait["wait_minutes"].max() <= 40.0 + 1e-6
 
 

@@ -262,7 +262,7 @@ def audit(
     if simulate:
         from prioritize.simulation import simulate as run
 
-        result = run(frame, policy, agents, seed=seed, **dict(simulate_options or {}))
+        result = run(frame, policy, agents=agents, seed=seed, **dict(simulate_options or {}))
         disparities = _disparities(result.records)
     return AuditReport(
         policy=policy.name,

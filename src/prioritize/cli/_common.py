@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import sys
 import tomllib
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +19,6 @@ from prioritize.policy import Policy
 __all__ = [
     "DAYS",
     "CLIError",
-    "Progress",
     "load_policy",
     "load_queries",
     "load_schedule",
@@ -34,9 +30,6 @@ __all__ = [
 
 #: Length of the synthetic stream of ``demo`` and ``compare`` (days).
 DAYS = 7.0
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 class CLIError(Exception):
@@ -159,53 +152,3 @@ def synthetic_week(n: int, seed: int) -> pd.DataFrame:
     if n < 1:
         raise CLIError(f"--queries must be >= 1; got {n}")
     return synthetic.queries(n, seed=seed, days=DAYS)
-
-
-class Progress(Executor):
-    """A text progress bar on stderr, and an executor that ticks it once per task.
-
-    Runs each task at once in this process (``simulation.compare`` and
-    ``sweep`` accept any executor), so the bar moves as simulations finish.
-    Silent unless ``enabled``.
-    """
-
-    def __init__(self, total: int, *, enabled: bool, stream: IO[str] | None = None) -> None:
-        self.total = max(1, total)
-        self.done = 0
-        self.enabled = enabled
-        self.stream = sys.stderr if stream is None else stream
-        self.label = ""
-
-    def tick(self, label: str | None = None) -> None:
-        """One more task done."""
-        self.done += 1
-        if label is not None:
-            self.label = label
-        if not self.enabled:
-            return
-        width = 30
-        filled = min(width, round(width * self.done / self.total))
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {self.label[:40]:<40}")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        """End the bar's line."""
-        if self.enabled and self.done:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to the caller through the future
-            future.set_exception(exc)
-        self.tick()
-        return future
-
-    def steps(self, items: list[T], label: Callable[[T], str]) -> Iterator[T]:
-        """Iterate ``items``, ticking after each."""
-        for item in items:
-            yield item
-            self.tick(label(item))

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from prioritize._progress import progress
 from prioritize.cli._common import (
     CLIError,
-    Progress,
     load_policy,
     load_queries,
     load_schedule,
@@ -23,12 +23,9 @@ from prioritize.cli._demo import DEMO_QUERIES
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
-from prioritize.report import FOLLOWER_WEIGHTS, VALUE_WEIGHTS
 from prioritize.simulation import SimulationResult, compare, simulate
 
 __all__ = ["CompareOptions", "run_compare"]
-
-_SWEEP_POINTS = len(FOLLOWER_WEIGHTS) * len(VALUE_WEIGHTS)  # influence_sweep's default grid
 
 
 @dataclass(frozen=True)
@@ -119,30 +116,24 @@ def run_compare(opts: CompareOptions) -> str:
         how = ", the workload rounded down" if opts.agents is None else ""
         team = f"{staffing} agents around the clock (workload {load:.1f} agents{how})"
 
-    runs = len(policies) * (1 + (opts.replications if opts.replications > 1 else 0))
-    runs += _SWEEP_POINTS if opts.report else 0
-    enabled = sys.stderr.isatty() if opts.progress is None else opts.progress
-    progress = Progress(runs, enabled=enabled)
-    try:
-        results: dict[str, SimulationResult] = {}
-        for name in progress.steps(list(policies), lambda name: name):
-            results[name] = simulate(frame, policies[name], staffing, seed=opts.seed)
-        table = None
-        if opts.replications > 1:
-            progress.label = f"{opts.replications} replications"
-            table = compare(
-                policies,
-                source,
-                staffing,
-                seed=opts.seed,
-                replications=opts.replications,
-                executor=progress,
-            )
-        written = None
-        if opts.report is not None:
-            written = _write_report(opts, results, frame, staffing, progress, stream, team)
-    finally:
-        progress.finish()
+    # Each long step shows its own bar (tqdm, when installed) on stderr.
+    bars = sys.stderr.isatty() if opts.progress is None else opts.progress
+    results: dict[str, SimulationResult] = {}
+    for name in progress(list(policies), enabled=bars, desc="simulate"):
+        results[name] = simulate(frame, policies[name], agents=staffing, seed=opts.seed)
+    table = None
+    if opts.replications > 1:
+        table = compare(
+            source,
+            policies,
+            agents=staffing,
+            seed=opts.seed,
+            replications=opts.replications,
+            progress=bars,
+        )
+    written = None
+    if opts.report is not None:
+        written = _write_report(opts, results, frame, staffing, bars, stream, team)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -169,15 +160,14 @@ def _write_report(
     results: dict[str, SimulationResult],
     frame: pd.DataFrame,
     staffing: Any,
-    progress: Progress,
+    bars: bool,
     stream: str,
     team: str,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
     assert opts.report is not None
-    progress.label = "influence-weight sweep"
-    sweep = influence_sweep(frame, staffing, seed=opts.seed, executor=progress)
+    sweep = influence_sweep(frame, agents=staffing, seed=opts.seed, progress=bars)
     try:
         return write_report(
             opts.report,

@@ -37,7 +37,7 @@ def run_demo(
     descriptions: dict[str, str] = {}
     for name, make in PRESETS.items():
         policy = make()
-        results[name] = simulate(frame, policy, agents, seed=seed)
+        results[name] = simulate(frame, policy, agents=agents, seed=seed)
         descriptions[name] = policy.description
     public = float(frame["is_public"].mean())
     busy = "queues build at the daily peaks" if agents <= load else "the team has spare capacity"

@@ -135,7 +135,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="progress bar on stderr (default: when stderr is a terminal)",
+        help="progress bars on stderr, with the optional tqdm (default: when stderr is a terminal)",
     )
     _add_targets(compare)
 

@@ -230,13 +230,14 @@ def influence_policy(base: Policy | None = None) -> Policy:
 
 def influence_sweep(
     frame: pd.DataFrame | Callable[[int], pd.DataFrame],
-    agents: Any,
     *,
+    agents: Any,
     base: Policy | None = None,
     follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
     value_weights: Sequence[float] = VALUE_WEIGHTS,
     seed: int = 0,
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Simulate :func:`influence_policy` over a grid of follower-reach and CRM-value weights.
 
@@ -244,8 +245,17 @@ def influence_sweep(
     is one (``follower_reach``, ``crm_value``) weight pair, with the
     :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
     ``agents``: plot ``value_at_risk`` against ``wait_ratio_follower_band``
-    and mark the :func:`pareto_front`.
+    and mark the :func:`pareto_front`. ``executor`` and ``progress`` are
+    :func:`~prioritize.simulation.sweep`'s.
     """
     policy = influence_policy(base)
     grid = {"follower_reach": list(follower_weights), "crm_value": list(value_weights)}
-    return sweep(policy, grid, frame, agents=agents, seeds=[seed], executor=executor)
+    return sweep(
+        frame,
+        policy,
+        grid=grid,
+        agents=agents,
+        seeds=[seed],
+        executor=executor,
+        progress=progress,
+    )

@@ -6,9 +6,9 @@ The same stream, the same agents, different policies, side by side::
     frame = pz.synthetic.queries(20_000, seed=0)
     result = pz.simulate(frame, pz.policies.influencer_weighted(), agents=6, seed=0)
     result.summary                 # waits, abandonment, value at risk, fairness
-    table = pz.compare({"equal": pz.policies.equal_treatment(),
-                        "influencer": pz.policies.influencer_weighted()},
-                       frame, agents=6)
+    table = pz.compare(frame, {"equal": pz.policies.equal_treatment(),
+                               "influencer": pz.policies.influencer_weighted()},
+                       agents=6, seed=0)
 
 Validated against queueing theory in the tests: FIFO M/M/c against Erlang C,
 priority classes against Cobham's formula, exponential patience against

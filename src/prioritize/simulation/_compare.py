@@ -8,6 +8,7 @@ machine, or ``distributed.Client(...).get_executor()`` on a Dask cluster.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._progress import check_progress
+from prioritize._progress import progress as progress_bar
 from prioritize.policy import Policy, Weights
 from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
@@ -61,15 +64,18 @@ def _summary_row(
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
-    result = simulate(data, policy, agents, seed=seed, handle=handle, patience=patience)
+    result = simulate(data, policy, agents=agents, seed=seed, handle=handle, patience=patience)
     return dict(result.summary)
 
 
-def _run_all(tasks: Sequence[tuple[Any, ...]], executor: Executor | None) -> list[dict[str, Any]]:
+def _run_all(
+    tasks: Sequence[tuple[Any, ...]], executor: Executor | None, *, progress: bool, desc: str
+) -> list[dict[str, Any]]:
+    bar = functools.partial(progress_bar, enabled=progress, total=len(tasks), desc=desc)
     if executor is None:
-        return [_summary_row(*task) for task in tasks]
+        return [_summary_row(*task) for task in bar(tasks)]
     futures = [executor.submit(_summary_row, *task) for task in tasks]
-    return [future.result() for future in futures]
+    return [future.result() for future in bar(futures)]
 
 
 def _seeds(seed: int, replications: int) -> list[int]:
@@ -81,26 +87,27 @@ def _seeds(seed: int, replications: int) -> list[int]:
 
 
 def compare(
-    policies: Mapping[str, Policy],
     frame: FrameSource,
-    agents: Agents,
+    policies: Mapping[str, Policy],
     *,
+    agents: Agents,
     seed: int = 0,
     replications: int = 1,
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Simulate each policy on the same stream and staffing; one row per policy.
 
     Parameters
     ----------
-    policies
-        Name -> policy; the names become the index (``policy``).
     frame
         A canonical query frame, or a function ``seed -> frame`` (e.g.
-        ``lambda s: pz.synthetic.queries(5_000, s)``) to draw a new stream
-        per replication.
+        ``lambda s: pz.synthetic.queries(5_000, seed=s)``) to draw a new
+        stream per replication.
+    policies
+        Name -> policy; the names become the index (``policy``).
     agents, handle, patience
         As for :func:`simulate`.
     seed, replications
@@ -111,6 +118,10 @@ def compare(
         replications are identical; pass a frame function instead.
     executor
         Optional :class:`concurrent.futures.Executor` to run the simulations.
+    progress
+        Show a progress bar, one step per run (policies × replications). It
+        needs the optional ``tqdm`` (``pip install "prioritize[progress]"``);
+        without it the runs are silent. A notebook widget in Jupyter.
 
     Returns
     -------
@@ -121,6 +132,12 @@ def compare(
         ``replications − 1`` degrees of freedom); a ``replications`` column
         says how many runs each row is.
     """
+    check_progress(progress)
+    if isinstance(policies, Policy) or not isinstance(policies, Mapping):
+        raise InputError(
+            "compare(frame, policies, ...): policies must be a mapping name -> Policy; "
+            f"got {type(policies).__name__}"
+        )
     if not policies:
         raise InputError("compare needs at least one policy")
     for name, policy in policies.items():
@@ -130,7 +147,7 @@ def compare(
     tasks = [
         (frame, policy, agents, s, handle, patience) for policy in policies.values() for s in seeds
     ]
-    rows = _run_all(tasks, executor)
+    rows = _run_all(tasks, executor, progress=progress, desc="compare")
     runs = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
     runs.insert(0, "policy", [name for name in policies for _ in seeds])
     if replications == 1:
@@ -159,20 +176,24 @@ def _policy_at(policy: Policy | Callable[..., Policy], params: Mapping[str, Any]
 
 
 def sweep(
-    policy: Policy | Callable[..., Policy],
-    grid: Mapping[str, Iterable[Any]],
     frame: FrameSource,
+    policy: Policy | Callable[..., Policy],
     *,
+    grid: Mapping[str, Iterable[Any]],
     agents: Agents | None = None,
     seeds: Iterable[int] = (0,),
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Simulate every point of a parameter grid for every seed; one tidy row per run.
 
     Parameters
     ----------
+    frame
+        A canonical query frame, or a function ``seed -> frame`` (built in
+        the worker, so only the seed travels to a cluster).
     policy
         A base :class:`~prioritize.Policy`, whose grid parameters are weight
         names (``follower_reach=0.3`` changes that weight) or policy fields
@@ -182,9 +203,6 @@ def sweep(
         Parameter name -> values. ``agents``, ``handle`` and ``patience`` go
         to :func:`simulate`; every other name is a policy parameter. The grid
         is the cartesian product, in the order given.
-    frame
-        A canonical query frame, or a function ``seed -> frame`` (built in
-        the worker, so only the seed travels to a cluster).
     agents, handle, patience
         Defaults for the simulation parameters not in ``grid``.
     seeds
@@ -194,6 +212,9 @@ def sweep(
         another. With a process pool, ``policy`` and ``frame`` functions must
         be picklable (module-level functions); a Dask
         ``distributed.Client(...).get_executor()`` pickles lambdas too.
+    progress
+        Show a progress bar, one step per run (grid points × seeds); needs
+        the optional ``tqdm``, silent without it (see :func:`compare`).
 
     Returns
     -------
@@ -204,12 +225,15 @@ def sweep(
     Examples
     --------
     >>> import prioritize as pz
-    >>> table = pz.sweep(pz.policies.influencer_weighted(),
-    ...                  {"follower_reach": [0.0, 0.6], "agents": [2, 3]},
-    ...                  lambda s: pz.synthetic.queries(300, s, days=1), seeds=[0, 1])
+    >>> table = pz.sweep(lambda s: pz.synthetic.queries(300, seed=s, days=1),
+    ...                  pz.policies.influencer_weighted(),
+    ...                  grid={"follower_reach": [0.0, 0.6], "agents": [2, 3]}, seeds=[0, 1])
     >>> len(table)
     8
     """
+    check_progress(progress)
+    if not isinstance(grid, Mapping):
+        raise InputError(f"grid must be a mapping name -> values; got {type(grid).__name__}")
     names = list(grid)
     values = [list(v) for v in grid.values()]
     seed_list = list(seeds)
@@ -229,7 +253,7 @@ def sweep(
         for s in seed_list:
             points.append(point | {"policy": built.name, "seed": s})
             tasks.append((frame, built, sim["agents"], s, sim["handle"], sim["patience"]))
-    rows = _run_all(tasks, executor)
+    rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
     summary = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
     return pd.concat([out, summary], axis=1)

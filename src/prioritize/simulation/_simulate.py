@@ -103,8 +103,8 @@ def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[flo
 def simulate(
     frame: pd.DataFrame,
     policy: Policy,
-    agents: Agents,
     *,
+    agents: Agents,
     seed: int | np.random.Generator = 0,
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,

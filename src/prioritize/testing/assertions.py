@@ -333,7 +333,9 @@ def _starved_message(
     arrived = ((frame["received_at"] - t0).dt.total_seconds() / 60.0).to_numpy()
     started = arrived + wait
     ahead = int(((arrived > arrived[worst]) & (started < started[worst])).sum())
-    fifo_wait = simulate(frame, fifo(), agents, seed=0, patience=math.inf).records["wait_minutes"]
+    fifo_wait = simulate(frame, fifo(), agents=agents, seed=0, patience=math.inf).records[
+        "wait_minutes"
+    ]
     shown = pd.DataFrame(
         {
             "query_id": frame["query_id"].to_numpy(),
@@ -434,7 +436,7 @@ def assert_no_starvation(
     )
 
     def check(frame: pd.DataFrame) -> None:
-        records = simulate(frame, policy, agents, seed=0, patience=math.inf).records
+        records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
         worst = float(records["wait_minutes"].max()) if len(records) else 0.0
         # Steer the search towards long waits (hypothesis' targeted phase).
         target(worst / max_wait, label="longest wait / max_wait")
