@@ -40,7 +40,7 @@ def _frame(followers, urgency, *, minutes=None, index=None) -> pd.DataFrame:
 def test_hand_computed_influencer_example() -> None:
     # influencer_weighted: 0.6·reach + 0.2·urgency; reach = log1p(f)/log1p(1e6).
     frame = _frame([1_000_000, 0, 999], [0.0, 1.0, 0.5])
-    result = counterfactual(pz.policies.influencer_weighted(), frame, "followers", 0)
+    result = counterfactual(frame, pz.policies.influencer_weighted(), column="followers", value=0)
     q = result.queries
     reach_999 = math.log1p(999) / math.log1p(1_000_000)
     # scores: Q0 0.6, Q1 0.2, Q2 0.6·reach(999)+0.1 ≈ 0.4 -> order Q0, Q2, Q1
@@ -61,7 +61,7 @@ def test_hand_computed_influencer_example() -> None:
 
 def test_scope_all_switches_the_attribute_off_for_everybody() -> None:
     frame = _frame([1_000_000, 0, 999], [0.0, 1.0, 0.5])
-    q = counterfactual(pz.policies.influencer_weighted(), frame, scope="all").queries
+    q = counterfactual(frame, pz.policies.influencer_weighted(), scope="all").queries
     # Without followers for anyone: Q1 (0.2), Q2 (0.1), Q0 (0).
     assert list(q["rank_cf"]) == [3, 1, 2]
     assert list(q["rank_shift"]) == [2, -2, 0]
@@ -69,7 +69,7 @@ def test_scope_all_switches_the_attribute_off_for_everybody() -> None:
 
 def test_callable_value_and_group_table() -> None:
     frame = _frame([10, 50_000, 5], [0.5, 0.5, 0.5])
-    result = counterfactual(pz.policies.influencer_weighted(), frame, value=lambda s: s * 10)
+    result = counterfactual(frame, pz.policies.influencer_weighted(), value=lambda s: s * 10)
     assert result.description == "followers=<lambda>(…)"
     assert (result.queries["score_shift"] <= 0).all()  # more followers: higher scores
     table = result.by_group
@@ -80,7 +80,9 @@ def test_callable_value_and_group_table() -> None:
 @settings(max_examples=25)
 @given(pst.query_frames(max_rows=10))
 def test_removing_followers_never_helps_under_influencer_policy(frame) -> None:
-    q = counterfactual(pz.policies.influencer_weighted(), frame, "followers", 0).queries
+    q = counterfactual(
+        frame, pz.policies.influencer_weighted(), column="followers", value=0
+    ).queries
     assert (q["rank_shift"] >= 0).all()
     assert (q["score_shift"] >= 0).all()
 
@@ -89,10 +91,10 @@ def test_removing_followers_never_helps_under_influencer_policy(frame) -> None:
 @given(pst.query_frames(max_rows=10))
 def test_blind_policy_and_cap(frame) -> None:
     for column in ("followers", "lifetime_value"):
-        q = counterfactual(pz.policies.equal_treatment(), frame, column, 0).queries
+        q = counterfactual(frame, pz.policies.equal_treatment(), column=column, value=0).queries
         assert (q["rank_shift"] == 0).all() and (q["score_shift"] == 0).all()
     # balanced caps follower points at 0.1: removing them moves a score by at most 0.1.
-    q = counterfactual(pz.policies.balanced(), frame, "followers", 0).queries
+    q = counterfactual(frame, pz.policies.balanced(), column="followers", value=0).queries
     assert q["score_shift"].abs().max() <= 0.1 + 1e-12
 
 
@@ -100,7 +102,7 @@ def test_rows_in_rows_out_index_kept_frame_untouched() -> None:
     frame = pz.synthetic.queries(40, seed=2, days=0.1)
     frame.index = [f"row{i % 7}" for i in range(40)]  # duplicate labels on purpose
     before = frame.copy(deep=True)
-    result = counterfactual(pz.policies.balanced(), frame, "lifetime_value", 0.0)
+    result = counterfactual(frame, pz.policies.balanced(), column="lifetime_value", value=0.0)
     pd.testing.assert_frame_equal(frame, before)
     assert result.queries.index.equals(frame.index)
     assert list(result.queries["query_id"]) == list(frame["query_id"])
@@ -110,7 +112,7 @@ def test_rows_in_rows_out_index_kept_frame_untouched() -> None:
 
 def test_summary_matches_the_per_query_table() -> None:
     frame = pz.synthetic.queries(200, seed=5, days=0.2)
-    result = counterfactual(pz.policies.influencer_weighted(), frame, "followers", 0)
+    result = counterfactual(frame, pz.policies.influencer_weighted(), column="followers", value=0)
     shift = result.queries["rank_shift"]
     s = result.summary
     assert s["moved"] == int((shift != 0).sum())
@@ -123,7 +125,7 @@ def test_summary_matches_the_per_query_table() -> None:
 def test_several_columns_at_once() -> None:
     frame = pz.synthetic.queries(50, seed=6, days=0.1)
     cleared = {"purchase_count": 0, "total_spend": 0.0, "days_since_last_purchase": math.nan}
-    result = counterfactual(pz.policies.value_weighted(), frame, cleared)
+    result = counterfactual(frame, pz.policies.value_weighted(), column=cleared)
     assert (result.queries["score_shift"] >= 0).all()
     assert result.queries["score_shift"].max() > 0
     assert "days_since_last_purchase=nan" in result.description
@@ -131,7 +133,7 @@ def test_several_columns_at_once() -> None:
 
 def test_empty_frame() -> None:
     frame = pz.synthetic.queries(5, seed=0).iloc[:0]
-    result = counterfactual(pz.policies.balanced(), frame)
+    result = counterfactual(frame, pz.policies.balanced())
     assert len(result.queries) == 0
     assert result.summary["queries"] == 0 and math.isnan(result.summary["mean_rank_shift"])
 
@@ -154,20 +156,20 @@ def test_empty_frame() -> None:
         ({"column": {"followers": 0}, "value": 1}, pz.InputError, "either"),
         ({"column": {}}, pz.InputError, "at least one column"),
         ({"column": "followers", "scope": "some"}, pz.InputError, "scope"),
-        ({"column": "followers", "by": "nope"}, pz.SchemaError, "cannot group by 'nope'"),
+        ({"column": "followers", "group": "nope"}, pz.SchemaError, "cannot group by 'nope'"),
     ],
 )
 def test_bad_input(kwargs, error, match) -> None:
     frame = pz.synthetic.queries(10, seed=1)
     with pytest.raises(error, match=match):
-        counterfactual(pz.policies.balanced(), frame, **kwargs)
+        counterfactual(frame, pz.policies.balanced(), **kwargs)
 
 
 def test_missing_column_and_policy_factory() -> None:
     frame = pz.synthetic.queries(10, seed=1)
     with pytest.raises(pz.SchemaError, match="lifetime_value"):
         counterfactual(
-            pz.policies.balanced(), frame.drop(columns="lifetime_value"), "lifetime_value"
+            frame.drop(columns="lifetime_value"), pz.policies.balanced(), column="lifetime_value"
         )
     with pytest.raises(pz.InputError, match=r"did you mean balanced\(\)"):
-        counterfactual(pz.policies.balanced, frame)
+        counterfactual(frame, pz.policies.balanced)

@@ -41,7 +41,7 @@ def _frame(texts, urgency=None, followers=None) -> pd.DataFrame:
 def test_hand_computed_text_gaming() -> None:
     # equal_treatment: score = urgency (+ aging). Q0 "refund" (0.6 points), Q1 plain.
     frame = _frame(["refund please", "hello there", "order"])
-    result = gaming(pz.policies.equal_treatment(), frame, manipulations=["urgent_word"])
+    result = gaming(frame, pz.policies.equal_treatment(), manipulations=["urgent_word"])
     q = result.queries.loc["urgent_word"]
     lex = pz.signals.UrgencyLexicon()
     assert q["score_gain"].to_numpy() == pytest.approx(
@@ -60,7 +60,7 @@ def test_hand_computed_text_gaming() -> None:
 
 def test_given_urgency_cannot_be_gamed_by_text() -> None:
     frame = pz.synthetic.queries(60, seed=3, days=0.1)  # urgency given for every row
-    result = gaming(pz.policies.equal_treatment(), frame)
+    result = gaming(frame, pz.policies.equal_treatment())
     assert list(result.summary.columns) == list(GAMING_STATS)
     assert list(result.summary.index) == list(MANIPULATIONS)
     for name in ("exclamations", "caps", "urgent_word"):
@@ -76,7 +76,7 @@ def test_given_urgency_cannot_be_gamed_by_text() -> None:
 def test_derive_urgency_audits_the_lexicon() -> None:
     frame = pz.synthetic.queries(60, seed=3, days=0.1)
     before = frame.copy(deep=True)
-    result = gaming(pz.policies.equal_treatment(), frame, derive_urgency=True)
+    result = gaming(frame, pz.policies.equal_treatment(), derive_urgency=True)
     pd.testing.assert_frame_equal(frame, before)
     assert result.derive_urgency
     summary = result.summary
@@ -88,7 +88,7 @@ def test_derive_urgency_audits_the_lexicon() -> None:
 
 def test_mixed_urgency_measures_only_text_driven_rows() -> None:
     frame = _frame(["refund", "hello", "hello", "order"], urgency=[0.9, np.nan, 0.1, np.nan])
-    result = gaming(pz.policies.equal_treatment(), frame, manipulations=["exclamations"])
+    result = gaming(frame, pz.policies.equal_treatment(), manipulations=["exclamations"])
     q = result.queries.loc["exclamations"]
     assert list(q["applicable"]) == [False, True, False, True]
     assert result.summary.loc["exclamations", "applicable"] == 2
@@ -100,7 +100,7 @@ def test_mixed_urgency_measures_only_text_driven_rows() -> None:
 def test_followers_x10_per_query_equals_brute_force(frame) -> None:
     policy = pz.policies.influencer_weighted()
     now = frame["received_at"].max().to_pydatetime()
-    q = gaming(policy, frame, manipulations=["followers_x10"]).queries.loc["followers_x10"]
+    q = gaming(frame, policy, manipulations=["followers_x10"]).queries.loc["followers_x10"]
     assert (q["rank_gain"] >= 0).all()
     for i in range(len(frame)):
         alone = frame.copy()
@@ -113,8 +113,8 @@ def test_followers_x10_per_query_equals_brute_force(frame) -> None:
 
 def test_fifo_rewards_nothing_and_scope_all() -> None:
     frame = pz.synthetic.queries(40, seed=8, days=0.1)
-    assert (gaming(pz.policies.fifo(), frame, derive_urgency=True).queries["rank_gain"] == 0).all()
-    everyone = gaming(pz.policies.influencer_weighted(), frame, scope="all").queries
+    assert (gaming(frame, pz.policies.fifo(), derive_urgency=True).queries["rank_gain"] == 0).all()
+    everyone = gaming(frame, pz.policies.influencer_weighted(), scope="all").queries
     # Everybody buying followers: the gains cancel out on average (ranks are a permutation).
     assert everyone.loc["followers_x10", "rank_gain"].sum() == 0
 
@@ -122,19 +122,19 @@ def test_fifo_rewards_nothing_and_scope_all() -> None:
 def test_custom_manipulations() -> None:
     frame = pz.synthetic.queries(30, seed=9, days=0.1)
     bought = {"bought_50k": lambda f: f.assign(followers=f["followers"] + 50_000)}
-    result = gaming(pz.policies.influencer_weighted(), frame, manipulations=bought)
+    result = gaming(frame, pz.policies.influencer_weighted(), manipulations=bought)
     assert list(result.summary.index) == ["bought_50k"]
     assert result.summary.loc["bought_50k", "share_gaining"] > 0.5
     manip = Manipulation("shout", MANIPULATIONS["caps"].apply, reads_text=True)
-    assert gaming(pz.policies.balanced(), frame, manipulations=[manip]).summary.index[0] == "shout"
+    assert gaming(frame, pz.policies.balanced(), manipulations=[manip]).summary.index[0] == "shout"
 
 
 def test_no_text_column_note() -> None:
     frame = pz.synthetic.queries(10, seed=1).drop(columns="text")
-    result = gaming(pz.policies.balanced(), frame, manipulations=["caps"])
+    result = gaming(frame, pz.policies.balanced(), manipulations=["caps"])
     assert result.summary.loc["caps", "note"] == "the frame has no text column"
     with pytest.raises(pz.SchemaError, match="needs a 'text' column"):
-        gaming(pz.policies.balanced(), frame, derive_urgency=True)
+        gaming(frame, pz.policies.balanced(), derive_urgency=True)
 
 
 @pytest.mark.parametrize(
@@ -149,4 +149,4 @@ def test_no_text_column_note() -> None:
 def test_bad_manipulations(manipulations, match) -> None:
     frame = pz.synthetic.queries(10, seed=1)
     with pytest.raises(pz.InputError, match=match):
-        gaming(pz.policies.balanced(), frame, manipulations=manipulations)
+        gaming(frame, pz.policies.balanced(), manipulations=manipulations)

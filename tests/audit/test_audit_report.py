@@ -52,7 +52,7 @@ def test_variance_share_all_equal_is_nan() -> None:
 
 def test_report_of_a_blind_policy() -> None:
     frame = pz.synthetic.queries(80, seed=11, days=0.1)
-    report = audit(pz.policies.equal_treatment(), frame)
+    report = audit(frame, pz.policies.equal_treatment())
     assert isinstance(report, AuditReport)
     assert report.queries == 80 and report.policy == "equal_treatment"
     assert report.now == frame["received_at"].max().to_pydatetime()
@@ -69,7 +69,7 @@ def test_report_of_a_blind_policy() -> None:
 
 def test_report_text_and_frames_with_simulation() -> None:
     frame = pz.synthetic.queries(150, seed=12, days=0.25)
-    report = audit(pz.policies.influencer_weighted(), frame, simulate=True, agents=3, seed=1)
+    report = audit(frame, pz.policies.influencer_weighted(), simulate=True, agents=3, seed=1)
     assert report.rank_shift.loc["followers", "mean_rank_shift"] > 0
     assert report.gaming.summary.loc["followers_x10", "mean_rank_gain"] > 0
     frames = report.to_frames()
@@ -97,18 +97,18 @@ def test_report_text_and_frames_with_simulation() -> None:
 def test_report_can_audit_the_text_lexicon() -> None:
     frame = pz.synthetic.queries(40, seed=3, days=0.1)
     policy = pz.policies.equal_treatment()
-    report = audit(policy, frame, derive_urgency=True)
-    expected = gaming(policy, frame, derive_urgency=True).summary
+    report = audit(frame, policy, derive_urgency=True)
+    expected = gaming(frame, policy, derive_urgency=True).summary
     pd.testing.assert_frame_equal(report.gaming.summary, expected)
     assert (report.gaming.summary.loc[["caps", "urgent_word"], "applicable"] == 40).all()
     # Only the gaming part derives urgency: the counterfactuals keep the given one.
-    given = audit(policy, frame)
+    given = audit(frame, policy)
     for label, result in given.counterfactuals.items():
         pd.testing.assert_frame_equal(result.queries, report.counterfactuals[label].queries)
 
 
 def test_report_of_fifo_says_arrival_decides() -> None:
-    report = audit(pz.policies.fifo(), pz.synthetic.queries(20, seed=2, days=0.05))
+    report = audit(pz.synthetic.queries(20, seed=2, days=0.05), pz.policies.fifo())
     assert "arrival order alone decides" in report.to_text()
     assert math.isnan(report.signal_variance_share["urgency"])
 
@@ -116,8 +116,8 @@ def test_report_of_fifo_says_arrival_decides() -> None:
 def test_bad_simulation_arguments() -> None:
     frame = pz.synthetic.queries(10, seed=1)
     with pytest.raises(pz.InputError, match="needs agents"):
-        audit(pz.policies.balanced(), frame, simulate=True)
+        audit(frame, pz.policies.balanced(), simulate=True)
     with pytest.raises(pz.InputError, match="only apply with simulate=True"):
-        audit(pz.policies.balanced(), frame, agents=2)
+        audit(frame, pz.policies.balanced(), agents=2)
     with pytest.raises(pz.InputError, match="agents"):
-        audit(pz.policies.balanced(), frame, simulate=True, agents=0)
+        audit(frame, pz.policies.balanced(), simulate=True, agents=0)

@@ -152,14 +152,14 @@ def compare(
 
 
 def counterfactual(
-    policy: Policy,
     frame: pd.DataFrame,
+    policy: Policy,
+    *,
     column: str | Mapping[str, Change] = "followers",
     value: Change = _UNSET,
-    *,
     now: datetime | None = None,
     scope: Scope = "each",
-    by: str | None = None,
+    group: str | None = None,
 ) -> CounterfactualResult:
     """How each query's rank and score would shift if an attribute were different.
 
@@ -168,10 +168,10 @@ def counterfactual(
 
     Parameters
     ----------
-    policy
-        The policy audited.
     frame
         A canonical query frame.
+    policy
+        The policy audited.
     column
         A numeric canonical column (``followers``, ``lifetime_value``,
         ``purchase_count``, ``total_spend``, ``days_since_last_purchase``,
@@ -191,10 +191,11 @@ def counterfactual(
         while the others keep theirs: the places *this* customer's attribute
         buys them. ``"all"``: every query changes at once (the attribute is
         switched off for everybody).
-    by
-        The group column of :attr:`CounterfactualResult.by_group`: a frame
-        column or ``follower_band``/``value_band``. Default: ``value_band``
-        when only value or purchase columns change, else ``follower_band``.
+    group
+        The groups of :attr:`CounterfactualResult.by_group`
+        (:func:`~prioritize.models.group_labels`: a frame column, or
+        ``follower_band``/``value_band``). Default: ``value_band`` when only
+        value or purchase columns change, else ``follower_band``.
 
     Returns
     -------
@@ -230,7 +231,7 @@ def counterfactual(
     now = resolve_now(frame, now)
     base = snapshot(policy, frame, now)
     scores_cf, rank_cf = compare(base, frame, changed, scope)
-    group = by if by is not None else _default_group(changes)
+    group = group if group is not None else _default_group(changes)
     labels = group_labels(frame, group)
     score = base.scores["score"].to_numpy()
     score_cf = scores_cf["score"].to_numpy()

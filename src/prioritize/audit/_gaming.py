@@ -185,10 +185,10 @@ def _summary_row(part: pd.DataFrame, manipulation: Manipulation, has_text: bool)
 
 
 def gaming(
-    policy: Policy,
     frame: pd.DataFrame,
-    now: datetime | None = None,
+    policy: Policy,
     *,
+    now: datetime | None = None,
     manipulations: Iterable[str | Manipulation]
     | Mapping[str, Callable[[pd.DataFrame], pd.DataFrame]]
     | None = None,
@@ -199,10 +199,10 @@ def gaming(
 
     Parameters
     ----------
-    policy
-        The policy audited.
     frame
         A canonical query frame (not modified).
+    policy
+        The policy audited.
     now
         When the queue is looked at; default: the latest arrival in the frame.
     manipulations

@@ -199,10 +199,10 @@ def _indent(text: str) -> str:
 
 
 def audit(
-    policy: Policy,
     frame: pd.DataFrame,
-    now: datetime | None = None,
+    policy: Policy,
     *,
+    now: datetime | None = None,
     simulate: bool = False,
     agents: Any = None,
     seed: int | np.random.Generator = 0,
@@ -213,10 +213,10 @@ def audit(
 
     Parameters
     ----------
-    policy
-        The policy audited.
     frame
         A canonical query frame (not modified).
+    policy
+        The policy audited.
     now
         When the queue is looked at; default: the latest arrival in the frame.
     simulate
@@ -254,7 +254,7 @@ def audit(
     now = resolve_now(frame, now)
     base = snapshot(policy, frame, now)
     counterfactuals = {
-        label: counterfactual(policy, frame, changes, now=now)
+        label: counterfactual(frame, policy, column=changes, now=now)
         for label, changes in AUDIT_CHANGES.items()
     }
     result = None
@@ -271,7 +271,7 @@ def audit(
         overdue=int(base.overdue.sum()),
         signal_variance_share=variance_share(base.scores),
         counterfactuals=counterfactuals,
-        gaming=gaming(policy, frame, now, derive_urgency=derive_urgency),
+        gaming=gaming(frame, policy, now=now, derive_urgency=derive_urgency),
         simulation=result,
         disparities=disparities,
     )

@@ -149,8 +149,8 @@ def run_audit(
             note = f" (simulated with {staffing} agents, the workload {load:.1f} rounded down)"
     try:
         report = audit(
-            policy,
             frame,
+            policy,
             simulate=simulate,
             agents=staffing,
             seed=seed,
