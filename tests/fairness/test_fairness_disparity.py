@@ -38,7 +38,7 @@ def frame(data: list[tuple[float, str, bool]]) -> pd.DataFrame:
 
 def disparity(data: pd.DataFrame, stat: str, **kw: object) -> DisparityFrame:
     threshold = 30.0 if stat == "share_within" else None
-    return DisparityFrame(data, group="band", stat=stat, threshold=threshold, **kw)  # type: ignore[arg-type]
+    return DisparityFrame(data, group="band", stat=stat, within_minutes=threshold, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -81,18 +81,18 @@ def test_hand_computed_means_and_gaps(waits: pd.DataFrame) -> None:
 
 
 def test_share_within_counts_abandoned_as_misses(waits: pd.DataFrame) -> None:
-    d = DisparityFrame(waits, stat="share_within", threshold=30)
+    d = DisparityFrame(waits, stat="share_within", within_minutes=30)
     # <1k: 10, 20 answered in time; 30 abandoned (a miss although 30 <= 30).
     # 1k-10k: 50 too late; 70 abandoned.  100k+: all three in time.
     assert d.by_group["value"].tolist() == pytest.approx([2 / 3, 0.0, 1.0])
     assert d.overall == pytest.approx(5 / 8)
     assert d.higher_is_better
-    kept = DisparityFrame(waits, stat="share_within", threshold=30, exclude_abandoned=True)
+    kept = DisparityFrame(waits, stat="share_within", within_minutes=30, exclude_abandoned=True)
     assert kept.by_group["value"].tolist() == pytest.approx([1.0, 0.0, 1.0])
     assert kept.by_group["count"].tolist() == [2, 1, 3]
     assert kept.excluded == 2
     # Without an abandoned column every row counts as answered.
-    plain = DisparityFrame(waits.drop(columns="abandoned"), stat="share_within", threshold=30)
+    plain = DisparityFrame(waits.drop(columns="abandoned"), stat="share_within", within_minutes=30)
     assert plain.by_group["value"].tolist() == pytest.approx([1.0, 0.0, 1.0])
 
 
@@ -163,10 +163,10 @@ def test_four_fifths_orientation(waits: pd.DataFrame) -> None:
     assert table["relative"].tolist() == pytest.approx([(10 / 3) / 20, (10 / 3) / 60, 1.0])
     assert table["flagged"].tolist() == [True, True, False]
     # Service level: higher is better.
-    sla = DisparityFrame(waits, stat="share_within", threshold=60, exclude_abandoned=True)
+    sla = DisparityFrame(waits, stat="share_within", within_minutes=60, exclude_abandoned=True)
     assert sla.by_group["value"].tolist() == pytest.approx([1.0, 1.0, 1.0])
     assert list(sla.flagged) == []
-    sla = DisparityFrame(waits, stat="share_within", threshold=60)
+    sla = DisparityFrame(waits, stat="share_within", within_minutes=60)
     assert sla.by_group["value"].tolist() == pytest.approx([2 / 3, 0.5, 1.0])
     table = sla.four_fifths()
     assert table["relative"].tolist() == pytest.approx([2 / 3, 0.5, 1.0])
@@ -230,11 +230,11 @@ def test_negative_values_support_differences_not_ratios() -> None:
 
 
 def test_by_group_table_matches_disparity_frames(waits: pd.DataFrame) -> None:
-    table = by_group(waits, stats=("mean", "p90", "share_within"), threshold=30)
+    table = by_group(waits, stats=("mean", "p90", "share_within"), within_minutes=30)
     assert list(table.columns) == ["count", "mean", "p90", "share_within"]
     for stat in ("mean", "p90", "share_within"):
         threshold = 30 if stat == "share_within" else None
-        d = DisparityFrame(waits, stat=stat, threshold=threshold)
+        d = DisparityFrame(waits, stat=stat, within_minutes=threshold)
         assert table[stat].tolist() == d.by_group["value"].tolist()
     default = by_group(waits, exclude_abandoned=True)
     assert list(default.columns) == ["count", "mean", "median", "p90", "max"]
@@ -247,8 +247,11 @@ def test_by_group_table_matches_disparity_frames(waits: pd.DataFrame) -> None:
         ({"stats": "mean"}, "stats must be a non-empty list"),
         ({"stats": ()}, "stats must be a non-empty list"),
         ({"stats": ("mean", "mean")}, "stats lists a statistic twice"),
-        ({"stats": ("mean",), "threshold": 5}, "threshold= only applies when 'share_within'"),
-        ({"stats": ("share_within",)}, "needs threshold="),
+        (
+            {"stats": ("mean",), "within_minutes": 5},
+            "within_minutes= only applies when 'share_within'",
+        ),
+        ({"stats": ("share_within",)}, "needs within_minutes="),
         ({"stats": ("p101",)}, "stat must be one of"),
     ],
 )
@@ -376,9 +379,12 @@ def test_nan_values_and_labels_are_errors_naming_rows(waits: pd.DataFrame) -> No
         ({"stat": "average"}, "stat must be one of"),
         ({"stat": "p"}, "stat must be one of"),
         ({"stat": 90}, "stat must be one of"),
-        ({"stat": "share_within"}, "needs threshold="),
-        ({"stat": "share_within", "threshold": float("nan")}, "threshold must be a finite"),
-        ({"stat": "mean", "threshold": 5.0}, "threshold= only applies"),
+        ({"stat": "share_within"}, "needs within_minutes="),
+        (
+            {"stat": "share_within", "within_minutes": float("nan")},
+            "within_minutes must be a finite",
+        ),
+        ({"stat": "mean", "within_minutes": 5.0}, "within_minutes= only applies"),
         ({"group": []}, "group must be a column name or a list"),
         ({"group": ["follower_band", "follower_band"]}, "group lists a column twice"),
     ],

@@ -55,7 +55,7 @@ def test_matches_metricframe(data: list, stat: str, group: list[str]) -> None:  
         df,
         group=group[0] if len(group) == 1 else group,
         stat=stat,
-        threshold=THRESHOLD if stat == "share_within" else None,
+        within_minutes=THRESHOLD if stat == "share_within" else None,
     )
     # fairlearn lists every combination of several columns, with NaN for unseen ones;
     # DisparityFrame leaves those out and reports them in empty_groups.

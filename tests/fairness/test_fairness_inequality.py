@@ -159,7 +159,7 @@ def test_tiny_values_do_not_underflow() -> None:
     x = [0.0, 3.6e-211]
     assert jain(x) == pytest.approx(0.5)
     assert gini(x) == pytest.approx(0.5)
-    assert generalized_entropy(x, 2.0) == pytest.approx(0.5)
+    assert generalized_entropy(x, alpha=2.0) == pytest.approx(0.5)
 
 
 def test_jain_on_waits_uses_a_benefit() -> None:
@@ -174,7 +174,7 @@ def test_jain_on_waits_uses_a_benefit() -> None:
 
 @given(positive_values, alphas)
 def test_ge_matches_definition(x: list[float], alpha: float) -> None:
-    assert generalized_entropy(x, alpha) == pytest.approx(
+    assert generalized_entropy(x, alpha=alpha) == pytest.approx(
         ge_by_definition(x, alpha), rel=1e-9, abs=1e-12
     )
 
@@ -184,32 +184,32 @@ def test_ge2_is_half_the_squared_coefficient_of_variation(x: list[float]) -> Non
     arr = np.asarray(x)
     assume(arr.mean() > 0)
     cv2 = arr.var() / arr.mean() ** 2
-    assert generalized_entropy(x, 2.0) == pytest.approx(cv2 / 2, rel=1e-9, abs=1e-12)
+    assert generalized_entropy(x, alpha=2.0) == pytest.approx(cv2 / 2, rel=1e-9, abs=1e-12)
 
 
 def test_theil_of_one_holder_is_log_n() -> None:
-    assert generalized_entropy([0.0, 1.0], 1.0) == pytest.approx(math.log(2))
-    assert generalized_entropy([0.0, 0.0, 0.0, 5.0], 1.0) == pytest.approx(math.log(4))
+    assert generalized_entropy([0.0, 1.0], alpha=1.0) == pytest.approx(math.log(2))
+    assert generalized_entropy([0.0, 0.0, 0.0, 5.0], alpha=1.0) == pytest.approx(math.log(4))
 
 
 @given(positive_values, alphas, st.floats(min_value=1e-2, max_value=1e2))
 def test_ge_is_zero_for_equal_and_scale_invariant(x: list[float], alpha: float, k: float) -> None:
-    assert generalized_entropy([x[0]] * len(x), alpha) == pytest.approx(0.0, abs=1e-12)
-    assert generalized_entropy([k * v for v in x], alpha) == pytest.approx(
-        generalized_entropy(x, alpha), rel=1e-7, abs=1e-10
+    assert generalized_entropy([x[0]] * len(x), alpha=alpha) == pytest.approx(0.0, abs=1e-12)
+    assert generalized_entropy([k * v for v in x], alpha=alpha) == pytest.approx(
+        generalized_entropy(x, alpha=alpha), rel=1e-7, abs=1e-10
     )
 
 
 @pytest.mark.parametrize("alpha", [0.0, -1.0])
 def test_ge_with_nonpositive_alpha_needs_positive_values(alpha: float) -> None:
     with pytest.raises(InputError, match=r"x must be > 0 for alpha <= 0; got 0 at position 1"):
-        generalized_entropy([1.0, 0.0], alpha)
+        generalized_entropy([1.0, 0.0], alpha=alpha)
 
 
 @pytest.mark.parametrize("alpha", [float("nan"), float("inf"), True, "2"])
 def test_ge_rejects_bad_alpha(alpha: object) -> None:
     with pytest.raises(InputError, match="alpha must be"):
-        generalized_entropy([1.0, 2.0], alpha)  # type: ignore[arg-type]
+        generalized_entropy([1.0, 2.0], alpha=alpha)  # type: ignore[arg-type]
 
 
 # --- Decomposition -------------------------------------------------------------------------
@@ -231,17 +231,17 @@ def test_decomposition_sums_exactly(rows: list[tuple[float, int]], alpha: float)
     x = [v for v, _ in rows]
     labels = [g for _, g in rows]
     parts = entropy_decomposition(frame_of(x, labels), group="band", alpha=alpha)
-    assert parts.total == pytest.approx(generalized_entropy(x, alpha), rel=1e-12, abs=1e-15)
+    assert parts.total == pytest.approx(generalized_entropy(x, alpha=alpha), rel=1e-12, abs=1e-15)
     assert parts.between + parts.within == pytest.approx(parts.total, rel=1e-9, abs=1e-12)
     means = pd.Series(x).groupby(labels).mean()
-    between = generalized_entropy(means.loc[labels].to_numpy(), alpha)
+    between = generalized_entropy(means.loc[labels].to_numpy(), alpha=alpha)
     assert parts.between == pytest.approx(between, rel=1e-12, abs=1e-15)
     table = parts.by_group
     assert table["contribution"].sum() == pytest.approx(parts.within, rel=1e-12, abs=1e-15)
     assert table["count"].sum() == len(x)
     for label, row in table.iterrows():
         inside = [v for v, g in rows if g == label]
-        assert row["ge"] == pytest.approx(generalized_entropy(inside, alpha), abs=1e-12)
+        assert row["ge"] == pytest.approx(generalized_entropy(inside, alpha=alpha), abs=1e-12)
         assert row["mean"] == pytest.approx(np.mean(inside))
 
 

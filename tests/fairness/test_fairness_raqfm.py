@@ -91,7 +91,7 @@ def test_work_conserving_queues_conserve_and_match_the_integral(
     arrival = np.cumsum(gaps).astype(float)
     start, finish, wait = schedule(arrival, service, patience, agents, priority)
     records = records_of(arrival, start, finish, wait=wait)
-    d = raqfm(records, agents)
+    d = raqfm(records, agents=agents)
     assert len(d) == len(records)
     assert d.sum() == pytest.approx(0.0, abs=1e-9)
     # Every event falls on a whole minute, so N(t) is constant on each [t, t + 1):
@@ -151,4 +151,4 @@ def test_bad_records(records_of) -> None:  # type: ignore[no-untyped-def]
         raqfm(good.assign(finished_at=["9:00", "9:01"]), agents=1)
     for agents in (0, 1.5, True, "2"):
         with pytest.raises(InputError, match="agents must be a whole number >= 1"):
-            raqfm(good, agents)  # type: ignore[arg-type]
+            raqfm(good, agents=agents)  # type: ignore[arg-type]

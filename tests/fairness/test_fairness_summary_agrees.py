@@ -32,7 +32,7 @@ def test_band_ratios_equal_disparity_frame(seed, agents, preset, band, within) -
     records = simulate(frame, pz.policies.PRESETS[preset](), agents=agents, seed=seed).records
     wait_ratio, four_fifths = band_ratios(records, band, within_minutes=within)
     waits = DisparityFrame(records, group=band, stat="mean", exclude_abandoned=True)
-    level = DisparityFrame(records, group=band, stat="share_within", threshold=within)
+    level = DisparityFrame(records, group=band, stat="share_within", within_minutes=within)
     for ours, theirs in ((wait_ratio, waits.ratio()), (four_fifths, level.ratio())):
         if np.isnan(theirs):
             assert np.isnan(ours)

@@ -67,7 +67,11 @@ def _disparities(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     for group in _GROUPS:
         waits = by_group(
-            records, group, "wait_minutes", stats=("mean", "p90", "share_within"), threshold=_WITHIN
+            records,
+            group=group,
+            value="wait_minutes",
+            stats=("mean", "p90", "share_within"),
+            within_minutes=_WITHIN,
         ).rename(
             columns={
                 "mean": "mean_wait",
@@ -75,7 +79,9 @@ def _disparities(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
                 "share_within": f"within_{_WITHIN:g}_min",
             }
         )
-        waits["abandon_rate"] = by_group(records, group, "abandoned", stats=("mean",))["mean"]
+        waits["abandon_rate"] = by_group(records, group=group, value="abandoned", stats=("mean",))[
+            "mean"
+        ]
         out[group] = waits
     return out
 

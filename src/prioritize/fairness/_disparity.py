@@ -145,12 +145,13 @@ class DisparityFrame:
     stat
         ``"mean"``, ``"median"``, ``"pXX"`` (a percentile, e.g. ``"p90"``;
         numpy's linear interpolation), ``"max"``, or ``"share_within"``: the
-        share of rows answered with ``value <= threshold`` (service-level
+        share of rows answered with ``value <= within_minutes`` (service-level
         attainment). For ``share_within`` a row with ``abandoned`` true counts
         as a miss whatever its ``value``: it was never answered. Without an
         ``abandoned`` column every row counts as answered.
-    threshold
-        The limit for ``share_within``, in the units of ``value`` (minutes).
+    within_minutes
+        The time limit of ``share_within``, in minutes (the units of
+        ``value``). Only for ``share_within``.
     higher_is_better
         Whether a larger value is better for a group. Default: true for
         ``share_within``, false otherwise (waits, abandonment rates). Only
@@ -179,33 +180,33 @@ class DisparityFrame:
 
     The share answered within an hour (abandoned queries count as misses):
 
-    >>> DisparityFrame(records, stat="share_within", threshold=60).by_group  # doctest: +SKIP
+    >>> DisparityFrame(records, stat="share_within", within_minutes=60).by_group  # doctest: +SKIP
     """
 
     def __init__(
         self,
         records: Any,
+        *,
         value: str = "wait_minutes",
         group: GroupSpec = "follower_band",
         stat: str = "mean",
-        *,
-        threshold: float | None = None,
+        within_minutes: float | None = None,
         higher_is_better: bool | None = None,
         exclude_abandoned: bool = False,
     ) -> None:
-        self._stat = parse_stat(stat, threshold)
+        self._stat = parse_stat(stat, within_minutes)
         sample = _sample(
             records,
             value,
             group,
-            need_abandoned=self._stat.threshold is not None,
+            need_abandoned=self._stat.within_minutes is not None,
             exclude_abandoned=exclude_abandoned,
         )
         self.value = value
         self.stat = stat
-        self.threshold = self._stat.threshold
+        self.within_minutes = self._stat.within_minutes
         self.higher_is_better = (
-            self._stat.threshold is not None if higher_is_better is None else higher_is_better
+            self._stat.within_minutes is not None if higher_is_better is None else higher_is_better
         )
         self._groups = sample.groups
         self._bounds = sample.bounds
@@ -282,13 +283,14 @@ class DisparityFrame:
         self._check_nonnegative("ratio")
         return float(_ratio(self._group_values, self._overall, method))
 
-    def four_fifths(self, threshold: float = FOUR_FIFTHS) -> pd.DataFrame:
+    def four_fifths(self, *, threshold: float = FOUR_FIFTHS) -> pd.DataFrame:
         """Each group against the best group, flagged under the four-fifths rule.
 
         ``relative`` is ``value / best`` when higher is better (a service level
         of 60% against the best group's 90% is 0.67), and ``best / value`` when
         lower is better (a mean wait of 50 minutes against the best group's 20
-        is 0.4). A group is ``flagged`` when ``relative < threshold``. The
+        is 0.4). A group is ``flagged`` when ``relative < threshold`` (a
+        ratio in (0, 1], :data:`FOUR_FIFTHS` by default). The
         smallest ``relative`` equals :meth:`ratio`, so some group is flagged
         exactly when ``ratio() < threshold``.
         """
@@ -386,38 +388,38 @@ class DisparityFrame:
 
 def by_group(
     records: Any,
+    *,
     group: GroupSpec = "follower_band",
     value: str = "wait_minutes",
     stats: Sequence[str] = ("mean", "median", "p90", "max"),
-    *,
-    threshold: float | None = None,
+    within_minutes: float | None = None,
     exclude_abandoned: bool = False,
 ) -> pd.DataFrame:
     """Several statistics of ``value`` for each group, in one table.
 
     Returns a frame indexed by group (groups without rows left out) with a
     ``count`` column and one column per statistic, named as in ``stats``.
-    Statistics, ``threshold`` and ``exclude_abandoned`` mean what they mean
-    for :class:`DisparityFrame`; ``threshold`` is needed exactly when
-    ``"share_within"`` is among ``stats``.
+    Statistics, ``within_minutes`` and ``exclude_abandoned`` mean what they
+    mean for :class:`DisparityFrame`; ``within_minutes`` is needed exactly
+    when ``"share_within"`` is among ``stats``.
 
     Examples
     --------
-    >>> by_group(records, "follower_band", stats=("mean", "p90", "share_within"),
-    ...          threshold=60)  # doctest: +SKIP
+    >>> by_group(records, group="follower_band", stats=("mean", "p90", "share_within"),
+    group=...          within_minutes=60)  # doctest: +SKIP
     """
     if isinstance(stats, str) or not stats:
         raise InputError(f"stats must be a non-empty list of statistic names; got {stats!r}")
     if len(set(stats)) != len(stats):
         raise InputError(f"stats lists a statistic twice: {list(stats)}")
-    if threshold is not None and "share_within" not in stats:
-        raise InputError("threshold= only applies when 'share_within' is among stats")
-    parsed = [parse_stat(s, threshold if s == "share_within" else None) for s in stats]
+    if within_minutes is not None and "share_within" not in stats:
+        raise InputError("within_minutes= only applies when 'share_within' is among stats")
+    parsed = [parse_stat(s, within_minutes if s == "share_within" else None) for s in stats]
     sample = _sample(
         records,
         value,
         group,
-        need_abandoned=threshold is not None,
+        need_abandoned=within_minutes is not None,
         exclude_abandoned=exclude_abandoned,
     )
     columns: dict[str, Any] = {"count": sample.groups.sizes}

@@ -116,7 +116,7 @@ def _ge(arr: FloatArray, alpha: float) -> float:
     return float(np.mean(r**alpha - 1.0) / (alpha * (alpha - 1.0)))
 
 
-def generalized_entropy(x: Any, alpha: float = 2.0) -> float:
+def generalized_entropy(x: Any, *, alpha: float = 2.0) -> float:
     """The generalized entropy index GE(α) of non-negative values ``x``.
 
     ``GE(α) = (1 / (n α (α - 1))) Σ_i ((x_i / μ)^α - 1)``, with the limits
@@ -174,6 +174,7 @@ class EntropyDecomposition:
 
 def entropy_decomposition(
     records: Any,
+    *,
     value: str = "wait_minutes",
     group: GroupSpec = "follower_band",
     alpha: float = 2.0,

@@ -78,7 +78,7 @@ def _prefix_greater(
     return count, total
 
 
-def overtaking(records: Any, group: GroupSpec = "follower_band") -> pd.DataFrame:
+def overtaking(records: Any, *, group: GroupSpec = "follower_band") -> pd.DataFrame:
     """How often queries of each group overtake earlier arrivals of each group.
 
     Parameters

@@ -92,7 +92,7 @@ def _entitlement(arrival: FloatArray, departure: FloatArray, agents: int) -> Flo
     return np.asarray(after - before, dtype=np.float64)
 
 
-def raqfm(records: Any, agents: int) -> pd.Series:
+def raqfm(records: Any, *, agents: int) -> pd.Series:
     """Each query's RAQFM discrimination ``D_i``, in minutes (see the module notes).
 
     Parameters
@@ -130,7 +130,7 @@ def raqfm(records: Any, agents: int) -> pd.Series:
 
 
 def class_discrimination(
-    records: Any, agents: int, group: GroupSpec = "follower_band"
+    records: Any, *, agents: int, group: GroupSpec = "follower_band"
 ) -> pd.DataFrame:
     """RAQFM discrimination by group: positive means the group was favoured.
 
@@ -140,7 +140,7 @@ def class_discrimination(
     totals sum to 0 for a work-conserving queue).
     """
     groups = encode_groups(records, group)
-    d = raqfm(records, agents).to_numpy(dtype=np.float64)
+    d = raqfm(records, agents=agents).to_numpy(dtype=np.float64)
     sizes = groups.sizes
     total = np.bincount(groups.codes, weights=d, minlength=sizes.size)
     return pd.DataFrame(

@@ -24,19 +24,19 @@ class Stat:
     """A statistic of a sample: ``mean``, a quantile, ``max`` or ``share_within``.
 
     ``share_within`` is the share of rows that were answered with a value
-    <= ``threshold`` (service-level attainment): :meth:`prepare` turns each
+    <= ``within_minutes`` (service-level attainment): :meth:`prepare` turns each
     row into a 0/1 hit, and the statistic is their mean.
     """
 
     name: str
     quantile: float | None = None
-    threshold: float | None = None
+    within_minutes: float | None = None
 
     def prepare(self, values: FloatArray, abandoned: BoolArray | None) -> FloatArray:
         """Per-row inputs of :meth:`reduce` (hits for ``share_within``, else ``values``)."""
-        if self.threshold is None:
+        if self.within_minutes is None:
             return values
-        return answered_within(values, self.threshold, abandoned).astype(np.float64)
+        return answered_within(values, self.within_minutes, abandoned).astype(np.float64)
 
     def reduce(self, prepared: FloatArray) -> FloatArray:
         """The statistic along the last axis (a 0-d array for 1-d input).
@@ -51,18 +51,18 @@ class Stat:
         return np.asarray(prepared.mean(axis=-1), dtype=np.float64)
 
 
-def parse_stat(stat: str, threshold: float | None = None) -> Stat:
-    """The :class:`Stat` called ``stat``; ``threshold`` (minutes) goes with ``share_within``."""
+def parse_stat(stat: str, within_minutes: float | None = None) -> Stat:
+    """The :class:`Stat` called ``stat``; ``within_minutes`` goes with ``share_within``."""
     if not isinstance(stat, str):
         raise InputError(f"stat must be one of {list(STATS)}; got {stat!r}")
     if stat == "share_within":
-        if threshold is None or isinstance(threshold, bool):
-            raise InputError("stat='share_within' needs threshold= (e.g. 60 for one hour)")
-        if not math.isfinite(float(threshold)):
-            raise InputError(f"threshold must be a finite number; got {threshold!r}")
-        return Stat(stat, threshold=float(threshold))
-    if threshold is not None:
-        raise InputError(f"threshold= only applies to stat='share_within', not {stat!r}")
+        if within_minutes is None or isinstance(within_minutes, bool):
+            raise InputError("stat='share_within' needs within_minutes= (e.g. 60 for one hour)")
+        if not math.isfinite(float(within_minutes)):
+            raise InputError(f"within_minutes must be a finite number; got {within_minutes!r}")
+        return Stat(stat, within_minutes=float(within_minutes))
+    if within_minutes is not None:
+        raise InputError(f"within_minutes= only applies to stat='share_within', not {stat!r}")
     if stat in ("mean", "max"):
         return Stat(stat)
     if stat == "median":

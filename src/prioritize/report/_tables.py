@@ -57,14 +57,14 @@ def band_table(records: pd.DataFrame, group: str, *, target_minutes: float = 60.
     ``abandon_rate``. The statistics are :func:`prioritize.fairness.by_group`'s.
     """
     require_columns(records, (group, "wait_minutes", "abandoned"))
-    sizes = by_group(records, group, "abandoned", stats=("mean",))
-    hit = by_group(records, group, stats=("share_within",), threshold=target_minutes)
+    sizes = by_group(records, group=group, value="abandoned", stats=("mean",))
+    hit = by_group(records, group=group, stats=("share_within",), within_minutes=target_minutes)
     table = pd.DataFrame(index=sizes.index)
     table["queries"] = sizes["count"].astype(np.int64)
     table["share"] = table["queries"] / max(1, len(records))
     served = ~records["abandoned"].to_numpy(dtype=bool)
     if served.any():
-        waits = by_group(records[served], group, stats=("mean", "p90"))
+        waits = by_group(records[served], group=group, stats=("mean", "p90"))
         table["mean_wait"] = waits["mean"].reindex(table.index)
         table["p90_wait"] = waits["p90"].reindex(table.index)
     else:
