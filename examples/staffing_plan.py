@@ -61,7 +61,7 @@ print(
 
 # 4. promise: only what the simulation shows (giving up counts as unanswered); the
 #    plan was made for 80%, the team publishes a 90% promise if the week supports it
-pledge = promise(result, share=0.9)
+pledge = promise(result, target=0.9)
 print(f"\nPublished promise: {pledge.text}")
 for note in pledge.notes:
     print(f"  note: {note}")

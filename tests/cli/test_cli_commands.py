@@ -169,7 +169,7 @@ def test_audit_of_the_text_lexicon(capsys) -> None:  # type: ignore[no-untyped-d
 def test_staff_one_rate(capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(
         capsys, "staff", "--arrivals-per-hour", "40", "--handle-minutes", "6", "--target", "0.8",
-        "--within", "1",
+        "--within-minutes", "1",
     )  # fmt: skip
     assert code == 0
     agents = staffing.agents_needed(40, 6, 0.8, 1)
@@ -184,7 +184,7 @@ def test_staff_one_rate(capsys) -> None:  # type: ignore[no-untyped-def]
 def test_staff_with_patience(capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(
         capsys, "staff", "--arrivals-per-hour", "40", "--handle-minutes", "6",
-        "--patience-minutes", "10", "--within", "2",
+        "--patience-minutes", "10", "--within-minutes", "2",
     )  # fmt: skip
     assert code == 0 and "Erlang A" in out
     agents = staffing.agents_needed(40, 6, 0.8, 2, patience_minutes=10)
@@ -197,7 +197,7 @@ def test_staff_intervals(capsys, tmp_path) -> None:  # type: ignore[no-untyped-d
     csv.write_text("interval,arrivals\n09:00,10\n09:30,25\n10:00,0\n", encoding="utf-8")
     plan_csv = tmp_path / "plan.csv"
     code, out, _ = run(
-        capsys, "staff", "--intervals", str(csv), "--handle-minutes", "6", "--within", "5",
+        capsys, "staff", "--intervals", str(csv), "--handle-minutes", "6", "--within-minutes", "5",
         "--out", str(plan_csv),
     )  # fmt: skip
     assert code == 0

@@ -53,7 +53,7 @@ def test_bad_numbers(capsys) -> None:  # type: ignore[no-untyped-def]
     assert fails(capsys, "demo", "--queries", "-5") == "--queries must be >= 1; got -5"
     assert fails(capsys, "demo", "--agents", "0") == "--agents must be >= 1; got 0"
     assert fails(capsys, "compare", "--replications", "0") == "--replications must be >= 1; got 0"
-    assert "--service-target must be in (0, 1]" in fails(capsys, "compare", "--service-target", "2")
+    assert "--target must be in (0, 1]" in fails(capsys, "compare", "--target", "2")
     assert fails(capsys, "score", "x.csv", "--policy", "fifo", "--top", "-1").startswith("--top")
 
 

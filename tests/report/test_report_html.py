@@ -69,7 +69,7 @@ def runs():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def page(runs):  # type: ignore[no-untyped-def]
     results, sweep = runs
-    return html_report(results, sweep=sweep, target_minutes=30, service_target=0.75, title="T&T")
+    return html_report(results, sweep=sweep, within_minutes=30, target=0.75, title="T&T")
 
 
 def _parse(page: str) -> _Checker:

@@ -47,7 +47,7 @@ def test_hand_example() -> None:
     public = list(range(1, 11))
     private = [10.0 * k for k in range(1, 11)]
     rec = _records(public + private, [False] * 20, [True] * 10 + [False] * 10)
-    p = promise(rec, share=0.8, within=WITHIN, min_queries=5)
+    p = promise(rec, target=0.8, within_minutes=WITHIN, min_queries=5)
     by = {c.segment: c for c in p.clauses}
     assert by["public mentions"].within_minutes == 15.0  # 5 answered by 5 min: 50% < 80%
     assert by["public mentions"].achieved == 1.0
@@ -67,7 +67,7 @@ def test_giving_up_blocks_every_message_and_counts_as_a_miss() -> None:
     waits = [1.0] * 30 + [2.0] * 10
     gave_up = [False] * 30 + [True] * 10  # 25% left within 2 minutes
     rec = _records(waits, gave_up, [False] * 40)
-    p = promise(rec, share=0.8, within=WITHIN, min_queries=10)
+    p = promise(rec, target=0.8, within_minutes=WITHIN, min_queries=10)
     # 75% answered at every candidate: the target is out of reach, the clause says 75%
     (clause,) = p.clauses
     assert (clause.segment, clause.share, clause.within_minutes) == ("private messages", 0.75, 5.0)
@@ -79,14 +79,14 @@ def test_giving_up_blocks_every_message_and_counts_as_a_miss() -> None:
 
 def test_small_segment_gets_no_clause() -> None:
     rec = _records([1.0] * 40 + [1.0] * 3, [False] * 43, [False] * 40 + [True] * 3)
-    p = promise(rec, within=WITHIN, min_queries=30)
+    p = promise(rec, within_minutes=WITHIN, min_queries=30)
     assert [c.segment for c in p.clauses] == ["private messages", "every message"]
     assert "no promise for public mentions: 3 queries, fewer than 30" in p.notes
 
 
 def test_no_segments_and_custom_labels() -> None:
     rec = _records([1.0, 50.0, 100.0, 2000.0], [False] * 4, [True, False, True, False])
-    p = promise(rec, by=None, share=0.5, within=WITHIN, min_queries=1)
+    p = promise(rec, group=None, target=0.5, within_minutes=WITHIN, min_queries=1)
     # 2 of 4 within 60 min; 2000 min is past every candidate, so no "every message"
     assert [(c.segment, c.share, c.within_minutes) for c in p.clauses] == [
         ("every message", 0.5, 60.0)
@@ -94,10 +94,10 @@ def test_no_segments_and_custom_labels() -> None:
     assert p.text == "We answer 50% of all messages within 1 hour."
     q = promise(
         rec.assign(channel=["chat", "email", "chat", "email"]),
-        by="channel",
+        group="channel",
         labels={"chat": "chats"},
-        share=0.5,
-        within=WITHIN,
+        target=0.5,
+        within_minutes=WITHIN,
         min_queries=1,
     )
     assert {c.segment for c in q.clauses} == {"chats", "email queries"}
@@ -105,7 +105,7 @@ def test_no_segments_and_custom_labels() -> None:
 
 def test_nothing_answered() -> None:
     rec = _records([3.0] * 40, [True] * 40, [False] * 40)
-    p = promise(rec, within=WITHIN)
+    p = promise(rec, within_minutes=WITHIN)
     assert p.clauses == ()
     assert p.text.startswith("No promise is supported by these records")
 
@@ -123,12 +123,12 @@ def test_accepts_a_simulation_result() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"share": 0.0}, "share must be in (0, 1]"),
-        ({"share": 1.5}, "share must be in (0, 1]"),
-        ({"within": (60, 5)}, "within must be ascending"),
-        ({"within": ()}, "within must be ascending"),
+        ({"target": 0.0}, "target must be in (0, 1]"),
+        ({"target": 1.5}, "target must be in (0, 1]"),
+        ({"within_minutes": (60, 5)}, "within_minutes must be ascending"),
+        ({"within_minutes": ()}, "within_minutes must be ascending"),
         ({"min_queries": 0}, "min_queries must be an int >= 1"),
-        ({"by": "channel"}, "channel"),
+        ({"group": "channel"}, "channel"),
     ],
 )
 def test_bad_arguments(kwargs, message) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +144,7 @@ def test_bad_records() -> None:
         promise(pd.DataFrame({"wait_minutes": [1.0], "is_public": [True]}))
     rec = _records([1.0, 2.0], [False, False], [True, False]).astype({"is_public": object})
     rec.loc[1, "is_public"] = None
-    with pytest.raises(InputError, match="missing values at rows \\[1\\]"):
+    with pytest.raises(SchemaError, match=r"'is_public'.*row 1"):
         promise(rec)
 
 
@@ -190,7 +190,7 @@ records_strategy = st.integers(0, 60).flatmap(
 )
 def test_never_claims_more_than_the_records_show(data, share, min_queries) -> None:  # type: ignore[no-untyped-def]
     rec = _records(*data)
-    p = promise(rec, share=share, within=WITHIN, min_queries=min_queries)
+    p = promise(rec, target=share, within_minutes=WITHIN, min_queries=min_queries)
     for clause in p.clauses:
         mask = _mask(rec, clause.segment)
         n = int(mask.sum())
@@ -215,7 +215,7 @@ def test_never_claims_more_than_the_records_show(data, share, min_queries) -> No
 @given(records_strategy)
 def test_claims_the_target_whenever_it_was_reached(data) -> None:  # type: ignore[no-untyped-def]
     rec = _records(*data)
-    p = promise(rec, share=0.8, within=WITHIN, min_queries=1)
+    p = promise(rec, target=0.8, within_minutes=WITHIN, min_queries=1)
     claimed = {c.segment: c for c in p.clauses if c.share < 1.0 or c.segment != "every message"}
     for segment in ("public mentions", "private messages"):
         mask = _mask(rec, segment)

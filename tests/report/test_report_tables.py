@@ -46,7 +46,7 @@ def test_band_table_by_hand() -> None:
             "abandoned": [False, False, True, False],
         }
     )
-    table = band_table(records, "follower_band", target_minutes=60)
+    table = band_table(records, "follower_band", within_minutes=60)
     assert list(table.columns) == list(BAND_COLUMNS)
     assert list(table.index) == ["<1k", "100k+"]
     assert table.loc["<1k", "queries"] == 3

@@ -169,7 +169,7 @@ class StaffOptions:
     arrivals_per_hour: float | None = None
     handle_minutes: float | None = None
     target: float = 0.8
-    within: float = 1.0
+    within_minutes: float = 1.0
     max_occupancy: float | None = None
     patience_minutes: float | None = None
     intervals: str | None = None
@@ -182,7 +182,7 @@ def _figures(opts: StaffOptions, rate: float, handle: float, agents: int) -> dic
 
     if opts.patience_minutes is not None:
         result = staffing.erlang_a(
-            rate, handle, agents, opts.patience_minutes, within_minutes=opts.within
+            rate, handle, agents, opts.patience_minutes, within_minutes=opts.within_minutes
         )
         return {
             "service_level": result.service_level,
@@ -194,7 +194,7 @@ def _figures(opts: StaffOptions, rate: float, handle: float, agents: int) -> dic
     if rate * handle / 60.0 >= agents:
         return {"service_level": 0.0, "occupancy": 1.0, "mean_wait": math.inf}
     return {
-        "service_level": staffing.service_level(rate, handle, agents, opts.within),
+        "service_level": staffing.service_level(rate, handle, agents, opts.within_minutes),
         "occupancy": staffing.occupancy(rate, handle, agents),
         "mean_wait": staffing.mean_wait_minutes(rate, handle, agents),
         "wait_probability": staffing.erlang_c(rate, handle, agents),
@@ -213,7 +213,7 @@ def _staff_one(opts: StaffOptions) -> str:
         rate,
         handle,
         opts.target,
-        opts.within,
+        opts.within_minutes,
         opts.max_occupancy,
         patience_minutes=opts.patience_minutes,
     )
@@ -225,14 +225,14 @@ def _staff_one(opts: StaffOptions) -> str:
     load = rate * handle / 60.0
     lines = [
         f"{rate:g} queries an hour × {handle:g} min each = {load:.2f} agents of work ({model}).",
-        f"Agents needed: {agents} to answer {opts.target:.0%} within {opts.within:g} min"
+        f"Agents needed: {agents} to answer {opts.target:.0%} within {opts.within_minutes:g} min"
         + (f" at most {opts.max_occupancy:.0%} busy" if opts.max_occupancy is not None else ""),
     ]
     if agents == 0:
         return "\n".join([*lines, "   no queries arrive: nobody is needed"])
     f = _figures(opts, rate, handle, agents)
     lines += [
-        f"   service level  {f['service_level']:.1%} answered within {opts.within:g} min",
+        f"   service level  {f['service_level']:.1%} answered within {opts.within_minutes:g} min",
         f"   occupancy      {f['occupancy']:.1%}",
         f"   mean wait      {f['mean_wait']:.2f} min ({f['wait_probability']:.1%} wait at all)",
     ]
@@ -242,7 +242,7 @@ def _staff_one(opts: StaffOptions) -> str:
         fewer = _figures(opts, rate, handle, agents - 1)
         lines.append(
             f"   with {agents - 1} agents: {fewer['service_level']:.1%} within "
-            f"{opts.within:g} min, {fewer['occupancy']:.1%} busy"
+            f"{opts.within_minutes:g} min, {fewer['occupancy']:.1%} busy"
         )
     return "\n".join(lines)
 
@@ -270,7 +270,7 @@ def _staff_intervals(opts: StaffOptions) -> str:
             frame,
             handle_minutes=handle,
             target=opts.target,
-            within_minutes=opts.within,
+            within_minutes=opts.within_minutes,
             interval_minutes=opts.interval_minutes,
             max_occupancy=opts.max_occupancy,
             patience_minutes=opts.patience_minutes,
@@ -297,7 +297,7 @@ def _staff_intervals(opts: StaffOptions) -> str:
     hours = float(np.sum(plan["agents"].to_numpy(dtype=np.float64))) * opts.interval_minutes / 60
     lines = [
         f"Agents per {opts.interval_minutes}-minute interval to answer {opts.target:.0%} within "
-        f"{opts.within:g} min ({path}):",
+        f"{opts.within_minutes:g} min ({path}):",
         "",
         render(headers, rows),
         "",

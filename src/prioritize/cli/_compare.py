@@ -40,8 +40,8 @@ class CompareOptions:
     seed: int = 0
     replications: int = 1
     report: str | None = None
-    target_minutes: float = 60.0
-    service_target: float = 0.8
+    within_minutes: float = 60.0
+    target: float = 0.8
     progress: bool | None = None
 
 
@@ -69,10 +69,10 @@ def _check_numbers(opts: CompareOptions) -> None:
         raise CLIError(f"--replications must be >= 1; got {opts.replications}")
     if opts.agents is not None and opts.agents < 1:
         raise CLIError(f"--agents must be >= 1; got {opts.agents}")
-    if not opts.target_minutes > 0:
-        raise CLIError(f"--target-minutes must be > 0; got {opts.target_minutes}")
-    if not 0 < opts.service_target <= 1:
-        raise CLIError(f"--service-target must be in (0, 1]; got {opts.service_target}")
+    if not opts.within_minutes > 0:
+        raise CLIError(f"--within-minutes must be > 0; got {opts.within_minutes}")
+    if not 0 < opts.target <= 1:
+        raise CLIError(f"--target must be in (0, 1]; got {opts.target}")
     if opts.agents is not None and opts.schedule is not None:
         raise CLIError("give --agents or --schedule, not both")
 
@@ -146,8 +146,8 @@ def run_compare(opts: CompareOptions) -> str:
             results,
             descriptions={n: p.description for n, p in policies.items()},
             table=table,
-            target_minutes=opts.target_minutes,
-            service_target=opts.service_target,
+            within_minutes=opts.within_minutes,
+            target=opts.target,
         ),
     ]
     if written is not None:
@@ -173,8 +173,8 @@ def _write_report(
             opts.report,
             results,
             sweep=sweep,
-            target_minutes=opts.target_minutes,
-            service_target=opts.service_target,
+            within_minutes=opts.within_minutes,
+            target=opts.target,
             subtitle=f"{stream[0].upper()}{stream[1:]}; {team}",
         )
     except OSError as exc:

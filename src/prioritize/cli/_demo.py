@@ -20,8 +20,8 @@ def run_demo(
     seed: int = 0,
     agents: int | None = None,
     *,
-    target_minutes: float = 60.0,
-    service_target: float = 0.8,
+    within_minutes: float = 60.0,
+    target: float = 0.8,
 ) -> str:
     """The demo's text: the stream, each preset's waits by band, the reading, the promises.
 
@@ -53,7 +53,7 @@ def run_demo(
     body = comparison_text(
         results,
         descriptions=descriptions,
-        target_minutes=target_minutes,
-        service_target=service_target,
+        within_minutes=within_minutes,
+        target=target,
     )
     return header + "\n\n" + body

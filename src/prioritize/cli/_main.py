@@ -41,14 +41,14 @@ def _add_team(cmd: argparse.ArgumentParser) -> None:
 
 def _add_targets(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
-        "--target-minutes",
+        "--within-minutes",
         type=float,
         default=60.0,
         metavar="MIN",
         help="answer time of the service level shown (default 60)",
     )
     cmd.add_argument(
-        "--service-target",
+        "--target",
         type=float,
         default=0.8,
         metavar="SHARE",
@@ -203,8 +203,8 @@ def _build_parser() -> argparse.ArgumentParser:
     staff = sub.add_parser(
         "staff",
         help="agents needed for a service target (Erlang C, or A with patience)",
-        description="The least number of agents answering --target of queries within --within "
-        "minutes, for one arrival rate or for every interval of a CSV (columns: a label, "
+        description="The least number of agents answering --target of queries within "
+        "--within-minutes, for one arrival rate or for every interval of a CSV (columns: a label, "
         "arrivals, optionally handle_minutes).",
         epilog=_EPILOG,
     )
@@ -218,7 +218,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="share to answer in time, in (0, 1) (default 0.8)",
     )
     staff.add_argument(
-        "--within",
+        "--within-minutes",
         type=float,
         default=1.0,
         metavar="MIN",
@@ -253,8 +253,8 @@ def _run(args: argparse.Namespace) -> str:
             DEMO_QUERIES if args.queries is None else args.queries,
             seed=args.seed,
             agents=args.agents,
-            target_minutes=args.target_minutes,
-            service_target=args.service_target,
+            within_minutes=args.within_minutes,
+            target=args.target,
         )
     if args.command == "compare":
         from prioritize.cli._compare import CompareOptions, run_compare
@@ -269,8 +269,8 @@ def _run(args: argparse.Namespace) -> str:
                 seed=args.seed,
                 replications=args.replications,
                 report=args.report,
-                target_minutes=args.target_minutes,
-                service_target=args.service_target,
+                within_minutes=args.within_minutes,
+                target=args.target,
                 progress=args.progress,
             )
         )
@@ -298,7 +298,7 @@ def _run(args: argparse.Namespace) -> str:
             arrivals_per_hour=args.arrivals_per_hour,
             handle_minutes=args.handle_minutes,
             target=args.target,
-            within=args.within,
+            within_minutes=args.within_minutes,
             max_occupancy=args.max_occupancy,
             patience_minutes=args.patience_minutes,
             intervals=args.intervals,

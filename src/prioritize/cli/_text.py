@@ -52,10 +52,10 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = 
     return "\n".join([line(headers), *(line(r) for r in rows)])
 
 
-def _band_rows(result: SimulationResult, target_minutes: float) -> list[list[str]]:
+def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str]]:
     rows = []
     for group, label in (("follower_band", "followers"), ("value_band", "value")):
-        table = band_table(result.records, group, target_minutes=target_minutes)
+        table = band_table(result.records, group, within_minutes=within_minutes)
         for band, row in table.iterrows():
             rows.append(
                 [
@@ -72,7 +72,7 @@ def _band_rows(result: SimulationResult, target_minutes: float) -> list[list[str
 
 
 def policy_block(
-    name: str, description: str, result: SimulationResult, target_minutes: float
+    name: str, description: str, result: SimulationResult, within_minutes: float
 ) -> str:
     """One policy: its headline figures and who waits how long, by follower and value band."""
     s = result.summary
@@ -93,10 +93,10 @@ def policy_block(
                 "share",
                 "mean wait",
                 "p90 wait",
-                f"≤ {target_minutes:g} min",
+                f"≤ {within_minutes:g} min",
                 "gave up",
             ],
-            _band_rows(result, target_minutes),
+            _band_rows(result, within_minutes),
             indent="   ",
         ),
     ]
@@ -152,18 +152,18 @@ def comparison_text(
     *,
     descriptions: Mapping[str, str] | None = None,
     table: pd.DataFrame | None = None,
-    target_minutes: float = 60.0,
-    service_target: float = 0.8,
+    within_minutes: float = 60.0,
+    target: float = 0.8,
 ) -> str:
     """Per policy: who waits how long; then side by side, the reading and the promises."""
     blocks = [
-        policy_block(name, (descriptions or {}).get(name, ""), result, target_minutes)
+        policy_block(name, (descriptions or {}).get(name, ""), result, within_minutes)
         for name, result in results.items()
     ]
     table = summary_table(results) if table is None else table
     width = max(len(n) for n in results)
     promises = [
-        f"   {name.ljust(width)}  {promise(result, share=service_target).text}"
+        f"   {name.ljust(width)}  {promise(result, target=target).text}"
         for name, result in results.items()
     ]
     gave_up = table["abandon_rate"].astype(float)
@@ -180,7 +180,7 @@ def comparison_text(
             "Side by side (wait ratio: best-served follower band's mean wait over the worst's, "
             "1 = equal;\n4/5: worst band's share answered within 60 min over the best's, "
             "below 0.8 fails):\n" + summary_text(table),
-            textwrap.fill("Reading: " + reading(results, target_minutes=target_minutes), 100),
+            textwrap.fill("Reading: " + reading(results, within_minutes=within_minutes), 100),
             "What each policy lets you promise (from the simulated records; giving up counts "
             "as unanswered):\n" + "\n".join(promises),
         ]

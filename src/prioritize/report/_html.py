@@ -120,8 +120,8 @@ def html_report(
     results: Mapping[str, SimulationResult],
     *,
     sweep: pd.DataFrame | None = None,
-    target_minutes: float = 60.0,
-    service_target: float = 0.8,
+    within_minutes: float = 60.0,
+    target: float = 0.8,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> str:
@@ -129,7 +129,7 @@ def html_report(
 
     Charts (inline SVG drawn with matplotlib; nothing is fetched when the
     page opens): the wait distribution by follower band per policy, the
-    service level by group against ``service_target``, the frontier of
+    service level by group against ``target``, the frontier of
     value at risk against the fairness ratio over ``sweep`` (when given;
     see :func:`influence_sweep`), and the number waiting over time. Tables:
     the headline figures per policy and waits by follower and value band.
@@ -144,9 +144,9 @@ def html_report(
     sweep
         Optional weight sweep (a :func:`~prioritize.simulation.sweep` table
         with ``value_at_risk`` and ``wait_ratio_follower_band``).
-    target_minutes, service_target
-        The service level drawn: ``service_target`` of queries answered
-        within ``target_minutes`` (also the promise's share).
+    within_minutes, target
+        The service level drawn: ``target`` of queries answered
+        within ``within_minutes`` (also the promise's share).
     title, subtitle
         Page heading; the subtitle defaults to the stream's size and dates.
 
@@ -171,7 +171,7 @@ def html_report(
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">{html.escape(subtitle or _span(results))} · '
         f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
-        f'<p class="reading">{html.escape(reading(results, target_minutes=target_minutes))}</p>',
+        f'<p class="reading">{html.escape(reading(results, within_minutes=within_minutes))}</p>',
         "<h2>Headline figures</h2>",
         _table(summary, _SUMMARY_COLUMNS, "policy"),
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
@@ -187,11 +187,9 @@ def html_report(
         ),
         "<h2>Service level by group</h2>",
         _figure(
-            plot_service_level(
-                results, target_minutes=target_minutes, service_target=service_target
-            ),
-            f"Share of each band's queries answered within {target_minutes:g} minutes (giving "
-            f"up counts as a miss); dashed: the {service_target:.0%} target.",
+            plot_service_level(results, within_minutes=within_minutes, target=target),
+            f"Share of each band's queries answered within {within_minutes:g} minutes (giving "
+            f"up counts as a miss); dashed: the {target:.0%} target.",
         ),
     ]
     if sweep is not None and len(sweep):
@@ -216,19 +214,19 @@ def html_report(
             "policy lets someone starve.",
         ),
         "<h2>Waits by band</h2>",
-        f'<p class="note">Within target: answered within {target_minutes:g} minutes.</p>',
+        f'<p class="note">Within target: answered within {within_minutes:g} minutes.</p>',
         '<div class="grid">',
     ]
     for name in names:
         records = results[name].records
         parts.append(f"<div><h3>{html.escape(name)}</h3>")
         for group, label in (("follower_band", "followers"), ("value_band", "lifetime value")):
-            table = band_table(records, group, target_minutes=target_minutes)
+            table = band_table(records, group, within_minutes=within_minutes)
             parts.append(_table(table, _BAND_COLUMNS, label))
         parts.append("</div>")
     parts += ["</div>", "<h2>What each policy lets you promise</h2>"]
     for name in names:
-        pledge = promise(results[name], share=service_target)
+        pledge = promise(results[name], target=target)
         notes = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in pledge.notes)
         parts.append(
             f'<p class="promise"><b>{html.escape(name)}</b>: {html.escape(pledge.text)}{notes}</p>'
@@ -247,8 +245,8 @@ def write_report(
     results: Mapping[str, SimulationResult],
     *,
     sweep: pd.DataFrame | None = None,
-    target_minutes: float = 60.0,
-    service_target: float = 0.8,
+    within_minutes: float = 60.0,
+    target: float = 0.8,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> Path:
@@ -259,11 +257,11 @@ def write_report(
     page = html_report(
         results,
         sweep=sweep,
-        target_minutes=target_minutes,
-        service_target=service_target,
+        within_minutes=within_minutes,
+        target=target,
         title=title,
         subtitle=subtitle,
     )
-    target = Path(path)
-    target.write_text(page, encoding="utf-8")
-    return target
+    out = Path(path)
+    out.write_text(page, encoding="utf-8")
+    return out

@@ -155,10 +155,10 @@ def plot_wait_distribution(results: Mapping[str, SimulationResult]) -> str:
 def plot_service_level(
     results: Mapping[str, SimulationResult],
     *,
-    target_minutes: float = 60.0,
-    service_target: float = 0.8,
+    within_minutes: float = 60.0,
+    target: float = 0.8,
 ) -> str:
-    """Share answered within ``target_minutes`` per follower and value band, against the target."""
+    """Share answered within ``within_minutes`` per follower and value band, against the target."""
     names = list(results)
     with _style("service") as plt:
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6), sharey=True)
@@ -167,7 +167,7 @@ def plot_service_level(
             (axes[1], "value_band", "By lifetime value band"),
         ):
             tables = {
-                n: band_table(results[n].records, group, target_minutes=target_minutes)
+                n: band_table(results[n].records, group, within_minutes=within_minutes)
                 for n in names
             }
             bands = [b for t in tables.values() for b in t.index]
@@ -186,17 +186,17 @@ def plot_service_level(
                     label=name,
                 )
             ax.axhline(
-                service_target,
+                target,
                 color="#222222",
                 linestyle="--",
                 linewidth=1,
-                label=f"target: {service_target:.0%} within {target_minutes:g} min",
+                label=f"target: {target:.0%} within {within_minutes:g} min",
             )
             ax.set_xticks(x, bands)
             ax.set_ylim(0, 1.05)
             ax.set_title(title)
             ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-        axes[0].set_ylabel(f"answered within {target_minutes:g} min")
+        axes[0].set_ylabel(f"answered within {within_minutes:g} min")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(
             handles,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, require_columns
+from prioritize.models import group_labels, read_float, require_columns
 
 __all__ = [
     "DEFAULT_WITHIN",
@@ -135,16 +135,12 @@ def _records_of(source: Any) -> pd.DataFrame:
 
 
 def _segments(
-    records: pd.DataFrame, by: str | None, labels: Mapping[Any, str] | None
+    records: pd.DataFrame, group: str | None, labels: Mapping[Any, str] | None
 ) -> npt.NDArray[np.object_] | None:
-    if by is None:
+    if group is None:
         return None
-    require_columns(records, [by])
-    names = dict(_PUBLIC_LABELS if by == "is_public" and labels is None else labels or {})
-    values = records[by].astype(object)
-    if values.isna().any():
-        rows = records.index[values.isna().to_numpy(dtype=bool)][:5].tolist()
-        raise InputError(f"promise: column {by!r} has missing values at rows {rows}")
+    names = dict(_PUBLIC_LABELS if group == "is_public" and labels is None else labels or {})
+    values = group_labels(records, group).astype(object)
     words: npt.NDArray[np.object_] = values.map(lambda v: names.get(v, f"{v} queries")).to_numpy(
         dtype=object
     )
@@ -213,10 +209,10 @@ def _clause(count: _Count, within: Sequence[float], share: float) -> PromiseClau
 def promise(
     result: Any,
     *,
-    share: float = 0.8,
-    by: str | None = "is_public",
+    target: float = 0.8,
+    group: str | None = "is_public",
     labels: Mapping[Any, str] | None = None,
-    within: Sequence[float] = DEFAULT_WITHIN,
+    within_minutes: Sequence[float] = DEFAULT_WITHIN,
     min_queries: int = 30,
 ) -> Promise:
     """The service promise that simulated (or historical) records support.
@@ -248,16 +244,18 @@ def promise(
     ----------
     result
         A :class:`~prioritize.simulation.SimulationResult`, or records with
-        ``wait_minutes``, ``abandoned`` and the ``by`` column.
-    share
+        ``wait_minutes``, ``abandoned`` and the ``group`` column.
+    target
         The share to promise, in (0, 1].
-    by
-        Column that splits the records into segments; None for no segments
-        (only the "every message" clause and the overall share).
+    group
+        The groups that split the records into segments
+        (:func:`~prioritize.models.group_labels`: a column, or
+        ``follower_band``/``value_band``); None for no segments (only the
+        "every message" clause and the overall share).
     labels
         Segment value -> words (default for ``is_public``: "public mentions",
         "private messages"; otherwise ``"<value> queries"``).
-    within
+    within_minutes
         Candidate answer times in minutes, ascending.
     min_queries
         Least number of queries in a segment for a clause about it.
@@ -271,16 +269,20 @@ def promise(
     Raises
     ------
     InputError
-        A bad argument, or a ``by`` column with missing values.
+        A bad argument.
     SchemaError
-        Records without ``wait_minutes`` / ``abandoned``, or with NaN waits.
+        Records without ``wait_minutes`` / ``abandoned``, with NaN waits, or
+        without a label of ``group`` for some row.
     """
     records = _records_of(result)
-    if isinstance(share, bool) or not (0.0 < float(share) <= 1.0):
-        raise InputError(f"share must be in (0, 1]; got {share!r}")
-    times = [float(m) for m in within]
+    if isinstance(target, bool) or not (0.0 < float(target) <= 1.0):
+        raise InputError(f"target must be in (0, 1]; got {target!r}")
+    share = float(target)
+    times = [float(m) for m in within_minutes]
     if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):
-        raise InputError(f"within must be ascending finite minutes >= 0; got {list(within)}")
+        raise InputError(
+            f"within_minutes must be ascending finite minutes >= 0; got {list(within_minutes)}"
+        )
     if isinstance(min_queries, bool) or not isinstance(min_queries, int) or min_queries < 1:
         raise InputError(f"min_queries must be an int >= 1; got {min_queries!r}")
     require_columns(records, ("wait_minutes", "abandoned"))
@@ -289,7 +291,7 @@ def promise(
     if not pd.api.types.is_bool_dtype(abandoned.dtype) or abandoned.isna().any():
         raise SchemaError(f"column 'abandoned' must be boolean without gaps; got {abandoned.dtype}")
     gave_up = abandoned.to_numpy(dtype=bool)
-    segments = _segments(records, by, labels)
+    segments = _segments(records, group, labels)
     counts = _counts(wait, gave_up, segments, times)
 
     clauses: list[PromiseClause] = []

@@ -33,9 +33,9 @@ def _money(value: float) -> str:
 
 
 def _band_gap(
-    records: pd.DataFrame, group: str, target_minutes: float
+    records: pd.DataFrame, group: str, within_minutes: float
 ) -> tuple[str, float, str, float] | None:
-    table = band_table(records, group, target_minutes=target_minutes)
+    table = band_table(records, group, within_minutes=within_minutes)
     served = table["queries"] * (1 - table["abandon_rate"])
     table = table[(served >= _MIN_SERVED) & table["mean_wait"].notna()]
     if len(table) < 2:
@@ -53,11 +53,11 @@ def _gap_sentence(
     results: Mapping[str, SimulationResult],
     group: str,
     who: str,
-    target_minutes: float,
+    within_minutes: float,
 ) -> str | None:
     gaps = {}
     for name, result in results.items():
-        gap = _band_gap(result.records, group, target_minutes)
+        gap = _band_gap(result.records, group, within_minutes)
         if gap is not None:
             gaps[name] = gap
     if not gaps:
@@ -132,7 +132,7 @@ def _four_fifths_sentence(table: pd.DataFrame) -> str:
     return f"{rule[0].upper()}{rule[1:]} fails " + " and ".join(failing) + "."
 
 
-def reading(results: Mapping[str, SimulationResult], *, target_minutes: float = 60.0) -> str:
+def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = 60.0) -> str:
     """A paragraph on the trade-off between the policies, every figure computed from the runs.
 
     Says which policy favours the most-followed (and the most valuable)
@@ -143,8 +143,8 @@ def reading(results: Mapping[str, SimulationResult], *, target_minutes: float = 
     """
     table = summary_table(results)
     sentences = [
-        _gap_sentence(results, "follower_band", "accounts with {} followers", target_minutes),
-        _gap_sentence(results, "value_band", "customers worth {}", target_minutes),
+        _gap_sentence(results, "follower_band", "accounts with {} followers", within_minutes),
+        _gap_sentence(results, "value_band", "customers worth {}", within_minutes),
     ]
     sentences.append(_total_sentence(table))
     sentences.append(

@@ -47,18 +47,18 @@ VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
-def band_table(records: pd.DataFrame, group: str, *, target_minutes: float = 60.0) -> pd.DataFrame:
+def band_table(records: pd.DataFrame, group: str, *, within_minutes: float = 60.0) -> pd.DataFrame:
     """Who waits how long, per group (e.g. ``follower_band``).
 
     Returns one row per group present, in category order, with ``queries``,
     ``share`` (of all queries), ``mean_wait`` and ``p90_wait`` (minutes, of
     the queries answered; NaN when none was), ``within_target`` (share
-    answered within ``target_minutes``; giving up counts as a miss) and
+    answered within ``within_minutes``; giving up counts as a miss) and
     ``abandon_rate``. The statistics are :func:`prioritize.fairness.by_group`'s.
     """
     require_columns(records, (group, "wait_minutes", "abandoned"))
     sizes = by_group(records, group=group, value="abandoned", stats=("mean",))
-    hit = by_group(records, group=group, stats=("share_within",), within_minutes=target_minutes)
+    hit = by_group(records, group=group, stats=("share_within",), within_minutes=within_minutes)
     table = pd.DataFrame(index=sizes.index)
     table["queries"] = sizes["count"].astype(np.int64)
     table["share"] = table["queries"] / max(1, len(records))
