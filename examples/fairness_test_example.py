@@ -59,7 +59,7 @@ def test_scores_do_not_depend_on_who_else_is_waiting() -> None:
 def test_nobody_waits_past_our_promise() -> None:
     # One agent at 90% load, at most an hour of work queued at once, tickets of
     # 1-30 minutes: four hours, plus the hour ahead and the ticket in service.
-    assert_no_starvation(our_policy(), 240 + 60 + 30)
+    assert_no_starvation(our_policy(), within_minutes=240 + 60 + 30)
 
 
 def test_the_kit_catches_a_change_that_lets_followers_in() -> None:

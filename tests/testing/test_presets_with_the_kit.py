@@ -48,7 +48,7 @@ def _aging_bound(policy: pz.Policy) -> float:
 
 def test_fifo_is_blind_to_everything_and_waits_at_most_the_burst() -> None:
     assert_blind(P.fifo(), [*WHO, "urgency", "text"], max_examples=30)
-    assert_no_starvation(P.fifo(), BURST, max_examples=30)
+    assert_no_starvation(P.fifo(), within_minutes=BURST, max_examples=30)
 
 
 def test_equal_treatment_does_not_care_who_they_are() -> None:
@@ -62,7 +62,7 @@ def test_equal_treatment_does_not_care_who_they_are() -> None:
 def test_equal_treatment_ages_queries_so_nobody_waits_long() -> None:
     bound = _aging_bound(P.equal_treatment())  # 60 + 0.9 * 120 + 30 = 198 minutes
     assert bound == pytest.approx(198.0)
-    assert_no_starvation(P.equal_treatment(), bound, max_examples=30)
+    assert_no_starvation(P.equal_treatment(), within_minutes=bound, max_examples=30)
 
 
 def test_influencer_weighted_favours_reach_and_starves_without_a_limit() -> None:
@@ -72,7 +72,7 @@ def test_influencer_weighted_favours_reach_and_starves_without_a_limit() -> None
     # No aging, no wait limit: a small account behind a stream of big ones waits
     # for the whole busy period, far beyond what FIFO would make it wait.
     with pytest.raises(AssertionError, match="starves a query"):
-        assert_no_starvation(P.influencer_weighted(), 2.5 * BURST, settings=FIXED)
+        assert_no_starvation(P.influencer_weighted(), within_minutes=2.5 * BURST, settings=FIXED)
 
 
 def test_value_weighted_rewards_value_and_recent_purchases_but_not_reach() -> None:
@@ -93,7 +93,7 @@ def test_balanced_caps_reach_and_keeps_its_four_hour_promise() -> None:
     # Aging alone bounds waits at ~284 min; the MaxWait(240) promise is at most
     # 240 + burst + one handle time; the tighter of the two holds.
     bound = min(_aging_bound(policy), 240 + BURST + LONGEST)
-    assert_no_starvation(policy, bound, max_examples=30)
+    assert_no_starvation(policy, within_minutes=bound, max_examples=30)
 
 
 @pytest.mark.parametrize(

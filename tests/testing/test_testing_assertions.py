@@ -112,37 +112,41 @@ def test_max_examples_and_settings_are_passed_through() -> None:
 
 def test_starvation_found_and_shown_with_fifo_for_comparison() -> None:
     with pytest.raises(AssertionError) as info:
-        assert_no_starvation(P.influencer_weighted(), 150, settings=FIXED)
+        assert_no_starvation(P.influencer_weighted(), within_minutes=150, settings=FIXED)
     message = str(info.value)
     assert "policy 'influencer_weighted' starves a query" in message
     fifo_wait = float(re.search(r"under FIFO waits at most ([\d.]+) min", message).group(1))
     assert fifo_wait <= 60.0  # the burst: FIFO would not have starved it
-    waited = float(re.search(r"waited ([\d.]+) min > max_wait 150", message).group(1))
+    waited = float(re.search(r"waited ([\d.]+) min > within_minutes 150", message).group(1))
     assert waited > 150
     # The same policy with a wait limit keeps its promise on the same streams.
     limited = P.influencer_weighted().with_changes(rules=[pz.rules.MaxWait(minutes=60)])
-    assert_no_starvation(limited, 60 + 60 + 30, max_examples=30)
+    assert_no_starvation(limited, within_minutes=60 + 60 + 30, max_examples=30)
 
 
 def test_fifo_bound_is_the_burst() -> None:
-    assert_no_starvation(P.fifo(), 20.0, burst=20.0, handle=(1.0, 10.0), max_examples=30)
+    assert_no_starvation(
+        P.fifo(), within_minutes=20.0, burst=20.0, handle_minutes=(1.0, 10.0), max_examples=30
+    )
     with pytest.raises(AssertionError, match="policy 'fifo' starves a query"):
-        assert_no_starvation(P.fifo(), 10.0, burst=20.0, handle=(1.0, 10.0), settings=FIXED)
+        assert_no_starvation(
+            P.fifo(), within_minutes=10.0, burst=20.0, handle_minutes=(1.0, 10.0), settings=FIXED
+        )
 
 
 def test_several_agents() -> None:
-    assert_no_starvation(P.fifo(), 60.0, agents=3, max_examples=15)
+    assert_no_starvation(P.fifo(), within_minutes=60.0, agents=3, max_examples=15)
 
 
 def test_custom_streams() -> None:
-    burst = pst.streams(burst=30.0, handle=(5.0, 10.0), max_rows=10)
+    burst = pst.streams(burst=30.0, handle_minutes=(5.0, 10.0), max_rows=10)
     # balanced() has MaxWait(240): overdue after 240, then the burst and one handle time.
-    assert_no_starvation(P.balanced(), 240 + 30 + 10, frames=burst, max_examples=15)
+    assert_no_starvation(P.balanced(), within_minutes=240 + 30 + 10, frames=burst, max_examples=15)
     # Urgent arrivals overtake, so it does not keep FIFO's bound (the burst).
     with pytest.raises(
         AssertionError, match=r"starves a query.*\n.*stream: \d+ queries, 1 agent\(s\);"
     ):
-        assert_no_starvation(P.balanced(), 30.0, frames=burst, settings=FIXED)
+        assert_no_starvation(P.balanced(), within_minutes=30.0, frames=burst, settings=FIXED)
 
 
 @pytest.mark.parametrize(
@@ -156,8 +160,8 @@ def test_custom_streams() -> None:
         (lambda: assert_bounded_influence(P.balanced(), "followers", -1), "max_points"),
         (lambda: assert_bounded_influence(P.balanced(), "followers", "x"), "max_points"),
         (lambda: assert_blind(P.balanced(), "followers", max_examples=0), "max_examples"),
-        (lambda: assert_no_starvation(P.balanced(), 0), "max_wait"),
-        (lambda: assert_no_starvation(P.balanced(), 60, load=1.2), "load"),
+        (lambda: assert_no_starvation(P.balanced(), within_minutes=0), "within_minutes"),
+        (lambda: assert_no_starvation(P.balanced(), within_minutes=60, load=1.2), "load"),
     ],
 )
 def test_bad_arguments(call, match) -> None:

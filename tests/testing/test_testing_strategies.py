@@ -61,7 +61,7 @@ def test_shape_arrivals_keeps_the_envelope(rows, rate) -> None:
 
 
 @settings(max_examples=30)
-@given(pst.streams(agents=2, load=0.8, burst=45.0, handle=(2.0, 20.0), max_rows=25))
+@given(pst.streams(agents=2, load=0.8, burst=45.0, handle_minutes=(2.0, 20.0), max_rows=25))
 def test_streams_are_canonical_and_fit_capacity(frame) -> None:
     validate_frame(frame)
     assert 1 <= len(frame) <= 25
@@ -72,7 +72,9 @@ def test_streams_are_canonical_and_fit_capacity(frame) -> None:
 
 
 @settings(max_examples=30)
-@given(pst.streams(burst=40.0, handle=(1.0, 20.0), against=pz.policies.influencer_weighted()))
+@given(
+    pst.streams(burst=40.0, handle_minutes=(1.0, 20.0), against=pz.policies.influencer_weighted())
+)
 def test_fifo_with_one_agent_never_waits_more_than_the_burst(frame) -> None:
     """The bound the no-starvation assertion documents for FIFO."""
     wait = simulate(frame, pz.policies.fifo(), agents=1, seed=0, patience=math.inf).records
@@ -101,7 +103,7 @@ def test_query_frames_new_bounds(frame) -> None:
     [
         ({"load": 1.0}, "load"),
         ({"agents": 0}, "agents"),
-        ({"handle": (5.0, 1.0)}, "handle"),
+        ({"handle_minutes": (5.0, 1.0)}, "handle_minutes"),
         ({"burst": 10.0}, "burst"),
         ({"max_gap": -1.0}, "max_gap"),
         ({"min_rows": 5, "max_rows": 2}, "min_rows"),

@@ -318,7 +318,7 @@ def _starved_message(
     policy: Policy,
     frame: pd.DataFrame,
     records: pd.DataFrame,
-    max_wait: float,
+    within_minutes: float,
     agents: int,
     load: float,
     burst: float,
@@ -352,7 +352,7 @@ def _starved_message(
     shape = "" if custom else f", load <= {load:g}, burst <= {burst:g} min of work"
     return (
         f"policy {policy.name!r} starves a query: {starved!r} waited {wait[worst]:.1f} min > "
-        f"max_wait {max_wait:g} min while {ahead} later arrival(s) were served first\n"
+        f"within_minutes {within_minutes:g} min while {ahead} later arrival(s) were served first\n"
         f"stream: {len(frame)} queries, {agents} agent(s){shape}; the same stream under FIFO "
         "waits at most "
         f"{float(fifo_wait.max()):.1f} min\n"
@@ -362,18 +362,18 @@ def _starved_message(
 
 def assert_no_starvation(
     policy: Policy,
-    max_wait: float,
     *,
+    within_minutes: float,
     agents: int = 1,
     load: float = 0.9,
     burst: float = 60.0,
-    handle: tuple[float, float] = (1.0, 30.0),
+    handle_minutes: tuple[float, float] = (1.0, 30.0),
     max_queries: int = 40,
     frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
-    """Assert that no query waits longer than ``max_wait`` minutes when capacity suffices.
+    """Assert that every query is answered within ``within_minutes`` when capacity suffices.
 
     Simulation-based: hypothesis draws streams that fit the staffing
     (:func:`~prioritize.testing.strategies.streams`: the work arriving in any
@@ -381,7 +381,7 @@ def assert_no_starvation(
     each is replayed through ``policy`` by
     :func:`prioritize.simulation.simulate` with ``agents`` agents and
     infinite patience, until every query is served. Every wait must be at
-    most ``max_wait``: a query still waiting when the stream ends counts with
+    most ``within_minutes``: a query still waiting when the stream ends counts with
     its whole wait, so nothing can be left behind.
 
     What to expect, with one agent (bounds the library's own tests check):
@@ -389,8 +389,8 @@ def assert_no_starvation(
     * FIFO: at most ``burst`` (the work already waiting when a query arrives);
     * ``Aging(r)`` points per minute, scores spread over ``Δ`` points: a query
       can only be overtaken by arrivals within ``W = Δ / r`` minutes after
-      it, so at most ``burst + load * W + handle[1]``;
-    * ``MaxWait(L)``: at most ``L + burst + handle[1]`` (overdue after ``L``,
+      it, so at most ``burst + load * W + handle_minutes[1]``;
+    * ``MaxWait(L)``: at most ``L + burst + handle_minutes[1]`` (overdue after ``L``,
       then it waits for the query in service and older overdue ones);
     * no aging and no limit: a query the policy likes less waits for the
       whole busy period, which the probe streams of
@@ -401,9 +401,9 @@ def assert_no_starvation(
     ----------
     policy
         The policy under test.
-    max_wait
-        The promise, in minutes.
-    agents, load, burst, handle, max_queries
+    within_minutes
+        The promise: the longest wait allowed, in minutes.
+    agents, load, burst, handle_minutes, max_queries
         The streams drawn (see :func:`~prioritize.testing.strategies.streams`).
     frames
         A strategy of streams replacing the default (frames with
@@ -420,8 +420,12 @@ def assert_no_starvation(
     from prioritize.simulation import simulate
 
     policy = check_policy(policy)
-    if isinstance(max_wait, bool) or not isinstance(max_wait, int | float) or max_wait <= 0:
-        raise InputError(f"max_wait must be a number of minutes > 0; got {max_wait!r}")
+    if (
+        isinstance(within_minutes, bool)
+        or not isinstance(within_minutes, int | float)
+        or within_minutes <= 0
+    ):
+        raise InputError(f"within_minutes must be a number of minutes > 0; got {within_minutes!r}")
     strategy = (
         frames
         if frames is not None
@@ -429,7 +433,7 @@ def assert_no_starvation(
             agents=agents,
             load=load,
             burst=burst,
-            handle=handle,
+            handle_minutes=handle_minutes,
             max_rows=max_queries,
             against=policy,
         )
@@ -439,12 +443,12 @@ def assert_no_starvation(
         records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
         worst = float(records["wait_minutes"].max()) if len(records) else 0.0
         # Steer the search towards long waits (hypothesis' targeted phase).
-        target(worst / max_wait, label="longest wait / max_wait")
-        if worst > max_wait + 1e-9:
+        target(worst / within_minutes, label="longest wait / within_minutes")
+        if worst > within_minutes + 1e-9:
             raise Violation(
-                f"a query waited {worst:.1f} min > {max_wait:g} min",
+                f"a query waited {worst:.1f} min > {within_minutes:g} min",
                 lambda: _starved_message(
-                    policy, frame, records, max_wait, agents, load, burst, frames is not None
+                    policy, frame, records, within_minutes, agents, load, burst, frames is not None
                 ),
             )
 

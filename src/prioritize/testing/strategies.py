@@ -370,7 +370,7 @@ def streams(
     agents: int = 1,
     load: float = 0.9,
     burst: float = 60.0,
-    handle: tuple[float, float] = (1.0, 30.0),
+    handle_minutes: tuple[float, float] = (1.0, 30.0),
     max_gap: float | None = None,
     min_rows: int = 1,
     max_rows: int = 40,
@@ -382,7 +382,8 @@ def streams(
 ) -> st.SearchStrategy[pd.DataFrame]:
     """Streams of queries whose work fits ``agents`` at utilisation ``load`` < 1.
 
-    Each query gets ``handle_minutes`` in ``handle``; arrivals are shaped by
+    Each query gets ``handle_minutes`` in the range ``handle_minutes``
+    (low, high); arrivals are shaped by
     :func:`shape_arrivals` so the work arriving in any window of ``t``
     minutes is at most ``burst + load * agents * t``: long-run utilisation at
     most ``load``, bursts of at most ``burst`` minutes of work. Under FIFO with
@@ -394,7 +395,7 @@ def streams(
     a given ``urgency``; the ``customer_id``) are drawn, and the stream is a
     list of *runs*: ``count`` queries of one profile, with one gap between
     desired arrivals and one handle time. Gaps are 0 or drawn in
-    ``[0, max_gap]`` (default ``handle[1] / agents``), so streams often run
+    ``[0, max_gap]`` (default ``handle_minutes[1] / agents``), so streams often run
     at the envelope and shrinking pushes them there.
 
     ``against=policy`` makes about half the streams *probes* built against
@@ -407,9 +408,11 @@ def streams(
         raise InputError(f"agents must be an int >= 1; got {agents!r}")
     if not 0.0 < load < 1.0:
         raise InputError(f"load must be in (0, 1): utilisation below capacity; got {load!r}")
-    lo, hi = handle
+    lo, hi = handle_minutes
     if not 0.0 < lo <= hi:
-        raise InputError(f"handle must be (low, high) minutes with 0 < low <= high; got {handle}")
+        raise InputError(
+            f"handle_minutes must be (low, high) with 0 < low <= high; got {handle_minutes}"
+        )
     if burst < hi:
         raise InputError(f"burst ({burst:g} min) must be at least the longest handle ({hi:g} min)")
     gap = hi / agents if max_gap is None else max_gap
@@ -456,9 +459,12 @@ def policies(
     *,
     max_weight: float = 1.0,
     rules: bool = True,
-    max_wait: bool = True,
+    max_wait_rule: bool = True,
 ) -> Policy:
-    """Policies with random weights and (optionally) random Blind/Cap/Aging/MaxWait rules."""
+    """Policies with random weights and (optionally) random Blind/Cap/Aging/MaxWait rules.
+
+    ``max_wait_rule=False`` never draws a ``MaxWait`` rule.
+    """
     chosen: list[Any] = []
     if rules:
         blind = draw(st.lists(st.sampled_from(SIGNALS), unique=True, max_size=2))
@@ -469,6 +475,6 @@ def policies(
             chosen.append(Cap.model_validate({"signal": signal, "max_points": cap}))
         if draw(st.booleans()):
             chosen.append(Aging(points_per_hour=draw(_finite(0.0, 2.0))))
-        if max_wait and draw(st.booleans()):
+        if max_wait_rule and draw(st.booleans()):
             chosen.append(MaxWait(minutes=draw(_finite(1.0, 1440.0))))
     return Policy(weights=draw(weights(max_weight)), rules=tuple(chosen))
