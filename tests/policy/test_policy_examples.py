@@ -177,7 +177,11 @@ def test_policy_is_frozen_and_with_changes_returns_new() -> None:
             "Input should be",
         ),
         (
-            {"rules": [{"kind": "group_share", "by": "channel", "shares": {"a": 0.7, "b": 0.6}}]},
+            {
+                "rules": [
+                    {"kind": "group_share", "group": "channel", "shares": {"a": 0.7, "b": 0.6}}
+                ]
+            },
             ("rules", 0, "group_share"),
             "at most 1",
         ),
@@ -222,7 +226,7 @@ def test_file_round_trip(tmp_path: Path, suffix: str, name: str) -> None:
         rules=(
             *[r for r in policy.rules if r.kind != "max_wait"],
             pz.rules.MaxWait(minutes=30, per_channel={"twitter": 60, "email": 1440}),
-            pz.rules.GroupShare(by="follower_band", shares={"<1k": 0.5, "100k+": 0.1}),
+            pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.5, "100k+": 0.1}),
         )
     )
     path = policy.to_file(tmp_path / f"p{suffix}")

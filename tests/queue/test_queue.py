@@ -116,7 +116,7 @@ def test_group_share_guarantee(bands: list[str], small: float, big: float) -> No
     shares = {"<1k": small, "100k+": big}
     policy = pz.Policy(
         weights={"follower_reach": 1.0},
-        rules=[pz.rules.GroupShare(by="follower_band", shares=shares)],
+        rules=[pz.rules.GroupShare(group="follower_band", shares=shares)],
     )
     q = pz.TriageQueue(policy)
     for i, band in enumerate(bands):
@@ -154,7 +154,7 @@ def test_group_share_guarantee(bands: list[str], small: float, big: float) -> No
 def test_group_share_changes_order_and_says_why() -> None:
     policy = pz.Policy(
         weights={"follower_reach": 1.0},
-        rules=[pz.rules.GroupShare(by="follower_band", shares={"<1k": 0.5})],
+        rules=[pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.5})],
     )
     q = pz.TriageQueue(policy)
     for i in range(10):
@@ -279,7 +279,7 @@ def test_remove_discard_and_reuse_of_ids() -> None:
 def test_peek_does_not_change_anything() -> None:
     policy = pz.Policy(
         weights={"follower_reach": 1.0},
-        rules=[pz.rules.GroupShare(by="channel", shares={"email": 0.5})],
+        rules=[pz.rules.GroupShare(group="channel", shares={"email": 0.5})],
     )
     frame = pz.synthetic.queries(40, seed=2, days=0.1)
     a, b = pz.TriageQueue(policy), pz.TriageQueue(policy)
@@ -326,6 +326,6 @@ def test_threads_conserve_queries() -> None:
 
 
 def test_group_share_by_unknown_attribute() -> None:
-    policy = pz.Policy(rules=[pz.rules.GroupShare(by="region", shares={"eu": 0.5})])
-    with pytest.raises(pz.InputError, match="GroupShare.by='region'"):
+    policy = pz.Policy(rules=[pz.rules.GroupShare(group="region", shares={"eu": 0.5})])
+    with pytest.raises(pz.InputError, match="cannot group by 'region'"):
         pz.TriageQueue(policy)

@@ -62,7 +62,7 @@ def reference_starts(frame: pd.DataFrame, policy: Policy, agents: int) -> list[f
     ids = frame["query_id"].tolist()
     pending = deque(sorted(range(len(frame)), key=lambda j: (received[j], ids[j])))
     rule = policy.group_share
-    groups = _group_labels(frame, rule.by) if rule else []
+    groups = _group_labels(frame, rule.group) if rule else []
     ledger = ShareLedger(rule.shares) if rule else None
     busy: list[float] = []
     waiting: list[int] = []
@@ -170,7 +170,7 @@ def rule_policies(draw: st.DrawFn) -> Policy:
         }[by]
         chosen = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3, unique=True))
         share = draw(st.sampled_from([0.3, 0.6, 0.9]))
-        rules.append(GroupShare(by=by, shares=dict.fromkeys(chosen, share / len(chosen))))
+        rules.append(GroupShare(group=by, shares=dict.fromkeys(chosen, share / len(chosen))))
     return Policy(weights=weights, rules=tuple(rules))
 
 
@@ -345,7 +345,7 @@ def test_group_share_guarantee_holds_in_a_saturated_queue(check: Any) -> None:
     share = 0.4
     ruled = Policy(
         weights={"follower_reach": 1.0},
-        rules=(GroupShare(by="follower_band", shares={"<1k": share}),),
+        rules=(GroupShare(group="follower_band", shares={"<1k": share}),),
     )
     result = simulate(frame, ruled, agents=2)
     check(frame, result, 2)

@@ -102,7 +102,7 @@ def test_overdue_starts_earn_group_share_credit(check: Any) -> None:
             {"id": "C4", "at": 26, "handle": 1, **chat},
         ]
     )
-    rules = (MaxWait(minutes=10), GroupShare(by="channel", shares={"email": 0.5}))
+    rules = (MaxWait(minutes=10), GroupShare(group="channel", shares={"email": 0.5}))
     result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     starts = start_minutes(result)
@@ -123,7 +123,7 @@ def test_group_share_without_credit_follows_the_score(check: Any) -> None:
             {"id": "E", "at": 4, "handle": 1, "channel": "email", "urgency": 0.0},
         ]
     )
-    rules = (GroupShare(by="channel", shares={"email": 0.5}),)
+    rules = (GroupShare(group="channel", shares={"email": 0.5}),)
     result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     assert start_minutes(result) == {"X": 0.0, "C1": 30.0, "E": 31.0, "C2": 32.0, "C3": 33.0}
@@ -147,7 +147,7 @@ def test_a_start_on_an_idle_agent_resets_group_credit(check: Any) -> None:
             {"id": "C3", "at": 23, "handle": 1, **chat},
         ]
     )
-    rules = (GroupShare(by="channel", shares={"email": 0.9}),)
+    rules = (GroupShare(group="channel", shares={"email": 0.9}),)
     result = simulate(frame, URGENT.with_changes(rules=rules), agents=1)
     check(frame, result, 1)
     assert start_minutes(result) == {

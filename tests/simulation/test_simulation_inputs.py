@@ -67,7 +67,9 @@ def test_bad_seed(frame: pd.DataFrame, seed: Any) -> None:
 
 
 def test_group_share_column_must_exist(frame: pd.DataFrame) -> None:
-    policy = FIFO.with_changes(rules=[{"kind": "group_share", "by": "segment", "shares": {"a": 1}}])
+    policy = FIFO.with_changes(
+        rules=[{"kind": "group_share", "group": "segment", "shares": {"a": 1}}]
+    )
     with pytest.raises(pz.SchemaError, match="cannot group by 'segment'"):
         simulate(frame, policy, agents=2)
     with_gaps = frame.assign(segment=["a", None] * 25)

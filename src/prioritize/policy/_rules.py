@@ -103,9 +103,10 @@ class GroupShare(BaseModel):
 
     Parameters
     ----------
-    by
-        The column that defines groups: ``follower_band``, ``value_band``,
-        ``channel`` or any column of the query frame.
+    group
+        What defines the groups (:func:`~prioritize.models.group_labels`): a
+        column of the query frame (or attribute of the query or customer),
+        such as ``channel``, or the computed ``follower_band`` / ``value_band``.
     shares
         Group label -> minimum share of service starts, each in (0, 1], summing
         to at most 1. Groups not listed share what is left.
@@ -113,7 +114,7 @@ class GroupShare(BaseModel):
 
     model_config = _CONFIG
     kind: Literal["group_share"] = "group_share"
-    by: str = Field(min_length=1)
+    group: str = Field(min_length=1)
     shares: dict[str, Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]] = Field(
         min_length=1
     )
@@ -127,7 +128,7 @@ class GroupShare(BaseModel):
 
     def describe(self) -> str:
         parts = ", ".join(f"{g}={s:g}" for g, s in self.shares.items())
-        return f"group_share({self.by}: {parts})"
+        return f"group_share({self.group}: {parts})"
 
 
 Rule = Annotated[Blind | Cap | Aging | MaxWait | GroupShare, Field(discriminator="kind")]

@@ -31,7 +31,7 @@ import heapq
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -40,14 +40,12 @@ import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
 from prioritize.models import (
-    FOLLOWER_BANDS,
     NS_PER_MINUTE,
-    VALUE_BANDS,
     Channel,
     Customer,
     Query,
     aware_ns,
-    band_of,
+    group_of,
     timestamp_ns,
     validate_frame,
 )
@@ -170,21 +168,6 @@ class _Item:
         self.due = due
 
 
-def _grouper(by: str) -> Callable[[Query, Customer], str]:
-    if by == "follower_band":
-        return lambda q, c: band_of(c.followers, FOLLOWER_BANDS)
-    if by == "value_band":
-        return lambda q, c: band_of(c.lifetime_value, VALUE_BANDS)
-    if by in Query.model_fields:
-        return lambda q, c: str(getattr(q, by))
-    if by in Customer.model_fields:
-        return lambda q, c: str(getattr(c, by))
-    raise InputError(
-        f"GroupShare.by={by!r} is not a query or customer attribute; use follower_band, "
-        f"value_band, or one of {sorted({*Query.model_fields, *Customer.model_fields})}"
-    )
-
-
 class TriageQueue:
     """A live, thread-safe priority queue of customer queries under a policy.
 
@@ -223,7 +206,7 @@ class TriageQueue:
             for c in Channel
         }
         share = policy.group_share
-        self._group_of = _grouper(share.by) if share is not None else None
+        self._group_of = group_of(share.group) if share is not None else None
         self._ledger: ShareLedger[str] | None = (
             ShareLedger(share.shares) if share is not None else None
         )

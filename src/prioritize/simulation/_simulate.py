@@ -89,7 +89,7 @@ def _share_groups(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
     rule = policy.group_share
     if rule is None:
         return None
-    return [str(v) for v in group_labels(frame, rule.by).to_numpy(dtype=object)]
+    return [str(v) for v in group_labels(frame, rule.group).to_numpy(dtype=object)]
 
 
 def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[float, int]]:
