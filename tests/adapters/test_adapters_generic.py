@@ -88,13 +88,13 @@ def test_naive_times_need_a_time_zone() -> None:
         MAPPING,
         channel_map={"Live chat": "chat"},
         defaults=CRM_DEFAULTS,
-        timezone="Europe/Berlin",
+        tz="Europe/Berlin",
     )
     assert frame["received_at"].iloc[0] == pd.Timestamp("2024-03-05T07:12:00Z")
     # mixed: offsets where given, the time zone elsewhere
     table.loc[0, "received"] = "2024-03-05T08:12:00Z"
     mixed = read_queries(
-        table, MAPPING, channel_map={"Live chat": "chat"}, defaults=CRM_DEFAULTS, timezone="UTC"
+        table, MAPPING, channel_map={"Live chat": "chat"}, defaults=CRM_DEFAULTS, tz="UTC"
     )
     assert mixed["received_at"].iloc[0] == pd.Timestamp("2024-03-05T08:12:00Z")
     assert mixed["received_at"].iloc[1] == pd.Timestamp("2024-03-05T08:14:30Z")
@@ -115,7 +115,7 @@ def test_offsets_are_read_only_after_a_clock_time(text: str, utc: str | None) ->
     if utc is None:
         with pytest.raises(SchemaError, match="no time zone"):
             read_queries(frame)
-        assert read_queries(frame, timezone="Asia/Tokyo")["received_at"].iloc[0] == (
+        assert read_queries(frame, tz="Asia/Tokyo")["received_at"].iloc[0] == (
             pd.Timestamp(text).tz_localize("Asia/Tokyo").tz_convert("UTC")
         )
     else:
@@ -127,7 +127,7 @@ def test_datetime_columns() -> None:
     naive = frame.assign(received_at=frame["received_at"].dt.tz_localize(None))
     with pytest.raises(SchemaError, match="no time zone"):
         read_queries(naive)
-    back = read_queries(naive, timezone="UTC")
+    back = read_queries(naive, tz="UTC")
     assert back["received_at"].equals(frame["received_at"])
     berlin = frame.assign(received_at=frame["received_at"].dt.tz_convert("Europe/Berlin"))
     assert read_queries(berlin)["received_at"].equals(frame["received_at"])
@@ -281,7 +281,7 @@ def test_rows_in_equal_rows_out(rows: list[tuple[str, int, int, str]]) -> None:
         table,
         {"id": "query_id", "who": "customer_id", "when": "received_at", "via": "channel"},
         defaults=CRM_DEFAULTS,
-        timezone="Asia/Kolkata",
+        tz="Asia/Kolkata",
     )
     assert len(out) == len(table)
     assert list(out["query_id"]) == list(table["id"])

@@ -193,7 +193,7 @@ def test_customers_errors() -> None:
 
 # ----------------------------------------------------------------------------- CSV
 def test_csv_export_agrees_with_the_json_export() -> None:
-    csv = zendesk.from_csv(CSV, timezone="America/New_York")
+    csv = zendesk.from_csv(CSV, tz="America/New_York")
     validate_frame(csv)
     assert len(csv) == len(pd.read_csv(CSV))
     json_frame = zendesk.from_tickets(TICKETS).set_index("query_id").loc[csv["query_id"]]
@@ -207,29 +207,29 @@ def test_csv_export_agrees_with_the_json_export() -> None:
 
 
 def test_csv_needs_a_time_zone() -> None:
-    with pytest.raises(SchemaError, match=r"no time zone \(ticket 35436.*timezone="):
+    with pytest.raises(SchemaError, match=r"no time zone \(ticket 35436.*tz="):
         zendesk.from_csv(CSV)
     table = pd.read_csv(CSV, dtype=str)
     table["Created at"] = table["Created at"] + "Z"
     assert zendesk.from_csv(table)["received_at"].iloc[0] == pd.Timestamp("2024-03-04T12:22:08Z")
     table["Created at"] = "2024-03-10 02:30:00"  # does not exist in New York (DST gap)
     with pytest.raises(SchemaError, match="America/New_York"):
-        zendesk.from_csv(table, timezone="America/New_York")
+        zendesk.from_csv(table, tz="America/New_York")
     table["Created at"] = "05/03/2024 09:00"
-    assert zendesk.from_csv(table, timezone="UTC", date_format="%d/%m/%Y %H:%M")[
-        "received_at"
-    ].iloc[0] == pd.Timestamp("2024-03-05T09:00Z")
+    assert zendesk.from_csv(table, tz="UTC", date_format="%d/%m/%Y %H:%M")["received_at"].iloc[
+        0
+    ] == pd.Timestamp("2024-03-05T09:00Z")
     with pytest.raises(SchemaError, match="cannot parse"):
-        zendesk.from_csv(table, timezone="UTC")
+        zendesk.from_csv(table, tz="UTC")
 
 
 def test_csv_by_requester_email() -> None:
     table = pd.read_csv(CSV, dtype=str, keep_default_na=False).drop(columns="Requester id")
     # Marco's and Greg's rows have no e-mail: named, not dropped
     with pytest.raises(InputError, match="ticket 35450: missing or malformed Requester email"):
-        zendesk.from_csv(table, timezone="America/New_York")
+        zendesk.from_csv(table, tz="America/New_York")
     keep = table[table["Requester email"] != ""].reset_index(drop=True)
-    frame = zendesk.from_csv(keep, timezone="America/New_York")
+    frame = zendesk.from_csv(keep, tz="America/New_York")
     assert len(frame) == len(keep) == 5
     assert frame["customer_id"].iloc[0] == "email:ann.lee@example.com"
 
@@ -237,22 +237,22 @@ def test_csv_by_requester_email() -> None:
 def test_csv_errors() -> None:
     table = pd.read_csv(CSV, dtype=str, keep_default_na=False)
     with pytest.raises(SchemaError, match=r"\['Via'\]"):
-        zendesk.from_csv(table.drop(columns="Via"), timezone="UTC")
+        zendesk.from_csv(table.drop(columns="Via"), tz="UTC")
     with pytest.raises(SchemaError, match="'Requester email'"):
-        zendesk.from_csv(table.drop(columns=["Requester id", "Requester email"]), timezone="UTC")
+        zendesk.from_csv(table.drop(columns=["Requester id", "Requester email"]), tz="UTC")
     pigeon = table.copy()
     pigeon.loc[2, "Via"] = "Carrier pigeon"
     with pytest.raises(InputError, match="ticket 35447: Via 'Carrier pigeon'"):
-        zendesk.from_csv(pigeon, timezone="UTC")
+        zendesk.from_csv(pigeon, tz="UTC")
     assert (
-        zendesk.from_csv(pigeon, timezone="UTC", channel_map={"carrier pigeon": "other"})[
-            "channel"
-        ].iloc[2]
+        zendesk.from_csv(pigeon, tz="UTC", channel_map={"carrier pigeon": "other"})["channel"].iloc[
+            2
+        ]
         == "other"
     )
     no_id = table.copy()
     no_id.loc[1, "Id"] = ""
     with pytest.raises(InputError, match="row 3: missing or malformed Id"):
-        zendesk.from_csv(no_id, timezone="UTC")
+        zendesk.from_csv(no_id, tz="UTC")
     with pytest.raises(InputError, match="cannot read"):
-        zendesk.from_csv(DATA / "no_such_export.csv", timezone="UTC")
+        zendesk.from_csv(DATA / "no_such_export.csv", tz="UTC")

@@ -112,14 +112,14 @@ def parse_utc(
     *,
     labels: Sequence[str],
     field: str,
-    timezone: str | None = None,
+    tz: str | None = None,
     date_format: str | None = None,
 ) -> pd.DatetimeIndex:
     """Parse timestamps to timezone-aware UTC, refusing to guess a time zone.
 
     Strings may carry an offset (``Z``, ``+01:00``): they are converted to
-    UTC. Strings without one are local times in ``timezone`` (an IANA name
-    such as ``"Europe/Berlin"``); without ``timezone`` they are an error.
+    UTC. Strings without one are local times in ``tz`` (an IANA name
+    such as ``"Europe/Berlin"``); without ``tz`` they are an error.
     Already-parsed datetimes follow the same rule.
 
     Parameters
@@ -146,12 +146,12 @@ def parse_utc(
     if pd.api.types.is_datetime64_dtype(series.dtype):
         naive_dt = pd.DatetimeIndex(series)
         _check_missing(naive_dt.isna(), labels, field)
-        if timezone is None:
+        if tz is None:
             raise SchemaError(
-                f"{field}: timestamps have no time zone; pass timezone='…' (e.g. 'UTC' or "
+                f"{field}: timestamps have no time zone; pass tz='…' (e.g. 'UTC' or "
                 f"'Europe/Berlin') to say which local time they are in"
             )
-        return _localize(naive_dt, timezone, labels, field)
+        return _localize(naive_dt, tz, labels, field)
     as_text = series.map(lambda v: v if isinstance(v, str) else None)
     _check_missing(as_text.isna().to_numpy(dtype=bool), labels, field)
     stripped = as_text.str.strip()
@@ -160,15 +160,15 @@ def parse_utc(
     if has_tz.any():
         out[has_tz] = _to_datetime(stripped[has_tz], fmt, labels, field, utc=True)
     if (~has_tz).any():
-        if timezone is None:
+        if tz is None:
             rows = [labels[int(i)] for i in np.flatnonzero(~has_tz)[:_MAX_SHOWN]]
             raise SchemaError(
                 f"{field}: {int((~has_tz).sum())} timestamp(s) have no time zone "
-                f"({', '.join(rows)}; e.g. {stripped[~has_tz].iloc[0]!r}); pass timezone='…' "
+                f"({', '.join(rows)}; e.g. {stripped[~has_tz].iloc[0]!r}); pass tz='…' "
                 f"(e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
             )
         naive = pd.DatetimeIndex(_to_datetime(stripped[~has_tz], fmt, labels, field, utc=False))
-        local = _localize(naive, timezone, [labels[int(i)] for i in np.flatnonzero(~has_tz)], field)
+        local = _localize(naive, tz, [labels[int(i)] for i in np.flatnonzero(~has_tz)], field)
         out[~has_tz] = local.to_numpy()
     return pd.DatetimeIndex(out)
 
@@ -194,13 +194,13 @@ def _to_datetime(
 
 
 def _localize(
-    naive: pd.DatetimeIndex, timezone: str, labels: Sequence[str], field: str
+    naive: pd.DatetimeIndex, tz: str, labels: Sequence[str], field: str
 ) -> pd.DatetimeIndex:
     try:
-        return naive.tz_localize(timezone, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
+        return naive.tz_localize(tz, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
     except Exception as exc:  # unknown zone name, or a DST gap/overlap
         raise SchemaError(
-            f"{field}: cannot read local times in time zone {timezone!r} "
+            f"{field}: cannot read local times in time zone {tz!r} "
             f"(rows {', '.join(labels[:_MAX_SHOWN])}…): {exc}"
         ) from exc
 

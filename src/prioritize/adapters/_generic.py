@@ -2,7 +2,7 @@
 
 :func:`read_queries` renames columns by a mapping, fills absent columns only
 from explicit ``defaults`` or a ``customers`` lookup, parses times to UTC
-(local times need a ``timezone``), casts channels, and validates. It never
+(local times need a ``tz``), casts channels, and validates. It never
 guesses silently; the one documented convenience is that an empty ``text``
 cell is the empty string (CSV cannot tell "no text" from "missing").
 """
@@ -141,7 +141,7 @@ def read_queries(
     source: str | os.PathLike[str] | pd.DataFrame,
     mapping: Mapping[str, str] | None = None,
     *,
-    timezone: str | None = None,
+    tz: str | None = None,
     channel_map: Mapping[str, str] | None = None,
     defaults: Mapping[str, Any] | None = None,
     customers: CustomersArg | None = None,
@@ -158,7 +158,7 @@ def read_queries(
     mapping
         Source column -> canonical column (e.g. ``{"ticket": "query_id",
         "created": "received_at"}``); unmapped columns keep their names.
-    timezone
+    tz
         The IANA time zone of ``received_at`` values that carry no offset;
         without it such values are an error.
     channel_map
@@ -227,7 +227,7 @@ def read_queries(
             frame["received_at"],
             labels=labels,
             field="column 'received_at'",
-            timezone=timezone,
+            tz=tz,
             date_format=date_format,
         ),
         index=frame.index,

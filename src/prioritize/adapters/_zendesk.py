@@ -9,7 +9,7 @@ Two flavours of the same data:
 * CSV (:func:`from_csv`): a view exported as CSV, with columns such as
   ``Id``, ``Requester id``, ``Requester email``, ``Created at``, ``Via``,
   ``Priority``, ``Subject``, ``Status``. Its times are local times of the
-  account, so a ``timezone`` is required unless they carry an offset.
+  account, so a ``tz`` is required unless they carry an offset.
 
 Mapping (one query per ticket, in export order):
 
@@ -176,7 +176,7 @@ class _Rows:
         what: str,
         customers: CustomersArg | None,
         *,
-        timezone: str | None = None,
+        tz: str | None = None,
         date_format: str | None = None,
     ) -> pd.DataFrame:
         fail(self.problems, what)
@@ -186,7 +186,7 @@ class _Rows:
             self.cols.get("received_at", []),
             labels=self.labels,
             field=f"{what}: created_at",
-            timezone=timezone,
+            tz=tz,
             date_format=date_format,
         )
         extras = ("status", "requester_email", "requester_phone")
@@ -329,7 +329,7 @@ def from_tickets(
 def from_csv(
     source: str | os.PathLike[str] | pd.DataFrame,
     *,
-    timezone: str | None = None,
+    tz: str | None = None,
     customers: CustomersArg | None = None,
     channel_map: Mapping[str | int, str | Channel] | None = None,
     priority_urgency: Mapping[str, float] | None = None,
@@ -341,7 +341,7 @@ def from_csv(
     ----------
     source
         The CSV file (see :data:`CSV_COLUMNS`), or a DataFrame with its columns.
-    timezone
+    tz
         The account's time zone (e.g. ``"Europe/Berlin"``): CSV times are local
         and carry no offset. Required unless every ``Created at`` has an offset.
     customers, channel_map, priority_urgency
@@ -353,7 +353,7 @@ def from_csv(
     Raises
     ------
     SchemaError
-        If a required column is missing, or a time has no zone and no ``timezone``.
+        If a required column is missing, or a time has no zone and no ``tz``.
     InputError
         Naming each row (by ticket id) whose ``Via`` or ``Priority`` is not understood.
     """
@@ -429,4 +429,4 @@ def from_csv(
             email=email,
             phone=phone,
         )
-    return rows.frame("zendesk csv", customers, timezone=timezone, date_format=date_format)
+    return rows.frame("zendesk csv", customers, tz=tz, date_format=date_format)

@@ -1,7 +1,7 @@
 """Zendesk-style ticket exports -> queries (see :mod:`prioritize.adapters._zendesk`).
 
 ``from_tickets(payload_or_path)`` reads the JSON flavour (API, incremental or
-full export); ``from_csv(path, timezone=...)`` reads a view exported as CSV.
+full export); ``from_csv(path, tz=...)`` reads a view exported as CSV.
 """
 
 from prioritize.adapters._zendesk import (
