@@ -53,7 +53,7 @@ print(
 for group in ("follower_band", "value_band"):
     side_by_side = pd.concat(
         {
-            name: band_table(r.records, group)[
+            name: band_table(r.records, group=group)[
                 ["queries", "mean_wait", "p90_wait", "within_target"]
             ]
             for name, r in results.items()

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import prioritize as pz
 from prioritize import InputError, SchemaError
 from prioritize.fairness import FOUR_FIFTHS, DisparityFrame, by_group
 
@@ -335,7 +336,7 @@ def test_bootstrap_bad_arguments(waits: pd.DataFrame, kwargs: dict, message: str
 def test_missing_columns_are_named(waits: pd.DataFrame) -> None:
     with pytest.raises(SchemaError, match=r"missing required column\(s\) \['wait'\]"):
         DisparityFrame(waits, value="wait")
-    with pytest.raises(SchemaError, match=r"missing required column\(s\) \['segment'\]"):
+    with pytest.raises(SchemaError, match=r"cannot group by 'segment': the frame has no such"):
         DisparityFrame(waits, group=["follower_band", "segment"])
     with pytest.raises(SchemaError, match=r"missing required column\(s\) \['abandoned'\]"):
         DisparityFrame(waits.drop(columns="abandoned"), exclude_abandoned=True)
@@ -355,12 +356,12 @@ def test_nan_values_and_labels_are_errors_naming_rows(waits: pd.DataFrame) -> No
     with pytest.raises(SchemaError) as info:
         DisparityFrame(bad)
     message = str(info.value)
-    assert "column 'follower_band' has missing group labels" in message
-    assert "row 3 (query_id='q3'), row 4 (query_id='q4'), row 7 (query_id='q7')" in message
+    assert "column 'follower_band': 3 rows have a bad value; expected a group label" in message
+    assert "row 3 (query_id='q3') = nan, row 4 (query_id='q4') = nan, row 7" in message
     bad = waits.copy()
     bad["channel"] = [None, "chat"] * 4
     with pytest.raises(
-        SchemaError, match=r"column 'channel' has missing group labels \(NaN/None\): row 0"
+        SchemaError, match=r"column 'channel': 4 rows .* a group label .*: row 0 \(query_id='q0'\)"
     ):
         DisparityFrame(bad, group="channel")
     bad = waits.copy()
@@ -409,3 +410,14 @@ def test_nothing_to_measure(waits: pd.DataFrame) -> None:
     waits["abandoned"] = True
     with pytest.raises(InputError, match="every row is abandoned"):
         DisparityFrame(waits, exclude_abandoned=True)
+
+
+def test_groups_come_from_the_one_group_rule() -> None:
+    # No follower_band column: the band is computed from followers, as for GroupShare.
+    records = pz.simulate(pz.synthetic.queries(200, seed=3, days=0.2), pz.policies.fifo(), agents=2)
+    records = records.records
+    computed = DisparityFrame(records.drop(columns="follower_band"), group="follower_band")
+    given = DisparityFrame(records, group="follower_band")
+    pd.testing.assert_frame_equal(computed.by_group, given.by_group)
+    relabelled = records.assign(follower_band="all")  # a column of that name wins
+    assert DisparityFrame(relabelled, group="follower_band").by_group.index.tolist() == ["all"]

@@ -112,3 +112,9 @@ def test_answered_within_is_inclusive_and_abandoned_is_a_miss() -> None:
     abandoned = np.array([False, False, False, True])
     assert answered_within(wait, 60.0).tolist() == [True, True, False, True]
     assert answered_within(wait, 60.0, abandoned).tolist() == [True, True, False, False]
+
+
+def test_a_band_without_its_source_column_names_both() -> None:
+    frame = pz.synthetic.queries(3, seed=0).drop(columns="lifetime_value")
+    with pytest.raises(pz.SchemaError, match="'value_band'.*no 'lifetime_value' column to band"):
+        group_labels(frame, "value_band")

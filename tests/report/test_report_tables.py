@@ -46,7 +46,7 @@ def test_band_table_by_hand() -> None:
             "abandoned": [False, False, True, False],
         }
     )
-    table = band_table(records, "follower_band", within_minutes=60)
+    table = band_table(records, group="follower_band", within_minutes=60)
     assert list(table.columns) == list(BAND_COLUMNS)
     assert list(table.index) == ["<1k", "100k+"]
     assert table.loc["<1k", "queries"] == 3
@@ -56,7 +56,7 @@ def test_band_table_by_hand() -> None:
     assert table.loc["<1k", "abandon_rate"] == pytest.approx(1 / 3)
     assert table.loc["100k+", "p90_wait"] == 2.0
     everyone_left = records.assign(abandoned=True)
-    assert band_table(everyone_left, "follower_band")["mean_wait"].isna().all()
+    assert band_table(everyone_left, group="follower_band")["mean_wait"].isna().all()
 
 
 def test_queue_over_time_by_hand() -> None:

@@ -55,7 +55,7 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = 
 def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str]]:
     rows = []
     for group, label in (("follower_band", "followers"), ("value_band", "value")):
-        table = band_table(result.records, group, within_minutes=within_minutes)
+        table = band_table(result.records, group=group, within_minutes=within_minutes)
         for band, row in table.iterrows():
             rows.append(
                 [

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import NS_PER_MINUTE, read_float, require_columns
+from prioritize.models import NS_PER_MINUTE, group_labels, read_float, require_columns
 
 __all__ = [
     "BoolArray",
@@ -70,7 +70,7 @@ def _group_names(group: GroupSpec) -> tuple[str, ...]:
 
 
 def _column_codes(frame: pd.DataFrame, name: str) -> tuple[IntArray, pd.Index]:
-    series = frame[name]
+    series = group_labels(frame, name)  # the column, or the computed band; no missing label
     levels: pd.Index
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy(dtype=np.int64)
@@ -82,7 +82,6 @@ def _column_codes(frame: pd.DataFrame, name: str) -> tuple[IntArray, pd.Index]:
             raw, uniques = pd.factorize(series, sort=False)
         codes = np.asarray(raw, dtype=np.int64)
         levels = pd.Index(uniques)
-    _fail(frame, codes < 0, f"column {name!r} has missing group labels (NaN/None)")
     return codes, levels.rename(name)
 
 
@@ -144,13 +143,15 @@ class Groups:
 
 
 def encode_groups(frame: Any, group: GroupSpec) -> Groups:
-    """Code the rows of ``frame`` by the column(s) ``group``; a missing label is an error.
+    """Code the rows of ``frame`` by the group(s) ``group``; a missing label is an error.
 
-    Levels come in category order for a categorical column and in sorted
-    order otherwise, so results list ``<1k`` before ``100k+``.
+    Each group's labels are :func:`~prioritize.models.group_labels`': a
+    column of that name, or the computed ``follower_band`` / ``value_band``.
+    Levels come in category order for a categorical column (and the bands)
+    and in sorted order otherwise, so results list ``<1k`` before ``100k+``.
     """
     names = _group_names(group)
-    require_columns(frame, names)
+    require_columns(frame, ())
     combined = np.zeros(len(frame), dtype=np.int64)
     levels = []
     for name in names:

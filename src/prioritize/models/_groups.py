@@ -82,12 +82,13 @@ def group_labels(frame: pd.DataFrame, group: str) -> pd.Series:
         labels = frame[name]
         _fail_missing(frame, name, labels.isna().to_numpy(dtype=bool))
         return labels.rename(name)
-    if name in GROUP_BANDS:
+    if name in GROUP_BANDS and GROUP_BANDS[name][0] in frame.columns:
         source, _ = GROUP_BANDS[name]
-        require_columns(frame, (source,))
         values = read_float(frame, source)
         return pd.Series(_BAND_FUNCTIONS[name](values), index=frame.index, name=name)
-    raise SchemaError(_unknown(name, f"the frame has no such column; it has {list(frame.columns)}"))
+    source = f" and no {GROUP_BANDS[name][0]!r} column to band" if name in GROUP_BANDS else ""
+    where = f"the frame has no such column{source}; it has {list(frame.columns)}"
+    raise SchemaError(_unknown(name, where))
 
 
 def _fail_missing(frame: pd.DataFrame, name: str, missing: npt.NDArray[np.bool_]) -> None:

@@ -221,7 +221,7 @@ def html_report(
         records = results[name].records
         parts.append(f"<div><h3>{html.escape(name)}</h3>")
         for group, label in (("follower_band", "followers"), ("value_band", "lifetime value")):
-            table = band_table(records, group, within_minutes=within_minutes)
+            table = band_table(records, group=group, within_minutes=within_minutes)
             parts.append(_table(table, _BAND_COLUMNS, label))
         parts.append("</div>")
     parts += ["</div>", "<h2>What each policy lets you promise</h2>"]

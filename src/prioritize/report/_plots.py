@@ -91,7 +91,7 @@ def _colour(i: int) -> str:
     return _POLICY_COLOURS[i % len(_POLICY_COLOURS)]
 
 
-def wait_buckets(records: pd.DataFrame, group: str = "follower_band") -> pd.DataFrame:
+def wait_buckets(records: pd.DataFrame, *, group: str = "follower_band") -> pd.DataFrame:
     """Share of each group's queries per wait bucket (:data:`WAIT_BUCKETS`) and ``gave up``."""
     wait = records["wait_minutes"].to_numpy(dtype=np.float64)
     abandoned = records["abandoned"].to_numpy(dtype=bool)
@@ -167,7 +167,7 @@ def plot_service_level(
             (axes[1], "value_band", "By lifetime value band"),
         ):
             tables = {
-                n: band_table(results[n].records, group, within_minutes=within_minutes)
+                n: band_table(results[n].records, group=group, within_minutes=within_minutes)
                 for n in names
             }
             bands = [b for t in tables.values() for b in t.index]

@@ -35,7 +35,7 @@ def _money(value: float) -> str:
 def _band_gap(
     records: pd.DataFrame, group: str, within_minutes: float
 ) -> tuple[str, float, str, float] | None:
-    table = band_table(records, group, within_minutes=within_minutes)
+    table = band_table(records, group=group, within_minutes=within_minutes)
     served = table["queries"] * (1 - table["abandon_rate"])
     table = table[(served >= _MIN_SERVED) & table["mean_wait"].notna()]
     if len(table) < 2:

@@ -47,7 +47,7 @@ VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
-def band_table(records: pd.DataFrame, group: str, *, within_minutes: float = 60.0) -> pd.DataFrame:
+def band_table(records: pd.DataFrame, *, group: str, within_minutes: float = 60.0) -> pd.DataFrame:
     """Who waits how long, per group (e.g. ``follower_band``).
 
     Returns one row per group present, in category order, with ``queries``,
