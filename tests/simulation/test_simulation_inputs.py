@@ -196,3 +196,20 @@ def test_band_ratios_never_drop_a_row_without_a_group(frame: pd.DataFrame) -> No
         band_ratios(records, "segment")
     records["follower_band"] = "x"  # a column of that name wins over the computed band
     assert band_ratios(records, "follower_band") == (1.0, 1.0)
+
+
+def test_a_group_column_named_like_a_band_wins(frame: pd.DataFrame) -> None:
+    labels = ["vip" if i % 5 == 0 else "rest" for i in range(len(frame))]
+
+    def policy(group: str) -> pz.Policy:
+        rule = {"kind": "group_share", "group": group, "shares": {"vip": 0.9}}
+        return pz.policies.influencer_weighted().with_changes(rules=[rule])
+
+    named_like_band = simulate(
+        frame.assign(follower_band=labels), policy("follower_band"), agents=1
+    )
+    other_name = simulate(frame.assign(tier=labels), policy("tier"), agents=1)
+    pd.testing.assert_series_equal(
+        named_like_band.records["wait_minutes"], other_name.records["wait_minutes"]
+    )
+    assert named_like_band.records["follower_band"].tolist() == labels
