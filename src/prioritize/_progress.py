@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+from prioritize._errors import InputError
+
 __all__ = ["check_progress", "progress"]
 
 T = TypeVar("T")
@@ -19,8 +21,6 @@ T = TypeVar("T")
 def check_progress(enabled: Any) -> bool:
     """``progress=`` must be a bool (a typo such as ``progress="no"`` is an error)."""
     if not isinstance(enabled, bool):
-        from prioritize._errors import InputError
-
         raise InputError(f"progress must be True or False; got {enabled!r}")
     return enabled
 

@@ -211,3 +211,17 @@ def test_compare_takes_the_data_first() -> None:
         compare(frame, POLICIES, 2)  # type: ignore[misc]
     with pytest.raises(TypeError):
         simulate(frame, POLICIES["fifo"], 2)  # type: ignore[misc]
+
+
+def test_tqdm_is_imported_only_for_a_bar() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, prioritize as pz\n"
+        "frame = pz.synthetic.queries(50, seed=0, days=0.1)\n"
+        "pz.compare(frame, {'fifo': pz.policies.fifo()}, agents=1)\n"
+        "assert 'tqdm' not in sys.modules, 'tqdm imported without progress=True'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
