@@ -12,7 +12,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import follower_band, require_columns, value_band
+from prioritize._internal.frames import require_columns
+from prioritize.models import follower_band, value_band
 
 __all__ = [
     "BANDS",

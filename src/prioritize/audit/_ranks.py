@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize.models import read_received_ns
+from prioritize._internal.frames import read_received_ns
 from prioritize.policy import Policy, heap_key, order_keys, rank_order
 
 __all__ = ["Snapshot", "check_policy", "resolve_now", "snapshot"]

@@ -17,7 +17,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import NS_PER_MINUTE, read_float, require_columns
+from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
 
 __all__ = [
     "BoolArray",

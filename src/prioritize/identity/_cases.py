@@ -24,8 +24,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.frames import read_float, read_received_ns, require_columns
 from prioritize.identity._graph import IdentityGraph
-from prioritize.models import read_float, read_received_ns, require_columns
 from prioritize.signals import UrgencyLexicon, text_urgency
 
 __all__ = ["CASE_COLUMNS", "DEFAULT_WINDOW", "case_members", "cases", "repeat_contact_urgency"]

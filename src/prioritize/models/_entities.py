@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["NS_PER_MINUTE", "PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
-NS_PER_MINUTE = 60_000_000_000
-
-
-def aware_ns(value: datetime) -> int:
-    """Nanoseconds since the epoch of a timezone-aware ``datetime`` (exact integer arithmetic).
-
-    A ``pandas.Timestamp`` keeps its nanoseconds.
-    """
-    delta = value - _EPOCH
-    whole = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
-    nanosecond: int = getattr(value, "nanosecond", 0)
-    return whole + nanosecond
+__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query"]
 
 
 class Channel(StrEnum):

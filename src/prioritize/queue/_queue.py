@@ -39,16 +39,14 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
+from prioritize._internal.times import NS_PER_MINUTE, aware_ns, timestamp_ns
 from prioritize.models import (
     FOLLOWER_BANDS,
-    NS_PER_MINUTE,
     VALUE_BANDS,
     Channel,
     Customer,
     Query,
-    aware_ns,
     band_of,
-    timestamp_ns,
     validate_frame,
 )
 from prioritize.policy import Policy, Score, ShareLedger, heap_key

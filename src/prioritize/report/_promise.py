@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, require_columns
+from prioritize._internal.frames import read_float, require_columns
 
 __all__ = [
     "DEFAULT_WITHIN",

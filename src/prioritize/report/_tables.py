@@ -15,8 +15,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.frames import read_received_ns, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import by_group
-from prioritize.models import NS_PER_MINUTE, read_received_ns, require_columns
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import SimulationResult, sweep
 

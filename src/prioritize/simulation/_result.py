@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import require_columns
+from prioritize._internal.frames import require_columns
 
 __all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
 

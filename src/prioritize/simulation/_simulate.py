@@ -10,14 +10,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import (
-    NS_PER_MINUTE,
-    PUBLIC_BY_DEFAULT,
-    follower_band,
-    read_received_ns,
-    require_columns,
-    value_band,
-)
+from prioritize._internal.frames import read_received_ns, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
+from prioritize.models import PUBLIC_BY_DEFAULT, follower_band, value_band
 from prioritize.policy import (
     OrderKeys,
     Policy,

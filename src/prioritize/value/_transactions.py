@@ -19,7 +19,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, read_received_ns, require_columns, timestamp_ns
+from prioritize._internal.frames import read_float, read_received_ns, require_columns
+from prioritize._internal.times import timestamp_ns
 
 __all__ = ["NS_PER_DAY", "Transactions", "read_transactions"]
 
