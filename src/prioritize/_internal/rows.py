@@ -40,12 +40,12 @@ def describe_rows(
     mask: npt.NDArray[np.bool_],
     column: str | None = None,
     *,
-    id_column: str = "query_id",
+    id_column: str | None = "query_id",
 ) -> str:
     """The rows where ``mask`` is true: ``row 3 (query_id='q3') = -1, … (20 rows in all)``.
 
     Each row is named by its index label and, when ``frame`` has ``id_column``,
-    its id; with ``column`` the row's value in that column is shown too.
+    its id (``id_column=None``: the label only); with ``column`` the row's value in that column is shown too.
     """
     positions = np.flatnonzero(mask)
     ids = (

@@ -68,7 +68,7 @@ from prioritize.adapters._zendesk_maps import (
     priority_table,
     via_token,
 )
-from prioritize.identity._keys import normalise_key
+from prioritize.identity import normalise_key
 from prioritize.models import PUBLIC_BY_DEFAULT, Channel
 
 __all__ = [

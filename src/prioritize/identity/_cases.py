@@ -25,6 +25,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import read_float, read_received_ns, require_columns
+from prioritize._internal.rows import MAX_SHOWN, describe_rows
 from prioritize.identity._graph import IdentityGraph
 from prioritize.signals import UrgencyLexicon, text_urgency
 
@@ -55,9 +56,7 @@ def _string_column(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
     else:
         bad = np.fromiter((not isinstance(v, str) or not v for v in values), bool, len(values))
     if bad.any():
-        where = ", ".join(
-            f"row {frame.index[i]!r} = {values[i]!r}" for i in np.flatnonzero(bad)[:5]
-        )
+        where = describe_rows(frame, bad, column, id_column=None)
         raise SchemaError(f"column {column!r} must hold non-empty strings: {where}")
     return values
 
@@ -112,7 +111,7 @@ def cases(
     received = read_received_ns(frame)
     query_ids = _string_column(frame, "query_id")
     if not frame["query_id"].is_unique:
-        dups = frame["query_id"][frame["query_id"].duplicated()].unique()[:5].tolist()
+        dups = frame["query_id"][frame["query_id"].duplicated()].unique()[:MAX_SHOWN].tolist()
         raise SchemaError(f"column 'query_id' must be unique; duplicates: {dups}")
     keys = _string_column(frame, key_column)
     key_code, unique_keys = pd.factorize(keys)

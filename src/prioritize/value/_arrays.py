@@ -11,20 +11,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.rows import listing
 
 __all__ = ["FloatArray", "check_positive", "vector"]
 
 FloatArray = npt.NDArray[np.float64]
-_MAX_EXAMPLES = 5
 
 
 def _where(values: Any, mask: npt.NDArray[np.bool_]) -> str:
     positions = np.flatnonzero(mask)
     labels = values.index[positions] if isinstance(values, pd.Series) else positions.tolist()
-    shown = ", ".join(repr(label) for label in list(labels[:_MAX_EXAMPLES]))
     kind = "labels" if isinstance(values, pd.Series) else "positions"
-    more = "" if len(positions) <= _MAX_EXAMPLES else f", … ({len(positions)} in all)"
-    return f"at {kind} [{shown}{more}]"
+    return f"at {kind} [{listing((repr(label) for label in labels), len(positions), noun=kind)}]"
 
 
 def vector(
