@@ -121,7 +121,9 @@ def test_naive_now_is_an_input_error() -> None:
 
 def test_transactions_after_now_are_named() -> None:
     late = pd.concat([HAND, log([("ann", -1.0, 5.0)])], ignore_index=True)
-    with pytest.raises(InputError, match=r"1 transaction\(s\) after now.*row 7 \(customer_id='ann'\)"):
+    with pytest.raises(
+        InputError, match=r"1 transaction\(s\) after now.*row 7 \(customer_id='ann'\)"
+    ):
         summarize_purchases(late, now=NOW)
 
 

@@ -45,7 +45,8 @@ def describe_rows(
     """The rows where ``mask`` is true: ``row 3 (query_id='q3') = -1, … (20 rows in all)``.
 
     Each row is named by its index label and, when ``frame`` has ``id_column``,
-    its id (``id_column=None``: the label only); with ``column`` the row's value in that column is shown too.
+    its id (``id_column=None``: the label only); with ``column`` the row's
+    value in that column is shown too.
     """
     positions = np.flatnonzero(mask)
     ids = (

@@ -15,10 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.checks import check_fraction, check_number
 from prioritize._internal.frames import read_float, read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.staffing._agents import agents_needed
-from prioritize.staffing._checks import check_fraction, check_number
 from prioritize.staffing._erlang import occupancy, service_level
 from prioritize.staffing._erlang_a import erlang_a
 

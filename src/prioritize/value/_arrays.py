@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -11,6 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_number
 from prioritize._internal.rows import listing
 
 __all__ = ["FloatArray", "check_positive", "vector"]
@@ -63,9 +62,4 @@ def vector(
 def check_positive(owner: str, **fields: float) -> None:
     """Raise :class:`InputError` unless every field is a finite number > 0."""
     for key, value in fields.items():
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not (math.isfinite(float(value)) and value > 0)
-        ):
-            raise InputError(f"{owner}.{key} must be a finite number > 0; got {value!r}")
+        check_number(f"{owner}.{key}", value, positive=True)
