@@ -3,7 +3,7 @@
 Every public function reads its scalar arguments through these helpers, so a
 bad value is reported the same way everywhere: an
 :class:`~prioritize.InputError` naming the argument, what was expected and the
-value given (``agents must be >= 1; got 0``).
+value given (``agents must be a whole number >= 1; got 0``).
 """
 
 from __future__ import annotations
@@ -48,14 +48,15 @@ def check_number(
 
 def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
     """``value`` as an int ``>= minimum`` (a whole-number float such as 3.0 is refused)."""
+    expected = "a whole number" if minimum is None else f"a whole number >= {minimum}"
     if isinstance(value, bool | np.bool_):
-        raise InputError(f"{name} must be a whole number (int); got {value!r}")
+        raise InputError(f"{name} must be {expected}; got {value!r}")
     try:
         count = operator.index(value)
     except TypeError:
-        raise InputError(f"{name} must be a whole number (int); got {value!r}") from None
+        raise InputError(f"{name} must be {expected}; got {value!r}") from None
     if minimum is not None and count < minimum:
-        raise InputError(f"{name} must be >= {minimum}; got {count}")
+        raise InputError(f"{name} must be {expected}; got {count}")
     return count
 
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.checks import check_int
 from prioritize._internal.frames import read_float, read_received_ns, require_columns
 from prioritize._internal.rows import MAX_SHOWN, describe_rows
 from prioritize.identity._graph import IdentityGraph
@@ -224,8 +225,8 @@ def repeat_contact_urgency(
     """
     if not 0.0 <= boost <= 1.0:
         raise InputError(f"boost must be in [0, 1]; got {boost!r}")
-    if max_contacts is not None and (isinstance(max_contacts, bool) or max_contacts < 1):
-        raise InputError(f"max_contacts must be an integer >= 1 or None; got {max_contacts!r}")
+    if max_contacts is not None:
+        max_contacts = check_int("max_contacts", max_contacts, minimum=1)
     if "contacts_in_case" not in frame.columns:
         raise SchemaError(
             "frame has no 'contacts_in_case' column; run prioritize.identity.cases(frame, graph) "
