@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prioritize import InputError, SchemaError
-from prioritize.report import Promise, duration_text, percent_text, promise
+from prioritize._internal.text import duration_text
+from prioritize.report import Promise, promise
+from prioritize.report._promise import percent_text
 
 WITHIN = (5.0, 15.0, 60.0, 240.0, 1440.0)
 

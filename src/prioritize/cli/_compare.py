@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.optional import require_matplotlib
 from prioritize.cli._common import (
     CLIError,
     Progress,
@@ -43,7 +45,7 @@ class CompareOptions:
     seed: int = 0
     replications: int = 1
     report: str | None = None
-    target_minutes: float = 60.0
+    target_minutes: float = SLA_MINUTES
     service_target: float = 0.8
     progress: bool | None = None
 
@@ -84,8 +86,6 @@ def run_compare(opts: CompareOptions) -> str:
     """Simulate the policies and return the comparison text; write the report if asked."""
     _check_numbers(opts)
     if opts.report is not None:
-        from prioritize.report._plots import require_matplotlib
-
         try:
             require_matplotlib()
         except ImportError as exc:

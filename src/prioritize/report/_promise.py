@@ -23,12 +23,12 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.text import duration_text
 
 __all__ = [
     "DEFAULT_WITHIN",
     "Promise",
     "PromiseClause",
-    "duration_text",
     "percent_text",
     "promise",
 ]
@@ -113,16 +113,6 @@ def percent_text(share: float) -> str:
         tenths -= 1
     whole, rest = divmod(tenths, 10)
     return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
-
-
-def duration_text(minutes: float) -> str:
-    """Minutes in words: ``5 minutes``, ``1 hour``, ``90 minutes``, ``24 hours``, ``3 days``."""
-    if minutes >= 2880 and minutes % 1440 == 0:
-        return f"{minutes / 1440:g} days"
-    if minutes >= 60 and minutes % 60 == 0:
-        hours = minutes / 60
-        return "1 hour" if hours == 1 else f"{hours:g} hours"
-    return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
 
 
 def _records_of(source: Any) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import require_columns
 
 __all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
@@ -125,7 +126,7 @@ class SimulationResult:
 
 
 def band_ratios(
-    records: pd.DataFrame, by: str, *, within_minutes: float = 60.0
+    records: pd.DataFrame, by: str, *, within_minutes: float = SLA_MINUTES
 ) -> tuple[float, float]:
     """Two fairness figures across the groups of column ``by`` (e.g. ``follower_band``).
 
