@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -19,10 +19,13 @@ from prioritize._errors import InputError
 __all__ = [
     "SeedLike",
     "check_fraction",
+    "check_instance",
     "check_int",
     "check_number",
     "check_random_state",
 ]
+
+T = TypeVar("T")
 
 #: What every ``seed`` argument accepts: an int >= 0 (reproducible), a numpy
 #: ``Generator`` (used as is, and advanced) or None (fresh entropy).
@@ -87,3 +90,19 @@ def check_random_state(seed: Any, name: str = "seed") -> np.random.Generator:
             f"{name} must be an int >= 0, a numpy.random.Generator or None; got {seed!r}"
         )
     return np.random.default_rng(int(seed))
+
+
+def check_instance(name: str, value: Any, cls: type[T]) -> T:
+    """``value`` itself if it is a ``cls`` (a class exported as ``prioritize.<name>``).
+
+    Otherwise an :class:`~prioritize.InputError` saying what was passed
+    instead, with a hint when it is a function that makes one
+    (``policy must be a prioritize.Policy; got function (did you mean balanced()?)``).
+    """
+    if isinstance(value, cls):
+        return value
+    called = getattr(value, "__name__", None)
+    hint = f" (did you mean {called}()?)" if callable(value) and isinstance(called, str) else ""
+    raise InputError(
+        f"{name} must be a prioritize.{cls.__name__}; got {type(value).__name__}{hint}"
+    )
