@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.frames import BoolArray, FloatArray, IntArray, read_float, require_columns
 from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import NS_PER_MINUTE
 
@@ -34,9 +33,6 @@ __all__ = [
     "read_values",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 #: One group column, or several (groups are then their combinations).
 GroupSpec = str | Sequence[str]
 

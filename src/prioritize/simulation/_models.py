@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from prioritize import synthetic
 from prioritize._errors import InputError
+from prioritize._internal.frames import FloatArray
 
 __all__ = [
     "ChannelLogNormal",
@@ -43,8 +44,6 @@ __all__ = [
     "SurveyPatience",
     "draw_minutes",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @runtime_checkable

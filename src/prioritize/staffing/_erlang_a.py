@@ -46,11 +46,11 @@ import numpy.typing as npt
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_int, check_number
+from prioritize._internal.frames import FloatArray
 from prioritize.staffing._checks import offered_load
 
 __all__ = ["ErlangAResult", "chain_mode", "chain_weights", "erlang_a", "too_many_states"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: The stationary tail beyond the last state kept weighs less than this share of the total.
 _TAIL = 1e-16

@@ -10,11 +10,10 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_number
+from prioritize._internal.frames import FloatArray
 from prioritize._internal.rows import listing
 
 __all__ = ["FloatArray", "check_positive", "vector"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def _where(values: Any, mask: npt.NDArray[np.bool_]) -> str:
