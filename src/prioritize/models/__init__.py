@@ -1,6 +1,12 @@
 """Customer, Query, Channel and the canonical query frame schema."""
 
-from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel, Customer, Query
+from prioritize.models._entities import (
+    PUBLIC_BY_DEFAULT,
+    Channel,
+    Customer,
+    Query,
+    public_by_default,
+)
 from prioritize.models._schema import (
     CHANNELS,
     FOLLOWER_BANDS,
@@ -9,6 +15,7 @@ from prioritize.models._schema import (
     VALUE_BANDS,
     band_of,
     follower_band,
+    public_flags,
     validate_frame,
     value_band,
 )
@@ -25,6 +32,8 @@ __all__ = [
     "Query",
     "band_of",
     "follower_band",
+    "public_by_default",
+    "public_flags",
     "validate_frame",
     "value_band",
 ]

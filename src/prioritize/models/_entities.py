@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query"]
+__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "public_by_default"]
 
 
 class Channel(StrEnum):
@@ -31,8 +31,9 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
-#: Channels on which a message is usually a public post (used by the synthetic
-#: generator and by adapters when a payload does not say).
+#: Channels on which a message is usually a public post: the ``is_public`` of a
+#: query, a frame row or an adapter's record that does not say (see
+#: :func:`public_by_default`).
 PUBLIC_BY_DEFAULT = frozenset(
     {
         Channel.TWITTER,
@@ -44,6 +45,16 @@ PUBLIC_BY_DEFAULT = frozenset(
         Channel.FORUM,
     }
 )
+
+
+def public_by_default(channel: Channel | str) -> bool:
+    """Whether a query on ``channel`` is public when nothing says: the one default.
+
+    :class:`Query`, :meth:`TriageQueue.push_frame <prioritize.TriageQueue.push_frame>`,
+    :func:`~prioritize.simulate` and the adapters all decide through this
+    function (:func:`~prioritize.models.public_flags` for a frame).
+    """
+    return isinstance(channel, str) and channel in PUBLIC_BY_DEFAULT
 
 
 def _aware(value: datetime) -> datetime:
@@ -110,7 +121,8 @@ class Query(BaseModel):
     urgency
         Urgency in [0, 1] when known (e.g. set by an agent or a classifier).
     is_public
-        True for a public post rather than a private message.
+        True for a public post rather than a private message. Not given (or
+        None): :func:`public_by_default` of the channel.
     handle_minutes, patience_minutes
         Service time and patience, for replaying history in the simulator.
     """
@@ -126,3 +138,10 @@ class Query(BaseModel):
     is_public: bool = False
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_by_channel(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("is_public") is None:
+            return {**data, "is_public": public_by_default(data.get("channel", ""))}
+        return data

@@ -26,7 +26,7 @@ from prioritize._internal.frames import (
     read_received_ns,
     require_columns,
 )
-from prioritize.models._entities import Channel
+from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel
 
 __all__ = [
     "CHANNELS",
@@ -36,6 +36,7 @@ __all__ = [
     "VALUE_BANDS",
     "band_of",
     "follower_band",
+    "public_flags",
     "validate_frame",
     "value_band",
 ]
@@ -160,10 +161,8 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
                 "to derive urgency from; it has neither for some rows"
             )
         _check_text(frame)
-    if "is_public" in frame.columns and not pd.api.types.is_bool_dtype(frame["is_public"].dtype):
-        raise SchemaError(
-            f"column 'is_public' must be boolean; got dtype {frame['is_public'].dtype}"
-        )
+    if "is_public" in frame.columns:
+        _check_is_public(frame)
     for column in ("handle_minutes", "patience_minutes"):
         if column in frame.columns:
             read_float(frame, column, minimum=0.0, strict_minimum=True)
@@ -176,6 +175,28 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
         urgency=urgency,
         received_ns=received,
     )
+
+
+def _check_is_public(frame: pd.DataFrame) -> None:
+    if not pd.api.types.is_bool_dtype(frame["is_public"].dtype):
+        raise SchemaError(
+            f"column 'is_public' must be boolean; got dtype {frame['is_public'].dtype}"
+        )
+
+
+def public_flags(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Each row's ``is_public``: the column when the frame has one, else the channel's default.
+
+    The frame form of :func:`public_by_default`, the one rule for a query
+    that does not say whether it was public.
+    """
+    if "is_public" in frame.columns:
+        _check_is_public(frame)
+        flags: npt.NDArray[np.bool_] = frame["is_public"].to_numpy(dtype=bool)
+    else:
+        public = sorted(str(channel) for channel in PUBLIC_BY_DEFAULT)
+        flags = frame["channel"].astype(object).isin(public).to_numpy(dtype=bool)
+    return flags
 
 
 def _band(values: npt.ArrayLike, bands: Sequence[tuple[str, float]]) -> pd.Categorical:

@@ -47,6 +47,7 @@ from prioritize.models import (
     Customer,
     Query,
     band_of,
+    public_flags,
     validate_frame,
 )
 from prioritize.policy import Policy, Score, ShareLedger, heap_key
@@ -618,6 +619,7 @@ def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
         if has(name)
     }  # fmt: skip
     n = len(frame)
+    public = public_flags(frame)  # the column, else the channel's default
     for i in range(n):
         row = {k: v[i] for k, v in columns.items()}
         days = row["days_since_last_purchase"]
@@ -629,7 +631,7 @@ def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
             channel=Channel(str(row["channel"])),
             text=row.get("text", "") or "",
             urgency=None if urgency is None or urgency != urgency else urgency,
-            is_public=bool(row.get("is_public", False)),
+            is_public=bool(public[i]),
             handle_minutes=row.get("handle_minutes"),
             patience_minutes=row.get("patience_minutes"),
         )

@@ -13,7 +13,7 @@ from prioritize._errors import InputError, SchemaError
 from prioritize._internal.checks import SeedLike, check_random_state
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.models import PUBLIC_BY_DEFAULT, follower_band, value_band
+from prioritize.models import follower_band, public_flags, value_band
 from prioritize.policy import (
     OrderKeys,
     Policy,
@@ -258,11 +258,7 @@ def _records(
     abandoned = np.isnan(start)
     wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
     channel = frame["channel"]
-    if "is_public" in frame.columns:
-        public = frame["is_public"].to_numpy(dtype=bool)
-    else:
-        defaults = sorted(str(c) for c in PUBLIC_BY_DEFAULT)
-        public = channel.astype(object).isin(defaults).to_numpy(dtype=bool)
+    public = public_flags(frame)
     followers = frame["followers"].to_numpy()
     value = frame["lifetime_value"].to_numpy(dtype=np.float64)
     data = {
