@@ -55,7 +55,7 @@ def describe_rows(
     values = None if column is None else frame[column].to_numpy()
 
     def one(pos: int) -> str:
-        text = f"row {frame.index[pos]!r}"
+        text = f"row {shown_value(frame.index[pos])!r}"
         if ids is not None:
             text += f" ({id_column}={shown_value(ids[pos])!r})"
         if values is not None:
