@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize.audit._counterfactual import CounterfactualResult, counterfactual
 from prioritize.audit._gaming import GamingResult, gaming
@@ -206,7 +207,7 @@ def audit(
     *,
     simulate: bool = False,
     agents: Any = None,
-    seed: int | np.random.Generator = 0,
+    seed: SeedLike = 0,
     simulate_options: Mapping[str, Any] | None = None,
     derive_urgency: bool = False,
 ) -> AuditReport:

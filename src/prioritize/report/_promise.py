@@ -23,6 +23,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.rows import MAX_SHOWN
 from prioritize._internal.text import duration_text
 
 __all__ = [
@@ -133,7 +134,7 @@ def _segments(
     names = dict(_PUBLIC_LABELS if by == "is_public" and labels is None else labels or {})
     values = records[by].astype(object)
     if values.isna().any():
-        rows = records.index[values.isna().to_numpy(dtype=bool)][:5].tolist()
+        rows = records.index[values.isna().to_numpy(dtype=bool)][:MAX_SHOWN].tolist()
         raise InputError(f"promise: column {by!r} has missing values at rows {rows}")
     words: npt.NDArray[np.object_] = values.map(lambda v: names.get(v, f"{v} queries")).to_numpy(
         dtype=object
