@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import pickle
 import pkgutil
 import re
 import subprocess
@@ -220,3 +221,12 @@ def test_cli_error_is_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["demo", "--queries", "-5"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("prioritize: error: --queries must be >= 1") and err.count("\n") == 1
+
+
+def test_exceptions_show_and_pickle_by_their_public_path() -> None:
+    for cls in _exceptions():
+        assert not any(part.startswith("_") for part in cls.__module__.split(".")), cls
+        assert getattr(importlib.import_module(cls.__module__), cls.__name__) is cls
+    error = pz.SchemaError("column 'x': bad")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is pz.SchemaError and str(again) == str(error)

@@ -40,3 +40,9 @@ class SchemaError(InputError):
 
 class ConfigError(PrioritizeError, ValueError):
     """A policy file could not be read."""
+
+
+# httpx-style: reprs and tracebacks show the public path (prioritize.InputError),
+# and pickles refer to it, not to this private module.
+for _cls in (PrioritizeError, InputError, SchemaError, ConfigError):
+    _cls.__module__ = "prioritize"
