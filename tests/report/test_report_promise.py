@@ -129,7 +129,7 @@ def test_accepts_a_simulation_result() -> None:
         ({"share": 1.5}, "share must be in (0, 1]"),
         ({"within": (60, 5)}, "within must be ascending"),
         ({"within": ()}, "within must be ascending"),
-        ({"min_queries": 0}, "min_queries must be an int >= 1"),
+        ({"min_queries": 0}, "min_queries must be a whole number >= 1"),
         ({"by": "channel"}, "channel"),
     ],
 )

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.checks import check_fraction, check_int
 from prioritize._internal.frames import read_float, require_columns
 from prioritize._internal.rows import MAX_SHOWN
 from prioritize._internal.text import duration_text
@@ -267,13 +268,11 @@ def promise(
         Records without ``wait_minutes`` / ``abandoned``, or with NaN waits.
     """
     records = _records_of(result)
-    if isinstance(share, bool) or not (0.0 < float(share) <= 1.0):
-        raise InputError(f"share must be in (0, 1]; got {share!r}")
+    share = check_fraction("share", share, closed_above=True)
     times = [float(m) for m in within]
     if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):
         raise InputError(f"within must be ascending finite minutes >= 0; got {list(within)}")
-    if isinstance(min_queries, bool) or not isinstance(min_queries, int) or min_queries < 1:
-        raise InputError(f"min_queries must be an int >= 1; got {min_queries!r}")
+    min_queries = check_int("min_queries", min_queries, minimum=1)
     require_columns(records, ("wait_minutes", "abandoned"))
     wait = read_float(records, "wait_minutes", minimum=0.0)
     abandoned = records["abandoned"]
