@@ -7,7 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 __all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "public_by_default"]
 
@@ -135,13 +142,12 @@ class Query(BaseModel):
     channel: Channel
     text: str = ""
     urgency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    is_public: bool = False
+    is_public: bool = Field(default=None, validate_default=True)
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
 
-    @model_validator(mode="before")
+    @field_validator("is_public", mode="before")
     @classmethod
-    def _public_by_channel(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("is_public") is None:
-            return {**data, "is_public": public_by_default(data.get("channel", ""))}
-        return data
+    def _public_by_channel(cls, value: Any, info: ValidationInfo) -> Any:
+        # channel is declared (so validated) before is_public: it is in info.data if valid
+        return public_by_default(info.data.get("channel", "")) if value is None else value
