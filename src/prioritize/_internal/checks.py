@@ -93,7 +93,7 @@ def check_random_state(seed: Any, name: str = "seed") -> np.random.Generator:
 
 
 def check_instance(name: str, value: Any, cls: type[T]) -> T:
-    """``value`` itself if it is a ``cls`` (a class exported as ``prioritize.<name>``).
+    """``value`` itself if it is a ``cls`` (a class the top level exports, ``prioritize.<cls>``).
 
     Otherwise an :class:`~prioritize.InputError` saying what was passed
     instead, with a hint when it is a function that makes one
