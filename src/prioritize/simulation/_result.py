@@ -225,7 +225,7 @@ def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
     value = records["lifetime_value"].to_numpy(dtype=np.float64)
     out["value_at_risk"] = _per_customer_total(value, customers, abandoned)
     followers = records["followers"].to_numpy(dtype=np.float64)
-    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > 60.0))
+    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > SLA_MINUTES))
     out["public_exposure"] = _per_customer_total(followers, customers, exposed)
     for band in ("follower_band", "value_band"):
         wait_ratio, four_fifths = band_ratios(records, band)
