@@ -6,11 +6,15 @@
     ├── InputError(PrioritizeError, ValueError)
     │   │   a bad argument: a ``now`` earlier than a query's arrival, a customer
     │   │   that does not match its query, a duplicate id pushed to a queue
-    │   └── SchemaError(InputError)
-    │           a frame with missing or wrongly typed columns or bad values;
-    │           the message names the column, the rows and what was expected
-    └── ConfigError(PrioritizeError, ValueError)
-            a policy file that cannot be read (TOML/JSON syntax, unknown suffix)
+    │   ├── SchemaError(InputError)
+    │   │       a frame with missing or wrongly typed columns or bad values;
+    │   │       the message names the column, the rows and what was expected
+    │   └── IdentityConflictError(InputError)      prioritize.identity
+    │           a key that resolves to a person with two or more CRM records
+    ├── ConfigError(PrioritizeError, ValueError)
+    │       a policy file that cannot be read (TOML/JSON syntax, unknown suffix)
+    └── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
+            ``pop`` on a queue with no waiting query
 
 Invalid *values* in a policy or a model (a negative weight, an unknown rule
 kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
@@ -36,3 +40,9 @@ class SchemaError(InputError):
 
 class ConfigError(PrioritizeError, ValueError):
     """A policy file could not be read."""
+
+
+# httpx-style: reprs and tracebacks show the public path (prioritize.InputError),
+# and pickles refer to it, not to this private module.
+for _cls in (PrioritizeError, InputError, SchemaError, ConfigError):
+    _cls.__module__ = "prioritize"

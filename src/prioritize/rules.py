@@ -1,8 +1,8 @@
 """Fairness rules: ``Blind``, ``Cap``, ``Aging``, ``MaxWait``, ``GroupShare``.
 
-See :mod:`prioritize.policy._rules` for the guarantee each one makes.
+See :mod:`prioritize.policy` for the guarantee each one makes.
 """
 
-from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
+from prioritize.policy import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
 
 __all__ = ["Aging", "Blind", "Cap", "GroupShare", "MaxWait", "Rule", "SignalName"]

@@ -53,6 +53,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike, check_random_state
 from prioritize.models import Channel
 from prioritize.signals import text_urgency
 
@@ -203,7 +204,7 @@ def _arrival_minutes(n: int, days: float, rng: np.random.Generator) -> np.ndarra
 
 def queries(
     n: int = 10_000,
-    seed: int | np.random.Generator = 0,
+    seed: SeedLike = 0,
     *,
     start: datetime | str = "2026-01-05",
     days: float = 7.0,
@@ -242,7 +243,7 @@ def queries(
         raise InputError(f"customer_ratio must be in (0, 1]; got {customer_ratio}")
     if not 0 <= influencer_share <= 1:
         raise InputError(f"influencer_share must be in [0, 1]; got {influencer_share}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = check_random_state(seed)
     t0 = pd.Timestamp(start)
     t0 = t0.tz_localize("UTC") if t0.tzinfo is None else t0.tz_convert("UTC")
 
@@ -304,7 +305,7 @@ def queries(
 def poisson_queries(
     n: int,
     arrivals_per_hour: float,
-    seed: int | np.random.Generator = 0,
+    seed: SeedLike = 0,
     *,
     mean_handle_minutes: float | None = None,
     mean_patience_minutes: float | None = None,
@@ -338,7 +339,7 @@ def poisson_queries(
     ):
         if mean is not None and not (math.isfinite(mean) and mean > 0):
             raise InputError(f"{name} must be > 0; got {mean}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = check_random_state(seed)
     t0 = pd.Timestamp(start)
     t0 = t0.tz_localize("UTC") if t0.tzinfo is None else t0.tz_convert("UTC")
     minutes = np.cumsum(rng.exponential(60.0 / arrivals_per_hour, n))

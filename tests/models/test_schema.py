@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import prioritize as pz
+from prioritize._internal.times import aware_ns, timestamp_ns
 from prioritize.models import follower_band, validate_frame, value_band
 from prioritize.testing import strategies as pst
 
@@ -217,5 +218,5 @@ def test_bands_are_documented_edges() -> None:
 def test_arrival_nanoseconds_match_pandas(at: datetime, nanos: int) -> None:
     stamp = pd.Timestamp(at) + pd.Timedelta(nanoseconds=nanos)
     for value, expected in ((at, pd.Timestamp(at).value), (stamp, stamp.value)):
-        assert pz.models.timestamp_ns(value) == expected
-        assert pz.models.aware_ns(value) == expected
+        assert timestamp_ns(value) == expected
+        assert aware_ns(value) == expected

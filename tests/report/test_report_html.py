@@ -10,7 +10,8 @@ import pytest
 
 import prioritize as pz
 from prioritize import InputError
-from prioritize.report import MATPLOTLIB_MISSING, html_report, influence_sweep, write_report
+from prioritize._internal.optional import MATPLOTLIB_MISSING
+from prioritize.report import html_report, influence_sweep, write_report
 from prioritize.simulation import simulate
 
 pytest.importorskip("matplotlib")

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prioritize import InputError, SchemaError
-from prioritize.report import Promise, duration_text, percent_text, promise
+from prioritize._internal.text import duration_text
+from prioritize.report import Promise, promise
+from prioritize.report._promise import percent_text
 
 WITHIN = (5.0, 15.0, 60.0, 240.0, 1440.0)
 
@@ -127,7 +129,7 @@ def test_accepts_a_simulation_result() -> None:
         ({"target": 1.5}, "target must be in (0, 1]"),
         ({"within_minutes": (60, 5)}, "within_minutes must be ascending"),
         ({"within_minutes": ()}, "within_minutes must be ascending"),
-        ({"min_queries": 0}, "min_queries must be an int >= 1"),
+        ({"min_queries": 0}, "min_queries must be a whole number >= 1"),
         ({"group": "channel"}, "channel"),
     ],
 )

@@ -115,7 +115,7 @@ def test_class_without_arrivals_still_has_a_wait() -> None:
         ([30.0, -1.0], 1.0, 1, r"arrivals_per_hour\[1\] must be >= 0; got -1.0"),
         ([30.0, math.nan], 1.0, 1, r"arrivals_per_hour\[1\] must be a finite number"),
         ([30.0], 0.0, 1, r"handle_minutes must be > 0"),
-        ([30.0], 1.0, 0, r"agents must be >= 1"),
+        ([30.0], 1.0, 0, r"agents must be a whole number >= 1"),
         ([30.0, 40.0], 1.0, 1, r"unstable: offered load 1.16667 Erlangs"),
     ],
 )

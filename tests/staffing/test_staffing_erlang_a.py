@@ -275,7 +275,7 @@ def test_zero_arrivals() -> None:
     [
         ({"patience_minutes": 0.0}, r"patience_minutes must be > 0; got 0.0"),
         ({"patience_minutes": math.inf}, r"patience_minutes must be a finite number; got inf"),
-        ({"agents": 0}, r"agents must be >= 1; got 0"),
+        ({"agents": 0}, r"agents must be a whole number >= 1; got 0"),
         ({"within_minutes": -0.5}, r"within_minutes must be >= 0; got -0.5"),
         ({"arrivals_per_hour": -3.0}, r"arrivals_per_hour must be >= 0; got -3.0"),
         ({"handle_minutes": 0}, r"handle_minutes must be > 0; got 0"),

@@ -137,5 +137,5 @@ def test_fit_needs_customers() -> None:
 
 
 def test_params_are_checked() -> None:
-    with pytest.raises(InputError, match=r"GammaGammaParams.q must be a finite number > 0"):
+    with pytest.raises(InputError, match=r"GammaGammaParams.q must be > 0; got -1.0"):
         GammaGammaParams(p=1.0, q=-1.0, v=1.0)

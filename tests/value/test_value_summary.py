@@ -121,7 +121,9 @@ def test_naive_now_is_an_input_error() -> None:
 
 def test_transactions_after_now_are_named() -> None:
     late = pd.concat([HAND, log([("ann", -1.0, 5.0)])], ignore_index=True)
-    with pytest.raises(InputError, match=r"1 transaction\(s\) after now.*row 7 \(customer 'ann'"):
+    with pytest.raises(
+        InputError, match=r"1 transaction\(s\) after now.*row 7 \(customer_id='ann'\)"
+    ):
         summarize_purchases(late, now=NOW)
 
 
@@ -260,7 +262,7 @@ def test_repeat_summary_days_follow_the_columns_time_zone() -> None:
 
 @pytest.mark.parametrize("unit", [0.0, -7.0, math.nan, math.inf, "7", True])
 def test_repeat_summary_rejects_bad_unit(unit: object) -> None:
-    with pytest.raises(InputError, match="unit_days must be a positive number"):
+    with pytest.raises(InputError, match=r"unit_days must be (a number|a finite number|> 0); got"):
         repeat_purchase_summary(HAND, now=NOW, unit_days=unit)  # type: ignore[arg-type]
 
 

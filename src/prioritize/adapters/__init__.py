@@ -14,11 +14,10 @@ dropped (records in = rows out) and its output passes
 """
 
 from prioritize.adapters import twitter, zendesk
-from prioritize.adapters._common import CHANNEL_DTYPE, CRM_COLUMNS, join_customers
+from prioritize.adapters._common import CRM_COLUMNS, join_customers
 from prioritize.adapters._generic import read_queries
 
 __all__ = [
-    "CHANNEL_DTYPE",
     "CRM_COLUMNS",
     "join_customers",
     "read_queries",

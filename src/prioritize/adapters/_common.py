@@ -30,6 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.rows import MAX_SHOWN, listing
 from prioritize.models import Channel, Customer, validate_frame
 
 __all__ = [
@@ -57,7 +58,6 @@ CustomersArg: TypeAlias = pd.DataFrame | Mapping[str, Customer]
 
 # An offset after a clock time ("09:15Z", "09:15:00.5 +01:00"); a bare date's "-05" is not one.
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
-_MAX_SHOWN = 5
 
 
 def load_json(source: Any, what: str) -> Any:
@@ -102,9 +102,7 @@ def load_json(source: Any, what: str) -> Any:
 def fail(problems: Sequence[str], what: str) -> None:
     """Raise one :class:`InputError` listing the first few ``problems`` (if any)."""
     if problems:
-        shown = "; ".join(problems[:_MAX_SHOWN])
-        more = "" if len(problems) <= _MAX_SHOWN else f"; … ({len(problems)} problems in all)"
-        raise InputError(f"{what}: {shown}{more}")
+        raise InputError(f"{what}: {listing(problems, len(problems), sep='; ', noun='problems')}")
 
 
 def parse_utc(
@@ -161,7 +159,7 @@ def parse_utc(
         out[has_tz] = _to_datetime(stripped[has_tz], fmt, labels, field, utc=True)
     if (~has_tz).any():
         if tz is None:
-            rows = [labels[int(i)] for i in np.flatnonzero(~has_tz)[:_MAX_SHOWN]]
+            rows = [labels[int(i)] for i in np.flatnonzero(~has_tz)[:MAX_SHOWN]]
             raise SchemaError(
                 f"{field}: {int((~has_tz).sum())} timestamp(s) have no time zone "
                 f"({', '.join(rows)}; e.g. {stripped[~has_tz].iloc[0]!r}); pass tz='…' "
@@ -175,7 +173,7 @@ def parse_utc(
 
 def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field: str) -> None:
     if missing.any():
-        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:_MAX_SHOWN]]
+        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:MAX_SHOWN]]
         raise SchemaError(f"{field} is missing or not a string for {', '.join(rows)}")
 
 
@@ -188,7 +186,7 @@ def _to_datetime(
         shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if bad[j]]
         raise SchemaError(
             f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
-            f"{', '.join(shown[:_MAX_SHOWN])}"
+            f"{', '.join(shown[:MAX_SHOWN])}"
         )
     return parsed
 
@@ -201,7 +199,7 @@ def _localize(
     except Exception as exc:  # unknown zone name, or a DST gap/overlap
         raise SchemaError(
             f"{field}: cannot read local times in time zone {tz!r} "
-            f"(rows {', '.join(labels[:_MAX_SHOWN])}…): {exc}"
+            f"(rows {', '.join(labels[:MAX_SHOWN])}…): {exc}"
         ) from exc
 
 
@@ -318,7 +316,7 @@ def join_customers(
     """
     table = _customers_frame(customers)
     if not table.index.is_unique:
-        dups = table.index[table.index.duplicated()].unique()[:_MAX_SHOWN].tolist()
+        dups = table.index[table.index.duplicated()].unique()[:MAX_SHOWN].tolist()
         raise SchemaError(f"customers: customer_id must be unique; duplicates: {dups}")
     if columns is None:
         candidates = [c for c in (*CRM_COLUMNS, "segment", "followers") if c not in skip]

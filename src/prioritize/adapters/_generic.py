@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.rows import describe_rows
 from prioritize.adapters._common import (
     CHANNEL_DTYPE,
     CRM_COLUMNS,
@@ -43,7 +44,6 @@ _NUMERIC_COLUMNS = (
 )
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
-_MAX_SHOWN = 5
 
 
 def _has_parquet_engine() -> bool:
@@ -87,10 +87,7 @@ def _read(
 
 
 def _bad_rows(frame: pd.DataFrame, mask: np.ndarray[Any, Any], column: str) -> str:
-    values = frame[column].to_numpy(dtype=object)
-    shown = [f"row {frame.index[i]!r} = {values[i]!r}" for i in np.flatnonzero(mask)[:_MAX_SHOWN]]
-    more = "" if int(mask.sum()) <= _MAX_SHOWN else f", … ({int(mask.sum())} rows in all)"
-    return ", ".join(shown) + more
+    return describe_rows(frame, mask, column, id_column=None)
 
 
 def _channels(frame: pd.DataFrame, channel_map: Mapping[str, str] | None) -> pd.Categorical:

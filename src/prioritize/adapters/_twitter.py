@@ -39,6 +39,7 @@ from typing import Any, Literal, NamedTuple, TypeAlias
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.rows import MAX_SHOWN
 from prioritize.adapters._common import (
     CRM_COLUMNS,
     CustomersArg,
@@ -48,7 +49,7 @@ from prioritize.adapters._common import (
     load_json,
     parse_utc,
 )
-from prioritize.identity._keys import normalise_key
+from prioritize.identity import normalise_key
 from prioritize.models import Channel, Customer, Query
 
 __all__ = ["QUERY_ID_PREFIX", "OnErrors", "from_tweet", "from_tweets", "payload_errors"]
@@ -106,7 +107,7 @@ def _check_errors(payload: Any, on_errors: OnErrors) -> None:
     if errors:
         shown = "; ".join(
             f"{e.get('title', 'error')}: {str(e.get('detail', e.get('message', ''))).rstrip('.')}"
-            for e in errors[:5]
+            for e in errors[:MAX_SHOWN]
         )
         raise InputError(
             f"twitter payload carries {len(errors)} API error(s): {shown}. Inspect them with "

@@ -68,8 +68,8 @@ from prioritize.adapters._zendesk_maps import (
     priority_table,
     via_token,
 )
-from prioritize.identity._keys import normalise_key
-from prioritize.models import PUBLIC_BY_DEFAULT, Channel
+from prioritize.identity import normalise_key
+from prioritize.models import Channel, public_by_default
 
 __all__ = [
     "CSV_COLUMNS",
@@ -154,7 +154,7 @@ class _Rows:
         channel, public = hit
         if isinstance(rel, str) and rel in REL_PUBLIC:
             public = REL_PUBLIC[rel]
-        return channel, channel in PUBLIC_BY_DEFAULT if public is None else public
+        return channel, public_by_default(channel) if public is None else public
 
     def _urgency(self, label: str, priority: Any) -> float:
         if priority is None or (isinstance(priority, float) and math.isnan(priority)):

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import require_columns
+from prioritize._internal.frames import require_columns
 
 __all__ = [
     "COLUMN_SIGNALS",

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._errors import InputError
-from prioritize.models import read_received_ns
+from prioritize._internal.checks import check_instance
+from prioritize._internal.frames import read_received_ns
 from prioritize.policy import Policy, heap_key, order_keys, rank_order
 
 __all__ = ["Snapshot", "check_policy", "resolve_now", "snapshot"]
@@ -31,11 +31,7 @@ IntArray = npt.NDArray[np.int64]
 
 def check_policy(policy: Any) -> Policy:
     """``policy`` itself, or an :class:`InputError` saying what was passed instead."""
-    if isinstance(policy, Policy):
-        return policy
-    name = getattr(policy, "__name__", None)
-    hint = f" (did you mean {name}()?)" if callable(policy) and isinstance(name, str) else ""
-    raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}{hint}")
+    return check_instance("policy", policy, Policy)
 
 
 def resolve_now(frame: pd.DataFrame, now: datetime | None) -> datetime | None:

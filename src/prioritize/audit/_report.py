@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize.audit._counterfactual import CounterfactualResult, counterfactual
 from prioritize.audit._gaming import GamingResult, gaming
 from prioritize.audit._ranks import check_policy, resolve_now, snapshot
@@ -35,7 +37,7 @@ AUDIT_CHANGES: dict[str, dict[str, float]] = {
 }
 _CONTRIBUTIONS = (*SIGNALS, "aging")
 _GROUPS = ("follower_band", "value_band")
-_WITHIN = 60.0  # minutes: the service level shown by group
+_WITHIN = SLA_MINUTES  # the service level shown by group
 
 
 def variance_share(scores: pd.DataFrame) -> pd.Series:
@@ -211,7 +213,7 @@ def audit(
     now: datetime | None = None,
     simulate: bool = False,
     agents: Any = None,
-    seed: int | np.random.Generator = 0,
+    seed: SeedLike = 0,
     simulate_options: Mapping[str, Any] | None = None,
     derive_urgency: bool = False,
 ) -> AuditReport:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from prioritize._progress import progress
+from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.optional import require_matplotlib
+from prioritize._internal.progress import progress
 from prioritize.cli._common import (
     CLIError,
     load_policy,
@@ -40,7 +42,7 @@ class CompareOptions:
     seed: int = 0
     replications: int = 1
     report: str | None = None
-    within_minutes: float = 60.0
+    within_minutes: float = SLA_MINUTES
     target: float = 0.8
     progress: bool | None = None
 
@@ -81,8 +83,6 @@ def run_compare(opts: CompareOptions) -> str:
     """Simulate the policies and return the comparison text; write the report if asked."""
     _check_numbers(opts)
     if opts.report is not None:
-        from prioritize.report._plots import require_matplotlib
-
         try:
             require_matplotlib()
         except ImportError as exc:

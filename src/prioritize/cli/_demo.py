@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize.cli._common import DAYS, CLIError, suggest_agents, synthetic_week
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
@@ -20,7 +21,7 @@ def run_demo(
     seed: int = 0,
     agents: int | None = None,
     *,
-    within_minutes: float = 60.0,
+    within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
 ) -> str:
     """The demo's text: the stream, each preset's waits by band, the reading, the promises.

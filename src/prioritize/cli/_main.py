@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from prioritize._errors import PrioritizeError
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize.cli._common import CLIError, one_line
 
 __all__ = ["main"]
@@ -43,7 +44,7 @@ def _add_targets(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--within-minutes",
         type=float,
-        default=60.0,
+        default=SLA_MINUTES,
         metavar="MIN",
         help="answer time of the service level shown (default 60)",
     )

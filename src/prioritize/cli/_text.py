@@ -5,22 +5,19 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pandas as pd
 
+from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.text import duration_text
 from prioritize.report import band_table, promise, reading, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["comparison_text", "count", "minutes", "render", "summary_text"]
 
-_FOUR_FIFTHS = 0.8
-
-
-def minutes(value: float) -> str:
-    """``12.3 min`` below two hours, ``5.2 h`` above; ``-`` for NaN."""
-    if value != value:
-        return "-"
-    return f"{value:.1f} min" if value < 120 else f"{value / 60:.1f} h"
+#: A measured wait: ``12.3 min`` below two hours, ``5.2 h`` above; ``-`` for NaN.
+minutes = partial(duration_text, words=False)
 
 
 def count(value: float) -> str:
@@ -37,7 +34,7 @@ def _pct(value: float) -> str:
 def _ratio(value: float) -> str:
     if value != value:
         return "-"
-    return f"{value:.2f} FAIL" if value < _FOUR_FIFTHS else f"{value:.2f} ok"
+    return f"{value:.2f} FAIL" if value < FOUR_FIFTHS else f"{value:.2f} ok"
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
@@ -152,7 +149,7 @@ def comparison_text(
     *,
     descriptions: Mapping[str, str] | None = None,
     table: pd.DataFrame | None = None,
-    within_minutes: float = 60.0,
+    within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
 ) -> str:
     """Per policy: who waits how long; then side by side, the reading and the promises."""

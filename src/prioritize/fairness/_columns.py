@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import NS_PER_MINUTE, group_labels, read_float, require_columns
+from prioritize._internal.frames import BoolArray, FloatArray, IntArray, read_float, require_columns
+from prioritize._internal.rows import describe_rows
+from prioritize._internal.times import NS_PER_MINUTE
+from prioritize.models import group_labels
 
 __all__ = [
     "BoolArray",
@@ -32,32 +34,13 @@ __all__ = [
     "read_values",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 #: One group column, or several (groups are then their combinations).
 GroupSpec = str | Sequence[str]
-
-_MAX_SHOWN = 5
-
-
-def _rows(frame: pd.DataFrame, mask: BoolArray) -> str:
-    """Up to five offending rows as ``row <label> (query_id=...)``."""
-    positions = np.flatnonzero(mask)
-    has_id = "query_id" in frame.columns
-    shown = []
-    for pos in positions[:_MAX_SHOWN]:
-        where = f"row {frame.index[pos]!r}"
-        if has_id:
-            where += f" (query_id={frame['query_id'].iat[pos]!r})"
-        shown.append(where)
-    more = "" if len(positions) <= _MAX_SHOWN else f", … ({len(positions)} rows in all)"
-    return ", ".join(shown) + more
 
 
 def _fail(frame: pd.DataFrame, mask: BoolArray, problem: str) -> None:
     if mask.any():
-        raise SchemaError(f"{problem}: {_rows(frame, mask)}")
+        raise SchemaError(f"{problem}: {describe_rows(frame, mask)}")
 
 
 def _group_names(group: GroupSpec) -> tuple[str, ...]:

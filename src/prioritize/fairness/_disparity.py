@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike, check_int, check_random_state
+from prioritize._internal.constants import FOUR_FIFTHS
 from prioritize.fairness._columns import (
     BoolArray,
     FloatArray,
@@ -29,9 +31,6 @@ from prioritize.models import parity_ratio
 __all__ = ["FOUR_FIFTHS", "DisparityFrame", "Method", "by_group"]
 
 Method = Literal["between_groups", "to_overall"]
-#: The four-fifths rule: a group is flagged when its value, relative to the best group's, is
-#: below this.
-FOUR_FIFTHS = 0.8
 _METHODS = ("between_groups", "to_overall")
 _BOOT_CELLS = 2_000_000  # resampled values held in memory at once by bootstrap()
 _NO_BOOTSTRAP = "no bootstrap yet: call .bootstrap(n=..., seed=...) for confidence intervals"
@@ -311,9 +310,7 @@ class DisparityFrame:
         table = self.four_fifths()
         return table.index[table["flagged"].to_numpy(dtype=bool)]
 
-    def bootstrap(
-        self, n: int = 1000, *, seed: int | np.random.Generator, level: float = 0.95
-    ) -> DisparityFrame:
+    def bootstrap(self, n: int = 1000, *, seed: SeedLike, level: float = 0.95) -> DisparityFrame:
         """A copy with percentile bootstrap confidence intervals at ``level``.
 
         The bootstrap is stratified: each replicate resamples every group's
@@ -327,11 +324,10 @@ class DisparityFrame:
         100,000 rows take a few seconds for a mean, several times that for a
         percentile.
         """
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise InputError(f"n must be a whole number >= 1; got {n!r}")
+        n = check_int("n", n, minimum=1)
         if isinstance(level, bool) or not (isinstance(level, numbers.Real) and 0.0 < level < 1.0):
             raise InputError(f"level must be a number in (0, 1); got {level!r}")
-        rng = np.random.default_rng(seed)
+        rng = check_random_state(seed)
         total = int(self._bounds[-1])
         sizes = np.diff(self._bounds)
         chunk = max(1, _BOOT_CELLS // total)

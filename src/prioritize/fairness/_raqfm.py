@@ -34,13 +34,13 @@ was entitled to while it waited.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_int
 from prioritize.fairness._columns import (
     Events,
     FloatArray,
@@ -53,9 +53,7 @@ __all__ = ["class_discrimination", "raqfm"]
 
 
 def _check_agents(agents: int) -> int:
-    if isinstance(agents, bool) or not isinstance(agents, numbers.Integral) or agents < 1:
-        raise InputError(f"agents must be a whole number >= 1; got {agents!r}")
-    return int(agents)
+    return check_int("agents", agents, minimum=1)
 
 
 def _present(starts: FloatArray, ends: FloatArray, times: FloatArray) -> FloatArray:

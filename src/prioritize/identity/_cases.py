@@ -24,8 +24,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.checks import check_int
+from prioritize._internal.frames import read_float, read_received_ns, require_columns
+from prioritize._internal.rows import MAX_SHOWN, describe_rows
 from prioritize.identity._graph import IdentityGraph
-from prioritize.models import read_float, read_received_ns, require_columns
 from prioritize.signals import UrgencyLexicon, text_urgency
 
 __all__ = ["CASE_COLUMNS", "DEFAULT_WINDOW", "case_members", "cases", "repeat_contact_urgency"]
@@ -55,9 +57,7 @@ def _string_column(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_]:
     else:
         bad = np.fromiter((not isinstance(v, str) or not v for v in values), bool, len(values))
     if bad.any():
-        where = ", ".join(
-            f"row {frame.index[i]!r} = {values[i]!r}" for i in np.flatnonzero(bad)[:5]
-        )
+        where = describe_rows(frame, bad, column, id_column=None)
         raise SchemaError(f"column {column!r} must hold non-empty strings: {where}")
     return values
 
@@ -112,7 +112,7 @@ def cases(
     received = read_received_ns(frame)
     query_ids = _string_column(frame, "query_id")
     if not frame["query_id"].is_unique:
-        dups = frame["query_id"][frame["query_id"].duplicated()].unique()[:5].tolist()
+        dups = frame["query_id"][frame["query_id"].duplicated()].unique()[:MAX_SHOWN].tolist()
         raise SchemaError(f"column 'query_id' must be unique; duplicates: {dups}")
     keys = _string_column(frame, key_column)
     key_code, unique_keys = pd.factorize(keys)
@@ -225,8 +225,8 @@ def repeat_contact_urgency(
     """
     if not 0.0 <= boost <= 1.0:
         raise InputError(f"boost must be in [0, 1]; got {boost!r}")
-    if max_contacts is not None and (isinstance(max_contacts, bool) or max_contacts < 1):
-        raise InputError(f"max_contacts must be an integer >= 1 or None; got {max_contacts!r}")
+    if max_contacts is not None:
+        max_contacts = check_int("max_contacts", max_contacts, minimum=1)
     if "contacts_in_case" not in frame.columns:
         raise SchemaError(
             "frame has no 'contacts_in_case' column; run prioritize.identity.cases(frame, graph) "

@@ -71,6 +71,8 @@ class Conflict:
 class IdentityConflictError(InputError):
     """A key belongs to a person with two or more CRM records (see :class:`Conflict`)."""
 
+    __module__ = "prioritize.identity"  # the public path, in reprs and pickles
+
     def __init__(self, key: str, conflict: Conflict) -> None:
         super().__init__(
             f"identity key {key!r} cannot be resolved: {conflict.describe()}; fix the links "

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
-__all__ = ["NS_PER_MINUTE", "PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
-NS_PER_MINUTE = 60_000_000_000
-
-
-def aware_ns(value: datetime) -> int:
-    """Nanoseconds since the epoch of a timezone-aware ``datetime`` (exact integer arithmetic).
-
-    A ``pandas.Timestamp`` keeps its nanoseconds.
-    """
-    delta = value - _EPOCH
-    whole = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
-    nanosecond: int = getattr(value, "nanosecond", 0)
-    return whole + nanosecond
+__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "public_by_default"]
 
 
 class Channel(StrEnum):
@@ -46,8 +38,9 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
-#: Channels on which a message is usually a public post (used by the synthetic
-#: generator and by adapters when a payload does not say).
+#: Channels on which a message is usually a public post: the ``is_public`` of a
+#: query, a frame row or an adapter's record that does not say (see
+#: :func:`public_by_default`).
 PUBLIC_BY_DEFAULT = frozenset(
     {
         Channel.TWITTER,
@@ -59,6 +52,16 @@ PUBLIC_BY_DEFAULT = frozenset(
         Channel.FORUM,
     }
 )
+
+
+def public_by_default(channel: Channel | str) -> bool:
+    """Whether a query on ``channel`` is public when nothing says: the one default.
+
+    :class:`Query`, :meth:`TriageQueue.push_frame <prioritize.TriageQueue.push_frame>`,
+    :func:`~prioritize.simulate` and the adapters all decide through this
+    function (:func:`~prioritize.models.public_flags` for a frame).
+    """
+    return isinstance(channel, str) and channel in PUBLIC_BY_DEFAULT
 
 
 def _aware(value: datetime) -> datetime:
@@ -125,7 +128,8 @@ class Query(BaseModel):
     urgency
         Urgency in [0, 1] when known (e.g. set by an agent or a classifier).
     is_public
-        True for a public post rather than a private message.
+        True for a public post rather than a private message. Not given (or
+        None): :func:`public_by_default` of the channel.
     handle_minutes, patience_minutes
         Service time and patience, for replaying history in the simulator.
     """
@@ -138,6 +142,12 @@ class Query(BaseModel):
     channel: Channel
     text: str = ""
     urgency: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    is_public: bool = False
+    is_public: bool = Field(default=None, validate_default=True)
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @field_validator("is_public", mode="before")
+    @classmethod
+    def _public_by_channel(cls, value: Any, info: ValidationInfo) -> Any:
+        # channel is declared (so validated) before is_public: it is in info.data if valid
+        return public_by_default(info.data.get("channel", "")) if value is None else value

@@ -28,15 +28,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import SchemaError
+from prioritize._internal.frames import fail_rows, read_float, require_columns
 from prioritize.models._entities import Customer, Query
 from prioritize.models._schema import (
     FOLLOWER_BANDS,
     VALUE_BANDS,
-    _fail,
     band_of,
     follower_band,
-    read_float,
-    require_columns,
     value_band,
 )
 
@@ -93,7 +91,7 @@ def group_labels(frame: pd.DataFrame, group: str) -> pd.Series:
 
 def _fail_missing(frame: pd.DataFrame, name: str, missing: npt.NDArray[np.bool_]) -> None:
     if missing.any():
-        _fail(frame, name, missing, "a group label (missing labels are not allowed)")
+        fail_rows(frame, name, missing, "a group label (missing labels are not allowed)")
 
 
 def _unknown(name: str, where: str) -> str:

@@ -1,8 +1,8 @@
 """The canonical query frame: one row per query, checked column by column.
 
 Every frame entering the library passes through :func:`validate_frame` (or the
-column readers below, which check only what they read, so the hot vectorised
-path pays for nothing it does not use). A failure is a
+private column readers it is built on, which check only what they read, so the
+hot vectorised path pays for nothing it does not use). A failure is a
 :class:`~prioritize.SchemaError` naming the column, up to five offending rows
 (index label and ``query_id``) and what was expected. Nothing is dropped or
 filled: rows in = rows out.
@@ -10,19 +10,23 @@ filled: rows in = rows out.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._errors import InputError, SchemaError
-from prioritize.models._entities import Channel, aware_ns
+from prioritize._errors import SchemaError
+from prioritize._internal.frames import (
+    FrameColumns,
+    fail_rows,
+    read_float,
+    read_received_ns,
+    require_columns,
+)
+from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel
 
 __all__ = [
     "CHANNELS",
@@ -30,19 +34,12 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "VALUE_BANDS",
-    "FrameColumns",
     "band_of",
     "follower_band",
-    "read_float",
-    "read_received_ns",
-    "require_columns",
-    "timestamp_ns",
+    "public_flags",
     "validate_frame",
     "value_band",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "query_id",
@@ -79,134 +76,15 @@ VALUE_BANDS: tuple[tuple[str, float], ...] = (
     ("10k+", 10_000.0),
 )
 
-_MAX_EXAMPLES = 5
-
-
-def _describe_rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_], column: str) -> str:
-    positions = np.flatnonzero(mask)
-    shown = []
-    has_id = "query_id" in frame.columns
-    values = frame[column].to_numpy()
-    for pos in positions[:_MAX_EXAMPLES]:
-        label = frame.index[pos]
-        where = f"row {label!r}"
-        if has_id and column != "query_id":
-            where += f" (query_id={frame['query_id'].iat[pos]!r})"
-        value = values[pos]
-        if isinstance(value, np.generic):
-            value = value.item()  # show -3, not np.int64(-3)
-        shown.append(f"{where} = {value!r}")
-    more = "" if len(positions) <= _MAX_EXAMPLES else f", … ({len(positions)} rows in all)"
-    return ", ".join(shown) + more
-
-
-def _fail(frame: pd.DataFrame, column: str, mask: npt.NDArray[np.bool_], expected: str) -> None:
-    count = int(mask.sum())
-    rows = "row has" if count == 1 else "rows have"
-    raise SchemaError(
-        f"column {column!r}: {count} {rows} a bad value; expected {expected}: "
-        f"{_describe_rows(frame, mask, column)}"
-    )
-
-
-def require_columns(frame: Any, columns: Iterable[str]) -> None:
-    """Raise :class:`SchemaError` listing every column of ``columns`` missing from ``frame``."""
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SchemaError(
-            f"frame is missing required column(s) {missing}; it has {list(frame.columns)}"
-        )
-
-
-def read_float(
-    frame: pd.DataFrame,
-    column: str,
-    *,
-    minimum: float | None = 0.0,
-    maximum: float | None = None,
-    strict_minimum: bool = False,
-    allow_nan: bool = False,
-    integer: bool = False,
-) -> FloatArray:
-    """Read a numeric column as float64, checking its dtype and range.
-
-    ``allow_nan`` lets NaN through (it is checked by the caller's meaning, e.g.
-    "never bought"); infinities are always rejected.
-    """
-    series = frame[column]
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-        raise SchemaError(f"column {column!r} must be numeric; got dtype {dtype}")
-    values: FloatArray = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    if values.size == 0:
-        return values
-    # Fast path: two reductions; rows are only located when something fails.
-    if allow_nan:
-        lo, hi = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
-        if math.isnan(lo):  # every value missing, which is allowed here
-            return values
-    else:
-        lo, hi = float(values.min()), float(values.max())
-        if math.isnan(lo) or math.isnan(hi):
-            _fail(frame, column, np.isnan(values), "a number (NaN/missing is not allowed here)")
-    kind = "an integer" if integer else "a number"
-    if math.isinf(lo) or math.isinf(hi):
-        _fail(frame, column, np.isinf(values), "a finite number")
-    if minimum is not None and (lo < minimum or (strict_minimum and lo <= minimum)):
-        op = ">" if strict_minimum else ">="
-        bad = values <= minimum if strict_minimum else values < minimum
-        _fail(frame, column, bad, f"{kind} {op} {minimum:g}")
-    if maximum is not None and hi > maximum:
-        _fail(frame, column, values > maximum, f"{kind} <= {maximum:g}")
-    if integer and not pd.api.types.is_integer_dtype(dtype):
-        frac = np.fmod(values, 1.0)
-        bad = (frac != 0.0) & ~np.isnan(frac)
-        if bad.any():
-            _fail(frame, column, bad, "a whole number")
-    return values
-
-
-def timestamp_ns(value: datetime, name: str = "now") -> int:
-    """Nanoseconds since the epoch of a timezone-aware datetime (naive is an error)."""
-    if not isinstance(value, datetime):
-        raise InputError(f"{name} must be a timezone-aware datetime; got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
-    return aware_ns(value)
-
-
-def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArray:
-    """Arrival times as int64 nanoseconds since the epoch (UTC)."""
-    series = frame[column]
-    dtype = series.dtype
-    if not isinstance(dtype, pd.DatetimeTZDtype):
-        if pd.api.types.is_datetime64_dtype(dtype):
-            raise SchemaError(
-                f"column {column!r} holds naive datetimes; expected timezone-aware "
-                f"(e.g. pd.to_datetime(..., utc=True) or .dt.tz_localize('UTC'))"
-            )
-        raise SchemaError(
-            f"column {column!r} must be timezone-aware datetime64; got dtype {dtype} "
-            f"(convert with pd.to_datetime(frame[{column!r}], utc=True))"
-        )
-    array = series.array.as_unit("ns")  # tz-aware values are stored as UTC epoch ns
-    ints: IntArray = np.asarray(array.asi8, dtype=np.int64)
-    nat = ints == np.iinfo(np.int64).min  # NaT
-    if nat.any():
-        _fail(frame, column, nat, "a timestamp (NaT/missing is not allowed)")
-    return ints
-
 
 def _check_ids(frame: pd.DataFrame, column: str, *, unique: bool) -> None:
     series = frame[column]
     missing = series.isna().to_numpy()
     if missing.any():
-        _fail(frame, column, missing, "a non-empty id")
+        fail_rows(frame, column, missing, "a non-empty id")
     if unique and not series.is_unique:
         dup = series.duplicated(keep=False).to_numpy()
-        _fail(frame, column, dup, "unique ids (duplicates found)")
+        fail_rows(frame, column, dup, "unique ids (duplicates found)")
 
 
 def _check_channels(frame: pd.DataFrame) -> None:
@@ -222,12 +100,12 @@ def _check_channels(frame: pd.DataFrame) -> None:
         unknown_values = {str(u) for u in uniques if isinstance(u, str)} - CHANNELS
         if not has_nan and any(not isinstance(u, str) for u in uniques):
             bad = ~series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-            _fail(frame, "channel", bad, f"one of {sorted(CHANNELS)}")
+            fail_rows(frame, "channel", bad, f"one of {sorted(CHANNELS)}")
     if has_nan:
-        _fail(frame, "channel", series.isna().to_numpy(), f"one of {sorted(CHANNELS)}")
+        fail_rows(frame, "channel", series.isna().to_numpy(), f"one of {sorted(CHANNELS)}")
     if unknown_values:
         bad = series.astype(object).isin(sorted(unknown_values)).to_numpy(dtype=bool)
-        _fail(frame, "channel", bad, f"one of {sorted(CHANNELS)}")
+        fail_rows(frame, "channel", bad, f"one of {sorted(CHANNELS)}")
 
 
 def _check_text(frame: pd.DataFrame) -> None:
@@ -236,37 +114,12 @@ def _check_text(frame: pd.DataFrame) -> None:
         return
     missing = text.isna().to_numpy(dtype=bool)
     if missing.any():
-        _fail(frame, "text", missing, "a string (use '' for no text)")
+        fail_rows(frame, "text", missing, "a string (use '' for no text)")
     if pd.api.types.is_string_dtype(text.dtype) and not pd.api.types.is_object_dtype(text.dtype):
         return
     if pd.api.types.infer_dtype(text, skipna=False) not in ("string", "empty"):
         bad = ~text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        _fail(frame, "text", bad, "a string (use '' for no text)")
-
-
-@dataclass(frozen=True, slots=True)
-class FrameColumns:
-    """The numeric columns of a validated frame, as float64 arrays (NaN = missing)."""
-
-    followers: FloatArray
-    lifetime_value: FloatArray
-    purchase_count: FloatArray
-    total_spend: FloatArray
-    days_since_last_purchase: FloatArray
-    urgency: FloatArray | None
-    received_ns: IntArray
-
-    def rows(self, start: int, stop: int) -> FrameColumns:
-        """Views of rows ``start:stop`` (no copy)."""
-        return FrameColumns(
-            followers=self.followers[start:stop],
-            lifetime_value=self.lifetime_value[start:stop],
-            purchase_count=self.purchase_count[start:stop],
-            total_spend=self.total_spend[start:stop],
-            days_since_last_purchase=self.days_since_last_purchase[start:stop],
-            urgency=None if self.urgency is None else self.urgency[start:stop],
-            received_ns=self.received_ns[start:stop],
-        )
+        fail_rows(frame, "text", bad, "a string (use '' for no text)")
 
 
 def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
@@ -308,10 +161,8 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
                 "to derive urgency from; it has neither for some rows"
             )
         _check_text(frame)
-    if "is_public" in frame.columns and not pd.api.types.is_bool_dtype(frame["is_public"].dtype):
-        raise SchemaError(
-            f"column 'is_public' must be boolean; got dtype {frame['is_public'].dtype}"
-        )
+    if "is_public" in frame.columns:
+        _check_is_public(frame)
     for column in ("handle_minutes", "patience_minutes"):
         if column in frame.columns:
             read_float(frame, column, minimum=0.0, strict_minimum=True)
@@ -324,6 +175,28 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
         urgency=urgency,
         received_ns=received,
     )
+
+
+def _check_is_public(frame: pd.DataFrame) -> None:
+    if not pd.api.types.is_bool_dtype(frame["is_public"].dtype):
+        raise SchemaError(
+            f"column 'is_public' must be boolean; got dtype {frame['is_public'].dtype}"
+        )
+
+
+def public_flags(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Each row's ``is_public``: the column when the frame has one, else the channel's default.
+
+    The frame form of :func:`public_by_default`, the one rule for a query
+    that does not say whether it was public.
+    """
+    if "is_public" in frame.columns:
+        _check_is_public(frame)
+        flags: npt.NDArray[np.bool_] = frame["is_public"].to_numpy(dtype=bool)
+    else:
+        public = sorted(str(channel) for channel in PUBLIC_BY_DEFAULT)
+        flags = frame["channel"].astype(object).isin(public).to_numpy(dtype=bool)
+    return flags
 
 
 def _band(values: npt.ArrayLike, bands: Sequence[tuple[str, float]]) -> pd.Categorical:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import NS_PER_MINUTE, timestamp_ns
+from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
 
 if TYPE_CHECKING:
     from prioritize.policy._policy import Policy

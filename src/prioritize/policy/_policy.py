@@ -28,22 +28,15 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from prioritize import signals as f
 from prioritize._errors import ConfigError, InputError
-from prioritize.models import (
-    CHANNELS,
-    NS_PER_MINUTE,
-    Customer,
-    Query,
-    read_received_ns,
-    timestamp_ns,
-    validate_frame,
-)
-from prioritize.models._schema import FrameColumns
+from prioritize._internal.frames import FrameColumns, read_received_ns
+from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
+from prioritize.models import CHANNELS, Customer, Query, validate_frame
 from prioritize.policy import _toml
 from prioritize.policy._ordering import order_keys, rank_order
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule
 from prioritize.signals import SCALAR, SIGNALS, VECTOR, SignalParams
-from prioritize.signals import _formulas as f
 
 __all__ = ["Policy", "Score", "Weights", "aging_points"]
 

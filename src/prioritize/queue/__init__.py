@@ -3,3 +3,5 @@
 from prioritize.queue._queue import Entry, QueueEmpty, TriageQueue
 
 __all__ = ["Entry", "QueueEmpty", "TriageQueue"]
+
+QueueEmpty.__module__ = __name__  # the public path, in reprs and pickles

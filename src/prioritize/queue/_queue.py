@@ -39,14 +39,13 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
+from prioritize._internal.times import NS_PER_MINUTE, aware_ns, timestamp_ns
 from prioritize.models import (
-    NS_PER_MINUTE,
     Channel,
     Customer,
     Query,
-    aware_ns,
     group_of,
-    timestamp_ns,
+    public_flags,
     validate_frame,
 )
 from prioritize.policy import Policy, Score, ShareLedger, heap_key
@@ -603,6 +602,7 @@ def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
         if has(name)
     }  # fmt: skip
     n = len(frame)
+    public = public_flags(frame)  # the column, else the channel's default
     for i in range(n):
         row = {k: v[i] for k, v in columns.items()}
         days = row["days_since_last_purchase"]
@@ -614,7 +614,7 @@ def _rows_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
             channel=Channel(str(row["channel"])),
             text=row.get("text", "") or "",
             urgency=None if urgency is None or urgency != urgency else urgency,
-            is_public=bool(row.get("is_public", False)),
+            is_public=bool(public[i]),
             handle_minutes=row.get("handle_minutes"),
             patience_minutes=row.get("patience_minutes"),
         )

@@ -26,13 +26,11 @@ Example::
 """
 
 from prioritize.report._html import DEFAULT_TITLE, html_report, write_report
-from prioritize.report._plots import MATPLOTLIB_MISSING, WAIT_BUCKETS, wait_buckets
+from prioritize.report._plots import WAIT_BUCKETS, wait_buckets
 from prioritize.report._promise import (
     DEFAULT_WITHIN,
     Promise,
     PromiseClause,
-    duration_text,
-    percent_text,
     promise,
 )
 from prioritize.report._reading import reading
@@ -53,18 +51,15 @@ __all__ = [
     "DEFAULT_TITLE",
     "DEFAULT_WITHIN",
     "FOLLOWER_WEIGHTS",
-    "MATPLOTLIB_MISSING",
     "VALUE_WEIGHTS",
     "WAIT_BUCKETS",
     "Promise",
     "PromiseClause",
     "band_table",
-    "duration_text",
     "html_report",
     "influence_policy",
     "influence_sweep",
     "pareto_front",
-    "percent_text",
     "promise",
     "queue_over_time",
     "reading",

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.optional import require_matplotlib
 from prioritize.report._plots import (
     plot_pareto,
     plot_queue,
     plot_service_level,
     plot_wait_distribution,
-    require_matplotlib,
 )
 from prioritize.report._promise import promise
 from prioritize.report._reading import reading
@@ -84,7 +85,7 @@ def _cell(value: object, kind: str) -> str:
     elif kind == "f1":
         text = f"{v:,.1f}"
     elif kind == "ratio":
-        flag = "fail" if v < 0.8 else "ok"
+        flag = "fail" if v < FOUR_FIFTHS else "ok"
         return f'<td class="num {flag}">{v:.2f}{" ✗" if flag == "fail" else ""}</td>'
     else:
         text = f"{v:.2f}"
@@ -120,7 +121,7 @@ def html_report(
     results: Mapping[str, SimulationResult],
     *,
     sweep: pd.DataFrame | None = None,
-    within_minutes: float = 60.0,
+    within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
@@ -245,7 +246,7 @@ def write_report(
     results: Mapping[str, SimulationResult],
     *,
     sweep: pd.DataFrame | None = None,
-    within_minutes: float = 60.0,
+    within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,

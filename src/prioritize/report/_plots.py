@@ -15,23 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.optional import require_matplotlib
 from prioritize.models import FOLLOWER_BANDS
 from prioritize.report._tables import band_table, pareto_front, queue_over_time
 from prioritize.simulation import SimulationResult
 
 __all__ = [
-    "MATPLOTLIB_MISSING",
     "WAIT_BUCKETS",
     "plot_pareto",
     "plot_queue",
     "plot_service_level",
     "plot_wait_distribution",
-    "require_matplotlib",
     "wait_buckets",
 ]
-
-#: The one-line message when matplotlib is missing.
-MATPLOTLIB_MISSING = "the HTML report needs matplotlib: pip install 'prioritize[plot]'"
 
 #: Wait buckets of the distribution chart: (label, upper bound in minutes).
 WAIT_BUCKETS: tuple[tuple[str, float], ...] = (
@@ -46,16 +43,6 @@ _POLICY_COLOURS = ("#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa33
 _SHORT = {"follower_reach": "reach", "crm_value": "value"}
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-
-
-def require_matplotlib() -> Any:
-    """Import matplotlib with the Agg backend; ``ImportError(MATPLOTLIB_MISSING)`` if absent."""
-    try:
-        import matplotlib
-    except ImportError as exc:
-        raise ImportError(MATPLOTLIB_MISSING) from exc
-    matplotlib.use("Agg", force=True)
-    return matplotlib
 
 
 @contextmanager
@@ -155,7 +142,7 @@ def plot_wait_distribution(results: Mapping[str, SimulationResult]) -> str:
 def plot_service_level(
     results: Mapping[str, SimulationResult],
     *,
-    within_minutes: float = 60.0,
+    within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
 ) -> str:
     """Share answered within ``within_minutes`` per follower and value band, against the target."""

@@ -22,13 +22,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import group_labels, read_float, require_columns
+from prioritize._internal.checks import check_fraction, check_int
+from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.text import duration_text
+from prioritize.models import group_labels
 
 __all__ = [
     "DEFAULT_WITHIN",
     "Promise",
     "PromiseClause",
-    "duration_text",
     "percent_text",
     "promise",
 ]
@@ -113,16 +115,6 @@ def percent_text(share: float) -> str:
         tenths -= 1
     whole, rest = divmod(tenths, 10)
     return f"{whole}%" if rest == 0 else f"{whole}.{rest}%"
-
-
-def duration_text(minutes: float) -> str:
-    """Minutes in words: ``5 minutes``, ``1 hour``, ``90 minutes``, ``24 hours``, ``3 days``."""
-    if minutes >= 2880 and minutes % 1440 == 0:
-        return f"{minutes / 1440:g} days"
-    if minutes >= 60 and minutes % 60 == 0:
-        hours = minutes / 60
-        return "1 hour" if hours == 1 else f"{hours:g} hours"
-    return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
 
 
 def _records_of(source: Any) -> pd.DataFrame:
@@ -275,16 +267,13 @@ def promise(
         without a label of ``group`` for some row.
     """
     records = _records_of(result)
-    if isinstance(target, bool) or not (0.0 < float(target) <= 1.0):
-        raise InputError(f"target must be in (0, 1]; got {target!r}")
-    share = float(target)
+    share = check_fraction("target", target, closed_above=True)
     times = [float(m) for m in within_minutes]
     if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):
         raise InputError(
             f"within_minutes must be ascending finite minutes >= 0; got {list(within_minutes)}"
         )
-    if isinstance(min_queries, bool) or not isinstance(min_queries, int) or min_queries < 1:
-        raise InputError(f"min_queries must be an int >= 1; got {min_queries!r}")
+    min_queries = check_int("min_queries", min_queries, minimum=1)
     require_columns(records, ("wait_minutes", "abandoned"))
     wait = read_float(records, "wait_minutes", minimum=0.0)
     abandoned = records["abandoned"]

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.text import duration_text
 from prioritize.report._tables import band_table, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["reading"]
 
+_minutes = partial(duration_text, words=False)
 _MIN_SERVED = 5  # a band's mean wait needs a few answered queries to mean anything
-_FOUR_FIFTHS = 0.8
-
-
-def _minutes(value: float) -> str:
-    if value < 10:
-        return f"{value:.1f} min"
-    if value < 120:
-        return f"{value:.0f} min"
-    return f"{value / 60:.1f} h"
 
 
 def _money(value: float) -> str:
@@ -119,7 +114,7 @@ def _four_fifths_sentence(table: pd.DataFrame) -> str:
         ("four_fifths_follower_band", "follower bands"),
         ("four_fifths_value_band", "value bands"),
     ):
-        names = [str(n) for n, v in table[column].astype(float).items() if v < _FOUR_FIFTHS]
+        names = [str(n) for n, v in table[column].astype(float).items() if v < FOUR_FIFTHS]
         if names:
             listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             failing.append(f"across {noun} under {listed}")
@@ -132,7 +127,7 @@ def _four_fifths_sentence(table: pd.DataFrame) -> str:
     return f"{rule[0].upper()}{rule[1:]} fails " + " and ".join(failing) + "."
 
 
-def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = 60.0) -> str:
+def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = SLA_MINUTES) -> str:
     """A paragraph on the trade-off between the policies, every figure computed from the runs.
 
     Says which policy favours the most-followed (and the most valuable)

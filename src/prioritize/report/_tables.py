@@ -15,8 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.frames import read_received_ns, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import by_group
-from prioritize.models import NS_PER_MINUTE, read_received_ns, require_columns
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import SimulationResult, sweep
 
@@ -47,7 +49,9 @@ VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
-def band_table(records: pd.DataFrame, *, group: str, within_minutes: float = 60.0) -> pd.DataFrame:
+def band_table(
+    records: pd.DataFrame, *, group: str, within_minutes: float = SLA_MINUTES
+) -> pd.DataFrame:
     """Who waits how long, per group (e.g. ``follower_band``).
 
     Returns one row per group present, in category order, with ``queries``,

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._progress import check_progress
-from prioritize._progress import progress as progress_bar
+from prioritize._internal.checks import check_int
+from prioritize._internal.progress import check_progress
+from prioritize._internal.progress import progress as progress_bar
 from prioritize.policy import Policy, Weights
 from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
@@ -79,10 +80,9 @@ def _run_all(
 
 
 def _seeds(seed: int, replications: int) -> list[int]:
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise InputError(f"replications must be an int >= 1; got {replications!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed must be an int >= 0; got {seed!r}")
+    # Replications need seeds of their own (seed, seed + 1, ...): an int, not a Generator.
+    replications = check_int("replications", replications, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     return [seed + r for r in range(replications)]
 
 

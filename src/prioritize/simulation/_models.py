@@ -33,6 +33,8 @@ import numpy.typing as npt
 
 from prioritize import synthetic
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_number
+from prioritize._internal.frames import FloatArray
 
 __all__ = [
     "ChannelLogNormal",
@@ -43,8 +45,6 @@ __all__ = [
     "SurveyPatience",
     "draw_minutes",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @runtime_checkable
@@ -57,10 +57,7 @@ class DurationModel(Protocol):
 
 
 def _positive(name: str, value: float, *, allow_inf: bool = False) -> None:
-    ok = value > 0 and (allow_inf or math.isfinite(value))
-    if not ok:
-        expected = "> 0" if allow_inf else "a finite number > 0"
-        raise InputError(f"{name} must be {expected}; got {value!r}")
+    check_number(name, value, positive=True, allow_inf=allow_inf)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import answered_within, group_labels, parity_ratio, require_columns
+from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.frames import require_columns
+from prioritize.models import answered_within, group_labels, parity_ratio
 
 __all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
 
@@ -125,7 +127,7 @@ class SimulationResult:
 
 
 def band_ratios(
-    records: pd.DataFrame, group: str, *, within_minutes: float = 60.0
+    records: pd.DataFrame, group: str, *, within_minutes: float = SLA_MINUTES
 ) -> tuple[float, float]:
     """Two fairness figures across the groups of ``group`` (e.g. ``follower_band``).
 
@@ -229,7 +231,7 @@ def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
     value = records["lifetime_value"].to_numpy(dtype=np.float64)
     out["value_at_risk"] = _per_customer_total(value, customers, abandoned)
     followers = records["followers"].to_numpy(dtype=np.float64)
-    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > 60.0))
+    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > SLA_MINUTES))
     out["public_exposure"] = _per_customer_total(followers, customers, exposed)
     for band in ("follower_band", "value_band"):
         wait_ratio, four_fifths = band_ratios(records, band)

@@ -10,13 +10,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize.models import (
-    NS_PER_MINUTE,
-    PUBLIC_BY_DEFAULT,
-    group_labels,
-    read_received_ns,
-    require_columns,
-)
+from prioritize._internal.checks import SeedLike, check_random_state
+from prioritize._internal.frames import read_received_ns, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
+from prioritize.models import group_labels, public_flags
 from prioritize.policy import (
     OrderKeys,
     Policy,
@@ -56,14 +53,11 @@ def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
     )
 
 
-def _rngs(seed: int | np.random.Generator) -> list[np.random.Generator]:
+def _rngs(seed: SeedLike) -> list[np.random.Generator]:
     # Handle and patience draws get independent streams: changing one model
-    # leaves the other's draws (and so a paired comparison) unchanged.
-    if isinstance(seed, np.random.Generator):
-        return seed.spawn(2)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed must be an int >= 0 or a numpy Generator; got {seed!r}")
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(2)]
+    # leaves the other's draws (and so a paired comparison) unchanged. A fresh
+    # generator of an int seed spawns the children of SeedSequence(seed).
+    return check_random_state(seed).spawn(2)
 
 
 def _durations(
@@ -105,7 +99,7 @@ def simulate(
     policy: Policy,
     *,
     agents: Agents,
-    seed: int | np.random.Generator = 0,
+    seed: SeedLike = 0,
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,
 ) -> SimulationResult:
@@ -244,11 +238,7 @@ def _records(
     abandoned = np.isnan(start)
     wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
     channel = frame["channel"]
-    if "is_public" in frame.columns:
-        public = frame["is_public"].to_numpy(dtype=bool)
-    else:
-        defaults = sorted(str(c) for c in PUBLIC_BY_DEFAULT)
-        public = channel.astype(object).isin(defaults).to_numpy(dtype=bool)
+    public = public_flags(frame)
     followers = frame["followers"].to_numpy()
     value = frame["lifetime_value"].to_numpy(dtype=np.float64)
     data = {

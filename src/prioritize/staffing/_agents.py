@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from prioritize.staffing._checks import check_fraction, check_number, offered_load
+from prioritize._internal.checks import check_fraction, check_number
+from prioritize.staffing._checks import offered_load
 from prioritize.staffing._erlang import (
     erlang_b_sequence,
     load_per_agent,

@@ -24,11 +24,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prioritize._errors import InputError
-from prioritize.staffing._checks import (
-    check_agents,
-    check_number,
-    offered_load,
-)
+from prioritize._internal.checks import check_int, check_number
+from prioritize.staffing._checks import offered_load
 
 __all__ = [
     "cobham_mean_waits",
@@ -110,7 +107,7 @@ def erlang_b(offered_load: Any, agents: Any) -> float:
         ``B(a, c)`` in ``[0, 1]``.
     """
     load = check_number("offered_load", offered_load)
-    count = check_agents(agents, minimum=0)
+    count = check_int("agents", agents, minimum=0)
     return _blocking(load, count)
 
 
@@ -133,7 +130,7 @@ def erlang_c(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float:
         (offered load ``>= agents``), the limit of a queue that never empties.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     return wait_probability_from_b(load, count, _blocking(load, count))
 
 
@@ -157,7 +154,7 @@ def service_level(
         In ``[0, 1]``; 0.0 when the queue is unstable.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     within = check_number("within_minutes", within_minutes)
     handle = float(handle_minutes)
     pw = wait_probability_from_b(load, count, _blocking(load, count))
@@ -185,7 +182,7 @@ def mean_wait_minutes(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
         If the queue is unstable (offered load ``>= agents``): no mean exists.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     if load >= count:
         raise _unstable(load, count, arrivals_per_hour, handle_minutes)
     pw = wait_probability_from_b(load, count, _blocking(load, count))
@@ -218,7 +215,7 @@ def wait_quantile_minutes(
         If the queue is unstable (offered load ``>= agents``).
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     q = check_number("quantile", quantile)
     if q >= 1.0:
         raise InputError(f"quantile must be in [0, 1); got {quantile!r}")
@@ -244,7 +241,7 @@ def occupancy(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float
         In ``[0, 1]``; 1.0 when the queue is unstable (agents never idle).
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     return load_per_agent(load, count)
 
 
@@ -296,7 +293,7 @@ def cobham_mean_waits(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
     """
     rates = _class_rates(arrivals_per_hour)
     handle = check_number("handle_minutes", handle_minutes, positive=True)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     total = sum(rates)
     load = offered_load(total, handle)
     if load >= count:

@@ -45,11 +45,12 @@ import numpy as np
 import numpy.typing as npt
 
 from prioritize._errors import InputError
-from prioritize.staffing._checks import check_agents, check_number, offered_load
+from prioritize._internal.checks import check_int, check_number
+from prioritize._internal.frames import FloatArray
+from prioritize.staffing._checks import offered_load
 
 __all__ = ["ErlangAResult", "chain_mode", "chain_weights", "erlang_a", "too_many_states"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: The stationary tail beyond the last state kept weighs less than this share of the total.
 _TAIL = 1e-16
@@ -237,7 +238,7 @@ def erlang_a(
         that more than five million states would be needed.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents)
+    count = check_int("agents", agents, minimum=1)
     patience = check_number("patience_minutes", patience_minutes, positive=True)
     within = check_number("within_minutes", within_minutes)
     handle = float(handle_minutes)

@@ -15,15 +15,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import NS_PER_MINUTE, read_float, read_received_ns, require_columns
+from prioritize._internal.checks import check_fraction, check_number
+from prioritize._internal.frames import FloatArray, read_float, read_received_ns, require_columns
+from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.staffing._agents import agents_needed
-from prioritize.staffing._checks import check_fraction, check_number
 from prioritize.staffing._erlang import occupancy, service_level
 from prioritize.staffing._erlang_a import erlang_a
 
 __all__ = ["PLAN_COLUMNS", "arrivals_per_interval", "plan_intervals"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Columns :func:`plan_intervals` adds (``abandon_probability`` only with patience).
 PLAN_COLUMNS: tuple[str, ...] = (

@@ -14,8 +14,8 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_instance
 from prioritize.audit import NUMERIC_COLUMNS, SIGNAL_COLUMNS, snapshot
-from prioritize.audit._ranks import check_policy as check_policy
 from prioritize.policy import Policy
 from prioritize.testing.strategies import column_values, query_frames
 
@@ -67,6 +67,11 @@ class Violation(AssertionError):
     def __init__(self, summary: str, describe: Callable[[], str]) -> None:
         super().__init__(summary)
         self.describe = describe
+
+
+def check_policy(policy: Any) -> Policy:
+    """``policy`` itself, or an :class:`InputError` saying what was passed instead."""
+    return check_instance("policy", policy, Policy)
 
 
 def run(

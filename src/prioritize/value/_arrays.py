@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -11,20 +9,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_number
+from prioritize._internal.frames import FloatArray
+from prioritize._internal.rows import listing
 
 __all__ = ["FloatArray", "check_positive", "vector"]
-
-FloatArray = npt.NDArray[np.float64]
-_MAX_EXAMPLES = 5
 
 
 def _where(values: Any, mask: npt.NDArray[np.bool_]) -> str:
     positions = np.flatnonzero(mask)
     labels = values.index[positions] if isinstance(values, pd.Series) else positions.tolist()
-    shown = ", ".join(repr(label) for label in list(labels[:_MAX_EXAMPLES]))
     kind = "labels" if isinstance(values, pd.Series) else "positions"
-    more = "" if len(positions) <= _MAX_EXAMPLES else f", … ({len(positions)} in all)"
-    return f"at {kind} [{shown}{more}]"
+    return f"at {kind} [{listing((repr(label) for label in labels), len(positions), noun=kind)}]"
 
 
 def vector(
@@ -65,9 +61,4 @@ def vector(
 def check_positive(owner: str, **fields: float) -> None:
     """Raise :class:`InputError` unless every field is a finite number > 0."""
     for key, value in fields.items():
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not (math.isfinite(float(value)) and value > 0)
-        ):
-            raise InputError(f"{owner}.{key} must be a finite number > 0; got {value!r}")
+        check_number(f"{owner}.{key}", value, positive=True)

@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike, check_int, check_random_state
 from prioritize.value._arrays import FloatArray, check_positive, vector
 
 __all__ = [
@@ -296,7 +297,7 @@ def simulate_bgnbd(
     *,
     T: Any,
     holdout: float = 0.0,
-    seed: int | np.random.Generator | None,
+    seed: SeedLike,
 ) -> pd.DataFrame:
     """Draw ``n`` customers from a BG/NBD model.
 
@@ -316,13 +317,12 @@ def simulate_bgnbd(
         observation period, and ``holdout_frequency`` (purchases in
         ``(T, T + holdout]``).
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-        raise InputError(f"n must be a whole number >= 0; got {n!r}")
+    n = check_int("n", n, minimum=0)
     ends = np.broadcast_to(vector("T", T), (n,)) if np.ndim(T) == 0 else vector("T", T, size=n)
     if np.ndim(holdout) != 0:
         raise InputError("holdout must be a single number >= 0")
     extra = float(vector("holdout", holdout)[0])
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(seed)
     rate = rng.gamma(params.r, 1.0 / params.alpha, size=n)
     drop = rng.beta(params.a, params.b, size=n)
     now = np.zeros(n)

@@ -7,11 +7,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, require_columns
+from prioritize._internal.frames import read_float, require_columns
+from prioritize._internal.rows import MAX_SHOWN
 
 __all__ = ["rfm_scores"]
-
-_MAX_EXAMPLES = 5
 
 
 def _quantile_scores(values: npt.NDArray[np.float64], bins: int) -> npt.NDArray[np.int64]:
@@ -75,7 +74,7 @@ def rfm_scores(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
     buyer = count > 0
     lost = buyer & np.isnan(days)
     if lost.any():
-        rows = list(summary.index[lost][:_MAX_EXAMPLES])
+        rows = list(summary.index[lost][:MAX_SHOWN])
         raise SchemaError(
             f"column 'days_since_last_purchase': {int(lost.sum())} customer(s) with purchases "
             f"have no recency (NaN); expected days >= 0: rows {rows}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Hashable, Iterable
 from datetime import datetime
 
@@ -11,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._errors import InputError
+from prioritize._internal.checks import check_number
 from prioritize.value._transactions import NS_PER_DAY, Transactions, read_transactions
 
 __all__ = ["repeat_purchase_summary", "summarize_purchases"]
@@ -179,12 +177,7 @@ def repeat_purchase_summary(
         and NaN ``recency`` and ``T``: they are not in a BG/NBD cohort, so
         select ``summary[summary["T"].notna()]`` before fitting.
     """
-    if (
-        isinstance(unit_days, bool)
-        or not isinstance(unit_days, numbers.Real)
-        or not (math.isfinite(unit_days) and unit_days > 0)
-    ):
-        raise InputError(f"unit_days must be a positive number of days; got {unit_days!r}")
+    unit_days = check_number("unit_days", unit_days, positive=True)
     tx = read_transactions(
         transactions,
         now=now,

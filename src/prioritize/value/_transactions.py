@@ -19,12 +19,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize.models import read_float, read_received_ns, require_columns, timestamp_ns
+from prioritize._internal.frames import read_float, read_received_ns, require_columns
+from prioritize._internal.rows import MAX_SHOWN, describe_rows
+from prioritize._internal.times import timestamp_ns
 
 __all__ = ["NS_PER_DAY", "Transactions", "read_transactions"]
 
 NS_PER_DAY = 86_400 * 10**9
-_MAX_EXAMPLES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,9 @@ class Transactions:
 
 
 def _rows(frame: pd.DataFrame, positions: npt.NDArray[np.intp], customer: str, column: str) -> str:
-    shown = []
-    for pos in positions[:_MAX_EXAMPLES]:
-        text = f"row {frame.index[pos]!r} (customer {frame[customer].iat[pos]!r}"
-        if column != customer:
-            text += f", {column} {frame[column].iat[pos]}"
-        shown.append(text + ")")
-    more = "" if len(positions) <= _MAX_EXAMPLES else f", … ({len(positions)} rows in all)"
-    return ", ".join(shown) + more
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[positions] = True
+    return describe_rows(frame, mask, None if column == customer else column, id_column=customer)
 
 
 def _factorize(ids: pd.Series) -> tuple[npt.NDArray[np.intp], pd.Index]:
@@ -70,7 +66,7 @@ def _customer_index(customers: Iterable[Hashable]) -> pd.Index:
     if index.hasnans:
         raise InputError("customers contains a missing id (None/NaN); every customer needs an id")
     if not index.is_unique:
-        dups = list(index[index.duplicated()].unique()[:_MAX_EXAMPLES])
+        dups = list(index[index.duplicated()].unique()[:MAX_SHOWN])
         raise InputError(f"customers must be unique; repeated: {dups}")
     return index
 
@@ -94,7 +90,7 @@ def read_transactions(
     if missing.any():
         raise SchemaError(
             f"column {customer!r}: {int(missing.sum())} row(s) have no customer id; "
-            f"expected an id: rows {list(frame.index[missing][:_MAX_EXAMPLES])}"
+            f"expected an id: rows {list(frame.index[missing][:MAX_SHOWN])}"
         )
     at_ns = read_received_ns(frame, at)
     values = read_float(frame, amount, minimum=None)

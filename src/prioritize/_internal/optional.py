@@ -1,0 +1,20 @@
+"""Optional dependencies, imported on first use with a one-line install hint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MATPLOTLIB_MISSING", "require_matplotlib"]
+
+#: The one-line message when matplotlib is missing.
+MATPLOTLIB_MISSING = "the HTML report needs matplotlib: pip install 'prioritize[plot]'"
+
+
+def require_matplotlib() -> Any:
+    """Import matplotlib with the Agg backend; ``ImportError(MATPLOTLIB_MISSING)`` if absent."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError(MATPLOTLIB_MISSING) from exc
+    matplotlib.use("Agg", force=True)
+    return matplotlib

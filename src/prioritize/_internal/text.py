@@ -1,0 +1,27 @@
+"""Durations as people read them: the one formatter for minutes."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["duration_text"]
+
+
+def duration_text(minutes: float, *, words: bool = True) -> str:
+    """Minutes as text.
+
+    ``words=True`` (a promise's figures, round numbers): ``5 minutes``,
+    ``1 hour``, ``90 minutes``, ``24 hours``, ``3 days``. ``words=False`` (a
+    measured wait): ``12.3 min`` below two hours, ``5.2 h`` above. NaN is
+    ``-`` either way.
+    """
+    if math.isnan(minutes):
+        return "-"
+    if not words:
+        return f"{minutes:.1f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    if minutes >= 2880 and minutes % 1440 == 0:
+        return f"{minutes / 1440:g} days"
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes / 60
+        return "1 hour" if hours == 1 else f"{hours:g} hours"
+    return "1 minute" if minutes == 1 else f"{minutes:g} minutes"

@@ -1,0 +1,33 @@
+"""Time conversion: arrivals are int64 nanoseconds since the epoch, waits float minutes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prioritize._errors import InputError
+
+__all__ = ["NS_PER_MINUTE", "aware_ns", "timestamp_ns"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
+NS_PER_MINUTE = 60_000_000_000
+
+
+def aware_ns(value: datetime) -> int:
+    """Nanoseconds since the epoch of a timezone-aware ``datetime`` (exact integer arithmetic).
+
+    A ``pandas.Timestamp`` keeps its nanoseconds.
+    """
+    delta = value - _EPOCH
+    whole = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
+    nanosecond: int = getattr(value, "nanosecond", 0)
+    return whole + nanosecond
+
+
+def timestamp_ns(value: datetime, name: str = "now") -> int:
+    """Nanoseconds since the epoch of a timezone-aware datetime (naive is an error)."""
+    if not isinstance(value, datetime):
+        raise InputError(f"{name} must be a timezone-aware datetime; got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
+    return aware_ns(value)
