@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 __all__ = ["NS_PER_MINUTE", "PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "aware_ns"]
 
@@ -71,6 +71,12 @@ def _aware(value: datetime) -> datetime:
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 _FiniteNonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Extra evidence carried on a customer or query, read by a policy's own signals
+#: (``Policy.signals.custom``): name -> a boolean, a finite number or a label.
+Attributes = dict[
+    Annotated[str, Field(min_length=1)],
+    StrictBool | Annotated[float, Field(allow_inf_nan=False)] | str,
+]
 
 
 class Customer(BaseModel):
@@ -88,6 +94,9 @@ class Customer(BaseModel):
         Purchase history; ``days_since_last_purchase=None`` means never bought.
     segment
         Optional free-text CRM segment, carried for grouping and reports.
+    attributes
+        Extra evidence by name (e.g. ``{"churn_risk": 0.8}``) for signals a
+        policy declares itself; the frame twin is a column of that name.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -99,6 +108,7 @@ class Customer(BaseModel):
     total_spend: _FiniteNonNeg = 0.0
     days_since_last_purchase: _FiniteNonNeg | None = None
     segment: str | None = None
+    attributes: Attributes = Field(default_factory=dict)
 
     @field_validator("days_since_last_purchase", mode="before")
     @classmethod
@@ -128,6 +138,9 @@ class Query(BaseModel):
         True for a public post rather than a private message.
     handle_minutes, patience_minutes
         Service time and patience, for replaying history in the simulator.
+    attributes
+        Extra evidence by name (e.g. ``{"sentiment": 0.1}``) for signals a
+        policy declares itself; the frame twin is a column of that name.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -141,3 +154,4 @@ class Query(BaseModel):
     is_public: bool = False
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    attributes: Attributes = Field(default_factory=dict)

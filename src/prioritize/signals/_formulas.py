@@ -1,28 +1,30 @@
-"""The signal normalisers: each written once, evaluated on floats or arrays.
+"""The normalising formulas: each written once, evaluated on floats or arrays.
 
-Every function takes already-validated inputs (non-negative numbers, NaN
-only where documented) and an :class:`~prioritize.signals._ops.Ops` namespace.
-Normalisation uses fixed parameters only, never other rows of a batch.
+Every function takes already-validated inputs (numbers in the formula's
+domain, NaN only where documented) and an :class:`~prioritize.signals._ops.Ops`
+namespace. Normalisation uses fixed parameters only, never other rows of a
+batch. The normalisers users declare (:mod:`prioritize.signals._normalisers`)
+and the built-in signals are made of these.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prioritize.signals._ops import Ops
-from prioritize.signals._params import PurchaseParams, SignalParams
+
+if TYPE_CHECKING:
+    from prioritize.signals._params import PurchaseParams, SignalParams
 
 __all__ = [
-    "SIGNALS",
     "crm_value",
     "follower_reach",
+    "half_life_decay",
+    "linear_clip",
     "log_saturation",
     "purchase_history",
 ]
-
-#: The signal names a policy can weight, in the fixed order scores are summed.
-SIGNALS: tuple[str, ...] = ("crm_value", "purchase_history", "follower_reach", "urgency")
 
 _LN2 = math.log(2.0)
 
@@ -30,6 +32,16 @@ _LN2 = math.log(2.0)
 def log_saturation(x: Any, saturation: float, ops: Ops) -> Any:
     """``min(1, log1p(x) / log1p(saturation))`` for ``x >= 0``."""
     return ops.minimum(ops.log1p(x) / math.log1p(saturation), 1.0)
+
+
+def half_life_decay(x: Any, half_life: float, ops: Ops) -> Any:
+    """``2 ** (-x / half_life)`` for ``x >= 0``: 1 at 0, one half after ``half_life``."""
+    return ops.exp(x * (-_LN2 / half_life))
+
+
+def linear_clip(x: Any, low: float, high: float, ops: Ops) -> Any:
+    """0 at ``low``, 1 at ``high``, linear between, clipped to [0, 1] (``low > high`` reverses)."""
+    return ops.maximum(ops.minimum((x - low) / (high - low), 1.0), 0.0)
 
 
 def follower_reach(followers: Any, params: SignalParams, ops: Ops) -> Any:
@@ -51,7 +63,7 @@ def purchase_history(
 ) -> Any:
     """RFM blend in [0, 1]; ``days_since_last_purchase`` NaN means never bought (R = 0)."""
     recency = ops.nan_to_zero(
-        ops.exp(days_since_last_purchase * (-_LN2 / params.recency_half_life_days))
+        half_life_decay(days_since_last_purchase, params.recency_half_life_days, ops)
     )
     frequency = log_saturation(purchase_count, params.frequency_saturation, ops)
     monetary = log_saturation(total_spend, params.spend_saturation, ops)
