@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -38,7 +38,7 @@ __all__ = ["score", "score_frame", "score_value"]
 
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
-_MINUTE = timedelta(minutes=1)
+_US_PER_MINUTE = 60_000_000
 
 
 def _mismatch(query: Query, customer: Customer) -> InputError:
@@ -53,13 +53,14 @@ def _waited_minutes(query: Query, now: datetime) -> float:
     if tz is not UTC and (tz is None or now.utcoffset() is None):
         raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
     delta = now - query.received_at
-    if delta.days < 0:
+    days = delta.days
+    if days < 0:
         raise InputError(
             f"query {query.query_id!r} was received at {query.received_at.isoformat()}, "
             f"after now={now.isoformat()}"
         )
-    # timedelta / timedelta divides whole microseconds: exact, like the frame path's ns.
-    return delta / _MINUTE
+    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
+    return ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
 
 
 def score(self: Policy, query: Query, customer: Customer, now: datetime | None = None) -> Score:
@@ -76,21 +77,17 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
         raise _mismatch(query, customer)
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
     values: list[float] = []
-    points: list[float] = []
     total = 0.0
     for evaluate, weight, cap in plan.scalar:
         s = evaluate(query, customer)
-        p = weight * s
-        if p > cap:
-            p = cap
         values.append(s)
-        points.append(p)
-        total += p
+        p = weight * s
+        total += cap if p > cap else p
     if now is None:
-        return Score(query.query_id, total + 0.0, 0.0, 0.0, plan, values, points)
+        return Score(query.query_id, total + 0.0, (plan, values, 0.0, 0.0))
     waited = _waited_minutes(query, now)
     aging = aging_points(plan.rate_per_minute, waited)
-    return Score(query.query_id, total + aging, waited, aging, plan, values, points)
+    return Score(query.query_id, total + aging, (plan, values, waited, aging))
 
 
 def score_value(self: Policy, query: Query, customer: Customer) -> float:

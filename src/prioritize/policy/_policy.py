@@ -46,6 +46,9 @@ class Weights(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
     __pydantic_extra__: dict[str, _Weight] = Field(init=False)
 
+    def __init__(self, **weights: float) -> None:
+        super().__init__(**weights)
+
     @model_validator(mode="before")
     @classmethod
     def _builtin_default_zero(cls, data: Any) -> Any:

@@ -37,55 +37,53 @@ class Score:
     waited_minutes
         Minutes between arrival and ``now`` (0 when scored at arrival).
 
-    ``contributions``, ``signals`` and ``rules`` are built on first access:
-    scoring itself only sums.
+    ``contributions``, ``signals`` and ``rules`` are built on first access
+    from the signal values and the policy's plan: scoring itself only sums.
     """
 
-    __slots__ = ("_plan", "_points", "_values", "aging", "query_id", "value", "waited_minutes")
+    __slots__ = ("_why", "query_id", "value")
 
     def __init__(
-        self,
-        query_id: str,
-        value: float,
-        waited_minutes: float,
-        aging: float,
-        plan: Plan,
-        values: list[float],
-        points: list[float],
+        self, query_id: str, value: float, why: tuple[Plan, list[float], float, float]
     ) -> None:
         self.query_id = query_id
         self.value = value
-        self.waited_minutes = waited_minutes
-        self.aging = aging
-        self._plan = plan
-        self._values = values  # signal value per active signal (plan order)
-        self._points = points  # points per active signal, after caps
+        # (plan, value per active signal in plan order, waited minutes, aging points)
+        self._why = why
+
+    @property
+    def waited_minutes(self) -> float:
+        """Minutes between arrival and ``now`` (0 when scored at arrival)."""
+        return self._why[2]
 
     @property
     def contributions(self) -> dict[str, float]:
         """Points per signal of the policy, and ``aging``."""
-        out = dict.fromkeys(self._plan.names, 0.0)
-        for active, points in zip(self._plan.active, self._points, strict=True):
-            out[active.name] = points
-        out["aging"] = self.aging
+        plan, values, _, aging = self._why
+        out = dict.fromkeys(plan.names, 0.0)
+        for active, s in zip(plan.active, values, strict=True):
+            points = active.weight * s  # as summed: min(weight × signal, cap)
+            out[active.name] = active.cap if points > active.cap else points
+        out["aging"] = aging
         return out
 
     @property
     def signals(self) -> dict[str, float]:
         """The normalised value of every signal that was computed."""
-        return {a.name: v for a, v in zip(self._plan.active, self._values, strict=True)}
+        plan, values, _, _ = self._why
+        return {a.name: v for a, v in zip(plan.active, values, strict=True)}
 
     @property
     def rules(self) -> tuple[str, ...]:
         """The rules that acted on this score, as readable strings."""
-        plan = self._plan
+        plan, values, waited, aging = self._why
         acted = [f"blind({', '.join(plan.blind)})"] if plan.blind else []
-        for active, s in zip(plan.active, self._values, strict=True):
+        for active, s in zip(plan.active, values, strict=True):
             raw = active.weight * s
             if raw > active.cap:
                 acted.append(f"cap({active.name}, {active.cap:g}): {raw:.4g} -> {active.cap:g}")
-        if self.aging:
-            acted.append(f"aging: +{self.aging:.4g} for {self.waited_minutes:.1f} min")
+        if aging:
+            acted.append(f"aging: +{aging:.4g} for {waited:.1f} min")
         return tuple(acted)
 
     def explain(self) -> str:

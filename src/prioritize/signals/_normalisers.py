@@ -18,12 +18,14 @@ so a query scored alone and the same row of a frame get the same value.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from prioritize.signals._formulas import half_life_decay, linear_clip, log_saturation
+from prioritize.signals._formulas import decay_rate, exp_rate, linear_clip, log_ratio
 from prioritize.signals._ops import Ops
 
 __all__ = ["Boolean", "Decay", "Domain", "Identity", "Linear", "LogSaturating", "Normaliser"]
@@ -67,31 +69,48 @@ class Domain:
         return self.maximum is None or value <= self.maximum
 
 
+def _same(x: Any, ops: Ops) -> Any:
+    return x
+
+
+class _Normaliser(BaseModel):
+    """A formula of :mod:`~prioritize.signals._formulas` with the constants it is declared with."""
+
+    model_config = _CONFIG
+    #: ``formula(x, *constants, ops)``; a plain function, so hot paths call it directly.
+    formula: ClassVar[Callable[..., Any]] = staticmethod(_same)
+    #: The input values accepted.
+    domain: ClassVar[Domain]
+
+    @property
+    def constants(self) -> tuple[float, ...]:
+        """The formula's arguments after ``x``."""
+        return ()
+
+    def apply(self, x: Any, ops: Ops) -> Any:
+        """The normalised value of ``x``: a float with ``SCALAR`` ops, an array with ``VECTOR``."""
+        return type(self).formula(x, *self.constants, ops)
+
+
 _ANY = Domain()
 _UNIT = Domain(0.0, 1.0)
 _NON_NEGATIVE = Domain(0.0)
 _BOOLEAN = Domain(0.0, 1.0, boolean=True)
 
 
-class Identity(BaseModel):
+class Identity(_Normaliser):
     """Values already in [0, 1] (a model's probability, a sentiment score), used as they are."""
 
-    model_config = _CONFIG
     kind: Literal["identity"] = "identity"
-
-    @property
-    def domain(self) -> Domain:
-        return _UNIT
-
-    def apply(self, x: Any, ops: Ops) -> Any:
-        return x
+    domain: ClassVar[Domain] = _UNIT
 
 
-class Linear(BaseModel):
+class Linear(_Normaliser):
     """0 at ``low``, 1 at ``high``, linear between, clipped (``low > high`` reverses the scale)."""
 
-    model_config = _CONFIG
     kind: Literal["linear"] = "linear"
+    formula = staticmethod(linear_clip)
+    domain: ClassVar[Domain] = _ANY
     low: _Finite
     high: _Finite
 
@@ -102,55 +121,41 @@ class Linear(BaseModel):
         return self
 
     @property
-    def domain(self) -> Domain:
-        return _ANY
-
-    def apply(self, x: Any, ops: Ops) -> Any:
-        return linear_clip(x, self.low, self.high, ops)
+    def constants(self) -> tuple[float, ...]:
+        return (self.low, self.high)
 
 
-class LogSaturating(BaseModel):
+class LogSaturating(_Normaliser):
     """``min(1, log1p(x) / log1p(saturation))`` for counts and money (like ``follower_reach``)."""
 
-    model_config = _CONFIG
     kind: Literal["log"] = "log"
+    formula = staticmethod(log_ratio)
+    domain: ClassVar[Domain] = _NON_NEGATIVE
     saturation: _Positive
 
     @property
-    def domain(self) -> Domain:
-        return _NON_NEGATIVE
-
-    def apply(self, x: Any, ops: Ops) -> Any:
-        return log_saturation(x, self.saturation, ops)
+    def constants(self) -> tuple[float, ...]:
+        return (math.log1p(self.saturation),)
 
 
-class Decay(BaseModel):
+class Decay(_Normaliser):
     """``2 ** (-x / half_life)`` for ages, e.g. days since a last login (like purchase recency)."""
 
-    model_config = _CONFIG
     kind: Literal["decay"] = "decay"
+    formula = staticmethod(exp_rate)
+    domain: ClassVar[Domain] = _NON_NEGATIVE
     half_life: _Positive
 
     @property
-    def domain(self) -> Domain:
-        return _NON_NEGATIVE
-
-    def apply(self, x: Any, ops: Ops) -> Any:
-        return half_life_decay(x, self.half_life, ops)
+    def constants(self) -> tuple[float, ...]:
+        return (decay_rate(self.half_life),)
 
 
-class Boolean(BaseModel):
+class Boolean(_Normaliser):
     """1 for true, 0 for false (a plan tier flag, "has an open incident")."""
 
-    model_config = _CONFIG
     kind: Literal["boolean"] = "boolean"
-
-    @property
-    def domain(self) -> Domain:
-        return _BOOLEAN
-
-    def apply(self, x: Any, ops: Ops) -> Any:
-        return x
+    domain: ClassVar[Domain] = _BOOLEAN
 
 
 Normaliser = Annotated[

@@ -25,7 +25,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize.models import Customer, FrameColumns, Query, read_float
-from prioritize.signals._formulas import purchase_history
+from prioritize.signals._formulas import rfm, rfm_constants
 from prioritize.signals._normalisers import LogSaturating, Normaliser
 from prioritize.signals._ops import SCALAR
 
@@ -118,10 +118,11 @@ class Signal:
 
 def _frame_fields(*columns: str) -> FrameReader:
     # Canonical columns: validate_frame has checked them already.
-    get = attrgetter(*columns)
-    if len(columns) == 1:
-        return lambda frame, cols: (get(cols),)
-    return lambda frame, cols: get(cols)  # type: ignore[no-any-return]
+
+    def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray, ...]:
+        return tuple(getattr(cols, c) for c in columns)
+
+    return read
 
 
 def _log_of_customer_field(
@@ -137,7 +138,8 @@ def _log_of_customer_field(
 
 
 def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReader) -> Bound:
-    apply = normaliser.apply
+    # The formula is called directly with its constants: no method layer per query.
+    formula, constants = type(normaliser).formula, normaliser.constants
     if source.attribute:
         scalar = _attribute_evaluator(name, source, normaliser)
     else:
@@ -145,31 +147,31 @@ def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReade
         if source.on == "customer":
 
             def scalar(q: Query, c: Customer) -> float:
-                return apply(get(c), SCALAR)  # type: ignore[no-any-return]
+                return formula(get(c), *constants, SCALAR)  # type: ignore[no-any-return]
 
         else:
 
             def scalar(q: Query, c: Customer) -> float:
-                return apply(get(q), SCALAR)  # type: ignore[no-any-return]
+                return formula(get(q), *constants, SCALAR)  # type: ignore[no-any-return]
 
-    return Bound(name, scalar, read, apply)
+    return Bound(name, scalar, read, normaliser.apply)
 
 
 def _bind_purchase(params: SignalParams) -> Bound:
-    purchase = params.purchase
+    constants = rfm_constants(params.purchase)
 
     def scalar(q: Query, c: Customer) -> float:
         days = c.days_since_last_purchase
-        return purchase_history(  # type: ignore[no-any-return]
+        return rfm(  # type: ignore[no-any-return]
             c.purchase_count,
             c.total_spend,
             math.nan if days is None else days,
-            purchase,
+            constants,
             SCALAR,
         )
 
     def formula(count: Any, spend: Any, days: Any, ops: Any) -> Any:
-        return purchase_history(count, spend, days, purchase, ops)
+        return rfm(count, spend, days, constants, ops)
 
     reader = _frame_fields("purchase_count", "total_spend", "days_since_last_purchase")
     return Bound("purchase_history", scalar, reader, formula)
@@ -253,7 +255,8 @@ SIGNALS: tuple[str, ...] = tuple(s.name for s in BUILTIN)
 
 
 def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> ScalarEvaluator:
-    apply, domain, key = normaliser.apply, normaliser.domain, source.column
+    formula, constants = type(normaliser).formula, normaliser.constants
+    domain, key = normaliser.domain, source.column
     of_customer = source.on == "customer"
 
     def scalar(q: Query, c: Customer) -> float:
@@ -265,7 +268,7 @@ def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> Sc
             raise InputError(
                 f"signal {name!r} reads {source.where}, expected {domain.expected}; {owner} {found}"
             )
-        return apply(float(value), SCALAR)  # type: ignore[no-any-return]
+        return formula(float(value), *constants, SCALAR)  # type: ignore[no-any-return]
 
     return scalar
 
