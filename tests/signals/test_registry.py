@@ -327,3 +327,6 @@ def test_attributes_are_validated() -> None:
         pz.Customer(customer_id="c", attributes={"x": math.inf})
     c = pz.Customer(customer_id="c", attributes={"flag": True, "n": 3, "label": "gold"})
     assert c.attributes == {"flag": True, "n": 3.0, "label": "gold"}
+    # Still values: equal customers hash equal, so they can be set members and keys.
+    same = pz.Customer(customer_id="c", attributes={"label": "gold", "n": 3, "flag": True})
+    assert hash(c) == hash(same) and len({c, same}) == 1

@@ -15,7 +15,6 @@ from prioritize.audit._counterfactual import CounterfactualResult, counterfactua
 from prioritize.audit._gaming import GamingResult, gaming
 from prioritize.audit._ranks import check_policy, resolve_now, snapshot
 from prioritize.policy import Policy
-from prioritize.signals import SIGNALS
 
 if TYPE_CHECKING:
     from prioritize.simulation import SimulationResult
@@ -33,7 +32,6 @@ AUDIT_CHANGES: dict[str, dict[str, float]] = {
     },
     "urgency": {"urgency": 0.0},
 }
-_CONTRIBUTIONS = (*SIGNALS, "aging")
 _GROUPS = ("follower_band", "value_band")
 _WITHIN = 60.0  # minutes: the service level shown by group
 
@@ -49,16 +47,20 @@ def variance_share(scores: pd.DataFrame) -> pd.Series:
     NaN when every score is equal (or fewer than two rows): the order is then
     set by arrival alone.
     """
-    parts = scores[list(_CONTRIBUTIONS)].to_numpy(dtype=np.float64)
+    # The contributions are the columns from the first signal to ``aging``
+    # (score_frame's layout): a policy's own signals count like the built-in ones.
+    columns = list(scores.columns)
+    contributions = columns[columns.index("score") + 1 : columns.index("aging") + 1]
+    parts = scores[contributions].to_numpy(dtype=np.float64)
     total = scores["score"].to_numpy(dtype=np.float64)
     if total.size < 2:
-        return pd.Series(np.nan, index=list(_CONTRIBUTIONS), name="variance_share")
+        return pd.Series(np.nan, index=contributions, name="variance_share")
     centred = total - total.mean()
     var = float(centred @ centred)
     if var <= 1e-24 * max(1.0, float(np.abs(total).max()) ** 2) * total.size:
-        return pd.Series(np.nan, index=list(_CONTRIBUTIONS), name="variance_share")
+        return pd.Series(np.nan, index=contributions, name="variance_share")
     cov = (parts - parts.mean(axis=0)).T @ centred
-    return pd.Series(cov / var, index=list(_CONTRIBUTIONS), name="variance_share")
+    return pd.Series(cov / var, index=contributions, name="variance_share")
 
 
 def _disparities(records: pd.DataFrame) -> dict[str, pd.DataFrame]:

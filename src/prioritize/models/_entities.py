@@ -79,6 +79,13 @@ Attributes = dict[
 ]
 
 
+def _hash_fields(model: BaseModel) -> int:
+    # Frozen models hash their fields; ``attributes`` is a dict, hashed as its items.
+    return hash(
+        tuple(frozenset(v.items()) if k == "attributes" else v for k, v in model.__dict__.items())
+    )
+
+
 class Customer(BaseModel):
     """What the brand knows about the author of a query.
 
@@ -109,6 +116,8 @@ class Customer(BaseModel):
     days_since_last_purchase: _FiniteNonNeg | None = None
     segment: str | None = None
     attributes: Attributes = Field(default_factory=dict)
+
+    __hash__ = _hash_fields
 
     @field_validator("days_since_last_purchase", mode="before")
     @classmethod
@@ -155,3 +164,5 @@ class Query(BaseModel):
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     attributes: Attributes = Field(default_factory=dict)
+
+    __hash__ = _hash_fields
