@@ -48,19 +48,11 @@ def _mismatch(query: Query, customer: Customer) -> InputError:
     )
 
 
-def _waited_minutes(query: Query, now: datetime) -> float:
-    tz = now.tzinfo
-    if tz is not UTC and (tz is None or now.utcoffset() is None):
-        raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
-    delta = now - query.received_at
-    days = delta.days
-    if days < 0:
-        raise InputError(
-            f"query {query.query_id!r} was received at {query.received_at.isoformat()}, "
-            f"after now={now.isoformat()}"
-        )
-    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
-    return ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
+def _received_after(query: Query, now: datetime) -> InputError:
+    return InputError(
+        f"query {query.query_id!r} was received at {query.received_at.isoformat()}, "
+        f"after now={now.isoformat()}"
+    )
 
 
 def score(self: Policy, query: Query, customer: Customer, now: datetime | None = None) -> Score:
@@ -85,7 +77,16 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
         total += cap if p > cap else p
     if now is None:
         return Score(query.query_id, total + 0.0, (plan, values, 0.0, 0.0))
-    waited = _waited_minutes(query, now)
+    # Inline, not a helper: this is the hot path. UTC is checked by identity first.
+    tz = now.tzinfo
+    if tz is not UTC and (tz is None or now.utcoffset() is None):
+        raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
+    delta = now - query.received_at
+    days = delta.days
+    if days < 0:
+        raise _received_after(query, now)
+    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
+    waited = ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
     aging = aging_points(plan.rate_per_minute, waited)
     return Score(query.query_id, total + aging, (plan, values, waited, aging))
 

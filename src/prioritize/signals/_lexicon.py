@@ -181,7 +181,8 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
     else:
         clean = text.translate(_TRANSLATE)
-    tokens = clean.lower().split()
+    raw = clean.split()
+    tokens = list(map(str.lower, raw))
     private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
     cues: frozenset[str] = private["_cues"]
     points = 0.0
@@ -204,7 +205,7 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
     if "!!" in text:
         points += lex.exclamation_points
     caps = 0
-    for token in filter(str.isupper, clean.split()):
+    for token in filter(str.isupper, raw):
         if len(token) >= 3:
             caps += len(token)
     if caps >= lex.caps_min_letters:

@@ -144,15 +144,17 @@ def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReade
         scalar = _attribute_evaluator(name, source, normaliser)
     else:
         get = attrgetter(source.column)
-        if source.on == "customer":
+        of_customer = source.on == "customer"
+        if len(constants) == 1:  # the log and decay kernels: no star-args per call
+            (k,) = constants
 
             def scalar(q: Query, c: Customer) -> float:
-                return formula(get(c), *constants, SCALAR)  # type: ignore[no-any-return]
+                return formula(get(c if of_customer else q), k, SCALAR)  # type: ignore[no-any-return]
 
         else:
 
             def scalar(q: Query, c: Customer) -> float:
-                return formula(get(q), *constants, SCALAR)  # type: ignore[no-any-return]
+                return formula(get(c if of_customer else q), *constants, SCALAR)  # type: ignore[no-any-return]
 
     return Bound(name, scalar, read, normaliser.apply)
 
