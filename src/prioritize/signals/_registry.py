@@ -139,7 +139,8 @@ def _log_of_customer_field(
 
 def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReader) -> Bound:
     # The formula is called directly with its constants: no method layer per query.
-    formula, constants = type(normaliser).formula, normaliser.constants
+    formula: Callable[..., Any] = type(normaliser).formula
+    constants = normaliser.constants
     if source.attribute:
         scalar = _attribute_evaluator(name, source, normaliser)
     else:
@@ -257,7 +258,8 @@ SIGNALS: tuple[str, ...] = tuple(s.name for s in BUILTIN)
 
 
 def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> ScalarEvaluator:
-    formula, constants = type(normaliser).formula, normaliser.constants
+    formula: Callable[..., Any] = type(normaliser).formula
+    constants = normaliser.constants
     domain, key = normaliser.domain, source.column
     of_customer = source.on == "customer"
 
