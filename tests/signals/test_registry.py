@@ -330,3 +330,10 @@ def test_attributes_are_validated() -> None:
     # Still values: equal customers hash equal, so they can be set members and keys.
     same = pz.Customer(customer_id="c", attributes={"label": "gold", "n": 3, "flag": True})
     assert hash(c) == hash(same) and len({c, same}) == 1
+
+
+def test_audit_counts_declared_signals() -> None:
+    shares = pz.audit.variance_share(ALL.score_frame(_frame(40)))
+    assert list(shares.index) == [*ALL.signal_names, "aging"]
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares["churn_risk"] > 0

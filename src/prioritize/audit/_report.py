@@ -15,6 +15,7 @@ from prioritize.audit._counterfactual import CounterfactualResult, counterfactua
 from prioritize.audit._gaming import GamingResult, gaming
 from prioritize.audit._ranks import check_policy, resolve_now, snapshot
 from prioritize.policy import Policy
+from prioritize.signals import SIGNALS
 
 if TYPE_CHECKING:
     from prioritize.simulation import SimulationResult
@@ -32,6 +33,7 @@ AUDIT_CHANGES: dict[str, dict[str, float]] = {
     },
     "urgency": {"urgency": 0.0},
 }
+_NOT_CONTRIBUTIONS = frozenset({"score", "aging", "query_id", "received_at", "overdue", "rank"})
 _GROUPS = ("follower_band", "value_band")
 _WITHIN = 60.0  # minutes: the service level shown by group
 
@@ -47,10 +49,10 @@ def variance_share(scores: pd.DataFrame) -> pd.Series:
     NaN when every score is equal (or fewer than two rows): the order is then
     set by arrival alone.
     """
-    # The contributions are the columns from the first signal to ``aging``
-    # (score_frame's layout): a policy's own signals count like the built-in ones.
-    columns = list(scores.columns)
-    contributions = columns[columns.index("score") + 1 : columns.index("aging") + 1]
+    # A policy's own signals (any other column of score_frame or rank) count
+    # like the built-in ones.
+    declared = [c for c in scores.columns if c not in _NOT_CONTRIBUTIONS and c not in SIGNALS]
+    contributions = [*SIGNALS, *declared, "aging"]
     parts = scores[contributions].to_numpy(dtype=np.float64)
     total = scores["score"].to_numpy(dtype=np.float64)
     if total.size < 2:
