@@ -141,16 +141,16 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    _first: dict[str, tuple[tuple[int, str], ...]] = PrivateAttr(default_factory=dict)
+    _first: dict[str, tuple[tuple[int, list[str], str], ...]] = PrivateAttr(default_factory=dict)
     _cues: frozenset[str] = PrivateAttr(default=frozenset())
 
     def model_post_init(self, context: Any, /) -> None:
         # Index phrases by their first word: a token that starts no phrase costs
         # one dict look-up instead of three joins.
-        first: dict[str, list[tuple[int, str]]] = {}
+        first: dict[str, list[tuple[int, list[str], str]]] = {}
         for phrase in self.phrases:
             words = phrase.split(" ")
-            first.setdefault(words[0], []).append((len(words), phrase))
+            first.setdefault(words[0], []).append((len(words), words[1:], phrase))
         self._first = {w: tuple(v) for w, v in first.items()}
         # Tokens that can score: a text with none of them skips the per-token loop.
         self._cues = frozenset(self.words) | frozenset(first)
@@ -181,8 +181,7 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
     else:
         clean = text.translate(_TRANSLATE)
-    raw = clean.split()
-    tokens = list(map(str.lower, raw))
+    tokens = clean.lower().split()
     private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
     cues: frozenset[str] = private["_cues"]
     points = 0.0
@@ -190,7 +189,7 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         # Cues are summed in the order they first appear: deterministic, and
         # appending text only adds terms, so urgency never drops.
         words, phrases = lex.words, lex.phrases
-        first: dict[str, tuple[tuple[int, str], ...]] = private["_first"]
+        first: dict[str, tuple[tuple[int, list[str], str], ...]] = private["_first"]
         counted: set[str] = set()
         for i, token in enumerate(tokens):
             if token not in cues:
@@ -198,14 +197,14 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
             if token in words and token not in counted:
                 counted.add(token)
                 points += words[token]
-            for n, phrase in first.get(token, ()):
-                if phrase not in counted and " ".join(tokens[i : i + n]) == phrase:
+            for n, rest, phrase in first.get(token, ()):
+                if tokens[i + 1 : i + n] == rest and phrase not in counted:
                     counted.add(phrase)
                     points += phrases[phrase]
     if "!!" in text:
         points += lex.exclamation_points
     caps = 0
-    for token in filter(str.isupper, raw):
+    for token in filter(str.isupper, clean.split()):
         if len(token) >= 3:
             caps += len(token)
     if caps >= lex.caps_min_letters:
