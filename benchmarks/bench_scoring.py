@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,35 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+_LOG_VALUE, _LOG_REACH = math.log1p(1e4), math.log1p(1e6)
+_LOG_COUNT, _LOG_SPEND = math.log1p(20.0), math.log1p(5000.0)
+_RECENCY = -math.log(2) / 90.0
+
+
+def lean_score(q: pz.Query, c: pz.Customer, now: datetime) -> tuple[str, float, tuple]:
+    """The balanced preset's score of one query with urgency given, hand-inlined: the floor."""
+    if q.customer_id != c.customer_id:
+        raise ValueError("customer mismatch")
+    value = math.log1p(c.lifetime_value) / _LOG_VALUE
+    value = 1.0 if value > 1.0 else value
+    reach = math.log1p(c.followers) / _LOG_REACH
+    reach = 1.0 if reach > 1.0 else reach
+    days = c.days_since_last_purchase
+    recency = 0.0 if days is None else math.exp(days * _RECENCY)
+    freq = math.log1p(c.purchase_count) / _LOG_COUNT
+    money = math.log1p(c.total_spend) / _LOG_SPEND
+    freq = 1.0 if freq > 1.0 else freq
+    money = 1.0 if money > 1.0 else money
+    history = 0.4 * recency + 0.4 * freq + 0.2 * money
+    reach_points = 0.2 * reach
+    reach_points = 0.1 if reach_points > 0.1 else reach_points
+    total = 0.25 * value + 0.15 * history + reach_points + 0.4 * q.urgency
+    delta = now - q.received_at
+    waited = ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / 6e7
+    aging = waited * (0.25 / 60.0)
+    return q.query_id, total + aging, (value, history, reach, q.urgency, waited)
 
 
 def numpy_formula(frame: pd.DataFrame, now: pd.Timestamp) -> np.ndarray:
@@ -146,23 +174,35 @@ def main() -> None:
         ratio = results["DuckDB SQL (same formula)"] / results["score_frame (full validation)"]
         print(f"  DuckDB / score_frame (full validation): {ratio:.2f}")
 
-    # Policy.score latency, the helpdesk hot path.
+    # Policy.score latency, the helpdesk hot path. CPU time of this process
+    # (time.process_time), so other processes on a shared machine count less;
+    # contenders interleaved, best of 7 runs of 20,000 calls.
     q, c = objs[0]
     q_text = q.model_copy(
         update={"urgency": None, "text": "Third time asking: still waiting for my refund!!"}
     )
     later = q.received_at + timedelta(minutes=30)
-    print("\nPolicy.score latency per call (median of 7 runs of 20,000 calls):")
+    assert math.isclose(lean_score(q, c, later)[1], policy.score(q, c, later).value, rel_tol=1e-12)
+    contenders: dict[str, Callable[[], object]] = {
+        "lean hand-inlined balanced, urgency given": lambda: lean_score(q, c, later),
+    }
     for label, query in (("urgency given", q), ("urgency from text (48 chars)", q_text)):
         for pname in ("balanced", "influencer_weighted", "fifo"):
             pol = pz.policies.PRESETS[pname]()
-            runs = []
-            for _ in range(7):
-                t0 = time.perf_counter()
-                for _ in range(20_000):
-                    pol.score(query, c, later)
-                runs.append((time.perf_counter() - t0) / 20_000)
-            print(f"  {pname:<20} {label:<30} {statistics.median(runs) * 1e6:6.2f} µs")
+            contenders[f"{pname:<20} {label}"] = lambda pol=pol, query=query: pol.score(
+                query, c, later
+            )
+    best = dict.fromkeys(contenders, math.inf)
+    for _ in range(7):
+        for name, call in contenders.items():
+            t0 = time.process_time()
+            for _ in range(20_000):
+                call()
+            best[name] = min(best[name], (time.process_time() - t0) / 20_000)
+    floor = best["lean hand-inlined balanced, urgency given"]
+    print("\nPolicy.score latency per call (CPU time, best of 7 interleaved runs of 20,000):")
+    for name, seconds in best.items():
+        print(f"  {name:<52} {seconds * 1e6:6.2f} µs   {seconds / floor:5.2f}x lean")
 
 
 if __name__ == "__main__":

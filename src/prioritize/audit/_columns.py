@@ -13,6 +13,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import require_columns
+from prioritize.signals import BUILTIN
 
 __all__ = [
     "COLUMN_SIGNALS",
@@ -23,24 +24,11 @@ __all__ = [
     "text_driven",
 ]
 
-#: Canonical frame column -> the signal it feeds.
-COLUMN_SIGNALS: dict[str, str] = {
-    "followers": "follower_reach",
-    "lifetime_value": "crm_value",
-    "purchase_count": "purchase_history",
-    "total_spend": "purchase_history",
-    "days_since_last_purchase": "purchase_history",
-    "urgency": "urgency",
-    "text": "urgency",
-}
-#: Signal -> the canonical columns it reads (``urgency`` reads ``text`` only where the
-#: ``urgency`` column is missing or NaN).
-SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "crm_value": ("lifetime_value",),
-    "purchase_history": ("purchase_count", "total_spend", "days_since_last_purchase"),
-    "follower_reach": ("followers",),
-    "urgency": ("urgency", "text"),
-}
+#: Built-in signal -> the canonical columns it reads, from the signal registry
+#: (``urgency`` reads ``text`` only where the ``urgency`` column is missing or NaN).
+SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {s.name: s.columns for s in BUILTIN}
+#: Canonical frame column -> the built-in signal it feeds.
+COLUMN_SIGNALS: dict[str, str] = {c: name for name, cols in SIGNAL_COLUMNS.items() for c in cols}
 #: The numeric columns a counterfactual may change (``text`` is changed by ``gaming``).
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_SIGNALS if c != "text")
 

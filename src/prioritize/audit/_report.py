@@ -35,7 +35,7 @@ AUDIT_CHANGES: dict[str, dict[str, float]] = {
     },
     "urgency": {"urgency": 0.0},
 }
-_CONTRIBUTIONS = (*SIGNALS, "aging")
+_NOT_CONTRIBUTIONS = frozenset({"score", "aging", "query_id", "received_at", "overdue", "rank"})
 _GROUPS = ("follower_band", "value_band")
 _WITHIN = SLA_MINUTES  # the service level shown by group
 
@@ -51,16 +51,20 @@ def variance_share(scores: pd.DataFrame) -> pd.Series:
     NaN when every score is equal (or fewer than two rows): the order is then
     set by arrival alone.
     """
-    parts = scores[list(_CONTRIBUTIONS)].to_numpy(dtype=np.float64)
+    # A policy's own signals (any other column of score_frame or rank) count
+    # like the built-in ones.
+    declared = [c for c in scores.columns if c not in _NOT_CONTRIBUTIONS and c not in SIGNALS]
+    contributions = [*SIGNALS, *declared, "aging"]
+    parts = scores[contributions].to_numpy(dtype=np.float64)
     total = scores["score"].to_numpy(dtype=np.float64)
     if total.size < 2:
-        return pd.Series(np.nan, index=list(_CONTRIBUTIONS), name="variance_share")
+        return pd.Series(np.nan, index=contributions, name="variance_share")
     centred = total - total.mean()
     var = float(centred @ centred)
     if var <= 1e-24 * max(1.0, float(np.abs(total).max()) ** 2) * total.size:
-        return pd.Series(np.nan, index=list(_CONTRIBUTIONS), name="variance_share")
+        return pd.Series(np.nan, index=contributions, name="variance_share")
     cov = (parts - parts.mean(axis=0)).T @ centred
-    return pd.Series(cov / var, index=list(_CONTRIBUTIONS), name="variance_share")
+    return pd.Series(cov / var, index=contributions, name="variance_share")
 
 
 def _disparities(records: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
 )
@@ -74,6 +75,19 @@ def _aware(value: datetime) -> datetime:
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 _FiniteNonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Extra evidence carried on a customer or query, read by a policy's own signals
+#: (``Policy.signals.custom``): name -> a boolean, a finite number or a label.
+Attributes = dict[
+    Annotated[str, Field(min_length=1)],
+    StrictBool | Annotated[float, Field(allow_inf_nan=False)] | str,
+]
+
+
+def _hash_fields(model: BaseModel) -> int:
+    # Frozen models hash their fields; ``attributes`` is a dict, hashed as its items.
+    return hash(
+        tuple(frozenset(v.items()) if k == "attributes" else v for k, v in model.__dict__.items())
+    )
 
 
 class Customer(BaseModel):
@@ -91,6 +105,9 @@ class Customer(BaseModel):
         Purchase history; ``days_since_last_purchase=None`` means never bought.
     segment
         Optional free-text CRM segment, carried for grouping and reports.
+    attributes
+        Extra evidence by name (e.g. ``{"churn_risk": 0.8}``) for signals a
+        policy declares itself; the frame twin is a column of that name.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -102,6 +119,9 @@ class Customer(BaseModel):
     total_spend: _FiniteNonNeg = 0.0
     days_since_last_purchase: _FiniteNonNeg | None = None
     segment: str | None = None
+    attributes: Attributes = Field(default_factory=dict)
+
+    __hash__ = _hash_fields
 
     @field_validator("days_since_last_purchase", mode="before")
     @classmethod
@@ -132,6 +152,9 @@ class Query(BaseModel):
         None): :func:`public_by_default` of the channel.
     handle_minutes, patience_minutes
         Service time and patience, for replaying history in the simulator.
+    attributes
+        Extra evidence by name (e.g. ``{"sentiment": 0.1}``) for signals a
+        policy declares itself; the frame twin is a column of that name.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -145,6 +168,9 @@ class Query(BaseModel):
     is_public: bool = Field(default=None, validate_default=True)
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    attributes: Attributes = Field(default_factory=dict)
+
+    __hash__ = _hash_fields
 
     @field_validator("is_public", mode="before")
     @classmethod

@@ -16,6 +16,10 @@ rule            guarantee (each one is a property test)
                 starts (weighted fair queueing between groups).
 =============== ===================================================================
 
+``Blind`` and ``Cap`` name signals of the registry (:mod:`prioritize.signals`):
+a built-in one or one the policy declares; the policy checks the names, so a
+typo is a validation error naming the rule and the known signals.
+
 ``Blind``, ``Cap`` and ``Aging`` act on scores. ``MaxWait`` and ``GroupShare``
 act on the order in which a queue or the simulator serves queries; here they
 are validated and stored.
@@ -32,7 +36,8 @@ from prioritize.models import Channel
 
 __all__ = ["Aging", "Blind", "Cap", "GroupShare", "MaxWait", "Rule", "SignalName"]
 
-SignalName = Literal["crm_value", "purchase_history", "follower_reach", "urgency"]
+#: A signal's name: a built-in one or one declared in the policy (checked by the policy).
+SignalName = Annotated[str, Field(min_length=1)]
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 _NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
@@ -46,9 +51,6 @@ class Blind(BaseModel):
     kind: Literal["blind"] = "blind"
     signals: tuple[SignalName, ...] = Field(min_length=1)
 
-    def describe(self) -> str:
-        return f"blind({', '.join(self.signals)})"
-
 
 class Cap(BaseModel):
     """Bound a signal's influence: its points are ``min(weight × signal, max_points)``."""
@@ -58,9 +60,6 @@ class Cap(BaseModel):
     signal: SignalName
     max_points: _NonNeg
 
-    def describe(self) -> str:
-        return f"cap({self.signal}, {self.max_points:g})"
-
 
 class Aging(BaseModel):
     """Add ``points_per_hour`` for every hour a query has waited."""
@@ -68,9 +67,6 @@ class Aging(BaseModel):
     model_config = _CONFIG
     kind: Literal["aging"] = "aging"
     points_per_hour: _NonNeg
-
-    def describe(self) -> str:
-        return f"aging({self.points_per_hour:g}/h)"
 
 
 class MaxWait(BaseModel):
@@ -92,10 +88,6 @@ class MaxWait(BaseModel):
     def minutes_for(self, channel: str) -> float:
         """The limit for ``channel`` in minutes."""
         return self.per_channel.get(channel, self.minutes)  # type: ignore[call-overload,no-any-return]
-
-    def describe(self) -> str:
-        extra = "".join(f", {c.value}={m:g}" for c, m in self.per_channel.items())
-        return f"max_wait({self.minutes:g} min{extra})"
 
 
 class GroupShare(BaseModel):
@@ -125,10 +117,6 @@ class GroupShare(BaseModel):
         if total > 1.0 + 1e-9:
             raise ValueError(f"shares must sum to at most 1; got {total:g}")
         return self
-
-    def describe(self) -> str:
-        parts = ", ".join(f"{g}={s:g}" for g, s in self.shares.items())
-        return f"group_share({self.group}: {parts})"
 
 
 Rule = Annotated[Blind | Cap | Aging | MaxWait | GroupShare, Field(discriminator="kind")]

@@ -1,16 +1,20 @@
-"""Pure normalisers from raw evidence to [0, 1], scalar and vectorised.
+"""The signal registry: normalisers from raw evidence to [0, 1], scalar and vectorised.
 
-Signals: ``crm_value``, ``purchase_history`` (RFM), ``follower_reach`` and
-``urgency`` (given, or from text through :class:`UrgencyLexicon`). Each is
-written once against an ops namespace (:data:`SCALAR` for floats,
-:data:`VECTOR` for numpy arrays) so the per-query and the frame paths cannot
-drift apart.
+Built-in signals (:data:`BUILTIN`, names in :data:`SIGNALS`): ``crm_value``,
+``purchase_history`` (RFM), ``follower_reach`` and ``urgency`` (given, or from
+text through :class:`UrgencyLexicon`). A policy may declare its own
+(:class:`CustomSignal`: an input column or attribute and a normaliser from a
+fixed menu: :class:`Identity`, :class:`Linear`, :class:`LogSaturating`,
+:class:`Decay`, :class:`Boolean`). Each formula is written once against an ops
+namespace (:data:`SCALAR` for floats, :data:`VECTOR` for numpy arrays) so the
+per-query and the frame paths cannot drift apart.
 """
 
 from prioritize.signals._formulas import (
-    SIGNALS,
     crm_value,
     follower_reach,
+    half_life_decay,
+    linear_clip,
     log_saturation,
     purchase_history,
 )
@@ -20,22 +24,47 @@ from prioritize.signals._lexicon import (
     UrgencyLexicon,
     text_urgency,
 )
+from prioritize.signals._normalisers import (
+    Boolean,
+    Decay,
+    Domain,
+    Identity,
+    Linear,
+    LogSaturating,
+    Normaliser,
+)
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
-from prioritize.signals._params import PurchaseParams, SignalParams
+from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
+from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
 
 __all__ = [
+    "BUILTIN",
     "DEFAULT_PHRASES",
     "DEFAULT_WORDS",
     "SCALAR",
     "SIGNALS",
     "VECTOR",
+    "Boolean",
+    "Bound",
+    "CustomSignal",
+    "Decay",
+    "Domain",
+    "Identity",
+    "Input",
+    "Linear",
+    "LogSaturating",
+    "Normaliser",
     "Ops",
     "PurchaseParams",
+    "Signal",
     "SignalParams",
     "UrgencyLexicon",
     "crm_value",
     "follower_reach",
+    "half_life_decay",
+    "linear_clip",
     "log_saturation",
     "purchase_history",
+    "signals_of",
     "text_urgency",
 ]

@@ -5,7 +5,7 @@ A signal is written against ``ops`` and evaluated either with :data:`SCALAR`
 arrays, for frames). Both implement IEEE-754 ``log1p``/``exp``, so the two
 paths agree to the last few ulps.
 
-``minimum(x, bound)`` and ``nan_to_zero(x)`` may reuse ``x``'s memory in the
+``minimum(x, bound)``, ``maximum(x, bound)`` and ``nan_to_zero(x)`` may reuse ``x``'s memory in the
 vector namespace: formulas pass them only temporaries they computed.
 """
 
@@ -23,6 +23,15 @@ def _nan_to_zero_scalar(x: float) -> float:
     return 0.0 if x != x else x
 
 
+# NaN passes through, as in numpy (the builtins min/max return whichever comes first).
+def _minimum_scalar(x: float, bound: float) -> float:
+    return bound if x > bound else x
+
+
+def _maximum_scalar(x: float, bound: float) -> float:
+    return bound if x < bound else x
+
+
 def _nan_to_zero_vector(x: Any) -> Any:
     return np.nan_to_num(x, copy=False, nan=0.0)
 
@@ -31,19 +40,36 @@ def _minimum_vector(x: Any, bound: float) -> Any:
     return np.minimum(x, bound, out=x)
 
 
+def _maximum_vector(x: Any, bound: float) -> Any:
+    return np.maximum(x, bound, out=x)
+
+
 class Ops:
     """The operations a signal formula may use."""
 
-    __slots__ = ("exp", "log1p", "minimum", "nan_to_zero")
+    __slots__ = ("exp", "log1p", "maximum", "minimum", "nan_to_zero")
 
-    def __init__(self, *, log1p: Any, exp: Any, minimum: Any, nan_to_zero: Any) -> None:
+    def __init__(
+        self, *, log1p: Any, exp: Any, minimum: Any, maximum: Any, nan_to_zero: Any
+    ) -> None:
         self.log1p = log1p
         self.exp = exp
         self.minimum = minimum
+        self.maximum = maximum
         self.nan_to_zero = nan_to_zero
 
 
-SCALAR: Final = Ops(log1p=math.log1p, exp=math.exp, minimum=min, nan_to_zero=_nan_to_zero_scalar)
+SCALAR: Final = Ops(
+    log1p=math.log1p,
+    exp=math.exp,
+    minimum=_minimum_scalar,
+    maximum=_maximum_scalar,
+    nan_to_zero=_nan_to_zero_scalar,
+)
 VECTOR: Final = Ops(
-    log1p=np.log1p, exp=np.exp, minimum=_minimum_vector, nan_to_zero=_nan_to_zero_vector
+    log1p=np.log1p,
+    exp=np.exp,
+    minimum=_minimum_vector,
+    maximum=_maximum_vector,
+    nan_to_zero=_nan_to_zero_vector,
 )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+import re
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from prioritize.models import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from prioritize.signals._lexicon import UrgencyLexicon
+from prioritize.signals._normalisers import Normaliser
+from prioritize.signals._registry import SIGNALS
 
-__all__ = ["PurchaseParams", "SignalParams"]
+__all__ = ["CustomSignal", "PurchaseParams", "SignalParams"]
 
 _Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 _Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -49,6 +53,74 @@ class PurchaseParams(BaseModel):
         return self
 
 
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+#: Names a declared signal may not take: the built-ins and the other score and rank columns.
+RESERVED_NAMES = frozenset(
+    (*SIGNALS, "score", "aging", "query_id", "received_at", "overdue", "rank")
+)
+_CANONICAL = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
+
+
+class CustomSignal(BaseModel):
+    """A signal a policy declares as data: what it reads and a normaliser from the menu.
+
+    Parameters
+    ----------
+    input
+        The frame column it reads; a scored query carries the same value in
+        ``Customer.attributes`` (or ``Query.attributes``) under this name.
+    on
+        ``"customer"`` (default) or ``"query"``: which object carries it.
+    normaliser
+        One of the fixed menu (:mod:`prioritize.signals` normalisers), as a
+        table with a ``kind``: ``{kind = "identity"}``, ``{kind = "linear",
+        low = 0, high = 5}``, ``{kind = "log", saturation = 1000}``,
+        ``{kind = "decay", half_life = 30}``, ``{kind = "boolean"}``. A bare
+        ``"identity"`` or ``"boolean"`` is accepted too.
+    description
+        What it measures, for reports.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: str
+    on: Literal["customer", "query"] = "customer"
+    normaliser: Normaliser
+    description: str = ""
+
+    @field_validator("input")
+    @classmethod
+    def _own_column(cls, value: str) -> str:
+        if not _NAME.fullmatch(value):
+            raise ValueError(
+                f"must be a lower-case name (letters, digits, _; starting with a letter); "
+                f"got {value!r}"
+            )
+        if value in _CANONICAL:
+            raise ValueError(
+                f"{value!r} is a canonical column, read by the built-in signals; "
+                "a declared signal reads a column of its own"
+            )
+        return value
+
+    @field_validator("normaliser", mode="before")
+    @classmethod
+    def _bare_kind(cls, value: Any) -> Any:
+        return {"kind": value} if isinstance(value, str) else value
+
+
+def _check_names(value: dict[str, CustomSignal]) -> dict[str, CustomSignal]:
+    for name in value:
+        if not _NAME.fullmatch(name):
+            raise ValueError(
+                f"signal name {name!r} must be lower-case letters, digits and _, "
+                "starting with a letter"
+            )
+        if name in RESERVED_NAMES:
+            raise ValueError(f"signal name {name!r} is taken; reserved: {sorted(RESERVED_NAMES)}")
+    return value
+
+
 class SignalParams(BaseModel):
     """How raw evidence is normalised to [0, 1]. Never depends on other rows.
 
@@ -59,6 +131,9 @@ class SignalParams(BaseModel):
     * ``purchase_history``: see :class:`PurchaseParams`.
     * ``urgency``: the query's own ``urgency`` when given, else
       :meth:`UrgencyLexicon.score` of its text.
+    * ``custom``: signals the policy declares itself, name ->
+      :class:`CustomSignal`; weighted, capped, made blind and audited like
+      the built-in ones, summed after them in declaration order.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -67,3 +142,9 @@ class SignalParams(BaseModel):
     value_saturation: Annotated[float, Field(gt=1, allow_inf_nan=False)] = 10_000.0
     purchase: PurchaseParams = PurchaseParams()
     urgency: UrgencyLexicon = UrgencyLexicon()
+    custom: dict[str, CustomSignal] = Field(default_factory=dict)
+
+    @field_validator("custom")
+    @classmethod
+    def _names(cls, value: dict[str, CustomSignal]) -> dict[str, CustomSignal]:
+        return _check_names(value)

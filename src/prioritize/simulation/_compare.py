@@ -23,7 +23,7 @@ from prioritize._errors import InputError
 from prioritize._internal.checks import check_int
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
-from prioritize.policy import Policy, Weights
+from prioritize.policy import Policy
 from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
 from prioritize.simulation._simulate import Agents, simulate
@@ -168,8 +168,9 @@ def _policy_at(policy: Policy | Callable[..., Policy], params: Mapping[str, Any]
         if not isinstance(made, Policy):
             raise InputError(f"the policy factory returned {type(made).__name__}, not a Policy")
         return made
-    weights = {k: v for k, v in params.items() if k in Weights.model_fields}
-    other = {k: v for k, v in params.items() if k not in Weights.model_fields}
+    names = policy.signal_names
+    weights = {k: v for k, v in params.items() if k in names}
+    other = {k: v for k, v in params.items() if k not in names}
     if not params:
         return policy
     return policy.with_changes(**other, **({"weights": weights} if weights else {}))

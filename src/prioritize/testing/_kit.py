@@ -33,6 +33,7 @@ __all__ = [
     "draw_now",
     "fail",
     "fewest_rows",
+    "frames_for",
     "headline",
     "redraw",
     "resolve_columns",
@@ -114,17 +115,30 @@ def draw_now(data: st.DataObject, frame: pd.DataFrame) -> datetime | None:
     return latest + timedelta(minutes=later)
 
 
-def resolve_columns(column: str | Sequence[str], *, signals: bool = True) -> tuple[str, ...]:
+def frames_for(policy: Policy, frames: Frames | None) -> Frames:
+    """The frames an assertion draws: ``frames``, or small ones with the policy's own columns."""
+    if frames is not None:
+        return frames
+    return query_frames(max_rows=8, policy=policy) if policy.signals.custom else FRAMES
+
+
+def resolve_columns(
+    column: str | Sequence[str], *, signals: bool = True, policy: Policy | None = None
+) -> tuple[str, ...]:
     names = [column] if isinstance(column, str) else list(column)
-    allowed = (*NUMERIC_COLUMNS, "text")
+    # The signals a policy declares: by name, or by the column each reads.
+    declared = {} if policy is None else {n: d.input for n, d in policy.signals.custom.items()}
+    allowed = (*NUMERIC_COLUMNS, "text", *dict.fromkeys(declared.values()))
     out: list[str] = []
     for name in names:
         if name in allowed:
             out.append(name)
         elif signals and name in SIGNAL_COLUMNS:
             out.extend(SIGNAL_COLUMNS[name])
+        elif signals and name in declared:
+            out.append(declared[name])
         else:
-            extra = f" or a signal {sorted(SIGNAL_COLUMNS)}" if signals else ""
+            extra = f" or a signal {sorted(SIGNAL_COLUMNS) + sorted(declared)}" if signals else ""
             raise InputError(f"column must be one of {list(allowed)}{extra}; got {name!r}")
     if not out:
         raise InputError("give at least one column")
@@ -136,14 +150,18 @@ def assign(frame: pd.DataFrame, column: str, values: Any) -> None:
     frame[column] = np.asarray(values, dtype=dtype) if dtype is not None else list(values)
 
 
-def redraw(data: st.DataObject, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """A copy of ``frame`` with ``columns`` replaced by any valid values."""
+def redraw(
+    data: st.DataObject, frame: pd.DataFrame, columns: Sequence[str], policy: Policy | None = None
+) -> pd.DataFrame:
+    """A copy of ``frame`` with ``columns`` replaced by any valid values (``column_values``)."""
     changed = frame.copy()
     for column in columns:
         if column == "text" and "text" not in frame.columns:
             continue
         allow_nan = column != "urgency" or "text" in frame.columns
-        values = data.draw(column_values(column, len(frame), allow_nan=allow_nan), label=column)
+        values = data.draw(
+            column_values(column, len(frame), allow_nan=allow_nan, policy=policy), label=column
+        )
         assign(changed, column, values)
     return changed
 

@@ -22,7 +22,9 @@ Columns and signals. ``column`` is a canonical column (``followers``,
 ``lifetime_value``, ``purchase_count``, ``total_spend``,
 ``days_since_last_purchase``, ``urgency``, ``text``) or, where several columns
 make sense, a signal name (``follower_reach``, ``crm_value``,
-``purchase_history``): all the columns it reads change together.
+``purchase_history``): all the columns it reads change together. A signal the
+policy declares itself (``signals.custom``) is named by its name or its input
+column; the default frames then carry that column too.
 """
 
 from __future__ import annotations
@@ -42,7 +44,6 @@ from prioritize.audit import NUMERIC_COLUMNS
 from prioritize.policy import Policy
 from prioritize.testing._kit import (
     DEFAULT_MAX_EXAMPLES,
-    FRAMES,
     INT_COLUMNS,
     Frames,
     Verdict,
@@ -51,6 +52,7 @@ from prioritize.testing._kit import (
     check_policy,
     draw_now,
     fail,
+    frames_for,
     redraw,
     resolve_columns,
     run,
@@ -102,7 +104,7 @@ def assert_blind(
         With the minimal frame whose scores or order changed.
     """
     policy = check_policy(policy)
-    columns = resolve_columns(column)
+    columns = resolve_columns(column, policy=policy)
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
         now = draw_now(data, frame)
@@ -115,13 +117,13 @@ def assert_blind(
             moved = (before != after) | (rank_before != rank_after)
             return moved, {"score": (before, after), "rank": (rank_before, rank_after)}
 
-        changed = redraw(data, frame, columns)
+        changed = redraw(data, frame, columns, policy)
         if judge(frame, changed)[0].any():
             fail(policy, f"is not blind to {list(columns)}", frame, changed, now, columns, judge)
 
     run(
         check,
-        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        {"frame": frames_for(policy, frames), "data": st.data()},
         settings,
         max_examples,
     )
@@ -182,7 +184,7 @@ def assert_monotone(
 
     run(
         check,
-        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        {"frame": frames_for(policy, frames), "data": st.data()},
         settings,
         max_examples,
     )
@@ -207,7 +209,7 @@ def assert_bounded_influence(
         A bad column, or ``max_points`` not a finite number >= 0.
     """
     policy = check_policy(policy)
-    columns = resolve_columns(column)
+    columns = resolve_columns(column, policy=policy)
     if isinstance(max_points, bool) or not isinstance(max_points, int | float):
         raise InputError(f"max_points must be a number; got {type(max_points).__name__}")
     if not math.isfinite(max_points) or max_points < 0:
@@ -226,13 +228,13 @@ def assert_bounded_influence(
             moved = float(np.abs(after - before).max())
             return f"lets {list(columns)} move a score by {moved:.6g} > {max_points:g} points"
 
-        changed = redraw(data, frame, columns)
+        changed = redraw(data, frame, columns, policy)
         if judge(frame, changed)[0].any():
             fail(policy, what, frame, changed, now, columns, judge)
 
     run(
         check,
-        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        {"frame": frames_for(policy, frames), "data": st.data()},
         settings,
         max_examples,
     )
@@ -308,7 +310,7 @@ def assert_batch_independent(
 
     run(
         check,
-        {"frame": FRAMES if frames is None else frames, "data": st.data()},
+        {"frame": frames_for(policy, frames), "data": st.data()},
         settings,
         max_examples,
     )

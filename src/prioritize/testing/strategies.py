@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from prioritize._errors import InputError
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Aging, Blind, Cap, MaxWait, Policy, Weights
-from prioritize.signals import SIGNALS
+from prioritize.signals import SIGNALS, Domain
 
 __all__ = [
     "EPOCH",
@@ -98,6 +98,22 @@ def _elements(
     )
 
 
+def _declared_domain(policy: Policy | None, column: str) -> Domain | None:
+    if policy is not None:
+        for declaration in policy.signals.custom.values():
+            if declaration.input == column:
+                return declaration.normaliser.domain
+    return None
+
+
+def _domain_elements(domain: Domain) -> st.SearchStrategy[Any]:
+    if domain.boolean:
+        return st.booleans()
+    lo = -1e6 if domain.minimum is None else domain.minimum
+    hi = 1e6 if domain.maximum is None else domain.maximum
+    return _finite(lo, hi)
+
+
 def column_values(
     column: str,
     size: int,
@@ -108,13 +124,19 @@ def column_values(
     max_days: float = 3650.0,
     allow_nan: bool = True,
     text: st.SearchStrategy[str] | None = None,
+    policy: Policy | None = None,
 ) -> st.SearchStrategy[list[Any]]:
-    """``size`` valid values for one canonical column, e.g. to replace it in a frame.
+    """``size`` valid values for one column, e.g. to replace it in a frame.
 
+    A canonical column, or (given ``policy``) the input column of a signal
+    the policy declares, drawn from its normaliser's domain.
     ``days_since_last_purchase`` may be NaN (never bought) and ``urgency`` NaN
     (derive from text) unless ``allow_nan=False``; ``text`` gets ``text``
     (default :func:`texts`).
     """
+    declared = _declared_domain(policy, column)
+    if declared is not None:
+        return st.lists(_domain_elements(declared), min_size=size, max_size=size)
     elements = _elements(
         column,
         max_followers=max_followers,
@@ -205,12 +227,14 @@ def query_frames(
     urgency: str = "mixed",
     max_purchases: int = 500,
     text: st.SearchStrategy[str] | None = None,
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Canonical query frames with unique ids and tz-aware UTC arrivals.
 
     ``urgency``: ``"given"`` (column, no NaN), ``"text"`` (no urgency column),
     or ``"mixed"`` (column with some NaN, derived from text). ``text``: the
-    strategy of messages (default :func:`texts`).
+    strategy of messages (default :func:`texts`). ``policy``: also a column
+    for every signal it declares (``signals.custom``), with valid values.
     """
     if urgency not in ("given", "text", "mixed"):
         raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
@@ -259,6 +283,9 @@ def query_frames(
     frame["followers"] = frame["followers"].astype(np.int64)
     frame["purchase_count"] = frame["purchase_count"].astype(np.int64)
     frame["days_since_last_purchase"] = frame["days_since_last_purchase"].astype(np.float64)
+    if policy is not None:
+        for column in dict.fromkeys(d.input for d in policy.signals.custom.values()):
+            frame[column] = draw(column_values(column, n, policy=policy), label=column)
     return frame
 
 

@@ -1,0 +1,192 @@
+"""Evaluating a policy's plan: one query (scalar ops) or a frame (numpy ops).
+
+Both paths run the same bound signals of the registry; the score is
+``Σ min(weight × signal, cap)`` over the active signals, summed in registry
+order, plus aging points. The functions here are :class:`Policy` methods
+(bound in its class body), so the per-query path costs no extra call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError
+from prioritize._internal.frames import FrameColumns
+from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
+from prioritize.models import Customer, Query, validate_frame
+from prioritize.policy._plan import Plan
+from prioritize.policy._score import Score, aging_points
+from prioritize.signals import VECTOR
+
+if TYPE_CHECKING:
+    from prioritize.policy._policy import Policy
+
+__all__ = ["score", "score_frame", "score_value"]
+
+_ROWS_PER_THREAD = 200_000
+_THREADS = min(os.cpu_count() or 1, 8)
+_US_PER_MINUTE = 60_000_000
+
+
+def _mismatch(query: Query, customer: Customer) -> InputError:
+    return InputError(
+        f"query {query.query_id!r} is from customer {query.customer_id!r} "
+        f"but was scored with customer {customer.customer_id!r}"
+    )
+
+
+def _received_after(query: Query, now: datetime) -> InputError:
+    return InputError(
+        f"query {query.query_id!r} was received at {query.received_at.isoformat()}, "
+        f"after now={now.isoformat()}"
+    )
+
+
+def score(self: Policy, query: Query, customer: Customer, now: datetime | None = None) -> Score:
+    """Score one query at ``now`` (at its own arrival when ``now`` is None).
+
+    Raises
+    ------
+    InputError
+        If ``customer`` is not the query's author, ``now`` is naive, the
+        query was received after ``now``, or a signal the policy declares
+        finds no valid value on the query or customer.
+    """
+    if query.customer_id != customer.customer_id:
+        raise _mismatch(query, customer)
+    plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
+    values: list[float] = []
+    total = 0.0
+    for evaluate, weight, cap in plan.scalar:
+        s = evaluate(query, customer)
+        values.append(s)
+        p = weight * s
+        total += cap if p > cap else p
+    if now is None:
+        return Score(query.query_id, total + 0.0, (plan, values, 0.0, 0.0))
+    # Inline, not a helper: this is the hot path. UTC is checked by identity first.
+    tz = now.tzinfo
+    if tz is not UTC and (tz is None or now.utcoffset() is None):
+        raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
+    delta = now - query.received_at
+    days = delta.days
+    if days < 0:
+        raise _received_after(query, now)
+    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
+    waited = ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
+    aging = aging_points(plan.rate_per_minute, waited)
+    return Score(query.query_id, total + aging, (plan, values, waited, aging))
+
+
+def score_value(self: Policy, query: Query, customer: Customer) -> float:
+    """The score at arrival as a bare float (no explanation): the queue's hot path.
+
+    Equal to ``score(query, customer).value``; raises the same errors.
+    """
+    if query.customer_id != customer.customer_id:
+        raise _mismatch(query, customer)
+    total = 0.0
+    for evaluate, weight, cap in self.__pydantic_private__["_plan"].scalar:  # type: ignore[index]
+        p = weight * evaluate(query, customer)
+        total += cap if p > cap else p
+    return total
+
+
+def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.float64]) -> None:
+    # buf rows: score, one per signal of the plan (names order), aging; all start at 0.
+    for active, args in zip(plan.active, inputs, strict=True):
+        s = active.bound.formula(*args, VECTOR)
+        row = buf[1 + plan.names.index(active.name)]
+        np.multiply(s, active.weight, out=row)
+        if active.cap != np.inf:
+            np.minimum(row, active.cap, out=row)
+    total = buf[0]
+    for i in range(1, len(buf)):
+        np.add(total, buf[i], out=total)
+
+
+def score_frame(
+    self: Policy,
+    frame: pd.DataFrame,
+    now: datetime | None = None,
+    *,
+    validate: Literal["full", "read"] = "full",
+) -> pd.DataFrame:
+    """Score every row of a canonical query frame at ``now``.
+
+    Returns a frame with the same index, a ``score`` column and one column
+    of points per contribution: each signal of the policy (the built-in
+    ``crm_value``, ``purchase_history``, ``follower_reach``, ``urgency``,
+    then the policy's own, see :attr:`Policy.signal_names`) and ``aging``.
+    Vectorised with numpy; the one per-row step is deriving urgency from
+    ``text`` for rows whose ``urgency`` is missing.
+
+    ``validate="full"`` checks the whole canonical schema (ids present
+    and unique, channels known). ``validate="read"`` checks only what
+    scoring reads (the numeric and time columns, and the columns of the
+    policy's own signals), for partitions of a frame already checked as a
+    whole (e.g. Dask ``map_partitions``); it is about 3x faster on a
+    million rows.
+
+    Raises
+    ------
+    SchemaError
+        If the frame does not follow the canonical schema, or lacks a valid
+        column a signal of the policy reads.
+    InputError
+        If a query was received after ``now``.
+    """
+    if validate not in ("full", "read"):
+        raise InputError(f"validate must be 'full' or 'read'; got {validate!r}")
+    plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
+    cols = validate_frame(frame, full=validate == "full")
+    inputs = [a.bound.read(frame, cols) for a in plan.active]
+    n = len(frame)
+    columns = ["score", *plan.names, "aging"]
+    # One (k, n) buffer, handed to pandas transposed: a single block, no copy.
+    buf = np.zeros((len(columns), n))
+    buf[-1] = aging_points(plan.rate_per_minute, _frame_waited(frame, cols, now))
+    chunks = min(_THREADS, n // _ROWS_PER_THREAD)
+    if chunks <= 1:
+        _fill_points(plan, inputs, buf)
+    else:
+        # numpy releases the GIL in ufuncs: score row blocks on several cores.
+        edges = np.linspace(0, n, chunks + 1).astype(int)
+        with ThreadPoolExecutor(chunks) as pool:
+            jobs = [
+                pool.submit(
+                    _fill_points,
+                    plan,
+                    [tuple(a[lo:hi] for a in args) for args in inputs],
+                    buf[:, lo:hi],
+                )
+                for lo, hi in itertools.pairwise(edges)
+            ]
+            for job in jobs:
+                job.result()
+    return pd.DataFrame(buf.T, index=frame.index, columns=columns, copy=False)
+
+
+def _frame_waited(
+    frame: pd.DataFrame, cols: FrameColumns, now: datetime | None
+) -> npt.NDArray[np.float64]:
+    if now is None:
+        return np.zeros(len(frame))
+    now_ns = timestamp_ns(now)
+    delta = now_ns - cols.received_ns
+    late = delta < 0
+    if late.any():
+        ids = frame["query_id"].to_numpy()[late][:5].tolist()
+        raise InputError(
+            f"{int(late.sum())} query(ies) were received after now={now.isoformat()}: "
+            f"query_id {ids}"
+        )
+    return delta / NS_PER_MINUTE

@@ -1,0 +1,323 @@
+"""The signal registry: every signal a policy can weight, built-in or declared, in one place.
+
+A :class:`Signal` is a name, the :class:`Input` values it reads (a frame
+column, and where a :class:`~prioritize.models.Query` or
+:class:`~prioritize.models.Customer` carries the same value) and its
+normaliser, written once against the ops namespace. Binding a signal to a
+policy's :class:`~prioritize.signals.SignalParams` gives a :class:`Bound`
+signal: an evaluator for one query and a reader plus formula for a frame.
+Everything else (the names weights and rules may use, the compiled plan,
+explanations, ``score_frame``'s columns, the audit's column map) is derived
+from :data:`BUILTIN` and a policy's own declarations (:func:`signals_of`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._errors import InputError, SchemaError
+from prioritize._internal.frames import FrameColumns, read_float
+from prioritize.models import Customer, Query
+from prioritize.signals._formulas import rfm, rfm_constants
+from prioritize.signals._normalisers import LogSaturating, Normaliser
+from prioritize.signals._ops import SCALAR
+
+if TYPE_CHECKING:
+    from prioritize.signals._params import CustomSignal, SignalParams
+
+__all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "signals_of"]
+
+FloatArray = npt.NDArray[np.float64]
+ScalarEvaluator = Callable[[Query, Customer], float]
+FrameReader = Callable[[pd.DataFrame, FrameColumns], tuple[FloatArray, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One value a signal reads.
+
+    Attributes
+    ----------
+    column
+        The frame column.
+    on
+        ``"customer"`` or ``"query"``: the object that carries it when one query is scored.
+    attribute
+        False: a field of that object named like the column; True: an entry
+        of its ``attributes`` mapping (signals a policy declares).
+    """
+
+    column: str
+    on: Literal["customer", "query"]
+    attribute: bool = False
+
+    @property
+    def where(self) -> str:
+        """How a user names it: ``customer.followers`` or ``query.attributes['x']``."""
+        return (
+            f"{self.on}.attributes[{self.column!r}]"
+            if self.attribute
+            else f"{self.on}.{self.column}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A signal with a policy's parameters, ready to evaluate.
+
+    ``scalar(query, customer)`` is the signal of one query; for a frame,
+    ``formula(*read(frame, columns), VECTOR)`` (the reader validates what it
+    reads; the formula may run on row blocks of what was read).
+    """
+
+    name: str
+    scalar: ScalarEvaluator
+    read: FrameReader
+    formula: Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A signal: its name, what it reads, how it normalises to [0, 1], its parameters.
+
+    Attributes
+    ----------
+    name
+        The name weights, rules and score columns use.
+    inputs
+        What it reads, in the formula's argument order.
+    description
+        One line for documentation and explanations.
+    parameters
+        Where its parameters live in a policy (e.g. ``signals.follower_saturation``).
+    bind
+        ``bind(params)`` -> :class:`Bound`.
+    """
+
+    name: str
+    inputs: tuple[Input, ...]
+    description: str
+    parameters: str
+    bind: Callable[[SignalParams], Bound]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The frame columns it reads."""
+        return tuple(i.column for i in self.inputs)
+
+
+# ------------------------------------------------------------------ built-in
+
+
+def _frame_fields(*columns: str) -> FrameReader:
+    # Canonical columns: validate_frame has checked them already.
+
+    def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray, ...]:
+        return tuple(getattr(cols, c) for c in columns)
+
+    return read
+
+
+def _log_of_customer_field(
+    name: str, field: str, saturation: Callable[[SignalParams], float], parameter: str, doc: str
+) -> Signal:
+    """A built-in signal of the declared shape: a log-saturating customer field."""
+
+    def bind(params: SignalParams) -> Bound:
+        normaliser = LogSaturating(saturation=saturation(params))
+        return _bind_one(name, Input(field, "customer"), normaliser, _frame_fields(field))
+
+    return Signal(name, (Input(field, "customer"),), doc, parameter, bind)
+
+
+def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReader) -> Bound:
+    # The formula is called directly with its constants: no method layer per query.
+    formula: Callable[..., Any] = type(normaliser).formula
+    constants = normaliser.constants
+    if source.attribute:
+        scalar = _attribute_evaluator(name, source, normaliser)
+    else:
+        get = attrgetter(source.column)
+        of_customer = source.on == "customer"
+        if len(constants) == 1:  # the log and decay kernels: no star-args per call
+            (k,) = constants
+
+            def scalar(q: Query, c: Customer) -> float:
+                return formula(get(c if of_customer else q), k, SCALAR)  # type: ignore[no-any-return]
+
+        else:
+
+            def scalar(q: Query, c: Customer) -> float:
+                return formula(get(c if of_customer else q), *constants, SCALAR)  # type: ignore[no-any-return]
+
+    return Bound(name, scalar, read, normaliser.apply)
+
+
+def _bind_purchase(params: SignalParams) -> Bound:
+    constants = rfm_constants(params.purchase)
+
+    def scalar(q: Query, c: Customer) -> float:
+        days = c.days_since_last_purchase
+        return rfm(  # type: ignore[no-any-return]
+            c.purchase_count,
+            c.total_spend,
+            math.nan if days is None else days,
+            constants,
+            SCALAR,
+        )
+
+    def formula(count: Any, spend: Any, days: Any, ops: Any) -> Any:
+        return rfm(count, spend, days, constants, ops)
+
+    reader = _frame_fields("purchase_count", "total_spend", "days_since_last_purchase")
+    return Bound("purchase_history", scalar, reader, formula)
+
+
+def _bind_urgency(params: SignalParams) -> Bound:
+    score = params.urgency.score
+
+    def scalar(q: Query, c: Customer) -> float:
+        u = q.urgency
+        return score(q.text) if u is None else u
+
+    def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
+        given = cols.urgency
+        if given is not None:
+            missing = np.isnan(given)
+            if not missing.any():
+                return (given,)
+            values = given.copy()
+        else:
+            missing = np.ones(len(frame), dtype=bool)
+            values = np.empty(len(frame))
+        texts = frame["text"].to_numpy(dtype=object)[missing]
+        cache: dict[str, float] = {}
+        derived = np.empty(len(texts))
+        for i, text in enumerate(texts):
+            u = cache.get(text)
+            if u is None:
+                u = cache[text] = score(text)
+            derived[i] = u
+        values[missing] = derived
+        return (values,)
+
+    return Bound("urgency", scalar, read, _same)
+
+
+def _same(x: Any, ops: Any) -> Any:
+    return x
+
+
+#: The built-in signals, in the fixed order scores are summed and shown.
+BUILTIN: tuple[Signal, ...] = (
+    _log_of_customer_field(
+        "crm_value",
+        "lifetime_value",
+        lambda p: p.value_saturation,
+        "signals.value_saturation",
+        "CRM lifetime value, log-scaled: min(1, log1p(lifetime_value) / log1p(value_saturation))",
+    ),
+    Signal(
+        "purchase_history",
+        (
+            Input("purchase_count", "customer"),
+            Input("total_spend", "customer"),
+            Input("days_since_last_purchase", "customer"),
+        ),
+        "RFM blend of recency (half-life decay; never bought = 0), frequency and spend",
+        "signals.purchase",
+        _bind_purchase,
+    ),
+    _log_of_customer_field(
+        "follower_reach",
+        "followers",
+        lambda p: p.follower_saturation,
+        "signals.follower_saturation",
+        "the author's audience, log-scaled: min(1, log1p(followers) / log1p(follower_saturation))",
+    ),
+    Signal(
+        "urgency",
+        (Input("urgency", "query"), Input("text", "query")),
+        "the query's own urgency when given, else the urgency lexicon's score of its text",
+        "signals.urgency",
+        _bind_urgency,
+    ),
+)
+#: The built-in signal names, in the fixed order scores are summed.
+SIGNALS: tuple[str, ...] = tuple(s.name for s in BUILTIN)
+
+
+# ------------------------------------------------------------------ declared
+
+
+def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> ScalarEvaluator:
+    formula: Callable[..., Any] = type(normaliser).formula
+    constants = normaliser.constants
+    domain, key = normaliser.domain, source.column
+    of_customer = source.on == "customer"
+
+    def scalar(q: Query, c: Customer) -> float:
+        holder: Query | Customer = c if of_customer else q
+        value = holder.attributes.get(key)
+        if value is None or not domain.accepts(value):
+            owner = f"customer {c.customer_id!r}" if of_customer else f"query {q.query_id!r}"
+            found = "has none" if value is None else f"has {value!r}"
+            raise InputError(
+                f"signal {name!r} reads {source.where}, expected {domain.expected}; {owner} {found}"
+            )
+        return formula(float(value), *constants, SCALAR)  # type: ignore[no-any-return]
+
+    return scalar
+
+
+def _column_reader(name: str, source: Input, normaliser: Normaliser) -> FrameReader:
+    column, domain = source.column, normaliser.domain
+
+    def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
+        if column not in frame.columns:
+            raise SchemaError(
+                f"signal {name!r} reads column {column!r}, which the frame does not have "
+                f"(columns: {list(frame.columns)})"
+            )
+        if domain.boolean and pd.api.types.is_bool_dtype(frame[column].dtype):
+            return (frame[column].to_numpy(dtype=np.float64),)
+        try:
+            values = read_float(
+                frame,
+                column,
+                minimum=domain.minimum,
+                maximum=domain.maximum,
+                integer=domain.boolean,
+            )
+        except SchemaError as exc:
+            raise SchemaError(f"signal {name!r}: {exc}") from None
+        return (values,)
+
+    return read
+
+
+def declared(name: str, declaration: CustomSignal) -> Signal:
+    """The registry entry of a signal a policy declares (``signals.custom``)."""
+    source = Input(declaration.input, declaration.on, attribute=True)
+    normaliser = declaration.normaliser
+    bound = _bind_one(name, source, normaliser, _column_reader(name, source, normaliser))
+    return Signal(
+        name,
+        (source,),
+        declaration.description or f"{normaliser.kind} of {source.where}",
+        f"signals.custom.{name}",
+        lambda params: bound,
+    )
+
+
+def signals_of(params: SignalParams) -> tuple[Signal, ...]:
+    """Every signal a policy with ``params`` can weight: built-in first, then its own."""
+    return BUILTIN + tuple(declared(n, d) for n, d in params.custom.items())
