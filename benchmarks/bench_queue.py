@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 import prioritize as pz
-from prioritize.queue._queue import _rows_to_objects
+from prioritize.models import frame_to_objects
 
 
 def best_of(fns: list[Callable[[], object]], repeat: int) -> list[float]:
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     frame = pz.synthetic.queries(args.n, seed=0)
-    pairs = list(_rows_to_objects(frame))
+    pairs = list(frame_to_objects(frame))
     now = frame["received_at"].max().to_pydatetime()
     print(f"{args.n:,} queries; push all, then pop all (best of {args.repeat})\n")
 

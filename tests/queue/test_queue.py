@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import prioritize as pz
-from prioritize.queue._queue import _rows_to_objects
+from prioritize.models import frame_to_objects
 from prioritize.testing import strategies as pst
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def objects(frame: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
-    return list(_rows_to_objects(frame))
+    return list(frame_to_objects(frame))
 
 
 def drain(q: pz.TriageQueue, now: datetime) -> list[str]:

@@ -195,7 +195,8 @@ def test_simulate_matches_a_naive_reranking_reference(
 @given(n=st.integers(0, 60), agents=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
 def test_fast_path_equals_general_loop(n: int, agents: int, seed: int) -> None:
     # The specialised loop (fixed staff, plain order) and the general one agree exactly,
-    # start times and seats, with the plain picker and with the rules picker without rules.
+    # start times and seats, with the order core's lean path (no rules) and its rules
+    # path (a MaxWait nobody reaches).
     rng = np.random.default_rng(seed)
     arrival = sorted(rng.integers(0, 30, n).astype(float).tolist())
     service = rng.integers(1, 10, n).astype(float).tolist()
@@ -205,10 +206,11 @@ def test_fast_path_equals_general_loop(n: int, agents: int, seed: int) -> None:
     for j, p in enumerate(prio):
         by_prio[p] = j
     fast = engine.run_fixed_plain(arrival, service, abandon, prio, by_prio, agents)
-    plain = engine.PlainPicker(prio, by_prio, abandon)
-    general = engine.run_general(arrival, service, plain, iter([(0.0, agents)]))
-    rules = engine.RulesPicker(prio, by_prio, abandon, None, None)
-    general_rules = engine.run_general(arrival, service, rules, iter([(0.0, agents)]))
+    plain = engine.waiting_line(Policy(), prio, arrival, abandon, None, None)
+    general = engine.run_general(arrival, service, *plain, iter([(0.0, agents)]))
+    never = Policy(rules=[MaxWait(minutes=1e9)])
+    rules = engine.waiting_line(never, prio, arrival, abandon, [1e9] * n, None)
+    general_rules = engine.run_general(arrival, service, *rules, iter([(0.0, agents)]))
     np.testing.assert_array_equal(fast[0], general[0])
     np.testing.assert_array_equal(fast[0], general_rules[0])
     assert fast[1] == general[1] == general_rules[1]

@@ -1,5 +1,6 @@
 """Customer, Query, Channel and the canonical query frame schema."""
 
+from prioritize.models._convert import frame_to_objects
 from prioritize.models._entities import (
     NS_PER_MINUTE,
     PUBLIC_BY_DEFAULT,
@@ -40,6 +41,7 @@ __all__ = [
     "aware_ns",
     "band_of",
     "follower_band",
+    "frame_to_objects",
     "read_float",
     "read_received_ns",
     "require_columns",

@@ -40,7 +40,7 @@ from prioritize.models import (
 )
 from prioritize.models._schema import FrameColumns
 from prioritize.policy import _toml
-from prioritize.policy._ordering import order_keys, rank_order
+from prioritize.policy._order import order_keys, rank_order
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule
 from prioritize.signals import SCALAR, SIGNALS, VECTOR, SignalParams
 from prioritize.signals import _formulas as f

@@ -1,0 +1,445 @@
+"""The serving order: the one definition used by rank, TriageQueue, the simulator and the audit.
+
+The rule, piece by piece (each piece is defined here once):
+
+* **Static key** (:func:`heap_key`). With linear aging a query's score at time
+  ``t`` is ``base + rate·(t − arrival)``, so ordering by score at any ``t`` is
+  ordering by ``base − rate·arrival``: the order of waiting queries never
+  changes by itself, and a heap keyed once stays valid.
+* **Ties** (:func:`order_token`, :func:`tiebreak_rank`): larger key first, then
+  earlier arrival, then smaller ``query_id``.
+* **Overdue** (:func:`is_overdue`, :func:`channel_limits`): under ``MaxWait`` a
+  query that has waited *strictly longer* than its channel's limit is served
+  before every query that is not overdue, overdue ones oldest first (ties by
+  ``query_id``).
+* **Group shares** (:class:`ShareLedger`): under ``GroupShare`` the group to
+  serve is chosen by a credit ledger; :meth:`ShareLedger.choose` answers "who
+  would be next" without changing anything, :meth:`ShareLedger.record` books
+  a service start.
+
+Vectorised, for a whole frame at one instant: :func:`order_keys` and
+:func:`rank_order` (:meth:`Policy.rank`, the audit). Incrementally, for a
+line of waiting queries: :class:`Picker` (TriageQueue keys it by its own
+entries, the simulator by row numbers). The simulator's fixed-staff fast path
+runs on the ranks :func:`rank_order` gives, so it needs no rule of its own.
+
+Extension point. "Which waiting queries may this agent take" (eligibility by
+skills) belongs in :meth:`Picker.pick` / :meth:`Picker.peek`: both take an
+``agent`` argument (only ``None``, "any query", is accepted today). An
+eligibility filter goes in :meth:`Picker._select`, where the candidates of
+every step (the overdue line, the score heap, one heap per group) are read,
+so the queue and the simulator get it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from heapq import heapify, heappop, heappush
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize.models import NS_PER_MINUTE, Channel, timestamp_ns
+
+if TYPE_CHECKING:
+    from prioritize.policy._policy import Policy
+
+__all__ = [
+    "KEY_EPOCH_NS",
+    "OrderKeys",
+    "Picker",
+    "Reason",
+    "ShareLedger",
+    "channel_limits",
+    "deadline_minutes",
+    "heap_key",
+    "is_overdue",
+    "limit_minutes",
+    "order_keys",
+    "order_token",
+    "rank_order",
+    "serving_order",
+    "tiebreak_rank",
+]
+
+#: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
+KEY_EPOCH_NS = 1_577_836_800_000_000_000
+G = TypeVar("G", bound=Hashable)
+H = TypeVar("H", bound=Hashable)
+#: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
+Reason = Literal["overdue", "group_share", "score"]
+
+
+def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
+    """Static priority key: larger is served first. Works on ints or int64 arrays."""
+    return base - rate_per_minute * ((received_ns - KEY_EPOCH_NS) / NS_PER_MINUTE)
+
+
+def order_token(key: float, arrival: Any, query_id: Any) -> tuple[float, Any, Any]:
+    """The serving order of one query not overdue, as a tuple: smaller is served first.
+
+    Larger key first, then earlier arrival, then smaller ``query_id``.
+    """
+    return (-key, arrival, query_id)
+
+
+def is_overdue(waited_minutes: Any, limit_minutes: Any) -> Any:
+    """``MaxWait``'s test: waited strictly longer than the limit (scalars or arrays)."""
+    return waited_minutes > limit_minutes
+
+
+def limit_minutes(policy: Policy, channel: str) -> float:
+    """The ``MaxWait`` limit in minutes of ``channel`` (inf without a ``MaxWait`` rule)."""
+    rule = policy.max_wait
+    return np.inf if rule is None else rule.minutes_for(channel)
+
+
+def channel_limits(policy: Policy) -> dict[str, float]:
+    """:func:`limit_minutes` of every channel, as a table."""
+    return {c.value: limit_minutes(policy, c.value) for c in Channel}
+
+
+def deadline_minutes(policy: Policy, channels: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Per-row ``MaxWait`` limit in minutes (inf without a ``MaxWait`` rule)."""
+    limits = channel_limits(policy)
+    chan = pd.Series(np.asarray(channels, dtype=object)).astype(str)
+    out: npt.NDArray[np.float64] = chan.map(limits).to_numpy(dtype=np.float64)
+    return out
+
+
+def tiebreak_rank(received_ns: npt.ArrayLike, query_id: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Each row's position in (arrival, ``query_id``) order: the tie-break of the serving order."""
+    received = np.asarray(received_ns)
+    id_rank = pd.factorize(np.asarray(query_id, dtype=object), sort=True)[0]
+    out = np.empty(len(received), dtype=np.int64)
+    out[np.lexsort((id_rank, received))] = np.arange(len(received))
+    return out
+
+
+def serving_order(
+    key: npt.NDArray[np.float64], overdue: npt.NDArray[np.bool_], tiebreak: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """Row positions in serving order: overdue by ``tiebreak``, then the rest by key desc.
+
+    ``tiebreak`` is :func:`tiebreak_rank` (or any array in the same order).
+    """
+    first = np.flatnonzero(overdue)
+    rest = np.flatnonzero(~overdue)
+    first = first[np.argsort(tiebreak[first], kind="stable")]
+    rest = rest[np.lexsort((tiebreak[rest], -key[rest]))]
+    return np.concatenate([first, rest]).astype(np.intp)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderKeys:
+    """What the serving order of a frame at one instant reads: keys, arrivals, ids, overdue flags."""
+
+    key: npt.NDArray[np.float64]
+    received_ns: npt.NDArray[np.int64]
+    query_id: npt.NDArray[Any]
+    overdue: npt.NDArray[np.bool_]
+
+
+def order_keys(
+    policy: Policy,
+    frame: pd.DataFrame,
+    base: npt.NDArray[np.float64],
+    received_ns: npt.NDArray[np.int64],
+    now: datetime | None,
+) -> OrderKeys:
+    """The sort keys of every row at ``now`` (base = score without aging)."""
+    key = heap_key(base, received_ns, policy.aging_rate_per_minute)
+    overdue = np.zeros(len(frame), dtype=bool)
+    if policy.max_wait is not None and now is not None:
+        waited = (timestamp_ns(now) - received_ns) / NS_PER_MINUTE
+        overdue = is_overdue(waited, deadline_minutes(policy, frame["channel"].to_numpy()))
+    return OrderKeys(
+        key=np.asarray(key, dtype=np.float64),
+        received_ns=received_ns,
+        query_id=frame["query_id"].to_numpy(dtype=object),
+        overdue=np.asarray(overdue, dtype=bool),
+    )
+
+
+def rank_order(keys: OrderKeys) -> npt.NDArray[np.intp]:
+    """Positions in serving order: overdue oldest first, then by key desc, arrival, id."""
+    return serving_order(keys.key, keys.overdue, tiebreak_rank(keys.received_ns, keys.query_id))
+
+
+class ShareLedger(Generic[G]):
+    """GroupShare bookkeeping: weighted fair sharing of service starts between groups.
+
+    One instance per queue or simulation run. At every service start each
+    listed group that has a waiting query earns its share in credit (a listed
+    group with no waiting query has its credit reset to 0). If some waiting
+    group holds at least one unit of credit, the one with the most credit is
+    served (ties: the group whose best query comes first); otherwise the best
+    query overall is served, by the policy's normal order. The served group
+    pays one unit (never going below 0).
+
+    Guarantee (a property test): over any ``k`` consecutive service starts
+    during which listed group ``g`` always has a waiting query, ``g`` gets at
+    least ``shares[g]·k − (G + 1)`` of them, ``G`` being the number of listed
+    groups. Groups not listed have no guarantee and are served by order.
+    """
+
+    __slots__ = ("credit", "shares")
+
+    def __init__(self, shares: Mapping[G, float]) -> None:
+        self.shares = dict(shares)
+        self.credit: dict[G, float] = dict.fromkeys(self.shares, 0.0)
+
+    def choose(self, best: Mapping[G, Any]) -> G:
+        """The group the next service start goes to; changes nothing.
+
+        ``best`` maps every group with waiting queries to a sortable token of
+        its best query (smaller = served first, e.g. :func:`order_token`).
+        """
+        chosen: G | None = None
+        top = 1.0
+        credit = self.credit
+        for group, share in self.shares.items():
+            if group in best:
+                owed = credit[group] + share
+                if owed > top or (owed == top and (chosen is None or best[group] < best[chosen])):
+                    chosen, top = group, owed
+        if chosen is None:
+            chosen = min(best, key=best.__getitem__)
+        return chosen
+
+    def pick(self, best: Mapping[G, Any]) -> G:
+        """:meth:`choose` the group, then :meth:`record` the service start."""
+        chosen = self.choose(best)
+        self.record(best, chosen)
+        return chosen
+
+    def record(self, backlogged: Container[G], served: G) -> None:
+        """Book a service start: the groups with waiting queries, and the one served."""
+        credit = self.credit
+        for group, share in self.shares.items():
+            credit[group] = credit[group] + share if group in backlogged else 0.0
+        if served in credit:
+            credit[served] = max(credit[served] - 1.0, 0.0)
+
+
+class Picker(Generic[H]):
+    """The line of waiting queries, in the policy's serving order.
+
+    Parameters
+    ----------
+    policy
+        Its ``MaxWait`` and ``GroupShare`` rules are applied (the keys come
+        with each :meth:`push`).
+    per_minute
+        Time units per minute of the ``t`` given to :meth:`pick` and of the
+        arrivals given to :meth:`push` (``NS_PER_MINUTE`` for nanoseconds,
+        1.0 for minutes).
+    expires
+        Optional ``handle -> time`` after which a query has given up (the
+        simulator's patience): a query with ``expires[handle] < t`` is dropped
+        when met, never picked.
+
+    Notes
+    -----
+    A handle is any hashable the caller uses for a query, unique among the
+    queries pushed (a query pushed again needs a new handle; the old one's
+    heap entries are then recognised as stale). Entries leave the heaps
+    lazily; the heaps are compacted when stale entries outnumber live ones.
+    Time never runs backwards for ``MaxWait``: a ``t`` earlier than a
+    previous one is taken as the previous one.
+
+    Heaps: the score heap of :func:`order_token` + handle (one per group under
+    ``GroupShare``); under ``MaxWait`` one heap by (arrival, tiebreak) per
+    distinct limit, whose head is its oldest query and so the first to be
+    overdue: the oldest overdue query is the oldest overdue head.
+    """
+
+    __slots__ = (
+        "_by_limit",
+        "_clock",
+        "_copies",
+        "_expires",
+        "_heaps",
+        "_ledger",
+        "_live",
+        "_main",
+        "_per_minute",
+        "_stale",
+    )
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        per_minute: float,
+        expires: Sequence[float] | Mapping[H, float] | None = None,
+    ) -> None:
+        share = policy.group_share
+        self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
+        self._by_limit: dict[float, list[tuple[Any, Any, H]]] | None = (
+            None if policy.max_wait is None else {}
+        )
+        self._per_minute = per_minute
+        self._expires: Any = expires
+        self._live: dict[H, str | None] = {}
+        self._main: list[tuple[float, Any, Any, H]] = []
+        self._heaps: dict[str, list[tuple[float, Any, Any, H]]] = {}
+        self._clock: float = -np.inf
+        self._copies = 1 if self._by_limit is None else 2  # heap entries per query
+        self._stale = 0
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __contains__(self, handle: object) -> bool:
+        return handle in self._live
+
+    def push(
+        self,
+        handle: H,
+        key: float,
+        arrival: Any,
+        tiebreak: Any,
+        limit: float = np.inf,
+        group: str | None = None,
+    ) -> None:
+        """Add a waiting query: its :func:`heap_key`, arrival, tie-break id, limit and group."""
+        self._live[handle] = group
+        if self._ledger is None:
+            heappush(self._main, (-key, arrival, tiebreak, handle))
+        else:
+            heap = self._heaps.get(group)  # type: ignore[arg-type]
+            if heap is None:
+                heap = self._heaps[group] = []  # type: ignore[index]
+            heappush(heap, (-key, arrival, tiebreak, handle))
+        if self._by_limit is not None:
+            line = self._by_limit.get(limit)
+            if line is None:
+                line = self._by_limit[limit] = []
+            heappush(line, (arrival, tiebreak, handle))
+
+    def remove(self, handle: H) -> bool:
+        """Take a query out of the line (answered elsewhere); whether it was waiting."""
+        if handle not in self._live:
+            return False
+        del self._live[handle]
+        self._gone(self._copies)
+        return True
+
+    def pick(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
+        """Remove and return the query served at ``t`` and why (None: nobody waiting)."""
+        if self._by_limit is None and self._ledger is None:
+            # The common case, kept lean: one heap, nothing left behind.
+            main, live, expires = self._main, self._live, self._expires
+            while main:
+                handle = heappop(main)[3]
+                if handle in live:
+                    del live[handle]
+                    if expires is not None and expires[handle] < t:
+                        continue
+                    return handle, "score"
+            return None
+        return self._select(t, remove=True)
+
+    def peek(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
+        """What :meth:`pick` would return at ``t``, without changing the line or the ledger."""
+        return self._select(t, remove=False)
+
+    # ---------------------------------------------------------------- inner
+    def _head(self, heap: list[Any], t: float) -> Any:
+        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
+        live, expires = self._live, self._expires
+        while heap:
+            top = heap[0]
+            handle = top[-1]
+            if handle not in live:
+                heappop(heap)
+            elif expires is not None and expires[handle] < t:
+                heappop(heap)
+                del live[handle]
+                self._stale += self._copies - 1  # compacted later, not while heaps are read
+            else:
+                return top
+        return None
+
+    def _overdue(self, t: float) -> tuple[Any, Any, H] | None:
+        assert self._by_limit is not None
+        oldest = None
+        for limit, line in self._by_limit.items():
+            head = self._head(line, t)
+            if (
+                head is not None
+                and is_overdue((t - head[0]) / self._per_minute, limit)
+                and (oldest is None or head < oldest[1])
+            ):
+                oldest = (line, head)
+        if oldest is None:
+            return None
+        return oldest  # type: ignore[return-value]
+
+    def _backlogged(self, t: float) -> list[str]:
+        return [g for g, heap in self._heaps.items() if self._head(heap, t) is not None]
+
+    def _select(self, t: float, *, remove: bool) -> tuple[H, Reason] | None:
+        if t < self._clock:
+            t = self._clock
+        self._clock = t
+        ledger = self._ledger
+        if self._by_limit is not None:
+            found: Any = self._overdue(t)
+            if found is not None:
+                line, head = found
+                handle: H = head[-1]
+                if remove:
+                    if ledger is not None:
+                        ledger.record(self._backlogged(t), self._live[handle])  # type: ignore[arg-type]
+                    heappop(line)
+                    self._take(handle)
+                return handle, "overdue"
+        reason: Reason = "score"
+        if ledger is None:
+            heap = self._main
+            top = self._head(heap, t)
+            if top is None:
+                return None
+        else:
+            best = {}
+            for group, group_heap in self._heaps.items():
+                head = self._head(group_heap, t)
+                if head is not None:
+                    best[group] = head
+            if not best:
+                return None
+            chosen = ledger.pick(best) if remove else ledger.choose(best)
+            if chosen != min(best, key=best.__getitem__):
+                reason = "group_share"
+            heap, top = self._heaps[chosen], best[chosen]
+        if remove:
+            heappop(heap)
+            self._take(top[-1])
+        return top[-1], reason
+
+    def _take(self, handle: H) -> None:
+        # One heap entry was popped; the query's others are left behind.
+        del self._live[handle]
+        self._gone(self._copies - 1)
+
+    def _gone(self, stale: int) -> None:
+        self._stale += stale
+        if self._stale > 64 and self._stale > len(self._live):
+            live = self._live
+
+            def keep(heap: list[Any]) -> list[Any]:
+                kept = [e for e in heap if e[-1] in live]
+                heapify(kept)
+                return kept
+
+            self._main = keep(self._main)
+            self._heaps = {g: keep(h) for g, h in self._heaps.items()}
+            if self._by_limit is not None:
+                self._by_limit = {m: keep(h) for m, h in self._by_limit.items()}
+            self._stale = 0
