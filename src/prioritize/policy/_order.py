@@ -136,7 +136,7 @@ def serving_order(
 
 @dataclass(frozen=True, slots=True)
 class OrderKeys:
-    """What the serving order of a frame at one instant reads: keys, arrivals, ids, overdue flags."""
+    """What the serving order of a frame at one instant reads: keys, arrivals, ids, overdue."""
 
     key: npt.NDArray[np.float64]
     received_ns: npt.NDArray[np.int64]

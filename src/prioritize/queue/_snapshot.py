@@ -50,8 +50,7 @@ def snapshot_frame(
     if (waited < 0).any():
         late = entries[int(np.argmax(received))]
         raise InputError(
-            f"now={now.isoformat()} is earlier than the arrival of waiting query "
-            f"{late.query_id!r}"
+            f"now={now.isoformat()} is earlier than the arrival of waiting query {late.query_id!r}"
         )
     ids = np.array([e.query_id for e in entries], dtype=object)
     channels = np.array([e.query.channel.value for e in entries], dtype=object)

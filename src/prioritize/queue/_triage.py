@@ -238,8 +238,8 @@ class TriageQueue:
         found = self._picker.pick(now_ns)
         if found is None:  # pragma: no cover - the picker holds what _items holds
             return None
-        entry, entry.reason = found
-        entry._now = now
+        entry = found[0]
+        entry.reason, entry._now = found[1], now
         del self._items[entry.query.query_id]
         return entry
 
