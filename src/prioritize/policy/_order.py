@@ -245,17 +245,20 @@ class Picker(Generic[H]):
 
     Notes
     -----
-    A handle is any hashable the caller uses for a query, unique among the
-    queries pushed (a query pushed again needs a new handle; the old one's
-    heap entries are then recognised as stale). Entries leave the heaps
-    lazily; the heaps are compacted when stale entries outnumber live ones.
-    Time never runs backwards for ``MaxWait``: a ``t`` earlier than a
-    previous one is taken as the previous one.
+    Each waiting query has an id (its tie-break: ``query_id`` in the queue,
+    the row number in the simulator), unique among the waiting queries, and a
+    handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
+    simulator's row number). :attr:`waiting` maps id -> handle. A heap entry
+    is live while ``waiting`` holds its very handle under its id, so an id
+    removed and pushed again with a new handle leaves no stale entry alive.
+    Entries leave the heaps lazily; the heaps are compacted when stale
+    entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
+    ``t`` earlier than a previous one is taken as the previous one.
 
     Heaps: the score heap of :func:`order_token` + handle (one per group under
-    ``GroupShare``); under ``MaxWait`` one heap by (arrival, tiebreak) per
-    distinct limit, whose head is its oldest query and so the first to be
-    overdue: the oldest overdue query is the oldest overdue head.
+    ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
+    limit, whose head is its oldest query and so the first to be overdue: the
+    oldest overdue query is the oldest of the overdue heads.
     """
 
     __slots__ = (
@@ -263,12 +266,14 @@ class Picker(Generic[H]):
         "_clock",
         "_copies",
         "_expires",
+        "_group",
         "_heaps",
         "_ledger",
-        "_live",
         "_main",
         "_per_minute",
+        "_plain",
         "_stale",
+        "waiting",
     )
 
     def __init__(
@@ -283,9 +288,12 @@ class Picker(Generic[H]):
         self._by_limit: dict[float, list[tuple[Any, Any, H]]] | None = (
             None if policy.max_wait is None else {}
         )
+        self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
         self._expires: Any = expires
-        self._live: dict[H, str | None] = {}
+        #: id -> handle of every waiting query (read it; change it only through the methods).
+        self.waiting: dict[Any, H] = {}
+        self._group: dict[Any, str] = {}  # id -> group, under GroupShare
         self._main: list[tuple[float, Any, Any, H]] = []
         self._heaps: dict[str, list[tuple[float, Any, Any, H]]] = {}
         self._clock: float = -np.inf
@@ -293,10 +301,7 @@ class Picker(Generic[H]):
         self._stale = 0
 
     def __len__(self) -> int:
-        return len(self._live)
-
-    def __contains__(self, handle: object) -> bool:
-        return handle in self._live
+        return len(self.waiting)
 
     def push(
         self,
@@ -307,14 +312,22 @@ class Picker(Generic[H]):
         limit: float = np.inf,
         group: str | None = None,
     ) -> None:
-        """Add a waiting query: its :func:`heap_key`, arrival, tie-break id, limit and group."""
-        self._live[handle] = group
+        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group.
+
+        The id must not be waiting already (the caller checks).
+        """
+        self.waiting[tiebreak] = handle
+        if self._plain:
+            heappush(self._main, (-key, arrival, tiebreak, handle))
+            return
         if self._ledger is None:
             heappush(self._main, (-key, arrival, tiebreak, handle))
         else:
-            heap = self._heaps.get(group)  # type: ignore[arg-type]
+            label = str(group)
+            self._group[tiebreak] = label
+            heap = self._heaps.get(label)
             if heap is None:
-                heap = self._heaps[group] = []  # type: ignore[index]
+                heap = self._heaps[label] = []
             heappush(heap, (-key, arrival, tiebreak, handle))
         if self._by_limit is not None:
             line = self._by_limit.get(limit)
@@ -322,23 +335,26 @@ class Picker(Generic[H]):
                 line = self._by_limit[limit] = []
             heappush(line, (arrival, tiebreak, handle))
 
-    def remove(self, handle: H) -> bool:
-        """Take a query out of the line (answered elsewhere); whether it was waiting."""
-        if handle not in self._live:
-            return False
-        del self._live[handle]
-        self._gone(self._copies)
-        return True
+    def remove(self, tiebreak: Any) -> H | None:
+        """Take the query with this id out of the line; its handle (None: not waiting)."""
+        handle = self.waiting.pop(tiebreak, None)
+        if handle is not None:
+            self._group.pop(tiebreak, None)
+            self._gone(self._copies)
+        return handle
 
     def pick(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
-        """Remove and return the query served at ``t`` and why (None: nobody waiting)."""
-        if self._by_limit is None and self._ledger is None:
+        """Remove and return the query served at ``t`` and why (None: nobody waiting).
+
+        ``agent``: reserved for eligibility by skills (see the module docstring).
+        """
+        if self._plain:
             # The common case, kept lean: one heap, nothing left behind.
-            main, live, expires = self._main, self._live, self._expires
+            main, waiting, expires = self._main, self.waiting, self._expires
             while main:
-                handle = heappop(main)[3]
-                if handle in live:
-                    del live[handle]
+                _, _, tiebreak, handle = heappop(main)
+                if waiting.get(tiebreak) is handle:
+                    del waiting[tiebreak]
                     if expires is not None and expires[handle] < t:
                         continue
                     return handle, "score"
@@ -346,27 +362,29 @@ class Picker(Generic[H]):
         return self._select(t, remove=True)
 
     def peek(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
-        """What :meth:`pick` would return at ``t``, without changing the line or the ledger."""
+        """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
         return self._select(t, remove=False)
 
     # ---------------------------------------------------------------- inner
     def _head(self, heap: list[Any], t: float) -> Any:
         """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
-        live, expires = self._live, self._expires
+        waiting, expires = self.waiting, self._expires
         while heap:
             top = heap[0]
-            handle = top[-1]
-            if handle not in live:
+            tiebreak, handle = top[-2], top[-1]
+            if waiting.get(tiebreak) is not handle:
                 heappop(heap)
             elif expires is not None and expires[handle] < t:
                 heappop(heap)
-                del live[handle]
+                del waiting[tiebreak]
+                self._group.pop(tiebreak, None)
                 self._stale += self._copies - 1  # compacted later, not while heaps are read
             else:
                 return top
         return None
 
-    def _overdue(self, t: float) -> tuple[Any, Any, H] | None:
+    def _overdue(self, t: float) -> tuple[list[Any], Any] | None:
+        """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
         for limit, line in self._by_limit.items():
@@ -377,12 +395,7 @@ class Picker(Generic[H]):
                 and (oldest is None or head < oldest[1])
             ):
                 oldest = (line, head)
-        if oldest is None:
-            return None
-        return oldest  # type: ignore[return-value]
-
-    def _backlogged(self, t: float) -> list[str]:
-        return [g for g, heap in self._heaps.items() if self._head(heap, t) is not None]
+        return oldest
 
     def _select(self, t: float, *, remove: bool) -> tuple[H, Reason] | None:
         if t < self._clock:
@@ -390,15 +403,15 @@ class Picker(Generic[H]):
         self._clock = t
         ledger = self._ledger
         if self._by_limit is not None:
-            found: Any = self._overdue(t)
+            found = self._overdue(t)
             if found is not None:
-                line, head = found
-                handle: H = head[-1]
+                line, (_, tiebreak, handle) = found
                 if remove:
                     if ledger is not None:
-                        ledger.record(self._backlogged(t), self._live[handle])  # type: ignore[arg-type]
+                        backlogged = [g for g, h in self._heaps.items() if self._head(h, t)]
+                        ledger.record(backlogged, self._group[tiebreak])
                     heappop(line)
-                    self._take(handle)
+                    self._take(tiebreak)
                 return handle, "overdue"
         reason: Reason = "score"
         if ledger is None:
@@ -420,21 +433,22 @@ class Picker(Generic[H]):
             heap, top = self._heaps[chosen], best[chosen]
         if remove:
             heappop(heap)
-            self._take(top[-1])
-        return top[-1], reason
+            self._take(top[2])
+        return top[3], reason
 
-    def _take(self, handle: H) -> None:
+    def _take(self, tiebreak: Any) -> None:
         # One heap entry was popped; the query's others are left behind.
-        del self._live[handle]
+        del self.waiting[tiebreak]
+        self._group.pop(tiebreak, None)
         self._gone(self._copies - 1)
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
-        if self._stale > 64 and self._stale > len(self._live):
-            live = self._live
+        if self._stale > 64 and self._stale > len(self.waiting):
+            waiting = self.waiting
 
             def keep(heap: list[Any]) -> list[Any]:
-                kept = [e for e in heap if e[-1] in live]
+                kept = [e for e in heap if waiting.get(e[-2]) is e[-1]]
                 heapify(kept)
                 return kept
 

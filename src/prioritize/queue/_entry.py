@@ -47,9 +47,10 @@ class Entry:
         self._base = base
         self.group = group
         self._policy = policy
-        self._now: datetime | None = None
-        self._score: Score | None = None
-        self.reason: Reason = "score"
+        # Set by the pop (``_now``, ``reason``) and on first access (``_score``).
+        self._now: datetime | None
+        self._score: Score
+        self.reason: Reason
 
     def _at(self, now: datetime, reason: Reason) -> Entry:
         """A copy as seen at ``now`` (what ``peek`` hands out)."""
@@ -68,9 +69,11 @@ class Entry:
 
     @property
     def score(self) -> Score:
-        if self._score is None:
+        try:
+            return self._score
+        except AttributeError:
             self._score = self._policy.score(self.query, self.customer, self._now)
-        return self._score
+            return self._score
 
     @property
     def overdue_at(self) -> datetime | None:

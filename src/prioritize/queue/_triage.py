@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
@@ -85,8 +85,10 @@ class TriageQueue:
         share = policy.group_share
         self._group_of = grouper(share.by) if share is not None else None
         self._lock = threading.Lock()
-        self._items: dict[str, Entry] = {}
-        self._picker: Picker[Entry] = Picker(policy, per_minute=NS_PER_MINUTE)
+        picker: Picker[Entry] = Picker(policy, per_minute=NS_PER_MINUTE)
+        self._picker = picker
+        self._push, self._pick = picker.push, picker.pick
+        self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
         self._newest_ns = -(2**63)  # newest arrival ever pushed
         self._now_cache: tuple[datetime, int] | None = None
 
@@ -113,15 +115,16 @@ class TriageQueue:
         """
         if customer is None:
             customer = self._lookup(query)
-        entry = self._entry(query, customer, self._score(query, customer))
+        base = self._score(query, customer)
         arrival = _arrival_ns(query)
-        key = heap_key(entry._base, arrival, self._rate)
+        group = None if self._group_of is None else self._group_of(query, customer)
+        entry = Entry(query, customer, base, group, self.policy)
         qid = query.query_id
         with self._lock:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
-            self._items[qid] = entry
-            self._picker.push(entry, key, arrival, qid, self._limits[query.channel], entry.group)
+            key = heap_key(base, arrival, self._rate)
+            self._push(entry, key, arrival, qid, self._limits[query.channel], group)
             if arrival > self._newest_ns:
                 self._newest_ns = arrival
 
@@ -166,10 +169,9 @@ class TriageQueue:
             dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
-            push, rate = self._picker.push, self._rate
+            push, rate = self._push, self._rate
             for entry, arrival in prepared:
                 query = entry.query
-                self._items[query.query_id] = entry
                 key = heap_key(entry._base, arrival, rate)
                 push(entry, key, arrival, query.query_id, self._limits[query.channel], entry.group)
                 if arrival > self._newest_ns:
@@ -196,8 +198,7 @@ class TriageQueue:
         InputError
             If ``now`` is naive or earlier than a waiting query's arrival.
         """
-        with self._lock:
-            entry = self._next(now, remove=True)
+        entry = self.try_pop(now)
         if entry is None:
             raise QueueEmpty("pop from an empty TriageQueue")
         return entry
@@ -205,43 +206,42 @@ class TriageQueue:
     def try_pop(self, now: datetime) -> Entry | None:
         """Like :meth:`pop`, but None when the queue is empty."""
         with self._lock:
-            return self._next(now, remove=True)
+            cached = self._now_cache
+            now_ns = cached[1] if cached is not None and cached[0] is now else self._now_ns(now)
+            if now_ns < self._newest_ns:
+                self._check_not_before(now, now_ns)
+            found = self._pick(now_ns)
+            if found is None:
+                return None
+            entry = found[0]
+            entry.reason = found[1]
+            entry._now = now
+            return entry
 
     def peek(self, now: datetime) -> Entry | None:
         """The entry ``pop(now)`` would return, without removing it (None if empty)."""
         with self._lock:
-            return self._next(now, remove=False)
+            now_ns = self._now_ns(now)
+            if now_ns < self._newest_ns:
+                self._check_not_before(now, now_ns)
+            found = self._picker.peek(now_ns)
+            return None if found is None else found[0]._at(now, found[1])
 
     def _now_ns(self, now: datetime) -> int:
-        cached = self._now_cache
-        if cached is not None and cached[0] is now:
-            return cached[1]
         now_ns = timestamp_ns(now)
         self._now_cache = (now, now_ns)
         return now_ns
 
-    def _next(self, now: datetime, *, remove: bool) -> Entry | None:
-        now_ns = self._now_ns(now)
+    def _check_not_before(self, now: datetime, now_ns: int) -> None:
+        # Rare (time earlier than the newest arrival ever): check the waiting ones.
         if not self._items:
-            return None
-        if now_ns < self._newest_ns:
-            # Rare (time earlier than the newest arrival ever): check the waiting ones.
-            late = max(self._items.values(), key=lambda e: aware_ns(e.query.received_at))
-            if aware_ns(late.query.received_at) > now_ns:
-                raise InputError(
-                    f"now={now.isoformat()} is earlier than the arrival of waiting query "
-                    f"{late.query_id!r} ({late.query.received_at.isoformat()})"
-                )
-        if not remove:
-            found = self._picker.peek(now_ns)
-            return None if found is None else found[0]._at(now, found[1])
-        found = self._picker.pick(now_ns)
-        if found is None:  # pragma: no cover - the picker holds what _items holds
-            return None
-        entry = found[0]
-        entry.reason, entry._now = found[1], now
-        del self._items[entry.query.query_id]
-        return entry
+            return
+        late = max(self._items.values(), key=lambda e: aware_ns(e.query.received_at))
+        if aware_ns(late.query.received_at) > now_ns:
+            raise InputError(
+                f"now={now.isoformat()} is earlier than the arrival of waiting query "
+                f"{late.query_id!r} ({late.query.received_at.isoformat()})"
+            )
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
@@ -253,20 +253,15 @@ class TriageQueue:
             If no such query is waiting (the queue is unchanged).
         """
         with self._lock:
-            entry = self._items.pop(query_id, None)
+            entry = self._picker.remove(query_id)
             if entry is None:
                 raise InputError(f"query {query_id!r} is not waiting in the queue")
-            self._picker.remove(entry)
             return entry.query
 
     def discard(self, query_id: str) -> bool:
         """Remove a query if it is waiting; returns whether it was."""
         with self._lock:
-            entry = self._items.pop(query_id, None)
-            if entry is None:
-                return False
-            self._picker.remove(entry)
-            return True
+            return self._picker.remove(query_id) is not None
 
     # ------------------------------------------------------------- snapshot
     def snapshot(self, now: datetime | None = None) -> pd.DataFrame:
@@ -284,13 +279,21 @@ class TriageQueue:
         return snapshot_frame(self.policy, entries, arrivals, now)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _arrival_ns(query: Query) -> int:
     # A validated Query's received_at is aware; the checks of timestamp_ns would
     # cost as much again on every push. Only model_construct can bypass them.
+    # A plain datetime has no nanoseconds: whole microseconds, exactly, in C.
+    at = query.received_at
     try:
-        return aware_ns(query.received_at)
+        if type(at) is datetime:
+            return (at - _EPOCH) // _MICROSECOND * 1_000
+        return aware_ns(at)
     except TypeError:
         raise InputError(
             f"query {query.query_id!r}: received_at must be a timezone-aware datetime; "
-            f"got {query.received_at!r}"
+            f"got {at!r}"
         ) from None
