@@ -235,9 +235,9 @@ class Picker(Generic[H]):
         Its ``MaxWait`` and ``GroupShare`` rules are applied (the keys come
         with each :meth:`push`).
     per_minute
-        Time units per minute of the ``t`` given to :meth:`pick` and of the
-        arrivals given to :meth:`push` (``NS_PER_MINUTE`` for nanoseconds,
-        1.0 for minutes).
+        One minute in the units of the ``t`` given to :meth:`pick` and of the
+        arrivals given to :meth:`push`: ``timedelta(minutes=1)`` for datetimes
+        (the queue), 1.0 for float minutes (the simulator).
     expires
         Optional ``handle -> time`` after which a query has given up (the
         simulator's patience): a query with ``expires[handle] < t`` is dropped
@@ -280,7 +280,7 @@ class Picker(Generic[H]):
         self,
         policy: Policy,
         *,
-        per_minute: float,
+        per_minute: Any,
         expires: Sequence[float] | Mapping[H, float] | None = None,
     ) -> None:
         share = policy.group_share
@@ -296,7 +296,7 @@ class Picker(Generic[H]):
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
         self._main: list[tuple[float, Any, Any, H]] = []
         self._heaps: dict[str, list[tuple[float, Any, Any, H]]] = {}
-        self._clock: float = -np.inf
+        self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # heap entries per query
         self._stale = 0
 
@@ -343,7 +343,7 @@ class Picker(Generic[H]):
             self._gone(self._copies)
         return handle
 
-    def pick(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
+    def pick(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """Remove and return the query served at ``t`` and why (None: nobody waiting).
 
         ``agent``: reserved for eligibility by skills (see the module docstring).
@@ -361,12 +361,12 @@ class Picker(Generic[H]):
             return None
         return self._select(t, remove=True)
 
-    def peek(self, t: float, agent: None = None) -> tuple[H, Reason] | None:
+    def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
         return self._select(t, remove=False)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: float) -> Any:
+    def _head(self, heap: list[Any], t: Any) -> Any:
         """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
         waiting, expires = self.waiting, self._expires
         while heap:
@@ -383,7 +383,7 @@ class Picker(Generic[H]):
                 return top
         return None
 
-    def _overdue(self, t: float) -> tuple[list[Any], Any] | None:
+    def _overdue(self, t: Any) -> tuple[list[Any], Any] | None:
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
@@ -397,8 +397,8 @@ class Picker(Generic[H]):
                 oldest = (line, head)
         return oldest
 
-    def _select(self, t: float, *, remove: bool) -> tuple[H, Reason] | None:
-        if t < self._clock:
+    def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
+        if self._clock is not None and t < self._clock:
             t = self._clock
         self._clock = t
         ledger = self._ledger

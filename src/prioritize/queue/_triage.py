@@ -32,7 +32,6 @@ import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
 from prioritize.models import (
-    NS_PER_MINUTE,
     Customer,
     Query,
     aware_ns,
@@ -81,16 +80,16 @@ class TriageQueue:
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
-        self._limits = channel_limits(policy)
+        self._limits = None if policy.max_wait is None else channel_limits(policy)
         share = policy.group_share
         self._group_of = grouper(share.by) if share is not None else None
         self._lock = threading.Lock()
-        picker: Picker[Entry] = Picker(policy, per_minute=NS_PER_MINUTE)
+        picker: Picker[Entry] = Picker(policy, per_minute=_MINUTE)
         self._picker = picker
         self._push, self._pick = picker.push, picker.pick
         self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
-        self._newest_ns = -(2**63)  # newest arrival ever pushed
-        self._now_cache: tuple[datetime, int] | None = None
+        self._newest: datetime | None = None  # newest arrival ever pushed
+        self._now_checked: datetime | None = None  # the last ``now`` found aware
 
     # ------------------------------------------------------------ inspection
     def __len__(self) -> int:
@@ -116,17 +115,23 @@ class TriageQueue:
         if customer is None:
             customer = self._lookup(query)
         base = self._score(query, customer)
-        arrival = _arrival_ns(query)
+        at = query.received_at
+        # Without aging the key is the base itself (heap_key at rate 0), and the
+        # arrival is needed only as a datetime (ties, MaxWait), which costs nothing.
+        key = base if self._rate == 0.0 else heap_key(base, _arrival_ns(query), self._rate)
+        if at.tzinfo is None:
+            _arrival_ns(query)  # raises the error
         group = None if self._group_of is None else self._group_of(query, customer)
         entry = Entry(query, customer, base, group, self.policy)
         qid = query.query_id
+        limit = _INF if self._limits is None else self._limits[query.channel._value_]
         with self._lock:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
-            key = heap_key(base, arrival, self._rate)
-            self._push(entry, key, arrival, qid, self._limits[query.channel], group)
-            if arrival > self._newest_ns:
-                self._newest_ns = arrival
+            self._push(entry, key, at, qid, limit, group)
+            if self._newest is None or at > self._newest:
+                self._newest = at
+                self._now_checked = None
 
     def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
         """Push several queries atomically: all or none."""
@@ -139,7 +144,7 @@ class TriageQueue:
             if query.query_id in seen:
                 raise InputError(f"query {query.query_id!r} appears twice in the batch")
             seen.add(query.query_id)
-            prepared.append((self._entry(query, cust, base), arrival))
+            prepared.append((self._entry(query, cust, base), heap_key(base, arrival, self._rate)))
         self._insert(prepared)
 
     def push_frame(self, frame: pd.DataFrame) -> int:
@@ -154,7 +159,7 @@ class TriageQueue:
         arrivals = cols.received_ns.tolist()
         pairs = frame_to_objects(frame)
         prepared = [
-            (self._entry(query, customer, base), arrival)
+            (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
             for (query, customer), base, arrival in zip(pairs, values, arrivals, strict=True)
         ]
         self._insert(prepared)
@@ -164,18 +169,21 @@ class TriageQueue:
         group = None if self._group_of is None else self._group_of(query, customer)
         return Entry(query, customer, base, group, self.policy)
 
-    def _insert(self, prepared: list[tuple[Entry, int]]) -> None:
+    def _insert(self, prepared: list[tuple[Entry, float]]) -> None:
+        # ``prepared``: (entry, heap key) pairs, all validated.
         with self._lock:
             dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
-            push, rate = self._push, self._rate
-            for entry, arrival in prepared:
+            limits = self._limits
+            for entry, key in prepared:
                 query = entry.query
-                key = heap_key(entry._base, arrival, rate)
-                push(entry, key, arrival, query.query_id, self._limits[query.channel], entry.group)
-                if arrival > self._newest_ns:
-                    self._newest_ns = arrival
+                at = query.received_at
+                limit = _INF if limits is None else limits[query.channel._value_]
+                self._push(entry, key, at, query.query_id, limit, entry.group)
+                if self._newest is None or at > self._newest:
+                    self._newest = at
+                    self._now_checked = None
 
     def _lookup(self, query: Query) -> Customer:
         directory = self._customers
@@ -206,11 +214,9 @@ class TriageQueue:
     def try_pop(self, now: datetime) -> Entry | None:
         """Like :meth:`pop`, but None when the queue is empty."""
         with self._lock:
-            cached = self._now_cache
-            now_ns = cached[1] if cached is not None and cached[0] is now else self._now_ns(now)
-            if now_ns < self._newest_ns:
-                self._check_not_before(now, now_ns)
-            found = self._pick(now_ns)
+            if now is not self._now_checked:
+                self._check_now(now)
+            found = self._pick(now)
             if found is None:
                 return None
             entry = found[0]
@@ -221,27 +227,23 @@ class TriageQueue:
     def peek(self, now: datetime) -> Entry | None:
         """The entry ``pop(now)`` would return, without removing it (None if empty)."""
         with self._lock:
-            now_ns = self._now_ns(now)
-            if now_ns < self._newest_ns:
-                self._check_not_before(now, now_ns)
-            found = self._picker.peek(now_ns)
+            self._check_now(now)
+            found = self._picker.peek(now)
             return None if found is None else found[0]._at(now, found[1])
 
-    def _now_ns(self, now: datetime) -> int:
-        now_ns = timestamp_ns(now)
-        self._now_cache = (now, now_ns)
-        return now_ns
-
-    def _check_not_before(self, now: datetime, now_ns: int) -> None:
-        # Rare (time earlier than the newest arrival ever): check the waiting ones.
-        if not self._items:
-            return
-        late = max(self._items.values(), key=lambda e: aware_ns(e.query.received_at))
-        if aware_ns(late.query.received_at) > now_ns:
-            raise InputError(
-                f"now={now.isoformat()} is earlier than the arrival of waiting query "
-                f"{late.query_id!r} ({late.query.received_at.isoformat()})"
-            )
+    def _check_now(self, now: datetime) -> None:
+        timestamp_ns(now)  # aware, or an InputError
+        newest = self._newest
+        if newest is not None and now < newest and self._items:
+            # Rare (time earlier than the newest arrival ever): check the waiting ones.
+            late = max(self._items.values(), key=lambda e: e.query.received_at)
+            if late.query.received_at > now:
+                raise InputError(
+                    f"now={now.isoformat()} is earlier than the arrival of waiting query "
+                    f"{late.query_id!r} ({late.query.received_at.isoformat()})"
+                )
+        # Only a ``now`` not before the newest arrival may skip the checks next time.
+        self._now_checked = now if newest is None or now >= newest else None
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
@@ -281,6 +283,8 @@ class TriageQueue:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_MINUTE = timedelta(minutes=1)
+_INF = float("inf")
 
 
 def _arrival_ns(query: Query) -> int:
