@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize.models import NS_PER_MINUTE, Channel, timestamp_ns
+from prioritize.models import NS_PER_MINUTE, Channel, aware_ns, timestamp_ns
 
 if TYPE_CHECKING:
     from prioritize.policy._policy import Policy
@@ -57,6 +57,7 @@ __all__ = [
     "channel_limits",
     "deadline_minutes",
     "heap_key",
+    "heap_key_at",
     "is_overdue",
     "limit_minutes",
     "order_keys",
@@ -68,6 +69,7 @@ __all__ = [
 
 #: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
+_KEY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 G = TypeVar("G", bound=Hashable)
 H = TypeVar("H", bound=Hashable)
 #: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
@@ -75,8 +77,31 @@ Reason = Literal["overdue", "group_share", "score"]
 
 
 def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
-    """Static priority key: larger is served first. Works on ints or int64 arrays."""
-    return base - rate_per_minute * ((received_ns - KEY_EPOCH_NS) / NS_PER_MINUTE)
+    """Static priority key ``base − rate·minutes since KEY_EPOCH``: larger is served first.
+
+    Works on ints or int64 arrays with the same result bit for bit: the
+    minutes are split into whole minutes and a remainder, both exact in a
+    float, so numpy (which would round nanoseconds past 2**53 before
+    dividing) and Python integers round once, in the same place.
+    """
+    whole, part = divmod(received_ns - KEY_EPOCH_NS, NS_PER_MINUTE)
+    return base - rate_per_minute * (whole + part / NS_PER_MINUTE)
+
+
+def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> float:
+    """:func:`heap_key` of one query from its ``received_at``, without converting it to ns.
+
+    Equal to ``heap_key(base, ns, rate)`` bit for bit: the same whole minutes
+    and the same remainder (a ``pandas.Timestamp``, which may carry
+    nanoseconds, goes through :func:`heap_key` itself).
+    """
+    if type(received_at) is not datetime:
+        return heap_key(base, aware_ns(received_at), rate_per_minute)  # type: ignore[no-any-return]
+    since = received_at - _KEY_EPOCH
+    seconds = since.seconds
+    whole = since.days * 1440 + seconds // 60
+    part = (seconds % 60) * 1_000_000 + since.microseconds
+    return base - rate_per_minute * (whole + part / 60_000_000)
 
 
 def order_token(key: float, arrival: Any, query_id: Any) -> tuple[float, Any, Any]:

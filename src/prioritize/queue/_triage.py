@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -39,7 +39,7 @@ from prioritize.models import (
     timestamp_ns,
     validate_frame,
 )
-from prioritize.policy import Picker, Policy, channel_limits, heap_key
+from prioritize.policy import Picker, Policy, channel_limits, heap_key, heap_key_at
 from prioritize.queue._entry import Entry
 from prioritize.queue._groups import grouper
 from prioritize.queue._snapshot import snapshot_frame
@@ -116,11 +116,9 @@ class TriageQueue:
             customer = self._lookup(query)
         base = self._score(query, customer)
         at = query.received_at
-        # Without aging the key is the base itself (heap_key at rate 0), and the
-        # arrival is needed only as a datetime (ties, MaxWait), which costs nothing.
-        key = base if self._rate == 0.0 else heap_key(base, _arrival_ns(query), self._rate)
         if at.tzinfo is None:
             _arrival_ns(query)  # raises the error
+        key = heap_key_at(base, at, self._rate)
         group = None if self._group_of is None else self._group_of(query, customer)
         entry = Entry(query, customer, base, group, self.policy)
         qid = query.query_id
@@ -206,10 +204,16 @@ class TriageQueue:
         InputError
             If ``now`` is naive or earlier than a waiting query's arrival.
         """
-        entry = self.try_pop(now)
-        if entry is None:
-            raise QueueEmpty("pop from an empty TriageQueue")
-        return entry
+        with self._lock:
+            if now is not self._now_checked:
+                self._check_now(now)
+            found = self._pick(now)
+            if found is None:
+                raise QueueEmpty("pop from an empty TriageQueue")
+            entry = found[0]
+            entry.reason = found[1]
+            entry._now = now
+            return entry
 
     def try_pop(self, now: datetime) -> Entry | None:
         """Like :meth:`pop`, but None when the queue is empty."""
@@ -281,20 +285,14 @@ class TriageQueue:
         return snapshot_frame(self.policy, entries, arrivals, now)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 _MINUTE = timedelta(minutes=1)
 _INF = float("inf")
 
 
 def _arrival_ns(query: Query) -> int:
-    # A validated Query's received_at is aware; the checks of timestamp_ns would
-    # cost as much again on every push. Only model_construct can bypass them.
-    # A plain datetime has no nanoseconds: whole microseconds, exactly, in C.
+    # A validated Query's received_at is aware; only model_construct can bypass that.
     at = query.received_at
     try:
-        if type(at) is datetime:
-            return (at - _EPOCH) // _MICROSECOND * 1_000
         return aware_ns(at)
     except TypeError:
         raise InputError(
