@@ -310,9 +310,10 @@ class Picker(Generic[H]):
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
-        self._by_limit: dict[float, list[tuple[Any, Any, H]]] | None = (
-            None if policy.max_wait is None else {}
-        )
+        # Under MaxWait, per distinct limit: [heap of (arrival, id, handle), edge], where
+        # edge is the newest arrival found overdue so far (time only moves forward, so
+        # every older query in that heap is overdue too: the test is not repeated).
+        self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
         self._expires: Any = expires
@@ -355,10 +356,10 @@ class Picker(Generic[H]):
                 heap = self._heaps[label] = []
             heappush(heap, (-key, arrival, tiebreak, handle))
         if self._by_limit is not None:
-            line = self._by_limit.get(limit)
-            if line is None:
-                line = self._by_limit[limit] = []
-            heappush(line, (arrival, tiebreak, handle))
+            lane = self._by_limit.get(limit)
+            if lane is None:
+                lane = self._by_limit[limit] = [[], None]
+            heappush(lane[0], (arrival, tiebreak, handle))
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -412,14 +413,17 @@ class Picker(Generic[H]):
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
-        for limit, line in self._by_limit.items():
-            head = self._head(line, t)
-            if (
-                head is not None
-                and is_overdue((t - head[0]) / self._per_minute, limit)
-                and (oldest is None or head < oldest[1])
-            ):
-                oldest = (line, head)
+        for limit, lane in self._by_limit.items():
+            head = self._head(lane[0], t)
+            if head is None:
+                continue
+            arrival, edge = head[0], lane[1]
+            if edge is None or arrival > edge:
+                if not is_overdue((t - arrival) / self._per_minute, limit):
+                    continue
+                lane[1] = arrival
+            if oldest is None or head < oldest[1]:
+                oldest = (lane[0], head)
         return oldest
 
     def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
@@ -464,8 +468,10 @@ class Picker(Generic[H]):
     def _take(self, tiebreak: Any) -> None:
         # One heap entry was popped; the query's others are left behind.
         del self.waiting[tiebreak]
-        self._group.pop(tiebreak, None)
-        self._gone(self._copies - 1)
+        if self._ledger is not None:
+            del self._group[tiebreak]
+        if self._copies > 1:
+            self._gone(self._copies - 1)
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
@@ -480,5 +486,5 @@ class Picker(Generic[H]):
             self._main = keep(self._main)
             self._heaps = {g: keep(h) for g, h in self._heaps.items()}
             if self._by_limit is not None:
-                self._by_limit = {m: keep(h) for m, h in self._by_limit.items()}
+                self._by_limit = {m: [keep(h), e] for m, (h, e) in self._by_limit.items()}
             self._stale = 0
