@@ -6,8 +6,10 @@ The rule, piece by piece (each piece is defined here once):
   ``t`` is ``base + rate·(t − arrival)``, so ordering by score at any ``t`` is
   ordering by ``base − rate·arrival``: the order of waiting queries never
   changes by itself, and a heap keyed once stays valid.
-* **Ties** (:func:`order_token`, :func:`tiebreak_rank`): larger key first, then
-  earlier arrival, then smaller ``query_id``.
+* **Ties**: larger key first, then earlier arrival, then smaller ``query_id``:
+  the heap entries ``(−key, arrival, id, handle)`` of :class:`Picker`, and
+  :func:`tiebreak_rank` + :func:`serving_order` for arrays (a property test
+  keeps the two forms in one order).
 * **Overdue** (:func:`is_overdue`, :func:`channel_limits`): under ``MaxWait`` a
   query that has waited *strictly longer* than its channel's limit is served
   before every query that is not overdue, overdue ones oldest first (ties by
@@ -23,12 +25,17 @@ line of waiting queries: :class:`Picker` (TriageQueue keys it by its own
 entries, the simulator by row numbers). The simulator's fixed-staff fast path
 runs on the ranks :func:`rank_order` gives, so it needs no rule of its own.
 
-Extension point. "Which waiting queries may this agent take" (eligibility by
-skills) belongs in :meth:`Picker.pick` / :meth:`Picker.peek`: both take an
-``agent`` argument (only ``None``, "any query", is accepted today). An
-eligibility filter goes in :meth:`Picker._select`, where the candidates of
-every step (the overdue line, the score heap, one heap per group) are read,
-so the queue and the simulator get it at once.
+Extension point: eligibility ("which waiting queries may this agent take",
+e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
+:meth:`~Picker.pick` and :meth:`~Picker.peek` already take ``agent`` (only
+``None``, "any agent may take any query", today), and every step of
+:meth:`Picker._select` reads its candidates through :meth:`Picker._head`
+(the overdue lanes, the score heap, one heap per group). To add skills: file
+each pushed query also under its required skill set (one heap per set, as
+per group today), and let ``_select`` read only the heaps whose set the
+agent covers when ``agent`` is given; ``pick(t)`` without an agent keeps the
+lean path. TriageQueue (``pop(now, agent=...)``) and the simulator (an agent
+group freeing up) then get the same rule at once.
 """
 
 from __future__ import annotations
@@ -61,7 +68,6 @@ __all__ = [
     "is_overdue",
     "limit_minutes",
     "order_keys",
-    "order_token",
     "rank_order",
     "serving_order",
     "tiebreak_rank",
@@ -102,14 +108,6 @@ def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> f
     whole = since.days * 1440 + seconds // 60
     part = (seconds % 60) * 1_000_000 + since.microseconds
     return base - rate_per_minute * (whole + part / 60_000_000)
-
-
-def order_token(key: float, arrival: Any, query_id: Any) -> tuple[float, Any, Any]:
-    """The serving order of one query not overdue, as a tuple: smaller is served first.
-
-    Larger key first, then earlier arrival, then smaller ``query_id``.
-    """
-    return (-key, arrival, query_id)
 
 
 def is_overdue(waited_minutes: Any, limit_minutes: Any) -> Any:
@@ -222,7 +220,7 @@ class ShareLedger(Generic[G]):
         """The group the next service start goes to; changes nothing.
 
         ``best`` maps every group with waiting queries to a sortable token of
-        its best query (smaller = served first, e.g. :func:`order_token`).
+        its best query (smaller = served first, e.g. a :class:`Picker` heap entry).
         """
         chosen: G | None = None
         top = 1.0
@@ -280,7 +278,7 @@ class Picker(Generic[H]):
     entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
     ``t`` earlier than a previous one is taken as the previous one.
 
-    Heaps: the score heap of :func:`order_token` + handle (one per group under
+    Heaps: the score heap of ``(−key, arrival, id, handle)`` (one per group under
     ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
     limit, whose head is its oldest query and so the first to be overdue: the
     oldest overdue query is the oldest of the overdue heads.

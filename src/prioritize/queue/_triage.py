@@ -217,16 +217,10 @@ class TriageQueue:
 
     def try_pop(self, now: datetime) -> Entry | None:
         """Like :meth:`pop`, but None when the queue is empty."""
-        with self._lock:
-            if now is not self._now_checked:
-                self._check_now(now)
-            found = self._pick(now)
-            if found is None:
-                return None
-            entry = found[0]
-            entry.reason = found[1]
-            entry._now = now
-            return entry
+        try:
+            return self.pop(now)
+        except QueueEmpty:
+            return None
 
     def peek(self, now: datetime) -> Entry | None:
         """The entry ``pop(now)`` would return, without removing it (None if empty)."""
@@ -296,6 +290,5 @@ def _arrival_ns(query: Query) -> int:
         return aware_ns(at)
     except TypeError:
         raise InputError(
-            f"query {query.query_id!r}: received_at must be a timezone-aware datetime; "
-            f"got {at!r}"
+            f"query {query.query_id!r}: received_at must be a timezone-aware datetime; got {at!r}"
         ) from None
