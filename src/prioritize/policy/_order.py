@@ -137,7 +137,7 @@ def deadline_minutes(policy: Policy, channels: npt.ArrayLike) -> npt.NDArray[np.
 def tiebreak_rank(received_ns: npt.ArrayLike, query_id: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Each row's position in (arrival, ``query_id``) order: the tie-break of the serving order."""
     received = np.asarray(received_ns)
-    id_rank = pd.factorize(np.asarray(query_id, dtype=object), sort=True)[0]
+    id_rank = pd.factorize(np.asarray(query_id), sort=True)[0]
     out = np.empty(len(received), dtype=np.int64)
     out[np.lexsort((id_rank, received))] = np.arange(len(received))
     return out
