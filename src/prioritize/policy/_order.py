@@ -7,7 +7,7 @@ The rule, piece by piece (each piece is defined here once):
   ordering by ``base − rate·arrival``: the order of waiting queries never
   changes by itself, and a heap keyed once stays valid.
 * **Ties**: larger key first, then earlier arrival, then smaller ``query_id``:
-  the heap entries ``(−key, arrival, id, handle)`` of :class:`Picker`, and
+  the heap entries ``(−key, arrival, id, seq)`` of :class:`Picker`, and
   :func:`tiebreak_rank` + :func:`serving_order` for arrays (a property test
   keeps the two forms in one order).
 * **Overdue** (:func:`is_overdue`, :func:`channel_limits`): under ``MaxWait`` a
@@ -271,14 +271,15 @@ class Picker(Generic[H]):
     Each waiting query has an id (its tie-break: ``query_id`` in the queue,
     the row number in the simulator), unique among the waiting queries, and a
     handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
-    simulator's row number). :attr:`waiting` maps id -> handle. A heap entry
-    is live while ``waiting`` holds its very handle under its id, so an id
-    removed and pushed again with a new handle leaves no stale entry alive.
+    simulator's row number). :attr:`waiting` maps id -> handle. Every push
+    gets a sequence number, and a heap entry is live while its id's current
+    push has its number, so an id removed and pushed again leaves none of its
+    old heap entries alive (nor its old ``MaxWait`` deadline).
     Entries leave the heaps lazily; the heaps are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
     ``t`` earlier than a previous one is taken as the previous one.
 
-    Heaps: the score heap of ``(−key, arrival, id, handle)`` (one per group under
+    Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
     ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
     limit, whose head is its oldest query and so the first to be overdue: the
     oldest overdue query is the oldest of the overdue heads.
@@ -295,6 +296,8 @@ class Picker(Generic[H]):
         "_main",
         "_per_minute",
         "_plain",
+        "_pushes",
+        "_seq",
         "_stale",
         "waiting",
     )
@@ -308,7 +311,7 @@ class Picker(Generic[H]):
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
-        # Under MaxWait, per distinct limit: [heap of (arrival, id, handle), edge], where
+        # Under MaxWait, per distinct limit: [heap of (arrival, id, seq), edge], where
         # edge is the newest arrival found overdue so far (time only moves forward, so
         # every older query in that heap is overdue too: the test is not repeated).
         self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
@@ -317,9 +320,13 @@ class Picker(Generic[H]):
         self._expires: Any = expires
         #: id -> handle of every waiting query (read it; change it only through the methods).
         self.waiting: dict[Any, H] = {}
+        # id -> sequence number of its push. Heap entries carry the number, not the
+        # handle: a tuple of plain values leaves the garbage collector's lists.
+        self._seq: dict[Any, int] = {}
+        self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[tuple[float, Any, Any, H]] = []
-        self._heaps: dict[str, list[tuple[float, Any, Any, H]]] = {}
+        self._main: list[tuple[float, Any, Any, int]] = []
+        self._heaps: dict[str, list[tuple[float, Any, Any, int]]] = {}
         self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # heap entries per query
         self._stale = 0
@@ -341,28 +348,31 @@ class Picker(Generic[H]):
         The id must not be waiting already (the caller checks).
         """
         self.waiting[tiebreak] = handle
+        self._pushes = seq = self._pushes + 1
+        self._seq[tiebreak] = seq
         if self._plain:
-            heappush(self._main, (-key, arrival, tiebreak, handle))
+            heappush(self._main, (-key, arrival, tiebreak, seq))
             return
         if self._ledger is None:
-            heappush(self._main, (-key, arrival, tiebreak, handle))
+            heappush(self._main, (-key, arrival, tiebreak, seq))
         else:
             label = str(group)
             self._group[tiebreak] = label
             heap = self._heaps.get(label)
             if heap is None:
                 heap = self._heaps[label] = []
-            heappush(heap, (-key, arrival, tiebreak, handle))
+            heappush(heap, (-key, arrival, tiebreak, seq))
         if self._by_limit is not None:
             lane = self._by_limit.get(limit)
             if lane is None:
                 lane = self._by_limit[limit] = [[], None]
-            heappush(lane[0], (arrival, tiebreak, handle))
+            heappush(lane[0], (arrival, tiebreak, seq))
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
+            del self._seq[tiebreak]
             self._group.pop(tiebreak, None)
             self._gone(self._copies)
         return handle
@@ -374,11 +384,12 @@ class Picker(Generic[H]):
         """
         if self._plain:
             # The common case, kept lean: one heap, nothing left behind.
-            main, waiting, expires = self._main, self.waiting, self._expires
+            main, seqs, expires = self._main, self._seq, self._expires
             while main:
-                _, _, tiebreak, handle = heappop(main)
-                if waiting.get(tiebreak) is handle:
-                    del waiting[tiebreak]
+                _, _, tiebreak, seq = heappop(main)
+                if seqs.get(tiebreak) == seq:
+                    del seqs[tiebreak]
+                    handle = self.waiting.pop(tiebreak)
                     if expires is not None and expires[handle] < t:
                         continue
                     return handle, "score"
@@ -392,15 +403,15 @@ class Picker(Generic[H]):
     # ---------------------------------------------------------------- inner
     def _head(self, heap: list[Any], t: Any) -> Any:
         """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
-        waiting, expires = self.waiting, self._expires
+        seqs, expires = self._seq, self._expires
         while heap:
             top = heap[0]
-            tiebreak, handle = top[-2], top[-1]
-            if waiting.get(tiebreak) is not handle:
+            tiebreak = top[-2]
+            if seqs.get(tiebreak) != top[-1]:
                 heappop(heap)
-            elif expires is not None and expires[handle] < t:
+            elif expires is not None and expires[self.waiting[tiebreak]] < t:
                 heappop(heap)
-                del waiting[tiebreak]
+                del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
                 self._stale += self._copies - 1  # compacted later, not while heaps are read
             else:
@@ -432,7 +443,8 @@ class Picker(Generic[H]):
         if self._by_limit is not None:
             found = self._overdue(t)
             if found is not None:
-                line, (_, tiebreak, handle) = found
+                line, (_, tiebreak, _) = found
+                handle = self.waiting[tiebreak]
                 if remove:
                     if ledger is not None:
                         backlogged = [g for g, h in self._heaps.items() if self._head(h, t)]
@@ -458,14 +470,15 @@ class Picker(Generic[H]):
             if chosen != min(best, key=best.__getitem__):
                 reason = "group_share"
             heap, top = self._heaps[chosen], best[chosen]
+        handle = self.waiting[top[2]]
         if remove:
             heappop(heap)
             self._take(top[2])
-        return top[3], reason
+        return handle, reason
 
     def _take(self, tiebreak: Any) -> None:
         # One heap entry was popped; the query's others are left behind.
-        del self.waiting[tiebreak]
+        del self.waiting[tiebreak], self._seq[tiebreak]
         if self._ledger is not None:
             del self._group[tiebreak]
         if self._copies > 1:
@@ -474,10 +487,10 @@ class Picker(Generic[H]):
     def _gone(self, stale: int) -> None:
         self._stale += stale
         if self._stale > 64 and self._stale > len(self.waiting):
-            waiting = self.waiting
+            seqs = self._seq
 
             def keep(heap: list[Any]) -> list[Any]:
-                kept = [e for e in heap if waiting.get(e[-2]) is e[-1]]
+                kept = [e for e in heap if seqs.get(e[-2]) == e[-1]]
                 heapify(kept)
                 return kept
 

@@ -58,11 +58,6 @@ class Entry:
         out._now, out.reason = now, reason
         return out
 
-    def __lt__(self, other: Entry) -> bool:
-        # Reached only between a stale and a live heap entry of one query_id with
-        # equal key and arrival; which comes first does not matter.
-        return id(self) < id(other)
-
     @property
     def query_id(self) -> str:
         return self.query.query_id
