@@ -422,10 +422,15 @@ class Picker(Generic[H]):
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
+        seqs, plain_heads = self._seq, self._expires is None
         for limit, lane in self._by_limit.items():
-            head = self._head(lane[0], t)
-            if head is None:
-                continue
+            heap = lane[0]
+            # The head is usually live: check it here before calling _head.
+            head = heap[0] if heap else None
+            if head is None or not plain_heads or seqs.get(head[1]) != head[2]:
+                head = self._head(heap, t)
+                if head is None:
+                    continue
             arrival, edge = head[0], lane[1]
             if edge is None or arrival > edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
