@@ -118,7 +118,8 @@ class TriageQueue:
         at = query.received_at
         if at.tzinfo is None:
             _arrival_ns(query)  # raises the error
-        key = heap_key_at(base, at, self._rate)
+        # heap_key at rate 0 is the base itself (the arrival cannot move it).
+        key = heap_key_at(base, at, self._rate) if self._rate else base
         group = None if self._group_of is None else self._group_of(query, customer)
         entry = Entry(query, customer, base, group, self.policy)
         qid = query.query_id
