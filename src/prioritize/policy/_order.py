@@ -458,23 +458,31 @@ class Picker(Generic[H]):
                     self._take(tiebreak)
                 return handle, "overdue"
         reason: Reason = "score"
+        seqs, plain_heads = self._seq, self._expires is None
         if ledger is None:
             heap = self._main
-            top = self._head(heap, t)
-            if top is None:
-                return None
+            top = heap[0] if heap else None
+            if top is None or not plain_heads or seqs.get(top[2]) != top[3]:
+                top = self._head(heap, t)
+                if top is None:
+                    return None
         else:
             best = {}
             for group, group_heap in self._heaps.items():
-                head = self._head(group_heap, t)
-                if head is not None:
-                    best[group] = head
+                # The head is usually live: check it here before calling _head.
+                head = group_heap[0] if group_heap else None
+                if head is None or not plain_heads or seqs.get(head[2]) != head[3]:
+                    head = self._head(group_heap, t)
+                    if head is None:
+                        continue
+                best[group] = head
             if not best:
                 return None
             chosen = ledger.pick(best) if remove else ledger.choose(best)
-            if chosen != min(best, key=best.__getitem__):
+            top = best[chosen]
+            if top is not min(best.values()):
                 reason = "group_share"
-            heap, top = self._heaps[chosen], best[chosen]
+            heap = self._heaps[chosen]
         handle = self.waiting[top[2]]
         if remove:
             heappop(heap)
