@@ -262,8 +262,8 @@ class Picker(Generic[H]):
         arrivals given to :meth:`push`: ``timedelta(minutes=1)`` for datetimes
         (the queue), 1.0 for float minutes (the simulator).
     expires
-        Optional ``handle -> time`` after which a query has given up (the
-        simulator's patience): a query with ``expires[handle] < t`` is dropped
+        Optional ``id -> time`` after which a query has given up (the
+        simulator's patience): a query with ``expires[id] < t`` is dropped
         when met, never picked.
 
     Notes
@@ -307,7 +307,7 @@ class Picker(Generic[H]):
         policy: Policy,
         *,
         per_minute: Any,
-        expires: Sequence[float] | Mapping[H, float] | None = None,
+        expires: Sequence[float] | Mapping[Any, float] | None = None,
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
@@ -390,7 +390,7 @@ class Picker(Generic[H]):
                 if seqs.get(tiebreak) == seq:
                     del seqs[tiebreak]
                     handle = self.waiting.pop(tiebreak)
-                    if expires is not None and expires[handle] < t:
+                    if expires is not None and expires[tiebreak] < t:
                         continue
                     return handle, "score"
             return None
@@ -409,7 +409,7 @@ class Picker(Generic[H]):
             tiebreak = top[-2]
             if seqs.get(tiebreak) != top[-1]:
                 heappop(heap)
-            elif expires is not None and expires[self.waiting[tiebreak]] < t:
+            elif expires is not None and expires[tiebreak] < t:
                 heappop(heap)
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
@@ -422,12 +422,16 @@ class Picker(Generic[H]):
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
-        seqs, plain_heads = self._seq, self._expires is None
+        seqs, expires = self._seq, self._expires
         for limit, lane in self._by_limit.items():
             heap = lane[0]
             # The head is usually live: check it here before calling _head.
             head = heap[0] if heap else None
-            if head is None or not plain_heads or seqs.get(head[1]) != head[2]:
+            if (
+                head is None
+                or seqs.get(head[1]) != head[2]
+                or (expires is not None and expires[head[1]] < t)
+            ):
                 head = self._head(heap, t)
                 if head is None:
                     continue
@@ -458,11 +462,15 @@ class Picker(Generic[H]):
                     self._take(tiebreak)
                 return handle, "overdue"
         reason: Reason = "score"
-        seqs, plain_heads = self._seq, self._expires is None
+        seqs, expires = self._seq, self._expires
         if ledger is None:
             heap = self._main
             top = heap[0] if heap else None
-            if top is None or not plain_heads or seqs.get(top[2]) != top[3]:
+            if (
+                top is None
+                or seqs.get(top[2]) != top[3]
+                or (expires is not None and expires[top[2]] < t)
+            ):
                 top = self._head(heap, t)
                 if top is None:
                     return None
@@ -471,7 +479,11 @@ class Picker(Generic[H]):
             for group, group_heap in self._heaps.items():
                 # The head is usually live: check it here before calling _head.
                 head = group_heap[0] if group_heap else None
-                if head is None or not plain_heads or seqs.get(head[2]) != head[3]:
+                if (
+                    head is None
+                    or seqs.get(head[2]) != head[3]
+                    or (expires is not None and expires[head[2]] < t)
+                ):
                     head = self._head(group_heap, t)
                     if head is None:
                         continue

@@ -101,7 +101,7 @@ def waiting_line(
     ``prio[j]`` is the row's place in the policy's static order (from
     :func:`~prioritize.policy.rank_order`) and stands for its key. ``limits[j]``
     is its ``MaxWait`` limit in minutes, ``groups[j]`` its ``GroupShare`` group;
-    a row still waiting after ``abandon_at[j]`` has given up.
+    a row still waiting after ``abandon_at[j]`` has given up (row ids are the handles).
     """
     line: Picker[int] = Picker(policy, per_minute=1.0, expires=abandon_at)
     push = line.push
