@@ -219,7 +219,7 @@ def main() -> None:
             f"routine {mean[1]:+.1f} % (se {se[1]:.1f})"
         )
     print(
-        f"\nGoal: simulate >= 4x SimPy and >= 8x Ciw. simulate reaches "
+        f"\nGoal: simulate >= 12x SimPy and >= 20x Ciw. simulate reaches "
         f"{t_simpy / t_ours:.1f}x / {t_ciw / t_ours:.1f}x; "
         f"the bare loop {t_simpy / t_bare:.1f}x SimPy."
     )

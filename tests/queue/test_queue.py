@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import prioritize as pz
-from prioritize.queue._queue import _rows_to_objects
+from prioritize.models import frame_to_objects
 from prioritize.testing import strategies as pst
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def objects(frame: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
-    return list(_rows_to_objects(frame))
+    return list(frame_to_objects(frame))
 
 
 def drain(q: pz.TriageQueue, now: datetime) -> list[str]:
@@ -28,10 +29,20 @@ def drain(q: pz.TriageQueue, now: datetime) -> list[str]:
     return out
 
 
-@given(pst.policies(), pst.query_frames(max_rows=25), st.integers(0, 3000), st.booleans())
+@given(
+    pst.policies(),
+    pst.query_frames(max_rows=25),
+    st.integers(0, 3000),
+    st.booleans(),
+    st.dictionaries(st.sampled_from(["twitter", "email", "chat"]), st.integers(1, 1440)),
+)
 def test_pop_order_equals_rank(
-    policy: pz.Policy, frame: pd.DataFrame, later: int, by_frame: bool
+    policy: pz.Policy, frame: pd.DataFrame, later: int, by_frame: bool, per_channel: dict[str, int]
 ) -> None:
+    if policy.max_wait is not None and per_channel:  # per-channel limits too
+        rules = [r for r in policy.rules if r.kind != "max_wait"]
+        limit = pz.rules.MaxWait(minutes=policy.max_wait.minutes, per_channel=per_channel)
+        policy = policy.with_changes(rules=[*rules, limit])
     now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
     q = pz.TriageQueue(policy)
     if by_frame:
@@ -276,6 +287,41 @@ def test_remove_discard_and_reuse_of_ids() -> None:
     assert order[0] == "q3" and order[-1] == "q2" and len(order) == 100
 
 
+def test_a_reused_id_is_not_overdue_by_its_old_deadline() -> None:
+    # The first "a" would be overdue at T0+70; the second arrived at T0+50 and is not.
+    policy = pz.Policy(weights={"urgency": 1.0}, rules=[pz.rules.MaxWait(minutes=60)])
+    q = pz.TriageQueue(policy)
+    c = pz.Customer(customer_id="c")
+
+    def query(qid: str, minute: int, urgency: float) -> pz.Query:
+        at = T0 + timedelta(minutes=minute)
+        return pz.Query(
+            query_id=qid, customer_id="c", received_at=at, channel="chat", urgency=urgency
+        )
+
+    q.push(query("a", 0, 0.0), c)
+    q.push(query("b", 5, 1.0), c)
+    q.remove("a")
+    q.push(query("a", 50, 0.0), c)
+    first = q.pop(T0 + timedelta(minutes=70))
+    assert (first.query_id, first.reason) == ("b", "overdue")
+    second = q.pop(T0 + timedelta(minutes=70))
+    assert (second.query_id, second.reason) == ("a", "score")
+
+
+def test_snapshot_without_now_is_at_the_newest_arrival() -> None:
+    policy = pz.policies.balanced()
+    frame = pz.synthetic.queries(30, seed=3, days=0.5)
+    q = pz.TriageQueue(policy)
+    q.push_frame(frame)
+    newest = frame["received_at"].max().to_pydatetime()
+    snap = q.snapshot()
+    pd.testing.assert_frame_equal(snap, q.snapshot(newest))
+    assert snap["waited_minutes"].min() == 0.0
+    newest_id = frame.loc[frame["received_at"].idxmax(), "query_id"]
+    assert snap.set_index("query_id").loc[newest_id, "waited_minutes"] == 0.0
+
+
 def test_peek_does_not_change_anything() -> None:
     policy = pz.Policy(
         weights={"follower_reach": 1.0},
@@ -319,6 +365,38 @@ def test_threads_conserve_queries() -> None:
     done.set()
     for t in consumers:
         t.join()
+    flat = [i for part in popped for i in part]
+    assert len(flat) == len(set(flat)) == len(frame)
+    assert set(flat) == set(frame["query_id"])
+    assert len(q) == 0
+
+
+@pytest.mark.parametrize("preset", ["balanced", "fifo"])
+def test_four_consumers_lose_and_duplicate_nothing(preset: str) -> None:
+    policy = pz.policies.PRESETS[preset]()
+    frame = pz.synthetic.queries(3000, seed=5, days=0.5)
+    q = pz.TriageQueue(policy)
+    q.push_frame(frame)
+    now = frame["received_at"].max().to_pydatetime() + timedelta(hours=3)
+    popped: list[list[str]] = [[] for _ in range(4)]
+
+    def consume(out: list[str]) -> None:
+        while True:
+            try:
+                out.append(q.pop(now).query_id)
+            except pz.queue.QueueEmpty:
+                return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=consume, args=(part,)) for part in popped]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
     flat = [i for part in popped for i in part]
     assert len(flat) == len(set(flat)) == len(frame)
     assert set(flat) == set(frame["query_id"])

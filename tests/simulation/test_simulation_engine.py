@@ -14,15 +14,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import prioritize as pz
+from prioritize._internal.frames import read_received_ns
 from prioritize.models import follower_band, value_band
 from prioritize.policy import (
     Aging,
     GroupShare,
     MaxWait,
+    OrderKeys,
     Policy,
     ShareLedger,
+    deadline_minutes,
+    heap_key,
     order_keys,
     rank_order,
+    tiebreak_rank,
 )
 from prioritize.simulation import Exponential, simulate
 from prioritize.simulation import _engine as engine
@@ -192,10 +197,63 @@ def test_simulate_matches_a_naive_reranking_reference(
     np.testing.assert_array_equal(_starts(result), expected)
 
 
+@given(
+    frame=whole_minute_frames(max_rows=20),
+    policy=rule_policies(),
+    later=st.integers(0, 12),
+    by_frame=st.booleans(),
+)
+def test_queue_simulator_and_rank_serve_in_one_order(
+    frame: pd.DataFrame, policy: Policy, later: int, by_frame: bool
+) -> None:
+    """Everyone waiting at one ``now``: TriageQueue pops, the simulator's line and rank agree.
+
+    Without GroupShare (its interleaving depends on the pops); with Aging, ties
+    and per-channel MaxWait limits, whole minutes so waits hit the limits exactly.
+    """
+    policy = policy.with_changes(rules=[r for r in policy.rules if r.kind != "group_share"])
+    received = read_received_ns(frame)
+    ids = frame["query_id"].to_numpy(dtype=object)
+    now_ns = int(received.max()) + later * _NS_PER_MINUTE
+    now = pd.Timestamp(now_ns, tz="UTC").to_pydatetime()
+    expected = list(policy.rank(frame, now)["query_id"])
+
+    queue = pz.TriageQueue(policy)
+    if by_frame:
+        queue.push_frame(frame)
+    else:
+        for query, customer in pz.models.frame_to_objects(frame):
+            queue.push(query, customer)
+    assert [queue.pop(now).query_id for _ in range(len(frame))] == expected
+
+    # The simulator's set-up: rows in (arrival, id) order, prio = place in the static order.
+    n = len(frame)
+    rows = np.argsort(tiebreak_rank(received, ids))
+    base = policy.score_frame(frame)["score"].to_numpy()
+    key = heap_key(base, received, policy.aging_rate_per_minute)
+    static_order = rank_order(OrderKeys(key, received, ids, np.zeros(n, dtype=bool)))
+    prio_of_row = np.empty(n, dtype=np.int64)
+    prio_of_row[static_order] = np.arange(n)
+    t0 = int(received.min())
+    arrival = ((received[rows] - t0) / _NS_PER_MINUTE).tolist()
+    limits = deadline_minutes(policy, frame["channel"].to_numpy(dtype=object)[rows]).tolist()
+    line, admit = engine.waiting_line(
+        policy, prio_of_row[rows].tolist(), arrival, [math.inf] * n, limits, None
+    )
+    for j in range(n):
+        admit(j)
+    t = (now_ns - t0) / _NS_PER_MINUTE
+    served = []
+    while (found := line.pick(t)) is not None:
+        served.append(ids[rows[found[0]]])
+    assert served == expected
+
+
 @given(n=st.integers(0, 60), agents=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
 def test_fast_path_equals_general_loop(n: int, agents: int, seed: int) -> None:
     # The specialised loop (fixed staff, plain order) and the general one agree exactly,
-    # start times and seats, with the plain picker and with the rules picker without rules.
+    # start times and seats, with the order core's lean path (no rules) and its rules
+    # path (a MaxWait nobody reaches).
     rng = np.random.default_rng(seed)
     arrival = sorted(rng.integers(0, 30, n).astype(float).tolist())
     service = rng.integers(1, 10, n).astype(float).tolist()
@@ -205,10 +263,11 @@ def test_fast_path_equals_general_loop(n: int, agents: int, seed: int) -> None:
     for j, p in enumerate(prio):
         by_prio[p] = j
     fast = engine.run_fixed_plain(arrival, service, abandon, prio, by_prio, agents)
-    plain = engine.PlainPicker(prio, by_prio, abandon)
-    general = engine.run_general(arrival, service, plain, iter([(0.0, agents)]))
-    rules = engine.RulesPicker(prio, by_prio, abandon, None, None)
-    general_rules = engine.run_general(arrival, service, rules, iter([(0.0, agents)]))
+    plain = engine.waiting_line(Policy(), prio, arrival, abandon, None, None)
+    general = engine.run_general(arrival, service, *plain, iter([(0.0, agents)]))
+    never = Policy(rules=[MaxWait(minutes=1e9)])
+    rules = engine.waiting_line(never, prio, arrival, abandon, [1e9] * n, None)
+    general_rules = engine.run_general(arrival, service, *rules, iter([(0.0, agents)]))
     np.testing.assert_array_equal(fast[0], general[0])
     np.testing.assert_array_equal(fast[0], general_rules[0])
     assert fast[1] == general[1] == general_rules[1]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from prioritize._internal.checks import check_instance
 from prioritize._internal.frames import read_received_ns
-from prioritize.policy import Policy, heap_key, order_keys, rank_order
+from prioritize.policy import Policy, heap_key, order_keys, serving_order, tiebreak_rank
 
 __all__ = ["Snapshot", "check_policy", "resolve_now", "snapshot"]
 
@@ -66,13 +66,8 @@ class Snapshot:
 
     def ranks_all(self, key: FloatArray) -> IntArray:
         """Ranks when every query has its key in ``key`` at once."""
-        n = len(key)
-        order = np.lexsort((self.tiebreak, -key))
-        live = order[~self.overdue[order]]
-        first = np.flatnonzero(self.overdue)
-        first = first[np.argsort(self.tiebreak[first])]
-        rank = np.empty(n, dtype=np.int64)
-        rank[np.concatenate([first, live])] = np.arange(1, n + 1)
+        rank = np.empty(len(key), dtype=np.int64)
+        rank[serving_order(key, self.overdue, self.tiebreak)] = np.arange(1, len(key) + 1)
         return rank
 
     def ranks_each(self, key: FloatArray) -> IntArray:
@@ -111,12 +106,10 @@ def snapshot(policy: Policy, frame: pd.DataFrame, now: datetime | None) -> Snaps
     received = read_received_ns(frame)
     base = scores["score"].to_numpy() - scores["aging"].to_numpy()
     keys = order_keys(policy, frame, base, received, now)
+    tiebreak = tiebreak_rank(received, keys.query_id)
     n = len(frame)
     rank = np.empty(n, dtype=np.int64)
-    rank[rank_order(keys)] = np.arange(1, n + 1)
-    id_rank = pd.factorize(keys.query_id, sort=True)[0]
-    tiebreak = np.empty(n, dtype=np.int64)
-    tiebreak[np.lexsort((id_rank, received))] = np.arange(n)
+    rank[serving_order(keys.key, keys.overdue, tiebreak)] = np.arange(1, n + 1)
     return Snapshot(
         policy=policy,
         now=now,

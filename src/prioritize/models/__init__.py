@@ -1,5 +1,6 @@
 """Customer, Query, Channel and the canonical query frame schema."""
 
+from prioritize.models._convert import frame_to_objects
 from prioritize.models._entities import (
     PUBLIC_BY_DEFAULT,
     Channel,
@@ -41,6 +42,7 @@ __all__ = [
     "answered_within",
     "band_of",
     "follower_band",
+    "frame_to_objects",
     "group_labels",
     "group_of",
     "parity_ratio",

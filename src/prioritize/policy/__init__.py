@@ -1,13 +1,21 @@
 """Policy = weights over signals + fairness rules; presets; config I/O."""
 
-from prioritize.policy._ordering import (
+from prioritize.policy._order import (
     KEY_EPOCH_NS,
     OrderKeys,
+    Picker,
+    Reason,
     ShareLedger,
+    channel_limits,
     deadline_minutes,
     heap_key,
+    heap_key_at,
+    is_overdue,
+    limit_minutes,
     order_keys,
     rank_order,
+    serving_order,
+    tiebreak_rank,
 )
 from prioritize.policy._policy import Policy, Score, Weights
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
@@ -20,14 +28,22 @@ __all__ = [
     "GroupShare",
     "MaxWait",
     "OrderKeys",
+    "Picker",
     "Policy",
+    "Reason",
     "Rule",
     "Score",
     "ShareLedger",
     "SignalName",
     "Weights",
+    "channel_limits",
     "deadline_minutes",
     "heap_key",
+    "heap_key_at",
+    "is_overdue",
+    "limit_minutes",
     "order_keys",
     "rank_order",
+    "serving_order",
+    "tiebreak_rank",
 ]

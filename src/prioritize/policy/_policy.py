@@ -23,7 +23,7 @@ from prioritize._internal.frames import read_received_ns
 from prioritize.models import CHANNELS
 from prioritize.policy import _evaluate
 from prioritize.policy._files import read_document, write_document
-from prioritize.policy._ordering import order_keys, rank_order
+from prioritize.policy._order import order_keys, rank_order
 from prioritize.policy._plan import Plan, check_names, compile_plan
 from prioritize.policy._rules import Aging, GroupShare, MaxWait, Rule
 from prioritize.policy._score import Score

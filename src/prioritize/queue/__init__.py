@@ -1,6 +1,7 @@
 """The live triage queue: push queries, pop the next one for a free agent."""
 
-from prioritize.queue._queue import Entry, QueueEmpty, TriageQueue
+from prioritize.queue._entry import Entry
+from prioritize.queue._triage import QueueEmpty, TriageQueue
 
 __all__ = ["Entry", "QueueEmpty", "TriageQueue"]
 

@@ -4,7 +4,11 @@ Everything that can be computed before the run is: the policy's scores do not
 depend on which other queries wait (batch independence) and linear aging keeps
 the heap key static, so each query's place in the serving order is one integer
 ``prio`` (0 = served first) ranked once with
-:func:`prioritize.policy.rank_order`. The waiting line is then a heap of ints.
+:func:`prioritize.policy.rank_order`. The waiting line is the policy's
+serving-order core, :class:`prioritize.policy.Picker` (:func:`waiting_line`),
+keyed by ``prio``; with agents always on duty and neither ``MaxWait`` nor
+``GroupShare`` the order is ``prio`` alone, and :func:`run_fixed_plain` keeps
+it in a heap of ints.
 
 Time is in float minutes since the first arrival. Queries are indexed
 ``0..n-1`` in arrival order (ties by ``query_id``), which is also the
@@ -22,12 +26,12 @@ in the policy's order immediately.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush, heapreplace
 
-from prioritize.policy import ShareLedger
+from prioritize.policy import Picker, Policy
 
-__all__ = ["PlainPicker", "RulesPicker", "run_fixed_plain", "run_general"]
+__all__ = ["run_fixed_plain", "run_general", "waiting_line"]
 
 _SHIFT = 0
 _COMPLETE = 1
@@ -83,158 +87,43 @@ def run_fixed_plain(
     return start, agent
 
 
-class PlainPicker:
-    """The policy's order and nothing else: one heap of ``prio`` ints."""
+def waiting_line(
+    policy: Policy,
+    prio: Sequence[int],
+    arrival: Sequence[float],
+    abandon_at: Sequence[float],
+    limits: Sequence[float] | None,
+    groups: Sequence[str] | None,
+) -> tuple[Picker[int], Callable[[int], None]]:
+    """The policy's serving-order core over row numbers, and the function that admits a row.
 
-    __slots__ = ("abandon_at", "by_prio", "heap", "prio", "waiting")
-
-    def __init__(
-        self, prio: Sequence[int], by_prio: Sequence[int], abandon_at: Sequence[float]
-    ) -> None:
-        self.prio = prio
-        self.by_prio = by_prio
-        self.abandon_at = abandon_at
-        self.heap: list[int] = []
-        self.waiting = 0
-
-    def push(self, j: int) -> None:
-        heappush(self.heap, self.prio[j])
-        self.waiting += 1
-
-    def pick(self, t: float) -> int:
-        """The query an agent free at ``t`` takes (-1: none waiting)."""
-        heap, by_prio, abandon_at = self.heap, self.by_prio, self.abandon_at
-        while heap:
-            k = by_prio[heappop(heap)]
-            self.waiting -= 1
-            if abandon_at[k] < t:
-                continue
-            return k
-        return -1
-
-
-class RulesPicker:
-    """The policy's order under ``MaxWait`` and/or ``GroupShare``.
-
-    ``MaxWait``: a heap of ``(overdue_at, j)``; at a service start the entries
-    past their limit move to an "overdue" heap ordered by arrival, which is
-    served first. ``GroupShare``: one ``prio`` heap per group, and the
-    :class:`~prioritize.policy.ShareLedger` picks the group. A query leaves
-    the other heaps lazily: ``gone[j]`` marks it started or abandoned.
+    Rows ``j`` are in (arrival, ``query_id``) order, so ``j`` is the tie-break;
+    ``prio[j]`` is the row's place in the policy's static order (from
+    :func:`~prioritize.policy.rank_order`) and stands for its key. ``limits[j]``
+    is its ``MaxWait`` limit in minutes, ``groups[j]`` its ``GroupShare`` group;
+    a row still waiting after ``abandon_at[j]`` has given up (row ids are the handles).
     """
+    line: Picker[int] = Picker(policy, per_minute=1.0, expires=abandon_at)
+    push = line.push
 
-    __slots__ = (
-        "abandon_at",
-        "by_prio",
-        "due",
-        "gone",
-        "group_of",
-        "heaps",
-        "ledger",
-        "main",
-        "overdue",
-        "overdue_at",
-        "prio",
-        "waiting",
-    )
+    def admit(j: int) -> None:
+        push(
+            j,
+            -prio[j],
+            arrival[j],
+            j,
+            _INF if limits is None else limits[j],
+            None if groups is None else groups[j],
+        )
 
-    def __init__(
-        self,
-        prio: Sequence[int],
-        by_prio: Sequence[int],
-        abandon_at: Sequence[float],
-        overdue_at: Sequence[float] | None,
-        groups: tuple[Sequence[str], ShareLedger[str]] | None,
-    ) -> None:
-        self.prio = prio
-        self.by_prio = by_prio
-        self.abandon_at = abandon_at
-        self.overdue_at = overdue_at
-        self.gone = bytearray(len(prio))
-        self.main: list[int] = []
-        self.group_of: Sequence[str] = ()
-        self.ledger: ShareLedger[str] | None = None
-        self.heaps: dict[str, list[int]] = {}
-        if groups is not None:
-            self.group_of, self.ledger = groups
-            self.heaps = {g: [] for g in sorted(set(self.group_of))}
-        self.due: list[tuple[float, int]] = []
-        self.overdue: list[int] = []
-        self.waiting = 0
-
-    def push(self, j: int) -> None:
-        heap = self.main if self.ledger is None else self.heaps[self.group_of[j]]
-        heappush(heap, self.prio[j])
-        if self.overdue_at is not None:
-            heappush(self.due, (self.overdue_at[j], j))
-        self.waiting += 1
-
-    def _take(self, j: int) -> int:
-        self.gone[j] = 1
-        self.waiting -= 1
-        return j
-
-    def _live_top(self, heap: list[int], t: float) -> int:
-        gone, by_prio, abandon_at = self.gone, self.by_prio, self.abandon_at
-        while heap:
-            j = by_prio[heap[0]]
-            if gone[j]:
-                heappop(heap)
-            elif abandon_at[j] < t:
-                heappop(heap)
-                self._take(j)
-            else:
-                return heap[0]
-        return -1
-
-    def _backlogged(self, t: float) -> set[str]:
-        return {g for g, heap in self.heaps.items() if self._live_top(heap, t) >= 0}
-
-    def _pick_overdue(self, t: float) -> int:
-        assert self.overdue_at is not None
-        due, overdue, gone = self.due, self.overdue, self.gone
-        while due and due[0][0] < t:  # waited strictly longer than the limit
-            j = heappop(due)[1]
-            if not gone[j]:
-                heappush(overdue, j)
-        while overdue:
-            j = heappop(overdue)
-            if gone[j]:
-                continue
-            if self.abandon_at[j] < t:
-                self._take(j)
-                continue
-            if self.ledger is not None:
-                self.ledger.record(self._backlogged(t), self.group_of[j])
-            return self._take(j)
-        return -1
-
-    def pick(self, t: float) -> int:
-        """The query an agent free at ``t`` takes (-1: none waiting)."""
-        if self.overdue_at is not None:
-            j = self._pick_overdue(t)
-            if j >= 0:
-                return j
-        if self.ledger is not None:
-            best: dict[str, int] = {}
-            for g, heap in self.heaps.items():
-                top = self._live_top(heap, t)
-                if top >= 0:
-                    best[g] = top
-            if not best:
-                return -1
-            heap = self.heaps[self.ledger.pick(best)]
-        else:
-            heap = self.main
-            if self._live_top(heap, t) < 0:
-                return -1
-        return self._take(self.by_prio[heappop(heap)])
+    return line, admit
 
 
 def run_general(
     arrival: Sequence[float],
     service: Sequence[float],
-    picker: PlainPicker | RulesPicker,
+    picker: Picker[int],
+    admit: Callable[[int], None],
     staffing: Iterator[tuple[float, int]],
 ) -> tuple[list[float], list[int]]:
     """Any picker, agents on duty varying over time.
@@ -256,10 +145,11 @@ def run_general(
     next_seat = 0
 
     def serve(a: int, t: float) -> None:
-        j = picker.pick(t)
-        if j < 0:
+        found = picker.pick(t)
+        if found is None:
             idle.append(a)
         else:
+            j = found[0]
             start[j] = t
             agent[j] = a
             state[2] += 1
@@ -285,7 +175,7 @@ def run_general(
     if upcoming is not None:
         heappush(events, (upcoming[0], _SHIFT, upcoming[1]))
     i = 0
-    while i < n or state[2] or picker.waiting:
+    while i < n or state[2] or len(picker):
         if events:
             te, kind, x = events[0]
             if i < n and (arrival[i] < te or (arrival[i] == te and kind == _COMPLETE)):
@@ -311,7 +201,7 @@ def run_general(
             raise RuntimeError("staffing ended with queries still waiting")
         # Through the picker even when an agent is idle, so that GroupShare
         # books this service start like any other (as TriageQueue push + pop).
-        picker.push(i)
+        admit(i)
         if idle:
             serve(idle.pop(), t)
         i += 1

@@ -17,12 +17,11 @@ from prioritize.models import group_labels, public_flags
 from prioritize.policy import (
     OrderKeys,
     Policy,
-    ShareLedger,
     deadline_minutes,
     heap_key,
     rank_order,
 )
-from prioritize.simulation._engine import PlainPicker, RulesPicker, run_fixed_plain, run_general
+from prioritize.simulation._engine import run_fixed_plain, run_general, waiting_line
 from prioritize.simulation._models import ChannelLogNormal, DurationModel, draw_minutes
 from prioritize.simulation._result import RECORD_COLUMNS, SimulationResult
 from prioritize.simulation._schedule import Shift, capacity_changes
@@ -202,19 +201,13 @@ def simulate(
     if plain and isinstance(staff, int):
         start, seat = run_fixed_plain(*lists, prio.tolist(), by_prio.tolist(), staff)
     else:
-        picker: PlainPicker | RulesPicker
-        if plain:
-            picker = PlainPicker(prio.tolist(), by_prio.tolist(), lists[2])
-        else:
-            overdue_at = None
-            if policy.max_wait is not None:
-                overdue_at = (arrival + deadline_minutes(policy, channels[arrival_order])).tolist()
-            share = None
-            if groups is not None and policy.group_share is not None:
-                ordered = [groups[r] for r in arrival_order.tolist()]
-                share = (ordered, ShareLedger(policy.group_share.shares))
-            picker = RulesPicker(prio.tolist(), by_prio.tolist(), lists[2], overdue_at, share)
-        start, seat = run_general(lists[0], lists[1], picker, _staffing(staff, t0))
+        limits = groups_j = None
+        if policy.max_wait is not None:
+            limits = deadline_minutes(policy, channels[arrival_order]).tolist()
+        if groups is not None and policy.group_share is not None:
+            groups_j = [groups[r] for r in arrival_order.tolist()]
+        line, admit = waiting_line(policy, prio.tolist(), lists[0], lists[2], limits, groups_j)
+        start, seat = run_general(lists[0], lists[1], line, admit, _staffing(staff, t0))
 
     start_row = np.empty(n)
     start_row[arrival_order] = start

@@ -1,0 +1,527 @@
+"""The serving order: the one definition used by rank, TriageQueue, the simulator and the audit.
+
+The rule, piece by piece (each piece is defined here once):
+
+* **Static key** (:func:`heap_key`). With linear aging a query's score at time
+  ``t`` is ``base + rate·(t − arrival)``, so ordering by score at any ``t`` is
+  ordering by ``base − rate·arrival``: the order of waiting queries never
+  changes by itself, and a heap keyed once stays valid.
+* **Ties**: larger key first, then earlier arrival, then smaller ``query_id``:
+  the heap entries ``(−key, arrival, id, seq)`` of :class:`Picker`, and
+  :func:`tiebreak_rank` + :func:`serving_order` for arrays (a property test
+  keeps the two forms in one order).
+* **Overdue** (:func:`is_overdue`, :func:`channel_limits`): under ``MaxWait`` a
+  query that has waited *strictly longer* than its channel's limit is served
+  before every query that is not overdue, overdue ones oldest first (ties by
+  ``query_id``).
+* **Group shares** (:class:`ShareLedger`): under ``GroupShare`` the group to
+  serve is chosen by a credit ledger; :meth:`ShareLedger.choose` answers "who
+  would be next" without changing anything, :meth:`ShareLedger.record` books
+  a service start.
+
+Vectorised, for a whole frame at one instant: :func:`order_keys` and
+:func:`rank_order` (:meth:`Policy.rank`, the audit). Incrementally, for a
+line of waiting queries: :class:`Picker` (TriageQueue keys it by its own
+entries, the simulator by row numbers). The simulator's fixed-staff fast path
+runs on the ranks :func:`rank_order` gives, so it needs no rule of its own.
+
+Extension point: eligibility ("which waiting queries may this agent take",
+e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
+:meth:`~Picker.pick` and :meth:`~Picker.peek` already take ``agent`` (only
+``None``, "any agent may take any query", today), and every step of
+:meth:`Picker._select` reads its candidates through :meth:`Picker._head`
+(the overdue lanes, the score heap, one heap per group). To add skills: file
+each pushed query also under its required skill set (one heap per set, as
+per group today), and let ``_select`` read only the heaps whose set the
+agent covers when ``agent`` is given; ``pick(t)`` without an agent keeps the
+lean path. TriageQueue (``pop(now, agent=...)``) and the simulator (an agent
+group freeing up) then get the same rule at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from heapq import heapify, heappop, heappush
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from prioritize._internal.times import NS_PER_MINUTE, aware_ns, timestamp_ns
+from prioritize.models import Channel
+
+if TYPE_CHECKING:
+    from prioritize.policy._policy import Policy
+
+__all__ = [
+    "KEY_EPOCH_NS",
+    "OrderKeys",
+    "Picker",
+    "Reason",
+    "ShareLedger",
+    "channel_limits",
+    "deadline_minutes",
+    "heap_key",
+    "heap_key_at",
+    "is_overdue",
+    "limit_minutes",
+    "order_keys",
+    "rank_order",
+    "serving_order",
+    "tiebreak_rank",
+]
+
+#: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
+KEY_EPOCH_NS = 1_577_836_800_000_000_000
+_KEY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+G = TypeVar("G", bound=Hashable)
+H = TypeVar("H", bound=Hashable)
+#: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
+Reason = Literal["overdue", "group_share", "score"]
+
+
+def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
+    """Static priority key ``base − rate·minutes since KEY_EPOCH``: larger is served first.
+
+    Works on ints or int64 arrays with the same result bit for bit: the
+    minutes are split into whole minutes and a remainder, both exact in a
+    float, so numpy (which would round nanoseconds past 2**53 before
+    dividing) and Python integers round once, in the same place.
+    """
+    whole, part = divmod(received_ns - KEY_EPOCH_NS, NS_PER_MINUTE)
+    return base - rate_per_minute * (whole + part / NS_PER_MINUTE)
+
+
+def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> float:
+    """:func:`heap_key` of one query from its ``received_at``, without converting it to ns.
+
+    Equal to ``heap_key(base, ns, rate)`` bit for bit: the same whole minutes
+    and the same remainder (a ``pandas.Timestamp``, which may carry
+    nanoseconds, goes through :func:`heap_key` itself).
+    """
+    if type(received_at) is not datetime:
+        return heap_key(base, aware_ns(received_at), rate_per_minute)  # type: ignore[no-any-return]
+    since = received_at - _KEY_EPOCH
+    seconds = since.seconds
+    whole = since.days * 1440 + seconds // 60
+    part = (seconds % 60) * 1_000_000 + since.microseconds
+    return base - rate_per_minute * (whole + part / 60_000_000)
+
+
+def is_overdue(waited_minutes: Any, limit_minutes: Any) -> Any:
+    """``MaxWait``'s test: waited strictly longer than the limit (scalars or arrays)."""
+    return waited_minutes > limit_minutes
+
+
+def limit_minutes(policy: Policy, channel: str) -> float:
+    """The ``MaxWait`` limit in minutes of ``channel`` (inf without a ``MaxWait`` rule)."""
+    rule = policy.max_wait
+    return np.inf if rule is None else rule.minutes_for(channel)
+
+
+def channel_limits(policy: Policy) -> dict[str, float]:
+    """:func:`limit_minutes` of every channel, as a table."""
+    return {c.value: limit_minutes(policy, c.value) for c in Channel}
+
+
+def deadline_minutes(policy: Policy, channels: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Per-row ``MaxWait`` limit in minutes (inf without a ``MaxWait`` rule)."""
+    limits = channel_limits(policy)
+    chan = pd.Series(np.asarray(channels, dtype=object)).astype(str)
+    out: npt.NDArray[np.float64] = chan.map(limits).to_numpy(dtype=np.float64)
+    return out
+
+
+def tiebreak_rank(received_ns: npt.ArrayLike, query_id: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Each row's position in (arrival, ``query_id``) order: the tie-break of the serving order."""
+    received = np.asarray(received_ns)
+    id_rank = pd.factorize(np.asarray(query_id), sort=True)[0]
+    out = np.empty(len(received), dtype=np.int64)
+    out[np.lexsort((id_rank, received))] = np.arange(len(received))
+    return out
+
+
+def serving_order(
+    key: npt.NDArray[np.float64], overdue: npt.NDArray[np.bool_], tiebreak: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """Row positions in serving order: overdue by ``tiebreak``, then the rest by key desc.
+
+    ``tiebreak`` is :func:`tiebreak_rank` (or any array in the same order).
+    """
+    first = np.flatnonzero(overdue)
+    rest = np.flatnonzero(~overdue)
+    first = first[np.argsort(tiebreak[first], kind="stable")]
+    rest = rest[np.lexsort((tiebreak[rest], -key[rest]))]
+    return np.concatenate([first, rest]).astype(np.intp)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderKeys:
+    """What the serving order of a frame at one instant reads: keys, arrivals, ids, overdue."""
+
+    key: npt.NDArray[np.float64]
+    received_ns: npt.NDArray[np.int64]
+    query_id: npt.NDArray[Any]
+    overdue: npt.NDArray[np.bool_]
+
+
+def order_keys(
+    policy: Policy,
+    frame: pd.DataFrame,
+    base: npt.NDArray[np.float64],
+    received_ns: npt.NDArray[np.int64],
+    now: datetime | None,
+) -> OrderKeys:
+    """The sort keys of every row at ``now`` (base = score without aging)."""
+    key = heap_key(base, received_ns, policy.aging_rate_per_minute)
+    overdue = np.zeros(len(frame), dtype=bool)
+    if policy.max_wait is not None and now is not None:
+        waited = (timestamp_ns(now) - received_ns) / NS_PER_MINUTE
+        overdue = is_overdue(waited, deadline_minutes(policy, frame["channel"].to_numpy()))
+    return OrderKeys(
+        key=np.asarray(key, dtype=np.float64),
+        received_ns=received_ns,
+        query_id=frame["query_id"].to_numpy(dtype=object),
+        overdue=np.asarray(overdue, dtype=bool),
+    )
+
+
+def rank_order(keys: OrderKeys) -> npt.NDArray[np.intp]:
+    """Positions in serving order: overdue oldest first, then by key desc, arrival, id."""
+    return serving_order(keys.key, keys.overdue, tiebreak_rank(keys.received_ns, keys.query_id))
+
+
+class ShareLedger(Generic[G]):
+    """GroupShare bookkeeping: weighted fair sharing of service starts between groups.
+
+    One instance per queue or simulation run. At every service start each
+    listed group that has a waiting query earns its share in credit (a listed
+    group with no waiting query has its credit reset to 0). If some waiting
+    group holds at least one unit of credit, the one with the most credit is
+    served (ties: the group whose best query comes first); otherwise the best
+    query overall is served, by the policy's normal order. The served group
+    pays one unit (never going below 0).
+
+    Guarantee (a property test): over any ``k`` consecutive service starts
+    during which listed group ``g`` always has a waiting query, ``g`` gets at
+    least ``shares[g]·k − (G + 1)`` of them, ``G`` being the number of listed
+    groups. Groups not listed have no guarantee and are served by order.
+    """
+
+    __slots__ = ("credit", "shares")
+
+    def __init__(self, shares: Mapping[G, float]) -> None:
+        self.shares = dict(shares)
+        self.credit: dict[G, float] = dict.fromkeys(self.shares, 0.0)
+
+    def choose(self, best: Mapping[G, Any]) -> G:
+        """The group the next service start goes to; changes nothing.
+
+        ``best`` maps every group with waiting queries to a sortable token of
+        its best query (smaller = served first, e.g. a :class:`Picker` heap entry).
+        """
+        chosen: G | None = None
+        top = 1.0
+        credit = self.credit
+        for group, share in self.shares.items():
+            if group in best:
+                owed = credit[group] + share
+                if owed > top or (owed == top and (chosen is None or best[group] < best[chosen])):
+                    chosen, top = group, owed
+        if chosen is None:
+            chosen = min(best, key=best.__getitem__)
+        return chosen
+
+    def pick(self, best: Mapping[G, Any]) -> G:
+        """:meth:`choose` the group, then :meth:`record` the service start."""
+        chosen = self.choose(best)
+        self.record(best, chosen)
+        return chosen
+
+    def record(self, backlogged: Container[G], served: G) -> None:
+        """Book a service start: the groups with waiting queries, and the one served."""
+        credit = self.credit
+        for group, share in self.shares.items():
+            credit[group] = credit[group] + share if group in backlogged else 0.0
+        if served in credit:
+            credit[served] = max(credit[served] - 1.0, 0.0)
+
+
+class Picker(Generic[H]):
+    """The line of waiting queries, in the policy's serving order.
+
+    Parameters
+    ----------
+    policy
+        Its ``MaxWait`` and ``GroupShare`` rules are applied (the keys come
+        with each :meth:`push`).
+    per_minute
+        One minute in the units of the ``t`` given to :meth:`pick` and of the
+        arrivals given to :meth:`push`: ``timedelta(minutes=1)`` for datetimes
+        (the queue), 1.0 for float minutes (the simulator).
+    expires
+        Optional ``id -> time`` after which a query has given up (the
+        simulator's patience): a query with ``expires[id] < t`` is dropped
+        when met, never picked.
+
+    Notes
+    -----
+    Each waiting query has an id (its tie-break: ``query_id`` in the queue,
+    the row number in the simulator), unique among the waiting queries, and a
+    handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
+    simulator's row number). :attr:`waiting` maps id -> handle. Every push
+    gets a sequence number, and a heap entry is live while its id's current
+    push has its number, so an id removed and pushed again leaves none of its
+    old heap entries alive (nor its old ``MaxWait`` deadline).
+    Entries leave the heaps lazily; the heaps are compacted when stale
+    entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
+    ``t`` earlier than a previous one is taken as the previous one.
+
+    Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
+    ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
+    limit, whose head is its oldest query and so the first to be overdue: the
+    oldest overdue query is the oldest of the overdue heads.
+    """
+
+    __slots__ = (
+        "_by_limit",
+        "_clock",
+        "_copies",
+        "_expires",
+        "_group",
+        "_heaps",
+        "_ledger",
+        "_main",
+        "_per_minute",
+        "_plain",
+        "_pushes",
+        "_seq",
+        "_stale",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        per_minute: Any,
+        expires: Sequence[float] | Mapping[Any, float] | None = None,
+    ) -> None:
+        share = policy.group_share
+        self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
+        # Under MaxWait, per distinct limit: [heap of (arrival, id, seq), edge], where
+        # edge is the newest arrival found overdue so far (time only moves forward, so
+        # every older query in that heap is overdue too: the test is not repeated).
+        self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
+        self._plain = share is None and policy.max_wait is None
+        self._per_minute = per_minute
+        self._expires: Any = expires
+        #: id -> handle of every waiting query (read it; change it only through the methods).
+        self.waiting: dict[Any, H] = {}
+        # id -> sequence number of its push. Heap entries carry the number, not the
+        # handle: a tuple of plain values leaves the garbage collector's lists.
+        self._seq: dict[Any, int] = {}
+        self._pushes = 0
+        self._group: dict[Any, str] = {}  # id -> group, under GroupShare
+        self._main: list[tuple[float, Any, Any, int]] = []
+        self._heaps: dict[str, list[tuple[float, Any, Any, int]]] = {}
+        self._clock: Any = None
+        self._copies = 1 if self._by_limit is None else 2  # heap entries per query
+        self._stale = 0
+
+    def __len__(self) -> int:
+        return len(self.waiting)
+
+    def push(
+        self,
+        handle: H,
+        key: float,
+        arrival: Any,
+        tiebreak: Any,
+        limit: float = np.inf,
+        group: str | None = None,
+    ) -> None:
+        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group.
+
+        The id must not be waiting already (the caller checks).
+        """
+        self.waiting[tiebreak] = handle
+        self._pushes = seq = self._pushes + 1
+        self._seq[tiebreak] = seq
+        if self._plain:
+            heappush(self._main, (-key, arrival, tiebreak, seq))
+            return
+        if self._ledger is None:
+            heappush(self._main, (-key, arrival, tiebreak, seq))
+        else:
+            label = str(group)
+            self._group[tiebreak] = label
+            heap = self._heaps.get(label)
+            if heap is None:
+                heap = self._heaps[label] = []
+            heappush(heap, (-key, arrival, tiebreak, seq))
+        if self._by_limit is not None:
+            lane = self._by_limit.get(limit)
+            if lane is None:
+                lane = self._by_limit[limit] = [[], None]
+            heappush(lane[0], (arrival, tiebreak, seq))
+
+    def remove(self, tiebreak: Any) -> H | None:
+        """Take the query with this id out of the line; its handle (None: not waiting)."""
+        handle = self.waiting.pop(tiebreak, None)
+        if handle is not None:
+            del self._seq[tiebreak]
+            self._group.pop(tiebreak, None)
+            self._gone(self._copies)
+        return handle
+
+    def pick(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
+        """Remove and return the query served at ``t`` and why (None: nobody waiting).
+
+        ``agent``: reserved for eligibility by skills (see the module docstring).
+        """
+        if self._plain:
+            # The common case, kept lean: one heap, nothing left behind.
+            main, seqs, expires = self._main, self._seq, self._expires
+            while main:
+                _, _, tiebreak, seq = heappop(main)
+                if seqs.get(tiebreak) == seq:
+                    del seqs[tiebreak]
+                    handle = self.waiting.pop(tiebreak)
+                    if expires is not None and expires[tiebreak] < t:
+                        continue
+                    return handle, "score"
+            return None
+        return self._select(t, remove=True)
+
+    def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
+        """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
+        return self._select(t, remove=False)
+
+    # ---------------------------------------------------------------- inner
+    def _head(self, heap: list[Any], t: Any) -> Any:
+        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
+        seqs, expires = self._seq, self._expires
+        while heap:
+            top = heap[0]
+            tiebreak = top[-2]
+            if seqs.get(tiebreak) != top[-1]:
+                heappop(heap)
+            elif expires is not None and expires[tiebreak] < t:
+                heappop(heap)
+                del seqs[tiebreak], self.waiting[tiebreak]
+                self._group.pop(tiebreak, None)
+                self._stale += self._copies - 1  # compacted later, not while heaps are read
+            else:
+                return top
+        return None
+
+    def _overdue(self, t: Any) -> tuple[list[Any], Any] | None:
+        """The limit heap whose head is the oldest overdue query, and that head."""
+        assert self._by_limit is not None
+        oldest = None
+        seqs, expires = self._seq, self._expires
+        for limit, lane in self._by_limit.items():
+            heap = lane[0]
+            # The head is usually live: check it here before calling _head.
+            head = heap[0] if heap else None
+            if (
+                head is None
+                or seqs.get(head[1]) != head[2]
+                or (expires is not None and expires[head[1]] < t)
+            ):
+                head = self._head(heap, t)
+                if head is None:
+                    continue
+            arrival, edge = head[0], lane[1]
+            if edge is None or arrival > edge:
+                if not is_overdue((t - arrival) / self._per_minute, limit):
+                    continue
+                lane[1] = arrival
+            if oldest is None or head < oldest[1]:
+                oldest = (lane[0], head)
+        return oldest
+
+    def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
+        if self._clock is not None and t < self._clock:
+            t = self._clock
+        self._clock = t
+        ledger = self._ledger
+        if self._by_limit is not None:
+            found = self._overdue(t)
+            if found is not None:
+                line, (_, tiebreak, _) = found
+                handle = self.waiting[tiebreak]
+                if remove:
+                    if ledger is not None:
+                        backlogged = [g for g, h in self._heaps.items() if self._head(h, t)]
+                        ledger.record(backlogged, self._group[tiebreak])
+                    heappop(line)
+                    self._take(tiebreak)
+                return handle, "overdue"
+        reason: Reason = "score"
+        seqs, expires = self._seq, self._expires
+        if ledger is None:
+            heap = self._main
+            top = heap[0] if heap else None
+            if (
+                top is None
+                or seqs.get(top[2]) != top[3]
+                or (expires is not None and expires[top[2]] < t)
+            ):
+                top = self._head(heap, t)
+                if top is None:
+                    return None
+        else:
+            best = {}
+            for group, group_heap in self._heaps.items():
+                # The head is usually live: check it here before calling _head.
+                head = group_heap[0] if group_heap else None
+                if (
+                    head is None
+                    or seqs.get(head[2]) != head[3]
+                    or (expires is not None and expires[head[2]] < t)
+                ):
+                    head = self._head(group_heap, t)
+                    if head is None:
+                        continue
+                best[group] = head
+            if not best:
+                return None
+            chosen = ledger.pick(best) if remove else ledger.choose(best)
+            top = best[chosen]
+            if top is not min(best.values()):
+                reason = "group_share"
+            heap = self._heaps[chosen]
+        handle = self.waiting[top[2]]
+        if remove:
+            heappop(heap)
+            self._take(top[2])
+        return handle, reason
+
+    def _take(self, tiebreak: Any) -> None:
+        # One heap entry was popped; the query's others are left behind.
+        del self.waiting[tiebreak], self._seq[tiebreak]
+        if self._ledger is not None:
+            del self._group[tiebreak]
+        if self._copies > 1:
+            self._gone(self._copies - 1)
+
+    def _gone(self, stale: int) -> None:
+        self._stale += stale
+        if self._stale > 64 and self._stale > len(self.waiting):
+            seqs = self._seq
+
+            def keep(heap: list[Any]) -> list[Any]:
+                kept = [e for e in heap if seqs.get(e[-2]) == e[-1]]
+                heapify(kept)
+                return kept
+
+            self._main = keep(self._main)
+            self._heaps = {g: keep(h) for g, h in self._heaps.items()}
+            if self._by_limit is not None:
+                self._by_limit = {m: [keep(h), e] for m, (h, e) in self._by_limit.items()}
+            self._stale = 0

@@ -1,0 +1,97 @@
+"""Entry: a waiting query as the queue holds it and as an agent receives it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from prioritize.policy import Reason, limit_minutes
+
+if TYPE_CHECKING:
+    from prioritize.models import Customer, Query
+    from prioritize.policy import Policy, Score
+
+__all__ = ["Entry"]
+
+
+class Entry:
+    """A query handed to an agent (or looked at with ``peek``).
+
+    Attributes
+    ----------
+    query, customer
+        What was pushed.
+    score
+        The policy's score at the ``now`` of the pop, with its explanation.
+    reason
+        Why this query now: ``"overdue"`` (past its ``MaxWait`` limit),
+        ``"group_share"`` (its group was owed service under ``GroupShare``)
+        or ``"score"`` (the highest score; ties by arrival then id).
+    group
+        Its ``GroupShare`` group, if the policy has one.
+    overdue_at
+        When it passes its ``MaxWait`` limit (None without ``MaxWait``).
+    due_at
+        When the policy's published service level for its channel falls due.
+    """
+
+    # One object per push, also the queue's handle for it: the score and the
+    # deadlines are computed on first access, ``now`` and ``reason`` set by the pop.
+    __slots__ = ("_base", "_now", "_policy", "_score", "customer", "group", "query", "reason")
+
+    def __init__(
+        self, query: Query, customer: Customer, base: float, group: str | None, policy: Policy
+    ) -> None:
+        self.query = query
+        self.customer = customer
+        self._base = base
+        self.group = group
+        self._policy = policy
+        # Set by the pop (``_now``, ``reason``) and on first access (``_score``).
+        self._now: datetime | None
+        self._score: Score
+        self.reason: Reason
+
+    def _at(self, now: datetime, reason: Reason) -> Entry:
+        """A copy as seen at ``now`` (what ``peek`` hands out)."""
+        out = Entry(self.query, self.customer, self._base, self.group, self._policy)
+        out._now, out.reason = now, reason
+        return out
+
+    @property
+    def query_id(self) -> str:
+        return self.query.query_id
+
+    @property
+    def score(self) -> Score:
+        try:
+            return self._score
+        except AttributeError:
+            self._score = self._policy.score(self.query, self.customer, self._now)
+            return self._score
+
+    @property
+    def overdue_at(self) -> datetime | None:
+        limit = limit_minutes(self._policy, self.query.channel)
+        if limit == float("inf"):
+            return None
+        return self.query.received_at + timedelta(minutes=limit)
+
+    @property
+    def due_at(self) -> datetime | None:
+        due = self._policy.service_level_minutes(self.query.channel)
+        return None if due is None else self.query.received_at + timedelta(minutes=due)
+
+    def due_in(self, now: datetime) -> timedelta | None:
+        """Time left until ``due_at`` (negative when late; None without a promise)."""
+        due = self.due_at
+        return None if due is None else due - now
+
+    def explain(self) -> str:
+        """The score's explanation, prefixed with why the query was chosen."""
+        prefix = {"overdue": "overdue (max wait passed); ", "group_share": "group share; "}
+        return prefix.get(self.reason, "") + self.score.explain()
+
+    def __repr__(self) -> str:
+        value = self.score.value
+        return f"Entry(query_id={self.query_id!r}, reason={self.reason!r}, score={value:.4g})"
