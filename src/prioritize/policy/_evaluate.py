@@ -29,7 +29,6 @@ from prioritize.models import (
 )
 from prioritize.policy._plan import Plan
 from prioritize.policy._score import Score, aging_points
-from prioritize.signals import VECTOR
 
 if TYPE_CHECKING:
     from prioritize.policy._policy import Policy
@@ -108,7 +107,7 @@ def score_value(self: Policy, query: Query, customer: Customer) -> float:
 def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.float64]) -> None:
     # buf rows: score, one per signal of the plan (names order), aging; all start at 0.
     for active, args in zip(plan.active, inputs, strict=True):
-        s = active.bound.formula(*args, VECTOR)
+        s = active.bound.formula(*args)
         row = buf[1 + plan.names.index(active.name)]
         np.multiply(s, active.weight, out=row)
         if active.cap != np.inf:

@@ -27,7 +27,7 @@ from prioritize._errors import InputError, SchemaError
 from prioritize.models import Customer, FrameColumns, Query, read_float
 from prioritize.signals._formulas import rfm, rfm_constants
 from prioritize.signals._normalisers import LogSaturating, Normaliser
-from prioritize.signals._ops import SCALAR
+from prioritize.signals._ops import SCALAR, VECTOR
 
 if TYPE_CHECKING:
     from prioritize.signals._params import CustomSignal, SignalParams
@@ -73,8 +73,9 @@ class Bound:
     """A signal with a policy's parameters, ready to evaluate.
 
     ``scalar(query, customer)`` is the signal of one query; for a frame,
-    ``formula(*read(frame, columns), VECTOR)`` (the reader validates what it
-    reads; the formula may run on row blocks of what was read).
+    ``formula(*read(frame, columns))`` (the reader validates what it reads;
+    the formula, the same kernel bound with ``VECTOR`` ops, may run on row
+    blocks of what was read).
     """
 
     name: str
@@ -138,46 +139,38 @@ def _log_of_customer_field(
 
 
 def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReader) -> Bound:
-    # The formula is called directly with its constants: no method layer per query.
-    formula: Callable[..., Any] = type(normaliser).formula
-    constants = normaliser.constants
+    # One kernel, bound twice: with SCALAR ops for one query, VECTOR ops for a frame.
+    kernel = normaliser.kernel(SCALAR)
+    scalar: ScalarEvaluator
     if source.attribute:
-        scalar = _attribute_evaluator(name, source, normaliser)
+        scalar = _attribute_evaluator(name, source, normaliser, kernel)
+    elif source.on == "customer":
+        get = attrgetter(source.column)
+
+        def scalar(q: Query, c: Customer) -> float:
+            return kernel(get(c))  # type: ignore[no-any-return]
+
     else:
         get = attrgetter(source.column)
-        of_customer = source.on == "customer"
-        if len(constants) == 1:  # the log and decay kernels: no star-args per call
-            (k,) = constants
 
-            def scalar(q: Query, c: Customer) -> float:
-                return formula(get(c if of_customer else q), k, SCALAR)  # type: ignore[no-any-return]
+        def scalar(q: Query, c: Customer) -> float:
+            return kernel(get(q))  # type: ignore[no-any-return]
 
-        else:
-
-            def scalar(q: Query, c: Customer) -> float:
-                return formula(get(c if of_customer else q), *constants, SCALAR)  # type: ignore[no-any-return]
-
-    return Bound(name, scalar, read, normaliser.apply)
+    return Bound(name, scalar, read, normaliser.kernel(VECTOR))
 
 
 def _bind_purchase(params: SignalParams) -> Bound:
     constants = rfm_constants(params.purchase)
+    kernel = rfm(constants, SCALAR)
 
     def scalar(q: Query, c: Customer) -> float:
         days = c.days_since_last_purchase
-        return rfm(  # type: ignore[no-any-return]
-            c.purchase_count,
-            c.total_spend,
-            math.nan if days is None else days,
-            constants,
-            SCALAR,
+        return kernel(  # type: ignore[no-any-return]
+            c.purchase_count, c.total_spend, math.nan if days is None else days
         )
 
-    def formula(count: Any, spend: Any, days: Any, ops: Any) -> Any:
-        return rfm(count, spend, days, constants, ops)
-
     reader = _frame_fields("purchase_count", "total_spend", "days_since_last_purchase")
-    return Bound("purchase_history", scalar, reader, formula)
+    return Bound("purchase_history", scalar, reader, rfm(constants, VECTOR))
 
 
 def _bind_urgency(params: SignalParams) -> Bound:
@@ -211,7 +204,7 @@ def _bind_urgency(params: SignalParams) -> Bound:
     return Bound("urgency", scalar, read, _same)
 
 
-def _same(x: Any, ops: Any) -> Any:
+def _same(x: Any) -> Any:
     return x
 
 
@@ -257,9 +250,9 @@ SIGNALS: tuple[str, ...] = tuple(s.name for s in BUILTIN)
 # ------------------------------------------------------------------ declared
 
 
-def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> ScalarEvaluator:
-    formula: Callable[..., Any] = type(normaliser).formula
-    constants = normaliser.constants
+def _attribute_evaluator(
+    name: str, source: Input, normaliser: Normaliser, kernel: Callable[[float], float]
+) -> ScalarEvaluator:
     domain, key = normaliser.domain, source.column
     of_customer = source.on == "customer"
 
@@ -272,7 +265,7 @@ def _attribute_evaluator(name: str, source: Input, normaliser: Normaliser) -> Sc
             raise InputError(
                 f"signal {name!r} reads {source.where}, expected {domain.expected}; {owner} {found}"
             )
-        return formula(float(value), *constants, SCALAR)  # type: ignore[no-any-return]
+        return kernel(float(value))
 
     return scalar
 
