@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -37,7 +37,8 @@ __all__ = ["score", "score_frame", "score_value"]
 
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
-_US_PER_MINUTE = 60_000_000
+_MINUTE = timedelta(minutes=1)
+_new = object.__new__
 
 
 def _mismatch(query: Query, customer: Customer) -> InputError:
@@ -80,14 +81,18 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
     tz = now.tzinfo
     if tz is not UTC and (tz is None or now.utcoffset() is None):
         raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
-    delta = now - query.received_at
-    days = delta.days
-    if days < 0:
+    # timedelta / timedelta divides whole microseconds (ints): one rounding,
+    # exact like the frame path's nanoseconds.
+    waited = (now - query.received_at) / _MINUTE
+    if waited < 0:
         raise _received_after(query, now)
-    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
-    waited = ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
     aging = aging_points(plan.rate_per_minute, waited)
-    return Score(query.query_id, total + aging, (plan, values, waited, aging))
+    # Score(...) without its __init__ frame: the slots are set here.
+    result: Score = _new(Score)
+    result.query_id = query.query_id
+    result.value = total + aging
+    result._why = (plan, values, waited, aging)
+    return result
 
 
 def score_value(self: Policy, query: Query, customer: Customer) -> float:
