@@ -25,7 +25,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize.models import Customer, FrameColumns, Query, read_float
-from prioritize.signals._formulas import rfm, rfm_constants
+from prioritize.signals._formulas import Kernel, rfm, rfm_constants
 from prioritize.signals._normalisers import LogSaturating, Normaliser
 from prioritize.signals._ops import SCALAR, VECTOR
 
@@ -127,22 +127,40 @@ def _frame_fields(*columns: str) -> FrameReader:
 
 
 def _log_of_customer_field(
-    name: str, field: str, saturation: Callable[[SignalParams], float], parameter: str, doc: str
+    name: str,
+    field: str,
+    evaluator: Callable[[Kernel], ScalarEvaluator],
+    saturation: Callable[[SignalParams], float],
+    parameter: str,
+    doc: str,
 ) -> Signal:
-    """A built-in signal of the declared shape: a log-saturating customer field."""
+    """A built-in signal of the declared shape: a log-saturating customer field.
+
+    ``evaluator(kernel)`` is the per-query evaluator reading exactly ``field``
+    (a literal attribute read: about twice as fast as ``attrgetter``).
+    """
 
     def bind(params: SignalParams) -> Bound:
         normaliser = LogSaturating(saturation=saturation(params))
-        return _bind_one(name, Input(field, "customer"), normaliser, _frame_fields(field))
+        source = Input(field, "customer")
+        return _bind_one(name, source, normaliser, _frame_fields(field), evaluator)
 
     return Signal(name, (Input(field, "customer"),), doc, parameter, bind)
 
 
-def _bind_one(name: str, source: Input, normaliser: Normaliser, read: FrameReader) -> Bound:
+def _bind_one(
+    name: str,
+    source: Input,
+    normaliser: Normaliser,
+    read: FrameReader,
+    evaluator: Callable[[Kernel], ScalarEvaluator] | None = None,
+) -> Bound:
     # One kernel, bound twice: with SCALAR ops for one query, VECTOR ops for a frame.
     kernel = normaliser.kernel(SCALAR)
     scalar: ScalarEvaluator
-    if source.attribute:
+    if evaluator is not None:
+        scalar = evaluator(kernel)
+    elif source.attribute:
         scalar = _attribute_evaluator(name, source, normaliser, kernel)
     elif source.on == "customer":
         get = attrgetter(source.column)
@@ -208,11 +226,26 @@ def _same(x: Any) -> Any:
     return x
 
 
+def _of_lifetime_value(kernel: Kernel) -> ScalarEvaluator:
+    def scalar(q: Query, c: Customer) -> float:
+        return kernel(c.lifetime_value)  # type: ignore[no-any-return]
+
+    return scalar
+
+
+def _of_followers(kernel: Kernel) -> ScalarEvaluator:
+    def scalar(q: Query, c: Customer) -> float:
+        return kernel(c.followers)  # type: ignore[no-any-return]
+
+    return scalar
+
+
 #: The built-in signals, in the fixed order scores are summed and shown.
 BUILTIN: tuple[Signal, ...] = (
     _log_of_customer_field(
         "crm_value",
         "lifetime_value",
+        _of_lifetime_value,
         lambda p: p.value_saturation,
         "signals.value_saturation",
         "CRM lifetime value, log-scaled: min(1, log1p(lifetime_value) / log1p(value_saturation))",
@@ -231,6 +264,7 @@ BUILTIN: tuple[Signal, ...] = (
     _log_of_customer_field(
         "follower_reach",
         "followers",
+        _of_followers,
         lambda p: p.follower_saturation,
         "signals.follower_saturation",
         "the author's audience, log-scaled: min(1, log1p(followers) / log1p(follower_saturation))",
