@@ -38,7 +38,6 @@ __all__ = ["score", "score_frame", "score_value"]
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
 _MINUTE = timedelta(minutes=1)
-_new = object.__new__
 
 
 def _mismatch(query: Query, customer: Customer) -> InputError:
@@ -75,8 +74,12 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
         values.append(s)
         p = weight * s
         total += cap if p > cap else p
+    result = Score()  # no __init__: the slots are set here (the hot path)
+    result.query_id = query.query_id
     if now is None:
-        return Score(query.query_id, total + 0.0, (plan, values, 0.0, 0.0))
+        result.value = total + 0.0
+        result._why = (plan, values, 0.0, 0.0)
+        return result
     # Inline, not a helper: this is the hot path. UTC is checked by identity first.
     tz = now.tzinfo
     if tz is not UTC and (tz is None or now.utcoffset() is None):
@@ -87,9 +90,6 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
     if waited < 0:
         raise _received_after(query, now)
     aging = aging_points(plan.rate_per_minute, waited)
-    # Score(...) without its __init__ frame: the slots are set here.
-    result: Score = _new(Score)
-    result.query_id = query.query_id
     result.value = total + aging
     result._why = (plan, values, waited, aging)
     return result
