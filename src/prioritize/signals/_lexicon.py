@@ -16,7 +16,9 @@ cue only grows as text is added, so appending anything after a space never
 lowers urgency (a property test). The work is linear in the length of the text
 (``str.translate``, ``str.split``, one set intersection, then one substring
 search per cue the text contains); there is no regular expression to blow up
-on hostile input, and no cache: every text is scored afresh.
+on hostile input. The lexicon keeps no cache; a policy keeps the urgency of a
+bounded number of recent short texts (``TEXT_CACHE_SIZE`` in the signal
+registry), so a query re-scored as it waits does not pay for its text again.
 """
 
 from __future__ import annotations

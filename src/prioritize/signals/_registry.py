@@ -191,12 +191,31 @@ def _bind_purchase(params: SignalParams) -> Bound:
     return Bound("purchase_history", scalar, reader, rfm(constants, VECTOR))
 
 
+#: Per policy, the lexicon's score of up to this many recent texts is kept (a
+#: query re-scored as it waits, e.g. at each refresh of a queue view, reads its
+#: text's urgency back); the set is emptied when full. Only texts of at most
+#: :data:`TEXT_CACHE_CHARS` characters are kept, so it holds at most ~0.5 MB.
+TEXT_CACHE_SIZE = 1024
+TEXT_CACHE_CHARS = 512
+
+
 def _bind_urgency(params: SignalParams) -> Bound:
     score = params.urgency.score
+    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
 
     def scalar(q: Query, c: Customer) -> float:
         u = q.urgency
-        return score(q.text) if u is None else u
+        if u is not None:
+            return u
+        text = q.text
+        u = recent.get(text)
+        if u is None:
+            u = score(text)
+            if len(text) <= TEXT_CACHE_CHARS:
+                if len(recent) >= TEXT_CACHE_SIZE:
+                    recent.clear()
+                recent[text] = u
+        return u
 
     def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
         given = cols.urgency
