@@ -4,12 +4,23 @@
 Run: ``make bench`` or ``python benchmarks/bench_scoring.py [--rows N]``.
 The policy is the ``balanced`` preset (all four signals, a cap, aging): the
 numpy and SQL versions spell out exactly the same formula.
+
+``--latency-only`` measures only ``Policy.score`` (against the lean
+hand-inlined contender); ``--versus SRC`` also measures the package found in
+the source tree ``SRC`` (e.g. ``../main/src``, the version before a change):
+the two run in alternating subprocesses, each against its own lean contender,
+and the best of each is printed side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import math
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -101,7 +112,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--latency-only", action="store_true", help="only Policy.score latency")
+    parser.add_argument("--versus", metavar="SRC", help="also time the package in this src tree")
+    parser.add_argument("--rounds", type=int, default=5, help="--versus: subprocess pairs")
+    parser.add_argument("--runs", type=int, default=7, help="interleaved runs per contender")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.latency_only or args.versus:
+        latency_main(args)
+        return
 
     print(f"building a synthetic frame of {args.rows:,} rows …", flush=True)
     frame = pz.synthetic.queries(args.rows, seed=0)
@@ -139,7 +158,22 @@ def main() -> None:
         )
 
     # A per-row Python loop through Policy.score, on a sample, scaled up.
-    sample = frame.head(20_000)
+    objs = query_objects(frame.head(20_000))
+    loop = best_of(lambda: [policy.score(q, c, now_dt) for q, c in objs], 3)
+    results["per-row loop of Policy.score (scaled)"] = loop * len(frame) / len(objs)
+
+    base = results["numpy expression (no validation)"]
+    print(f"\nscore_frame on {len(frame):,} rows, balanced preset (best of {args.repeat}):")
+    for name, seconds in results.items():
+        print(f"  {name:<40} {seconds * 1000:9.1f} ms   {seconds / base:6.2f}x numpy")
+    if "DuckDB SQL (same formula)" in results:
+        ratio = results["DuckDB SQL (same formula)"] / results["score_frame (full validation)"]
+        print(f"  DuckDB / score_frame (full validation): {ratio:.2f}")
+    print_latency(latency(objs[0]))
+
+
+def query_objects(sample: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
+    """The rows of a query frame as (Query, Customer) pairs."""
     rows = list(sample.itertuples(index=False))
     objs = []
     for r in rows:
@@ -163,46 +197,84 @@ def main() -> None:
                 ),
             )
         )
-    loop = best_of(lambda: [policy.score(q, c, now_dt) for q, c in objs], 3)
-    results["per-row loop of Policy.score (scaled)"] = loop * len(frame) / len(objs)
+    return objs
 
-    base = results["numpy expression (no validation)"]
-    print(f"\nscore_frame on {len(frame):,} rows, balanced preset (best of {args.repeat}):")
-    for name, seconds in results.items():
-        print(f"  {name:<40} {seconds * 1000:9.1f} ms   {seconds / base:6.2f}x numpy")
-    if "DuckDB SQL (same formula)" in results:
-        ratio = results["DuckDB SQL (same formula)"] / results["score_frame (full validation)"]
-        print(f"  DuckDB / score_frame (full validation): {ratio:.2f}")
 
-    # Policy.score latency, the helpdesk hot path. CPU time of this process
-    # (time.process_time), so other processes on a shared machine count less;
-    # contenders interleaved, best of 7 runs of 20,000 calls.
-    q, c = objs[0]
+LEAN = "lean hand-inlined balanced, urgency given"
+
+
+def latency(pair: tuple[pz.Query, pz.Customer], runs: int = 7) -> dict[str, float]:
+    """Seconds per ``Policy.score`` call, per contender: the best of ``runs`` interleaved runs.
+
+    CPU time of this process (time.process_time), so other processes on a
+    shared machine count less; each run is 20,000 calls.
+    """
+    q, c = pair
     q_text = q.model_copy(
         update={"urgency": None, "text": "Third time asking: still waiting for my refund!!"}
     )
     later = q.received_at + timedelta(minutes=30)
+    policy = pz.policies.balanced()
     assert math.isclose(lean_score(q, c, later)[1], policy.score(q, c, later).value, rel_tol=1e-12)
-    contenders: dict[str, Callable[[], object]] = {
-        "lean hand-inlined balanced, urgency given": lambda: lean_score(q, c, later),
-    }
+    contenders: dict[str, Callable[[], object]] = {LEAN: lambda: lean_score(q, c, later)}
     for label, query in (("urgency given", q), ("urgency from text (48 chars)", q_text)):
         for pname in ("balanced", "influencer_weighted", "fifo"):
             pol = pz.policies.PRESETS[pname]()
             contenders[f"{pname:<20} {label}"] = lambda pol=pol, query=query: pol.score(
                 query, c, later
             )
+    # Every call a text the policy has not seen (48 chars, the same cues): the
+    # lexicon's full cost, past the policy's cache of recent texts.
+    texts = [f"Third time asking: still waiting, refund {i:05d}!!" for i in range(20_000)]
+    fresh = itertools.cycle([q.model_copy(update={"urgency": None, "text": t}) for t in texts])
+    contenders[f"{'balanced':<20} urgency, new text each call"] = lambda: policy.score(
+        next(fresh), c, later
+    )
+    contenders["balanced score_value (queue hot path)"] = lambda: policy.score_value(q, c)
     best = dict.fromkeys(contenders, math.inf)
-    for _ in range(7):
+    for _ in range(runs):
         for name, call in contenders.items():
             t0 = time.process_time()
             for _ in range(20_000):
                 call()
             best[name] = min(best[name], (time.process_time() - t0) / 20_000)
-    floor = best["lean hand-inlined balanced, urgency given"]
-    print("\nPolicy.score latency per call (CPU time, best of 7 interleaved runs of 20,000):")
-    for name, seconds in best.items():
-        print(f"  {name:<52} {seconds * 1e6:6.2f} µs   {seconds / floor:5.2f}x lean")
+    return best
+
+
+def print_latency(best: dict[str, float], other: dict[str, float] | None = None) -> None:
+    """Print µs per call and the ratio to the lean contender (``other``: a second version)."""
+    print("\nPolicy.score latency per call (CPU time, best of interleaved runs of 20,000):")
+    if other is not None:
+        print(f"  {'':<52} {'--versus SRC':>18}   {'this tree':>18}")
+    for name in best:
+        line = f"  {name:<52}"
+        for figures in (other, best):
+            if figures is not None and name in figures:
+                line += f" {figures[name] * 1e6:6.2f} µs {figures[name] / figures[LEAN]:5.2f}x lean"
+        print(line)
+
+
+def latency_main(args: argparse.Namespace) -> None:
+    """``--latency-only`` (and ``--versus``): Policy.score latency without the frame benchmarks."""
+    pair = query_objects(pz.synthetic.queries(10, seed=0).drop(columns="text"))[0]
+    if args.json:
+        json.dump(latency(pair, runs=args.runs), sys.stdout)
+        return
+    if args.versus is None:
+        print_latency(latency(pair, runs=args.runs))
+        return
+    # Two package versions cannot share a process: alternate subprocesses.
+    mine: dict[str, float] = {}
+    theirs: dict[str, float] = {}
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+    for _ in range(args.rounds):
+        for src, into in ((args.versus, theirs), (here, mine)):
+            env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
+            cmd = [sys.executable, __file__, "--latency-only", "--json", "--runs", "3"]
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+            for name, seconds in json.loads(out.stdout).items():
+                into[name] = min(into.get(name, math.inf), seconds)
+    print_latency(mine, theirs)
 
 
 if __name__ == "__main__":

@@ -337,3 +337,45 @@ def test_audit_counts_declared_signals() -> None:
     assert list(shares.index) == [*ALL.signal_names, "aging"]
     assert shares.sum() == pytest.approx(1.0)
     assert shares["churn_risk"] > 0
+
+
+# ------------------------------------------------------------------ urgency of recent texts
+
+_TEXT_POLICY = pz.Policy(weights={"urgency": 1.0})
+
+
+def _text_query(i: int, text: str) -> tuple[pz.Query, pz.Customer]:
+    q = pz.Query(query_id=f"q{i}", customer_id="c", received_at=T0, channel="email", text=text)
+    return q, pz.Customer(customer_id="c")
+
+
+@given(st.lists(st.text(max_size=600), min_size=1, max_size=8), st.integers(0, 3))
+def test_policy_urgency_of_a_text_is_the_lexicon_score_seen_or_not(
+    texts: list[str], repeats: int
+) -> None:
+    # The policy keeps recent texts' urgency: re-scoring a text gives what the
+    # lexicon gives, however often and in whatever order texts come.
+    for _ in range(repeats + 1):
+        for i, text in enumerate(texts):
+            got = _TEXT_POLICY.score(*_text_query(i, text)).signals["urgency"]
+            assert got == pz.signals.text_urgency(text)
+
+
+def test_policy_text_cache_is_bounded() -> None:
+    from prioritize.signals._registry import TEXT_CACHE_CHARS, TEXT_CACHE_SIZE
+
+    policy = pz.Policy(weights={"urgency": 1.0})
+    bound = next(a.bound for a in policy._compiled.active if a.name == "urgency")
+    recent = next(
+        cell.cell_contents
+        for cell in bound.scalar.__closure__ or ()
+        if isinstance(cell.cell_contents, dict)
+    )
+    texts = [f"refund number {i}" for i in range(TEXT_CACHE_SIZE * 2 + 5)]
+    texts.append("x" * (TEXT_CACHE_CHARS + 1))  # too long to keep
+    for i, text in enumerate(texts):
+        assert policy.score(*_text_query(i, text)).signals["urgency"] == (
+            pz.signals.text_urgency(text)
+        )
+        assert len(recent) <= TEXT_CACHE_SIZE
+    assert texts[-1] not in recent

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -24,7 +24,6 @@ from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
 from prioritize.models import Customer, Query, validate_frame
 from prioritize.policy._plan import Plan
 from prioritize.policy._score import Score, aging_points
-from prioritize.signals import VECTOR
 
 if TYPE_CHECKING:
     from prioritize.policy._policy import Policy
@@ -33,7 +32,7 @@ __all__ = ["score", "score_frame", "score_value"]
 
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
-_US_PER_MINUTE = 60_000_000
+_MINUTE = timedelta(minutes=1)
 
 
 def _mismatch(query: Query, customer: Customer) -> InputError:
@@ -70,20 +69,25 @@ def score(self: Policy, query: Query, customer: Customer, now: datetime | None =
         values.append(s)
         p = weight * s
         total += cap if p > cap else p
+    result = Score()  # no __init__: the slots are set here (the hot path)
+    result.query_id = query.query_id
     if now is None:
-        return Score(query.query_id, total + 0.0, (plan, values, 0.0, 0.0))
+        result.value = total + 0.0
+        result._why = (plan, values, 0.0, 0.0)
+        return result
     # Inline, not a helper: this is the hot path. UTC is checked by identity first.
     tz = now.tzinfo
     if tz is not UTC and (tz is None or now.utcoffset() is None):
         raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
-    delta = now - query.received_at
-    days = delta.days
-    if days < 0:
+    # timedelta / timedelta divides whole microseconds (ints): one rounding,
+    # exact like the frame path's nanoseconds.
+    waited = (now - query.received_at) / _MINUTE
+    if waited < 0:
         raise _received_after(query, now)
-    # Whole microseconds, one rounding: exact like the frame path's nanoseconds.
-    waited = ((days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) / _US_PER_MINUTE
     aging = aging_points(plan.rate_per_minute, waited)
-    return Score(query.query_id, total + aging, (plan, values, waited, aging))
+    result.value = total + aging
+    result._why = (plan, values, waited, aging)
+    return result
 
 
 def score_value(self: Policy, query: Query, customer: Customer) -> float:
@@ -103,7 +107,7 @@ def score_value(self: Policy, query: Query, customer: Customer) -> float:
 def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.float64]) -> None:
     # buf rows: score, one per signal of the plan (names order), aging; all start at 0.
     for active, args in zip(plan.active, inputs, strict=True):
-        s = active.bound.formula(*args, VECTOR)
+        s = active.bound.formula(*args)
         row = buf[1 + plan.names.index(active.name)]
         np.multiply(s, active.weight, out=row)
         if active.cap != np.inf:

@@ -10,6 +10,7 @@ and the built-in signals are made of these.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prioritize.signals._ops import Ops
@@ -28,24 +29,40 @@ __all__ = [
 
 _LN2 = math.log(2.0)
 
-
-# Each formula is a kernel taking its constants precomputed (what a policy binds
-# once) and a public function taking the documented parameters.
-
-
-def log_ratio(x: Any, log1p_saturation: float, ops: Ops) -> Any:
-    """Kernel of :func:`log_saturation`: ``min(1, log1p(x) / log1p_saturation)``."""
-    return ops.minimum(ops.log1p(x) / log1p_saturation, 1.0)
+#: A formula with its constants and ops bound: inputs -> normalised value.
+Kernel = Callable[..., Any]
 
 
-def exp_rate(x: Any, rate: float, ops: Ops) -> Any:
-    """Kernel of :func:`half_life_decay`: ``exp(x * rate)`` with ``rate = -ln 2 / half_life``."""
-    return ops.exp(x * rate)
+# Each formula is a kernel factory taking its constants precomputed (what a
+# policy binds once) and an ops namespace, and returning the kernel ``x -> value``
+# with the ops it uses bound as closure variables: the per-query path then costs
+# one call per kernel, no look-up. A public function takes the documented
+# parameters.
+
+
+def log_ratio(log1p_saturation: float, ops: Ops) -> Kernel:
+    """Kernel of :func:`log_saturation`: ``x -> min(1, log1p(x) / log1p_saturation)``."""
+    log1p, minimum = ops.log1p, ops.minimum
+
+    def kernel(x: Any) -> Any:
+        return minimum(log1p(x) / log1p_saturation, 1.0)
+
+    return kernel
+
+
+def exp_rate(rate: float, ops: Ops) -> Kernel:
+    """Kernel of :func:`half_life_decay`: ``x -> exp(x * rate)``, ``rate = -ln 2 / half_life``."""
+    exp = ops.exp
+
+    def kernel(x: Any) -> Any:
+        return exp(x * rate)
+
+    return kernel
 
 
 def log_saturation(x: Any, saturation: float, ops: Ops) -> Any:
     """``min(1, log1p(x) / log1p(saturation))`` for ``x >= 0``."""
-    return log_ratio(x, math.log1p(saturation), ops)
+    return log_ratio(math.log1p(saturation), ops)(x)
 
 
 def decay_rate(half_life: float) -> float:
@@ -55,12 +72,22 @@ def decay_rate(half_life: float) -> float:
 
 def half_life_decay(x: Any, half_life: float, ops: Ops) -> Any:
     """``2 ** (-x / half_life)`` for ``x >= 0``: 1 at 0, one half after ``half_life``."""
-    return exp_rate(x, decay_rate(half_life), ops)
+    return exp_rate(decay_rate(half_life), ops)(x)
+
+
+def linear_kernel(low: float, high: float, ops: Ops) -> Kernel:
+    """Kernel of :func:`linear_clip`."""
+    minimum, maximum = ops.minimum, ops.maximum
+
+    def kernel(x: Any) -> Any:
+        return maximum(minimum((x - low) / (high - low), 1.0), 0.0)
+
+    return kernel
 
 
 def linear_clip(x: Any, low: float, high: float, ops: Ops) -> Any:
     """0 at ``low``, 1 at ``high``, linear between, clipped to [0, 1] (``low > high`` reverses)."""
-    return ops.maximum(ops.minimum((x - low) / (high - low), 1.0), 0.0)
+    return linear_kernel(low, high, ops)(x)
 
 
 def follower_reach(followers: Any, params: SignalParams, ops: Ops) -> Any:
@@ -89,13 +116,22 @@ def rfm_constants(params: PurchaseParams) -> RfmConstants:
     )
 
 
-def rfm(count: Any, spend: Any, days: Any, constants: RfmConstants, ops: Ops) -> Any:
-    """Kernel of :func:`purchase_history`, with :func:`rfm_constants`."""
+def rfm(constants: RfmConstants, ops: Ops) -> Kernel:
+    """Kernel of :func:`purchase_history`: ``(count, spend, days) -> value``."""
     rate, log_frequency, log_spend, w_recency, w_frequency, w_monetary = constants
-    recency = ops.nan_to_zero(exp_rate(days, rate, ops))
-    frequency = log_ratio(count, log_frequency, ops)
-    monetary = log_ratio(spend, log_spend, ops)
-    return w_recency * recency + w_frequency * frequency + w_monetary * monetary
+    nan_to_zero = ops.nan_to_zero
+    recency = exp_rate(rate, ops)
+    frequency = log_ratio(log_frequency, ops)
+    monetary = log_ratio(log_spend, ops)
+
+    def kernel(count: Any, spend: Any, days: Any) -> Any:
+        return (
+            w_recency * nan_to_zero(recency(days))
+            + w_frequency * frequency(count)
+            + w_monetary * monetary(spend)
+        )
+
+    return kernel
 
 
 def purchase_history(
@@ -106,4 +142,4 @@ def purchase_history(
     ops: Ops,
 ) -> Any:
     """RFM blend in [0, 1]; ``days_since_last_purchase`` NaN means never bought (R = 0)."""
-    return rfm(purchase_count, total_spend, days_since_last_purchase, rfm_constants(params), ops)
+    return rfm(rfm_constants(params), ops)(purchase_count, total_spend, days_since_last_purchase)

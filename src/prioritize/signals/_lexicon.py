@@ -14,8 +14,11 @@ The score is ``1 - exp(-points)`` where ``points`` adds, each at most once:
 Each cue counts once, so repeating a word cannot push urgency further. Every
 cue only grows as text is added, so appending anything after a space never
 lowers urgency (a property test). The work is linear in the length of the text
-(``str.translate``, ``str.split`` and set look-ups over a bounded phrase
-length); there is no regular expression to blow up on hostile input.
+(``str.translate``, ``str.split``, one set intersection, then one substring
+search per cue the text contains); there is no regular expression to blow up
+on hostile input. The lexicon keeps no cache; a policy keeps the urgency of a
+bounded number of recent short texts (``TEXT_CACHE_SIZE`` in the signal
+registry), so a query re-scored as it waits does not pay for its text again.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ _TRANSLATE = str.maketrans(dict.fromkeys(_PUNCT, " ") | {"'": None, "’": None}
 # The same cleaning for ASCII text as bytes: one C pass instead of a look-up per character.
 _ASCII_PUNCT = "".join(c for c in _PUNCT if c.isascii()).encode("ascii")
 _ASCII_TABLE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
+# Bytes that cannot be in an ALL-CAPS token: ASCII lowercase letters and whitespace.
+_ASCII_NOT_CAPS = (string.ascii_lowercase + string.whitespace).encode("ascii")
 _MAX_PHRASE_WORDS = 4
 
 
@@ -141,19 +146,21 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    _first: dict[str, tuple[tuple[int, list[str], str], ...]] = PrivateAttr(default_factory=dict)
+    # Cue token -> (" cue ", rank at its position, points) for the word it is and
+    # the phrases it starts, found by substring search in " token token ... ".
+    _starts: dict[str, tuple[tuple[str, int, float], ...]] = PrivateAttr(default_factory=dict)
     _cues: frozenset[str] = PrivateAttr(default=frozenset())
 
     def model_post_init(self, context: Any, /) -> None:
-        # Index phrases by their first word: a token that starts no phrase costs
-        # one dict look-up instead of three joins.
-        first: dict[str, list[tuple[int, list[str], str]]] = {}
-        for phrase in self.phrases:
-            words = phrase.split(" ")
-            first.setdefault(words[0], []).append((len(words), words[1:], phrase))
-        self._first = {w: tuple(v) for w, v in first.items()}
-        # Tokens that can score: a text with none of them skips the per-token loop.
-        self._cues = frozenset(self.words) | frozenset(first)
+        starts: dict[str, list[tuple[str, int, float]]] = {}
+        for word, points in self.words.items():
+            starts[word] = [(f" {word} ", 0, points)]
+        for phrase, points in self.phrases.items():
+            entries = starts.setdefault(phrase.split(" ")[0], [])
+            entries.append((f" {phrase} ", len(entries) + 1, points))
+        self._starts = {w: tuple(v) for w, v in starts.items()}
+        # Tokens that can score: a text with none of them skips the search.
+        self._cues = frozenset(starts)
 
     @field_validator("words")
     @classmethod
@@ -178,37 +185,47 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
     if not text:
         return 0.0
     if text.isascii():
-        clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
+        cleaned = text.encode("ascii").translate(_ASCII_TABLE, b"'")
+        # Every character of an ALL-CAPS token is neither lowercase nor a space:
+        # fewer such characters than caps_min_letters means the text is not shouted.
+        shout = len(cleaned.translate(None, _ASCII_NOT_CAPS))
+        clean = None
+        tokens = cleaned.lower().decode("ascii").split()
     else:
+        cleaned = None
         clean = text.translate(_TRANSLATE)
-    tokens = clean.lower().split()
+        shout = len(clean)
+        tokens = clean.lower().split()
     private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
-    cues: frozenset[str] = private["_cues"]
+    hits = private["_cues"].intersection(tokens)
     points = 0.0
-    if not cues.isdisjoint(tokens):
-        # Cues are summed in the order they first appear: deterministic, and
-        # appending text only adds terms, so urgency never drops.
-        words, phrases = lex.words, lex.phrases
-        first: dict[str, tuple[tuple[int, list[str], str], ...]] = private["_first"]
-        counted: set[str] = set()
-        for i, token in enumerate(tokens):
-            if token not in cues:
-                continue
-            if token in words and token not in counted:
-                counted.add(token)
-                points += words[token]
-            for n, rest, phrase in first.get(token, ()):
-                if tokens[i + 1 : i + n] == rest and phrase not in counted:
-                    counted.add(phrase)
-                    points += phrases[phrase]
+    if hits:
+        # Each cue counts once, at its first appearance; cues are summed in the
+        # order they first appear (at one token: its word, then the phrases it
+        # starts, in lexicon order). Deterministic, and appending text only adds
+        # terms, so urgency never drops. Phrases match whole consecutive tokens.
+        joined = f" {' '.join(tokens)} "
+        starts: dict[str, tuple[tuple[str, int, float], ...]] = private["_starts"]
+        found = []
+        for token in hits:
+            for cue, rank, cue_points in starts[token]:
+                at = joined.find(cue)
+                if at >= 0:
+                    found.append((at, rank, cue_points))
+        found.sort()
+        for _, _, cue_points in found:
+            points += cue_points
     if "!!" in text:
         points += lex.exclamation_points
-    caps = 0
-    for token in filter(str.isupper, clean.split()):
-        if len(token) >= 3:
-            caps += len(token)
-    if caps >= lex.caps_min_letters:
-        points += lex.caps_points
+    if shout >= lex.caps_min_letters:
+        caps = 0
+        if clean is None:
+            clean = cleaned.decode("ascii")  # type: ignore[union-attr]
+        for token in filter(str.isupper, clean.split()):
+            if len(token) >= 3:
+                caps += len(token)
+        if caps >= lex.caps_min_letters:
+            points += lex.caps_points
     return points
 
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from prioritize.signals._formulas import decay_rate, exp_rate, linear_clip, log_ratio
+from prioritize.signals._formulas import Kernel, decay_rate, exp_rate, linear_kernel, log_ratio
 from prioritize.signals._ops import Ops
 
 __all__ = ["Boolean", "Decay", "Domain", "Identity", "Linear", "LogSaturating", "Normaliser"]
@@ -69,16 +69,20 @@ class Domain:
         return self.maximum is None or value <= self.maximum
 
 
-def _same(x: Any, ops: Ops) -> Any:
+def _same(x: Any) -> Any:
     return x
+
+
+def _identity(ops: Ops) -> Kernel:
+    return _same
 
 
 class _Normaliser(BaseModel):
     """A formula of :mod:`~prioritize.signals._formulas` with the constants it is declared with."""
 
     model_config = _CONFIG
-    #: ``formula(x, *constants, ops)``; a plain function, so hot paths call it directly.
-    formula: ClassVar[Callable[..., Any]] = staticmethod(_same)
+    #: ``formula(*constants, ops)`` -> the kernel ``x -> value`` (bound once per policy).
+    formula: ClassVar[Callable[..., Kernel]] = staticmethod(_identity)
     #: The input values accepted.
     domain: ClassVar[Domain]
 
@@ -87,9 +91,13 @@ class _Normaliser(BaseModel):
         """The formula's arguments after ``x``."""
         return ()
 
+    def kernel(self, ops: Ops) -> Kernel:
+        """The formula with this normaliser's constants and ``ops`` bound: ``x -> value``."""
+        return type(self).formula(*self.constants, ops)
+
     def apply(self, x: Any, ops: Ops) -> Any:
         """The normalised value of ``x``: a float with ``SCALAR`` ops, an array with ``VECTOR``."""
-        return type(self).formula(x, *self.constants, ops)
+        return self.kernel(ops)(x)
 
 
 _ANY = Domain()
@@ -109,7 +117,7 @@ class Linear(_Normaliser):
     """0 at ``low``, 1 at ``high``, linear between, clipped (``low > high`` reverses the scale)."""
 
     kind: Literal["linear"] = "linear"
-    formula = staticmethod(linear_clip)
+    formula = staticmethod(linear_kernel)
     domain: ClassVar[Domain] = _ANY
     low: _Finite
     high: _Finite
