@@ -110,7 +110,7 @@ def main() -> None:
     now = frame["received_at"].max() + pd.Timedelta(minutes=1)
     now_dt = now.to_pydatetime()
 
-    ours = policy.score_frame(frame, now_dt)["score"].to_numpy()
+    ours = policy.score_frame(frame, now=now_dt)["score"].to_numpy()
     ref = numpy_formula(frame, now)
     assert np.allclose(ours, ref, rtol=1e-12, atol=1e-12), "formulas differ"
 
@@ -119,10 +119,10 @@ def main() -> None:
         lambda: numpy_formula(frame, now), args.repeat
     )
     results["score_frame (full validation)"] = best_of(
-        lambda: policy.score_frame(frame, now_dt), args.repeat
+        lambda: policy.score_frame(frame, now=now_dt), args.repeat
     )
     results["score_frame (validate='read')"] = best_of(
-        lambda: policy.score_frame(frame, now_dt, validate="read"), args.repeat
+        lambda: policy.score_frame(frame, now=now_dt, validate="read"), args.repeat
     )
     try:
         import duckdb
@@ -163,7 +163,7 @@ def main() -> None:
                 ),
             )
         )
-    loop = best_of(lambda: [policy.score(q, c, now_dt) for q, c in objs], 3)
+    loop = best_of(lambda: [policy.score(q, c, now=now_dt) for q, c in objs], 3)
     results["per-row loop of Policy.score (scaled)"] = loop * len(frame) / len(objs)
 
     base = results["numpy expression (no validation)"]
@@ -182,7 +182,9 @@ def main() -> None:
         update={"urgency": None, "text": "Third time asking: still waiting for my refund!!"}
     )
     later = q.received_at + timedelta(minutes=30)
-    assert math.isclose(lean_score(q, c, later)[1], policy.score(q, c, later).value, rel_tol=1e-12)
+    assert math.isclose(
+        lean_score(q, c, later)[1], policy.score(q, c, now=later).value, rel_tol=1e-12
+    )
     contenders: dict[str, Callable[[], object]] = {
         "lean hand-inlined balanced, urgency given": lambda: lean_score(q, c, later),
     }
@@ -190,7 +192,7 @@ def main() -> None:
         for pname in ("balanced", "influencer_weighted", "fifo"):
             pol = pz.policies.PRESETS[pname]()
             contenders[f"{pname:<20} {label}"] = lambda pol=pol, query=query: pol.score(
-                query, c, later
+                query, c, now=later
             )
     best = dict.fromkeys(contenders, math.inf)
     for _ in range(7):

@@ -129,9 +129,9 @@ def test_builtin_reach_and_value_are_log_saturating_declarations() -> None:
 @given(pst.query_frames(max_rows=6, policy=ALL), st.integers(0, 600))
 def test_declared_signals_scalar_equals_vectorised(frame: pd.DataFrame, later: int) -> None:
     now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
-    scores = ALL.score_frame(frame, now)
+    scores = ALL.score_frame(frame, now=now)
     for (q, c), idx in zip(_frame_and_objects(frame, ALL), frame.index, strict=True):
-        s = ALL.score(q, c, now)
+        s = ALL.score(q, c, now=now)
         assert math.isclose(s.value, scores.at[idx, "score"], rel_tol=1e-9, abs_tol=1e-9)
         for name in ALL.signal_names:
             assert math.isclose(

@@ -216,7 +216,7 @@ def test_queue_simulator_and_rank_serve_in_one_order(
     ids = frame["query_id"].to_numpy(dtype=object)
     now_ns = int(received.max()) + later * _NS_PER_MINUTE
     now = pd.Timestamp(now_ns, tz="UTC").to_pydatetime()
-    expected = list(policy.rank(frame, now)["query_id"])
+    expected = list(policy.rank(frame, now=now)["query_id"])
 
     queue = pz.TriageQueue(policy)
     if by_frame:

@@ -72,7 +72,7 @@ class _Normalised(pz.Policy):
     """Scores relative to the batch's best: not batch-independent."""
 
     def score_frame(self, frame, now=None, *, validate="full"):
-        scores = super().score_frame(frame, now, validate=validate)
+        scores = super().score_frame(frame, now=now, validate=validate)
         top = scores["score"].max()
         if top > 0:
             scores = scores / top
@@ -95,7 +95,7 @@ class _Counting(pz.Policy):
 
     def score_frame(self, frame, now=None, *, validate="full"):
         self.calls.append(len(frame))
-        return super().score_frame(frame, now, validate=validate)
+        return super().score_frame(frame, now=now, validate=validate)
 
 
 def test_max_examples_and_settings_are_passed_through() -> None:

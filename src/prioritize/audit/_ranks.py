@@ -100,9 +100,12 @@ class Snapshot:
         return rank
 
 
-def snapshot(policy: Policy, frame: pd.DataFrame, now: datetime | None) -> Snapshot:
-    """Score and rank ``frame`` at ``now`` exactly as :meth:`Policy.rank` does."""
-    scores = policy.score_frame(frame, now)
+def snapshot(frame: pd.DataFrame, policy: Policy, *, now: datetime | None = None) -> Snapshot:
+    """Score and rank ``frame`` at ``now`` exactly as :meth:`Policy.rank` does.
+
+    ``now=None`` scores each query at its own arrival, as in :meth:`Policy.rank`.
+    """
+    scores = policy.score_frame(frame, now=now)
     received = read_received_ns(frame)
     base = scores["score"].to_numpy() - scores["aging"].to_numpy()
     keys = order_keys(policy, frame, base, received, now)

@@ -258,7 +258,7 @@ class TriageQueue:
             return self._picker.remove(query_id) is not None
 
     # ------------------------------------------------------------- snapshot
-    def snapshot(self, now: datetime | None = None) -> pd.DataFrame:
+    def snapshot(self, *, now: datetime | None = None) -> pd.DataFrame:
         """The waiting queries with their current scores and deadlines.
 
         One row per waiting query, in serving order at ``now`` (ignoring the
