@@ -178,9 +178,9 @@ def test_declared_signal_made_blind_has_no_effect() -> None:
 
 
 def test_declared_signal_cap_bounds_its_influence() -> None:
-    assert_bounded_influence(ALL, "tickets", 0.05, max_examples=30)
+    assert_bounded_influence(ALL, "tickets", max_points=0.05, max_examples=30)
     with pytest.raises(AssertionError, match="move a score by"):
-        assert_bounded_influence(ALL, "plan_tier", 0.05, max_examples=50)
+        assert_bounded_influence(ALL, "plan_tier", max_points=0.05, max_examples=50)
 
 
 def test_declared_signals_are_batch_independent() -> None:
