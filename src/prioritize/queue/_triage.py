@@ -142,14 +142,18 @@ class TriageQueue:
     def push_frame(self, frame: pd.DataFrame) -> int:
         """Load a canonical query frame (e.g. all open tickets after a restart).
 
-        Scores are computed vectorised. All rows are added or none (a
+        Scores are computed vectorised. The inputs of the signals the policy
+        declares (``signals.custom``) are carried into the ``attributes`` of
+        each entry's customer or query, so :attr:`Entry.score` explains them
+        too. All rows are added or none (a
         :class:`~prioritize.SchemaError` or :class:`~prioritize.InputError`
         leaves the queue unchanged). Returns the number of queries added.
         """
         cols = validate_frame(frame)
         values = self.policy.score_frame(frame)["score"].to_numpy().tolist()
         arrivals = cols.received_ns.tolist()
-        pairs = frame_to_objects(frame)
+        declared = {d.input: d.on for d in self.policy.signals.custom.values()}
+        pairs = frame_to_objects(frame, attributes=declared)
         prepared = [
             (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
             for (query, customer), base, arrival in zip(pairs, values, arrivals, strict=True)
