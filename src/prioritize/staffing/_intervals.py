@@ -210,13 +210,20 @@ def _plan_one(
     ceiling: float | None,
     patience: float | None,
 ) -> tuple[int, float, float, float]:
-    agents = agents_needed(rate, handle, target, within, ceiling, patience_minutes=patience)
+    agents = agents_needed(
+        rate,
+        handle,
+        target=target,
+        within_minutes=within,
+        max_occupancy=ceiling,
+        patience_minutes=patience,
+    )
     if agents == 0:  # no work (the load may also underflow to zero from a tiny rate)
         return 0, 1.0, 0.0, 0.0
     if patience is None:
         return (
             agents,
-            service_level(rate, handle, agents, within),
+            service_level(rate, handle, agents, within_minutes=within),
             occupancy(rate, handle, agents),
             0.0,
         )
