@@ -40,3 +40,15 @@ def test_push_frame_entries_score_like_score_frame(frame: pd.DataFrame, later: i
             assert math.isclose(
                 entry.score.contributions[name], row[name], rel_tol=1e-9, abs_tol=1e-9
             )
+
+
+def test_push_frame_without_the_column_of_an_unweighted_signal() -> None:
+    policy = DECLARED.with_changes(weights={"churn_risk": 0.0, "incident": 0.0})
+    frame = pz.synthetic.queries(5, seed=4)
+    now = frame["received_at"].max().to_pydatetime()
+    expected = policy.score_frame(frame, now=now).set_index(frame["query_id"])["score"]
+    q = pz.TriageQueue(policy)
+    q.push_frame(frame)
+    while len(q):
+        entry = q.pop(now)
+        assert math.isclose(entry.score.value, expected[entry.query_id], abs_tol=1e-12)

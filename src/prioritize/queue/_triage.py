@@ -152,7 +152,9 @@ class TriageQueue:
         cols = validate_frame(frame)
         values = self.policy.score_frame(frame)["score"].to_numpy().tolist()
         arrivals = cols.received_ns.tolist()
-        declared = {d.input: d.on for d in self.policy.signals.custom.values()}
+        # A declared input the frame lacks is one scoring does not read (weight 0, blind).
+        custom = self.policy.signals.custom.values()
+        declared = {d.input: d.on for d in custom if d.input in frame.columns}
         pairs = frame_to_objects(frame, attributes=declared)
         prepared = [
             (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
