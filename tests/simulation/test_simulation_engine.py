@@ -78,7 +78,9 @@ def reference_starts(frame: pd.DataFrame, policy: Policy, agents: int) -> list[f
         if not waiting:
             return None
         now = pd.Timestamp(t0 + round(t * _NS_PER_MINUTE), tz="UTC")
-        keys = order_keys(policy, frame.iloc[waiting], base[waiting], received[waiting], now)
+        keys = order_keys(
+            frame.iloc[waiting], policy, base=base[waiting], received_ns=received[waiting], now=now
+        )
         positions = [waiting[r] for r in rank_order(keys)]
         if ledger is None:
             chosen = positions[0]

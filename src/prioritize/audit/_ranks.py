@@ -108,7 +108,7 @@ def snapshot(frame: pd.DataFrame, policy: Policy, *, now: datetime | None = None
     scores = policy.score_frame(frame, now=now)
     received = read_received_ns(frame)
     base = scores["score"].to_numpy() - scores["aging"].to_numpy()
-    keys = order_keys(policy, frame, base, received, now)
+    keys = order_keys(frame, policy, base=base, received_ns=received, now=now)
     tiebreak = tiebreak_rank(received, keys.query_id)
     n = len(frame)
     rank = np.empty(n, dtype=np.int64)

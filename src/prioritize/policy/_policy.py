@@ -202,9 +202,8 @@ class Policy(BaseModel):
         """
         scores = self.score_frame(frame, now=now)  # validates the frame
         received = read_received_ns(frame)
-        keys = order_keys(
-            self, frame, scores["score"].to_numpy() - scores["aging"].to_numpy(), received, now
-        )
+        base = scores["score"].to_numpy() - scores["aging"].to_numpy()
+        keys = order_keys(frame, self, base=base, received_ns=received, now=now)
         order = rank_order(keys)
         out = scores.copy()
         out.insert(0, "query_id", frame["query_id"].to_numpy())
