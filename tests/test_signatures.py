@@ -70,3 +70,26 @@ def test_the_data_comes_first_then_the_policy() -> None:
                 if names.index(data) != 0 or names.index(policy) != 1:
                     bad.append(f"{name}({', '.join(names)})")
     assert not bad, f"the data first, then the policy: {sorted(set(bad))}"
+
+
+#: A second positional argument that is data too (a table to join, a graph) or what is asked for.
+SECOND_DATA = {
+    "join_customers": "customers",
+    "cases": "graph",
+    "case_members": "case_id",
+    "IdentityGraph.link_frame": "columns",
+}
+
+
+def test_after_the_data_and_the_policy_everything_is_keyword_only() -> None:
+    bad = []
+    for name, f in _public():
+        names = [p.name for p in _positional(f)]
+        if not names or names[0] not in DATA:
+            continue
+        rest = names[1:]
+        if rest and rest[0] in ("policy", "policies"):
+            rest = rest[1:]
+        if rest and rest != [SECOND_DATA.get(name)]:
+            bad.append(f"{name}({', '.join(names)})")
+    assert not bad, f"keyword-only after the data and the policy: {bad}"

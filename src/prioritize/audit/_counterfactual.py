@@ -232,7 +232,7 @@ def counterfactual(
     base = snapshot(frame, policy, now=now)
     scores_cf, rank_cf = compare(base, frame, changed, scope)
     group = group if group is not None else _default_group(changes)
-    labels = group_labels(frame, group)
+    labels = group_labels(frame, group=group)
     score = base.scores["score"].to_numpy()
     score_cf = scores_cf["score"].to_numpy()
     queries = pd.DataFrame(

@@ -132,7 +132,7 @@ def _segments(
     if group is None:
         return None
     names = dict(_PUBLIC_LABELS if group == "is_public" and labels is None else labels or {})
-    values = group_labels(records, group).astype(object)
+    values = group_labels(records, group=group).astype(object)
     words: npt.NDArray[np.object_] = values.map(lambda v: names.get(v, f"{v} queries")).to_numpy(
         dtype=object
     )

@@ -154,7 +154,7 @@ def band_ratios(
     NaN when no group has the figure (no served query; no row).
     """
     require_columns(records, ("wait_minutes", "abandoned"))
-    labels = group_labels(records, group)
+    labels = group_labels(records, group=group)
     abandoned = records["abandoned"].to_numpy(dtype=bool)
     served = ~abandoned
     wait = records["wait_minutes"].to_numpy(dtype=np.float64)
