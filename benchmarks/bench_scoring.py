@@ -129,7 +129,7 @@ def main() -> None:
     now = frame["received_at"].max() + pd.Timedelta(minutes=1)
     now_dt = now.to_pydatetime()
 
-    ours = policy.score_frame(frame, now_dt)["score"].to_numpy()
+    ours = policy.score_frame(frame, now=now_dt)["score"].to_numpy()
     ref = numpy_formula(frame, now)
     assert np.allclose(ours, ref, rtol=1e-12, atol=1e-12), "formulas differ"
 
@@ -138,10 +138,10 @@ def main() -> None:
         lambda: numpy_formula(frame, now), args.repeat
     )
     results["score_frame (full validation)"] = best_of(
-        lambda: policy.score_frame(frame, now_dt), args.repeat
+        lambda: policy.score_frame(frame, now=now_dt), args.repeat
     )
     results["score_frame (validate='read')"] = best_of(
-        lambda: policy.score_frame(frame, now_dt, validate="read"), args.repeat
+        lambda: policy.score_frame(frame, now=now_dt, validate="read"), args.repeat
     )
     try:
         import duckdb
@@ -159,7 +159,7 @@ def main() -> None:
 
     # A per-row Python loop through Policy.score, on a sample, scaled up.
     objs = query_objects(frame.head(20_000))
-    loop = best_of(lambda: [policy.score(q, c, now_dt) for q, c in objs], 3)
+    loop = best_of(lambda: [policy.score(q, c, now=now_dt) for q, c in objs], 3)
     results["per-row loop of Policy.score (scaled)"] = loop * len(frame) / len(objs)
 
     base = results["numpy expression (no validation)"]
@@ -215,20 +215,22 @@ def latency(pair: tuple[pz.Query, pz.Customer], runs: int = 7) -> dict[str, floa
     )
     later = q.received_at + timedelta(minutes=30)
     policy = pz.policies.balanced()
-    assert math.isclose(lean_score(q, c, later)[1], policy.score(q, c, later).value, rel_tol=1e-12)
+    assert math.isclose(
+        lean_score(q, c, later)[1], policy.score(q, c, now=later).value, rel_tol=1e-12
+    )
     contenders: dict[str, Callable[[], object]] = {LEAN: lambda: lean_score(q, c, later)}
     for label, query in (("urgency given", q), ("urgency from text (48 chars)", q_text)):
         for pname in ("balanced", "influencer_weighted", "fifo"):
             pol = pz.policies.PRESETS[pname]()
             contenders[f"{pname:<20} {label}"] = lambda pol=pol, query=query: pol.score(
-                query, c, later
+                query, c, now=later
             )
     # Every call a text the policy has not seen (48 chars, the same cues): the
     # lexicon's full cost, past the policy's cache of recent texts.
     texts = [f"Third time asking: still waiting, refund {i:05d}!!" for i in range(20_000)]
     fresh = itertools.cycle([q.model_copy(update={"urgency": None, "text": t}) for t in texts])
     contenders[f"{'balanced':<20} urgency, new text each call"] = lambda: policy.score(
-        next(fresh), c, later
+        next(fresh), c, now=later
     )
     contenders["balanced score_value (queue hot path)"] = lambda: policy.score_value(q, c)
     best = dict.fromkeys(contenders, math.inf)

@@ -49,7 +49,7 @@ def test_our_policy_is_follower_blind() -> None:
 
 
 def test_more_urgent_never_means_later() -> None:
-    assert_monotone(our_policy(), "urgency", "increasing")
+    assert_monotone(our_policy(), "urgency", direction="increasing")
 
 
 def test_scores_do_not_depend_on_who_else_is_waiting() -> None:

@@ -57,7 +57,7 @@ print("\n  7 min  T-1 removed: answered on the phone as part of T-5\n")
 
 now = start + timedelta(minutes=8)
 print(f"{len(queue)} waiting at {now:%H:%M}:")
-print(queue.snapshot(now)[["query_id", "channel", "waited_minutes", "score", "due_at"]]
+print(queue.snapshot(now=now)[["query_id", "channel", "waited_minutes", "score", "due_at"]]
       .to_string(index=False))  # fmt: skip
 print()
 for agent in ("Ana", "Ben", "Caro", "Dev"):

@@ -106,7 +106,7 @@ def test_followers_x10_per_query_equals_brute_force(frame) -> None:
         alone = frame.copy()
         alone["followers"] = alone["followers"].astype(np.float64)
         alone.iloc[i, alone.columns.get_loc("followers")] *= 10
-        ranked = policy.rank(alone, now)
+        ranked = policy.rank(alone, now=now)
         rank = int(ranked.loc[ranked["query_id"] == frame["query_id"].iat[i], "rank"].iloc[0])
         assert q["rank_gamed"].iat[i] == rank
 

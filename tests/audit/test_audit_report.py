@@ -20,7 +20,7 @@ CONTRIBUTIONS = ["crm_value", "purchase_history", "follower_reach", "urgency", "
 @given(pst.policies(), pst.query_frames(min_rows=2, max_rows=15))
 def test_variance_shares_sum_to_one(policy, frame) -> None:
     now = frame["received_at"].max().to_pydatetime()
-    shares = variance_share(policy.score_frame(frame, now))
+    shares = variance_share(policy.score_frame(frame, now=now))
     assert list(shares.index) == CONTRIBUTIONS
     if not shares.isna().all():
         assert shares.sum() == pytest.approx(1.0, abs=1e-9)

@@ -172,12 +172,12 @@ def test_staff_one_rate(capsys) -> None:  # type: ignore[no-untyped-def]
         "--within-minutes", "1",
     )  # fmt: skip
     assert code == 0
-    agents = staffing.agents_needed(40, 6, 0.8, 1)
-    level = staffing.service_level(40, 6, agents, 1)
+    agents = staffing.agents_needed(40, 6, target=0.8, within_minutes=1)
+    level = staffing.service_level(40, 6, agents, within_minutes=1)
     busy = staffing.occupancy(40, 6, agents)
     assert f"Agents needed: {agents} to answer 80% within 1 min" in out
     assert f"service level  {level:.1%}" in out and f"occupancy      {busy:.1%}" in out
-    fewer = staffing.service_level(40, 6, agents - 1, 1)
+    fewer = staffing.service_level(40, 6, agents - 1, within_minutes=1)
     assert f"with {agents - 1} agents: {fewer:.1%}" in out
 
 
@@ -187,7 +187,7 @@ def test_staff_with_patience(capsys) -> None:  # type: ignore[no-untyped-def]
         "--patience-minutes", "10", "--within-minutes", "2",
     )  # fmt: skip
     assert code == 0 and "Erlang A" in out
-    agents = staffing.agents_needed(40, 6, 0.8, 2, patience_minutes=10)
+    agents = staffing.agents_needed(40, 6, target=0.8, within_minutes=2, patience_minutes=10)
     result = staffing.erlang_a(40, 6, agents, 10, within_minutes=2)
     assert f"give up        {result.abandon_probability:.1%}" in out
 

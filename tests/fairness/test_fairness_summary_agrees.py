@@ -30,7 +30,7 @@ from prioritize.simulation import band_ratios, simulate
 def test_band_ratios_equal_disparity_frame(seed, agents, preset, band, within) -> None:
     frame = pz.synthetic.queries(300, seed=seed, days=1)
     records = simulate(frame, pz.policies.PRESETS[preset](), agents=agents, seed=seed).records
-    wait_ratio, four_fifths = band_ratios(records, band, within_minutes=within)
+    wait_ratio, four_fifths = band_ratios(records, group=band, within_minutes=within)
     waits = DisparityFrame(records, group=band, stat="mean", exclude_abandoned=True)
     level = DisparityFrame(records, group=band, stat="share_within", within_minutes=within)
     for ours, theirs in ((wait_ratio, waits.ratio()), (four_fifths, level.ratio())):

@@ -35,7 +35,7 @@ def _pairs(frame: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
 
 @given(pst.query_frames(max_rows=15), st.sampled_from(["follower_band", "value_band", "channel"]))
 def test_frame_and_pair_agree(frame: pd.DataFrame, group: str) -> None:
-    labels = group_labels(frame, group)
+    labels = group_labels(frame, group=group)
     label = group_of(group)
     assert [str(v) for v in labels] == [label(q, c) for q, c in _pairs(frame)]
     assert labels.index.equals(frame.index)  # rows in = rows out
@@ -44,7 +44,7 @@ def test_frame_and_pair_agree(frame: pd.DataFrame, group: str) -> None:
 @given(pst.query_frames(max_rows=15))
 def test_bands_follow_the_documented_tables(frame: pd.DataFrame) -> None:
     for group, (source, bands) in GROUP_BANDS.items():
-        labels = group_labels(frame, group)
+        labels = group_labels(frame, group=group)
         assert list(labels.cat.categories) == [label for label, _ in bands]
         for value, label in zip(frame[source], labels, strict=True):
             lower = dict(bands)[label]
@@ -55,13 +55,13 @@ def test_bands_follow_the_documented_tables(frame: pd.DataFrame) -> None:
 
 def test_a_column_of_that_name_wins_over_the_bands() -> None:
     frame = pz.synthetic.queries(6, seed=0).assign(follower_band=list("aabbcc"))
-    assert group_labels(frame, "follower_band").tolist() == list("aabbcc")
+    assert group_labels(frame, group="follower_band").tolist() == list("aabbcc")
 
 
 def test_an_unknown_group_names_the_group_and_the_columns() -> None:
     frame = pz.synthetic.queries(3, seed=0)
     with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*'query_id'.*follower_band"):
-        group_labels(frame, "tier")
+        group_labels(frame, group="tier")
     with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*segment.*follower_band"):
         group_of("tier")
 
@@ -69,14 +69,14 @@ def test_an_unknown_group_names_the_group_and_the_columns() -> None:
 def test_missing_labels_are_an_error_naming_the_rows() -> None:
     frame = pz.synthetic.queries(4, seed=0).assign(segment=["a", None, "b", None])
     with pytest.raises(pz.SchemaError, match=r"2 rows.*row 1 \(query_id='Q0000001'\)"):
-        group_labels(frame, "segment")
+        group_labels(frame, group="segment")
 
 
 def test_a_band_of_a_missing_value_is_an_error() -> None:
     frame = pz.synthetic.queries(3, seed=0)
     frame["lifetime_value"] = [1.0, float("nan"), 2.0]
     with pytest.raises(pz.SchemaError, match="lifetime_value"):
-        group_labels(frame, "value_band")
+        group_labels(frame, group="value_band")
 
 
 def test_a_none_attribute_is_an_error_naming_the_query() -> None:
@@ -90,7 +90,7 @@ def test_a_none_attribute_is_an_error_naming_the_query() -> None:
 @pytest.mark.parametrize("group", ["", None, 3])
 def test_a_group_must_be_a_name(group: object) -> None:
     with pytest.raises(pz.SchemaError, match="group must be a column name"):
-        group_labels(pz.synthetic.queries(2, seed=0), group)  # type: ignore[arg-type]
+        group_labels(pz.synthetic.queries(2, seed=0), group=group)  # type: ignore[arg-type]
 
 
 @given(
@@ -117,4 +117,4 @@ def test_answered_within_is_inclusive_and_abandoned_is_a_miss() -> None:
 def test_a_band_without_its_source_column_names_both() -> None:
     frame = pz.synthetic.queries(3, seed=0).drop(columns="lifetime_value")
     with pytest.raises(pz.SchemaError, match="'value_band'.*no 'lifetime_value' column to band"):
-        group_labels(frame, "value_band")
+        group_labels(frame, group="value_band")

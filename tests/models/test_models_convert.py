@@ -63,3 +63,34 @@ def test_a_missing_column_is_named() -> None:
     frame = pz.synthetic.queries(2, seed=1).drop(columns=["lifetime_value"])
     with pytest.raises(pz.SchemaError, match="lifetime_value"):
         list(frame_to_objects(frame))
+
+
+def test_attributes_carry_columns_into_the_customer_or_the_query() -> None:
+    frame = pz.synthetic.queries(3, seed=2)
+    frame["churn"] = [0.5, np.nan, 1.0]
+    frame["incident"] = [True, False, True]
+    frame["plan"] = ["gold", "silver", None]
+    pairs = list(
+        frame_to_objects(
+            frame, attributes={"churn": "customer", "plan": "customer", "incident": "query"}
+        )
+    )
+    c0, c1, c2 = (c for _, c in pairs)
+    assert c0.attributes == {"churn": 0.5, "plan": "gold"}
+    assert c1.attributes == {"plan": "silver"}  # an empty cell is left out
+    assert c2.attributes == {"churn": 1.0}
+    assert [q.attributes for q, _ in pairs] == [
+        {"incident": True},
+        {"incident": False},
+        {"incident": True},
+    ]
+    assert all(c.attributes == {} for _, c in frame_to_objects(frame))  # none by default
+
+
+def test_attributes_are_checked() -> None:
+    frame = pz.synthetic.queries(2, seed=1)
+    with pytest.raises(pz.SchemaError, match="churn"):
+        list(frame_to_objects(frame, attributes={"churn": "customer"}))
+    frame["churn"] = 0.5
+    with pytest.raises(pz.InputError, match="'customer' or 'query'"):
+        list(frame_to_objects(frame, attributes={"churn": "agent"}))  # type: ignore[dict-item]

@@ -127,7 +127,7 @@ def test_other_timezones_are_converted() -> None:
     g["received_at"] = g["received_at"].dt.tz_convert("America/New_York")
     p = pz.policies.balanced()
     now = f["received_at"].max().to_pydatetime()
-    pd.testing.assert_frame_equal(p.score_frame(f, now), p.score_frame(g, now))
+    pd.testing.assert_frame_equal(p.score_frame(f, now=now), p.score_frame(g, now=now))
 
 
 def test_urgency_needs_text_or_values() -> None:
@@ -148,7 +148,7 @@ def test_query_after_now_names_ids() -> None:
     with pytest.raises(
         pz.InputError, match=r"2 query\(ies\) were received after now=.*'Q0000002', 'Q0000003'"
     ):
-        pz.policies.balanced().score_frame(f, now)
+        pz.policies.balanced().score_frame(f, now=now)
 
 
 def test_rows_in_equal_rows_out_with_any_index() -> None:

@@ -261,7 +261,7 @@ def test_max_wait_per_channel_in_rank() -> None:
         rules=[pz.rules.MaxWait(minutes=10_000, per_channel={"email": 60})],
     )
     now = frame["received_at"].max().to_pydatetime()
-    ranked = p.rank(frame, now)
+    ranked = p.rank(frame, now=now)
     waited = (now - ranked["received_at"]).dt.total_seconds() / 60
     channel = frame.loc[ranked.index, "channel"].astype(str)
     expect_overdue = (channel == "email") & (waited > 60)
@@ -275,7 +275,7 @@ def test_score_frame_on_synthetic_matches_scalar_spot_check() -> None:
     frame = pz.synthetic.queries(300, seed=5)
     p = pz.policies.balanced()
     now = frame["received_at"].max().to_pydatetime()
-    scores = p.score_frame(frame, now)
+    scores = p.score_frame(frame, now=now)
     assert list(scores.columns) == [
         "score",
         "crm_value",
@@ -301,4 +301,4 @@ def test_score_frame_on_synthetic_matches_scalar_spot_check() -> None:
         total_spend=row.total_spend,
         days_since_last_purchase=None if np.isnan(days) else days,
     )
-    assert p.score(q, c, now).value == pytest.approx(scores["score"].iloc[17], abs=1e-9)
+    assert p.score(q, c, now=now).value == pytest.approx(scores["score"].iloc[17], abs=1e-9)

@@ -97,7 +97,9 @@ def test_blind_signal_never_matters(
     b = blinded.score_frame(changed, now=now)
     assert (a[signal] == 0).all()
     pd.testing.assert_series_equal(a["score"], b["score"])
-    pd.testing.assert_index_equal(blinded.rank(frame, now).index, blinded.rank(changed, now).index)
+    pd.testing.assert_index_equal(
+        blinded.rank(frame, now=now).index, blinded.rank(changed, now=now).index
+    )
 
 
 @given(
@@ -155,14 +157,16 @@ def test_equal_treatment_and_fifo_are_blind_to_who(frame: pd.DataFrame, seed: in
     now = frame["received_at"].max().to_pydatetime()
     for policy in (pz.policies.equal_treatment(), pz.policies.fifo()):
         pd.testing.assert_frame_equal(
-            policy.score_frame(frame, now), policy.score_frame(other, now)
+            policy.score_frame(frame, now=now), policy.score_frame(other, now=now)
         )
-        pd.testing.assert_index_equal(policy.rank(frame, now).index, policy.rank(other, now).index)
+        pd.testing.assert_index_equal(
+            policy.rank(frame, now=now).index, policy.rank(other, now=now).index
+        )
 
 
 @given(pst.query_frames())
 def test_fifo_is_arrival_order(frame: pd.DataFrame) -> None:
-    ranked = pz.policies.fifo().rank(frame, frame["received_at"].max().to_pydatetime())
+    ranked = pz.policies.fifo().rank(frame, now=frame["received_at"].max().to_pydatetime())
     expected = frame.sort_values(["received_at", "query_id"]).index
     pd.testing.assert_index_equal(ranked.index, expected)
 
@@ -172,7 +176,7 @@ def test_rank_is_sorted_by_score_then_arrival(
     policy: pz.Policy, frame: pd.DataFrame, later: int
 ) -> None:
     now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
-    ranked = policy.rank(frame, now)
+    ranked = policy.rank(frame, now=now)
     assert list(ranked["rank"]) == list(range(1, len(frame) + 1))
     assert sorted(ranked.index) == sorted(frame.index)
     overdue = ranked["overdue"].to_numpy()
@@ -193,7 +197,9 @@ def test_aging_keeps_order_fixed_over_time(policy: pz.Policy, data: st.DataObjec
     frame = data.draw(pst.query_frames(min_rows=2))
     now = frame["received_at"].max().to_pydatetime()
     later = now + timedelta(minutes=data.draw(st.integers(1, 100_000)))
-    pd.testing.assert_index_equal(policy.rank(frame, now).index, policy.rank(frame, later).index)
+    pd.testing.assert_index_equal(
+        policy.rank(frame, now=now).index, policy.rank(frame, now=later).index
+    )
 
 
 @given(st.floats(0.01, 5.0), st.floats(0.0, 0.99), st.integers(1, 10_000))
@@ -217,7 +223,7 @@ def test_aging_overtakes_eventually(rate: float, gap: float, minutes: int) -> No
     )
     head_start = minutes / 60 * rate
     now = t0 + timedelta(minutes=minutes)
-    first = policy.rank(frame, now)["query_id"].iloc[0]
+    first = policy.rank(frame, now=now)["query_id"].iloc[0]
     assert first == ("old" if head_start >= gap else "new")
 
 

@@ -51,8 +51,8 @@ def test_pop_order_equals_rank(
         for query, customer in objects(frame):
             q.push(query, customer)
     assert len(q) == len(frame)
-    expected = list(policy.rank(frame, now)["query_id"])
-    snap = q.snapshot(now)
+    expected = list(policy.rank(frame, now=now)["query_id"])
+    snap = q.snapshot(now=now)
     assert list(snap["query_id"]) == expected
     assert drain(q, now) == expected
 
@@ -196,7 +196,7 @@ def test_entry_explains_and_shows_deadlines() -> None:
     assert e.overdue_at == T0 + timedelta(minutes=240)
     assert e.score.waited_minutes == 48
     assert e.score.contributions["aging"] == pytest.approx(0.2)
-    assert e.score.value == pytest.approx(policy.score(e.query, e.customer, now).value)
+    assert e.score.value == pytest.approx(policy.score(e.query, e.customer, now=now).value)
     assert "aging" in e.explain()
     later = T0 + timedelta(minutes=300)
     e2 = q.pop(later)
@@ -213,7 +213,7 @@ def test_empty_queue() -> None:
 
 
 def _state(q: pz.TriageQueue) -> pd.DataFrame:
-    return q.snapshot(T0 + timedelta(days=1))
+    return q.snapshot(now=T0 + timedelta(days=1))
 
 
 def test_bad_input_leaves_queue_unchanged() -> None:
@@ -316,7 +316,7 @@ def test_snapshot_without_now_is_at_the_newest_arrival() -> None:
     q.push_frame(frame)
     newest = frame["received_at"].max().to_pydatetime()
     snap = q.snapshot()
-    pd.testing.assert_frame_equal(snap, q.snapshot(newest))
+    pd.testing.assert_frame_equal(snap, q.snapshot(now=newest))
     assert snap["waited_minutes"].min() == 0.0
     newest_id = frame.loc[frame["received_at"].idxmax(), "query_id"]
     assert snap.set_index("query_id").loc[newest_id, "waited_minutes"] == 0.0

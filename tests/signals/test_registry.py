@@ -129,9 +129,9 @@ def test_builtin_reach_and_value_are_log_saturating_declarations() -> None:
 @given(pst.query_frames(max_rows=6, policy=ALL), st.integers(0, 600))
 def test_declared_signals_scalar_equals_vectorised(frame: pd.DataFrame, later: int) -> None:
     now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
-    scores = ALL.score_frame(frame, now)
+    scores = ALL.score_frame(frame, now=now)
     for (q, c), idx in zip(_frame_and_objects(frame, ALL), frame.index, strict=True):
-        s = ALL.score(q, c, now)
+        s = ALL.score(q, c, now=now)
         assert math.isclose(s.value, scores.at[idx, "score"], rel_tol=1e-9, abs_tol=1e-9)
         for name in ALL.signal_names:
             assert math.isclose(
@@ -178,9 +178,9 @@ def test_declared_signal_made_blind_has_no_effect() -> None:
 
 
 def test_declared_signal_cap_bounds_its_influence() -> None:
-    assert_bounded_influence(ALL, "tickets", 0.05, max_examples=30)
+    assert_bounded_influence(ALL, "tickets", max_points=0.05, max_examples=30)
     with pytest.raises(AssertionError, match="move a score by"):
-        assert_bounded_influence(ALL, "plan_tier", 0.05, max_examples=50)
+        assert_bounded_influence(ALL, "plan_tier", max_points=0.05, max_examples=50)
 
 
 def test_declared_signals_are_batch_independent() -> None:

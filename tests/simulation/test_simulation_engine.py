@@ -78,7 +78,9 @@ def reference_starts(frame: pd.DataFrame, policy: Policy, agents: int) -> list[f
         if not waiting:
             return None
         now = pd.Timestamp(t0 + round(t * _NS_PER_MINUTE), tz="UTC")
-        keys = order_keys(policy, frame.iloc[waiting], base[waiting], received[waiting], now)
+        keys = order_keys(
+            frame.iloc[waiting], policy, base=base[waiting], received_ns=received[waiting], now=now
+        )
         positions = [waiting[r] for r in rank_order(keys)]
         if ledger is None:
             chosen = positions[0]
@@ -216,7 +218,7 @@ def test_queue_simulator_and_rank_serve_in_one_order(
     ids = frame["query_id"].to_numpy(dtype=object)
     now_ns = int(received.max()) + later * _NS_PER_MINUTE
     now = pd.Timestamp(now_ns, tz="UTC").to_pydatetime()
-    expected = list(policy.rank(frame, now)["query_id"])
+    expected = list(policy.rank(frame, now=now)["query_id"])
 
     queue = pz.TriageQueue(policy)
     if by_frame:

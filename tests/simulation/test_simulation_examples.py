@@ -198,7 +198,7 @@ def test_summary_figures_by_hand(check: Any) -> None:
     assert s["value_at_risk"] == 300.0
     assert s["public_exposure"] == 5_000.0  # C abandoned on a public post; D waited < 60
     # bands: followers <1k (A, B, E), 1k-10k (C), 10k-100k (D)
-    wait_ratio, four_fifths = band_ratios(result.records, "follower_band")
+    wait_ratio, four_fifths = band_ratios(result.records, group="follower_band")
     assert wait_ratio == pytest.approx(5.0 / 18.0)  # <1k mean (0+10)/2 vs 18
     assert four_fifths == 0.0  # C's band answered nobody; D's band everyone
     assert s["wait_ratio_follower_band"] == wait_ratio

@@ -193,9 +193,9 @@ def test_band_ratios_never_drop_a_row_without_a_group(frame: pd.DataFrame) -> No
     records = simulate(frame, FIFO, agents=2).records
     records["segment"] = ["a", None] * 25
     with pytest.raises(pz.SchemaError, match="'segment'.*25 rows"):
-        band_ratios(records, "segment")
+        band_ratios(records, group="segment")
     records["follower_band"] = "x"  # a column of that name wins over the computed band
-    assert band_ratios(records, "follower_band") == (1.0, 1.0)
+    assert band_ratios(records, group="follower_band") == (1.0, 1.0)
 
 
 def test_a_group_column_named_like_a_band_wins(frame: pd.DataFrame) -> None:

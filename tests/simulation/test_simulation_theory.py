@@ -64,7 +64,7 @@ def test_fifo_mmc_matches_erlang_c(check: Any) -> None:
     theory = np.array(
         [
             staffing.mean_wait_minutes(rate, HANDLE, AGENTS),
-            staffing.service_level(rate, HANDLE, AGENTS, 5.0),
+            staffing.service_level(rate, HANDLE, AGENTS, within_minutes=5.0),
             staffing.erlang_c(rate, HANDLE, AGENTS),
         ]
     )

@@ -25,7 +25,7 @@ ceilings = st.one_of(st.none(), st.floats(min_value=0.3, max_value=1.0))
 def _meets_c(
     arrivals: float, handle: float, agents: int, target: float, within: float, ceiling: float | None
 ) -> bool:
-    ok = service_level(arrivals, handle, agents, within) >= target
+    ok = service_level(arrivals, handle, agents, within_minutes=within) >= target
     return ok and (ceiling is None or occupancy(arrivals, handle, agents) <= ceiling)
 
 
@@ -40,7 +40,7 @@ def test_least_count_by_brute_force(
     load: float, handle: float, target: float, within: float, ceiling: float | None
 ) -> None:
     arrivals = load * 60.0 / handle
-    n = agents_needed(arrivals, handle, target, within, ceiling)
+    n = agents_needed(arrivals, handle, target=target, within_minutes=within, max_occupancy=ceiling)
     assert _meets_c(arrivals, handle, n, target, within, ceiling)
     # every smaller count fails (an unstable one has service level 0, so it fails too)
     first = next(
@@ -54,15 +54,17 @@ def test_search_does_not_start_at_round_a_plus_one() -> None:
     # a = 2.6 Erlangs: round(a + 1) = 4 would skip 3 agents, which already meet a lax target
     arrivals, handle = 52.0, 3.0
     assert offered_load(arrivals, handle) == pytest.approx(2.6)
-    assert service_level(arrivals, handle, 3, 15.0) >= 0.8
-    assert agents_needed(arrivals, handle, 0.8, 15.0) == 3 == math.floor(2.6) + 1
+    assert service_level(arrivals, handle, 3, within_minutes=15.0) >= 0.8
+    assert (
+        agents_needed(arrivals, handle, target=0.8, within_minutes=15.0) == 3 == math.floor(2.6) + 1
+    )
 
 
 def test_occupancy_ceiling_can_bind() -> None:
     # a = 10 Erlangs; 80% in 1 minute needs 12 agents, but 75% occupancy needs 14
     arrivals, handle = 200.0, 3.0
-    loose = agents_needed(arrivals, handle, 0.8, 1.0)
-    tight = agents_needed(arrivals, handle, 0.8, 1.0, max_occupancy=0.75)
+    loose = agents_needed(arrivals, handle, target=0.8, within_minutes=1.0)
+    tight = agents_needed(arrivals, handle, target=0.8, within_minutes=1.0, max_occupancy=0.75)
     assert tight == math.ceil(10 / 0.75) > loose
     assert occupancy(arrivals, handle, tight) <= 0.75 < occupancy(arrivals, handle, tight - 1)
 
@@ -70,27 +72,31 @@ def test_occupancy_ceiling_can_bind() -> None:
 def test_a_stricter_promise_never_needs_fewer_agents() -> None:
     arrivals, handle = 1200.0, 4.5
     counts = [
-        agents_needed(arrivals, handle, target, 0.5) for target in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+        agents_needed(arrivals, handle, target=target, within_minutes=0.5)
+        for target in (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
     ]
     assert counts == sorted(counts)
     counts = [
-        agents_needed(arrivals, handle, 0.8, within) for within in (5.0, 1.0, 0.5, 1 / 3, 0.0)
+        agents_needed(arrivals, handle, target=0.8, within_minutes=within)
+        for within in (5.0, 1.0, 0.5, 1 / 3, 0.0)
     ]
     assert counts == sorted(counts)
 
 
 def test_large_load() -> None:
     # 100k queries an hour at 3 minutes: 5000 Erlangs; the answer is a little above the load
-    n = agents_needed(100_000.0, 3.0, 0.8, 1 / 3)
+    n = agents_needed(100_000.0, 3.0, target=0.8, within_minutes=1 / 3)
     assert 5000 < n < 5100
     assert (
-        service_level(100_000.0, 3.0, n, 1 / 3) >= 0.8 > service_level(100_000.0, 3.0, n - 1, 1 / 3)
+        service_level(100_000.0, 3.0, n, within_minutes=1 / 3)
+        >= 0.8
+        > service_level(100_000.0, 3.0, n - 1, within_minutes=1 / 3)
     )
 
 
 def test_zero_arrivals_need_no_agents() -> None:
-    assert agents_needed(0.0, 3.0, 0.8, 0.5) == 0
-    assert agents_needed(0, 3.0, 0.8, 0.5, patience_minutes=2.0) == 0
+    assert agents_needed(0.0, 3.0, target=0.8, within_minutes=0.5) == 0
+    assert agents_needed(0, 3.0, target=0.8, within_minutes=0.5, patience_minutes=2.0) == 0
 
 
 def _meets_a(
@@ -119,7 +125,14 @@ def test_least_count_with_abandonment_by_brute_force(
     load: float, handle: float, target: float, within: float, ceiling: float | None, patience: float
 ) -> None:
     arrivals = load * 60.0 / handle
-    n = agents_needed(arrivals, handle, target, within, ceiling, patience_minutes=patience)
+    n = agents_needed(
+        arrivals,
+        handle,
+        target=target,
+        within_minutes=within,
+        max_occupancy=ceiling,
+        patience_minutes=patience,
+    )
     assert _meets_a(arrivals, handle, n, target, within, ceiling, patience)
     first = next(
         k
@@ -133,8 +146,11 @@ def test_endless_patience_staffs_like_erlang_c() -> None:
     # 40.7 Erlangs: the Erlang A search passes overloaded counts (a queue of ~1e9 patient
     # customers) without solving them, and lands where Erlang C does
     arrivals, handle = 610.0, 4.0
-    expected = agents_needed(arrivals, handle, 0.8, 1 / 3)
-    assert agents_needed(arrivals, handle, 0.8, 1 / 3, patience_minutes=1e9) == expected
+    expected = agents_needed(arrivals, handle, target=0.8, within_minutes=1 / 3)
+    assert (
+        agents_needed(arrivals, handle, target=0.8, within_minutes=1 / 3, patience_minutes=1e9)
+        == expected
+    )
 
 
 def test_abandonment_can_staff_below_the_load() -> None:
@@ -142,7 +158,7 @@ def test_abandonment_can_staff_below_the_load() -> None:
     # answered within 10 minutes) is kept by fewer agents than the load, which Erlang C
     # would call unstable
     arrivals, handle = 600.0, 4.0
-    n = agents_needed(arrivals, handle, 0.5, 10.0, patience_minutes=1.0)
+    n = agents_needed(arrivals, handle, target=0.5, within_minutes=10.0, patience_minutes=1.0)
     assert n < 40
     r = erlang_a(arrivals, handle, n, 1.0, within_minutes=10.0)
     assert (

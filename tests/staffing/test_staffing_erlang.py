@@ -71,7 +71,7 @@ def test_single_agent_is_mm1() -> None:
     arrivals, handle = 45.0, 1.0  # rho = 0.75
     assert erlang_c(arrivals, handle, 1) == pytest.approx(0.75, rel=1e-15)
     assert mean_wait_minutes(arrivals, handle, 1) == pytest.approx(3.0, rel=1e-15)
-    assert service_level(arrivals, handle, 1, 2.0) == pytest.approx(
+    assert service_level(arrivals, handle, 1, within_minutes=2.0) == pytest.approx(
         1 - 0.75 * math.exp(-0.5), rel=1e-15
     )
 
@@ -85,8 +85,12 @@ def test_textbook_call_centre_a3_c5() -> None:
 def test_published_call_calc_example() -> None:
     # Footbridge "Call Calc" application note (al911.org): 2 call takers, 60-second calls at
     # 30 per hour: fewer than 8% wait more than 10 seconds; with 80-second calls, 14%.
-    assert 1 - service_level(30.0, 1.0, 2, 10 / 60) == pytest.approx(0.0779, abs=5e-4)
-    assert 1 - service_level(30.0, 80 / 60, 2, 10 / 60) == pytest.approx(0.141, abs=5e-4)
+    assert 1 - service_level(30.0, 1.0, 2, within_minutes=10 / 60) == pytest.approx(
+        0.0779, abs=5e-4
+    )
+    assert 1 - service_level(30.0, 80 / 60, 2, within_minutes=10 / 60) == pytest.approx(
+        0.141, abs=5e-4
+    )
 
 
 # --- brute force: the M/M/c chain solved numerically ---------------------------------------
@@ -105,7 +109,9 @@ def test_agrees_with_solved_ctmc(arrivals: float, handle: float, agents: int, or
     )
     for within in (0.0, 0.2, 1.5):
         expected, _ = oracle.answered_within(pi, mu, agents, 0.0, within)
-        assert service_level(arrivals, handle, agents, within) == pytest.approx(expected, rel=1e-9)
+        assert service_level(arrivals, handle, agents, within_minutes=within) == pytest.approx(
+            expected, rel=1e-9
+        )
 
 
 # --- large systems ----------------------------------------------------------------------------
@@ -145,8 +151,8 @@ def test_hundred_thousand_agents_no_overflow() -> None:
 def test_more_agents_never_hurt(system: tuple[float, float, int]) -> None:
     arrivals, handle, agents = system
     assert erlang_c(arrivals, handle, agents + 1) <= erlang_c(arrivals, handle, agents)
-    assert service_level(arrivals, handle, agents + 1, 0.5) >= service_level(
-        arrivals, handle, agents, 0.5
+    assert service_level(arrivals, handle, agents + 1, within_minutes=0.5) >= service_level(
+        arrivals, handle, agents, within_minutes=0.5
     )
     assert mean_wait_minutes(arrivals, handle, agents + 1) <= mean_wait_minutes(
         arrivals, handle, agents
@@ -171,9 +177,9 @@ def test_service_level_is_a_distribution_function(
 ) -> None:
     arrivals, handle, agents = system
     lo, hi = sorted((t1, t2))
-    sl_lo, sl_hi = (service_level(arrivals, handle, agents, t) for t in (lo, hi))
+    sl_lo, sl_hi = (service_level(arrivals, handle, agents, within_minutes=t) for t in (lo, hi))
     assert 0.0 <= sl_lo <= sl_hi <= 1.0
-    assert service_level(arrivals, handle, agents, 0.0) == pytest.approx(
+    assert service_level(arrivals, handle, agents, within_minutes=0.0) == pytest.approx(
         1 - erlang_c(arrivals, handle, agents), rel=1e-15, abs=1e-15
     )
 
@@ -181,11 +187,13 @@ def test_service_level_is_a_distribution_function(
 @given(stable_systems(), st.floats(min_value=0.0, max_value=0.999))
 def test_quantile_inverts_service_level(system: tuple[float, float, int], q: float) -> None:
     arrivals, handle, agents = system
-    t = wait_quantile_minutes(arrivals, handle, agents, q)
+    t = wait_quantile_minutes(arrivals, handle, agents, quantile=q)
     assert t >= 0.0
-    assert service_level(arrivals, handle, agents, t) >= q - 1e-12
+    assert service_level(arrivals, handle, agents, within_minutes=t) >= q - 1e-12
     if t > 0.0:
-        assert service_level(arrivals, handle, agents, t) == pytest.approx(q, abs=1e-9)
+        assert service_level(arrivals, handle, agents, within_minutes=t) == pytest.approx(
+            q, abs=1e-9
+        )
     else:
         assert 1 - erlang_c(arrivals, handle, agents) >= q
 
@@ -198,7 +206,7 @@ def test_mean_wait_is_integral_of_tail(system: tuple[float, float, int]) -> None
     # E[W] = ∫ P(W > t) dt, by Simpson's rule on a grid covering the tail
     scale = handle / (agents - load)
     grid = np.linspace(0.0, 40 * scale, 401)
-    tail = np.array([1 - service_level(arrivals, handle, agents, t) for t in grid])
+    tail = np.array([1 - service_level(arrivals, handle, agents, within_minutes=t) for t in grid])
     weights = np.ones(grid.size)
     weights[1:-1:2], weights[2:-1:2] = 4.0, 2.0
     integral = float(tail @ weights) * (grid[1] - grid[0]) / 3
@@ -227,10 +235,10 @@ def test_units_hours_and_minutes() -> None:
 
 def test_zero_arrivals() -> None:
     assert erlang_c(0, 4.0, 1) == 0.0
-    assert service_level(0, 4.0, 1, 0.0) == 1.0
+    assert service_level(0, 4.0, 1, within_minutes=0.0) == 1.0
     assert mean_wait_minutes(0, 4.0, 1) == 0.0
     assert occupancy(0, 4.0, 3) == 0.0
-    assert wait_quantile_minutes(0, 4.0, 1, 0.99) == 0.0
+    assert wait_quantile_minutes(0, 4.0, 1, quantile=0.99) == 0.0
 
 
 # --- unstable systems and bad input ------------------------------------------------------------
@@ -239,7 +247,7 @@ def test_zero_arrivals() -> None:
 def test_unstable_limits_and_errors() -> None:
     arrivals, handle, agents = 90.0, 4.0, 6  # load 6 Erlangs on 6 agents
     assert erlang_c(arrivals, handle, agents) == 1.0
-    assert service_level(arrivals, handle, agents, 10.0) == 0.0
+    assert service_level(arrivals, handle, agents, within_minutes=10.0) == 0.0
     assert occupancy(arrivals, handle, agents) == 1.0
     assert occupancy(arrivals, handle, 3) == 1.0
     with pytest.raises(
@@ -248,7 +256,7 @@ def test_unstable_limits_and_errors() -> None:
     ):
         mean_wait_minutes(arrivals, handle, agents)
     with pytest.raises(InputError, match="unstable"):
-        wait_quantile_minutes(arrivals, handle, agents, 0.5)
+        wait_quantile_minutes(arrivals, handle, agents, quantile=0.5)
 
 
 @pytest.mark.parametrize(
@@ -271,16 +279,16 @@ def test_bad_arguments(args: tuple[object, object, object], message: str) -> Non
     with pytest.raises(InputError, match=message):
         erlang_c(*args)
     with pytest.raises(InputError, match=message):
-        service_level(*args, 1.0)
+        service_level(*args, within_minutes=1.0)
 
 
 def test_bad_scalars_elsewhere() -> None:
     with pytest.raises(InputError, match=r"within_minutes must be >= 0; got -1"):
-        service_level(10.0, 3.0, 2, -1)
+        service_level(10.0, 3.0, 2, within_minutes=-1)
     with pytest.raises(InputError, match=r"quantile must be in \[0, 1\); got 1.0"):
-        wait_quantile_minutes(10.0, 3.0, 2, 1.0)
+        wait_quantile_minutes(10.0, 3.0, 2, quantile=1.0)
     with pytest.raises(InputError, match=r"quantile must be >= 0"):
-        wait_quantile_minutes(10.0, 3.0, 2, -0.1)
+        wait_quantile_minutes(10.0, 3.0, 2, quantile=-0.1)
     with pytest.raises(InputError, match=r"offered_load must be >= 0"):
         erlang_b(-1.0, 2)
     with pytest.raises(InputError, match=r"agents must be a whole number >= 0; got -1"):

@@ -173,7 +173,7 @@ def test_endless_patience_approaches_erlang_c(arrivals: float, handle: float, ag
         mean_wait_minutes(arrivals, handle, agents), rel=1e-5
     )
     assert result.service_level == pytest.approx(
-        service_level(arrivals, handle, agents, 0.5), rel=1e-5
+        service_level(arrivals, handle, agents, within_minutes=0.5), rel=1e-5
     )
     assert result.abandon_probability < 1e-5
 

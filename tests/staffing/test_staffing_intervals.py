@@ -43,8 +43,8 @@ def test_plan_matches_agents_needed_row_by_row() -> None:
         if rate == 0.0:
             assert (row.agents, row.service_level, row.occupancy) == (0, 1.0, 0.0)
             continue
-        assert row.agents == agents_needed(rate, 4.0, 0.8, 0.5)
-        assert row.service_level == service_level(rate, 4.0, row.agents, 0.5) >= 0.8
+        assert row.agents == agents_needed(rate, 4.0, target=0.8, within_minutes=0.5)
+        assert row.service_level == service_level(rate, 4.0, row.agents, within_minutes=0.5) >= 0.8
         assert row.occupancy == occupancy(rate, 4.0, row.agents)
     assert "arrivals_per_hour" not in frame.columns  # the input is not modified
 
@@ -61,7 +61,9 @@ def test_plan_with_abandonment_and_occupancy_ceiling() -> None:
     )
     assert "abandon_probability" in plan.columns
     for rate, row in zip(plan["arrivals_per_hour"], plan.itertuples(), strict=True):
-        n = agents_needed(rate, 6.0, 0.9, 1.0, 0.85, patience_minutes=3.0)
+        n = agents_needed(
+            rate, 6.0, target=0.9, within_minutes=1.0, max_occupancy=0.85, patience_minutes=3.0
+        )
         r = erlang_a(rate, 6.0, n, 3.0, within_minutes=1.0)
         assert (row.agents, row.service_level, row.occupancy, row.abandon_probability) == (
             n,
@@ -85,8 +87,8 @@ def test_handle_time_per_interval_and_other_interval_lengths() -> None:
     assert plan.index.tolist() == ["early", "late"]
     assert plan["arrivals_per_hour"].tolist() == [40.0, 40.0]
     assert plan["agents"].tolist() == [
-        agents_needed(40.0, 2.0, 0.8, 0.5),
-        agents_needed(40.0, 8.0, 0.8, 0.5),
+        agents_needed(40.0, 2.0, target=0.8, within_minutes=0.5),
+        agents_needed(40.0, 8.0, target=0.8, within_minutes=0.5),
     ]
 
 

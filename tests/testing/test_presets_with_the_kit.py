@@ -79,15 +79,15 @@ def test_value_weighted_rewards_value_and_recent_purchases_but_not_reach() -> No
     policy = P.value_weighted()
     assert_blind(policy, "follower_reach", max_examples=30)
     for column in ("lifetime_value", "purchase_count", "total_spend"):
-        assert_monotone(policy, column, "increasing", max_examples=20)
-    assert_monotone(policy, "days_since_last_purchase", "decreasing", max_examples=20)
+        assert_monotone(policy, column, direction="increasing", max_examples=20)
+    assert_monotone(policy, "days_since_last_purchase", direction="decreasing", max_examples=20)
 
 
 def test_balanced_caps_reach_and_keeps_its_four_hour_promise() -> None:
     policy = P.balanced()
-    assert_bounded_influence(policy, "followers", 0.1, max_examples=40)
+    assert_bounded_influence(policy, "followers", max_points=0.1, max_examples=40)
     with pytest.raises(AssertionError, match="move a score by"):
-        assert_bounded_influence(policy, "followers", 0.05, settings=FIXED)
+        assert_bounded_influence(policy, "followers", max_points=0.05, settings=FIXED)
     assert_monotone(policy, "followers", max_examples=20)
     assert_monotone(policy, "urgency", max_examples=20)
     # Aging alone bounds waits at ~284 min; the MaxWait(240) promise is at most

@@ -61,7 +61,9 @@ def test_monotone_failure_and_direction() -> None:
 
 def test_bounded_influence_failure_names_the_excess() -> None:
     with pytest.raises(AssertionError) as info:
-        assert_bounded_influence(P.influencer_weighted(), "followers", 0.1, settings=FIXED)
+        assert_bounded_influence(
+            P.influencer_weighted(), "followers", max_points=0.1, settings=FIXED
+        )
     message = str(info.value)
     moved = float(re.search(r"move a score by ([\d.]+) > 0.1 points", message).group(1))
     assert 0.1 < moved <= 0.6  # the follower weight bounds what it can move
@@ -72,7 +74,7 @@ class _Normalised(pz.Policy):
     """Scores relative to the batch's best: not batch-independent."""
 
     def score_frame(self, frame, now=None, *, validate="full"):
-        scores = super().score_frame(frame, now, validate=validate)
+        scores = super().score_frame(frame, now=now, validate=validate)
         top = scores["score"].max()
         if top > 0:
             scores = scores / top
@@ -95,7 +97,7 @@ class _Counting(pz.Policy):
 
     def score_frame(self, frame, now=None, *, validate="full"):
         self.calls.append(len(frame))
-        return super().score_frame(frame, now, validate=validate)
+        return super().score_frame(frame, now=now, validate=validate)
 
 
 def test_max_examples_and_settings_are_passed_through() -> None:
@@ -156,9 +158,9 @@ def test_custom_streams() -> None:
         (lambda: assert_blind(P.balanced(), "shoe_size"), "column must be one of"),
         (lambda: assert_blind(P.balanced(), []), "at least one column"),
         (lambda: assert_monotone(P.balanced(), "text"), "column must be one of"),
-        (lambda: assert_monotone(P.balanced(), "followers", "up"), "direction"),
-        (lambda: assert_bounded_influence(P.balanced(), "followers", -1), "max_points"),
-        (lambda: assert_bounded_influence(P.balanced(), "followers", "x"), "max_points"),
+        (lambda: assert_monotone(P.balanced(), "followers", direction="up"), "direction"),
+        (lambda: assert_bounded_influence(P.balanced(), "followers", max_points=-1), "max_points"),
+        (lambda: assert_bounded_influence(P.balanced(), "followers", max_points="x"), "max_points"),
         (lambda: assert_blind(P.balanced(), "followers", max_examples=0), "max_examples"),
         (lambda: assert_no_starvation(P.balanced(), within_minutes=0), "within_minutes"),
         (lambda: assert_no_starvation(P.balanced(), within_minutes=60, load=1.2), "load"),

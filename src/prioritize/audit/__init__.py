@@ -7,6 +7,10 @@
 * :func:`audit` — a report: share of score variance per signal, rank shift
   per attribute, gaming, and (simulated) waits by follower and value band;
   ``to_text()`` and ``to_frames()``.
+* :func:`snapshot` — ``snapshot(frame, policy, *, now=None)``: the frame
+  scored and ranked exactly as :meth:`Policy.rank`, with each query's order
+  key, so "this query alone were different" ranks come in O(n log n)
+  (:class:`Snapshot`; the audits and the testing kit build on it).
 
 Sign convention: a shift or gain is positive when it moves a query *ahead*
 (served earlier). Ranks are :meth:`Policy.rank`'s order at ``now`` (default:

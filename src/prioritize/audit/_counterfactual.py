@@ -145,7 +145,7 @@ def compare(
     """Scores of ``changed`` and the ranks it gives, by ``scope`` (shared with ``gaming``)."""
     if scope not in ("each", "all"):
         raise InputError(f"scope must be 'each' or 'all'; got {scope!r}")
-    scores = base.policy.score_frame(changed, base.now)
+    scores = base.policy.score_frame(changed, now=base.now)
     key = base.keys_for(scores)
     rank = base.ranks_each(key) if scope == "each" else base.ranks_all(key)
     return scores, rank
@@ -229,10 +229,10 @@ def counterfactual(
         changes = {column: 0 if value is _UNSET else value}
     changed = apply_changes(frame, changes)
     now = resolve_now(frame, now)
-    base = snapshot(policy, frame, now)
+    base = snapshot(frame, policy, now=now)
     scores_cf, rank_cf = compare(base, frame, changed, scope)
     group = group if group is not None else _default_group(changes)
-    labels = group_labels(frame, group)
+    labels = group_labels(frame, group=group)
     score = base.scores["score"].to_numpy()
     score_cf = scores_cf["score"].to_numpy()
     queries = pd.DataFrame(

@@ -240,7 +240,7 @@ def gaming(
             raise SchemaError("derive_urgency=True needs a 'text' column to derive urgency from")
         frame = frame.drop(columns=["urgency"], errors="ignore")
     now = resolve_now(frame, now)
-    base = snapshot(policy, frame, now)
+    base = snapshot(frame, policy, now=now)
     score = base.scores["score"].to_numpy()
     derived = text_driven(frame)
     everyone = np.ones(len(frame), dtype=bool)

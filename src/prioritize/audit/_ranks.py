@@ -100,12 +100,15 @@ class Snapshot:
         return rank
 
 
-def snapshot(policy: Policy, frame: pd.DataFrame, now: datetime | None) -> Snapshot:
-    """Score and rank ``frame`` at ``now`` exactly as :meth:`Policy.rank` does."""
-    scores = policy.score_frame(frame, now)
+def snapshot(frame: pd.DataFrame, policy: Policy, *, now: datetime | None = None) -> Snapshot:
+    """Score and rank ``frame`` at ``now`` exactly as :meth:`Policy.rank` does.
+
+    ``now=None`` scores each query at its own arrival, as in :meth:`Policy.rank`.
+    """
+    scores = policy.score_frame(frame, now=now)
     received = read_received_ns(frame)
     base = scores["score"].to_numpy() - scores["aging"].to_numpy()
-    keys = order_keys(policy, frame, base, received, now)
+    keys = order_keys(frame, policy, base=base, received_ns=received, now=now)
     tiebreak = tiebreak_rank(received, keys.query_id)
     n = len(frame)
     rank = np.empty(n, dtype=np.int64)

@@ -264,7 +264,7 @@ def audit(
     if not simulate and (agents is not None or simulate_options):
         raise InputError("agents= and simulate_options= only apply with simulate=True")
     now = resolve_now(frame, now)
-    base = snapshot(policy, frame, now)
+    base = snapshot(frame, policy, now=now)
     counterfactuals = {
         label: counterfactual(frame, policy, column=changes, now=now)
         for label, changes in AUDIT_CHANGES.items()

@@ -194,7 +194,9 @@ def _figures(opts: StaffOptions, rate: float, handle: float, agents: int) -> dic
     if rate * handle / 60.0 >= agents:
         return {"service_level": 0.0, "occupancy": 1.0, "mean_wait": math.inf}
     return {
-        "service_level": staffing.service_level(rate, handle, agents, opts.within_minutes),
+        "service_level": staffing.service_level(
+            rate, handle, agents, within_minutes=opts.within_minutes
+        ),
         "occupancy": staffing.occupancy(rate, handle, agents),
         "mean_wait": staffing.mean_wait_minutes(rate, handle, agents),
         "wait_probability": staffing.erlang_c(rate, handle, agents),
@@ -212,9 +214,9 @@ def _staff_one(opts: StaffOptions) -> str:
     agents = staffing.agents_needed(
         rate,
         handle,
-        opts.target,
-        opts.within_minutes,
-        opts.max_occupancy,
+        target=opts.target,
+        within_minutes=opts.within_minutes,
+        max_occupancy=opts.max_occupancy,
         patience_minutes=opts.patience_minutes,
     )
     model = (

@@ -53,7 +53,7 @@ def _group_names(group: GroupSpec) -> tuple[str, ...]:
 
 
 def _column_codes(frame: pd.DataFrame, name: str) -> tuple[IntArray, pd.Index]:
-    series = group_labels(frame, name)  # the column, or the computed band; no missing label
+    series = group_labels(frame, group=name)  # the column, or the computed band; no missing label
     levels: pd.Index
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy(dtype=np.int64)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import ValidationError
 
-from prioritize._errors import SchemaError
+from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import require_columns
 from prioritize.models._entities import Channel, Customer, Query
 
@@ -29,7 +29,11 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def frame_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
+def frame_to_objects(
+    frame: pd.DataFrame,
+    *,
+    attributes: Mapping[str, Literal["customer", "query"]] | None = None,
+) -> Iterator[tuple[Query, Customer]]:
     """The queries of a canonical query frame as ``(Query, Customer)`` pairs, in row order.
 
     Parameters
@@ -42,6 +46,12 @@ def frame_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
         ``text``, ``urgency``, ``is_public``, ``handle_minutes`` and
         ``patience_minutes``, where an empty cell (NaN, None) means "not
         given" (the model's default).
+    attributes
+        Further columns to carry, each into the ``attributes`` of the
+        ``"customer"`` or the ``"query"``: the inputs of the signals a policy
+        declares (``{d.input: d.on for d in policy.signals.custom.values()}``;
+        :meth:`TriageQueue.push_frame <prioritize.TriageQueue.push_frame>`
+        passes them). An empty cell is left out of the mapping.
 
     Yields
     ------
@@ -50,6 +60,8 @@ def frame_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
 
     Raises
     ------
+    InputError
+        ``attributes`` maps a column to something else than ``"customer"`` or ``"query"``.
     SchemaError
         A required column is missing, or a row does not make a valid query or
         customer (the message names the row position, its ``query_id`` and the
@@ -62,19 +74,26 @@ def frame_to_objects(frame: pd.DataFrame) -> Iterator[tuple[Query, Customer]]:
     >>> [q.query_id == i for (q, c), i in zip(pz.models.frame_to_objects(frame), frame["query_id"])]
     [True, True, True]
     """
-    require_columns(frame, _REQUIRED)
+    extra = dict(attributes or {})
+    bad = {c: on for c, on in extra.items() if on not in ("customer", "query")}
+    if bad:
+        raise InputError(f"attributes map a column to 'customer' or 'query'; got {bad}")
+    require_columns(frame, (*_REQUIRED, *extra))
     columns = {name: frame[name].tolist() for name in _REQUIRED + _OPTIONAL if name in frame}
+    carried = [(name, on == "customer", frame[name].tolist()) for name, on in extra.items()]
     for i in range(len(frame)):
         row = {name: values[i] for name, values in columns.items()}
         try:
-            yield _pair(row)
+            yield _pair(row, carried, i)
         except (ValidationError, ValueError, TypeError, AttributeError) as exc:
             raise SchemaError(
                 f"row {i} (query_id {row['query_id']!r}) is not a valid query: {_reason(exc)}"
             ) from exc
 
 
-def _pair(row: dict[str, Any]) -> tuple[Query, Customer]:
+def _pair(
+    row: dict[str, Any], carried: list[tuple[str, bool, list[Any]]], i: int
+) -> tuple[Query, Customer]:
     received = row["received_at"]
     if isinstance(received, pd.Timestamp):
         received = received.to_pydatetime()
@@ -87,6 +106,12 @@ def _pair(row: dict[str, Any]) -> tuple[Query, Customer]:
     for name in _OPTIONAL:
         if name in row and not _missing(row[name]):
             fields[name] = bool(row[name]) if name == "is_public" else row[name]
+    extra: dict[bool, dict[str, Any]] = {True: {}, False: {}}  # on the customer?
+    for name, on_customer, values in carried:
+        if not _missing(values[i]):
+            extra[on_customer][name] = values[i]
+    if extra[False]:
+        fields["attributes"] = extra[False]
     days = row["days_since_last_purchase"]
     customer = Customer(
         customer_id=str(row["customer_id"]),
@@ -95,6 +120,7 @@ def _pair(row: dict[str, Any]) -> tuple[Query, Customer]:
         purchase_count=row["purchase_count"],
         total_spend=row["total_spend"],
         days_since_last_purchase=None if _missing(days) else days,
+        attributes=extra[True],
     )
     return Query(**fields), customer
 

@@ -54,7 +54,7 @@ def _check_name(group: object) -> str:
     return group
 
 
-def group_labels(frame: pd.DataFrame, group: str) -> pd.Series:
+def group_labels(frame: pd.DataFrame, *, group: str) -> pd.Series:
     """The group of every row of ``frame`` under ``group``, as a Series with its index.
 
     A column named ``group`` is returned as it is (renamed ``group``); the
@@ -71,7 +71,7 @@ def group_labels(frame: pd.DataFrame, group: str) -> pd.Series:
     --------
     >>> import prioritize as pz
     >>> frame = pz.synthetic.queries(3, seed=0)
-    >>> list(pz.models.group_labels(frame, "follower_band").cat.categories)
+    >>> list(pz.models.group_labels(frame, group="follower_band").cat.categories)
     ['<1k', '1k-10k', '10k-100k', '100k+']
     """
     name = _check_name(group)

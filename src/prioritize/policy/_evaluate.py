@@ -49,7 +49,7 @@ def _received_after(query: Query, now: datetime) -> InputError:
     )
 
 
-def score(self: Policy, query: Query, customer: Customer, now: datetime | None = None) -> Score:
+def score(self: Policy, query: Query, customer: Customer, *, now: datetime | None = None) -> Score:
     """Score one query at ``now`` (at its own arrival when ``now`` is None).
 
     Raises
@@ -120,8 +120,8 @@ def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.
 def score_frame(
     self: Policy,
     frame: pd.DataFrame,
-    now: datetime | None = None,
     *,
+    now: datetime | None = None,
     validate: Literal["full", "read"] = "full",
 ) -> pd.DataFrame:
     """Score every row of a canonical query frame at ``now``.

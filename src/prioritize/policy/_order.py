@@ -169,8 +169,9 @@ class OrderKeys:
 
 
 def order_keys(
-    policy: Policy,
     frame: pd.DataFrame,
+    policy: Policy,
+    *,
     base: npt.NDArray[np.float64],
     received_ns: npt.NDArray[np.int64],
     now: datetime | None,

@@ -191,7 +191,7 @@ class Policy(BaseModel):
     score_value = _evaluate.score_value
     score_frame = _evaluate.score_frame
 
-    def rank(self, frame: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
+    def rank(self, frame: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFrame:
         """The frame's queries in the order this policy serves them at ``now``.
 
         Returns the columns of :meth:`score_frame` plus ``query_id``,
@@ -200,11 +200,10 @@ class Policy(BaseModel):
         queries come first, oldest first; the rest by score, ties broken by
         ``received_at`` then ``query_id``.
         """
-        scores = self.score_frame(frame, now)  # validates the frame
+        scores = self.score_frame(frame, now=now)  # validates the frame
         received = read_received_ns(frame)
-        keys = order_keys(
-            self, frame, scores["score"].to_numpy() - scores["aging"].to_numpy(), received, now
-        )
+        base = scores["score"].to_numpy() - scores["aging"].to_numpy()
+        keys = order_keys(frame, self, base=base, received_ns=received, now=now)
         order = rank_order(keys)
         out = scores.copy()
         out.insert(0, "query_id", frame["query_id"].to_numpy())

@@ -67,7 +67,7 @@ class Entry:
         try:
             return self._score
         except AttributeError:
-            self._score = self._policy.score(self.query, self.customer, self._now)
+            self._score = self._policy.score(self.query, self.customer, now=self._now)
             return self._score
 
     @property

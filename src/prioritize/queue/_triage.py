@@ -142,14 +142,20 @@ class TriageQueue:
     def push_frame(self, frame: pd.DataFrame) -> int:
         """Load a canonical query frame (e.g. all open tickets after a restart).
 
-        Scores are computed vectorised. All rows are added or none (a
+        Scores are computed vectorised. The inputs of the signals the policy
+        declares (``signals.custom``) are carried into the ``attributes`` of
+        each entry's customer or query, so :attr:`Entry.score` explains them
+        too. All rows are added or none (a
         :class:`~prioritize.SchemaError` or :class:`~prioritize.InputError`
         leaves the queue unchanged). Returns the number of queries added.
         """
         cols = validate_frame(frame)
         values = self.policy.score_frame(frame)["score"].to_numpy().tolist()
         arrivals = cols.received_ns.tolist()
-        pairs = frame_to_objects(frame)
+        # A declared input the frame lacks is one scoring does not read (weight 0, blind).
+        custom = self.policy.signals.custom.values()
+        declared = {d.input: d.on for d in custom if d.input in frame.columns}
+        pairs = frame_to_objects(frame, attributes=declared)
         prepared = [
             (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
             for (query, customer), base, arrival in zip(pairs, values, arrivals, strict=True)
@@ -258,7 +264,7 @@ class TriageQueue:
             return self._picker.remove(query_id) is not None
 
     # ------------------------------------------------------------- snapshot
-    def snapshot(self, now: datetime | None = None) -> pd.DataFrame:
+    def snapshot(self, *, now: datetime | None = None) -> pd.DataFrame:
         """The waiting queries with their current scores and deadlines.
 
         One row per waiting query, in serving order at ``now`` (ignoring the

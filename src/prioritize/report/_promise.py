@@ -132,7 +132,7 @@ def _segments(
     if group is None:
         return None
     names = dict(_PUBLIC_LABELS if group == "is_public" and labels is None else labels or {})
-    values = group_labels(records, group).astype(object)
+    values = group_labels(records, group=group).astype(object)
     words: npt.NDArray[np.object_] = values.map(lambda v: names.get(v, f"{v} queries")).to_numpy(
         dtype=object
     )
@@ -199,7 +199,7 @@ def _clause(count: _Count, within: Sequence[float], share: float) -> PromiseClau
 
 
 def promise(
-    result: Any,
+    records: Any,
     *,
     target: float = 0.8,
     group: str | None = "is_public",
@@ -210,12 +210,12 @@ def promise(
     """The service promise that simulated (or historical) records support.
 
     For each segment of the records (public mentions and private messages by
-    default) the promise states the shortest time in ``within`` by which at
-    least ``share`` of the segment's queries were answered; then the
+    default) the promise states the shortest time in ``within_minutes`` by
+    which at least ``target`` of the segment's queries were answered; then the
     shortest time by which *every* query was answered, if there is one. A
     query that gave up (``abandoned``) was never answered and counts against
     every clause, so "every message within 24 hours" is claimed only when
-    nobody gave up and nobody waited longer. When ``share`` is out of reach,
+    nobody gave up and nobody waited longer. When ``target`` is out of reach,
     the clause claims the share that was reached within the longest time,
     rounded down to a multiple of 5 %. A segment with fewer than
     ``min_queries`` queries gets no clause (too few to promise anything).
@@ -234,8 +234,10 @@ def promise(
 
     Parameters
     ----------
-    result
-        A :class:`~prioritize.simulation.SimulationResult`, or records with
+    records
+        Records (or history) with ``wait_minutes``, ``abandoned`` and the
+        ``group`` column, or a :class:`~prioritize.simulation.SimulationResult`
+        (its records).
         ``wait_minutes``, ``abandoned`` and the ``group`` column.
     target
         The share to promise, in (0, 1].
@@ -266,7 +268,7 @@ def promise(
         Records without ``wait_minutes`` / ``abandoned``, with NaN waits, or
         without a label of ``group`` for some row.
     """
-    records = _records_of(result)
+    records = _records_of(records)
     share = check_fraction("target", target, closed_above=True)
     times = [float(m) for m in within_minutes]
     if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):

@@ -127,7 +127,7 @@ class SimulationResult:
 
 
 def band_ratios(
-    records: pd.DataFrame, group: str, *, within_minutes: float = SLA_MINUTES
+    records: pd.DataFrame, *, group: str, within_minutes: float = SLA_MINUTES
 ) -> tuple[float, float]:
     """Two fairness figures across the groups of ``group`` (e.g. ``follower_band``).
 
@@ -154,7 +154,7 @@ def band_ratios(
     NaN when no group has the figure (no served query; no row).
     """
     require_columns(records, ("wait_minutes", "abandoned"))
-    labels = group_labels(records, group)
+    labels = group_labels(records, group=group)
     abandoned = records["abandoned"].to_numpy(dtype=bool)
     served = ~abandoned
     wait = records["wait_minutes"].to_numpy(dtype=np.float64)
@@ -177,7 +177,7 @@ def _min_over_max(values: npt.NDArray[np.float64]) -> float:
     return float(parity_ratio(values.min(), values.max()))
 
 
-def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
+def summarize(records: pd.DataFrame, *, name: str | None = None) -> pd.Series:
     """Headline figures of a run's records (or any subset, e.g. after a warm-up).
 
     Figures (:data:`SUMMARY_FIELDS`):
@@ -234,7 +234,7 @@ def summarize(records: pd.DataFrame, name: str | None = None) -> pd.Series:
     exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > SLA_MINUTES))
     out["public_exposure"] = _per_customer_total(followers, customers, exposed)
     for band in ("follower_band", "value_band"):
-        wait_ratio, four_fifths = band_ratios(records, band)
+        wait_ratio, four_fifths = band_ratios(records, group=band)
         out[f"wait_ratio_{band}"] = wait_ratio
         out[f"four_fifths_{band}"] = four_fifths
     return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)

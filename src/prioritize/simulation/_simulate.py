@@ -82,7 +82,7 @@ def _share_groups(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
     rule = policy.group_share
     if rule is None:
         return None
-    return [str(v) for v in group_labels(frame, rule.group).to_numpy(dtype=object)]
+    return [str(v) for v in group_labels(frame, group=rule.group).to_numpy(dtype=object)]
 
 
 def _staffing(agents: int | tuple[Shift, ...], t0_ns: int) -> Iterator[tuple[float, int]]:
@@ -249,9 +249,9 @@ def _records(
         "agent": pd.arrays.IntegerArray(np.where(abandoned, 0, seat), abandoned.copy()),
         "score_at_start": np.where(abandoned, np.nan, base + policy.aging_rate_per_minute * wait),
         "followers": followers,
-        "follower_band": group_labels(frame, "follower_band").array,
+        "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
-        "value_band": group_labels(frame, "value_band").array,
+        "value_band": group_labels(frame, group="value_band").array,
     }
     return pd.DataFrame(data, index=frame.index, columns=list(RECORD_COLUMNS))
 

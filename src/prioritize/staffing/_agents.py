@@ -62,10 +62,10 @@ def _least_erlang_a(
 def agents_needed(
     arrivals_per_hour: Any,
     handle_minutes: Any,
+    *,
     target: Any,
     within_minutes: Any,
     max_occupancy: Any = None,
-    *,
     patience_minutes: Any = None,
 ) -> int:
     """The least number of agents that answers a share ``target`` within ``within_minutes``.

@@ -135,7 +135,7 @@ def erlang_c(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float:
 
 
 def service_level(
-    arrivals_per_hour: Any, handle_minutes: Any, agents: Any, within_minutes: Any
+    arrivals_per_hour: Any, handle_minutes: Any, agents: Any, *, within_minutes: Any
 ) -> float:
     """The share of queries answered within ``within_minutes`` (M/M/c, FIFO).
 
@@ -190,7 +190,7 @@ def mean_wait_minutes(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
 
 
 def wait_quantile_minutes(
-    arrivals_per_hour: Any, handle_minutes: Any, agents: Any, quantile: Any
+    arrivals_per_hour: Any, handle_minutes: Any, agents: Any, *, quantile: Any
 ) -> float:
     """The wait that a share ``quantile`` of queries do not exceed (M/M/c, FIFO).
 

@@ -51,7 +51,7 @@ def _interval_step(interval_minutes: Any) -> int:
 
 
 def arrivals_per_interval(
-    queries: pd.DataFrame,
+    frame: pd.DataFrame,
     *,
     interval_minutes: int = 30,
     tz: str = "UTC",
@@ -66,8 +66,8 @@ def arrivals_per_interval(
 
     Parameters
     ----------
-    queries : pandas.DataFrame
-        One row per query with a timezone-aware ``column``.
+    frame : pandas.DataFrame
+        A query frame (one row per query) with a timezone-aware ``column``.
     interval_minutes : int, default 30
         Interval length; must divide a day.
     tz : str, default "UTC"
@@ -82,8 +82,8 @@ def arrivals_per_interval(
         column ``arrivals``; the counts add up to the number of rows.
     """
     step = _interval_step(interval_minutes)
-    require_columns(queries, [column])
-    utc_ns = read_received_ns(queries, column)
+    require_columns(frame, [column])
+    utc_ns = read_received_ns(frame, column)
     try:
         zone_index = pd.DatetimeIndex([], tz="UTC").tz_convert(tz)
     except Exception as exc:  # pandas raises several types for an unknown zone
@@ -210,13 +210,20 @@ def _plan_one(
     ceiling: float | None,
     patience: float | None,
 ) -> tuple[int, float, float, float]:
-    agents = agents_needed(rate, handle, target, within, ceiling, patience_minutes=patience)
+    agents = agents_needed(
+        rate,
+        handle,
+        target=target,
+        within_minutes=within,
+        max_occupancy=ceiling,
+        patience_minutes=patience,
+    )
     if agents == 0:  # no work (the load may also underflow to zero from a tiny rate)
         return 0, 1.0, 0.0, 0.0
     if patience is None:
         return (
             agents,
-            service_level(rate, handle, agents, within),
+            service_level(rate, handle, agents, within_minutes=within),
             occupancy(rate, handle, agents),
             0.0,
         )

@@ -170,7 +170,7 @@ def view(
     policy: Policy, frame: pd.DataFrame, now: datetime | None
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Scores and ranks (1 = first, :meth:`Policy.rank`'s order) of every row, by position."""
-    view = snapshot(policy, frame, now)
+    view = snapshot(frame, policy, now=now)
     scores: npt.NDArray[np.float64] = view.scores["score"].to_numpy()
     return scores, view.rank
 

@@ -132,8 +132,8 @@ def assert_blind(
 def assert_monotone(
     policy: Policy,
     column: str,
-    direction: Literal["increasing", "decreasing"] = "increasing",
     *,
+    direction: Literal["increasing", "decreasing"] = "increasing",
     frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
@@ -193,8 +193,8 @@ def assert_monotone(
 def assert_bounded_influence(
     policy: Policy,
     column: str | Sequence[str],
-    max_points: float,
     *,
+    max_points: float,
     frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,

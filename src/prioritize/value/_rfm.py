@@ -23,7 +23,7 @@ def _quantile_scores(values: npt.NDArray[np.float64], bins: int) -> npt.NDArray[
     return scores
 
 
-def rfm_scores(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+def rfm_scores(summary: pd.DataFrame, *, bins: int = 5) -> pd.DataFrame:
     """Score customers 1..``bins`` on recency, frequency and monetary value.
 
     An analysis helper for segmenting customers (e.g. "555" are recent,
