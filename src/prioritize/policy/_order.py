@@ -61,6 +61,7 @@ __all__ = [
     "OrderKeys",
     "Picker",
     "Reason",
+    "Rows",
     "ShareLedger",
     "channel_limits",
     "deadline_minutes",
@@ -168,6 +169,24 @@ class OrderKeys:
     overdue: npt.NDArray[np.bool_]
 
 
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The inputs of :class:`Picker`'s rank mode: queries known in advance, as rows.
+
+    Rows ``0..n-1`` are in (arrival, id) order. ``rank[row]`` is the row's
+    place in the static order (0 = served first: :func:`rank_order` by
+    :func:`heap_key`, arrival, id), ``row_at`` its inverse. ``arrival`` is in
+    the picker's time unit; ``limits`` (``MaxWait`` minutes) and ``groups``
+    (``GroupShare`` labels) are needed only under those rules.
+    """
+
+    rank: Sequence[int]
+    row_at: Sequence[int]
+    arrival: Sequence[Any]
+    limits: Sequence[float] | None = None
+    groups: Sequence[str] | None = None
+
+
 def order_keys(
     policy: Policy,
     frame: pd.DataFrame,
@@ -266,6 +285,11 @@ class Picker(Generic[H]):
         Optional ``id -> time`` after which a query has given up (the
         simulator's patience): a query with ``expires[id] < t`` is dropped
         when met, never picked.
+    rows
+        Rank mode (the simulator): every query known in advance as a row
+        ``0..n-1`` in (arrival, id) order, with its place in the static order
+        precomputed (:class:`Rows`). Rows enter with :meth:`admit`, the row
+        number is both the id and the handle, and the heaps hold plain ints.
 
     Notes
     -----
@@ -284,20 +308,36 @@ class Picker(Generic[H]):
     ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
     limit, whose head is its oldest query and so the first to be overdue: the
     oldest overdue query is the oldest of the overdue heads.
+
+    Rank mode, the same rule on ints: the score heaps hold each row's place in
+    the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
+    arrival, then id), the limit heaps hold row numbers (arrival order), and
+    a row is live while ``_out[row]`` is 0 (set at :meth:`admit`, cleared
+    when it is picked, removed or found expired): no sequence numbers, no
+    tuples, no compaction (a stale int costs one pop when it surfaces).
     """
 
     __slots__ = (
+        "_arrival",
         "_by_limit",
         "_clock",
         "_copies",
+        "_count",
         "_expires",
         "_group",
+        "_group_of",
         "_heaps",
         "_ledger",
+        "_limit_of",
         "_main",
+        "_out",
         "_per_minute",
         "_plain",
         "_pushes",
+        "_rank",
+        "_ranked",
+        "_row_at",
+        "_rows",
         "_seq",
         "_stale",
         "waiting",
@@ -309,6 +349,7 @@ class Picker(Generic[H]):
         *,
         per_minute: Any,
         expires: Sequence[float] | Mapping[Any, float] | None = None,
+        rows: Rows | None = None,
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
@@ -326,14 +367,38 @@ class Picker(Generic[H]):
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[tuple[float, Any, Any, int]] = []
-        self._heaps: dict[str, list[tuple[float, Any, Any, int]]] = {}
+        self._main: list[Any] = []  # tuples, or ints in rank mode
+        self._heaps: dict[str, list[Any]] = {}
         self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # heap entries per query
         self._stale = 0
+        # Rank mode: per-row inputs, 1 = not waiting, the count of waiting rows.
+        self._ranked = rows is not None
+        self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
+        self._rank: Sequence[int] = () if rows is None else rows.rank
+        self._row_at: Sequence[int] = () if rows is None else rows.row_at
+        self._arrival: Sequence[Any] = () if rows is None else rows.arrival
+        self._limit_of = None if rows is None or self._by_limit is None else rows.limits
+        self._group_of = None if rows is None or self._ledger is None else rows.groups
+        self._out = bytearray(b"\x01") * len(self._rows)
+        self._count = 0
+        if self._ledger is not None and self._group_of is not None:
+            self._heaps = {g: [] for g in sorted(set(self._group_of))}
+        if self._by_limit is not None and self._limit_of is not None:
+            self._by_limit = {m: [[], None] for m in sorted(set(self._limit_of))}
 
     def __len__(self) -> int:
-        return len(self.waiting)
+        return self._count if self._ranked else len(self.waiting)
+
+    def admit(self, row: int) -> None:
+        """Rank mode: row ``row`` starts waiting (it must not be waiting already)."""
+        group_of = self._group_of
+        heap = self._main if group_of is None else self._heaps[group_of[row]]
+        heappush(heap, self._rank[row])
+        if self._by_limit is not None:
+            heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+        self._out[row] = 0
+        self._count += 1
 
     def push(
         self,
@@ -371,6 +436,12 @@ class Picker(Generic[H]):
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
+        if self._ranked:
+            if self._out[tiebreak]:
+                return None
+            self._out[tiebreak] = 1
+            self._count -= 1
+            return tiebreak  # type: ignore[no-any-return]
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
@@ -383,6 +454,18 @@ class Picker(Generic[H]):
 
         ``agent``: reserved for eligibility by skills (see the module docstring).
         """
+        if self._plain and self._ranked:
+            main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
+            while main:
+                row = row_at[heappop(main)]
+                if out[row]:
+                    continue
+                out[row] = 1
+                self._count -= 1
+                if expires is not None and expires[row] < t:
+                    continue
+                return row, "score"
+            return None
         if self._plain:
             # The common case, kept lean: one heap, nothing left behind.
             main, seqs, expires = self._main, self._seq, self._expires
@@ -402,9 +485,26 @@ class Picker(Generic[H]):
         return self._select(t, remove=False)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any) -> Any:
-        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
+    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
+        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
+
+        Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
+        score heap, :attr:`_rows` for a limit heap).
+        """
         seqs, expires = self._seq, self._expires
+        if self._ranked:
+            out = self._out
+            while heap:
+                row = ids[heap[0]]
+                if out[row]:
+                    heappop(heap)
+                elif expires is not None and expires[row] < t:
+                    heappop(heap)
+                    out[row] = 1
+                    self._count -= 1
+                else:
+                    return heap[0]
+            return None
         while heap:
             top = heap[0]
             tiebreak = top[-2]
@@ -423,20 +523,27 @@ class Picker(Generic[H]):
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
-        seqs, expires = self._seq, self._expires
+        seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
         for limit, lane in self._by_limit.items():
             heap = lane[0]
-            # The head is usually live: check it here before calling _head.
-            head = heap[0] if heap else None
-            if (
-                head is None
-                or seqs.get(head[1]) != head[2]
-                or (expires is not None and expires[head[1]] < t)
-            ):
-                head = self._head(heap, t)
+            if ranked:
+                head = self._head(heap, t, rows)
                 if head is None:
                     continue
-            arrival, edge = head[0], lane[1]
+                arrival = self._arrival[head]
+            else:
+                # The head is usually live: check it here before calling _head.
+                head = heap[0] if heap else None
+                if (
+                    head is None
+                    or seqs.get(head[1]) != head[2]
+                    or (expires is not None and expires[head[1]] < t)
+                ):
+                    head = self._head(heap, t)
+                    if head is None:
+                        continue
+                arrival = head[0]
+            edge = lane[1]
             if edge is None or arrival > edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
@@ -449,21 +556,51 @@ class Picker(Generic[H]):
         if self._clock is not None and t < self._clock:
             t = self._clock
         self._clock = t
-        ledger = self._ledger
+        ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
         if self._by_limit is not None:
             found = self._overdue(t)
             if found is not None:
-                line, (_, tiebreak, _) = found
-                handle = self.waiting[tiebreak]
+                line, head = found
+                tiebreak = head if ranked else head[1]
+                handle = tiebreak if ranked else self.waiting[tiebreak]
                 if remove:
                     if ledger is not None:
-                        backlogged = [g for g, h in self._heaps.items() if self._head(h, t)]
-                        ledger.record(backlogged, self._group[tiebreak])
+                        backlogged = [
+                            g
+                            for g, h in self._heaps.items()
+                            if self._head(h, t, row_at) is not None
+                        ]
+                        group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
+                        ledger.record(backlogged, group)
                     heappop(line)
                     self._take(tiebreak)
                 return handle, "overdue"
         reason: Reason = "score"
         seqs, expires = self._seq, self._expires
+        if ranked:
+            if ledger is None:
+                heap = self._main
+                top = self._head(heap, t, row_at)
+                if top is None:
+                    return None
+            else:
+                best = {}
+                for group, group_heap in self._heaps.items():
+                    head = self._head(group_heap, t, row_at)
+                    if head is not None:
+                        best[group] = head
+                if not best:
+                    return None
+                chosen = ledger.pick(best) if remove else ledger.choose(best)
+                top = best[chosen]
+                if top != min(best.values()):
+                    reason = "group_share"
+                heap = self._heaps[chosen]
+            row = row_at[top]
+            if remove:
+                heappop(heap)
+                self._take(row)
+            return row, reason
         if ledger is None:
             heap = self._main
             top = heap[0] if heap else None
@@ -504,6 +641,10 @@ class Picker(Generic[H]):
 
     def _take(self, tiebreak: Any) -> None:
         # One heap entry was popped; the query's others are left behind.
+        if self._ranked:
+            self._out[tiebreak] = 1
+            self._count -= 1
+            return
         del self.waiting[tiebreak], self._seq[tiebreak]
         if self._ledger is not None:
             del self._group[tiebreak]
