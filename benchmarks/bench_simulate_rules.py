@@ -8,8 +8,9 @@ with the event loop they were driven by). The general path must be at least
 as fast with the core's :class:`~prioritize.policy.Picker`.
 
 Scenario: ``n`` synthetic queries over 7 days, 4 agents (or shifts), patience
-20 minutes (heavy abandonment). Three policies: ``balanced`` (MaxWait),
-``balanced`` + ``GroupShare`` by follower band, and ``balanced`` on shifts.
+20 minutes (heavy abandonment). Policies: ``balanced`` (MaxWait),
+``balanced`` + ``GroupShare`` by follower band, ``fifo`` + the same
+``GroupShare``, and ``balanced`` on shifts (4 agents by day, 2 by night).
 For each, in one run and interleaved (best of ``--repeat``, CPU time):
 
 * the full ``simulate`` call with today's engine, and the same call with the
@@ -21,10 +22,11 @@ For each, in one run and interleaved (best of ``--repeat``, CPU time):
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
 from typing import Any
+
+from bench_queue import best_of  # a sibling script: run this one from any directory
 
 import prioritize as pz
 from prioritize.policy import Policy, ShareLedger
@@ -327,17 +329,6 @@ def engine_inputs(call: Callable[[], Any]) -> tuple[Any, tuple[Any, ...], list[A
     return seen["line"], seen["run"], seen["staffing"]
 
 
-def best_of(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best CPU time of each function over ``repeat`` rounds, the functions interleaved."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.process_time()
-            fn()
-            best[i] = min(best[i], time.process_time() - t0)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=50_000)
@@ -352,9 +343,12 @@ def main() -> None:
         pz.simulation.Shift(start="08:00", end="20:00", count=4, tz="UTC"),
         pz.simulation.Shift(start="20:00", end="08:00", count=2, tz="UTC"),
     ]
+    fifo_share = pz.policies.fifo().model_copy(update={"rules": (share,)})
+    fifo_share = pz.Policy.model_validate(fifo_share.model_dump())
     cases: list[tuple[str, Policy, Any]] = [
         ("MaxWait (balanced), 4 agents", balanced, 4),
         ("GroupShare + MaxWait, 4 agents", grouped, 4),
+        ("GroupShare (fifo), 4 agents", fifo_share, 4),
         ("MaxWait (balanced), shifts", balanced, shifts),
     ]
     print(

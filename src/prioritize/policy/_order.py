@@ -312,9 +312,10 @@ class Picker(Generic[H]):
     Rank mode, the same rule on ints: the score heaps hold each row's place in
     the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
     arrival, then id), the limit heaps hold row numbers (arrival order), and
-    a row is live while ``_out[row]`` is 0 (set at :meth:`admit`, cleared
-    when it is picked, removed or found expired): no sequence numbers, no
-    tuples, no compaction (a stale int costs one pop when it surfaces).
+    an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
+    when the row is picked, removed or found expired; a row is admitted
+    once): no sequence numbers, no tuples, no compaction (a stale int costs
+    one pop when it surfaces).
     """
 
     __slots__ = (
@@ -372,7 +373,7 @@ class Picker(Generic[H]):
         self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # heap entries per query
         self._stale = 0
-        # Rank mode: per-row inputs, 1 = not waiting, the count of waiting rows.
+        # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
         self._ranked = rows is not None
         self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
         self._rank: Sequence[int] = () if rows is None else rows.rank
@@ -380,7 +381,7 @@ class Picker(Generic[H]):
         self._arrival: Sequence[Any] = () if rows is None else rows.arrival
         self._limit_of = None if rows is None or self._by_limit is None else rows.limits
         self._group_of = None if rows is None or self._ledger is None else rows.groups
-        self._out = bytearray(b"\x01") * len(self._rows)
+        self._out = bytearray(len(self._rows))
         self._count = 0
         if self._ledger is not None and self._group_of is not None:
             self._heaps = {g: [] for g in sorted(set(self._group_of))}
@@ -391,13 +392,12 @@ class Picker(Generic[H]):
         return self._count if self._ranked else len(self.waiting)
 
     def admit(self, row: int) -> None:
-        """Rank mode: row ``row`` starts waiting (it must not be waiting already)."""
+        """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
         heap = self._main if group_of is None else self._heaps[group_of[row]]
         heappush(heap, self._rank[row])
         if self._by_limit is not None:
             heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
-        self._out[row] = 0
         self._count += 1
 
     def push(
@@ -437,7 +437,11 @@ class Picker(Generic[H]):
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
         if self._ranked:
-            if self._out[tiebreak]:
+            # Rare (the simulator never removes): whether the row was admitted is
+            # read from its score heap, so that admit stays one push per heap.
+            group_of = self._group_of
+            heap = self._main if group_of is None else self._heaps[group_of[tiebreak]]
+            if self._out[tiebreak] or self._rank[tiebreak] not in heap:
                 return None
             self._out[tiebreak] = 1
             self._count -= 1
@@ -454,7 +458,10 @@ class Picker(Generic[H]):
 
         ``agent``: reserved for eligibility by skills (see the module docstring).
         """
-        if self._plain and self._ranked:
+        if not self._plain:
+            return self._select(t, remove=True)
+        # The common case, kept lean: one heap, nothing left behind.
+        if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
             while main:
                 row = row_at[heappop(main)]
@@ -466,19 +473,16 @@ class Picker(Generic[H]):
                     continue
                 return row, "score"
             return None
-        if self._plain:
-            # The common case, kept lean: one heap, nothing left behind.
-            main, seqs, expires = self._main, self._seq, self._expires
-            while main:
-                _, _, tiebreak, seq = heappop(main)
-                if seqs.get(tiebreak) == seq:
-                    del seqs[tiebreak]
-                    handle = self.waiting.pop(tiebreak)
-                    if expires is not None and expires[tiebreak] < t:
-                        continue
-                    return handle, "score"
-            return None
-        return self._select(t, remove=True)
+        main, seqs, expires = self._main, self._seq, self._expires
+        while main:
+            _, _, tiebreak, seq = heappop(main)
+            if seqs.get(tiebreak) == seq:
+                del seqs[tiebreak]
+                handle = self.waiting.pop(tiebreak)
+                if expires is not None and expires[tiebreak] < t:
+                    continue
+                return handle, "score"
+        return None
 
     def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
@@ -527,9 +531,11 @@ class Picker(Generic[H]):
         for limit, lane in self._by_limit.items():
             heap = lane[0]
             if ranked:
-                head = self._head(heap, t, rows)
-                if head is None:
-                    continue
+                head = heap[0] if heap else None
+                if head is None or self._out[head] or (expires is not None and expires[head] < t):
+                    head = self._head(heap, t, rows)
+                    if head is None:
+                        continue
                 arrival = self._arrival[head]
             else:
                 # The head is usually live: check it here before calling _head.
@@ -553,11 +559,11 @@ class Picker(Generic[H]):
         return oldest
 
     def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
-        if self._clock is not None and t < self._clock:
-            t = self._clock
-        self._clock = t
         ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
         if self._by_limit is not None:
+            if self._clock is not None and t < self._clock:
+                t = self._clock  # time never runs backwards for MaxWait
+            self._clock = t
             found = self._overdue(t)
             if found is not None:
                 line, head = found
@@ -576,67 +582,68 @@ class Picker(Generic[H]):
                     self._take(tiebreak)
                 return handle, "overdue"
         reason: Reason = "score"
-        seqs, expires = self._seq, self._expires
-        if ranked:
-            if ledger is None:
-                heap = self._main
-                top = self._head(heap, t, row_at)
-                if top is None:
-                    return None
-            else:
-                best = {}
-                for group, group_heap in self._heaps.items():
-                    head = self._head(group_heap, t, row_at)
-                    if head is not None:
-                        best[group] = head
-                if not best:
-                    return None
-                chosen = ledger.pick(best) if remove else ledger.choose(best)
-                top = best[chosen]
-                if top != min(best.values()):
-                    reason = "group_share"
-                heap = self._heaps[chosen]
-            row = row_at[top]
-            if remove:
-                heappop(heap)
-                self._take(row)
-            return row, reason
+        seqs, expires, out = self._seq, self._expires, self._out
+        top: Any
         if ledger is None:
             heap = self._main
-            top = heap[0] if heap else None
-            if (
-                top is None
-                or seqs.get(top[2]) != top[3]
-                or (expires is not None and expires[top[2]] < t)
-            ):
-                top = self._head(heap, t)
-                if top is None:
-                    return None
-        else:
-            best = {}
-            for group, group_heap in self._heaps.items():
-                # The head is usually live: check it here before calling _head.
-                head = group_heap[0] if group_heap else None
-                if (
-                    head is None
-                    or seqs.get(head[2]) != head[3]
-                    or (expires is not None and expires[head[2]] < t)
+            if ranked:
+                top = heap[0] if heap else None
+                if top is not None and (
+                    out[r := row_at[top]] or (expires is not None and expires[r] < t)
                 ):
-                    head = self._head(group_heap, t)
-                    if head is None:
-                        continue
-                best[group] = head
+                    top = self._head(heap, t, row_at)
+            else:
+                # The head is usually live: check it here before calling _head.
+                top = heap[0] if heap else None
+                if (
+                    top is None
+                    or seqs.get(top[2]) != top[3]
+                    or (expires is not None and expires[top[2]] < t)
+                ):
+                    top = self._head(heap, t)
+            if top is None:
+                return None
+        else:
+            best: dict[str, Any] = {}
+            low: Any = None
+            for group, group_heap in self._heaps.items():
+                if ranked:
+                    head = group_heap[0] if group_heap else None
+                    if head is not None and (
+                        out[r := row_at[head]] or (expires is not None and expires[r] < t)
+                    ):
+                        head = self._head(group_heap, t, row_at)
+                else:
+                    head = group_heap[0] if group_heap else None
+                    if (
+                        head is None
+                        or seqs.get(head[2]) != head[3]
+                        or (expires is not None and expires[head[2]] < t)
+                    ):
+                        head = self._head(group_heap, t)
+                if head is not None:
+                    best[group] = head
+                    if low is None or head < low:
+                        low = head
             if not best:
                 return None
             chosen = ledger.pick(best) if remove else ledger.choose(best)
             top = best[chosen]
-            if top is not min(best.values()):
+            if top is not low:
                 reason = "group_share"
             heap = self._heaps[chosen]
-        handle = self.waiting[top[2]]
+        if ranked:
+            row: Any = row_at[top]
+            if remove:
+                heappop(heap)
+                out[row] = 1
+                self._count -= 1
+            return row, reason
+        tiebreak = top[2]
+        handle = self.waiting[tiebreak]
         if remove:
             heappop(heap)
-            self._take(top[2])
+            self._take(tiebreak)
         return handle, reason
 
     def _take(self, tiebreak: Any) -> None:
