@@ -301,8 +301,8 @@ class Picker(Generic[H]):
     push has its number, so an id removed and pushed again leaves none of its
     old heap entries alive (nor its old ``MaxWait`` deadline).
     Entries leave the heaps lazily; the heaps are compacted when stale
-    entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
-    ``t`` earlier than a previous one is taken as the previous one.
+    entries outnumber live ones. Time never runs backwards for ``MaxWait``:
+    a ``t`` earlier than a previous one is taken as the previous one.
 
     Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
     ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
@@ -459,7 +459,7 @@ class Picker(Generic[H]):
         ``agent``: reserved for eligibility by skills (see the module docstring).
         """
         if not self._plain:
-            return self._select(t, remove=True)
+            return self._select(t, True)
         # The common case, kept lean: one heap, nothing left behind.
         if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
@@ -486,7 +486,7 @@ class Picker(Generic[H]):
 
     def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
-        return self._select(t, remove=False)
+        return self._select(t, False)
 
     # ---------------------------------------------------------------- inner
     def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
@@ -558,34 +558,30 @@ class Picker(Generic[H]):
                 oldest = (lane[0], head)
         return oldest
 
-    def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
+    def _select(self, t: Any, remove: bool) -> tuple[H, Reason] | None:
         ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
+        seqs, expires, out = self._seq, self._expires, self._out
+        found = None
         if self._by_limit is not None:
             if self._clock is not None and t < self._clock:
                 t = self._clock  # time never runs backwards for MaxWait
             self._clock = t
             found = self._overdue(t)
-            if found is not None:
-                line, head = found
-                tiebreak = head if ranked else head[1]
-                handle = tiebreak if ranked else self.waiting[tiebreak]
-                if remove:
-                    if ledger is not None:
-                        backlogged = [
-                            g
-                            for g, h in self._heaps.items()
-                            if self._head(h, t, row_at) is not None
-                        ]
-                        group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
-                        ledger.record(backlogged, group)
-                    heappop(line)
-                    self._take(tiebreak)
-                return handle, "overdue"
-        reason: Reason = "score"
-        seqs, expires, out = self._seq, self._expires, self._out
+        reason: Reason
         top: Any
-        if ledger is None:
+        if found is not None:
+            heap, top = found
+            tiebreak = top if ranked else top[1]
+            reason = "overdue"
+            if remove and ledger is not None:
+                backlogged = [
+                    g for g, h in self._heaps.items() if self._head(h, t, row_at) is not None
+                ]
+                group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
+                ledger.record(backlogged, group)
+        elif ledger is None:
             heap = self._main
+            reason = "score"
             if ranked:
                 top = heap[0] if heap else None
                 if top is not None and (
@@ -603,6 +599,7 @@ class Picker(Generic[H]):
                     top = self._head(heap, t)
             if top is None:
                 return None
+            tiebreak = row_at[top] if ranked else top[2]
         else:
             best: dict[str, Any] = {}
             low: Any = None
@@ -629,34 +626,25 @@ class Picker(Generic[H]):
                 return None
             chosen = ledger.pick(best) if remove else ledger.choose(best)
             top = best[chosen]
-            if top is not low:
-                reason = "group_share"
+            reason = "score" if top is low else "group_share"
             heap = self._heaps[chosen]
+            tiebreak = row_at[top] if ranked else top[2]
+        # Served: pop its entry here; its other entry (if any) is left behind, stale.
         if ranked:
-            row: Any = row_at[top]
             if remove:
                 heappop(heap)
-                out[row] = 1
+                out[tiebreak] = 1
                 self._count -= 1
-            return row, reason
-        tiebreak = top[2]
+            return tiebreak, reason
         handle = self.waiting[tiebreak]
         if remove:
             heappop(heap)
-            self._take(tiebreak)
+            del self.waiting[tiebreak], seqs[tiebreak]
+            if ledger is not None:
+                del self._group[tiebreak]
+            if self._copies > 1:
+                self._gone(self._copies - 1)
         return handle, reason
-
-    def _take(self, tiebreak: Any) -> None:
-        # One heap entry was popped; the query's others are left behind.
-        if self._ranked:
-            self._out[tiebreak] = 1
-            self._count -= 1
-            return
-        del self.waiting[tiebreak], self._seq[tiebreak]
-        if self._ledger is not None:
-            del self._group[tiebreak]
-        if self._copies > 1:
-            self._gone(self._copies - 1)
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
