@@ -579,55 +579,38 @@ class Picker(Generic[H]):
                 ]
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
-        elif ledger is None:
-            heap = self._main
-            reason = "score"
-            if ranked:
-                top = heap[0] if heap else None
-                if top is not None and (
-                    out[r := row_at[top]] or (expires is not None and expires[r] < t)
-                ):
-                    top = self._head(heap, t, row_at)
-            else:
-                # The head is usually live: check it here before calling _head.
-                top = heap[0] if heap else None
-                if (
-                    top is None
-                    or seqs.get(top[2]) != top[3]
-                    or (expires is not None and expires[top[2]] < t)
-                ):
-                    top = self._head(heap, t)
-            if top is None:
-                return None
-            tiebreak = row_at[top] if ranked else top[2]
         else:
+            # The head of each heap (one per group under GroupShare), checked inline:
+            # it is usually live, and _head drops the stale and expired ones.
+            heaps = (("", self._main),) if ledger is None else self._heaps.items()
             best: dict[str, Any] = {}
             low: Any = None
-            for group, group_heap in self._heaps.items():
+            for group, group_heap in heaps:
+                head = group_heap[0] if group_heap else None
                 if ranked:
-                    head = group_heap[0] if group_heap else None
                     if head is not None and (
                         out[r := row_at[head]] or (expires is not None and expires[r] < t)
                     ):
                         head = self._head(group_heap, t, row_at)
-                else:
-                    head = group_heap[0] if group_heap else None
-                    if (
-                        head is None
-                        or seqs.get(head[2]) != head[3]
-                        or (expires is not None and expires[head[2]] < t)
-                    ):
-                        head = self._head(group_heap, t)
+                elif (
+                    head is None
+                    or seqs.get(head[2]) != head[3]
+                    or (expires is not None and expires[head[2]] < t)
+                ):
+                    head = self._head(group_heap, t)
                 if head is not None:
                     best[group] = head
                     if low is None or head < low:
                         low = head
-            if not best:
+            if low is None:
                 return None
-            chosen = ledger.pick(best) if remove else ledger.choose(best)
-            top = best[chosen]
-            reason = "score" if top is low else "group_share"
-            heap = self._heaps[chosen]
+            if ledger is None:
+                top, reason, heap = low, "score", self._main
+            else:
+                chosen = ledger.pick(best) if remove else ledger.choose(best)
+                top = best[chosen]
+                reason = "score" if top is low else "group_share"
+                heap = self._heaps[chosen]
             tiebreak = row_at[top] if ranked else top[2]
         # Served: pop its entry here; its other entry (if any) is left behind, stale.
         if ranked:
