@@ -6,6 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -144,3 +145,12 @@ def test_rank_mode_serves_as_the_tuple_mode(
     while (found := tuples.pick(t)) is not None:
         assert ranked.pick(t) == found
     assert ranked.pick(t) is None
+
+
+def test_rank_mode_needs_the_rows_its_rules_read() -> None:
+    share = Policy(rules=[GroupShare(group="channel", shares={"a": 0.5})])
+    with pytest.raises(ValueError, match="GroupShare"):
+        Picker(share, per_minute=1.0, rows=Rows([0], [0], [0.0]))
+    limited = Policy(rules=[MaxWait(minutes=1.0)])
+    with pytest.raises(ValueError, match="MaxWait"):
+        Picker(limited, per_minute=1.0, rows=Rows([0], [0], [0.0], groups=["a"]))

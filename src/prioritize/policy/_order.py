@@ -22,8 +22,10 @@ The rule, piece by piece (each piece is defined here once):
 Vectorised, for a whole frame at one instant: :func:`order_keys` and
 :func:`rank_order` (:meth:`Policy.rank`, the audit). Incrementally, for a
 line of waiting queries: :class:`Picker` (TriageQueue keys it by its own
-entries, the simulator by row numbers). The simulator's fixed-staff fast path
-runs on the ranks :func:`rank_order` gives, so it needs no rule of its own.
+entries in tuple heaps; the simulator uses its rank mode, :class:`Rows`: int
+heaps of the places :func:`rank_order` gives, the same rule without a tuple
+per query). The simulator's fixed-staff fast path runs on those ranks too,
+so it needs no rule of its own.
 
 Extension point: eligibility ("which waiting queries may this agent take",
 e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
@@ -383,6 +385,11 @@ class Picker(Generic[H]):
         self._group_of = None if rows is None or self._ledger is None else rows.groups
         self._out = bytearray(len(self._rows))
         self._count = 0
+        if rows is not None and (
+            (self._ledger is not None and rows.groups is None)
+            or (self._by_limit is not None and rows.limits is None)
+        ):
+            raise ValueError("rank mode: the policy's GroupShare/MaxWait need Rows.groups/limits")
         if self._ledger is not None and self._group_of is not None:
             self._heaps = {g: [] for g in sorted(set(self._group_of))}
         if self._by_limit is not None and self._limit_of is not None:
