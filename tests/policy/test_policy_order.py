@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from prioritize._internal.times import aware_ns
-from prioritize.policy import ShareLedger, heap_key, heap_key_at, serving_order, tiebreak_rank
+from prioritize.policy import (
+    GroupShare,
+    MaxWait,
+    Picker,
+    Policy,
+    Rows,
+    Rule,
+    ShareLedger,
+    heap_key,
+    heap_key_at,
+    serving_order,
+    tiebreak_rank,
+)
 
 GROUPS = ["a", "b", "c", "d"]
 
@@ -65,3 +79,78 @@ def test_serving_order_is_the_sorted_tokens(rows: list[tuple[float, int, bool]])
         return (1, -key[i], received[i], ids[i])
 
     assert order.tolist() == sorted(range(len(rows)), key=token)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 0.5, 1.0]),  # key
+            st.integers(0, 4),  # arrival gap
+            st.sampled_from([1.0, 3.0, math.inf]),  # MaxWait limit
+            st.sampled_from(GROUPS),  # group
+            st.sampled_from([2.0, 6.0, math.inf]),  # patience
+        ),
+        max_size=40,
+    ),
+    steps=st.lists(st.tuples(st.sampled_from(["pick", "peek", "remove"]), st.integers(0, 3))),
+    rules=st.sampled_from(["none", "max_wait", "group_share", "both"]),
+)
+def test_rank_mode_serves_as_the_tuple_mode(
+    rows: list[tuple[float, int, float, str, float]],
+    steps: list[tuple[str, int]],
+    rules: str,
+) -> None:
+    # The simulator's int heaps (rank mode) and the queue's tuple heaps: one rule, one order,
+    # with MaxWait lanes, the GroupShare ledger, expiry and removal, row by row.
+    chosen: list[Rule] = []
+    if rules in ("max_wait", "both"):
+        chosen.append(MaxWait(minutes=3.0))
+    if rules in ("group_share", "both"):
+        chosen.append(GroupShare(group="channel", shares={"a": 0.5, "b": 0.25}))
+    policy = Policy(rules=chosen)
+    n = len(rows)
+    arrival = np.cumsum([r[1] for r in rows]).astype(float).tolist()
+    key = [r[0] for r in rows]
+    limits = [r[2] for r in rows]
+    groups = [r[3] for r in rows]
+    expires = [a + r[4] for a, r in zip(arrival, rows, strict=True)]
+    rank_of = sorted(range(n), key=lambda j: (-key[j], arrival[j], j))  # rank -> row
+    rank = [0] * n
+    for r, j in enumerate(rank_of):
+        rank[j] = r
+    tuples: Picker[int] = Picker(policy, per_minute=1.0, expires=expires)
+    ranked: Picker[int] = Picker(
+        policy, per_minute=1.0, expires=expires, rows=Rows(rank, rank_of, arrival, limits, groups)
+    )
+    plan = iter(steps)
+    t = 0.0
+    for j in range(n + len(steps)):
+        if j < n:
+            t = arrival[j]
+            tuples.push(j, key[j], arrival[j], j, limits[j], groups[j])
+            ranked.admit(j)
+        step = next(plan, None)
+        if step is None:
+            continue
+        what, later = step
+        t += later
+        if what == "remove":
+            row = j % max(n, 1)
+            assert tuples.remove(row) == ranked.remove(row)
+        elif what == "peek":
+            assert tuples.peek(t) == ranked.peek(t)
+        else:
+            assert tuples.pick(t) == ranked.pick(t)
+        assert len(tuples) == len(ranked)
+    while (found := tuples.pick(t)) is not None:
+        assert ranked.pick(t) == found
+    assert ranked.pick(t) is None
+
+
+def test_rank_mode_needs_the_rows_its_rules_read() -> None:
+    share = Policy(rules=[GroupShare(group="channel", shares={"a": 0.5})])
+    with pytest.raises(ValueError, match="GroupShare"):
+        Picker(share, per_minute=1.0, rows=Rows([0], [0], [0.0]))
+    limited = Policy(rules=[MaxWait(minutes=1.0)])
+    with pytest.raises(ValueError, match="MaxWait"):
+        Picker(limited, per_minute=1.0, rows=Rows([0], [0], [0.0], groups=["a"]))

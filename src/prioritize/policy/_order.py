@@ -22,8 +22,10 @@ The rule, piece by piece (each piece is defined here once):
 Vectorised, for a whole frame at one instant: :func:`order_keys` and
 :func:`rank_order` (:meth:`Policy.rank`, the audit). Incrementally, for a
 line of waiting queries: :class:`Picker` (TriageQueue keys it by its own
-entries, the simulator by row numbers). The simulator's fixed-staff fast path
-runs on the ranks :func:`rank_order` gives, so it needs no rule of its own.
+entries in tuple heaps; the simulator uses its rank mode, :class:`Rows`: int
+heaps of the places :func:`rank_order` gives, the same rule without a tuple
+per query). The simulator's fixed-staff fast path runs on those ranks too,
+so it needs no rule of its own.
 
 Extension point: eligibility ("which waiting queries may this agent take",
 e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
@@ -61,6 +63,7 @@ __all__ = [
     "OrderKeys",
     "Picker",
     "Reason",
+    "Rows",
     "ShareLedger",
     "channel_limits",
     "deadline_minutes",
@@ -168,6 +171,24 @@ class OrderKeys:
     overdue: npt.NDArray[np.bool_]
 
 
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The inputs of :class:`Picker`'s rank mode: queries known in advance, as rows.
+
+    Rows ``0..n-1`` are in (arrival, id) order. ``rank[row]`` is the row's
+    place in the static order (0 = served first: :func:`rank_order` by
+    :func:`heap_key`, arrival, id), ``row_at`` its inverse. ``arrival`` is in
+    the picker's time unit; ``limits`` (``MaxWait`` minutes) and ``groups``
+    (``GroupShare`` labels) are needed only under those rules.
+    """
+
+    rank: Sequence[int]
+    row_at: Sequence[int]
+    arrival: Sequence[Any]
+    limits: Sequence[float] | None = None
+    groups: Sequence[str] | None = None
+
+
 def order_keys(
     frame: pd.DataFrame,
     policy: Policy,
@@ -267,6 +288,11 @@ class Picker(Generic[H]):
         Optional ``id -> time`` after which a query has given up (the
         simulator's patience): a query with ``expires[id] < t`` is dropped
         when met, never picked.
+    rows
+        Rank mode (the simulator): every query known in advance as a row
+        ``0..n-1`` in (arrival, id) order, with its place in the static order
+        precomputed (:class:`Rows`). Rows enter with :meth:`admit`, the row
+        number is both the id and the handle, and the heaps hold plain ints.
 
     Notes
     -----
@@ -278,27 +304,44 @@ class Picker(Generic[H]):
     push has its number, so an id removed and pushed again leaves none of its
     old heap entries alive (nor its old ``MaxWait`` deadline).
     Entries leave the heaps lazily; the heaps are compacted when stale
-    entries outnumber live ones. Time never runs backwards for ``MaxWait``: a
-    ``t`` earlier than a previous one is taken as the previous one.
+    entries outnumber live ones. Time never runs backwards for ``MaxWait``:
+    a ``t`` earlier than a previous one is taken as the previous one.
 
     Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
     ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
     limit, whose head is its oldest query and so the first to be overdue: the
     oldest overdue query is the oldest of the overdue heads.
+
+    Rank mode, the same rule on ints: the score heaps hold each row's place in
+    the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
+    arrival, then id), the limit heaps hold row numbers (arrival order), and
+    an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
+    when the row is picked, removed or found expired; a row is admitted
+    once): no sequence numbers, no tuples, no compaction (a stale int costs
+    one pop when it surfaces).
     """
 
     __slots__ = (
+        "_arrival",
         "_by_limit",
         "_clock",
         "_copies",
+        "_count",
         "_expires",
         "_group",
+        "_group_of",
         "_heaps",
         "_ledger",
+        "_limit_of",
         "_main",
+        "_out",
         "_per_minute",
         "_plain",
         "_pushes",
+        "_rank",
+        "_ranked",
+        "_row_at",
+        "_rows",
         "_seq",
         "_stale",
         "waiting",
@@ -310,6 +353,7 @@ class Picker(Generic[H]):
         *,
         per_minute: Any,
         expires: Sequence[float] | Mapping[Any, float] | None = None,
+        rows: Rows | None = None,
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
@@ -327,14 +371,42 @@ class Picker(Generic[H]):
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[tuple[float, Any, Any, int]] = []
-        self._heaps: dict[str, list[tuple[float, Any, Any, int]]] = {}
+        self._main: list[Any] = []  # tuples, or ints in rank mode
+        self._heaps: dict[str, list[Any]] = {}
         self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # heap entries per query
         self._stale = 0
+        # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
+        self._ranked = rows is not None
+        self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
+        self._rank: Sequence[int] = () if rows is None else rows.rank
+        self._row_at: Sequence[int] = () if rows is None else rows.row_at
+        self._arrival: Sequence[Any] = () if rows is None else rows.arrival
+        self._limit_of = None if rows is None or self._by_limit is None else rows.limits
+        self._group_of = None if rows is None or self._ledger is None else rows.groups
+        self._out = bytearray(len(self._rows))
+        self._count = 0
+        if rows is not None and (
+            (self._ledger is not None and rows.groups is None)
+            or (self._by_limit is not None and rows.limits is None)
+        ):
+            raise ValueError("rank mode: the policy's GroupShare/MaxWait need Rows.groups/limits")
+        if self._ledger is not None and self._group_of is not None:
+            self._heaps = {g: [] for g in sorted(set(self._group_of))}
+        if self._by_limit is not None and self._limit_of is not None:
+            self._by_limit = {m: [[], None] for m in sorted(set(self._limit_of))}
 
     def __len__(self) -> int:
-        return len(self.waiting)
+        return self._count if self._ranked else len(self.waiting)
+
+    def admit(self, row: int) -> None:
+        """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
+        group_of = self._group_of
+        heap = self._main if group_of is None else self._heaps[group_of[row]]
+        heappush(heap, self._rank[row])
+        if self._by_limit is not None:
+            heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+        self._count += 1
 
     def push(
         self,
@@ -372,6 +444,16 @@ class Picker(Generic[H]):
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
+        if self._ranked:
+            # Rare (the simulator never removes): whether the row was admitted is
+            # read from its score heap, so that admit stays one push per heap.
+            group_of = self._group_of
+            heap = self._main if group_of is None else self._heaps[group_of[tiebreak]]
+            if self._out[tiebreak] or self._rank[tiebreak] not in heap:
+                return None
+            self._out[tiebreak] = 1
+            self._count -= 1
+            return tiebreak  # type: ignore[no-any-return]
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
@@ -384,28 +466,57 @@ class Picker(Generic[H]):
 
         ``agent``: reserved for eligibility by skills (see the module docstring).
         """
-        if self._plain:
-            # The common case, kept lean: one heap, nothing left behind.
-            main, seqs, expires = self._main, self._seq, self._expires
+        if not self._plain:
+            return self._select(t, True)
+        # The common case, kept lean: one heap, nothing left behind.
+        if self._ranked:
+            main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
             while main:
-                _, _, tiebreak, seq = heappop(main)
-                if seqs.get(tiebreak) == seq:
-                    del seqs[tiebreak]
-                    handle = self.waiting.pop(tiebreak)
-                    if expires is not None and expires[tiebreak] < t:
-                        continue
-                    return handle, "score"
+                row = row_at[heappop(main)]
+                if out[row]:
+                    continue
+                out[row] = 1
+                self._count -= 1
+                if expires is not None and expires[row] < t:
+                    continue
+                return row, "score"
             return None
-        return self._select(t, remove=True)
+        main, seqs, expires = self._main, self._seq, self._expires
+        while main:
+            _, _, tiebreak, seq = heappop(main)
+            if seqs.get(tiebreak) == seq:
+                del seqs[tiebreak]
+                handle = self.waiting.pop(tiebreak)
+                if expires is not None and expires[tiebreak] < t:
+                    continue
+                return handle, "score"
+        return None
 
     def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
-        return self._select(t, remove=False)
+        return self._select(t, False)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any) -> Any:
-        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones."""
+    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
+        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
+
+        Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
+        score heap, :attr:`_rows` for a limit heap).
+        """
         seqs, expires = self._seq, self._expires
+        if self._ranked:
+            out = self._out
+            while heap:
+                row = ids[heap[0]]
+                if out[row]:
+                    heappop(heap)
+                elif expires is not None and expires[row] < t:
+                    heappop(heap)
+                    out[row] = 1
+                    self._count -= 1
+                else:
+                    return heap[0]
+            return None
         while heap:
             top = heap[0]
             tiebreak = top[-2]
@@ -424,20 +535,29 @@ class Picker(Generic[H]):
         """The limit heap whose head is the oldest overdue query, and that head."""
         assert self._by_limit is not None
         oldest = None
-        seqs, expires = self._seq, self._expires
+        seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
         for limit, lane in self._by_limit.items():
             heap = lane[0]
-            # The head is usually live: check it here before calling _head.
-            head = heap[0] if heap else None
-            if (
-                head is None
-                or seqs.get(head[1]) != head[2]
-                or (expires is not None and expires[head[1]] < t)
-            ):
-                head = self._head(heap, t)
-                if head is None:
-                    continue
-            arrival, edge = head[0], lane[1]
+            if ranked:
+                head = heap[0] if heap else None
+                if head is None or self._out[head] or (expires is not None and expires[head] < t):
+                    head = self._head(heap, t, rows)
+                    if head is None:
+                        continue
+                arrival = self._arrival[head]
+            else:
+                # The head is usually live: check it here before calling _head.
+                head = heap[0] if heap else None
+                if (
+                    head is None
+                    or seqs.get(head[1]) != head[2]
+                    or (expires is not None and expires[head[1]] < t)
+                ):
+                    head = self._head(heap, t)
+                    if head is None:
+                        continue
+                arrival = head[0]
+            edge = lane[1]
             if edge is None or arrival > edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
@@ -446,70 +566,76 @@ class Picker(Generic[H]):
                 oldest = (lane[0], head)
         return oldest
 
-    def _select(self, t: Any, *, remove: bool) -> tuple[H, Reason] | None:
-        if self._clock is not None and t < self._clock:
-            t = self._clock
-        self._clock = t
-        ledger = self._ledger
+    def _select(self, t: Any, remove: bool) -> tuple[H, Reason] | None:
+        ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
+        seqs, expires, out = self._seq, self._expires, self._out
+        found = None
         if self._by_limit is not None:
+            if self._clock is not None and t < self._clock:
+                t = self._clock  # time never runs backwards for MaxWait
+            self._clock = t
             found = self._overdue(t)
-            if found is not None:
-                line, (_, tiebreak, _) = found
-                handle = self.waiting[tiebreak]
-                if remove:
-                    if ledger is not None:
-                        backlogged = [g for g, h in self._heaps.items() if self._head(h, t)]
-                        ledger.record(backlogged, self._group[tiebreak])
-                    heappop(line)
-                    self._take(tiebreak)
-                return handle, "overdue"
-        reason: Reason = "score"
-        seqs, expires = self._seq, self._expires
-        if ledger is None:
-            heap = self._main
-            top = heap[0] if heap else None
-            if (
-                top is None
-                or seqs.get(top[2]) != top[3]
-                or (expires is not None and expires[top[2]] < t)
-            ):
-                top = self._head(heap, t)
-                if top is None:
-                    return None
+        reason: Reason
+        top: Any
+        if found is not None:
+            heap, top = found
+            tiebreak = top if ranked else top[1]
+            reason = "overdue"
+            if remove and ledger is not None:
+                backlogged = [
+                    g for g, h in self._heaps.items() if self._head(h, t, row_at) is not None
+                ]
+                group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
+                ledger.record(backlogged, group)
         else:
-            best = {}
-            for group, group_heap in self._heaps.items():
-                # The head is usually live: check it here before calling _head.
+            # The head of each heap (one per group under GroupShare), checked inline:
+            # it is usually live, and _head drops the stale and expired ones.
+            heaps = (("", self._main),) if ledger is None else self._heaps.items()
+            best: dict[str, Any] = {}
+            low: Any = None
+            for group, group_heap in heaps:
                 head = group_heap[0] if group_heap else None
-                if (
+                if ranked:
+                    if head is not None and (
+                        out[r := row_at[head]] or (expires is not None and expires[r] < t)
+                    ):
+                        head = self._head(group_heap, t, row_at)
+                elif (
                     head is None
                     or seqs.get(head[2]) != head[3]
                     or (expires is not None and expires[head[2]] < t)
                 ):
                     head = self._head(group_heap, t)
-                    if head is None:
-                        continue
-                best[group] = head
-            if not best:
+                if head is not None:
+                    best[group] = head
+                    if low is None or head < low:
+                        low = head
+            if low is None:
                 return None
-            chosen = ledger.pick(best) if remove else ledger.choose(best)
-            top = best[chosen]
-            if top is not min(best.values()):
-                reason = "group_share"
-            heap = self._heaps[chosen]
-        handle = self.waiting[top[2]]
+            if ledger is None:
+                top, reason, heap = low, "score", self._main
+            else:
+                chosen = ledger.pick(best) if remove else ledger.choose(best)
+                top = best[chosen]
+                reason = "score" if top is low else "group_share"
+                heap = self._heaps[chosen]
+            tiebreak = row_at[top] if ranked else top[2]
+        # Served: pop its entry here; its other entry (if any) is left behind, stale.
+        if ranked:
+            if remove:
+                heappop(heap)
+                out[tiebreak] = 1
+                self._count -= 1
+            return tiebreak, reason
+        handle = self.waiting[tiebreak]
         if remove:
             heappop(heap)
-            self._take(top[2])
+            del self.waiting[tiebreak], seqs[tiebreak]
+            if ledger is not None:
+                del self._group[tiebreak]
+            if self._copies > 1:
+                self._gone(self._copies - 1)
         return handle, reason
-
-    def _take(self, tiebreak: Any) -> None:
-        # One heap entry was popped; the query's others are left behind.
-        del self.waiting[tiebreak], self._seq[tiebreak]
-        if self._ledger is not None:
-            del self._group[tiebreak]
-        if self._copies > 1:
-            self._gone(self._copies - 1)
 
     def _gone(self, stale: int) -> None:
         self._stale += stale

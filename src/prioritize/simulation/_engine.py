@@ -5,10 +5,10 @@ depend on which other queries wait (batch independence) and linear aging keeps
 the heap key static, so each query's place in the serving order is one integer
 ``prio`` (0 = served first) ranked once with
 :func:`prioritize.policy.rank_order`. The waiting line is the policy's
-serving-order core, :class:`prioritize.policy.Picker` (:func:`waiting_line`),
-keyed by ``prio``; with agents always on duty and neither ``MaxWait`` nor
-``GroupShare`` the order is ``prio`` alone, and :func:`run_fixed_plain` keeps
-it in a heap of ints.
+serving-order core, :class:`prioritize.policy.Picker` in its rank mode
+(:func:`waiting_line`): heaps of ``prio`` ints. With agents always on duty
+and neither ``MaxWait`` nor ``GroupShare`` the order is ``prio`` alone, and
+:func:`run_fixed_plain` keeps it in one heap of ints without the picker.
 
 Time is in float minutes since the first arrival. Queries are indexed
 ``0..n-1`` in arrival order (ties by ``query_id``), which is also the
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush, heapreplace
 
-from prioritize.policy import Picker, Policy
+from prioritize.policy import Picker, Policy, Rows
 
 __all__ = ["run_fixed_plain", "run_general", "waiting_line"]
 
@@ -94,29 +94,26 @@ def waiting_line(
     abandon_at: Sequence[float],
     limits: Sequence[float] | None,
     groups: Sequence[str] | None,
+    *,
+    by_prio: Sequence[int] | None = None,
 ) -> tuple[Picker[int], Callable[[int], None]]:
-    """The policy's serving-order core over row numbers, and the function that admits a row.
+    """The policy's serving-order core over row numbers (its rank mode), and its ``admit``.
 
     Rows ``j`` are in (arrival, ``query_id``) order, so ``j`` is the tie-break;
     ``prio[j]`` is the row's place in the policy's static order (from
-    :func:`~prioritize.policy.rank_order`) and stands for its key. ``limits[j]``
-    is its ``MaxWait`` limit in minutes, ``groups[j]`` its ``GroupShare`` group;
-    a row still waiting after ``abandon_at[j]`` has given up (row ids are the handles).
+    :func:`~prioritize.policy.rank_order`) and stands for its key, ``by_prio``
+    its inverse (computed when not given). ``limits[j]`` is its ``MaxWait``
+    limit in minutes, ``groups[j]`` its ``GroupShare`` group; a row still
+    waiting after ``abandon_at[j]`` has given up (row ids are the handles).
     """
-    line: Picker[int] = Picker(policy, per_minute=1.0, expires=abandon_at)
-    push = line.push
-
-    def admit(j: int) -> None:
-        push(
-            j,
-            -prio[j],
-            arrival[j],
-            j,
-            _INF if limits is None else limits[j],
-            None if groups is None else groups[j],
-        )
-
-    return line, admit
+    if by_prio is None:
+        inverse = [0] * len(prio)
+        for j, p in enumerate(prio):
+            inverse[p] = j
+        by_prio = inverse
+    rows = Rows(prio, by_prio, arrival, limits, groups)
+    line: Picker[int] = Picker(policy, per_minute=1.0, expires=abandon_at, rows=rows)
+    return line, line.admit
 
 
 def run_general(

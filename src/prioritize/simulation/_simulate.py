@@ -206,7 +206,9 @@ def simulate(
             limits = deadline_minutes(policy, channels[arrival_order]).tolist()
         if groups is not None and policy.group_share is not None:
             groups_j = [groups[r] for r in arrival_order.tolist()]
-        line, admit = waiting_line(policy, prio.tolist(), lists[0], lists[2], limits, groups_j)
+        line, admit = waiting_line(
+            policy, prio.tolist(), lists[0], lists[2], limits, groups_j, by_prio=by_prio.tolist()
+        )
         start, seat = run_general(lists[0], lists[1], line, admit, _staffing(staff, t0))
 
     start_row = np.empty(n)
