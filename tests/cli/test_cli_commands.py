@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def test_compare_defaults_and_agents(capsys) -> None:  # type: ignore[no-untyped
 
 
 def test_compare_file_policies_schedule_and_progress(capsys, tmp_path, queries_csv) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("tqdm")
+    importlib.import_module("tqdm")
     policy = tmp_path / "mine.toml"
     policy.write_text('name = "mine"\n[weights]\nurgency = 1.0\n', encoding="utf-8")
     schedule = tmp_path / "shifts.toml"
@@ -103,7 +104,7 @@ def test_compare_replications(capsys) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_compare_report(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("matplotlib")
+    importlib.import_module("matplotlib")
     target = tmp_path / "report.html"
     code, out, _ = run(
         capsys, "compare", "--synthetic", "250", "--policy", "equal_treatment",

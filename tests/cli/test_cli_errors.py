@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import pytest
@@ -151,7 +152,7 @@ def test_report_without_matplotlib(capsys, monkeypatch, tmp_path) -> None:  # ty
 
 
 def test_report_folder_missing(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("matplotlib")
+    importlib.import_module("matplotlib")
     target = tmp_path / "no" / "r.html"
     err = fails(capsys, "compare", "--synthetic", "50", "--report", str(target))
     assert err == f"--report {target}: the folder does not exist"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from html.parser import HTMLParser
@@ -14,7 +15,7 @@ from prioritize._internal.optional import MATPLOTLIB_MISSING
 from prioritize.report import html_report, influence_sweep, write_report
 from prioritize.simulation import simulate
 
-pytest.importorskip("matplotlib")
+importlib.import_module("matplotlib")
 
 VOID = {"meta", "br", "img", "hr", "input", "link"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -111,7 +112,7 @@ def test_sweep_with_a_policy_factory_and_a_thread_pool() -> None:
 
 
 def test_sweep_on_a_dask_cluster() -> None:
-    distributed = pytest.importorskip("distributed")
+    distributed = importlib.import_module("distributed")
     grid = {"follower_reach": [0.0, 0.5]}
     base = pz.policies.influencer_weighted()
     serial = sweep(small_stream, base, grid=grid, agents=3, seeds=[0, 1])
@@ -155,7 +156,7 @@ def test_summary_rows_are_plain_numbers() -> None:
 
 @pytest.mark.parametrize("run", ["compare", "sweep"])
 def test_progress_bar_counts_every_run(run: str, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("tqdm")
+    importlib.import_module("tqdm")
     frame = small_stream(2)
     if run == "compare":
         table = compare(frame, POLICIES, agents=2, replications=2, progress=True)
@@ -170,7 +171,7 @@ def test_progress_bar_counts_every_run(run: str, capsys: pytest.CaptureFixture[s
 
 
 def test_progress_bar_follows_an_executor(capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("tqdm")
+    importlib.import_module("tqdm")
     with ThreadPoolExecutor(max_workers=2) as pool:
         compare(small_stream(3), POLICIES, agents=2, executor=pool, progress=True)
     assert "3/3" in capsys.readouterr().err

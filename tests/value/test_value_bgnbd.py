@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -20,7 +21,7 @@ from prioritize.value import (
     simulate_bgnbd,
 )
 
-pytest.importorskip("scipy")
+importlib.import_module("scipy")
 
 CDNOW = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 

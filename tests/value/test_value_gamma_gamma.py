@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -20,7 +21,7 @@ from prioritize.value import (
     gamma_gamma_log_likelihood,
 )
 
-pytest.importorskip("scipy")
+importlib.import_module("scipy")
 
 CDNOW = GammaGammaParams(p=6.25, q=3.74, v=15.44)
 
