@@ -39,7 +39,7 @@ print(
             "p90_wait_minutes",
             "max_wait_minutes",
             "abandon_rate",
-            "value_at_risk",
+            "expected_loss",
             "public_exposure",
             "wait_ratio_follower_band",
             "four_fifths_follower_band",

@@ -79,7 +79,8 @@ def policy_block(
         f"   {s['served']:,} answered, {s['abandoned']:,} gave up ({s['abandon_rate']:.1%}); "
         f"mean wait {minutes(s['mean_wait_minutes'])}, p90 {minutes(s['p90_wait_minutes'])}, "
         f"longest {minutes(s['max_wait_minutes'])}",
-        f"   value at risk {count(s['value_at_risk'])} · public exposure "
+        f"   expected loss {count(s['expected_loss'])} (of lifetime value "
+        f"{count(s['abandoned_lifetime_value'])} who gave up) · public exposure "
         f"{count(s['public_exposure'])} followers · four-fifths rule: followers "
         f"{_ratio(s['four_fifths_follower_band'])}, value {_ratio(s['four_fifths_value_band'])}",
         "",
@@ -122,7 +123,7 @@ def summary_text(table: pd.DataFrame) -> str:
                 minutes(s["p90_wait_minutes"]),
                 _with_ci(table, "abandon_rate", _pct(s["abandon_rate"]), name, ".1%"),
                 _pct(s["within_60_min"]),
-                _with_ci(table, "value_at_risk", count(s["value_at_risk"]), name, ",.0f"),
+                _with_ci(table, "expected_loss", count(s["expected_loss"]), name, ",.0f"),
                 count(s["public_exposure"]),
                 f"{float(s['wait_ratio_follower_band']):.2f}",
                 _ratio(float(s["four_fifths_follower_band"])),
@@ -135,7 +136,7 @@ def summary_text(table: pd.DataFrame) -> str:
         "p90 wait",
         "gave up",
         "≤ 60 min",
-        "value at risk",
+        "expected loss",
         "public exposure",
         "wait ratio",
         "4/5 followers",

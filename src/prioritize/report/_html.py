@@ -56,7 +56,8 @@ _SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
     "p90_wait_minutes": ("p90 wait", "f1"),
     "max_wait_minutes": ("max wait", "f0"),
     "within_60_min": ("within 60 min", "pct"),
-    "value_at_risk": ("value at risk", "f0"),
+    "abandoned_lifetime_value": ("lifetime value, gave up", "f0"),
+    "expected_loss": ("expected loss", "f0"),
     "public_exposure": ("public exposure", "f0"),
     "wait_ratio_follower_band": ("wait ratio, followers", "f2"),
     "four_fifths_follower_band": ("4/5 followers", "ratio"),
@@ -117,6 +118,11 @@ def _span(results: Mapping[str, SimulationResult]) -> str:
     return f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
 
 
+def _abandonment(results: Mapping[str, SimulationResult]) -> str:
+    line = " | ".join(dict.fromkeys(r.abandonment for r in results.values()))
+    return line[:1].upper() + line[1:] + "."
+
+
 def html_report(
     results: Mapping[str, SimulationResult],
     *,
@@ -131,7 +137,7 @@ def html_report(
     Charts (inline SVG drawn with matplotlib; nothing is fetched when the
     page opens): the wait distribution by follower band per policy, the
     service level by group against ``target``, the frontier of
-    value at risk against the fairness ratio over ``sweep`` (when given;
+    expected loss against the fairness ratio over ``sweep`` (when given;
     see :func:`influence_sweep`), and the number waiting over time. Tables:
     the headline figures per policy and waits by follower and value band.
     Plus a reading of the trade-off and the :func:`promise` each policy
@@ -144,7 +150,7 @@ def html_report(
         on the same stream and staffing.
     sweep
         Optional weight sweep (a :func:`~prioritize.simulation.sweep` table
-        with ``value_at_risk`` and ``wait_ratio_follower_band``).
+        with ``expected_loss`` and ``wait_ratio_follower_band``).
     within_minutes, target
         The service level drawn: ``target`` of queries answered
         within ``within_minutes`` (also the promise's share).
@@ -174,9 +180,11 @@ def html_report(
         f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
         f'<p class="reading">{html.escape(reading(results, within_minutes=within_minutes))}</p>',
         "<h2>Headline figures</h2>",
+        f'<p class="note">{html.escape(_abandonment(results))}</p>',
         _table(summary, _SUMMARY_COLUMNS, "policy"),
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
-        "reached them. Value at risk: lifetime value of the customers who gave up. Public "
+        "reached them. Lifetime value, gave up: of the customers who gave up at least once "
+        "(each once); expected loss: that times the churn-after-abandonment probability. Public "
         "exposure: followers of customers whose public post waited over an hour or went "
         "unanswered. 4/5: worst band's share answered within 60 min over the best band's "
         "(✗ below 0.8 fails the four-fifths rule).</p>",
@@ -195,12 +203,12 @@ def html_report(
     ]
     if sweep is not None and len(sweep):
         parts += [
-            "<h2>What influence buys: value at risk against fairness</h2>",
+            "<h2>What influence buys: expected loss against fairness</h2>",
             _figure(
                 plot_pareto(sweep, results),
                 "Each dot is one simulated policy: equal treatment plus a weight on follower "
                 "reach (colour) and on CRM value (shape). The line joins the frontier: no "
-                "other point has both less value at risk and a fairer wait ratio across "
+                "other point has both less expected loss and a fairer wait ratio across "
                 "follower bands (mean wait of the best-served band over the worst; 1 = equal). "
                 "Stars: the compared policies.",
             ),

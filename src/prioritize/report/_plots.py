@@ -208,14 +208,14 @@ def plot_pareto(
     sweep: pd.DataFrame,
     results: Mapping[str, SimulationResult] | None = None,
     *,
-    x: str = "value_at_risk",
+    x: str = "expected_loss",
     y: str = "wait_ratio_follower_band",
 ) -> str:
-    """Value at risk against a fairness ratio over a weight sweep, the frontier marked.
+    """Expected loss against a fairness ratio over a weight sweep, the frontier marked.
 
     Points are coloured by ``follower_reach`` weight and shaped by
     ``crm_value`` weight (when the sweep has them); the frontier (no other
-    point has both less value at risk and a fairer ratio) is drawn as a
+    point has both less expected loss and a fairer ratio) is drawn as a
     line, its points labelled with their weights. The compared policies, if
     given, are the labelled stars.
     """

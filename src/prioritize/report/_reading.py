@@ -131,19 +131,24 @@ def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = 
     """A paragraph on the trade-off between the policies, every figure computed from the runs.
 
     Says which policy favours the most-followed (and the most valuable)
-    customers most and which least, where value at risk and public exposure
+    customers most and which least, where expected loss and public exposure
     are lowest and highest, whether total waiting moves at all, and which
     policies fail the four-fifths rule. The summaries' ``four_fifths_*``
     figures use the 60-minute service level of :func:`~prioritize.simulation.summarize`.
+    It opens with how abandonment was modelled
+    (:attr:`~prioritize.simulation.SimulationResult.abandonment`).
     """
     table = summary_table(results)
     sentences = [
+        " | ".join(dict.fromkeys(r.abandonment for r in results.values())).capitalize() + ".",
         _gap_sentence(results, "follower_band", "accounts with {} followers", within_minutes),
         _gap_sentence(results, "value_band", "customers worth {}", within_minutes),
     ]
     sentences.append(_total_sentence(table))
     sentences.append(
-        _range_sentence(table, "value_at_risk", "Value at risk (customers who gave up)", "")
+        _range_sentence(
+            table, "expected_loss", "Expected loss (churn × value of customers who gave up)", ""
+        )
     )
     sentences.append(
         _range_sentence(

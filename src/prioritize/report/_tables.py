@@ -20,7 +20,12 @@ from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import by_group
 from prioritize.policy import Blind, Policy
-from prioritize.simulation import SimulationResult, sweep
+from prioritize.simulation import (
+    CHURN_AFTER_ABANDON,
+    PatienceLike,
+    SimulationResult,
+    sweep,
+)
 
 __all__ = [
     "BAND_COLUMNS",
@@ -240,6 +245,8 @@ def influence_sweep(
     follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
     value_weights: Sequence[float] = VALUE_WEIGHTS,
     seed: int = 0,
+    patience: PatienceLike = None,
+    churn_after_abandon: float = CHURN_AFTER_ABANDON,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -248,9 +255,11 @@ def influence_sweep(
     What does each point of influence buy, and at whose expense? Each row
     is one (``follower_reach``, ``crm_value``) weight pair, with the
     :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
-    ``agents``: plot ``value_at_risk`` against ``wait_ratio_follower_band``
-    and mark the :func:`pareto_front`. ``executor`` and ``progress`` are
-    :func:`~prioritize.simulation.sweep`'s.
+    ``agents``: plot ``expected_loss`` against ``wait_ratio_follower_band``
+    and mark the :func:`pareto_front`. ``patience``, ``churn_after_abandon``,
+    ``executor`` and ``progress`` are :func:`~prioritize.simulation.sweep`'s:
+    give the ``patience`` of the runs you compare, so their stars and the
+    sweep model abandonment alike (the table's ``abandonment`` column says how).
     """
     policy = influence_policy(base)
     grid = {"follower_reach": list(follower_weights), "crm_value": list(value_weights)}
@@ -260,6 +269,8 @@ def influence_sweep(
         grid=grid,
         agents=agents,
         seeds=[seed],
+        patience=patience,
+        churn_after_abandon=churn_after_abandon,
         executor=executor,
         progress=progress,
     )

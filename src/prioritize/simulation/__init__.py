@@ -5,7 +5,8 @@ The same stream, the same agents, different policies, side by side::
     import prioritize as pz
     frame = pz.synthetic.queries(20_000, seed=0)
     result = pz.simulate(frame, pz.policies.influencer_weighted(), agents=6, seed=0)
-    result.summary                 # waits, abandonment, value at risk, fairness
+    result.summary                 # waits, abandonment, value lost, fairness
+    result.abandonment             # how abandonment was modelled, in one line
     table = pz.compare(frame, {"equal": pz.policies.equal_treatment(),
                                "influencer": pz.policies.influencer_weighted()},
                        agents=6, seed=0)
@@ -22,33 +23,43 @@ from prioritize.simulation._models import (
     DurationModel,
     Exponential,
     LogNormal,
+    Patience,
+    PatienceLike,
     SurveyPatience,
+    SURVEY_PATIENCE_MINUTES,
 )
 from prioritize.simulation._result import (
+    CHURN_AFTER_ABANDON,
     RECORD_COLUMNS,
     SUMMARY_FIELDS,
     SimulationResult,
     band_ratios,
+    exposure_contributors,
     summarize,
 )
 from prioritize.simulation._schedule import DAYS, Shift
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
+    "CHURN_AFTER_ABANDON",
     "DAYS",
     "RECORD_COLUMNS",
     "SUMMARY_FIELDS",
+    "SURVEY_PATIENCE_MINUTES",
     "Agents",
     "ChannelLogNormal",
     "Constant",
     "DurationModel",
     "Exponential",
     "LogNormal",
+    "Patience",
+    "PatienceLike",
     "Shift",
     "SimulationResult",
     "SurveyPatience",
     "band_ratios",
     "compare",
+    "exposure_contributors",
     "simulate",
     "summarize",
     "sweep",

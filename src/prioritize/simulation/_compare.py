@@ -24,14 +24,14 @@ from prioritize._internal.checks import check_int
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
 from prioritize.policy import Policy
-from prioritize.simulation._models import DurationModel
-from prioritize.simulation._result import SUMMARY_FIELDS
+from prioritize.simulation._models import DurationModel, Patience, PatienceLike
+from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = ["compare", "sweep", "t_quantile"]
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
-_SIM_PARAMS = ("agents", "handle", "patience")
+_SIM_PARAMS = ("agents", "handle", "patience", "churn_after_abandon")
 
 
 def t_quantile(p: float, df: int) -> float:
@@ -61,12 +61,26 @@ def _summary_row(
     agents: Agents,
     seed: int,
     handle: DurationModel | float | None,
-    patience: DurationModel | float | None,
+    patience: PatienceLike,
+    churn_after_abandon: float,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
-    result = simulate(data, policy, agents=agents, seed=seed, handle=handle, patience=patience)
-    return dict(result.summary)
+    result = simulate(
+        data,
+        policy,
+        agents=agents,
+        seed=seed,
+        handle=handle,
+        patience=patience,
+        churn_after_abandon=churn_after_abandon,
+    )
+    return dict(result.summary) | {"abandonment": result.abandonment}
+
+
+def _abandonment(rows: Sequence[Mapping[str, Any]]) -> str:
+    # The one line every table carries; runs that differ list each way once.
+    return " | ".join(dict.fromkeys(str(row["abandonment"]) for row in rows))
 
 
 def _run_all(
@@ -94,7 +108,8 @@ def compare(
     seed: int = 0,
     replications: int = 1,
     handle: DurationModel | float | None = None,
-    patience: DurationModel | float | None = None,
+    patience: PatienceLike = None,
+    churn_after_abandon: float = CHURN_AFTER_ABANDON,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -108,8 +123,9 @@ def compare(
         stream per replication.
     policies
         Name -> policy; the names become the index (``policy``).
-    agents, handle, patience
-        As for :func:`simulate`.
+    agents, handle, patience, churn_after_abandon
+        As for :func:`simulate` (``patience``: see
+        :class:`~prioritize.simulation.Patience`).
     seed, replications
         Replication ``r`` uses seed ``seed + r``, the same for every policy
         (common random numbers: the policies see the same draws, so their
@@ -130,7 +146,8 @@ def compare(
         figure is the mean over replications, and ``<figure>_ci95`` is the
         half-width of its 95 % confidence interval (Student's t with
         ``replications − 1`` degrees of freedom); a ``replications`` column
-        says how many runs each row is.
+        says how many runs each row is. ``table.attrs["abandonment"]`` says
+        how abandonment was modelled (:attr:`SimulationResult.abandonment`).
     """
     check_progress(progress)
     if isinstance(policies, Policy) or not isinstance(policies, Mapping):
@@ -144,14 +161,21 @@ def compare(
         if not isinstance(policy, Policy):
             raise InputError(f"policies[{name!r}] must be a Policy; got {type(policy).__name__}")
     seeds = _seeds(seed, replications)
+    patience = Patience.of(patience)
+    churn = check_churn(churn_after_abandon)
     tasks = [
-        (frame, policy, agents, s, handle, patience) for policy in policies.values() for s in seeds
+        (frame, policy, agents, s, handle, patience, churn)
+        for policy in policies.values()
+        for s in seeds
     ]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
+    abandonment = _abandonment(rows)
     runs = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
     runs.insert(0, "policy", [name for name in policies for _ in seeds])
     if replications == 1:
-        return runs.set_index("policy")
+        table = runs.set_index("policy")
+        table.attrs["abandonment"] = abandonment
+        return table
     grouped = runs.astype({f: np.float64 for f in SUMMARY_FIELDS}).groupby("policy", sort=False)
     mean = grouped.mean()
     half = grouped.std(ddof=1) * (t_quantile(0.975, replications - 1) / math.sqrt(replications))
@@ -159,6 +183,7 @@ def compare(
     order = [c for f in SUMMARY_FIELDS for c in (f, f"{f}_ci95")]
     out = out[order]
     out.insert(0, "replications", replications)
+    out.attrs["abandonment"] = abandonment
     return out
 
 
@@ -184,7 +209,8 @@ def sweep(
     agents: Agents | None = None,
     seeds: Iterable[int] = (0,),
     handle: DurationModel | float | None = None,
-    patience: DurationModel | float | None = None,
+    patience: PatienceLike = None,
+    churn_after_abandon: float = CHURN_AFTER_ABANDON,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -201,11 +227,13 @@ def sweep(
         (passed to :meth:`Policy.with_changes`); or a function
         ``(**params) -> Policy`` called with the grid's policy parameters.
     grid
-        Parameter name -> values. ``agents``, ``handle`` and ``patience`` go
-        to :func:`simulate`; every other name is a policy parameter. The grid
-        is the cartesian product, in the order given.
-    agents, handle, patience
-        Defaults for the simulation parameters not in ``grid``.
+        Parameter name -> values. ``agents``, ``handle``, ``patience`` and
+        ``churn_after_abandon`` go to :func:`simulate`; every other name is a
+        policy parameter. The grid is the cartesian product, in the order
+        given.
+    agents, handle, patience, churn_after_abandon
+        Defaults for the simulation parameters not in ``grid`` (as for
+        :func:`simulate`).
     seeds
         Seeds to run at every grid point.
     executor
@@ -221,7 +249,10 @@ def sweep(
     -------
     pandas.DataFrame
         One row per grid point × seed: the grid parameters, ``policy`` (its
-        name), ``seed``, then the :data:`SUMMARY_FIELDS`.
+        name), ``seed``, then the :data:`SUMMARY_FIELDS`, then
+        ``abandonment`` (how that run modelled it, see
+        :attr:`SimulationResult.abandonment`); ``table.attrs["abandonment"]``
+        lists the distinct lines.
 
     Examples
     --------
@@ -244,7 +275,12 @@ def sweep(
         _seeds(s, 1)
     if agents is None and "agents" not in grid:
         raise InputError("sweep needs agents=... or an 'agents' entry in grid")
-    defaults: dict[str, Any] = {"agents": agents, "handle": handle, "patience": patience}
+    defaults: dict[str, Any] = {
+        "agents": agents,
+        "handle": handle,
+        "patience": Patience.of(patience),
+        "churn_after_abandon": check_churn(churn_after_abandon),
+    }
     points: list[dict[str, Any]] = []
     tasks: list[tuple[Any, ...]] = []
     for combo in itertools.product(*values):
@@ -253,8 +289,13 @@ def sweep(
         built = _policy_at(policy, {k: v for k, v in point.items() if k not in _SIM_PARAMS})
         for s in seed_list:
             points.append(point | {"policy": built.name, "seed": s})
-            tasks.append((frame, built, sim["agents"], s, sim["handle"], sim["patience"]))
+            tasks.append(
+                (frame, built, sim["agents"], s, sim["handle"], sim["patience"])
+                + (sim["churn_after_abandon"],)
+            )
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
-    summary = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
-    return pd.concat([out, summary], axis=1)
+    summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, "abandonment"])
+    table = pd.concat([out, summary], axis=1)
+    table.attrs["abandonment"] = _abandonment(rows)
+    return table

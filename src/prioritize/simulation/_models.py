@@ -19,6 +19,12 @@ model                     distribution
                           ``P(≤ 60 min) = 0.43`` (the survey in DESIGN.md; the
                           synthetic generator's patience)
 ========================  ==========================================================
+
+:class:`Patience` is the one home of the simulator's ``patience=`` argument:
+it reads every accepted form (None, minutes, a mapping channel -> minutes,
+``"survey"``, ``"none"``, a model), draws the values and says in one line what
+was assumed (:attr:`SimulationResult.abandonment
+<prioritize.simulation.SimulationResult.abandonment>`).
 """
 
 from __future__ import annotations
@@ -26,15 +32,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from types import MappingProxyType
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from prioritize import synthetic
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_number
-from prioritize._internal.frames import FloatArray
+from prioritize._internal.frames import FloatArray, require_columns
+from prioritize._internal.text import duration_text
 
 __all__ = [
     "ChannelLogNormal",
@@ -42,6 +51,9 @@ __all__ = [
     "DurationModel",
     "Exponential",
     "LogNormal",
+    "Patience",
+    "PatienceLike",
+    "SURVEY_PATIENCE_MINUTES",
     "SurveyPatience",
     "draw_minutes",
 ]
@@ -136,6 +148,19 @@ class ChannelLogNormal:
                 f"ChannelLogNormal.sigma must be a finite number >= 0; got {self.sigma!r}"
             )
 
+    def mean_minutes(self, channels: npt.NDArray[np.object_]) -> float:
+        """The mean handle time of queries on ``channels``: ``median · exp(σ² / 2)`` averaged."""
+        if len(channels) == 0:
+            return float("nan")
+        lookup = {str(c): float(m) for c, m in self.medians.items()}
+        medians = []
+        for c in channels.tolist():
+            m = lookup.get(str(c), self.default_median)
+            if m is None:
+                raise InputError(f"no median handle time for channel {c!r}")
+            medians.append(m)
+        return float(np.mean(medians)) * math.exp(self.sigma**2 / 2)
+
     def draw(self, channels: npt.NDArray[np.object_], rng: np.random.Generator) -> FloatArray:
         return synthetic.handle_minutes(
             channels,
@@ -198,3 +223,252 @@ def draw_minutes(
             f"{what}: {model!r} drew {int(bad.sum())} value(s) not {expected}: {first}"
         )
     return values
+
+
+#: Mean patience in minutes per channel of ``patience="survey"``. These are
+#: **assumptions**, anchored where a figure exists and stated so they can be
+#: argued with (replace them with your own, e.g. a mapping fitted to your
+#: abandonment data):
+#:
+#: - ``chat``, ``phone``: 5 minutes. The survey in DESIGN.md (14 % of people
+#:   expect an answer to an online query within 5 minutes) is the impatient
+#:   end; a customer holding a live line is taken to be that customer.
+#: - social and messaging (``twitter``, ``facebook``, ``instagram``,
+#:   ``tiktok``, ``linkedin``, ``sms``, ``whatsapp``) and ``other``: 1 hour,
+#:   the survey's "within an hour" (43 % expect it).
+#: - ``email``, ``web_form``, ``review_site``, ``forum``: 24 hours. No survey
+#:   figure; an assumption that customers writing asynchronously expect a
+#:   reply within a day.
+#:
+#: Each query's patience is exponential with its channel's mean (as in
+#: Erlang A).
+SURVEY_PATIENCE_MINUTES: Mapping[str, float] = MappingProxyType(
+    {
+        "chat": 5.0,
+        "phone": 5.0,
+        "twitter": 60.0,
+        "facebook": 60.0,
+        "instagram": 60.0,
+        "tiktok": 60.0,
+        "linkedin": 60.0,
+        "sms": 60.0,
+        "whatsapp": 60.0,
+        "other": 60.0,
+        "email": 1440.0,
+        "web_form": 1440.0,
+        "review_site": 1440.0,
+        "forum": 1440.0,
+    }
+)
+
+_NOT_MODELLED = (
+    "abandonment not modelled: nobody gives up; value lost to abandonment is 0 by construction"
+)
+_FORMS = (
+    "None (the frame's patience_minutes, else nobody gives up), minutes > 0 (exponential "
+    "mean), a mapping channel -> minutes (optionally with a 'default' key), 'survey', "
+    "'none', or a model with draw(channels, rng)"
+)
+
+
+def _minutes_text(minutes: float) -> str:
+    return "never" if math.isinf(minutes) else duration_text(minutes)
+
+
+def _column(frame: pd.DataFrame) -> FloatArray | None:
+    if "patience_minutes" not in frame.columns:
+        return None
+    values: FloatArray = frame["patience_minutes"].to_numpy(dtype=np.float64)
+    return values
+
+
+def _channels(frame: pd.DataFrame) -> npt.NDArray[np.object_]:
+    require_columns(frame, ("channel",))
+    values: npt.NDArray[np.object_] = frame["channel"].to_numpy(dtype=object)
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class Patience:
+    """How long waiting customers last before giving up: the ``patience=`` argument.
+
+    Build one with :meth:`of` from any accepted form; the simulator, ``compare``,
+    ``sweep`` and the CLI all read ``patience=`` through it.
+
+    ==========================  ==============================================
+    ``patience=``               meaning
+    ==========================  ==============================================
+    ``None`` (default)          the frame's ``patience_minutes`` column when
+                                present, else abandonment is not modelled
+    minutes ``> 0``             each query's patience is exponential with
+                                this mean (M/M/c+M, as
+                                :func:`~prioritize.staffing.erlang_a`);
+                                ``math.inf`` is ``"none"``
+    mapping channel -> minutes  exponential per channel with that mean; a
+                                channel of the frame missing from the mapping
+                                is an error naming it, unless a ``"default"``
+                                key gives the mean for every other channel
+    ``"survey"``                :data:`SURVEY_PATIENCE_MINUTES` per channel
+                                (documented assumptions)
+    ``"none"``                  explicitly nobody gives up
+    a model                     anything with ``draw(channels, rng)``
+                                (:class:`Exponential`, :class:`LogNormal`, …)
+    ==========================  ==============================================
+
+    An explicit ``patience=`` wins over a ``patience_minutes`` column, and the
+    description says so. Drawn patience comes from the run's ``seed`` (its own
+    stream, independent of handle times), so the same seed gives the same
+    patience, and two patience settings scale the same underlying draws.
+
+    Not modelled (a later issue): a customer who gives up may re-contact,
+    e.g. by email after a chat; here a query that gives up is simply lost.
+
+    Attributes
+    ----------
+    form
+        ``"frame"``, ``"none"``, ``"exponential"``, ``"channels"``,
+        ``"survey"`` or ``"model"``.
+    means
+        Channel -> mean minutes for ``"exponential"`` (only ``"default"``),
+        ``"channels"`` and ``"survey"``; empty otherwise.
+    model
+        The model of ``"model"``.
+    """
+
+    form: Literal["frame", "none", "exponential", "channels", "survey", "model"]
+    means: Mapping[str, float] = field(default_factory=dict)
+    model: DurationModel | None = None
+
+    @classmethod
+    def of(cls, patience: Any = None) -> Patience:
+        """Read any accepted form of ``patience=`` (see the class docstring).
+
+        Raises
+        ------
+        InputError
+            Anything else: a number <= 0 or NaN, an unknown string, a mapping
+            with a key that is not a string or a mean that is not > 0.
+        """
+        if isinstance(patience, Patience):
+            return patience
+        if patience is None:
+            return cls("frame")
+        if isinstance(patience, str):
+            word = patience.strip().lower()
+            if word == "survey":
+                return cls("survey", dict(SURVEY_PATIENCE_MINUTES))
+            if word == "none":
+                return cls("none")
+            raise InputError(f"patience must be one of {_FORMS}; got {patience!r}")
+        if isinstance(patience, bool | np.bool_):
+            raise InputError(f"patience must be one of {_FORMS}; got {patience!r}")
+        if isinstance(patience, int | float | np.number):
+            mean = check_number("patience", patience, positive=True, allow_inf=True)
+            return cls("none") if math.isinf(mean) else cls("exponential", {"default": mean})
+        if isinstance(patience, Mapping):
+            if not patience:
+                raise InputError("patience: an empty mapping gives no channel a patience")
+            means: dict[str, float] = {}
+            for key, value in patience.items():
+                if not isinstance(key, str):
+                    raise InputError(f"patience: channel names must be strings; got {key!r}")
+                means[str(key)] = check_number(
+                    f"patience[{key!r}]", value, positive=True, allow_inf=True
+                )
+            return cls("channels", means)
+        if isinstance(patience, DurationModel):
+            return cls("model", model=patience)
+        raise InputError(f"patience must be one of {_FORMS}; got {type(patience).__name__}")
+
+    def _means_for(self, channels: npt.NDArray[np.object_]) -> FloatArray:
+        lookup = dict(self.means)
+        default = lookup.pop("default", None)
+        names = [str(c) for c in channels.tolist()]
+        missing = sorted({c for c in names if c not in lookup} if default is None else set())
+        if missing:
+            raise InputError(
+                f"patience: no mean for channel(s) {missing}; give them in the mapping or add "
+                f"a 'default' key (known: {sorted(lookup)})"
+            )
+        return np.array([lookup.get(c, default) for c in names], dtype=np.float64)
+
+    def minutes(self, frame: pd.DataFrame, rng: np.random.Generator) -> FloatArray:
+        """Each query's patience in minutes (``inf``: never gives up), drawn with ``rng``.
+
+        ``frame`` needs ``channel`` (and a validated ``patience_minutes`` for
+        the ``"frame"`` form).
+        """
+        frame_patience, channels = _column(frame), _channels(frame)
+        n = len(channels)
+        if self.form == "frame" and frame_patience is not None:
+            return frame_patience
+        if self.form in ("frame", "none"):
+            return np.full(n, np.inf)
+        if self.form == "model":
+            assert self.model is not None
+            return draw_minutes(self.model, channels, rng, what="patience", allow_inf=True)
+        if n == 0:
+            return np.empty(0)
+        mean = self._means_for(channels)
+        draws = rng.standard_exponential(n)
+        # An infinite mean never gives up (inf · 0 would be NaN).
+        out: FloatArray = np.where(np.isinf(mean), np.inf, np.maximum(draws, 1e-12) * mean)
+        return out
+
+    def mean_minutes(self, frame: pd.DataFrame) -> float | None:
+        """The stream's mean patience (for Erlang A staffing); None if nobody gives up.
+
+        A mixture of channels is summarised by its mean (Erlang A needs one
+        figure); a model's mean is estimated from a draw with seed 0.
+        """
+        frame_patience, channels = _column(frame), _channels(frame)
+        if self.form == "frame" and frame_patience is not None:
+            values = frame_patience
+        elif self.form in ("frame", "none"):
+            return None
+        elif self.form == "model":
+            values = self.minutes(frame, np.random.default_rng(0))
+        else:
+            values = self._means_for(channels)
+        if values.size == 0 or not np.isfinite(values).all():
+            return None  # some never give up: the mean is infinite (Erlang C)
+        return float(values.mean())
+
+    def describe(self, frame: pd.DataFrame) -> str:
+        """One line saying what was assumed, for every output that shows a run."""
+        frame_patience, channels = _column(frame), _channels(frame)
+        if self.form == "frame":
+            if frame_patience is None:
+                return (
+                    "abandonment not modelled (no patience_minutes column, no patience=): "
+                    "nobody gives up; value lost to abandonment is 0 by construction"
+                )
+            finite = frame_patience[np.isfinite(frame_patience)]
+            if finite.size == 0:
+                return _NOT_MODELLED.replace("not modelled", "not modelled (patience_minutes inf)")
+            return "abandonment: each query's own patience_minutes from the frame"
+        if self.form == "none":
+            return _NOT_MODELLED
+        if self.form == "model":
+            return f"abandonment: patience drawn from {self.model!r}"
+        wins = ""
+        if frame_patience is not None:
+            wins = "; the explicit patience= replaces the frame's patience_minutes"
+        if self.form == "exponential":
+            mean = _minutes_text(self.means["default"])
+            return f"abandonment: exponential patience, mean {mean} on every channel{wins}"
+        present = sorted({str(c) for c in channels.tolist()})
+        shown = [c for c in present if c in self.means]
+        if "default" in self.means and any(c not in self.means for c in present):
+            shown.append("default")
+        pairs = ", ".join(f"{c} {_minutes_text(self.means[c])}" for c in shown)
+        what = (
+            "survey patience per channel (assumed, see SURVEY_PATIENCE_MINUTES): exponential, "
+            if self.form == "survey"
+            else "exponential patience per channel, "
+        )
+        return f"abandonment: {what}mean {pairs or '(no queries)'}{wins}"
+
+
+#: What ``patience=`` accepts (see :class:`Patience`).
+PatienceLike = Patience | DurationModel | Mapping[str, float] | float | str | None

@@ -8,11 +8,30 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from prioritize._errors import InputError
+from prioritize._internal.checks import check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import require_columns
 from prioritize.models import answered_within, group_labels, parity_ratio
 
-__all__ = ["RECORD_COLUMNS", "SUMMARY_FIELDS", "SimulationResult", "band_ratios", "summarize"]
+__all__ = [
+    "CHURN_AFTER_ABANDON",
+    "RECORD_COLUMNS",
+    "SUMMARY_FIELDS",
+    "SimulationResult",
+    "band_ratios",
+    "describe_records",
+    "exposure_contributors",
+    "summarize",
+]
+
+#: Default probability that a customer who gave up at least once is lost
+#: (``churn_after_abandon``). An **assumption**, not a measurement: a customer
+#: who gives up mostly tries again or stays, and a minority leaves; 0.2 (one
+#: in five) is a middle guess for that minority. Set it from your own churn
+#: data; ``expected_loss`` scales linearly with it (1.0 gives
+#: ``abandoned_lifetime_value``).
+CHURN_AFTER_ABANDON = 0.2
 
 #: Columns of :attr:`SimulationResult.records`, in order.
 RECORD_COLUMNS: tuple[str, ...] = (
@@ -48,8 +67,10 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "within_5_min",
     "within_60_min",
     "within_patience",
-    "value_at_risk",
+    "abandoned_lifetime_value",
+    "expected_loss",
     "public_exposure",
+    "exposed_public_queries",
     "wait_ratio_follower_band",
     "four_fifths_follower_band",
     "wait_ratio_value_band",
@@ -93,9 +114,20 @@ class SimulationResult:
         The headline figures of :func:`summarize`, a Series named after the
         policy; computed from ``records`` on first access (a sweep of many
         small runs that reads only the records does not pay for it).
+    abandonment
+        One line saying how abandonment was modelled, e.g. ``"abandonment:
+        survey patience per channel (...), mean chat 5 minutes, ..."`` or
+        ``"abandonment not modelled: nobody gives up; value lost to
+        abandonment is 0 by construction"`` (see
+        :class:`~prioritize.simulation.Patience`). Every output that shows a
+        run prints it. Given records without a description, it is
+        :func:`describe_records`.
+    churn_after_abandon
+        The probability of losing a customer who gave up, used by the
+        summary's ``expected_loss``.
     """
 
-    __slots__ = ("_name", "_records", "_summary")
+    __slots__ = ("_abandonment", "_churn", "_name", "_records", "_summary")
 
     def __init__(
         self,
@@ -103,10 +135,24 @@ class SimulationResult:
         summary: pd.Series | None = None,
         *,
         name: str | None = None,
+        abandonment: str | None = None,
+        churn_after_abandon: float = CHURN_AFTER_ABANDON,
     ) -> None:
         self._records = records
         self._summary = summary
         self._name = name
+        self._abandonment = abandonment
+        self._churn = check_churn(churn_after_abandon)
+
+    @property
+    def abandonment(self) -> str:
+        if self._abandonment is None:
+            self._abandonment = describe_records(self._records)
+        return self._abandonment
+
+    @property
+    def churn_after_abandon(self) -> float:
+        return self._churn
 
     @property
     def records(self) -> pd.DataFrame:
@@ -115,7 +161,9 @@ class SimulationResult:
     @property
     def summary(self) -> pd.Series:
         if self._summary is None:
-            self._summary = summarize(self._records, name=self._name)
+            self._summary = summarize(
+                self._records, name=self._name, churn_after_abandon=self._churn
+            )
         return self._summary
 
     def __repr__(self) -> str:
@@ -177,7 +225,32 @@ def _min_over_max(values: npt.NDArray[np.float64]) -> float:
     return float(parity_ratio(values.min(), values.max()))
 
 
-def summarize(records: pd.DataFrame, *, name: str | None = None) -> pd.Series:
+def check_churn(churn_after_abandon: Any) -> float:
+    """``churn_after_abandon`` as a probability in [0, 1]."""
+    churn = check_number("churn_after_abandon", churn_after_abandon)
+    if churn > 1.0:
+        raise InputError(f"churn_after_abandon must be in [0, 1]; got {churn_after_abandon!r}")
+    return churn
+
+
+def describe_records(records: pd.DataFrame) -> str:
+    """The abandonment line for records whose run did not say (from ``patience_minutes``)."""
+    require_columns(records, ("patience_minutes",))
+    patience = records["patience_minutes"].to_numpy(dtype=np.float64)
+    if not np.isfinite(patience).any():
+        return (
+            "abandonment not modelled: every patience_minutes is infinite, nobody gives up; "
+            "value lost to abandonment is 0 by construction"
+        )
+    return "abandonment: the patience_minutes of the records"
+
+
+def summarize(
+    records: pd.DataFrame,
+    *,
+    name: str | None = None,
+    churn_after_abandon: float = CHURN_AFTER_ABANDON,
+) -> pd.Series:
     """Headline figures of a run's records (or any subset, e.g. after a warm-up).
 
     Figures (:data:`SUMMARY_FIELDS`):
@@ -189,10 +262,20 @@ def summarize(records: pd.DataFrame, *, name: str | None = None) -> pd.Series:
     - ``within_5_min``, ``within_60_min``: share of arrived queries answered
       within 5 and 60 minutes; ``within_patience``: share answered before
       their own patience ran out;
-    - ``value_at_risk``: total lifetime value of the distinct customers who
-      abandoned at least once (each customer's largest value counted once);
+    - ``abandoned_lifetime_value``: total lifetime value of the distinct
+      customers who gave up at least once (each customer counted once, at
+      their largest value). Not a loss: most of them stay;
+    - ``expected_loss``: ``churn_after_abandon`` × that total, i.e. the sum
+      over customers who gave up of churn probability × lifetime value (see
+      :data:`CHURN_AFTER_ABANDON` for the default and why);
     - ``public_exposure``: total followers of the distinct customers who, on a
-      public post, abandoned or waited more than 60 minutes;
+      public post, abandoned or waited more than 60 minutes. A raw sum, which
+      one large account can dominate: :func:`exposure_contributors` lists who
+      makes it up;
+    - ``exposed_public_queries``: the number of public queries abandoned or
+      answered after more than 60 minutes. The robust counterpart of
+      ``public_exposure``: every exposed public post counts once, whatever
+      its author's reach, so one celebrity cannot swing it;
     - ``wait_ratio_<band>``, ``four_fifths_<band>`` for ``follower_band`` and
       ``value_band``: see :func:`band_ratios`.
 
@@ -229,15 +312,67 @@ def summarize(records: pd.DataFrame, *, name: str | None = None) -> pd.Series:
     out["within_patience"] = _share(answered_within(wait, patience, abandoned))
     customers = records["customer_id"].to_numpy()
     value = records["lifetime_value"].to_numpy(dtype=np.float64)
-    out["value_at_risk"] = _per_customer_total(value, customers, abandoned)
+    churn = check_churn(churn_after_abandon)
+    lost = _per_customer_total(value, customers, abandoned)
+    out["abandoned_lifetime_value"] = lost
+    out["expected_loss"] = churn * lost
     followers = records["followers"].to_numpy(dtype=np.float64)
-    exposed = records["is_public"].to_numpy(dtype=bool) & (abandoned | (wait > SLA_MINUTES))
+    exposed = _exposed(records)
     out["public_exposure"] = _per_customer_total(followers, customers, exposed)
+    out["exposed_public_queries"] = int(exposed.sum())
     for band in ("follower_band", "value_band"):
         wait_ratio, four_fifths = band_ratios(records, group=band)
         out[f"wait_ratio_{band}"] = wait_ratio
         out[f"four_fifths_{band}"] = four_fifths
     return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)
+
+
+def _exposed(records: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    # One definition of "left exposed": a public post given up on or answered after an hour.
+    abandoned = records["abandoned"].to_numpy(dtype=bool)
+    wait = records["wait_minutes"].to_numpy(dtype=np.float64)
+    exposed: npt.NDArray[np.bool_] = records["is_public"].to_numpy(dtype=bool) & (
+        abandoned | (wait > SLA_MINUTES)
+    )
+    return exposed
+
+
+def exposure_contributors(records: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """Who makes up ``public_exposure``: the customers behind it, largest first.
+
+    ``public_exposure`` sums followers of the customers left exposed (a
+    public post abandoned or answered after more than 60 minutes), each
+    customer once at their largest follower count. With heavy-tailed follower
+    counts one account is often a large share of it; this table shows that.
+
+    Parameters
+    ----------
+    records
+        Simulation records (:data:`RECORD_COLUMNS`).
+    top
+        How many customers to list (the largest contributions); ties by
+        customer id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``customer_id``, ``query_id`` (the exposed query with the most
+        followers), ``followers``, ``share`` (of ``public_exposure``; NaN
+        when it is 0); at most ``top`` rows; a RangeIndex.
+    """
+    top = check_int("top", top, minimum=1)
+    require_columns(records, ("query_id", *_SUMMARY_NEEDS))
+    exposed = records.loc[_exposed(records), ["customer_id", "query_id", "followers"]]
+    exposed = exposed.astype({"followers": np.float64})
+    best = (
+        exposed.sort_values(["followers", "query_id"], ascending=[False, True], kind="stable")
+        .drop_duplicates("customer_id")
+        .sort_values(["followers", "customer_id"], ascending=[False, True], kind="stable")
+    )
+    total = float(best["followers"].sum())
+    out = best.head(top).reset_index(drop=True)
+    out["share"] = out["followers"] / total if total > 0 else np.nan
+    return out[["customer_id", "query_id", "followers", "share"]]
 
 
 def _share(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> float:

@@ -22,8 +22,19 @@ from prioritize.policy import (
     rank_order,
 )
 from prioritize.simulation._engine import run_fixed_plain, run_general, waiting_line
-from prioritize.simulation._models import ChannelLogNormal, DurationModel, draw_minutes
-from prioritize.simulation._result import RECORD_COLUMNS, SimulationResult
+from prioritize.simulation._models import (
+    ChannelLogNormal,
+    DurationModel,
+    Patience,
+    PatienceLike,
+    draw_minutes,
+)
+from prioritize.simulation._result import (
+    CHURN_AFTER_ABANDON,
+    RECORD_COLUMNS,
+    SimulationResult,
+    check_churn,
+)
 from prioritize.simulation._schedule import Shift, capacity_changes
 
 __all__ = ["Agents", "simulate"]
@@ -59,23 +70,18 @@ def _rngs(seed: SeedLike) -> list[np.random.Generator]:
     return check_random_state(seed).spawn(2)
 
 
-def _durations(
+def _handle(
     frame: pd.DataFrame,
-    column: str,
     model: DurationModel | float | None,
-    default: DurationModel | float,
     channels: npt.NDArray[np.object_],
     rng: np.random.Generator,
 ) -> npt.NDArray[np.float64]:
-    allow_inf = column == "patience_minutes"
     if model is None:
-        if column in frame.columns:  # validated (> 0, finite) with the frame
-            values: npt.NDArray[np.float64] = frame[column].to_numpy(dtype=np.float64)
+        if "handle_minutes" in frame.columns:  # validated (> 0, finite) with the frame
+            values: npt.NDArray[np.float64] = frame["handle_minutes"].to_numpy(dtype=np.float64)
             return values
-        model = default
-    return draw_minutes(
-        model, channels, rng, what=column.removesuffix("_minutes"), allow_inf=allow_inf
-    )
+        model = ChannelLogNormal()
+    return draw_minutes(model, channels, rng, what="handle", allow_inf=False)
 
 
 def _share_groups(policy: Policy, frame: pd.DataFrame) -> list[str] | None:
@@ -100,7 +106,8 @@ def simulate(
     agents: Agents,
     seed: SeedLike = 0,
     handle: DurationModel | float | None = None,
-    patience: DurationModel | float | None = None,
+    patience: PatienceLike = None,
+    churn_after_abandon: float = CHURN_AFTER_ABANDON,
 ) -> SimulationResult:
     """Replay a stream of queries through ``policy`` with the given staffing.
 
@@ -134,9 +141,19 @@ def simulate(
         :class:`ChannelLogNormal` (log-normal per channel). A model given
         here replaces the column.
     patience
-        Patience model (or a constant; ``math.inf`` = nobody abandons).
-        Default: the ``patience_minutes`` column when present, otherwise
-        nobody abandons. A model given here replaces the column.
+        How long customers wait before giving up (:class:`Patience`): None
+        (default: the frame's ``patience_minutes`` column when present,
+        otherwise abandonment is not modelled), minutes > 0 (exponential
+        patience with that mean, as Erlang A), a mapping channel -> mean
+        minutes (a ``"default"`` key for the other channels), ``"survey"``
+        (:data:`SURVEY_PATIENCE_MINUTES`, documented assumptions), ``"none"``
+        (nobody gives up) or a model. An explicit value replaces the column.
+        :attr:`SimulationResult.abandonment` says which was used. A customer
+        who gives up is not modelled as re-contacting (a later issue).
+    churn_after_abandon
+        Probability in [0, 1] that a customer who gave up is lost, for the
+        summary's ``expected_loss`` (default :data:`CHURN_AFTER_ABANDON`, an
+        assumption).
 
     Returns
     -------
@@ -152,8 +169,9 @@ def simulate(
         group the frame has no labels for (see
         :func:`~prioritize.models.group_labels`).
     InputError
-        ``agents`` <= 0, an empty schedule, a bad seed, or a model that
-        draws values <= 0.
+        ``agents`` <= 0, an empty schedule, a bad seed, a model that draws
+        values <= 0, a ``patience`` of no accepted form (or a mapping missing
+        a channel of the frame), or ``churn_after_abandon`` outside [0, 1].
 
     Examples
     --------
@@ -166,14 +184,17 @@ def simulate(
     if not isinstance(policy, Policy):
         raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
     staff = _check_agents(agents)
+    patience_model = Patience.of(patience)
+    churn = check_churn(churn_after_abandon)
     require_columns(frame, ("query_id", "received_at", "channel"))
     base = policy.score_frame(frame)["score"].to_numpy(dtype=np.float64)  # validates the frame
     n = len(frame)
     received = read_received_ns(frame)
     channels = frame["channel"].to_numpy(dtype=object)
     handle_rng, patience_rng = _rngs(seed)
-    service = _durations(frame, "handle_minutes", handle, ChannelLogNormal(), channels, handle_rng)
-    wait_limit = _durations(frame, "patience_minutes", patience, np.inf, channels, patience_rng)
+    service = _handle(frame, handle, channels, handle_rng)
+    wait_limit = patience_model.minutes(frame, patience_rng)
+    abandonment = patience_model.describe(frame)
     groups = _share_groups(policy, frame)
 
     # Index space of the engine: arrival order (ties by query_id); ``prio`` is
@@ -216,7 +237,9 @@ def simulate(
     seat_row = np.empty(n, dtype=np.int64)
     seat_row[arrival_order] = seat
     records = _records(frame, policy, base, received, t0, start_row, seat_row, service, wait_limit)
-    return SimulationResult(records, name=policy.name)
+    return SimulationResult(
+        records, name=policy.name, abandonment=abandonment, churn_after_abandon=churn
+    )
 
 
 def _records(

@@ -18,6 +18,9 @@ is in Erlangs (the number of agents the work keeps busy).
   birth–death chain.
 * :func:`cobham_mean_waits` — mean wait per class under non-preemptive
   priorities in M/M/c (Cobham 1954), for checking priority policies.
+* :func:`agents_for` — the least team meeting a target at a query
+  stream's own load (Erlang A with its patience, else Erlang C), with a
+  one-line explanation of the choice.
 * :func:`arrivals_per_interval`, :func:`plan_intervals` — a day in 15/30/60
   minute intervals on the team's local clock, and the agents each needs.
 
@@ -44,10 +47,13 @@ from prioritize.staffing._erlang import (
 )
 from prioritize.staffing._erlang_a import ErlangAResult, erlang_a
 from prioritize.staffing._intervals import PLAN_COLUMNS, arrivals_per_interval, plan_intervals
+from prioritize.staffing._stream import StaffingChoice, agents_for
 
 __all__ = [
     "PLAN_COLUMNS",
     "ErlangAResult",
+    "StaffingChoice",
+    "agents_for",
     "agents_needed",
     "arrivals_per_interval",
     "cobham_mean_waits",
