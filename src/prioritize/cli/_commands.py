@@ -17,8 +17,8 @@ from prioritize.cli._common import (
     load_schedule,
     one_line,
     parse_now,
-    suggest_agents,
 )
+from prioritize.cli._patience import default_team
 from prioritize.cli._text import render
 from prioritize.signals import SIGNALS
 
@@ -145,8 +145,8 @@ def run_audit(
         elif agents is not None:
             staffing = agents
         else:
-            staffing, load = suggest_agents(frame)
-            note = f" (simulated with {staffing} agents, the workload {load:.1f} rounded down)"
+            choice = default_team(frame)
+            staffing, note = choice.agents, f" (simulated with {choice})"
     try:
         report = audit(
             frame,

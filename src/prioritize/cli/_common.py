@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
@@ -24,7 +22,6 @@ __all__ = [
     "load_schedule",
     "one_line",
     "parse_now",
-    "suggest_agents",
     "synthetic_week",
 ]
 
@@ -120,31 +117,6 @@ def parse_now(text: str) -> datetime:
         raise CLIError(f"--now: {text!r} has no time zone; write e.g. {text}Z or {text}+01:00")
     moment: datetime = stamp.to_pydatetime()
     return moment
-
-
-def _mean_handle(frame: pd.DataFrame) -> float:
-    if "handle_minutes" in frame.columns and len(frame):
-        return float(frame["handle_minutes"].to_numpy(dtype=np.float64).mean())
-    # The default handle-time model: log-normal per channel, mean = median * exp(sigma^2 / 2).
-    medians = frame["channel"].astype(object).map(synthetic.HANDLE_MEDIAN_MINUTES).fillna(8.0)
-    return float(medians.to_numpy(dtype=np.float64).mean()) * math.exp(
-        synthetic.HANDLE_SIGMA**2 / 2
-    )
-
-
-def suggest_agents(frame: pd.DataFrame) -> tuple[int, float]:
-    """Agents for a stream, and its workload in agents (handle minutes per minute).
-
-    The suggestion is the average workload rounded down (at least one): the
-    team keeps up on average, so queues build at the peaks and clear in the
-    troughs, which is where policies differ.
-    """
-    if len(frame) == 0:
-        return 1, 0.0
-    received = frame["received_at"]
-    span = max((received.max() - received.min()).total_seconds() / 60.0, 60.0)
-    load = len(frame) * _mean_handle(frame) / span
-    return max(1, math.floor(load)), load
 
 
 def synthetic_week(n: int, seed: int) -> pd.DataFrame:

@@ -18,10 +18,10 @@ from prioritize.cli._common import (
     load_policy,
     load_queries,
     load_schedule,
-    suggest_agents,
     synthetic_week,
 )
 from prioritize.cli._demo import DEMO_QUERIES
+from prioritize.cli._patience import default_team, parse_patience
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
@@ -45,6 +45,7 @@ class CompareOptions:
     within_minutes: float = SLA_MINUTES
     target: float = 0.8
     progress: bool | None = None
+    patience: str | None = None
 
 
 def _policies(specs: Sequence[str]) -> dict[str, Policy]:
@@ -90,15 +91,19 @@ def run_compare(opts: CompareOptions) -> str:
         if not Path(opts.report).parent.is_dir():
             raise CLIError(f"--report {opts.report}: the folder does not exist")
     policies = _policies(opts.policies)
+    patience = parse_patience(opts.patience)
     if opts.queries is not None:
         frame = load_queries(opts.queries)
         source: pd.DataFrame | Callable[[int], pd.DataFrame] = frame
         stream = f"{len(frame):,} queries from {opts.queries}"
-        fixed = {"handle_minutes", "patience_minutes"} <= set(frame.columns)
+        fixed = "handle_minutes" in frame.columns and (
+            patience.form == "none"
+            or (patience.form == "frame" and "patience_minutes" in frame.columns)
+        )
         if opts.replications > 1 and fixed:
             print(
-                "prioritize: note: the file gives handle_minutes and patience_minutes, so "
-                "every replication replays the same run",
+                "prioritize: note: the file gives handle_minutes and patience is not drawn, "
+                "so every replication replays the same run",
                 file=sys.stderr,
             )
     else:
@@ -110,17 +115,23 @@ def run_compare(opts: CompareOptions) -> str:
     if opts.schedule is not None:
         staffing = load_schedule(opts.schedule)
         team = f"the shifts in {opts.schedule}"
+    elif opts.agents is None:
+        choice = default_team(
+            frame, target=opts.target, within_minutes=opts.within_minutes, patience=patience
+        )
+        staffing = choice.agents
+        team = f"{staffing} agents around the clock ({choice})"
     else:
-        suggested, load = suggest_agents(frame)
-        staffing = suggested if opts.agents is None else opts.agents
-        how = ", the workload rounded down" if opts.agents is None else ""
-        team = f"{staffing} agents around the clock (workload {load:.1f} agents{how})"
+        staffing = opts.agents
+        team = f"{staffing} agents around the clock (workload {default_team(frame).load:.1f})"
 
     # Each long step shows its own bar (tqdm, when installed) on stderr.
     bars = sys.stderr.isatty() if opts.progress is None else opts.progress
     results: dict[str, SimulationResult] = {}
     for name in progress(list(policies), enabled=bars, desc="simulate"):
-        results[name] = simulate(frame, policies[name], agents=staffing, seed=opts.seed)
+        results[name] = simulate(
+            frame, policies[name], agents=staffing, seed=opts.seed, patience=patience
+        )
     table = None
     if opts.replications > 1:
         table = compare(
@@ -129,18 +140,21 @@ def run_compare(opts: CompareOptions) -> str:
             agents=staffing,
             seed=opts.seed,
             replications=opts.replications,
+            patience=patience,
             progress=bars,
         )
     written = None
     if opts.report is not None:
-        written = _write_report(opts, results, frame, staffing, bars, stream, team)
+        written = _write_report(opts, results, frame, staffing, bars, stream, team, patience)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
         else ""
     )
+    abandonment = next(iter(results.values())).abandonment
     lines = [
         f"Compared {len(policies)} policies on {stream} with {team}{reps}.",
+        abandonment[:1].upper() + abandonment[1:] + ".",
         "",
         comparison_text(
             results,
@@ -163,11 +177,14 @@ def _write_report(
     bars: bool,
     stream: str,
     team: str,
+    patience: Any,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
     assert opts.report is not None
-    sweep = influence_sweep(frame, agents=staffing, seed=opts.seed, progress=bars)
+    sweep = influence_sweep(
+        frame, agents=staffing, seed=opts.seed, patience=patience, progress=bars
+    )
     try:
         return write_report(
             opts.report,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize.cli._common import DAYS, CLIError, suggest_agents, synthetic_week
+from prioritize.cli._common import DAYS, CLIError, synthetic_week
+from prioritize.cli._patience import default_team, parse_patience
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.simulation import SimulationResult, simulate
@@ -23,31 +24,41 @@ def run_demo(
     *,
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
+    patience: str | None = None,
 ) -> str:
     """The demo's text: the stream, each preset's waits by band, the reading, the promises.
 
     Needs neither matplotlib nor hypothesis (``make demo`` runs it on a plain install).
     """
-    frame = synthetic_week(n, seed)
-    suggested, load = suggest_agents(frame)
-    if agents is None:
-        agents = suggested
-    elif agents < 1:
+    model = parse_patience(patience)
+    if agents is not None and agents < 1:
         raise CLIError(f"--agents must be >= 1; got {agents}")
+    frame = synthetic_week(n, seed)
+    choice = default_team(frame, target=target, within_minutes=within_minutes, patience=model)
+    load = choice.load
+    if agents is None:
+        agents = choice.agents
+        team = f"{choice}"
+    else:
+        team = f"{agents} agent{'s' if agents != 1 else ''} (chosen with --agents)"
     results: dict[str, SimulationResult] = {}
     descriptions: dict[str, str] = {}
     for name, make in PRESETS.items():
         policy = make()
-        results[name] = simulate(frame, policy, agents=agents, seed=seed)
+        results[name] = simulate(frame, policy, agents=agents, seed=seed, patience=model)
         descriptions[name] = policy.description
     public = float(frame["is_public"].mean())
-    busy = "queues build at the daily peaks" if agents <= load else "the team has spare capacity"
+    busy = (
+        "more work than agents: queues grow"
+        if agents <= load
+        else "queues build at the daily peaks and clear in the troughs"
+    )
+    abandonment = next(iter(results.values())).abandonment
     header = textwrap.fill(
         f"One synthetic week: {n:,} queries over {DAYS:g} days (seed {seed}), {public:.0%} of "
         f"them public posts, from customers in three time zones (arrivals peak at 14:00 local "
-        f"time). {agents} agent{'s' if agents != 1 else ''} on duty around the clock against "
-        f"a workload of {load:.1f} agents: {busy}. Customers give up after their own patience "
-        f"(14% expect an answer within 5 minutes, 43% within an hour). The same stream, "
+        f"time). On duty around the clock: {team}; {busy}. "
+        f"{abandonment[:1].upper()}{abandonment[1:]}. The same stream, "
         f"agents and handle times under each of the five preset policies:",
         100,
     )

@@ -13,6 +13,11 @@ from prioritize.cli._common import CLIError, one_line
 
 __all__ = ["main"]
 
+PATIENCE_HELP = (
+    "how long customers wait before giving up: MIN (exponential, that mean), "
+    "CHANNEL=MIN,... (per channel; default=MIN for the rest), survey (documented per-channel "
+    "assumptions) or none (nobody gives up); default: the stream's patience_minutes, else none"
+)
 _EPILOG = "Errors are one line on stderr (prioritize: error: ...) with exit code 2."
 
 
@@ -31,7 +36,8 @@ def _add_team(cmd: argparse.ArgumentParser) -> None:
         "--agents",
         type=int,
         metavar="N",
-        help="agents on duty all the time (default: the stream's average workload rounded down)",
+        help="agents on duty all the time (default: the least team meeting --target within "
+        "--within-minutes at the stream's load, Erlang A/C)",
     )
     team.add_argument(
         "--schedule",
@@ -86,8 +92,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "--agents",
         type=int,
         metavar="N",
-        help="agents on duty (default: the workload rounded down)",
+        help="agents on duty (default: the least team meeting --target within --within-minutes "
+        "at the stream's load, Erlang A/C)",
     )
+    demo.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
     _add_targets(demo)
 
     compare = sub.add_parser(
@@ -119,6 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: the five presets)",
     )
     _add_team(compare)
+    compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
     compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     compare.add_argument(
         "--replications",
@@ -256,6 +265,7 @@ def _run(args: argparse.Namespace) -> str:
             agents=args.agents,
             within_minutes=args.within_minutes,
             target=args.target,
+            patience=args.patience,
         )
     if args.command == "compare":
         from prioritize.cli._compare import CompareOptions, run_compare
@@ -273,6 +283,7 @@ def _run(args: argparse.Namespace) -> str:
                 within_minutes=args.within_minutes,
                 target=args.target,
                 progress=args.progress,
+                patience=args.patience,
             )
         )
     if args.command == "score":

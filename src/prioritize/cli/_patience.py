@@ -11,13 +11,7 @@ from prioritize.cli._common import CLIError
 from prioritize.simulation import Patience
 from prioritize.staffing import StaffingChoice, agents_for
 
-__all__ = ["PATIENCE_HELP", "default_team", "parse_patience"]
-
-PATIENCE_HELP = (
-    "how long customers wait before giving up: MIN (exponential, that mean), "
-    "CHANNEL=MIN,... (per channel; default=MIN for the rest), survey (documented per-channel "
-    "assumptions) or none (nobody gives up); default: the file's patience_minutes, else none"
-)
+__all__ = ["default_team", "parse_patience"]
 
 
 def parse_patience(text: str | None) -> Patience:

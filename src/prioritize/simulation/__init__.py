@@ -18,6 +18,7 @@ Erlang A (M/M/c+M).
 
 from prioritize.simulation._compare import compare, sweep
 from prioritize.simulation._models import (
+    SURVEY_PATIENCE_MINUTES,
     ChannelLogNormal,
     Constant,
     DurationModel,
@@ -26,7 +27,6 @@ from prioritize.simulation._models import (
     Patience,
     PatienceLike,
     SurveyPatience,
-    SURVEY_PATIENCE_MINUTES,
 )
 from prioritize.simulation._result import (
     CHURN_AFTER_ABANDON,

@@ -289,10 +289,8 @@ def sweep(
         built = _policy_at(policy, {k: v for k, v in point.items() if k not in _SIM_PARAMS})
         for s in seed_list:
             points.append(point | {"policy": built.name, "seed": s})
-            tasks.append(
-                (frame, built, sim["agents"], s, sim["handle"], sim["patience"])
-                + (sim["churn_after_abandon"],)
-            )
+            runs = (sim["agents"], s, sim["handle"], sim["patience"], sim["churn_after_abandon"])
+            tasks.append((frame, built, *runs))
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
     summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, "abandonment"])

@@ -46,6 +46,7 @@ from prioritize._internal.frames import FloatArray, require_columns
 from prioritize._internal.text import duration_text
 
 __all__ = [
+    "SURVEY_PATIENCE_MINUTES",
     "ChannelLogNormal",
     "Constant",
     "DurationModel",
@@ -53,7 +54,6 @@ __all__ = [
     "LogNormal",
     "Patience",
     "PatienceLike",
-    "SURVEY_PATIENCE_MINUTES",
     "SurveyPatience",
     "draw_minutes",
 ]
