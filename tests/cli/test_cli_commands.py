@@ -13,7 +13,6 @@ import pytest
 import prioritize as pz
 from prioritize import staffing
 from prioritize.cli import main
-from prioritize.cli._common import suggest_agents
 from prioritize.policies import PRESETS
 
 COMMANDS = ("demo", "compare", "score", "audit", "staff")
@@ -49,8 +48,12 @@ def test_demo(capsys) -> None:  # type: ignore[no-untyped-def]
     assert "Side by side" in out and "Reading: " in out
     assert "What each policy lets you promise" in out
     frame = pz.synthetic.queries(400, seed=1, days=7)
-    agents, load = suggest_agents(frame)
-    assert f"{agents} agent" in out and f"workload of {load:.1f} agents" in out
+    # the default team is the Erlang staffing of the stream's own load, and says so
+    choice = pz.staffing.agents_for(frame, target=0.8, within_minutes=60)
+    flat = " ".join(out.split())
+    assert f"On duty around the clock: {choice}" in flat
+    assert "Erlang A staffing for 80% within 60 min" in flat
+    assert "Abandonment: each query's own patience_minutes from the frame" in flat
 
 
 def test_demo_runs_as_a_module_without_matplotlib() -> None:

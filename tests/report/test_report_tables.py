@@ -184,8 +184,8 @@ def test_summary_table_and_wait_buckets(results) -> None:  # type: ignore[no-unt
 def test_reading_is_written_from_the_numbers(results) -> None:  # type: ignore[no-untyped-def]
     text = reading(results)
     table = summary_table(results)
-    lowest = str(table["value_at_risk"].astype(float).idxmin())
-    highest = str(table["value_at_risk"].astype(float).idxmax())
+    lowest = str(table["expected_loss"].astype(float).idxmin())
+    highest = str(table["expected_loss"].astype(float).idxmax())
     assert f"lowest under {lowest} (" in text and f"highest under {highest} (" in text
     failing = [n for n, v in table["four_fifths_follower_band"].items() if v < 0.8]
     for name in failing:

@@ -90,7 +90,7 @@ def test_sweep_grid_times_seeds_tidy_rows() -> None:
     )
     assert len(table) == 8
     assert list(table.columns[:4]) == ["follower_reach", "agents", "policy", "seed"]
-    assert list(table.columns[4:]) == list(SUMMARY_FIELDS)
+    assert list(table.columns[4:]) == [*SUMMARY_FIELDS, "abandonment"]
     row = table[(table["follower_reach"] == 0.0) & (table["agents"] == 4) & (table["seed"] == 1)]
     policy = pz.policies.influencer_weighted().with_changes(weights={"follower_reach": 0.0})
     expected = simulate(small_stream(1), policy, agents=4, seed=1).summary

@@ -195,8 +195,10 @@ def test_summary_figures_by_hand(check: Any) -> None:
     assert s["within_5_min"] == 0.2
     assert s["within_60_min"] == 0.6
     assert s["within_patience"] == 0.6
-    assert s["value_at_risk"] == 300.0
+    assert s["abandoned_lifetime_value"] == 300.0  # customer K gave up twice, counted once
+    assert s["expected_loss"] == pytest.approx(0.2 * 300.0)  # the default churn probability
     assert s["public_exposure"] == 5_000.0  # C abandoned on a public post; D waited < 60
+    assert s["exposed_public_queries"] == 1
     # bands: followers <1k (A, B, E), 1k-10k (C), 10k-100k (D)
     wait_ratio, four_fifths = band_ratios(result.records, group="follower_band")
     assert wait_ratio == pytest.approx(5.0 / 18.0)  # <1k mean (0+10)/2 vs 18
@@ -215,7 +217,8 @@ def test_public_exposure_counts_long_public_waits() -> None:
     )
     s = simulate(frame, pz.policies.fifo(), agents=1).summary
     assert s["public_exposure"] == 1_234.0
-    assert s["value_at_risk"] == 0.0
+    assert s["exposed_public_queries"] == 1
+    assert s["abandoned_lifetime_value"] == 0.0 and s["expected_loss"] == 0.0
 
 
 def test_is_public_defaults_to_the_channel() -> None:

@@ -135,15 +135,16 @@ def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = 
     are lowest and highest, whether total waiting moves at all, and which
     policies fail the four-fifths rule. The summaries' ``four_fifths_*``
     figures use the 60-minute service level of :func:`~prioritize.simulation.summarize`.
-    It opens with how abandonment was modelled
+    It says how abandonment was modelled
     (:attr:`~prioritize.simulation.SimulationResult.abandonment`).
     """
     table = summary_table(results)
     sentences = [
-        " | ".join(dict.fromkeys(r.abandonment for r in results.values())).capitalize() + ".",
         _gap_sentence(results, "follower_band", "accounts with {} followers", within_minutes),
         _gap_sentence(results, "value_band", "customers worth {}", within_minutes),
     ]
+    abandonment = " | ".join(dict.fromkeys(r.abandonment for r in results.values()))
+    sentences.append(abandonment[:1].upper() + abandonment[1:] + ".")
     sentences.append(_total_sentence(table))
     sentences.append(
         _range_sentence(

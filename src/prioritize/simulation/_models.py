@@ -392,7 +392,7 @@ class Patience:
             )
         return np.array([lookup.get(c, default) for c in names], dtype=np.float64)
 
-    def minutes(self, frame: pd.DataFrame, rng: np.random.Generator) -> FloatArray:
+    def minutes(self, frame: pd.DataFrame, *, rng: np.random.Generator) -> FloatArray:
         """Each query's patience in minutes (``inf``: never gives up), drawn with ``rng``.
 
         ``frame`` needs ``channel`` (and a validated ``patience_minutes`` for
@@ -427,7 +427,7 @@ class Patience:
         elif self.form in ("frame", "none"):
             return None
         elif self.form == "model":
-            values = self.minutes(frame, np.random.default_rng(0))
+            values = self.minutes(frame, rng=np.random.default_rng(0))
         else:
             values = self._means_for(channels)
         if values.size == 0 or not np.isfinite(values).all():

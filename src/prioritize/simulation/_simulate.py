@@ -193,7 +193,7 @@ def simulate(
     channels = frame["channel"].to_numpy(dtype=object)
     handle_rng, patience_rng = _rngs(seed)
     service = _handle(frame, handle, channels, handle_rng)
-    wait_limit = patience_model.minutes(frame, patience_rng)
+    wait_limit = patience_model.minutes(frame, rng=patience_rng)
     abandonment = patience_model.describe(frame)
     groups = _share_groups(policy, frame)
 
