@@ -443,9 +443,10 @@ class Patience:
                     "abandonment not modelled (no patience_minutes column, no patience=): "
                     "nobody gives up; value lost to abandonment is 0 by construction"
                 )
-            finite = frame_patience[np.isfinite(frame_patience)]
-            if finite.size == 0:
-                return _NOT_MODELLED.replace("not modelled", "not modelled (patience_minutes inf)")
+            if frame_patience.size and np.isinf(frame_patience).all():
+                return _NOT_MODELLED.replace(
+                    "nobody gives up", "every patience_minutes is infinite, nobody gives up"
+                )
             return "abandonment: each query's own patience_minutes from the frame"
         if self.form == "none":
             return _NOT_MODELLED
