@@ -193,6 +193,7 @@ class AuditReport:
                 "",
                 f"Simulated: {s['served']} served, {s['abandoned']} abandoned, "
                 f"mean wait {s['mean_wait_minutes']:.1f} min",
+                f"({self.simulation.abandonment})",
             ]
             for group, table in self.disparities.items():
                 lines += [

@@ -79,9 +79,10 @@ def policy_block(
         f"   {s['served']:,} answered, {s['abandoned']:,} gave up ({s['abandon_rate']:.1%}); "
         f"mean wait {minutes(s['mean_wait_minutes'])}, p90 {minutes(s['p90_wait_minutes'])}, "
         f"longest {minutes(s['max_wait_minutes'])}",
-        f"   expected loss {count(s['expected_loss'])} (of lifetime value "
-        f"{count(s['abandoned_lifetime_value'])} who gave up) · public exposure "
-        f"{count(s['public_exposure'])} followers · four-fifths rule: followers "
+        f"   lifetime value of those who gave up {count(s['abandoned_lifetime_value'])}, "
+        f"expected loss {count(s['expected_loss'])} (churn {result.churn_after_abandon:.0%}) · "
+        f"public exposure {count(s['public_exposure'])} followers "
+        f"({s['exposed_public_queries']:,} public posts) · four-fifths rule: followers "
         f"{_ratio(s['four_fifths_follower_band'])}, value {_ratio(s['four_fifths_value_band'])}",
         "",
         render(
