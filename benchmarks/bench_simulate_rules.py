@@ -7,9 +7,9 @@ Before one serving-order core, the simulator had int-heap pickers of its own
 with the event loop they were driven by). The general path must be at least
 as fast with the core's :class:`~prioritize.policy.Picker`.
 
-Scenario: ``n`` synthetic queries over 7 days, 4 agents (or shifts), patience
-``--patience`` minutes (default 20: heavy abandonment). Policies: ``balanced`` (MaxWait),
-``balanced`` + ``GroupShare`` by follower band, ``fifo`` + the same
+Scenario: ``n`` synthetic queries over 7 days, 4 agents (or shifts), exponential
+patience with mean ``--patience`` minutes (default 20: heavy abandonment).
+Policies: ``balanced`` (MaxWait), ``balanced`` + ``GroupShare`` by follower band, ``fifo`` + the same
 ``GroupShare``, and ``balanced`` on shifts (4 agents by day, 2 by night).
 For each, in one run and interleaved (best of ``--repeat``, CPU time):
 
@@ -333,7 +333,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--patience", type=float, default=20.0, help="minutes")
+    parser.add_argument("--patience", type=float, default=20.0, help="mean patience, minutes")
     args = parser.parse_args()
     frame = pz.synthetic.queries(args.n, seed=0, days=7)
     balanced = pz.policies.balanced()
@@ -353,7 +353,7 @@ def main() -> None:
         ("MaxWait (balanced), shifts", balanced, shifts),
     ]
     print(
-        f"{args.n:,} queries over 7 days, patience {args.patience:g} min "
+        f"{args.n:,} queries over 7 days, mean patience {args.patience:g} min "
         f"(best of {args.repeat}, CPU time, contenders interleaved)\n"
     )
     print(
