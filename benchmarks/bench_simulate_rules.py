@@ -9,8 +9,8 @@ as fast with the core's :class:`~prioritize.policy.Picker`.
 
 Scenario: ``n`` synthetic queries over 7 days, 4 agents (or shifts), exponential
 patience with mean ``--patience`` minutes (default 20: heavy abandonment).
-Policies: ``balanced`` (MaxWait), ``balanced`` + ``GroupShare`` by follower band, ``fifo`` + the same
-``GroupShare``, and ``balanced`` on shifts (4 agents by day, 2 by night).
+Policies: ``balanced`` (MaxWait), ``balanced`` + ``GroupShare`` by follower
+band, ``fifo`` + the same ``GroupShare``, and ``balanced`` on shifts (4 agents by day, 2 by night).
 For each, in one run and interleaved (best of ``--repeat``, CPU time):
 
 * the full ``simulate`` call with today's engine, and the same call with the
