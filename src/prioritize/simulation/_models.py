@@ -176,7 +176,9 @@ class SurveyPatience:
     """The survey-calibrated log-normal patience of :mod:`prioritize.synthetic`.
 
     ``P(patience ≤ 5 min) = 0.14``, ``P(patience ≤ 60 min) = 0.43``
-    (median ≈ 97 minutes), the same for every channel.
+    (median ≈ 97 minutes), the same for every channel. Not the same as
+    ``patience="survey"``, which is exponential per channel
+    (:data:`SURVEY_PATIENCE_MINUTES`).
     """
 
     def draw(self, channels: npt.NDArray[np.object_], rng: np.random.Generator) -> FloatArray:
