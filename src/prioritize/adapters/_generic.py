@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import check_unique_columns, read_table
 from prioritize._internal.rows import describe_rows
 from prioritize.adapters._common import (
     CHANNEL_DTYPE,
@@ -71,18 +72,19 @@ def _read(
                 f"read_queries: cannot tell the format of {path.name!r}; name it .csv or "
                 f".parquet, or pass file_format='csv' / 'parquet'"
             )
-    try:
-        if file_format == "parquet":
-            if not _has_parquet_engine():
-                raise ImportError(
-                    "reading Parquet needs pyarrow, which is not installed: pip install pyarrow"
-                )
-            return pd.read_parquet(path)
-        if file_format == "csv":
-            sep = "\t" if ".tsv" in suffixes else ","
-            return pd.read_csv(path, sep=sep, dtype=dict.fromkeys(str_columns, str))
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"read_queries: cannot read {path}: {exc}") from exc
+    if file_format in ("csv", "parquet"):
+        if file_format == "parquet" and not _has_parquet_engine():
+            raise ImportError(
+                "reading Parquet needs pyarrow, which is not installed: pip install pyarrow"
+            )
+        sep = "\t" if ".tsv" in suffixes else ","
+        return read_table(
+            path,
+            "read_queries",
+            parquet=file_format == "parquet",
+            sep=sep,
+            dtype=dict.fromkeys(str_columns, str),
+        )
     raise InputError(f"read_queries: file_format must be 'csv' or 'parquet'; got {file_format!r}")
 
 
@@ -201,6 +203,7 @@ def read_queries(
             f"mapping names column(s) {missing} that the source lacks; it has {list(frame.columns)}"
         )
     frame = frame.rename(columns=mapping)
+    check_unique_columns(frame.columns, "read_queries (after mapping)")
     for column, value in (defaults or {}).items():
         if column in _KEY_COLUMNS:
             raise InputError(f"defaults: {column!r} cannot have a default; map a source column")

@@ -44,11 +44,13 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import check_unique_columns, read_table
 from prioritize.adapters._common import (
     CustomersArg,
     build_frame,
@@ -229,7 +231,12 @@ def _tickets(doc: Any) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
         return doc, {}
     if isinstance(doc, Mapping):
         users = {}
-        for user in doc.get("users") or []:
+        listed = doc.get("users") or []
+        if not isinstance(listed, list):
+            raise InputError(
+                f"zendesk payload: 'users' must be a list of user objects; got {listed!r:.80}"
+            )
+        for user in listed:
             uid = _id(user.get("id")) if isinstance(user, Mapping) else None
             if uid is None:
                 raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
@@ -360,11 +367,9 @@ def from_csv(
     if isinstance(source, pd.DataFrame):
         table = source.astype(object).where(source.notna(), "")
     else:
-        try:
-            table = pd.read_csv(source, dtype=str, keep_default_na=False)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(f"zendesk csv: cannot read {source}: {exc}") from exc
+        table = read_table(Path(source), "zendesk csv", dtype=str, keep_default_na=False)
     table.columns = [str(c).strip() for c in table.columns]
+    check_unique_columns(table.columns, "zendesk csv")
     required = ["Id", "Created at", "Via"]
     missing = [c for c in required if c not in table.columns]
     if missing:

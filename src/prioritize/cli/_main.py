@@ -57,6 +57,20 @@ def _add_targets(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+_RAW_CSV_HELP = (
+    "write text as is in CSV output; by default a cell starting with =, +, -, @, tab or "
+    "carriage return gets a leading ' so a spreadsheet does not run it as a formula"
+)
+
+
+def _add_force(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing output file (an input file is never overwritten)",
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="prioritize",
@@ -132,6 +146,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.html",
         help="write a self-contained HTML report (needs prioritize[plot])",
     )
+    _add_force(compare)
     compare.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -160,7 +175,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ISO 8601 time with zone, e.g. 2024-03-05T10:00Z (default: the newest arrival)",
     )
     score.add_argument("--top", type=int, default=20, metavar="N", help="rows shown (default 20)")
-    score.add_argument("--out", metavar="FILE.csv", help="write every ranked query to a CSV")
+    score.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write every ranked query to a CSV (or Parquet, for a .parquet name)",
+    )
+    score.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    _add_force(score)
 
     audit = sub.add_parser(
         "audit",
@@ -242,7 +263,13 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="MIN",
         help="interval length of --intervals (default 30)",
     )
-    staff.add_argument("--out", metavar="FILE.csv", help="write the interval plan to a CSV")
+    staff.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write the interval plan of --intervals to a CSV (or Parquet, for a .parquet name)",
+    )
+    staff.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    _add_force(staff)
     return parser
 
 
@@ -270,6 +297,7 @@ def _run(args: argparse.Namespace) -> str:
                 seed=args.seed,
                 replications=args.replications,
                 report=args.report,
+                force=args.force,
                 within_minutes=args.within_minutes,
                 target=args.target,
                 progress=args.progress,
@@ -278,7 +306,15 @@ def _run(args: argparse.Namespace) -> str:
     if args.command == "score":
         from prioritize.cli._commands import run_score
 
-        return run_score(args.queries, args.policy, now=args.now, top=args.top, out=args.out)
+        return run_score(
+            args.queries,
+            args.policy,
+            now=args.now,
+            top=args.top,
+            out=args.out,
+            force=args.force,
+            raw_csv=args.raw_csv,
+        )
     if args.command == "audit":
         from prioritize.cli._commands import run_audit
 
@@ -305,6 +341,8 @@ def _run(args: argparse.Namespace) -> str:
             intervals=args.intervals,
             interval_minutes=args.interval_minutes,
             out=args.out,
+            force=args.force,
+            raw_csv=args.raw_csv,
         )
     )
 
