@@ -201,6 +201,18 @@ def _to_datetime(
             f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
             f"{', '.join(shown[:MAX_SHOWN])}"
         )
+    # pandas 3 parses far dates at a coarser unit; the frame's nanosecond axis spans
+    # 1677-09-21 to 2262-04-11 only.
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if utc:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    outside = ((parsed < low) | (parsed > high)).to_numpy(dtype=bool)
+    if outside.any():
+        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if outside[j]]
+        raise SchemaError(
+            f"{field}: {int(outside.sum())} timestamp(s) outside the years 1677 to 2262 that a "
+            f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
+        )
     return parsed
 
 

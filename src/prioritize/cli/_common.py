@@ -165,7 +165,7 @@ def load_queries(spec: str) -> pd.DataFrame:
 def load_table(spec: str) -> pd.DataFrame:
     """A plain CSV table (``staff --intervals``), with one-line errors naming the file."""
     try:
-        return read_table(spec, spec)
+        return read_table(spec)
     except ValueError as exc:
         raise CLIError(one_line(exc)) from exc
 

@@ -25,11 +25,11 @@ MAX_OFFERED_LOAD = 1e6
 MAX_AGENTS = 10**12
 
 
-def check_load(load: float, what: str) -> float:
-    """``load`` if at most :data:`MAX_OFFERED_LOAD`, else an :class:`InputError` naming ``what``."""
+def check_load(load: float, how: str = "") -> float:
+    """``load`` if at most :data:`MAX_OFFERED_LOAD`, else an :class:`InputError` (``how``: why)."""
     if not load <= MAX_OFFERED_LOAD:
         raise InputError(
-            f"offered load {what} = {load:g} Erlangs is above the {MAX_OFFERED_LOAD:g} "
+            f"offered load {load:g} Erlangs{how} is above the {MAX_OFFERED_LOAD:g} "
             f"(a million agents busy at once) that staffing computes; check the units "
             f"(arrivals per hour, handling time in minutes)"
         )
@@ -69,5 +69,5 @@ def offered_load(arrivals_per_hour: Any, handle_minutes: Any) -> float:
     handle = check_number("handle_minutes", handle_minutes, positive=True)
     return check_load(
         rate * handle / 60.0,
-        f"(arrivals_per_hour={arrivals_per_hour!r} × handle_minutes={handle_minutes!r} / 60)",
+        f" (arrivals_per_hour={arrivals_per_hour!r} × handle_minutes={handle_minutes!r} / 60)",
     )

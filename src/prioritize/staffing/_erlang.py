@@ -135,7 +135,7 @@ def erlang_b(offered_load: Any, agents: Any) -> float:
     float
         ``B(a, c)`` in ``[0, 1]``.
     """
-    load = check_load(check_number("offered_load", offered_load), f"offered_load={offered_load!r}")
+    load = check_load(check_number("offered_load", offered_load))
     count = check_agents(agents, minimum=0)
     return _blocking(load, count)
 
