@@ -24,6 +24,7 @@ from prioritize._errors import InputError, PrioritizeError, SchemaError
 
 __all__ = [
     "check_unique_columns",
+    "column_names",
     "read_table",
     "read_text",
     "same_file",
@@ -164,3 +165,11 @@ def check_unique_columns(columns: Any, what: str) -> None:
     dups = sorted(name for name, n in Counter(str(c) for c in columns).items() if n > 1)
     if dups:
         raise SchemaError(f"{what}: several columns are named {dups}; each needs its own name")
+
+
+def column_names(columns: Any, *, limit: int = 30, width: int = 60) -> str:
+    """Column names for a message, bounded: at most ``limit`` names of ``width`` characters."""
+    names = [str(c) for c in columns]
+    shown = [n if len(n) <= width else n[: width - 1] + "…" for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return f"{shown}{more}"

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.files import read_text
+from prioritize._internal.files import column_names, read_text
 from prioritize._internal.rows import MAX_SHOWN, listing
 from prioritize.models import Channel, Customer, validate_frame
 
@@ -348,11 +348,14 @@ def join_customers(
         columns = [c for c in candidates if c in table.columns]
         if not columns:
             raise SchemaError(
-                f"customers: has none of the CRM columns {candidates}; it has {list(table.columns)}"
+                f"customers: has none of the CRM columns {candidates}; "
+                f"it has {column_names(table.columns)}"
             )
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise SchemaError(f"customers: missing column(s) {missing}; it has {list(table.columns)}")
+        raise SchemaError(
+            f"customers: missing column(s) {missing}; it has {column_names(table.columns)}"
+        )
     if on not in frame.columns:
         raise SchemaError(f"frame has no column {on!r} to look customers up by")
     out = frame.copy()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.files import check_unique_columns, read_table
+from prioritize._internal.files import check_unique_columns, column_names, read_table
 from prioritize._internal.rows import describe_rows
 from prioritize.adapters._common import (
     CHANNEL_DTYPE,
@@ -197,13 +197,15 @@ def read_queries(
     reverse = {target: src for src, target in mapping.items()}
     str_columns = [reverse.get(c, c) for c in ("query_id", "customer_id", "text", "channel")]
     frame = _read(source, file_format, str_columns)
+    where = "the frame" if isinstance(source, pd.DataFrame) else str(source)
     missing = [src for src in mapping if src not in frame.columns]
     if missing:
         raise SchemaError(
-            f"mapping names column(s) {missing} that the source lacks; it has {list(frame.columns)}"
+            f"mapping names column(s) {missing} that {where} lacks; "
+            f"it has {column_names(frame.columns)}"
         )
     frame = frame.rename(columns=mapping)
-    check_unique_columns(frame.columns, "read_queries (after mapping)")
+    check_unique_columns(frame.columns, f"read_queries: {where} (after mapping)")
     for column, value in (defaults or {}).items():
         if column in _KEY_COLUMNS:
             raise InputError(f"defaults: {column!r} cannot have a default; map a source column")
@@ -217,9 +219,9 @@ def read_queries(
     absent = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if absent:
         raise SchemaError(
-            f"source lacks required column(s) {absent} (after mapping); map them with "
+            f"{where} lacks required column(s) {absent} (after mapping); map them with "
             f"mapping=, give constants with defaults=, or join CRM data with customers=; "
-            f"it has {list(frame.columns)}"
+            f"it has {column_names(frame.columns)}"
         )
     labels = [f"row {label!r}" for label in frame.index]
     frame["received_at"] = pd.Series(

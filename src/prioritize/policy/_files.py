@@ -3,7 +3,8 @@
 Reading raises only :class:`~prioritize.ConfigError` (naming the file) for a
 file that cannot be read as a policy document: missing, a folder,
 unreadable, larger than :data:`MAX_POLICY_BYTES`, not UTF-8, not valid
-TOML/JSON or nested too deeply. Writing is atomic (a temporary file renamed
+TOML/JSON, nested too deeply, or empty (which would silently be the default
+policy). Writing is atomic (a temporary file renamed
 over the target), so a failed write leaves an existing file intact.
 """
 
@@ -36,8 +37,8 @@ def read_document(path: str | Path) -> Any:
     ------
     ConfigError
         If the file has another suffix, cannot be read (missing, a folder,
-        unreadable, too large, not UTF-8), cannot be parsed, or is nested too
-        deeply.
+        unreadable, too large, not UTF-8), cannot be parsed, is nested too
+        deeply, or holds an empty document.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -46,11 +47,15 @@ def read_document(path: str | Path) -> Any:
     text = read_text(path, max_bytes=MAX_POLICY_BYTES, error=ConfigError)
     kind = suffix[1:].upper()
     try:
-        return tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except RecursionError as exc:
         raise ConfigError(f"{path}: not a policy: {kind} nested too deeply") from exc
     except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, an integer too long
         raise ConfigError(f"{path}: not valid {kind}: {exc}") from exc
+    if document == {}:
+        # an empty or truncated file would silently be the default policy
+        raise ConfigError(f"{path}: the policy file is empty; write at least its name or weights")
+    return document
 
 
 def write_document(data: dict[str, Any], path: str | Path) -> Path:
