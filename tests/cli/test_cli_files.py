@@ -15,22 +15,13 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_cli_errors import fails  # the one-line, exit-2 check
 
 import prioritize as pz
 from prioritize.cli import main
 from prioritize.cli._common import FORMULA_TRIGGERS, neutralise_formulas
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-3", "@SUM(A1)", "\tx", "plain"]
-
-
-def fails(capsys, *argv: str) -> str:  # type: ignore[no-untyped-def]
-    code = main(list(argv))
-    out = capsys.readouterr()
-    assert code == 2, out.out
-    assert out.out == ""
-    assert out.err.startswith("prioritize: error: ")
-    assert out.err.count("\n") == 1, out.err
-    return out.err.removeprefix("prioritize: error: ").rstrip("\n")
 
 
 def ok(capsys, *argv: str) -> str:  # type: ignore[no-untyped-def]

@@ -197,15 +197,15 @@ def read_queries(
     reverse = {target: src for src, target in mapping.items()}
     str_columns = [reverse.get(c, c) for c in ("query_id", "customer_id", "text", "channel")]
     frame = _read(source, file_format, str_columns)
-    where = "the frame" if isinstance(source, pd.DataFrame) else str(source)
+    where = "" if isinstance(source, pd.DataFrame) else f"{source}: "  # name a file
     missing = [src for src in mapping if src not in frame.columns]
     if missing:
         raise SchemaError(
-            f"mapping names column(s) {missing} that {where} lacks; "
+            f"{where}mapping names column(s) {missing} that the source lacks; "
             f"it has {column_names(frame.columns)}"
         )
     frame = frame.rename(columns=mapping)
-    check_unique_columns(frame.columns, f"read_queries: {where} (after mapping)")
+    check_unique_columns(frame.columns, f"{where}read_queries (after mapping)")
     for column, value in (defaults or {}).items():
         if column in _KEY_COLUMNS:
             raise InputError(f"defaults: {column!r} cannot have a default; map a source column")
@@ -219,7 +219,7 @@ def read_queries(
     absent = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if absent:
         raise SchemaError(
-            f"{where} lacks required column(s) {absent} (after mapping); map them with "
+            f"{where}source lacks required column(s) {absent} (after mapping); map them with "
             f"mapping=, give constants with defaults=, or join CRM data with customers=; "
             f"it has {column_names(frame.columns)}"
         )

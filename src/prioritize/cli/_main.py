@@ -71,6 +71,16 @@ def _add_force(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_out(cmd: argparse.ArgumentParser, what: str) -> None:
+    cmd.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help=f"write {what} to a CSV (or Parquet, for a .parquet name)",
+    )
+    cmd.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    _add_force(cmd)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="prioritize",
@@ -175,13 +185,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ISO 8601 time with zone, e.g. 2024-03-05T10:00Z (default: the newest arrival)",
     )
     score.add_argument("--top", type=int, default=20, metavar="N", help="rows shown (default 20)")
-    score.add_argument(
-        "--out",
-        metavar="FILE.csv",
-        help="write every ranked query to a CSV (or Parquet, for a .parquet name)",
-    )
-    score.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
-    _add_force(score)
+    _add_out(score, "every ranked query")
 
     audit = sub.add_parser(
         "audit",
@@ -263,13 +267,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="MIN",
         help="interval length of --intervals (default 30)",
     )
-    staff.add_argument(
-        "--out",
-        metavar="FILE.csv",
-        help="write the interval plan of --intervals to a CSV (or Parquet, for a .parquet name)",
-    )
-    staff.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
-    _add_force(staff)
+    _add_out(staff, "the interval plan of --intervals")
     return parser
 
 
