@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prioritize import InputError, staffing
-from prioritize.staffing._checks import MAX_AGENTS, MAX_OFFERED_LOAD
+from prioritize.staffing import MAX_AGENTS, MAX_OFFERED_LOAD
 from prioritize.staffing._erlang import _negligible, blocking_from
 
 _RATES = [
