@@ -93,6 +93,16 @@ def test_agent_counts_are_bounded(call: Callable[[int], Any]) -> None:
     assert time.perf_counter() - start < 2.0
 
 
+def test_patient_overloaded_search_is_bounded() -> None:
+    # Counts below the load hold queues of a million: the search solves few of them.
+    start = time.perf_counter()
+    agents = staffing.agents_needed(3e5, 5, target=0.5, within_minutes=1, patience_minutes=600)
+    assert time.perf_counter() - start < 15.0
+    level = staffing.erlang_a(3e5, 5, agents, 600, within_minutes=1).service_level
+    fewer = staffing.erlang_a(3e5, 5, agents - 1, 600, within_minutes=1).service_level
+    assert fewer < 0.5 <= level
+
+
 def test_far_more_agents_than_work() -> None:
     assert staffing.erlang_c(12, 5, 10**9) == 0.0
     assert staffing.service_level(12, 5, 10**9, within_minutes=0) == 1.0
@@ -147,8 +157,8 @@ def test_blocking_from_continues_the_recursion(start: int, load: float) -> None:
 def test_erlang_a_search_returns_the_least_count(
     rate: float, target: float, patience: float, within: float
 ) -> None:
-    # Loads up to 333 Erlangs with a low target: the answer is often more than 64 counts
-    # above where the walk starts, so the gallop-and-bisect path is exercised.
+    # Loads up to 333 Erlangs, targets low and high, patience short and long: the answer lies
+    # below the load (bisected) or above it (bracketed upwards, then bisected).
     agents = staffing.agents_needed(
         rate, 5, target=target, within_minutes=within, patience_minutes=patience
     )

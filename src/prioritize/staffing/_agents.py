@@ -44,10 +44,6 @@ def _least_erlang_c(
     raise AssertionError("unreachable: the sequence is endless")  # pragma: no cover
 
 
-# The Erlang A search walks this many counts one by one, then gallops and bisects.
-_WALK = 64
-
-
 def _least_erlang_a(
     arrivals_per_hour: float,
     handle: float,
@@ -66,21 +62,19 @@ def _least_erlang_a(
         result = erlang_a(arrivals_per_hour, handle, agents, patience, within_minutes=within)
         return result.occupancy <= max_occupancy and result.service_level >= target
 
-    # fewer than target·load agents cannot answer a share `target` of the work
-    # (answered share <= agents / load), so the search may start below that
-    low = max(1, math.floor(target * load) - 1)
-    for agents in range(low, low + _WALK):
-        if meets(agents):
-            return agents
+    # Fewer than target·load agents cannot answer a share `target` of the work (answered
+    # share <= agents / load): every count up to `failing` fails (0 stands for "none").
+    failing = max(0, math.floor(target * load) - 2)
     # Service level rises and occupancy falls with every agent added, so the least count
-    # that meets both is found by doubling the step, then bisecting (O(log) solves).
-    failing, step = low + _WALK - 1, _WALK
-    while not meets(failing + step):
-        failing += step
-        step *= 2
-        if failing > MAX_AGENTS:
+    # that meets both is bracketed, then bisected: O(log) solves. The first bracket ends
+    # at the least stable count, whose chain is short; overloaded counts, whose chains
+    # hold a long queue, are solved only as the bisection needs them.
+    passing = max(failing + 1, math.floor(load) + 1)
+    step = 1
+    while not meets(passing):
+        failing, passing, step = passing, passing + step, 2 * step
+        if passing > MAX_AGENTS:
             raise _too_many_agents(load, f"patience_minutes={patience:g}")
-    passing = failing + step
     while passing - failing > 1:
         middle = (failing + passing) // 2
         if meets(middle):
@@ -118,9 +112,10 @@ def agents_needed(
     meets every condition, so the answer is the least such count (not merely
     a count that works), and it is computed with exactly the functions a
     caller would use to check it. Erlang C reaches the first candidate in
-    one pass of the Erlang B recursion; Erlang A walks 64 counts, then
-    doubles its step and bisects (the service level rises and the occupancy
-    falls with each agent), so the work stays bounded for any load up to
+    one pass of the Erlang B recursion. Erlang A brackets the answer (from
+    the least stable count, doubling its step upwards) and bisects, since
+    the service level rises and the occupancy falls with each agent added:
+    a few dozen solves, so the work stays bounded for any load up to
     ``MAX_OFFERED_LOAD``.
 
     Parameters
