@@ -30,12 +30,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import column_names, read_text
 from prioritize._internal.rows import MAX_SHOWN, listing
 from prioritize.models import Channel, Customer, validate_frame
 
 __all__ = [
     "CHANNEL_DTYPE",
     "CRM_COLUMNS",
+    "MAX_COUNT",
+    "MAX_JSON_BYTES",
     "CustomersArg",
     "build_frame",
     "join_customers",
@@ -45,6 +48,11 @@ __all__ = [
 
 #: The categorical dtype of the ``channel`` column adapters produce (every Channel).
 CHANNEL_DTYPE = pd.CategoricalDtype([c.value for c in Channel])
+
+#: The largest JSON file an adapter reads (bytes); a bigger export is read in parts.
+MAX_JSON_BYTES = 2**30
+#: The largest count (followers, purchases) a frame can hold: int64's maximum.
+MAX_COUNT = int(np.iinfo(np.int64).max)
 
 #: Columns a CRM lookup may fill, with the value used when a customer has no record.
 CRM_COLUMNS: Mapping[str, float] = {
@@ -70,7 +78,9 @@ def load_json(source: Any, what: str) -> Any:
     Raises
     ------
     InputError
-        If the file cannot be read or parsed; the message names the file and line.
+        If the file cannot be read (missing, a folder, larger than
+        :data:`MAX_JSON_BYTES`, not UTF-8), parsed, or is nested too deeply;
+        the message names the file and line.
     """
     if isinstance(source, Mapping | list):
         return source
@@ -80,21 +90,24 @@ def load_json(source: Any, what: str) -> Any:
             f"got {type(source).__name__}"
         )
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    text = read_text(path, max_bytes=MAX_JSON_BYTES, error=InputError, what=what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise InputError(f"{what}: {path} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{what}: {path}: JSON nested too deeply") from exc
+    except ValueError as exc:  # an integer too long to convert
+        raise InputError(f"{what}: {path} is not valid JSON: {exc}") from exc
     docs = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             try:
                 docs.append(json.loads(line))
-            except json.JSONDecodeError as exc:
+            except RecursionError as exc:
+                raise InputError(f"{what}: {path} line {number}: JSON nested too deeply") from exc
+            except ValueError as exc:
                 raise InputError(f"{what}: {path} line {number} is not valid JSON: {exc}") from exc
     return docs
 
@@ -187,6 +200,18 @@ def _to_datetime(
         raise SchemaError(
             f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
             f"{', '.join(shown[:MAX_SHOWN])}"
+        )
+    # pandas 3 parses far dates at a coarser unit; the frame's nanosecond axis spans
+    # 1677-09-21 to 2262-04-11 only.
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if utc:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    outside = ((parsed < low) | (parsed > high)).to_numpy(dtype=bool)
+    if outside.any():
+        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if outside[j]]
+        raise SchemaError(
+            f"{field}: {int(outside.sum())} timestamp(s) outside the years 1677 to 2262 that a "
+            f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
         )
     return parsed
 
@@ -323,11 +348,14 @@ def join_customers(
         columns = [c for c in candidates if c in table.columns]
         if not columns:
             raise SchemaError(
-                f"customers: has none of the CRM columns {candidates}; it has {list(table.columns)}"
+                f"customers: has none of the CRM columns {candidates}; "
+                f"it has {column_names(table.columns)}"
             )
     missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise SchemaError(f"customers: missing column(s) {missing}; it has {list(table.columns)}")
+        raise SchemaError(
+            f"customers: missing column(s) {missing}; it has {column_names(table.columns)}"
+        )
     if on not in frame.columns:
         raise SchemaError(f"frame has no column {on!r} to look customers up by")
     out = frame.copy()

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import check_unique_columns, column_names, read_table
 from prioritize._internal.rows import describe_rows
 from prioritize.adapters._common import (
     CHANNEL_DTYPE,
@@ -71,18 +72,19 @@ def _read(
                 f"read_queries: cannot tell the format of {path.name!r}; name it .csv or "
                 f".parquet, or pass file_format='csv' / 'parquet'"
             )
-    try:
-        if file_format == "parquet":
-            if not _has_parquet_engine():
-                raise ImportError(
-                    "reading Parquet needs pyarrow, which is not installed: pip install pyarrow"
-                )
-            return pd.read_parquet(path)
-        if file_format == "csv":
-            sep = "\t" if ".tsv" in suffixes else ","
-            return pd.read_csv(path, sep=sep, dtype=dict.fromkeys(str_columns, str))
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"read_queries: cannot read {path}: {exc}") from exc
+    if file_format in ("csv", "parquet"):
+        if file_format == "parquet" and not _has_parquet_engine():
+            raise ImportError(
+                "reading Parquet needs pyarrow, which is not installed: pip install pyarrow"
+            )
+        sep = "\t" if ".tsv" in suffixes else ","
+        return read_table(
+            path,
+            "read_queries",
+            parquet=file_format == "parquet",
+            sep=sep,
+            dtype=dict.fromkeys(str_columns, str),
+        )
     raise InputError(f"read_queries: file_format must be 'csv' or 'parquet'; got {file_format!r}")
 
 
@@ -195,12 +197,15 @@ def read_queries(
     reverse = {target: src for src, target in mapping.items()}
     str_columns = [reverse.get(c, c) for c in ("query_id", "customer_id", "text", "channel")]
     frame = _read(source, file_format, str_columns)
+    where = "" if isinstance(source, pd.DataFrame) else f"{source}: "  # name a file
     missing = [src for src in mapping if src not in frame.columns]
     if missing:
         raise SchemaError(
-            f"mapping names column(s) {missing} that the source lacks; it has {list(frame.columns)}"
+            f"{where}mapping names column(s) {missing} that the source lacks; "
+            f"it has {column_names(frame.columns)}"
         )
     frame = frame.rename(columns=mapping)
+    check_unique_columns(frame.columns, f"{where}read_queries (after mapping)")
     for column, value in (defaults or {}).items():
         if column in _KEY_COLUMNS:
             raise InputError(f"defaults: {column!r} cannot have a default; map a source column")
@@ -214,9 +219,9 @@ def read_queries(
     absent = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if absent:
         raise SchemaError(
-            f"source lacks required column(s) {absent} (after mapping); map them with "
+            f"{where}source lacks required column(s) {absent} (after mapping); map them with "
             f"mapping=, give constants with defaults=, or join CRM data with customers=; "
-            f"it has {list(frame.columns)}"
+            f"it has {column_names(frame.columns)}"
         )
     labels = [f"row {label!r}" for label in frame.index]
     frame["received_at"] = pd.Series(

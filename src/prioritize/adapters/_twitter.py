@@ -42,6 +42,7 @@ from prioritize._errors import InputError
 from prioritize._internal.rows import MAX_SHOWN
 from prioritize.adapters._common import (
     CRM_COLUMNS,
+    MAX_COUNT,
     CustomersArg,
     build_frame,
     fail,
@@ -174,10 +175,14 @@ def _read_tweet(
             problems.append(f"{where}: author {author_id} has no 'username'")
         metrics = user.get("public_metrics")
         followers = metrics.get("followers_count") if isinstance(metrics, Mapping) else None
-        if not isinstance(followers, int) or isinstance(followers, bool) or followers < 0:
+        if (
+            not isinstance(followers, int)
+            or isinstance(followers, bool)
+            or not 0 <= followers <= MAX_COUNT
+        ):
             problems.append(
                 f"{where}: author {author_id} public_metrics.followers_count is {followers!r}; "
-                f"expected a count >= 0 (request user.fields=public_metrics)"
+                f"expected a count from 0 to {MAX_COUNT} (request user.fields=public_metrics)"
             )
     if len(problems) > before:
         return None

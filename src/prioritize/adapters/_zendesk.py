@@ -44,11 +44,13 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import check_unique_columns, column_names, read_table
 from prioritize.adapters._common import (
     CustomersArg,
     build_frame,
@@ -229,7 +231,12 @@ def _tickets(doc: Any) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
         return doc, {}
     if isinstance(doc, Mapping):
         users = {}
-        for user in doc.get("users") or []:
+        listed = doc.get("users") or []
+        if not isinstance(listed, list):
+            raise InputError(
+                f"zendesk payload: 'users' must be a list of user objects; got {listed!r:.80}"
+            )
+        for user in listed:
             uid = _id(user.get("id")) if isinstance(user, Mapping) else None
             if uid is None:
                 raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
@@ -357,24 +364,25 @@ def from_csv(
     InputError
         Naming each row (by ticket id) whose ``Via`` or ``Priority`` is not understood.
     """
+    what = "zendesk csv" if isinstance(source, pd.DataFrame) else f"zendesk csv {source}"
     if isinstance(source, pd.DataFrame):
         table = source.astype(object).where(source.notna(), "")
     else:
-        try:
-            table = pd.read_csv(source, dtype=str, keep_default_na=False)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(f"zendesk csv: cannot read {source}: {exc}") from exc
+        table = read_table(Path(source), "zendesk csv", dtype=str, keep_default_na=False)
     table.columns = [str(c).strip() for c in table.columns]
+    check_unique_columns(table.columns, what)
     required = ["Id", "Created at", "Via"]
     missing = [c for c in required if c not in table.columns]
     if missing:
-        raise SchemaError(f"zendesk csv: missing column(s) {missing}; it has {list(table.columns)}")
+        raise SchemaError(
+            f"{what}: missing column(s) {missing}; it has {column_names(table.columns)}"
+        )
     by_id = "Requester id" in table.columns
     if not by_id and "Requester email" not in table.columns:
         raise SchemaError(
-            "zendesk csv: needs a 'Requester id' or 'Requester email' column to identify the "
+            f"{what}: needs a 'Requester id' or 'Requester email' column to identify the "
             "customer ('Requester' holds names, which do not identify a person); it has "
-            f"{list(table.columns)}"
+            f"{column_names(table.columns)}"
         )
     rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
 
@@ -429,4 +437,4 @@ def from_csv(
             email=email,
             phone=phone,
         )
-    return rows.frame("zendesk csv", customers, tz=tz, date_format=date_format)
+    return rows.frame(what, customers, tz=tz, date_format=date_format)

@@ -12,11 +12,14 @@ import pandas as pd
 
 from prioritize.cli._common import (
     CLIError,
+    check_output,
     load_policy,
     load_queries,
     load_schedule,
+    load_table,
     one_line,
     parse_now,
+    write_table,
 )
 from prioritize.cli._patience import default_team
 from prioritize.cli._text import render
@@ -29,22 +32,30 @@ AUDIT_BACKLOG_HOURS = 4.0
 _CONTRIBUTIONS = (*SIGNALS, "aging")
 
 
-def _write_csv(frame: pd.DataFrame, spec: str, option: str) -> Path:
-    path = Path(spec)
-    try:
-        frame.to_csv(path, index=False)
-    except OSError as exc:
-        raise CLIError(f"{option} {spec}: {exc.strerror or exc}") from exc
-    return path
-
-
 # ---------------------------------------------------------------- score
 def run_score(
-    queries: str, policy_spec: str, *, now: str | None = None, top: int = 20, out: str | None = None
+    queries: str,
+    policy_spec: str,
+    *,
+    now: str | None = None,
+    top: int = 20,
+    out: str | None = None,
+    force: bool = False,
+    raw_csv: bool = False,
 ) -> str:
-    """Rank the queries of a file with a policy; the top ``top`` with each contribution."""
+    """Rank the queries of a file with a policy; the top ``top`` with each contribution.
+
+    ``out`` is written atomically, never over an input (``queries``, the
+    policy file) and over an existing file only with ``force``; CSV cells a
+    spreadsheet would run as formulas are neutralised unless ``raw_csv``.
+    """
     if top < 0:
         raise CLIError(f"--top must be >= 0; got {top}")
+    target = (
+        None
+        if out is None
+        else check_output(out, "--out", inputs=(queries, policy_spec), force=force)
+    )
     policy = load_policy(policy_spec)
     frame = load_queries(queries)
     if len(frame) == 0:
@@ -94,11 +105,11 @@ def run_score(
         "",
         render(headers, rows),
     ]
-    if out is not None:
+    if target is not None:
         extra = [c for c in frame.columns if c not in ranked.columns]
         table = ranked.join(frame[extra])
         table.insert(3, "waited_minutes", waited)
-        path = _write_csv(table, out, "--out")
+        path = write_table(table, target, "--out", raw_csv=raw_csv)
         lines += ["", f"All {len(table):,} ranked queries written to {path}"]
     return "\n".join(lines)
 
@@ -175,6 +186,8 @@ class StaffOptions:
     intervals: str | None = None
     interval_minutes: int = 30
     out: str | None = None
+    force: bool = False
+    raw_csv: bool = False
 
 
 def _figures(opts: StaffOptions, rate: float, handle: float, agents: int) -> dict[str, float]:
@@ -254,12 +267,12 @@ def _staff_intervals(opts: StaffOptions) -> str:
 
     assert opts.intervals is not None
     path = Path(opts.intervals)
-    if not path.is_file():
-        raise CLIError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise CLIError(f"{path}: cannot read as CSV: {one_line(exc)}") from exc
+    target = (
+        None
+        if opts.out is None
+        else check_output(opts.out, "--out", inputs=(opts.intervals,), force=opts.force)
+    )
+    frame = load_table(opts.intervals)
     handle: float | str
     if opts.handle_minutes is not None:
         handle = opts.handle_minutes
@@ -305,8 +318,8 @@ def _staff_intervals(opts: StaffOptions) -> str:
         "",
         f"{hours:g} agent-hours in all; at most {int(plan['agents'].max())} agents at once.",
     ]
-    if opts.out is not None:
-        written = _write_csv(plan, opts.out, "--out")
+    if target is not None:
+        written = write_table(plan, target, "--out", raw_csv=opts.raw_csv)
         lines.append(f"Plan written to {written}")
     return "\n".join(lines)
 
@@ -317,4 +330,8 @@ def run_staff(opts: StaffOptions) -> str:
         if opts.arrivals_per_hour is not None:
             raise CLIError("give --arrivals-per-hour or --intervals, not both")
         return _staff_intervals(opts)
+    if opts.out is not None:
+        raise CLIError(
+            "--out writes the plan of --intervals FILE.csv; a single rate has no plan to write"
+        )
     return _staff_one(opts)

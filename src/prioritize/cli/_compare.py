@@ -15,6 +15,7 @@ from prioritize._internal.optional import require_matplotlib
 from prioritize._internal.progress import progress
 from prioritize.cli._common import (
     CLIError,
+    check_output,
     load_policy,
     load_queries,
     load_schedule,
@@ -42,6 +43,7 @@ class CompareOptions:
     seed: int = 0
     replications: int = 1
     report: str | None = None
+    force: bool = False
     within_minutes: float = SLA_MINUTES
     target: float = 0.8
     progress: bool | None = None
@@ -88,8 +90,8 @@ def run_compare(opts: CompareOptions) -> str:
             require_matplotlib()
         except ImportError as exc:
             raise CLIError(str(exc)) from exc
-        if not Path(opts.report).parent.is_dir():
-            raise CLIError(f"--report {opts.report}: the folder does not exist")
+        inputs = (opts.queries, opts.schedule, *opts.policies)
+        check_output(opts.report, "--report", inputs=inputs, force=opts.force)
     policies = _policies(opts.policies)
     patience = parse_patience(opts.patience)
     if opts.queries is not None:

@@ -63,6 +63,30 @@ def _add_targets(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+_RAW_CSV_HELP = (
+    "write text as is in CSV output; by default a cell starting with =, +, -, @, tab or "
+    "carriage return gets a leading ' so a spreadsheet does not run it as a formula"
+)
+
+
+def _add_force(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing output file (an input file is never overwritten)",
+    )
+
+
+def _add_out(cmd: argparse.ArgumentParser, what: str) -> None:
+    cmd.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help=f"write {what} to a CSV (or Parquet, for a .parquet name)",
+    )
+    cmd.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    _add_force(cmd)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="prioritize",
@@ -141,6 +165,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.html",
         help="write a self-contained HTML report (needs prioritize[plot])",
     )
+    _add_force(compare)
     compare.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -169,7 +194,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="ISO 8601 time with zone, e.g. 2024-03-05T10:00Z (default: the newest arrival)",
     )
     score.add_argument("--top", type=int, default=20, metavar="N", help="rows shown (default 20)")
-    score.add_argument("--out", metavar="FILE.csv", help="write every ranked query to a CSV")
+    _add_out(score, "every ranked query")
 
     audit = sub.add_parser(
         "audit",
@@ -251,7 +276,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="MIN",
         help="interval length of --intervals (default 30)",
     )
-    staff.add_argument("--out", metavar="FILE.csv", help="write the interval plan to a CSV")
+    _add_out(staff, "the interval plan of --intervals")
     return parser
 
 
@@ -280,6 +305,7 @@ def _run(args: argparse.Namespace) -> str:
                 seed=args.seed,
                 replications=args.replications,
                 report=args.report,
+                force=args.force,
                 within_minutes=args.within_minutes,
                 target=args.target,
                 progress=args.progress,
@@ -289,7 +315,15 @@ def _run(args: argparse.Namespace) -> str:
     if args.command == "score":
         from prioritize.cli._commands import run_score
 
-        return run_score(args.queries, args.policy, now=args.now, top=args.top, out=args.out)
+        return run_score(
+            args.queries,
+            args.policy,
+            now=args.now,
+            top=args.top,
+            out=args.out,
+            force=args.force,
+            raw_csv=args.raw_csv,
+        )
     if args.command == "audit":
         from prioritize.cli._commands import run_audit
 
@@ -316,6 +350,8 @@ def _run(args: argparse.Namespace) -> str:
             intervals=args.intervals,
             interval_minutes=args.interval_minutes,
             out=args.out,
+            force=args.force,
+            raw_csv=args.raw_csv,
         )
     )
 

@@ -1,4 +1,12 @@
-"""Policy files: TOML or JSON by suffix, read with the standard library, written by ``_toml``."""
+"""Policy files: TOML or JSON by suffix, read with the standard library, written by ``_toml``.
+
+Reading raises only :class:`~prioritize.ConfigError` (naming the file) for a
+file that cannot be read as a policy document: missing, a folder,
+unreadable, larger than :data:`MAX_POLICY_BYTES`, not UTF-8, not valid
+TOML/JSON, nested too deeply, or empty (which would silently be the default
+policy). Writing is atomic (a temporary file renamed
+over the target), so a failed write leaves an existing file intact.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from prioritize._errors import ConfigError
+from prioritize._internal.files import read_text, write_text_atomic
 from prioritize.policy import _toml
 
-__all__ = ["read_document", "write_document"]
+__all__ = ["MAX_POLICY_BYTES", "read_document", "write_document"]
+
+#: The largest policy file read (bytes): far above any real policy, even one
+#: with a lexicon of thousands of phrases, and far below what hurts a process.
+MAX_POLICY_BYTES = 16 * 2**20
 
 
 def _unknown_suffix(path: Path, suffix: str) -> ConfigError:
@@ -23,29 +36,49 @@ def read_document(path: str | Path) -> Any:
     Raises
     ------
     ConfigError
-        If the file cannot be parsed or has another suffix.
+        If the file has another suffix, cannot be read (missing, a folder,
+        unreadable, too large, not UTF-8), cannot be parsed, is nested too
+        deeply, or holds an empty document.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8")
+    if suffix not in (".toml", ".json"):
+        raise _unknown_suffix(path, suffix)
+    text = read_text(path, max_bytes=MAX_POLICY_BYTES, error=ConfigError)
+    kind = suffix[1:].upper()
     try:
-        if suffix == ".toml":
-            return tomllib.loads(text)
-        if suffix == ".json":
-            return json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid {suffix[1:].upper()}: {exc}") from exc
-    raise _unknown_suffix(path, suffix)
+        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: not a policy: {kind} nested too deeply") from exc
+    except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, an integer too long
+        raise ConfigError(f"{path}: not valid {kind}: {exc}") from exc
+    if document == {}:
+        # an empty or truncated file would silently be the default policy
+        raise ConfigError(f"{path}: the policy file is empty; write at least its name or weights")
+    return document
 
 
 def write_document(data: dict[str, Any], path: str | Path) -> Path:
-    """Write ``data`` as TOML or JSON (by suffix); returns the path."""
+    """Write ``data`` as TOML or JSON (by suffix), atomically; returns the path.
+
+    Raises
+    ------
+    ConfigError
+        If the suffix is neither ``.toml`` nor ``.json``, or the data cannot be
+        written as TOML (a lone surrogate in a text). Nothing is written then.
+    OSError
+        If the file cannot be written; an existing file is left as it was.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        path.write_text(_toml.dumps(data), encoding="utf-8")
+        try:
+            text = _toml.dumps(data)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: cannot write as TOML: {exc}") from exc
     elif suffix == ".json":
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        # ensure_ascii: every text survives, lone surrogates included (as \ud800).
+        text = json.dumps(data, indent=2) + "\n"
     else:
         raise _unknown_suffix(path, suffix)
-    return path
+    return write_text_atomic(path, text)

@@ -1,23 +1,42 @@
 """A minimal TOML writer for policy documents (the stdlib only reads TOML).
 
 Handles exactly what a policy dump contains: tables of strings, numbers,
-booleans, nested tables and arrays of tables (the rules).
+booleans, nested tables and arrays of tables (the rules). Any text round-trips
+through :mod:`tomllib`: keys outside TOML's bare-key alphabet (ASCII letters,
+digits, ``-`` and ``_``) are quoted, and control characters (including DEL)
+are escaped. A lone surrogate cannot be written in TOML at all: ``ValueError``.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["dumps"]
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# What a TOML basic string cannot hold as is: the quote, the backslash, the
+# control characters other than tab (U+0000-U+001F, U+007F), and surrogates.
+_SPECIAL = re.compile(r'["\\\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]')
+_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        raise ValueError(f"a lone surrogate {char!r} is not text TOML can hold")
+    return _SHORT.get(char) or f"\\u{ord(char):04X}"
+
+
+def _string(text: str) -> str:
+    return '"' + _SPECIAL.sub(_escape, text) + '"'
+
+
 def _key(key: str) -> str:
-    if key and all(c.isalnum() or c in "-_" for c in key):
-        return key
-    return json.dumps(key)
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 
 def _value(value: Any) -> str:
@@ -32,7 +51,7 @@ def _value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, Mapping):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
 from prioritize.report._plots import (
     plot_pareto,
@@ -259,7 +260,7 @@ def write_report(
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> Path:
-    """Write :func:`html_report` to ``path`` (UTF-8) and return the path.
+    """Write :func:`html_report` to ``path`` (UTF-8, atomically) and return the path.
 
     The arguments after ``path`` are those of :func:`html_report`.
     """
@@ -271,6 +272,4 @@ def write_report(
         title=title,
         subtitle=subtitle,
     )
-    out = Path(path)
-    out.write_text(page, encoding="utf-8")
-    return out
+    return write_text_atomic(path, page)  # a failed write leaves an existing file intact

@@ -60,6 +60,9 @@ def _style(salt: str) -> Iterator[Any]:
         "axes.titleweight": "bold",
         "axes.titlelocation": "left",
         "legend.frameon": False,
+        # Every text is literal: a policy named "price $5 and $10" or "$\\foo$" is shown as
+        # written, never parsed as mathtext (which renders it as math, or crashes).
+        "text.parse_math": False,
     }
     with mpl.rc_context(rc):
         yield plt

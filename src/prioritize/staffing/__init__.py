@@ -7,7 +7,8 @@ is in Erlangs (the number of agents the work keeps busy).
 
 * :func:`erlang_b`, :func:`erlang_c` — the probability of finding every
   agent busy (lost, or waiting), by the Erlang B recursion: no factorials,
-  stable for hundreds of thousands of agents.
+  stable for hundreds of thousands of agents; a count so far above the load
+  that the probability rounds to 0 is recognised at once.
 * :func:`service_level`, :func:`mean_wait_minutes`,
   :func:`wait_quantile_minutes`, :func:`occupancy` — the M/M/c (FIFO)
   figures a service promise is made of.
@@ -32,10 +33,17 @@ rates, non-positive handling times, fewer than one agent, a target outside
 (0, 1)) raise :class:`~prioritize.InputError` naming the argument; a bad
 planning frame raises :class:`~prioritize.SchemaError` naming the column and
 rows.
+
+Work is bounded for any input: an offered load above :data:`MAX_OFFERED_LOAD`
+(a million Erlangs: a million agents busy at once, far beyond any team and
+usually a slip of units) or more than
+:data:`MAX_AGENTS` agents raises :class:`~prioritize.InputError` at once, as
+do infinite and NaN arguments; within the bounds every call returns in
+about a second at most.
 """
 
 from prioritize.staffing._agents import agents_needed
-from prioritize.staffing._checks import offered_load
+from prioritize.staffing._checks import MAX_AGENTS, MAX_OFFERED_LOAD, offered_load
 from prioritize.staffing._erlang import (
     cobham_mean_waits,
     erlang_b,
@@ -50,6 +58,8 @@ from prioritize.staffing._intervals import PLAN_COLUMNS, arrivals_per_interval, 
 from prioritize.staffing._stream import StaffingChoice, agents_for
 
 __all__ = [
+    "MAX_AGENTS",
+    "MAX_OFFERED_LOAD",
     "PLAN_COLUMNS",
     "ErlangAResult",
     "StaffingChoice",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from prioritize._errors import InputError
 from prioritize._internal.checks import check_fraction, check_number
-from prioritize.staffing._checks import offered_load
+from prioritize.staffing._checks import MAX_AGENTS, offered_load
 from prioritize.staffing._erlang import (
-    erlang_b_sequence,
+    blocking_from,
     load_per_agent,
     service_level_from_c,
     wait_probability_from_b,
@@ -18,15 +19,23 @@ from prioritize.staffing._erlang_a import erlang_a, too_many_states
 __all__ = ["agents_needed"]
 
 
+def _too_many_agents(load: float, what: str) -> InputError:
+    return InputError(
+        f"the target needs more than {MAX_AGENTS:,} agents for an offered load of {load:g} "
+        f"Erlangs ({what}); check max_occupancy and the units"
+    )
+
+
 def _least_erlang_c(
     load: float, handle: float, target: float, within: float, max_occupancy: float
 ) -> int:
     # Agents up to floor(load) are unstable (service level 0), so the search starts
     # just above; round(load + 1) would skip floor(load) + 1 when load's fraction is >= 0.5.
-    first = math.floor(load) + 1
-    for agents, blocking in erlang_b_sequence(load):
-        if agents < first:
-            continue
+    # Fewer than load / max_occupancy agents are too busy: the floor of it is a safe start.
+    first = max(math.floor(load) + 1, math.floor(load / max_occupancy))
+    if first > MAX_AGENTS:
+        raise _too_many_agents(load, f"max_occupancy={max_occupancy:g}")
+    for agents, blocking in blocking_from(load, first):
         if load_per_agent(load, agents) > max_occupancy:
             continue
         pw = wait_probability_from_b(load, agents, blocking)
@@ -45,18 +54,34 @@ def _least_erlang_a(
 ) -> int:
     load = offered_load(arrivals_per_hour, handle)
     lam, mu, theta = load / handle, 1.0 / handle, 1.0 / patience  # per minute, as erlang_a
-    # fewer than target·load agents cannot answer a share `target` of the work
-    # (answered share <= agents / load), so the search may start below that
-    agents = max(1, math.floor(target * load) - 1)
-    while True:
+
+    def meets(agents: int) -> bool:
         if too_many_states(lam, mu, agents, theta):
             # so overloaded and so patient that the queue holds millions: counted as failing
-            agents += 1
-            continue
+            return False
         result = erlang_a(arrivals_per_hour, handle, agents, patience, within_minutes=within)
-        if result.occupancy <= max_occupancy and result.service_level >= target:
-            return agents
-        agents += 1
+        return result.occupancy <= max_occupancy and result.service_level >= target
+
+    # Fewer than target·load agents cannot answer a share `target` of the work (answered
+    # share <= agents / load): every count up to `failing` fails (0 stands for "none").
+    failing = max(0, math.floor(target * load) - 2)
+    # Service level rises and occupancy falls with every agent added, so the least count
+    # that meets both is bracketed, then bisected: O(log) solves. The first bracket ends
+    # at the least stable count, whose chain is short; overloaded counts, whose chains
+    # hold a long queue, are solved only as the bisection needs them.
+    passing = max(failing + 1, math.floor(load) + 1)
+    step = 1
+    while not meets(passing):
+        failing, passing, step = passing, passing + step, 2 * step
+        if passing > MAX_AGENTS:
+            raise _too_many_agents(load, f"patience_minutes={patience:g}")
+    while passing - failing > 1:
+        middle = (failing + passing) // 2
+        if meets(middle):
+            passing = middle
+        else:
+            failing = middle
+    return passing
 
 
 def agents_needed(
@@ -86,7 +111,12 @@ def agents_needed(
     The search walks up one agent at a time and returns the first count that
     meets every condition, so the answer is the least such count (not merely
     a count that works), and it is computed with exactly the functions a
-    caller would use to check it.
+    caller would use to check it. Erlang C reaches the first candidate in
+    one pass of the Erlang B recursion. Erlang A brackets the answer (from
+    the least stable count, doubling its step upwards) and bisects, since
+    the service level rises and the occupancy falls with each agent added:
+    a few dozen solves, so the work stays bounded for any load up to
+    ``MAX_OFFERED_LOAD``.
 
     Parameters
     ----------
@@ -109,6 +139,12 @@ def agents_needed(
     -------
     int
         Number of agents.
+
+    Raises
+    ------
+    InputError
+        For an invalid argument, an offered load above ``MAX_OFFERED_LOAD``
+        (a million Erlangs), or a target that needs more than ``MAX_AGENTS``.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     share = check_fraction("target", target, closed_above=False)

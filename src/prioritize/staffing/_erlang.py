@@ -7,7 +7,8 @@ Erlangs. Nothing here takes a factorial: Erlang B comes from its recursion
     B(a, 0) = 1,    B(a, k) = a·B(a, k−1) / (k + a·B(a, k−1)),
 
 whose every step is a ratio of positive numbers (no cancellation, no
-overflow, hundreds of thousands of agents in a fraction of a second), and
+overflow, hundreds of thousands of agents in a fraction of a second; a
+count far above the load, where B rounds to 0, is recognised at once), and
 Erlang C from B as ``C = c·B / ((c − a) + a·B)``, a sum of positive terms
 even when ``a`` is close to ``c``.
 
@@ -15,6 +16,10 @@ An unstable system (``a >= c``: the work exceeds the agents) has no steady
 state. The probabilities are given as their limits (every query waits,
 none is answered within any fixed time); the mean wait and the wait
 quantiles do not exist there and raise :class:`~prioritize.InputError`.
+
+Work is bounded: an offered load above ``MAX_OFFERED_LOAD`` (a million
+Erlangs) or more than ``MAX_AGENTS`` agents raise
+:class:`~prioritize.InputError` at once (see ``_checks``).
 """
 
 from __future__ import annotations
@@ -24,13 +29,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_int, check_number
-from prioritize.staffing._checks import offered_load
+from prioritize._internal.checks import check_number
+from prioritize.staffing._checks import check_agents, check_load, offered_load
 
 __all__ = [
+    "blocking_from",
     "cobham_mean_waits",
     "erlang_b",
-    "erlang_b_sequence",
     "erlang_c",
     "load_per_agent",
     "mean_wait_minutes",
@@ -42,20 +47,44 @@ __all__ = [
 ]
 
 
-def erlang_b_sequence(load: float) -> Iterator[tuple[int, float]]:
-    """``(k, B(load, k))`` for ``k = 0, 1, 2, …`` by the recursion (endless)."""
+# B(a, c) <= 2·P(X = c) for X ~ Poisson(a) once c >= a + 1 (then P(X <= c) >= 1/2, as the
+# median of X is at most a + 1/3); with log P(X = c) below this, 2·P(X = c) is under half the
+# smallest float, so B is 0.0 exactly as the recursion would find it (a margin of 5 covers the
+# rounding of the logarithms).
+_LOG_NEGLIGIBLE = -750.0
+
+
+def _negligible(load: float, agents: int) -> bool:
+    """Whether ``B(load, agents)`` rounds to 0.0 (far more agents than work): O(1)."""
+    if load == 0.0:
+        return agents >= 1
+    if agents < load + 1.0:
+        return False
+    c = float(agents)
+    return c * math.log(load) - load - math.lgamma(c + 1.0) < _LOG_NEGLIGIBLE
+
+
+def blocking_from(load: float, start: int) -> Iterator[tuple[int, float]]:
+    """``(k, B(load, k))`` for ``k = start, start + 1, …`` (endless).
+
+    ``B(load, start)`` comes from the recursion ``B(a, k) = a·B(a, k−1) /
+    (k + a·B(a, k−1))`` from ``B(a, 0) = 1``, except where it is 0.0 anyway
+    (``start`` far above the load: decided in O(1) from the Poisson bound),
+    so reaching ``start`` costs at most about ``load + 40·sqrt(load) + 300``
+    steps, whatever ``start`` is.
+    """
     k, blocking = 0, 1.0
+    if _negligible(load, start):
+        k, blocking = start, 0.0
     while True:
-        yield k, blocking
+        if k >= start:
+            yield k, blocking
         k += 1
         blocking = load * blocking / (k + load * blocking)
 
 
 def _blocking(load: float, agents: int) -> float:
-    for k, blocking in erlang_b_sequence(load):
-        if k == agents:
-            return blocking
-    raise AssertionError("unreachable: the sequence is endless")  # pragma: no cover
+    return next(blocking_from(load, agents))[1]
 
 
 def wait_probability_from_b(load: float, agents: int, blocking: float) -> float:
@@ -106,8 +135,8 @@ def erlang_b(offered_load: Any, agents: Any) -> float:
     float
         ``B(a, c)`` in ``[0, 1]``.
     """
-    load = check_number("offered_load", offered_load)
-    count = check_int("agents", agents, minimum=0)
+    load = check_load(check_number("offered_load", offered_load))
+    count = check_agents(agents, minimum=0)
     return _blocking(load, count)
 
 
@@ -130,7 +159,7 @@ def erlang_c(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float:
         (offered load ``>= agents``), the limit of a queue that never empties.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     return wait_probability_from_b(load, count, _blocking(load, count))
 
 
@@ -154,7 +183,7 @@ def service_level(
         In ``[0, 1]``; 0.0 when the queue is unstable.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     within = check_number("within_minutes", within_minutes)
     handle = float(handle_minutes)
     pw = wait_probability_from_b(load, count, _blocking(load, count))
@@ -182,7 +211,7 @@ def mean_wait_minutes(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
         If the queue is unstable (offered load ``>= agents``): no mean exists.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     if load >= count:
         raise _unstable(load, count, arrivals_per_hour, handle_minutes)
     pw = wait_probability_from_b(load, count, _blocking(load, count))
@@ -215,7 +244,7 @@ def wait_quantile_minutes(
         If the queue is unstable (offered load ``>= agents``).
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     q = check_number("quantile", quantile)
     if q >= 1.0:
         raise InputError(f"quantile must be in [0, 1); got {quantile!r}")
@@ -241,7 +270,7 @@ def occupancy(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float
         In ``[0, 1]``; 1.0 when the queue is unstable (agents never idle).
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     return load_per_agent(load, count)
 
 
@@ -293,7 +322,7 @@ def cobham_mean_waits(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
     """
     rates = _class_rates(arrivals_per_hour)
     handle = check_number("handle_minutes", handle_minutes, positive=True)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     total = sum(rates)
     load = offered_load(total, handle)
     if load >= count:

@@ -45,9 +45,9 @@ import numpy as np
 import numpy.typing as npt
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_int, check_number
+from prioritize._internal.checks import check_number
 from prioritize._internal.frames import FloatArray
-from prioritize.staffing._checks import offered_load
+from prioritize.staffing._checks import check_agents, offered_load
 
 __all__ = ["ErlangAResult", "chain_mode", "chain_weights", "erlang_a", "too_many_states"]
 
@@ -238,7 +238,7 @@ def erlang_a(
         that more than five million states would be needed.
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_int("agents", agents, minimum=1)
+    count = check_agents(agents, minimum=1)
     patience = check_number("patience_minutes", patience_minutes, positive=True)
     within = check_number("within_minutes", within_minutes)
     handle = float(handle_minutes)
