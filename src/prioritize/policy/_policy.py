@@ -82,7 +82,10 @@ class Policy(BaseModel):
     service_levels
         The published promise per channel, in minutes (e.g.
         ``{"twitter": 60, "email": 1440, "default": 240}``): each queue entry
-        shows when it is due. Informational; ordering is set by the rules.
+        shows when it is due (``entry.due_at``, ``due_in``). Informational;
+        ordering is set by the rules (a ``MaxWait`` limit is the deadline that
+        reorders: ``entry.overdue_at``). The presets publish
+        :data:`~prioritize.policies.SURVEY_SERVICE_LEVELS`.
 
     Subclasses are supported: a subclass may add fields (plain configuration,
     e.g. ``team: str = "support"``) and override scoring;

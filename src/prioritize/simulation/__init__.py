@@ -31,7 +31,7 @@ from prioritize.simulation._result import (
     band_ratios,
     summarize,
 )
-from prioritize.simulation._schedule import DAYS, Shift
+from prioritize.simulation._schedule import DAYS, Shift, capacity_changes
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "SimulationResult",
     "SurveyPatience",
     "band_ratios",
+    "capacity_changes",
     "compare",
     "simulate",
     "summarize",

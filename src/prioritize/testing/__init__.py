@@ -8,7 +8,8 @@ Requires the ``testing`` extra: ``pip install prioritize[testing]``.
   by hypothesis that fails with the minimal counter-example:
   :func:`assert_blind`, :func:`assert_monotone`,
   :func:`assert_bounded_influence`, :func:`assert_batch_independent`,
-  :func:`assert_no_starvation`.
+  :func:`assert_no_starvation` (which warns with :class:`SearchCappedWarning`
+  when ``max_queries`` cuts its worst-case search short).
 """
 
 try:
@@ -21,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from prioritize.testing import strategies
 from prioritize.testing.assertions import (
     DEFAULT_MAX_EXAMPLES,
+    SearchCappedWarning,
     assert_batch_independent,
     assert_blind,
     assert_bounded_influence,
@@ -30,6 +32,7 @@ from prioritize.testing.assertions import (
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
+    "SearchCappedWarning",
     "assert_batch_independent",
     "assert_blind",
     "assert_bounded_influence",
