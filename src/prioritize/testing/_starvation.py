@@ -180,10 +180,11 @@ def adversaries(
     # promise, if shorter) and a little more; the finest grain that fits the budget.
     work = burst + rate * (min(busy, within_minutes) + 2 * hi)
     slots = max_queries - agents - 1
-    handle = min(max(lo, work / slots), hi) if slots > 0 else hi
-    count = min(max_queries, agents + 1 + math.ceil(work / handle))
-    covered = (count - agents - 1) * handle
-    if covered < work:
+    finest = max(lo, work / slots) if slots > 0 else math.inf
+    handle = min(finest, hi)
+    count = min(max_queries, agents + 1 + math.ceil(work / handle - 1e-9))
+    covered = max(0, count - agents - 1) * handle
+    if finest > hi:
         warnings.warn(
             f"assert_no_starvation: max_queries={max_queries} caps the worst-case stream "
             f"at {count} queries ({covered:.0f} min of work); covering its busy period "

@@ -451,8 +451,9 @@ def assert_no_starvation(
         :class:`~prioritize.testing.SearchCappedWarning` says so.
     frames
         A strategy of streams replacing the random search's (frames with
-        ``handle_minutes``; keep their load below the staffing); the
-        constructed worst case is still tried first.
+        ``handle_minutes``; keep their load below the staffing). These
+        streams are then the whole search: the worst case is constructed
+        from ``load``, ``burst`` and ``handle_minutes``, which they replace.
     max_examples, settings
         See the module docstring.
 
@@ -497,7 +498,7 @@ def assert_no_starvation(
         records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
         return (float(records["wait_minutes"].max()) if len(records) else 0.0), records
 
-    for adversary in adversaries(
+    constructed = () if frames is not None else adversaries(
         policy,
         agents=fewest,
         load=load,
@@ -505,7 +506,8 @@ def assert_no_starvation(
         handle_minutes=(float(handle_minutes[0]), float(handle_minutes[1])),
         within_minutes=float(within_minutes),
         max_queries=max_queries,
-    ):
+    )
+    for adversary in constructed:
         worst, records = worst_wait(adversary.frame)
         if worst > within_minutes + 1e-9:
             shape = (
