@@ -7,7 +7,8 @@ Requires the ``testing`` extra: ``pip install prioritize[testing]``.
 * Assertions (:mod:`prioritize.testing.assertions`), each a property test run
   by hypothesis that fails with the minimal counter-example:
   :func:`assert_blind`, :func:`assert_monotone`,
-  :func:`assert_bounded_influence`, :func:`assert_batch_independent`,
+  :func:`assert_bounded_influence`, :func:`assert_bounded_rank_shift`,
+  :func:`assert_batch_independent`,
   :func:`assert_no_starvation` (which warns with :class:`SearchCappedWarning`
   when ``max_queries`` cuts its worst-case search short).
 """
@@ -26,6 +27,7 @@ from prioritize.testing.assertions import (
     assert_batch_independent,
     assert_blind,
     assert_bounded_influence,
+    assert_bounded_rank_shift,
     assert_monotone,
     assert_no_starvation,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "assert_batch_independent",
     "assert_blind",
     "assert_bounded_influence",
+    "assert_bounded_rank_shift",
     "assert_monotone",
     "assert_no_starvation",
     "strategies",

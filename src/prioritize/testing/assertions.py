@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -45,6 +46,7 @@ from prioritize.policy import Policy
 from prioritize.testing._kit import (
     DEFAULT_MAX_EXAMPLES,
     INT_COLUMNS,
+    MAX_LATER_MINUTES,
     Frames,
     Verdict,
     Violation,
@@ -59,7 +61,7 @@ from prioritize.testing._kit import (
     view,
 )
 from prioritize.testing._starvation import SearchCappedWarning, adversaries, fewest_on_duty
-from prioritize.testing.strategies import streams
+from prioritize.testing.strategies import near_ties, streams
 
 if TYPE_CHECKING:
     from prioritize.simulation import Agents
@@ -70,6 +72,7 @@ __all__ = [
     "assert_batch_independent",
     "assert_blind",
     "assert_bounded_influence",
+    "assert_bounded_rank_shift",
     "assert_monotone",
     "assert_no_starvation",
 ]
@@ -248,6 +251,86 @@ def assert_bounded_influence(
         settings,
         max_examples,
     )
+
+
+def assert_bounded_rank_shift(
+    policy: Policy,
+    column: str | Sequence[str],
+    *,
+    max_places: int,
+    frames: Frames | None = None,
+    max_examples: int | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Assert that changing ``column`` of one query moves it at most ``max_places`` in the order.
+
+    "Followers never move a query more than 2 places" is
+    ``assert_bounded_rank_shift(policy, "follower_reach", max_places=2)``.
+    One drawn query gets any other valid values of ``column`` (all the
+    columns of a signal change together); its rank among the frame's queries
+    (:meth:`Policy.rank`, at a drawn ``now``) must move by at most
+    ``max_places``. The others then move by at most one place each. Where
+    :func:`assert_bounded_influence` bounds points, this bounds places: a
+    small bound in points still moves a query past every query it was
+    nearly tied with, so the default frames are
+    :func:`~prioritize.testing.strategies.near_ties` (few customer profiles,
+    tied urgency levels, arrivals close together), where rank shifts happen.
+
+    Raises
+    ------
+    AssertionError
+        With the minimal frame, the changed query and its rank before and after.
+    InputError
+        A bad column, or ``max_places`` not an int >= 0.
+    """
+    policy = check_policy(policy)
+    columns = resolve_columns(column, policy=policy)
+    if isinstance(max_places, bool) or not isinstance(max_places, int) or max_places < 0:
+        raise InputError(f"max_places must be an int >= 0; got {max_places!r}")
+    strategy = frames if frames is not None else near_ties(policy=policy)
+
+    def check(frame: pd.DataFrame, data: st.DataObject) -> None:
+        if len(frame) == 0:
+            return
+        # Mostly soon after the last arrival: later, a MaxWait rule makes every
+        # query overdue and the order is the arrival order, which nothing moves.
+        soon = st.sampled_from([0, 1, 15]) | st.integers(0, MAX_LATER_MINUTES)
+        later = data.draw(soon, label="now: minutes after last arrival")
+        now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
+        row = data.draw(st.integers(0, len(frame) - 1), label="changed query (position)")
+        redrawn = redraw(data, frame.iloc[[row]], columns, policy)
+        changed = frame.copy()
+        for c in columns:
+            if c in redrawn.columns:
+                changed[c] = changed[c].astype(redrawn[c].dtype) if c != "text" else changed[c]
+                changed.iloc[row, changed.columns.get_loc(c)] = redrawn[c].iloc[0]
+
+        def judge(frame: pd.DataFrame, changed: pd.DataFrame) -> Verdict:
+            differs = np.zeros(len(frame), dtype=bool)
+            for c in columns:
+                if c in frame.columns:
+                    a, b = frame[c].to_numpy(), changed[c].to_numpy()
+                    differs |= ~((a == b) | (pd.isna(a) & pd.isna(b)))
+            if differs.sum() != 1:  # deleting rows kept the change, or deleted it
+                return np.zeros(len(frame), dtype=bool), {}
+            _, before = view(policy, frame, now)
+            _, after = view(policy, changed, now)
+            moved = differs & (np.abs(after - before) > max_places)
+            return moved, {"rank": (before, after)}
+
+        def what(frame: pd.DataFrame, changed: pd.DataFrame, verdict: Verdict) -> str:
+            before, after = verdict[1]["rank"]
+            i = int(np.flatnonzero(verdict[0])[0])
+            places = abs(int(after[i]) - int(before[i]))
+            return (
+                f"lets {list(columns)} move query {frame['query_id'].iat[i]!r} {places} places "
+                f"(rank {int(before[i])} -> {int(after[i])}) > max_places {max_places}"
+            )
+
+        if judge(frame, changed)[0].any():
+            fail(policy, what, frame, changed, now, columns, judge)
+
+    run(check, {"frame": strategy, "data": st.data()}, settings, max_examples)
 
 
 def assert_batch_independent(
