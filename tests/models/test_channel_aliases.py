@@ -63,9 +63,7 @@ def test_every_alias_names_a_channel_and_no_alias_shadows_a_channel() -> None:
 
 
 def _decorate(draw: st.DrawFn, name: str) -> str:
-    cased = "".join(
-        ch.upper() if draw(st.booleans(), label="upper") else ch.lower() for ch in name
-    )
+    cased = "".join(ch.upper() if draw(st.booleans(), label="upper") else ch.lower() for ch in name)
     cased = cased.replace("_", draw(st.sampled_from(["_", "-", " ", ""]), label="sep"))
     pad = draw(st.sampled_from(["", " ", "  "]), label="pad")
     return pad + cased + pad

@@ -36,7 +36,8 @@ def test_the_documented_mapping_of_the_survey_figures() -> None:
     policy = pz.policies.fifo()
     # 14% expect 5 minutes: live channels; 43% an hour: social and messaging; the rest a day.
     assert {c for c in pz.Channel if policy.service_level_minutes(c) == 5} == {
-        pz.Channel.CHAT, pz.Channel.PHONE
+        pz.Channel.CHAT,
+        pz.Channel.PHONE,
     }
     public = {c for c in pz.Channel if pz.models.public_by_default(c)}
     hour = {c for c in pz.Channel if policy.service_level_minutes(c) == 60}

@@ -75,9 +75,7 @@ def tier_tables(draw: st.DrawFn) -> Tiers:
     thresholds = draw(
         st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=6, unique=True)
     )
-    levels = draw(
-        st.lists(st.floats(0, 1), min_size=len(thresholds), max_size=len(thresholds))
-    )
+    levels = draw(st.lists(st.floats(0, 1), min_size=len(thresholds), max_size=len(thresholds)))
     return Tiers(thresholds=sorted(thresholds), levels=levels)
 
 
@@ -94,7 +92,9 @@ def test_scalar_equals_vector_and_the_value_is_the_level_of_the_highest_threshol
         assert 0.0 <= s <= 1.0
 
 
-@given(tiers=tier_tables(), xs=st.lists(st.floats(-2e6, 2e6, allow_nan=False), min_size=1, max_size=8))
+@given(
+    tiers=tier_tables(), xs=st.lists(st.floats(-2e6, 2e6, allow_nan=False), min_size=1, max_size=8)
+)
 def test_one_query_scores_as_its_row_in_a_frame(tiers: Tiers, xs: list[float]) -> None:
     policy = pz.Policy(
         weights={"tier": 1.0},

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import Phase, given, settings
-from hypothesis import strategies as st
 
 import prioritize as pz
 from prioritize.testing import assert_bounded_rank_shift

@@ -103,8 +103,10 @@ def localize(
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise SchemaError(f"{field}: unknown time zone {tz!r}; expected an IANA name such as "
-                          f"'Europe/Berlin' or 'UTC'") from exc
+        raise SchemaError(
+            f"{field}: unknown time zone {tz!r}; expected an IANA name such as "
+            f"'Europe/Berlin' or 'UTC'"
+        ) from exc
     naive = pd.DatetimeIndex(naive)
     missing = naive.isna()
     # NaT marks both DST problems; each is probed with the other one resolved.
@@ -124,12 +126,9 @@ def localize(
             f"went back over them): {_shown(naive, doubled, labels)}; pass "
             f"ambiguous='earliest', 'latest' or 'infer' to say which occurrence is meant"
         )
-    how: Any
-    if ambiguous == "infer":
-        how = "infer"
-    else:
-        # pandas reads True as "daylight saving time": the earlier of the two instants.
-        how = np.full(len(naive), ambiguous == "earliest")
+    # pandas reads True as "daylight saving time": the earlier of the two instants.
+    earliest = np.full(len(naive), ambiguous == "earliest")
+    how: Any = "infer" if ambiguous == "infer" else earliest
     try:
         local = naive.tz_localize(zone, ambiguous=how, nonexistent=nonexistent)
     except Exception as exc:  # only "infer" can fail here: the order does not tell

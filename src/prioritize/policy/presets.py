@@ -35,18 +35,20 @@ __all__ = [
 
 #: The service levels every preset publishes, in minutes per channel (see the
 #: module docstring for where they come from); ``"default"`` covers the rest.
-SURVEY_SERVICE_LEVELS: Mapping[str, float] = MappingProxyType({
-    "chat": 5.0,
-    "phone": 5.0,
-    "twitter": 60.0,
-    "facebook": 60.0,
-    "instagram": 60.0,
-    "tiktok": 60.0,
-    "linkedin": 60.0,
-    "sms": 60.0,
-    "whatsapp": 60.0,
-    "default": 1440.0,
-})
+SURVEY_SERVICE_LEVELS: Mapping[str, float] = MappingProxyType(
+    {
+        "chat": 5.0,
+        "phone": 5.0,
+        "twitter": 60.0,
+        "facebook": 60.0,
+        "instagram": 60.0,
+        "tiktok": 60.0,
+        "linkedin": 60.0,
+        "sms": 60.0,
+        "whatsapp": 60.0,
+        "default": 1440.0,
+    }
+)
 
 
 def fifo() -> Policy:
@@ -58,7 +60,7 @@ def fifo() -> Policy:
     return Policy(
         name="fifo",
         description="First come, first served.",
-        service_levels=SURVEY_SERVICE_LEVELS,
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -80,7 +82,7 @@ def equal_treatment() -> Policy:
             Aging(points_per_hour=0.5),
             MaxWait(minutes=1440),
         ),
-        service_levels=SURVEY_SERVICE_LEVELS,
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -95,7 +97,7 @@ def influencer_weighted() -> Policy:
         name="influencer_weighted",
         description="Follower reach first; no aging, no wait limit.",
         weights=Weights(follower_reach=0.6, urgency=0.2, crm_value=0.1, purchase_history=0.1),
-        service_levels=SURVEY_SERVICE_LEVELS,
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -110,7 +112,7 @@ def value_weighted() -> Policy:
         description="CRM value and purchase history first; blind to followers.",
         weights=Weights(crm_value=0.45, purchase_history=0.35, urgency=0.2),
         rules=(Blind(signals=("follower_reach",)),),
-        service_levels=SURVEY_SERVICE_LEVELS,
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -132,7 +134,7 @@ def balanced() -> Policy:
             Aging(points_per_hour=0.25),
             MaxWait(minutes=240),
         ),
-        service_levels=SURVEY_SERVICE_LEVELS,
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 

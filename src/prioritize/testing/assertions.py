@@ -581,14 +581,18 @@ def assert_no_starvation(
         records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
         return (float(records["wait_minutes"].max()) if len(records) else 0.0), records
 
-    constructed = () if frames is not None else adversaries(
-        policy,
-        agents=fewest,
-        load=load,
-        burst=burst,
-        handle_minutes=(float(handle_minutes[0]), float(handle_minutes[1])),
-        within_minutes=float(within_minutes),
-        max_queries=max_queries,
+    constructed = (
+        ()
+        if frames is not None
+        else adversaries(
+            policy,
+            agents=fewest,
+            load=load,
+            burst=burst,
+            handle_minutes=(float(handle_minutes[0]), float(handle_minutes[1])),
+            within_minutes=float(within_minutes),
+            max_queries=max_queries,
+        )
     )
     for adversary in constructed:
         worst, records = worst_wait(adversary.frame)

@@ -366,7 +366,7 @@ def near_ties(
     was tied with. The frames of
     :func:`~prioritize.testing.assert_bounded_rank_shift`.
     """
-    if not 1 <= profiles or isinstance(profiles, bool):
+    if not profiles >= 1 or isinstance(profiles, bool):
         raise InputError(f"profiles must be an int >= 1; got {profiles!r}")
     frame = draw(
         query_frames(
