@@ -3,6 +3,7 @@
 
 from prioritize.policy.presets import (
     PRESETS,
+    SURVEY_SERVICE_LEVELS,
     balanced,
     equal_treatment,
     fifo,
@@ -12,6 +13,7 @@ from prioritize.policy.presets import (
 
 __all__ = [
     "PRESETS",
+    "SURVEY_SERVICE_LEVELS",
     "balanced",
     "equal_treatment",
     "fifo",

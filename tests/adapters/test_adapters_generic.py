@@ -142,7 +142,7 @@ def test_datetime_columns() -> None:
         ({"defaults": None}, SchemaError, "lifetime_value"),
         ({"defaults": {**CRM_DEFAULTS, "channel": "email"}}, InputError, "'channel'"),
         ({"defaults": {**CRM_DEFAULTS, "followers": 0}}, InputError, "already has column"),
-        ({"channel_map": None}, SchemaError, "row 4 = 'Live chat'"),
+        ({"channel_map": {"Live chat": "pigeon"}}, SchemaError, "row 4 = 'Live chat'"),
     ],
 )
 def test_errors_name_the_column(

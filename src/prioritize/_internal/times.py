@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from prioritize._errors import InputError
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
-__all__ = ["NS_PER_MINUTE", "aware_ns", "timestamp_ns"]
+from prioritize._errors import InputError, SchemaError
+from prioritize._internal.rows import listing
+
+__all__ = [
+    "AMBIGUOUS",
+    "NONEXISTENT",
+    "NS_PER_MINUTE",
+    "Ambiguous",
+    "Nonexistent",
+    "aware_ns",
+    "localize",
+    "timestamp_ns",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
@@ -31,3 +48,100 @@ def timestamp_ns(value: datetime, name: str = "now") -> int:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
     return aware_ns(value)
+
+
+#: How a wall-clock time that occurs twice (the fall-back night) is read.
+Ambiguous = Literal["raise", "earliest", "latest", "infer"]
+#: How a wall-clock time that never occurs (the spring-forward gap) is read.
+Nonexistent = Literal["raise", "shift_forward", "shift_backward"]
+AMBIGUOUS: tuple[str, ...] = get_args(Ambiguous)
+NONEXISTENT: tuple[str, ...] = get_args(Nonexistent)
+
+
+def localize(
+    naive: pd.DatetimeIndex,
+    tz: str,
+    *,
+    labels: Sequence[str],
+    field: str,
+    ambiguous: Ambiguous = "raise",
+    nonexistent: Nonexistent = "raise",
+) -> pd.DatetimeIndex:
+    """Read naive wall-clock times as local times in ``tz`` and return them in UTC.
+
+    The one place a local time zone is applied to naive times. On the
+    fall-back night a wall-clock time such as 02:30 occurs twice
+    (``ambiguous``): ``"raise"`` (the default) names the rows;
+    ``"earliest"`` takes the first occurrence (still on summer time),
+    ``"latest"`` the second; ``"infer"`` reads the repetition from the order
+    of the values (they must be in time order, as in an export sorted by
+    creation time). On the spring-forward night a time such as 02:30 never
+    occurs (``nonexistent``): ``"raise"`` names the rows, ``"shift_forward"``
+    moves it to the first instant after the gap, ``"shift_backward"`` to the
+    last instant before it.
+
+    Parameters
+    ----------
+    labels
+        One label per value for messages (``"row 150"``).
+    field
+        The source field's name, for messages.
+
+    Raises
+    ------
+    SchemaError
+        If ``tz`` is not a known time zone, or a value is ambiguous or
+        nonexistent under ``"raise"`` (or cannot be inferred under
+        ``"infer"``); the message names each row and its value.
+    InputError
+        If ``ambiguous`` or ``nonexistent`` is not one of the documented values.
+    """
+    if ambiguous not in AMBIGUOUS:
+        raise InputError(f"ambiguous must be one of {list(AMBIGUOUS)}; got {ambiguous!r}")
+    if nonexistent not in NONEXISTENT:
+        raise InputError(f"nonexistent must be one of {list(NONEXISTENT)}; got {nonexistent!r}")
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise SchemaError(
+            f"{field}: unknown time zone {tz!r}; expected an IANA name such as "
+            f"'Europe/Berlin' or 'UTC'"
+        ) from exc
+    naive = pd.DatetimeIndex(naive)
+    missing = naive.isna()
+    # NaT marks both DST problems; each is probed with the other one resolved.
+    in_gap = naive.tz_localize(zone, ambiguous=np.ones(len(naive), bool), nonexistent="NaT").isna()
+    doubled = naive.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward").isna()
+    in_gap &= ~missing
+    doubled &= ~missing
+    if nonexistent == "raise" and in_gap.any():
+        raise SchemaError(
+            f"{field}: {int(in_gap.sum())} local time(s) do not exist in {tz} (the clocks "
+            f"went forward over them): {_shown(naive, in_gap, labels)}; pass "
+            f"nonexistent='shift_forward' or 'shift_backward' to move them out of the gap"
+        )
+    if ambiguous == "raise" and doubled.any():
+        raise SchemaError(
+            f"{field}: {int(doubled.sum())} local time(s) occur twice in {tz} (the clocks "
+            f"went back over them): {_shown(naive, doubled, labels)}; pass "
+            f"ambiguous='earliest', 'latest' or 'infer' to say which occurrence is meant"
+        )
+    # pandas reads True as "daylight saving time": the earlier of the two instants.
+    earliest = np.full(len(naive), ambiguous == "earliest")
+    how: Any = "infer" if ambiguous == "infer" else earliest
+    try:
+        local = naive.tz_localize(zone, ambiguous=how, nonexistent=nonexistent)
+    except Exception as exc:  # only "infer" can fail here: the order does not tell
+        raise SchemaError(
+            f"{field}: cannot infer which occurrence is meant for the local time(s) that "
+            f"occur twice in {tz}: {_shown(naive, doubled, labels)}; 'infer' needs the values "
+            f"in time order with both occurrences present; pass ambiguous='earliest' or "
+            f"'latest' instead"
+        ) from exc
+    return local.tz_convert("UTC")
+
+
+def _shown(naive: pd.DatetimeIndex, mask: npt.NDArray[np.bool_], labels: Sequence[str]) -> str:
+    rows = np.flatnonzero(mask)
+    shown = (f"{labels[int(i)]} = {naive[int(i)].isoformat(sep=' ')!r}" for i in rows)
+    return listing(shown, len(rows))

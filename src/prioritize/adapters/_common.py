@@ -32,6 +32,7 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import column_names, read_text
 from prioritize._internal.rows import MAX_SHOWN, listing
+from prioritize._internal.times import Ambiguous, Nonexistent, localize
 from prioritize.models import Channel, Customer, validate_frame
 
 __all__ = [
@@ -125,12 +126,16 @@ def parse_utc(
     field: str,
     tz: str | None = None,
     date_format: str | None = None,
+    ambiguous: Ambiguous = "raise",
+    nonexistent: Nonexistent = "raise",
 ) -> pd.DatetimeIndex:
     """Parse timestamps to timezone-aware UTC, refusing to guess a time zone.
 
     Strings may carry an offset (``Z``, ``+01:00``): they are converted to
     UTC. Strings without one are local times in ``tz`` (an IANA name
     such as ``"Europe/Berlin"``); without ``tz`` they are an error.
+    ``ambiguous`` and ``nonexistent`` say how to read local times on a
+    daylight-saving change (see :func:`prioritize._internal.times.localize`).
     Already-parsed datetimes follow the same rule.
 
     Parameters
@@ -162,7 +167,9 @@ def parse_utc(
                 f"{field}: timestamps have no time zone; pass tz='…' (e.g. 'UTC' or "
                 f"'Europe/Berlin') to say which local time they are in"
             )
-        return _localize(naive_dt, tz, labels, field)
+        return localize(
+            naive_dt, tz, labels=labels, field=field, ambiguous=ambiguous, nonexistent=nonexistent
+        )
     as_text = series.map(lambda v: v if isinstance(v, str) else None)
     _check_missing(as_text.isna().to_numpy(dtype=bool), labels, field)
     stripped = as_text.str.strip()
@@ -179,7 +186,14 @@ def parse_utc(
                 f"(e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
             )
         naive = pd.DatetimeIndex(_to_datetime(stripped[~has_tz], fmt, labels, field, utc=False))
-        local = _localize(naive, tz, [labels[int(i)] for i in np.flatnonzero(~has_tz)], field)
+        local = localize(
+            naive,
+            tz,
+            labels=[labels[int(i)] for i in np.flatnonzero(~has_tz)],
+            field=field,
+            ambiguous=ambiguous,
+            nonexistent=nonexistent,
+        )
         out[~has_tz] = local.to_numpy()
     return pd.DatetimeIndex(out)
 
@@ -214,18 +228,6 @@ def _to_datetime(
             f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
         )
     return parsed
-
-
-def _localize(
-    naive: pd.DatetimeIndex, tz: str, labels: Sequence[str], field: str
-) -> pd.DatetimeIndex:
-    try:
-        return naive.tz_localize(tz, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
-    except Exception as exc:  # unknown zone name, or a DST gap/overlap
-        raise SchemaError(
-            f"{field}: cannot read local times in time zone {tz!r} "
-            f"(rows {', '.join(labels[:MAX_SHOWN])}…): {exc}"
-        ) from exc
 
 
 def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:

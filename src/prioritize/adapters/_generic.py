@@ -21,6 +21,7 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import check_unique_columns, column_names, read_table
 from prioritize._internal.rows import describe_rows
+from prioritize._internal.times import Ambiguous, Nonexistent
 from prioritize.adapters._common import (
     CHANNEL_DTYPE,
     CRM_COLUMNS,
@@ -28,7 +29,13 @@ from prioritize.adapters._common import (
     join_customers,
     parse_utc,
 )
-from prioritize.models import CHANNELS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, validate_frame
+from prioritize.models import (
+    CHANNELS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    channel_of,
+    validate_frame,
+)
 
 __all__ = ["read_queries"]
 
@@ -95,15 +102,20 @@ def _bad_rows(frame: pd.DataFrame, mask: np.ndarray[Any, Any], column: str) -> s
 def _channels(frame: pd.DataFrame, channel_map: Mapping[str, str] | None) -> pd.Categorical:
     raw = frame["channel"]
     mapped = raw.map(lambda v: (channel_map or {}).get(v, v) if isinstance(v, str) else v)
-    text = mapped.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
-    bad = ~text.map(lambda v: isinstance(v, str) and v in CHANNELS).to_numpy(dtype=bool)
+    known = mapped.map(lambda v: _channel_value(v) if isinstance(v, str) else None)
+    bad = known.isna().to_numpy(dtype=bool)
     if bad.any():
         raise SchemaError(
             f"column 'channel': {int(bad.sum())} row(s) hold no known channel; expected one of "
-            f"{sorted(CHANNELS)} (map other values with channel_map): "
-            f"{_bad_rows(frame, bad, 'channel')}"
+            f"{sorted(CHANNELS)} or an alias such as 'x' or 'e-mail' (map other values with "
+            f"channel_map): {_bad_rows(frame, bad, 'channel')}"
         )
-    return pd.Categorical(text.to_numpy(dtype=object), dtype=CHANNEL_DTYPE)
+    return pd.Categorical(known.to_numpy(dtype=object), dtype=CHANNEL_DTYPE)
+
+
+def _channel_value(name: str) -> str | None:
+    channel = channel_of(name)
+    return None if channel is None else channel.value
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -146,6 +158,8 @@ def read_queries(
     customers: CustomersArg | None = None,
     date_format: str | None = None,
     file_format: Literal["csv", "parquet"] | None = None,
+    ambiguous: Ambiguous = "raise",
+    nonexistent: Nonexistent = "raise",
 ) -> pd.DataFrame:
     """Read a table of queries and return a canonical query frame.
 
@@ -160,9 +174,24 @@ def read_queries(
     tz
         The IANA time zone of ``received_at`` values that carry no offset;
         without it such values are an error.
+    ambiguous
+        How to read a local time that occurs twice, on the night the clocks
+        go back (in Europe/Berlin 2026-10-25, 02:00-02:59 happens twice):
+        ``"raise"`` (default) names each such row and value; ``"earliest"``
+        takes the first occurrence (summer time), ``"latest"`` the second;
+        ``"infer"`` tells them apart from the order of the rows (an export
+        sorted by creation time).
+    nonexistent
+        How to read a local time that never occurs, on the night the clocks
+        go forward (in America/New_York 2026-03-08, 02:00-02:59): ``"raise"``
+        (default) names each such row and value; ``"shift_forward"`` moves it
+        to the first instant after the gap (03:00), ``"shift_backward"`` to
+        the last instant before it.
     channel_map
         Source channel value -> channel (e.g. ``{"Web": "web_form"}``); other
-        values are matched case-insensitively against the channel names.
+        values are matched case-insensitively against the channel names and
+        their usual aliases (``"Twitter"``, ``"x"``, ``"e-mail"``; see
+        :func:`~prioritize.models.channel_of`).
     defaults
         Constant values for canonical columns the source does not have (e.g.
         ``{"followers": 0}``); naming a column the source has is an error.
@@ -184,7 +213,8 @@ def read_queries(
     Raises
     ------
     SchemaError
-        If a mapped or required column is missing, or a value is bad; the
+        If a mapped or required column is missing, a value is bad, or a local
+        time is ambiguous or nonexistent under ``"raise"``; the
         message names the column and rows.
     ImportError
         If the file is Parquet and pyarrow is not installed.
@@ -231,6 +261,8 @@ def read_queries(
             field="column 'received_at'",
             tz=tz,
             date_format=date_format,
+            ambiguous=ambiguous,
+            nonexistent=nonexistent,
         ),
         index=frame.index,
     )

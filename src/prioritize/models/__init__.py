@@ -2,10 +2,12 @@
 
 from prioritize.models._convert import frame_to_objects
 from prioritize.models._entities import (
+    CHANNEL_ALIASES,
     PUBLIC_BY_DEFAULT,
     Channel,
     Customer,
     Query,
+    channel_of,
     public_by_default,
 )
 from prioritize.models._groups import (
@@ -30,6 +32,7 @@ from prioritize.models._schema import (
 
 __all__ = [
     "CHANNELS",
+    "CHANNEL_ALIASES",
     "FOLLOWER_BANDS",
     "GROUP_BANDS",
     "OPTIONAL_COLUMNS",
@@ -41,6 +44,7 @@ __all__ = [
     "Query",
     "answered_within",
     "band_of",
+    "channel_of",
     "follower_band",
     "frame_to_objects",
     "group_labels",

@@ -17,7 +17,15 @@ from pydantic import (
     field_validator,
 )
 
-__all__ = ["PUBLIC_BY_DEFAULT", "Channel", "Customer", "Query", "public_by_default"]
+__all__ = [
+    "CHANNEL_ALIASES",
+    "PUBLIC_BY_DEFAULT",
+    "Channel",
+    "Customer",
+    "Query",
+    "channel_of",
+    "public_by_default",
+]
 
 
 class Channel(StrEnum):
@@ -37,6 +45,54 @@ class Channel(StrEnum):
     WHATSAPP = "whatsapp"
     WEB_FORM = "web_form"
     OTHER = "other"
+
+
+#: Other names of channels, the one alias table: a name is looked up
+#: case-insensitively with spaces, hyphens, underscores and dots ignored, so
+#: ``"E-Mail"``, ``"web form"`` and ``"X.com"`` all resolve (see :func:`channel_of`).
+CHANNEL_ALIASES: dict[str, Channel] = {
+    "x": Channel.TWITTER,
+    "xcom": Channel.TWITTER,
+    "tweet": Channel.TWITTER,
+    "fb": Channel.FACEBOOK,
+    "messenger": Channel.FACEBOOK,
+    "ig": Channel.INSTAGRAM,
+    "insta": Channel.INSTAGRAM,
+    "mail": Channel.EMAIL,
+    "livechat": Channel.CHAT,
+    "webchat": Channel.CHAT,
+    "telephone": Channel.PHONE,
+    "call": Channel.PHONE,
+    "voice": Channel.PHONE,
+    "textmessage": Channel.SMS,
+    "web": Channel.WEB_FORM,
+    "form": Channel.WEB_FORM,
+    "contactform": Channel.WEB_FORM,
+    "review": Channel.REVIEW_SITE,
+    "reviews": Channel.REVIEW_SITE,
+    "community": Channel.FORUM,
+}
+_SEPARATORS = str.maketrans("", "", " -_.")
+_BY_KEY: dict[str, Channel] = {
+    **{c.value.translate(_SEPARATORS): c for c in Channel},
+    **CHANNEL_ALIASES,
+}
+
+
+def channel_of(name: str) -> Channel | None:
+    """The channel a name means, or None: a channel's value or an alias of :data:`CHANNEL_ALIASES`.
+
+    Case, surrounding spaces and the separators `` -_.`` are ignored:
+    ``"Twitter"``, ``"x"``, ``"e-mail"``, ``"Web Form"`` and ``"web_form"`` all
+    resolve. :class:`Query` and :func:`~prioritize.adapters.read_queries`
+    accept channels through this function.
+
+    Examples
+    --------
+    >>> channel_of("E-Mail"), channel_of("X"), channel_of("pigeon")
+    (<Channel.EMAIL: 'email'>, <Channel.TWITTER: 'twitter'>, None)
+    """
+    return _BY_KEY.get(name.strip().lower().translate(_SEPARATORS))
 
 
 #: Channels on which a message is usually a public post: the ``is_public`` of a
@@ -62,7 +118,7 @@ def public_by_default(channel: Channel | str) -> bool:
     :func:`~prioritize.simulate` and the adapters all decide through this
     function (:func:`~prioritize.models.public_flags` for a frame).
     """
-    return isinstance(channel, str) and channel in PUBLIC_BY_DEFAULT
+    return isinstance(channel, str) and channel_of(channel) in PUBLIC_BY_DEFAULT
 
 
 def _aware(value: datetime) -> datetime:
@@ -142,7 +198,9 @@ class Query(BaseModel):
     received_at
         Arrival time; must be timezone-aware.
     channel
-        A :class:`Channel` or its string value.
+        A :class:`Channel`, its string value or another usual name of it,
+        case-insensitively (``"Twitter"``, ``"x"``, ``"e-mail"``; see
+        :func:`channel_of`).
     text
         The message; urgency is derived from it when ``urgency`` is None.
     urgency
@@ -171,6 +229,13 @@ class Query(BaseModel):
     attributes: Attributes = Field(default_factory=dict)
 
     __hash__ = _hash_fields
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel_alias(cls, value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Channel):
+            return channel_of(value) or value  # unknown: pydantic names the channels
+        return value
 
     @field_validator("is_public", mode="before")
     @classmethod

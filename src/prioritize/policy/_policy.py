@@ -82,7 +82,17 @@ class Policy(BaseModel):
     service_levels
         The published promise per channel, in minutes (e.g.
         ``{"twitter": 60, "email": 1440, "default": 240}``): each queue entry
-        shows when it is due. Informational; ordering is set by the rules.
+        shows when it is due (``entry.due_at``, ``due_in``). Informational;
+        ordering is set by the rules (a ``MaxWait`` limit is the deadline that
+        reorders: ``entry.overdue_at``). The presets publish
+        :data:`~prioritize.policies.SURVEY_SERVICE_LEVELS`.
+
+    Subclasses are supported: a subclass may add fields (plain configuration,
+    e.g. ``team: str = "support"``) and override scoring;
+    :meth:`with_changes`, pickling and a file round trip through the
+    subclass (``MyPolicy.from_file``) keep the subclass and its fields. A
+    subclass that defines ``model_post_init`` must call
+    ``super().model_post_init(context)``.
 
     Examples
     --------
@@ -147,6 +157,19 @@ class Policy(BaseModel):
 
     __hash__ = BaseModel.__hash__
 
+    # A pickle holds the configuration only: the compiled plan (closures over
+    # the signal registry, the urgency cache) is rebuilt on unpickling, so a
+    # policy crosses process boundaries (ProcessPoolExecutor, Dask) intact.
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = {k: v for k, v in (state.get("__pydantic_private__") or {}).items()}
+        private.pop("_plan", None)
+        return {**state, "__pydantic_private__": private}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self.model_post_init(None)
+
     # ------------------------------------------------------------------ rules
     @property
     def aging(self) -> Aging | None:
@@ -178,13 +201,16 @@ class Policy(BaseModel):
         """Aging points per minute waited (0 without an ``Aging`` rule)."""
         return self._compiled.rate_per_minute
 
-    def with_changes(self, **changes: Any) -> Policy:
-        """A new, validated policy with ``changes`` applied (policies are values)."""
+    def with_changes(self, **changes: Any) -> Self:
+        """A new, validated policy with ``changes`` applied (policies are values).
+
+        The result has this policy's class, so a subclass keeps its own fields.
+        """
         data = self.model_dump()
         if "weights" in changes and isinstance(changes["weights"], Mapping):
             changes["weights"] = {**data["weights"], **changes["weights"]}
         data.update(changes)
-        return Policy.model_validate(data)
+        return type(self).model_validate(data)
 
     # ---------------------------------------------------------------- scoring
     score = _evaluate.score
@@ -215,8 +241,11 @@ class Policy(BaseModel):
 
     # ---------------------------------------------------------------- config
     @classmethod
-    def from_file(cls, path: str | Path) -> Policy:
+    def from_file(cls, path: str | Path) -> Self:
         """Load a policy from a ``.toml`` or ``.json`` file.
+
+        ``MyPolicy.from_file`` loads a file written by ``MyPolicy.to_file``
+        (a subclass's own fields included) as a ``MyPolicy``.
 
         Raises
         ------

@@ -2,15 +2,29 @@
 
 Each function returns a new :class:`~prioritize.Policy`; change one with
 ``policy.with_changes(...)``.
+
+Every preset publishes the same service levels, :data:`SURVEY_SERVICE_LEVELS`,
+so a queue entry shows when it is due (``entry.due_at``). They come from the
+survey figures (14% of people expect an answer to an online query within 5
+minutes, 43% within an hour) under one stated assumption: the 5-minute
+expectation is that of live channels (chat, phone), where the customer is
+waiting on the line; the hour that of social and messaging channels; email,
+web forms, forums and review sites, where nobody expects an instant answer,
+get a day (1440 min). Service levels never change the serving order
+(only rules do): change them with ``policy.with_changes(service_levels=...)``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from prioritize.policy._policy import Policy, Weights
 from prioritize.policy._rules import Aging, Blind, Cap, MaxWait
 
 __all__ = [
     "PRESETS",
+    "SURVEY_SERVICE_LEVELS",
     "balanced",
     "equal_treatment",
     "fifo",
@@ -19,13 +33,35 @@ __all__ = [
 ]
 
 
+#: The service levels every preset publishes, in minutes per channel (see the
+#: module docstring for where they come from); ``"default"`` covers the rest.
+SURVEY_SERVICE_LEVELS: Mapping[str, float] = MappingProxyType(
+    {
+        "chat": 5.0,
+        "phone": 5.0,
+        "twitter": 60.0,
+        "facebook": 60.0,
+        "instagram": 60.0,
+        "tiktok": 60.0,
+        "linkedin": 60.0,
+        "sms": 60.0,
+        "whatsapp": 60.0,
+        "default": 1440.0,
+    }
+)
+
+
 def fifo() -> Policy:
     """First come, first served: arrival order only.
 
     Weights: all 0. Rules: none. Every score is 0, so the tie-break
     (``received_at``, then ``query_id``) decides: the textbook FCFS queue.
     """
-    return Policy(name="fifo", description="First come, first served.")
+    return Policy(
+        name="fifo",
+        description="First come, first served.",
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
+    )
 
 
 def equal_treatment() -> Policy:
@@ -46,6 +82,7 @@ def equal_treatment() -> Policy:
             Aging(points_per_hour=0.5),
             MaxWait(minutes=1440),
         ),
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -60,6 +97,7 @@ def influencer_weighted() -> Policy:
         name="influencer_weighted",
         description="Follower reach first; no aging, no wait limit.",
         weights=Weights(follower_reach=0.6, urgency=0.2, crm_value=0.1, purchase_history=0.1),
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -74,6 +112,7 @@ def value_weighted() -> Policy:
         description="CRM value and purchase history first; blind to followers.",
         weights=Weights(crm_value=0.45, purchase_history=0.35, urgency=0.2),
         rules=(Blind(signals=("follower_reach",)),),
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 
@@ -95,6 +134,7 @@ def balanced() -> Policy:
             Aging(points_per_hour=0.25),
             MaxWait(minutes=240),
         ),
+        service_levels=dict(SURVEY_SERVICE_LEVELS),
     )
 
 

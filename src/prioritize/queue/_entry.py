@@ -30,9 +30,20 @@ class Entry:
     group
         Its ``GroupShare`` group, if the policy has one.
     overdue_at
-        When it passes its ``MaxWait`` limit (None without ``MaxWait``).
+        The *rule's* deadline: when it has waited past the policy's
+        ``MaxWait`` limit for its channel. From then on it is overdue and is
+        served before any query that is not (oldest first): this moment
+        changes the order. None without a ``MaxWait`` rule.
     due_at
-        When the policy's published service level for its channel falls due.
+        The *promise's* deadline: when the service level the policy publishes
+        for its channel (``Policy.service_levels``; every preset publishes
+        :data:`~prioritize.policies.SURVEY_SERVICE_LEVELS`) falls due. It is
+        informational and never changes the order: a query past ``due_at``
+        is late against the promise, not moved ahead. None when no level is
+        published for the channel. ``due_in(now)`` is the time left.
+
+    The two coincide only when a policy sets its ``MaxWait`` limits to its
+    service levels; the snapshot of a queue shows both columns.
     """
 
     # One object per push, also the queue's handle for it: the score and the
@@ -83,7 +94,10 @@ class Entry:
         return None if due is None else self.query.received_at + timedelta(minutes=due)
 
     def due_in(self, now: datetime) -> timedelta | None:
-        """Time left until ``due_at`` (negative when late; None without a promise)."""
+        """Time left until ``due_at``, the promise (negative when late; None without one).
+
+        Not the time left before the query becomes overdue (``overdue_at``).
+        """
         due = self.due_at
         return None if due is None else due - now
 

@@ -5,7 +5,7 @@ Built-in signals (:data:`BUILTIN`, names in :data:`SIGNALS`): ``crm_value``,
 text through :class:`UrgencyLexicon`). A policy may declare its own
 (:class:`CustomSignal`: an input column or attribute and a normaliser from a
 fixed menu: :class:`Identity`, :class:`Linear`, :class:`LogSaturating`,
-:class:`Decay`, :class:`Boolean`). Each formula is written once against an ops
+:class:`Decay`, :class:`Boolean`, :class:`Tiers`). Each formula is written once against an ops
 namespace (:data:`SCALAR` for floats, :data:`VECTOR` for numpy arrays) so the
 per-query and the frame paths cannot drift apart.
 """
@@ -32,6 +32,7 @@ from prioritize.signals._normalisers import (
     Linear,
     LogSaturating,
     Normaliser,
+    Tiers,
 )
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
 from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
@@ -58,6 +59,7 @@ __all__ = [
     "PurchaseParams",
     "Signal",
     "SignalParams",
+    "Tiers",
     "UrgencyLexicon",
     "crm_value",
     "follower_reach",

@@ -50,6 +50,20 @@ def log_ratio(log1p_saturation: float, ops: Ops) -> Kernel:
     return kernel
 
 
+def tier_step(thresholds: tuple[float, ...], table: tuple[float, ...], ops: Ops) -> Kernel:
+    """Kernel of a tier table: ``x -> table[number of thresholds <= x]``.
+
+    ``thresholds`` ascend strictly; ``table`` has one more entry (the value
+    below the first threshold first).
+    """
+    step = ops.step
+
+    def kernel(x: Any) -> Any:
+        return step(x, thresholds, table)
+
+    return kernel
+
+
 def exp_rate(rate: float, ops: Ops) -> Kernel:
     """Kernel of :func:`half_life_decay`: ``x -> exp(x * rate)``, ``rate = -ln 2 / half_life``."""
     exp = ops.exp

@@ -10,6 +10,9 @@
                 log1p(saturation))``
 ``decay``       ``2 ** (-x / half_life)``      a number >= 0
 ``boolean``     1 if true, else 0              a boolean (or 0/1)
+``tiers``       ``levels[i]`` from             any finite number
+                ``thresholds[i]`` on (0 below
+                the first)
 =============== ============================== ===================================
 
 Each is written once against the ops namespace (:mod:`~prioritize.signals._formulas`),
@@ -25,10 +28,26 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from prioritize.signals._formulas import Kernel, decay_rate, exp_rate, linear_kernel, log_ratio
+from prioritize.signals._formulas import (
+    Kernel,
+    decay_rate,
+    exp_rate,
+    linear_kernel,
+    log_ratio,
+    tier_step,
+)
 from prioritize.signals._ops import Ops
 
-__all__ = ["Boolean", "Decay", "Domain", "Identity", "Linear", "LogSaturating", "Normaliser"]
+__all__ = [
+    "Boolean",
+    "Decay",
+    "Domain",
+    "Identity",
+    "Linear",
+    "LogSaturating",
+    "Normaliser",
+    "Tiers",
+]
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 _Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -166,6 +185,53 @@ class Boolean(_Normaliser):
     domain: ClassVar[Domain] = _BOOLEAN
 
 
+_Level = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class Tiers(_Normaliser):
+    """Steps: ``levels[i]`` from ``thresholds[i]`` on, 0 below the first threshold.
+
+    For customer tiers: "VIP customers (lifetime value of 5,000 or more) get
+    +0.3" is a signal with ``thresholds=[5000], levels=[1.0]`` and weight 0.3.
+    Lower bounds are inclusive (exactly 5,000 is VIP), as in the follower and
+    value bands. ``thresholds`` must ascend strictly and there is one level in
+    [0, 1] per threshold (levels need not ascend).
+
+    Examples
+    --------
+    >>> from prioritize.signals import SCALAR, Tiers
+    >>> tiers = Tiers(thresholds=[1000, 5000], levels=[0.5, 1.0])
+    >>> [tiers.apply(v, SCALAR) for v in (999, 1000, 4999.5, 5000, 10**6)]
+    [0.0, 0.5, 0.5, 1.0, 1.0]
+    """
+
+    kind: Literal["tiers"] = "tiers"
+    formula = staticmethod(tier_step)
+    domain: ClassVar[Domain] = _ANY
+    thresholds: tuple[_Finite, ...] = Field(min_length=1)
+    levels: tuple[_Level, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_and_matched(self) -> Self:
+        pairs = list(zip(self.thresholds, self.thresholds[1:], strict=False))
+        for i, (a, b) in enumerate(pairs):
+            if not a < b:
+                raise ValueError(
+                    f"thresholds must ascend strictly; thresholds[{i}] = {a:g} is not below "
+                    f"thresholds[{i + 1}] = {b:g}"
+                )
+        if len(self.levels) != len(self.thresholds):
+            raise ValueError(
+                f"need one level per threshold; got {len(self.thresholds)} threshold(s) and "
+                f"{len(self.levels)} level(s)"
+            )
+        return self
+
+    @property
+    def constants(self) -> tuple[Any, ...]:
+        return (self.thresholds, (0.0, *self.levels))
+
+
 Normaliser = Annotated[
-    Identity | Linear | LogSaturating | Decay | Boolean, Field(discriminator="kind")
+    Identity | Linear | LogSaturating | Decay | Boolean | Tiers, Field(discriminator="kind")
 ]

@@ -12,6 +12,7 @@ vector namespace: formulas pass them only temporaries they computed.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import Any, Final
 
 import numpy as np
@@ -32,6 +33,14 @@ def _maximum_scalar(x: float, bound: float) -> float:
     return bound if x < bound else x
 
 
+def _step_scalar(x: float, thresholds: Any, table: Any) -> float:
+    return table[bisect_right(thresholds, x)]  # type: ignore[no-any-return]
+
+
+def _step_vector(x: Any, thresholds: Any, table: Any) -> Any:
+    return np.asarray(table)[np.searchsorted(thresholds, x, side="right")]
+
+
 def _nan_to_zero_vector(x: Any) -> Any:
     return np.nan_to_num(x, copy=False, nan=0.0)
 
@@ -47,11 +56,13 @@ def _maximum_vector(x: Any, bound: float) -> Any:
 class Ops:
     """The operations a signal formula may use."""
 
-    __slots__ = ("exp", "log1p", "maximum", "minimum", "nan_to_zero")
+    __slots__ = ("exp", "log1p", "maximum", "minimum", "nan_to_zero", "step")
 
     def __init__(
-        self, *, log1p: Any, exp: Any, minimum: Any, maximum: Any, nan_to_zero: Any
+        self, *, log1p: Any, exp: Any, minimum: Any, maximum: Any, nan_to_zero: Any, step: Any
     ) -> None:
+        # step(x, thresholds, table): table[number of thresholds <= x]
+        self.step = step
         self.log1p = log1p
         self.exp = exp
         self.minimum = minimum
@@ -65,6 +76,7 @@ SCALAR: Final = Ops(
     minimum=_minimum_scalar,
     maximum=_maximum_scalar,
     nan_to_zero=_nan_to_zero_scalar,
+    step=_step_scalar,
 )
 VECTOR: Final = Ops(
     log1p=np.log1p,
@@ -72,4 +84,5 @@ VECTOR: Final = Ops(
     minimum=_minimum_vector,
     maximum=_maximum_vector,
     nan_to_zero=_nan_to_zero_vector,
+    step=_step_vector,
 )

@@ -75,7 +75,8 @@ class CustomSignal(BaseModel):
         One of the fixed menu (:mod:`prioritize.signals` normalisers), as a
         table with a ``kind``: ``{kind = "identity"}``, ``{kind = "linear",
         low = 0, high = 5}``, ``{kind = "log", saturation = 1000}``,
-        ``{kind = "decay", half_life = 30}``, ``{kind = "boolean"}``. A bare
+        ``{kind = "decay", half_life = 30}``, ``{kind = "boolean"}``,
+        ``{kind = "tiers", thresholds = [5000], levels = [1.0]}``. A bare
         ``"identity"`` or ``"boolean"`` is accepted too.
     description
         What it measures, for reports.

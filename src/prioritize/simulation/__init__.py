@@ -37,7 +37,7 @@ from prioritize.simulation._result import (
     exposure_contributors,
     summarize,
 )
-from prioritize.simulation._schedule import DAYS, Shift
+from prioritize.simulation._schedule import DAYS, Shift, capacity_changes
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "SimulationResult",
     "SurveyPatience",
     "band_ratios",
+    "capacity_changes",
     "compare",
     "exposure_contributors",
     "simulate",

@@ -238,8 +238,10 @@ def sweep(
         Seeds to run at every grid point.
     executor
         Any :class:`concurrent.futures.Executor`; None runs here, one after
-        another. With a process pool, ``policy`` and ``frame`` functions must
-        be picklable (module-level functions); a Dask
+        another. With a process pool, a ``Policy`` (preset, declared
+        signals or a module-level subclass) travels as it is, and ``policy``
+        and ``frame`` *functions* must be module-level functions (tested with
+        ``ProcessPoolExecutor``); a Dask
         ``distributed.Client(...).get_executor()`` pickles lambdas too.
     progress
         Show a progress bar, one step per run (grid points × seeds); needs

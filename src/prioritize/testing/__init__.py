@@ -7,8 +7,10 @@ Requires the ``testing`` extra: ``pip install prioritize[testing]``.
 * Assertions (:mod:`prioritize.testing.assertions`), each a property test run
   by hypothesis that fails with the minimal counter-example:
   :func:`assert_blind`, :func:`assert_monotone`,
-  :func:`assert_bounded_influence`, :func:`assert_batch_independent`,
-  :func:`assert_no_starvation`.
+  :func:`assert_bounded_influence`, :func:`assert_bounded_rank_shift`,
+  :func:`assert_batch_independent`,
+  :func:`assert_no_starvation` (which warns with :class:`SearchCappedWarning`
+  when ``max_queries`` cuts its worst-case search short).
 """
 
 try:
@@ -21,18 +23,22 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 from prioritize.testing import strategies
 from prioritize.testing.assertions import (
     DEFAULT_MAX_EXAMPLES,
+    SearchCappedWarning,
     assert_batch_independent,
     assert_blind,
     assert_bounded_influence,
+    assert_bounded_rank_shift,
     assert_monotone,
     assert_no_starvation,
 )
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
+    "SearchCappedWarning",
     "assert_batch_independent",
     "assert_blind",
     "assert_bounded_influence",
+    "assert_bounded_rank_shift",
     "assert_monotone",
     "assert_no_starvation",
     "strategies",

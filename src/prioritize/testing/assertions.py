@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ from prioritize.policy import Policy
 from prioritize.testing._kit import (
     DEFAULT_MAX_EXAMPLES,
     INT_COLUMNS,
+    MAX_LATER_MINUTES,
     Frames,
     Verdict,
     Violation,
@@ -58,16 +60,27 @@ from prioritize.testing._kit import (
     run,
     view,
 )
-from prioritize.testing.strategies import streams
+from prioritize.testing._starvation import SearchCappedWarning, adversaries, fewest_on_duty
+from prioritize.testing.strategies import near_ties, streams
+
+if TYPE_CHECKING:
+    from prioritize.simulation import Agents
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
+    "SearchCappedWarning",
     "assert_batch_independent",
     "assert_blind",
     "assert_bounded_influence",
+    "assert_bounded_rank_shift",
     "assert_monotone",
     "assert_no_starvation",
 ]
+
+#: The most queries in one stream of assert_no_starvation's random search
+#: (``max_queries`` when smaller): longer streams slow the search more than
+#: they find, since the constructed worst case covers long busy periods.
+RANDOM_MAX_QUERIES = 40
 
 _MAX_RAISE = {
     "followers": 10_000_000,
@@ -240,6 +253,86 @@ def assert_bounded_influence(
     )
 
 
+def assert_bounded_rank_shift(
+    policy: Policy,
+    column: str | Sequence[str],
+    *,
+    max_places: int,
+    frames: Frames | None = None,
+    max_examples: int | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Assert that changing ``column`` of one query moves it at most ``max_places`` in the order.
+
+    "Followers never move a query more than 2 places" is
+    ``assert_bounded_rank_shift(policy, "follower_reach", max_places=2)``.
+    One drawn query gets any other valid values of ``column`` (all the
+    columns of a signal change together); its rank among the frame's queries
+    (:meth:`Policy.rank`, at a drawn ``now``) must move by at most
+    ``max_places``. The others then move by at most one place each. Where
+    :func:`assert_bounded_influence` bounds points, this bounds places: a
+    small bound in points still moves a query past every query it was
+    nearly tied with, so the default frames are
+    :func:`~prioritize.testing.strategies.near_ties` (few customer profiles,
+    tied urgency levels, arrivals close together), where rank shifts happen.
+
+    Raises
+    ------
+    AssertionError
+        With the minimal frame, the changed query and its rank before and after.
+    InputError
+        A bad column, or ``max_places`` not an int >= 0.
+    """
+    policy = check_policy(policy)
+    columns = resolve_columns(column, policy=policy)
+    if isinstance(max_places, bool) or not isinstance(max_places, int) or max_places < 0:
+        raise InputError(f"max_places must be an int >= 0; got {max_places!r}")
+    strategy = frames if frames is not None else near_ties(policy=policy)
+
+    def check(frame: pd.DataFrame, data: st.DataObject) -> None:
+        if len(frame) == 0:
+            return
+        # Mostly soon after the last arrival: later, a MaxWait rule makes every
+        # query overdue and the order is the arrival order, which nothing moves.
+        soon = st.sampled_from([0, 1, 15]) | st.integers(0, MAX_LATER_MINUTES)
+        later = data.draw(soon, label="now: minutes after last arrival")
+        now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
+        row = data.draw(st.integers(0, len(frame) - 1), label="changed query (position)")
+        redrawn = redraw(data, frame.iloc[[row]], columns, policy)
+        changed = frame.copy()
+        for c in columns:
+            if c in redrawn.columns:
+                changed[c] = changed[c].astype(redrawn[c].dtype) if c != "text" else changed[c]
+                changed.iloc[row, changed.columns.get_loc(c)] = redrawn[c].iloc[0]
+
+        def judge(frame: pd.DataFrame, changed: pd.DataFrame) -> Verdict:
+            differs = np.zeros(len(frame), dtype=bool)
+            for c in columns:
+                if c in frame.columns:
+                    a, b = frame[c].to_numpy(), changed[c].to_numpy()
+                    differs |= ~((a == b) | (pd.isna(a) & pd.isna(b)))
+            if differs.sum() != 1:  # deleting rows kept the change, or deleted it
+                return np.zeros(len(frame), dtype=bool), {}
+            _, before = view(policy, frame, now)
+            _, after = view(policy, changed, now)
+            moved = differs & (np.abs(after - before) > max_places)
+            return moved, {"rank": (before, after)}
+
+        def what(frame: pd.DataFrame, changed: pd.DataFrame, verdict: Verdict) -> str:
+            before, after = verdict[1]["rank"]
+            i = int(np.flatnonzero(verdict[0])[0])
+            places = abs(int(after[i]) - int(before[i]))
+            return (
+                f"lets {list(columns)} move query {frame['query_id'].iat[i]!r} {places} places "
+                f"(rank {int(before[i])} -> {int(after[i])}) > max_places {max_places}"
+            )
+
+        if judge(frame, changed)[0].any():
+            fail(policy, what, frame, changed, now, columns, judge)
+
+    run(check, {"frame": strategy, "data": st.data()}, settings, max_examples)
+
+
 def assert_batch_independent(
     policy: Policy,
     *,
@@ -321,10 +414,8 @@ def _starved_message(
     frame: pd.DataFrame,
     records: pd.DataFrame,
     within_minutes: float,
-    agents: int,
-    load: float,
-    burst: float,
-    custom: bool,
+    agents: Any,
+    shape: str,
 ) -> str:
     from prioritize.policies import fifo
     from prioritize.simulation import simulate
@@ -338,6 +429,7 @@ def _starved_message(
     fifo_wait = simulate(frame, fifo(), agents=agents, seed=0, patience=math.inf).records[
         "wait_minutes"
     ]
+    keep = _around(len(frame), worst)
     shown = pd.DataFrame(
         {
             "query_id": frame["query_id"].to_numpy(),
@@ -349,55 +441,75 @@ def _starved_message(
             "score_at_start": records["score_at_start"].to_numpy(),
             "wait_min": wait,
         }
-    )
+    ).iloc[keep]
     starved = frame["query_id"].iat[worst]
-    shape = "" if custom else f", load <= {load:g}, burst <= {burst:g} min of work"
+    staff = f"{agents} agent(s)" if isinstance(agents, int) else "the shifts given"
     return (
         f"policy {policy.name!r} starves a query: {starved!r} waited {wait[worst]:.1f} min > "
         f"within_minutes {within_minutes:g} min while {ahead} later arrival(s) were served first\n"
-        f"stream: {len(frame)} queries, {agents} agent(s){shape}; the same stream under FIFO "
-        "waits at most "
-        f"{float(fifo_wait.max()):.1f} min\n"
+        f"stream: {len(frame)} queries, {staff}{shape}; the same stream under FIFO waits at "
+        f"most {float(fifo_wait.max()):.1f} min\n"
         + str(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        + (f"\n… {len(frame) - len(keep)} more row(s) not shown" if len(keep) < len(frame) else "")
     )
+
+
+def _around(n: int, row: int, each: int = 4) -> list[int]:
+    """The first and last few rows and those around ``row``, in order."""
+    wanted = {*range(each), *range(row - each, row + each + 1), *range(n - each, n)}
+    return sorted(i for i in wanted if 0 <= i < n)
 
 
 def assert_no_starvation(
     policy: Policy,
     *,
     within_minutes: float,
-    agents: int = 1,
+    agents: Agents = 1,
     load: float = 0.9,
     burst: float = 60.0,
     handle_minutes: tuple[float, float] = (1.0, 30.0),
-    max_queries: int = 40,
+    max_queries: int = 200,
     frames: Frames | None = None,
     max_examples: int | None = None,
     settings: Settings | None = None,
 ) -> None:
     """Assert that every query is answered within ``within_minutes`` when capacity suffices.
 
-    Simulation-based: hypothesis draws streams that fit the staffing
-    (:func:`~prioritize.testing.strategies.streams`: the work arriving in any
-    ``t`` minutes is at most ``burst + load * agents * t``, ``load`` < 1) and
-    each is replayed through ``policy`` by
-    :func:`prioritize.simulation.simulate` with ``agents`` agents and
-    infinite patience, until every query is served. Every wait must be at
-    most ``within_minutes``: a query still waiting when the stream ends counts with
-    its whole wait, so nothing can be left behind.
+    Simulation-based, on streams that fit the staffing: the work arriving in
+    any ``t`` minutes is at most ``burst + load * agents * t`` (``load`` < 1).
+    Each stream is replayed through ``policy`` by
+    :func:`prioritize.simulation.simulate` with ``agents`` and infinite
+    patience, until every query is served; every wait must be at most
+    ``within_minutes``.
 
-    What to expect, with one agent (bounds the library's own tests check):
+    Two searches, in this order:
+
+    1. **The worst case, constructed** (whatever ``max_examples``): one query
+       the policy likes less arrives behind enough it likes more to occupy
+       every agent, and more of those keep arriving as fast as the envelope
+       allows, with the shortest ``handle_minutes`` that fit ``max_queries``.
+       Under a policy that
+       always prefers them it waits the whole busy period, about
+       ``burst / ((1 - load) * agents)`` minutes (FIFO: at most
+       ``burst / agents``). Every pair of extreme customers (no evidence,
+       all of it, each kind alone, the policy's own signals) the policy
+       orders is tried, the widest score gap first, the disfavoured one on the
+       channel with the longest ``MaxWait`` limit. A starving policy fails here
+       in well under a second.
+    2. **A random search** by hypothesis
+       (:func:`~prioritize.testing.strategies.streams`, ``against=policy``),
+       ``max_examples`` streams of at most :data:`RANDOM_MAX_QUERIES` (or
+       ``max_queries``) queries, for what
+       the construction misses (group shares, mixed handle times).
+
+    What to expect, with one agent:
 
     * FIFO: at most ``burst`` (the work already waiting when a query arrives);
     * ``Aging(r)`` points per minute, scores spread over ``Δ`` points: a query
       can only be overtaken by arrivals within ``W = Δ / r`` minutes after
       it, so at most ``burst + load * W + handle_minutes[1]``;
-    * ``MaxWait(L)``: at most ``L + burst + handle_minutes[1]`` (overdue after ``L``,
-      then it waits for the query in service and older overdue ones);
-    * no aging and no limit: a query the policy likes less waits for the
-      whole busy period, which the probe streams of
-      :func:`~prioritize.testing.strategies.streams` (``against=policy``)
-      make as long as ``max_queries`` allows.
+    * ``MaxWait(L)``: at most ``L + burst + handle_minutes[1]``;
+    * no aging and no limit: the whole busy period, ``burst / (1 - load)``.
 
     Parameters
     ----------
@@ -405,19 +517,39 @@ def assert_no_starvation(
         The policy under test.
     within_minutes
         The promise: the longest wait allowed, in minutes.
-    agents, load, burst, handle_minutes, max_queries
-        The streams drawn (see :func:`~prioritize.testing.strategies.streams`).
+    agents
+        An int, or shifts (a :class:`~prioritize.Shift` or a list, as
+        :func:`~prioritize.simulate` takes): streams are sized for the fewest
+        agents on duty during the schedule's first week (from
+        :data:`~prioritize.testing.strategies.EPOCH`, when the streams
+        start), and nobody on duty at some moment is an error.
+    load, burst, handle_minutes
+        The envelope of the streams (see
+        :func:`~prioritize.testing.strategies.streams`).
+    max_queries
+        The most queries in the constructed stream, whose handle times are
+        the shortest allowed that cover its busy period within this budget.
+        When it ends the constructed stream
+        before its busy period (or ``within_minutes``) is over, a
+        :class:`~prioritize.testing.SearchCappedWarning` says so.
     frames
-        A strategy of streams replacing the default (frames with
-        ``handle_minutes``; keep their load below the staffing).
+        A strategy of streams replacing the random search's (frames with
+        ``handle_minutes``; keep their load below the staffing). These
+        streams are then the whole search: the worst case is constructed
+        from ``load``, ``burst`` and ``handle_minutes``, which they replace.
     max_examples, settings
         See the module docstring.
 
     Raises
     ------
     AssertionError
-        With the minimal stream, the starved query, its wait and the stream
-        under FIFO for comparison.
+        With the stream, the starved query, its wait and the stream under
+        FIFO for comparison.
+
+    Warns
+    -----
+    SearchCappedWarning
+        If ``max_queries`` cuts the constructed stream short.
     """
     from prioritize.simulation import simulate
 
@@ -428,30 +560,61 @@ def assert_no_starvation(
         or within_minutes <= 0
     ):
         raise InputError(f"within_minutes must be a number of minutes > 0; got {within_minutes!r}")
+    if isinstance(max_queries, bool) or not isinstance(max_queries, int) or max_queries < 3:
+        raise InputError(f"max_queries must be an int >= 3; got {max_queries!r}")
+    fewest = fewest_on_duty(agents)
     strategy = (
         frames
         if frames is not None
         else streams(
-            agents=agents,
+            agents=fewest,
             load=load,
             burst=burst,
             handle_minutes=handle_minutes,
-            max_rows=max_queries,
+            max_rows=min(max_queries, RANDOM_MAX_QUERIES),
             against=policy,
         )
+    )  # validates load, burst and handle_minutes
+    envelope = f", load <= {load:g}, burst <= {burst:g} min of work"
+
+    def worst_wait(frame: pd.DataFrame) -> tuple[float, pd.DataFrame]:
+        records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
+        return (float(records["wait_minutes"].max()) if len(records) else 0.0), records
+
+    constructed = (
+        ()
+        if frames is not None
+        else adversaries(
+            policy,
+            agents=fewest,
+            load=load,
+            burst=burst,
+            handle_minutes=(float(handle_minutes[0]), float(handle_minutes[1])),
+            within_minutes=float(within_minutes),
+            max_queries=max_queries,
+        )
     )
+    for adversary in constructed:
+        worst, records = worst_wait(adversary.frame)
+        if worst > within_minutes + 1e-9:
+            shape = (
+                f"{envelope}; constructed worst case: one query with {adversary.disfavoured} "
+                f"({adversary.disfavoured_id}) behind a busy period of queries with "
+                f"{adversary.favoured}"
+            )
+            raise AssertionError(
+                _starved_message(policy, adversary.frame, records, within_minutes, agents, shape)
+            )
 
     def check(frame: pd.DataFrame) -> None:
-        records = simulate(frame, policy, agents=agents, seed=0, patience=math.inf).records
-        worst = float(records["wait_minutes"].max()) if len(records) else 0.0
+        worst, records = worst_wait(frame)
         # Steer the search towards long waits (hypothesis' targeted phase).
         target(worst / within_minutes, label="longest wait / within_minutes")
         if worst > within_minutes + 1e-9:
+            shape = "" if frames is not None else envelope
             raise Violation(
                 f"a query waited {worst:.1f} min > {within_minutes:g} min",
-                lambda: _starved_message(
-                    policy, frame, records, within_minutes, agents, load, burst, frames is not None
-                ),
+                lambda: _starved_message(policy, frame, records, within_minutes, agents, shape),
             )
 
     run(check, {"frame": strategy}, settings, max_examples)

@@ -7,7 +7,7 @@ Every strategy takes bounds a team can narrow to its own data, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "EPOCH",
     "column_values",
     "customers",
+    "near_ties",
     "policies",
     "queries",
     "query_frames",
@@ -228,6 +229,8 @@ def query_frames(
     max_purchases: int = 500,
     text: st.SearchStrategy[str] | None = None,
     policy: Policy | None = None,
+    urgency_levels: Sequence[float] | None = None,
+    segments: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Canonical query frames with unique ids and tz-aware UTC arrivals.
 
@@ -235,9 +238,18 @@ def query_frames(
     or ``"mixed"`` (column with some NaN, derived from text). ``text``: the
     strategy of messages (default :func:`texts`). ``policy``: also a column
     for every signal it declares (``signals.custom``), with valid values.
+
+    ``urgency_levels``: given urgencies take only these few values (e.g.
+    ``(0.2, 0.5, 0.9)``, a triage form's low/normal/high), so many queries
+    tie on urgency. ``segments``: customer tiers, label -> (low, high)
+    lifetime value, e.g. ``{"basic": (0, 1000), "vip": (5000, 50000)}``; each
+    row is drawn in one tier (its ``lifetime_value`` in the range, lower
+    bound inclusive, upper exclusive) and a ``segment`` column names it.
     """
     if urgency not in ("given", "text", "mixed"):
         raise InputError(f"urgency must be 'given', 'text' or 'mixed'; got {urgency!r}")
+    levels = _check_levels(urgency_levels, urgency)
+    tiers = _check_segments(segments)
     chans = list(channels) if channels else [c.value for c in Channel]
     urgencies = (  # "text": the column is left out
         st.just(np.nan) if urgency == "text" else _elements("urgency", allow_nan=urgency == "mixed")
@@ -279,6 +291,16 @@ def query_frames(
     }
     if urgency != "text":
         data["urgency"] = np.asarray(level_of, dtype=np.float64)
+        if levels is not None:
+            tied = draw(st.lists(st.sampled_from(levels), min_size=n, max_size=n), label="levels")
+            given = ~np.isnan(data["urgency"])
+            data["urgency"][given] = np.asarray(tied, dtype=np.float64)[given]
+    if tiers is not None:
+        chosen = draw(st.lists(st.sampled_from(sorted(tiers)), min_size=n, max_size=n))
+        data["segment"] = chosen
+        data["lifetime_value"] = [
+            draw(_tier_value(*tiers[label]), label=f"lifetime_value in {label}") for label in chosen
+        ]
     frame = pd.DataFrame(data)
     frame["followers"] = frame["followers"].astype(np.int64)
     frame["purchase_count"] = frame["purchase_count"].astype(np.int64)
@@ -287,6 +309,109 @@ def query_frames(
         for column in dict.fromkeys(d.input for d in policy.signals.custom.values()):
             frame[column] = draw(column_values(column, n, policy=policy), label=column)
     return frame
+
+
+def _check_levels(levels: Sequence[float] | None, urgency: str) -> list[float] | None:
+    if levels is None:
+        return None
+    out = [float(v) for v in levels]
+    if not out or any(not 0.0 <= v <= 1.0 for v in out):
+        raise InputError(f"urgency_levels must be one or more numbers in [0, 1]; got {levels!r}")
+    if urgency == "text":
+        raise InputError("urgency_levels needs an urgency column: urgency='given' or 'mixed'")
+    return sorted(set(out))
+
+
+def _check_segments(
+    segments: Mapping[str, tuple[float, float]] | None,
+) -> dict[str, tuple[float, float]] | None:
+    if segments is None:
+        return None
+    if not isinstance(segments, Mapping) or not segments:
+        raise InputError(f"segments must map tier labels to (low, high); got {segments!r}")
+    out: dict[str, tuple[float, float]] = {}
+    for label, bounds in segments.items():
+        lo, hi = (float(b) for b in bounds)
+        if not (0.0 <= lo < hi and np.isfinite(hi)):
+            raise InputError(
+                f"segments[{label!r}] must be (low, high) lifetime values with "
+                f"0 <= low < high; got {bounds!r}"
+            )
+        out[str(label)] = (lo, hi)
+    return out
+
+
+def _tier_value(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, exclude_max=True, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def near_ties(
+    draw: st.DrawFn,
+    *,
+    min_rows: int = 2,
+    max_rows: int = 8,
+    profiles: int = 3,
+    urgency_levels: Sequence[float] = (0.2, 0.5, 0.9),
+    max_minutes: float = 5.0,
+    policy: Policy | None = None,
+) -> pd.DataFrame:
+    """Frames of near-tied queries: where one signal can move a query several places.
+
+    Rows share at most ``profiles`` customers (followers, value, purchases,
+    each from a few typical magnitudes), urgency takes only
+    ``urgency_levels`` and arrivals fall within
+    ``max_minutes``, so many queries tie on everything but the arrival
+    tie-break: a change to one query's signal then moves it past every query it
+    was tied with. The frames of
+    :func:`~prioritize.testing.assert_bounded_rank_shift`.
+    """
+    if not profiles >= 1 or isinstance(profiles, bool):
+        raise InputError(f"profiles must be an int >= 1; got {profiles!r}")
+    frame = draw(
+        query_frames(
+            min_rows=min_rows,
+            max_rows=max_rows,
+            max_minutes=max_minutes,
+            urgency="given",
+            urgency_levels=urgency_levels,
+            text=st.just(""),  # urgency is given: the text is never read
+            policy=policy,
+        )
+    )
+    n = len(frame)
+    people = draw(
+        st.lists(
+            st.tuples(*(st.sampled_from(_TYPICAL[c]) for c in _CUSTOMER_COLUMNS)),
+            min_size=1,
+            max_size=profiles,
+        ),
+        label="profiles",
+    )
+    who = draw(st.lists(st.integers(0, len(people) - 1), min_size=n, max_size=n), label="who")
+    for j, column in enumerate(_CUSTOMER_COLUMNS):
+        assign_column = [people[k][j] for k in who]
+        frame[column] = np.asarray(assign_column, dtype=frame[column].dtype)
+    frame["customer_id"] = [f"C{k:04d}" for k in who]
+    return frame
+
+
+_CUSTOMER_COLUMNS = (
+    "followers",
+    "lifetime_value",
+    "purchase_count",
+    "total_spend",
+    "days_since_last_purchase",
+)
+#: Customer values of near-tied frames: typical magnitudes, from nothing to the
+#: saturation of each signal, so profiles differ by whole steps of evidence.
+_TYPICAL: dict[str, list[Any]] = {
+    "followers": [0, 150, 2_000, 40_000, 1_000_000],
+    "lifetime_value": [0.0, 80.0, 1_500.0, 25_000.0],
+    "purchase_count": [0, 1, 5, 40],
+    "total_spend": [0.0, 60.0, 900.0, 20_000.0],
+    "days_since_last_purchase": [np.nan, 3.0, 60.0, 700.0],
+}
 
 
 def shape_arrivals(
