@@ -169,9 +169,16 @@ def band_figures(
     relative_reps = parity_ratio(within_reps, within_reps.max(axis=1, keepdims=True))
     interval = percentile_interval(relative_reps, level)
     _put(columns, "four_fifths", relative, interval)
-    best_hits = int(hit_count[int(np.argmax(within))])
+    best = int(np.argmax(within))
+    best_hits, best_size = int(hit_count[best]), int(sizes[best])
     columns["four_fifths_state"] = [
-        flag_state(float(r), float(h), int(n), hits=min(int(k), best_hits), min_queries=min_queries)
+        flag_state(
+            float(r),
+            float(h),
+            min(int(n), best_size),
+            hits=min(int(k), best_hits),
+            min_queries=min_queries,
+        )
         for r, h, n, k in zip(relative, interval[1], sizes, hit_count, strict=True)
     ]
     return pd.DataFrame(columns, index=bands.labels)
@@ -191,7 +198,7 @@ class FourFifths:
     group
         The worst group (the one the ratio is about).
     queries
-        Queries in that group.
+        Queries in the smaller of the two groups compared (the worst and the best).
     state
         ``"pass"``, ``"fail"`` or ``"too few to tell"`` (:func:`flag_state`).
     """
@@ -219,8 +226,8 @@ def four_fifths_test(
 
     The ratio is the smallest group share answered within ``within_minutes``
     over the largest; it ``"fail"``\\ s only when its whole bootstrap interval is
-    below ``threshold`` and the worst group has at least ``min_queries``
-    queries. Otherwise a ratio below ``threshold`` reads ``"too few to tell"``.
+    below ``threshold`` and the worst and the best group have at least
+    ``min_queries`` queries and :data:`MIN_BAND_HITS` hits each. Otherwise a ratio below ``threshold`` reads ``"too few to tell"``.
     """
     replicates = check_int("replicates", replicates, minimum=1)
     level = _check_level(level)
@@ -235,7 +242,7 @@ def four_fifths_test(
     ratio = float(parity_ratio(within.min(), within.max()))
     low, high = percentile_interval(parity_ratio(reps.min(axis=1), reps.max(axis=1)), level)
     worst, best = int(np.argmin(within)), int(np.argmax(within))
-    n = int(bands.sizes[worst])
+    n = int(min(bands.sizes[worst], bands.sizes[best]))
     hits = int(min(hit_count[worst], hit_count[best]))
     state = flag_state(
         ratio, float(high), n, hits=hits, threshold=threshold, min_queries=min_queries

@@ -10,7 +10,8 @@
   time, and the tables. Needs matplotlib (``pip install 'prioritize[plot]'``),
   imported only when a report is drawn.
 * :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
-  :func:`pareto_front`, :func:`influence_sweep`, :func:`reading` — the
+  :func:`pareto_front`, :func:`influence_sweep`, :func:`baseline_changes`,
+  :func:`reading` — the
   numbers behind the charts, without matplotlib.
 
 Example::
@@ -39,6 +40,7 @@ from prioritize.report._tables import (
     FOLLOWER_WEIGHTS,
     VALUE_WEIGHTS,
     band_table,
+    baseline_changes,
     influence_policy,
     influence_sweep,
     pareto_front,
@@ -56,6 +58,7 @@ __all__ = [
     "Promise",
     "PromiseClause",
     "band_table",
+    "baseline_changes",
     "html_report",
     "influence_policy",
     "influence_sweep",

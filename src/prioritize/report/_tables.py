@@ -15,11 +15,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import SeedLike
+from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.fairness import Waits, band_figures, four_fifths_test
+from prioritize.fairness import Waits, band_changes, band_figures, four_fifths_test
 from prioritize.models import answered_within
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import SimulationResult, sweep
@@ -29,6 +29,7 @@ __all__ = [
     "FOLLOWER_WEIGHTS",
     "VALUE_WEIGHTS",
     "band_table",
+    "baseline_changes",
     "influence_policy",
     "influence_sweep",
     "pareto_front",
@@ -128,6 +129,45 @@ def summary_table(
                 extra.setdefault(f"four_fifths_{band}{key}", []).append(value)
     for column, values in extra.items():
         table[column] = values
+    return table
+
+
+def baseline_changes(
+    results: Mapping[str, SimulationResult],
+    *,
+    baseline: str | None = None,
+    group: str = "follower_band",
+    within_minutes: float = SLA_MINUTES,
+    waits: Waits = "answered",
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """Per policy and group, the change against the ``baseline`` policy on the same stream.
+
+    ``baseline`` defaults to the policy named ``"fifo"`` if there is one, else
+    the first. Rows: every other policy × group (a ``(policy, group)``
+    index); columns: :func:`prioritize.fairness.band_changes`' (median wait,
+    share within ``within_minutes``, share giving up: baseline, policy,
+    change and its paired 95% interval). Empty with one policy.
+    """
+    if not results:
+        raise InputError("no results to compare")
+    base = check_baseline(list(results), baseline)
+    parts = {
+        name: band_changes(
+            result.records,
+            results[base].records,
+            group=group,
+            within_minutes=within_minutes,
+            waits=waits,
+            seed=seed,
+        )
+        for name, result in results.items()
+        if name != base
+    }
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, names=["policy", group])
+    table.attrs["baseline"] = base
     return table
 
 
