@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_int
+from prioritize._internal.checks import check_baseline, check_int
+from prioritize.fairness import flag_state, four_fifths_test
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
 from prioritize.policy import Policy
@@ -28,7 +29,16 @@ from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
 from prioritize.simulation._simulate import Agents, simulate
 
-__all__ = ["compare", "sweep", "t_quantile"]
+__all__ = ["CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
+
+#: Per run, beside the summary: the four-fifths test's interval and the queries of the smaller
+#: band compared, for each band (see :func:`prioritize.fairness.four_fifths_test`).
+_BANDS = ("follower_band", "value_band")
+RUN_FIELDS: tuple[str, ...] = tuple(
+    f"four_fifths_{band}_{part}" for band in _BANDS for part in ("low", "high", "n")
+)
+#: Figures ``compare`` states as a change against the baseline policy.
+CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_60_min", "abandon_rate")
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience")
@@ -66,7 +76,15 @@ def _summary_row(
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
     result = simulate(data, policy, agents=agents, seed=seed, handle=handle, patience=patience)
-    return dict(result.summary)
+    row = dict(result.summary)
+    for band in _BANDS:
+        test = four_fifths_test(result.records, group=band, seed=seed)
+        row |= {
+            f"four_fifths_{band}_low": test.low,
+            f"four_fifths_{band}_high": test.high,
+            f"four_fifths_{band}_n": test.queries,
+        }
+    return row
 
 
 def _run_all(
@@ -95,6 +113,7 @@ def compare(
     replications: int = 1,
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,
+    baseline: str | None = None,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -116,6 +135,9 @@ def compare(
         differences are not noise between streams). With a fixed frame that
         has ``handle_minutes`` and ``patience_minutes``, nothing is drawn and
         replications are identical; pass a frame function instead.
+    baseline
+        The policy the others are read against: a name in ``policies``;
+        default the one named ``"fifo"`` if any, else the first.
     executor
         Optional :class:`concurrent.futures.Executor` to run the simulations.
     progress
@@ -129,8 +151,21 @@ def compare(
         The :data:`SUMMARY_FIELDS` per policy. With ``replications > 1`` each
         figure is the mean over replications, and ``<figure>_ci95`` is the
         half-width of its 95 % confidence interval (Student's t with
-        ``replications − 1`` degrees of freedom); a ``replications`` column
-        says how many runs each row is.
+        ``replications − 1`` degrees of freedom) — the spread *across
+        runs*; a ``replications`` column says how many runs each row is.
+
+        Then, per band (``follower_band``, ``value_band``), the four-fifths
+        test: with one run ``four_fifths_<band>_low``/``_high``, its bootstrap
+        interval *within the run*; with several, the ``_ci95`` across runs
+        gives the interval. ``four_fifths_<band>_n`` is the queries of the
+        smaller band compared (the fewest over the runs) and ``_state`` is
+        ``"pass"``, ``"fail"`` or ``"too few to tell"``
+        (:func:`~prioritize.fairness.flag_state`).
+
+        Last, for each of :data:`CHANGE_FIELDS`, ``<figure>_change``: the
+        policy's figure minus the baseline's (paired by seed; with
+        replications, the mean change and ``<figure>_change_ci95`` across
+        runs). ``attrs["baseline"]`` names the baseline.
     """
     check_progress(progress)
     if isinstance(policies, Policy) or not isinstance(policies, Mapping):
@@ -143,23 +178,64 @@ def compare(
     for name, policy in policies.items():
         if not isinstance(policy, Policy):
             raise InputError(f"policies[{name!r}] must be a Policy; got {type(policy).__name__}")
+    base = check_baseline(list(policies), baseline)
     seeds = _seeds(seed, replications)
     tasks = [
         (frame, policy, agents, s, handle, patience) for policy in policies.values() for s in seeds
     ]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
-    runs = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
+    fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
+    runs = pd.DataFrame(rows, columns=fields)
     runs.insert(0, "policy", [name for name in policies for _ in seeds])
+    changes = _changes(runs, base, len(seeds))
     if replications == 1:
-        return runs.set_index("policy")
-    grouped = runs.astype({f: np.float64 for f in SUMMARY_FIELDS}).groupby("policy", sort=False)
-    mean = grouped.mean()
-    half = grouped.std(ddof=1) * (t_quantile(0.975, replications - 1) / math.sqrt(replications))
+        out = runs.set_index("policy")
+        for band in _BANDS:
+            out[f"four_fifths_{band}_state"] = [
+                flag_state(r, h, int(n))
+                for r, h, n in zip(
+                    out[f"four_fifths_{band}"].astype(float),
+                    out[f"four_fifths_{band}_high"].astype(float),
+                    out[f"four_fifths_{band}_n"],
+                    strict=True,
+                )
+            ]
+        out = pd.concat([out, changes.set_index(out.index)], axis=1)
+        out.attrs["baseline"] = base
+        return out
+    numeric = runs.astype({f: np.float64 for f in SUMMARY_FIELDS})
+    grouped = numeric.groupby("policy", sort=False)
+    factor = t_quantile(0.975, replications - 1) / math.sqrt(replications)
+    mean = grouped[list(SUMMARY_FIELDS)].mean()
+    half = grouped[list(SUMMARY_FIELDS)].std(ddof=1) * factor
     out = pd.concat([mean, half.add_suffix("_ci95")], axis=1)
     order = [c for f in SUMMARY_FIELDS for c in (f, f"{f}_ci95")]
     out = out[order]
     out.insert(0, "replications", replications)
+    fewest = grouped[[f"four_fifths_{band}_n" for band in _BANDS]].min()
+    for band in _BANDS:
+        out[f"four_fifths_{band}_n"] = fewest[f"four_fifths_{band}_n"].astype(np.int64)
+        ratio, spread = out[f"four_fifths_{band}"], out[f"four_fifths_{band}_ci95"]
+        out[f"four_fifths_{band}_state"] = [
+            flag_state(float(r), float(r + h), int(n))
+            for r, h, n in zip(ratio, spread.fillna(0.0), out[f"four_fifths_{band}_n"], strict=True)
+        ]
+    change = changes.assign(policy=runs["policy"].to_numpy()).groupby("policy", sort=False)
+    out = pd.concat(
+        [out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1
+    )
+    out.attrs["baseline"] = base
     return out
+
+
+def _changes(runs: pd.DataFrame, baseline: str, per_policy: int) -> pd.DataFrame:
+    """Each run's :data:`CHANGE_FIELDS` minus the baseline's run with the same seed."""
+    values = runs[list(CHANGE_FIELDS)].to_numpy(dtype=np.float64)
+    base = values[(runs["policy"] == baseline).to_numpy()]
+    tiled = np.tile(base, (len(runs) // per_policy, 1))
+    return pd.DataFrame(
+        values - tiled, columns=[f"{f}_change" for f in CHANGE_FIELDS], index=runs.index
+    )
 
 
 def _policy_at(policy: Policy | Callable[..., Policy], params: Mapping[str, Any]) -> Policy:
@@ -221,7 +297,7 @@ def sweep(
     -------
     pandas.DataFrame
         One row per grid point × seed: the grid parameters, ``policy`` (its
-        name), ``seed``, then the :data:`SUMMARY_FIELDS`.
+        name), ``seed``, then the :data:`SUMMARY_FIELDS` and :data:`RUN_FIELDS`.
 
     Examples
     --------
@@ -256,5 +332,5 @@ def sweep(
             tasks.append((frame, built, sim["agents"], s, sim["handle"], sim["patience"]))
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
-    summary = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
+    summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, *RUN_FIELDS])
     return pd.concat([out, summary], axis=1)
