@@ -89,12 +89,13 @@ def test_parses_and_is_well_formed(page) -> None:  # type: ignore[no-untyped-def
     assert "<title>T&amp;T</title>" in page
 
 
-def test_has_the_four_charts_and_the_tables(page) -> None:  # type: ignore[no-untyped-def]
+def test_has_the_five_charts_and_the_tables(page) -> None:  # type: ignore[no-untyped-def]
     checker = _parse(page)
-    assert checker.tags.get("svg", 0) >= 4
-    assert checker.tags.get("figure") == 4
-    # headline table + 2 policies x (follower, value) band tables
-    assert checker.tags.get("table") == 5
+    assert checker.tags.get("svg", 0) >= 5
+    # the four charts and the change against the baseline (deliberately added)
+    assert checker.tags.get("figure") == 5
+    # headline table + change against the baseline + 2 policies x (follower, value) band tables
+    assert checker.tags.get("table") == 6
     text = " ".join(checker.text)
     for heading in (
         "Who waits how long",
@@ -103,10 +104,13 @@ def test_has_the_four_charts_and_the_tables(page) -> None:  # type: ignore[no-un
         "Queue over time",
         "Waits by band",
         "What each policy lets you promise",
+        "Change against equal_treatment",  # no fifo: the first policy is the baseline
     ):
         assert heading in text
     assert "equal_treatment" in text and "influencer_weighted" in text
     assert "within 30 minutes" in text  # the target is the one asked for
+    assert "within 60" not in text  # ... and the only one
+    assert "too few to tell" in text or "pass" in text
     assert "We answer" in text or "No promise" in text
 
 

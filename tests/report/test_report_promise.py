@@ -57,7 +57,7 @@ def test_hand_example() -> None:
     assert by["every message"].share == 1.0 and by["every message"].within_minutes == 240.0
     assert p.text == (
         "We answer 80% of private messages within 4 hours, 80% of public mentions within "
-        "15 minutes and every message within 4 hours."
+        "15 minutes and every message within 4 hours (based on one run)."
     )
     assert list(p.figures.index) == ["private messages", "public mentions", "every message"]
     assert p.figures.loc["private messages", "within_60"] == pytest.approx(0.6)
@@ -93,7 +93,7 @@ def test_no_segments_and_custom_labels() -> None:
     assert [(c.segment, c.share, c.within_minutes) for c in p.clauses] == [
         ("every message", 0.5, 60.0)
     ]
-    assert p.text == "We answer 50% of all messages within 1 hour."
+    assert p.text == "We answer 50% of all messages within 1 hour (based on one run)."
     q = promise(
         rec.assign(channel=["chat", "email", "chat", "email"]),
         group="channel",

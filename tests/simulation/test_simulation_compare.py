@@ -12,7 +12,14 @@ import pytest
 from scipy import stats
 
 import prioritize as pz
-from prioritize.simulation import SUMMARY_FIELDS, compare, simulate, sweep
+from prioritize.simulation import (
+    CHANGE_FIELDS,
+    RUN_FIELDS,
+    SUMMARY_FIELDS,
+    compare,
+    simulate,
+    sweep,
+)
 from prioritize.simulation._compare import t_quantile
 
 POLICIES = {
@@ -31,10 +38,13 @@ def test_compare_one_row_per_policy_equals_simulate() -> None:
     table = compare(frame, POLICIES, agents=3, seed=4)
     assert list(table.index) == list(POLICIES)
     assert table.index.name == "policy"
-    assert list(table.columns) == list(SUMMARY_FIELDS)
+    # deliberately extended: the four-fifths intervals, n and states, and changes against fifo
+    assert list(table.columns[: len(SUMMARY_FIELDS)]) == list(SUMMARY_FIELDS)
+    assert set(RUN_FIELDS) <= set(table.columns)
+    assert {f"{f}_change" for f in CHANGE_FIELDS} <= set(table.columns)
     for name, policy in POLICIES.items():
         expected = simulate(frame, policy, agents=3, seed=4).summary
-        assert table.loc[name].tolist() == expected.tolist()
+        assert table.loc[name, list(SUMMARY_FIELDS)].tolist() == expected.tolist()
 
 
 def test_compare_runs_on_an_executor() -> None:
@@ -90,7 +100,7 @@ def test_sweep_grid_times_seeds_tidy_rows() -> None:
     )
     assert len(table) == 8
     assert list(table.columns[:4]) == ["follower_reach", "agents", "policy", "seed"]
-    assert list(table.columns[4:]) == list(SUMMARY_FIELDS)
+    assert list(table.columns[4:]) == [*SUMMARY_FIELDS, *RUN_FIELDS]
     row = table[(table["follower_reach"] == 0.0) & (table["agents"] == 4) & (table["seed"] == 1)]
     policy = pz.policies.influencer_weighted().with_changes(weights={"follower_reach": 0.0})
     expected = simulate(small_stream(1), policy, agents=4, seed=1).summary
@@ -148,8 +158,11 @@ def test_sweep_and_compare_reject_bad_arguments() -> None:
 
 def test_summary_rows_are_plain_numbers() -> None:
     table = compare(small_stream(5), {"fifo": POLICIES["fifo"]}, agents=2)
+    states = [c for c in table.columns if c.endswith("_state")]
+    assert all(table.loc["fifo", c] in pz.fairness.FLAG_STATES for c in states)
     assert all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in table.iloc[0].tolist()
+        isinstance(v, int | float) and not isinstance(v, bool)
+        for v in table.drop(columns=states).iloc[0].tolist()
     )
     assert not math.isnan(table.loc["fifo", "mean_wait_minutes"])
 

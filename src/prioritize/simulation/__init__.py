@@ -15,7 +15,7 @@ priority classes against Cobham's formula, exponential patience against
 Erlang A (M/M/c+M).
 """
 
-from prioritize.simulation._compare import compare, sweep
+from prioritize.simulation._compare import CHANGE_FIELDS, RUN_FIELDS, compare, sweep
 from prioritize.simulation._models import (
     ChannelLogNormal,
     Constant,
@@ -35,8 +35,10 @@ from prioritize.simulation._schedule import DAYS, Shift
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
+    "CHANGE_FIELDS",
     "DAYS",
     "RECORD_COLUMNS",
+    "RUN_FIELDS",
     "SUMMARY_FIELDS",
     "Agents",
     "ChannelLogNormal",
