@@ -45,6 +45,7 @@ class CompareOptions:
     within_minutes: float = SLA_MINUTES
     target: float = 0.8
     progress: bool | None = None
+    baseline: str | None = None
 
 
 def _policies(specs: Sequence[str]) -> dict[str, Policy]:
@@ -90,6 +91,8 @@ def run_compare(opts: CompareOptions) -> str:
         if not Path(opts.report).parent.is_dir():
             raise CLIError(f"--report {opts.report}: the folder does not exist")
     policies = _policies(opts.policies)
+    if opts.baseline is not None and opts.baseline not in policies:
+        raise CLIError(f"--baseline {opts.baseline}: not among the policies {list(policies)}")
     if opts.queries is not None:
         frame = load_queries(opts.queries)
         source: pd.DataFrame | Callable[[int], pd.DataFrame] = frame
@@ -129,6 +132,8 @@ def run_compare(opts: CompareOptions) -> str:
             agents=staffing,
             seed=opts.seed,
             replications=opts.replications,
+            baseline=opts.baseline,
+            within_minutes=opts.within_minutes,
             progress=bars,
         )
     written = None
@@ -148,6 +153,7 @@ def run_compare(opts: CompareOptions) -> str:
             table=table,
             within_minutes=opts.within_minutes,
             target=opts.target,
+            baseline=opts.baseline,
         ),
     ]
     if written is not None:
@@ -175,6 +181,7 @@ def _write_report(
             sweep=sweep,
             within_minutes=opts.within_minutes,
             target=opts.target,
+            baseline=opts.baseline,
             subtitle=f"{stream[0].upper()}{stream[1:]}; {team}",
         )
     except OSError as exc:

@@ -128,6 +128,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="runs per policy on new streams, for 95%% intervals (default 1)",
     )
     compare.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="the policy the others are read against (default: fifo if compared, else the first)",
+    )
+    compare.add_argument(
         "--report",
         metavar="FILE.html",
         help="write a self-contained HTML report (needs prioritize[plot])",
@@ -273,6 +278,7 @@ def _run(args: argparse.Namespace) -> str:
                 within_minutes=args.within_minutes,
                 target=args.target,
                 progress=args.progress,
+                baseline=args.baseline,
             )
         )
     if args.command == "score":

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.checks import SeedLike, check_int, check_random_state
+from prioritize._internal.checks import SeedLike, check_int, check_number, check_random_state
 from prioritize._internal.constants import (
     BOOTSTRAP_REPLICATES,
     CONFIDENCE,
@@ -76,6 +76,7 @@ class _Bands:
 
 
 def _bands(records: Any, group: GroupSpec, within_minutes: float) -> _Bands:
+    within_minutes = check_number("within_minutes", within_minutes)
     require_columns(records, ("wait_minutes", "abandoned"))
     groups = encode_groups(records, group)
     wait = read_values(records, "wait_minutes")

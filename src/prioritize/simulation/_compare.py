@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_baseline, check_int
+from prioritize._internal.checks import check_baseline, check_int, check_number
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize.fairness import flag_state, four_fifths_test
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
+from prioritize.models import answered_within
 from prioritize.policy import Policy
 from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
@@ -31,14 +33,17 @@ from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = ["CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
 
-#: Per run, beside the summary: the four-fifths test's interval and the queries of the smaller
-#: band compared, for each band (see :func:`prioritize.fairness.four_fifths_test`).
+#: Per run, beside the summary: the share answered within ``within_minutes`` and, for each
+#: band, the four-fifths test's interval and the queries of the smaller band compared (see
+#: :func:`prioritize.fairness.four_fifths_test`).
 _BANDS = ("follower_band", "value_band")
-RUN_FIELDS: tuple[str, ...] = tuple(
-    f"four_fifths_{band}_{part}" for band in _BANDS for part in ("low", "high", "n")
+RUN_FIELDS: tuple[str, ...] = (
+    "within_target",
+    *(f"four_fifths_{band}_{part}" for band in _BANDS for part in ("low", "high", "n")),
 )
+_AVERAGED = (*SUMMARY_FIELDS, "within_target")
 #: Figures ``compare`` states as a change against the baseline policy.
-CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_60_min", "abandon_rate")
+CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_target", "abandon_rate")
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience")
@@ -72,14 +77,23 @@ def _summary_row(
     seed: int,
     handle: DurationModel | float | None,
     patience: DurationModel | float | None,
+    within_minutes: float = SLA_MINUTES,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
     result = simulate(data, policy, agents=agents, seed=seed, handle=handle, patience=patience)
     row = dict(result.summary)
+    records = result.records
+    hits = answered_within(
+        records["wait_minutes"].to_numpy(dtype=np.float64),
+        float(within_minutes),
+        records["abandoned"].to_numpy(dtype=bool),
+    )
+    row["within_target"] = float(hits.mean()) if hits.size else float("nan")
     for band in _BANDS:
-        test = four_fifths_test(result.records, group=band, seed=seed)
+        test = four_fifths_test(records, group=band, within_minutes=within_minutes, seed=seed)
         row |= {
+            f"four_fifths_{band}": test.ratio,
             f"four_fifths_{band}_low": test.low,
             f"four_fifths_{band}_high": test.high,
             f"four_fifths_{band}_n": test.queries,
@@ -114,6 +128,7 @@ def compare(
     handle: DurationModel | float | None = None,
     patience: DurationModel | float | None = None,
     baseline: str | None = None,
+    within_minutes: float = SLA_MINUTES,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -138,6 +153,9 @@ def compare(
     baseline
         The policy the others are read against: a name in ``policies``;
         default the one named ``"fifo"`` if any, else the first.
+    within_minutes
+        The answer-time limit of ``within_target`` and of the four-fifths
+        test (``four_fifths_<band>`` is at this limit; the summary's is at 60).
     executor
         Optional :class:`concurrent.futures.Executor` to run the simulations.
     progress
@@ -179,9 +197,12 @@ def compare(
         if not isinstance(policy, Policy):
             raise InputError(f"policies[{name!r}] must be a Policy; got {type(policy).__name__}")
     base = check_baseline(list(policies), baseline)
+    within_minutes = check_number("within_minutes", within_minutes)
     seeds = _seeds(seed, replications)
     tasks = [
-        (frame, policy, agents, s, handle, patience) for policy in policies.values() for s in seeds
+        (frame, policy, agents, s, handle, patience, within_minutes)
+        for policy in policies.values()
+        for s in seeds
     ]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
@@ -203,13 +224,13 @@ def compare(
         out = pd.concat([out, changes.set_index(out.index)], axis=1)
         out.attrs["baseline"] = base
         return out
-    numeric = runs.astype({f: np.float64 for f in SUMMARY_FIELDS})
+    numeric = runs.astype({f: np.float64 for f in _AVERAGED})
     grouped = numeric.groupby("policy", sort=False)
     factor = t_quantile(0.975, replications - 1) / math.sqrt(replications)
-    mean = grouped[list(SUMMARY_FIELDS)].mean()
-    half = grouped[list(SUMMARY_FIELDS)].std(ddof=1) * factor
+    mean = grouped[list(_AVERAGED)].mean()
+    half = grouped[list(_AVERAGED)].std(ddof=1) * factor
     out = pd.concat([mean, half.add_suffix("_ci95")], axis=1)
-    order = [c for f in SUMMARY_FIELDS for c in (f, f"{f}_ci95")]
+    order = [c for f in _AVERAGED for c in (f, f"{f}_ci95")]
     out = out[order]
     out.insert(0, "replications", replications)
     fewest = grouped[[f"four_fifths_{band}_n" for band in _BANDS]].min()
