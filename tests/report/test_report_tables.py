@@ -14,6 +14,7 @@ from prioritize.policy import Blind
 from prioritize.report import (
     BAND_COLUMNS,
     band_table,
+    baseline_changes,
     influence_policy,
     influence_sweep,
     pareto_front,
@@ -223,3 +224,35 @@ def test_reading_is_written_from_the_numbers(results) -> None:  # type: ignore[n
     assert reading(swapped, baseline="b").startswith("Against b, a gives accounts with")
     with pytest.raises(InputError, match="baseline must be one of"):
         reading(swapped, baseline="c")
+
+
+def test_one_within_minutes_flows_to_every_figure(results) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.cli._text import comparison_text
+
+    quick, hour = (summary_table(results, within_minutes=m) for m in (15, 60))
+    for column in ("within_target", "four_fifths_follower_band", "four_fifths_value_band"):
+        assert not np.allclose(quick[column].astype(float), hour[column].astype(float)), column
+    bands = {m: band_table(results["fifo"].records, group="follower_band", within_minutes=m) for m in (15, 60)}
+    for column in ("within_target", "within_target_low", "four_fifths"):
+        assert not np.allclose(bands[15][column], bands[60][column]), column
+    changes = {m: baseline_changes(results, within_minutes=m) for m in (15, 60)}
+    assert not np.allclose(changes[15]["within_target"], changes[60]["within_target"])
+    text = {m: reading(results, within_minutes=m) for m in (15, 60)}
+    assert text[15] != text[60]
+    assert "within 15 min" in text[15] and "60 min" not in text[15]
+    printed = comparison_text(results, within_minutes=15)
+    assert "≤ 15 min" in printed and "60 min" not in printed
+
+
+def test_baseline_changes_name_and_validate_the_baseline(results) -> None:  # type: ignore[no-untyped-def]
+    table = baseline_changes(results)
+    assert table.attrs["baseline"] == "fifo"
+    assert "fifo" not in table.index.get_level_values("policy")
+    assert set(table.index.get_level_values("policy")) == set(results) - {"fifo"}
+    other = baseline_changes(results, baseline="balanced")
+    assert other.attrs["baseline"] == "balanced"
+    first = {k: results[k] for k in ("balanced", "influencer_weighted")}
+    assert baseline_changes(first).attrs["baseline"] == "balanced"  # no fifo: the first
+    assert baseline_changes({"fifo": results["fifo"]}).empty
+    with pytest.raises(InputError, match="baseline must be one of"):
+        baseline_changes(results, baseline="FIFO")

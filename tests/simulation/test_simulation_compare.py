@@ -239,3 +239,40 @@ def test_tqdm_is_imported_only_for_a_bar() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_compare_reads_every_policy_against_a_baseline() -> None:
+    frame = small_stream(2)
+    table = compare(frame, POLICIES, agents=3)
+    assert table.attrs["baseline"] == "fifo"
+    for figure in CHANGE_FIELDS:
+        assert table.loc["fifo", f"{figure}_change"] == 0.0
+        expected = table[figure].astype(float) - float(table.loc["fifo", figure])
+        np.testing.assert_allclose(table[f"{figure}_change"], expected)
+    named = compare(frame, POLICIES, agents=3, baseline="equal")
+    assert named.attrs["baseline"] == "equal" and named.loc["equal", "abandon_rate_change"] == 0
+    no_fifo = {k: POLICIES[k] for k in ("influencer", "equal")}
+    assert compare(frame, no_fifo, agents=3).attrs["baseline"] == "influencer"
+    with pytest.raises(pz.InputError, match="baseline must be one of"):
+        compare(frame, POLICIES, agents=3, baseline="Fifo")
+    for band in ("follower_band", "value_band"):
+        assert table[f"four_fifths_{band}_state"].isin(pz.fairness.FLAG_STATES).all()
+        low, high = table[f"four_fifths_{band}_low"], table[f"four_fifths_{band}_high"]
+        assert (low <= table[f"four_fifths_{band}"] + 1e-12).all()
+        assert (table[f"four_fifths_{band}"] <= high + 1e-12).all()
+    # one answer-time limit for the share in time, the four-fifths test and the changes
+    quick = compare(frame, POLICIES, agents=3, within_minutes=5)
+    np.testing.assert_allclose(quick["within_target"], quick["within_5_min"])
+    np.testing.assert_allclose(table["within_target"], table["within_60_min"])
+
+
+def test_compare_changes_and_states_across_replications() -> None:
+    table = compare(small_stream, POLICIES, agents=3, replications=3)
+    runs = [compare(small_stream(s), POLICIES, agents=3, seed=s) for s in range(3)]
+    for figure in CHANGE_FIELDS:
+        mean = np.mean([r[f"{figure}_change"].to_numpy(dtype=float) for r in runs], axis=0)
+        np.testing.assert_allclose(table[f"{figure}_change"], mean)
+        assert (table.loc["fifo", f"{figure}_change_ci95"] == 0).all()
+    fewest = np.min([r["four_fifths_follower_band_n"].to_numpy() for r in runs], axis=0)
+    assert table["four_fifths_follower_band_n"].tolist() == fewest.tolist()
+    assert table["four_fifths_follower_band_state"].isin(pz.fairness.FLAG_STATES).all()
