@@ -231,7 +231,9 @@ def test_compare_prints_states_and_changes_against_the_baseline(capsys) -> None:
     assert "Against fifo, by follower band" in out
     assert "influencer_weighted 100k+" in out
     assert "FAIL" not in out  # the states are named, in words
-    assert re.search(r"followers \d\.\d\d \(\d\.\d\d-\d\.\d\d\), n=[\d,]+ (pass|fail|too few to tell)", out)
+    assert re.search(
+        r"followers \d\.\d\d \(\d\.\d\d-\d\.\d\d\), n=[\d,]+ (pass|fail|too few to tell)", out
+    )
     assert "≤ 15 min" in out and "60 min" not in out
     code, out, _ = run(
         capsys, "compare", "--synthetic", "200", "--policy", "influencer_weighted",

@@ -58,7 +58,9 @@ def test_share_interval_contains_the_share_and_is_seeded(n: int, p: float, seed:
 def test_share_interval_narrows_with_n(n: int, p: float) -> None:
     k = round(p * n)
     rng = np.random.default_rng(0)
-    small = percentile_interval(share_replicates(np.array([k]), np.array([n]), replicates=2000, rng=rng))
+    small = percentile_interval(
+        share_replicates(np.array([k]), np.array([n]), replicates=2000, rng=rng)
+    )
     large = percentile_interval(
         share_replicates(np.array([16 * k]), np.array([16 * n]), replicates=2000, rng=rng)
     )

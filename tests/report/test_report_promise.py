@@ -252,12 +252,18 @@ def test_a_knife_edge_share_gives_the_clause_that_holds_in_every_run() -> None:
     # one run answers 80.0% within 8 hours, the next 79.9%: alone they promise 8 h and 24 h
     exactly = _private(800, 1000, 1000)
     just_under = _private(799, 1000, 1000)
-    alone = [promise(r, within_minutes=KNIFE).clauses[0].within_minutes for r in (exactly, just_under)]
+    alone = [
+        promise(r, within_minutes=KNIFE).clauses[0].within_minutes for r in (exactly, just_under)
+    ]
     assert alone == [480.0, 1440.0]
     assert "(based on one run)" in promise(exactly, within_minutes=KNIFE).text
     both = promise([exactly, just_under], within_minutes=KNIFE)
     (clause, every) = both.clauses
-    assert (clause.segment, clause.share, clause.within_minutes) == ("private messages", 0.8, 1440.0)
+    assert (clause.segment, clause.share, clause.within_minutes) == (
+        "private messages",
+        0.8,
+        1440.0,
+    )
     assert clause.runs == 2 and clause.achieved == 1.0
     assert every.segment == "every message" and every.within_minutes == 1440.0
     assert both.text.endswith("(holds in each of 2 runs).")
@@ -298,15 +304,21 @@ def test_simulated_replications_under_balanced() -> None:
     from prioritize.simulation import simulate
 
     runs = [
-        simulate(pz.synthetic.queries(3_000, seed=s, days=1), pz.policies.balanced(), agents=5, seed=s)
+        simulate(
+            pz.synthetic.queries(3_000, seed=s, days=1), pz.policies.balanced(), agents=5, seed=s
+        )
         for s in range(4)
     ]
     together = promise(runs)
     assert together.text.endswith("(holds in each of 4 runs).")
     for clause in together.clauses:
         slowest = max(
-            (c.within_minutes for r in runs for c in promise(r).clauses if c.segment == clause.segment
-             and c.share == clause.share),
+            (
+                c.within_minutes
+                for r in runs
+                for c in promise(r).clauses
+                if c.segment == clause.segment and c.share == clause.share
+            ),
             default=clause.within_minutes,
         )
         assert clause.within_minutes == slowest

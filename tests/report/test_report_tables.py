@@ -53,7 +53,9 @@ def test_band_table_by_hand() -> None:
         c.replace("<waits>", "answered") + suffix
         for c in BAND_COLUMNS
         for suffix in (
-            ("",) if c in ("queries", "answered", "share", "four_fifths_state") else ("", "_low", "_high")
+            ("",)
+            if c in ("queries", "answered", "share", "four_fifths_state")
+            else ("", "_low", "_high")
         )
     ]
     assert sorted(table.columns) == sorted(expected)
@@ -232,7 +234,10 @@ def test_one_within_minutes_flows_to_every_figure(results) -> None:  # type: ign
     quick, hour = (summary_table(results, within_minutes=m) for m in (15, 60))
     for column in ("within_target", "four_fifths_follower_band", "four_fifths_value_band"):
         assert not np.allclose(quick[column].astype(float), hour[column].astype(float)), column
-    bands = {m: band_table(results["fifo"].records, group="follower_band", within_minutes=m) for m in (15, 60)}
+    bands = {
+        m: band_table(results["fifo"].records, group="follower_band", within_minutes=m)
+        for m in (15, 60)
+    }
     for column in ("within_target", "within_target_low", "four_fifths"):
         assert not np.allclose(bands[15][column], bands[60][column]), column
     changes = {m: baseline_changes(results, within_minutes=m) for m in (15, 60)}

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["BOOTSTRAP_REPLICATES", "CONFIDENCE", "FOUR_FIFTHS", "MIN_BAND_HITS", "MIN_BAND_QUERIES", "SLA_MINUTES"]
+__all__ = [
+    "BOOTSTRAP_REPLICATES",
+    "CONFIDENCE",
+    "FOUR_FIFTHS",
+    "MIN_BAND_HITS",
+    "MIN_BAND_QUERIES",
+    "SLA_MINUTES",
+]
 
 #: The four-fifths rule of adverse-impact tests: a group's rate below 0.8 of
 #: the best group's is flagged.

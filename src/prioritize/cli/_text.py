@@ -11,7 +11,7 @@ import pandas as pd
 
 from prioritize._internal.constants import MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text
-from prioritize.report import baseline_changes, band_table, promise, reading, summary_table
+from prioritize.report import band_table, baseline_changes, promise, reading, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["changes_text", "comparison_text", "count", "minutes", "render", "summary_text"]
@@ -208,9 +208,7 @@ def changes_text(
                 f"{row['abandon_rate_change_high'] * 100:+.1f} pts)",
             ]
         )
-    head = (
-        f"Against {base}, by follower band (95% CI of the change; shares paired by query):\n"
-    )
+    head = f"Against {base}, by follower band (95% CI of the change; shares paired by query):\n"
     return head + render(
         [
             "policy, followers",
@@ -267,8 +265,7 @@ def comparison_text(
             + summary_text(table, within_minutes=within_minutes),
             *([changes] if changes else []),
             textwrap.fill(
-                "Reading: "
-                + reading(results, within_minutes=within_minutes, baseline=baseline),
+                "Reading: " + reading(results, within_minutes=within_minutes, baseline=baseline),
                 100,
             ),
             "What each policy lets you promise (from the simulated records; giving up counts "

@@ -53,10 +53,12 @@ WAITS: tuple[str, ...] = ("answered", "all")
 _QUANTILES = (("median", 0.5), ("p90", 0.9))
 
 
-def _check_waits(waits: str) -> str:
-    if waits not in WAITS:
-        raise InputError(f"waits must be one of {list(WAITS)}; got {waits!r}")
-    return waits
+def _check_waits(waits: object) -> Waits:
+    if waits == "answered":
+        return "answered"
+    if waits == "all":
+        return "all"
+    raise InputError(f"waits must be one of {list(WAITS)}; got {waits!r}")
 
 
 def _check_level(level: float) -> float:
@@ -226,9 +228,10 @@ def four_fifths_test(
     """The four-fifths rule across groups, with its interval and what it may say.
 
     The ratio is the smallest group share answered within ``within_minutes``
-    over the largest; it ``"fail"``\\ s only when its whole bootstrap interval is
-    below ``threshold`` and the worst and the best group have at least
-    ``min_queries`` queries and :data:`MIN_BAND_HITS` hits each. Otherwise a ratio below ``threshold`` reads ``"too few to tell"``.
+    over the largest. It is ``"fail"`` only when its whole bootstrap interval
+    is below ``threshold`` and the worst and the best group have at least
+    ``min_queries`` queries and :data:`MIN_BAND_HITS` hits each; otherwise a
+    ratio below ``threshold`` reads ``"too few to tell"``.
     """
     replicates = check_int("replicates", replicates, minimum=1)
     level = _check_level(level)

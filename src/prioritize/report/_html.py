@@ -47,9 +47,11 @@ th{background:#fafafa;text-align:left;font-weight:600}tbody th{white-space:nowra
 td.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}tr:hover td{background:#fbfbfd}
 .fail{color:#b2182b;
- font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}.note{color:#777;font-size:0.88em}
+ font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
+.note{color:#777;font-size:0.88em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
 """
+
 
 def _summary_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
     return {
@@ -93,10 +95,7 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         state = str(row[f"{column}_state"])
         n = f", n={int(row[f'{column}_n']):,}" if f"{column}_n" in row.index else ""
         css = {FAIL: "fail", TOO_FEW: "unsure"}.get(state, "ok")
-        return (
-            f'<td class="num {css}">{v:.2f} ({low:.2f}–{high:.2f}{n}) '
-            f"{html.escape(state)}</td>"
-        )
+        return f'<td class="num {css}">{v:.2f} ({low:.2f}–{high:.2f}{n}) {html.escape(state)}</td>'
     if kind in ("f1ci", "pctci"):
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
         fmt = "{:,.1f}" if kind == "f1ci" else "{:.1%}"
@@ -109,8 +108,7 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         text = f"{base:,.1f} → {v:,.1f} ({change:+.1f}; {low:+.1f} to {high:+.1f})"
     else:
         text = (
-            f"{base:.1%} → {v:.1%} ({change * 100:+.1f} pts; {low * 100:+.1f} to "
-            f"{high * 100:+.1f})"
+            f"{base:.1%} → {v:.1%} ({change * 100:+.1f} pts; {low * 100:+.1f} to {high * 100:+.1f})"
         )
     return f'<td class="num">{html.escape(text)}</td>'
 
@@ -138,7 +136,9 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], index: s
     rows = []
     for label, row in frame.iterrows():
         cells = "".join(
-            _cell(row[c], columns[c][1]) if columns[c][1] in _PLAIN else _rich_cell(row, c, columns[c][1])
+            _cell(row[c], columns[c][1])
+            if columns[c][1] in _PLAIN
+            else _rich_cell(row, c, columns[c][1])
             for c in shown
         )
         rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
@@ -221,11 +221,12 @@ def html_report(
     names = list(results)
     summary = summary_table(results, within_minutes=within_minutes)
     base = check_baseline(names, baseline)
+    text = reading(results, within_minutes=within_minutes, baseline=base)
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">{html.escape(subtitle or _span(results))} · '
         f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
-        f'<p class="reading">{html.escape(reading(results, within_minutes=within_minutes, baseline=base))}</p>',
+        f'<p class="reading">{html.escape(text)}</p>',
         "<h2>Headline figures</h2>",
         _table(summary, _summary_columns(within_minutes), "policy"),
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '

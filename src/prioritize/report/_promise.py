@@ -182,7 +182,9 @@ def _figures(counts: Sequence[_Count], within: Sequence[float]) -> pd.DataFrame:
     return figures
 
 
-def _clause(counts: Sequence[_Count], within: Sequence[float], share: float) -> PromiseClause | None:
+def _clause(
+    counts: Sequence[_Count], within: Sequence[float], share: float
+) -> PromiseClause | None:
     """The clause that holds in every run of ``counts`` (one segment's counts per run)."""
     # Counts, not rounded shares, decide: k answered of n meets a share s when
     # k >= s * n, compared exactly (a float product may round below the truth).

@@ -75,7 +75,9 @@ def _change_sentence(
         mine.loc[top], who.format(top), within_minutes, "answered"
     )
     if bottom != top:
-        text += "; " + _band_change(mine.loc[bottom], who.format(bottom), within_minutes, "answered")
+        text += "; " + _band_change(
+            mine.loc[bottom], who.format(bottom), within_minutes, "answered"
+        )
     return text + "."
 
 

@@ -22,9 +22,9 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_baseline, check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize.fairness import flag_state, four_fifths_test
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
+from prioritize.fairness import flag_state, four_fifths_test
 from prioritize.models import answered_within
 from prioritize.policy import Policy
 from prioritize.simulation._models import DurationModel
@@ -242,9 +242,7 @@ def compare(
             for r, h, n in zip(ratio, spread.fillna(0.0), out[f"four_fifths_{band}_n"], strict=True)
         ]
     change = changes.assign(policy=runs["policy"].to_numpy()).groupby("policy", sort=False)
-    out = pd.concat(
-        [out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1
-    )
+    out = pd.concat([out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1)
     out.attrs["baseline"] = base
     return out
 
