@@ -105,6 +105,24 @@ def _put(columns: dict[str, Any], name: str, value: Any, interval: FloatArray) -
     columns[f"{name}_high"] = interval[1]
 
 
+def _relative_to_best(
+    within: FloatArray, replicates: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray, int]:
+    """Each group's share over the best group's, its interval, and the best group.
+
+    The best group is the one observed best, and every replicate divides by
+    *that* group's replicate: re-picking the best in each replicate would bias
+    the ratio down (the largest of several noisy shares overstates the best),
+    so that the interval of a fair policy would miss its own ratio. The
+    interval is clipped to [0, 1], the range of the ratio.
+    """
+    best = int(np.argmax(within))
+    relative = parity_ratio(within, np.full_like(within, within[best]))
+    ratios = parity_ratio(replicates, replicates[:, [best]])
+    interval = np.clip(percentile_interval(ratios, level), 0.0, 1.0)
+    return relative, interval, best
+
+
 def band_figures(
     records: Any,
     *,
@@ -168,11 +186,8 @@ def band_figures(
     gave_up = sizes - answered
     gave_up_reps = share_replicates(gave_up, sizes, replicates=replicates, rng=rng)
     _put(columns, "abandon_rate", gave_up / sizes, percentile_interval(gave_up_reps, level))
-    relative = parity_ratio(within, np.full_like(within, within.max()))
-    relative_reps = parity_ratio(within_reps, within_reps.max(axis=1, keepdims=True))
-    interval = percentile_interval(relative_reps, level)
+    relative, interval, best = _relative_to_best(within, within_reps, level)
     _put(columns, "four_fifths", relative, interval)
-    best = int(np.argmax(within))
     best_hits, best_size = int(hit_count[best]), int(sizes[best])
     columns["four_fifths_state"] = [
         flag_state(
@@ -243,9 +258,10 @@ def four_fifths_test(
     hit_count = _count(bands, bands.hits)
     within = hit_count / bands.sizes
     reps = share_replicates(hit_count, bands.sizes, replicates=replicates, rng=rng)
-    ratio = float(parity_ratio(within.min(), within.max()))
-    low, high = percentile_interval(parity_ratio(reps.min(axis=1), reps.max(axis=1)), level)
-    worst, best = int(np.argmin(within)), int(np.argmax(within))
+    relative, interval, best = _relative_to_best(within, reps, level)
+    worst = int(np.argmin(within))
+    ratio = float(relative[worst])
+    low, high = interval[:, worst]
     n = int(min(bands.sizes[worst], bands.sizes[best]))
     hits = int(min(hit_count[worst], hit_count[best]))
     state = flag_state(

@@ -141,7 +141,8 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], index: s
             else _rich_cell(row, c, columns[c][1])
             for c in shown
         )
-        rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
+        name = " · ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+        rows.append(f"<tr><th>{html.escape(name)}</th>{cells}</tr>")
     return (
         f"<table><thead><tr><th>{html.escape(index)}</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
