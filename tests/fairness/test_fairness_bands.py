@@ -24,8 +24,10 @@ from prioritize.fairness import (
     TOO_FEW,
     band_changes,
     band_figures,
+    band_ratio_tests,
     flag_state,
     four_fifths_test,
+    wait_ratio_test,
 )
 from prioritize.fairness._stats import (
     mean_replicates,
@@ -264,3 +266,24 @@ def test_band_figures_are_fast() -> None:
     band_changes(records, records)
     # closed-form replicates: no resampling of 20,000 rows x 1,000 replicates
     assert time.perf_counter() - start < 1.0
+
+
+def test_band_ratio_tests_agree_with_the_summary() -> None:
+    frame = pz.synthetic.queries(2_000, seed=3, days=1)
+    result = simulate(frame, pz.policies.influencer_weighted(), agents=3, seed=0)
+    row = band_ratio_tests(result.records)
+    for band in ("follower_band", "value_band"):
+        for kind in ("four_fifths", "wait_ratio"):
+            name = f"{kind}_{band}"
+            assert row[name] == pytest.approx(float(result.summary[name]))
+            assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"]
+            assert row[f"{name}_n"] >= 1
+        assert row[f"four_fifths_{band}_state"] in pz.fairness.FLAG_STATES
+        assert f"wait_ratio_{band}_state" not in row  # no rule judges a ratio of mean waits
+    assert row["within_target"] == pytest.approx(float(result.summary["within_60_min"]))
+    quick = band_ratio_tests(result.records, within_minutes=5)
+    assert quick["within_target"] == pytest.approx(float(result.summary["within_5_min"]))
+    test = wait_ratio_test(result.records)
+    assert test.state is None and test.ratio == row["wait_ratio_follower_band"]
+    nobody = result.records.assign(abandoned=True)
+    assert np.isnan(wait_ratio_test(nobody).ratio)

@@ -31,21 +31,23 @@ def _pct(value: float) -> str:
     return "-" if value != value else f"{value:.1%}"
 
 
-def _flag(table: pd.DataFrame | pd.Series, policy: str | None, band: str) -> str:
-    """A four-fifths figure with its interval, the queries behind it and its state."""
+def _flag(
+    table: pd.DataFrame | pd.Series, policy: str | None, band: str, kind: str = "four_fifths"
+) -> str:
+    """A band ratio with its interval, the rows behind it and its state."""
     row = table if policy is None else table.loc[policy]
-    value = float(row[f"four_fifths_{band}"])
+    name = f"{kind}_{band}"
+    value = float(row[name])
     if value != value:
         return "-"
-    low, high = f"four_fifths_{band}_low", f"four_fifths_{band}_high"
-    if low in row.index:
-        spread = f" ({float(row[low]):.2f}-{float(row[high]):.2f})"
-    elif f"four_fifths_{band}_ci95" in row.index:
-        spread = f" ±{float(row[f'four_fifths_{band}_ci95']):.2f}"
+    if f"{name}_low" in row.index:
+        spread = f" ({float(row[f'{name}_low']):.2f}-{float(row[f'{name}_high']):.2f})"
+    elif f"{name}_ci95" in row.index:
+        spread = f" ±{float(row[f'{name}_ci95']):.2f}"
     else:
         spread = ""
-    n = f", n={int(row[f'four_fifths_{band}_n']):,}" if f"four_fifths_{band}_n" in row.index else ""
-    state = str(row.get(f"four_fifths_{band}_state", ""))
+    n = f", n={int(row[f'{name}_n']):,}" if f"{name}_n" in row.index else ""
+    state = str(row.get(f"{name}_state", ""))
     return f"{value:.2f}{spread}{n} {state}".rstrip()
 
 
@@ -114,6 +116,9 @@ def policy_block(
         f"   four-fifths rule within {within_minutes:g} min (95% CI, n of the smaller band "
         f"compared): followers {_flag(s, None, 'follower_band')}; value "
         f"{_flag(s, None, 'value_band')}",
+        f"   wait ratio (best band's mean wait over the worst's, answered): followers "
+        f"{_flag(s, None, 'follower_band', 'wait_ratio')}; value "
+        f"{_flag(s, None, 'value_band', 'wait_ratio')}",
         "",
         render(
             [
@@ -162,6 +167,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
                 _with_ci(table, within, _pct(s[within]), name, ".1%"),
                 _with_ci(table, "value_at_risk", count(s["value_at_risk"]), name, ",.0f"),
                 count(s["public_exposure"]),
+                _flag(table, name, "follower_band", "wait_ratio"),
                 _flag(table, name, "follower_band"),
                 _flag(table, name, "value_band"),
             ]
@@ -173,6 +179,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
         f"≤ {shown:g} min",
         "value at risk",
         "public exposure",
+        "wait ratio followers",
         "4/5 followers",
         "4/5 value",
     ]

@@ -10,7 +10,8 @@ naming the column and rows; nothing is dropped or filled silently.
   service-level attainment) overall and by group; difference, ratio,
   four-fifths flags and bootstrap confidence intervals, after fairlearn's
   ``MetricFrame``. :func:`by_group` tabulates several statistics at once.
-* :func:`band_figures`, :func:`four_fifths_test`, :func:`band_changes` — figures by band
+* :func:`band_figures`, :func:`four_fifths_test`, :func:`wait_ratio_test`,
+  :func:`band_changes` — figures by band
   with their n and 95% bootstrap intervals, the four-fifths rule as ``"pass"``,
   ``"fail"`` or ``"too few to tell"`` (:func:`flag_state`; a band below
   :data:`MIN_BAND_QUERIES` queries is never failed), and per band the change against a
@@ -27,12 +28,15 @@ naming the column and rows; nothing is dropped or filled silently.
 
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES
 from prioritize.fairness._bands import (
+    BANDS,
     WAITS,
-    FourFifths,
+    RatioTest,
     Waits,
     band_changes,
     band_figures,
+    band_ratio_tests,
     four_fifths_test,
+    wait_ratio_test,
 )
 from prioritize.fairness._disparity import FOUR_FIFTHS, DisparityFrame, by_group
 from prioritize.fairness._inequality import (
@@ -47,6 +51,7 @@ from prioritize.fairness._raqfm import class_discrimination, raqfm
 from prioritize.fairness._stats import FAIL, FLAG_STATES, PASS, STATS, TOO_FEW, flag_state
 
 __all__ = [
+    "BANDS",
     "FAIL",
     "FLAG_STATES",
     "FOUR_FIFTHS",
@@ -58,10 +63,11 @@ __all__ = [
     "WAITS",
     "DisparityFrame",
     "EntropyDecomposition",
-    "FourFifths",
+    "RatioTest",
     "Waits",
     "band_changes",
     "band_figures",
+    "band_ratio_tests",
     "by_group",
     "class_discrimination",
     "entropy_decomposition",
@@ -72,4 +78,5 @@ __all__ = [
     "jain",
     "overtaking",
     "raqfm",
+    "wait_ratio_test",
 ]

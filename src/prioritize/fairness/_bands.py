@@ -42,7 +42,17 @@ from prioritize.fairness._stats import (
 )
 from prioritize.models import answered_within, parity_ratio
 
-__all__ = ["WAITS", "FourFifths", "Waits", "band_changes", "band_figures", "four_fifths_test"]
+__all__ = [
+    "BANDS",
+    "WAITS",
+    "RatioTest",
+    "Waits",
+    "band_changes",
+    "band_figures",
+    "band_ratio_tests",
+    "four_fifths_test",
+    "wait_ratio_test",
+]
 
 #: Which queries a band's wait figures (mean, median, p90) are over: ``"answered"`` (the
 #: default everywhere: waits of queries an agent reached; those who gave up are counted by
@@ -106,19 +116,24 @@ def _put(columns: dict[str, Any], name: str, value: Any, interval: FloatArray) -
 
 
 def _relative_to_best(
-    within: FloatArray, replicates: FloatArray, level: float
+    values: FloatArray, replicates: FloatArray, level: float, *, higher_is_better: bool = True
 ) -> tuple[FloatArray, FloatArray, int]:
-    """Each group's share over the best group's, its interval, and the best group.
+    """Each group against the best group (a ratio in [0, 1]), its interval, and the best group.
 
-    The best group is the one observed best, and every replicate divides by
+    The best group is the one observed best, and every replicate compares with
     *that* group's replicate: re-picking the best in each replicate would bias
-    the ratio down (the largest of several noisy shares overstates the best),
-    so that the interval of a fair policy would miss its own ratio. The
-    interval is clipped to [0, 1], the range of the ratio.
+    the ratio down (the best of several noisy figures overstates the best), so
+    that the interval of a fair policy would miss its own ratio. The interval
+    is clipped to [0, 1], the range of the ratio.
     """
-    best = int(np.argmax(within))
-    relative = parity_ratio(within, np.full_like(within, within[best]))
-    ratios = parity_ratio(replicates, replicates[:, [best]])
+    if higher_is_better:
+        best = int(np.argmax(values))
+        relative = parity_ratio(values, np.full_like(values, values[best]))
+        ratios = parity_ratio(replicates, replicates[:, [best]])
+    else:
+        best = int(np.argmin(values))
+        relative = parity_ratio(np.full_like(values, values[best]), values)
+        ratios = parity_ratio(replicates[:, [best]], replicates)
     interval = np.clip(percentile_interval(ratios, level), 0.0, 1.0)
     return relative, interval, best
 
@@ -203,22 +218,28 @@ def band_figures(
 
 
 @dataclass(frozen=True, slots=True)
-class FourFifths:
-    """The four-fifths test across groups (see :func:`four_fifths_test`).
+class RatioTest:
+    """A worst-group-over-best-group ratio with its interval, its n and what it may say.
+
+    Returned by :func:`four_fifths_test` and :func:`wait_ratio_test`.
 
     Attributes
     ----------
     ratio
-        The worst group's share answered within the limit over the best
-        group's (1 = parity; :meth:`DisparityFrame.ratio` of ``share_within``).
+        The worst group's figure against the best group's, in [0, 1]
+        (1 = parity; :meth:`DisparityFrame.ratio`).
     low, high
         Its bootstrap interval.
     group
         The worst group (the one the ratio is about).
     queries
-        Queries in the smaller of the two groups compared (the worst and the best).
+        Rows behind the smaller of the two groups compared (the worst and the
+        best): queries for a share, answered queries for a wait.
     state
-        ``"pass"``, ``"fail"`` or ``"too few to tell"`` (:func:`flag_state`).
+        ``"pass"``, ``"fail"`` or ``"too few to tell"`` against the
+        four-fifths threshold (:func:`flag_state`); None for a ratio that no
+        rule judges (the wait ratio: mean waits are heavy-tailed, and the
+        four-fifths rule is about rates, not waits).
     """
 
     ratio: float
@@ -226,7 +247,7 @@ class FourFifths:
     high: float
     group: Any
     queries: int
-    state: str
+    state: str | None
 
 
 def four_fifths_test(
@@ -239,7 +260,7 @@ def four_fifths_test(
     level: float = CONFIDENCE,
     threshold: float = FOUR_FIFTHS,
     min_queries: int = MIN_BAND_QUERIES,
-) -> FourFifths:
+) -> RatioTest:
     """The four-fifths rule across groups, with its interval and what it may say.
 
     The ratio is the smallest group share answered within ``within_minutes``
@@ -267,7 +288,91 @@ def four_fifths_test(
     state = flag_state(
         ratio, float(high), n, hits=hits, threshold=threshold, min_queries=min_queries
     )
-    return FourFifths(ratio, float(low), float(high), bands.labels[worst], n, state)
+    return RatioTest(ratio, float(low), float(high), bands.labels[worst], n, state)
+
+
+def wait_ratio_test(
+    records: Any,
+    *,
+    group: GroupSpec = "follower_band",
+    seed: SeedLike = 0,
+    replicates: int = BOOTSTRAP_REPLICATES,
+    level: float = CONFIDENCE,
+) -> RatioTest:
+    """The wait ratio across groups: the best-served group's mean wait over the worst's.
+
+    Waits of answered queries (groups with none left out), as the summary's
+    ``wait_ratio_<group>``; 1 = equal. Its interval, n (answered queries of
+    the smaller of the two groups compared) are read as for
+    :func:`four_fifths_test`; no rule judges it (``state`` is None). NaN
+    when nobody was answered.
+    """
+    replicates = check_int("replicates", replicates, minimum=1)
+    level = _check_level(level)
+    rng = check_random_state(seed)
+    bands = _bands(records, group, SLA_MINUTES)
+    answered = _count(bands, ~bands.abandoned)
+    kept = np.flatnonzero(answered > 0)
+    if kept.size == 0:
+        return RatioTest(np.nan, np.nan, np.nan, None, 0, None)
+    waits = [_measured(bands, int(band), "answered") for band in kept]
+    # summed in row order, as the summary's band_ratios does: the same ratio to the last bit
+    served = ~bands.abandoned
+    total = np.bincount(
+        bands.codes, weights=np.where(served, bands.wait, 0.0), minlength=bands.sizes.size
+    )
+    means = total[kept] / answered[kept]
+    reps = np.stack([mean_replicates(w, replicates=replicates, rng=rng) for w in waits], axis=1)
+    relative, interval, best = _relative_to_best(means, reps, level, higher_is_better=False)
+    worst = int(np.argmin(relative))
+    ratio = float(relative[worst])
+    low, high = interval[:, worst]
+    n = int(min(answered[kept[worst]], answered[kept[best]]))
+    return RatioTest(ratio, float(low), float(high), bands.labels[kept[worst]], n, None)
+
+
+#: The groups :func:`band_ratio_tests` tests by default.
+BANDS: tuple[str, ...] = ("follower_band", "value_band")
+
+
+def band_ratio_tests(
+    records: Any,
+    *,
+    within_minutes: float = SLA_MINUTES,
+    groups: tuple[str, ...] = BANDS,
+    seed: SeedLike = 0,
+) -> dict[str, Any]:
+    """The headline fairness figures of one run, flat: a row of a summary table.
+
+    ``within_target`` (share answered within ``within_minutes``) and, for each
+    group column ``<g>`` of ``groups``, ``four_fifths_<g>`` (at
+    ``within_minutes``; :func:`four_fifths_test`) and ``wait_ratio_<g>``
+    (:func:`wait_ratio_test`), each with ``_low``, ``_high`` (95% bootstrap
+    interval) and ``_n`` (rows of the smaller group compared); the four-fifths
+    test also with ``_state``.
+    """
+    within_minutes = check_number("within_minutes", within_minutes)
+    require_columns(records, ("wait_minutes", "abandoned"))
+    wait, abandoned = read_values(records, "wait_minutes"), read_abandoned(records)
+    hits = answered_within(wait, within_minutes, abandoned)
+    row: dict[str, Any] = {"within_target": float(hits.mean()) if hits.size else float("nan")}
+    rng = check_random_state(seed)
+    for group in groups:
+        for kind, test in (
+            ("four_fifths", four_fifths_test(
+                records, group=group, within_minutes=within_minutes, seed=rng
+            )),
+            ("wait_ratio", wait_ratio_test(records, group=group, seed=rng)),
+        ):  # fmt: skip
+            row |= {
+                f"{kind}_{group}": test.ratio,
+                f"{kind}_{group}_low": test.low,
+                f"{kind}_{group}_high": test.high,
+                f"{kind}_{group}_n": test.queries,
+            }
+            if test.state is not None:
+                row[f"{kind}_{group}_state"] = test.state
+    return row
 
 
 def _paired(records: Any, baseline: Any) -> pd.DataFrame:

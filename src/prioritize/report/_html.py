@@ -15,7 +15,7 @@ from prioritize._errors import InputError
 from prioritize._internal.checks import check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.optional import require_matplotlib
-from prioritize.fairness import FAIL, TOO_FEW
+from prioritize.fairness import FAIL, PASS, TOO_FEW
 from prioritize.report._plots import (
     plot_changes,
     plot_pareto,
@@ -63,6 +63,7 @@ def _summary_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
         "within_target": (f"within {within_minutes:g} min", "pct"),
         "value_at_risk": ("value at risk", "f0"),
         "public_exposure": ("public exposure", "f0"),
+        "wait_ratio_follower_band": ("wait ratio, followers (95% CI, n)", "flag"),
         "four_fifths_follower_band": ("4/5 followers (95% CI, n)", "flag"),
         "four_fifths_value_band": ("4/5 value (95% CI, n)", "flag"),
     }
@@ -92,9 +93,9 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         return '<td class="num">–</td>'
     if kind in ("flag", "band_flag"):
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
-        state = str(row[f"{column}_state"])
+        state = str(row.get(f"{column}_state", ""))  # a wait ratio has no state
         n = f", n={int(row[f'{column}_n']):,}" if f"{column}_n" in row.index else ""
-        css = {FAIL: "fail", TOO_FEW: "unsure"}.get(state, "ok")
+        css = {FAIL: "fail", TOO_FEW: "unsure", PASS: "ok"}.get(state, "")
         return f'<td class="num {css}">{v:.2f} ({low:.2f}–{high:.2f}{n}) {html.escape(state)}</td>'
     if kind in ("f1ci", "pctci"):
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
@@ -233,7 +234,9 @@ def html_report(
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
         "reached them. Value at risk: lifetime value of the customers who gave up. Public "
         "exposure: followers of customers whose public post waited over an hour or went "
-        f"unanswered. 4/5: worst band's share answered within {within_minutes:g} min over the "
+        "unanswered. Wait ratio: the best-served follower band's mean wait of answered "
+        "queries over the worst's (1 = equal). "
+        f"4/5: worst band's share answered within {within_minutes:g} min over the "
         "best band's, with its 95% bootstrap interval and the queries of the smaller band: "
         "fail only when the whole interval is below 0.8 and both bands have at least "
         f"{MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at 0.8 or "

@@ -19,8 +19,7 @@ from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.fairness import Waits, band_changes, band_figures, four_fifths_test
-from prioritize.models import answered_within
+from prioritize.fairness import Waits, band_changes, band_figures, band_ratio_tests
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import SimulationResult, sweep
 
@@ -84,10 +83,6 @@ def band_table(
     return table
 
 
-#: The groups whose four-fifths test :func:`summary_table` adds.
-_BANDS = ("follower_band", "value_band")
-
-
 def summary_table(
     results: Mapping[str, SimulationResult],
     *,
@@ -96,13 +91,13 @@ def summary_table(
 ) -> pd.DataFrame:
     """The headline figures of each result, one row per policy, at one answer-time limit.
 
-    The summary's figures (as ``compare`` returns them), then ``within_target``
-    (share answered within ``within_minutes``) and, for ``follower_band`` and
-    ``value_band``, the four-fifths test at ``within_minutes``
-    (:func:`prioritize.fairness.four_fifths_test`): ``four_fifths_<band>``
-    (replacing the summary's 60-minute figure), its 95% interval
-    ``_low``/``_high``, the worst band's queries ``_n`` and ``_state``
-    (``"pass"``, ``"fail"`` or ``"too few to tell"``).
+    The summary's figures (as ``compare`` returns them), then
+    :func:`prioritize.fairness.band_ratio_tests`: ``within_target`` (share
+    answered within ``within_minutes``) and, for ``follower_band`` and
+    ``value_band``, ``four_fifths_<band>`` at ``within_minutes`` (replacing
+    the summary's 60-minute figure) and ``wait_ratio_<band>``, each with its
+    95% interval ``_low``/``_high``, the rows of the smaller band compared
+    ``_n`` and ``_state`` (``"pass"``, ``"fail"`` or ``"too few to tell"``).
     """
     if not results:
         raise InputError("no results to tabulate")
@@ -110,23 +105,9 @@ def summary_table(
     table.index.name = "policy"
     extra: dict[str, list[Any]] = {}
     for result in results.values():
-        records = result.records
-        hits = answered_within(
-            records["wait_minutes"].to_numpy(dtype=np.float64),
-            float(within_minutes),
-            records["abandoned"].to_numpy(dtype=bool),
-        )
-        extra.setdefault("within_target", []).append(float(hits.mean()) if hits.size else np.nan)
-        for band in _BANDS:
-            test = four_fifths_test(records, group=band, within_minutes=within_minutes, seed=seed)
-            for key, value in (
-                ("", test.ratio),
-                ("_low", test.low),
-                ("_high", test.high),
-                ("_n", test.queries),
-                ("_state", test.state),
-            ):
-                extra.setdefault(f"four_fifths_{band}{key}", []).append(value)
+        row = band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+        for column, value in row.items():
+            extra.setdefault(column, []).append(value)
     for column, values in extra.items():
         table[column] = values
     return table

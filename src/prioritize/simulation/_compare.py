@@ -24,8 +24,7 @@ from prioritize._internal.checks import check_baseline, check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
-from prioritize.fairness import flag_state, four_fifths_test
-from prioritize.models import answered_within
+from prioritize.fairness import BANDS, band_ratio_tests, flag_state
 from prioritize.policy import Policy
 from prioritize.simulation._models import DurationModel
 from prioritize.simulation._result import SUMMARY_FIELDS
@@ -33,13 +32,19 @@ from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = ["CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
 
-#: Per run, beside the summary: the share answered within ``within_minutes`` and, for each
-#: band, the four-fifths test's interval and the queries of the smaller band compared (see
-#: :func:`prioritize.fairness.four_fifths_test`).
-_BANDS = ("follower_band", "value_band")
+#: Per run, beside the summary: :func:`prioritize.fairness.band_ratio_tests` — the share
+#: answered within ``within_minutes`` and, for each band, the four-fifths test and the wait
+#: ratio's interval, the rows of the smaller band compared and the state.
+_RATIOS = ("four_fifths", "wait_ratio")
 RUN_FIELDS: tuple[str, ...] = (
     "within_target",
-    *(f"four_fifths_{band}_{part}" for band in _BANDS for part in ("low", "high", "n")),
+    *(
+        f"{kind}_{band}_{part}"
+        for band in BANDS
+        for kind in _RATIOS
+        for part in ("low", "high", "n", "state")
+        if not (kind == "wait_ratio" and part == "state")  # no rule judges a wait ratio
+    ),
 )
 _AVERAGED = (*SUMMARY_FIELDS, "within_target")
 #: Figures ``compare`` states as a change against the baseline policy.
@@ -83,21 +88,7 @@ def _summary_row(
     data = frame(seed) if callable(frame) else frame
     result = simulate(data, policy, agents=agents, seed=seed, handle=handle, patience=patience)
     row = dict(result.summary)
-    records = result.records
-    hits = answered_within(
-        records["wait_minutes"].to_numpy(dtype=np.float64),
-        float(within_minutes),
-        records["abandoned"].to_numpy(dtype=bool),
-    )
-    row["within_target"] = float(hits.mean()) if hits.size else float("nan")
-    for band in _BANDS:
-        test = four_fifths_test(records, group=band, within_minutes=within_minutes, seed=seed)
-        row |= {
-            f"four_fifths_{band}": test.ratio,
-            f"four_fifths_{band}_low": test.low,
-            f"four_fifths_{band}_high": test.high,
-            f"four_fifths_{band}_n": test.queries,
-        }
+    row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
     return row
 
 
@@ -172,13 +163,15 @@ def compare(
         ``replications − 1`` degrees of freedom) — the spread *across
         runs*; a ``replications`` column says how many runs each row is.
 
-        Then, per band (``follower_band``, ``value_band``), the four-fifths
-        test: with one run ``four_fifths_<band>_low``/``_high``, its bootstrap
-        interval *within the run*; with several, the ``_ci95`` across runs
-        gives the interval. ``four_fifths_<band>_n`` is the queries of the
-        smaller band compared (the fewest over the runs) and ``_state`` is
-        ``"pass"``, ``"fail"`` or ``"too few to tell"``
-        (:func:`~prioritize.fairness.flag_state`).
+        Then ``within_target`` (share answered within ``within_minutes``)
+        and, per band (``follower_band``, ``value_band``), the four-fifths
+        test (``four_fifths_<band>`` at ``within_minutes``) and the wait
+        ratio: with one run ``_low``/``_high`` is the bootstrap interval
+        *within the run* (:func:`~prioritize.fairness.band_ratio_tests`);
+        with several, the ``_ci95`` *across runs* is the interval. ``_n`` is
+        the rows of the smaller band compared (the fewest over the runs) and
+        the four-fifths test's ``_state`` is ``"pass"``, ``"fail"`` or ``"too
+        few to tell"`` (:func:`~prioritize.fairness.flag_state`).
 
         Last, for each of :data:`CHANGE_FIELDS`, ``<figure>_change``: the
         policy's figure minus the baseline's (paired by seed; with
@@ -211,16 +204,6 @@ def compare(
     changes = _changes(runs, base, len(seeds))
     if replications == 1:
         out = runs.set_index("policy")
-        for band in _BANDS:
-            out[f"four_fifths_{band}_state"] = [
-                flag_state(r, h, int(n))
-                for r, h, n in zip(
-                    out[f"four_fifths_{band}"].astype(float),
-                    out[f"four_fifths_{band}_high"].astype(float),
-                    out[f"four_fifths_{band}_n"],
-                    strict=True,
-                )
-            ]
         out = pd.concat([out, changes.set_index(out.index)], axis=1)
         out.attrs["baseline"] = base
         return out
@@ -233,14 +216,18 @@ def compare(
     order = [c for f in _AVERAGED for c in (f, f"{f}_ci95")]
     out = out[order]
     out.insert(0, "replications", replications)
-    fewest = grouped[[f"four_fifths_{band}_n" for band in _BANDS]].min()
-    for band in _BANDS:
-        out[f"four_fifths_{band}_n"] = fewest[f"four_fifths_{band}_n"].astype(np.int64)
-        ratio, spread = out[f"four_fifths_{band}"], out[f"four_fifths_{band}_ci95"]
-        out[f"four_fifths_{band}_state"] = [
-            flag_state(float(r), float(r + h), int(n))
-            for r, h, n in zip(ratio, spread.fillna(0.0), out[f"four_fifths_{band}_n"], strict=True)
-        ]
+    for band in BANDS:
+        for kind in _RATIOS:
+            name = f"{kind}_{band}"
+            # the fewest rows of a run, and the spread across runs as the interval
+            out[f"{name}_n"] = grouped[f"{name}_n"].min().astype(np.int64)
+            if kind == "wait_ratio":
+                continue
+            high = out[name] + out[f"{name}_ci95"].fillna(0.0)
+            out[f"{name}_state"] = [
+                flag_state(float(r), float(h), int(n))
+                for r, h, n in zip(out[name], high, out[f"{name}_n"], strict=True)
+            ]
     change = changes.assign(policy=runs["policy"].to_numpy()).groupby("policy", sort=False)
     out = pd.concat([out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1)
     out.attrs["baseline"] = base
