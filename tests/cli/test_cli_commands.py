@@ -101,6 +101,9 @@ def test_compare_replications(capsys) -> None:  # type: ignore[no-untyped-def]
     assert code == 0
     assert "means over 3 replications ± 95% CI" in out
     assert re.search(r"fifo\s+\d+\.\d min ±\d+\.\d", out)
+    # promises come from every replication, and say so
+    assert "(holds in each of 3 runs)" in out or "No promise is supported" in out
+    assert "based on one run" not in out
 
 
 def test_compare_report(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

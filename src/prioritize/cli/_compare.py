@@ -125,7 +125,14 @@ def run_compare(opts: CompareOptions) -> str:
     for name in progress(list(policies), enabled=bars, desc="simulate"):
         results[name] = simulate(frame, policies[name], agents=staffing, seed=opts.seed)
     table = None
+    runs: dict[str, list[SimulationResult]] | None = None
     if opts.replications > 1:
+        # promises hold in every replication: the other seeds' runs, beside the first
+        runs = {name: [result] for name, result in results.items()}
+        for s in range(opts.seed + 1, opts.seed + opts.replications):
+            data = source(s) if callable(source) else source
+            for name in policies:
+                runs[name].append(simulate(data, policies[name], agents=staffing, seed=s))
         table = compare(
             source,
             policies,
@@ -154,6 +161,7 @@ def run_compare(opts: CompareOptions) -> str:
             within_minutes=opts.within_minutes,
             target=opts.target,
             baseline=opts.baseline,
+            runs=runs,
         ),
     ]
     if written is not None:

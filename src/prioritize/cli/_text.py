@@ -236,21 +236,24 @@ def comparison_text(
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
     baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
 ) -> str:
     """Per policy: who waits how long; side by side; against the baseline; the reading and the
     promises. One ``within_minutes`` feeds every figure (``table``, from ``compare`` with
-    replications, is shown as it is)."""
-    runs = summary_table(results, within_minutes=within_minutes)
+    replications, is shown as it is). ``runs``: each policy's replications, for promises
+    that hold in every one (default: the one run in ``results``)."""
+    summaries = summary_table(results, within_minutes=within_minutes)
     blocks = [
         policy_block(
-            name, (descriptions or {}).get(name, ""), result, within_minutes, runs.loc[name]
+            name, (descriptions or {}).get(name, ""), result, within_minutes, summaries.loc[name]
         )
         for name, result in results.items()
     ]
-    table = runs if table is None else table
+    table = summaries if table is None else table
     width = max(len(n) for n in results)
+    replicated = runs or {}
     promises = [
-        f"   {name.ljust(width)}  {promise(result, target=target).text}"
+        f"   {name.ljust(width)}  {promise(list(replicated.get(name, [result])), target=target)}"
         for name, result in results.items()
     ]
     gave_up = table["abandon_rate"].astype(float)
