@@ -272,8 +272,18 @@ def four_fifths_test(
     replicates = check_int("replicates", replicates, minimum=1)
     level = _check_level(level)
     min_queries = check_int("min_queries", min_queries, minimum=1)
-    rng = check_random_state(seed)
     bands = _bands(records, group, within_minutes)
+    return _four_fifths(bands, check_random_state(seed), replicates, level, threshold, min_queries)
+
+
+def _four_fifths(
+    bands: _Bands,
+    rng: np.random.Generator,
+    replicates: int,
+    level: float,
+    threshold: float = FOUR_FIFTHS,
+    min_queries: int = MIN_BAND_QUERIES,
+) -> RatioTest:
     if bands.sizes.size == 0:
         raise InputError("no rows to measure")
     hit_count = _count(bands, bands.hits)
@@ -309,15 +319,20 @@ def wait_ratio_test(
     """
     replicates = check_int("replicates", replicates, minimum=1)
     level = _check_level(level)
-    rng = check_random_state(seed)
     bands = _bands(records, group, SLA_MINUTES)
+    return _wait_ratio(bands, check_random_state(seed), replicates, level)
+
+
+def _wait_ratio(
+    bands: _Bands, rng: np.random.Generator, replicates: int, level: float
+) -> RatioTest:
     answered = _count(bands, ~bands.abandoned)
     kept = np.flatnonzero(answered > 0)
     if kept.size == 0:
         return RatioTest(np.nan, np.nan, np.nan, None, 0, None)
-    waits = [_measured(bands, int(band), "answered") for band in kept]
-    # summed in row order, as the summary's band_ratios does: the same ratio to the last bit
     served = ~bands.abandoned
+    waits = [bands.wait[(bands.codes == band) & served] for band in kept]  # no sort for a mean
+    # summed in row order, as the summary's band_ratios does: the same ratio to the last bit
     total = np.bincount(
         bands.codes, weights=np.where(served, bands.wait, 0.0), minlength=bands.sizes.size
     )
@@ -358,12 +373,11 @@ def band_ratio_tests(
     row: dict[str, Any] = {"within_target": float(hits.mean()) if hits.size else float("nan")}
     rng = check_random_state(seed)
     for group in groups:
+        bands = _bands(records, group, within_minutes)
         for kind, test in (
-            ("four_fifths", four_fifths_test(
-                records, group=group, within_minutes=within_minutes, seed=rng
-            )),
-            ("wait_ratio", wait_ratio_test(records, group=group, seed=rng)),
-        ):  # fmt: skip
+            ("four_fifths", _four_fifths(bands, rng, BOOTSTRAP_REPLICATES, CONFIDENCE)),
+            ("wait_ratio", _wait_ratio(bands, rng, BOOTSTRAP_REPLICATES, CONFIDENCE)),
+        ):
             row |= {
                 f"{kind}_{group}": test.ratio,
                 f"{kind}_{group}_low": test.low,
