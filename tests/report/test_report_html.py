@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 import re
 import sys
@@ -158,3 +159,19 @@ def test_importing_the_report_does_not_import_matplotlib() -> None:
     code = "import sys, prioritize.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_promises_from_replications(runs) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.report import promise
+
+    results, _ = runs
+    name = "equal_treatment"
+    frame = pz.synthetic.queries(300, seed=5, days=1)
+    again = simulate(frame, pz.policies.equal_treatment(), agents=2, seed=1)
+    both = [results[name], again]
+    page = html_report({name: results[name]}, runs={name: both})
+    assert html.escape(promise(both).text) in page
+    alone = html_report({name: results[name]})
+    assert html.escape(promise(results[name]).text) in alone
+    if promise(both).clauses:
+        assert "(holds in each of 2 runs)" in page

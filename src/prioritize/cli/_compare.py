@@ -145,7 +145,7 @@ def run_compare(opts: CompareOptions) -> str:
         )
     written = None
     if opts.report is not None:
-        written = _write_report(opts, results, frame, staffing, bars, stream, team)
+        written = _write_report(opts, results, frame, staffing, bars, stream, team, runs)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -177,6 +177,7 @@ def _write_report(
     bars: bool,
     stream: str,
     team: str,
+    runs: dict[str, list[SimulationResult]] | None = None,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
@@ -190,6 +191,7 @@ def _write_report(
             within_minutes=opts.within_minutes,
             target=opts.target,
             baseline=opts.baseline,
+            runs=runs,
             subtitle=f"{stream[0].upper()}{stream[1:]}; {team}",
         )
     except OSError as exc:

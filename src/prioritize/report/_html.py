@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,6 +172,7 @@ def html_report(
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
     baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> str:
@@ -202,6 +203,10 @@ def html_report(
     baseline
         The policy the others are read against (default ``"fifo"`` if
         present, else the first): a "change against" table and chart.
+    runs
+        Optional policy name -> its replications (results of several
+        seeds): each promise then holds in every one. Default: the one run
+        in ``results``.
     title, subtitle
         Page heading; the subtitle defaults to the stream's size and dates.
 
@@ -302,7 +307,7 @@ def html_report(
         parts.append("</div>")
     parts += ["</div>", "<h2>What each policy lets you promise</h2>"]
     for name in names:
-        pledge = promise(results[name], target=target)
+        pledge = promise(list((runs or {}).get(name, [results[name]])), target=target)
         notes = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in pledge.notes)
         parts.append(
             f'<p class="promise"><b>{html.escape(name)}</b>: {html.escape(pledge.text)}{notes}</p>'
@@ -324,6 +329,7 @@ def write_report(
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
     baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> Path:
@@ -337,6 +343,7 @@ def write_report(
         within_minutes=within_minutes,
         target=target,
         baseline=baseline,
+        runs=runs,
         title=title,
         subtitle=subtitle,
     )
