@@ -57,7 +57,7 @@ for group in ("follower_band", "value_band"):
     side_by_side = pd.concat(
         {
             name: band_table(r.records, group=group)[
-                ["queries", "mean_wait", "p90_wait", "within_target"]
+                ["queries", "median_wait_answered", "p90_wait_answered", "within_target"]
             ]
             for name, r in results.items()
         },

@@ -78,6 +78,7 @@ SECOND_DATA = {
     "cases": "graph",
     "case_members": "case_id",
     "IdentityGraph.link_frame": "columns",
+    "band_changes": "baseline",  # the baseline run's records, paired with the first
 }
 
 

@@ -79,15 +79,16 @@ def test_report_text_and_frames_with_simulation() -> None:
         table = frames[f"disparity_{group}"]
         assert list(table.columns) == [
             "count",
-            "mean_wait",
-            "p90_wait",
+            "mean_wait_answered",  # deliberately renamed: one definition of a wait by group
+            "p90_wait_answered",
             "within_60_min",
             "abandon_rate",
         ]
         assert table["count"].sum() == 150
         records = report.simulation.records
-        waits = records.groupby(group, observed=True)["wait_minutes"].mean()
-        np.testing.assert_allclose(table["mean_wait"], waits.loc[table.index.astype(str)])
+        answered = records[~records["abandoned"]]
+        waits = answered.groupby(group, observed=True)["wait_minutes"].mean()
+        np.testing.assert_allclose(table["mean_wait_answered"], waits.loc[table.index.astype(str)])
     text = report.to_text()
     for part in ("'influencer_weighted'", "follower_reach", "followers_x10", "By follower_band:"):
         assert part in text

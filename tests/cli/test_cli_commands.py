@@ -104,6 +104,9 @@ def test_compare_replications(capsys) -> None:  # type: ignore[no-untyped-def]
     assert code == 0
     assert "means over 3 replications ± 95% CI" in out
     assert re.search(r"fifo\s+\d+\.\d min ±\d+\.\d", out)
+    # promises come from every replication, and say so
+    assert "(holds in each of 3 runs)" in out or "No promise is supported" in out
+    assert "based on one run" not in out
 
 
 def test_compare_report(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -223,3 +226,27 @@ def test_progress_bars_without_tqdm_are_silent(capsys, monkeypatch) -> None:  # 
     )  # fmt: skip
     assert code == 0 and err == ""
     assert "means over 2 replications" in out
+
+
+def test_compare_prints_states_and_changes_against_the_baseline(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(
+        capsys, "compare", "--synthetic", "400", "--policy", "influencer_weighted",
+        "--policy", "fifo", "--agents", "2", "--within-minutes", "15",
+    )  # fmt: skip
+    assert code == 0
+    assert "Against fifo, by follower band" in out
+    assert "influencer_weighted 100k+" in out
+    assert "FAIL" not in out  # the states are named, in words
+    assert re.search(
+        r"followers \d\.\d\d \(\d\.\d\d-\d\.\d\d\), n=[\d,]+ (pass|fail|too few to tell)", out
+    )
+    assert "≤ 15 min" in out and "60 min" not in out
+    code, out, _ = run(
+        capsys, "compare", "--synthetic", "200", "--policy", "influencer_weighted",
+        "--policy", "fifo", "--agents", "2", "--baseline", "influencer_weighted",
+    )  # fmt: skip
+    assert code == 0 and "Against influencer_weighted, by follower band" in out
+    code, _, err = run(
+        capsys, "compare", "--synthetic", "200", "--policy", "fifo", "--baseline", "balanced"
+    )
+    assert code == 2 and "--baseline balanced: not among the policies" in err

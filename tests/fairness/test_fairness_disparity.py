@@ -39,6 +39,7 @@ def frame(data: list[tuple[float, str, bool]]) -> pd.DataFrame:
 
 def disparity(data: pd.DataFrame, stat: str, **kw: object) -> DisparityFrame:
     threshold = 30.0 if stat == "share_within" else None
+    kw.setdefault("exclude_abandoned", False)  # every row measured, as pandas does below
     return DisparityFrame(data, group="band", stat=stat, within_minutes=threshold, **kw)  # type: ignore[arg-type]
 
 
@@ -61,8 +62,27 @@ def waits(bands: list[str]) -> pd.DataFrame:
 # --- values -----------------------------------------------------------------------------------
 
 
-def test_hand_computed_means_and_gaps(waits: pd.DataFrame) -> None:
+def test_waits_are_of_answered_queries_by_default(waits: pd.DataFrame) -> None:
+    # one definition everywhere (deliberately changed from every row): answered waits
     d = DisparityFrame(waits)
+    assert d.waits == "answered" and d.excluded == 2
+    assert d.by_group["value"].tolist() == pytest.approx([15.0, 50.0, 10.0 / 3])
+    assert "rows='answered'" in repr(d)
+    assert DisparityFrame(waits, exclude_abandoned=False).waits == "all"
+    # a share counts everyone (giving up is a miss); another column is measured whole
+    assert DisparityFrame(waits, stat="share_within", within_minutes=30).excluded == 0
+    assert DisparityFrame(waits, value="abandoned").excluded == 0
+    # by_group measures each statistic as DisparityFrame does alone
+    table = by_group(waits, stats=("mean", "share_within"), within_minutes=30)
+    assert table["mean"].tolist() == pytest.approx([15.0, 50.0, 10.0 / 3])
+    assert table["count"].tolist() == [2, 1, 3]
+    assert table["share_within"].tolist() == pytest.approx([2 / 3, 0.0, 1.0])
+    with pytest.raises(InputError, match="exclude_abandoned must be a bool or None"):
+        DisparityFrame(waits, exclude_abandoned="yes")  # type: ignore[arg-type]
+
+
+def test_hand_computed_means_and_gaps(waits: pd.DataFrame) -> None:
+    d = DisparityFrame(waits, exclude_abandoned=False)
     table = d.by_group
     assert list(table.columns) == ["value", "count"]
     assert list(table.index) == ["<1k", "1k-10k", "100k+"]  # category order, empty one left out
@@ -160,7 +180,7 @@ def test_ratio_in_unit_interval_and_one_iff_no_difference(
 
 def test_four_fifths_orientation(waits: pd.DataFrame) -> None:
     # Waits: lower is better; the best group (100k+, 10/3 min) has relative 1.
-    table = DisparityFrame(waits).four_fifths()
+    table = DisparityFrame(waits, exclude_abandoned=False).four_fifths()
     assert table["relative"].tolist() == pytest.approx([(10 / 3) / 20, (10 / 3) / 60, 1.0])
     assert table["flagged"].tolist() == [True, True, False]
     # Service level: higher is better.
@@ -174,7 +194,7 @@ def test_four_fifths_orientation(waits: pd.DataFrame) -> None:
     assert list(sla.flagged) == ["<1k", "1k-10k"]
     assert list(sla.four_fifths(threshold=0.6)["flagged"]) == [False, True, False]
     # The caller can say which way is better.
-    upside = DisparityFrame(waits, higher_is_better=True).four_fifths()
+    upside = DisparityFrame(waits, higher_is_better=True, exclude_abandoned=False).four_fifths()
     assert upside["relative"].tolist() == pytest.approx([20 / 60, 1.0, (10 / 3) / 60])
 
 
@@ -186,7 +206,7 @@ def test_all_zero_groups_are_in_parity() -> None:
 
 
 def test_several_group_columns(waits: pd.DataFrame) -> None:
-    d = DisparityFrame(waits, group=["follower_band", "channel"])
+    d = DisparityFrame(waits, group=["follower_band", "channel"], exclude_abandoned=False)
     table = d.by_group
     assert isinstance(table.index, pd.MultiIndex)
     assert table.index.names == ["follower_band", "channel"]
@@ -213,7 +233,7 @@ def test_other_value_and_group_kinds(waits: pd.DataFrame) -> None:
     assert d.by_group["value"].tolist() == pytest.approx([0.0, 0.5])
     # A boolean group column.
     waits["is_public"] = [True, False] * 4
-    d = DisparityFrame(waits, group="is_public", stat="max")
+    d = DisparityFrame(waits, group="is_public", stat="max", exclude_abandoned=False)
     assert list(d.by_group.index) == [False, True]
     assert d.by_group["value"].tolist() == [50.0, 70.0]
 
@@ -265,7 +285,7 @@ def test_by_group_bad_arguments(waits: pd.DataFrame, kwargs: dict, message: str)
 
 
 def test_bootstrap_is_seeded_and_nested(waits: pd.DataFrame) -> None:
-    d = DisparityFrame(waits)
+    d = DisparityFrame(waits, exclude_abandoned=False)
     with pytest.raises(InputError, match=r"call \.bootstrap"):
         _ = d.overall_ci
     a = d.bootstrap(300, seed=7)

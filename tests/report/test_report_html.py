@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib
 import re
 import sys
@@ -89,12 +90,13 @@ def test_parses_and_is_well_formed(page) -> None:  # type: ignore[no-untyped-def
     assert "<title>T&amp;T</title>" in page
 
 
-def test_has_the_four_charts_and_the_tables(page) -> None:  # type: ignore[no-untyped-def]
+def test_has_the_five_charts_and_the_tables(page) -> None:  # type: ignore[no-untyped-def]
     checker = _parse(page)
-    assert checker.tags.get("svg", 0) >= 4
-    assert checker.tags.get("figure") == 4
-    # headline table + 2 policies x (follower, value) band tables
-    assert checker.tags.get("table") == 5
+    assert checker.tags.get("svg", 0) >= 5
+    # the four charts and the change against the baseline (deliberately added)
+    assert checker.tags.get("figure") == 5
+    # headline table + change against the baseline + 2 policies x (follower, value) band tables
+    assert checker.tags.get("table") == 6
     text = " ".join(checker.text)
     for heading in (
         "Who waits how long",
@@ -103,10 +105,13 @@ def test_has_the_four_charts_and_the_tables(page) -> None:  # type: ignore[no-un
         "Queue over time",
         "Waits by band",
         "What each policy lets you promise",
+        "Change against equal_treatment",  # no fifo: the first policy is the baseline
     ):
         assert heading in text
     assert "equal_treatment" in text and "influencer_weighted" in text
     assert "within 30 minutes" in text  # the target is the one asked for
+    assert "within 60" not in text  # ... and the only one
+    assert "too few to tell" in text or "pass" in text
     assert "We answer" in text or "No promise" in text
 
 
@@ -154,3 +159,19 @@ def test_importing_the_report_does_not_import_matplotlib() -> None:
     code = "import sys, prioritize.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_promises_from_replications(runs) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.report import promise
+
+    results, _ = runs
+    name = "equal_treatment"
+    frame = pz.synthetic.queries(300, seed=5, days=1)
+    again = simulate(frame, pz.policies.equal_treatment(), agents=2, seed=1)
+    both = [results[name], again]
+    page = html_report({name: results[name]}, runs={name: both})
+    assert html.escape(promise(both).text) in page
+    alone = html_report({name: results[name]})
+    assert html.escape(promise(results[name]).text) in alone
+    if promise(both).clauses:
+        assert "(holds in each of 2 runs)" in page

@@ -57,7 +57,7 @@ def test_hand_example() -> None:
     assert by["every message"].share == 1.0 and by["every message"].within_minutes == 240.0
     assert p.text == (
         "We answer 80% of private messages within 4 hours, 80% of public mentions within "
-        "15 minutes and every message within 4 hours."
+        "15 minutes and every message within 4 hours (based on one run)."
     )
     assert list(p.figures.index) == ["private messages", "public mentions", "every message"]
     assert p.figures.loc["private messages", "within_60"] == pytest.approx(0.6)
@@ -93,7 +93,7 @@ def test_no_segments_and_custom_labels() -> None:
     assert [(c.segment, c.share, c.within_minutes) for c in p.clauses] == [
         ("every message", 0.5, 60.0)
     ]
-    assert p.text == "We answer 50% of all messages within 1 hour."
+    assert p.text == "We answer 50% of all messages within 1 hour (based on one run)."
     q = promise(
         rec.assign(channel=["chat", "email", "chat", "email"]),
         group="channel",
@@ -234,3 +234,91 @@ def test_claims_the_target_whenever_it_was_reached(data) -> None:  # type: ignor
     full = [m for m in WITHIN if _answered(rec, np.ones(len(rec), bool), m) == len(rec)]
     every = [c for c in p.clauses if c.segment == "every message" and c.share == 1.0]
     assert bool(every) == (bool(full) and len(rec) > 0)
+
+
+# --- promises from several runs (replications) ---------------------------------------------------
+
+KNIFE = (60.0, 480.0, 1440.0)
+
+
+def _private(answered_by_8h: int, answered_by_24h: int, n: int) -> pd.DataFrame:
+    """``n`` private messages: so many answered within 8 hours, the rest by 24 hours or later."""
+    waits = [300.0] * answered_by_8h + [1000.0] * (answered_by_24h - answered_by_8h)
+    waits += [2000.0] * (n - answered_by_24h)
+    return _records(waits, [False] * n, [False] * n)
+
+
+def test_a_knife_edge_share_gives_the_clause_that_holds_in_every_run() -> None:
+    # one run answers 80.0% within 8 hours, the next 79.9%: alone they promise 8 h and 24 h
+    exactly = _private(800, 1000, 1000)
+    just_under = _private(799, 1000, 1000)
+    alone = [
+        promise(r, within_minutes=KNIFE).clauses[0].within_minutes for r in (exactly, just_under)
+    ]
+    assert alone == [480.0, 1440.0]
+    assert "(based on one run)" in promise(exactly, within_minutes=KNIFE).text
+    both = promise([exactly, just_under], within_minutes=KNIFE)
+    (clause, every) = both.clauses
+    assert (clause.segment, clause.share, clause.within_minutes) == (
+        "private messages",
+        0.8,
+        1440.0,
+    )
+    assert clause.runs == 2 and clause.achieved == 1.0
+    assert every.segment == "every message" and every.within_minutes == 1440.0
+    assert both.text.endswith("(holds in each of 2 runs).")
+    # the order of the runs does not matter; a tuple is a list of runs too
+    assert promise((just_under, exactly), within_minutes=KNIFE).text == both.text
+    # a fallback share is the lowest over the runs: 75% and 70% within a day -> 70%
+    low = promise([_private(700, 750, 1000), _private(650, 700, 1000)], within_minutes=KNIFE)
+    assert (low.clauses[0].share, low.clauses[0].within_minutes) == (0.7, 1440.0)
+    with pytest.raises(InputError, match="promise needs records"):
+        promise([])
+
+
+@given(st.lists(records_strategy, min_size=1, max_size=4), st.sampled_from([0.5, 0.8, 0.95]))
+def test_a_promise_from_runs_holds_in_each_run(runs, share) -> None:  # type: ignore[no-untyped-def]
+    records = [_records(*data) for data in runs]
+    p = promise(records, target=share, within_minutes=WITHIN, min_queries=1)
+    for clause in p.clauses:
+        assert clause.runs == len(records)
+        for rec in records:
+            mask = _mask(rec, clause.segment)
+            n = int(mask.sum())
+            assert n >= clause.queries
+            assert Fraction(_answered(rec, mask, clause.within_minutes), n) >= Fraction(
+                str(clause.share)
+            )
+        # no run's own promise is safer: the clause is at least as slow as each run needs
+        for rec in records:
+            alone = promise(rec, target=share, within_minutes=WITHIN, min_queries=1)
+            same = [c for c in alone.clauses if c.segment == clause.segment]
+            if same and same[0].share == clause.share:
+                assert same[0].within_minutes <= clause.within_minutes
+    backing = "based on one run" if len(records) == 1 else f"holds in each of {len(records)} runs"
+    assert backing in p.text or not p.clauses
+
+
+def test_simulated_replications_under_balanced() -> None:
+    import prioritize as pz
+    from prioritize.simulation import simulate
+
+    runs = [
+        simulate(
+            pz.synthetic.queries(3_000, seed=s, days=1), pz.policies.balanced(), agents=5, seed=s
+        )
+        for s in range(4)
+    ]
+    together = promise(runs)
+    assert together.text.endswith("(holds in each of 4 runs).")
+    for clause in together.clauses:
+        slowest = max(
+            (
+                c.within_minutes
+                for r in runs
+                for c in promise(r).clauses
+                if c.segment == clause.segment and c.share == clause.share
+            ),
+            default=clause.within_minutes,
+        )
+        assert clause.within_minutes == slowest

@@ -14,6 +14,7 @@ from prioritize.policy import Blind
 from prioritize.report import (
     BAND_COLUMNS,
     band_table,
+    baseline_changes,
     influence_policy,
     influence_sweep,
     pareto_front,
@@ -47,16 +48,35 @@ def test_band_table_by_hand() -> None:
         }
     )
     table = band_table(records, group="follower_band", within_minutes=60)
-    assert list(table.columns) == list(BAND_COLUMNS)
+    # every figure with its interval (deliberately renamed: mean_wait -> mean_wait_answered)
+    expected = [
+        c.replace("<waits>", "answered") + suffix
+        for c in BAND_COLUMNS
+        for suffix in (
+            ("",)
+            if c in ("queries", "answered", "share", "four_fifths_state")
+            else ("", "_low", "_high")
+        )
+    ]
+    assert sorted(table.columns) == sorted(expected)
     assert list(table.index) == ["<1k", "100k+"]
     assert table.loc["<1k", "queries"] == 3
+    assert table.loc["<1k", "answered"] == 2
     assert table.loc["<1k", "share"] == 0.75
-    assert table.loc["<1k", "mean_wait"] == pytest.approx(40.0)  # answered only: 10 and 70
+    assert table.loc["<1k", "mean_wait_answered"] == pytest.approx(40.0)  # answered: 10 and 70
+    assert table.loc["<1k", "median_wait_answered"] == pytest.approx(40.0)
     assert table.loc["<1k", "within_target"] == pytest.approx(1 / 3)  # 10 min; 70 late; 30 gave up
     assert table.loc["<1k", "abandon_rate"] == pytest.approx(1 / 3)
-    assert table.loc["100k+", "p90_wait"] == 2.0
+    assert table.loc["100k+", "p90_wait_answered"] == 2.0
+    # the other definition, by keyword: a query that gave up counts with its 30 minutes
+    everyone = band_table(records, group="follower_band", waits="all")
+    assert everyone.loc["<1k", "mean_wait_all"] == pytest.approx(110 / 3)
+    # 1/3 against the best band's 1/1: under 0.8, but bands of 3 and 1 queries cannot fail
+    assert table.loc["<1k", "four_fifths"] == pytest.approx(1 / 3)
+    assert table.loc["<1k", "four_fifths_state"] == "too few to tell"
+    assert table.loc["100k+", "four_fifths_state"] == "pass"
     everyone_left = records.assign(abandoned=True)
-    assert band_table(everyone_left, group="follower_band")["mean_wait"].isna().all()
+    assert band_table(everyone_left, group="follower_band")["mean_wait_answered"].isna().all()
 
 
 def test_queue_over_time_by_hand() -> None:
@@ -171,7 +191,14 @@ def test_influence_sweep_runs_the_grid() -> None:
 def test_summary_table_and_wait_buckets(results) -> None:  # type: ignore[no-untyped-def]
     table = summary_table(results)
     assert list(table.index) == list(pz.policies.PRESETS)
-    assert list(table.columns) == list(SUMMARY_FIELDS)
+    # deliberately extended: the share within the target and the four-fifths tests at it
+    assert list(table.columns[: len(SUMMARY_FIELDS)]) == list(SUMMARY_FIELDS)
+    assert table["four_fifths_follower_band_state"].isin(pz.fairness.FLAG_STATES).all()
+    np.testing.assert_allclose(table["within_target"], table["within_60_min"])
+    at_sixty = [float(r.summary["four_fifths_follower_band"]) for r in results.values()]
+    np.testing.assert_allclose(table["four_fifths_follower_band"].astype(float), at_sixty)
+    quick = summary_table(results, within_minutes=5)
+    np.testing.assert_allclose(quick["within_target"], quick["within_5_min"])
     with pytest.raises(InputError):
         summary_table({})
     shares = wait_buckets(results["fifo"].records)
@@ -187,10 +214,50 @@ def test_reading_is_written_from_the_numbers(results) -> None:  # type: ignore[n
     lowest = str(table["expected_loss"].astype(float).idxmin())
     highest = str(table["expected_loss"].astype(float).idxmax())
     assert f"lowest under {lowest} (" in text and f"highest under {highest} (" in text
-    failing = [n for n, v in table["four_fifths_follower_band"].items() if v < 0.8]
-    for name in failing:
-        assert name in text.split("four-fifths")[-1]
-    # change the numbers, change the reading
+    for state in ("fail", "too few to tell"):
+        named = [n for n, v in table["four_fifths_follower_band_state"].items() if v == state]
+        for name in named:
+            assert name in text.split("four-fifths")[-1]
+    # read against fifo by default, against the named baseline otherwise (deliberately changed)
+    assert text.startswith("Against fifo, ")
     swapped = {"a": results["influencer_weighted"], "b": results["fifo"]}
-    assert reading(swapped).startswith("a answers accounts with")
-    assert "b keeps them at" in reading(swapped)
+    # no policy is named fifo: the first is the baseline
+    assert reading(swapped).startswith("Against a, b gives accounts with")
+    assert reading(swapped, baseline="b").startswith("Against b, a gives accounts with")
+    with pytest.raises(InputError, match="baseline must be one of"):
+        reading(swapped, baseline="c")
+
+
+def test_one_within_minutes_flows_to_every_figure(results) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.cli._text import comparison_text
+
+    quick, hour = (summary_table(results, within_minutes=m) for m in (15, 60))
+    for column in ("within_target", "four_fifths_follower_band", "four_fifths_value_band"):
+        assert not np.allclose(quick[column].astype(float), hour[column].astype(float)), column
+    bands = {
+        m: band_table(results["fifo"].records, group="follower_band", within_minutes=m)
+        for m in (15, 60)
+    }
+    for column in ("within_target", "within_target_low", "four_fifths"):
+        assert not np.allclose(bands[15][column], bands[60][column]), column
+    changes = {m: baseline_changes(results, within_minutes=m) for m in (15, 60)}
+    assert not np.allclose(changes[15]["within_target"], changes[60]["within_target"])
+    text = {m: reading(results, within_minutes=m) for m in (15, 60)}
+    assert text[15] != text[60]
+    assert "within 15 min" in text[15] and "60 min" not in text[15]
+    printed = comparison_text(results, within_minutes=15)
+    assert "≤ 15 min" in printed and "60 min" not in printed
+
+
+def test_baseline_changes_name_and_validate_the_baseline(results) -> None:  # type: ignore[no-untyped-def]
+    table = baseline_changes(results)
+    assert table.attrs["baseline"] == "fifo"
+    assert "fifo" not in table.index.get_level_values("policy")
+    assert set(table.index.get_level_values("policy")) == set(results) - {"fifo"}
+    other = baseline_changes(results, baseline="balanced")
+    assert other.attrs["baseline"] == "balanced"
+    first = {k: results[k] for k in ("balanced", "influencer_weighted")}
+    assert baseline_changes(first).attrs["baseline"] == "balanced"  # no fifo: the first
+    assert baseline_changes({"fifo": results["fifo"]}).empty
+    with pytest.raises(InputError, match="baseline must be one of"):
+        baseline_changes(results, baseline="FIFO")

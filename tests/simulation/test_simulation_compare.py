@@ -12,7 +12,14 @@ import pytest
 from scipy import stats
 
 import prioritize as pz
-from prioritize.simulation import SUMMARY_FIELDS, compare, simulate, sweep
+from prioritize.simulation import (
+    CHANGE_FIELDS,
+    RUN_FIELDS,
+    SUMMARY_FIELDS,
+    compare,
+    simulate,
+    sweep,
+)
 from prioritize.simulation._compare import t_quantile
 
 POLICIES = {
@@ -31,10 +38,13 @@ def test_compare_one_row_per_policy_equals_simulate() -> None:
     table = compare(frame, POLICIES, agents=3, seed=4)
     assert list(table.index) == list(POLICIES)
     assert table.index.name == "policy"
-    assert list(table.columns) == list(SUMMARY_FIELDS)
+    # deliberately extended: the four-fifths intervals, n and states, and changes against fifo
+    assert list(table.columns[: len(SUMMARY_FIELDS)]) == list(SUMMARY_FIELDS)
+    assert set(RUN_FIELDS) <= set(table.columns)
+    assert {f"{f}_change" for f in CHANGE_FIELDS} <= set(table.columns)
     for name, policy in POLICIES.items():
         expected = simulate(frame, policy, agents=3, seed=4).summary
-        assert table.loc[name].tolist() == expected.tolist()
+        assert table.loc[name, list(SUMMARY_FIELDS)].tolist() == expected.tolist()
 
 
 def test_compare_runs_on_an_executor() -> None:
@@ -90,7 +100,7 @@ def test_sweep_grid_times_seeds_tidy_rows() -> None:
     )
     assert len(table) == 8
     assert list(table.columns[:4]) == ["follower_reach", "agents", "policy", "seed"]
-    assert list(table.columns[4:]) == [*SUMMARY_FIELDS, "abandonment"]
+    assert list(table.columns[4:]) == [*SUMMARY_FIELDS, *RUN_FIELDS, "abandonment"]
     row = table[(table["follower_reach"] == 0.0) & (table["agents"] == 4) & (table["seed"] == 1)]
     policy = pz.policies.influencer_weighted().with_changes(weights={"follower_reach": 0.0})
     expected = simulate(small_stream(1), policy, agents=4, seed=1).summary
@@ -148,8 +158,11 @@ def test_sweep_and_compare_reject_bad_arguments() -> None:
 
 def test_summary_rows_are_plain_numbers() -> None:
     table = compare(small_stream(5), {"fifo": POLICIES["fifo"]}, agents=2)
+    states = [c for c in table.columns if c.endswith("_state")]
+    assert all(table.loc["fifo", c] in pz.fairness.FLAG_STATES for c in states)
     assert all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in table.iloc[0].tolist()
+        isinstance(v, int | float) and not isinstance(v, bool)
+        for v in table.drop(columns=states).iloc[0].tolist()
     )
     assert not math.isnan(table.loc["fifo", "mean_wait_minutes"])
 
@@ -226,3 +239,40 @@ def test_tqdm_is_imported_only_for_a_bar() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_compare_reads_every_policy_against_a_baseline() -> None:
+    frame = small_stream(2)
+    table = compare(frame, POLICIES, agents=3)
+    assert table.attrs["baseline"] == "fifo"
+    for figure in CHANGE_FIELDS:
+        assert table.loc["fifo", f"{figure}_change"] == 0.0
+        expected = table[figure].astype(float) - float(table.loc["fifo", figure])
+        np.testing.assert_allclose(table[f"{figure}_change"], expected)
+    named = compare(frame, POLICIES, agents=3, baseline="equal")
+    assert named.attrs["baseline"] == "equal" and named.loc["equal", "abandon_rate_change"] == 0
+    no_fifo = {k: POLICIES[k] for k in ("influencer", "equal")}
+    assert compare(frame, no_fifo, agents=3).attrs["baseline"] == "influencer"
+    with pytest.raises(pz.InputError, match="baseline must be one of"):
+        compare(frame, POLICIES, agents=3, baseline="Fifo")
+    for band in ("follower_band", "value_band"):
+        assert table[f"four_fifths_{band}_state"].isin(pz.fairness.FLAG_STATES).all()
+        low, high = table[f"four_fifths_{band}_low"], table[f"four_fifths_{band}_high"]
+        assert (low <= table[f"four_fifths_{band}"] + 1e-12).all()
+        assert (table[f"four_fifths_{band}"] <= high + 1e-12).all()
+    # one answer-time limit for the share in time, the four-fifths test and the changes
+    quick = compare(frame, POLICIES, agents=3, within_minutes=5)
+    np.testing.assert_allclose(quick["within_target"], quick["within_5_min"])
+    np.testing.assert_allclose(table["within_target"], table["within_60_min"])
+
+
+def test_compare_changes_and_states_across_replications() -> None:
+    table = compare(small_stream, POLICIES, agents=3, replications=3)
+    runs = [compare(small_stream(s), POLICIES, agents=3, seed=s) for s in range(3)]
+    for figure in CHANGE_FIELDS:
+        mean = np.mean([r[f"{figure}_change"].to_numpy(dtype=float) for r in runs], axis=0)
+        np.testing.assert_allclose(table[f"{figure}_change"], mean)
+        assert (table.loc["fifo", f"{figure}_change_ci95"] == 0).all()
+    fewest = np.min([r["four_fifths_follower_band_n"].to_numpy() for r in runs], axis=0)
+    assert table["four_fifths_follower_band_n"].tolist() == fewest.tolist()
+    assert table["four_fifths_follower_band_state"].isin(pz.fairness.FLAG_STATES).all()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -17,7 +18,9 @@ import numpy as np
 from prioritize._errors import InputError
 
 __all__ = [
+    "BASELINE",
     "SeedLike",
+    "check_baseline",
     "check_fraction",
     "check_instance",
     "check_int",
@@ -106,3 +109,18 @@ def check_instance(name: str, value: Any, cls: type[T]) -> T:
     raise InputError(
         f"{name} must be a prioritize.{cls.__name__}; got {type(value).__name__}{hint}"
     )
+
+
+#: The policy a comparison is read against when none is named and one is called this.
+BASELINE = "fifo"
+
+
+def check_baseline(names: Sequence[str], baseline: str | None) -> str:
+    """The baseline of a comparison of the policies ``names``: ``baseline``, which must be
+    one of them, or by default the one named :data:`BASELINE` if any, else the first."""
+    names = list(names)
+    if baseline is None:
+        return BASELINE if BASELINE in names else names[0]
+    if baseline not in names:
+        raise InputError(f"baseline must be one of the policies {names}; got {baseline!r}")
+    return baseline

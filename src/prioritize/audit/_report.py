@@ -80,14 +80,14 @@ def _disparities(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
             within_minutes=_WITHIN,
         ).rename(
             columns={
-                "mean": "mean_wait",
-                "p90": "p90_wait",
+                "mean": "mean_wait_answered",
+                "p90": "p90_wait_answered",
                 "share_within": f"within_{_WITHIN:g}_min",
             }
         )
-        waits["abandon_rate"] = by_group(records, group=group, value="abandoned", stats=("mean",))[
-            "mean"
-        ]
+        gave_up = by_group(records, group=group, value="abandoned", stats=("mean",))
+        waits["count"] = gave_up["count"]  # every query (the waits are of answered ones)
+        waits["abandon_rate"] = gave_up["mean"]
         out[group] = waits
     return out
 
@@ -119,8 +119,9 @@ class AuditReport:
         The :class:`~prioritize.simulation.SimulationResult` when simulated.
     disparities
         When simulated: group column (``follower_band``, ``value_band``) ->
-        ``count``, ``mean_wait``, ``p90_wait``, ``within_60_min`` (share
-        answered within an hour; abandoned = missed) and ``abandon_rate``.
+        ``count`` (queries), ``mean_wait_answered``, ``p90_wait_answered``
+        (waits of the queries answered), ``within_60_min`` (share answered
+        within an hour; abandoned = missed) and ``abandon_rate``.
     """
 
     policy: str

@@ -48,6 +48,7 @@ class CompareOptions:
     target: float = 0.8
     progress: bool | None = None
     patience: str | None = None
+    baseline: str | None = None
 
 
 def _policies(specs: Sequence[str]) -> dict[str, Policy]:
@@ -94,6 +95,8 @@ def run_compare(opts: CompareOptions) -> str:
         check_output(opts.report, "--report", inputs=inputs, force=opts.force)
     policies = _policies(opts.policies)
     patience = parse_patience(opts.patience)
+    if opts.baseline is not None and opts.baseline not in policies:
+        raise CLIError(f"--baseline {opts.baseline}: not among the policies {list(policies)}")
     if opts.queries is not None:
         frame = load_queries(opts.queries)
         source: pd.DataFrame | Callable[[int], pd.DataFrame] = frame
@@ -135,7 +138,16 @@ def run_compare(opts: CompareOptions) -> str:
             frame, policies[name], agents=staffing, seed=opts.seed, patience=patience
         )
     table = None
+    runs: dict[str, list[SimulationResult]] | None = None
     if opts.replications > 1:
+        # promises hold in every replication: the other seeds' runs, beside the first
+        runs = {name: [result] for name, result in results.items()}
+        for s in range(opts.seed + 1, opts.seed + opts.replications):
+            data = source(s) if callable(source) else source
+            for name in policies:
+                runs[name].append(
+                    simulate(data, policies[name], agents=staffing, seed=s, patience=patience)
+                )
         table = compare(
             source,
             policies,
@@ -143,11 +155,13 @@ def run_compare(opts: CompareOptions) -> str:
             seed=opts.seed,
             replications=opts.replications,
             patience=patience,
+            baseline=opts.baseline,
+            within_minutes=opts.within_minutes,
             progress=bars,
         )
     written = None
     if opts.report is not None:
-        written = _write_report(opts, results, frame, staffing, bars, stream, team, patience)
+        written = _write_report(opts, results, frame, staffing, bars, stream, team, patience, runs)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -164,6 +178,8 @@ def run_compare(opts: CompareOptions) -> str:
             table=table,
             within_minutes=opts.within_minutes,
             target=opts.target,
+            baseline=opts.baseline,
+            runs=runs,
         ),
     ]
     if written is not None:
@@ -180,6 +196,7 @@ def _write_report(
     stream: str,
     team: str,
     patience: Any,
+    runs: dict[str, list[SimulationResult]] | None = None,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
@@ -194,6 +211,8 @@ def _write_report(
             sweep=sweep,
             within_minutes=opts.within_minutes,
             target=opts.target,
+            baseline=opts.baseline,
+            runs=runs,
             subtitle=f"{stream[0].upper()}{stream[1:]}; {team}",
         )
     except OSError as exc:

@@ -126,7 +126,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare policies on a stream with a team; optional HTML report",
         description="Simulate policies on the same stream with the same team and compare "
-        "waits, abandonment, value at risk, public exposure and fairness by band. With no "
+        "waits, abandonment, expected loss, public exposure and fairness by band. With no "
         "options: the five presets on a synthetic week.",
         epilog=_EPILOG,
     )
@@ -159,6 +159,11 @@ def _build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="R",
         help="runs per policy on new streams, for 95%% intervals (default 1)",
+    )
+    compare.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="the policy the others are read against (default: fifo if compared, else the first)",
     )
     compare.add_argument(
         "--report",
@@ -310,6 +315,7 @@ def _run(args: argparse.Namespace) -> str:
                 target=args.target,
                 progress=args.progress,
                 patience=args.patience,
+                baseline=args.baseline,
             )
         )
     if args.command == "score":

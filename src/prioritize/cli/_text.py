@@ -9,12 +9,12 @@ from functools import partial
 
 import pandas as pd
 
-from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.constants import MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text
-from prioritize.report import band_table, promise, reading, summary_table
+from prioritize.report import band_table, baseline_changes, promise, reading, summary_table
 from prioritize.simulation import SimulationResult
 
-__all__ = ["comparison_text", "count", "minutes", "render", "summary_text"]
+__all__ = ["changes_text", "comparison_text", "count", "minutes", "render", "summary_text"]
 
 #: A measured wait: ``12.3 min`` below two hours, ``5.2 h`` above; ``-`` for NaN.
 minutes = partial(duration_text, words=False)
@@ -31,10 +31,31 @@ def _pct(value: float) -> str:
     return "-" if value != value else f"{value:.1%}"
 
 
-def _ratio(value: float) -> str:
+def _flag(
+    table: pd.DataFrame | pd.Series, policy: str | None, band: str, kind: str = "four_fifths"
+) -> str:
+    """A band ratio with its interval, the rows behind it and its state."""
+    row = table if policy is None else table.loc[policy]
+    name = f"{kind}_{band}"
+    value = float(row[name])
     if value != value:
         return "-"
-    return f"{value:.2f} FAIL" if value < FOUR_FIFTHS else f"{value:.2f} ok"
+    if f"{name}_low" in row.index:
+        spread = f" ({float(row[f'{name}_low']):.2f}-{float(row[f'{name}_high']):.2f})"
+    elif f"{name}_ci95" in row.index:
+        spread = f" ±{float(row[f'{name}_ci95']):.2f}"
+    else:
+        spread = ""
+    n = f", n={int(row[f'{name}_n']):,}" if f"{name}_n" in row.index else ""
+    state = str(row.get(f"{name}_state", ""))
+    return f"{value:.2f}{spread}{n} {state}".rstrip()
+
+
+def _share_ci(row: pd.Series, column: str) -> str:
+    return (
+        f"{_pct(float(row[column]))} ({float(row[f'{column}_low']):.0%}-"
+        f"{float(row[f'{column}_high']):.0%})"
+    )
 
 
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
@@ -59,41 +80,58 @@ def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str
                     f"{label} {band}",
                     f"{int(row['queries']):,}",
                     _pct(float(row["share"])),
-                    minutes(float(row["mean_wait"])),
-                    minutes(float(row["p90_wait"])),
-                    _pct(float(row["within_target"])),
-                    _pct(float(row["abandon_rate"])),
+                    minutes(float(row["median_wait_answered"])),
+                    minutes(float(row["mean_wait_answered"])),
+                    _share_ci(row, "within_target"),
+                    _share_ci(row, "abandon_rate"),
+                    f"{float(row['four_fifths']):.2f} {row['four_fifths_state']}",
                 ]
             )
     return rows
 
 
 def policy_block(
-    name: str, description: str, result: SimulationResult, within_minutes: float
+    name: str,
+    description: str,
+    result: SimulationResult,
+    within_minutes: float,
+    summary: pd.Series | None = None,
 ) -> str:
-    """One policy: its headline figures and who waits how long, by follower and value band."""
-    s = result.summary
+    """One policy: its headline figures and who waits how long, by follower and value band.
+
+    ``summary`` is the policy's row of :func:`~prioritize.report.summary_table` at
+    ``within_minutes`` (computed when not given).
+    """
+    s = summary_table({name: result}, within_minutes=within_minutes).iloc[0]
+    s = s if summary is None else summary
     head = f"== {name}: {description}" if description else f"== {name}:"
     lines = [
         head,
         f"   {s['served']:,} answered, {s['abandoned']:,} gave up ({s['abandon_rate']:.1%}); "
-        f"mean wait {minutes(s['mean_wait_minutes'])}, p90 {minutes(s['p90_wait_minutes'])}, "
-        f"longest {minutes(s['max_wait_minutes'])}",
+        f"median wait of those answered {minutes(s['p50_wait_minutes'])}, p90 "
+        f"{minutes(s['p90_wait_minutes'])}, longest {minutes(s['max_wait_minutes'])}; "
+        f"{_pct(float(s['within_target']))} answered within {within_minutes:g} min",
         f"   lifetime value of those who gave up {count(s['abandoned_lifetime_value'])}, "
         f"expected loss {count(s['expected_loss'])} (churn {result.churn_after_abandon:.0%}) · "
         f"public exposure {count(s['public_exposure'])} followers "
-        f"({s['exposed_public_queries']:,} public posts) · four-fifths rule: followers "
-        f"{_ratio(s['four_fifths_follower_band'])}, value {_ratio(s['four_fifths_value_band'])}",
+        f"({s['exposed_public_queries']:,} public posts)",
+        f"   four-fifths rule within {within_minutes:g} min (95% CI, n of the smaller band "
+        f"compared): followers {_flag(s, None, 'follower_band')}; value "
+        f"{_flag(s, None, 'value_band')}",
+        f"   wait ratio (best band's mean wait over the worst's, answered): followers "
+        f"{_flag(s, None, 'follower_band', 'wait_ratio')}; value "
+        f"{_flag(s, None, 'value_band', 'wait_ratio')}",
         "",
         render(
             [
                 "group",
                 "queries",
                 "share",
+                "median wait",
                 "mean wait",
-                "p90 wait",
-                f"≤ {within_minutes:g} min",
-                "gave up",
+                f"≤ {within_minutes:g} min (95% CI)",
+                "gave up (95% CI)",
+                "4/5",
             ],
             _band_rows(result, within_minutes),
             indent="   ",
@@ -112,38 +150,84 @@ def _with_ci(table: pd.DataFrame, column: str, text: str, policy: str, fmt: str)
     return f"{text} ±{format(half, fmt)}"
 
 
-def summary_text(table: pd.DataFrame) -> str:
-    """The side-by-side table of headline figures (``compare``'s, or :func:`summary_table`'s)."""
+def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) -> str:
+    """The side-by-side table of headline figures (``compare``'s, or :func:`summary_table`'s).
+
+    ``≤ <within_minutes> min`` is ``within_target`` when the table has it (a
+    :func:`summary_table` at ``within_minutes``), else the summary's 60-minute figure.
+    """
+    within = "within_target" if "within_target" in table.columns else "within_60_min"
+    shown = within_minutes if within == "within_target" else SLA_MINUTES
     rows = []
     for policy, s in table.iterrows():
         name = str(policy)
         rows.append(
             [
                 name,
-                _with_ci(table, "mean_wait_minutes", minutes(s["mean_wait_minutes"]), name, ".1f"),
-                minutes(s["p90_wait_minutes"]),
+                _with_ci(table, "p50_wait_minutes", minutes(s["p50_wait_minutes"]), name, ".1f"),
                 _with_ci(table, "abandon_rate", _pct(s["abandon_rate"]), name, ".1%"),
-                _pct(s["within_60_min"]),
+                _with_ci(table, within, _pct(s[within]), name, ".1%"),
                 _with_ci(table, "expected_loss", count(s["expected_loss"]), name, ",.0f"),
                 count(s["public_exposure"]),
-                f"{float(s['wait_ratio_follower_band']):.2f}",
-                _ratio(float(s["four_fifths_follower_band"])),
-                _ratio(float(s["four_fifths_value_band"])),
+                _flag(table, name, "follower_band", "wait_ratio"),
+                _flag(table, name, "follower_band"),
+                _flag(table, name, "value_band"),
             ]
         )
     headers = [
         "policy",
-        "mean wait",
-        "p90 wait",
+        "median wait",
         "gave up",
-        "≤ 60 min",
+        f"≤ {shown:g} min",
         "expected loss",
         "public exposure",
-        "wait ratio",
+        "wait ratio followers",
         "4/5 followers",
         "4/5 value",
     ]
     return render(headers, rows)
+
+
+def changes_text(
+    results: Mapping[str, SimulationResult],
+    *,
+    baseline: str | None = None,
+    within_minutes: float = SLA_MINUTES,
+) -> str:
+    """Per policy and follower band, the change against the baseline (paired 95% intervals)."""
+    changes = baseline_changes(results, baseline=baseline, within_minutes=within_minutes)
+    if changes.empty:
+        return ""
+    base = changes.attrs["baseline"]
+    rows = []
+    for (policy, band), row in changes.iterrows():
+        rows.append(
+            [
+                f"{policy} {band}",
+                f"{int(row['queries']):,}",
+                f"{minutes(row['median_wait_answered_baseline'])} -> "
+                f"{minutes(row['median_wait_answered'])} "
+                f"({row['median_wait_answered_change_low']:+.1f} to "
+                f"{row['median_wait_answered_change_high']:+.1f} min)",
+                f"{_pct(row['within_target_baseline'])} -> {_pct(row['within_target'])} "
+                f"({row['within_target_change_low'] * 100:+.1f} to "
+                f"{row['within_target_change_high'] * 100:+.1f} pts)",
+                f"{_pct(row['abandon_rate_baseline'])} -> {_pct(row['abandon_rate'])} "
+                f"({row['abandon_rate_change_low'] * 100:+.1f} to "
+                f"{row['abandon_rate_change_high'] * 100:+.1f} pts)",
+            ]
+        )
+    head = f"Against {base}, by follower band (95% CI of the change; shares paired by query):\n"
+    return head + render(
+        [
+            "policy, followers",
+            "queries",
+            "median wait answered",
+            f"≤ {within_minutes:g} min",
+            "gave up",
+        ],
+        rows,
+    )
 
 
 def comparison_text(
@@ -153,16 +237,25 @@ def comparison_text(
     table: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
+    baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
 ) -> str:
-    """Per policy: who waits how long; then side by side, the reading and the promises."""
+    """Per policy: who waits how long; side by side; against the baseline; the reading and the
+    promises. One ``within_minutes`` feeds every figure (``table``, from ``compare`` with
+    replications, is shown as it is). ``runs``: each policy's replications, for promises
+    that hold in every one (default: the one run in ``results``)."""
+    summaries = summary_table(results, within_minutes=within_minutes)
     blocks = [
-        policy_block(name, (descriptions or {}).get(name, ""), result, within_minutes)
+        policy_block(
+            name, (descriptions or {}).get(name, ""), result, within_minutes, summaries.loc[name]
+        )
         for name, result in results.items()
     ]
-    table = summary_table(results) if table is None else table
+    table = summaries if table is None else table
     width = max(len(n) for n in results)
+    replicated = runs or {}
     promises = [
-        f"   {name.ljust(width)}  {promise(result, target=target).text}"
+        f"   {name.ljust(width)}  {promise(list(replicated.get(name, [result])), target=target)}"
         for name, result in results.items()
     ]
     gave_up = table["abandon_rate"].astype(float)
@@ -173,13 +266,20 @@ def comparison_text(
             f"   None can promise to answer every message: {spread} gave up waiting "
             "(answer them later too, or add agents)."
         )
+    changes = changes_text(results, baseline=baseline, within_minutes=within_minutes)
     return "\n\n".join(
         [
             *blocks,
-            "Side by side (wait ratio: best-served follower band's mean wait over the worst's, "
-            "1 = equal;\n4/5: worst band's share answered within 60 min over the best's, "
-            "below 0.8 fails):\n" + summary_text(table),
-            textwrap.fill("Reading: " + reading(results, within_minutes=within_minutes), 100),
+            "Side by side (4/5: worst band's share answered in time over the best band's, with "
+            "its 95% interval\nand the queries of the smaller band; 'fail' only when the whole "
+            f"interval is under 0.8 and both bands have\n{MIN_BAND_QUERIES}+ queries, else "
+            "'too few to tell'; ± across replications when there are several):\n"
+            + summary_text(table, within_minutes=within_minutes),
+            *([changes] if changes else []),
+            textwrap.fill(
+                "Reading: " + reading(results, within_minutes=within_minutes, baseline=baseline),
+                100,
+            ),
             "What each policy lets you promise (from the simulated records; giving up counts "
             "as unanswered):\n" + "\n".join(promises),
         ]

@@ -10,6 +10,12 @@ naming the column and rows; nothing is dropped or filled silently.
   service-level attainment) overall and by group; difference, ratio,
   four-fifths flags and bootstrap confidence intervals, after fairlearn's
   ``MetricFrame``. :func:`by_group` tabulates several statistics at once.
+* :func:`band_figures`, :func:`four_fifths_test`, :func:`wait_ratio_test`,
+  :func:`band_changes` — figures by band
+  with their n and 95% bootstrap intervals, the four-fifths rule as ``"pass"``,
+  ``"fail"`` or ``"too few to tell"`` (:func:`flag_state`; a band below
+  :data:`MIN_BAND_QUERIES` queries is never failed), and per band the change against a
+  baseline policy on the same stream (paired by query).
 * :func:`gini`, :func:`jain`, :func:`generalized_entropy` — inequality of
   waits (or of any non-negative quantity); :func:`entropy_decomposition`
   splits GE(α) into between- and within-group parts.
@@ -20,6 +26,18 @@ naming the column and rows; nothing is dropped or filled silently.
   ahead of earlier arrivals of another.
 """
 
+from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES
+from prioritize.fairness._bands import (
+    BANDS,
+    WAITS,
+    RatioTest,
+    Waits,
+    band_changes,
+    band_figures,
+    band_ratio_tests,
+    four_fifths_test,
+    wait_ratio_test,
+)
 from prioritize.fairness._disparity import FOUR_FIFTHS, DisparityFrame, by_group
 from prioritize.fairness._inequality import (
     EntropyDecomposition,
@@ -30,19 +48,35 @@ from prioritize.fairness._inequality import (
 )
 from prioritize.fairness._overtaking import overtaking
 from prioritize.fairness._raqfm import class_discrimination, raqfm
-from prioritize.fairness._stats import STATS
+from prioritize.fairness._stats import FAIL, FLAG_STATES, PASS, STATS, TOO_FEW, flag_state
 
 __all__ = [
+    "BANDS",
+    "FAIL",
+    "FLAG_STATES",
     "FOUR_FIFTHS",
+    "MIN_BAND_HITS",
+    "MIN_BAND_QUERIES",
+    "PASS",
     "STATS",
+    "TOO_FEW",
+    "WAITS",
     "DisparityFrame",
     "EntropyDecomposition",
+    "RatioTest",
+    "Waits",
+    "band_changes",
+    "band_figures",
+    "band_ratio_tests",
     "by_group",
     "class_discrimination",
     "entropy_decomposition",
+    "flag_state",
+    "four_fifths_test",
     "generalized_entropy",
     "gini",
     "jain",
     "overtaking",
     "raqfm",
+    "wait_ratio_test",
 ]

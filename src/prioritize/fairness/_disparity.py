@@ -47,6 +47,19 @@ class _Sample:
     excluded: int
 
 
+def _excludes(
+    records: Any, value: str, stats: Sequence[Stat], exclude_abandoned: bool | None
+) -> bool:
+    """Whether abandoned rows are left out: as asked, or by default (None) when the waits of
+    answered queries are measured (``wait_minutes`` by a wait statistic, ``abandoned`` known)."""
+    if exclude_abandoned is not None:
+        if not isinstance(exclude_abandoned, bool):
+            raise InputError(f"exclude_abandoned must be a bool or None; got {exclude_abandoned!r}")
+        return exclude_abandoned
+    waits = all(stat.within_minutes is None for stat in stats)
+    return waits and value == "wait_minutes" and "abandoned" in getattr(records, "columns", ())
+
+
 def _sample(
     records: Any, value: str, group: GroupSpec, *, need_abandoned: bool, exclude_abandoned: bool
 ) -> _Sample:
@@ -133,8 +146,7 @@ class DisparityFrame:
         One row per query (e.g. a simulation's ``records``).
     value
         The numeric (or boolean) column measured, ``wait_minutes`` by default.
-        NaN is an error, not skipped. Abandoned queries are measured with
-        their ``wait_minutes`` (how long they waited before giving up).
+        NaN is an error, not skipped.
     group
         The group column, or a list of columns: groups are then their
         combinations and ``by_group`` has a ``MultiIndex``. Missing labels
@@ -157,9 +169,15 @@ class DisparityFrame:
         :meth:`four_fifths` uses it: the best group is the highest or the
         lowest. :meth:`ratio` is symmetric (smallest over largest).
     exclude_abandoned
-        Leave abandoned queries out of the measurement (all statistics), e.g.
-        to measure the waits of answered queries only. Needs an ``abandoned``
-        column; :attr:`excluded` counts the rows left out.
+        Leave abandoned queries out of the measurement (True; needs an
+        ``abandoned`` column) or keep them (False: a query that gave up counts
+        with how long it waited). The default, None, is the package's one
+        definition of a wait by group (as in the summary, ``band_table`` and
+        the reports): the waits of *answered* queries, i.e. True when
+        ``value`` is ``wait_minutes``, the statistic is not ``share_within``
+        and the records have an ``abandoned`` column; False otherwise.
+        :attr:`excluded` counts the rows left out and :attr:`waits` says
+        which definition was used.
 
     Notes
     -----
@@ -191,16 +209,18 @@ class DisparityFrame:
         stat: str = "mean",
         within_minutes: float | None = None,
         higher_is_better: bool | None = None,
-        exclude_abandoned: bool = False,
+        exclude_abandoned: bool | None = None,
     ) -> None:
         self._stat = parse_stat(stat, within_minutes)
+        excluding = _excludes(records, value, [self._stat], exclude_abandoned)
         sample = _sample(
             records,
             value,
             group,
             need_abandoned=self._stat.within_minutes is not None,
-            exclude_abandoned=exclude_abandoned,
+            exclude_abandoned=excluding,
         )
+        self.waits = "answered" if excluding else "all"
         self.value = value
         self.stat = stat
         self.within_minutes = self._stat.within_minutes
@@ -222,7 +242,8 @@ class DisparityFrame:
         boot = "" if self._boot is None else f", bootstrap={self._boot.n}@{self._boot.level:g}"
         return (
             f"DisparityFrame(value={self.value!r}, group={group!r}, stat={self.stat!r}, "
-            f"groups={len(self._group_values)}, overall={self.overall:.6g}{boot})"
+            f"rows={self.waits!r}, groups={len(self._group_values)}, "
+            f"overall={self.overall:.6g}{boot})"
         )
 
     @property
@@ -389,15 +410,19 @@ def by_group(
     value: str = "wait_minutes",
     stats: Sequence[str] = ("mean", "median", "p90", "max"),
     within_minutes: float | None = None,
-    exclude_abandoned: bool = False,
+    exclude_abandoned: bool | None = None,
 ) -> pd.DataFrame:
     """Several statistics of ``value`` for each group, in one table.
 
     Returns a frame indexed by group (groups without rows left out) with a
-    ``count`` column and one column per statistic, named as in ``stats``.
+    ``count`` column (the rows the wait statistics measured; every row when
+    only ``share_within`` is asked or nothing is left out) and one column per
+    statistic, named as in ``stats``.
     Statistics, ``within_minutes`` and ``exclude_abandoned`` mean what they
     mean for :class:`DisparityFrame`; ``within_minutes`` is needed exactly
-    when ``"share_within"`` is among ``stats``.
+    when ``"share_within"`` is among ``stats``. By default the wait
+    statistics are of answered queries and ``share_within`` of every query,
+    each as :class:`DisparityFrame` measures it alone.
 
     Examples
     --------
@@ -411,15 +436,26 @@ def by_group(
     if within_minutes is not None and "share_within" not in stats:
         raise InputError("within_minutes= only applies when 'share_within' is among stats")
     parsed = [parse_stat(s, within_minutes if s == "share_within" else None) for s in stats]
-    sample = _sample(
-        records,
-        value,
-        group,
-        need_abandoned=within_minutes is not None,
-        exclude_abandoned=exclude_abandoned,
-    )
-    columns: dict[str, Any] = {"count": sample.groups.sizes}
-    for stat in parsed:
-        prepared = stat.prepare(sample.values, sample.abandoned)
-        columns[stat.name] = _by_segment(stat, prepared, sample.bounds)
-    return pd.DataFrame(columns, index=sample.groups.labels)
+    columns: dict[str, Any] = {}
+    labels = None
+    # one sample per definition of the rows measured (answered waits, every query's share)
+    for excluding in (False, True):
+        mine = [s for s in parsed if _excludes(records, value, [s], exclude_abandoned) == excluding]
+        if not mine:
+            continue
+        sample = _sample(
+            records,
+            value,
+            group,
+            need_abandoned=any(s.within_minutes is not None for s in mine),
+            exclude_abandoned=excluding,
+        )
+        index = sample.groups.labels
+        labels = index if labels is None else labels.union(index, sort=False)
+        for stat in mine:
+            prepared = stat.prepare(sample.values, sample.abandoned)
+            columns[stat.name] = pd.Series(_by_segment(stat, prepared, sample.bounds), index=index)
+            if excluding or "count" not in columns:
+                columns["count"] = pd.Series(sample.groups.sizes, index=index)
+    table = pd.DataFrame(columns).reindex(labels)
+    return table[["count", *(s.name for s in parsed)]]

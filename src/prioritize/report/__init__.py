@@ -2,15 +2,17 @@
 
 * :func:`promise` — the service a team can honestly publish ("We answer 80%
   of public mentions within 1 hour and every message within 24 hours"),
-  read off simulated records, never claiming more than they show.
+  read off simulated records, never claiming more than they show; from
+  several runs (replications), only what holds in every one.
 * :func:`html_report`, :func:`write_report` — a self-contained HTML page
   (inline SVG charts, no network) comparing simulated policies: waits by
   follower band, service level by group against a target, the frontier of
-  value at risk against fairness over a weight sweep, queue length over
+  expected loss against fairness over a weight sweep, queue length over
   time, and the tables. Needs matplotlib (``pip install 'prioritize[plot]'``),
   imported only when a report is drawn.
 * :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
-  :func:`pareto_front`, :func:`influence_sweep`, :func:`reading` — the
+  :func:`pareto_front`, :func:`influence_sweep`, :func:`baseline_changes`,
+  :func:`reading` — the
   numbers behind the charts, without matplotlib.
 
 Example::
@@ -20,7 +22,8 @@ Example::
     frame = pz.synthetic.queries(5_000, seed=0)
     results = {name: simulate(frame, make(), agents=4, seed=0)
                for name, make in pz.policies.PRESETS.items()}
-    print(pz.report.reading(results))
+    print(pz.report.reading(results, within_minutes=60))  # read against fifo
+    pz.report.baseline_changes(results)  # per band: median wait, in time, gave up; 95% CIs
     sweep = pz.report.influence_sweep(frame, agents=4)
     pz.report.write_report("report.html", results, sweep=sweep)
 """
@@ -39,6 +42,7 @@ from prioritize.report._tables import (
     FOLLOWER_WEIGHTS,
     VALUE_WEIGHTS,
     band_table,
+    baseline_changes,
     influence_policy,
     influence_sweep,
     pareto_front,
@@ -56,6 +60,7 @@ __all__ = [
     "Promise",
     "PromiseClause",
     "band_table",
+    "baseline_changes",
     "html_report",
     "influence_policy",
     "influence_sweep",

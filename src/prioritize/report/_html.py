@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.checks import check_baseline
+from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
+from prioritize.fairness import FAIL, PASS, TOO_FEW
 from prioritize.report._plots import (
+    plot_changes,
     plot_pareto,
     plot_queue,
     plot_service_level,
@@ -23,7 +26,7 @@ from prioritize.report._plots import (
 )
 from prioritize.report._promise import promise
 from prioritize.report._reading import reading
-from prioritize.report._tables import band_table, summary_table
+from prioritize.report._tables import band_table, baseline_changes, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["DEFAULT_TITLE", "html_report", "write_report"]
@@ -45,33 +48,72 @@ th{background:#fafafa;text-align:left;font-weight:600}tbody th{white-space:nowra
 td.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}tr:hover td{background:#fbfbfd}
 .fail{color:#b2182b;
- font-weight:600}.ok{color:#1a7a3a}.promise{margin:4px 0}.note{color:#777;font-size:0.88em}
+ font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
+.note{color:#777;font-size:0.88em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
 """
 
-_SUMMARY_COLUMNS: dict[str, tuple[str, str]] = {
-    "arrived": ("queries", "int"),
-    "abandon_rate": ("gave up", "pct"),
-    "mean_wait_minutes": ("mean wait (min)", "f1"),
-    "p50_wait_minutes": ("median wait", "f1"),
-    "p90_wait_minutes": ("p90 wait", "f1"),
-    "max_wait_minutes": ("max wait", "f0"),
-    "within_60_min": ("within 60 min", "pct"),
-    "abandoned_lifetime_value": ("lifetime value, gave up", "f0"),
-    "expected_loss": ("expected loss", "f0"),
-    "public_exposure": ("public exposure", "f0"),
-    "wait_ratio_follower_band": ("wait ratio, followers", "f2"),
-    "four_fifths_follower_band": ("4/5 followers", "ratio"),
-    "four_fifths_value_band": ("4/5 value", "ratio"),
-}
+
+def _summary_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
+    return {
+        "arrived": ("queries", "int"),
+        "abandon_rate": ("gave up", "pct"),
+        "p50_wait_minutes": ("median wait of answered (min)", "f1"),
+        "mean_wait_minutes": ("mean wait of answered", "f1"),
+        "p90_wait_minutes": ("p90 wait", "f1"),
+        "within_target": (f"within {within_minutes:g} min", "pct"),
+        "abandoned_lifetime_value": ("lifetime value, gave up", "f0"),
+        "expected_loss": ("expected loss", "f0"),
+        "public_exposure": ("public exposure", "f0"),
+        "wait_ratio_follower_band": ("wait ratio, followers (95% CI, n)", "flag"),
+        "four_fifths_follower_band": ("4/5 followers (95% CI, n)", "flag"),
+        "four_fifths_value_band": ("4/5 value (95% CI, n)", "flag"),
+    }
+
+
 _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "share": ("share", "pct"),
-    "mean_wait": ("mean wait (min)", "f1"),
-    "p90_wait": ("p90 wait", "f1"),
-    "within_target": ("within target", "pct"),
-    "abandon_rate": ("gave up", "pct"),
+    "median_wait_answered": ("median wait of answered (min, 95% CI)", "f1ci"),
+    "mean_wait_answered": ("mean wait of answered", "f1"),
+    "within_target": ("within target (95% CI)", "pctci"),
+    "abandon_rate": ("gave up (95% CI)", "pctci"),
+    "four_fifths": ("4/5 (95% CI)", "band_flag"),
 }
+_CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
+    "queries": ("queries", "int"),
+    "median_wait_answered": ("median wait of answered (min)", "change_min"),
+    "within_target": ("within target", "change_pct"),
+    "abandon_rate": ("gave up", "change_pct"),
+}
+
+
+def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
+    """Cells that read several columns of the row: a figure with its interval, a change."""
+    v = float(row[column])
+    if np.isnan(v):
+        return '<td class="num">–</td>'
+    if kind in ("flag", "band_flag"):
+        low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
+        state = str(row.get(f"{column}_state", ""))  # a wait ratio has no state
+        n = f", n={int(row[f'{column}_n']):,}" if f"{column}_n" in row.index else ""
+        css = {FAIL: "fail", TOO_FEW: "unsure", PASS: "ok"}.get(state, "")
+        return f'<td class="num {css}">{v:.2f} ({low:.2f}–{high:.2f}{n}) {html.escape(state)}</td>'
+    if kind in ("f1ci", "pctci"):
+        low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
+        fmt = "{:,.1f}" if kind == "f1ci" else "{:.1%}"
+        text = f"{fmt.format(v)} ({fmt.format(low)}–{fmt.format(high)})"
+        return f'<td class="num">{text}</td>'
+    base = float(row[f"{column}_baseline"])
+    low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
+    change = float(row[f"{column}_change"])
+    if kind == "change_min":
+        text = f"{base:,.1f} → {v:,.1f} ({change:+.1f}; {low:+.1f} to {high:+.1f})"
+    else:
+        text = (
+            f"{base:.1%} → {v:.1%} ({change * 100:+.1f} pts; {low * 100:+.1f} to {high * 100:+.1f})"
+        )
+    return f'<td class="num">{html.escape(text)}</td>'
 
 
 def _cell(value: object, kind: str) -> str:
@@ -86,9 +128,6 @@ def _cell(value: object, kind: str) -> str:
         text = f"{v:,.0f}"
     elif kind == "f1":
         text = f"{v:,.1f}"
-    elif kind == "ratio":
-        flag = "fail" if v < FOUR_FIFTHS else "ok"
-        return f'<td class="num {flag}">{v:.2f}{" ✗" if flag == "fail" else ""}</td>'
     else:
         text = f"{v:.2f}"
     return f'<td class="num">{text}</td>'
@@ -99,12 +138,21 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, tuple[str, str]], index: s
     head = "".join(f"<th>{html.escape(columns[c][0])}</th>" for c in shown)
     rows = []
     for label, row in frame.iterrows():
-        cells = "".join(_cell(row[c], columns[c][1]) for c in shown)
-        rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
+        cells = "".join(
+            _cell(row[c], columns[c][1])
+            if columns[c][1] in _PLAIN
+            else _rich_cell(row, c, columns[c][1])
+            for c in shown
+        )
+        name = " · ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+        rows.append(f"<tr><th>{html.escape(name)}</th>{cells}</tr>")
     return (
         f"<table><thead><tr><th>{html.escape(index)}</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+_PLAIN = ("int", "pct", "f0", "f1", "f2")
 
 
 def _figure(svg: str, caption: str) -> str:
@@ -130,6 +178,8 @@ def html_report(
     sweep: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
+    baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> str:
@@ -154,7 +204,16 @@ def html_report(
         with ``expected_loss`` and ``wait_ratio_follower_band``).
     within_minutes, target
         The service level drawn: ``target`` of queries answered
-        within ``within_minutes`` (also the promise's share).
+        within ``within_minutes`` (also the promise's share). The one
+        ``within_minutes`` feeds every headline, table, four-fifths figure
+        and chart.
+    baseline
+        The policy the others are read against (default ``"fifo"`` if
+        present, else the first): a "change against" table and chart.
+    runs
+        Optional policy name -> its replications (results of several
+        seeds): each promise then holds in every one. Default: the one run
+        in ``results``.
     title, subtitle
         Page heading; the subtitle defaults to the stream's size and dates.
 
@@ -174,21 +233,28 @@ def html_report(
         raise InputError("html_report needs at least one result")
     require_matplotlib()
     names = list(results)
-    summary = summary_table(results)
+    summary = summary_table(results, within_minutes=within_minutes)
+    base = check_baseline(names, baseline)
+    text = reading(results, within_minutes=within_minutes, baseline=base)
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="meta">{html.escape(subtitle or _span(results))} · '
         f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
-        f'<p class="reading">{html.escape(reading(results, within_minutes=within_minutes))}</p>',
+        f'<p class="reading">{html.escape(text)}</p>',
         "<h2>Headline figures</h2>",
         f'<p class="note">{html.escape(_abandonment(results))}</p>',
-        _table(summary, _SUMMARY_COLUMNS, "policy"),
+        _table(summary, _summary_columns(within_minutes), "policy"),
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
         "reached them. Lifetime value, gave up: of the customers who gave up at least once "
         "(each once); expected loss: that times the churn-after-abandonment probability. Public "
         "exposure: followers of customers whose public post waited over an hour or went "
-        "unanswered. 4/5: worst band's share answered within 60 min over the best band's "
-        "(✗ below 0.8 fails the four-fifths rule).</p>",
+        "unanswered. Wait ratio: the best-served follower band's mean wait of answered "
+        "queries over the worst's (1 = equal). "
+        f"4/5: worst band's share answered within {within_minutes:g} min over the "
+        "best band's, with its 95% bootstrap interval and the queries of the smaller band: "
+        "fail only when the whole interval is below 0.8 and both bands have at least "
+        f"{MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at 0.8 or "
+        "more, too few to tell otherwise.</p>",
         "<h2>Who waits how long</h2>",
         _figure(
             plot_wait_distribution(results),
@@ -214,6 +280,20 @@ def html_report(
                 "Stars: the compared policies.",
             ),
         ]
+    changes = baseline_changes(results, baseline=base, within_minutes=within_minutes)
+    if not changes.empty:
+        parts += [
+            f"<h2>Change against {html.escape(base)}</h2>",
+            _figure(
+                plot_changes(changes, within_minutes=within_minutes),
+                f"For each policy and follower band: the change in the share answered within "
+                f"{within_minutes:g} min against {base} on the same queries, with its paired "
+                "95% bootstrap interval (0: no difference).",
+            ),
+            '<p class="note">Per follower band: baseline → policy (change; 95% interval of '
+            "the change). Shares are paired by query; medians are of answered queries.</p>",
+            _table(changes, _CHANGE_COLUMNS, "policy, followers"),
+        ]
     parts += [
         "<h2>Queue over time</h2>",
         _figure(
@@ -236,7 +316,7 @@ def html_report(
         parts.append("</div>")
     parts += ["</div>", "<h2>What each policy lets you promise</h2>"]
     for name in names:
-        pledge = promise(results[name], target=target)
+        pledge = promise(list((runs or {}).get(name, [results[name]])), target=target)
         notes = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in pledge.notes)
         parts.append(
             f'<p class="promise"><b>{html.escape(name)}</b>: {html.escape(pledge.text)}{notes}</p>'
@@ -257,6 +337,8 @@ def write_report(
     sweep: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
+    baseline: str | None = None,
+    runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,
     subtitle: str | None = None,
 ) -> Path:
@@ -269,6 +351,8 @@ def write_report(
         sweep=sweep,
         within_minutes=within_minutes,
         target=target,
+        baseline=baseline,
+        runs=runs,
         title=title,
         subtitle=subtitle,
     )

@@ -23,6 +23,7 @@ from prioritize.simulation import SimulationResult
 
 __all__ = [
     "WAIT_BUCKETS",
+    "plot_changes",
     "plot_pareto",
     "plot_queue",
     "plot_service_level",
@@ -196,6 +197,39 @@ def plot_service_level(
             fontsize=8,
             bbox_to_anchor=(0.5, 1.06),
         )
+        fig.tight_layout()
+        return _svg(fig, plt)
+
+
+def plot_changes(changes: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) -> str:
+    """Per follower band, each policy's change in the share answered within ``within_minutes``
+    against the baseline, with its 95% interval (a :func:`baseline_changes` table)."""
+    policies = list(changes.index.get_level_values(0).unique())
+    bands = list(changes.index.get_level_values(1).unique())
+    with _style("changes") as plt:
+        fig, ax = plt.subplots(figsize=(9.0, 3.4))
+        width = 0.8 / max(1, len(policies))
+        x = np.arange(len(bands))
+        for i, name in enumerate(policies):
+            mine = changes.loc[name].reindex(bands)
+            change = mine["within_target_change"].to_numpy(dtype=np.float64) * 100
+            low = mine["within_target_change_low"].to_numpy(dtype=np.float64) * 100
+            high = mine["within_target_change_high"].to_numpy(dtype=np.float64) * 100
+            ax.bar(
+                x + (i - (len(policies) - 1) / 2) * width,
+                change,
+                width,
+                color=_colour(i),
+                label=name,
+                yerr=np.vstack([change - low, high - change]),
+                capsize=2,
+                ecolor="#333333",
+            )
+        ax.axhline(0, color="#222222", linewidth=0.8)
+        ax.set_xticks(x, [f"{b} followers" for b in bands])
+        ax.set_ylabel(f"within {within_minutes:g} min, change (points)")
+        ax.set_title(f"Change against {changes.attrs.get('baseline', 'the baseline')}")
+        ax.legend(fontsize=8, ncol=min(5, len(policies)))
         fig.tight_layout()
         return _svg(fig, plt)
 

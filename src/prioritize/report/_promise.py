@@ -57,9 +57,11 @@ class PromiseClause:
         The answer time claimed.
     achieved
         The share of the segment's queries answered within ``within_minutes``
-        in the records (>= ``share``).
+        in the records (>= ``share``); over several runs, the lowest.
     queries
-        Queries in the segment.
+        Queries in the segment; over several runs, the fewest in one run.
+    runs
+        How many runs (records) the clause holds in: every one given.
     """
 
     segment: str
@@ -67,6 +69,7 @@ class PromiseClause:
     within_minutes: float
     achieved: float
     queries: int
+    runs: int = 1
 
     @property
     def text(self) -> str:
@@ -179,23 +182,57 @@ def _figures(counts: Sequence[_Count], within: Sequence[float]) -> pd.DataFrame:
     return figures
 
 
-def _clause(count: _Count, within: Sequence[float], share: float) -> PromiseClause | None:
-    n, answered = count.queries, count.answered
+def _clause(
+    counts: Sequence[_Count], within: Sequence[float], share: float
+) -> PromiseClause | None:
+    """The clause that holds in every run of ``counts`` (one segment's counts per run)."""
     # Counts, not rounded shares, decide: k answered of n meets a share s when
     # k >= s * n, compared exactly (a float product may round below the truth).
-    need = Fraction(str(share)) * n  # the share as written (0.4 is 2/5, not its binary double)
-    meets = [m for m in within if answered[m] >= need]
+    need = Fraction(str(share))  # the share as written (0.4 is 2/5, not its binary double)
+    meets = [m for m in within if all(c.answered[m] >= need * c.queries for c in counts)]
     if meets:
         claimed = share
     else:
-        best = answered[within[-1]]
-        steps = (_STEPS * best) // n  # exact: steps / 20 <= best / n
-        if steps == 0:
+        steps = min((_STEPS * c.answered[within[-1]]) // c.queries for c in counts)
+        if steps == 0:  # exact: steps / 20 <= best / n in every run
             return None
         claimed = steps / _STEPS
-        meets = [m for m in within if _STEPS * answered[m] >= steps * n]
+        meets = [
+            m for m in within if all(_STEPS * c.answered[m] >= steps * c.queries for c in counts)
+        ]
     first = meets[0]
-    return PromiseClause(count.segment, claimed, float(first), answered[first] / n, n)
+    achieved = min(c.answered[first] / c.queries for c in counts)
+    fewest = min(c.queries for c in counts)
+    return PromiseClause(counts[0].segment, claimed, float(first), achieved, fewest, len(counts))
+
+
+def _run_counts(
+    source: Any,
+    group: str | None,
+    labels: Mapping[Any, str] | None,
+    times: Sequence[float],
+) -> list[_Count]:
+    records = _records_of(source)
+    require_columns(records, ("wait_minutes", "abandoned"))
+    wait = read_float(records, "wait_minutes", minimum=0.0)
+    abandoned = records["abandoned"]
+    if not pd.api.types.is_bool_dtype(abandoned.dtype) or abandoned.isna().any():
+        raise SchemaError(f"column 'abandoned' must be boolean without gaps; got {abandoned.dtype}")
+    return _counts(wait, abandoned.to_numpy(dtype=bool), _segments(records, group, labels), times)
+
+
+def _by_segment(runs: Sequence[Sequence[_Count]], times: Sequence[float]) -> list[list[_Count]]:
+    """Each segment's counts in every run (a run without the segment has 0 queries in it)."""
+    order = list(dict.fromkeys(c.segment for run in runs for c in run if c.segment != _ALL))
+    order.append(_ALL)
+    out = []
+    for label in order:
+        mine = []
+        for run in runs:
+            found = [c for c in run if c.segment == label]
+            mine.append(found[0] if found else _Count(label, 0, 0, dict.fromkeys(times, 0)))
+        out.append(mine)
+    return out
 
 
 def promise(
@@ -207,7 +244,7 @@ def promise(
     within_minutes: Sequence[float] = DEFAULT_WITHIN,
     min_queries: int = 30,
 ) -> Promise:
-    """The service promise that simulated (or historical) records support.
+    """The service promise that simulated (or historical) records support, in every run given.
 
     For each segment of the records (public mentions and private messages by
     default) the promise states the shortest time in ``within_minutes`` by
@@ -229,16 +266,20 @@ def promise(
         # private messages within 1 hour. ...
 
     A promise holds for the stream simulated: simulate a busy week, and
-    several seeds (:func:`~prioritize.simulation.compare` with
-    ``replications``), before publishing one.
+    several seeds, and pass every run (a list of results or records): a
+    clause is then claimed only when it holds in *every* run (the lowest
+    share achieved over the runs decides), and the text says how many runs
+    back it ("... (holds in each of 5 runs)"); a promise from one run says
+    so ("(based on one run)"). A share that sits on the edge (0.799 in one
+    run, 0.8 in the next) thus gives the safer clause, not one that flips
+    with the seed.
 
     Parameters
     ----------
     records
         Records (or history) with ``wait_minutes``, ``abandoned`` and the
         ``group`` column, or a :class:`~prioritize.simulation.SimulationResult`
-        (its records).
-        ``wait_minutes``, ``abandoned`` and the ``group`` column.
+        (its records); or a list or tuple of them, one per run (replications).
     target
         The share to promise, in (0, 1].
     group
@@ -258,7 +299,8 @@ def promise(
     -------
     Promise
         ``text``, the ``clauses`` (each with the share achieved), the
-        ``figures`` behind them and ``notes`` on what was not claimed.
+        ``figures`` behind them (pooled over the runs) and ``notes`` on what
+        was not claimed.
 
     Raises
     ------
@@ -268,7 +310,9 @@ def promise(
         Records without ``wait_minutes`` / ``abandoned``, with NaN waits, or
         without a label of ``group`` for some row.
     """
-    records = _records_of(records)
+    sources = list(records) if isinstance(records, list | tuple) else [records]
+    if not sources:
+        raise InputError("promise needs records: a result, a records frame, or a list of them")
     share = check_fraction("target", target, closed_above=True)
     times = [float(m) for m in within_minutes]
     if not times or any(not math.isfinite(m) or m < 0 for m in times) or times != sorted(times):
@@ -276,34 +320,31 @@ def promise(
             f"within_minutes must be ascending finite minutes >= 0; got {list(within_minutes)}"
         )
     min_queries = check_int("min_queries", min_queries, minimum=1)
-    require_columns(records, ("wait_minutes", "abandoned"))
-    wait = read_float(records, "wait_minutes", minimum=0.0)
-    abandoned = records["abandoned"]
-    if not pd.api.types.is_bool_dtype(abandoned.dtype) or abandoned.isna().any():
-        raise SchemaError(f"column 'abandoned' must be boolean without gaps; got {abandoned.dtype}")
-    gave_up = abandoned.to_numpy(dtype=bool)
-    segments = _segments(records, group, labels)
-    counts = _counts(wait, gave_up, segments, times)
+    runs = [_run_counts(source, group, labels, times) for source in sources]
+    segments = _by_segment(runs, times)
 
     clauses: list[PromiseClause] = []
     notes: list[str] = []
-    for count in counts:
-        n, label = count.queries, count.segment
+    for counts in segments:
+        label = counts[0].segment
+        n = min(c.queries for c in counts)
         if label == _ALL:
-            if segments is None and n >= min_queries:
-                clause = _clause(count, times, share)
+            if group is None and n >= min_queries:
+                clause = _clause(counts, times, share)
                 if clause is not None and clause.share < 1.0:
                     clauses.append(clause)
-            full = [m for m in times if count.answered[m] == n and n > 0]
+            full = [m for m in times if n > 0 and all(c.answered[m] == c.queries for c in counts)]
             if full:
-                clauses.append(PromiseClause(label, 1.0, full[0], 1.0, n))
+                clauses.append(PromiseClause(label, 1.0, full[0], 1.0, n, len(counts)))
             else:
-                notes.append(_not_every(count.gave_up, n, times[-1]))
+                pooled = _pooled(counts, times)
+                notes.append(_not_every(pooled.gave_up, pooled.queries, times[-1]))
             continue
         if n < min_queries:
-            notes.append(f"no promise for {label}: {n} queries, fewer than {min_queries}")
+            where = "" if len(counts) == 1 else " in the smallest run"
+            notes.append(f"no promise for {label}: {n} queries{where}, fewer than {min_queries}")
             continue
-        clause = _clause(count, times, share)
+        clause = _clause(counts, times, share)
         if clause is None:
             notes.append(
                 f"no promise for {label}: under 5% answered within {duration_text(times[-1])}"
@@ -315,8 +356,18 @@ def promise(
                     f"was not reached; the promise states what was"
                 )
             clauses.append(clause)
-    figures = _figures(counts, times)
-    return Promise(_sentence(clauses, notes), tuple(clauses), figures, tuple(notes))
+    figures = _figures([_pooled(counts, times) for counts in segments], times)
+    return Promise(_sentence(clauses, notes, len(sources)), tuple(clauses), figures, tuple(notes))
+
+
+def _pooled(counts: Sequence[_Count], times: Sequence[float]) -> _Count:
+    """One segment's counts summed over the runs."""
+    return _Count(
+        counts[0].segment,
+        sum(c.queries for c in counts),
+        sum(c.gave_up for c in counts),
+        {m: sum(c.answered[m] for c in counts) for m in times},
+    )
 
 
 def _not_every(gave_up: int, n: int, longest: float) -> str:
@@ -330,9 +381,10 @@ def _not_every(gave_up: int, n: int, longest: float) -> str:
     return f"not every message was answered within {duration_text(longest)}"
 
 
-def _sentence(clauses: Sequence[PromiseClause], notes: Sequence[str]) -> str:
+def _sentence(clauses: Sequence[PromiseClause], notes: Sequence[str], runs: int) -> str:
     if not clauses:
         return "No promise is supported by these records: " + "; ".join(notes) + "."
     parts = [c.text for c in clauses]
     body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"We answer {body}."
+    backing = "based on one run" if runs == 1 else f"holds in each of {runs} runs"
+    return f"We answer {body} ({backing})."

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-import numpy as np
 import pandas as pd
 
-from prioritize._internal.constants import FOUR_FIFTHS, SLA_MINUTES
+from prioritize._internal.checks import SeedLike, check_baseline
+from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text
-from prioritize.report._tables import band_table, summary_table
+from prioritize.fairness import FAIL, TOO_FEW
+from prioritize.report._tables import baseline_changes, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["reading"]
 
 _minutes = partial(duration_text, words=False)
-_MIN_SERVED = 5  # a band's mean wait needs a few answered queries to mean anything
 
 
 def _money(value: float) -> str:
@@ -27,51 +27,57 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _band_gap(
-    records: pd.DataFrame, group: str, within_minutes: float
-) -> tuple[str, float, str, float] | None:
-    table = band_table(records, group=group, within_minutes=within_minutes)
-    served = table["queries"] * (1 - table["abandon_rate"])
-    table = table[(served >= _MIN_SERVED) & table["mean_wait"].notna()]
-    if len(table) < 2:
-        return None
-    low, high = table.index[0], table.index[-1]
+def _pts(change: float) -> str:
+    return f"{change * 100:+.0f}".replace("-", "\u2212")
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "\u2212") + _minutes(abs(value))
+
+
+def _band_change(row: pd.Series, who: str, within_minutes: float, waits: str) -> str:
+    median = f"median_wait_{waits}"
     return (
-        str(high),
-        float(table.loc[high, "mean_wait"]),
-        str(low),
-        float(table.loc[low, "mean_wait"]),
+        f"{who} ({int(row['queries']):,} queries): median wait "
+        f"{_minutes(row[f'{median}_baseline'])} \u2192 {_minutes(row[median])} "
+        f"({_signed(row[f'{median}_change'])}, 95% CI {_signed(row[f'{median}_change_low'])} to "
+        f"{_signed(row[f'{median}_change_high'])}), within {within_minutes:g} min "
+        f"{row['within_target_baseline']:.0%} \u2192 {row['within_target']:.0%} "
+        f"({_pts(row['within_target_change'])} points, 95% CI "
+        f"{_pts(row['within_target_change_low'])} to {_pts(row['within_target_change_high'])})"
     )
 
 
-def _gap_sentence(
+def _change_sentence(
     results: Mapping[str, SimulationResult],
+    *,
+    baseline: str,
     group: str,
     who: str,
     within_minutes: float,
+    seed: SeedLike,
 ) -> str | None:
-    gaps = {}
-    for name, result in results.items():
-        gap = _band_gap(result.records, group, within_minutes)
-        if gap is not None:
-            gaps[name] = gap
-    if not gaps:
-        return None
-
-    def favour(name: str) -> float:  # how many times longer the lowest band waits
-        _, hi_wait, _, lo_wait = gaps[name]
-        return (lo_wait + 0.1) / (hi_wait + 0.1)  # +0.1 min: no division by a zero wait
-
-    most = max(gaps, key=favour)
-    high, hi_wait, low, lo_wait = gaps[most]
-    text = (
-        f"{most} answers {who.format(high)} in {_minutes(hi_wait)} on average and "
-        f"{who.format(low)} in {_minutes(lo_wait)}"
+    """Against the baseline: the policy that moves the top band's service level most."""
+    changes = baseline_changes(
+        results, baseline=baseline, group=group, within_minutes=within_minutes, seed=seed
     )
-    least = min(gaps, key=lambda n: abs(np.log(favour(n))))
-    if least != most:
-        _, h, _, lo = gaps[least]
-        text += f"; {least} keeps them at {_minutes(h)} and {_minutes(lo)}"
+    if changes.empty:
+        return None
+    sizes = changes.groupby(level=1, sort=False)["queries"].first()
+    bands = sizes.index[sizes >= MIN_BAND_QUERIES]  # a band of 3 queries tells nothing
+    if len(bands) == 0:
+        return None
+    top, bottom = bands[-1], bands[0]
+    moved = changes.xs(top, level=1)["within_target_change"].astype(float)
+    name = str(moved.abs().idxmax()) if moved.notna().any() else str(moved.index[0])
+    mine = changes.loc[name]
+    text = f"Against {baseline}, {name} gives " + _band_change(
+        mine.loc[top], who.format(top), within_minutes, "answered"
+    )
+    if bottom != top:
+        text += "; " + _band_change(
+            mine.loc[bottom], who.format(bottom), within_minutes, "answered"
+        )
     return text + "."
 
 
@@ -88,13 +94,14 @@ def _range_sentence(table: pd.DataFrame, column: str, what: str, unit: str) -> s
     )
 
 
-def _total_sentence(table: pd.DataFrame) -> str | None:
-    waits = table["mean_wait_minutes"].astype(float)
+def _total_sentence(table: pd.DataFrame, within_minutes: float) -> str | None:
+    within = table["within_target"].astype(float)
     gave_up = table["abandon_rate"].astype(float)
-    if len(table) < 2 or waits.isna().any() or gave_up.isna().any():
+    if len(table) < 2 or within.isna().any() or gave_up.isna().any():
         return None
-    span = f"mean waits of answered queries run from {_minutes(waits.min())} to " + _minutes(
-        waits.max()
+    span = (
+        f"answered within {within_minutes:g} min ranges from {within.min():.0%} under "
+        f"{within.idxmin()} to {within.max():.0%} under {within.idxmax()}"
     )
     if gave_up.max() - gave_up.min() <= 0.15 * gave_up.max():
         return (
@@ -108,44 +115,75 @@ def _total_sentence(table: pd.DataFrame) -> str | None:
     )
 
 
-def _four_fifths_sentence(table: pd.DataFrame) -> str:
-    failing = []
-    for column, noun in (
-        ("four_fifths_follower_band", "follower bands"),
-        ("four_fifths_value_band", "value bands"),
-    ):
-        names = [str(n) for n, v in table[column].astype(float).items() if v < FOUR_FIFTHS]
-        if names:
-            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-            failing.append(f"across {noun} under {listed}")
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
     rule = (
-        "the four-fifths rule (every band answered within 60 min at least 80% as often as "
-        "the best-served band)"
+        f"The four-fifths rule (every band answered within {within_minutes:g} min at least "
+        "80% as often as the best-served band)"
     )
-    if not failing:
-        return f"Every policy passes {rule}."
-    return f"{rule[0].upper()}{rule[1:]} fails " + " and ".join(failing) + "."
+    said = []
+    for band, noun in (("follower_band", "follower bands"), ("value_band", "value bands")):
+        states = table[f"four_fifths_{band}_state"]
+        failing = [str(n) for n, v in states.items() if v == FAIL]
+        unsure = [str(n) for n, v in states.items() if v == TOO_FEW]
+        if failing:
+            said.append(f"fails across {noun} under {_listed(failing)}")
+        if unsure:
+            said.append(
+                f"is too few to tell across {noun} under {_listed(unsure)} (a ratio under "
+                f"0.8 whose 95% interval reaches 0.8, or one from a band of fewer than "
+                f"{MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in time)"
+            )
+    if not said:
+        return f"{rule} passes under every policy."
+    return f"{rule} " + "; it ".join(said) + "; every other verdict is a pass."
 
 
-def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = SLA_MINUTES) -> str:
+def reading(
+    results: Mapping[str, SimulationResult],
+    *,
+    within_minutes: float = SLA_MINUTES,
+    baseline: str | None = None,
+    seed: SeedLike = 0,
+) -> str:
     """A paragraph on the trade-off between the policies, every figure computed from the runs.
 
-    Says which policy favours the most-followed (and the most valuable)
-    customers most and which least, where expected loss and public exposure
-    are lowest and highest, whether total waiting moves at all, and which
-    policies fail the four-fifths rule. The summaries' ``four_fifths_*``
-    figures use the 60-minute service level of :func:`~prioritize.simulation.summarize`.
-    It says how abandonment was modelled
-    (:attr:`~prioritize.simulation.SimulationResult.abandonment`).
+    Reads every policy against ``baseline`` (default: the one named
+    ``"fifo"``, else the first): for the policy that moves the
+    most-followed (and the most valuable) customers' service level most, the
+    change in their median wait and in the share answered within
+    ``within_minutes``, with paired 95% intervals, and the same for the
+    least-followed band. Then how abandonment was modelled
+    (:attr:`~prioritize.simulation.SimulationResult.abandonment`), how many
+    give up and how many are answered in time under each policy, where
+    expected loss and public exposure are lowest and highest, and the
+    four-fifths rule at ``within_minutes`` as ``pass``, ``fail`` or ``too
+    few to tell`` (a ratio is failed only when its interval is under 0.8 and
+    its band is large enough). One value of ``within_minutes`` feeds every
+    figure.
     """
-    table = summary_table(results)
+    table = summary_table(results, within_minutes=within_minutes, seed=seed)
+    base = check_baseline(list(results), baseline)
     sentences = [
-        _gap_sentence(results, "follower_band", "accounts with {} followers", within_minutes),
-        _gap_sentence(results, "value_band", "customers worth {}", within_minutes),
+        _change_sentence(
+            results,
+            baseline=base,
+            group=group,
+            who=who,
+            within_minutes=within_minutes,
+            seed=seed,
+        )
+        for group, who in (
+            ("follower_band", "accounts with {} followers"),
+            ("value_band", "customers worth {}"),
+        )
     ]
     abandonment = " | ".join(dict.fromkeys(r.abandonment for r in results.values()))
     sentences.append(abandonment[:1].upper() + abandonment[1:] + ".")
-    sentences.append(_total_sentence(table))
+    sentences.append(_total_sentence(table, within_minutes))
     sentences.append(
         _range_sentence(
             table, "expected_loss", "Expected loss (churn × value of customers who gave up)", ""
@@ -157,5 +195,5 @@ def reading(results: Mapping[str, SimulationResult], *, within_minutes: float = 
         )
     )
     if len(table) > 1:
-        sentences.append(_four_fifths_sentence(table))
+        sentences.append(_four_fifths_sentence(table, within_minutes))
     return " ".join(s for s in sentences if s)

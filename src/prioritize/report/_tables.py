@@ -15,10 +15,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.fairness import by_group
+from prioritize.fairness import Waits, band_changes, band_figures, band_ratio_tests
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import (
     CHURN_AFTER_ABANDON,
@@ -32,6 +33,7 @@ __all__ = [
     "FOLLOWER_WEIGHTS",
     "VALUE_WEIGHTS",
     "band_table",
+    "baseline_changes",
     "influence_policy",
     "influence_sweep",
     "pareto_front",
@@ -39,14 +41,19 @@ __all__ = [
     "summary_table",
 ]
 
-#: Columns of :func:`band_table`.
+#: Figures of :func:`band_table` (each but ``queries``, ``answered`` and ``share`` with
+#: ``<figure>_low`` and ``<figure>_high``); ``<waits>`` is ``answered`` or ``all``.
 BAND_COLUMNS: tuple[str, ...] = (
     "queries",
+    "answered",
     "share",
-    "mean_wait",
-    "p90_wait",
+    "median_wait_<waits>",
+    "mean_wait_<waits>",
+    "p90_wait_<waits>",
     "within_target",
     "abandon_rate",
+    "four_fifths",
+    "four_fifths_state",
 )
 #: Default weights of :func:`influence_sweep`.
 FOLLOWER_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0)
@@ -55,42 +62,98 @@ _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
 def band_table(
-    records: pd.DataFrame, *, group: str, within_minutes: float = SLA_MINUTES
+    records: pd.DataFrame,
+    *,
+    group: str,
+    within_minutes: float = SLA_MINUTES,
+    waits: Waits = "answered",
+    seed: SeedLike = 0,
 ) -> pd.DataFrame:
-    """Who waits how long, per group (e.g. ``follower_band``).
+    """Who waits how long, per group (e.g. ``follower_band``), each figure with its n and interval.
 
-    Returns one row per group present, in category order, with ``queries``,
-    ``share`` (of all queries), ``mean_wait`` and ``p90_wait`` (minutes, of
-    the queries answered; NaN when none was), ``within_target`` (share
-    answered within ``within_minutes``; giving up counts as a miss) and
-    ``abandon_rate``. The statistics are :func:`prioritize.fairness.by_group`'s.
+    :func:`prioritize.fairness.band_figures` (``queries``, ``answered``,
+    ``median/mean/p90_wait_<waits>``, ``within_target`` within
+    ``within_minutes``, ``abandon_rate``, ``four_fifths`` and its state, each
+    figure with a 95% bootstrap interval ``_low``/``_high``) plus ``share``
+    (of all queries). ``waits="answered"`` (the default): wait figures are of
+    the queries answered (NaN when none was); ``"all"`` counts a query that
+    gave up with how long it waited.
     """
     require_columns(records, (group, "wait_minutes", "abandoned"))
-    sizes = by_group(records, group=group, value="abandoned", stats=("mean",))
-    hit = by_group(records, group=group, stats=("share_within",), within_minutes=within_minutes)
-    table = pd.DataFrame(index=sizes.index)
-    table["queries"] = sizes["count"].astype(np.int64)
-    table["share"] = table["queries"] / max(1, len(records))
-    served = ~records["abandoned"].to_numpy(dtype=bool)
-    if served.any():
-        waits = by_group(records[served], group=group, stats=("mean", "p90"))
-        table["mean_wait"] = waits["mean"].reindex(table.index)
-        table["p90_wait"] = waits["p90"].reindex(table.index)
-    else:
-        table["mean_wait"] = np.nan
-        table["p90_wait"] = np.nan
-    table["within_target"] = hit["share_within"]
-    table["abandon_rate"] = sizes["mean"]
+    table = band_figures(
+        records, group=group, within_minutes=within_minutes, waits=waits, seed=seed
+    )
+    table.insert(2, "share", table["queries"] / max(1, len(records)))
     table.index.name = group
     return table
 
 
-def summary_table(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
-    """The headline figures of each result, one row per policy (as ``compare`` returns them)."""
+def summary_table(
+    results: Mapping[str, SimulationResult],
+    *,
+    within_minutes: float = SLA_MINUTES,
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """The headline figures of each result, one row per policy, at one answer-time limit.
+
+    The summary's figures (as ``compare`` returns them), then
+    :func:`prioritize.fairness.band_ratio_tests`: ``within_target`` (share
+    answered within ``within_minutes``) and, for ``follower_band`` and
+    ``value_band``, ``four_fifths_<band>`` at ``within_minutes`` (replacing
+    the summary's 60-minute figure) and ``wait_ratio_<band>``, each with its
+    95% interval ``_low``/``_high``, the rows of the smaller band compared
+    ``_n`` and ``_state`` (``"pass"``, ``"fail"`` or ``"too few to tell"``).
+    """
     if not results:
         raise InputError("no results to tabulate")
     table = pd.DataFrame([dict(r.summary) for r in results.values()], index=list(results))
     table.index.name = "policy"
+    extra: dict[str, list[Any]] = {}
+    for result in results.values():
+        row = band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+        for column, value in row.items():
+            extra.setdefault(column, []).append(value)
+    for column, values in extra.items():
+        table[column] = values
+    return table
+
+
+def baseline_changes(
+    results: Mapping[str, SimulationResult],
+    *,
+    baseline: str | None = None,
+    group: str = "follower_band",
+    within_minutes: float = SLA_MINUTES,
+    waits: Waits = "answered",
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """Per policy and group, the change against the ``baseline`` policy on the same stream.
+
+    ``baseline`` defaults to the policy named ``"fifo"`` if there is one, else
+    the first. Rows: every other policy × group (a ``(policy, group)``
+    index); columns: :func:`prioritize.fairness.band_changes`' (median wait,
+    share within ``within_minutes``, share giving up: baseline, policy,
+    change and its paired 95% interval). Empty with one policy.
+    """
+    if not results:
+        raise InputError("no results to compare")
+    base = check_baseline(list(results), baseline)
+    parts = {
+        name: band_changes(
+            result.records,
+            results[base].records,
+            group=group,
+            within_minutes=within_minutes,
+            waits=waits,
+            seed=seed,
+        )
+        for name, result in results.items()
+        if name != base
+    }
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, names=["policy", group])
+    table.attrs["baseline"] = base
     return table
 
 

@@ -16,7 +16,7 @@ priority classes against Cobham's formula, exponential patience against
 Erlang A (M/M/c+M).
 """
 
-from prioritize.simulation._compare import compare, sweep
+from prioritize.simulation._compare import CHANGE_FIELDS, RUN_FIELDS, compare, sweep
 from prioritize.simulation._models import (
     SURVEY_PATIENCE_MINUTES,
     ChannelLogNormal,
@@ -41,9 +41,11 @@ from prioritize.simulation._schedule import DAYS, Shift, capacity_changes
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
+    "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",
     "RECORD_COLUMNS",
+    "RUN_FIELDS",
     "SUMMARY_FIELDS",
     "SURVEY_PATIENCE_MINUTES",
     "Agents",

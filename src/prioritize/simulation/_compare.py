@@ -20,15 +20,35 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_int
+from prioritize._internal.checks import check_baseline, check_int, check_number
+from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
+from prioritize.fairness import BANDS, band_ratio_tests, flag_state
 from prioritize.policy import Policy
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
-__all__ = ["compare", "sweep", "t_quantile"]
+__all__ = ["CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
+
+#: Per run, beside the summary: :func:`prioritize.fairness.band_ratio_tests` — the share
+#: answered within ``within_minutes`` and, for each band, the four-fifths test and the wait
+#: ratio's interval, the rows of the smaller band compared and the state.
+_RATIOS = ("four_fifths", "wait_ratio")
+RUN_FIELDS: tuple[str, ...] = (
+    "within_target",
+    *(
+        f"{kind}_{band}_{part}"
+        for band in BANDS
+        for kind in _RATIOS
+        for part in ("low", "high", "n", "state")
+        if not (kind == "wait_ratio" and part == "state")  # no rule judges a wait ratio
+    ),
+)
+_AVERAGED = (*SUMMARY_FIELDS, "within_target")
+#: Figures ``compare`` states as a change against the baseline policy.
+CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_target", "abandon_rate")
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience", "churn_after_abandon")
@@ -63,6 +83,7 @@ def _summary_row(
     handle: DurationModel | float | None,
     patience: PatienceLike,
     churn_after_abandon: float,
+    within_minutes: float = SLA_MINUTES,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
@@ -75,7 +96,9 @@ def _summary_row(
         patience=patience,
         churn_after_abandon=churn_after_abandon,
     )
-    return dict(result.summary) | {"abandonment": result.abandonment}
+    row = dict(result.summary)
+    row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+    return row | {"abandonment": result.abandonment}
 
 
 def _abandonment(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -110,6 +133,8 @@ def compare(
     handle: DurationModel | float | None = None,
     patience: PatienceLike = None,
     churn_after_abandon: float = CHURN_AFTER_ABANDON,
+    baseline: str | None = None,
+    within_minutes: float = SLA_MINUTES,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -132,6 +157,12 @@ def compare(
         differences are not noise between streams). With a fixed frame that
         has ``handle_minutes`` and ``patience_minutes``, nothing is drawn and
         replications are identical; pass a frame function instead.
+    baseline
+        The policy the others are read against: a name in ``policies``;
+        default the one named ``"fifo"`` if any, else the first.
+    within_minutes
+        The answer-time limit of ``within_target`` and of the four-fifths
+        test (``four_fifths_<band>`` is at this limit; the summary's is at 60).
     executor
         Optional :class:`concurrent.futures.Executor` to run the simulations.
     progress
@@ -145,9 +176,25 @@ def compare(
         The :data:`SUMMARY_FIELDS` per policy. With ``replications > 1`` each
         figure is the mean over replications, and ``<figure>_ci95`` is the
         half-width of its 95 % confidence interval (Student's t with
-        ``replications − 1`` degrees of freedom); a ``replications`` column
-        says how many runs each row is. ``table.attrs["abandonment"]`` says
-        how abandonment was modelled (:attr:`SimulationResult.abandonment`).
+        ``replications − 1`` degrees of freedom) — the spread *across
+        runs*; a ``replications`` column says how many runs each row is.
+        ``table.attrs["abandonment"]`` says how abandonment was modelled
+        (:attr:`SimulationResult.abandonment`).
+
+        Then ``within_target`` (share answered within ``within_minutes``)
+        and, per band (``follower_band``, ``value_band``), the four-fifths
+        test (``four_fifths_<band>`` at ``within_minutes``) and the wait
+        ratio: with one run ``_low``/``_high`` is the bootstrap interval
+        *within the run* (:func:`~prioritize.fairness.band_ratio_tests`);
+        with several, the ``_ci95`` *across runs* is the interval. ``_n`` is
+        the rows of the smaller band compared (the fewest over the runs) and
+        the four-fifths test's ``_state`` is ``"pass"``, ``"fail"`` or ``"too
+        few to tell"`` (:func:`~prioritize.fairness.flag_state`).
+
+        Last, for each of :data:`CHANGE_FIELDS`, ``<figure>_change``: the
+        policy's figure minus the baseline's (paired by seed; with
+        replications, the mean change and ``<figure>_change_ci95`` across
+        runs). ``attrs["baseline"]`` names the baseline.
     """
     check_progress(progress)
     if isinstance(policies, Policy) or not isinstance(policies, Mapping):
@@ -160,31 +207,64 @@ def compare(
     for name, policy in policies.items():
         if not isinstance(policy, Policy):
             raise InputError(f"policies[{name!r}] must be a Policy; got {type(policy).__name__}")
+    base = check_baseline(list(policies), baseline)
+    within_minutes = check_number("within_minutes", within_minutes)
     seeds = _seeds(seed, replications)
     patience = Patience.of(patience)
     churn = check_churn(churn_after_abandon)
     tasks = [
-        (frame, policy, agents, s, handle, patience, churn)
+        (frame, policy, agents, s, handle, patience, churn, within_minutes)
         for policy in policies.values()
         for s in seeds
     ]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     abandonment = _abandonment(rows)
-    runs = pd.DataFrame(rows, columns=list(SUMMARY_FIELDS))
+    fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
+    runs = pd.DataFrame(rows, columns=fields)
     runs.insert(0, "policy", [name for name in policies for _ in seeds])
+    changes = _changes(runs, base, len(seeds))
     if replications == 1:
-        table = runs.set_index("policy")
-        table.attrs["abandonment"] = abandonment
-        return table
-    grouped = runs.astype({f: np.float64 for f in SUMMARY_FIELDS}).groupby("policy", sort=False)
-    mean = grouped.mean()
-    half = grouped.std(ddof=1) * (t_quantile(0.975, replications - 1) / math.sqrt(replications))
+        out = runs.set_index("policy")
+        out = pd.concat([out, changes.set_index(out.index)], axis=1)
+        out.attrs["baseline"] = base
+        out.attrs["abandonment"] = abandonment
+        return out
+    numeric = runs.astype({f: np.float64 for f in _AVERAGED})
+    grouped = numeric.groupby("policy", sort=False)
+    factor = t_quantile(0.975, replications - 1) / math.sqrt(replications)
+    mean = grouped[list(_AVERAGED)].mean()
+    half = grouped[list(_AVERAGED)].std(ddof=1) * factor
     out = pd.concat([mean, half.add_suffix("_ci95")], axis=1)
-    order = [c for f in SUMMARY_FIELDS for c in (f, f"{f}_ci95")]
+    order = [c for f in _AVERAGED for c in (f, f"{f}_ci95")]
     out = out[order]
     out.insert(0, "replications", replications)
+    for band in BANDS:
+        for kind in _RATIOS:
+            name = f"{kind}_{band}"
+            # the fewest rows of a run, and the spread across runs as the interval
+            out[f"{name}_n"] = grouped[f"{name}_n"].min().astype(np.int64)
+            if kind == "wait_ratio":
+                continue
+            high = out[name] + out[f"{name}_ci95"].fillna(0.0)
+            out[f"{name}_state"] = [
+                flag_state(float(r), float(h), int(n))
+                for r, h, n in zip(out[name], high, out[f"{name}_n"], strict=True)
+            ]
+    change = changes.assign(policy=runs["policy"].to_numpy()).groupby("policy", sort=False)
+    out = pd.concat([out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1)
+    out.attrs["baseline"] = base
     out.attrs["abandonment"] = abandonment
     return out
+
+
+def _changes(runs: pd.DataFrame, baseline: str, per_policy: int) -> pd.DataFrame:
+    """Each run's :data:`CHANGE_FIELDS` minus the baseline's run with the same seed."""
+    values = runs[list(CHANGE_FIELDS)].to_numpy(dtype=np.float64)
+    base = values[(runs["policy"] == baseline).to_numpy()]
+    tiled = np.tile(base, (len(runs) // per_policy, 1))
+    return pd.DataFrame(
+        values - tiled, columns=[f"{f}_change" for f in CHANGE_FIELDS], index=runs.index
+    )
 
 
 def _policy_at(policy: Policy | Callable[..., Policy], params: Mapping[str, Any]) -> Policy:
@@ -251,8 +331,8 @@ def sweep(
     -------
     pandas.DataFrame
         One row per grid point × seed: the grid parameters, ``policy`` (its
-        name), ``seed``, then the :data:`SUMMARY_FIELDS`, then
-        ``abandonment`` (how that run modelled it, see
+        name), ``seed``, then the :data:`SUMMARY_FIELDS` and :data:`RUN_FIELDS`,
+        then ``abandonment`` (how that run modelled it, see
         :attr:`SimulationResult.abandonment`); ``table.attrs["abandonment"]``
         lists the distinct lines.
 
@@ -295,7 +375,7 @@ def sweep(
             tasks.append((frame, built, *runs))
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
-    summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, "abandonment"])
+    summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, *RUN_FIELDS, "abandonment"])
     table = pd.concat([out, summary], axis=1)
     table.attrs["abandonment"] = _abandonment(rows)
     return table
