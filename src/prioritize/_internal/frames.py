@@ -51,11 +51,16 @@ def require_columns(frame: Any, columns: Iterable[str]) -> None:
     """Raise :class:`SchemaError` listing every column of ``columns`` missing from ``frame``."""
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
+    wanted = list(columns)
+    missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise SchemaError(
             f"frame is missing required column(s) {missing}; it has {list(frame.columns)}"
         )
+    if not frame.columns.is_unique:
+        twice = sorted({str(c) for c in wanted if not isinstance(frame.columns.get_loc(c), int)})
+        if twice:
+            raise SchemaError(f"frame has several columns named {twice}; each must appear once")
 
 
 def read_float(

@@ -21,7 +21,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.frames import FrameColumns
 from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
-from prioritize.models import Customer, Query, validate_frame
+from prioritize.models import Customer, Query, canonical_frame
 from prioritize.policy._plan import Plan
 from prioritize.policy._score import Score, aging_points
 
@@ -151,7 +151,7 @@ def score_frame(
     if validate not in ("full", "read"):
         raise InputError(f"validate must be 'full' or 'read'; got {validate!r}")
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    cols = validate_frame(frame, full=validate == "full")
+    frame, cols = canonical_frame(frame, full=validate == "full")
     inputs = [a.bound.read(frame, cols) for a in plan.active]
     n = len(frame)
     columns = ["score", *plan.names, "aging"]

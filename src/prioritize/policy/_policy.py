@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from prioritize._internal.frames import read_received_ns
-from prioritize.models import CHANNELS
+from prioritize.models import CHANNELS, canonical_frame
 from prioritize.policy import _evaluate
 from prioritize.policy._files import read_document, write_document
 from prioritize.policy._order import order_keys, rank_order
@@ -200,8 +199,9 @@ class Policy(BaseModel):
         queries come first, oldest first; the rest by score, ties broken by
         ``received_at`` then ``query_id``.
         """
-        scores = self.score_frame(frame, now=now)  # validates the frame
-        received = read_received_ns(frame)
+        frame, cols = canonical_frame(frame)  # the one entry check: ids canonical
+        scores = self.score_frame(frame, now=now, validate="read")
+        received = cols.received_ns
         base = scores["score"].to_numpy() - scores["aging"].to_numpy()
         keys = order_keys(frame, self, base=base, received_ns=received, now=now)
         order = rank_order(keys)

@@ -11,9 +11,8 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike, check_random_state
-from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.models import group_labels, public_flags
+from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
     OrderKeys,
     Policy,
@@ -166,10 +165,10 @@ def simulate(
     if not isinstance(policy, Policy):
         raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
     staff = _check_agents(agents)
-    require_columns(frame, ("query_id", "received_at", "channel"))
-    base = policy.score_frame(frame)["score"].to_numpy(dtype=np.float64)  # validates the frame
+    frame, cols = canonical_frame(frame)  # the one entry check, as rank and push_frame
+    base = policy.score_frame(frame, validate="read")["score"].to_numpy(dtype=np.float64)
     n = len(frame)
-    received = read_received_ns(frame)
+    received = cols.received_ns
     channels = frame["channel"].to_numpy(dtype=object)
     handle_rng, patience_rng = _rngs(seed)
     service = _durations(frame, "handle_minutes", handle, ChannelLogNormal(), channels, handle_rng)
