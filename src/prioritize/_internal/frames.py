@@ -22,11 +22,13 @@ from prioritize._errors import SchemaError
 from prioritize._internal.rows import describe_rows
 
 __all__ = [
+    "MAX_TIME",
     "BoolArray",
     "FloatArray",
     "FrameColumns",
     "IntArray",
     "fail_rows",
+    "past_time_axis",
     "read_float",
     "read_received_ns",
     "require_columns",
@@ -109,6 +111,19 @@ def read_float(
         if bad.any():
             fail_rows(frame, column, bad, "a whole number")
     return values
+
+
+#: The last representable time (pandas' ``datetime64[ns]`` axis, 2262-04-11): every
+#: time the library writes (a simulated start, finish or abandonment) is before it.
+MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
+# Below 2**63 ns by one float step, so a float sum cannot round past the axis.
+_AXIS_END_NS = float(np.iinfo(np.int64).max) - 2.0**11
+
+
+def past_time_axis(end_ns: FloatArray) -> BoolArray:
+    """Which of these times (float ns since the epoch) are not before :data:`MAX_TIME`."""
+    over: BoolArray = ~(end_ns < _AXIS_END_NS)  # NaN and inf count as past it
+    return over
 
 
 def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArray:

@@ -20,10 +20,12 @@ import pandas as pd
 
 from prioritize._errors import SchemaError
 from prioritize._internal.frames import (
+    MAX_TIME,
     BoolArray,
     FloatArray,
     FrameColumns,
     fail_rows,
+    past_time_axis,
     read_float,
     read_received_ns,
     require_columns,
@@ -144,10 +146,9 @@ def _is_missing(value: Any) -> bool:
 
 
 def _check_within_time_axis(frame: pd.DataFrame, column: str, minutes: FloatArray) -> None:
-    """The time ``minutes`` after each arrival must be representable (datetime64[ns])."""
-    received = read_received_ns(frame)
-    end = received.astype(np.float64) + minutes * NS_PER_MINUTE
-    over = end >= _AXIS_END_NS
+    """The time ``minutes`` after each arrival must be representable (before :data:`MAX_TIME`)."""
+    end = read_received_ns(frame).astype(np.float64) + minutes * NS_PER_MINUTE
+    over = past_time_axis(end)
     if over.any():
         fail_rows(
             frame,
@@ -156,13 +157,6 @@ def _check_within_time_axis(frame: pd.DataFrame, column: str, minutes: FloatArra
             f"a duration that ends within the time axis (before {MAX_TIME.isoformat()}); "
             "the arrival plus these minutes overflows it",
         )
-
-
-#: The last representable time (pandas' datetime64[ns] axis): every time a
-#: simulation writes (start, finish, abandonment) must be before it.
-MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
-# A float margin below 2**63 ns, so the float sum cannot round past the axis.
-_AXIS_END_NS = float(np.iinfo(np.int64).max) - 2.0**11
 
 
 def _validate(frame: Any, full: bool) -> tuple[FrameColumns, dict[str, Any]]:

@@ -11,6 +11,8 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike, check_random_state
+from prioritize._internal.frames import MAX_TIME, past_time_axis
+from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
@@ -231,6 +233,12 @@ def _records(
 ) -> pd.DataFrame:
     abandoned = np.isnan(start)
     wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
+    over = past_time_axis(t0 + np.where(abandoned, 0.0, start + service) * NS_PER_MINUTE)
+    if over.any():
+        raise InputError(
+            f"finished_at would run past the time axis ({MAX_TIME.isoformat()}): handle times "
+            f"too long for {describe_rows(frame, over)}"
+        )
     channel = frame["channel"]
     public = public_flags(frame)
     followers = frame["followers"].to_numpy()
