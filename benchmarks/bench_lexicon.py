@@ -84,7 +84,7 @@ def main() -> None:
             for text in inputs:
                 lex.score(text)
 
-        t_old, t_new = best_of([lambda: run(lex_old), lambda: run(lex_new)], args.repeat)
+        t_old, t_new = best_of([lambda a=lex_old: run(a), lambda b=lex_new: run(b)], args.repeat)
         print(f"{name:32} {t_old * 1e3:10.2f}ms {t_new * 1e3:10.2f}ms {t_new / t_old:12.3f}x")
 
 
