@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
 
 from prioritize._errors import InputError
 
-__all__ = ["NS_PER_MINUTE", "aware_ns", "timestamp_ns"]
+__all__ = ["NS_PER_MINUTE", "aware_ns", "minutes_between", "timestamp_ns"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Nanoseconds per minute: arrivals are int64 nanoseconds, waits float minutes.
@@ -31,3 +34,19 @@ def timestamp_ns(value: datetime, name: str = "now") -> int:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InputError(f"{name} must be timezone-aware; got naive datetime {value.isoformat()}")
     return aware_ns(value)
+
+
+def minutes_between(later_ns: Any, earlier_ns: Any) -> Any:
+    """``later − earlier`` (int64 nanoseconds) in float minutes, negative if ``later`` is earlier.
+
+    Exact across the whole time axis (1677–2262), where the difference of two
+    int64 nanoseconds overflows int64: the magnitude is taken in uint64, which
+    holds every difference of two int64. Arrays or ints; equal to
+    ``(later - earlier) / NS_PER_MINUTE`` whenever that does not overflow.
+    """
+    later = np.asarray(later_ns, dtype=np.int64)
+    earlier = np.asarray(earlier_ns, dtype=np.int64)
+    forward = later >= earlier
+    lu, eu = later.view(np.uint64), earlier.view(np.uint64)
+    size = np.where(forward, lu - eu, eu - lu) / NS_PER_MINUTE
+    return np.where(forward, size, -size)

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
+from prioritize._internal.times import minutes_between, timestamp_ns
 from prioritize.policy import (
     Policy,
     deadline_minutes,
@@ -44,7 +44,7 @@ def snapshot_frame(
     else:
         now_ns = timestamp_ns(now)
     # Live queue: a query stamped after ``now`` (another clock) has waited 0 minutes.
-    waited = np.maximum(now_ns - received, 0) / NS_PER_MINUTE
+    waited = np.maximum(minutes_between(now_ns, received), 0.0)
     ids = np.array([e.query_id for e in entries], dtype=object)
     channels = np.array([e.query.channel.value for e in entries], dtype=object)
     base = np.array([e._base for e in entries], dtype=np.float64)

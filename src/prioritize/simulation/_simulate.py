@@ -13,7 +13,7 @@ from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike, check_random_state
 from prioritize._internal.frames import MAX_TIME, past_time_axis
 from prioritize._internal.rows import describe_rows
-from prioritize._internal.times import NS_PER_MINUTE
+from prioritize._internal.times import NS_PER_MINUTE, minutes_between
 from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
     OrderKeys,
@@ -195,7 +195,7 @@ def simulate(
     by_prio[prio] = np.arange(n)
 
     t0 = int(received.min()) if n else 0
-    arrival = (received[arrival_order] - t0) / NS_PER_MINUTE
+    arrival = minutes_between(received[arrival_order], t0)
     abandon_at = arrival + wait_limit[arrival_order]
     lists = (arrival.tolist(), service[arrival_order].tolist(), abandon_at.tolist())
     plain = policy.max_wait is None and groups is None
@@ -232,7 +232,7 @@ def _records(
     patience: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
     abandoned = np.isnan(start)
-    wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
+    wait = np.where(abandoned, patience, start - minutes_between(received, t0))
     over = past_time_axis(t0 + np.where(abandoned, 0.0, start + service) * NS_PER_MINUTE)
     if over.any():
         raise InputError(
