@@ -19,27 +19,16 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import time
 import types
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench_queue import best_of  # the one interleaved best-of timer (run from benchmarks/)
 
 import prioritize as pz
 from prioritize.signals import UrgencyLexicon
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def best_of(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best process time of each function over ``repeat`` interleaved rounds."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.process_time()
-            fn()
-            best[i] = min(best[i], time.process_time() - t0)
-    return best
 
 
 def baseline_module(rev: str) -> types.ModuleType:

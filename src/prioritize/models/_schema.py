@@ -213,7 +213,8 @@ def _canonical_float(
     dtype = frame[column].dtype
     if isinstance(dtype, np.dtype):
         return
-    if pd.api.types.is_integer_dtype(dtype) and not np.isnan(values).any():
+    exact = not np.isnan(values).any() and not (values >= 2.0**63).any()
+    if pd.api.types.is_integer_dtype(dtype) and exact:
         replace[column] = pd.Series(values.astype(np.int64), index=frame.index)
     else:
         replace[column] = pd.Series(values, index=frame.index)
