@@ -98,8 +98,9 @@ class TriageQueue:
             raise InputError(f"remember must be an int >= 0; got {remember!r}")
         self.policy = policy
         self._remember = remember
-        self._served: set[str] = set()  # the last ``remember`` served ids
-        self._served_order: deque[str] = deque()
+        # The last ``remember`` served ids (None: remember none), oldest first in the deque.
+        self._served: set[str] | None = set() if remember else None
+        self._served_order: deque[str] = deque(maxlen=remember)
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
@@ -150,7 +151,7 @@ class TriageQueue:
         with self._lock:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
-            if qid in self._served:
+            if self._served is not None and qid in self._served:
                 raise InputError(_served_message([qid], self._remember))
             self._push(entry, key, at, qid, limit, group)
 
@@ -213,7 +214,8 @@ class TriageQueue:
             dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
-            served = [e.query_id for e, _ in prepared if e.query_id in self._served]
+            done = self._served or ()
+            served = [e.query_id for e, _ in prepared if e.query_id in done]
             if served:
                 raise InputError(_served_message(served, self._remember))
             limits = self._limits
@@ -254,15 +256,17 @@ class TriageQueue:
                 raise QueueEmpty("pop from an empty TriageQueue")
             entry = found[0]
             entry.reason = found[1]
-            at = entry.query.received_at
+            query = entry.query
+            at = query.received_at
             entry._now = now if now >= at else at
-            if self._remember:
-                qid = entry.query_id
-                self._served.add(qid)
+            served = self._served
+            if served is not None:
                 order = self._served_order
+                if len(order) == order.maxlen:
+                    served.discard(order[0])  # forgotten as the append pushes it out
+                qid = query.query_id
                 order.append(qid)
-                if len(order) > self._remember:
-                    self._served.discard(order.popleft())
+                served.add(qid)
             return entry
 
     def try_pop(self, now: datetime) -> Entry | None:
