@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.signals import UrgencyLexicon
-from prioritize.signals._lexicon import FORMAT_RANGES, MAX_TEXT_CHARS
+from prioritize.signals import MAX_TEXT_CHARS, UrgencyLexicon
+from prioritize.signals._lexicon import FORMAT_RANGES
 
 VOCAB = ["no", "answer", "still", "waiting", "refund", "the", "x", "now"]
 WORDS = {"refund": 0.6, "now": 0.25, "x": 0.125}
