@@ -45,6 +45,7 @@ compat:
 bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_queue.py
+	$(BIN)/python benchmarks/bench_lexicon.py
 	$(BIN)/python benchmarks/bench_simulate.py
 	$(BIN)/python benchmarks/bench_value_cdnow.py
 

@@ -256,3 +256,16 @@ def test_csv_errors() -> None:
         zendesk.from_csv(no_id, tz="UTC")
     with pytest.raises(InputError, match="cannot read"):
         zendesk.from_csv(DATA / "no_such_export.csv", tz="UTC")
+
+
+def test_integer_ids_one_identity_rule() -> None:
+    # Zendesk ids are integers: "05" and 5 are one ticket, "²" is no id.
+    payload = load()
+    first = payload["tickets"][0]
+    payload["tickets"][1]["id"] = f"0{first['id']}"
+    with pytest.raises(SchemaError, match=f"zd-{first['id']}"):
+        zendesk.from_tickets(payload)
+    payload = load()
+    payload["tickets"][1]["id"] = "²"
+    with pytest.raises(InputError, match="Id|id"):
+        zendesk.from_tickets(payload)

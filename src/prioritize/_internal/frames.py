@@ -22,11 +22,13 @@ from prioritize._errors import SchemaError
 from prioritize._internal.rows import describe_rows
 
 __all__ = [
+    "MAX_TIME",
     "BoolArray",
     "FloatArray",
     "FrameColumns",
     "IntArray",
     "fail_rows",
+    "past_time_axis",
     "read_float",
     "read_received_ns",
     "require_columns",
@@ -51,11 +53,16 @@ def require_columns(frame: Any, columns: Iterable[str]) -> None:
     """Raise :class:`SchemaError` listing every column of ``columns`` missing from ``frame``."""
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
+    wanted = list(columns)
+    missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise SchemaError(
             f"frame is missing required column(s) {missing}; it has {list(frame.columns)}"
         )
+    if not frame.columns.is_unique:
+        twice = sorted({str(c) for c in wanted if not isinstance(frame.columns.get_loc(c), int)})
+        if twice:
+            raise SchemaError(f"frame has several columns named {twice}; each must appear once")
 
 
 def read_float(
@@ -104,6 +111,19 @@ def read_float(
         if bad.any():
             fail_rows(frame, column, bad, "a whole number")
     return values
+
+
+#: The last representable time (pandas' ``datetime64[ns]`` axis, 2262-04-11): every
+#: time the library writes (a simulated start, finish or abandonment) is before it.
+MAX_TIME = pd.Timestamp.max.tz_localize("UTC")
+# Below 2**63 ns by one float step, so a float sum cannot round past the axis.
+_AXIS_END_NS = float(np.iinfo(np.int64).max) - 2.0**11
+
+
+def past_time_axis(end_ns: FloatArray) -> BoolArray:
+    """Which of these times (float ns since the epoch) are not before :data:`MAX_TIME`."""
+    over: BoolArray = ~(end_ns < _AXIS_END_NS)  # NaN and inf count as past it
+    return over
 
 
 def read_received_ns(frame: pd.DataFrame, column: str = "received_at") -> IntArray:

@@ -22,6 +22,7 @@ __all__ = [
     "Nonexistent",
     "aware_ns",
     "localize",
+    "minutes_between",
     "timestamp_ns",
 ]
 
@@ -145,3 +146,19 @@ def _shown(naive: pd.DatetimeIndex, mask: npt.NDArray[np.bool_], labels: Sequenc
     rows = np.flatnonzero(mask)
     shown = (f"{labels[int(i)]} = {naive[int(i)].isoformat(sep=' ')!r}" for i in rows)
     return listing(shown, len(rows))
+
+
+def minutes_between(later_ns: Any, earlier_ns: Any) -> Any:
+    """``later − earlier`` (int64 nanoseconds) in float minutes, negative if ``later`` is earlier.
+
+    Exact across the whole time axis (1677–2262), where the difference of two
+    int64 nanoseconds overflows int64: the magnitude is taken in uint64, which
+    holds every difference of two int64. Arrays or ints; equal to
+    ``(later - earlier) / NS_PER_MINUTE`` whenever that does not overflow.
+    """
+    later = np.asarray(later_ns, dtype=np.int64)
+    earlier = np.asarray(earlier_ns, dtype=np.int64)
+    forward = later >= earlier
+    lu, eu = later.view(np.uint64), earlier.view(np.uint64)
+    size = np.where(forward, lu - eu, eu - lu) / NS_PER_MINUTE
+    return np.where(forward, size, -size)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import check_unique_columns, column_names, read_table
+from prioritize._internal.ids import canonical_ids
 from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import Ambiguous, Nonexistent
 from prioritize.adapters._common import (
@@ -267,8 +268,9 @@ def read_queries(
         index=frame.index,
     )
     for column in ("query_id", "customer_id"):
-        ids = frame[column]
-        frame[column] = ids.map(lambda v: v if isinstance(v, str) else str(v)).where(ids.notna())
+        # The one identity rule; a value it rejects stays for validate_frame to name.
+        canon, bad = canonical_ids(frame[column])
+        frame[column] = canon.where(~bad, frame[column])
     frame["channel"] = pd.Series(_channels(frame, channel_map), index=frame.index)
     if "text" in frame.columns:
         text = frame["text"].where(frame["text"].notna(), "")

@@ -51,6 +51,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import check_unique_columns, column_names, read_table
+from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import (
     CustomersArg,
     build_frame,
@@ -209,14 +210,6 @@ class _Rows:
         return frame
 
 
-def _id(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return value.strip()
-    return None
-
-
 def _email_key(email: Any) -> str | None:
     if not isinstance(email, str) or not email.strip():
         return None
@@ -237,7 +230,7 @@ def _tickets(doc: Any) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
                 f"zendesk payload: 'users' must be a list of user objects; got {listed!r:.80}"
             )
         for user in listed:
-            uid = _id(user.get("id")) if isinstance(user, Mapping) else None
+            uid = integer_id(user.get("id")) if isinstance(user, Mapping) else None
             if uid is None:
                 raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
             users[uid] = user
@@ -294,9 +287,9 @@ def from_tickets(
         if not isinstance(ticket, Mapping):
             rows.problems.append(f"tickets[{pos}] is a {type(ticket).__name__}, not a ticket")
             continue
-        ticket_id = _id(ticket.get("id"))
+        ticket_id = integer_id(ticket.get("id"))
         label = f"ticket {ticket_id}" if ticket_id else f"tickets[{pos}]"
-        requester = _id(ticket.get("requester_id"))
+        requester = integer_id(ticket.get("requester_id"))
         via = ticket.get("via")
         created = ticket.get("created_at")
         missing = [
@@ -405,9 +398,9 @@ def from_csv(
     for pos, (tid, created, via, rid, email, phone, prio, subject, desc, status) in enumerate(
         records
     ):
-        ticket_id = _id(tid)
+        ticket_id = integer_id(tid)
         label = f"ticket {ticket_id}" if ticket_id else f"row {pos + 2}"  # + header, 1-based
-        requester = _id(rid) if by_id else _email_key(email)
+        requester = integer_id(rid) if by_id else _email_key(email)
         problems = [
             name
             for name, ok in (

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import require_columns
+from prioritize._internal.ids import ID_RULE, canonical_id
 from prioritize.models._entities import Channel, Customer, Query
 
 __all__ = ["frame_to_objects"]
@@ -95,11 +96,13 @@ def _pair(
     row: dict[str, Any], carried: list[tuple[str, bool, list[Any]]], i: int
 ) -> tuple[Query, Customer]:
     received = row["received_at"]
-    if isinstance(received, pd.Timestamp):
+    if isinstance(received, pd.Timestamp) and not received.nanosecond:
+        # A plain datetime compares faster; a Timestamp keeps its nanoseconds.
         received = received.to_pydatetime()
+    query_id, customer_id = _id(row, "query_id"), _id(row, "customer_id")
     fields: dict[str, Any] = {
-        "query_id": str(row["query_id"]),
-        "customer_id": str(row["customer_id"]),
+        "query_id": query_id,
+        "customer_id": customer_id,
         "received_at": received,
         "channel": Channel(str(row["channel"])),
     }
@@ -114,7 +117,7 @@ def _pair(
         fields["attributes"] = extra[False]
     days = row["days_since_last_purchase"]
     customer = Customer(
-        customer_id=str(row["customer_id"]),
+        customer_id=customer_id,
         followers=row["followers"],
         lifetime_value=row["lifetime_value"],
         purchase_count=row["purchase_count"],
@@ -123,6 +126,13 @@ def _pair(
         attributes=extra[True],
     )
     return Query(**fields), customer
+
+
+def _id(row: dict[str, Any], column: str) -> str:
+    canon = canonical_id(row[column])
+    if canon is None:
+        raise ValueError(f"{column}: expected {ID_RULE}; got {row[column]!r}")
+    return canon
 
 
 def _reason(exc: Exception) -> str:

@@ -20,21 +20,29 @@ import pandas as pd
 
 from prioritize._errors import SchemaError
 from prioritize._internal.frames import (
+    MAX_TIME,
+    BoolArray,
+    FloatArray,
     FrameColumns,
     fail_rows,
+    past_time_axis,
     read_float,
     read_received_ns,
     require_columns,
 )
+from prioritize._internal.ids import ID_RULE, canonical_ids
+from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel
 
 __all__ = [
     "CHANNELS",
     "FOLLOWER_BANDS",
+    "MAX_TIME",
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "VALUE_BANDS",
     "band_of",
+    "canonical_frame",
     "follower_band",
     "public_flags",
     "validate_frame",
@@ -77,14 +85,22 @@ VALUE_BANDS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _check_ids(frame: pd.DataFrame, column: str, *, unique: bool) -> None:
+def _check_ids(frame: pd.DataFrame, column: str, *, unique: bool) -> pd.Series | None:
+    """Check an id column under the one identity rule; its canonical ids if they differ."""
     series = frame[column]
-    missing = series.isna().to_numpy()
-    if missing.any():
-        fail_rows(frame, column, missing, "a non-empty id")
-    if unique and not series.is_unique:
-        dup = series.duplicated(keep=False).to_numpy()
-        fail_rows(frame, column, dup, "unique ids (duplicates found)")
+    canon, bad = canonical_ids(series)
+    if bad.any():
+        fail_rows(frame, column, bad, ID_RULE)
+    if unique and not canon.is_unique:
+        dup = canon.duplicated(keep=False).to_numpy()
+        fail_rows(
+            frame,
+            column,
+            dup,
+            "unique ids (duplicates found; an integer and its decimal string, e.g. 5 and "
+            "'5', are the same id)",
+        )
+    return None if canon is series else canon
 
 
 def _check_channels(frame: pd.DataFrame) -> None:
@@ -96,7 +112,7 @@ def _check_channels(frame: pd.DataFrame) -> None:
         has_nan = bool(series.isna().any())
     else:
         uniques = pd.unique(series.to_numpy(dtype=object))
-        has_nan = any(u is None or (isinstance(u, float) and u != u) for u in uniques)
+        has_nan = any(u is None or u is pd.NA or (isinstance(u, float) and u != u) for u in uniques)
         unknown_values = {str(u) for u in uniques if isinstance(u, str)} - CHANNELS
         if not has_nan and any(not isinstance(u, str) for u in uniques):
             bad = ~series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
@@ -108,30 +124,117 @@ def _check_channels(frame: pd.DataFrame) -> None:
         fail_rows(frame, "channel", bad, f"one of {sorted(CHANNELS)}")
 
 
-def _check_text(frame: pd.DataFrame) -> None:
+def _check_text(frame: pd.DataFrame, needed: BoolArray | None) -> None:
+    """``text`` holds strings; missing only where urgency is given (``needed`` false)."""
     text = frame["text"]
     if not len(text):
         return
     missing = text.isna().to_numpy(dtype=bool)
     if missing.any():
-        fail_rows(frame, "text", missing, "a string (use '' for no text)")
+        must = missing if needed is None else missing & needed
+        if must.any():
+            fail_rows(frame, "text", must, "a string where urgency is missing (use '' for no text)")
     if pd.api.types.is_string_dtype(text.dtype) and not pd.api.types.is_object_dtype(text.dtype):
         return
-    if pd.api.types.infer_dtype(text, skipna=False) not in ("string", "empty"):
-        bad = ~text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if pd.api.types.infer_dtype(text, skipna=True) not in ("string", "empty"):
+        bad = ~text.map(lambda v: isinstance(v, str) or _is_missing(v)).to_numpy(dtype=bool)
         fail_rows(frame, "text", bad, "a string (use '' for no text)")
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _check_within_time_axis(frame: pd.DataFrame, column: str, minutes: FloatArray) -> None:
+    """The time ``minutes`` after each arrival must be representable (before :data:`MAX_TIME`)."""
+    end = read_received_ns(frame).astype(np.float64) + minutes * NS_PER_MINUTE
+    over = past_time_axis(end)
+    if over.any():
+        fail_rows(
+            frame,
+            column,
+            over,
+            f"a duration that ends within the time axis (before {MAX_TIME.isoformat()}); "
+            "the arrival plus these minutes overflows it",
+        )
+
+
+def _validate(frame: Any, full: bool) -> tuple[FrameColumns, dict[str, Any]]:
+    """The checks of :func:`validate_frame`, and the canonical replacement of each column
+    that is not already in its canonical dtype."""
+    require_columns(frame, REQUIRED_COLUMNS)
+    replace: dict[str, Any] = {}
+    if full:
+        for column, unique in (("query_id", True), ("customer_id", False)):
+            canon = _check_ids(frame, column, unique=unique)
+            if canon is not None:
+                replace[column] = canon
+        _check_channels(frame)
+    received = read_received_ns(frame)
+    urgency = None
+    if "urgency" in frame.columns:
+        urgency = read_float(frame, "urgency", minimum=0.0, maximum=1.0, allow_nan=True)
+        _canonical_float(frame, "urgency", urgency, replace)
+    needs_text = urgency is None or bool(np.isnan(urgency).any())
+    if needs_text and "text" not in frame.columns:
+        # Text is only read where urgency must come from it.
+        raise SchemaError(
+            "frame needs an 'urgency' column without missing values, or a 'text' column "
+            "to derive urgency from; it has neither for some rows"
+        )
+    if "text" in frame.columns and (needs_text or full):
+        _check_text(frame, None if urgency is None else np.isnan(urgency))
+    if "is_public" in frame.columns:
+        public = _read_is_public(frame)
+        if frame["is_public"].dtype != np.bool_:
+            replace["is_public"] = public
+    for column in ("handle_minutes", "patience_minutes"):
+        if column in frame.columns:
+            minutes = read_float(frame, column, minimum=0.0, strict_minimum=True)
+            _check_within_time_axis(frame, column, minutes)
+            _canonical_float(frame, column, minutes, replace)
+    numeric = {
+        "followers": read_float(frame, "followers", integer=True),
+        "lifetime_value": read_float(frame, "lifetime_value"),
+        "purchase_count": read_float(frame, "purchase_count", integer=True),
+        "total_spend": read_float(frame, "total_spend"),
+        "days_since_last_purchase": read_float(frame, "days_since_last_purchase", allow_nan=True),
+    }
+    for column, values in numeric.items():
+        _canonical_float(frame, column, values, replace)
+    return FrameColumns(**numeric, urgency=urgency, received_ns=received), replace
+
+
+def _canonical_float(
+    frame: pd.DataFrame, column: str, values: FloatArray, replace: dict[str, Any]
+) -> None:
+    # A nullable (Float64, Int64, ...) column becomes numpy: float64 with NaN, or
+    # int64 for an integer column (which has no missing value once read).
+    dtype = frame[column].dtype
+    if isinstance(dtype, np.dtype):
+        return
+    exact = not np.isnan(values).any() and not (values >= 2.0**63).any()
+    if pd.api.types.is_integer_dtype(dtype) and exact:
+        replace[column] = pd.Series(values.astype(np.int64), index=frame.index)
+    else:
+        replace[column] = pd.Series(values, index=frame.index)
 
 
 def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
     """Check ``frame`` against the canonical schema and return its numeric columns.
 
-    Checks: every required column is present; ids are present (and
-    ``query_id`` unique); ``received_at`` is timezone-aware with no NaT;
-    ``channel`` is a known :class:`Channel`; counts are whole numbers >= 0;
-    money is >= 0; ``days_since_last_purchase`` is >= 0 or NaN (never bought);
-    ``urgency`` (if present) is in [0, 1] or NaN (derive from ``text``, which
-    must then be present and hold strings); ``handle_minutes``/``patience_minutes``
-    are > 0.
+    Checks: every required column is present (once); ids follow the one
+    identity rule (a non-empty string, or an integer standing for its decimal
+    string: ``5`` and ``"5"`` are the same id) and ``query_id`` is unique
+    after that; ``received_at`` is timezone-aware with no NaT; ``channel`` is
+    a known :class:`Channel`; counts are whole numbers >= 0; money is >= 0;
+    ``days_since_last_purchase`` is >= 0 or NaN (never bought); ``urgency``
+    (if present) is in [0, 1] or NaN (derive from ``text``, which must then
+    hold a string in that row); ``text`` holds strings; ``is_public`` is
+    boolean with no missing value; ``handle_minutes``/``patience_minutes``
+    are > 0 and end within the time axis (:data:`MAX_TIME`). Nullable dtypes
+    (``Float64``, ``Int64``, ``boolean``, ``string``) and categoricals are
+    accepted under the same rules (see :func:`canonical_frame`).
 
     ``full=False`` checks only what scoring reads (every required column
     present; the numeric and time columns' values) and skips ids and
@@ -144,44 +247,54 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
     SchemaError
         Naming the column, the offending rows and what was expected.
     """
-    require_columns(frame, REQUIRED_COLUMNS)
-    if full:
-        _check_ids(frame, "query_id", unique=True)
-        _check_ids(frame, "customer_id", unique=False)
-        _check_channels(frame)
-    received = read_received_ns(frame)
-    urgency = None
-    if "urgency" in frame.columns:
-        urgency = read_float(frame, "urgency", minimum=0.0, maximum=1.0, allow_nan=True)
-    if urgency is None or np.isnan(urgency).any():
-        # Text is only read (and so only checked) where urgency must come from it.
-        if "text" not in frame.columns:
-            raise SchemaError(
-                "frame needs an 'urgency' column without missing values, or a 'text' column "
-                "to derive urgency from; it has neither for some rows"
-            )
-        _check_text(frame)
-    if "is_public" in frame.columns:
-        _check_is_public(frame)
-    for column in ("handle_minutes", "patience_minutes"):
-        if column in frame.columns:
-            read_float(frame, column, minimum=0.0, strict_minimum=True)
-    return FrameColumns(
-        followers=read_float(frame, "followers", integer=True),
-        lifetime_value=read_float(frame, "lifetime_value"),
-        purchase_count=read_float(frame, "purchase_count", integer=True),
-        total_spend=read_float(frame, "total_spend"),
-        days_since_last_purchase=read_float(frame, "days_since_last_purchase", allow_nan=True),
-        urgency=urgency,
-        received_ns=received,
-    )
+    return _validate(frame, full)[0]
 
 
-def _check_is_public(frame: pd.DataFrame) -> None:
-    if not pd.api.types.is_bool_dtype(frame["is_public"].dtype):
-        raise SchemaError(
-            f"column 'is_public' must be boolean; got dtype {frame['is_public'].dtype}"
+def canonical_frame(frame: Any, *, full: bool = True) -> tuple[pd.DataFrame, FrameColumns]:
+    """:func:`validate_frame`, and the frame in canonical dtypes: the one entry check.
+
+    :meth:`Policy.score_frame <prioritize.Policy.score_frame>`,
+    :meth:`Policy.rank <prioritize.Policy.rank>`,
+    :func:`~prioritize.simulate` and
+    :meth:`TriageQueue.push_frame <prioritize.TriageQueue.push_frame>` all
+    read a frame through this function, so they accept exactly the same
+    frames. Ids become their canonical strings (object dtype); nullable
+    numeric columns become float64 (NaN for a missing value where one is
+    allowed) or int64; a ``boolean`` ``is_public`` becomes ``bool``; ``string``
+    columns become object. A frame already canonical is returned as is (no
+    copy); otherwise a new frame with the same index and columns.
+
+    Raises
+    ------
+    SchemaError
+        As :func:`validate_frame`.
+    """
+    cols, replace = _validate(frame, full)
+    if replace:
+        frame = frame.copy(deep=False)
+        for column, values in replace.items():
+            frame[column] = values
+    return frame, cols
+
+
+def _read_is_public(frame: pd.DataFrame) -> BoolArray:
+    """``is_public`` as a bool array: a boolean column (nullable or object of bools), no NA."""
+    series = frame["is_public"]
+    dtype = series.dtype
+    if dtype == np.bool_:
+        flags: BoolArray = series.to_numpy()
+        return flags
+    expected = "True or False (a missing value is not allowed: say whether it was public)"
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+        values = series.to_numpy(dtype=object)
+        bad = np.fromiter(
+            (not isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=len(values)
         )
+        if bad.any():
+            fail_rows(frame, "is_public", bad, expected)
+        flags = values.astype(bool)
+        return flags
+    raise SchemaError(f"column 'is_public' must be boolean; got dtype {dtype}")
 
 
 def public_flags(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -191,8 +304,7 @@ def public_flags(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
     that does not say whether it was public.
     """
     if "is_public" in frame.columns:
-        _check_is_public(frame)
-        flags: npt.NDArray[np.bool_] = frame["is_public"].to_numpy(dtype=bool)
+        flags: npt.NDArray[np.bool_] = _read_is_public(frame)
     else:
         public = sorted(str(channel) for channel in PUBLIC_BY_DEFAULT)
         flags = frame["channel"].astype(object).isin(public).to_numpy(dtype=bool)

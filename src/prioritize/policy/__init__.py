@@ -19,10 +19,22 @@ from prioritize.policy._order import (
     tiebreak_rank,
 )
 from prioritize.policy._policy import Policy, Score, Weights
-from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
+from prioritize.policy._rules import (
+    MAX_POINTS,
+    MAX_POINTS_PER_HOUR,
+    Aging,
+    Blind,
+    Cap,
+    GroupShare,
+    MaxWait,
+    Rule,
+    SignalName,
+)
 
 __all__ = [
     "KEY_EPOCH_NS",
+    "MAX_POINTS",
+    "MAX_POINTS_PER_HOUR",
     "Aging",
     "Blind",
     "Cap",

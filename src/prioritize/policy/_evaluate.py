@@ -20,8 +20,8 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.frames import FrameColumns
-from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
-from prioritize.models import Customer, Query, validate_frame
+from prioritize._internal.times import minutes_between, timestamp_ns
+from prioritize.models import Customer, Query, canonical_frame
 from prioritize.policy._plan import Plan
 from prioritize.policy._score import Score, aging_points
 
@@ -151,7 +151,7 @@ def score_frame(
     if validate not in ("full", "read"):
         raise InputError(f"validate must be 'full' or 'read'; got {validate!r}")
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    cols = validate_frame(frame, full=validate == "full")
+    frame, cols = canonical_frame(frame, full=validate == "full")
     inputs = [a.bound.read(frame, cols) for a in plan.active]
     n = len(frame)
     columns = ["score", *plan.names, "aging"]
@@ -185,12 +185,12 @@ def _frame_waited(
     if now is None:
         return np.zeros(len(frame))
     now_ns = timestamp_ns(now)
-    delta = now_ns - cols.received_ns
-    late = delta < 0
+    late = cols.received_ns > now_ns
     if late.any():
         ids = frame["query_id"].to_numpy()[late][:5].tolist()
         raise InputError(
             f"{int(late.sum())} query(ies) were received after now={now.isoformat()}: "
             f"query_id {ids}"
         )
-    return delta / NS_PER_MINUTE
+    waited: npt.NDArray[np.float64] = minutes_between(now_ns, cols.received_ns)
+    return waited

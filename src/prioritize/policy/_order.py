@@ -52,7 +52,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._internal.times import NS_PER_MINUTE, aware_ns, timestamp_ns
+from prioritize._internal.times import NS_PER_MINUTE, aware_ns, minutes_between, timestamp_ns
 from prioritize.models import Channel
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ __all__ = [
 #: Reference instant for heap keys (2020-01-01 UTC) so keys stay small numbers.
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
 _KEY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+_KEY_EPOCH_MINUTES = KEY_EPOCH_NS // NS_PER_MINUTE  # exact: the epoch is whole minutes
 G = TypeVar("G", bound=Hashable)
 H = TypeVar("H", bound=Hashable)
 #: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
@@ -94,8 +95,10 @@ def heap_key(base: Any, received_ns: Any, rate_per_minute: float) -> Any:
     float, so numpy (which would round nanoseconds past 2**53 before
     dividing) and Python integers round once, in the same place.
     """
-    whole, part = divmod(received_ns - KEY_EPOCH_NS, NS_PER_MINUTE)
-    return base - rate_per_minute * (whole + part / NS_PER_MINUTE)
+    # KEY_EPOCH_NS is whole minutes, so it is subtracted after the divmod:
+    # ``received_ns - KEY_EPOCH_NS`` overflows int64 for arrivals before 1728.
+    whole, part = divmod(received_ns, NS_PER_MINUTE)
+    return base - rate_per_minute * ((whole - _KEY_EPOCH_MINUTES) + part / NS_PER_MINUTE)
 
 
 def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> float:
@@ -201,7 +204,7 @@ def order_keys(
     key = heap_key(base, received_ns, policy.aging_rate_per_minute)
     overdue = np.zeros(len(frame), dtype=bool)
     if policy.max_wait is not None and now is not None:
-        waited = (timestamp_ns(now) - received_ns) / NS_PER_MINUTE
+        waited = minutes_between(timestamp_ns(now), received_ns)
         overdue = is_overdue(waited, deadline_minutes(policy, frame["channel"].to_numpy()))
     return OrderKeys(
         key=np.asarray(key, dtype=np.float64),

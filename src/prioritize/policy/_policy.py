@@ -19,23 +19,22 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from prioritize._internal.frames import read_received_ns
-from prioritize.models import CHANNELS
+from prioritize.models import CHANNELS, canonical_frame
 from prioritize.policy import _evaluate
 from prioritize.policy._files import read_document, write_document
 from prioritize.policy._order import order_keys, rank_order
 from prioritize.policy._plan import Plan, check_names, compile_plan
-from prioritize.policy._rules import Aging, GroupShare, MaxWait, Rule
+from prioritize.policy._rules import Aging, GroupShare, MaxWait, Points, Rule
 from prioritize.policy._score import Score
 from prioritize.signals import SIGNALS, SignalParams
 
 __all__ = ["Policy", "Score", "Weights"]
 
-_Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+_Weight = Points  # in [0, MAX_POINTS]: every score stays finite
 
 
 class Weights(BaseModel):
-    """Non-negative weight per signal; weights that sum to 1 give scores in [0, 1].
+    """Weight per signal, in [0, 10⁶] (``MAX_POINTS``); weights summing to 1 give scores in [0, 1].
 
     Keys are signal names: the built-in ``crm_value``, ``purchase_history``,
     ``follower_reach`` and ``urgency`` (0 unless given, read as attributes,
@@ -226,8 +225,9 @@ class Policy(BaseModel):
         queries come first, oldest first; the rest by score, ties broken by
         ``received_at`` then ``query_id``.
         """
-        scores = self.score_frame(frame, now=now)  # validates the frame
-        received = read_received_ns(frame)
+        frame, cols = canonical_frame(frame)  # the one entry check: ids canonical
+        scores = self.score_frame(frame, now=now, validate="read")
+        received = cols.received_ns
         base = scores["score"].to_numpy() - scores["aging"].to_numpy()
         keys = order_keys(frame, self, base=base, received_ns=received, now=now)
         order = rank_order(keys)

@@ -20,6 +20,13 @@ rule            guarantee (each one is a property test)
 a built-in one or one the policy declares; the policy checks the names, so a
 typo is a validation error naming the rule and the known signals.
 
+Every score stays finite: a weight and ``Cap.max_points`` are at most
+:data:`MAX_POINTS` (10⁶) and ``Aging.points_per_hour`` at most
+:data:`MAX_POINTS_PER_HOUR` (10⁶), so over the whole time axis (1677–2262,
+about 5·10⁶ hours) a score stays below 10¹³ and the queue, ``rank`` and the
+simulator order queries alike. A larger value is a validation error naming
+the field.
+
 ``Blind``, ``Cap`` and ``Aging`` act on scores. ``MaxWait`` and ``GroupShare``
 act on the order in which a queue or the simulator serves queries; here they
 are validated and stored.
@@ -34,12 +41,29 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from prioritize.models import Channel
 
-__all__ = ["Aging", "Blind", "Cap", "GroupShare", "MaxWait", "Rule", "SignalName"]
+__all__ = [
+    "MAX_POINTS",
+    "MAX_POINTS_PER_HOUR",
+    "Aging",
+    "Blind",
+    "Cap",
+    "GroupShare",
+    "MaxWait",
+    "Points",
+    "Rule",
+    "SignalName",
+]
+
+#: The largest weight (points for a signal at 1) and ``Cap.max_points``.
+MAX_POINTS = 1e6
+#: The largest ``Aging.points_per_hour``.
+MAX_POINTS_PER_HOUR = 1e6
+#: Points: a finite number in [0, MAX_POINTS] (weights, caps).
+Points = Annotated[float, Field(ge=0, le=MAX_POINTS, allow_inf_nan=False)]
 
 #: A signal's name: a built-in one or one declared in the policy (checked by the policy).
 SignalName = Annotated[str, Field(min_length=1)]
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-_NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,7 +82,7 @@ class Cap(BaseModel):
     model_config = _CONFIG
     kind: Literal["cap"] = "cap"
     signal: SignalName
-    max_points: _NonNeg
+    max_points: Points
 
 
 class Aging(BaseModel):
@@ -66,7 +90,7 @@ class Aging(BaseModel):
 
     model_config = _CONFIG
     kind: Literal["aging"] = "aging"
-    points_per_hour: _NonNeg
+    points_per_hour: Annotated[float, Field(ge=0, le=MAX_POINTS_PER_HOUR, allow_inf_nan=False)]
 
 
 class MaxWait(BaseModel):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from prioritize._errors import InputError
-from prioritize._internal.times import NS_PER_MINUTE, timestamp_ns
+from prioritize._internal.times import minutes_between, timestamp_ns
 from prioritize.policy import (
     Policy,
     deadline_minutes,
@@ -26,7 +25,6 @@ COLUMNS = [
     "query_id", "customer_id", "channel", "received_at", "waited_minutes", "score",
     "base_score", "overdue", "overdue_at", "due_at", "group",
 ]  # fmt: skip
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def snapshot_frame(
@@ -41,17 +39,12 @@ def snapshot_frame(
         return pd.DataFrame(columns=COLUMNS)
     received = np.asarray(arrivals, dtype=np.int64)
     if now is None:
-        newest = int(received.max())
-        now = _EPOCH + timedelta(microseconds=newest // 1_000)
-        now_ns = newest
+        now_ns = int(received.max())
+        now = pd.Timestamp(now_ns, tz="UTC")  # exact to the nanosecond
     else:
         now_ns = timestamp_ns(now)
-    waited = (now_ns - received) / NS_PER_MINUTE
-    if (waited < 0).any():
-        late = entries[int(np.argmax(received))]
-        raise InputError(
-            f"now={now.isoformat()} is earlier than the arrival of waiting query {late.query_id!r}"
-        )
+    # Live queue: a query stamped after ``now`` (another clock) has waited 0 minutes.
+    waited = np.maximum(minutes_between(now_ns, received), 0.0)
     ids = np.array([e.query_id for e in entries], dtype=object)
     channels = np.array([e.query.channel.value for e in entries], dtype=object)
     base = np.array([e._base for e in entries], dtype=np.float64)
@@ -60,7 +53,8 @@ def snapshot_frame(
     order = serving_order(key, overdue, tiebreak_rank(received, ids))
     rows = []
     for i in order.tolist():
-        entry = entries[i]._at(now, "score")
+        at = entries[i].query.received_at
+        entry = entries[i]._at(now if now >= at else at, "score")
         rows.append(
             (
                 entry.query_id,

@@ -13,11 +13,17 @@ one of :meth:`Policy.rank` and of the simulator: popping everything at one
 ``now`` without ``GroupShare`` gives exactly ``rank`` order.
 
 The queue itself keeps the waiting entries by ``query_id`` (duplicates,
-``remove``, ``in``) and the newest arrival ever pushed: a ``now`` earlier than
-it is checked against the waiting queries and rejected if one arrived after
-``now``. Each push makes one :class:`Entry`, which is also the picker's
-handle for that query, so a ``query_id`` removed and pushed again is a new
-handle and the old heap entries are stale. Push and pop are O(log n). One
+``remove``, ``in``) and the ids of the last ``remember`` queries it served,
+so a query answered once is not pushed and served again. Ids follow the one
+identity rule (:mod:`prioritize._internal.ids`): a frame's ``5`` and ``"5"``
+are one query. Clocks of producers and consumers disagree by milliseconds, so
+a waiting query stamped after the ``now`` of a pop has simply waited 0
+minutes (its score is taken at its arrival); only a naive ``now`` is an
+error. Arrivals keep their nanoseconds (a frame's sub-microsecond
+``received_at`` stays a :class:`pandas.Timestamp`). Each push makes one
+:class:`Entry`, which is also the picker's handle for that query, so a
+``query_id`` removed and pushed again is a new handle and the old heap
+entries are stale. Push and pop are O(log n). One
 lock guards every public method: any number of producer and consumer threads
 may share a queue.
 """
@@ -25,6 +31,7 @@ may share a queue.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 
@@ -32,12 +39,16 @@ import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
 from prioritize._internal.times import aware_ns, timestamp_ns
-from prioritize.models import Customer, Query, frame_to_objects, group_of, validate_frame
+from prioritize.models import Customer, Query, canonical_frame, frame_to_objects, group_of
 from prioritize.policy import Picker, Policy, channel_limits, heap_key, heap_key_at
 from prioritize.queue._entry import Entry
 from prioritize.queue._snapshot import snapshot_frame
 
-__all__ = ["QueueEmpty", "TriageQueue"]
+__all__ = ["SERVED_MEMORY", "QueueEmpty", "TriageQueue"]
+
+#: How many served ``query_id`` a :class:`TriageQueue` remembers by default to
+#: refuse pushing them again (the oldest is forgotten first).
+SERVED_MEMORY = 100_000
 
 
 class QueueEmpty(PrioritizeError, IndexError):
@@ -54,11 +65,19 @@ class TriageQueue:
     customers
         Optional directory ``customer_id -> Customer`` used when ``push`` is
         called without a customer.
+    remember
+        How many served (popped) ``query_id`` to remember, newest first
+        (default :data:`SERVED_MEMORY`, 100,000): pushing one of them again is
+        an :class:`~prioritize.InputError`, so a query is not answered twice.
+        ``0`` remembers none. A query taken out with :meth:`remove` or
+        :meth:`discard` was not served and may be pushed again.
 
     Notes
     -----
     ``pop`` raises :class:`QueueEmpty` (an ``IndexError``) on an empty queue;
-    ``try_pop`` and ``peek`` return None instead. Time never runs backwards
+    ``try_pop`` and ``peek`` return None instead. A ``now`` earlier than a
+    waiting query's arrival (clocks of processes disagree) is not an error:
+    that query has waited 0 minutes. Time never runs backwards
     for ``MaxWait``: a pop whose ``now`` is earlier than a previous pop's
     decides overdue-ness at the previous ``now`` (consumer threads may race).
 
@@ -68,8 +87,20 @@ class TriageQueue:
     (``MaxWait``) go first regardless of group and count towards it.
     """
 
-    def __init__(self, policy: Policy, customers: Mapping[str, Customer] | None = None) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        customers: Mapping[str, Customer] | None = None,
+        *,
+        remember: int = SERVED_MEMORY,
+    ) -> None:
+        if isinstance(remember, bool) or not isinstance(remember, int) or remember < 0:
+            raise InputError(f"remember must be an int >= 0; got {remember!r}")
         self.policy = policy
+        self._remember = remember
+        # The last ``remember`` served ids (None: remember none), oldest first in the deque.
+        self._served: set[str] | None = set() if remember else None
+        self._served_order: deque[str] = deque(maxlen=remember)
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
@@ -81,7 +112,6 @@ class TriageQueue:
         self._picker = picker
         self._push, self._pick = picker.push, picker.pick
         self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
-        self._newest: datetime | None = None  # newest arrival ever pushed
         self._now_checked: datetime | None = None  # the last ``now`` found aware
 
     # ------------------------------------------------------------ inspection
@@ -102,8 +132,9 @@ class TriageQueue:
         Raises
         ------
         InputError
-            Duplicate ``query_id``, naive ``received_at``, unknown customer, or
-            a customer that is not the query's author. The queue is unchanged.
+            Duplicate ``query_id`` (waiting, or among the last ``remember``
+            served), naive ``received_at``, unknown customer, or a customer
+            that is not the query's author. The queue is unchanged.
         """
         if customer is None:
             customer = self._lookup(query)
@@ -120,13 +151,18 @@ class TriageQueue:
         with self._lock:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
+            if self._served is not None and qid in self._served:
+                raise InputError(_served_message([qid], self._remember))
             self._push(entry, key, at, qid, limit, group)
-            if self._newest is None or at > self._newest:
-                self._newest = at
-                self._now_checked = None
 
     def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
-        """Push several queries atomically: all or none."""
+        """Push several queries atomically: all or none.
+
+        Raises
+        ------
+        InputError
+            As :meth:`push`, or an id twice in the batch; nothing is added.
+        """
         prepared = []
         seen: set[str] = set()
         for query, customer in pairs:
@@ -145,12 +181,17 @@ class TriageQueue:
         Scores are computed vectorised. The inputs of the signals the policy
         declares (``signals.custom``) are carried into the ``attributes`` of
         each entry's customer or query, so :attr:`Entry.score` explains them
-        too. All rows are added or none (a
-        :class:`~prioritize.SchemaError` or :class:`~prioritize.InputError`
-        leaves the queue unchanged). Returns the number of queries added.
+        too. The frame is checked by
+        :func:`~prioritize.models.canonical_frame`, the check of
+        :meth:`Policy.score_frame`, :meth:`Policy.rank` and
+        :func:`~prioritize.simulate`: ids are canonical strings, unique within
+        the frame. All rows are added or none (a
+        :class:`~prioritize.SchemaError`, or an :class:`~prioritize.InputError`
+        for an id already waiting or served, leaves the queue unchanged).
+        Returns the number of queries added.
         """
-        cols = validate_frame(frame)
-        values = self.policy.score_frame(frame)["score"].to_numpy().tolist()
+        frame, cols = canonical_frame(frame)  # as score_frame, rank and simulate
+        values = self.policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
         arrivals = cols.received_ns.tolist()
         # A declared input the frame lacks is one scoring does not read (weight 0, blind).
         custom = self.policy.signals.custom.values()
@@ -173,15 +214,15 @@ class TriageQueue:
             dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
+            done = self._served or ()
+            served = [e.query_id for e, _ in prepared if e.query_id in done]
+            if served:
+                raise InputError(_served_message(served, self._remember))
             limits = self._limits
             for entry, key in prepared:
                 query = entry.query
-                at = query.received_at
                 limit = _INF if limits is None else limits[query.channel._value_]
-                self._push(entry, key, at, query.query_id, limit, entry.group)
-                if self._newest is None or at > self._newest:
-                    self._newest = at
-                    self._now_checked = None
+                self._push(entry, key, query.received_at, query.query_id, limit, entry.group)
 
     def _lookup(self, query: Query) -> Customer:
         directory = self._customers
@@ -197,12 +238,15 @@ class TriageQueue:
     def pop(self, now: datetime) -> Entry:
         """Remove and return the next query for a free agent at ``now``.
 
+        A query that arrived after ``now`` (another clock) has waited 0
+        minutes: its :attr:`Entry.score` is taken at its arrival.
+
         Raises
         ------
         QueueEmpty
             If no query is waiting.
         InputError
-            If ``now`` is naive or earlier than a waiting query's arrival.
+            If ``now`` is not a timezone-aware datetime.
         """
         with self._lock:
             if now is not self._now_checked:
@@ -212,7 +256,17 @@ class TriageQueue:
                 raise QueueEmpty("pop from an empty TriageQueue")
             entry = found[0]
             entry.reason = found[1]
-            entry._now = now
+            query = entry.query
+            at = query.received_at
+            entry._now = now if now >= at else at
+            served = self._served
+            if served is not None:
+                order = self._served_order
+                if len(order) == order.maxlen:
+                    served.discard(order[0])  # forgotten as the append pushes it out
+                qid = query.query_id
+                order.append(qid)
+                served.add(qid)
             return entry
 
     def try_pop(self, now: datetime) -> Entry | None:
@@ -227,21 +281,14 @@ class TriageQueue:
         with self._lock:
             self._check_now(now)
             found = self._picker.peek(now)
-            return None if found is None else found[0]._at(now, found[1])
+            if found is None:
+                return None
+            at = found[0].query.received_at
+            return found[0]._at(now if now >= at else at, found[1])
 
     def _check_now(self, now: datetime) -> None:
         timestamp_ns(now)  # aware, or an InputError
-        newest = self._newest
-        if newest is not None and now < newest and self._items:
-            # Rare (time earlier than the newest arrival ever): check the waiting ones.
-            late = max(self._items.values(), key=lambda e: e.query.received_at)
-            if late.query.received_at > now:
-                raise InputError(
-                    f"now={now.isoformat()} is earlier than the arrival of waiting query "
-                    f"{late.query_id!r} ({late.query.received_at.isoformat()})"
-                )
-        # Only a ``now`` not before the newest arrival may skip the checks next time.
-        self._now_checked = now if newest is None or now >= newest else None
+        self._now_checked = now
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
@@ -271,7 +318,7 @@ class TriageQueue:
         interleaving of ``GroupShare``): ``query_id, customer_id, channel,
         received_at, waited_minutes, score, base_score, overdue, overdue_at,
         due_at, group``. ``now=None`` means at the newest arrival among the
-        waiting queries.
+        waiting queries; a query that arrived after ``now`` has waited 0 minutes.
         """
         with self._lock:
             entries = list(self._items.values())
@@ -281,6 +328,15 @@ class TriageQueue:
 
 _MINUTE = timedelta(minutes=1)
 _INF = float("inf")
+
+
+def _served_message(ids: list[str], remember: int) -> str:
+    shown = ids[0] if len(ids) == 1 else ids[:5]
+    return (
+        f"query {shown!r} was already served by this queue (it remembers the last "
+        f"{remember:,} served ids); push a new query_id, or use remove() for a query "
+        "taken out unanswered"
+    )
 
 
 def _arrival_ns(query: Query) -> int:

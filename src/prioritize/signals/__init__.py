@@ -21,6 +21,7 @@ from prioritize.signals._formulas import (
 from prioritize.signals._lexicon import (
     DEFAULT_PHRASES,
     DEFAULT_WORDS,
+    MAX_TEXT_CHARS,
     UrgencyLexicon,
     text_urgency,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "BUILTIN",
     "DEFAULT_PHRASES",
     "DEFAULT_WORDS",
+    "MAX_TEXT_CHARS",
     "SCALAR",
     "SIGNALS",
     "VECTOR",

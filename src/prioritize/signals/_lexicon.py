@@ -13,23 +13,44 @@ The score is ``1 - exp(-points)`` where ``points`` adds, each at most once:
 
 Each cue counts once, so repeating a word cannot push urgency further. Every
 cue only grows as text is added, so appending anything after a space never
-lowers urgency (a property test). The work is linear in the length of the text
-(``str.translate``, ``str.split``, one set intersection, then one substring
-search per cue the text contains); there is no regular expression to blow up
-on hostile input. The lexicon keeps no cache; a policy keeps the urgency of a
-bounded number of recent short texts (``TEXT_CACHE_SIZE`` in the signal
-registry), so a query re-scored as it waits does not pay for its text again.
+lowers urgency (a property test).
+
+Only the first :data:`MAX_TEXT_CHARS` (10,000) characters are read: the
+urgency of a message is in its first few thousand characters, and a bound on
+the text is a bound on the work. The text is normalised first (Unicode NFKC,
+so fullwidth ``ＲＥＦＵＮＤ`` is ``REFUND``; format characters such as
+zero-width spaces removed; control characters such as NUL read as spaces), so
+none of them hides a cue.
+
+The work per character is bounded whatever the lexicon: ``str.translate``,
+``str.split``, then one walk of a word trie from each token whose word starts
+a cue, at most four tokens deep (a phrase has at most four words), so 10,000
+phrases sharing a first word cost no more per token than one. There is no
+regular expression to blow up on hostile input. The lexicon keeps no cache; a
+policy keeps the urgency of a bounded number of recent short texts
+(``TEXT_CACHE_SIZE`` in the signal registry), so a query re-scored as it
+waits does not pay for its text again.
 """
 
 from __future__ import annotations
 
 import math
 import string
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-__all__ = ["DEFAULT_PHRASES", "DEFAULT_WORDS", "UrgencyLexicon", "text_urgency"]
+__all__ = [
+    "DEFAULT_PHRASES",
+    "DEFAULT_WORDS",
+    "MAX_TEXT_CHARS",
+    "UrgencyLexicon",
+    "text_urgency",
+]
+
+#: Only the first this many characters of a text are read for urgency.
+MAX_TEXT_CHARS = 10_000
 
 _Points = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
@@ -110,9 +131,23 @@ DEFAULT_PHRASES: dict[str, float] = {
 }
 
 _PUNCT = string.punctuation.replace("'", "") + "“”‘–—…«»¿¡"
-_TRANSLATE = str.maketrans(dict.fromkeys(_PUNCT, " ") | {"'": None, "’": None})
+# Control characters (NUL, DEL, C1) read as spaces; format characters (zero-width
+# space and joiners, soft hyphen, bidi marks) are removed: neither can hide a cue.
+_CONTROL = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
+#: Unicode format characters (category Cf, as of Unicode 15.1), as inclusive ranges.
+FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+_FORMAT = [chr(c) for lo, hi in FORMAT_RANGES for c in range(lo, hi + 1)]
+_TRANSLATE = str.maketrans(
+    dict.fromkeys(_PUNCT + "".join(_CONTROL), " ") | dict.fromkeys(_FORMAT) | {"'": None, "’": None}
+)
 # The same cleaning for ASCII text as bytes: one C pass instead of a look-up per character.
-_ASCII_PUNCT = "".join(c for c in _PUNCT if c.isascii()).encode("ascii")
+_ASCII_PUNCT = "".join(c for c in _PUNCT + "".join(_CONTROL) if c.isascii()).encode("ascii")
 _ASCII_TABLE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
 # Bytes that cannot be in an ALL-CAPS token: ASCII lowercase letters and whitespace.
 _ASCII_NOT_CAPS = (string.ascii_lowercase + string.whitespace).encode("ascii")
@@ -146,21 +181,32 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    # Cue token -> (" cue ", rank at its position, points) for the word it is and
-    # the phrases it starts, found by substring search in " token token ... ".
-    _starts: dict[str, tuple[tuple[str, int, float], ...]] = PrivateAttr(default_factory=dict)
+    # The word trie: token -> node, a node is [cue or None, children]; a cue is
+    # (rank at its first token, points, cue number). Rank 0 is the word itself,
+    # then the phrases starting with that word in lexicon order.
+    _trie: dict[str, list[Any]] = PrivateAttr(default_factory=dict)
     _cues: frozenset[str] = PrivateAttr(default=frozenset())
 
     def model_post_init(self, context: Any, /) -> None:
-        starts: dict[str, list[tuple[str, int, float]]] = {}
-        for word, points in self.words.items():
-            starts[word] = [(f" {word} ", 0, points)]
-        for phrase, points in self.phrases.items():
-            entries = starts.setdefault(phrase.split(" ")[0], [])
-            entries.append((f" {phrase} ", len(entries) + 1, points))
-        self._starts = {w: tuple(v) for w, v in starts.items()}
+        trie: dict[str, list[Any]] = {}
+        ranks: dict[str, int] = {}  # first token -> cues starting with it so far
+        entries = [(w, p, True) for w, p in self.words.items()]
+        entries += [(ph, p, False) for ph, p in self.phrases.items()]
+        for number, (cue, points, is_word) in enumerate(entries):
+            tokens = cue.split(" ")
+            if is_word:
+                rank = 0
+            else:
+                rank = ranks.get(tokens[0], 0) + 1
+                ranks[tokens[0]] = rank
+            level = trie
+            for token in tokens[:-1]:
+                level = level.setdefault(token, [None, {}])[1]
+            node = level.setdefault(tokens[-1], [None, {}])
+            node[0] = (rank, points, number)
+        self._trie = trie
         # Tokens that can score: a text with none of them skips the search.
-        self._cues = frozenset(starts)
+        self._cues = frozenset(trie)
 
     @field_validator("words")
     @classmethod
@@ -184,6 +230,8 @@ class UrgencyLexicon(BaseModel):
 def _points(lex: UrgencyLexicon, text: str) -> float:
     if not text:
         return 0.0
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
     if text.isascii():
         cleaned = text.encode("ascii").translate(_ASCII_TABLE, b"'")
         # Every character of an ALL-CAPS token is neither lowercase nor a space:
@@ -193,27 +241,31 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         tokens = cleaned.lower().decode("ascii").split()
     else:
         cleaned = None
+        text = unicodedata.normalize("NFKC", text)
         clean = text.translate(_TRANSLATE)
         shout = len(clean)
         tokens = clean.lower().split()
     private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
-    hits = private["_cues"].intersection(tokens)
     points = 0.0
-    if hits:
+    if not private["_cues"].isdisjoint(tokens):
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
         # terms, so urgency never drops. Phrases match whole consecutive tokens.
-        joined = f" {' '.join(tokens)} "
-        starts: dict[str, tuple[tuple[str, int, float], ...]] = private["_starts"]
-        found = []
-        for token in hits:
-            for cue, rank, cue_points in starts[token]:
-                at = joined.find(cue)
-                if at >= 0:
-                    found.append((at, rank, cue_points))
-        found.sort()
-        for _, _, cue_points in found:
+        trie: dict[str, list[Any]] = private["_trie"]
+        found: dict[int, tuple[int, int, float]] = {}  # cue number -> (at, rank, points)
+        n = len(tokens)
+        for at, token in enumerate(tokens):
+            node = trie.get(token)
+            depth = at
+            while node is not None:
+                cue = node[0]
+                if cue is not None and cue[2] not in found:
+                    found[cue[2]] = (at, cue[0], cue[1])
+                depth += 1
+                children = node[1]
+                node = children.get(tokens[depth]) if children and depth < n else None
+        for _, _, cue_points in sorted(found.values()):
             points += cue_points
     if "!!" in text:
         points += lex.exclamation_points

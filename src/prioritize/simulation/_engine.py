@@ -22,6 +22,11 @@ agent would take it: a query still waiting at ``t`` with ``abandon_at < t``
 Events at the same instant are handled in this order: staffing changes, then
 arrivals, then completions. An agent who becomes free takes the first query
 in the policy's order immediately.
+
+Memory and time grow with the agents ever busy at once, not with the head
+count: idle agents are kept as blocks of consecutive seat numbers (an agent
+who has never served is not materialised), so ``agents=10**9`` costs what
+"everyone is answered at once" costs.
 """
 
 from __future__ import annotations
@@ -58,7 +63,10 @@ def run_fixed_plain(
     agent = [-1] * n
     waiting: list[int] = []
     busy: list[tuple[float, int]] = []
-    idle = list(range(agents))
+    # Idle agents: ``idle`` (freed ones) on top of the ``fresh`` never used,
+    # seats 0..fresh-1, the highest taken first (as a stack of range(agents)).
+    idle: list[int] = []
+    fresh = agents
     # A last arrival at infinity drains the queue with the same completion loop.
     for j, t in enumerate([*arrival, _INF]):
         # A completion at exactly ``t`` comes after the arrival (see module docstring).
@@ -77,8 +85,12 @@ def run_fixed_plain(
                 idle.append(a)
         if j == n:
             break
-        if idle:
-            a = idle.pop()
+        if idle or fresh:
+            if idle:
+                a = idle.pop()
+            else:
+                fresh -= 1
+                a = fresh
             start[j] = t
             agent[j] = a
             heappush(busy, (t + service[j], a))
@@ -136,35 +148,68 @@ def run_general(
     start = [_NAN] * n
     agent = [-1] * n
     events: list[tuple[float, int, int]] = []
-    idle: list[int] = []
-    seats: list[int] = []  # seats free to staff, lowest first
+    # Seats as blocks [lo, hi) of consecutive numbers, so that a huge staffing
+    # costs one block, not one entry per agent. ``idle``: a stack of blocks, an
+    # agent taken from the top (the highest seat of the top block); ``seats``: a
+    # heap of blocks free to staff, the lowest seat first.
+    idle: list[list[int]] = []
+    seats: list[tuple[int, int]] = []
     state = [0, 0, 0]  # on duty, target on duty, busy
     next_seat = 0
 
-    def serve(a: int, t: float) -> None:
+    def pop_idle() -> int:
+        top = idle[-1]
+        top[1] -= 1
+        if top[1] == top[0]:
+            idle.pop()
+        return top[1]
+
+    def serve(a: int, t: float) -> bool:
+        """Agent ``a`` takes the next query at ``t``; False (and idle) if none waits."""
         found = picker.pick(t)
         if found is None:
-            idle.append(a)
-        else:
-            j = found[0]
-            start[j] = t
-            agent[j] = a
-            state[2] += 1
-            heappush(events, (t + service[j], _COMPLETE, a))
+            idle.append([a, a + 1])
+            return False
+        j = found[0]
+        start[j] = t
+        agent[j] = a
+        state[2] += 1
+        heappush(events, (t + service[j], _COMPLETE, a))
+        return True
 
     def staff(target: int, t: float) -> None:
         nonlocal next_seat
         state[1] = target
         while state[0] < target:
             if seats:
-                a = heappop(seats)
+                lo, hi = heappop(seats)
+                if hi - lo > 1:
+                    heappush(seats, (lo + 1, hi))
+                a = lo
             else:
                 a, next_seat = next_seat, next_seat + 1
             state[0] += 1
-            serve(a, t)
+            if not serve(a, t):
+                break  # nobody waits: the rest join idle as blocks, lowest seats first
+        while state[0] < target:
+            if seats:
+                lo, hi = heappop(seats)
+            else:
+                lo, hi = next_seat, next_seat + (target - state[0])
+                next_seat = hi
+            take = min(hi - lo, target - state[0])
+            if take < hi - lo:
+                heappush(seats, (lo + take, hi))
+            idle.append([lo, lo + take])
+            state[0] += take
         while state[0] > target and idle:
-            heappush(seats, idle.pop())
-            state[0] -= 1
+            top = idle[-1]
+            take = min(top[1] - top[0], state[0] - target)
+            heappush(seats, (top[1] - take, top[1]))
+            top[1] -= take
+            if top[1] == top[0]:
+                idle.pop()
+            state[0] -= take
 
     first = next(staffing)
     staff(first[1], first[0])
@@ -183,7 +228,7 @@ def run_general(
                     state[2] -= 1
                     if state[0] > state[1]:  # staffing dropped while busy: leave now
                         state[0] -= 1
-                        heappush(seats, x)
+                        heappush(seats, (x, x + 1))
                     else:
                         serve(x, te)
                 else:
@@ -200,6 +245,6 @@ def run_general(
         # books this service start like any other (as TriageQueue push + pop).
         admit(i)
         if idle:
-            serve(idle.pop(), t)
+            serve(pop_idle(), t)
         i += 1
     return start, agent

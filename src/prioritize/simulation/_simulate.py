@@ -11,9 +11,10 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike, check_random_state
-from prioritize._internal.frames import read_received_ns, require_columns
-from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.models import group_labels, public_flags
+from prioritize._internal.frames import MAX_TIME, past_time_axis
+from prioritize._internal.rows import describe_rows
+from prioritize._internal.times import NS_PER_MINUTE, minutes_between
+from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
     OrderKeys,
     Policy,
@@ -186,10 +187,10 @@ def simulate(
     staff = _check_agents(agents)
     patience_model = Patience.of(patience)
     churn = check_churn(churn_after_abandon)
-    require_columns(frame, ("query_id", "received_at", "channel"))
-    base = policy.score_frame(frame)["score"].to_numpy(dtype=np.float64)  # validates the frame
+    frame, cols = canonical_frame(frame)  # the one entry check, as rank and push_frame
+    base = policy.score_frame(frame, validate="read")["score"].to_numpy(dtype=np.float64)
     n = len(frame)
-    received = read_received_ns(frame)
+    received = cols.received_ns
     channels = frame["channel"].to_numpy(dtype=object)
     handle_rng, patience_rng = _rngs(seed)
     service = _handle(frame, handle, channels, handle_rng)
@@ -215,7 +216,7 @@ def simulate(
     by_prio[prio] = np.arange(n)
 
     t0 = int(received.min()) if n else 0
-    arrival = (received[arrival_order] - t0) / NS_PER_MINUTE
+    arrival = minutes_between(received[arrival_order], t0)
     abandon_at = arrival + wait_limit[arrival_order]
     lists = (arrival.tolist(), service[arrival_order].tolist(), abandon_at.tolist())
     plain = policy.max_wait is None and groups is None
@@ -254,7 +255,13 @@ def _records(
     patience: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
     abandoned = np.isnan(start)
-    wait = np.where(abandoned, patience, start - (received - t0) / NS_PER_MINUTE)
+    wait = np.where(abandoned, patience, start - minutes_between(received, t0))
+    over = past_time_axis(t0 + np.where(abandoned, 0.0, start + service) * NS_PER_MINUTE)
+    if over.any():
+        raise InputError(
+            f"finished_at would run past the time axis ({MAX_TIME.isoformat()}): handle times "
+            f"too long for {describe_rows(frame, over)}"
+        )
     channel = frame["channel"]
     public = public_flags(frame)
     followers = frame["followers"].to_numpy()
