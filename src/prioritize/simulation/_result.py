@@ -277,7 +277,11 @@ def summarize(
       ``public_exposure``: every exposed public post counts once, whatever
       its author's reach, so one celebrity cannot swing it;
     - ``wait_ratio_<band>``, ``four_fifths_<band>`` for ``follower_band`` and
-      ``value_band``: see :func:`band_ratios`.
+      ``value_band``: see :func:`band_ratios`. These are point figures of
+      one run; their n, 95% intervals and pass / fail / too-few-to-tell
+      state are in :func:`prioritize.fairness.band_ratio_tests` (added to
+      every :func:`~prioritize.simulation.compare` row, and to
+      :func:`prioritize.report.summary_table`, the reading and the report).
 
     Returns a Series (counts as ints, the rest as floats) named ``name``.
     """
