@@ -78,7 +78,7 @@ def _stage(group: str) -> Path:
 
 
 def _mutmut(where: Path, *args: str, capture: bool = False) -> str:
-    env = {**os.environ, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")}
+    env = {**os.environ, "HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "mutate")}
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     done = subprocess.run(
         [mutmut, *args], cwd=where, env=env, text=True, capture_output=capture, check=False
