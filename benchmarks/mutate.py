@@ -57,6 +57,7 @@ MUTMUT_SECTION = """
 [tool.mutmut]
 source_paths = ["src"]
 only_mutate = {only}
+also_copy = ["examples"]
 pytest_add_cli_args = ["-p", "no:cacheprovider"]
 pytest_add_cli_args_test_selection = {tests}
 """
@@ -70,6 +71,7 @@ def _stage(group: str) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
     shutil.copytree(ROOT / "src", where / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", where / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "examples", where / "examples", ignore=ignore)  # files tests read
     only = [f"src/prioritize/{module}" for module in modules]
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     config += MUTMUT_SECTION.format(only=json.dumps(only), tests=json.dumps(tests))
