@@ -8,11 +8,24 @@ the rule, so a bug in the core fails here and not only downstream.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
+import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rule, ShareLedger
+import prioritize as pz
+from prioritize.policy import (
+    GroupShare,
+    MaxWait,
+    Picker,
+    Policy,
+    Rule,
+    ShareLedger,
+    heap_key,
+    heap_key_at,
+)
 
 GROUPS = ["a", "b", "c"]
 
@@ -187,3 +200,23 @@ def test_peek_is_the_next_pick_and_len_counts_the_waiting(
             assert picker.pick(t) == ahead
             count -= ahead is not None
         assert len(picker) == count == len(picker.waiting)
+
+
+@given(st.integers(-(10**15), 10**15), st.integers(1, 999), st.floats(0.0, 10.0))
+def test_heap_key_of_a_nanosecond_timestamp(ns: int, extra: int, rate: float) -> None:
+    """A pandas Timestamp may carry nanoseconds: its key is the key of its nanoseconds."""
+    at = pd.Timestamp(1_577_836_800_000_000_000 + ns * 1000 + extra, tz="UTC")
+    assert heap_key_at(0.5, at, rate) == heap_key(0.5, at.value, rate)
+
+
+def test_scoring_with_another_customer_names_both() -> None:
+    query = pz.Query(
+        query_id="q1",
+        customer_id="alice",
+        received_at=datetime(2026, 1, 1, tzinfo=UTC),
+        channel="chat",
+    )
+    bob = pz.Customer(customer_id="bob")
+    message = r"query 'q1' is from customer 'alice' but was scored with customer 'bob'"
+    with pytest.raises(pz.InputError, match=message):
+        pz.policies.balanced().score_value(query, bob)
