@@ -54,3 +54,44 @@ def test_snapshot_values_at_now() -> None:
         pd.Timestamp(later + timedelta(minutes=60)),
     ]
     assert list(snap["channel"]) == ["chat", "email"]
+
+
+def test_push_many_and_push_frame_file_groups_and_customers() -> None:
+    policy = pz.Policy(
+        weights={"urgency": 1.0},
+        rules=[
+            pz.rules.Aging(points_per_hour=1.0),
+            pz.rules.GroupShare(group="channel", shares={"email": 0.5}),
+        ],
+    )
+    alice = pz.Customer(customer_id="alice")
+    q = pz.TriageQueue(policy, customers={"alice": alice})
+    items = [
+        (
+            pz.Query(
+                query_id="m1", customer_id="alice", received_at=T0, channel="email", urgency=0.1
+            ),
+            None,
+        ),
+        (
+            pz.Query(
+                query_id="m2", customer_id="alice", received_at=T0, channel="chat", urgency=0.9
+            ),
+            alice,
+        ),
+    ]
+    q.push_many(items)
+    with pytest.raises(pz.InputError, match="'d' appears twice"):
+        q.push_many(
+            [(pz.Query(query_id="d", customer_id="alice", received_at=T0, channel="chat"), alice)]
+            * 2
+        )
+    assert len(q) == 2 and "d" not in q
+    now = T0 + timedelta(minutes=30)
+    ahead = q.peek(now)
+    assert ahead is not None and ahead.query_id == "m2" and ahead.group == "chat"
+    assert ahead.score.value == pytest.approx(0.9 + 0.5)  # scored at now, not at arrival
+    first, second = q.pop(now), q.pop(now)
+    assert (first.query_id, first.group, first.customer) == ("m2", "chat", alice)
+    assert (second.query_id, second.group) == ("m1", "email")
+    assert second.customer is alice and second.score.value == pytest.approx(0.1 + 0.5)
