@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit compat bench clean
+.PHONY: demo test lint typecheck unit compat bench mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[dev,bench]" "setuptools<81"
+	touch $@
+
+$(VENV)/.mutation: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev,mutation]"
 	touch $@
 
 demo: $(VENV)/.base
@@ -49,5 +53,12 @@ bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/bench_simulate.py
 	$(BIN)/python benchmarks/bench_value_cdnow.py
 
+# Mutation testing of the core modules, each group judged by its own tests only; not part
+# of `make test`. GROUPS="queue policy" runs some groups; MUTATE_WORKERS sets mutmut's children.
+GROUPS ?=
+MUTATE_WORKERS ?= 2
+mutate: $(VENV)/.mutation
+	$(BIN)/python benchmarks/mutate.py --max-children $(MUTATE_WORKERS) $(GROUPS)
+
 clean:
-	rm -rf $(VENV) $(COMPAT) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(COMPAT) build dist .mutate .pytest_cache .mypy_cache .ruff_cache .hypothesis

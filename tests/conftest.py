@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "ci",
@@ -12,6 +12,16 @@ settings.register_profile(
     derandomize=True,
     deadline=None,
     print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# Mutation testing (make mutate): the ci examples, without shrinking, so a failing
+# property kills its mutant at once instead of minimising the counterexample.
+settings.register_profile(
+    "mutate",
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=100, deadline=None)

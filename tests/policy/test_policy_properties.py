@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -171,10 +172,30 @@ def test_fifo_is_arrival_order(frame: pd.DataFrame) -> None:
     pd.testing.assert_index_equal(ranked.index, expected)
 
 
-@given(pst.policies(), pst.query_frames(), st.integers(0, 3000))
+def _sorted_by_arrival_then_id(rows: pd.DataFrame) -> bool:
+    pairs = list(zip(rows["received_at"], rows["query_id"], strict=True))
+    return all(a < b for a, b in pairwise(pairs))
+
+
+@given(
+    pst.policies(),
+    pst.query_frames(),
+    st.integers(0, 3000),
+    st.integers(-30, 30),
+    st.booleans(),
+)
 def test_rank_is_sorted_by_score_then_arrival(
-    policy: pz.Policy, frame: pd.DataFrame, later: int
+    policy: pz.Policy, frame: pd.DataFrame, later: int, shift: int, aging: bool
 ) -> None:
+    if not aging:  # no aging: every twin below ties with its original exactly
+        policy = policy.with_changes(rules=[r for r in policy.rules if r.kind != "aging"])
+    # Twins: the same evidence under another id, arriving ``shift`` minutes apart
+    # (0: the same instant, so the id decides).
+    twins = frame.assign(
+        query_id=frame["query_id"] + "~twin",
+        received_at=frame["received_at"] + pd.Timedelta(minutes=shift),
+    )
+    frame = pd.concat([frame, twins], ignore_index=True)
     now = frame["received_at"].max().to_pydatetime() + timedelta(minutes=later)
     ranked = policy.rank(frame, now=now)
     assert list(ranked["rank"]) == list(range(1, len(frame) + 1))
@@ -183,11 +204,19 @@ def test_rank_is_sorted_by_score_then_arrival(
     # overdue first (nobody starves), oldest first
     assert not (np.diff(overdue.astype(int)) > 0).any()
     first = ranked[ranked["overdue"]]
-    assert first["received_at"].is_monotonic_increasing
+    assert _sorted_by_arrival_then_id(first)
     rest = ranked[~ranked["overdue"]]
     key = rest["score"].to_numpy()
     # scores at one `now` are non-increasing (up to float noise of the static key)
     assert (np.diff(key) <= 1e-9).all()
+    # then arrival, then id: rows of exactly equal score (without aging: every twin
+    # and its original) are in (arrival, id) order
+    if not aging:
+        for _, tied in rest.groupby("score", sort=False):
+            assert _sorted_by_arrival_then_id(tied), tied[["query_id", "received_at"]]
+        ids = set(rest["query_id"])
+        pairs = sum(1 for i in ids if not i.endswith("~twin") and i + "~twin" in ids)
+        assert rest.duplicated("score").sum() >= pairs
 
 
 @given(pst.policies(), st.data())
