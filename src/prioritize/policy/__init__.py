@@ -18,6 +18,7 @@ from prioritize.policy._order import (
     serving_order,
     tiebreak_rank,
 )
+from prioritize.policy._files import read_document, write_document
 from prioritize.policy._policy import Policy, Score, Weights
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
 
@@ -44,8 +45,10 @@ __all__ = [
     "heap_key_at",
     "is_overdue",
     "limit_minutes",
+    "read_document",
     "order_keys",
     "rank_order",
     "serving_order",
     "tiebreak_rank",
+    "write_document",
 ]

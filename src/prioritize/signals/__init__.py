@@ -1,8 +1,9 @@
 """The signal registry: normalisers from raw evidence to [0, 1], scalar and vectorised.
 
 Built-in signals (:data:`BUILTIN`, names in :data:`SIGNALS`): ``crm_value``,
-``purchase_history`` (RFM), ``follower_reach`` and ``urgency`` (given, or from
-text through :class:`UrgencyLexicon`). A policy may declare its own
+``purchase_history`` (RFM), ``follower_reach``, ``urgency`` (given, or from
+text through :class:`UrgencyLexicon`) and ``negativity`` (``max(0, -tone_score)``,
+given, or from text through :class:`ToneLexicon`). A policy may declare its own
 (:class:`CustomSignal`: an input column or attribute and a normaliser from a
 fixed menu: :class:`Identity`, :class:`Linear`, :class:`LogSaturating`,
 :class:`Decay`, :class:`Boolean`). Each formula is written once against an ops
@@ -33,13 +34,26 @@ from prioritize.signals._normalisers import (
     LogSaturating,
     Normaliser,
 )
+from prioritize.signals._tone import (
+    DEFAULT_EMOTICONS,
+    DEFAULT_TONE_PHRASES,
+    DEFAULT_TONE_WORDS,
+    ToneLexicon,
+    ToneReading,
+    normalise_text,
+    text_tokens,
+    text_tone,
+)
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
 from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_EMOTICONS",
     "DEFAULT_PHRASES",
+    "DEFAULT_TONE_PHRASES",
+    "DEFAULT_TONE_WORDS",
     "DEFAULT_WORDS",
     "SCALAR",
     "SIGNALS",
@@ -58,6 +72,8 @@ __all__ = [
     "PurchaseParams",
     "Signal",
     "SignalParams",
+    "ToneLexicon",
+    "ToneReading",
     "UrgencyLexicon",
     "crm_value",
     "follower_reach",
@@ -65,6 +81,9 @@ __all__ = [
     "linear_clip",
     "log_saturation",
     "purchase_history",
+    "normalise_text",
     "signals_of",
+    "text_tokens",
+    "text_tone",
     "text_urgency",
 ]
