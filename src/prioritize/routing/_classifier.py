@@ -5,9 +5,10 @@ label (a word, or a phrase of 2-4 words) found in the text adds its points
 once. ``type`` also gets ``question_mark_points`` if the text has a "?",
 ``tone_points × negativity`` for ``complaint`` and ``tone_points ×
 positivity`` for ``praise`` (tone from :class:`~prioritize.signals.ToneLexicon`).
-The points of the labels, and ``general_points`` for the general label
-(``other`` for type, ``general`` for topic), go through a softmax: the
-winner's share is its **confidence**. A label below ``min_confidence`` is
+The points of the labels that have any, and ``general_points`` for the
+general label (``other`` for type, ``general`` for topic), go through a
+softmax: the winner's share is its **confidence** (a text with no cue at all
+gets the general label with confidence 1). A label below ``min_confidence`` is
 replaced by the general one (with the general label's own share as its
 confidence), so an unsure message goes to a general queue rather than to a
 wrong specialist. Tone is the lexicon's own label (``neutral`` between its
@@ -100,6 +101,12 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "scam": 1.5, "missing": 1.0, "late": 1.0, "rude": 1.5, "overcharged": 2.0,
         "ignored": 1.5, "useless": 1.5, "fed up": 1.5, "never again": 2.0,
         "escalate": 1.5, "thanks for nothing": 2.0, "joke": 1.0, "waste": 1.0,
+        "twice": 1.5, "hacked": 1.5, "disappeared": 1.5, "faulty": 1.5, "misleading": 2.0,
+        "not authorise": 2.0, "no show": 2.0, "not here": 1.5, "suspended": 1.2,
+        "declined": 1.0, "still nothing": 2.0, "never comes": 1.5, "not in": 0.8,
+        "days ago": 1.0, "weeks ago": 1.2, "days later": 1.2, "bricked": 2.0,
+        "again": 0.8, "not impressed": 2.0, "not happy": 2.0, "wrong item": 2.0,
+        "formal complaint": 2.0, "explained": 1.0, "deleted": 1.0, "ignores": 1.2,
     },
     question={
         "how": 1.0, "what": 0.8, "when": 0.8, "where": 0.8, "why": 0.8, "which": 0.8,
@@ -107,6 +114,7 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "any idea": 1.5, "question": 1.5, "is it possible": 1.5, "how long": 1.5,
         "how do i": 1.5, "what is": 1.0, "whats": 0.8, "anyone know": 1.5,
         "difference between": 1.5, "do i need": 1.2, "quick question": 2.0,
+        "do u": 1.2, "is it": 0.8, "are you": 0.8, "will i": 1.0, "can i": 1.0,
     },
     request={
         "please": 1.0, "pls": 1.0, "plz": 1.0, "cancel": 1.5, "change": 1.0,
@@ -115,7 +123,9 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "could you": 1.5, "unsubscribe": 2.0, "remove": 1.2, "delete": 1.2,
         "close my": 1.5, "add": 0.8, "switch": 1.0, "return": 1.0, "exchange": 1.2,
         "invoice": 0.8, "receipt": 0.8, "copy of": 1.0, "callback": 1.5,
-        "call me": 1.5, "refund": 0.8,
+        "call me": 1.5, "refund": 0.8, "check": 0.8, "arrange": 1.5, "speak to": 1.2,
+        "manager": 1.0, "pass my": 1.2, "log a": 1.5, "need a": 0.8, "want a": 0.8,
+        "unsubscribe me": 2.0, "hold my": 1.5, "collect": 1.0, "apply": 1.0,
     },
     praise={
         "thank you": 1.5, "thanks": 1.0, "love": 1.0, "amazing": 1.0, "awesome": 1.0,
@@ -123,6 +133,7 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "shout out": 2.0, "well done": 1.5, "best": 0.5, "recommend": 1.0,
         "impressed": 1.0, "fantastic": 1.0, "legend": 1.5, "brilliant": 1.0,
         "above and beyond": 2.0, "made my day": 2.0, "appreciate": 1.0,
+        "no complaints": 2.0, "cant fault": 2.0, "happy": 0.8, "cheers": 0.8,
     },
     lead={
         "pricing": 2.0, "price": 1.0, "prices": 1.0, "quote": 2.0, "demo": 2.0,
@@ -132,6 +143,9 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "discount": 1.0, "volume": 1.2, "reseller": 2.5, "partnership": 2.0,
         "for my team": 1.5, "for our team": 1.5, "for our company": 2.0,
         "business account": 1.5, "upgrade": 0.8, "annual plan": 1.5,
+        "quotation": 2.5, "stock your": 2.0, "stocking": 2.0, "trade": 1.5,
+        "corporate": 2.0, "sites": 1.0, "our new office": 2.0, "whole office": 2.0,
+        "contract": 1.2, "collab": 2.0, "work with": 1.2, "resellers": 2.5,
     },
 )  # fmt: skip
 
@@ -142,7 +156,8 @@ DEFAULT_TOPICS: dict[str, Cues] = _cues(
         "refund": 2.0, "refunded": 2.0, "card": 1.2, "subscription": 1.5,
         "price": 1.0, "pricing": 1.0, "overcharged": 2.5, "receipt": 2.0,
         "money": 1.2, "fee": 2.0, "fees": 2.0, "vat": 2.0, "chargeback": 2.5,
-        "discount": 1.0, "coupon": 1.5, "promo": 1.2, "credit": 1.0,
+        "discount": 1.0, "coupon": 1.5, "promo": 1.2, "credit": 1.0, "paypal": 2.0,
+        "cost": 1.2, "klarna": 2.0, "direct debit": 2.5, "overdrawn": 2.0,
     },
     delivery={
         "delivery": 2.5, "delivered": 2.0, "deliver": 2.0, "shipping": 2.5,
@@ -151,6 +166,8 @@ DEFAULT_TOPICS: dict[str, Cues] = _cues(
         "dispatch": 2.0, "dispatched": 2.0, "postman": 2.0, "driver": 1.5,
         "box": 1.0, "return": 1.2, "returns": 1.2, "exchange": 1.0, "damaged": 1.0,
         "address": 1.0, "collection": 1.2, "pickup": 1.5, "warehouse": 2.0,
+        "packaging": 1.5, "wrong item": 2.0, "received": 1.0, "ordered": 0.8,
+        "collect": 1.2, "click and collect": 2.5, "fitters": 1.5, "next day": 1.5,
     },
     account={
         "account": 2.5, "login": 2.5, "log in": 2.5, "password": 2.5, "username": 2.5,
@@ -158,6 +175,8 @@ DEFAULT_TOPICS: dict[str, Cues] = _cues(
         "locked": 1.5, "profile": 2.0, "verification": 2.0, "verify": 2.0,
         "2fa": 2.5, "hacked": 2.5, "unsubscribe": 1.5, "close my": 1.5,
         "delete my": 1.5, "membership": 1.5, "details": 1.0, "sign up": 1.5,
+        "gdpr": 2.5, "personal data": 2.5, "sign me out": 2.5, "logs me out": 2.5,
+        "points": 1.0, "loyalty": 1.5,
     },
     technical={
         "app": 2.0, "bug": 2.5, "crash": 2.5, "crashes": 2.5, "crashed": 2.5,
@@ -168,6 +187,9 @@ DEFAULT_TOPICS: dict[str, Cues] = _cues(
         "glitch": 2.5, "freezes": 2.5, "frozen": 2.0, "not working": 1.0,
         "download": 1.5, "device": 1.5, "settings": 1.5, "sync": 2.0, "battery": 1.5,
         "screen": 1.5, "button": 1.5, "checkout": 1.0, "outage": 2.5, "down": 0.8,
+        "thermostat": 2.0, "charger": 2.0, "manual": 1.5, "broadband": 2.5, "fault": 1.5,
+        "printer": 2.0, "hub": 2.0, "reset": 1.0, "bluetooth": 2.5, "router": 2.5,
+        "pair": 1.5, "pairing": 2.0, "offline": 2.0, "notifications": 2.0,
     },
 )  # fmt: skip
 
@@ -204,12 +226,14 @@ def _softmax_pick(
     points: dict[str, float], general: str, general_points: float, minimum: float
 ) -> tuple[str, float]:
     """The label with most points (ties: config order) and its softmax share, or the general."""
-    logits = {**points, general: general_points}
+    # Labels with no evidence take no share: only cues found compete with the general label.
+    logits = {k: v for k, v in points.items() if v > 0}
+    logits[general] = general_points
     top = max(logits.values())
     weights = {k: math.exp(v - top) for k, v in logits.items()}
     total = math.fsum(weights.values())
     best = max(points, key=points.__getitem__) if points else general
-    if not points or points[best] <= general_points:
+    if not points or points[best] <= 0:
         best = general
     share = weights[best] / total
     if best != general and share < minimum:
@@ -251,7 +275,7 @@ class Classifier(BaseModel):
     tone: ToneLexicon = ToneLexicon()
     question_mark_points: _Points = 1.5
     tone_points: _Points = 3.0
-    general_points: _Points = 1.0
+    general_points: _Points = 0.5
     min_type_confidence: _Share = 0.5
     min_topic_confidence: _Share = 0.5
 

@@ -80,7 +80,11 @@ DEFAULT_TONE_WORDS: dict[str, float] = {
     "sick": -1.5, "tired": -1.2, "unusable": -2.5, "refund": -0.8, "late": -1.2,
     "delayed": -1.2, "stuck": -1.5, "cancelled": -0.8, "error": -1.0, "crashes": -1.5,
     "crashed": -1.5, "crashing": -1.5, "freezes": -1.5, "leaking": -1.5,
-    "slow": -1.2, "never": -0.8, "sorry": -0.3,
+    "slow": -1.2, "never": -0.8, "sorry": -0.3, "twice": -1.2, "hacked": -2.2,
+    "disappeared": -1.8, "gone": -0.8, "bricked": -2.8, "complaint": -1.5, "faulty": -2.0,
+    "invalid": -1.0, "misleading": -2.3, "declined": -1.2, "suspended": -1.5,
+    "ignores": -1.5, "issue": -1.0, "issues": -1.0, "charged": -0.8, "devastated": -3.0,
+    "seriously": -0.5, "escalated": -1.5, "escalate": -1.5, "again": -0.6,
     # positive
     "amazing": 2.8, "appreciate": 2.0, "appreciated": 2.0, "awesome": 2.8,
     "best": 2.5, "brilliant": 2.8, "cheers": 1.2, "delighted": 2.8, "easy": 1.5,
@@ -94,7 +98,7 @@ DEFAULT_TONE_WORDS: dict[str, float] = {
     "star": 1.2, "stars": 1.0, "hero": 2.2, "heroes": 2.2, "cool": 1.3,
     "exceeded": 2.0, "grateful": 2.5, "thankful": 2.4, "pleasure": 2.0,
     "wonderfully": 2.5, "beautiful": 2.4, "beautifully": 2.4, "solid": 1.2,
-    "please": 0.2, "interested": 0.8, "excited": 2.2,
+    "please": 0.2, "interested": 0.3, "excited": 2.2,
     # emoji
     "😡": -3.0, "😠": -2.8, "🤬": -3.2, "👎": -2.5, "😤": -2.4, "😞": -2.0,
     "😢": -2.0, "😭": -2.2, "🙄": -1.8, "💩": -2.5, "😒": -1.8, "😩": -2.0,
@@ -116,7 +120,10 @@ DEFAULT_TONE_PHRASES: dict[str, float] = {
     "locked out": -1.8, "charged twice": -2.0, "double charged": -2.0,
     "waste of time": -2.5, "waste of money": -2.8, "fed up": -2.5, "had enough": -2.3,
     "sick of": -2.3, "tired of": -2.0, "for weeks": -1.0, "for days": -0.8,
-    "on hold": -1.2, "no help": -2.0, "let down": -2.2, "third time": -1.5,
+    "on hold": -1.2, "no help": -2.0, "no show": -2.2, "not here": -1.5,
+    "did not authorise": -2.2, "didnt authorise": -2.2, "days ago": -0.8, "weeks ago": -1.2,
+    "no complaints": 2.0, "cant fault": 2.4, "cannot fault": 2.4, "would love": 0.8,
+    "not answering": -1.8, "passed between": -1.8, "take my money": -1.5, "let down": -2.2, "third time": -1.5,
     # sarcasm and idioms
     "thanks for nothing": -3.0, "thanks a lot": -0.5, "oh great": -2.0,
     "just great": -2.0, "oh wonderful": -2.0, "yeah right": -2.0,
@@ -150,14 +157,19 @@ DEFAULT_INTENSIFIERS: tuple[str, ...] = (
 
 _MAX_PHRASE_TOKENS = 4
 _APOSTROPHES = "'’‘ʼ"
+#: The token a sentence end (".", "!", "?", ";") becomes: negation does not cross it.
+STOP = "."
+_STOPS = ".!?;"
 # ASCII fast path: punctuation and control characters become spaces, apostrophes vanish.
 _ASCII_SEPARATORS = (
-    "".join(c for c in string.punctuation if c not in _APOSTROPHES)
+    "".join(c for c in string.punctuation if c not in _APOSTROPHES and c not in _STOPS)
     + "".join(map(chr, range(32)))
     + "\x7f"
 )
 _ASCII_TABLE = str.maketrans(
-    dict.fromkeys(_ASCII_SEPARATORS, " ") | dict.fromkeys(_APOSTROPHES, None)
+    dict.fromkeys(_ASCII_SEPARATORS, " ")
+    | dict.fromkeys(_APOSTROPHES, None)
+    | dict.fromkeys(_STOPS, f" {STOP} ")
 )
 # Variation selectors and skin-tone modifiers: kept off emoji tokens so "❤️" is "❤".
 _DROPPED_MARKS = frozenset(
@@ -188,7 +200,9 @@ def _tokens_slow(text: str) -> list[str]:
             if word:
                 out.append("".join(word))
                 word = []
-            if not c.isspace() and category(c) in ("So", "Sk"):
+            if c in _STOPS:
+                out.append(STOP)
+            elif not c.isspace() and category(c) in ("So", "Sk"):
                 out.append(c)
     if word:
         out.append("".join(word))
@@ -199,7 +213,8 @@ def text_tokens(text: str) -> list[str]:
     """The tokens of ``text`` after :func:`normalise_text`, case kept.
 
     Words are runs of letters and digits (apostrophes dropped); each symbol
-    (an emoji) is a token of its own; everything else separates.
+    (an emoji) is a token of its own, and so is each sentence end (".", "!",
+    "?", ";" become :data:`STOP`); everything else separates.
     """
     text = normalise_text(text)
     if text.isascii():
@@ -352,8 +367,10 @@ def _read(lex: ToneLexicon, text: str) -> ToneReading:
             continue
         if token == "but":
             but_at = len(terms)
+        elif token == STOP:
+            last_negator = -(10**9)  # negation ends with the sentence
         valence = words.get(token)
-        if valence is not None:
+        if valence is not None and token.isalnum():
             if i > 0 and lower[i - 1] in intensifiers:
                 valence *= lex.intensifier_factor
             if not all_caps and len(raw[i]) >= 3 and raw[i].isupper():
@@ -361,6 +378,8 @@ def _read(lex: ToneLexicon, text: str) -> ToneReading:
             if i - last_negator <= lex.negation_window:
                 valence *= lex.negation_factor
             terms.append(valence)
+        elif valence is not None:
+            terms.append(valence)  # an emoji: never negated or intensified
         if token in negators:
             last_negator = i
         i += 1
