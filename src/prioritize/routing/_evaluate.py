@@ -105,8 +105,8 @@ def _report(truth: pd.Series, predicted: pd.Series) -> FieldReport:
 
 def evaluate(
     frame: pd.DataFrame | None = None,
-    classifier: TextClassifier | None = None,
     *,
+    classifier: TextClassifier | None = None,
     split: str = "test",
     fields: tuple[str, ...] = FIELDS,
 ) -> Evaluation:

@@ -349,9 +349,11 @@ BUILTIN: tuple[Signal, ...] = (
     ),
     Signal(
         "negativity",
-        (Input("tone_score", "query", attribute=True), Input("text", "query")),
-        "how negative the query sounds: max(0, -tone_score), the given tone_score when "
-        "present, else the tone lexicon's score of its text",
+        # The canonical column it reads; a `tone_score` column (or query attribute),
+        # e.g. from prioritize.routing.classify_frame, overrides the text when present.
+        (Input("text", "query"),),
+        "how negative the query sounds: max(0, -tone_score), the given tone_score column "
+        "(query.attributes['tone_score']) when present, else the tone lexicon's score of its text",
         "(the default ToneLexicon)",
         _bind_negativity,
     ),

@@ -202,7 +202,7 @@ def _tokens_slow(text: str) -> list[str]:
                 word = []
             if c in _STOPS:
                 out.append(STOP)
-            elif not c.isspace() and category(c) in ("So", "Sk"):
+            elif not c.isascii() and category(c) == "So":
                 out.append(c)
     if word:
         out.append("".join(word))
@@ -212,8 +212,8 @@ def _tokens_slow(text: str) -> list[str]:
 def text_tokens(text: str) -> list[str]:
     """The tokens of ``text`` after :func:`normalise_text`, case kept.
 
-    Words are runs of letters and digits (apostrophes dropped); each symbol
-    (an emoji) is a token of its own, and so is each sentence end (".", "!",
+    Words are runs of letters and digits (apostrophes dropped); each
+    non-ASCII symbol (an emoji: Unicode category So) is a token of its own, and so is each sentence end (".", "!",
     "?", ";" become :data:`STOP`); everything else separates.
     """
     text = normalise_text(text)
