@@ -17,7 +17,7 @@ __all__ = ["dumps"]
 def _key(key: str) -> str:
     if key and all(c.isalnum() or c in "-_" for c in key):
         return key
-    return json.dumps(key)
+    return json.dumps(key, ensure_ascii=False)  # an emoji key (a tone cue) as itself
 
 
 def _value(value: Any) -> str:
