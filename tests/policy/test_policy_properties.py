@@ -80,11 +80,14 @@ def test_blind_signal_never_matters(
         "crm_value": "lifetime_value",
         "purchase_history": "purchase_count",
         "urgency": "urgency",
+        "negativity": "text",
     }[signal]
     n = len(frame)
     if column == "urgency":
         changed["urgency"] = data.draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
         changed["text"] = "URGENT!! still waiting, refund"
+    elif column == "text":
+        changed["text"] = data.draw(st.sampled_from(["WORST SERVICE EVER!!! 😡", "thank you ❤️"]))
     elif column == "lifetime_value":
         changed[column] = data.draw(st.lists(st.floats(0, 1e7), min_size=n, max_size=n))
     else:

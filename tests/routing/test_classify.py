@@ -26,8 +26,23 @@ from prioritize.routing import (
 from prioritize.signals import DEFAULT_TONE_WORDS
 
 CLASSIFIER = Classifier()
-WORDS = [*DEFAULT_TONE_WORDS, "refund", "parcel", "password", "app", "price", "how", "please",
-         "not", "?", "!!!", "THIS", "quote", "thanks", "never arrived"]
+WORDS = [
+    *DEFAULT_TONE_WORDS,
+    "refund",
+    "parcel",
+    "password",
+    "app",
+    "price",
+    "how",
+    "please",
+    "not",
+    "?",
+    "!!!",
+    "THIS",
+    "quote",
+    "thanks",
+    "never arrived",
+]
 TEXTS = st.text(max_size=60) | st.lists(st.sampled_from(WORDS), max_size=10).map(" ".join)
 ZERO_WIDTH = st.sampled_from(["\u200b", "\u200d", "\ufeff", "\u2060"])
 
@@ -54,7 +69,9 @@ def test_zero_width_characters_change_no_label(text: str, data: st.DataObject) -
 
 
 @given(st.lists(st.none() | TEXTS, min_size=0, max_size=12), st.integers(0, 3))
-def test_frame_equals_scalar_per_row_and_keeps_the_index(texts: list[str | None], shift: int) -> None:
+def test_frame_equals_scalar_per_row_and_keeps_the_index(
+    texts: list[str | None], shift: int
+) -> None:
     index = np.arange(len(texts)) * 7 + shift
     frame = pd.DataFrame({"text": pd.Series(texts, dtype=object, index=index)})
     out = classify_frame(frame)
@@ -62,7 +79,9 @@ def test_frame_equals_scalar_per_row_and_keeps_the_index(texts: list[str | None]
     assert out.index.equals(frame.index)
     for (_, row), text in zip(out.iterrows(), texts, strict=True):
         want = classify(text or "")
-        assert tuple(row[c] for c in LABEL_COLUMNS) == tuple(getattr(want, c) for c in LABEL_COLUMNS)
+        assert tuple(row[c] for c in LABEL_COLUMNS) == tuple(
+            getattr(want, c) for c in LABEL_COLUMNS
+        )
     assert out.attrs["text_missing"] == sum(1 for t in texts if not t)
 
 
@@ -82,7 +101,12 @@ def test_batch_independent(texts: list[str], data: st.DataObject) -> None:
         ("How do I change the password on my account?", "question", "account", "neutral"),
         ("please send me a copy of my invoice", "request", "billing", "neutral"),
         ("Thank you so much, the app works perfectly now!", "praise", "technical", "positive"),
-        ("Could you send a quote for 50 seats on the enterprise plan?", "lead", "general", "neutral"),
+        (
+            "Could you send a quote for 50 seats on the enterprise plan?",
+            "lead",
+            "general",
+            "neutral",
+        ),
         ("lol", "other", "general", "neutral"),
         ("I'm not happy, you charged me twice", "complaint", "billing", "negative"),
     ],
@@ -105,24 +129,36 @@ def test_low_confidence_goes_to_the_general_label() -> None:
 
 
 def test_missing_text_is_general_with_confidence_zero() -> None:
-    frame = pd.DataFrame({"text": ["broken app", None, float("nan"), ""], "language": ["en", "es", None, "fr"]})
+    frame = pd.DataFrame(
+        {"text": ["broken app", None, float("nan"), ""], "language": ["en", "es", None, "fr"]}
+    )
     out = classify_frame(frame)
     assert list(out["type"][1:]) == ["other"] * 3
     assert list(out["tone"][1:]) == ["neutral"] * 3
-    assert (out[["type_confidence", "topic_confidence", "tone_confidence"]].iloc[1:] == 0).all().all()
+    assert (
+        (out[["type_confidence", "topic_confidence", "tone_confidence"]].iloc[1:] == 0).all().all()
+    )
     assert out.attrs["text_missing"] == 3
     assert list(out["language"][:2]) == ["en", "es"]  # kept as given
 
 
 def test_query_and_custom_callable() -> None:
-    query = pz.Query(query_id="Q1", customer_id="C", received_at=datetime(2026, 1, 1, tzinfo=UTC),
-                     channel="twitter", text="refund NOW 🤬")
+    query = pz.Query(
+        query_id="Q1",
+        customer_id="C",
+        received_at=datetime(2026, 1, 1, tzinfo=UTC),
+        channel="twitter",
+        text="refund NOW 🤬",
+    )
     assert classify(query) == classify("refund NOW 🤬")
 
     def always(text: str) -> Labels:
         return Labels("lead", 0.9, "sales", 0.9, "positive", 0.5, 0.9)
 
-    assert classify_frame(pd.DataFrame({"text": ["a", "b"]}), classifier=always)["topic"].tolist() == ["sales"] * 2
+    assert (
+        classify_frame(pd.DataFrame({"text": ["a", "b"]}), classifier=always)["topic"].tolist()
+        == ["sales"] * 2
+    )
 
 
 def test_a_bad_custom_classifier_is_named() -> None:
@@ -142,7 +178,10 @@ def test_bad_frames_name_the_column() -> None:
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_config_round_trips(tmp_path, suffix: str) -> None:  # type: ignore[no-untyped-def]
     config = Classifier(
-        topics={"returns": Cues(cues={"return": 2.0, "send it back": 2.5}), "billing": Cues(cues={"refund": 2})},
+        topics={
+            "returns": Cues(cues={"return": 2.0, "send it back": 2.5}),
+            "billing": Cues(cues={"refund": 2}),
+        },
         min_type_confidence=0.6,
         general_points=0.8,
     )
@@ -158,8 +197,14 @@ def test_config_round_trips(tmp_path, suffix: str) -> None:  # type: ignore[no-u
         ({"types": {"rant": {"cues": {"argh": 1}}}}, ("types", "rant")),
         ({"topics": {"general": {"cues": {"x": 1}}}}, ("topics",)),
         ({"topics": {"billing": {"cues": {}}}}, ("topics", "billing", "cues")),
-        ({"topics": {"billing": {"cues": {"one two three four five": 1}}}}, ("topics", "billing", "cues")),
-        ({"topics": {"billing": {"cues": {"refund": -1}}}}, ("topics", "billing", "cues", "refund")),
+        (
+            {"topics": {"billing": {"cues": {"one two three four five": 1}}}},
+            ("topics", "billing", "cues"),
+        ),
+        (
+            {"topics": {"billing": {"cues": {"refund": -1}}}},
+            ("topics", "billing", "cues", "refund"),
+        ),
         ({"min_type_confidence": 2}, ("min_type_confidence",)),
         ({"tone": {"threshold": 0}}, ("tone", "threshold")),
         ({"typo": 1}, ("typo",)),

@@ -45,8 +45,12 @@ def test_figures_agree_with_the_confusion_matrix() -> None:
 
 
 def test_a_hand_made_evaluation() -> None:
-    frame = pd.DataFrame({"text": ["my parcel never arrived 😡", "lol", "thank you so much!"],
-                          "tone": ["negative", "positive", "positive"]})
+    frame = pd.DataFrame(
+        {
+            "text": ["my parcel never arrived 😡", "lol", "thank you so much!"],
+            "tone": ["negative", "positive", "positive"],
+        }
+    )
     report = evaluate(frame, split="all", fields=("tone",)).reports["tone"]
     assert report.accuracy == pytest.approx(2 / 3)
     assert report.per_class.loc["positive", "recall"] == pytest.approx(0.5)
@@ -84,7 +88,9 @@ def test_vader_backend() -> None:
 
 def test_sklearn_backend_reports_cross_validated_accuracy() -> None:
     dev = DATA[DATA["split"] == "dev"]
-    model = fit_sklearn(dev["text"].tolist(), types=dev["type"].tolist(), topics=dev["topic"].tolist(), folds=3)
+    model = fit_sklearn(
+        dev["text"].tolist(), types=dev["type"].tolist(), topics=dev["topic"].tolist(), folds=3
+    )
     assert isinstance(model, SklearnClassifier)
     for mean, std in model.cv_accuracy.values():
         assert 0 <= mean <= 1 and std >= 0

@@ -44,7 +44,12 @@ def _frame(texts: list[str], tone_score: list[float] | None = None) -> pd.DataFr
     return frame
 
 
-TEXTS = ["where is my parcel 😡", "thanks, all sorted 👍", "how do I reset my password?", "WORST SERVICE EVER!!!"]
+TEXTS = [
+    "where is my parcel 😡",
+    "thanks, all sorted 👍",
+    "how do I reset my password?",
+    "WORST SERVICE EVER!!!",
+]
 
 
 def test_negativity_is_a_builtin_signal() -> None:
@@ -58,8 +63,13 @@ def test_frame_and_scalar_agree_and_read_the_text() -> None:
     expected = np.maximum(0, -np.array([text_tone(t) for t in TEXTS]))
     assert scores["negativity"].to_numpy() == pytest.approx(2.0 * expected)
     for row, (_, q) in zip(scores.itertuples(), frame.iterrows(), strict=True):
-        query = pz.Query(query_id=q.query_id, customer_id=q.customer_id, received_at=q.received_at,
-                         channel=q.channel, text=q.text)
+        query = pz.Query(
+            query_id=q.query_id,
+            customer_id=q.customer_id,
+            received_at=q.received_at,
+            channel=q.channel,
+            text=q.text,
+        )
         customer = pz.Customer(customer_id=q.customer_id, lifetime_value=q.lifetime_value)
         s = ANGRY.score(query, customer, now=T0 + timedelta(hours=1))
         assert s.value == pytest.approx(row.score)
@@ -69,8 +79,14 @@ def test_given_tone_score_wins_over_the_text() -> None:
     frame = _frame(TEXTS, tone_score=[0.5, -0.25, -1.0, 0.0])
     scores = ANGRY.score_frame(frame)
     assert scores["negativity"].to_numpy() == pytest.approx([0.0, 0.5, 2.0, 0.0])
-    query = pz.Query(query_id="Q", customer_id="C", received_at=T0, channel="email",
-                     text="awful", attributes={"tone_score": 0.4})
+    query = pz.Query(
+        query_id="Q",
+        customer_id="C",
+        received_at=T0,
+        channel="email",
+        text="awful",
+        attributes={"tone_score": 0.4},
+    )
     assert ANGRY.score(query, pz.Customer(customer_id="C")).contributions["negativity"] == 0.0
 
 
@@ -81,8 +97,13 @@ def test_tone_score_out_of_range_names_the_column(bad: float) -> None:
 
 
 def test_bad_tone_score_attribute_names_the_query() -> None:
-    query = pz.Query(query_id="Q7", customer_id="C", received_at=T0, channel="email",
-                     attributes={"tone_score": "angry"})
+    query = pz.Query(
+        query_id="Q7",
+        customer_id="C",
+        received_at=T0,
+        channel="email",
+        attributes={"tone_score": "angry"},
+    )
     with pytest.raises(InputError, match="Q7"):
         ANGRY.score(query, pz.Customer(customer_id="C"))
 

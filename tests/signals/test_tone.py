@@ -9,13 +9,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from prioritize.signals import DEFAULT_TONE_WORDS, ToneLexicon, normalise_text, text_tokens, text_tone
+from prioritize.signals import (
+    DEFAULT_TONE_WORDS,
+    ToneLexicon,
+    normalise_text,
+    text_tokens,
+    text_tone,
+)
 from prioritize.signals._tone import DEFAULT_NEGATORS, DEFAULT_TONE_PHRASES, _tokens_slow
 
 LEX = ToneLexicon()
 ZERO_WIDTH = st.sampled_from(["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u00ad"])
 TEXTS = st.text(max_size=80) | st.lists(
-    st.sampled_from([*DEFAULT_TONE_WORDS, "not", "very", "but", "!", "?", ".", "THIS", "😡", "never"]),
+    st.sampled_from(
+        [*DEFAULT_TONE_WORDS, "not", "very", "but", "!", "?", ".", "THIS", "😡", "never"]
+    ),
     max_size=12,
 ).map(" ".join)
 
@@ -24,7 +32,11 @@ _PHRASE_WORDS = {w for p in DEFAULT_TONE_PHRASES for w in p.split()}
 SIMPLE = sorted(
     w
     for w, v in DEFAULT_TONE_WORDS.items()
-    if w.isalpha() and w.isascii() and abs(v) >= 1 and w not in DEFAULT_NEGATORS and w not in _PHRASE_WORDS
+    if w.isalpha()
+    and w.isascii()
+    and abs(v) >= 1
+    and w not in DEFAULT_NEGATORS
+    and w not in _PHRASE_WORDS
 )
 
 
@@ -78,8 +90,20 @@ def test_intensity_cues_push_away_from_zero(weaker: str, stronger: str) -> None:
     assert text_tone(stronger) * text_tone(weaker) >= 0
 
 
-@pytest.mark.parametrize(("text", "sign"), [("😡", -1), ("🤬🤬", -1), ("👎", -1), ("😠", -1),
-                                            ("😊", 1), ("🙏", 1), ("👍", 1), ("❤️", 1), ("❤", 1)])
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("😡", -1),
+        ("🤬🤬", -1),
+        ("👎", -1),
+        ("😠", -1),
+        ("😊", 1),
+        ("🙏", 1),
+        ("👍", 1),
+        ("❤️", 1),
+        ("❤", 1),
+    ],
+)
 def test_emoji(text: str, sign: int) -> None:
     assert text_tone(f"my order {text}") * sign > 0
 
@@ -99,7 +123,13 @@ def test_labels_follow_the_threshold() -> None:
     lex = ToneLexicon(threshold=0.3)
     for text in ("awful", "fine", "hello", "amazing"):
         reading = lex.read(text)
-        want = "negative" if reading.score <= -0.3 else "positive" if reading.score >= 0.3 else "neutral"
+        want = (
+            "negative"
+            if reading.score <= -0.3
+            else "positive"
+            if reading.score >= 0.3
+            else "neutral"
+        )
         assert reading.tone == want
         assert 0 <= reading.confidence <= 1
 

@@ -1,5 +1,6 @@
 """Policy = weights over signals + fairness rules; presets; config I/O."""
 
+from prioritize.policy._files import read_document, write_document
 from prioritize.policy._order import (
     KEY_EPOCH_NS,
     OrderKeys,
@@ -18,7 +19,6 @@ from prioritize.policy._order import (
     serving_order,
     tiebreak_rank,
 )
-from prioritize.policy._files import read_document, write_document
 from prioritize.policy._policy import Policy, Score, Weights
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule, SignalName
 
@@ -45,9 +45,9 @@ __all__ = [
     "heap_key_at",
     "is_overdue",
     "limit_minutes",
-    "read_document",
     "order_keys",
     "rank_order",
+    "read_document",
     "serving_order",
     "tiebreak_rank",
     "write_document",

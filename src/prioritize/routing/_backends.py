@@ -6,7 +6,7 @@ Both are imported on first use (``pip install 'prioritize[classify]'``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prioritize._errors import InputError
@@ -83,7 +83,7 @@ class SklearnClassifier:
     type_pipeline: Any
     topic_pipeline: Any
     cv_accuracy: dict[str, tuple[float, float]]
-    rules: Classifier = Classifier()
+    rules: Classifier = field(default_factory=Classifier)
     min_confidence: float = 0.5
 
     def _predict(self, pipeline: Any, text: str, general: str) -> tuple[str, float]:
@@ -146,18 +146,18 @@ def fit_sklearn(
     texts = list(texts)
     fitted: dict[str, Any] = {"type": None, "topic": None}
     accuracy: dict[str, tuple[float, float]] = {}
-    for field, labels in (("type", types), ("topic", topics)):
+    for name, labels in (("type", types), ("topic", topics)):
         if labels is None:
             continue
         labels = [str(v) for v in labels]
         if len(labels) != len(texts):
-            raise InputError(f"{field}s has {len(labels)} labels for {len(texts)} texts")
-        if field == "type" and (unknown := sorted(set(labels) - set(TYPES))):
+            raise InputError(f"{name}s has {len(labels)} labels for {len(texts)} texts")
+        if name == "type" and (unknown := sorted(set(labels) - set(TYPES))):
             raise InputError(f"types has unknown labels {unknown}; expected some of {TYPES}")
         splitter = selection.StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         scores = selection.cross_val_score(base.clone(template), texts, labels, cv=splitter)
-        accuracy[field] = (float(scores.mean()), float(scores.std()))
-        fitted[field] = base.clone(template).fit(texts, labels)
+        accuracy[name] = (float(scores.mean()), float(scores.std()))
+        fitted[name] = base.clone(template).fit(texts, labels)
     return SklearnClassifier(
         fitted["type"], fitted["topic"], accuracy, rules or Classifier(), min_confidence
     )

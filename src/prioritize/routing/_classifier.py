@@ -114,7 +114,7 @@ DEFAULT_TYPES: dict[str, Cues] = _cues(
         "any idea": 1.5, "question": 1.5, "is it possible": 1.5, "how long": 1.5,
         "how do i": 1.5, "what is": 1.0, "whats": 0.8, "anyone know": 1.5,
         "difference between": 1.5, "do i need": 1.2, "quick question": 2.0,
-        "do u": 1.2, "is it": 0.8, "are you": 0.8, "will i": 1.0, "can i": 1.0,
+        "do u": 1.2, "is it": 0.8, "are you": 0.8, "will i": 1.0,
     },
     request={
         "please": 1.0, "pls": 1.0, "plz": 1.0, "cancel": 1.5, "change": 1.0,
@@ -270,7 +270,7 @@ class Classifier(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    types: dict[TypeName, Cues] = Field(default_factory=lambda: dict(DEFAULT_TYPES))
+    types: dict[TypeName, Cues] = Field(default_factory=lambda: dict(DEFAULT_TYPES))  # type: ignore[arg-type]
     topics: dict[str, Cues] = Field(default_factory=lambda: dict(DEFAULT_TOPICS))
     tone: ToneLexicon = ToneLexicon()
     question_mark_points: _Points = 1.5
@@ -279,10 +279,10 @@ class Classifier(BaseModel):
     min_type_confidence: _Share = 0.5
     min_topic_confidence: _Share = 0.5
 
-    _order: tuple[str, ...] = PrivateAttr(default=())
+    _order: tuple[TypeName, ...] = PrivateAttr(default=())
 
     def model_post_init(self, context: Any, /) -> None:
-        self._order = tuple(t for t in TYPES if t in self.types)
+        self._order = tuple(t for t in self.types if t in TYPES)  # a config's own order
 
     @field_validator("topics")
     @classmethod
@@ -319,7 +319,9 @@ class Classifier(BaseModel):
         reading = self.tone.read(text)
         tokens = frozenset(reading.tokens)
         joined = f" {' '.join(reading.tokens)} "
-        type_points = {t: self.types[t].points(tokens, joined) for t in self._order}
+        type_points: dict[str, float] = {
+            t: self.types[t].points(tokens, joined) for t in self._order
+        }
         if "question" in type_points and reading.questions:
             type_points["question"] += self.question_mark_points
         score = reading.score

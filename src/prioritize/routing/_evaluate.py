@@ -70,7 +70,9 @@ class Evaluation:
 
     def table(self) -> pd.DataFrame:
         """Every field's per-class figures in one frame (index: field, class)."""
-        return pd.concat({f: r.per_class for f, r in self.reports.items()}, names=["field", "class"])
+        return pd.concat(
+            {f: r.per_class for f, r in self.reports.items()}, names=["field", "class"]
+        )
 
 
 def _report(truth: pd.Series, predicted: pd.Series) -> FieldReport:

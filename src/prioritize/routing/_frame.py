@@ -35,9 +35,12 @@ _DEFAULT = Classifier()
 
 def _checked(labels: object, who: str) -> Labels:
     if not isinstance(labels, Labels):
-        raise InputError(f"the classifier returned {type(labels).__name__} for {who}; expected Labels")
+        raise InputError(
+            f"the classifier returned {type(labels).__name__} for {who}; expected Labels"
+        )
     if not -1.0 <= labels.tone_score <= 1.0 or not all(
-        0.0 <= c <= 1.0 for c in (labels.type_confidence, labels.topic_confidence, labels.tone_confidence)
+        0.0 <= c <= 1.0
+        for c in (labels.type_confidence, labels.topic_confidence, labels.tone_confidence)
     ):
         raise InputError(
             f"the classifier returned {labels!r} for {who}; expected tone_score in [-1, 1] "
@@ -95,9 +98,10 @@ def classify_frame(
         dtype=bool,
         count=len(values),
     )
-    not_text = np.fromiter(
-        (not isinstance(v, str) for v in values), dtype=bool, count=len(values)
-    ) & ~missing
+    not_text = (
+        np.fromiter((not isinstance(v, str) for v in values), dtype=bool, count=len(values))
+        & ~missing
+    )
     if not_text.any():
         fail_rows(frame, text, not_text, "a string (or missing)")
     model = classifier or _DEFAULT

@@ -34,6 +34,9 @@ from prioritize.signals._normalisers import (
     LogSaturating,
     Normaliser,
 )
+from prioritize.signals._ops import SCALAR, VECTOR, Ops
+from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
+from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
 from prioritize.signals._tone import (
     DEFAULT_EMOTICONS,
     DEFAULT_TONE_PHRASES,
@@ -44,9 +47,6 @@ from prioritize.signals._tone import (
     text_tokens,
     text_tone,
 )
-from prioritize.signals._ops import SCALAR, VECTOR, Ops
-from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
-from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
 
 __all__ = [
     "BUILTIN",
@@ -80,8 +80,8 @@ __all__ = [
     "half_life_decay",
     "linear_clip",
     "log_saturation",
-    "purchase_history",
     "normalise_text",
+    "purchase_history",
     "signals_of",
     "text_tokens",
     "text_tone",

@@ -123,7 +123,8 @@ DEFAULT_TONE_PHRASES: dict[str, float] = {
     "on hold": -1.2, "no help": -2.0, "no show": -2.2, "not here": -1.5,
     "did not authorise": -2.2, "didnt authorise": -2.2, "days ago": -0.8, "weeks ago": -1.2,
     "no complaints": 2.0, "cant fault": 2.4, "cannot fault": 2.4, "would love": 0.8,
-    "not answering": -1.8, "passed between": -1.8, "take my money": -1.5, "let down": -2.2, "third time": -1.5,
+    "not answering": -1.8, "passed between": -1.8, "take my money": -1.5, "let down": -2.2,
+    "third time": -1.5,
     # sarcasm and idioms
     "thanks for nothing": -3.0, "thanks a lot": -0.5, "oh great": -2.0,
     "just great": -2.0, "oh wonderful": -2.0, "yeah right": -2.0,
@@ -213,8 +214,9 @@ def text_tokens(text: str) -> list[str]:
     """The tokens of ``text`` after :func:`normalise_text`, case kept.
 
     Words are runs of letters and digits (apostrophes dropped); each
-    non-ASCII symbol (an emoji: Unicode category So) is a token of its own, and so is each sentence end (".", "!",
-    "?", ";" become :data:`STOP`); everything else separates.
+    non-ASCII symbol (an emoji: Unicode category So) is a token of its own,
+    and so is each sentence end (".", "!", "?", ";" become :data:`STOP`);
+    everything else separates.
     """
     text = normalise_text(text)
     if text.isascii():
@@ -369,8 +371,11 @@ def _read(lex: ToneLexicon, text: str) -> ToneReading:
             but_at = len(terms)
         elif token == STOP:
             last_negator = -(10**9)  # negation ends with the sentence
-        valence = words.get(token)
-        if valence is not None and token.isalnum():
+        found = words.get(token)
+        if found is None:
+            pass
+        elif token.isalnum():
+            valence = found
             if i > 0 and lower[i - 1] in intensifiers:
                 valence *= lex.intensifier_factor
             if not all_caps and len(raw[i]) >= 3 and raw[i].isupper():
@@ -378,8 +383,8 @@ def _read(lex: ToneLexicon, text: str) -> ToneReading:
             if i - last_negator <= lex.negation_window:
                 valence *= lex.negation_factor
             terms.append(valence)
-        elif valence is not None:
-            terms.append(valence)  # an emoji: never negated or intensified
+        else:
+            terms.append(found)  # an emoji: never negated or intensified
         if token in negators:
             last_negator = i
         i += 1
