@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,3 +103,12 @@ def test_sklearn_backend_reports_cross_validated_accuracy() -> None:
         fit_sklearn(["a", "b"], types=["rant", "other"])
     with pytest.raises(InputError, match="2 labels for 3 texts"):
         fit_sklearn(["a", "b", "c"], topics=["x", "y"])
+
+
+def test_a_missing_backend_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "vaderSentiment.vaderSentiment", None)
+    monkeypatch.setitem(sys.modules, "sklearn.base", None)
+    with pytest.raises(ImportError, match=r"prioritize\[classify\]"):
+        VaderTone()
+    with pytest.raises(ImportError, match="scikit-learn"):
+        fit_sklearn(["a"], types=["other"])
