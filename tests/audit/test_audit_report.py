@@ -13,7 +13,14 @@ import prioritize as pz
 from prioritize.audit import AUDIT_CHANGES, AuditReport, audit, gaming, variance_share
 from prioritize.testing import strategies as pst
 
-CONTRIBUTIONS = ["crm_value", "purchase_history", "follower_reach", "urgency", "aging"]
+CONTRIBUTIONS = [
+    "crm_value",
+    "purchase_history",
+    "follower_reach",
+    "urgency",
+    "negativity",
+    "aging",
+]
 
 
 @settings(max_examples=40)

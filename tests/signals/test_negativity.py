@@ -108,9 +108,10 @@ def test_bad_tone_score_attribute_names_the_query() -> None:
         ANGRY.score(query, pz.Customer(customer_id="C"))
 
 
-def test_no_text_and_no_tone_score_names_both() -> None:
-    with pytest.raises(SchemaError, match="tone_score"):
-        ANGRY.score_frame(_frame(TEXTS).drop(columns="text").assign(urgency=0.5))
+def test_no_text_column_is_neutral() -> None:
+    # like classify_frame: a query without text has no tone evidence
+    frame = _frame(TEXTS).drop(columns="text").assign(urgency=0.5)
+    assert (ANGRY.score_frame(frame)["negativity"] == 0).all()
 
 
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=6))

@@ -272,10 +272,8 @@ def _bind_negativity(params: SignalParams) -> Bound:
         if "tone_score" in frame.columns:
             return (read_float(frame, "tone_score", minimum=-1.0, maximum=1.0),)
         if "text" not in frame.columns:
-            raise SchemaError(
-                "signal 'negativity' reads column 'tone_score', or 'text' to derive it; "
-                f"the frame has neither (columns: {list(frame.columns)})"
-            )
+            # No text is no tone evidence: neutral, as classify_frame labels a missing text.
+            return (np.zeros(len(frame)),)
         texts = frame["text"].to_numpy(dtype=object)
         cache: dict[str, float] = {}
         tones = np.empty(len(texts))
