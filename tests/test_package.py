@@ -37,6 +37,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the synthetic stream generator sits with the policy: the simulator's default
     # duration models draw from its distributions
     ("policy", "policies", "rules", "synthetic"),
+    # classification: reads the policy layer's config files and the signals' tone lexicon
+    ("routing",),
     # engines
     ("queue", "simulation._engine", "simulation._simulate", "simulation._models",
      "simulation._result", "simulation._schedule"),

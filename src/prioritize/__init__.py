@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         identity,
         queue,
         report,
+        routing,
         simulation,
         staffing,
         synthetic,
@@ -55,6 +56,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "staffing": ("prioritize.staffing", None),
     "report": ("prioritize.report", None),
     "audit": ("prioritize.audit", None),
+    "routing": ("prioritize.routing", None),
     "testing": ("prioritize.testing", None),
 }
 
@@ -81,6 +83,7 @@ __all__ = [
     "policies",
     "queue",
     "report",
+    "routing",
     "rules",
     "signals",
     "simulate",

@@ -282,6 +282,7 @@ def test_score_frame_on_synthetic_matches_scalar_spot_check() -> None:
         "purchase_history",
         "follower_reach",
         "urgency",
+        "negativity",
         "aging",
     ]
     row = frame.iloc[17]

@@ -81,11 +81,20 @@ def test_blind_signal_never_matters(
         "crm_value": "lifetime_value",
         "purchase_history": "purchase_count",
         "urgency": "urgency",
+        "negativity": "text",
     }[signal]
     n = len(frame)
     if column == "urgency":
+        # tone given, so the new text changes only the urgency
+        frame = frame.assign(tone_score=0.0)
+        changed = frame.copy()
         changed["urgency"] = data.draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
         changed["text"] = "URGENT!! still waiting, refund"
+    elif column == "text":
+        # urgency given, so the new text changes only the tone
+        frame = frame.assign(urgency=0.5)
+        text = data.draw(st.sampled_from(["WORST SERVICE EVER!!! 😡", "thank you ❤️"]))
+        changed = frame.assign(text=text)
     elif column == "lifetime_value":
         changed[column] = data.draw(st.lists(st.floats(0, 1e7), min_size=n, max_size=n))
     else:

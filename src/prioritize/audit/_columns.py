@@ -27,8 +27,12 @@ __all__ = [
 #: Built-in signal -> the canonical columns it reads, from the signal registry
 #: (``urgency`` reads ``text`` only where the ``urgency`` column is missing or NaN).
 SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {s.name: s.columns for s in BUILTIN}
-#: Canonical frame column -> the built-in signal it feeds.
-COLUMN_SIGNALS: dict[str, str] = {c: name for name, cols in SIGNAL_COLUMNS.items() for c in cols}
+#: Canonical frame column -> the first built-in signal it feeds (``text`` feeds
+#: ``urgency`` and ``negativity``: ``urgency``).
+COLUMN_SIGNALS: dict[str, str] = {}
+for _name, _cols in SIGNAL_COLUMNS.items():
+    for _col in _cols:
+        COLUMN_SIGNALS.setdefault(_col, _name)
 #: The numeric columns a counterfactual may change (``text`` is changed by ``gaming``).
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_SIGNALS if c != "text")
 

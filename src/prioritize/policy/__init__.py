@@ -1,5 +1,6 @@
 """Policy = weights over signals + fairness rules; presets; config I/O."""
 
+from prioritize.policy._files import read_document, write_document
 from prioritize.policy._order import (
     KEY_EPOCH_NS,
     OrderKeys,
@@ -58,6 +59,8 @@ __all__ = [
     "limit_minutes",
     "order_keys",
     "rank_order",
+    "read_document",
     "serving_order",
     "tiebreak_rank",
+    "write_document",
 ]

@@ -1,8 +1,9 @@
 """The signal registry: normalisers from raw evidence to [0, 1], scalar and vectorised.
 
 Built-in signals (:data:`BUILTIN`, names in :data:`SIGNALS`): ``crm_value``,
-``purchase_history`` (RFM), ``follower_reach`` and ``urgency`` (given, or from
-text through :class:`UrgencyLexicon`). A policy may declare its own
+``purchase_history`` (RFM), ``follower_reach``, ``urgency`` (given, or from
+text through :class:`UrgencyLexicon`) and ``negativity`` (``max(0, -tone_score)``,
+given, or from text through :class:`ToneLexicon`). A policy may declare its own
 (:class:`CustomSignal`: an input column or attribute and a normaliser from a
 fixed menu: :class:`Identity`, :class:`Linear`, :class:`LogSaturating`,
 :class:`Decay`, :class:`Boolean`, :class:`Tiers`). Each formula is written once against an ops
@@ -38,10 +39,23 @@ from prioritize.signals._normalisers import (
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
 from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
+from prioritize.signals._tone import (
+    DEFAULT_EMOTICONS,
+    DEFAULT_TONE_PHRASES,
+    DEFAULT_TONE_WORDS,
+    ToneLexicon,
+    ToneReading,
+    normalise_text,
+    text_tokens,
+    text_tone,
+)
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_EMOTICONS",
     "DEFAULT_PHRASES",
+    "DEFAULT_TONE_PHRASES",
+    "DEFAULT_TONE_WORDS",
     "DEFAULT_WORDS",
     "MAX_TEXT_CHARS",
     "SCALAR",
@@ -62,13 +76,18 @@ __all__ = [
     "Signal",
     "SignalParams",
     "Tiers",
+    "ToneLexicon",
+    "ToneReading",
     "UrgencyLexicon",
     "crm_value",
     "follower_reach",
     "half_life_decay",
     "linear_clip",
     "log_saturation",
+    "normalise_text",
     "purchase_history",
     "signals_of",
+    "text_tokens",
+    "text_tone",
     "text_urgency",
 ]

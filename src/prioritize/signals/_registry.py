@@ -29,6 +29,7 @@ from prioritize.models import Customer, Query
 from prioritize.signals._formulas import Kernel, rfm, rfm_constants
 from prioritize.signals._normalisers import LogSaturating, Normaliser
 from prioritize.signals._ops import SCALAR, VECTOR
+from prioritize.signals._tone import text_tone
 
 if TYPE_CHECKING:
     from prioritize.signals._params import CustomSignal, SignalParams
@@ -242,6 +243,54 @@ def _bind_urgency(params: SignalParams) -> Bound:
     return Bound("urgency", scalar, read, _same)
 
 
+def _bind_negativity(params: SignalParams) -> Bound:
+    # Tone is not a policy parameter: the default lexicon, like the classifier's.
+    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
+
+    def scalar(q: Query, c: Customer) -> float:
+        given = q.attributes.get("tone_score")
+        if given is not None:
+            if isinstance(given, bool) or not (
+                isinstance(given, int | float) and -1.0 <= given <= 1.0
+            ):
+                raise InputError(
+                    f"signal 'negativity' reads query.attributes['tone_score'], expected a "
+                    f"number in [-1, 1]; query {q.query_id!r} has {given!r}"
+                )
+            return max(0.0, -float(given))
+        text = q.text
+        tone = recent.get(text)
+        if tone is None:
+            tone = text_tone(text)
+            if len(text) <= TEXT_CACHE_CHARS:
+                if len(recent) >= TEXT_CACHE_SIZE:
+                    recent.clear()
+                recent[text] = tone
+        return max(0.0, -tone)
+
+    def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
+        if "tone_score" in frame.columns:
+            return (read_float(frame, "tone_score", minimum=-1.0, maximum=1.0),)
+        if "text" not in frame.columns:
+            # No text is no tone evidence: neutral, as classify_frame labels a missing text.
+            return (np.zeros(len(frame)),)
+        texts = frame["text"].to_numpy(dtype=object)
+        cache: dict[str, float] = {}
+        tones = np.empty(len(texts))
+        for i, text in enumerate(texts):
+            tone = cache.get(text)
+            if tone is None:
+                tone = cache[text] = text_tone(text)
+            tones[i] = tone
+        return (tones,)
+
+    return Bound("negativity", scalar, read, _negativity)
+
+
+def _negativity(tone: FloatArray) -> FloatArray:
+    return np.maximum(0.0, -tone)
+
+
 def _same(x: Any) -> Any:
     return x
 
@@ -295,6 +344,16 @@ BUILTIN: tuple[Signal, ...] = (
         "the query's own urgency when given, else the urgency lexicon's score of its text",
         "signals.urgency",
         _bind_urgency,
+    ),
+    Signal(
+        "negativity",
+        # The canonical column it reads; a `tone_score` column (or query attribute),
+        # e.g. from prioritize.routing.classify_frame, overrides the text when present.
+        (Input("text", "query"),),
+        "how negative the query sounds: max(0, -tone_score), the given tone_score column "
+        "(query.attributes['tone_score']) when present, else the tone lexicon's score of its text",
+        "(the default ToneLexicon)",
+        _bind_negativity,
     ),
 )
 #: The built-in signal names, in the fixed order scores are summed.
