@@ -46,6 +46,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from prioritize.signals._lexicon import MAX_TEXT_CHARS
+
 __all__ = [
     "DEFAULT_EMOTICONS",
     "DEFAULT_TONE_PHRASES",
@@ -342,7 +344,8 @@ class ToneLexicon(BaseModel):
 
 
 def _read(lex: ToneLexicon, text: str) -> ToneReading:
-    text = normalise_text(text)
+    # The same bound as the urgency lexicon: the tone of a message is in its start.
+    text = normalise_text(text[:MAX_TEXT_CHARS])
     raw = text.translate(_ASCII_TABLE).split() if text.isascii() else _tokens_slow(text)
     lower = [t.lower() for t in raw]
     words, negators, intensifiers = lex.words, lex.negators, lex.intensifiers
