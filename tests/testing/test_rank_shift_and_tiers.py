@@ -40,7 +40,9 @@ def test_a_follower_blind_policy_never_moves_anyone(policy: pz.Policy) -> None:
 def test_capped_reach_bounds_points_not_places() -> None:
     """balanced caps followers at 0.1 points, yet on near-ties that is several places."""
     with pytest.raises(AssertionError, match="places"):
-        assert_bounded_rank_shift(P.balanced(), "followers", max_places=1, settings=UNSHRUNK)
+        assert_bounded_rank_shift(
+            P.balanced(), "followers", max_places=1, settings=settings(UNSHRUNK, max_examples=200)
+        )
 
 
 def test_rank_shift_bad_arguments() -> None:
