@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 __all__ = [
     "BOOTSTRAP_REPLICATES",
     "CONFIDENCE",
@@ -9,6 +12,7 @@ __all__ = [
     "MIN_BAND_HITS",
     "MIN_BAND_QUERIES",
     "SLA_MINUTES",
+    "SURVEY_MINUTES",
 ]
 
 #: The four-fifths rule of adverse-impact tests: a group's rate below 0.8 of
@@ -33,3 +37,31 @@ CONFIDENCE = 0.95
 
 #: Bootstrap replicates behind each interval a report shows.
 BOOTSTRAP_REPLICATES = 1000
+
+#: Minutes per channel that customers expect an answer within, from the survey
+#: (14% expect an answer to an online query within 5 minutes, 43% within an
+#: hour) under stated **assumptions**: the 5-minute expectation is that of live
+#: channels (chat, phone), where the customer waits on the line; the hour that of
+#: social and messaging channels; email, web forms, forums, review sites and
+#: anything else, where nobody expects an instant answer, get a day. One table,
+#: read two ways: as the service levels every preset publishes
+#: (``policies.SURVEY_SERVICE_LEVELS``) and as the mean patience of
+#: ``patience="survey"`` (``simulation.SURVEY_PATIENCE_MINUTES``).
+SURVEY_MINUTES: Mapping[str, float] = MappingProxyType(
+    {
+        "chat": 5.0,
+        "phone": 5.0,
+        "twitter": 60.0,
+        "facebook": 60.0,
+        "instagram": 60.0,
+        "tiktok": 60.0,
+        "linkedin": 60.0,
+        "sms": 60.0,
+        "whatsapp": 60.0,
+        "email": 1440.0,
+        "web_form": 1440.0,
+        "review_site": 1440.0,
+        "forum": 1440.0,
+        "other": 1440.0,
+    }
+)

@@ -17,8 +17,8 @@ get a day (1440 min). Service levels never change the serving order
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
+from prioritize._internal.constants import SURVEY_MINUTES
 from prioritize.policy._policy import Policy, Weights
 from prioritize.policy._rules import Aging, Blind, Cap, MaxWait
 
@@ -34,21 +34,9 @@ __all__ = [
 
 
 #: The service levels every preset publishes, in minutes per channel (see the
-#: module docstring for where they come from); ``"default"`` covers the rest.
-SURVEY_SERVICE_LEVELS: Mapping[str, float] = MappingProxyType(
-    {
-        "chat": 5.0,
-        "phone": 5.0,
-        "twitter": 60.0,
-        "facebook": 60.0,
-        "instagram": 60.0,
-        "tiktok": 60.0,
-        "linkedin": 60.0,
-        "sms": 60.0,
-        "whatsapp": 60.0,
-        "default": 1440.0,
-    }
-)
+#: module docstring for where they come from): the survey table that
+#: ``patience="survey"`` reads as mean patience too.
+SURVEY_SERVICE_LEVELS: Mapping[str, float] = SURVEY_MINUTES
 
 
 def fifo() -> Policy:

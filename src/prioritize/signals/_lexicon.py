@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import string
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -154,20 +155,40 @@ _ASCII_NOT_CAPS = (string.ascii_lowercase + string.whitespace).encode("ascii")
 _MAX_PHRASE_WORDS = 4
 
 
-def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
+def cue_entries(
+    entries: dict[str, float],
+    tokens: Callable[[str], list[str]],
+    *,
+    phrases: bool,
+    max_words: int,
+) -> dict[str, float]:
+    """A lexicon's ``words`` or ``phrases`` keyed by their lower-case tokens, checked.
+
+    The one check of a lexicon entry (urgency and tone): a word is one token,
+    a phrase 2 to ``max_words``; an entry with no token is an error.
+    """
     out: dict[str, float] = {}
-    for key, value in words.items():
-        tokens = key.translate(_TRANSLATE).lower().split()
-        if not tokens:
+    for key, value in entries.items():
+        found = [t.lower() for t in tokens(key)]
+        if not found:
             raise ValueError(f"entry {key!r} has no words after removing punctuation")
-        if phrases and not 2 <= len(tokens) <= _MAX_PHRASE_WORDS:
+        if phrases and not 2 <= len(found) <= max_words:
             raise ValueError(
-                f"phrase {key!r} must have 2 to {_MAX_PHRASE_WORDS} words; use 'words' for one"
+                f"phrase {key!r} must have 2 to {max_words} words; use 'words' for one"
             )
-        if not phrases and len(tokens) != 1:
+        if not phrases and len(found) != 1:
             raise ValueError(f"word {key!r} must be a single word; put it in 'phrases'")
-        out[" ".join(tokens)] = value
+        out[" ".join(found)] = value
     return out
+
+
+def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
+    return cue_entries(
+        words,
+        lambda key: key.translate(_TRANSLATE).split(),
+        phrases=phrases,
+        max_words=_MAX_PHRASE_WORDS,
+    )
 
 
 class UrgencyLexicon(BaseModel):

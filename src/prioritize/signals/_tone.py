@@ -46,7 +46,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from prioritize.signals._lexicon import MAX_TEXT_CHARS
+from prioritize.signals._lexicon import MAX_TEXT_CHARS, cue_entries
 
 __all__ = [
     "DEFAULT_EMOTICONS",
@@ -227,19 +227,7 @@ def text_tokens(text: str) -> list[str]:
 
 
 def _check_entries(value: dict[str, float], *, phrases: bool) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for key, valence in value.items():
-        tokens = [t.lower() for t in text_tokens(key)]
-        if not tokens:
-            raise ValueError(f"entry {key!r} has no words after removing punctuation")
-        if phrases and not 2 <= len(tokens) <= _MAX_PHRASE_TOKENS:
-            raise ValueError(
-                f"phrase {key!r} must have 2 to {_MAX_PHRASE_TOKENS} words; use 'words' for one"
-            )
-        if not phrases and len(tokens) != 1:
-            raise ValueError(f"word {key!r} must be a single word; put it in 'phrases'")
-        out[" ".join(tokens)] = valence
-    return out
+    return cue_entries(value, text_tokens, phrases=phrases, max_words=_MAX_PHRASE_TOKENS)
 
 
 @dataclass(frozen=True, slots=True)

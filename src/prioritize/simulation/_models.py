@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -42,6 +41,7 @@ import pandas as pd
 from prioritize import synthetic
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_number
+from prioritize._internal.constants import SURVEY_MINUTES
 from prioritize._internal.frames import FloatArray, require_columns
 from prioritize._internal.text import duration_text
 
@@ -236,32 +236,15 @@ def draw_minutes(
 #:   expect an answer to an online query within 5 minutes) is the impatient
 #:   end; a customer holding a live line is taken to be that customer.
 #: - social and messaging (``twitter``, ``facebook``, ``instagram``,
-#:   ``tiktok``, ``linkedin``, ``sms``, ``whatsapp``) and ``other``: 1 hour,
+#:   ``tiktok``, ``linkedin``, ``sms``, ``whatsapp``): 1 hour,
 #:   the survey's "within an hour" (43 % expect it).
-#: - ``email``, ``web_form``, ``review_site``, ``forum``: 24 hours. No survey
+#: - ``email``, ``web_form``, ``review_site``, ``forum``, ``other``: 24 hours. No survey
 #:   figure; an assumption that customers writing asynchronously expect a
 #:   reply within a day.
 #:
 #: Each query's patience is exponential with its channel's mean (as in
 #: Erlang A).
-SURVEY_PATIENCE_MINUTES: Mapping[str, float] = MappingProxyType(
-    {
-        "chat": 5.0,
-        "phone": 5.0,
-        "twitter": 60.0,
-        "facebook": 60.0,
-        "instagram": 60.0,
-        "tiktok": 60.0,
-        "linkedin": 60.0,
-        "sms": 60.0,
-        "whatsapp": 60.0,
-        "other": 60.0,
-        "email": 1440.0,
-        "web_form": 1440.0,
-        "review_site": 1440.0,
-        "forum": 1440.0,
-    }
-)
+SURVEY_PATIENCE_MINUTES: Mapping[str, float] = SURVEY_MINUTES
 
 _NOT_MODELLED = (
     "abandonment not modelled: nobody gives up; value lost to abandonment is 0 by construction"
