@@ -26,7 +26,7 @@ def _tweet(created_at: str = "2024-03-05T10:00:00Z", followers: Any = 5) -> dict
 
 @pytest.mark.parametrize("year", ["1500", "1677", "2263", "9999", "0001"])
 def test_twitter_dates_outside_the_time_axis(year: str) -> None:
-    with pytest.raises(SchemaError, match=rf"created_at: 1 timestamp.*tweet 7 = '{year}-03-05"):
+    with pytest.raises(SchemaError, match=rf"created_at: .*1 timestamp.*tweet 7 = '{year}-03-05"):
         twitter.from_tweets(_tweet(f"{year}-03-05T10:00:00Z"))
 
 

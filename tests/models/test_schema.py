@@ -98,7 +98,10 @@ def test_wrong_dtypes() -> None:
         validate_frame(f)
     f = frame()
     f["is_public"] = "yes"
-    with pytest.raises(pz.SchemaError, match="'is_public' must be boolean"):
+    # a str column (pandas 3) is refused by dtype, an object column (pandas 2.2) by its rows
+    with pytest.raises(
+        pz.SchemaError, match="'is_public'.*(must be boolean|expected True or False)"
+    ):
         validate_frame(f)
     f = frame()
     f.loc[1, "text"] = None
