@@ -58,6 +58,11 @@ def _share_ci(row: pd.Series, column: str) -> str:
     )
 
 
+def _wait_ci(row: pd.Series, column: str) -> str:
+    low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
+    return f"{minutes(float(row[column]))} ({low:.1f}-{high:.1f})"
+
+
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
     """Align ``rows`` under ``headers``: the first column left, the others right."""
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
@@ -80,11 +85,12 @@ def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str
                     f"{label} {band}",
                     f"{int(row['queries']):,}",
                     _pct(float(row["share"])),
-                    minutes(float(row["median_wait_answered"])),
-                    minutes(float(row["mean_wait_answered"])),
+                    _wait_ci(row, "median_wait_answered"),
+                    _wait_ci(row, "mean_wait_answered"),
                     _share_ci(row, "within_target"),
                     _share_ci(row, "abandon_rate"),
-                    f"{float(row['four_fifths']):.2f} {row['four_fifths_state']}",
+                    f"{float(row['four_fifths']):.2f} ({float(row['four_fifths_low']):.2f}-"
+                    f"{float(row['four_fifths_high']):.2f}) {row['four_fifths_state']}",
                 ]
             )
     return rows
@@ -127,11 +133,11 @@ def policy_block(
                 "group",
                 "queries",
                 "share",
-                "median wait",
-                "mean wait",
+                "median wait answered (95% CI)",
+                "mean wait answered (95% CI)",
                 f"≤ {within_minutes:g} min (95% CI)",
                 "gave up (95% CI)",
-                "4/5",
+                "4/5 (95% CI)",
             ],
             _band_rows(result, within_minutes),
             indent="   ",
