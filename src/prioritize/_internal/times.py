@@ -243,9 +243,8 @@ def parse_utc(
         _check_missing(naive_dt.isna(), labels, field)
         return _local(naive_dt, np.arange(len(series)), labels, field, tz, ambiguous, nonexistent)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        numbers = series.astype(np.float64)
-        _check_missing(~np.isfinite(numbers.to_numpy()), labels, field)
-        return pd.DatetimeIndex(_epoch(numbers, labels, field))
+        _check_missing(~np.isfinite(series.to_numpy(dtype=np.float64)), labels, field)
+        return pd.DatetimeIndex(_epoch(series, labels, field))
     kind = series.map(_kind_of).to_numpy(dtype=object)
     _check_missing(kind == "missing", labels, field)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
@@ -279,7 +278,7 @@ def parse_utc(
         offset &= ~(epoch | twitter | rfc | utc_name)
         naive = is_text & ~(epoch | twitter | rfc | utc_name | offset)
         if epoch.any():
-            out[epoch] = _epoch(text[epoch].astype(np.float64), labels, field)
+            out[epoch] = _epoch(text[epoch], labels, field)
         if twitter.any():
             out[twitter] = _to_datetime(text[twitter], _TWITTER_FORMAT, labels, field, utc=True)
         if rfc.any():
@@ -294,7 +293,7 @@ def parse_utc(
             naive_at.append(np.flatnonzero(naive))
     number = kind == "number"
     if number.any():
-        out[number] = _epoch(series[number].astype(np.float64), labels, field)
+        out[number] = _epoch(series[number], labels, field)
     aware = kind == "aware"
     if aware.any():
         out[aware] = pd.to_datetime(series[aware], utc=True)
@@ -372,16 +371,15 @@ def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field:
         )
 
 
-def _epoch(numbers: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+def _epoch(given: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+    numbers = given.map(float) if given.dtype == object else given
     values = numbers.to_numpy(dtype=np.float64)
     millis = np.abs(values) >= EPOCH_MS_FROM
     seconds = np.where(millis, values / 1000.0, values)
     outside = np.abs(seconds) > _MAX_SECONDS
     if outside.any():
         shown = [
-            f"{labels[int(i)]} = {numbers.iloc[j]!r}"
-            for j, i in enumerate(numbers.index)
-            if outside[j]
+            f"{labels[int(i)]} = {given.iloc[j]}" for j, i in enumerate(given.index) if outside[j]
         ]
         raise SchemaError(
             f"{field}: {int(outside.sum())} epoch timestamp(s) outside the years 1677 to 2262 "

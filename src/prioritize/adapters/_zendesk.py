@@ -540,22 +540,25 @@ def _is_ticket(obj: Any) -> bool:
     return isinstance(obj, Mapping) and "id" in obj and "via" in obj and "requester_id" in obj
 
 
-def _is_page(doc: Any) -> bool:
+def _holds_tickets(doc: Any) -> bool | None:
+    """True: tickets; False: another ETL stream (users...); None: not Zendesk."""
     if not isinstance(doc, Mapping):
-        return False
+        return None
+    record = etl_record(doc)
+    if record is not None:
+        return record[0] in ETL_STREAMS and _is_ticket(record[1])
     if _is_ticket(doc) or isinstance(doc.get("ticket"), Mapping):
         return True
     tickets = doc.get("tickets")
-    if isinstance(tickets, list):
-        return all(_is_ticket(t) for t in tickets)
-    record = doc.get("record") if doc.get("type") == "RECORD" else doc
-    return isinstance(record, Mapping) and record.get("stream") in ETL_STREAMS
+    if isinstance(tickets, list) and all(_is_ticket(t) for t in tickets):
+        return True
+    return None
 
 
 def detect_tickets(doc: Any) -> bool:
     """Whether a parsed JSON document looks like Zendesk tickets (pages, tickets, ETL records)."""
-    docs = doc if isinstance(doc, list) else [doc]
-    return bool(docs) and all(_is_page(d) for d in docs)
+    found = [_holds_tickets(d) for d in (doc if isinstance(doc, list) else [doc])]
+    return bool(found) and None not in found and any(found)
 
 
 def detect_csv(table: pd.DataFrame) -> bool:
