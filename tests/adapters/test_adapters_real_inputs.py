@@ -409,7 +409,7 @@ def test_search_api_results_and_v1_tweets() -> None:
     assert (frame["received_at"] == UTC_0655).all()
     assert frame["text"].iloc[1].endswith("x" * 300)
     statuses = {"statuses": [v1_tweet("918000000000000001")], "search_metadata": {}}
-    assert len(twitter.from_tweets(statuses)) == 1
+    assert len(pz.adapters.read(statuses)) == 1
     query, customer = twitter.from_tweet(v1_tweet("918000000000000001"))
     assert query.received_at == UTC_0655.to_pydatetime() and customer.followers == 412
 

@@ -256,10 +256,10 @@ def parse_utc(
     kind = series.map(_kind_of).to_numpy(dtype=object)
     failures.missing(kind == "missing", series)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
-    text = series.where(kind == "text").map(lambda v: v.strip() if isinstance(v, str) else v)
+    is_text = np.isin(kind, _TEXT_KINDS)
+    text = series.where(is_text).str.strip()
     naive = np.zeros(len(series), bool)
     naive_values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    is_text = kind == "text"
     if date_format is not None:
         if is_text.any():
             zoned = "%z" in date_format or "%Z" in date_format
@@ -270,17 +270,8 @@ def parse_utc(
                 naive_values[is_text] = parsed
                 naive |= is_text
     else:
-        sub = text[is_text].astype(str)
-        epoch, twitter, rfc, utc_name, offset = (np.zeros(len(series), bool) for _ in range(5))
-        epoch[is_text] = sub.str.match(_EPOCH_TEXT).to_numpy(dtype=bool)
-        twitter[is_text] = sub.str.match(_TWITTER).to_numpy(dtype=bool)
-        rfc[is_text] = sub.str.match(_RFC2822).to_numpy(dtype=bool)
-        utc_name[is_text] = sub.str.contains(_UTC_NAME).to_numpy(dtype=bool)
-        offset[is_text] = sub.str.contains(_TZ_SUFFIX).to_numpy(dtype=bool)
-        rfc &= ~twitter
-        utc_name &= ~(epoch | twitter | rfc)
-        offset &= ~(epoch | twitter | rfc | utc_name)
-        local = is_text & ~(epoch | twitter | rfc | utc_name | offset)
+        epoch, twitter, rfc = kind == "epoch", kind == "twitter", kind == "rfc2822"
+        utc_name, offset, local = kind == "utc_name", kind == "offset", kind == "local"
         if epoch.any():
             out[epoch] = _epoch(text[epoch], failures)
         if twitter.any():
@@ -376,9 +367,33 @@ class _Failures:
         )
 
 
+# The kinds of text value, in the order they are tried (the most common first).
+_TEXT_KINDS = ("offset", "local", "epoch", "twitter", "rfc2822", "utc_name")
+_ISO_OFFSET = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+)
+_ISO_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$")
+
+
 def _kind_of(value: Any) -> str:
+    # One pass over the values: what each is, so each kind is parsed vectorised.
     if isinstance(value, str):
-        return "text" if value.strip() else "missing"
+        text = value.strip()
+        if not text:
+            return "missing"
+        if _ISO_OFFSET.match(text):
+            return "offset"
+        if _ISO_LOCAL.match(text):
+            return "local"
+        if _EPOCH_TEXT.match(text):
+            return "epoch"
+        if _TWITTER.match(text):
+            return "twitter"
+        if _RFC2822.match(text):
+            return "rfc2822"
+        if _UTC_NAME.search(text):
+            return "utc_name"
+        return "offset" if _TZ_SUFFIX.search(text) else "local"
     if isinstance(value, datetime):
         if value is pd.NaT:
             return "missing"

@@ -637,7 +637,7 @@ def _is_page(page: Any) -> bool:
         return False
     if _is_tweet(page):
         return True
-    for key in ("data", "results"):
+    for key in ("data", "results", "statuses"):
         items = page.get(key)
         items = [items] if isinstance(items, Mapping) else items
         if isinstance(items, list) and items:
@@ -661,5 +661,5 @@ register(
     detect=detect,
     read=from_tweets,
     expects="Twitter/X API pages: {'data': [tweets], 'includes': {'users': [...]}} (v2), "
-    "tweets with an embedded 'user' (v1.1) or {'results': [...]} (Search API)",
+    "tweets with an embedded 'user' (v1.1), {'statuses': [...]} or {'results': [...]} (Search)",
 )
