@@ -52,6 +52,10 @@ def test_keep_naming_a_kind_the_reader_never_skips_is_an_error() -> None:
         Skips("test payload", kinds={"retweet"}, keep={"deleted"})
     with pytest.raises(InputError, match="expected a set of kinds"):
         Skips("test payload", kinds={"retweet"}, keep="retweet")
+    with pytest.raises(InputError, match=r"counts \['deleted'\] but cannot keep them"):
+        pz.adapters.twitter.from_tweets(DATA / "twitter_search_recent.json", keep={"deleted"})
+    with pytest.raises(InputError, match=r"counts \['not_a_message'\] but cannot keep them"):
+        pz.adapters.zendesk.from_tickets(DATA / "zendesk_tickets.json", keep={"not_a_message"})
 
 
 def test_every_kind_is_documented() -> None:

@@ -126,14 +126,25 @@ class Skips:
         The kinds this reader can skip (keys of :data:`SKIP_KINDS`).
     keep
         Kinds to read as queries instead of skipping (``None``: skip them all).
+    counted_only
+        Kinds this reader counts but cannot keep (API error entries, records of
+        another stream: there is no message to read).
 
     Raises
     ------
     InputError
-        If ``keep`` is a string or names a kind this reader does not skip.
+        If ``keep`` is a string or names a kind this reader does not skip or
+        cannot keep.
     """
 
-    def __init__(self, what: str, *, kinds: Iterable[str], keep: Iterable[str] | None) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        kinds: Iterable[str],
+        keep: Iterable[str] | None,
+        counted_only: Iterable[str] = (),
+    ) -> None:
         self.what = what
         self.kinds = frozenset(kinds)
         unknown = sorted(self.kinds - set(SKIP_KINDS))
@@ -147,6 +158,12 @@ class Skips:
             raise InputError(
                 f"keep: {what} never skips {bad}; it skips {sorted(self.kinds)} "
                 f"(see prioritize.adapters.SKIP_KINDS)"
+            )
+        fixed = sorted(self.keep & set(counted_only))
+        if fixed:
+            raise InputError(
+                f"keep: {what} counts {fixed} but cannot keep them: they are not records "
+                f"holding a message (see prioritize.adapters.SKIP_KINDS)"
             )
         self.counts: dict[str, int] = {}
         self.examples: dict[str, list[str]] = {}

@@ -88,6 +88,8 @@ OnErrors: TypeAlias = Literal["raise", "ignore"]
 #: The kinds of record the Twitter readers skip (see ``prioritize.adapters.SKIP_KINDS``).
 SKIPPED = frozenset({"retweet", "brand_reply", "duplicate", "deleted", "expansion_error"})
 
+_COUNTED_ONLY = frozenset({"deleted", "expansion_error"})  # API errors: no tweet to keep
+
 #: Prefix of the ``query_id`` of a tweet, so ids never collide with other sources.
 QUERY_ID_PREFIX = "tw-"
 
@@ -512,7 +514,7 @@ def from_tweet(
         missing or malformed (the message names the tweet and field), or the
         API reports an error about its author.
     """
-    skips = Skips("twitter payload", kinds=SKIPPED, keep=keep)
+    skips = Skips("twitter payload", kinds=SKIPPED, keep=keep, counted_only=_COUNTED_ONLY)
     reader = _Reader(skips, on_errors=on_errors, unknown_followers=unknown_followers, brand=brand)
     tweets = reader.read(payload)
     if len(tweets) != 1:
@@ -583,7 +585,7 @@ def from_tweets(
         Kinds to read as queries instead of skipping them: ``"retweet"``,
         ``"brand_reply"``, ``"duplicate"`` (the ids then repeat: an error);
         ``"deleted"`` and ``"expansion_error"`` count API errors, which have
-        no tweet to keep.
+        no tweet to keep (naming them is an error).
 
     Returns
     -------
@@ -600,7 +602,7 @@ def from_tweets(
         Naming each tweet and field that is missing or malformed, an unknown
         author, an API error about an author, or a page that is an error response.
     """
-    skips = Skips("twitter payload", kinds=SKIPPED, keep=keep)
+    skips = Skips("twitter payload", kinds=SKIPPED, keep=keep, counted_only=_COUNTED_ONLY)
     reader = _Reader(skips, on_errors=on_errors, unknown_followers=unknown_followers, brand=brand)
     tweets = reader.read(payload)
     received = _received(tweets)

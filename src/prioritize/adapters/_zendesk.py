@@ -370,7 +370,7 @@ def from_tickets(
     SchemaError
         If ``created_at`` is missing or has no time zone, or ids repeat.
     """
-    skips = Skips("zendesk payload", kinds=SKIPPED, keep=keep)
+    skips = Skips("zendesk payload", kinds=SKIPPED, keep=keep, counted_only={"not_a_message"})
     tickets, users = _tickets(load_json(payload, "zendesk payload"), skips)
     rows = _Rows(channel_table(channel_map), priority_table(priority_urgency), skips)
     for pos, ticket in enumerate(tickets):
@@ -461,7 +461,7 @@ def from_csv(
         Naming each row (by ticket id) whose ``Via`` or ``Priority`` is not understood.
     """
     what = "zendesk csv" if isinstance(source, pd.DataFrame) else f"zendesk csv {source}"
-    skips = Skips(what, kinds=SKIPPED, keep=keep)
+    skips = Skips(what, kinds=SKIPPED, keep=keep, counted_only={"not_a_message"})
     if isinstance(source, pd.DataFrame):
         table = source.astype(object).where(source.notna(), "")
     else:
