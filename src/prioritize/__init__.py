@@ -14,7 +14,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from prioritize import policies, rules, signals
-from prioritize._errors import ConfigError, InputError, PrioritizeError, SchemaError
+from prioritize._errors import (
+    ConfigError,
+    InputError,
+    LeaseError,
+    PrioritizeError,
+    SchemaError,
+    SharedQueueError,
+)
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
@@ -33,7 +40,7 @@ if TYPE_CHECKING:
         testing,
         value,
     )
-    from prioritize.queue import TriageQueue
+    from prioritize.queue import SharedQueue, TriageQueue
     from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
 
 __version__ = "0.1.0.dev0"
@@ -43,6 +50,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "synthetic": ("prioritize.synthetic", None),
     "queue": ("prioritize.queue", None),
     "TriageQueue": ("prioritize.queue", "TriageQueue"),
+    "SharedQueue": ("prioritize.queue", "SharedQueue"),
     "value": ("prioritize.value", None),
     "fairness": ("prioritize.fairness", None),
     "identity": ("prioritize.identity", None),
@@ -65,11 +73,14 @@ __all__ = [
     "ConfigError",
     "Customer",
     "InputError",
+    "LeaseError",
     "Policy",
     "PrioritizeError",
     "Query",
     "SchemaError",
     "Score",
+    "SharedQueue",
+    "SharedQueueError",
     "Shift",
     "SimulationResult",
     "TriageQueue",

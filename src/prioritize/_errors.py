@@ -13,8 +13,13 @@
     │           a key that resolves to a person with two or more CRM records
     ├── ConfigError(PrioritizeError, ValueError)
     │       a policy file that cannot be read (TOML/JSON syntax, unknown suffix)
-    └── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
-            ``pop`` on a queue with no waiting query
+    ├── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
+    │       ``pop`` on a queue with no waiting query
+    └── SharedQueueError(PrioritizeError, RuntimeError)    prioritize.SharedQueue
+        │   a queue database that cannot be reached (the URL, without password),
+        │   a schema made by a newer version, a queue's policy changed without rekey
+        └── LeaseError(SharedQueueError)
+                ``complete``/``release`` with a token that no longer holds the query
 
 Invalid *values* in a policy or a model (a negative weight, an unknown rule
 kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
@@ -23,7 +28,14 @@ kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "InputError", "PrioritizeError", "SchemaError"]
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "LeaseError",
+    "PrioritizeError",
+    "SchemaError",
+    "SharedQueueError",
+]
 
 
 class PrioritizeError(Exception):
@@ -42,7 +54,15 @@ class ConfigError(PrioritizeError, ValueError):
     """A policy file could not be read."""
 
 
+class SharedQueueError(PrioritizeError, RuntimeError):
+    """A shared queue's database cannot be used (the message names the URL, never a password)."""
+
+
+class LeaseError(SharedQueueError):
+    """``complete`` or ``release`` with a token that does not hold the query (any more)."""
+
+
 # httpx-style: reprs and tracebacks show the public path (prioritize.InputError),
 # and pickles refer to it, not to this private module.
-for _cls in (PrioritizeError, InputError, SchemaError, ConfigError):
+for _cls in (PrioritizeError, InputError, SchemaError, ConfigError, SharedQueueError, LeaseError):
     _cls.__module__ = "prioritize"
