@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import prioritize as pz
@@ -20,6 +20,8 @@ from prioritize.models import frame_to_objects
 from prioritize.testing import strategies as pst
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Each example opens a queue on a real database: fewer examples keep each test a few seconds.
+FEW = settings(max_examples=15)
 BANDS = {"<1k": 10, "1k-10k": 5_000, "10k-100k": 50_000, "100k+": 2_000_000}
 
 
@@ -55,6 +57,7 @@ def customer(i: int, followers: int = 0) -> pz.Customer:
     return pz.Customer(customer_id=f"c{i}", followers=followers)
 
 
+@FEW
 @given(
     pst.policies(),
     pst.query_frames(max_rows=20),
@@ -111,6 +114,7 @@ def _same_sequence(
     q.close()
 
 
+@FEW
 @given(pst.query_frames(min_rows=2, max_rows=20), st.data())
 def test_max_wait_serves_as_the_triage_queue(
     db_url: str, frame: pd.DataFrame, data: st.DataObject
@@ -129,6 +133,7 @@ def test_max_wait_serves_as_the_triage_queue(
     _same_sequence(q, model, frame["received_at"].max().to_pydatetime(), steps, db_url)
 
 
+@FEW
 @given(
     st.lists(st.sampled_from(sorted(BANDS)), min_size=1, max_size=40),
     st.floats(0.05, 0.6),
