@@ -194,6 +194,9 @@ class SharedQueue:
         except BaseException:
             self._db.close()
             raise
+        qid = self._queue_id
+        self._lanes_params = tuple(x for limit in self._lanes for x in (qid, limit))
+        self._heads_params = (qid, *(x for g in self._shares or () for x in (g, qid, g)))
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -303,7 +306,7 @@ class SharedQueue:
             query.query_id,
             float(heap_key(base, arrival, self._rate)),
             arrival,
-            self._limits[query.channel.value],
+            None if not self._lanes else self._limits[query.channel.value],
             group,
             float(base),
             query.customer_id,
@@ -441,13 +444,14 @@ class SharedQueue:
         with self._lock:
             db = self._db
             with db.tx():
-                done = db.run(
+                cur = db.run(
                     f"UPDATE pz_entry SET {change}, token = NULL, lease_ns = NULL"
                     " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?",
                     (*params, self._queue_id, query_id, token),
-                ).rowcount
-                if done == 1:
-                    return
+                )
+            if cur.rowcount == 1:  # read after the commit: PostgreSQL pipelines the three
+                return
+            with db.tx(write=False):
                 row = db.run(
                     "SELECT state FROM pz_entry WHERE queue_id = ? AND query_id = ?",
                     (self._queue_id, query_id),
@@ -500,53 +504,65 @@ class SharedQueue:
         self, now_ns: int, ledger: ShareLedger[str] | None, lock: str, *, book: bool
     ) -> tuple[_Head, Reason] | None:
         """The core's rule on the heads the database gives (overdue lanes, groups, score)."""
-        db, qid = self._db, self._queue_id
-        overdue: list[_Head] = []
-        for limit in self._lanes:
-            row = db.run(
-                f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND state = 0"
-                " AND limit_minutes = ? ORDER BY arrival_ns, query_id LIMIT 1" + lock,
-                (qid, limit),
-            ).fetchone()
-            if row is not None and is_overdue(minutes_between(now_ns, row[2]), limit):
-                overdue.append(_Head(row))
-        by_key = (
-            f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND state = 0{{}}"
-            " ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1" + lock
-        )
+        db = self._db
+        # The candidates, each a head by an index, in one statement per question: lanes
+        # (oldest of each MaxWait limit), then the score heads (overall, each listed group).
+        lanes = self._lanes_sql(lock)
+        lane_rows = [] if lanes is None else db.run(lanes, self._lanes_params).fetchall()
+        heads_cur = db.run(self._heads_sql(lock), self._heads_params)
+        overdue = [
+            _Head(row)
+            for row, limit in ((r[1:], self._lanes[r[0]]) for r in lane_rows)
+            if is_overdue(minutes_between(now_ns, row[2]), limit)
+        ]
+        heads: dict[str, _Head] = {}
+        low: _Head | None = None
+        for row in heads_cur.fetchall():
+            head = _Head(row[1:])
+            if row[0] is None:
+                low = head
+            else:
+                heads[row[0]] = head
         if overdue:
             head = min(overdue, key=lambda h: (h.arrival, h.qid))
             if ledger is not None and book:
-                shares = ledger.shares
-                backlogged = [
-                    g
-                    for g in shares
-                    if db.run(
-                        "SELECT 1 FROM pz_entry WHERE queue_id = ? AND state = 0"
-                        " AND share_group = ? LIMIT 1",
-                        (qid, g),
-                    ).fetchone()
-                ]
-                ledger.record(backlogged, str(head.group))
+                # The listed groups with a waiting query: the served one still counts.
+                ledger.record(list(heads), str(head.group))
             return head, "overdue"
-        row = db.run(by_key.format(""), (qid,)).fetchone()
-        if row is None:
+        if low is None:
             return None
-        low = _Head(row)
         if ledger is None:
             return low, "score"
-        heads = {str(low.group): low}
-        for group in ledger.shares:
-            if group not in heads:
-                row = db.run(by_key.format(" AND share_group = ?"), (qid, group)).fetchone()
-                if row is not None:
-                    heads[group] = _Head(row)
+        heads.setdefault(str(low.group), low)
         best = {g: h.token() for g, h in heads.items()}
         chosen = ledger.choose(best)
         if book:
             ledger.record(best, chosen)
         head = heads[chosen]
-        return head, "score" if head is low else "group_share"
+        return head, "score" if head.qid == low.qid else "group_share"
+
+    def _lanes_sql(self, lock: str) -> str | None:
+        if not self._lanes:
+            return None
+        one = (
+            f"SELECT * FROM (SELECT {{}} AS lane, {_COLUMNS} FROM pz_entry WHERE queue_id = ?"
+            " AND state = 0 AND limit_minutes = ? ORDER BY arrival_ns, query_id LIMIT 1"
+            + lock
+            + ") AS l{}"
+        )
+        return " UNION ALL ".join(one.format(i, i) for i in range(len(self._lanes)))
+
+    def _heads_sql(self, lock: str) -> str:
+        one = (
+            f"SELECT * FROM (SELECT {{}} AS arm, {_COLUMNS} FROM pz_entry WHERE queue_id = ?"
+            " AND state = 0{} ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
+            + lock
+            + ") AS h{}"
+        )
+        arms = [one.format("NULL", "", 0)]
+        for i, _ in enumerate(self._shares or ()):
+            arms.append(one.format("CAST(? AS TEXT)", " AND share_group = ?", i + 1))
+        return " UNION ALL ".join(arms)
 
     def _entry_args(self, head: _Head) -> tuple[Query, Customer, float, str | None, Policy]:
         query = Query.model_validate_json(head.query)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -46,7 +46,7 @@ _SQLITE_TABLES = [
         state INTEGER NOT NULL,
         sort_key REAL NOT NULL,
         arrival_ns INTEGER NOT NULL,
-        limit_minutes REAL NOT NULL,
+        limit_minutes REAL,
         share_group TEXT,
         base_score REAL NOT NULL,
         customer_id TEXT NOT NULL,
@@ -75,7 +75,7 @@ _PG_TABLES = [
         state SMALLINT NOT NULL,
         sort_key DOUBLE PRECISION NOT NULL,
         arrival_ns BIGINT NOT NULL,
-        limit_minutes DOUBLE PRECISION NOT NULL,
+        limit_minutes DOUBLE PRECISION,
         share_group TEXT,
         base_score DOUBLE PRECISION NOT NULL,
         customer_id TEXT NOT NULL,
@@ -90,14 +90,17 @@ _PG_TABLES = [
         PRIMARY KEY (queue_id, query_id)
     )""",
 ]
-# Partial indexes over the waiting entries: one per question a claim asks.
+# Partial indexes over the waiting entries, one per question a claim asks; the group
+# and lane indexes hold only the entries of queues whose policy has GroupShare / MaxWait.
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry"
     " (queue_id, sort_key DESC, arrival_ns, query_id) WHERE state = 0",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry"
-    " (queue_id, share_group, sort_key DESC, arrival_ns, query_id) WHERE state = 0",
+    " (queue_id, share_group, sort_key DESC, arrival_ns, query_id)"
+    " WHERE state = 0 AND share_group IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry"
-    " (queue_id, limit_minutes, arrival_ns, query_id) WHERE state = 0",
+    " (queue_id, limit_minutes, arrival_ns, query_id)"
+    " WHERE state = 0 AND limit_minutes IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_lease ON pz_entry (queue_id, lease_ns) WHERE state = 1",
 ]
 # version -> statements taking a database from version - 1 to version (none yet).
@@ -167,6 +170,7 @@ class _Postgres(Database):
         super().__init__(url, conn)
         self.integrity = (psycopg.errors.UniqueViolation,)
         self._sql: dict[str, str] = {}
+        self._pipeline = bool(psycopg.Pipeline.is_supported())
 
     def _translate(self, sql: str) -> str:
         out = self._sql.get(sql)
@@ -183,13 +187,18 @@ class _Postgres(Database):
 
     @contextmanager
     def tx(self, *, write: bool = True, commit: bool = True) -> Iterator[Database]:
-        self.conn.execute("BEGIN")
+        # Pipeline mode: statements whose results are not read at once go out together,
+        # so a claim costs two round trips to the server whatever the policy's rules.
+        conn = self.conn
         try:
-            yield self
+            with conn.pipeline() if self._pipeline else nullcontext():
+                conn.execute("BEGIN")
+                yield self
+                conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if not conn.closed:
+                conn.execute("ROLLBACK")  # only a warning when nothing is open
             raise
-        self.conn.execute("COMMIT" if commit else "ROLLBACK")
 
     def lock_schema(self) -> None:
         self.run("SELECT pg_advisory_xact_lock(7216016)")
