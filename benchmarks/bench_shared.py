@@ -6,8 +6,8 @@ queries with one process and with four processes:
 
 * ``baseline``: one table, one indexed FIFO column (arrival), the same
   payload (query and customer JSON) fetched, the same locking (SQLite
-  ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE SKIP LOCKED``), a claim and a
-  complete as two transactions;
+  ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE SKIP LOCKED`` and psycopg's
+  pipeline mode, as SharedQueue), a claim and a complete as two transactions;
 * ``shared/plain``: ``SharedQueue`` under a policy without rules;
 * ``shared/rules``: ``SharedQueue`` under Aging + per-channel MaxWait +
   GroupShare (the ledger read and written in every claim's transaction).
@@ -29,7 +29,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -107,29 +107,37 @@ class Fifo:
             self.conn.executemany(sql, data)
         self.conn.execute("COMMIT")
 
+    def batch(self) -> Any:
+        """PostgreSQL: pipeline mode, as SharedQueue uses it (same round trips)."""
+        return self.conn.pipeline() if self.pg else nullcontext()
+
     def claim(self) -> tuple[str, str] | None:
         t, p = self.table, self.p
-        self.begin()
-        row = self.conn.execute(
-            f"SELECT id, query, customer FROM {t} WHERE state = 0 ORDER BY arrival LIMIT 1"
-            + self.lock
-        ).fetchone()
-        if row is None:
+        with self.batch():
+            self.begin()
+            row = self.conn.execute(
+                f"SELECT id, query, customer FROM {t} WHERE state = 0 ORDER BY arrival LIMIT 1"
+                + self.lock
+            ).fetchone()
+            if row is None:
+                self.conn.execute("COMMIT")
+                return None
+            token = uuid.uuid4().hex
+            self.conn.execute(
+                f"UPDATE {t} SET state = 1, token = {p} WHERE id = {p}", (token, row[0])
+            )
             self.conn.execute("COMMIT")
-            return None
-        token = uuid.uuid4().hex
-        self.conn.execute(f"UPDATE {t} SET state = 1, token = {p} WHERE id = {p}", (token, row[0]))
-        self.conn.execute("COMMIT")
         return row[0], token
 
     def complete(self, qid: str, token: str) -> None:
         t, p = self.table, self.p
-        self.begin()
-        self.conn.execute(
-            f"UPDATE {t} SET state = 2, token = NULL WHERE id = {p} AND token = {p}",
-            (qid, token),
-        )
-        self.conn.execute("COMMIT")
+        with self.batch():
+            self.begin()
+            self.conn.execute(
+                f"UPDATE {t} SET state = 2, token = NULL WHERE id = {p} AND token = {p}",
+                (qid, token),
+            )
+            self.conn.execute("COMMIT")
 
 
 # ------------------------------------------------------------------ workers

@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ from prioritize.queue._shared_db import COMPLETED, LEASED, WAITING, Database, op
 from prioritize.queue._snapshot import snapshot_frame
 from prioritize.queue._triage import QueueEmpty
 
-__all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue"]
+__all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 
 #: Default length of a lease: a claimed query not completed or released by then
 #: goes back to the queue (its agent's process is taken to have died).
@@ -73,8 +73,61 @@ _INSERT = (
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 
 
-class LeasedEntry(Entry):
-    """An :class:`Entry` leased to one caller by :meth:`SharedQueue.claim`.
+# The slots of Entry, filled on first access by StoredEntry.
+_QUERY: Any = Entry.__dict__["query"]
+_CUSTOMER: Any = Entry.__dict__["customer"]
+
+
+class StoredEntry(Entry):
+    """An :class:`Entry` read from a :class:`SharedQueue`'s database.
+
+    Its ``query`` and ``customer`` are rebuilt from their stored JSON on
+    first access (an agent that only needs ``query_id`` pays nothing for them).
+    """
+
+    __slots__ = ("_arrival", "_stored", "_stored_id")
+
+    def __init__(self, head: _Head, policy: Policy) -> None:  # not Entry's: lazy models
+        self._arrival = head.arrival
+        self._stored = (head.query, head.customer)
+        self._stored_id = head.qid
+        self._base = head.base
+        self.group = head.group
+        self._policy = policy
+
+    @property
+    def query(self) -> Query:
+        try:
+            return _QUERY.__get__(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            query = Query.model_validate_json(self._stored[0])
+            _QUERY.__set__(self, query)
+            return query
+
+    @query.setter
+    def query(self, value: Query) -> None:
+        _QUERY.__set__(self, value)
+
+    @property
+    def customer(self) -> Customer:
+        try:
+            return _CUSTOMER.__get__(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            customer = Customer.model_validate_json(self._stored[1])
+            _CUSTOMER.__set__(self, customer)
+            return customer
+
+    @customer.setter
+    def customer(self, value: Customer) -> None:
+        _CUSTOMER.__set__(self, value)
+
+    @property
+    def query_id(self) -> str:
+        return self._stored_id
+
+
+class LeasedEntry(StoredEntry):
+    """A :class:`StoredEntry` leased to one caller by :meth:`SharedQueue.claim`.
 
     ``token`` proves the lease to :meth:`~SharedQueue.complete` and
     :meth:`~SharedQueue.release`; ``leased_until`` is when the query returns
@@ -197,6 +250,11 @@ class SharedQueue:
         qid = self._queue_id
         self._lanes_params = tuple(x for limit in self._lanes for x in (qid, limit))
         self._heads_params = (qid, *(x for g in self._shares or () for x in (g, qid, g)))
+        # The claim's two statements, without and with the row locks of a claim.
+        self._sql = {
+            lock: (self._lanes_sql(lock), self._heads_sql(lock))
+            for lock in {"", self._db.skip_locked}
+        }
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -381,10 +439,10 @@ class SharedQueue:
         if found is None:
             return None
         head, reason = found
-        entry = LeasedEntry(*self._entry_args(head))
+        entry = LeasedEntry(head, self.policy)
         entry.token, entry.agent = token, agent
         entry.leased_until = now + timedelta(minutes=minutes)
-        return self._at(entry, now, reason)  # type: ignore[return-value]
+        return _at(entry, now, now_ns, reason)
 
     def pop(self, now: datetime, *, agent: str | None = None) -> Entry:
         """Take the next query at ``now`` for good (completed at once, no lease).
@@ -400,7 +458,7 @@ class SharedQueue:
         if found is None:
             raise QueueEmpty(f"pop from an empty SharedQueue ({self.name!r} in {self.url})")
         head, reason = found
-        return self._at(Entry(*self._entry_args(head)), now, reason)
+        return _at(StoredEntry(head, self.policy), now, now_ns, reason)
 
     def try_pop(self, now: datetime, *, agent: str | None = None) -> Entry | None:
         """Like :meth:`pop`, but None when the queue is empty."""
@@ -417,7 +475,7 @@ class SharedQueue:
         if found is None:
             return None
         head, reason = found
-        return self._at(Entry(*self._entry_args(head)), now, reason)
+        return _at(StoredEntry(head, self.policy), now, now_ns, reason)
 
     def complete(self, query_id: str, token: str) -> None:
         """The leased query was answered: it is never served again.
@@ -507,14 +565,15 @@ class SharedQueue:
         db = self._db
         # The candidates, each a head by an index, in one statement per question: lanes
         # (oldest of each MaxWait limit), then the score heads (overall, each listed group).
-        lanes = self._lanes_sql(lock)
-        lane_rows = [] if lanes is None else db.run(lanes, self._lanes_params).fetchall()
-        heads_cur = db.run(self._heads_sql(lock), self._heads_params)
-        overdue = [
-            _Head(row)
-            for row, limit in ((r[1:], self._lanes[r[0]]) for r in lane_rows)
-            if is_overdue(minutes_between(now_ns, row[2]), limit)
-        ]
+        lanes_sql, heads_sql = self._sql[lock]
+        lane_rows = [] if lanes_sql is None else db.run(lanes_sql, self._lanes_params).fetchall()
+        heads_cur = db.run(heads_sql, self._heads_params)
+        overdue: list[_Head] = []
+        if lane_rows:  # the core's test, on all lane heads at once
+            waited = minutes_between(now_ns, np.array([r[3] for r in lane_rows], dtype=np.int64))
+            limits = np.array([self._lanes[r[0]] for r in lane_rows], dtype=np.float64)
+            flags = np.asarray(is_overdue(waited, limits), dtype=bool).tolist()
+            overdue = [_Head(r[1:]) for r, late in zip(lane_rows, flags, strict=True) if late]
         heads: dict[str, _Head] = {}
         low: _Head | None = None
         for row in heads_cur.fetchall():
@@ -563,17 +622,6 @@ class SharedQueue:
         for i, _ in enumerate(self._shares or ()):
             arms.append(one.format("CAST(? AS TEXT)", " AND share_group = ?", i + 1))
         return " UNION ALL ".join(arms)
-
-    def _entry_args(self, head: _Head) -> tuple[Query, Customer, float, str | None, Policy]:
-        query = Query.model_validate_json(head.query)
-        customer = Customer.model_validate_json(head.customer)
-        return query, customer, head.base, head.group, self.policy
-
-    @staticmethod
-    def _at(entry: Entry, now: datetime, reason: Reason) -> Entry:
-        at = entry.query.received_at
-        entry._now, entry.reason = (now if now >= at else at), reason
-        return entry
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
@@ -641,9 +689,19 @@ class SharedQueue:
             db = self._db
             with db.tx(write=False):
                 heads = [_Head(r) for r in db.run(sql + ")", params).fetchall()]
-        entries = [Entry(*self._entry_args(h)) for h in heads]
+        entries: list[Entry] = [StoredEntry(h, self.policy) for h in heads]
         arrivals = np.array([h.arrival for h in heads], dtype=np.int64)
         return snapshot_frame(self.policy, entries, arrivals.tolist(), now)
+
+
+E = TypeVar("E", bound=StoredEntry)
+
+
+def _at(entry: E, now: datetime, now_ns: int, reason: Reason) -> E:
+    """The entry as served at ``now``: scored at ``now``, or at its arrival if that is later."""
+    entry._now = now if now_ns >= entry._arrival else entry.query.received_at
+    entry.reason = reason
+    return entry
 
 
 def _check_minutes(value: Any) -> float:
