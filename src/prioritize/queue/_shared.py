@@ -44,7 +44,7 @@ from prioritize._internal.times import (
     minutes_between,
     timestamp_ns,
 )
-from prioritize.models import Customer, Query, canonical_frame, frame_to_objects, group_of
+from prioritize.models import Customer, Query, group_of
 from prioritize.policy import (
     Policy,
     Reason,
@@ -54,6 +54,7 @@ from prioritize.policy import (
     is_overdue,
 )
 from prioritize.queue._entry import Entry
+from prioritize.queue._prepare import frame_entries, lookup_customer
 from prioritize.queue._shared_db import COMPLETED, LEASED, WAITING, Database, open_database
 from prioritize.queue._snapshot import snapshot_frame
 from prioritize.queue._triage import QueueEmpty
@@ -334,7 +335,7 @@ class SharedQueue:
         """
         rows = []
         for query, customer in pairs:
-            cust = self._lookup(query) if customer is None else customer
+            cust = lookup_customer(self._customers, query) if customer is None else customer
             arrival = timestamp_ns(query.received_at, f"query {query.query_id!r}: received_at")
             rows.append(self._row(query, cust, self.policy.score_value(query, cust), arrival))
         self._insert(rows)
@@ -344,17 +345,7 @@ class SharedQueue:
 
         Scored vectorised, as :meth:`TriageQueue.push_frame` does.
         """
-        frame, cols = canonical_frame(frame)
-        values = self.policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
-        custom = self.policy.signals.custom.values()
-        declared = {d.input: d.on for d in custom if d.input in frame.columns}
-        pairs = frame_to_objects(frame, attributes=declared)
-        rows = [
-            self._row(query, customer, base, arrival)
-            for (query, customer), base, arrival in zip(
-                pairs, values, cols.received_ns.tolist(), strict=True
-            )
-        ]
+        rows = [self._row(*entry) for entry in frame_entries(self.policy, frame)]
         self._insert(rows)
         return len(rows)
 
@@ -409,16 +400,6 @@ class SharedQueue:
             f"query(ies) already in queue {self.name!r} of {self.url}: {shown}; "
             "nothing was added (a completed query is never served again: push a new query_id)"
         )
-
-    def _lookup(self, query: Query) -> Customer:
-        directory = self._customers
-        customer = None if directory is None else directory.get(query.customer_id)
-        if customer is None:
-            raise InputError(
-                f"query {query.query_id!r}: unknown customer {query.customer_id!r} "
-                "(pass the Customer to push, or a customers directory to the queue)"
-            )
-        return customer
 
     # ---------------------------------------------------------------- serve
     def claim(
