@@ -65,7 +65,10 @@ __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 #: goes back to the queue (its agent's process is taken to have died).
 LEASE_MINUTES = 15.0
 
-_COLUMNS = "query_id, sort_key, arrival_ns, share_group, base_score, query, customer"
+# What a claim compares: all in the indexes it reads (covering), the rest read for the one served.
+_KEYS = "query_id, sort_key, arrival_ns, share_group"
+_PAYLOAD = "base_score, query, customer"
+_COLUMNS = f"{_KEYS}, {_PAYLOAD}"
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
     " share_group, base_score, customer_id, channel, query, customer)"
@@ -155,9 +158,14 @@ class _Head:
         self.key: float = row[1]
         self.arrival: int = row[2]
         self.group: str | None = row[3]
-        self.base: float = row[4]
-        self.query: str = row[5]
-        self.customer: str = row[6]
+        if len(row) > 4:
+            self.payload(row[4:])
+
+    def payload(self, row: Sequence[Any]) -> None:
+        """Its base score and stored query and customer (read for the served one only)."""
+        self.base: float = row[0]
+        self.query: str = row[1]
+        self.customer: str = row[2]
 
     def token(self) -> tuple[float, int, str]:
         """Its place in the score order (smaller first): the core's tie rule."""
@@ -525,7 +533,15 @@ class SharedQueue:
                 stored = json.loads(credit)
                 ledger.credit = {g: float(stored.get(g, 0.0)) for g in shares}
             found = self._choose(now_ns, ledger, lock, book=change is not None)
-            if found is None or change is None:
+            if found is None:
+                return None
+            found[0].payload(
+                db.run(
+                    f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                    (qid, found[0].qid),
+                ).fetchone()
+            )
+            if change is None:
                 return found
             db.run(
                 "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?,"
@@ -585,7 +601,7 @@ class SharedQueue:
         if not self._lanes:
             return None
         one = (
-            f"SELECT * FROM (SELECT {{}} AS lane, {_COLUMNS} FROM pz_entry WHERE queue_id = ?"
+            f"SELECT * FROM (SELECT {{}} AS lane, {_KEYS} FROM pz_entry WHERE queue_id = ?"
             " AND state = 0 AND limit_minutes = ? ORDER BY arrival_ns, query_id LIMIT 1"
             + lock
             + ") AS l{}"
@@ -594,7 +610,7 @@ class SharedQueue:
 
     def _heads_sql(self, lock: str) -> str:
         one = (
-            f"SELECT * FROM (SELECT {{}} AS arm, {_COLUMNS} FROM pz_entry WHERE queue_id = ?"
+            f"SELECT * FROM (SELECT {{}} AS arm, {_KEYS} FROM pz_entry WHERE queue_id = ?"
             " AND state = 0{} ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
             + lock
             + ") AS h{}"

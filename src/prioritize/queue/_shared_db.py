@@ -77,16 +77,17 @@ _PG_TYPES = {
     "small": "SMALLINT",
     "c": ' COLLATE "C"',
 }
-# Partial indexes over the waiting entries, one per question a claim asks; the group
+# Partial indexes over the waiting entries, one per question a claim asks (each covers
+# what the claim compares); the group
 # and lane indexes hold only the entries of queues whose policy has GroupShare / MaxWait.
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry"
-    " (queue_id, sort_key DESC, arrival_ns, query_id) WHERE state = 0",
+    " (queue_id, sort_key DESC, arrival_ns, query_id, share_group) WHERE state = 0",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry"
     " (queue_id, share_group, sort_key DESC, arrival_ns, query_id)"
     " WHERE state = 0 AND share_group IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry"
-    " (queue_id, limit_minutes, arrival_ns, query_id)"
+    " (queue_id, limit_minutes, arrival_ns, query_id, share_group, sort_key)"
     " WHERE state = 0 AND limit_minutes IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_lease ON pz_entry (queue_id, lease_ns) WHERE state = 1",
 ]
