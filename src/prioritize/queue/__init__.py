@@ -1,7 +1,7 @@
 """The live triage queue: push queries, pop the next one for a free agent."""
 
 from prioritize.queue._entry import Entry
-from prioritize.queue._shared import LEASE_MINUTES, LeasedEntry, SharedQueue
+from prioritize.queue._shared import LEASE_MINUTES, LeasedEntry, SharedQueue, StoredEntry
 from prioritize.queue._shared_db import SCHEMA_VERSION
 from prioritize.queue._triage import SERVED_MEMORY, QueueEmpty, TriageQueue
 
@@ -13,6 +13,7 @@ __all__ = [
     "LeasedEntry",
     "QueueEmpty",
     "SharedQueue",
+    "StoredEntry",
     "TriageQueue",
 ]
 
