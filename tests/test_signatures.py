@@ -1,7 +1,7 @@
 """The glossary's argument rule, checked on every public callable.
 
 The data comes first (``frame`` or ``records``), then the policy or policies;
-``now`` is keyword-only, except for the queue's ``pop``/``try_pop``/``peek``
+``now`` is keyword-only, except for the queues' ``pop``/``try_pop``/``peek``/``claim``
 and ``Entry.due_in``, where it is the one required argument (``queue.pop(now)``).
 """
 
@@ -17,7 +17,16 @@ import prioritize
 
 #: ``now`` is the one required argument of these: positional reads well.
 NOW_POSITIONAL = frozenset(
-    {"TriageQueue.pop", "TriageQueue.try_pop", "TriageQueue.peek", "Entry.due_in"}
+    {
+        "TriageQueue.pop",
+        "TriageQueue.try_pop",
+        "TriageQueue.peek",
+        "Entry.due_in",
+        "SharedQueue.pop",
+        "SharedQueue.try_pop",
+        "SharedQueue.peek",
+        "SharedQueue.claim",
+    }
 )
 DATA = ("frame", "records")
 

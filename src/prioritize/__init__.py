@@ -17,8 +17,10 @@ from prioritize import policies, rules, signals
 from prioritize._errors import (
     ConfigError,
     InputError,
+    LeaseError,
     PrioritizeError,
     SchemaError,
+    SharedQueueError,
     SkippedRecordsWarning,
 )
 from prioritize.models import Channel, Customer, Query
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
         testing,
         value,
     )
-    from prioritize.queue import TriageQueue
+    from prioritize.queue import SharedQueue, TriageQueue
     from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
 
 __version__ = "0.1.0.dev0"
@@ -49,6 +51,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "synthetic": ("prioritize.synthetic", None),
     "queue": ("prioritize.queue", None),
     "TriageQueue": ("prioritize.queue", "TriageQueue"),
+    "SharedQueue": ("prioritize.queue", "SharedQueue"),
     "value": ("prioritize.value", None),
     "fairness": ("prioritize.fairness", None),
     "identity": ("prioritize.identity", None),
@@ -71,11 +74,14 @@ __all__ = [
     "ConfigError",
     "Customer",
     "InputError",
+    "LeaseError",
     "Policy",
     "PrioritizeError",
     "Query",
     "SchemaError",
     "Score",
+    "SharedQueue",
+    "SharedQueueError",
     "Shift",
     "SimulationResult",
     "SkippedRecordsWarning",

@@ -13,8 +13,13 @@
     │           a key that resolves to a person with two or more CRM records
     ├── ConfigError(PrioritizeError, ValueError)
     │       a policy file that cannot be read (TOML/JSON syntax, unknown suffix)
-    └── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
-            ``pop`` on a queue with no waiting query
+    ├── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
+    │       ``pop`` on a queue with no waiting query
+    └── SharedQueueError(PrioritizeError, RuntimeError)    prioritize.SharedQueue
+        │   a queue database that cannot be reached (the URL, without password),
+        │   a schema made by a newer version, a queue's policy changed without rekey
+        └── LeaseError(SharedQueueError)
+                ``complete``/``release`` with a token that no longer holds the query
 
 Warnings (``warnings.warn``; filter them like any other)::
 
@@ -34,8 +39,10 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "InputError",
+    "LeaseError",
     "PrioritizeError",
     "SchemaError",
+    "SharedQueueError",
     "SkippedRecordsWarning",
 ]
 
@@ -56,11 +63,27 @@ class ConfigError(PrioritizeError, ValueError):
     """A policy file could not be read."""
 
 
+class SharedQueueError(PrioritizeError, RuntimeError):
+    """A shared queue's database cannot be used (the message names the URL, never a password)."""
+
+
+class LeaseError(SharedQueueError):
+    """``complete`` or ``release`` with a token that does not hold the query (any more)."""
+
+
 class SkippedRecordsWarning(UserWarning):
     """A reader skipped records that are not customer messages; counts by kind in the message."""
 
 
 # httpx-style: reprs and tracebacks show the public path (prioritize.InputError),
 # and pickles refer to it, not to this private module.
-for _cls in (PrioritizeError, InputError, SchemaError, ConfigError, SkippedRecordsWarning):
+for _cls in (
+    PrioritizeError,
+    InputError,
+    SchemaError,
+    ConfigError,
+    SharedQueueError,
+    LeaseError,
+    SkippedRecordsWarning,
+):
     _cls.__module__ = "prioritize"

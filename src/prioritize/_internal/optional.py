@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MATPLOTLIB_MISSING", "require_matplotlib"]
+__all__ = ["MATPLOTLIB_MISSING", "PSYCOPG_MISSING", "require_matplotlib", "require_psycopg"]
 
 #: The one-line message when matplotlib is missing.
 MATPLOTLIB_MISSING = "the HTML report needs matplotlib: pip install 'prioritize[plot]'"
@@ -18,3 +18,16 @@ def require_matplotlib() -> Any:
         raise ImportError(MATPLOTLIB_MISSING) from exc
     matplotlib.use("Agg", force=True)
     return matplotlib
+
+
+#: The one-line message when psycopg 3 is missing.
+PSYCOPG_MISSING = "a postgresql:// SharedQueue needs psycopg 3: pip install 'prioritize[postgres]'"
+
+
+def require_psycopg() -> Any:
+    """Import psycopg 3; ``ImportError(PSYCOPG_MISSING)`` if absent."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise ImportError(PSYCOPG_MISSING) from exc
+    return psycopg

@@ -1,0 +1,220 @@
+"""SharedQueue: claims + completes per second against the plainest SQL queue on the same database.
+
+Contenders, on SQLite (a file, WAL) and on PostgreSQL (a throwaway local
+cluster, or ``PRIORITIZE_TEST_POSTGRES_URL``), each draining the same N
+queries with one process and with four processes:
+
+* ``baseline``: one table, one indexed FIFO column (arrival), the same
+  payload (query and customer JSON) fetched, the same locking (SQLite
+  ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE SKIP LOCKED`` and psycopg's
+  pipeline mode, as SharedQueue), a claim and a complete as two transactions;
+* ``shared/plain``: ``SharedQueue`` under a policy without rules;
+* ``shared/rules``: ``SharedQueue`` under Aging + per-channel MaxWait +
+  GroupShare (the ledger read and written in every claim's transaction).
+
+Rounds are interleaved and the best of ``--rounds`` is kept; the ratio is
+baseline rate / contender rate (goal: ≤ 1.5 for the policy's features).
+
+    python benchmarks/bench_shared.py [--n 1500] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import multiprocessing as mp
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import prioritize as pz
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CTX = mp.get_context("fork")
+PLAIN = pz.Policy(weights={"urgency": 1.0, "follower_reach": 0.5})
+RULES = pz.Policy(
+    weights={"urgency": 1.0, "follower_reach": 0.5},
+    rules=[
+        pz.rules.Aging(points_per_hour=2.0),
+        pz.rules.MaxWait(minutes=240, per_channel={"twitter": 60, "email": 1440}),
+        pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.3}),
+    ],
+)
+
+
+def pairs(n: int) -> list[tuple[pz.Query, pz.Customer]]:
+    out = []
+    for i in range(n):
+        q = pz.Query(
+            query_id=f"q{i:06d}",
+            customer_id=f"c{i}",
+            received_at=T0 + timedelta(seconds=i),
+            channel=("chat", "email", "twitter", "phone")[i % 4],
+            urgency=(i * 7 % 10) / 10,
+        )
+        out.append((q, pz.Customer(customer_id=f"c{i}", followers=i * 997 % 300_000)))
+    return out
+
+
+# ------------------------------------------------------------------ baseline
+class Fifo:
+    """The plainest SQL queue: one indexed FIFO column, the same locking as SharedQueue."""
+
+    def __init__(self, url: str, table: str) -> None:
+        self.table = table
+        self.pg = url.startswith("postgresql")
+        if self.pg:
+            import psycopg
+
+            self.conn: Any = psycopg.connect(url, autocommit=True)
+            self.lock = " FOR UPDATE SKIP LOCKED"
+            self.p = "%s"
+        else:
+            path = url[len("sqlite:///") :]
+            self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.lock = ""
+            self.p = "?"
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN" if self.pg else "BEGIN IMMEDIATE")
+
+    def create(self, rows: list[tuple[pz.Query, pz.Customer]]) -> None:
+        t, p = self.table, self.p
+        self.conn.execute(
+            f"CREATE TABLE {t} (id TEXT PRIMARY KEY, arrival BIGINT NOT NULL,"
+            " state INTEGER NOT NULL, token TEXT, query TEXT, customer TEXT)"
+        )
+        self.conn.execute(f"CREATE INDEX {t}_fifo ON {t} (arrival) WHERE state = 0")
+        self.begin()
+        data = [
+            (q.query_id, i, q.model_dump_json(), c.model_dump_json())
+            for i, (q, c) in enumerate(rows)
+        ]
+        sql = f"INSERT INTO {t} VALUES ({p}, {p}, 0, NULL, {p}, {p})"
+        if self.pg:
+            with self.conn.cursor() as cur:
+                cur.executemany(sql, data)
+        else:
+            self.conn.executemany(sql, data)
+        self.conn.execute("COMMIT")
+
+    def batch(self) -> Any:
+        """PostgreSQL: pipeline mode, as SharedQueue uses it (same round trips)."""
+        return self.conn.pipeline() if self.pg else nullcontext()
+
+    def claim(self) -> tuple[str, str] | None:
+        t, p = self.table, self.p
+        with self.batch():
+            self.begin()
+            row = self.conn.execute(
+                f"SELECT id, query, customer FROM {t} WHERE state = 0 ORDER BY arrival LIMIT 1"
+                + self.lock
+            ).fetchone()
+            if row is None:
+                self.conn.execute("COMMIT")
+                return None
+            token = uuid.uuid4().hex
+            self.conn.execute(
+                f"UPDATE {t} SET state = 1, token = {p} WHERE id = {p}", (token, row[0])
+            )
+            self.conn.execute("COMMIT")
+        return row[0], token
+
+    def complete(self, qid: str, token: str) -> None:
+        t, p = self.table, self.p
+        with self.batch():
+            self.begin()
+            self.conn.execute(
+                f"UPDATE {t} SET state = 2, token = NULL WHERE id = {p} AND token = {p}",
+                (qid, token),
+            )
+            self.conn.execute("COMMIT")
+
+
+# ------------------------------------------------------------------ workers
+def drain_fifo(url: str, table: str, start: Any) -> None:
+    q = Fifo(url, table)
+    start.wait()
+    while (got := q.claim()) is not None:
+        q.complete(*got)
+
+
+def drain_shared(url: str, name: str, policy: pz.Policy, start: Any) -> None:
+    q = pz.SharedQueue(policy, url, name=name)
+    now = T0 + timedelta(days=1)
+    start.wait()
+    while (entry := q.claim(now)) is not None:
+        q.complete(entry.query_id, entry.token)
+    q.close()
+
+
+def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> float:
+    start = CTX.Event()
+    workers = [CTX.Process(target=target, args=(*args, start)) for _ in range(procs)]
+    for w in workers:
+        w.start()
+    time.sleep(0.3)  # every worker connected and waiting
+    t0 = time.perf_counter()
+    start.set()
+    for w in workers:
+        w.join()
+        assert w.exitcode == 0
+    return time.perf_counter() - t0
+
+
+def run(url: str, n: int, procs: int) -> dict[str, float]:
+    """Seconds to drain n queries, per contender (one round)."""
+    rows = pairs(n)
+    out = {}
+    table = "bench_" + uuid.uuid4().hex[:12]
+    Fifo(url, table).create(rows)
+    out["baseline"] = timed(drain_fifo, (url, table), procs)
+    for label, policy in (("shared/plain", PLAIN), ("shared/rules", RULES)):
+        name = uuid.uuid4().hex
+        with pz.SharedQueue(policy, url, name=name) as q:
+            q.push_many(rows)
+        out[label] = timed(drain_shared, (url, name, policy), procs)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        pg = os.environ.get("PRIORITIZE_TEST_POSTGRES_URL")
+        if not pg:
+            conftest = Path(__file__).parent.parent / "tests" / "queue" / "conftest.py"
+            spec = importlib.util.spec_from_file_location("shared_conftest", conftest)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            pg = stack.enter_context(module.throwaway_cluster())
+        backends = {"sqlite": f"sqlite:///{tmp}/bench.db", "postgresql": pg}
+        print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
+        print(f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}")
+        for backend, url in backends.items():
+            for procs in (1, 4):
+                best: dict[str, float] = {}
+                for _ in range(args.rounds):
+                    for label, seconds in run(url, args.n, procs).items():
+                        best[label] = min(best.get(label, float("inf")), seconds)
+                for label, seconds in best.items():
+                    ratio = seconds / best["baseline"]
+                    rate = args.n / seconds
+                    print(f"{backend:<11} {procs:>5} {label:<13} {rate:>8.0f} {ratio:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()

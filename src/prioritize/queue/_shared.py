@@ -1,0 +1,707 @@
+"""SharedQueue: the triage queue kept in a database, shared by processes and servers.
+
+Data flow. ``push`` scores a query once at its arrival and stores it with its
+static key :func:`~prioritize.policy.heap_key` (``base − rate·arrival``), its
+``MaxWait`` limit (:func:`~prioritize.policy.channel_limits`) and its
+``GroupShare`` label, so the waiting queries' order is an ordinary index and
+nothing is re-scored while they wait. A claim asks the database only for the
+heads the serving-order core compares (:mod:`prioritize.policy._order`):
+
+* under ``MaxWait``, the oldest waiting query of each distinct limit (a
+  *lane*), tested with :func:`~prioritize.policy.is_overdue`; the oldest
+  overdue head is served first;
+* otherwise the head by (key desc, arrival, ``query_id``), and under
+  ``GroupShare`` the head of each listed group, handed to
+  :meth:`ShareLedger.choose <prioritize.policy.ShareLedger.choose>`; the
+  ledger's credits live in the queue's row and :meth:`~ShareLedger.record` is
+  written back in the claim's transaction.
+
+So the rule is the core's, not a second one (a property test checks that
+popping everything gives :meth:`Policy.rank` order and the same sequence as a
+:class:`TriageQueue`). Every operation is one transaction: SQLite takes its
+write lock with ``BEGIN IMMEDIATE``; PostgreSQL reads candidate rows with
+``FOR UPDATE SKIP LOCKED`` (two claims never wait for or take the same row)
+and, under ``GroupShare``, locks the queue's row so that the ledger's updates
+follow one another.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from prioritize._errors import InputError, LeaseError, SharedQueueError
+from prioritize._internal.times import (
+    NS_PER_MINUTE,
+    minutes_between,
+    timestamp_ns,
+)
+from prioritize.models import Customer, Query, group_of
+from prioritize.policy import (
+    Policy,
+    Reason,
+    ShareLedger,
+    channel_limits,
+    heap_key,
+    is_overdue,
+)
+from prioritize.queue._entry import Entry
+from prioritize.queue._prepare import frame_entries, lookup_customer
+from prioritize.queue._shared_db import COMPLETED, LEASED, WAITING, Database, open_database
+from prioritize.queue._snapshot import snapshot_frame
+from prioritize.queue._triage import QueueEmpty
+
+__all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
+
+#: Default length of a lease: a claimed query not completed or released by then
+#: goes back to the queue (its agent's process is taken to have died).
+LEASE_MINUTES = 15.0
+
+# What a claim compares: all in the indexes it reads (covering), the rest read for the one served.
+_KEYS = "query_id, sort_key, arrival_ns, share_group"
+_PAYLOAD = "base_score, query, customer"
+_COLUMNS = f"{_KEYS}, {_PAYLOAD}"
+_INSERT = (
+    "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
+    " share_group, base_score, customer_id, channel, query, customer)"
+    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
+
+
+# The slots of Entry, filled on first access by StoredEntry.
+_QUERY: Any = Entry.__dict__["query"]
+_CUSTOMER: Any = Entry.__dict__["customer"]
+
+
+class StoredEntry(Entry):
+    """An :class:`Entry` read from a :class:`SharedQueue`'s database.
+
+    Its ``query`` and ``customer`` are rebuilt from their stored JSON on
+    first access (an agent that only needs ``query_id`` pays nothing for them).
+    """
+
+    __slots__ = ("_arrival", "_stored", "_stored_id")
+
+    def __init__(self, head: _Head, policy: Policy) -> None:  # not Entry's: lazy models
+        self._arrival = head.arrival
+        self._stored = (head.query, head.customer)
+        self._stored_id = head.qid
+        self._base = head.base
+        self.group = head.group
+        self._policy = policy
+
+    @property
+    def query(self) -> Query:
+        try:
+            return _QUERY.__get__(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            query = Query.model_validate_json(self._stored[0])
+            _QUERY.__set__(self, query)
+            return query
+
+    @query.setter
+    def query(self, value: Query) -> None:
+        _QUERY.__set__(self, value)
+
+    @property
+    def customer(self) -> Customer:
+        try:
+            return _CUSTOMER.__get__(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            customer = Customer.model_validate_json(self._stored[1])
+            _CUSTOMER.__set__(self, customer)
+            return customer
+
+    @customer.setter
+    def customer(self, value: Customer) -> None:
+        _CUSTOMER.__set__(self, value)
+
+    @property
+    def query_id(self) -> str:
+        return self._stored_id
+
+
+class LeasedEntry(StoredEntry):
+    """A :class:`StoredEntry` leased to one caller by :meth:`SharedQueue.claim`.
+
+    ``token`` proves the lease to :meth:`~SharedQueue.complete` and
+    :meth:`~SharedQueue.release`; ``leased_until`` is when the query returns
+    to the queue by itself; ``agent`` is what the claim said.
+    """
+
+    __slots__ = ("agent", "leased_until", "token")
+
+    token: str
+    leased_until: datetime
+    agent: str | None
+
+    def __repr__(self) -> str:
+        return f"LeasedEntry(query_id={self.query_id!r}, reason={self.reason!r}, token=...)"
+
+
+class _Head:
+    """One candidate row of a claim."""
+
+    __slots__ = ("arrival", "base", "customer", "group", "key", "qid", "query")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.qid: str = row[0]
+        self.key: float = row[1]
+        self.arrival: int = row[2]
+        self.group: str | None = row[3]
+        if len(row) > 4:
+            self.payload(row[4:])
+
+    def payload(self, row: Sequence[Any]) -> None:
+        """Its base score and stored query and customer (read for the served one only)."""
+        self.base: float = row[0]
+        self.query: str = row[1]
+        self.customer: str = row[2]
+
+    def token(self) -> tuple[float, int, str]:
+        """Its place in the score order (smaller first): the core's tie rule."""
+        return (-self.key, self.arrival, self.qid)
+
+
+class SharedQueue:
+    """A triage queue in SQLite or PostgreSQL, shared by any number of processes.
+
+    Parameters
+    ----------
+    policy
+        The :class:`~prioritize.Policy` that orders the queue.
+    url
+        ``"sqlite:///triage.db"`` (relative path; ``sqlite:////abs/path.db``)
+        or ``"postgresql://user:password@host/db"`` (needs the ``postgres``
+        extra: ``pip install 'prioritize[postgres]'``).
+    name
+        Several queues (each with its policy) live side by side in one database.
+    customers
+        Optional directory ``customer_id -> Customer`` for ``push`` without a customer.
+    lease_minutes
+        The default lease of :meth:`claim`.
+    timeout
+        Seconds to wait for a lock (SQLite's busy timeout, PostgreSQL's
+        ``lock_timeout``) or a connection.
+    rekey
+        The queue ``name`` already exists with another policy: re-score its
+        open queries under ``policy`` (and reset the ``GroupShare`` ledger)
+        instead of refusing.
+
+    Raises
+    ------
+    SharedQueueError
+        The database cannot be reached (the message names the URL without its
+        password), its tables were made by a newer version of the library, or
+        the queue exists with another policy and ``rekey`` is false.
+
+    Notes
+    -----
+    Each query is *waiting*, *leased* (claimed, until completed, released or
+    its lease runs out) or *completed* (:meth:`pop` and :meth:`complete`).
+    Completed ids are kept: pushing one again is refused. The order is the
+    one of :class:`TriageQueue` and :meth:`Policy.rank` (overdue first under
+    ``MaxWait``, ``GroupShare``'s ledger, then the score, ties by arrival then
+    id), except that each claim decides overdue-ness at its own ``now`` (the
+    clocks of several machines are not one clock). A lease runs out at the
+    ``now`` of a later claim past ``leased_until``; the query then waits at its
+    original place. ``len`` counts the waiting queries. The object holds one
+    connection (guarded by a lock, so threads may share it); each process
+    opens its own. Eligibility by ``agent`` (skills) is not applied yet:
+    ``agent`` is recorded with the lease.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        url: str,
+        *,
+        name: str = "default",
+        customers: Mapping[str, Customer] | None = None,
+        lease_minutes: float = LEASE_MINUTES,
+        timeout: float = 30.0,
+        rekey: bool = False,
+    ) -> None:
+        if not isinstance(policy, Policy):
+            raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
+        if not isinstance(name, str) or not name:
+            raise InputError(f"name must be a non-empty str; got {name!r}")
+        _check_minutes(lease_minutes)
+        self.policy = policy
+        self.name = name
+        self._customers = customers
+        self._lease_minutes = float(lease_minutes)
+        self._rate = policy.aging_rate_per_minute
+        limits = channel_limits(policy)
+        self._limits = limits
+        # MaxWait's lanes: one per distinct limit (the oldest of each is the first overdue).
+        self._lanes = [] if policy.max_wait is None else sorted(set(limits.values()))
+        share = policy.group_share
+        self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
+        self._group_of = None if share is None else group_of(share.group)
+        self._lock = threading.Lock()
+        self._db: Database = open_database(url, timeout=timeout)
+        self.url = self._db.url
+        try:
+            self._queue_id = self._open_queue(rekey)
+        except BaseException:
+            self._db.close()
+            raise
+        qid = self._queue_id
+        self._lanes_params = tuple(x for limit in self._lanes for x in (qid, limit))
+        self._heads_params = (qid, *(x for g in self._shares or () for x in (g, qid, g)))
+        # The claim's two statements, without and with the row locks of a claim.
+        self._sql = {
+            lock: (self._lanes_sql(lock), self._heads_sql(lock))
+            for lock in {"", self._db.skip_locked}
+        }
+
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the connection (the queue stays in the database)."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SharedQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SharedQueue(url={self.url!r}, name={self.name!r})"
+
+    def _open_queue(self, rekey: bool) -> int:
+        document = json.dumps(self.policy.model_dump(mode="json"), sort_keys=True)
+        db = self._db
+        with db.tx():
+            db.run(
+                "INSERT INTO pz_queue (name, policy, credit, created_ns) VALUES (?, ?, '{}', ?)"
+                " ON CONFLICT (name) DO NOTHING",
+                (self.name, document, time.time_ns()),
+            )
+            queue_id, stored = db.run(
+                "SELECT id, policy FROM pz_queue WHERE name = ?" + db.for_update, (self.name,)
+            ).fetchone()
+            if stored != document:
+                if not rekey:
+                    raise SharedQueueError(
+                        f"queue {self.name!r} in {self.url} was made with another policy; "
+                        "pass rekey=True to re-score its open queries under this one, "
+                        "or use another name"
+                    )
+                self._rekey(queue_id, document)
+        return int(queue_id)
+
+    def _rekey(self, queue_id: int, document: str) -> None:
+        db = self._db
+        rows = db.run(
+            "SELECT query, customer FROM pz_entry WHERE queue_id = ? AND state < 2", (queue_id,)
+        ).fetchall()
+        updates = []
+        for query_json, customer_json in rows:
+            query = Query.model_validate_json(query_json)
+            customer = Customer.model_validate_json(customer_json)
+            base = self.policy.score_value(query, customer)
+            row = self._row(query, customer, base, timestamp_ns(query.received_at))
+            updates.append((row[1], row[3], row[4], row[5], queue_id, query.query_id))
+        db.run_many(
+            "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?"
+            " WHERE queue_id = ? AND query_id = ?",
+            updates,
+        )
+        db.run("UPDATE pz_queue SET policy = ?, credit = '{}' WHERE id = ?", (document, queue_id))
+
+    # ----------------------------------------------------------------- push
+    def push(self, query: Query, customer: Customer | None = None) -> None:
+        """Add a query (scored once, at its arrival).
+
+        Raises
+        ------
+        InputError
+            The ``query_id`` is waiting, leased or completed in this queue, a
+            naive ``received_at``, an unknown customer. Nothing is added.
+        """
+        self.push_many([(query, customer)])
+
+    def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
+        """Push several queries in one transaction: all or none.
+
+        Raises
+        ------
+        InputError
+            As :meth:`push`, or an id twice in the batch; nothing is added.
+        """
+        rows = []
+        for query, customer in pairs:
+            cust = lookup_customer(self._customers, query) if customer is None else customer
+            arrival = timestamp_ns(query.received_at, f"query {query.query_id!r}: received_at")
+            rows.append(self._row(query, cust, self.policy.score_value(query, cust), arrival))
+        self._insert(rows)
+
+    def push_frame(self, frame: pd.DataFrame) -> int:
+        """Load a canonical query frame in one transaction (all rows or none); the count added.
+
+        Scored vectorised, as :meth:`TriageQueue.push_frame` does.
+        """
+        rows = [self._row(*entry) for entry in frame_entries(self.policy, frame)]
+        self._insert(rows)
+        return len(rows)
+
+    def _row(self, query: Query, customer: Customer, base: float, arrival: int) -> tuple[Any, ...]:
+        group = None if self._group_of is None else self._group_of(query, customer)
+        return (
+            query.query_id,
+            float(heap_key(base, arrival, self._rate)),
+            arrival,
+            None if not self._lanes else self._limits[query.channel.value],
+            group,
+            float(base),
+            query.customer_id,
+            query.channel.value,
+            query.model_dump_json(),
+            customer.model_dump_json(),
+        )
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        ids = [r[0] for r in rows]
+        seen: set[str] = set()
+        for query_id in ids:
+            if query_id in seen:
+                raise InputError(f"query {query_id!r} appears twice in the batch")
+            seen.add(query_id)
+        if not rows:
+            return
+        qid = self._queue_id
+        with self._lock:
+            db = self._db
+            try:
+                with db.tx():
+                    db.run_many(_INSERT, [(qid, *r) for r in rows])
+            except db.integrity:
+                raise InputError(self._duplicates(ids)) from None
+
+    def _duplicates(self, ids: list[str]) -> str:
+        found: dict[str, int] = {}
+        db = self._db
+        with db.tx(write=False):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for query_id, state in db.run(
+                    f"SELECT query_id, state FROM pz_entry WHERE queue_id = ?"
+                    f" AND query_id IN ({marks})",
+                    (self._queue_id, *chunk),
+                ):
+                    found[query_id] = state
+        shown = ", ".join(f"{q!r} ({_STATES[s]})" for q, s in list(found.items())[:5])
+        return (
+            f"query(ies) already in queue {self.name!r} of {self.url}: {shown}; "
+            "nothing was added (a completed query is never served again: push a new query_id)"
+        )
+
+    # ---------------------------------------------------------------- serve
+    def claim(
+        self, now: datetime, *, agent: str | None = None, lease_minutes: float | None = None
+    ) -> LeasedEntry | None:
+        """Lease the next query at ``now`` to the caller (None: nobody waiting).
+
+        The entry's ``token`` goes to :meth:`complete` (answered) or
+        :meth:`release` (back at its place). Not completed or released within
+        ``lease_minutes`` (default: the queue's), it returns to the queue.
+        """
+        minutes = self._lease_minutes if lease_minutes is None else _check_minutes(lease_minutes)
+        now_ns = timestamp_ns(now)
+        token = secrets.token_hex(16)
+        until = now_ns + round(minutes * NS_PER_MINUTE)
+        with self._lock:
+            found = self._serve(now_ns, (LEASED, token, agent, until, now_ns, None))
+        if found is None:
+            return None
+        head, reason = found
+        entry = LeasedEntry(head, self.policy)
+        entry.token, entry.agent = token, agent
+        entry.leased_until = now + timedelta(minutes=minutes)
+        return _at(entry, now, now_ns, reason)
+
+    def pop(self, now: datetime, *, agent: str | None = None) -> Entry:
+        """Take the next query at ``now`` for good (completed at once, no lease).
+
+        Raises
+        ------
+        QueueEmpty
+            If no query is waiting.
+        """
+        now_ns = timestamp_ns(now)
+        with self._lock:
+            found = self._serve(now_ns, (COMPLETED, None, agent, None, now_ns, now_ns))
+        if found is None:
+            raise QueueEmpty(f"pop from an empty SharedQueue ({self.name!r} in {self.url})")
+        head, reason = found
+        return _at(StoredEntry(head, self.policy), now, now_ns, reason)
+
+    def try_pop(self, now: datetime, *, agent: str | None = None) -> Entry | None:
+        """Like :meth:`pop`, but None when the queue is empty."""
+        try:
+            return self.pop(now, agent=agent)
+        except QueueEmpty:
+            return None
+
+    def peek(self, now: datetime) -> Entry | None:
+        """What :meth:`claim` at ``now`` would return, changing nothing (None if empty)."""
+        now_ns = timestamp_ns(now)
+        with self._lock:
+            found = self._serve(now_ns, None)
+        if found is None:
+            return None
+        head, reason = found
+        return _at(StoredEntry(head, self.policy), now, now_ns, reason)
+
+    def complete(self, query_id: str, token: str) -> None:
+        """The leased query was answered: it is never served again.
+
+        Raises
+        ------
+        LeaseError
+            The token does not hold the query (its lease ran out and the query
+            was claimed again, it was released or completed, or it is unknown).
+        """
+        self._finish(query_id, token, "state = 2, completed_ns = ?", (time.time_ns(),))
+
+    def release(self, query_id: str, token: str) -> None:
+        """Give the leased query back, at its original place (arrival and key unchanged).
+
+        Raises
+        ------
+        LeaseError
+            As :meth:`complete`.
+        """
+        self._finish(query_id, token, "state = 0", ())
+
+    def _finish(self, query_id: str, token: str, change: str, params: tuple[Any, ...]) -> None:
+        with self._lock:
+            db = self._db
+            with db.tx():
+                cur = db.run(
+                    f"UPDATE pz_entry SET {change}, token = NULL, lease_ns = NULL"
+                    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?",
+                    (*params, self._queue_id, query_id, token),
+                )
+            if cur.rowcount == 1:  # read after the commit: PostgreSQL pipelines the three
+                return
+            with db.tx(write=False):
+                row = db.run(
+                    "SELECT state FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                    (self._queue_id, query_id),
+                ).fetchone()
+        where = "is not in the queue" if row is None else f"is {_STATES[row[0]]}"
+        raise LeaseError(
+            f"query {query_id!r} {where} and this token does not hold it in queue "
+            f"{self.name!r} of {self.url} (a lease that ran out may have gone to another agent)"
+        )
+
+    def _serve(self, now_ns: int, change: tuple[Any, ...] | None) -> tuple[_Head, Reason] | None:
+        """The query served at ``now_ns``; with ``change`` (state, token, agent, lease,
+        claimed, completed) it is taken and the ledger booked, else nothing changes."""
+        db = self._db
+        qid = self._queue_id
+        with db.tx(commit=change is not None):
+            # Leases that ran out return to their place (rows another claim holds are skipped).
+            db.run(
+                "UPDATE pz_entry SET state = 0, token = NULL, lease_ns = NULL"
+                " WHERE queue_id = ? AND query_id IN (SELECT query_id FROM pz_entry"
+                " WHERE queue_id = ? AND state = 1 AND lease_ns < ?" + db.skip_locked + ")",
+                (qid, qid, now_ns),
+            )
+            lock = db.skip_locked if change is not None else ""
+            shares = self._shares
+            ledger: ShareLedger[str] | None = None
+            if shares is not None:
+                credit = db.run(
+                    "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
+                ).fetchone()[0]
+                ledger = ShareLedger(shares)
+                stored = json.loads(credit)
+                ledger.credit = {g: float(stored.get(g, 0.0)) for g in shares}
+            found = self._choose(now_ns, ledger, lock, book=change is not None)
+            if found is None:
+                return None
+            found[0].payload(
+                db.run(
+                    f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                    (qid, found[0].qid),
+                ).fetchone()
+            )
+            if change is None:
+                return found
+            db.run(
+                "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?,"
+                " claimed_ns = ?, completed_ns = ? WHERE queue_id = ? AND query_id = ?",
+                (*change, qid, found[0].qid),
+            )
+            if ledger is not None:
+                db.run(
+                    "UPDATE pz_queue SET credit = ? WHERE id = ?",
+                    (json.dumps(ledger.credit), qid),
+                )
+            return found
+
+    def _choose(
+        self, now_ns: int, ledger: ShareLedger[str] | None, lock: str, *, book: bool
+    ) -> tuple[_Head, Reason] | None:
+        """The core's rule on the heads the database gives (overdue lanes, groups, score)."""
+        db = self._db
+        # The candidates, each a head by an index, in one statement per question: lanes
+        # (oldest of each MaxWait limit), then the score heads (overall, each listed group).
+        lanes_sql, heads_sql = self._sql[lock]
+        lane_rows = [] if lanes_sql is None else db.run(lanes_sql, self._lanes_params).fetchall()
+        heads_cur = db.run(heads_sql, self._heads_params)
+        overdue: list[_Head] = []
+        if lane_rows:  # the core's test, on all lane heads at once
+            waited = minutes_between(now_ns, np.array([r[3] for r in lane_rows], dtype=np.int64))
+            limits = np.array([self._lanes[r[0]] for r in lane_rows], dtype=np.float64)
+            flags = np.asarray(is_overdue(waited, limits), dtype=bool).tolist()
+            overdue = [_Head(r[1:]) for r, late in zip(lane_rows, flags, strict=True) if late]
+        heads: dict[str, _Head] = {}
+        low: _Head | None = None
+        for row in heads_cur.fetchall():
+            head = _Head(row[1:])
+            if row[0] is None:
+                low = head
+            else:
+                heads[row[0]] = head
+        if overdue:
+            head = min(overdue, key=lambda h: (h.arrival, h.qid))
+            if ledger is not None and book:
+                # The listed groups with a waiting query: the served one still counts.
+                ledger.record(list(heads), str(head.group))
+            return head, "overdue"
+        if low is None:
+            return None
+        if ledger is None:
+            return low, "score"
+        heads.setdefault(str(low.group), low)
+        best = {g: h.token() for g, h in heads.items()}
+        chosen = ledger.choose(best)
+        if book:
+            ledger.record(best, chosen)
+        head = heads[chosen]
+        return head, "score" if head.qid == low.qid else "group_share"
+
+    def _lanes_sql(self, lock: str) -> str | None:
+        if not self._lanes:
+            return None
+        one = (
+            f"SELECT * FROM (SELECT {{}} AS lane, {_KEYS} FROM pz_entry WHERE queue_id = ?"
+            " AND state = 0 AND limit_minutes = ? ORDER BY arrival_ns, query_id LIMIT 1"
+            + lock
+            + ") AS l{}"
+        )
+        return " UNION ALL ".join(one.format(i, i) for i in range(len(self._lanes)))
+
+    def _heads_sql(self, lock: str) -> str:
+        one = (
+            f"SELECT * FROM (SELECT {{}} AS arm, {_KEYS} FROM pz_entry WHERE queue_id = ?"
+            " AND state = 0{} ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
+            + lock
+            + ") AS h{}"
+        )
+        arms = [one.format("NULL", "", 0)]
+        for i, _ in enumerate(self._shares or ()):
+            arms.append(one.format("CAST(? AS TEXT)", " AND share_group = ?", i + 1))
+        return " UNION ALL ".join(arms)
+
+    # --------------------------------------------------------------- remove
+    def remove(self, query_id: str) -> Query:
+        """Remove a waiting query (answered elsewhere); returns it. It may be pushed again.
+
+        Raises
+        ------
+        InputError
+            If no such query is waiting (a leased one is completed or released
+            by its holder); the queue is unchanged.
+        """
+        with self._lock:
+            db = self._db
+            with db.tx():
+                row = db.run(
+                    "SELECT state, query FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                    (self._queue_id, query_id),
+                ).fetchone()
+                if row is None or row[0] != WAITING:
+                    where = "not in the queue" if row is None else _STATES[row[0]]
+                    raise InputError(
+                        f"query {query_id!r} is not waiting in queue {self.name!r} ({where})"
+                    )
+                db.run(
+                    "DELETE FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                    (self._queue_id, query_id),
+                )
+        return Query.model_validate_json(row[1])
+
+    # ------------------------------------------------------------ inspection
+    def __len__(self) -> int:
+        with self._lock:
+            db = self._db
+            with db.tx(write=False):
+                row = db.run(
+                    "SELECT count(*) FROM pz_entry WHERE queue_id = ? AND state = 0",
+                    (self._queue_id,),
+                ).fetchone()
+        return int(row[0])
+
+    def __contains__(self, query_id: object) -> bool:
+        """Whether ``query_id`` is waiting."""
+        with self._lock:
+            db = self._db
+            with db.tx(write=False):
+                row = db.run(
+                    "SELECT 1 FROM pz_entry WHERE queue_id = ? AND query_id = ? AND state = 0",
+                    (self._queue_id, query_id),
+                ).fetchone()
+        return row is not None
+
+    def snapshot(self, *, now: datetime | None = None) -> pd.DataFrame:
+        """The waiting queries, as :meth:`TriageQueue.snapshot` shows them.
+
+        With ``now``, leased queries whose lease has run out by ``now`` count
+        as waiting (they are, from the next claim on).
+        """
+        now_ns = None if now is None else timestamp_ns(now)
+        sql = f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND (state = 0"
+        params: tuple[Any, ...] = (self._queue_id,)
+        if now_ns is not None:
+            sql += " OR (state = 1 AND lease_ns < ?)"
+            params = (*params, now_ns)
+        with self._lock:
+            db = self._db
+            with db.tx(write=False):
+                heads = [_Head(r) for r in db.run(sql + ")", params).fetchall()]
+        entries: list[Entry] = [StoredEntry(h, self.policy) for h in heads]
+        arrivals = np.array([h.arrival for h in heads], dtype=np.int64)
+        return snapshot_frame(self.policy, entries, arrivals.tolist(), now)
+
+
+E = TypeVar("E", bound=StoredEntry)
+
+
+def _at(entry: E, now: datetime, now_ns: int, reason: Reason) -> E:
+    """The entry as served at ``now``: scored at ``now``, or at its arrival if that is later."""
+    entry._now = now if now_ns >= entry._arrival else entry.query.received_at
+    entry.reason = reason
+    return entry
+
+
+def _check_minutes(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < np.inf:
+        raise InputError(f"lease_minutes must be a number > 0; got {value!r}")
+    return float(value)
