@@ -23,9 +23,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import multiprocessing as mp
-import sys
 import os
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import sys
 import os
 import signal
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
