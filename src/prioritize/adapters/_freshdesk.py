@@ -249,7 +249,7 @@ def from_tickets(
     SchemaError
         If ``created_at`` has no time zone, or ids repeat.
     """
-    rows = Rows("freshdesk payload", _EXTRAS, keep)
+    rows = Rows("freshdesk payload", _EXTRAS, keep, SKIPPED_KINDS)
     channels = channel_table(SOURCE_CHANNELS, channel_map, "freshdesk")
     for pos, ticket in enumerate(_tickets(load_json(payload, "freshdesk payload"))):
         _read(rows, pos, ticket, channels)

@@ -124,12 +124,26 @@ class Rows:
         The reader's own columns after the canonical ones, in order.
     keep
         Skipped kinds the caller asked to keep as rows (see :meth:`keeps`).
+    keepable
+        The skipped kinds this reader can turn into rows; ``keep`` must be among them.
     """
 
-    def __init__(self, what: str, extras: Iterable[str] = (), keep: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        what: str,
+        extras: Iterable[str] = (),
+        keep: Iterable[str] = (),
+        keepable: Iterable[str] = (),
+    ) -> None:
         self.what = what
         self.extras = tuple(extras)
-        self.keep = frozenset(keep)
+        self.keep = frozenset([keep] if isinstance(keep, str) else keep)
+        unknown = sorted(self.keep - set(keepable))
+        if unknown:
+            raise InputError(
+                f"{what}: keep={unknown} names kinds this reader cannot keep as rows; "
+                f"it can keep {sorted(keepable)}"
+            )
         self.problems: list[str] = []
         self.labels: list[str] = []
         self.cols: dict[str, list[Any]] = {}

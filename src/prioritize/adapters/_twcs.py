@@ -184,10 +184,7 @@ def from_csv(
     """
     table, what = _table(source)
     assumed = _followers(followers, what)
-    unknown = set(keep) - {"customer_reply"}
-    if unknown:
-        raise InputError(f"{what}: keep= can hold 'customer_reply' only; got {sorted(unknown)}")
-    rows = Rows(what, _EXTRAS, keep)
+    rows = Rows(what, _EXTRAS, keep, ("customer_reply",))
     ids = [str(v).strip() for v in table["tweet_id"].tolist()]
     authors = [str(v).strip() for v in table["author_id"].tolist()]
     answers = [str(v).strip() for v in table["in_response_to_tweet_id"].tolist()]
