@@ -178,7 +178,7 @@ def _exceptions() -> set[type[BaseException]]:
         if not info.name.endswith("__main__"):
             importlib.import_module(info.name)
     found: set[type[BaseException]] = set()
-    todo: list[type[BaseException]] = [pz.PrioritizeError]
+    todo: list[type[BaseException]] = [pz.PrioritizeError, pz.SkippedRecordsWarning]
     while todo:
         cls = todo.pop()
         if cls.__module__.startswith("prioritize") and cls not in found:

@@ -14,7 +14,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from prioritize import policies, rules, signals
-from prioritize._errors import ConfigError, InputError, PrioritizeError, SchemaError
+from prioritize._errors import (
+    ConfigError,
+    InputError,
+    PrioritizeError,
+    SchemaError,
+    SkippedRecordsWarning,
+)
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
@@ -72,6 +78,7 @@ __all__ = [
     "Score",
     "Shift",
     "SimulationResult",
+    "SkippedRecordsWarning",
     "TriageQueue",
     "Weights",
     "__version__",

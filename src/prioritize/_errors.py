@@ -16,6 +16,14 @@
     └── QueueEmpty(PrioritizeError, IndexError)    prioritize.queue
             ``pop`` on a queue with no waiting query
 
+Warnings (``warnings.warn``; filter them like any other)::
+
+    UserWarning
+    └── SkippedRecordsWarning(UserWarning)         prioritize.adapters
+            a reader skipped records that are not customer messages (retweets,
+            deleted tickets, the brand's own replies...); the counts by kind
+            are also in ``frame.attrs["skipped"]``
+
 Invalid *values* in a policy or a model (a negative weight, an unknown rule
 kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
 ``ValueError`` and names the key.
@@ -23,7 +31,13 @@ kind, a naive datetime) raise pydantic's ``ValidationError``, which is also a
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "InputError", "PrioritizeError", "SchemaError"]
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "PrioritizeError",
+    "SchemaError",
+    "SkippedRecordsWarning",
+]
 
 
 class PrioritizeError(Exception):
@@ -42,7 +56,11 @@ class ConfigError(PrioritizeError, ValueError):
     """A policy file could not be read."""
 
 
+class SkippedRecordsWarning(UserWarning):
+    """A reader skipped records that are not customer messages; counts by kind in the message."""
+
+
 # httpx-style: reprs and tracebacks show the public path (prioritize.InputError),
 # and pickles refer to it, not to this private module.
-for _cls in (PrioritizeError, InputError, SchemaError, ConfigError):
+for _cls in (PrioritizeError, InputError, SchemaError, ConfigError, SkippedRecordsWarning):
     _cls.__module__ = "prioritize"

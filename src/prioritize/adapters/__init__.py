@@ -6,6 +6,14 @@
   CSV (``from_tickets``, ``from_csv``).
 * :func:`read_queries`: any CSV / Parquet / DataFrame with a column mapping.
 * :func:`join_customers`: fill CRM columns from a customer lookup.
+* :func:`read`: any registered format (:func:`formats`), detected from the
+  content when ``format`` is omitted; a new reader joins with :func:`register`.
+
+Readers keep every customer message and skip only records that are not one
+(:data:`SKIP_KINDS`: retweets, the brand's own replies, deleted tickets...):
+the counts are in ``frame.attrs["skipped"]``, a
+:class:`~prioritize.SkippedRecordsWarning` names them, and ``keep=`` reads
+them as queries instead.
 
 Every adapter validates its input and names the bad record and field (e.g.
 ``ticket 35436: via.channel 'pigeon' is not a known channel``); nothing is
@@ -14,13 +22,18 @@ dropped (records in = rows out) and its output passes
 """
 
 from prioritize.adapters import twitter, zendesk
-from prioritize.adapters._common import CRM_COLUMNS, join_customers
+from prioritize.adapters._common import CRM_COLUMNS, SKIP_KINDS, join_customers
 from prioritize.adapters._generic import read_queries
+from prioritize.adapters._registry import formats, read, register
 
 __all__ = [
     "CRM_COLUMNS",
+    "SKIP_KINDS",
+    "formats",
     "join_customers",
+    "read",
     "read_queries",
+    "register",
     "twitter",
     "zendesk",
 ]

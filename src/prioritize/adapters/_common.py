@@ -13,6 +13,24 @@ Without CRM data a customer has ``lifetime_value`` 0, ``purchase_count`` 0,
 ``total_spend`` 0 and ``days_since_last_purchase`` NaN (never bought), the
 defaults of :class:`~prioritize.Customer`, and ``crm_matched`` is False, so a
 report can always tell "no CRM record" from "a CRM record worth 0".
+
+What a reader skips
+-------------------
+A reader keeps every customer message. It skips only records that are not
+one, each of a documented kind (:data:`SKIP_KINDS`): ``retweet``,
+``brand_reply``, ``deleted``, ``expansion_error``, ``duplicate``,
+``not_a_message``. Every reader
+
+* returns a frame whose ``frame.attrs["skipped"]`` is ``{kind: count}`` (always
+  present; ``{}`` when nothing was skipped),
+* warns once with :class:`~prioritize.SkippedRecordsWarning` naming the counts
+  (and a few records of each kind) when it skipped anything, and
+* takes ``keep=`` (an iterable of kinds, e.g. ``keep={"retweet"}``) to read
+  records of those kinds as queries instead; naming a kind the reader never
+  skips is an error listing the kinds it does.
+
+The counts are exact: records in = rows out + sum of the skipped counts
+(``expansion_error`` counts API error entries, which are not records).
 """
 
 from __future__ import annotations
@@ -21,7 +39,9 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+import sys
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -29,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._errors import InputError, SchemaError
+from prioritize._errors import InputError, SchemaError, SkippedRecordsWarning
 from prioritize._internal.files import column_names, read_text
 from prioritize._internal.rows import MAX_SHOWN, listing
 from prioritize._internal.times import Ambiguous, Nonexistent, localize
@@ -40,11 +60,14 @@ __all__ = [
     "CRM_COLUMNS",
     "MAX_COUNT",
     "MAX_JSON_BYTES",
+    "SKIP_KINDS",
     "CustomersArg",
+    "Skips",
     "build_frame",
     "join_customers",
     "load_json",
     "parse_utc",
+    "skipped_line",
 ]
 
 #: The categorical dtype of the ``channel`` column adapters produce (every Channel).
@@ -64,6 +87,142 @@ CRM_COLUMNS: Mapping[str, float] = {
 }
 
 CustomersArg: TypeAlias = pd.DataFrame | Mapping[str, Customer]
+
+#: The kinds of record a reader may skip because they are not customer messages.
+SKIP_KINDS: Mapping[str, str] = {
+    "retweet": "a retweet: a repost of someone else's tweet, not a message to the brand",
+    "brand_reply": "the brand's own message (an agent's reply, an outbound message)",
+    "deleted": "a deleted ticket, conversation or message",
+    "expansion_error": (
+        "an API error about an expansion only (a mentioned user suspended, a referenced "
+        "tweet deleted): the tweets in the page are read; counts error entries, not records"
+    ),
+    "duplicate": (
+        "a record whose id was already read (overlapping pages, a re-sent webhook): the "
+        "first is kept; keeping them makes the duplicate ids an error"
+    ),
+    "not_a_message": "an event that is not an inbound message (a status change, a receipt)",
+}
+
+
+class Skips:
+    """Counts what a reader skips, by kind, and reports it on the frame and as one warning.
+
+    A reader makes one per call, asks :meth:`skip` for each record that is
+    not a customer message (it answers whether to drop it: False when the
+    caller asked to ``keep`` that kind), and passes its frame through
+    :meth:`finish`::
+
+        skips = Skips("twitter payload", kinds={"retweet", "duplicate"}, keep=keep)
+        for tweet in tweets:
+            if is_retweet(tweet) and skips.skip("retweet", f"tweet {tweet_id}"):
+                continue
+            ...
+        return skips.finish(frame)
+
+    Parameters
+    ----------
+    what
+        The reader's input, for messages (``"twitter payload"``).
+    kinds
+        The kinds this reader can skip (keys of :data:`SKIP_KINDS`).
+    keep
+        Kinds to read as queries instead of skipping (``None``: skip them all).
+
+    Raises
+    ------
+    InputError
+        If ``keep`` is a string or names a kind this reader does not skip.
+    """
+
+    def __init__(self, what: str, *, kinds: Iterable[str], keep: Iterable[str] | None) -> None:
+        self.what = what
+        self.kinds = frozenset(kinds)
+        unknown = sorted(self.kinds - set(SKIP_KINDS))
+        if unknown:
+            raise InputError(f"{what}: unknown skip kind(s) {unknown}; known: {list(SKIP_KINDS)}")
+        if isinstance(keep, str):
+            raise InputError(f"keep: expected a set of kinds such as {{{keep!r}}}; got {keep!r}")
+        self.keep = frozenset(keep or ())
+        bad = sorted(self.keep - self.kinds)
+        if bad:
+            raise InputError(
+                f"keep: {what} never skips {bad}; it skips {sorted(self.kinds)} "
+                f"(see prioritize.adapters.SKIP_KINDS)"
+            )
+        self.counts: dict[str, int] = {}
+        self.examples: dict[str, list[str]] = {}
+
+    def keeps(self, kind: str) -> bool:
+        """Whether records of ``kind`` are read as queries (the caller passed it in ``keep``)."""
+        self._check(kind)
+        return kind in self.keep
+
+    def skip(self, kind: str, label: str, count: int = 1) -> bool:
+        """Count ``count`` record(s) of ``kind`` (``label`` names one) unless kept.
+
+        Returns True if the record is skipped, False if the caller keeps it.
+        """
+        if self.keeps(kind):
+            return False
+        self.counts[kind] = self.counts.get(kind, 0) + count
+        shown = self.examples.setdefault(kind, [])
+        if len(shown) < MAX_SHOWN:
+            shown.append(label)
+        return True
+
+    def _check(self, kind: str) -> None:
+        if kind not in self.kinds:
+            raise AssertionError(f"{self.what}: skip kind {kind!r} not declared")  # a reader bug
+
+    @property
+    def report(self) -> dict[str, int]:
+        """``{kind: count}`` of what was skipped, in the order of :data:`SKIP_KINDS`."""
+        return {k: self.counts[k] for k in SKIP_KINDS if self.counts.get(k)}
+
+    def finish(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with ``attrs["skipped"]`` set; warns once if anything was skipped."""
+        report = self.report
+        frame.attrs["skipped"] = report
+        if report:
+            parts = [
+                f"{count} {kind} ({', '.join(self.examples[kind])}"
+                f"{', ...' if count > len(self.examples[kind]) else ''})"
+                for kind, count in report.items()
+            ]
+            warnings.warn(
+                f"{self.what}: skipped {sum(report.values())} record(s) that are not customer "
+                f"messages: {'; '.join(parts)}. The counts are in frame.attrs['skipped']; pass "
+                f"keep={set(report)!r} to read them as queries",
+                SkippedRecordsWarning,
+                stacklevel=_caller_level(),
+            )
+        return frame
+
+
+def skipped_line(skipped: Mapping[str, int]) -> str:
+    """A skip report as one line: ``"skipped 3 records: 2 retweet, 1 duplicate"`` (or ``""``)."""
+    if not skipped:
+        return ""
+    total = sum(skipped.values())
+    return f"skipped {total} record(s): " + ", ".join(f"{n} {k}" for k, n in skipped.items())
+
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def _caller_level() -> int:
+    # The stacklevel of the first frame outside the package, so a warning
+    # points at the user's call whatever reader (or registry) it went through.
+    level = 1
+    frame = sys._getframe(1)
+    while frame.f_back is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+        _PACKAGE
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
+
 
 # An offset after a clock time ("09:15Z", "09:15:00.5 +01:00"); a bare date's "-05" is not one.
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")

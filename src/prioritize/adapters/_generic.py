@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,9 +27,11 @@ from prioritize.adapters._common import (
     CHANNEL_DTYPE,
     CRM_COLUMNS,
     CustomersArg,
+    Skips,
     join_customers,
     parse_utc,
 )
+from prioritize.adapters._registry import register
 from prioritize.models import (
     CHANNELS,
     OPTIONAL_COLUMNS,
@@ -161,6 +163,7 @@ def read_queries(
     file_format: Literal["csv", "parquet"] | None = None,
     ambiguous: Ambiguous = "raise",
     nonexistent: Nonexistent = "raise",
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Read a table of queries and return a canonical query frame.
 
@@ -204,6 +207,10 @@ def read_queries(
         A :func:`pandas.to_datetime` format for ``received_at`` strings; ISO 8601 by default.
     file_format
         ``"csv"`` or ``"parquet"`` when the file name does not say.
+    keep
+        Skip kinds to keep (see :data:`~prioritize.adapters.SKIP_KINDS`): a
+        table of queries skips nothing, so only an empty ``keep`` is accepted;
+        ``attrs["skipped"]`` is ``{}``.
 
     Returns
     -------
@@ -220,6 +227,7 @@ def read_queries(
     ImportError
         If the file is Parquet and pyarrow is not installed.
     """
+    skips = Skips("read_queries", kinds=(), keep=keep)
     mapping = dict(mapping or {})
     targets = list(mapping.values())
     if len(set(targets)) != len(targets):
@@ -285,4 +293,18 @@ def read_queries(
     else:
         validate_frame(frame)
     ordered = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in frame.columns]
-    return frame[ordered + [c for c in frame.columns if c not in ordered]]
+    return skips.finish(frame[ordered + [c for c in frame.columns if c not in ordered]])
+
+
+def detect(table: pd.DataFrame) -> bool:
+    """Whether a table has the canonical required columns (read as is by :func:`read_queries`)."""
+    return set(REQUIRED_COLUMNS) <= {str(c) for c in table.columns}
+
+
+register(
+    "csv",
+    "table",
+    detect=detect,
+    read=read_queries,
+    expects=f"a table with the canonical columns {', '.join(REQUIRED_COLUMNS)}",
+)

@@ -32,7 +32,7 @@ is an explicit opt-out, and :func:`payload_errors` returns the errors to log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, TypeAlias
 
@@ -44,18 +44,23 @@ from prioritize.adapters._common import (
     CRM_COLUMNS,
     MAX_COUNT,
     CustomersArg,
+    Skips,
     build_frame,
     fail,
     join_customers,
     load_json,
     parse_utc,
 )
+from prioritize.adapters._registry import register
 from prioritize.identity import normalise_key
 from prioritize.models import Channel, Customer, Query
 
 __all__ = ["QUERY_ID_PREFIX", "OnErrors", "from_tweet", "from_tweets", "payload_errors"]
 
 OnErrors: TypeAlias = Literal["raise", "ignore"]
+
+#: The kinds of record :func:`from_tweets` skips (see ``prioritize.adapters.SKIP_KINDS``).
+SKIPPED = frozenset({"retweet", "duplicate", "expansion_error"})
 
 #: Prefix of the ``query_id`` of a tweet, so ids never collide with other sources.
 QUERY_ID_PREFIX = "tw-"
@@ -289,6 +294,7 @@ def from_tweets(
     *,
     customers: CustomersArg | None = None,
     on_errors: OnErrors = "raise",
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Tweets of one or more API v2 response pages -> a canonical query frame.
 
@@ -318,6 +324,7 @@ def from_tweets(
     SchemaError
         If two pages hold the same tweet (duplicate ``query_id``).
     """
+    skips = Skips("twitter payload", kinds=SKIPPED, keep=keep)
     tweets = _read(payload, on_errors)
     labels = [f"tweet {t.tweet_id}" for t in tweets]
     received = parse_utc([t.created_at for t in tweets], labels=labels, field="created_at")
@@ -338,4 +345,44 @@ def from_tweets(
     )
     if customers is not None:
         frame = join_customers(frame, customers, skip=("followers",))
-    return frame
+    return skips.finish(frame)
+
+
+def _is_tweet(obj: Any) -> bool:
+    # v2: "id" and "text"; v1.1: "id_str" and an embedded "user".
+    return isinstance(obj, Mapping) and (
+        ("id" in obj and "text" in obj) or ("id_str" in obj and "user" in obj)
+    )
+
+
+def _is_page(page: Any) -> bool:
+    if not isinstance(page, Mapping) or "stream" in page:
+        return False
+    if _is_tweet(page):
+        return True
+    for key in ("data", "results"):
+        items = page.get(key)
+        items = [items] if isinstance(items, Mapping) else items
+        if isinstance(items, list) and items:
+            return all(_is_tweet(t) for t in items)
+    errors = page.get("errors")
+    if isinstance(errors, list) and errors and not page.get("data"):
+        return all(isinstance(e, Mapping) and ("title" in e or "message" in e) for e in errors)
+    meta = page.get("meta")
+    return isinstance(meta, Mapping) and "result_count" in meta
+
+
+def detect(doc: Any) -> bool:
+    """Whether a parsed JSON document looks like Twitter/X API pages (v2, v1.1 or Search)."""
+    pages = doc if isinstance(doc, list) else [doc]
+    return bool(pages) and all(_is_page(page) for page in pages)
+
+
+register(
+    "twitter",
+    "json",
+    detect=detect,
+    read=from_tweets,
+    expects="Twitter/X API pages: {'data': [tweets], 'includes': {'users': [...]}} (v2), "
+    "tweets with an embedded 'user' (v1.1) or {'results': [...]} (Search API)",
+)

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,12 +54,14 @@ from prioritize._internal.files import check_unique_columns, column_names, read_
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import (
     CustomersArg,
+    Skips,
     build_frame,
     fail,
     join_customers,
     load_json,
     parse_utc,
 )
+from prioritize.adapters._registry import register
 from prioritize.adapters._zendesk_maps import (
     CSV_COLUMNS,
     NO_PRIORITY,
@@ -73,6 +75,12 @@ from prioritize.adapters._zendesk_maps import (
 )
 from prioritize.identity import normalise_key
 from prioritize.models import Channel, public_by_default
+
+#: The kinds of record the Zendesk readers skip (see ``prioritize.adapters.SKIP_KINDS``).
+SKIPPED = frozenset({"deleted", "duplicate", "not_a_message"})
+
+#: Stream names of ETL records (``{"stream": ..., "data": {...}}``) that hold tickets.
+ETL_STREAMS = frozenset({"tickets", "ticket"})
 
 __all__ = [
     "CSV_COLUMNS",
@@ -251,6 +259,7 @@ def from_tickets(
     customers: CustomersArg | None = None,
     channel_map: Mapping[str | int, str | Channel] | None = None,
     priority_urgency: Mapping[str, float] | None = None,
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Zendesk tickets as JSON (parsed, or a path) -> a canonical query frame.
 
@@ -281,6 +290,7 @@ def from_tickets(
     SchemaError
         If ``created_at`` is missing or has no time zone, or ids repeat.
     """
+    skips = Skips("zendesk payload", kinds=SKIPPED, keep=keep)
     tickets, users = _tickets(load_json(payload, "zendesk payload"))
     rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
     for pos, ticket in enumerate(tickets):
@@ -323,7 +333,7 @@ def from_tickets(
             email=user.get("email"),
             phone=user.get("phone"),
         )
-    return rows.frame("zendesk payload", customers)
+    return skips.finish(rows.frame("zendesk payload", customers))
 
 
 def from_csv(
@@ -334,6 +344,7 @@ def from_csv(
     channel_map: Mapping[str | int, str | Channel] | None = None,
     priority_urgency: Mapping[str, float] | None = None,
     date_format: str | None = None,
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """A Zendesk CSV ticket export (a path, or the frame read from it) -> a canonical frame.
 
@@ -358,6 +369,7 @@ def from_csv(
         Naming each row (by ticket id) whose ``Via`` or ``Priority`` is not understood.
     """
     what = "zendesk csv" if isinstance(source, pd.DataFrame) else f"zendesk csv {source}"
+    skips = Skips(what, kinds=SKIPPED, keep=keep)
     if isinstance(source, pd.DataFrame):
         table = source.astype(object).where(source.notna(), "")
     else:
@@ -430,4 +442,49 @@ def from_csv(
             email=email,
             phone=phone,
         )
-    return rows.frame(what, customers, tz=tz, date_format=date_format)
+    return skips.finish(rows.frame(what, customers, tz=tz, date_format=date_format))
+
+
+def _is_ticket(obj: Any) -> bool:
+    return isinstance(obj, Mapping) and "id" in obj and "via" in obj and "requester_id" in obj
+
+
+def _is_page(doc: Any) -> bool:
+    if not isinstance(doc, Mapping):
+        return False
+    if _is_ticket(doc) or isinstance(doc.get("ticket"), Mapping):
+        return True
+    tickets = doc.get("tickets")
+    if isinstance(tickets, list):
+        return all(_is_ticket(t) for t in tickets)
+    record = doc.get("record") if doc.get("type") == "RECORD" else doc
+    return isinstance(record, Mapping) and record.get("stream") in ETL_STREAMS
+
+
+def detect_tickets(doc: Any) -> bool:
+    """Whether a parsed JSON document looks like Zendesk tickets (pages, tickets, ETL records)."""
+    docs = doc if isinstance(doc, list) else [doc]
+    return bool(docs) and all(_is_page(d) for d in docs)
+
+
+def detect_csv(table: pd.DataFrame) -> bool:
+    """Whether a table's columns are a Zendesk CSV export's (``Id``, ``Created at``, ``Via``)."""
+    columns = {str(c).strip() for c in table.columns}
+    return {"Id", "Created at", "Via"} <= columns
+
+
+register(
+    "zendesk",
+    "json",
+    detect=detect_tickets,
+    read=from_tickets,
+    expects="Zendesk tickets: {'tickets': [...], 'users': [...]} pages, {'ticket': {...}}, "
+    "ticket objects (id, requester_id, via), or ETL records {'stream': 'tickets', 'data': {...}}",
+)
+register(
+    "zendesk",
+    "table",
+    detect=detect_csv,
+    read=from_csv,
+    expects="a Zendesk CSV view export with columns Id, Created at, Via, Requester id (or email)",
+)
