@@ -27,8 +27,8 @@ extras                ``status`` (:data:`STATUS_NAMES`; a custom status keeps it
                       (from the ``requester`` embed, else None)
 ====================  =========================================================
 
-Skipped (counted in ``frame.attrs["skipped"]``, kept as rows with ``keep=``):
-``outbound`` (source 10, an e-mail the company sent first), ``spam`` and
+Skipped (counted in ``frame.attrs["skipped"]``, read as rows with ``keep=``):
+``brand_reply`` (source 10, an e-mail the company sent first), ``spam`` and
 ``deleted`` tickets.
 """
 
@@ -43,6 +43,7 @@ from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
 from prioritize.adapters._records import Rows, channel_table, plain_text, text_of
+from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
 __all__ = [
@@ -84,7 +85,7 @@ PRIORITY_URGENCY: Mapping[int, float] = {1: 0.25, 2: 0.5, 3: 0.75, 4: 1.0}
 STATUS_NAMES: Mapping[int, str] = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
 
 #: What this reader skips: tickets that are not a customer's message.
-SKIPPED_KINDS: tuple[str, ...] = ("outbound", "spam", "deleted")
+SKIPPED_KINDS: tuple[str, ...] = ("brand_reply", "spam", "deleted")
 
 _EXTRAS = ("status", "requester_email", "requester_phone")
 
@@ -102,7 +103,7 @@ def _tickets(doc: Any) -> list[Any]:
     if isinstance(doc, list):
         out: list[Any] = []
         for item in doc:
-            out.extend(_tickets(item) if isinstance(item, list | Mapping) and _page(item) else [item])
+            out.extend(_tickets(item) if _page(item) else [item])
         return out
     raise InputError(f"freshdesk payload: expected JSON tickets; got {type(doc).__name__}")
 
@@ -125,7 +126,7 @@ def detect(doc: Any) -> bool:
         tickets = _tickets(doc)
     except InputError:
         return False
-    return bool(tickets) and _is_ticket(tickets[0])
+    return bool(tickets) and all(_is_ticket(t) for t in tickets)
 
 
 def _code(value: Any) -> int | None:
@@ -144,12 +145,11 @@ def _read(rows: Rows, pos: int, ticket: Any, channels: Mapping[Any, Channel]) ->
         if ticket.get("deleted") is True
         else "spam"
         if ticket.get("spam") is True
-        else "outbound"
+        else "brand_reply"
         if source == _OUTBOUND_EMAIL
         else None
     )
-    if kind is not None and not rows.keeps(kind):
-        rows.skip(kind)
+    if kind is not None and rows.skip(kind, label):
         return
     requester = ticket.get("requester")
     requester = requester if isinstance(requester, Mapping) else {}
@@ -170,7 +170,7 @@ def _read(rows: Rows, pos: int, ticket: Any, channels: Mapping[Any, Channel]) ->
     before = len(rows.problems)
     channel = channels.get(source) if source is not None else None
     if channel is None and source == _OUTBOUND_EMAIL:
-        channel = Channel.EMAIL  # kept with keep=("outbound",)
+        channel = Channel.EMAIL  # read with keep={"brand_reply"}
     if channel is None:
         rows.problem(
             label,
@@ -216,7 +216,7 @@ def from_tickets(
     *,
     customers: CustomersArg | None = None,
     channel_map: Mapping[int, str | Channel] | None = None,
-    keep: Iterable[str] = (),
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Freshdesk tickets as JSON (parsed, or a path) -> a canonical query frame.
 
@@ -233,7 +233,7 @@ def from_tickets(
         Extra or overriding ``source`` code -> channel entries (e.g. an
         account's custom sources).
     keep
-        Skipped kinds (:data:`SKIPPED_KINDS`) to keep as rows instead.
+        Skipped kinds (:data:`SKIPPED_KINDS`) to read as queries instead.
 
     Returns
     -------
@@ -249,8 +249,19 @@ def from_tickets(
     SchemaError
         If ``created_at`` has no time zone, or ids repeat.
     """
-    rows = Rows("freshdesk payload", _EXTRAS, keep, SKIPPED_KINDS)
+    what = "freshdesk payload"
+    rows = Rows(what, _EXTRAS, kinds=SKIPPED_KINDS, keep=keep, keepable=SKIPPED_KINDS)
     channels = channel_table(SOURCE_CHANNELS, channel_map, "freshdesk")
     for pos, ticket in enumerate(_tickets(load_json(payload, "freshdesk payload"))):
         _read(rows, pos, ticket, channels)
     return rows.frame(customers)
+
+
+register(
+    FORMAT,
+    "json",
+    detect=detect,
+    read=from_tickets,
+    expects="Freshdesk API v2 tickets: objects with id, requester_id and integer source, "
+    "status and priority (a list, one ticket, or the filter API's {'results': [...]})",
+)

@@ -43,13 +43,13 @@ extras            ``platform`` (``messenger``, ``instagram``, ``whatsapp``),
                   id written to)
 ================  =============================================================
 
-Skipped (counted in ``frame.attrs["skipped"]``): ``echo`` (a message the page
-itself sent, ``is_echo``), ``status`` (delivery and read receipts, WhatsApp
-``statuses``), ``reaction``, ``postback`` (a button tap; ``keep=("postback",)``
-keeps it, with the button's title as text), ``system`` (WhatsApp system
-messages, e.g. a customer's number changed), ``own_comment`` (a comment by the
-account itself) and ``other_event`` (opt-ins, referrals, handovers and other
-events of the documented kinds). An event of no documented kind is an error.
+Skipped (counted in ``frame.attrs["skipped"]``): ``brand_reply`` (a message
+the page itself sent, ``is_echo``; a comment by the account itself),
+``not_a_message`` (delivery and read receipts, WhatsApp ``statuses``,
+reactions, postbacks (button taps), WhatsApp ``system`` messages, opt-ins,
+referrals, handovers and the other documented events) and ``duplicate`` (a
+message id already read: Meta re-sends a webhook it thinks failed; the first
+is kept). An event of no documented kind is an error.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize.adapters._common import CustomersArg, load_json
 from prioritize.adapters._records import Rows, epoch_text
+from prioritize.adapters._registry import register
 from prioritize.models import Channel
 
 __all__ = ["FORMAT", "OBJECTS", "SKIPPED_KINDS", "detect", "from_webhooks"]
@@ -75,15 +76,7 @@ OBJECTS: Mapping[str, str] = {
     "whatsapp_business_account": "whatsapp",
 }
 #: What this reader skips: events that are not a customer's message.
-SKIPPED_KINDS: tuple[str, ...] = (
-    "echo",
-    "status",
-    "reaction",
-    "postback",
-    "system",
-    "own_comment",
-    "other_event",
-)
+SKIPPED_KINDS: tuple[str, ...] = ("brand_reply", "not_a_message", "duplicate")
 
 _EXTRAS = ("platform", "message_type", "recipient_id")
 _STATUS_EVENTS = frozenset({"delivery", "read"})
@@ -141,22 +134,14 @@ def _messaging(rows: Rows, where: str, platform: str, event: Any) -> None:
     message = event.get("message")
     if not isinstance(message, Mapping):
         kinds = set(event) & (_STATUS_EVENTS | _OTHER_EVENTS | {"reaction", "postback"})
-        if "postback" in kinds and rows.keeps("postback"):
-            postback = event["postback"]
-            title = postback.get("title") if isinstance(postback, Mapping) else None
-            _direct(rows, where, platform, event, postback, title, "postback")
-        elif kinds & {"reaction", "postback"}:
-            rows.skip("reaction" if "reaction" in kinds else "postback")
-        elif kinds & _STATUS_EVENTS:
-            rows.skip("status")
-        elif kinds:
-            rows.skip("other_event")
+        if kinds:
+            rows.skip("not_a_message", f"{where} ({sorted(kinds)[0]})")
         else:
             keys = sorted(k for k in event if k not in ("sender", "recipient", "timestamp"))
             rows.problem(where, f"has no message and no event of a documented kind (keys {keys})")
         return
     if message.get("is_echo") is True:
-        rows.skip("echo")
+        rows.skip("brand_reply", f"{where} (echo)")
         return
     text = message.get("text")
     if text is None:
@@ -181,7 +166,7 @@ def _direct(
     bad = [
         name
         for name, ok in (
-            ("message.mid" if kind != "postback" else "postback.mid", isinstance(mid, str) and mid),
+            ("message.mid", isinstance(mid, str) and mid),
             ("sender.id", isinstance(sender_id, str) and sender_id),
             ("timestamp (epoch milliseconds)", received is not None),
             ("text", isinstance(text, str)),
@@ -213,7 +198,7 @@ def _comment(rows: Rows, where: str, entry: Mapping[str, Any], value: Any) -> No
     author = value.get("from")
     author = author if isinstance(author, Mapping) else {}
     if str(author.get("id")) == str(entry.get("id")):
-        rows.skip("own_comment")  # the account answering on its own post
+        rows.skip("brand_reply", f"{where} (own comment)")  # the account answering
         return
     comment_id, username, text = value.get("id"), author.get("username"), value.get("text")
     received = epoch_text(entry.get("time"))
@@ -266,8 +251,8 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
         rows.problem(where, "value must be an object")
         return
     statuses = value.get("statuses") or []
-    for _ in statuses if isinstance(statuses, list) else [statuses]:
-        rows.skip("status")
+    for pos, _ in enumerate(statuses if isinstance(statuses, list) else [statuses]):
+        rows.skip("not_a_message", f"{where}.value.statuses[{pos}]")
     messages = value.get("messages") or []
     if not isinstance(messages, list):
         rows.problem(where, "value.messages must be a list")
@@ -281,7 +266,7 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
             continue
         kind = message.get("type")
         if kind in ("reaction", "system"):
-            rows.skip(str(kind))
+            rows.skip("not_a_message", f"{label} ({kind})")
             continue
         message_id, sender = message.get("id"), message.get("from")
         received = epoch_text(message.get("timestamp"))
@@ -328,14 +313,14 @@ def _entry(rows: Rows, where: str, platform: str, entry: Any) -> None:
         else:
             _messaging(rows, f"{where}.messaging[{pos}]", platform, event)
     for _ in entry.get("standby") or []:
-        rows.skip("other_event")  # another app holds the thread: not ours to answer
+        rows.skip("not_a_message", f"{where}.standby")  # another app holds the thread
     for pos, change in enumerate(changes if isinstance(changes, list) else []):
         label = f"{where}.changes[{pos}]"
         field = change.get("field") if isinstance(change, Mapping) else None
         if platform == "whatsapp" and field == "messages":
-            _whatsapp(rows, label, change.get("value"))  # type: ignore[union-attr]
+            _whatsapp(rows, label, change.get("value"))
         elif platform == "instagram" and field in _COMMENT_FIELDS:
-            _comment(rows, label, entry, change.get("value"))  # type: ignore[union-attr]
+            _comment(rows, label, entry, change.get("value"))
         else:
             rows.problem(
                 label,
@@ -349,7 +334,7 @@ def from_webhooks(
     payload: Any,
     *,
     customers: CustomersArg | None = None,
-    keep: Iterable[str] = (),
+    keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Meta webhook bodies (parsed, or a path) -> a canonical query frame.
 
@@ -363,7 +348,8 @@ def from_webhooks(
         CRM lookup by ``customer_id`` (see the module docstring); see
         :func:`~prioritize.adapters.join_customers`.
     keep
-        ``("postback",)`` keeps button taps as queries.
+        ``{"duplicate"}`` reads re-sent messages again (their ids then repeat:
+        an error); the other kinds hold no customer message.
 
     Returns
     -------
@@ -380,7 +366,7 @@ def from_webhooks(
         If a message id repeats (Meta retries a delivery it thinks failed:
         drop the repeats first).
     """
-    rows = Rows("meta webhook", _EXTRAS, keep, ("postback",))
+    rows = Rows("meta webhook", _EXTRAS, kinds=SKIPPED_KINDS, keep=keep, keepable=("duplicate",))
     for number, body in enumerate(_bodies(load_json(payload, "meta webhook"))):
         if not _is_body(body):
             got = body.get("object") if isinstance(body, Mapping) else type(body).__name__
@@ -392,3 +378,13 @@ def from_webhooks(
         for pos, entry in enumerate(body["entry"]):
             _entry(rows, f"body {number} entry[{pos}]", platform, entry)
     return rows.frame(customers, field="timestamp")
+
+
+register(
+    FORMAT,
+    "json",
+    detect=detect,
+    read=from_webhooks,
+    expects="Meta webhook bodies: {'object': 'page' | 'instagram' | 'whatsapp_business_account', "
+    "'entry': [...]}",
+)

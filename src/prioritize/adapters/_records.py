@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -21,10 +20,10 @@ from typing import Any
 import pandas as pd
 
 from prioritize._errors import InputError
-
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import (
     CustomersArg,
+    Skips,
     build_frame,
     fail,
     join_customers,
@@ -52,7 +51,7 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
 def plain_text(value: str) -> str:
-    """The text of an HTML fragment (as helpdesks store message bodies): tags out, entities decoded."""
+    """The text of an HTML fragment (a helpdesk's message body): tags out, entities decoded."""
     text = _TAG.sub("\n", value)
     text = html.unescape(_ANY_TAG.sub(" ", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
@@ -122,48 +121,57 @@ class Rows:
         The source as messages name it (``"freshdesk payload"``).
     extras
         The reader's own columns after the canonical ones, in order.
+    kinds
+        The kinds (of :data:`~prioritize.adapters.SKIP_KINDS`) this reader skips.
     keep
-        Skipped kinds the caller asked to keep as rows (see :meth:`keeps`).
+        Skipped kinds the caller asked to read as rows (see :meth:`skip`).
     keepable
-        The skipped kinds this reader can turn into rows; ``keep`` must be among them.
+        The kinds this reader can read as rows; ``keep`` must be among them.
     """
 
     def __init__(
         self,
         what: str,
         extras: Iterable[str] = (),
-        keep: Iterable[str] = (),
+        *,
+        kinds: Iterable[str],
+        keep: Iterable[str] | None = None,
         keepable: Iterable[str] = (),
     ) -> None:
         self.what = what
         self.extras = tuple(extras)
-        self.keep = frozenset([keep] if isinstance(keep, str) else keep)
-        unknown = sorted(self.keep - set(keepable))
-        if unknown:
+        self.skips = Skips(what, kinds=kinds, keep=keep)
+        unreadable = sorted(self.skips.keep - set(keepable))
+        if unreadable:
             raise InputError(
-                f"{what}: keep={unknown} names kinds this reader cannot keep as rows; "
-                f"it can keep {sorted(keepable)}"
+                f"keep: {what} cannot read {unreadable} as queries (there is no customer "
+                f"message in them); it can keep {sorted(keepable)}"
             )
         self.problems: list[str] = []
         self.labels: list[str] = []
         self.cols: dict[str, list[Any]] = {}
-        self.skipped: Counter[str] = Counter()
+        self.seen: set[str] = set()
 
     def problem(self, label: str, text: str) -> None:
         """Record that ``label`` (a record) cannot be read: ``text`` names the field."""
         self.problems.append(f"{label}: {text}")
 
-    def skip(self, kind: str) -> None:
-        """Count one record that is not a customer message, of ``kind``."""
-        self.skipped[kind] += 1
-
-    def keeps(self, kind: str) -> bool:
-        """Whether records of a skipped ``kind`` become rows (the caller's ``keep``)."""
-        return kind in self.keep
+    def skip(self, kind: str, label: str, count: int = 1) -> bool:
+        """Count ``count`` record(s) of ``kind`` (``label`` names one): True unless kept."""
+        return self.skips.skip(kind, label, count)
 
     def add(self, label: str, **row: Any) -> None:
         """One row: ``query_id``, ``customer_id``, ``received_at`` (text), ``channel``,
-        ``is_public``, ``text``, optionally ``followers``/``urgency``, and the extras."""
+        ``is_public``, ``text``, optionally ``followers``/``urgency``, and the extras.
+
+        A reader that skips ``duplicate`` records skips a row whose ``query_id``
+        was already added (the first is kept).
+        """
+        query_id = row["query_id"]
+        duplicate = "duplicate" in self.skips.kinds and query_id in self.seen
+        if duplicate and self.skip("duplicate", label):
+            return
+        self.seen.add(query_id)
         self.labels.append(label)
         for key, value in row.items():
             self.cols.setdefault(key, []).append(value)
@@ -204,19 +212,13 @@ class Rows:
         frame = build_frame(columns, n)
         if customers is not None:
             frame = join_customers(frame, customers, skip=("followers",) if skip_followers else ())
-        return report_skipped(frame, self.skipped, what=self.what)
-
-
-def report_skipped(frame: pd.DataFrame, skipped: Mapping[str, int], *, what: str) -> pd.DataFrame:
-    # Stand-in until the inputs branch's skip report lands in _common.
-    frame.attrs["skipped"] = dict(skipped)
-    return frame
+        return self.skips.finish(frame)
 
 
 def _dtype(values: list[Any]) -> Any:
     # Numbers stay numbers (NaN where missing); anything else is an object column.
     if values and all(
-        isinstance(v, float | int) and not isinstance(v, bool) or v is None for v in values
+        (isinstance(v, float | int) and not isinstance(v, bool)) or v is None for v in values
     ):
         return float
     return object

@@ -17,7 +17,7 @@ time on the observed side, its wait being unknown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,10 +25,11 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import require_columns
-from prioritize.fairness import band_figures
 from prioritize.models import group_labels
-from prioritize.policy import Policy
-from prioritize.simulation import Agents, DurationModel, simulate
+
+if TYPE_CHECKING:  # the simulator and fairness load on first use, not with the adapters
+    from prioritize.policy import Policy
+    from prioritize.simulation import Agents, DurationModel
 
 __all__ = ["NO_GROUP", "OBSERVED_COLUMN", "replay"]
 
@@ -65,6 +66,8 @@ def _simulate(
     handle: DurationModel | float | None,
 ) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.bool_]]]:
     """Simulated waits and abandonment, row by row: one pool, or one per brand."""
+    from prioritize.simulation import simulate
+
     if not isinstance(agents, Mapping):
         records = simulate(frame, policy, agents=agents, seed=seed, handle=handle).records
         return (
@@ -136,6 +139,8 @@ def replay(
     SchemaError
         If ``observed_wait_minutes`` is missing, not numeric or negative.
     """
+    from prioritize.fairness import band_figures
+
     require_columns(frame, (OBSERVED_COLUMN,))
     observed = pd.to_numeric(frame[OBSERVED_COLUMN], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isnan(observed) & (observed < 0) | (

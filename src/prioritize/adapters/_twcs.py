@@ -32,12 +32,11 @@ query column                 from
                              NaN when the dataset holds no reply
 ===========================  ==================================================
 
-Skipped (counted in ``frame.attrs["skipped"]``): ``customer_reply`` (an inbound
-tweet inside a conversation: a follow-up, not a new query), ``brand_reply``
-(an outbound tweet answering one) and ``brand_post`` (an outbound tweet
-answering none). ``keep=("customer_reply",)`` keeps follow-ups as queries
-(without an observed wait: the brand's answer to a follow-up is not a first
-response). Rows in = queries + skipped.
+Skipped (counted in ``frame.attrs["skipped"]``): ``follow_up`` (an inbound
+tweet inside a conversation, not a new query) and ``brand_reply`` (every
+outbound tweet: the brands' replies and posts). ``keep={"follow_up"}`` reads
+follow-ups as queries (without an observed wait: the brand's answer to a
+follow-up is not a first response). Rows in = queries + skipped.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import column_names, read_table
 from prioritize.adapters._common import MAX_COUNT, CustomersArg, fail, parse_utc
 from prioritize.adapters._records import Rows
+from prioritize.adapters._registry import register
 from prioritize.models import Channel
 
 __all__ = [
@@ -85,7 +85,7 @@ CSV_COLUMNS: tuple[str, ...] = (
 #: How the dataset writes ``created_at`` (Twitter API v1.1's format).
 DATE_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 #: What this reader skips: tweets that do not open a conversation.
-SKIPPED_KINDS: tuple[str, ...] = ("customer_reply", "brand_reply", "brand_post")
+SKIPPED_KINDS: tuple[str, ...] = ("follow_up", "brand_reply")
 
 _EXTRAS = ("author_id", "brand", "observed_wait_minutes")
 _MENTION = re.compile(r"@(\w+)")
@@ -126,17 +126,18 @@ def _followers(followers: Any, what: str) -> Mapping[str, Any] | int:
         )
     if isinstance(followers, Mapping):
         return {str(k): v for k, v in followers.items()}
-    if isinstance(followers, int) and not isinstance(followers, bool) and 0 <= followers:
+    if isinstance(followers, int) and not isinstance(followers, bool) and followers >= 0:
         return followers
     raise InputError(
-        f"{what}: followers must be a count >= 0 or a mapping author_id -> count; "
-        f"got {followers!r}"
+        f"{what}: followers must be a count >= 0 or a mapping author_id -> count; got {followers!r}"
     )
 
 
 def _count(value: Any) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool) and (
-        0 <= int(value) <= MAX_COUNT
+    return (
+        isinstance(value, int | np.integer)
+        and not isinstance(value, bool)
+        and (0 <= int(value) <= MAX_COUNT)
     )
 
 
@@ -145,7 +146,7 @@ def from_csv(
     *,
     followers: int | Mapping[str, int] | None = None,
     customers: CustomersArg | None = None,
-    keep: Iterable[str] = (),
+    keep: Iterable[str] | None = None,
     date_format: str | None = DATE_FORMAT,
 ) -> pd.DataFrame:
     """The Customer Support on Twitter CSV (a path, or the frame read from it) -> queries.
@@ -163,7 +164,7 @@ def from_csv(
         CRM lookup by ``customer_id`` (``"twcs:<author_id>"``); followers stay
         those of ``followers``.
     keep
-        Skipped kinds to keep as queries (``"customer_reply"``).
+        Skipped kinds to read as queries: ``{"follow_up"}``.
     date_format
         The format of ``created_at`` (default :data:`DATE_FORMAT`; None: ISO 8601).
 
@@ -184,7 +185,7 @@ def from_csv(
     """
     table, what = _table(source)
     assumed = _followers(followers, what)
-    rows = Rows(what, _EXTRAS, keep, ("customer_reply",))
+    rows = Rows(what, _EXTRAS, kinds=SKIPPED_KINDS, keep=keep, keepable=("follow_up",))
     ids = [str(v).strip() for v in table["tweet_id"].tolist()]
     authors = [str(v).strip() for v in table["author_id"].tolist()]
     answers = [str(v).strip() for v in table["in_response_to_tweet_id"].tolist()]
@@ -222,10 +223,9 @@ def from_csv(
     ):
         opens = not answers[pos]
         if flag is False:
-            rows.skip("brand_post" if opens else "brand_reply")
+            rows.skip("brand_reply", label)
             continue
-        if not opens and not rows.keeps("customer_reply"):
-            rows.skip("customer_reply")
+        if not opens and rows.skip("follow_up", label):
             continue
         count = assumed if isinstance(assumed, int) else assumed.get(author)
         if not _count(count):
@@ -264,3 +264,12 @@ def from_csv(
             observed_wait_minutes=wait,
         )
     return rows.frame(customers, date_format=date_format, skip_followers=True)
+
+
+register(
+    FORMAT,
+    "table",
+    detect=detect,
+    read=from_csv,
+    expects="the Customer Support on Twitter CSV: columns " + ", ".join(CSV_COLUMNS),
+)
