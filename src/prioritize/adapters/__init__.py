@@ -5,6 +5,8 @@
 * :mod:`~prioritize.adapters.zendesk`: Zendesk-style ticket exports, JSON and
   CSV (``from_tickets``, ``from_csv``).
 * :mod:`~prioritize.adapters.freshdesk`: Freshdesk API v2 tickets (``from_tickets``).
+* :mod:`~prioritize.adapters.chatwoot`: Chatwoot conversations and
+  ``message_created`` webhooks (``from_conversations``, ``from_webhooks``).
 * :mod:`~prioritize.adapters.meta`: Messenger, Instagram and WhatsApp Cloud API
   webhooks (``from_webhooks``).
 * :mod:`~prioritize.adapters.twcs`: the "Customer Support on Twitter" dataset
@@ -26,7 +28,7 @@ dropped (records in = rows out) and its output passes
 :func:`~prioritize.models.validate_frame`.
 """
 
-from prioritize.adapters import freshdesk, meta, twcs, twitter, zendesk
+from prioritize.adapters import chatwoot, freshdesk, meta, twcs, twitter, zendesk
 from prioritize.adapters._common import CRM_COLUMNS, SKIP_KINDS, join_customers
 from prioritize.adapters._generic import read_queries
 from prioritize.adapters._registry import formats, read, register

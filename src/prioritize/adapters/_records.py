@@ -45,7 +45,7 @@ __all__ = [
 #: (Freshdesk and Salesforce say "medium" where Zendesk says "normal").
 PRIORITY_WORDS: Mapping[str, float] = {**PRIORITY_URGENCY, "medium": PRIORITY_URGENCY["normal"]}
 
-_TAG = re.compile(r"<(?:br\s*/?|/p|/div|/li)>", re.IGNORECASE)
+_TAG = re.compile(r"<(?:br\s*/?|/p|/div|/li|/h\d|/tr)>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -53,7 +53,7 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 def plain_text(value: str) -> str:
     """The text of an HTML fragment (a helpdesk's message body): tags out, entities decoded."""
     text = _TAG.sub("\n", value)
-    text = html.unescape(_ANY_TAG.sub(" ", text))
+    text = html.unescape(_ANY_TAG.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
