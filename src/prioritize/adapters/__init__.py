@@ -36,6 +36,7 @@ from prioritize.adapters._registry import formats, read, register
 __all__ = [
     "CRM_COLUMNS",
     "SKIP_KINDS",
+    "chatwoot",
     "formats",
     "freshdesk",
     "join_customers",

@@ -322,9 +322,10 @@ def from_webhooks(
     doc = load_json(payload, "chatwoot webhook")
     for pos, body in enumerate(doc if isinstance(doc, list) else [doc]):
         if not _is_webhook(body):
+            got = sorted(body)[:8] if isinstance(body, Mapping) else type(body).__name__
             raise InputError(
                 f"chatwoot webhook: body {pos} is not a Chatwoot webhook (an object with "
-                f"'event' and 'account'); got {sorted(body)[:8] if isinstance(body, Mapping) else body!r:.60}"
+                f"'event' and 'account'); got {got}"
             )
         message_id = integer_id(body.get("id"))
         label = f"message {message_id}" if message_id else f"body {pos}"
