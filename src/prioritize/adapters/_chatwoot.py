@@ -178,6 +178,11 @@ def _urgency(rows: Rows, label: str, priority: Any) -> float:
     return float("nan")
 
 
+def _created(message: Mapping[str, Any]) -> int:
+    created = message.get("created_at")
+    return created if isinstance(created, int) else 0
+
+
 def _first_incoming(messages: Any) -> str | None:
     if not isinstance(messages, list):
         return None
@@ -186,7 +191,7 @@ def _first_incoming(messages: Any) -> str | None:
         for m in messages
         if isinstance(m, Mapping) and m.get("message_type") == _INCOMING and not m.get("private")
     ]
-    incoming.sort(key=lambda m: m.get("created_at") if isinstance(m.get("created_at"), int) else 0)
+    incoming.sort(key=_created)
     for message in incoming:
         content = message.get("content")
         if isinstance(content, str):
