@@ -7,6 +7,7 @@
 * :mod:`~prioritize.adapters.freshdesk`: Freshdesk API v2 tickets (``from_tickets``).
 * :mod:`~prioritize.adapters.chatwoot`: Chatwoot conversations and
   ``message_created`` webhooks (``from_conversations``, ``from_webhooks``).
+* :mod:`~prioritize.adapters.intercom`: Intercom conversations (``from_conversations``).
 * :mod:`~prioritize.adapters.meta`: Messenger, Instagram and WhatsApp Cloud API
   webhooks (``from_webhooks``).
 * :mod:`~prioritize.adapters.twcs`: the "Customer Support on Twitter" dataset
@@ -28,7 +29,7 @@ dropped (records in = rows out) and its output passes
 :func:`~prioritize.models.validate_frame`.
 """
 
-from prioritize.adapters import chatwoot, freshdesk, meta, twcs, twitter, zendesk
+from prioritize.adapters import chatwoot, freshdesk, intercom, meta, twcs, twitter, zendesk
 from prioritize.adapters._common import CRM_COLUMNS, SKIP_KINDS, join_customers
 from prioritize.adapters._generic import read_queries
 from prioritize.adapters._registry import formats, read, register
@@ -39,6 +40,7 @@ __all__ = [
     "chatwoot",
     "formats",
     "freshdesk",
+    "intercom",
     "join_customers",
     "meta",
     "read",
