@@ -12,13 +12,24 @@ import pandas as pd
 import pytest
 
 from prioritize import SkippedRecordsWarning
-from prioritize.adapters import chatwoot, formats, freshdesk, meta, read, twcs
+from prioritize.adapters import (
+    chatwoot,
+    formats,
+    freshdesk,
+    intercom,
+    meta,
+    read,
+    salesforce,
+    twcs,
+)
 
 DATA = Path(__file__).parent / "data"
 
 #: fixture -> (its format, options its reader needs)
 FIXTURES: dict[str, tuple[str, dict[str, Any]]] = {
     "freshdesk/tickets.json": ("freshdesk", {}),
+    "intercom/conversations.json": ("intercom", {}),
+    "salesforce/cases.csv": ("salesforce", {}),
     "meta/webhooks.json": ("meta", {}),
     "chatwoot/conversations.json": ("chatwoot", {}),
     "chatwoot/webhooks.json": ("chatwoot", {}),
@@ -32,6 +43,8 @@ FIXTURES: dict[str, tuple[str, dict[str, Any]]] = {
 #: The detectors of the new readers, by format.
 DETECTORS: dict[str, Callable[[Any], bool]] = {
     "freshdesk": freshdesk.detect,
+    "intercom": intercom.detect,
+    "salesforce": salesforce.detect,
     "meta": meta.detect,
     "chatwoot": chatwoot.detect,
     "twcs": twcs.detect,

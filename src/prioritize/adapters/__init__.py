@@ -10,6 +10,7 @@
 * :mod:`~prioritize.adapters.intercom`: Intercom conversations (``from_conversations``).
 * :mod:`~prioritize.adapters.meta`: Messenger, Instagram and WhatsApp Cloud API
   webhooks (``from_webhooks``).
+* :mod:`~prioritize.adapters.salesforce`: Salesforce Case exports, CSV (``from_csv``).
 * :mod:`~prioritize.adapters.twcs`: the "Customer Support on Twitter" dataset
   (``from_csv``) and ``replay``: observed first-response waits against a policy's.
 * :func:`read_queries`: any CSV / Parquet / DataFrame with a column mapping.
@@ -29,7 +30,16 @@ dropped (records in = rows out) and its output passes
 :func:`~prioritize.models.validate_frame`.
 """
 
-from prioritize.adapters import chatwoot, freshdesk, intercom, meta, twcs, twitter, zendesk
+from prioritize.adapters import (
+    chatwoot,
+    freshdesk,
+    intercom,
+    meta,
+    salesforce,
+    twcs,
+    twitter,
+    zendesk,
+)
 from prioritize.adapters._common import CRM_COLUMNS, SKIP_KINDS, join_customers
 from prioritize.adapters._generic import read_queries
 from prioritize.adapters._registry import formats, read, register
@@ -46,6 +56,7 @@ __all__ = [
     "read",
     "read_queries",
     "register",
+    "salesforce",
     "twcs",
     "twitter",
     "zendesk",
