@@ -21,6 +21,7 @@ from prioritize.adapters import (
     read,
     salesforce,
     twcs,
+    zammad,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -30,6 +31,7 @@ FIXTURES: dict[str, tuple[str, dict[str, Any]]] = {
     "freshdesk/tickets.json": ("freshdesk", {}),
     "intercom/conversations.json": ("intercom", {}),
     "salesforce/cases.csv": ("salesforce", {}),
+    "zammad/tickets.json": ("zammad", {}),
     "meta/webhooks.json": ("meta", {}),
     "chatwoot/conversations.json": ("chatwoot", {}),
     "chatwoot/webhooks.json": ("chatwoot", {}),
@@ -45,6 +47,7 @@ DETECTORS: dict[str, Callable[[Any], bool]] = {
     "freshdesk": freshdesk.detect,
     "intercom": intercom.detect,
     "salesforce": salesforce.detect,
+    "zammad": zammad.detect,
     "meta": meta.detect,
     "chatwoot": chatwoot.detect,
     "twcs": twcs.detect,

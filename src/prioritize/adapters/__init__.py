@@ -11,6 +11,7 @@
 * :mod:`~prioritize.adapters.meta`: Messenger, Instagram and WhatsApp Cloud API
   webhooks (``from_webhooks``).
 * :mod:`~prioritize.adapters.salesforce`: Salesforce Case exports, CSV (``from_csv``).
+* :mod:`~prioritize.adapters.zammad`: Zammad tickets (``from_tickets``).
 * :mod:`~prioritize.adapters.twcs`: the "Customer Support on Twitter" dataset
   (``from_csv``) and ``replay``: observed first-response waits against a policy's.
 * :func:`read_queries`: any CSV / Parquet / DataFrame with a column mapping.
@@ -38,6 +39,7 @@ from prioritize.adapters import (
     salesforce,
     twcs,
     twitter,
+    zammad,
     zendesk,
 )
 from prioritize.adapters._common import CRM_COLUMNS, SKIP_KINDS, join_customers
@@ -59,5 +61,6 @@ __all__ = [
     "salesforce",
     "twcs",
     "twitter",
+    "zammad",
     "zendesk",
 ]
