@@ -134,8 +134,13 @@ def test_pages_and_json_lines(tmp_path: Path) -> None:
     lines.write_text(json.dumps(stream) + "\n\n" + json.dumps(page) + "\n", encoding="utf-8")
     from_file = twitter.from_tweets(lines)
     assert list(from_file["query_id"]) == list(frame["query_id"].iloc[[-1, 0, 1, 2, 3, 4, 5]])
+    # overlapping pages: the second copy of a tweet is skipped and counted (issue 14)
+    with pytest.warns(pz.SkippedRecordsWarning, match=f"{len(page['data'])} duplicate"):
+        twice = twitter.from_tweets([page, page])
+    assert list(twice["query_id"]) == list(frame["query_id"].iloc[: len(page["data"])])
+    assert twice.attrs["skipped"] == {"duplicate": len(page["data"])}
     with pytest.raises(SchemaError, match="unique"):
-        twitter.from_tweets([page, page])  # overlapping pages: reported, not deduplicated
+        twitter.from_tweets([page, page], keep={"duplicate"})  # kept: the ids repeat
 
 
 def test_empty_result_is_an_empty_canonical_frame() -> None:
@@ -148,14 +153,25 @@ def test_empty_result_is_an_empty_canonical_frame() -> None:
 def test_partial_errors_are_never_silent() -> None:
     errors = twitter.payload_errors(PARTIAL)
     assert [e["title"] for e in errors] == ["Forbidden", "Not Found Error"]
-    with pytest.raises(InputError, match="2 API error.*User has been suspended"):
+    # an error about the author of a tweet in data names the tweet and the error
+    with pytest.raises(
+        InputError,
+        match="tweet 1764975812410474504: the API reports an error about its author 4410938822 "
+        r"\(Forbidden: User has been suspended",
+    ):
         twitter.from_tweets(PARTIAL)
     # opting out still refuses the tweet whose author is missing, naming it
     with pytest.raises(InputError, match="tweet 1764975812410474504: author_id '4410938822'"):
         twitter.from_tweets(PARTIAL, on_errors="ignore")
     payload = load(PARTIAL)
     payload["data"] = payload["data"][:1]
-    assert len(twitter.from_tweets(payload, on_errors="ignore")) == 1
+    # the suspended user no longer authors a tweet in data: an expansion-only error, counted
+    # like the requested tweet that was not found (issue 14: they do not block the tweets)
+    for on_errors in ("raise", "ignore"):
+        with pytest.warns(pz.SkippedRecordsWarning, match="1 deleted.*1 expansion_error"):
+            frame = twitter.from_tweets(payload, on_errors=on_errors)  # type: ignore[arg-type]
+        assert len(frame) == 1
+        assert frame.attrs["skipped"] == {"deleted": 1, "expansion_error": 1}
     with pytest.raises(InputError, match="on_errors"):
         twitter.from_tweets(payload, on_errors="warn")  # type: ignore[arg-type]
 

@@ -136,7 +136,6 @@ def test_priority_mapping() -> None:
             SchemaError,
         ),
         (lambda p: p["tickets"][4].update(created_at="5 March"), "ticket 35452", SchemaError),
-        (lambda p: p["tickets"][4].update(id=35436), "unique", SchemaError),
     ],
 )
 def test_bad_tickets_name_the_ticket_and_field(
@@ -264,7 +263,11 @@ def test_integer_ids_one_identity_rule() -> None:
     first = payload["tickets"][0]
     payload["tickets"][1]["id"] = f"0{first['id']}"
     with pytest.raises(SchemaError, match=f"zd-{first['id']}"):
-        zendesk.from_tickets(payload)
+        zendesk.from_tickets(payload, keep={"duplicate"})
+    with pytest.warns(pz.SkippedRecordsWarning, match=f"1 duplicate \\(ticket {first['id']}\\)"):
+        frame = zendesk.from_tickets(payload)
+    assert frame.attrs["skipped"] == {"duplicate": 1}
+    assert len(frame) == len(payload["tickets"]) - 1
     payload = load()
     payload["tickets"][1]["id"] = "²"
     with pytest.raises(InputError, match="Id|id"):

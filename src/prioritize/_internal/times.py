@@ -1,9 +1,14 @@
-"""Time conversion: arrivals are int64 nanoseconds since the epoch, waits float minutes."""
+"""Time conversion: arrivals are int64 nanoseconds since the epoch, waits float minutes.
+
+Also the one reader of timestamps as vendors send them (:func:`parse_utc`).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.rows import listing
+from prioritize._internal.rows import MAX_SHOWN, listing
 
 __all__ = [
     "AMBIGUOUS",
@@ -23,6 +28,7 @@ __all__ = [
     "aware_ns",
     "localize",
     "minutes_between",
+    "parse_utc",
     "timestamp_ns",
 ]
 
@@ -162,3 +168,267 @@ def minutes_between(later_ns: Any, earlier_ns: Any) -> Any:
     lu, eu = later.view(np.uint64), earlier.view(np.uint64)
     size = np.where(forward, lu - eu, eu - lu) / NS_PER_MINUTE
     return np.where(forward, size, -size)
+
+
+# An offset after a clock time ("09:15Z", "09:15:00.5 +01:00"); a bare date's "-05" is not one.
+_TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+# A zone name for UTC after a clock time: "2020-03-03 13:05:57 UTC" (Rails), "... GMT".
+_UTC_NAME = re.compile(r"(?<=\d)\s*(?:UTC|GMT|UT)$", re.IGNORECASE)
+# Twitter API v1.1 (and the Customer Support on Twitter dataset): "Wed Oct 11 06:55:44 +0000 2017".
+_TWITTER = re.compile(r"^[A-Za-z]{3} [A-Za-z]{3} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
+_TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
+# RFC 2822 (e-mail, HTTP): "Wed, 11 Oct 2017 06:55:44 +0000", "11 Oct 2017 06:55 GMT".
+_RFC2822 = re.compile(
+    r"^(?:[A-Za-z]{3}, *)?\d{1,2} [A-Za-z]{3} \d{2,4} \d{2}:\d{2}(?::\d{2})? *"
+    r"(?:[+-]\d{4}|UT|UTC|GMT|Z)$"
+)
+# Epoch seconds or milliseconds written as text ("1507704944", "1507704944000").
+_EPOCH_TEXT = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
+#: Epoch numbers at or above this are milliseconds, below it seconds (10**11 s is the year 5138).
+EPOCH_MS_FROM = 10**11
+_MAX_SECONDS = pd.Timestamp.max.value // 1_000_000_000
+
+
+def parse_utc(
+    values: pd.Series | Sequence[Any],
+    *,
+    labels: Sequence[str],
+    field: str,
+    tz: str | None = None,
+    date_format: str | None = None,
+    ambiguous: Ambiguous = "raise",
+    nonexistent: Nonexistent = "raise",
+) -> pd.DatetimeIndex:
+    """Parse timestamps as vendors send them to timezone-aware UTC, refusing to guess a zone.
+
+    Read without a ``date_format``:
+
+    * ISO 8601 with an offset or ``Z`` (``2024-03-05T08:02:11.000Z``,
+      ``2024-03-05 09:15+01:00``), or with a trailing ``UTC``/``GMT``
+      (``2020-03-03 13:05:57 UTC``, as Rails and Chatwoot send);
+    * Twitter v1.1's ``Wed Oct 11 06:55:44 +0000 2017``;
+    * RFC 2822 (``Wed, 11 Oct 2017 06:55:44 +0000``; ``-0000`` is UTC);
+    * epoch seconds or milliseconds, as numbers or digit strings (9 to 13
+      digits): a value of at least :data:`EPOCH_MS_FROM` is milliseconds;
+    * datetimes (aware ones are converted; naive ones are local times);
+    * ISO 8601 *without* an offset: a local time in ``tz`` (an IANA name such
+      as ``"Europe/Berlin"``); without ``tz`` it is an error naming the rows.
+
+    A ``date_format`` (a :func:`pandas.to_datetime` format) wins for every
+    string: with ``%z`` or ``%Z`` the values carry their zone, otherwise
+    they are local times in ``tz``. An offset in the value always wins over
+    ``tz``. ``ambiguous`` and ``nonexistent`` say how to read local times on
+    a daylight-saving change (see :func:`localize`).
+
+    Parameters
+    ----------
+    labels
+        One label per value for messages (``"ticket 35436"``, ``"row 3"``).
+    field
+        The source field's name, for messages.
+
+    Raises
+    ------
+    SchemaError
+        Naming the rows and field of every missing, unparseable or naive value.
+    """
+    series = pd.Series(values, dtype=object if not isinstance(values, pd.Series) else None)
+    series = series.reset_index(drop=True)
+    if len(series) == 0:
+        return pd.DatetimeIndex([], dtype="datetime64[ns, UTC]")
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(series.dt.tz_convert("UTC"))
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        naive_dt = pd.DatetimeIndex(series)
+        _check_missing(naive_dt.isna(), labels, field)
+        return _local(naive_dt, np.arange(len(series)), labels, field, tz, ambiguous, nonexistent)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        _check_missing(~np.isfinite(series.to_numpy(dtype=np.float64)), labels, field)
+        return pd.DatetimeIndex(_epoch(series, labels, field))
+    kind = series.map(_kind_of).to_numpy(dtype=object)
+    _check_missing(kind == "missing", labels, field)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+    text = series.where(kind == "text").map(lambda v: v.strip() if isinstance(v, str) else v)
+    naive_at: list[Any] = []
+    naive_parts: list[pd.Series] = []
+    if date_format is not None:
+        strings = kind == "text"
+        if strings.any():
+            zoned = "%z" in date_format or "%Z" in date_format
+            parsed = _to_datetime(text[strings], date_format, labels, field, utc=zoned)
+            if zoned:
+                out[strings] = parsed
+            else:
+                naive_parts.append(parsed)
+                naive_at.append(np.flatnonzero(strings))
+    else:
+        is_text = kind == "text"
+        sub = text[is_text].astype(str)
+        epoch = np.zeros(len(series), bool)
+        twitter = np.zeros(len(series), bool)
+        rfc = np.zeros(len(series), bool)
+        utc_name = np.zeros(len(series), bool)
+        offset = np.zeros(len(series), bool)
+        epoch[is_text] = sub.str.match(_EPOCH_TEXT).to_numpy(dtype=bool)
+        twitter[is_text] = sub.str.match(_TWITTER).to_numpy(dtype=bool)
+        rfc[is_text] = sub.str.match(_RFC2822).to_numpy(dtype=bool) & ~twitter[is_text]
+        utc_name[is_text] = sub.str.contains(_UTC_NAME).to_numpy(dtype=bool)
+        offset[is_text] = sub.str.contains(_TZ_SUFFIX).to_numpy(dtype=bool)
+        utc_name &= ~(epoch | twitter | rfc)
+        offset &= ~(epoch | twitter | rfc | utc_name)
+        naive = is_text & ~(epoch | twitter | rfc | utc_name | offset)
+        if epoch.any():
+            out[epoch] = _epoch(text[epoch], labels, field)
+        if twitter.any():
+            out[twitter] = _to_datetime(text[twitter], _TWITTER_FORMAT, labels, field, utc=True)
+        if rfc.any():
+            out[rfc] = _rfc2822(text[rfc], labels, field)
+        if utc_name.any():
+            as_offset = text[utc_name].str.replace(_UTC_NAME, "+00:00", regex=True)
+            out[utc_name] = _to_datetime(as_offset, "ISO8601", labels, field, utc=True)
+        if offset.any():
+            out[offset] = _to_datetime(text[offset], "ISO8601", labels, field, utc=True)
+        if naive.any():
+            naive_parts.append(_to_datetime(text[naive], "ISO8601", labels, field, utc=False))
+            naive_at.append(np.flatnonzero(naive))
+    number = kind == "number"
+    if number.any():
+        out[number] = _epoch(series[number], labels, field)
+    aware = kind == "aware"
+    if aware.any():
+        out[aware] = pd.to_datetime(series[aware], utc=True)
+    local = kind == "naive"
+    if local.any():
+        moments = pd.to_datetime(series[local].tolist())
+        naive_parts.append(pd.Series(moments, index=series.index[local]))
+        naive_at.append(np.flatnonzero(local))
+    if naive_parts:
+        where = np.concatenate(naive_at)
+        parts = pd.concat(naive_parts).sort_index()
+        order = np.sort(where)
+        resolved = _local(
+            pd.DatetimeIndex(parts),
+            order,
+            labels,
+            field,
+            tz,
+            ambiguous,
+            nonexistent,
+            example=series.iloc[order[0]],
+        )
+        out.iloc[order] = resolved.to_numpy()
+    return pd.DatetimeIndex(out)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, str):
+        return "text" if value.strip() else "missing"
+    if isinstance(value, datetime):
+        if value is pd.NaT:
+            return "missing"
+        return "naive" if value.tzinfo is None or value.utcoffset() is None else "aware"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    ):
+        return "number" if np.isfinite(value) else "missing"
+    return "missing"
+
+
+def _local(
+    naive: pd.DatetimeIndex,
+    rows: npt.NDArray[np.intp],
+    labels: Sequence[str],
+    field: str,
+    tz: str | None,
+    ambiguous: Ambiguous,
+    nonexistent: Nonexistent,
+    *,
+    example: Any = None,
+) -> pd.DatetimeIndex:
+    if tz is None:
+        shown = [labels[int(i)] for i in rows[:MAX_SHOWN]]
+        eg = f"; e.g. {example!r}" if example is not None else ""
+        raise SchemaError(
+            f"{field}: {len(rows)} timestamp(s) have no time zone ({', '.join(shown)}{eg}); "
+            f"pass tz='…' (e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
+        )
+    return localize(
+        naive,
+        tz,
+        labels=[labels[int(i)] for i in rows],
+        field=field,
+        ambiguous=ambiguous,
+        nonexistent=nonexistent,
+    )
+
+
+def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field: str) -> None:
+    if missing.any():
+        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:MAX_SHOWN]]
+        raise SchemaError(
+            f"{field} is missing or not a timestamp (text, epoch number or datetime) for "
+            f"{', '.join(rows)}"
+        )
+
+
+def _epoch(given: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+    numbers = given.map(float) if given.dtype == object else given
+    values = numbers.to_numpy(dtype=np.float64)
+    millis = np.abs(values) >= EPOCH_MS_FROM
+    seconds = np.where(millis, values / 1000.0, values)
+    outside = np.abs(seconds) > _MAX_SECONDS
+    if outside.any():
+        shown = [
+            f"{labels[int(i)]} = {given.iloc[j]}" for j, i in enumerate(given.index) if outside[j]
+        ]
+        raise SchemaError(
+            f"{field}: {int(outside.sum())} epoch timestamp(s) outside the years 1677 to 2262 "
+            f"that a frame can hold: {', '.join(shown[:MAX_SHOWN])}"
+        )
+    ns = np.round(seconds * 1e9).astype(np.int64)
+    return pd.Series(pd.to_datetime(ns, unit="ns", utc=True), index=numbers.index)
+
+
+def _rfc2822(text: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+    parsed: list[Any] = []
+    bad: list[str] = []
+    for position, value in zip(text.index, text, strict=True):
+        try:
+            moment = parsedate_to_datetime(str(value))
+        except (TypeError, ValueError, IndexError):
+            bad.append(f"{labels[int(position)]} = {value!r}")
+            continue
+        # "-0000" means UTC with the sender's zone unknown (RFC 5322 3.3).
+        parsed.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    if bad:
+        raise SchemaError(
+            f"{field}: cannot parse {len(bad)} timestamp(s) as RFC 2822: "
+            f"{', '.join(bad[:MAX_SHOWN])}"
+        )
+    return pd.Series(pd.to_datetime(parsed, utc=True), index=text.index)
+
+
+def _to_datetime(
+    text: pd.Series, fmt: str, labels: Sequence[str], field: str, *, utc: bool
+) -> pd.Series:
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
+    bad = parsed.isna().to_numpy(dtype=bool)
+    if bad.any():
+        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if bad[j]]
+        raise SchemaError(
+            f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
+            f"{', '.join(shown[:MAX_SHOWN])}"
+        )
+    # pandas 3 parses far dates at a coarser unit; the frame's nanosecond axis spans
+    # 1677-09-21 to 2262-04-11 only.
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if utc:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    outside = ((parsed < low) | (parsed > high)).to_numpy(dtype=bool)
+    if outside.any():
+        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if outside[j]]
+        raise SchemaError(
+            f"{field}: {int(outside.sum())} timestamp(s) outside the years 1677 to 2262 that a "
+            f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
+        )
+    return parsed

@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,13 +45,12 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError, SkippedRecordsWarning
 from prioritize._internal.files import column_names, read_text
 from prioritize._internal.rows import MAX_SHOWN, listing
-from prioritize._internal.times import Ambiguous, Nonexistent, localize
+from prioritize._internal.times import parse_utc
 from prioritize.models import Channel, Customer, validate_frame
 
 __all__ = [
@@ -64,6 +62,7 @@ __all__ = [
     "CustomersArg",
     "Skips",
     "build_frame",
+    "etl_record",
     "join_customers",
     "load_json",
     "parse_utc",
@@ -229,10 +228,6 @@ def _caller_level() -> int:
     return level
 
 
-# An offset after a clock time ("09:15Z", "09:15:00.5 +01:00"); a bare date's "-05" is not one.
-_TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
-
-
 def load_json(source: Any, what: str) -> Any:
     """A parsed JSON document: ``source`` itself if already parsed, else read from a path.
 
@@ -277,121 +272,24 @@ def load_json(source: Any, what: str) -> Any:
     return docs
 
 
+def etl_record(obj: Any) -> tuple[str, Any] | None:
+    """``(stream, data)`` of a record as ETL tools write them, else None.
+
+    Two shapes: ``{"stream": "tickets", "data": {...}}`` (Singer-style
+    connectors; other keys such as ``emitted_at`` are ignored) and Airbyte's
+    message ``{"type": "RECORD", "record": {"stream": ..., "data": ...}}``.
+    """
+    if isinstance(obj, Mapping) and obj.get("type") == "RECORD":
+        obj = obj.get("record")
+    if isinstance(obj, Mapping) and isinstance(obj.get("stream"), str) and "data" in obj:
+        return obj["stream"], obj["data"]
+    return None
+
+
 def fail(problems: Sequence[str], what: str) -> None:
     """Raise one :class:`InputError` listing the first few ``problems`` (if any)."""
     if problems:
         raise InputError(f"{what}: {listing(problems, len(problems), sep='; ', noun='problems')}")
-
-
-def parse_utc(
-    values: pd.Series | Sequence[Any],
-    *,
-    labels: Sequence[str],
-    field: str,
-    tz: str | None = None,
-    date_format: str | None = None,
-    ambiguous: Ambiguous = "raise",
-    nonexistent: Nonexistent = "raise",
-) -> pd.DatetimeIndex:
-    """Parse timestamps to timezone-aware UTC, refusing to guess a time zone.
-
-    Strings may carry an offset (``Z``, ``+01:00``): they are converted to
-    UTC. Strings without one are local times in ``tz`` (an IANA name
-    such as ``"Europe/Berlin"``); without ``tz`` they are an error.
-    ``ambiguous`` and ``nonexistent`` say how to read local times on a
-    daylight-saving change (see :func:`prioritize._internal.times.localize`).
-    Already-parsed datetimes follow the same rule.
-
-    Parameters
-    ----------
-    labels
-        One label per value for messages (``"ticket 35436"``, ``"row 3"``).
-    field
-        The source field's name, for messages.
-    date_format
-        A :func:`pandas.to_datetime` format; ISO 8601 by default.
-
-    Raises
-    ------
-    SchemaError
-        Naming the rows and field of every missing, unparseable or naive value.
-    """
-    series = pd.Series(values, dtype=object if not isinstance(values, pd.Series) else None)
-    series = series.reset_index(drop=True)
-    fmt = date_format or "ISO8601"
-    if len(series) == 0:
-        return pd.DatetimeIndex([], dtype="datetime64[ns, UTC]")
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return pd.DatetimeIndex(series.dt.tz_convert("UTC"))
-    if pd.api.types.is_datetime64_dtype(series.dtype):
-        naive_dt = pd.DatetimeIndex(series)
-        _check_missing(naive_dt.isna(), labels, field)
-        if tz is None:
-            raise SchemaError(
-                f"{field}: timestamps have no time zone; pass tz='…' (e.g. 'UTC' or "
-                f"'Europe/Berlin') to say which local time they are in"
-            )
-        return localize(
-            naive_dt, tz, labels=labels, field=field, ambiguous=ambiguous, nonexistent=nonexistent
-        )
-    as_text = series.map(lambda v: v if isinstance(v, str) else None)
-    _check_missing(as_text.isna().to_numpy(dtype=bool), labels, field)
-    stripped = as_text.str.strip()
-    has_tz = stripped.str.contains(_TZ_SUFFIX).to_numpy(dtype=bool)
-    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
-    if has_tz.any():
-        out[has_tz] = _to_datetime(stripped[has_tz], fmt, labels, field, utc=True)
-    if (~has_tz).any():
-        if tz is None:
-            rows = [labels[int(i)] for i in np.flatnonzero(~has_tz)[:MAX_SHOWN]]
-            raise SchemaError(
-                f"{field}: {int((~has_tz).sum())} timestamp(s) have no time zone "
-                f"({', '.join(rows)}; e.g. {stripped[~has_tz].iloc[0]!r}); pass tz='…' "
-                f"(e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
-            )
-        naive = pd.DatetimeIndex(_to_datetime(stripped[~has_tz], fmt, labels, field, utc=False))
-        local = localize(
-            naive,
-            tz,
-            labels=[labels[int(i)] for i in np.flatnonzero(~has_tz)],
-            field=field,
-            ambiguous=ambiguous,
-            nonexistent=nonexistent,
-        )
-        out[~has_tz] = local.to_numpy()
-    return pd.DatetimeIndex(out)
-
-
-def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field: str) -> None:
-    if missing.any():
-        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:MAX_SHOWN]]
-        raise SchemaError(f"{field} is missing or not a string for {', '.join(rows)}")
-
-
-def _to_datetime(
-    text: pd.Series, fmt: str, labels: Sequence[str], field: str, *, utc: bool
-) -> pd.Series:
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
-    bad = parsed.isna().to_numpy(dtype=bool)
-    if bad.any():
-        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if bad[j]]
-        raise SchemaError(
-            f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
-            f"{', '.join(shown[:MAX_SHOWN])}"
-        )
-    # pandas 3 parses far dates at a coarser unit; the frame's nanosecond axis spans
-    # 1677-09-21 to 2262-04-11 only.
-    low, high = pd.Timestamp.min, pd.Timestamp.max
-    if utc:
-        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
-    outside = ((parsed < low) | (parsed > high)).to_numpy(dtype=bool)
-    if outside.any():
-        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if outside[j]]
-        raise SchemaError(
-            f"{field}: {int(outside.sum())} timestamp(s) outside the years 1677 to 2262 that a "
-            f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
-        )
-    return parsed
 
 
 def build_frame(columns: Mapping[str, Any], n: int) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from prioritize.models import (
     CHANNELS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    Channel,
     channel_of,
     validate_frame,
 )
@@ -102,16 +103,38 @@ def _bad_rows(frame: pd.DataFrame, mask: np.ndarray[Any, Any], column: str) -> s
     return describe_rows(frame, mask, column, id_column=None)
 
 
-def _channels(frame: pd.DataFrame, channel_map: Mapping[str, str] | None) -> pd.Categorical:
+def _code(value: Any) -> Any:
+    # One spelling per channel code: 1, 1.0 (a CSV column with blanks), np.int64(1)
+    # and "1" are the same key; other strings are matched as written (stripped).
+    if isinstance(value, bool | np.bool_):
+        return value
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _channels(
+    frame: pd.DataFrame, channel_map: Mapping[str | int, str | Channel] | None
+) -> pd.Categorical:
+    table = {_code(k): v for k, v in (channel_map or {}).items()}
     raw = frame["channel"]
-    mapped = raw.map(lambda v: (channel_map or {}).get(v, v) if isinstance(v, str) else v)
+    mapped = raw.map(lambda v: table.get(_code(v), v))
     known = mapped.map(lambda v: _channel_value(v) if isinstance(v, str) else None)
     bad = known.isna().to_numpy(dtype=bool)
     if bad.any():
+        first = raw[bad].iloc[0]
+        code = _code(first)
+        key = int(code) if isinstance(code, str) and code.isdigit() and code != first else code
+        example = f"channel_map={{{key!r}: 'email'}}" if isinstance(key, int | str) else ""
         raise SchemaError(
             f"column 'channel': {int(bad.sum())} row(s) hold no known channel; expected one of "
-            f"{sorted(CHANNELS)} or an alias such as 'x' or 'e-mail' (map other values with "
-            f"channel_map): {_bad_rows(frame, bad, 'channel')}"
+            f"{sorted(CHANNELS)} or an alias such as 'x' or 'e-mail' (map other values and "
+            f"numeric codes with channel_map{', e.g. ' + example if example else ''}): "
+            f"{_bad_rows(frame, bad, 'channel')}"
         )
     return pd.Categorical(known.to_numpy(dtype=object), dtype=CHANNEL_DTYPE)
 
@@ -156,7 +179,7 @@ def read_queries(
     mapping: Mapping[str, str] | None = None,
     *,
     tz: str | None = None,
-    channel_map: Mapping[str, str] | None = None,
+    channel_map: Mapping[str | int, str | Channel] | None = None,
     defaults: Mapping[str, Any] | None = None,
     customers: CustomersArg | None = None,
     date_format: str | None = None,
@@ -192,9 +215,11 @@ def read_queries(
         to the first instant after the gap (03:00), ``"shift_backward"`` to
         the last instant before it.
     channel_map
-        Source channel value -> channel (e.g. ``{"Web": "web_form"}``); other
-        values are matched case-insensitively against the channel names and
-        their usual aliases (``"Twitter"``, ``"x"``, ``"e-mail"``; see
+        Source channel value -> channel (e.g. ``{"Web": "web_form"}``, or
+        numeric codes ``{1: "email"}``: ``1``, ``1.0`` and ``"1"`` are one
+        code, whether the column holds numbers or text); other values are
+        matched case-insensitively against the channel names and their usual
+        aliases (``"Twitter"``, ``"x"``, ``"e-mail"``; see
         :func:`~prioritize.models.channel_of`).
     defaults
         Constant values for canonical columns the source does not have (e.g.
@@ -204,7 +229,13 @@ def read_queries(
         columns the source lacks start at their documented defaults, matched
         rows take the CRM values, and a ``crm_matched`` column is added.
     date_format
-        A :func:`pandas.to_datetime` format for ``received_at`` strings; ISO 8601 by default.
+        A :func:`pandas.to_datetime` format for ``received_at`` strings; it
+        wins when given (with ``%z``/``%Z`` the values carry their zone, else
+        they are local times in ``tz``). By default every documented vendor
+        form is read: ISO 8601 with an offset or ``Z``, a trailing ``UTC``/``GMT``
+        (``2020-03-03 13:05:57 UTC``), Twitter v1.1's ``Wed Oct 11 06:55:44
+        +0000 2017``, RFC 2822, epoch seconds or milliseconds (numbers or
+        digit strings); ISO 8601 without an offset is local time in ``tz``.
     file_format
         ``"csv"`` or ``"parquet"`` when the file name does not say.
     keep

@@ -4,8 +4,14 @@ Two flavours of the same data:
 
 * JSON (:func:`from_tickets`): the Support API (``{"tickets": [...], "users":
   [...]}`` from ``/api/v2/tickets.json?include=users`` or the incremental
-  export), one ticket (``{"ticket": {...}}``, e.g. a webhook), or the full
-  JSON export (JSON Lines, one ticket per line).
+  export; several pages as a list or JSON Lines), one ticket (``{"ticket":
+  {...}}``, e.g. a webhook, or a bare ticket object), the full JSON export
+  (JSON Lines, one ticket per line, even a single line), or an ETL
+  connector's records (``{"stream": "tickets", "data": {...}}``).
+
+Deleted tickets (status ``deleted``, as the incremental export lists them)
+and a ticket id read a second time (overlapping pages) are skipped and
+counted in ``frame.attrs["skipped"]`` (``keep=`` reads them instead).
 * CSV (:func:`from_csv`): a view exported as CSV, with columns such as
   ``Id``, ``Requester id``, ``Requester email``, ``Created at``, ``Via``,
   ``Priority``, ``Subject``, ``Status``. Its times are local times of the
@@ -52,10 +58,12 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.files import check_unique_columns, column_names, read_table
 from prioritize._internal.ids import integer_id
+from prioritize._internal.times import Ambiguous, Nonexistent
 from prioritize.adapters._common import (
     CustomersArg,
     Skips,
     build_frame,
+    etl_record,
     fail,
     join_customers,
     load_json,
@@ -98,9 +106,22 @@ class _Rows:
 
     channels: dict[str | int, tuple[Channel, bool | None]]
     priorities: dict[str, float]
+    skips: Skips
+    seen: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     cols: dict[str, list[Any]] = field(default_factory=dict)
+
+    def skipped(self, label: str, ticket_id: str | None, status: Any) -> bool:
+        """Whether to skip this ticket: deleted, or an id already read (counted in ``skips``)."""
+        deleted = isinstance(status, str) and status.strip().lower() == "deleted"
+        if deleted and self.skips.skip("deleted", label):
+            return True
+        if ticket_id is not None:
+            if ticket_id in self.seen and self.skips.skip("duplicate", label):
+                return True
+            self.seen.add(ticket_id)
+        return False
 
     def add(
         self,
@@ -189,6 +210,8 @@ class _Rows:
         *,
         tz: str | None = None,
         date_format: str | None = None,
+        ambiguous: Ambiguous = "raise",
+        nonexistent: Nonexistent = "raise",
     ) -> pd.DataFrame:
         fail(self.problems, what)
         n = len(self.labels)
@@ -199,6 +222,8 @@ class _Rows:
             field=f"{what}: created_at",
             tz=tz,
             date_format=date_format,
+            ambiguous=ambiguous,
+            nonexistent=nonexistent,
         )
         extras = ("status", "requester_email", "requester_phone")
         frame = build_frame(
@@ -227,30 +252,63 @@ def _email_key(email: Any) -> str | None:
         return None
 
 
-def _tickets(doc: Any) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
-    if isinstance(doc, list):
-        return doc, {}
-    if isinstance(doc, Mapping):
-        users = {}
-        listed = doc.get("users") or []
-        if not isinstance(listed, list):
-            raise InputError(
-                f"zendesk payload: 'users' must be a list of user objects; got {listed!r:.80}"
-            )
-        for user in listed:
-            uid = integer_id(user.get("id")) if isinstance(user, Mapping) else None
-            if uid is None:
-                raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
-            users[uid] = user
-        if isinstance(doc.get("tickets"), list):
-            return doc["tickets"], users
-        if isinstance(doc.get("ticket"), Mapping):
-            return [doc["ticket"]], users
-    keys = sorted(doc) if isinstance(doc, Mapping) else type(doc).__name__
-    raise InputError(
-        f"zendesk payload: expected {{'tickets': [...]}}, {{'ticket': {{...}}}} or a list of "
-        f"tickets; got {keys}"
-    )
+def _add_users(listed: Any, users: dict[str, Mapping[str, Any]]) -> None:
+    if not isinstance(listed, list):
+        raise InputError(
+            f"zendesk payload: 'users' must be a list of user objects; got {listed!r:.80}"
+        )
+    for user in listed:
+        uid = integer_id(user.get("id")) if isinstance(user, Mapping) else None
+        if uid is None:
+            raise InputError(f"zendesk payload: users has an entry without an id: {user!r}")
+        users.setdefault(uid, user)
+
+
+def _is_page_doc(doc: Mapping[str, Any]) -> bool:
+    return "tickets" in doc or isinstance(doc.get("ticket"), Mapping)
+
+
+def _tickets(doc: Any, skips: Skips) -> tuple[list[Any], dict[str, Mapping[str, Any]]]:
+    """Every ticket of a document, in order, with the side-loaded users of all its pages.
+
+    A document is a page (``{"tickets": [...], "users": [...]}``), one ticket
+    (``{"ticket": {...}}`` or a bare ticket object), an ETL record, or a list
+    (JSON Lines) of any of these, mixed.
+    """
+    if isinstance(doc, Mapping) and not (
+        _is_page_doc(doc) or "id" in doc or etl_record(doc) is not None
+    ):
+        raise InputError(
+            f"zendesk payload: expected {{'tickets': [...]}}, {{'ticket': {{...}}}}, a ticket "
+            f"object, ETL records {{'stream': 'tickets', 'data': {{...}}}} or a list of these; "
+            f"got keys {sorted(doc)}"
+        )
+    if not isinstance(doc, Mapping | list):
+        raise InputError(
+            f"zendesk payload: expected a JSON object or list; got {type(doc).__name__}"
+        )
+    tickets: list[Any] = []
+    users: dict[str, Mapping[str, Any]] = {}
+    for pos, item in enumerate(doc if isinstance(doc, list) else [doc]):
+        record = etl_record(item)
+        if record is not None:
+            stream, data = record
+            if stream in ETL_STREAMS:
+                tickets.append(data)
+            elif stream == "users":
+                _add_users([data], users)
+            else:
+                skips.skip("not_a_message", f"line {pos + 1}: a {stream!r} record")
+            continue
+        if isinstance(item, Mapping) and _is_page_doc(item):
+            _add_users(item.get("users") or [], users)
+            page = item.get("tickets")
+            if page is not None and not isinstance(page, list):
+                raise InputError(f"zendesk payload: page {pos}: 'tickets' must be a list")
+            tickets.extend(page if page is not None else [item["ticket"]])
+        else:
+            tickets.append(item)
+    return tickets, users
 
 
 def from_tickets(
@@ -266,8 +324,11 @@ def from_tickets(
     Parameters
     ----------
     payload
-        ``{"tickets": [...], "users": [...]}``, ``{"ticket": {...}}``, a list
-        of tickets, or a path to a JSON / JSON Lines file of any of these.
+        ``{"tickets": [...], "users": [...]}`` (a page), ``{"ticket": {...}}``,
+        a ticket object, an ETL record (``{"stream": "tickets", "data":
+        {...}}``, or Airbyte's ``{"type": "RECORD", "record": {...}}``; a
+        ``users`` stream's records are the side-load), a list of any of these
+        (several pages, JSON Lines), or a path to a JSON / JSON Lines file.
     customers
         CRM lookup by ``customer_id`` (``"zendesk:<requester_id>"``); see
         :func:`~prioritize.adapters.join_customers`.
@@ -276,11 +337,19 @@ def from_tickets(
         types or numeric via ids).
     priority_urgency
         Extra or overriding priority -> urgency entries.
+    keep
+        Kinds of record to read as queries instead of skipping them: ``"deleted"``
+        (status ``deleted``), ``"duplicate"`` (an id already read, e.g. on
+        overlapping pages: kept, the ids then repeat and that is an error),
+        ``"not_a_message"`` (cannot be kept: an ETL record of another stream
+        such as ``ticket_metrics``). See :data:`~prioritize.adapters.SKIP_KINDS`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per ticket (see the module docstring); passes ``validate_frame``.
+        One row per ticket read (see the module docstring); passes
+        ``validate_frame``; ``attrs["skipped"]`` counts the tickets skipped by
+        kind (a :class:`~prioritize.SkippedRecordsWarning` names them).
 
     Raises
     ------
@@ -291,14 +360,16 @@ def from_tickets(
         If ``created_at`` is missing or has no time zone, or ids repeat.
     """
     skips = Skips("zendesk payload", kinds=SKIPPED, keep=keep)
-    tickets, users = _tickets(load_json(payload, "zendesk payload"))
-    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
+    tickets, users = _tickets(load_json(payload, "zendesk payload"), skips)
+    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency), skips)
     for pos, ticket in enumerate(tickets):
         if not isinstance(ticket, Mapping):
             rows.problems.append(f"tickets[{pos}] is a {type(ticket).__name__}, not a ticket")
             continue
         ticket_id = integer_id(ticket.get("id"))
         label = f"ticket {ticket_id}" if ticket_id else f"tickets[{pos}]"
+        if rows.skipped(label, ticket_id, ticket.get("status")):
+            continue
         requester = integer_id(ticket.get("requester_id"))
         via = ticket.get("via")
         created = ticket.get("created_at")
@@ -344,6 +415,8 @@ def from_csv(
     channel_map: Mapping[str | int, str | Channel] | None = None,
     priority_urgency: Mapping[str, float] | None = None,
     date_format: str | None = None,
+    ambiguous: Ambiguous = "raise",
+    nonexistent: Nonexistent = "raise",
     keep: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """A Zendesk CSV ticket export (a path, or the frame read from it) -> a canonical frame.
@@ -359,7 +432,15 @@ def from_csv(
         As in :func:`from_tickets`; ``Via`` display names (``"Web Form"``,
         ``"Phone call (incoming)"``) are matched case-insensitively.
     date_format
-        A :func:`pandas.to_datetime` format for ``Created at``; ISO 8601 by default.
+        A :func:`pandas.to_datetime` format for ``Created at``; by default the
+        vendor forms of :func:`~prioritize.adapters.read_queries` (ISO 8601,
+        trailing ``UTC``, RFC 2822, epoch seconds or milliseconds).
+    ambiguous, nonexistent
+        How to read local times on a daylight-saving change, as in
+        :func:`~prioritize.adapters.read_queries` (default: an error naming the rows).
+    keep
+        Skip kinds to read as queries instead (``{"deleted"}``, ``{"duplicate"}``:
+        see :func:`from_tickets`).
 
     Raises
     ------
@@ -389,7 +470,7 @@ def from_csv(
             "customer ('Requester' holds names, which do not identify a person); it has "
             f"{column_names(table.columns)}"
         )
-    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency))
+    rows = _Rows(channel_table(channel_map), priority_table(priority_urgency), skips)
 
     def col(name: str) -> list[Any]:
         return table[name].tolist() if name in table.columns else [None] * len(table)
@@ -412,6 +493,8 @@ def from_csv(
     ):
         ticket_id = integer_id(tid)
         label = f"ticket {ticket_id}" if ticket_id else f"row {pos + 2}"  # + header, 1-based
+        if rows.skipped(label, ticket_id, status):
+            continue
         requester = integer_id(rid) if by_id else _email_key(email)
         problems = [
             name
@@ -442,29 +525,40 @@ def from_csv(
             email=email,
             phone=phone,
         )
-    return skips.finish(rows.frame(what, customers, tz=tz, date_format=date_format))
+    frame = rows.frame(
+        what,
+        customers,
+        tz=tz,
+        date_format=date_format,
+        ambiguous=ambiguous,
+        nonexistent=nonexistent,
+    )
+    return skips.finish(frame)
 
 
 def _is_ticket(obj: Any) -> bool:
     return isinstance(obj, Mapping) and "id" in obj and "via" in obj and "requester_id" in obj
 
 
-def _is_page(doc: Any) -> bool:
+def _holds_tickets(doc: Any) -> bool | None:
+    """True: tickets; False: another ETL stream (users...); None: not Zendesk."""
     if not isinstance(doc, Mapping):
-        return False
+        return None
+    record = etl_record(doc)
+    if record is not None:
+        return record[0] in ETL_STREAMS and _is_ticket(record[1])
     if _is_ticket(doc) or isinstance(doc.get("ticket"), Mapping):
         return True
     tickets = doc.get("tickets")
-    if isinstance(tickets, list):
-        return all(_is_ticket(t) for t in tickets)
-    record = doc.get("record") if doc.get("type") == "RECORD" else doc
-    return isinstance(record, Mapping) and record.get("stream") in ETL_STREAMS
+    if isinstance(tickets, list) and all(_is_ticket(t) for t in tickets):
+        return True
+    return None
 
 
 def detect_tickets(doc: Any) -> bool:
     """Whether a parsed JSON document looks like Zendesk tickets (pages, tickets, ETL records)."""
-    docs = doc if isinstance(doc, list) else [doc]
-    return bool(docs) and all(_is_page(d) for d in docs)
+    found = [_holds_tickets(d) for d in (doc if isinstance(doc, list) else [doc])]
+    return bool(found) and None not in found and any(found)
 
 
 def detect_csv(table: pd.DataFrame) -> bool:
