@@ -240,18 +240,15 @@ def from_conversations(
         contact, email, phone = _contact(meta.get("sender"))
         received = epoch_text(conversation.get("created_at"))
         text = _first_incoming(conversation.get("messages"))
-        missing = [
-            name
-            for name, ok in (
+        if not rows.check(
+            label,
+            (
                 ("id", number is not None),
                 ("meta.sender.id", contact is not None),
                 ("created_at (epoch seconds)", received is not None),
                 ("messages (a list)", text is not None),
-            )
-            if not ok
-        ]
-        if missing:
-            rows.problem(label, f"missing or malformed {', '.join(missing)}")
+            ),
+        ):
             continue
         before = len(rows.problems)
         channel = _channel(rows, label, meta.get("channel"), "meta.channel", channels)
@@ -349,18 +346,15 @@ def from_webhooks(
         conversation = conversation if isinstance(conversation, Mapping) else {}
         contact, email, phone = _contact(body.get("sender"))
         created, content = body.get("created_at"), body.get("content")
-        missing = [
-            name
-            for name, ok in (
+        if not rows.check(
+            label,
+            (
                 ("id", message_id is not None),
                 ("sender.id", contact is not None),
                 ("created_at", isinstance(created, str) and created),
                 ("content", content is None or isinstance(content, str)),
-            )
-            if not ok
-        ]
-        if missing:
-            rows.problem(label, f"missing or malformed {', '.join(missing)}")
+            ),
+        ):
             continue
         channel = _channel(
             rows, label, conversation.get("channel"), "conversation.channel", channels

@@ -155,17 +155,14 @@ def _read(rows: Rows, pos: int, ticket: Any, channels: Mapping[Any, Channel]) ->
     requester = requester if isinstance(requester, Mapping) else {}
     requester_id = integer_id(ticket.get("requester_id", requester.get("id")))
     created = ticket.get("created_at")
-    missing = [
-        name
-        for name, ok in (
+    if not rows.check(
+        label,
+        (
             ("id", ticket_id is not None),
             ("created_at", isinstance(created, str) and created),
             ("requester_id", requester_id is not None),
-        )
-        if not ok
-    ]
-    if missing:
-        rows.problem(label, f"missing or malformed {', '.join(missing)}")
+        ),
+    ):
         return
     before = len(rows.problems)
     channel = channels.get(source) if source is not None else None

@@ -165,24 +165,23 @@ def _read(rows: Rows, pos: int, conversation: Any, channels: Mapping[Any, Channe
     kind = source.get("type")
     channel = channels.get(kind.strip().lower()) if isinstance(kind, str) else None
     priority = conversation.get("priority")
-    bad = [
-        name
-        for name, ok in (
+    more: list[str] = []
+    if channel is None:
+        more.append(
+            f"source.type {kind!r} (not a known source type: intercom.SOURCE_CHANNELS; map it "
+            f"with channel_map={{{kind!r}: '<channel>'}})"
+        )
+    if not rows.check(
+        label,
+        (
             ("id", number is not None),
             ("contacts (or a user source.author)", isinstance(contact, str | int)),
             ("created_at (epoch seconds)", received is not None),
             ("source.subject/body (text)", text is not None),
             ("priority", priority in (None, "priority", "not_priority")),
-        )
-        if not ok
-    ]
-    if channel is None:
-        bad.append(
-            f"source.type {kind!r} (not a known source type: intercom.SOURCE_CHANNELS; map it "
-            f"with channel_map={{{kind!r}: '<channel>'}})"
-        )
-    if bad:
-        rows.problem(label, f"missing or malformed {', '.join(bad)}")
+        ),
+        *more,
+    ):
         return
     email, state = author.get("email"), conversation.get("state")
     rows.add(

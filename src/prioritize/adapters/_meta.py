@@ -163,18 +163,15 @@ def _direct(
     recipient_id = recipient.get("id") if isinstance(recipient, Mapping) else None
     mid = message.get("mid") if isinstance(message, Mapping) else None
     received = epoch_text(event.get("timestamp"), unit=_MS)
-    bad = [
-        name
-        for name, ok in (
+    if not rows.check(
+        where,
+        (
             ("message.mid", isinstance(mid, str) and mid),
             ("sender.id", isinstance(sender_id, str) and sender_id),
             ("timestamp (epoch milliseconds)", received is not None),
             ("text", isinstance(text, str)),
-        )
-        if not ok
-    ]
-    if bad:
-        rows.problem(where, f"missing or malformed {', '.join(bad)}")
+        ),
+    ):
         return
     query_prefix, customer_prefix = _DM_PREFIX[platform]
     rows.add(
@@ -202,18 +199,15 @@ def _comment(rows: Rows, where: str, entry: Mapping[str, Any], value: Any) -> No
         return
     comment_id, username, text = value.get("id"), author.get("username"), value.get("text")
     received = epoch_text(entry.get("time"))
-    bad = [
-        name
-        for name, ok in (
+    if not rows.check(
+        where,
+        (
             ("value.id", isinstance(comment_id, str) and comment_id),
             ("value.from.username", isinstance(username, str) and username.strip()),
             ("value.text", isinstance(text, str)),
             ("entry time (epoch seconds)", received is not None),
-        )
-        if not ok
-    ]
-    if bad:
-        rows.problem(where, f"missing or malformed {', '.join(bad)}")
+        ),
+    ):
         return
     rows.add(
         f"{where} (comment {comment_id})",
@@ -271,19 +265,16 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
         message_id, sender = message.get("id"), message.get("from")
         received = epoch_text(message.get("timestamp"))
         text = _whatsapp_text(message, kind)
-        bad = [
-            name
-            for name, ok in (
+        if not rows.check(
+            label,
+            (
                 ("id", isinstance(message_id, str) and message_id),
                 ("from (a phone number)", isinstance(sender, str) and sender.strip().isdigit()),
                 ("timestamp (epoch seconds)", received is not None),
                 ("type", isinstance(kind, str) and kind),
                 (f"{kind}.body" if kind == "text" else str(kind), isinstance(text, str)),
-            )
-            if not ok
-        ]
-        if bad:
-            rows.problem(label, f"missing or malformed {', '.join(bad)}")
+            ),
+        ):
             continue
         rows.add(
             f"{label} ({message_id})",

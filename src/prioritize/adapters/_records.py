@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from prioritize._errors import InputError
+from prioritize._errors import InputError, SchemaError
+from prioritize._internal.files import column_names, read_table
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import (
     CustomersArg,
@@ -37,8 +40,10 @@ __all__ = [
     "Rows",
     "channel_table",
     "epoch_text",
+    "has_columns",
     "plain_text",
     "text_of",
+    "text_table",
 ]
 
 #: Priority words of helpdesks -> urgency, on the scale of Zendesk's priorities
@@ -112,6 +117,42 @@ def text_of(*parts: Any) -> str | None:
     return "\n\n".join(out)
 
 
+def text_table(
+    source: str | os.PathLike[str] | pd.DataFrame, name: str, required: Iterable[str]
+) -> tuple[pd.DataFrame, str]:
+    """A CSV export (a path, or the frame read from it) as text cells, and its name for messages.
+
+    Missing cells are ``""``; column names are stripped.
+
+    Raises
+    ------
+    SchemaError
+        Naming the ``required`` columns it lacks and the columns it has.
+    """
+    if isinstance(source, pd.DataFrame):
+        table, what = source.astype(object).where(source.notna(), ""), name
+    else:
+        what = f"{name} {source}"
+        table = read_table(Path(source), name, dtype=str, keep_default_na=False)
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            f"{what}: missing column(s) {missing}; it has {column_names(table.columns)}"
+        )
+    return table, what
+
+
+def has_columns(table: Any, required: Iterable[str]) -> bool:
+    """Whether a table (a DataFrame, or its column names) has the ``required`` columns."""
+    columns = table.columns if isinstance(table, pd.DataFrame) else table
+    try:
+        names = {str(c).strip() for c in columns}
+    except TypeError:
+        return False
+    return set(required) <= names
+
+
 class Rows:
     """A reader's rows being collected, the kinds skipped and the problems found.
 
@@ -155,6 +196,14 @@ class Rows:
     def problem(self, label: str, text: str) -> None:
         """Record that ``label`` (a record) cannot be read: ``text`` names the field."""
         self.problems.append(f"{label}: {text}")
+
+    def check(self, label: str, fields: Iterable[tuple[str, object]], *more: str) -> bool:
+        """Whether every ``(field, ok)`` is ok; if not, record ``label: missing or malformed
+        <fields>`` (the failed fields, then ``more``) and return False."""
+        bad = [name for name, ok in fields if not ok] + list(more)
+        if bad:
+            self.problem(label, f"missing or malformed {', '.join(bad)}")
+        return not bad
 
     def skip(self, kind: str, label: str, count: int = 1) -> bool:
         """Count ``count`` record(s) of ``kind`` (``label`` names one): True unless kept."""

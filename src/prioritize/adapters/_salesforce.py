@@ -39,15 +39,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.files import column_names, read_table
+from prioritize._internal.files import column_names
 from prioritize.adapters._common import CustomersArg
-from prioritize.adapters._records import PRIORITY_WORDS, Rows, channel_table, text_of
+from prioritize.adapters._records import (
+    PRIORITY_WORDS,
+    Rows,
+    channel_table,
+    has_columns,
+    text_of,
+    text_table,
+)
 from prioritize.adapters._registry import register
 from prioritize.identity import normalise_key
 from prioritize.models import Channel, public_by_default
@@ -113,12 +119,9 @@ _FALSE = frozenset({"false", "0", ""})
 def detect(table: Any) -> bool:
     """Whether a table (a DataFrame, or its column names) is a Case export (``Id``,
     ``CreatedDate``, ``Origin`` and ``CaseNumber`` or ``ContactId``)."""
-    columns = table.columns if isinstance(table, pd.DataFrame) else table
-    try:
-        names = {str(c).strip() for c in columns}
-    except TypeError:
-        return False
-    return set(_REQUIRED) <= names and bool(names & {"CaseNumber", "ContactId"})
+    return has_columns(table, _REQUIRED) and any(
+        has_columns(table, (name,)) for name in ("CaseNumber", "ContactId")
+    )
 
 
 def _flag(value: Any) -> bool | None:
@@ -168,17 +171,7 @@ def from_csv(
     InputError
         Naming each case (by ``Id``) and field that is missing or not understood.
     """
-    what = "salesforce csv" if isinstance(source, pd.DataFrame) else f"salesforce csv {source}"
-    if isinstance(source, pd.DataFrame):
-        table = source.astype(object).where(source.notna(), "")
-    else:
-        table = read_table(Path(source), "salesforce csv", dtype=str, keep_default_na=False)
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in _REQUIRED if c not in table.columns]
-    if missing:
-        raise SchemaError(
-            f"{what}: missing column(s) {missing}; it has {column_names(table.columns)}"
-        )
+    table, what = text_table(source, "salesforce csv", _REQUIRED)
     if "ContactId" not in table.columns and "SuppliedEmail" not in table.columns:
         raise SchemaError(
             f"{what}: needs a 'ContactId' or 'SuppliedEmail' column to identify the customer; "
@@ -206,26 +199,25 @@ def from_csv(
         priority = get["Priority"].lower()
         closed = _flag(get["IsClosed"])
         text = text_of(get["Subject"], get["Description"])
-        bad = [
-            name
-            for name, ok in (
+        more: list[str] = []
+        if channel is None:
+            more.append(
+                f"Origin {origin!r} (not a known origin: salesforce.ORIGIN_CHANNELS; map it "
+                f"with channel_map={{{origin!r}: '<channel>'}})"
+            )
+        if priority and priority not in PRIORITY_URGENCY:
+            more.append(f"Priority {get['Priority']!r} (not one of {sorted(PRIORITY_URGENCY)})")
+        if not rows.check(
+            label,
+            (
                 ("Id", bool(case_id)),
                 ("CreatedDate", bool(get["CreatedDate"])),
                 ("ContactId or SuppliedEmail", customer is not None),
                 ("IsDeleted (true/false)", deleted is not None),
                 ("IsClosed (true/false)", closed is not None),
-            )
-            if not ok
-        ]
-        if channel is None:
-            bad.append(
-                f"Origin {origin!r} (not a known origin: salesforce.ORIGIN_CHANNELS; map it "
-                f"with channel_map={{{origin!r}: '<channel>'}})"
-            )
-        if priority and priority not in PRIORITY_URGENCY:
-            bad.append(f"Priority {get['Priority']!r} (not one of {sorted(PRIORITY_URGENCY)})")
-        if bad:
-            rows.problem(label, f"missing or malformed {', '.join(bad)}")
+            ),
+            *more,
+        ):
             continue
         assert channel is not None and text is not None  # checked above
         rows.add(

@@ -45,16 +45,14 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from prioritize._errors import InputError, SchemaError
-from prioritize._internal.files import column_names, read_table
+from prioritize._errors import InputError
 from prioritize.adapters._common import MAX_COUNT, CustomersArg, fail, parse_utc
-from prioritize.adapters._records import Rows
+from prioritize.adapters._records import Rows, has_columns, text_table
 from prioritize.adapters._registry import register
 from prioritize.models import Channel
 
@@ -95,27 +93,7 @@ _NS_PER_MINUTE = 60e9
 
 def detect(table: Any) -> bool:
     """Whether a table (a DataFrame, or its column names) has the dataset's columns."""
-    columns = table.columns if isinstance(table, pd.DataFrame) else table
-    try:
-        names = {str(c).strip() for c in columns}
-    except TypeError:
-        return False
-    return set(CSV_COLUMNS) <= names
-
-
-def _table(source: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    if isinstance(source, pd.DataFrame):
-        table, what = source.astype(object).where(source.notna(), ""), "twcs csv"
-    else:
-        what = f"twcs csv {source}"
-        table = read_table(Path(source), "twcs csv", dtype=str, keep_default_na=False)
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in CSV_COLUMNS if c not in table.columns]
-    if missing:
-        raise SchemaError(
-            f"{what}: missing column(s) {missing}; it has {column_names(table.columns)}"
-        )
-    return table, what
+    return has_columns(table, CSV_COLUMNS)
 
 
 def _followers(followers: Any, what: str) -> Mapping[str, Any] | int:
@@ -183,7 +161,7 @@ def from_csv(
         True/False, an empty ``tweet_id`` or ``author_id``, an author missing
         from ``followers``, a reply earlier than its tweet), or no ``followers``.
     """
-    table, what = _table(source)
+    table, what = text_table(source, "twcs csv", CSV_COLUMNS)
     assumed = _followers(followers, what)
     rows = Rows(what, _EXTRAS, kinds=SKIPPED_KINDS, keep=keep, keepable=("follow_up",))
     ids = [str(v).strip() for v in table["tweet_id"].tolist()]
@@ -196,10 +174,8 @@ def from_csv(
     ]
     labels = [f"tweet {t}" if t else f"row {pos + 2}" for pos, t in enumerate(ids)]
     for label, tweet, author, flag in zip(labels, ids, authors, inbound, strict=True):
-        if not tweet or not author or flag is None:
-            bad = [n for n, ok in (("tweet_id", tweet), ("author_id", author)) if not ok]
-            bad += [] if flag is not None else ["inbound (True or False)"]
-            rows.problem(label, f"missing or malformed {', '.join(bad)}")
+        fields = (("tweet_id", tweet), ("author_id", author), ("inbound (True or False)", flag))
+        rows.check(label, [(name, ok is not None and ok != "") for name, ok in fields])
     seen: dict[str, int] = {}
     for pos, tweet in enumerate(ids):
         if tweet and seen.setdefault(tweet, pos) != pos:

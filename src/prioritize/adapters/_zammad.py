@@ -221,26 +221,25 @@ def _read(
     priority = _name(ticket, "priority", PRIORITIES)
     text = text_of(ticket.get("title"))
     hit = channels.get(kind) if isinstance(kind, str) else None
-    bad = [
-        name
-        for name, ok in (
+    more: list[str] = []
+    if hit is None:
+        shown = ticket.get("create_article_type", ticket.get("create_article_type_id"))
+        more.append(
+            f"create_article_type {shown!r} (not a known article type: zammad.TYPE_CHANNELS; "
+            f"map it with channel_map={{{kind or shown!r}: '<channel>'}})"
+        )
+    if not rows.check(
+        label,
+        (
             ("id", ticket_id is not None),
             ("customer_id", customer is not None),
             ("created_at", isinstance(created, str) and created),
             ("title (text)", text is not None),
             ("priority", priority is None or priority in PRIORITY_URGENCY),
             ("create_article_sender", sender in (None, "Agent", "Customer", "System")),
-        )
-        if not ok
-    ]
-    if hit is None:
-        shown = ticket.get("create_article_type", ticket.get("create_article_type_id"))
-        bad.append(
-            f"create_article_type {shown!r} (not a known article type: zammad.TYPE_CHANNELS; "
-            f"map it with channel_map={{{kind or shown!r}: '<channel>'}})"
-        )
-    if bad:
-        rows.problem(label, f"missing or malformed {', '.join(bad)}")
+        ),
+        *more,
+    ):
         return
     assert hit is not None  # checked above
     channel, public = hit
