@@ -237,8 +237,11 @@ class Rows:
         """The canonical frame of the rows (raises the problems first), with its skip report."""
         fail(self.problems, self.what)
         n = len(self.labels)
+        values: Any = self.cols.get("received_at", [])
+        if values and all(isinstance(v, pd.Timestamp) and v.tzinfo for v in values):
+            values = pd.Series(pd.DatetimeIndex(values))  # parsed already (twcs)
         received = parse_utc(
-            self.cols.get("received_at", []),
+            values,
             labels=self.labels,
             field=f"{self.what}: {field}",
             tz=tz,

@@ -168,6 +168,7 @@ def from_csv(
     authors = [str(v).strip() for v in table["author_id"].tolist()]
     answers = [str(v).strip() for v in table["in_response_to_tweet_id"].tolist()]
     texts = table["text"].tolist()
+    stamps = table["created_at"].tolist()
     inbound: list[bool | None] = [
         _BOOL.get(str(v).strip().lower()) if not isinstance(v, bool) else v
         for v in table["inbound"].tolist()
@@ -181,12 +182,13 @@ def from_csv(
         if tweet and seen.setdefault(tweet, pos) != pos:
             rows.problem(labels[pos], f"tweet_id repeats row {seen[tweet] + 2}")
     fail(rows.problems, what)
-    created = parse_utc(
-        table["created_at"].tolist(),
+    parsed = parse_utc(
+        stamps,
         labels=labels,
         field=f"{what}: created_at",
         date_format=date_format,
-    ).asi8
+    )
+    created = parsed.asi8
     brands = {a for a, flag in zip(authors, inbound, strict=True) if flag is False}
     first_reply: dict[str, int] = {}  # tweet id -> position of its earliest outbound reply
     for pos, (flag, answer) in enumerate(zip(inbound, answers, strict=True)):
@@ -220,7 +222,7 @@ def from_csv(
                 rows.problem(
                     label,
                     f"its first reply, {labels[reply]}, is dated before it "
-                    f"({table['created_at'].iloc[reply]!r} < {table['created_at'].iloc[pos]!r})",
+                    f"({stamps[reply]!r} < {stamps[pos]!r})",
                 )
                 continue
         else:
@@ -230,7 +232,7 @@ def from_csv(
             label,
             query_id=QUERY_ID_PREFIX + tweet,
             customer_id=f"twcs:{author}",
-            received_at=table["created_at"].iloc[pos],
+            received_at=parsed[pos],
             channel=Channel.TWITTER,
             is_public=True,
             followers=int(count),  # type: ignore[arg-type]  # checked by _count
