@@ -91,14 +91,26 @@ def test_date_format_wins_over_the_default_forms() -> None:
     assert list(out["received_at"]) == [pd.Timestamp("2024-04-03 10:00", tz="UTC")]
     with pytest.raises(SchemaError, match="no time zone.*row 0"):
         read_queries(frame_with(["03/04/2024 10:00"]), date_format="%d/%m/%Y %H:%M")
-    with pytest.raises(SchemaError, match=r"cannot parse 1 timestamp\(s\) as %d/%m/%Y: row 0"):
+    with pytest.raises(SchemaError, match=r"row 0 = '2024-04-03' \(cannot parse as %d/%m/%Y\)"):
         read_queries(frame_with(["2024-04-03"]), date_format="%d/%m/%Y", tz="UTC")
+
+
+def test_timestamp_errors_name_the_earliest_rows_first_whatever_the_reason() -> None:
+    values = ["2017-10-11 06:55:44", "Oct 11th", 99999999999999999, "Wed, 99 Oct 2017 1:1 +0000"]
+    with pytest.raises(SchemaError) as info:
+        read_queries(frame_with(values))
+    message = str(info.value)
+    assert (
+        "4 timestamp(s) cannot be read: row 0 = '2017-10-11 06:55:44' (no time zone), " in message
+    )
+    assert message.index("row 1") < message.index("row 2") < message.index("row 3")
+    assert "pass tz='…'" in message
 
 
 def test_timestamps_that_cannot_be_read_name_the_row() -> None:
     with pytest.raises(SchemaError, match="no time zone.*row 1.*e.g. '2017-10-11 06:55:44'"):
         read_queries(frame_with(["2017-10-11T06:55:44Z", "2017-10-11 06:55:44"]))
-    with pytest.raises(SchemaError, match="cannot parse.*row 1 = 'Oct 11th'"):
+    with pytest.raises(SchemaError, match=r"row 1 = 'Oct 11th' \(cannot parse as ISO8601\)"):
         read_queries(frame_with(["2017-10-11T06:55:44Z", "Oct 11th"]), tz="UTC")
     with pytest.raises(SchemaError, match="row 0 = 99999999999999999"):
         read_queries(frame_with([99999999999999999]))
@@ -397,7 +409,7 @@ def test_search_api_results_and_v1_tweets() -> None:
     assert (frame["received_at"] == UTC_0655).all()
     assert frame["text"].iloc[1].endswith("x" * 300)
     statuses = {"statuses": [v1_tweet("918000000000000001")], "search_metadata": {}}
-    assert len(twitter.from_tweets(statuses)) == 1
+    assert len(pz.adapters.read(statuses)) == 1
     query, customer = twitter.from_tweet(v1_tweet("918000000000000001"))
     assert query.received_at == UTC_0655.to_pydatetime() and customer.followers == 412
 

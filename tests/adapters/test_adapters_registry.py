@@ -13,7 +13,7 @@ import pytest
 import prioritize as pz
 from prioritize import InputError
 from prioritize.adapters import SKIP_KINDS, formats, read
-from prioritize.adapters._common import Skips, skipped_line
+from prioritize.adapters._common import Skips
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,7 +31,6 @@ def test_skips_count_by_kind_report_on_the_frame_and_warn_once() -> None:
     assert "2 retweet (tweet 1, tweet 2)" in message and "1 duplicate (tweet 3)" in message
     assert out.attrs["skipped"] == {"retweet": 2, "duplicate": 1}
     assert caught[0].filename == __file__  # points at the caller, outside the package
-    assert skipped_line(out.attrs["skipped"]) == "skipped 3 record(s): 2 retweet, 1 duplicate"
 
 
 def test_nothing_skipped_is_an_empty_report_and_no_warning() -> None:
@@ -40,7 +39,6 @@ def test_nothing_skipped_is_an_empty_report_and_no_warning() -> None:
         warnings.simplefilter("error")
         out = skips.finish(pd.DataFrame())
     assert out.attrs["skipped"] == {}
-    assert skipped_line({}) == ""
 
 
 def test_kept_kinds_are_not_skipped_nor_counted() -> None:
@@ -133,3 +131,12 @@ def test_ambiguous_content_asks_for_a_format() -> None:
             read(DATA / "twitter_search_recent.json")
     finally:
         del _READERS[(reader.name, reader.content)]
+
+
+def test_options_reach_the_reader_and_unknown_ones_are_named() -> None:
+    frame = read(DATA / "zendesk_export.csv", tz="Europe/Berlin")
+    assert frame["received_at"].iloc[0] == pd.Timestamp("2024-03-04 11:22:08", tz="UTC")
+    with pytest.raises(InputError, match="format 'twitter' \\(json\\) takes no option\\(s\\) tz; "):
+        read(DATA / "twitter_search_recent.json", tz="UTC")
+    with pytest.raises(InputError, match="takes no option\\(s\\) pigeon"):
+        read(DATA / "zendesk_export.csv", format="zendesk", pigeon=1)

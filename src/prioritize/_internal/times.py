@@ -230,99 +230,170 @@ def parse_utc(
     Raises
     ------
     SchemaError
-        Naming the rows and field of every missing, unparseable or naive value.
+        Naming the field and the rows of every missing, unparseable, out of
+        range or naive value, the earliest row first.
     """
     series = pd.Series(values, dtype=object if not isinstance(values, pd.Series) else None)
     series = series.reset_index(drop=True)
+    failures = _Failures(labels, field)
     if len(series) == 0:
         return pd.DatetimeIndex([], dtype="datetime64[ns, UTC]")
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(series.dt.tz_convert("UTC"))
     if pd.api.types.is_datetime64_dtype(series.dtype):
         naive_dt = pd.DatetimeIndex(series)
-        _check_missing(naive_dt.isna(), labels, field)
+        failures.missing(naive_dt.isna(), series)
+        if tz is None:
+            failures.no_zone(~naive_dt.isna(), series.astype(str))
+        failures.check()
         return _local(naive_dt, np.arange(len(series)), labels, field, tz, ambiguous, nonexistent)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        _check_missing(~np.isfinite(series.to_numpy(dtype=np.float64)), labels, field)
-        return pd.DatetimeIndex(_epoch(series, labels, field))
+        failures.missing(~np.isfinite(series.to_numpy(dtype=np.float64)), series)
+        failures.check()
+        epoch = _epoch(series, failures)
+        failures.check()
+        return pd.DatetimeIndex(epoch)
     kind = series.map(_kind_of).to_numpy(dtype=object)
-    _check_missing(kind == "missing", labels, field)
+    failures.missing(kind == "missing", series)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
-    text = series.where(kind == "text").map(lambda v: v.strip() if isinstance(v, str) else v)
-    naive_at: list[Any] = []
-    naive_parts: list[pd.Series] = []
+    is_text = np.isin(kind, _TEXT_KINDS)
+    text = series.where(is_text).str.strip()
+    naive = np.zeros(len(series), bool)
+    naive_values = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     if date_format is not None:
-        strings = kind == "text"
-        if strings.any():
+        if is_text.any():
             zoned = "%z" in date_format or "%Z" in date_format
-            parsed = _to_datetime(text[strings], date_format, labels, field, utc=zoned)
+            parsed = _to_datetime(text[is_text], date_format, failures, utc=zoned)
             if zoned:
-                out[strings] = parsed
+                out[is_text] = parsed
             else:
-                naive_parts.append(parsed)
-                naive_at.append(np.flatnonzero(strings))
+                naive_values[is_text] = parsed
+                naive |= is_text
     else:
-        is_text = kind == "text"
-        sub = text[is_text].astype(str)
-        epoch = np.zeros(len(series), bool)
-        twitter = np.zeros(len(series), bool)
-        rfc = np.zeros(len(series), bool)
-        utc_name = np.zeros(len(series), bool)
-        offset = np.zeros(len(series), bool)
-        epoch[is_text] = sub.str.match(_EPOCH_TEXT).to_numpy(dtype=bool)
-        twitter[is_text] = sub.str.match(_TWITTER).to_numpy(dtype=bool)
-        rfc[is_text] = sub.str.match(_RFC2822).to_numpy(dtype=bool) & ~twitter[is_text]
-        utc_name[is_text] = sub.str.contains(_UTC_NAME).to_numpy(dtype=bool)
-        offset[is_text] = sub.str.contains(_TZ_SUFFIX).to_numpy(dtype=bool)
-        utc_name &= ~(epoch | twitter | rfc)
-        offset &= ~(epoch | twitter | rfc | utc_name)
-        naive = is_text & ~(epoch | twitter | rfc | utc_name | offset)
+        epoch, twitter, rfc = kind == "epoch", kind == "twitter", kind == "rfc2822"
+        utc_name, offset, local = kind == "utc_name", kind == "offset", kind == "local"
         if epoch.any():
-            out[epoch] = _epoch(text[epoch], labels, field)
+            out[epoch] = _epoch(text[epoch], failures)
         if twitter.any():
-            out[twitter] = _to_datetime(text[twitter], _TWITTER_FORMAT, labels, field, utc=True)
+            out[twitter] = _to_datetime(text[twitter], _TWITTER_FORMAT, failures, utc=True)
         if rfc.any():
-            out[rfc] = _rfc2822(text[rfc], labels, field)
+            out[rfc] = _rfc2822(text[rfc], failures)
         if utc_name.any():
             as_offset = text[utc_name].str.replace(_UTC_NAME, "+00:00", regex=True)
-            out[utc_name] = _to_datetime(as_offset, "ISO8601", labels, field, utc=True)
+            out[utc_name] = _to_datetime(
+                as_offset, "ISO8601", failures, utc=True, shown=text[utc_name]
+            )
         if offset.any():
-            out[offset] = _to_datetime(text[offset], "ISO8601", labels, field, utc=True)
-        if naive.any():
-            naive_parts.append(_to_datetime(text[naive], "ISO8601", labels, field, utc=False))
-            naive_at.append(np.flatnonzero(naive))
+            out[offset] = _to_datetime(text[offset], "ISO8601", failures, utc=True)
+        if local.any():
+            naive_values[local] = _to_datetime(text[local], "ISO8601", failures, utc=False)
+            naive |= local
     number = kind == "number"
     if number.any():
-        out[number] = _epoch(series[number], labels, field)
+        out[number] = _epoch(series[number], failures)
     aware = kind == "aware"
     if aware.any():
         out[aware] = pd.to_datetime(series[aware], utc=True)
-    local = kind == "naive"
-    if local.any():
-        moments = pd.to_datetime(series[local].tolist())
-        naive_parts.append(pd.Series(moments, index=series.index[local]))
-        naive_at.append(np.flatnonzero(local))
-    if naive_parts:
-        where = np.concatenate(naive_at)
-        parts = pd.concat(naive_parts).sort_index()
-        order = np.sort(where)
+    given_naive = kind == "naive"
+    if given_naive.any():
+        naive_values[given_naive] = pd.to_datetime(series[given_naive].tolist())
+        naive |= given_naive
+    if tz is None:
+        failures.no_zone(naive & naive_values.notna().to_numpy(dtype=bool), series)
+    failures.check()
+    if naive.any():
+        rows = np.flatnonzero(naive)
         resolved = _local(
-            pd.DatetimeIndex(parts),
-            order,
+            pd.DatetimeIndex(naive_values[naive]),
+            rows,
             labels,
             field,
             tz,
             ambiguous,
             nonexistent,
-            example=series.iloc[order[0]],
         )
-        out.iloc[order] = resolved.to_numpy()
+        out.iloc[rows] = resolved.to_numpy()
     return pd.DatetimeIndex(out)
 
 
+_NO_ZONE = "no time zone"
+
+
+class _Failures:
+    """Every value that cannot be read, by row, so the error names the earliest rows first."""
+
+    def __init__(self, labels: Sequence[str], field: str) -> None:
+        self.labels = labels
+        self.field = field
+        self.rows: dict[int, tuple[Any, str]] = {}
+
+    def add(self, row: int, value: Any, reason: str) -> None:
+        self.rows.setdefault(row, (value, reason))
+
+    def missing(self, mask: npt.NDArray[np.bool_], values: pd.Series) -> None:
+        for row in np.flatnonzero(mask):
+            self.add(int(row), values.iloc[int(row)], "missing")
+
+    def no_zone(self, mask: npt.NDArray[np.bool_], values: pd.Series) -> None:
+        for row in np.flatnonzero(mask):
+            self.add(int(row), values.iloc[int(row)], _NO_ZONE)
+
+    def check(self) -> None:
+        if not self.rows:
+            return
+        order = sorted(self.rows)
+        reasons = {reason for _, reason in self.rows.values()}
+        if reasons == {"missing"}:
+            shown = ", ".join(self.labels[i] for i in order[:MAX_SHOWN])
+            raise SchemaError(
+                f"{self.field} is missing or not a timestamp (text, epoch number or datetime) "
+                f"for {shown}"
+            )
+        zone_hint = (
+            "; pass tz='…' (e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
+            if _NO_ZONE in reasons
+            else ""
+        )
+        if reasons == {_NO_ZONE}:
+            shown = ", ".join(self.labels[i] for i in order[:MAX_SHOWN])
+            raise SchemaError(
+                f"{self.field}: {len(order)} timestamp(s) have no time zone ({shown}; e.g. "
+                f"{self.rows[order[0]][0]!r}){zone_hint}"
+            )
+        listed = (f"{self.labels[i]} = {self.rows[i][0]!r} ({self.rows[i][1]})" for i in order)
+        raise SchemaError(
+            f"{self.field}: {len(order)} timestamp(s) cannot be read: "
+            f"{listing(listed, len(order))}{zone_hint}"
+        )
+
+
+# The kinds of text value, in the order they are tried (the most common first).
+_TEXT_KINDS = ("offset", "local", "epoch", "twitter", "rfc2822", "utc_name")
+_ISO_OFFSET = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+)
+_ISO_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$")
+
+
 def _kind_of(value: Any) -> str:
+    # One pass over the values: what each is, so each kind is parsed vectorised.
     if isinstance(value, str):
-        return "text" if value.strip() else "missing"
+        text = value.strip()
+        if not text:
+            return "missing"
+        if _ISO_OFFSET.match(text):
+            return "offset"
+        if _ISO_LOCAL.match(text):
+            return "local"
+        if _EPOCH_TEXT.match(text):
+            return "epoch"
+        if _TWITTER.match(text):
+            return "twitter"
+        if _RFC2822.match(text):
+            return "rfc2822"
+        if _UTC_NAME.search(text):
+            return "utc_name"
+        return "offset" if _TZ_SUFFIX.search(text) else "local"
     if isinstance(value, datetime):
         if value is pd.NaT:
             return "missing"
@@ -342,16 +413,8 @@ def _local(
     tz: str | None,
     ambiguous: Ambiguous,
     nonexistent: Nonexistent,
-    *,
-    example: Any = None,
 ) -> pd.DatetimeIndex:
-    if tz is None:
-        shown = [labels[int(i)] for i in rows[:MAX_SHOWN]]
-        eg = f"; e.g. {example!r}" if example is not None else ""
-        raise SchemaError(
-            f"{field}: {len(rows)} timestamp(s) have no time zone ({', '.join(shown)}{eg}); "
-            f"pass tz='…' (e.g. 'UTC' or 'Europe/Berlin') to say which local time they are in"
-        )
+    assert tz is not None  # parse_utc reports naive values without a tz first
     return localize(
         naive,
         tz,
@@ -362,73 +425,53 @@ def _local(
     )
 
 
-def _check_missing(missing: npt.NDArray[np.bool_], labels: Sequence[str], field: str) -> None:
-    if missing.any():
-        rows = [labels[int(i)] for i in np.flatnonzero(missing)[:MAX_SHOWN]]
-        raise SchemaError(
-            f"{field} is missing or not a timestamp (text, epoch number or datetime) for "
-            f"{', '.join(rows)}"
-        )
+_OUTSIDE = "outside the years 1677 to 2262 that a frame can hold"
 
 
-def _epoch(given: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+def _epoch(given: pd.Series, failures: _Failures) -> pd.Series:
     numbers = given.map(float) if given.dtype == object else given
     values = numbers.to_numpy(dtype=np.float64)
     millis = np.abs(values) >= EPOCH_MS_FROM
     seconds = np.where(millis, values / 1000.0, values)
     outside = np.abs(seconds) > _MAX_SECONDS
-    if outside.any():
-        shown = [
-            f"{labels[int(i)]} = {given.iloc[j]}" for j, i in enumerate(given.index) if outside[j]
-        ]
-        raise SchemaError(
-            f"{field}: {int(outside.sum())} epoch timestamp(s) outside the years 1677 to 2262 "
-            f"that a frame can hold: {', '.join(shown[:MAX_SHOWN])}"
-        )
-    ns = np.round(seconds * 1e9).astype(np.int64)
-    return pd.Series(pd.to_datetime(ns, unit="ns", utc=True), index=numbers.index)
+    for j in np.flatnonzero(outside):
+        failures.add(int(given.index[j]), given.iloc[int(j)], f"epoch {_OUTSIDE}")
+    ns = np.round(np.where(outside, 0.0, seconds) * 1e9).astype(np.int64)
+    return pd.Series(pd.to_datetime(ns, unit="ns", utc=True), index=given.index)
 
 
-def _rfc2822(text: pd.Series, labels: Sequence[str], field: str) -> pd.Series:
+def _rfc2822(text: pd.Series, failures: _Failures) -> pd.Series:
     parsed: list[Any] = []
-    bad: list[str] = []
     for position, value in zip(text.index, text, strict=True):
         try:
             moment = parsedate_to_datetime(str(value))
         except (TypeError, ValueError, IndexError):
-            bad.append(f"{labels[int(position)]} = {value!r}")
+            failures.add(int(position), value, "cannot parse as RFC 2822")
+            parsed.append(pd.NaT)
             continue
         # "-0000" means UTC with the sender's zone unknown (RFC 5322 3.3).
         parsed.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
-    if bad:
-        raise SchemaError(
-            f"{field}: cannot parse {len(bad)} timestamp(s) as RFC 2822: "
-            f"{', '.join(bad[:MAX_SHOWN])}"
-        )
     return pd.Series(pd.to_datetime(parsed, utc=True), index=text.index)
 
 
 def _to_datetime(
-    text: pd.Series, fmt: str, labels: Sequence[str], field: str, *, utc: bool
+    text: pd.Series,
+    fmt: str,
+    failures: _Failures,
+    *,
+    utc: bool,
+    shown: pd.Series | None = None,
 ) -> pd.Series:
+    given = text if shown is None else shown
     parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
-    bad = parsed.isna().to_numpy(dtype=bool)
-    if bad.any():
-        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if bad[j]]
-        raise SchemaError(
-            f"{field}: cannot parse {int(bad.sum())} timestamp(s) as {fmt}: "
-            f"{', '.join(shown[:MAX_SHOWN])}"
-        )
+    for j in np.flatnonzero(parsed.isna().to_numpy(dtype=bool)):
+        failures.add(int(text.index[j]), given.iloc[int(j)], f"cannot parse as {fmt}")
     # pandas 3 parses far dates at a coarser unit; the frame's nanosecond axis spans
     # 1677-09-21 to 2262-04-11 only.
     low, high = pd.Timestamp.min, pd.Timestamp.max
     if utc:
         low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
     outside = ((parsed < low) | (parsed > high)).to_numpy(dtype=bool)
-    if outside.any():
-        shown = [f"{labels[i]} = {text.iloc[j]!r}" for j, i in enumerate(text.index) if outside[j]]
-        raise SchemaError(
-            f"{field}: {int(outside.sum())} timestamp(s) outside the years 1677 to 2262 that a "
-            f"frame can hold: {', '.join(shown[:MAX_SHOWN])}"
-        )
-    return parsed
+    for j in np.flatnonzero(outside):
+        failures.add(int(text.index[j]), given.iloc[int(j)], _OUTSIDE)
+    return parsed.where(~outside)

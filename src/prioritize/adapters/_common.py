@@ -66,7 +66,6 @@ __all__ = [
     "join_customers",
     "load_json",
     "parse_utc",
-    "skipped_line",
 ]
 
 #: The categorical dtype of the ``channel`` column adapters produce (every Channel).
@@ -202,14 +201,6 @@ class Skips:
                 stacklevel=_caller_level(),
             )
         return frame
-
-
-def skipped_line(skipped: Mapping[str, int]) -> str:
-    """A skip report as one line: ``"skipped 3 records: 2 retweet, 1 duplicate"`` (or ``""``)."""
-    if not skipped:
-        return ""
-    total = sum(skipped.values())
-    return f"skipped {total} record(s): " + ", ".join(f"{n} {k}" for k, n in skipped.items())
 
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])

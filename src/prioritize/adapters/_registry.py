@@ -28,6 +28,7 @@ public module imports it), so :func:`read` and the command line's
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from prioritize._errors import InputError
 from prioritize._internal.files import read_table
 from prioritize.adapters._common import load_json
 
-__all__ = ["SNIFF_ROWS", "Content", "Reader", "formats", "read", "register"]
+__all__ = ["SNIFF_ROWS", "Content", "Reader", "formats", "read", "register", "sniff_table"]
 
 Content: TypeAlias = Literal["json", "table"]
 #: Rows of a table a detector sees.
@@ -117,7 +118,8 @@ def _content_of(source: Any) -> Content:
     return "json" if head[:1] in (b"{", b"[") else "table"
 
 
-def _sniff_table(source: Any) -> pd.DataFrame:
+def sniff_table(source: Any) -> pd.DataFrame:
+    """The first :data:`SNIFF_ROWS` rows of a table (a path or a DataFrame), as detectors see it."""
     if isinstance(source, pd.DataFrame):
         return source.head(SNIFF_ROWS)
     path = Path(source)
@@ -126,6 +128,20 @@ def _sniff_table(source: Any) -> pd.DataFrame:
         return read_table(path, "read", parquet=True).head(SNIFF_ROWS)
     sep = "\t" if ".tsv" in suffixes else ","
     return read_table(path, "read", sep=sep, dtype=str, nrows=SNIFF_ROWS)
+
+
+def _check_options(reader: Reader, options: Mapping[str, Any]) -> None:
+    params = inspect.signature(reader.read).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    keyword = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    takes = [n for n, p in list(params.items())[1:] if p.kind in keyword]  # after the source
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        raise InputError(
+            f"read: format {reader.name!r} ({reader.content}) takes no option(s) "
+            f"{', '.join(unknown)}; it takes {', '.join(takes) or 'none'}"
+        )
 
 
 def _claims(reader: Reader, content: Any) -> bool:
@@ -158,8 +174,8 @@ def read(source: Any, format: str | None = None, **options: Any) -> pd.DataFrame
     ------
     InputError
         If ``format`` is not registered or does not read this kind of content,
-        or (``format=None``) no format or several formats claim the content;
-        the message lists the formats.
+        or (``format=None``) no format or several formats claim the content
+        (the message lists the formats), or the reader takes no such option.
     """
     content = _content_of(source)
     if format is not None:
@@ -174,8 +190,9 @@ def read(source: Any, format: str | None = None, **options: Any) -> pd.DataFrame
                 f"read: format {format!r} reads {' or '.join(known[format])}, and this source "
                 f"is {'a table (CSV/Parquet)' if content == 'table' else 'JSON'}"
             )
+        _check_options(reader, options)
         return reader.read(source, **options)
-    parsed = load_json(source, "read") if content == "json" else _sniff_table(source)
+    parsed = load_json(source, "read") if content == "json" else sniff_table(source)
     candidates = [r for (_, c), r in sorted(_READERS.items()) if c == content]
     claimed = [r for r in candidates if _claims(r, parsed)]
     what = "JSON" if content == "json" else "table"
@@ -191,4 +208,5 @@ def read(source: Any, format: str | None = None, **options: Any) -> pd.DataFrame
             f"read: the {what} matches no known format; pass format= (--format on the command "
             f"line) to read it as one and see what is missing. Known {what} formats: {listed}"
         )
+    _check_options(claimed[0], options)
     return claimed[0].read(parsed if content == "json" else source, **options)

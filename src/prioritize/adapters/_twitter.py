@@ -106,6 +106,7 @@ class _Tweet(NamedTuple):
     followers: int | None
     conversation_id: str | None
     version: str
+    customer_id: str
 
 
 class _Page(NamedTuple):
@@ -315,10 +316,15 @@ class _Reader:
         self.problems: list[str] = []
         self.seen: set[str] = set()
         self.tweets: list[_Tweet] = []
+        self.first_bad: int | None = None  # tweets read before the first bad one
 
     def read(self, payload: Any) -> list[_Tweet]:
         for page in _pages(payload):
             self._page(page)
+        if self.problems:
+            # An earlier tweet with only a bad timestamp is the first bad record: name it.
+            earlier = self.tweets[: self.first_bad]
+            _received(earlier)
         fail(self.problems, "twitter payload")
         return self.tweets
 
@@ -348,7 +354,10 @@ class _Reader:
             users = page.users
             if page.version == _V1 and isinstance(tweet, Mapping):
                 tweet, users = _as_v2(tweet)
+            before = len(self.problems)
             read = self._tweet(tweet, users, author_errors, page.version)
+            if len(self.problems) > before and self.first_bad is None:
+                self.first_bad = len(self.tweets)
             if read is not None:
                 self.tweets.append(read)
 
@@ -439,6 +448,12 @@ class _Reader:
             )
         if len(problems) > before:
             return None
+        key = f"twitter:{username}" if username else f"twitter:id:{author_id}"
+        try:
+            customer_id = normalise_key(key)
+        except InputError as exc:
+            problems.append(f"{where}: {exc}")
+            return None
         conversation = tweet.get("conversation_id")
         return _Tweet(
             tweet_id=tweet_id,
@@ -449,15 +464,13 @@ class _Reader:
             followers=followers,
             conversation_id=conversation if isinstance(conversation, str) else None,
             version=version,
+            customer_id=customer_id,
         )
 
 
-def _customer_id(tweet: _Tweet) -> str:
-    key = f"twitter:{tweet.username}" if tweet.username else f"twitter:id:{tweet.author_id}"
-    try:
-        return normalise_key(key)
-    except InputError as exc:
-        raise InputError(f"twitter payload: tweet {tweet.tweet_id}: {exc}") from exc
+def _received(tweets: list[_Tweet]) -> pd.DatetimeIndex:
+    labels = [f"tweet {t.tweet_id}" for t in tweets]
+    return parse_utc([t.created_at for t in tweets], labels=labels, field="created_at")
 
 
 def _followers(tweet: _Tweet, unknown: int | None) -> int:
@@ -509,12 +522,11 @@ def from_tweet(
             f"reads exactly one (use from_tweets for many)"
         )
     tweet = tweets[0]
-    label = f"tweet {tweet.tweet_id}"
     try:
-        received = parse_utc([tweet.created_at], labels=[label], field="created_at")[0]
+        received = _received(tweets)[0]
     except InputError as exc:
-        raise InputError(f"twitter payload: {label}: {exc}") from exc
-    customer_id = _customer_id(tweet)
+        raise InputError(f"twitter payload: tweet {tweet.tweet_id}: {exc}") from exc
+    customer_id = tweet.customer_id
     crm: dict[str, Any] = {}
     record = (customers or {}).get(customer_id)
     if record is not None:
@@ -591,13 +603,12 @@ def from_tweets(
     skips = Skips("twitter payload", kinds=SKIPPED, keep=keep)
     reader = _Reader(skips, on_errors=on_errors, unknown_followers=unknown_followers, brand=brand)
     tweets = reader.read(payload)
-    labels = [f"tweet {t.tweet_id}" for t in tweets]
-    received = parse_utc([t.created_at for t in tweets], labels=labels, field="created_at")
+    received = _received(tweets)
     n = len(tweets)
     frame = build_frame(
         {
             "query_id": [QUERY_ID_PREFIX + t.tweet_id for t in tweets],
-            "customer_id": [_customer_id(t) for t in tweets],
+            "customer_id": [t.customer_id for t in tweets],
             "received_at": received,
             "channel": [Channel.TWITTER.value] * n,
             "followers": [_followers(t, unknown_followers) for t in tweets],
@@ -626,7 +637,7 @@ def _is_page(page: Any) -> bool:
         return False
     if _is_tweet(page):
         return True
-    for key in ("data", "results"):
+    for key in ("data", "results", "statuses"):
         items = page.get(key)
         items = [items] if isinstance(items, Mapping) else items
         if isinstance(items, list) and items:
@@ -650,5 +661,5 @@ register(
     detect=detect,
     read=from_tweets,
     expects="Twitter/X API pages: {'data': [tweets], 'includes': {'users': [...]}} (v2), "
-    "tweets with an embedded 'user' (v1.1) or {'results': [...]} (Search API)",
+    "tweets with an embedded 'user' (v1.1), {'statuses': [...]} or {'results': [...]} (Search)",
 )

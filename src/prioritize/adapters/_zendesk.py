@@ -109,8 +109,15 @@ class _Rows:
     skips: Skips
     seen: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    first_bad: int | None = None  # tickets read before the first bad one
     labels: list[str] = field(default_factory=list)
     cols: dict[str, list[Any]] = field(default_factory=dict)
+
+    def problem(self, text: str) -> None:
+        """Record a problem with the ticket being read."""
+        if self.first_bad is None:
+            self.first_bad = len(self.labels)
+        self.problems.append(text)
 
     def skipped(self, label: str, ticket_id: str | None, status: Any) -> bool:
         """Whether to skip this ticket: deleted, or an id already read (counted in ``skips``)."""
@@ -148,7 +155,7 @@ class _Rows:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             if not isinstance(value, str):
-                self.problems.append(f"{label}: {name} must be text; got {value!r}")
+                self.problem(f"{label}: {name} must be text; got {value!r}")
             elif value.strip():
                 parts.append(value.strip())
         if len(self.problems) > before:
@@ -178,7 +185,7 @@ class _Rows:
         hit = self.channels.get(key) if key is not None else None
         if hit is None:
             hint = " (a numeric via id: map it with channel_map)" if isinstance(key, int) else ""
-            self.problems.append(
+            self.problem(
                 f"{label}: {via_field} {via!r} is not a known channel{hint} (known: "
                 f"zendesk.VIA_CHANNELS); map it with channel_map={{{via!r}: '<channel>'}}"
             )
@@ -197,7 +204,7 @@ class _Rows:
                 return math.nan
             if key in self.priorities:
                 return self.priorities[key]
-        self.problems.append(
+        self.problem(
             f"{label}: priority {priority!r} is not one of {sorted(self.priorities)} "
             f"(or empty); map it with priority_urgency"
         )
@@ -213,23 +220,27 @@ class _Rows:
         ambiguous: Ambiguous = "raise",
         nonexistent: Nonexistent = "raise",
     ) -> pd.DataFrame:
+        def received(upto: int | None) -> pd.DatetimeIndex:
+            return parse_utc(
+                self.cols.get("received_at", [])[:upto],
+                labels=self.labels[:upto],
+                field=f"{what}: created_at",
+                tz=tz,
+                date_format=date_format,
+                ambiguous=ambiguous,
+                nonexistent=nonexistent,
+            )
+
+        if self.problems:
+            received(self.first_bad)  # an earlier ticket's bad time is the first bad record
         fail(self.problems, what)
         n = len(self.labels)
         cols = {k: self.cols.get(k, []) for k in ("query_id", "customer_id", "channel")}
-        received = parse_utc(
-            self.cols.get("received_at", []),
-            labels=self.labels,
-            field=f"{what}: created_at",
-            tz=tz,
-            date_format=date_format,
-            ambiguous=ambiguous,
-            nonexistent=nonexistent,
-        )
         extras = ("status", "requester_email", "requester_phone")
         frame = build_frame(
             {
                 **cols,
-                "received_at": received,
+                "received_at": received(None),
                 "followers": [0] * n,
                 "urgency": self.cols.get("urgency", []),
                 "text": self.cols.get("text", []),
@@ -364,7 +375,7 @@ def from_tickets(
     rows = _Rows(channel_table(channel_map), priority_table(priority_urgency), skips)
     for pos, ticket in enumerate(tickets):
         if not isinstance(ticket, Mapping):
-            rows.problems.append(f"tickets[{pos}] is a {type(ticket).__name__}, not a ticket")
+            rows.problem(f"tickets[{pos}] is a {type(ticket).__name__}, not a ticket")
             continue
         ticket_id = integer_id(ticket.get("id"))
         label = f"ticket {ticket_id}" if ticket_id else f"tickets[{pos}]"
@@ -384,7 +395,7 @@ def from_tickets(
             if not ok
         ]
         if missing:
-            rows.problems.append(f"{label}: missing or malformed {', '.join(missing)}")
+            rows.problem(f"{label}: missing or malformed {', '.join(missing)}")
             continue
         assert isinstance(via, Mapping) and ticket_id is not None  # checked just above
         source = via.get("source")
@@ -507,7 +518,7 @@ def from_csv(
             if not ok
         ]
         if problems:
-            rows.problems.append(f"{label}: missing or malformed {', '.join(problems)}")
+            rows.problem(f"{label}: missing or malformed {', '.join(problems)}")
             continue
         assert ticket_id is not None  # checked just above
         rows.add(

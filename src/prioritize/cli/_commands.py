@@ -12,6 +12,7 @@ import pandas as pd
 
 from prioritize.cli._common import (
     CLIError,
+    ReadOptions,
     check_output,
     load_policy,
     load_queries,
@@ -42,6 +43,7 @@ def run_score(
     out: str | None = None,
     force: bool = False,
     raw_csv: bool = False,
+    read: ReadOptions | None = None,
 ) -> str:
     """Rank the queries of a file with a policy; the top ``top`` with each contribution.
 
@@ -57,7 +59,7 @@ def run_score(
         else check_output(out, "--out", inputs=(queries, policy_spec), force=force)
     )
     policy = load_policy(policy_spec)
-    frame = load_queries(queries)
+    frame = load_queries(queries, read)
     if len(frame) == 0:
         raise CLIError(f"{queries}: no queries to rank")
     if now is None:
@@ -125,6 +127,7 @@ def run_audit(
     schedule: str | None = None,
     seed: int = 0,
     derive_urgency: bool = False,
+    read: ReadOptions | None = None,
 ) -> str:
     """The counterfactual, gaming and (with ``simulate``) fairness audit of a policy."""
     try:
@@ -141,7 +144,7 @@ def run_audit(
         raise CLIError(f"--seed must be >= 0; got {seed}")
     policy = load_policy(policy_spec)
     if queries is not None:
-        frame = load_queries(queries)
+        frame = load_queries(queries, read)
         stream = queries
     else:
         if synthetic < 1:

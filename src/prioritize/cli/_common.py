@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import sys
 import tomllib
+import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from prioritize import synthetic
-from prioritize._errors import ConfigError
+from prioritize._errors import ConfigError, SkippedRecordsWarning
 from prioritize._internal.files import read_table, read_text, same_file, write_atomic
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
@@ -22,6 +26,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "MAX_SCHEDULE_BYTES",
     "CLIError",
+    "ReadOptions",
     "check_output",
     "load_policy",
     "load_queries",
@@ -146,15 +151,119 @@ def load_policy(spec: str) -> Policy:
         raise _about(path, exc) from exc
 
 
-def load_queries(spec: str) -> pd.DataFrame:
-    """A canonical query frame from a CSV or Parquet file."""
-    from prioritize.adapters import read_queries
+@dataclass(frozen=True)
+class ReadOptions:
+    """How ``score``, ``compare`` and ``audit`` read a file of queries (``--format``, ``--tz``...).
 
+    ``None`` leaves a reader's default; only options given reach the reader.
+    """
+
+    format: str | None = None
+    tz: str | None = None
+    date_format: str | None = None
+    ambiguous: str | None = None
+    nonexistent: str | None = None
+    keep: tuple[str, ...] | None = None
+    unknown_followers: int | None = None
+    on_errors: str | None = None
+
+    def reader_options(self) -> dict[str, Any]:
+        """The options given, as keyword arguments of a reader."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "format" and getattr(self, f.name) is not None
+        }
+
+
+#: Reader keyword -> command-line flag, to word a reader's hint for the command line.
+_FLAGS = {
+    "tz": "--tz",
+    "date_format": "--date-format",
+    "ambiguous": "--ambiguous",
+    "nonexistent": "--nonexistent",
+    "keep": "--keep",
+    "unknown_followers": "--unknown-followers",
+    "on_errors": "--on-errors",
+    "format": "--format",
+}
+_OPTION = re.compile(r"\b(" + "|".join(_FLAGS) + r")=(?:'([^']*)'|\{'([^']*)'\}|(<[^>]*>))")
+#: Options of the Python readers that the command line does not have.
+PYTHON_ONLY = ("mapping", "defaults", "customers", "channel_map", "priority_urgency", "brand")
+_PYTHON_ONLY = re.compile(r"\b(?:" + "|".join(PYTHON_ONLY) + r")\b=?")
+
+
+def cli_words(text: str) -> str:
+    """A reader's message worded for the command line.
+
+    Hints naming a reader's keyword (``pass tz='…'``) name the flag instead
+    (``pass --tz …``); a hint naming an option the command line does not
+    have says that it is one of the Python readers.
+    """
+    text = _OPTION.sub(
+        lambda m: f"{_FLAGS[m.group(1)]} {m.group(2) or m.group(3) or m.group(4)}", text
+    )
+    if _PYTHON_ONLY.search(text):
+        text += (
+            " (mapping, defaults, customers, channel_map, priority_urgency and brand are "
+            "options of the Python readers, e.g. prioritize.adapters.read_queries; the command "
+            "line reads the canonical columns or a known export: see --format)"
+        )
+    return text
+
+
+def load_queries(spec: str, read: ReadOptions | None = None) -> pd.DataFrame:
+    """A canonical query frame from a file in any registered format (``--format``).
+
+    The format is detected from the content unless ``read.format`` names
+    it. What the reader skipped (retweets, deleted tickets...) is reported
+    as one line on stderr.
+    """
+    from prioritize.adapters import formats
+    from prioritize.adapters import read as read_any
+    from prioritize.models import REQUIRED_COLUMNS
+
+    read = read or ReadOptions()
     path = Path(spec)
     if not path.is_file():
         raise CLIError(f"{spec}: no such file" if not path.exists() else f"{spec}: not a file")
+    if read.format is not None and read.format not in formats():
+        raise CLIError(f"--format {read.format}: unknown; known formats: {', '.join(formats())}")
+    if read.format == "csv":
+        columns = load_header(path)
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise CLIError(
+                f"{spec}: lacks the column(s) {missing} the command line reads; it has "
+                f"{sorted(columns)[:30]}. Rename them in the file, read a known export with "
+                f"--format ({', '.join(formats())}), or map columns in Python with "
+                f"prioritize.adapters.read_queries(path, mapping=..., defaults=...)"
+            )
     try:
-        return read_queries(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedRecordsWarning)
+            frame = read_any(path, format=read.format, **read.reader_options())
+    except (ValueError, OSError, ImportError) as exc:
+        raise CLIError(cli_words(_about(path, exc).args[0])) from exc
+    skipped: dict[str, int] = frame.attrs.get("skipped", {})
+    if skipped:
+        counts = ", ".join(f"{n:,} {kind}" for kind, n in skipped.items())
+        print(
+            f"prioritize: {spec}: skipped {sum(skipped.values()):,} record(s) that are not "
+            f"customer messages: {counts} (--keep {','.join(skipped)} reads them)",
+            file=sys.stderr,
+        )
+    return frame
+
+
+def load_header(path: Path) -> list[str]:
+    """The column names of a CSV or Parquet file (reads a few rows only)."""
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    options: dict[str, Any] = {} if parquet else {"nrows": 5, "dtype": str}
+    if path.suffix.lower() == ".tsv":
+        options["sep"] = "\t"
+    try:
+        return [str(c) for c in read_table(path, parquet=parquet, **options).columns]
     except (ValueError, OSError, ImportError) as exc:
         raise _about(path, exc) from exc
 

@@ -15,6 +15,7 @@ from prioritize._internal.optional import require_matplotlib
 from prioritize._internal.progress import progress
 from prioritize.cli._common import (
     CLIError,
+    ReadOptions,
     check_output,
     load_policy,
     load_queries,
@@ -49,6 +50,7 @@ class CompareOptions:
     progress: bool | None = None
     patience: str | None = None
     baseline: str | None = None
+    read: ReadOptions | None = None
 
 
 def _policies(specs: Sequence[str]) -> dict[str, Policy]:
@@ -98,7 +100,7 @@ def run_compare(opts: CompareOptions) -> str:
     if opts.baseline is not None and opts.baseline not in policies:
         raise CLIError(f"--baseline {opts.baseline}: not among the policies {list(policies)}")
     if opts.queries is not None:
-        frame = load_queries(opts.queries)
+        frame = load_queries(opts.queries, opts.read)
         source: pd.DataFrame | Callable[[int], pd.DataFrame] = frame
         stream = f"{len(frame):,} queries from {opts.queries}"
         fixed = "handle_minutes" in frame.columns and (

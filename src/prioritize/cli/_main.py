@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize.cli._common import CLIError, one_line
+from prioritize.cli._common import CLIError, ReadOptions, one_line
 
 __all__ = ["main"]
 
@@ -43,6 +43,70 @@ def _add_team(cmd: argparse.ArgumentParser) -> None:
         "--schedule",
         metavar="FILE.toml",
         help="shifts instead: [[shift]] tables with start, end, count, tz, days",
+    )
+
+
+_FORMAT_NAMES = "twitter, zendesk, csv, or another registered reader"
+
+
+def _add_read(cmd: argparse.ArgumentParser) -> None:
+    group = cmd.add_argument_group(
+        "reading the queries file",
+        "The file may be any supported export: its format is detected from the content "
+        "(or named with --format). What a reader skips because it is not a customer message "
+        "(retweets, deleted tickets...) is reported on one line on stderr.",
+    )
+    group.add_argument(
+        "--format", metavar="NAME", help=f"the file's format ({_FORMAT_NAMES}); default: detected"
+    )
+    group.add_argument(
+        "--tz", metavar="ZONE", help="time zone of times without an offset, e.g. Europe/Berlin"
+    )
+    group.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="strptime format of the times, e.g. '%%d/%%m/%%Y %%H:%%M' (default: every "
+        "documented vendor form)",
+    )
+    group.add_argument(
+        "--ambiguous",
+        choices=("raise", "earliest", "latest", "infer"),
+        help="local times that occur twice on the night clocks go back (default: an error)",
+    )
+    group.add_argument(
+        "--nonexistent",
+        choices=("raise", "shift_forward", "shift_backward"),
+        help="local times skipped on the night clocks go forward (default: an error)",
+    )
+    group.add_argument(
+        "--keep",
+        metavar="KIND,...",
+        type=lambda text: tuple(k.strip() for k in text.split(",") if k.strip()),
+        help="read these skipped kinds as queries, e.g. retweet,duplicate",
+    )
+    group.add_argument(
+        "--unknown-followers",
+        type=int,
+        metavar="N",
+        help="follower count for a tweet whose author is unknown (default: an error)",
+    )
+    group.add_argument(
+        "--on-errors",
+        choices=("raise", "ignore"),
+        help="twitter: an API error about a tweet's author (default raise)",
+    )
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(
+        format=args.format,
+        tz=args.tz,
+        date_format=args.date_format,
+        ambiguous=args.ambiguous,
+        nonexistent=args.nonexistent,
+        keep=args.keep,
+        unknown_followers=args.unknown_followers,
+        on_errors=args.on_errors,
     )
 
 
@@ -133,7 +197,8 @@ def _build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--queries",
         metavar="FILE",
-        help="queries (.csv or .parquet, canonical columns); default: a synthetic week",
+        help="queries: canonical CSV/Parquet or any supported export (see --format); "
+        "default: a synthetic week",
     )
     compare.add_argument(
         "--synthetic",
@@ -170,6 +235,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="FILE.html",
         help="write a self-contained HTML report (needs prioritize[plot])",
     )
+    _add_read(compare)
     _add_force(compare)
     compare.add_argument(
         "--progress",
@@ -186,7 +252,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "the top of the queue with the points each signal contributes.",
         epilog=_EPILOG,
     )
-    score.add_argument("queries", metavar="FILE", help="queries (.csv or .parquet)")
+    score.add_argument(
+        "queries",
+        metavar="FILE",
+        help="queries: canonical CSV/Parquet or any supported export (see --format)",
+    )
     score.add_argument(
         "--policy",
         required=True,
@@ -200,6 +270,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--top", type=int, default=20, metavar="N", help="rows shown (default 20)")
     _add_out(score, "every ranked query")
+    _add_read(score)
 
     audit = sub.add_parser(
         "audit",
@@ -217,7 +288,8 @@ def _build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--queries",
         metavar="FILE",
-        help="queries (.csv/.parquet); default: a synthetic 4-hour backlog",
+        help="queries: canonical CSV/Parquet or any supported export (see --format); "
+        "default: a synthetic 4-hour backlog",
     )
     audit.add_argument(
         "--synthetic",
@@ -239,6 +311,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_team(audit)
     audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_read(audit)
 
     staff = sub.add_parser(
         "staff",
@@ -316,6 +389,7 @@ def _run(args: argparse.Namespace) -> str:
                 progress=args.progress,
                 patience=args.patience,
                 baseline=args.baseline,
+                read=_read_options(args),
             )
         )
     if args.command == "score":
@@ -329,6 +403,7 @@ def _run(args: argparse.Namespace) -> str:
             out=args.out,
             force=args.force,
             raw_csv=args.raw_csv,
+            read=_read_options(args),
         )
     if args.command == "audit":
         from prioritize.cli._commands import run_audit
@@ -342,6 +417,7 @@ def _run(args: argparse.Namespace) -> str:
             schedule=args.schedule,
             seed=args.seed,
             derive_urgency=args.derive_urgency,
+            read=_read_options(args),
         )
     from prioritize.cli._commands import StaffOptions, run_staff
 
