@@ -81,7 +81,8 @@ def test_unknown_format_and_unknown_option_for_a_format(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, _, err = run(capsys, "score", str(SEARCH), "--policy", "fifo", "--format", "pigeon")
-    assert code == 2 and "--format pigeon: unknown; known formats: csv, " in err
+    assert code == 2 and "--format pigeon: unknown; known formats: " in err
+    assert "csv, " in err and "twitter, " in err  # among the registered formats, sorted
     code, _, err = run(capsys, "score", str(SEARCH), "--policy", "fifo", "--tz", "UTC")
     assert code == 2 and "format 'twitter' (json) takes no option(s) tz" in err
 

@@ -100,6 +100,11 @@ SKIP_KINDS: Mapping[str, str] = {
         "first is kept; keeping them makes the duplicate ids an error"
     ),
     "not_a_message": "an event that is not an inbound message (a status change, a receipt)",
+    "spam": "a record the helpdesk itself marked as spam",
+    "follow_up": (
+        "a customer's reply inside a conversation already read (not a new query; e.g. a "
+        "tweet answering the brand's reply)"
+    ),
 }
 
 

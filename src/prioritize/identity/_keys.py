@@ -36,7 +36,10 @@ Kinds: TypeAlias = Mapping[str, KeyStyle]
 CRM_KIND = "crm"
 
 #: Known kinds and how their values are normalised. ``zendesk`` keys are helpdesk
-#: requester ids (see :func:`prioritize.adapters.zendesk.from_tickets`).
+#: requester ids (see :func:`prioritize.adapters.zendesk.from_tickets`); the other
+#: helpdesks' likewise; ``messenger`` and ``igsid`` are the page-scoped ids of
+#: Messenger and Instagram senders; ``twcs`` the anonymised authors of the
+#: Customer Support on Twitter dataset.
 DEFAULT_KINDS: Kinds = MappingProxyType(
     {
         "crm": "id",
@@ -48,6 +51,15 @@ DEFAULT_KINDS: Kinds = MappingProxyType(
         "chat": "id",
         "web": "id",
         "zendesk": "id",
+        # helpdesk and messaging ids the vendor readers of prioritize.adapters produce
+        "freshdesk": "id",
+        "intercom": "id",
+        "salesforce": "id",
+        "chatwoot": "id",
+        "zammad": "id",
+        "messenger": "id",
+        "igsid": "id",
+        "twcs": "id",
     }
 )
 
