@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from prioritize.queue import TriageQueue
     from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from prioritize import __version__
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize.cli._common import CLIError, one_line
@@ -93,6 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Decide who gets answered first, and measure what it costs.",
         epilog=_EPILOG,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
