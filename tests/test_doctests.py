@@ -1,8 +1,8 @@
 """The examples in docstrings run, as doctests, and show what they say.
 
 Only the subpackages listed here for now; a module added to one of them is
-picked up. Each module's examples run in a fresh namespace with ``pz`` and
-``pd`` imported, as a reader would have them.
+picked up. Each docstring's examples run in an empty namespace, as a reader
+would paste them: an example imports what it uses.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ import pkgutil
 import warnings
 from types import ModuleType
 
-import pandas as pd
 import pytest
-
-import prioritize as pz
 
 SUBPACKAGES = (
     "audit",
@@ -44,7 +41,7 @@ def _modules() -> list[str]:
 
 def _tests(module: ModuleType) -> list[doctest.DocTest]:
     finder = doctest.DocTestFinder(exclude_empty=True)
-    found = finder.find(module, module.__name__, globs={"pz": pz, "pd": pd})
+    found = finder.find(module, module.__name__, globs={})
     # a re-exported object is found again from its package: run each example once
     return [t for t in found if t.examples and t.name.startswith(module.__name__ + ".")]
 

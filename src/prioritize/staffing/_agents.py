@@ -157,7 +157,7 @@ def agents_needed(
     The same promise when customers give up after 2 minutes on average (Erlang A):
 
     >>> staffing.agents_needed(200, 3, target=0.8, within_minutes=1 / 3, patience_minutes=2)
-    1...
+    12
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     share = check_fraction("target", target, closed_above=False)

@@ -194,7 +194,7 @@ def service_level(
     --------
     >>> from prioritize import staffing
     >>> round(staffing.service_level(200, 3, 14, within_minutes=1 / 3), 3)
-    0.8...
+    0.888
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     count = check_agents(agents, minimum=1)
