@@ -20,6 +20,7 @@ MODULES = [
     ("prioritize.models", "Customer, Query, Channel, the canonical query frame, groups."),
     ("prioritize.signals", "The signal registry, normalisers, the urgency and tone lexicons."),
     ("prioritize.policy", "Policy, rules, file I/O and the one serving-order core."),
+    ("prioritize.policy.presets", "The presets' home (the same as ``prioritize.policies``)."),
     ("prioritize.routing", "Classify a query: type, topic, tone."),
     ("prioritize.queue", "The live triage queue."),
     ("prioritize.simulation", "Discrete-event simulation, compare and sweep."),

@@ -56,7 +56,10 @@ numpydoc_xref_param_type = False
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r".*\.py$",
+    # fairness_test_example.py is a pytest file that runs pytest on itself (it needs
+    # __file__, which the gallery does not set): shown, not executed here; the test
+    # suite runs it (tests/test_examples.py).
+    "filename_pattern": r"/(?!fairness_test_example\.py)[^/]+\.py$",
     "ignore_pattern": r"__init__\.py",
     "abort_on_example_error": True,
     "plot_gallery": "True",
@@ -81,3 +84,27 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
 }
 html_show_sourcelink = False
+
+
+def _short_signature(app, what, name, obj, options, signature, return_annotation):  # type: ignore[no-untyped-def]
+    """Pydantic models: keyword fields with short defaults, not the full nested reprs."""
+    import inspect
+
+    from pydantic import BaseModel
+
+    if what != "class" or not (inspect.isclass(obj) and issubclass(obj, BaseModel)):
+        return None
+    parts = []
+    for field, info in obj.model_fields.items():
+        if info.is_required():
+            parts.append(field)
+        elif info.default_factory is not None:
+            parts.append(f"{field}=...")
+        else:
+            text = repr(info.default)
+            parts.append(f"{field}={text if len(text) <= 30 else '...'}")
+    return f"(*, {', '.join(parts)})" if parts else "()", return_annotation
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("autodoc-process-signature", _short_signature)
