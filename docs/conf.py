@@ -14,8 +14,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import prioritize  # noqa: E402
 from _api import write_api_pages  # noqa: E402
+
+import prioritize  # noqa: E402
 
 project = "prioritize"
 author = "The prioritize maintainers"

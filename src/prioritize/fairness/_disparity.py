@@ -210,7 +210,8 @@ class DisparityFrame:
 
     The share answered within 20 minutes (a query that gave up is a miss):
 
-    >>> DisparityFrame(records, stat="share_within", within_minutes=20).by_group["value"].round(3).to_dict()
+    >>> within = DisparityFrame(records, stat="share_within", within_minutes=20)
+    >>> within.by_group["value"].round(3).to_dict()
     {'100k+': 0.333, '<1k': 0.667}
     """
 
