@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from prioritize import policies, rules, signals
 from prioritize._errors import ConfigError, InputError, PrioritizeError, SchemaError
+from prioritize._internal.version import __version__
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     )
     from prioritize.queue import TriageQueue
     from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
-
-__version__ = "0.1.0"
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from prioritize import __version__
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.version import __version__
 from prioritize.cli._common import CLIError, one_line
 
 __all__ = ["main"]
