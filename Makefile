@@ -32,8 +32,8 @@ demo: $(VENV)/.base
 	$(BIN)/python -m prioritize demo
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples docs/*.py
+	$(BIN)/ruff format --check src tests benchmarks examples docs/*.py
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
@@ -83,4 +83,4 @@ mutate: $(VENV)/.mutation
 	$(BIN)/python benchmarks/mutate.py --max-children $(MUTATE_WORKERS) $(GROUPS)
 
 clean:
-	rm -rf $(VENV) $(COMPAT) build dist docs/_build docs/api/generated docs/auto_examples .mutate .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(COMPAT) build dist docs/_build docs/api/generated docs/auto_examples docs/sg_execution_times.rst .mutate .pytest_cache .mypy_cache .ruff_cache .hypothesis
