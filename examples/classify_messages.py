@@ -1,4 +1,5 @@
 """Classify a stream of customer messages by type, topic and tone, and ask what anger buys.
+========================================================================================
 
 1. Label a synthetic stream with the default classifier (rules + tone lexicon,
    configured as data) and count the labels; unsure labels fall back to the

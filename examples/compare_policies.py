@@ -1,4 +1,5 @@
 """Influencer-weighted against equal treatment: the same week, the same team; who waits?
+=====================================================================================
 
 Run: python examples/compare_policies.py            (tables in the terminal)
      python examples/compare_policies.py out.html   (also an HTML report; needs matplotlib)

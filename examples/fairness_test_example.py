@@ -1,4 +1,5 @@
 """A helpdesk team writes its fairness promises as tests: "our policy is follower-blind".
+======================================================================================
 
 Copy this file into your own ``tests/`` folder (``pip install prioritize[testing]``
 and pytest) and replace ``our_policy`` with yours. Each assertion is a

@@ -1,8 +1,10 @@
 """A tiny helpdesk loop: tickets come in, free agents pop the next one, explanations shown.
+========================================================================================
 
 Run: python examples/helpdesk_integration.py
 
 What a helpdesk integration does with prioritize:
+
 1. build the policy once (from a reviewed TOML file, here the balanced example);
 2. on every inbound message: build Query + Customer and push them to the queue;
 3. whenever an agent is free: pop the next query at the current time and show
@@ -12,12 +14,15 @@ What a helpdesk integration does with prioritize:
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import prioritize as pz
 
-HERE = Path(__file__).resolve().parent
+# this script's folder (sys.argv[0] rather than __file__: the documentation's gallery
+# runs the script without __file__)
+HERE = Path(sys.argv[0]).resolve().parent
 
 policy = pz.Policy.from_file(HERE / "policies" / "balanced.toml").with_changes(
     service_levels={"twitter": 60, "chat": 10, "email": 1440, "default": 240}

@@ -1,4 +1,5 @@
 """From a forecast to a staffing plan to a service promise you can publish.
+========================================================================
 
 Run: python examples/staffing_plan.py
 

@@ -1,4 +1,5 @@
 """Scoring Twitter/X API v2 payloads: a page of mentions in, a ranked queue with reasons out.
+==========================================================================================
 
 Run: python examples/twitter_payloads.py
 

@@ -23,6 +23,7 @@ from prioritize._errors import (
     SharedQueueError,
     SkippedRecordsWarning,
 )
+from prioritize._internal.version import __version__
 from prioritize.models import Channel, Customer, Query
 from prioritize.policy import Policy, Score, Weights
 
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     )
     from prioritize.queue import SharedQueue, TriageQueue
     from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
-
-__version__ = "0.1.0.dev0"
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {

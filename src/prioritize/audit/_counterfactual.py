@@ -219,6 +219,22 @@ def counterfactual(
     query never shifts. ``GroupShare`` acts in queues and simulations, not
     here. With ``scope="each"`` the new rank is found by binary search among
     the others' order keys: O(n log n) for the whole frame.
+
+    Examples
+    --------
+    Thirty queries of one day: under ``influencer_weighted`` taking a customer's
+    followers away moves them 13 places on average; an equal-treatment policy
+    does not look at followers at all:
+
+    >>> import prioritize as pz
+    >>> from prioritize.audit import counterfactual
+    >>> frame = pz.synthetic.queries(30, seed=0, days=1)
+    >>> loud = counterfactual(frame, pz.policies.influencer_weighted(), value=0)
+    >>> round(loud.summary["mean_abs_rank_shift"], 1)
+    13.1
+    >>> fair = counterfactual(frame, pz.policies.equal_treatment(), value=0)
+    >>> int(fair.queries["rank_shift"].abs().max())
+    0
     """
     policy = check_policy(policy)
     if isinstance(column, Mapping):

@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.version import __version__
 from prioritize.cli._common import CLIError, ReadOptions, one_line
 
 __all__ = ["main"]
@@ -157,6 +158,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Decide who gets answered first, and measure what it costs.",
         epilog=_EPILOG,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(

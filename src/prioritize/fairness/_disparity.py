@@ -188,16 +188,31 @@ class DisparityFrame:
 
     Examples
     --------
-    With ``records`` from a simulation (the 90th percentile of waits by follower band,
-    the worst-to-best ratio, the bands under four fifths, then 95% intervals):
+    Six answered or abandoned queries in two follower bands (``records`` would
+    usually come from :func:`~prioritize.simulate`):
 
-    >>> d = DisparityFrame(records, group="follower_band", stat="p90")  # doctest: +SKIP
-    >>> d.by_group, d.ratio(), d.flagged  # doctest: +SKIP
-    >>> d.bootstrap(1000, seed=0).by_group  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from prioritize.fairness import DisparityFrame
+    >>> records = pd.DataFrame({
+    ...     "wait_minutes": [2.0, 4.0, 30.0, 50.0, 90.0, 10.0],
+    ...     "abandoned": [False, False, False, False, True, False],
+    ...     "follower_band": ["<1k", "<1k", "<1k", "100k+", "100k+", "100k+"],
+    ... })
 
-    The share answered within an hour (abandoned queries count as misses):
+    The median wait of answered queries by band, the smallest-to-largest ratio,
+    and the bands under four fifths of the best:
 
-    >>> DisparityFrame(records, stat="share_within", within_minutes=60).by_group  # doctest: +SKIP
+    >>> d = DisparityFrame(records, group="follower_band", stat="median")
+    >>> d.by_group["value"].to_dict()
+    {'100k+': 30.0, '<1k': 4.0}
+    >>> round(d.ratio(), 3), list(d.flagged)
+    (0.133, ['100k+'])
+
+    The share answered within 20 minutes (a query that gave up is a miss):
+
+    >>> within = DisparityFrame(records, stat="share_within", within_minutes=20)
+    >>> within.by_group["value"].round(3).to_dict()
+    {'100k+': 0.333, '<1k': 0.667}
     """
 
     def __init__(
@@ -426,8 +441,18 @@ def by_group(
 
     Examples
     --------
-    >>> by_group(records, group="follower_band", stats=("mean", "p90", "share_within"),
-    group=...          within_minutes=60)  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from prioritize.fairness import by_group
+    >>> records = pd.DataFrame({
+    ...     "wait_minutes": [2.0, 4.0, 30.0, 50.0, 90.0, 10.0],
+    ...     "abandoned": [False, False, False, False, True, False],
+    ...     "follower_band": ["<1k", "<1k", "<1k", "100k+", "100k+", "100k+"],
+    ... })
+    >>> by_group(records, stats=("mean", "max", "share_within"), within_minutes=20).round(3)
+                   count  mean   max  share_within
+    follower_band
+    100k+              2  30.0  50.0         0.333
+    <1k                3  12.0  30.0         0.667
     """
     if isinstance(stats, str) or not stats:
         raise InputError(f"stats must be a non-empty list of statistic names; got {stats!r}")

@@ -118,6 +118,7 @@ class IdentityGraph:
 
     Examples
     --------
+    >>> from prioritize.identity import IdentityGraph
     >>> g = IdentityGraph([("twitter:@Ann", "email:ann@x.com"), ("email:ann@x.com", "crm:C-1")])
     >>> g.resolve("twitter:ann")
     'crm:C-1'
@@ -301,6 +302,7 @@ class IdentityGraph:
         Examples
         --------
         >>> import pandas as pd
+        >>> from prioritize.identity import IdentityGraph
         >>> crm = pd.DataFrame({"crm_id": ["C-1", "C-2"], "email": ["ann@x.com", None],
         ...                     "twitter": ["@Ann", "bob"]})
         >>> g = IdentityGraph.from_frame(crm, {"crm_id": "crm", "email": "email",

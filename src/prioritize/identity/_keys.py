@@ -112,6 +112,7 @@ def normalise_key(key: object, kinds: Kinds = DEFAULT_KINDS) -> str:
 
     Examples
     --------
+    >>> from prioritize.identity import normalise_key
     >>> normalise_key("Twitter:@Ann_Lee")
     'twitter:ann_lee'
     >>> normalise_key("phone:+1 (415) 555-0134")

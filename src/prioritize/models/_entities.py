@@ -89,6 +89,7 @@ def channel_of(name: str) -> Channel | None:
 
     Examples
     --------
+    >>> from prioritize.models import channel_of
     >>> channel_of("E-Mail"), channel_of("X"), channel_of("pigeon")
     (<Channel.EMAIL: 'email'>, <Channel.TWITTER: 'twitter'>, None)
     """

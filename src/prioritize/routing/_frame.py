@@ -58,6 +58,13 @@ def classify(query: Query | str, *, classifier: TextClassifier | None = None) ->
         A :class:`~prioritize.models.Query` (its ``text`` is read) or a text.
     classifier
         Any callable from text to :class:`Labels`; default: ``Classifier()``.
+
+    Examples
+    --------
+    >>> from prioritize.routing import classify
+    >>> labels = classify("My parcel NEVER arrived 😡")
+    >>> labels.type, labels.topic, labels.tone
+    ('complaint', 'delivery', 'negative')
     """
     text = query.text if isinstance(query, Query) else query
     if not isinstance(text, str):

@@ -145,6 +145,19 @@ def agents_needed(
     InputError
         For an invalid argument, an offered load above ``MAX_OFFERED_LOAD``
         (a million Erlangs), or a target that needs more than ``MAX_AGENTS``.
+
+    Examples
+    --------
+    200 queries an hour of 3 minutes each, 80% answered within 20 seconds:
+
+    >>> from prioritize import staffing
+    >>> staffing.agents_needed(200, 3, target=0.8, within_minutes=1 / 3)
+    14
+
+    The same promise when customers give up after 2 minutes on average (Erlang A):
+
+    >>> staffing.agents_needed(200, 3, target=0.8, within_minutes=1 / 3, patience_minutes=2)
+    12
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     share = check_fraction("target", target, closed_above=False)

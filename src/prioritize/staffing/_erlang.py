@@ -157,6 +157,14 @@ def erlang_c(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float:
     float
         ``P(wait > 0)`` in ``[0, 1]``; 1.0 when the queue is unstable
         (offered load ``>= agents``), the limit of a queue that never empties.
+
+    Examples
+    --------
+    >>> from prioritize import staffing
+    >>> round(staffing.erlang_c(200, 3, 14), 3)  # 10 Erlangs on 14 agents
+    0.174
+    >>> staffing.erlang_c(200, 3, 10)  # unstable: every query waits
+    1.0
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     count = check_agents(agents, minimum=1)
@@ -181,6 +189,12 @@ def service_level(
     -------
     float
         In ``[0, 1]``; 0.0 when the queue is unstable.
+
+    Examples
+    --------
+    >>> from prioritize import staffing
+    >>> round(staffing.service_level(200, 3, 14, within_minutes=1 / 3), 3)
+    0.888
     """
     load = offered_load(arrivals_per_hour, handle_minutes)
     count = check_agents(agents, minimum=1)

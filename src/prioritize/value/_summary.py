@@ -101,6 +101,25 @@ def summarize_purchases(
     InputError
         ``now`` is naive; a transaction is after ``now``; ``customers`` is not
         unique or lacks a customer that has transactions.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> import pandas as pd
+    >>> from prioritize.value import summarize_purchases
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["c1", "c1", "c1", "c2"],
+    ...     "purchased_at": pd.to_datetime(
+    ...         ["2026-01-05", "2026-02-01", "2026-02-10", "2026-02-20"], utc=True),
+    ...     "amount": [40.0, 60.0, -20.0, 15.0],   # -20: a return
+    ... })
+    >>> now = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    >>> summarize_purchases(log, now=now)[["purchase_count", "total_spend",
+    ...                                    "days_since_last_purchase"]]
+                 purchase_count  total_spend  days_since_last_purchase
+    customer_id
+    c1                        2         80.0                      29.0
+    c2                        1         15.0                      10.0
     """
     tx = read_transactions(
         transactions,
