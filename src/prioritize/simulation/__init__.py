@@ -16,6 +16,12 @@ priority classes against Cobham's formula, exponential patience against
 Erlang A (M/M/c+M).
 """
 
+from prioritize.simulation._breakdown import (
+    AGENT_GROUP,
+    AGENT_GROUP_COLUMNS,
+    SINGLE_POOL,
+    breakdown,
+)
 from prioritize.simulation._compare import CHANGE_FIELDS, RUN_FIELDS, compare, sweep
 from prioritize.simulation._models import (
     SURVEY_PATIENCE_MINUTES,
@@ -30,6 +36,7 @@ from prioritize.simulation._models import (
 )
 from prioritize.simulation._result import (
     CHURN_AFTER_ABANDON,
+    QUERY_COLUMNS,
     RECORD_COLUMNS,
     SUMMARY_FIELDS,
     SimulationResult,
@@ -41,12 +48,16 @@ from prioritize.simulation._schedule import DAYS, Shift, capacity_changes
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
+    "AGENT_GROUP",
+    "AGENT_GROUP_COLUMNS",
     "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",
+    "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "RUN_FIELDS",
     "SUMMARY_FIELDS",
+    "SINGLE_POOL",
     "SURVEY_PATIENCE_MINUTES",
     "Agents",
     "ChannelLogNormal",
@@ -60,6 +71,7 @@ __all__ = [
     "SimulationResult",
     "SurveyPatience",
     "band_ratios",
+    "breakdown",
     "capacity_changes",
     "compare",
     "exposure_contributors",

@@ -16,12 +16,14 @@ from prioritize.models import answered_within, group_labels, parity_ratio
 
 __all__ = [
     "CHURN_AFTER_ABANDON",
+    "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "SUMMARY_FIELDS",
     "SimulationResult",
     "band_ratios",
     "describe_records",
     "exposure_contributors",
+    "query_columns",
     "summarize",
 ]
 
@@ -77,6 +79,12 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "four_fifths_value_band",
 )
 
+#: What a query *is*, carried from the frame into the records when the frame has the
+#: column (from :func:`~prioritize.routing.classify_frame` or given), after
+#: :data:`RECORD_COLUMNS` and in this order, so results can be broken down by them
+#: (:func:`~prioritize.simulation.breakdown`).
+QUERY_COLUMNS: tuple[str, ...] = ("type", "topic", "tone", "language")
+
 _SUMMARY_NEEDS = (
     "customer_id",
     "is_public",
@@ -109,7 +117,9 @@ class SimulationResult:
         including aging when service started; NaN when abandoned),
         ``followers``, ``follower_band`` (``<1k``, ``1k-10k``, ``10k-100k``,
         ``100k+``), ``lifetime_value`` and ``value_band`` (``<100``,
-        ``100-1k``, ``1k-10k``, ``10k+``).
+        ``100-1k``, ``1k-10k``, ``10k+``). Then, when the frame has them,
+        :data:`QUERY_COLUMNS` (``type``, ``topic``, ``tone``, ``language``),
+        as the frame holds them.
     summary
         The headline figures of :func:`summarize`, a Series named after the
         policy; computed from ``records`` on first access (a sweep of many
@@ -125,9 +135,14 @@ class SimulationResult:
     churn_after_abandon
         The probability of losing a customer who gave up, used by the
         summary's ``expected_loss``.
+    agents
+        The staffing of the run as given to ``simulate`` (an int, shifts or
+        a team), or None when unknown (records made elsewhere): what
+        :func:`~prioritize.simulation.breakdown` reads the on-duty time of each
+        agent group from.
     """
 
-    __slots__ = ("_abandonment", "_churn", "_name", "_records", "_summary")
+    __slots__ = ("_abandonment", "_agents", "_churn", "_name", "_records", "_summary")
 
     def __init__(
         self,
@@ -137,8 +152,10 @@ class SimulationResult:
         name: str | None = None,
         abandonment: str | None = None,
         churn_after_abandon: float = CHURN_AFTER_ABANDON,
+        agents: object = None,
     ) -> None:
         self._records = records
+        self._agents = agents
         self._summary = summary
         self._name = name
         self._abandonment = abandonment
@@ -153,6 +170,10 @@ class SimulationResult:
     @property
     def churn_after_abandon(self) -> float:
         return self._churn
+
+    @property
+    def agents(self) -> object:
+        return self._agents
 
     @property
     def records(self) -> pd.DataFrame:
@@ -223,6 +244,11 @@ def _min_over_max(values: npt.NDArray[np.float64]) -> float:
     if values.size == 0:
         return float("nan")
     return float(parity_ratio(values.min(), values.max()))
+
+
+def query_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """The :data:`QUERY_COLUMNS` of ``frame`` it has, as arrays for the records (same order)."""
+    return {name: frame[name].array for name in QUERY_COLUMNS if name in frame.columns}
 
 
 def check_churn(churn_after_abandon: Any) -> float:

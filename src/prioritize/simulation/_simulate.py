@@ -35,6 +35,7 @@ from prioritize.simulation._result import (
     RECORD_COLUMNS,
     SimulationResult,
     check_churn,
+    query_columns,
 )
 from prioritize.simulation._schedule import Shift, capacity_changes
 
@@ -239,7 +240,11 @@ def simulate(
     seat_row[arrival_order] = seat
     records = _records(frame, policy, base, received, t0, start_row, seat_row, service, wait_limit)
     return SimulationResult(
-        records, name=policy.name, abandonment=abandonment, churn_after_abandon=churn
+        records,
+        name=policy.name,
+        abandonment=abandonment,
+        churn_after_abandon=churn,
+        agents=agents,
     )
 
 
@@ -284,8 +289,9 @@ def _records(
         "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
         "value_band": group_labels(frame, group="value_band").array,
+        **query_columns(frame),
     }
-    return pd.DataFrame(data, index=frame.index, columns=list(RECORD_COLUMNS))
+    return pd.DataFrame(data, index=frame.index, columns=list(data))
 
 
 def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
