@@ -88,7 +88,9 @@ def _ns(records: pd.DataFrame, column: str) -> tuple[Any, Any]:
     if not isinstance(series.dtype, pd.DatetimeTZDtype):
         if missing.all():  # an all-NaT column: nobody was served
             return np.zeros(len(series), dtype=np.int64), missing
-        raise SchemaError(f"column {column!r} must be timezone-aware datetime64; got {series.dtype}")
+        raise SchemaError(
+            f"column {column!r} must be timezone-aware datetime64; got {series.dtype}"
+        )
     return np.asarray(series.array.as_unit("ns").asi8, dtype=np.int64), missing
 
 

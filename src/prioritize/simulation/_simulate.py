@@ -289,9 +289,9 @@ def _records(
         "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
         "value_band": group_labels(frame, group="value_band").array,
-        **query_columns(frame),
     }
-    return pd.DataFrame(data, index=frame.index, columns=list(data))
+    query = query_columns(frame)  # what a query is (type, topic, ...), when the frame says
+    return pd.DataFrame(data | query, index=frame.index, columns=[*RECORD_COLUMNS, *query])
 
 
 def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
