@@ -217,3 +217,43 @@ def test_bad_input_names_the_culprit() -> None:
         breakdown(unlabelled, group="agent_group")
     with pytest.raises(SchemaError, match="agent_group"):
         breakdown(rec.drop(columns="agent_group"), group="agent_group", agents=Team(()))
+
+
+def _labelled(seed: int) -> pd.DataFrame:
+    return pz.routing.classify_frame(pz.synthetic.queries(250, seed=seed, days=1))
+
+
+POLICIES = {"fifo": pz.policies.fifo(), "influencer": pz.policies.influencer_weighted()}
+
+
+def test_compare_by_a_column_is_each_runs_breakdown() -> None:
+    frame = _labelled(4)
+    table = pz.compare(frame, POLICIES, agents=2, seed=5, by="topic", within_minutes=15)
+    assert table.index.names == ["policy", "topic"]
+    for name, policy in POLICIES.items():
+        alone = breakdown(
+            pz.simulate(frame, policy, agents=2, seed=5), group="topic", within_minutes=15, seed=5
+        )
+        pd.testing.assert_frame_equal(table.loc[name], alone)
+        assert int(table.loc[name, "queries"].sum()) == len(frame)
+    assert table.attrs["baseline"] == "fifo"
+
+
+def test_compare_by_agent_group_over_replications_averages_the_runs() -> None:
+    table = pz.compare(_labelled, POLICIES, agents=2, seed=0, replications=3, by="agent_group")
+    runs = [
+        breakdown(
+            pz.simulate(_labelled(s), POLICIES["influencer"], agents=2, seed=s),
+            group="agent_group",
+            seed=s,
+        )
+        for s in range(3)
+    ]
+    row = table.loc[("influencer", SINGLE_POOL)]
+    assert row["runs"] == 3
+    occupancy = [float(r.loc[SINGLE_POOL, "occupancy"]) for r in runs]
+    assert row["occupancy"] == pytest.approx(np.mean(occupancy))
+    assert row["occupancy_ci95"] > 0
+    assert "occupancy_low" not in table.columns
+    with pytest.raises(InputError, match="by"):
+        pz.compare(_labelled(0), POLICIES, agents=2, by=["topic"])  # type: ignore[arg-type]
