@@ -35,7 +35,7 @@ from prioritize.routing._frame import LABEL_COLUMNS, TextClassifier, classify, c
 from prioritize.routing._teams import SELECT, AgentGroup, Retry, Route, Routes, Team
 
 for _cls in (AgentGroup, Retry, Route, Routes, Team):
-    _cls.__module__ = "prioritize"  # the public path, in reprs and pickles
+    _cls.__module__ = __name__  # the public path, in reprs, pickles and doctests
 
 __all__ = [
     "CLASSIFY_MISSING",
