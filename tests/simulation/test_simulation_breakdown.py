@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
@@ -25,18 +23,12 @@ GROUPS = ("es", "en", "billing")
 CHANNELS = ("chat", "email", "twitter")
 
 
-@dataclass(frozen=True)
-class Group:
-    """The fields of an agent group ``breakdown`` reads (name, agents, capacity)."""
-
-    name: str
-    agents: object
-    capacity: dict[str, int] = field(default_factory=dict)
+def group(name: str, agents: object, capacity: dict[str, int] | None = None) -> pz.AgentGroup:
+    return pz.AgentGroup(name, agents=agents, capacity=capacity or {})
 
 
-@dataclass(frozen=True)
-class Team:
-    groups: tuple[Group, ...]
+def team_of(groups: tuple[pz.AgentGroup, ...]) -> pz.Team:
+    return pz.Team(groups)
 
 
 def _minutes(values: list[float]) -> pd.Series:
@@ -97,12 +89,12 @@ def records(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @st.composite
-def teams(draw: st.DrawFn) -> Team:
+def teams(draw: st.DrawFn) -> pz.Team:
     shift_day = pz.Shift(start="08:00", end="16:00", count=draw(st.integers(1, 3)))
     shift_late = pz.Shift(start="16:00", end="20:00", count=1)
     staff = st.one_of(st.integers(1, 4), st.just([shift_day, shift_late]), st.just(shift_day))
     caps = st.dictionaries(st.sampled_from(CHANNELS), st.integers(1, 4), max_size=3)
-    return Team(tuple(Group(name, draw(staff), draw(caps)) for name in GROUPS))
+    return team_of(tuple(group(name, draw(staff), draw(caps)) for name in GROUPS))
 
 
 @given(records(), st.sampled_from(("topic", "language", "skills", "channel", "follower_band")))
@@ -120,7 +112,7 @@ def test_counts_by_any_column_sum_to_the_rows(rec: pd.DataFrame, group: str) -> 
 
 @given(records(), teams())
 def test_agent_groups_count_every_answered_query_and_occupancy_is_a_share(
-    rec: pd.DataFrame, team: Team
+    rec: pd.DataFrame, team: pz.Team
 ) -> None:
     table = breakdown(rec, group="agent_group", agents=team)
     assert list(table.columns) == list(AGENT_GROUP_COLUMNS)
@@ -140,14 +132,14 @@ def test_occupancy_is_busy_over_on_duty_with_capacity_weights() -> None:
         {"received": 5, "wait": 5, "handle": 20, "abandoned": False, "channel": "email"},
     ]
     rec = make_records([r | {"agent_group": "chat"} for r in rows])
-    team = Team((Group("chat", 2, {"chat": 2}),))
+    team = team_of((group("chat", 2, {"chat": 2}),))
     table = breakdown(rec, group="agent_group", agents=team)
     # busy: 2 chats x 10 min x 1/2 + 20 min email = 30; on duty 2 x 30 = 60
     assert table.loc["chat", "busy_minutes"] == pytest.approx(30.0)
     assert table.loc["chat", "on_duty_minutes"] == pytest.approx(60.0)
     assert table.loc["chat", "occupancy"] == pytest.approx(0.5)
     # with the default capacity a chat takes a whole agent: busy 40
-    plain = breakdown(rec, group="agent_group", agents=Team((Group("chat", 2),)))
+    plain = breakdown(rec, group="agent_group", agents=team_of((group("chat", 2),)))
     assert plain.loc["chat", "busy_minutes"] == pytest.approx(40.0)
 
 
@@ -156,12 +148,12 @@ def test_an_agent_finishing_after_the_shift_is_on_duty_until_done() -> None:
     rows = [{"received": 0, "wait": 20, "handle": 40, "abandoned": False, "channel": "chat"}]
     rec = make_records([r | {"agent_group": "a"} for r in rows])
     shift = pz.Shift(start="08:00", end="08:30", count=1)
-    table = breakdown(rec, group="agent_group", agents=Team((Group("a", shift),)))
+    table = breakdown(rec, group="agent_group", agents=team_of((group("a", shift),)))
     assert table.loc["a", "on_duty_minutes"] == pytest.approx(60.0)
     assert table.loc["a", "occupancy"] == pytest.approx(40.0 / 60.0)
     # a second agent on the same shift adds its 30 on-duty minutes, not more
     two = pz.Shift(start="08:00", end="08:30", count=2)
-    table = breakdown(rec, group="agent_group", agents=Team((Group("a", two),)))
+    table = breakdown(rec, group="agent_group", agents=team_of((group("a", two),)))
     assert table.loc["a", "on_duty_minutes"] == pytest.approx(90.0)
 
 
@@ -203,7 +195,7 @@ def test_bad_input_names_the_culprit() -> None:
     rows = [{"received": 0, "wait": 1, "handle": 5, "abandoned": False, "channel": "chat"}]
     rec = make_records([r | {"agent_group": "ghost", "topic": None} for r in rows])
     with pytest.raises(SchemaError, match="ghost"):
-        breakdown(rec, group="agent_group", agents=Team((Group("a", 1),)))
+        breakdown(rec, group="agent_group", agents=team_of((group("a", 1),)))
     with pytest.raises(SchemaError, match="topic"):
         breakdown(rec, group="topic")
     with pytest.raises(SchemaError, match="nope"):
@@ -211,12 +203,14 @@ def test_bad_input_names_the_culprit() -> None:
     with pytest.raises(InputError, match="group"):
         breakdown(rec, group=["topic"])  # type: ignore[arg-type]
     with pytest.raises(InputError, match="agents"):
-        breakdown(rec, group="agent_group", agents=Team((Group("a", "three"),)))
+        breakdown(rec, group="agent_group", agents="three")
     unlabelled = rec.assign(agent_group=[None])
     with pytest.raises(SchemaError, match="agent_group"):
         breakdown(unlabelled, group="agent_group")
     with pytest.raises(SchemaError, match="agent_group"):
-        breakdown(rec.drop(columns="agent_group"), group="agent_group", agents=Team(()))
+        breakdown(
+            rec.drop(columns="agent_group"), group="agent_group", agents=team_of((group("a", 1),))
+        )
 
 
 def _labelled(seed: int) -> pd.DataFrame:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
@@ -25,20 +23,8 @@ from prioritize.staffing import (
 )
 
 
-@dataclass(frozen=True)
-class Group:
-    name: str
-    agents: object
-    skills: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Team:
-    groups: tuple[Group, ...]
-
-
-def team(*groups: tuple[str, object, set[str]]) -> Team:
-    return Team(tuple(Group(name, n, frozenset(skills)) for name, n, skills in groups))
+def team(*groups: tuple[str, object, set[str]]) -> pz.Team:
+    return pz.Team([pz.AgentGroup(name, agents=n, skills=skills) for name, n, skills in groups])
 
 
 DISJOINT = team(("es", 4, {"es"}), ("en", 6, {"en"}), ("billing", 3, {"billing"}))

@@ -12,7 +12,7 @@ weights).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 from typing import Any
@@ -26,9 +26,10 @@ from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import FloatArray, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import Waits, band_figures
-from prioritize.models import group_labels
+from prioritize.models import Shift, group_labels
+from prioritize.routing import AgentGroup, Team
 from prioritize.simulation._result import SimulationResult
-from prioritize.simulation._schedule import Shift, capacity_changes
+from prioritize.simulation._schedule import capacity_changes
 
 __all__ = ["AGENT_GROUP", "AGENT_GROUP_COLUMNS", "SINGLE_POOL", "breakdown"]
 
@@ -57,29 +58,25 @@ AGENT_GROUP_COLUMNS: tuple[str, ...] = (
 class _Pool:
     name: str
     staff: int | tuple[Shift, ...]
-    capacity: Mapping[str, int]
+    group: AgentGroup | None  # None: one pool without a team (capacity 1 everywhere)
 
-
-def _staff(agents: Any, who: str) -> int | tuple[Shift, ...]:
-    if isinstance(agents, Shift):
-        return (agents,)
-    if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
-        return int(agents)
-    if isinstance(agents, Sequence) and all(isinstance(s, Shift) for s in agents):
-        return tuple(agents)
-    raise InputError(f"{who}: agents must be an int, a Shift or a list of Shift; got {agents!r}")
+    def weight(self, channel: str) -> float:
+        return 1.0 if self.group is None else 1.0 / self.group.capacity_of(channel)
 
 
 def _pools(agents: Any) -> list[_Pool]:
     """The agent groups of a staffing: a team's groups, or one pool for an int / shifts."""
-    groups = getattr(agents, "groups", None)
-    if groups is None:
-        return [_Pool(SINGLE_POOL, _staff(agents, "breakdown"), {})]
-    pools = []
-    for g in groups:
-        name = str(g.name)
-        pools.append(_Pool(name, _staff(g.agents, f"agent group {name!r}"), dict(g.capacity)))
-    return pools
+    if isinstance(agents, Team):
+        return [_Pool(g.name, g.agents, g) for g in agents.groups]
+    if isinstance(agents, Shift):
+        return [_Pool(SINGLE_POOL, (agents,), None)]
+    if isinstance(agents, int | np.integer) and not isinstance(agents, bool) and agents >= 1:
+        return [_Pool(SINGLE_POOL, int(agents), None)]
+    if isinstance(agents, Sequence) and agents and all(isinstance(s, Shift) for s in agents):
+        return [_Pool(SINGLE_POOL, tuple(agents), None)]
+    raise InputError(
+        f"agents must be a Team, an int >= 1, a Shift or a list of Shift; got {agents!r}"
+    )
 
 
 def _ns(records: pd.DataFrame, column: str) -> tuple[Any, Any]:
@@ -142,7 +139,7 @@ def _agent_groups(
         if unlabelled.any():
             rows = records.index[unlabelled][:5].tolist()
             raise SchemaError(f"answered queries with no {AGENT_GROUP!r}: rows {rows}")
-    elif agents is None or getattr(agents, "groups", None) is None:
+    elif not isinstance(agents, Team):
         labels = np.full(len(records), SINGLE_POOL, dtype=object)
     else:
         raise SchemaError(
@@ -186,9 +183,7 @@ def _agent_groups(
     channels = records["channel"].astype(object).to_numpy()
     for pool in pools:
         mine = served & (labels == pool.name)
-        weight = np.array(
-            [1.0 / pool.capacity.get(str(c), 1) for c in channels[mine].tolist()], dtype=np.float64
-        )
+        weight = np.array([pool.weight(str(c)) for c in channels[mine].tolist()])
         busy, duty = _occupancy(start[mine], finish[mine], weight, pool.staff, t0, end)
         table.loc[pool.name, ["busy_minutes", "on_duty_minutes"]] = [busy, duty]
         table.loc[pool.name, "occupancy"] = busy / duty if duty > 0 else np.nan
@@ -219,8 +214,8 @@ def breakdown(
         how long. A row with no label is an error naming the rows, not left
         out.
     agents
-        The staffing of the run (an int, shifts, or a team with ``groups``
-        of ``name``, ``agents`` and ``capacity``): needed for occupancy.
+        The staffing of the run (an int, shifts, or a :class:`~prioritize.Team`):
+        needed for occupancy.
     within_minutes
         The answer-time limit of ``within_target``.
     waits

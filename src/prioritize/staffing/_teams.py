@@ -33,7 +33,7 @@ three chats) are not modelled.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,8 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_fraction, check_number
+from prioritize._internal.skills import Skills, skill_set, skills_text
+from prioritize.routing import Team
 from prioritize.staffing._agents import agents_needed
 from prioritize.staffing._checks import offered_load
 from prioritize.staffing._erlang import erlang_c, mean_wait_minutes, occupancy, service_level
@@ -64,31 +66,25 @@ POOL_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _skills(value: Any, what: str) -> frozenset[str]:
-    """A skill queue: skill names as an iterable or one comma-separated string ("" = none)."""
-    names = value.split(",") if isinstance(value, str) else value
-    if not isinstance(names, Iterable) or isinstance(names, bytes | Mapping):
-        raise InputError(f"{what}: expected skill names; got {value!r}")
-    out = []
-    for name in names:
-        if not isinstance(name, str):
-            raise InputError(f"{what}: a skill name must be a string; got {name!r}")
-        if name.strip():
-            out.append(name.strip().lower())
-    return frozenset(out)
+def _skills(value: Any, what: str) -> Skills:
+    """A skill queue: its required skills (the package's one skill rule, ``"" `` for none)."""
+    try:
+        return skill_set(value, what=what)
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 #: How a skill queue with no required skill (anyone may answer) is named in tables.
 _NO_SKILL = "(no skill)"
 
 
-def _label(skills: frozenset[str]) -> str:
-    return ",".join(sorted(skills)) or _NO_SKILL
+def _label(skills: Skills) -> str:
+    return skills_text(skills) or _NO_SKILL
 
 
 @dataclass(frozen=True, slots=True)
 class _Queue:
-    skills: frozenset[str]
+    skills: Skills
     rate: float
     handle: float
 
@@ -96,7 +92,7 @@ class _Queue:
 @dataclass(frozen=True, slots=True)
 class _Group:
     name: str
-    skills: frozenset[str]
+    skills: Skills
     agents: int | None  # None: shifts, no fixed count
 
 
@@ -129,19 +125,14 @@ def _queues(arrivals_per_hour: Any, handle_minutes: Any) -> list[_Queue]:
 
 
 def _groups(agents: Any) -> list[_Group]:
-    groups = getattr(agents, "groups", None)
-    if groups is None:
+    if not isinstance(agents, Team):
         raise InputError(
             f"agents must be a team (pz.Team of pz.AgentGroup); got {type(agents).__name__}"
         )
-    out = []
-    for group in groups:
-        count = group.agents
-        fixed = isinstance(count, int) and not isinstance(count, bool)
-        out.append(_Group(str(group.name), frozenset(group.skills), count if fixed else None))
-    if not out:
-        raise InputError("agents: the team has no agent group")
-    return out
+    return [
+        _Group(g.name, g.skills, g.agents if isinstance(g.agents, int) else None)
+        for g in agents.groups
+    ]
 
 
 def _owner(queue: _Queue, groups: list[_Group]) -> _Group:
@@ -262,7 +253,7 @@ def independent_pools(
     handle_minutes
         Mean handle time, one for all, or per skill queue (a mapping).
     agents
-        The team (groups with ``name``, ``skills`` and ``agents``). A group
+        The :class:`~prioritize.Team`. A group
         on shifts has no fixed count: its figures at the current staffing
         are NaN, its ``agents_needed`` is still given.
     within_minutes
