@@ -28,7 +28,7 @@ Example::
     pz.report.write_report("report.html", results, sweep=sweep)
 """
 
-from prioritize.report._html import DEFAULT_TITLE, html_report, write_report
+from prioritize.report._html import BREAKDOWNS, DEFAULT_TITLE, html_report, write_report
 from prioritize.report._plots import WAIT_BUCKETS, wait_buckets
 from prioritize.report._promise import (
     DEFAULT_WITHIN,
@@ -52,6 +52,7 @@ from prioritize.report._tables import (
 
 __all__ = [
     "BAND_COLUMNS",
+    "BREAKDOWNS",
     "DEFAULT_TITLE",
     "DEFAULT_WITHIN",
     "FOLLOWER_WEIGHTS",

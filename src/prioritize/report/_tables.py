@@ -19,12 +19,13 @@ from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.fairness import Waits, band_changes, band_figures, band_ratio_tests
+from prioritize.fairness import Waits, band_changes, band_ratio_tests
 from prioritize.policy import Blind, Policy
 from prioritize.simulation import (
     CHURN_AFTER_ABANDON,
     PatienceLike,
     SimulationResult,
+    breakdown,
     sweep,
 )
 
@@ -77,15 +78,12 @@ def band_table(
     figure with a 95% bootstrap interval ``_low``/``_high``) plus ``share``
     (of all queries). ``waits="answered"`` (the default): wait figures are of
     the queries answered (NaN when none was); ``"all"`` counts a query that
-    gave up with how long it waited.
+    gave up with how long it waited. The same table as
+    :func:`prioritize.simulation.breakdown` (with ``retries`` when the
+    records have ``attempt``).
     """
     require_columns(records, (group, "wait_minutes", "abandoned"))
-    table = band_figures(
-        records, group=group, within_minutes=within_minutes, waits=waits, seed=seed
-    )
-    table.insert(2, "share", table["queries"] / max(1, len(records)))
-    table.index.name = group
-    return table
+    return breakdown(records, group=group, within_minutes=within_minutes, waits=waits, seed=seed)
 
 
 def summary_table(
