@@ -48,13 +48,11 @@ from random import Random
 from typing import Any, Literal
 
 from prioritize.policy import Picker
+from prioritize.simulation._engine import NEVER
 
-__all__ = ["NEVER", "GroupPlan", "Select", "TeamPlan", "run_team"]
+__all__ = ["GroupPlan", "Select", "TeamPlan", "run_team"]
 
 Select = Literal["longest_idle", "random", "fewest_skills"]
-
-#: Agent of a potential retry row that never happened.
-NEVER = -2
 
 _SHIFT = 0
 _COMPLETE = 1
