@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from random import Random
 from typing import Any
 
 import numpy as np
@@ -10,9 +12,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import SeedLike, check_random_state
+from prioritize._internal.checks import SeedLike, check_instance, check_random_state
 from prioritize._internal.frames import MAX_TIME, past_time_axis
 from prioritize._internal.rows import describe_rows
+from prioritize._internal.skills import NO_SKILLS, skills_text
 from prioritize._internal.times import NS_PER_MINUTE, minutes_between
 from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
@@ -22,7 +25,8 @@ from prioritize.policy import (
     heap_key,
     rank_order,
 )
-from prioritize.simulation._engine import run_fixed_plain, run_general, waiting_line
+from prioritize.routing import Retry, Routes, Team
+from prioritize.simulation._engine import NEVER, run_fixed_plain, run_general, waiting_line
 from prioritize.simulation._models import (
     ChannelLogNormal,
     DurationModel,
@@ -37,14 +41,17 @@ from prioritize.simulation._result import (
     check_churn,
 )
 from prioritize.simulation._schedule import Shift, capacity_changes
+from prioritize.simulation._teams import run_team, team_line, team_plan
 
 __all__ = ["Agents", "simulate"]
 
-#: Staffing: a fixed number of agents, or shifts.
-Agents = int | Shift | Sequence[Shift]
+#: Staffing: a fixed number of agents, shifts, or a team of agent groups.
+Agents = int | Shift | Sequence[Shift] | Team
 
 
-def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
+def _check_agents(agents: Any) -> int | tuple[Shift, ...] | Team:
+    if isinstance(agents, Team):
+        return agents
     if isinstance(agents, Shift):
         return (agents,)
     if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
@@ -60,15 +67,17 @@ def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
             raise InputError(f"agents: a schedule must hold only Shift objects; got {wrong}")
         return shifts
     raise InputError(
-        f"agents must be a positive int, a Shift or a list of Shift; got {type(agents).__name__}"
+        "agents must be a positive int, a Shift, a list of Shift or a Team; "
+        f"got {type(agents).__name__}"
     )
 
 
 def _rngs(seed: SeedLike) -> list[np.random.Generator]:
-    # Handle and patience draws get independent streams: changing one model
-    # leaves the other's draws (and so a paired comparison) unchanged. A fresh
-    # generator of an int seed spawns the children of SeedSequence(seed).
-    return check_random_state(seed).spawn(2)
+    # Handle, patience, retry and select draws get independent streams: changing
+    # one model leaves the others' draws (and so a paired comparison) unchanged. A
+    # fresh generator of an int seed spawns the children of SeedSequence(seed), so
+    # the first two are the same as when there were only two.
+    return check_random_state(seed).spawn(4)
 
 
 def _handle(
@@ -225,13 +234,13 @@ def simulate(
         routes = check_instance("routes", routes, Routes)
         if not isinstance(staff, Team):
             raise InputError("routes= needs agents=Team(...): a single pool takes any query")
-        check_routes(routes, staff)
+        staff.check_routes(routes)
     if retry is not None:
         retry = check_instance("retry", retry, Retry)
     patience_model = Patience.of(patience)
     churn = check_churn(churn_after_abandon)
     frame, cols = canonical_frame(frame)  # the one entry check, as rank and push_frame
-    handle_rng, patience_rng, retry_rng, select_rng = check_random_state(seed).spawn(4)
+    handle_rng, patience_rng, retry_rng, select_rng = _rngs(seed)
     channels = frame["channel"].to_numpy(dtype=object)
     service = _handle(frame, handle, channels, handle_rng)
     wait_limit = patience_model.minutes(frame, rng=patience_rng)
@@ -335,7 +344,12 @@ class _Run:
                 start, seat = run_fixed_plain(*lists, prio.tolist(), by_prio.tolist(), pool)
             else:
                 line, admit = waiting_line(
-                    policy, prio.tolist(), lists[0], lists[2], limits, groups_j,
+                    policy,
+                    prio.tolist(),
+                    lists[0],
+                    lists[2],
+                    limits,
+                    groups_j,
                     by_prio=by_prio.tolist(),
                 )
                 start, seat = run_general(
@@ -348,13 +362,28 @@ class _Run:
                 pool, required[order], preferred[order], lapse, channels[order]
             )
             line, admit = team_line(
-                policy, prio.tolist(), by_prio.tolist(), lists[0], lists[2], limits, groups_j,
-                row_skills, preferred[order].tolist(), lapse,
+                policy,
+                prio.tolist(),
+                by_prio.tolist(),
+                lists[0],
+                lists[2],
+                limits,
+                groups_j,
+                row_skills,
+                preferred[order].tolist(),
+                lapse,
             )
             start, seat, grp = run_team(
-                *lists, pred, klass, codes, line, admit, plan,
-                [_staffing(_check_agents(g.agents), t0) for g in pool.groups],
-                rnd=Random(self.select_seed), book=policy.group_share is not None,
+                *lists,
+                pred,
+                klass,
+                codes,
+                line,
+                admit,
+                plan,
+                [_staffing(g.agents, t0) for g in pool.groups],
+                rnd=Random(self.select_seed),
+                book=policy.group_share is not None,
             )
             labels = [g.name for g in pool.groups]
         names = np.array([*labels, None], dtype=object)[np.asarray(grp, dtype=np.int64)]
@@ -369,14 +398,15 @@ def _one_pool(
     team: Team, required: Any, preferred: Any, lapse: float, frame: pd.DataFrame
 ) -> Team | int | tuple[Shift, ...]:
     """Check that the team may take every query; a one-group team that takes all is a pool."""
-    check_answerable(team, frame, required, preferred, lapse)
+    needs = required if lapse < np.inf else required | preferred
+    team.check_answerable(needs.tolist(), query_ids=frame["query_id"].tolist())
     if len(team.groups) != 1:
         return team
     group = team.groups[0]
     needed = set(required.tolist()) | set(preferred.tolist())
     if any(c != 1 for c in group.capacity.values()) or not all(s <= group.skills for s in needed):
         return team
-    return _check_agents(group.agents)  # type: ignore[return-value]
+    return _check_agents(group.agents)
 
 
 def _skills(
@@ -439,8 +469,9 @@ def _run_with_retries(
     coins = rng.random((n, _FIRST_DEPTH))
     while True:
         depth = coins.shape[1]
-        stream = _with_retries(frame, received, service, wait_limit, coins < retry.probability,
-                               retry)
+        stream = _with_retries(
+            frame, received, service, wait_limit, coins < retry.probability, retry
+        )
         out = run(stream)
         assert stream.attempt is not None
         deepest = (stream.attempt == depth + 1) & np.isnan(out.start) & (out.seat != NEVER)
@@ -473,7 +504,10 @@ def _with_retries(
     where[:, 0] = np.arange(n)
     src = np.concatenate([np.arange(n), *rows_k]).astype(np.int64)
     attempt = np.concatenate(
-        [np.ones(n, dtype=np.int64), *[np.full(s, k + 2, dtype=np.int64) for k, s in enumerate(sizes)]]
+        [
+            np.ones(n, dtype=np.int64),
+            *[np.full(s, k + 2, dtype=np.int64) for k, s in enumerate(sizes)],
+        ]
     )
     pred = np.full(total, -1, dtype=np.int64)
     at = n
@@ -495,15 +529,19 @@ def _with_retries(
     ids = frame["query_id"].to_numpy(dtype=object)
     first = ids[src]
     more = frame.iloc[extra].copy()
-    more["query_id"] = [f"{q}#{a}" for q, a in zip(first[n:].tolist(), attempt[n:].tolist(), strict=True)]
+    more["query_id"] = [
+        f"{q}#{a}" for q, a in zip(first[n:].tolist(), attempt[n:].tolist(), strict=True)
+    ]
     more["received_at"] = pd.DatetimeIndex(
         np.round(retry_ns).astype(np.int64).view("datetime64[ns]")
     ).tz_localize("UTC")
     if retry.channel is not None:
-        more["channel"] = retry_channels(retry, more["channel"].to_numpy(dtype=object))
+        more["channel"] = [retry.channel_after(c) for c in more["channel"].astype(str).tolist()]
     if "handle_minutes" in more.columns:
         more["handle_minutes"] = service[extra]
-    full = pd.concat([frame, more], ignore_index=True) if len(more) else frame.reset_index(drop=True)
+    full = (
+        pd.concat([frame, more], ignore_index=True) if len(more) else frame.reset_index(drop=True)
+    )
     full, cols = canonical_frame(full)
     return _Stream(
         full,

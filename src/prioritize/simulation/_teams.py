@@ -40,19 +40,24 @@ up (a predecessor still unserved at the retry's arrival, which is after its
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from random import Random
-from typing import Any, Literal
+from typing import Any
 
-from prioritize.policy import Picker
-from prioritize.simulation._engine import NEVER
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
-__all__ = ["GroupPlan", "Select", "TeamPlan", "run_team"]
+from prioritize._internal.skills import NO_SKILLS, Skills
+from prioritize.policy import Picker, Policy
+from prioritize.routing import Team
+from prioritize.simulation._engine import NEVER, waiting_line
 
-Select = Literal["longest_idle", "random", "fewest_skills"]
+__all__ = ["GroupPlan", "TeamPlan", "run_team", "team_line", "team_plan"]
 
 _SHIFT = 0
 _COMPLETE = 1
@@ -96,10 +101,10 @@ class TeamPlan:
     reach_first: tuple[tuple[int, ...], ...]
     reach_late: tuple[tuple[int, ...], ...]
     lapse: float
-    select: Select
+    select: str
 
 
-def run_team(  # noqa: C901, PLR0915 - one event loop, its helpers are closures for speed
+def run_team(
     arrival: Sequence[float],
     service: Sequence[float],
     abandon_at: Sequence[float],
@@ -244,7 +249,7 @@ def run_team(  # noqa: C901, PLR0915 - one event loop, its helpers are closures 
         u, give = units[g], offer[g]
         taken = 0
         while a_load[a] < u:
-            found = pick(t, agent=give[u - a_load[a]])  # type: ignore[call-arg]
+            found = pick(t, agent=give[u - a_load[a]])
             if found is None:
                 break
             begin(a, found[0], t)
@@ -389,3 +394,81 @@ def run_team(  # noqa: C901, PLR0915 - one event loop, its helpers are closures 
         last = ta
         i += 1
     return start, seat, grp
+
+
+def _token(channel: str) -> str:
+    # A comma never appears in a skill name, so this cannot clash with one.
+    return f"channel,{channel}"
+
+
+def team_plan(
+    team: Team,
+    required: npt.NDArray[np.object_],
+    preferred: npt.NDArray[np.object_],
+    lapse: float,
+    channels: npt.NDArray[np.object_],
+) -> tuple[TeamPlan, list[int], list[int], list[Skills]]:
+    """The engine's view of ``team`` for these rows (in engine order).
+
+    Returns the plan, each row's class and channel code, and the skills each
+    row requires in the picker (with its channel's token when some group's
+    capacity is not the default).
+    """
+    codes_arr, names = pd.factorize(pd.Series(channels, dtype=object).astype(str))
+    chan_names = [str(c) for c in names]
+    weighted = any(c != 1 for g in team.groups for c in g.capacity.values())
+    tokens = [_token(c) for c in chan_names]
+    plans = []
+    for g in team.groups:
+        units = math.lcm(*g.capacity.values()) if g.capacity else 1
+        weight = tuple(units // g.capacity_of(c) for c in chan_names)
+        if weighted:
+            offer = tuple(
+                g.skills | {tok for tok, w in zip(tokens, weight, strict=True) if w <= free}
+                for free in range(units + 1)
+            )
+        else:
+            offer = (g.skills,) * (units + 1)
+        plans.append(GroupPlan(g.name, units, weight, offer, len(g.skills)))
+    drop = lapse <= 0
+    classes: dict[tuple[Skills, Skills], int] = {}
+    firsts: list[tuple[int, ...]] = []
+    lates: list[tuple[int, ...]] = []
+    order = range(len(plans))
+    if team.select == "fewest_skills":
+        order = sorted(order, key=lambda i: (plans[i].rank, i))  # type: ignore[assignment]
+    klass = []
+    for r, p in zip(required.tolist(), preferred.tolist(), strict=True):
+        key = (r, NO_SKILLS if drop else p)
+        k = classes.get(key)
+        if k is None:
+            k = classes[key] = len(classes)
+            both = key[0] | key[1]
+            firsts.append(tuple(i for i in order if both <= team.groups[i].skills))
+            lates.append(
+                firsts[-1]
+                if not key[1] or lapse == math.inf
+                else tuple(i for i in order if key[0] <= team.groups[i].skills)
+            )
+        klass.append(k)
+    row_skills = required.tolist()
+    if weighted:
+        row_skills = [r | {tokens[c]} for r, c in zip(row_skills, codes_arr.tolist(), strict=True)]
+    plan = TeamPlan(tuple(plans), tuple(firsts), tuple(lates), max(lapse, 0.0), team.select)
+    return plan, klass, codes_arr.tolist(), row_skills
+
+
+def team_line(
+    policy: Policy,
+    prio: Sequence[int],
+    by_prio: Sequence[int],
+    arrival: Sequence[float],
+    abandon_at: Sequence[float],
+    limits: Sequence[float] | None,
+    groups: Sequence[str] | None,
+    required: Sequence[Skills],
+    preferred: Sequence[Skills],
+    lapse: float,
+) -> tuple[Picker[int], Callable[[int], None]]:
+    """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``)."""
+    return waiting_line(policy, prio, arrival, abandon_at, limits, groups, by_prio=by_prio)
