@@ -301,6 +301,7 @@ class _Run:
         channels = frame["channel"].to_numpy(dtype=object)
         groups = _share_groups(policy, frame)
         required, preferred, lapse = _skills(frame, self.routes)
+        texts = _skills_texts(required, given=self.routes is not None or "skills" in frame)
 
         # Index space of the engine: arrival order (ties by query_id); ``prio`` is
         # each query's place in the policy's static order. Ids only break ties
@@ -355,8 +356,7 @@ class _Run:
                 start, seat = run_general(
                     lists[0], lists[1], line, admit, _staffing(pool, t0), pred
                 )
-            grp = [0 if a >= 0 else -1 for a in seat]
-            labels = [None if team is None else team.groups[0].name]
+            grp = None
         else:
             plan, klass, codes, row_skills = team_plan(
                 pool, required[order], preferred[order], lapse, channels[order]
@@ -385,12 +385,16 @@ class _Run:
                 rnd=Random(self.select_seed),
                 book=policy.group_share is not None,
             )
-            labels = [g.name for g in pool.groups]
-        names = np.array([*labels, None], dtype=object)[np.asarray(grp, dtype=np.int64)]
         start_row = np.asarray(start, dtype=np.float64)[position]
         seat_row = np.asarray(seat, dtype=np.int64)[position]
-        texts = np.array([skills_text(r) for r in required.tolist()], dtype=object)
-        names = names[position]
+        if team is None:
+            names = np.full(n, None, dtype=object)
+        elif grp is None:
+            names = np.full(n, None, dtype=object)
+            names[seat_row >= 0] = team.groups[0].name
+        else:
+            labels = np.array([*(g.name for g in team.groups), None], dtype=object)
+            names = labels[np.asarray(grp, dtype=np.int64)[position]]
         return _Outcome(stream, base, t0, start_row, seat_row, names, texts)
 
 
@@ -423,6 +427,15 @@ def _skills(
     if "skills" in frame.columns:
         return frame["skills"].to_numpy(dtype=object), none, np.inf
     return none, none.copy(), np.inf
+
+
+def _skills_texts(required: npt.NDArray[np.object_], *, given: bool) -> npt.NDArray[np.object_]:
+    """The records' ``skills`` column: each required set as sorted comma-joined names."""
+    if not given:
+        return np.full(len(required), "", dtype=object)
+    cache: dict[Any, str] = {}
+    out = [cache.get(r) or cache.setdefault(r, skills_text(r)) for r in required.tolist()]
+    return np.array(out, dtype=object)
 
 
 def _check_retry_gap(
