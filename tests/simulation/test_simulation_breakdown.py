@@ -206,7 +206,9 @@ def test_bad_input_names_the_culprit() -> None:
         breakdown(rec, group="agent_group", agents="three")
     unlabelled = rec.assign(agent_group=[None])
     with pytest.raises(SchemaError, match="agent_group"):
-        breakdown(unlabelled, group="agent_group")
+        breakdown(unlabelled, group="agent_group", agents=team_of((group("a", 1),)))
+    with pytest.raises(SchemaError, match="not a team"):
+        breakdown(rec, group="agent_group", agents=3)
     with pytest.raises(SchemaError, match="agent_group"):
         breakdown(
             rec.drop(columns="agent_group"), group="agent_group", agents=team_of((group("a", 1),))

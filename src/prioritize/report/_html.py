@@ -27,7 +27,7 @@ from prioritize.report._plots import (
 from prioritize.report._promise import promise
 from prioritize.report._reading import reading
 from prioritize.report._tables import band_table, baseline_changes, summary_table
-from prioritize.simulation import AGENT_GROUP, SimulationResult, breakdown
+from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["BREAKDOWNS", "DEFAULT_TITLE", "html_report", "write_report"]
 
@@ -192,12 +192,24 @@ def _abandonment(results: Mapping[str, SimulationResult]) -> str:
 
 
 def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: float) -> list[str]:
-    """A section per :data:`BREAKDOWNS` column the records have: one table per policy."""
-    columns = next(iter(results.values())).records.columns
+    """A section per :data:`BREAKDOWNS` column that tells something: one table per policy.
+
+    By agent group when the run had a team; by any other column when the records
+    have it with at least two labels (one label would repeat the headline figures).
+    """
+    records = next(iter(results.values())).records
     parts: list[str] = []
     for column, label in BREAKDOWNS:
-        if column not in columns:
+        if column != AGENT_GROUP and (
+            column not in records.columns or records[column].nunique(dropna=False) < 2
+        ):
             continue
+        tables = {
+            name: breakdown(result, group=column, within_minutes=within_minutes)
+            for name, result in results.items()
+        }
+        if column == AGENT_GROUP and all(list(t.index) == [SINGLE_POOL] for t in tables.values()):
+            continue  # a run without a team: its one pool is the headline figures
         parts.append(f"<h2>By {html.escape(label)}</h2>")
         if column == AGENT_GROUP:
             parts.append(
@@ -214,8 +226,7 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
             )
             shown = {**_BAND_COLUMNS, "retries": ("retries", "int")}
         parts.append('<div class="grid">')
-        for name, result in results.items():
-            table = breakdown(result, group=column, within_minutes=within_minutes)
+        for name, table in tables.items():
             if column == "skills":
                 table = table.rename(index={"": _NO_SKILL})
             parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
@@ -243,10 +254,10 @@ def html_report(
     see :func:`influence_sweep`), and the number waiting over time. Tables:
     the headline figures per policy and waits by follower and value band.
     Plus a reading of the trade-off and the :func:`promise` each policy
-    supports. When the records have the columns (:data:`BREAKDOWNS`), a
-    section per agent group (answered, waits, occupancy), skill queue,
-    topic, language, tone and type
-    (:func:`~prioritize.simulation.breakdown`).
+    supports. Then a section per agent group (answered, waits, occupancy)
+    when the run had a team, and per skill queue, topic, language, tone and
+    type when the records have that column with at least two labels
+    (:data:`BREAKDOWNS`, :func:`~prioritize.simulation.breakdown`).
 
     Parameters
     ----------

@@ -127,24 +127,43 @@ def _occupancy(
     return busy, duty
 
 
+def has_team_labels(records: pd.DataFrame) -> bool:
+    """Whether ``records`` name the agent group of some answered query (a run with a team)."""
+    if AGENT_GROUP not in records.columns:
+        return False
+    served = ~records["abandoned"].to_numpy(dtype=bool)
+    return bool(records[AGENT_GROUP][served].notna().any())
+
+
+def _group_of_rows(records: pd.DataFrame, served: Any, agents: Any) -> Any:
+    """Each row's agent group: the ``agent_group`` column of a team's run, else one pool."""
+    team_run = isinstance(agents, Team) or (agents is None and has_team_labels(records))
+    if not team_run:
+        if has_team_labels(records):
+            raise SchemaError(
+                f"the records name agent groups ({AGENT_GROUP!r}) but agents={agents!r} is not "
+                "a team: pass the run's pz.Team"
+            )
+        return np.full(len(records), SINGLE_POOL, dtype=object)
+    if AGENT_GROUP not in records.columns:
+        raise SchemaError(
+            f"records have no {AGENT_GROUP!r} column, so they cannot be read by the team's groups"
+        )
+    labels = records[AGENT_GROUP].astype(object).to_numpy()
+    unlabelled = served & pd.isna(labels)
+    if unlabelled.any():
+        rows = records.index[unlabelled][:5].tolist()
+        raise SchemaError(f"answered queries with no {AGENT_GROUP!r}: rows {rows}")
+    return labels
+
+
 def _agent_groups(
     records: pd.DataFrame, agents: Any, within_minutes: float, seed: SeedLike
 ) -> pd.DataFrame:
     require_columns(records, ("received_at", "started_at", "finished_at", "abandoned", "channel"))
     abandoned = records["abandoned"].to_numpy(dtype=bool)
     served = ~abandoned
-    if AGENT_GROUP in records.columns:
-        labels = records[AGENT_GROUP].astype(object).to_numpy()
-        unlabelled = served & pd.isna(labels)
-        if unlabelled.any():
-            rows = records.index[unlabelled][:5].tolist()
-            raise SchemaError(f"answered queries with no {AGENT_GROUP!r}: rows {rows}")
-    elif not isinstance(agents, Team):
-        labels = np.full(len(records), SINGLE_POOL, dtype=object)
-    else:
-        raise SchemaError(
-            f"records have no {AGENT_GROUP!r} column, so they cannot be read by the team's groups"
-        )
+    labels = _group_of_rows(records, served, agents)
     pools = _pools(agents) if agents is not None else None
     names = (
         [p.name for p in pools]
@@ -238,8 +257,9 @@ def breakdown(
         sums to the rows of the records.
 
         By ``agent_group``, one row per group of the team (in team order;
-        without ``agents``, the groups seen, sorted; without a team and no
-        ``agent_group`` column, one row :data:`SINGLE_POOL`):
+        without ``agents``, the groups the records name, sorted; a run
+        without a team — its ``agent_group`` is ``<NA>`` or absent — is one
+        row, :data:`SINGLE_POOL`):
         :data:`AGENT_GROUP_COLUMNS` — ``served`` (sums to the answered
         queries), ``share`` (of answered queries), the median and mean wait of
         the queries it answered with their intervals, ``busy_minutes`` (the

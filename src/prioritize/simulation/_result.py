@@ -54,6 +54,10 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "follower_band",
     "lifetime_value",
     "value_band",
+    "agent_group",
+    "skills",
+    "attempt",
+    "first_query_id",
 )
 
 #: Figures in :attr:`SimulationResult.summary` (and the columns of ``compare``), in order.
