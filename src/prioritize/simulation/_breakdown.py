@@ -149,8 +149,10 @@ def _group_of_rows(records: pd.DataFrame, served: Any, agents: Any) -> Any:
         raise SchemaError(
             f"records have no {AGENT_GROUP!r} column, so they cannot be read by the team's groups"
         )
-    labels = records[AGENT_GROUP].astype(object).to_numpy()
-    unlabelled = served & pd.isna(labels)
+    column = records[AGENT_GROUP]
+    missing = column.isna().to_numpy(dtype=bool)
+    labels = np.where(missing, None, column.astype(object).to_numpy())  # no NA: compares
+    unlabelled = served & missing
     if unlabelled.any():
         rows = records.index[unlabelled][:5].tolist()
         raise SchemaError(f"answered queries with no {AGENT_GROUP!r}: rows {rows}")

@@ -26,6 +26,7 @@ from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
 from prioritize.fairness import BANDS, band_ratio_tests, flag_state
 from prioritize.policy import Policy
+from prioritize.routing import Retry, Routes
 from prioritize.simulation._breakdown import breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
@@ -86,6 +87,8 @@ def _summary_row(
     churn_after_abandon: float,
     within_minutes: float = SLA_MINUTES,
     by: str | None = None,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
@@ -93,6 +96,8 @@ def _summary_row(
         data,
         policy,
         agents=agents,
+        routes=routes,
+        retry=retry,
         seed=seed,
         handle=handle,
         patience=patience,
@@ -132,6 +137,8 @@ def compare(
     policies: Mapping[str, Policy],
     *,
     agents: Agents,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
     seed: int = 0,
     replications: int = 1,
     handle: DurationModel | float | None = None,
@@ -153,9 +160,9 @@ def compare(
         stream per replication.
     policies
         Name -> policy; the names become the index (``policy``).
-    agents, handle, patience, churn_after_abandon
-        As for :func:`simulate` (``patience``: see
-        :class:`~prioritize.simulation.Patience`).
+    agents, routes, retry, handle, patience, churn_after_abandon
+        As for :func:`simulate` (``agents`` may be a :class:`~prioritize.Team`;
+        ``patience``: see :class:`~prioritize.simulation.Patience`).
     seed, replications
         Replication ``r`` uses seed ``seed + r``, the same for every policy
         (common random numbers: the policies see the same draws, so their
@@ -232,7 +239,7 @@ def compare(
     if by is not None and not isinstance(by, str):
         raise InputError(f"by must be a column name; got {by!r}")
     tasks = [
-        (frame, policy, agents, s, handle, patience, churn, within_minutes, by)
+        (frame, policy, agents, s, handle, patience, churn, within_minutes, by, routes, retry)
         for policy in policies.values()
         for s in seeds
     ]
@@ -337,6 +344,8 @@ def sweep(
     *,
     grid: Mapping[str, Iterable[Any]],
     agents: Agents | None = None,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
     seeds: Iterable[int] = (0,),
     handle: DurationModel | float | None = None,
     patience: PatienceLike = None,
@@ -364,6 +373,8 @@ def sweep(
     agents, handle, patience, churn_after_abandon
         Defaults for the simulation parameters not in ``grid`` (as for
         :func:`simulate`).
+    routes, retry
+        As for :func:`simulate`, the same at every grid point.
     seeds
         Seeds to run at every grid point.
     executor
@@ -422,7 +433,7 @@ def sweep(
         for s in seed_list:
             points.append(point | {"policy": built.name, "seed": s})
             runs = (sim["agents"], s, sim["handle"], sim["patience"], sim["churn_after_abandon"])
-            tasks.append((frame, built, *runs))
+            tasks.append((frame, built, *runs, SLA_MINUTES, None, routes, retry))
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
     summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, *RUN_FIELDS, "abandonment"])
