@@ -11,6 +11,11 @@ The same stream, the same agents, different policies, side by side::
                                "influencer": pz.policies.influencer_weighted()},
                        agents=6, seed=0)
 
+With a team (``agents=pz.Team([...])``, ``routes=``, ``retry=``), the same
+figures per agent group (occupancy), skill queue, topic, language, tone or
+type: ``breakdown(result, group="agent_group")``, or
+``compare(..., by="language")``.
+
 Validated against queueing theory in the tests: FIFO M/M/c against Erlang C,
 priority classes against Cobham's formula, exponential patience against
 Erlang A (M/M/c+M).
