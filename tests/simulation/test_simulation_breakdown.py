@@ -253,3 +253,23 @@ def test_compare_by_agent_group_over_replications_averages_the_runs() -> None:
     assert "occupancy_low" not in table.columns
     with pytest.raises(InputError, match="by"):
         pz.compare(_labelled(0), POLICIES, agents=2, by=["topic"])  # type: ignore[arg-type]
+
+
+def test_the_summary_counts_people_as_well_as_contacts() -> None:
+    frame = pz.synthetic.queries(400, seed=8, days=1)
+    retry = pz.Retry(probability=1.0, after_minutes=5)
+    result = pz.simulate(frame, pz.policies.fifo(), agents=1, retry=retry, patience=20, seed=0)
+    rec, s = result.records, result.summary
+    assert s["people"] == len(frame)
+    assert s["retries"] == len(rec) - len(frame) == int((rec["attempt"] > 1).sum())
+    assert s["retries"] > 0
+    answered = rec.loc[~rec["abandoned"], "first_query_id"].unique()
+    assert s["people_unanswered"] == len(frame) - len(answered)
+    assert s["people_unanswered"] < s["abandoned"]  # some who gave up got through later
+    # records without the linkage: every row is a person
+    plain = pz.simulation.summarize(rec.drop(columns=["first_query_id", "attempt"]))
+    assert (plain["people"], plain["retries"]) == (len(rec), 0)
+    assert plain["people_unanswered"] == plain["abandoned"]
+    broken = rec.assign(first_query_id=rec["first_query_id"].where(rec.index != rec.index[3]))
+    with pytest.raises(SchemaError, match="first_query_id"):
+        pz.simulation.summarize(broken)

@@ -11,7 +11,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize._internal.frames import require_columns
+from prioritize._internal.frames import fail_rows, require_columns
 from prioritize.models import answered_within, group_labels, parity_ratio
 
 __all__ = [
@@ -66,6 +66,9 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "served",
     "abandoned",
     "abandon_rate",
+    "people",
+    "retries",
+    "people_unanswered",
     "mean_wait_minutes",
     "p50_wait_minutes",
     "p90_wait_minutes",
@@ -285,7 +288,14 @@ def summarize(
 
     Figures (:data:`SUMMARY_FIELDS`):
 
-    - ``arrived``, ``served``, ``abandoned``, ``abandon_rate``;
+    - ``arrived``, ``served``, ``abandoned``, ``abandon_rate``: counted in
+      contacts (attempts: a customer who gave up and tried again is a row
+      per attempt);
+    - ``people``: the contacts counted once per person (distinct
+      ``first_query_id``; without it, every row is a person); ``retries``:
+      the attempts after the first (``attempt`` > 1; 0 without it);
+      ``people_unanswered``: people none of whose attempts was answered —
+      the customer who tried and heard nothing anywhere;
     - ``mean/p50/p90/max_wait_minutes``: waits of *served* queries (the
       "average speed of answer"; abandoned queries are counted by the
       abandonment figures instead);
@@ -327,6 +337,7 @@ def summarize(
         "served": int(served.sum()),
         "abandoned": int(abandoned.sum()),
         "abandon_rate": _share(abandoned),
+        **_people(records, served),
     }
     if served_wait.size:
         p50, p90 = np.percentile(served_wait, [50.0, 90.0])
@@ -359,6 +370,24 @@ def summarize(
         out[f"wait_ratio_{band}"] = wait_ratio
         out[f"four_fifths_{band}"] = four_fifths
     return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)
+
+
+def _people(records: pd.DataFrame, served: npt.NDArray[np.bool_]) -> dict[str, int]:
+    """People behind the contacts: attempts linked by ``first_query_id``."""
+    if "first_query_id" not in records.columns:
+        return {"people": len(records), "retries": 0, "people_unanswered": int((~served).sum())}
+    codes, uniques = pd.factorize(records["first_query_id"])
+    if (codes < 0).any():
+        fail_rows(records, "first_query_id", codes < 0, "the first attempt's query id")
+    answered = np.bincount(codes, weights=served, minlength=len(uniques)) > 0
+    retries = 0
+    if "attempt" in records.columns:
+        retries = int((records["attempt"].to_numpy(dtype=np.int64) > 1).sum())
+    return {
+        "people": len(uniques),
+        "retries": retries,
+        "people_unanswered": int((~answered).sum()),
+    }
 
 
 def _exposed(records: pd.DataFrame) -> npt.NDArray[np.bool_]:
