@@ -281,7 +281,7 @@ class _Outcome:
     t0: int
     start: npt.NDArray[np.float64]
     seat: npt.NDArray[np.int64]
-    group: npt.NDArray[np.object_]
+    group: pd.Categorical  # the agent's group; NaN for an abandoned query or a single pool
     skills: npt.NDArray[np.object_]
 
 
@@ -385,15 +385,15 @@ class _Run:
             )
         start_row = np.asarray(start, dtype=np.float64)[position]
         seat_row = np.asarray(seat, dtype=np.int64)[position]
-        if team is None:
-            names = np.full(n, None, dtype=object)
-        elif grp is None:
-            names = np.full(n, None, dtype=object)
-            names[seat_row >= 0] = team.groups[0].name
+        labels = () if team is None else tuple(g.name for g in team.groups)
+        if grp is None:
+            codes_row = np.full(n, -1, dtype=np.int64)
+            if team is not None:
+                codes_row[seat_row >= 0] = 0
         else:
-            labels = np.array([*(g.name for g in team.groups), None], dtype=object)
-            names = labels[np.asarray(grp, dtype=np.int64)[position]]
-        return _Outcome(stream, base, t0, start_row, seat_row, names, needs.texts)
+            codes_row = np.asarray(grp, dtype=np.int64)[position]
+        group = pd.Categorical.from_codes(codes_row, categories=pd.Index(labels, dtype=object))
+        return _Outcome(stream, base, t0, start_row, seat_row, group, needs.texts)
 
 
 def _one_pool(team: Team, needs: Needs, frame: pd.DataFrame) -> Team | int | tuple[Shift, ...]:
@@ -604,7 +604,7 @@ def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
         "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
         "value_band": group_labels(frame, group="value_band").array,
-        "agent_group": pd.array(group, dtype="string"),
+        "agent_group": group,
         "skills": skills,
         "attempt": attempt,
         "first_query_id": first,

@@ -429,6 +429,14 @@ def run_team(
             if book:
                 admit(i)
                 fill(a, ta)
+            elif fast:  # one query fills the agent: it is not listed as free
+                g = a_group[a]
+                start[i] = ta
+                seat[i] = a_seat[a]
+                grp[i] = g
+                a_load[a] = 1
+                state[0] += 1
+                heappush(events, (ta + service[i], _COMPLETE, a, i))
             else:
                 begin(a, i, ta)
                 place(a, ta)
