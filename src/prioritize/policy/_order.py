@@ -27,17 +27,15 @@ heaps of the places :func:`rank_order` gives, the same rule without a tuple
 per query). The simulator's fixed-staff fast path runs on those ranks too,
 so it needs no rule of its own.
 
-Extension point: eligibility ("which waiting queries may this agent take",
-e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
-:meth:`~Picker.pick` and :meth:`~Picker.peek` already take ``agent`` (only
-``None``, "any agent may take any query", today), and every step of
-:meth:`Picker._select` reads its candidates through :meth:`Picker._head`
-(the overdue lanes, the score heap, one heap per group). To add skills: file
-each pushed query also under its required skill set (one heap per set, as
-per group today), and let ``_select`` read only the heaps whose set the
-agent covers when ``agent`` is given; ``pick(t)`` without an agent keeps the
-lean path. TriageQueue (``pop(now, agent=...)``) and the simulator (an agent
-group freeing up) then get the same rule at once.
+Eligibility ("which waiting queries may this agent take", by skills) lives
+here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
+:meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
+pushed query is filed under its required skill set (plus its preferred skills
+until they time out): one line of heaps per distinct set, and a pick reads
+only the lines whose set the agent covers, applying the rule above to them.
+TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
+freeing up) get the same rule at once; ``pick(t)`` of a picker that never saw
+a skill keeps the lean single-heap path.
 """
 
 from __future__ import annotations
@@ -182,7 +180,8 @@ class Rows:
     place in the static order (0 = served first: :func:`rank_order` by
     :func:`heap_key`, arrival, id), ``row_at`` its inverse. ``arrival`` is in
     the picker's time unit; ``limits`` (``MaxWait`` minutes) and ``groups``
-    (``GroupShare`` labels) are needed only under those rules.
+    (``GroupShare`` labels) are needed only under those rules; ``skills``
+    (required) and ``prefer`` (preferred) skill sets only when agents differ.
     """
 
     rank: Sequence[int]
@@ -190,6 +189,8 @@ class Rows:
     arrival: Sequence[Any]
     limits: Sequence[float] | None = None
     groups: Sequence[str] | None = None
+    skills: Sequence[frozenset[str]] | None = None
+    prefer: Sequence[frozenset[str]] | None = None
 
 
 def order_keys(
@@ -275,6 +276,33 @@ class ShareLedger(Generic[G]):
             credit[served] = max(credit[served] - 1.0, 0.0)
 
 
+class _Line:
+    """The waiting queries filed under one skill set: score heap(s) and ``MaxWait`` lanes.
+
+    ``skills`` is who may take them (required, plus preferred while pending);
+    ``gone`` (rank mode) is the flags an int of its heaps is stale by: the
+    picker's ``_out``, or ``_away`` for a line whose rows move on when their
+    preference times out.
+    """
+
+    __slots__ = ("by_limit", "gone", "heaps", "main", "skills")
+
+    def __init__(self, skills: frozenset[str], by_limit: bool, gone: bytearray) -> None:
+        self.skills = skills
+        self.main: list[Any] = []
+        self.heaps: dict[str, list[Any]] = {}  # group -> heap, under GroupShare
+        self.by_limit: dict[float, list[Any]] | None = {} if by_limit else None
+        self.gone = gone
+
+    def heads(self, grouped: bool) -> Any:
+        """``(group, heap)`` of its score heaps (one, labelled ``""``, without GroupShare)."""
+        return self.heaps.items() if grouped else (("", self.main),)
+
+
+_NO_SKILLS: frozenset[str] = frozenset()
+_PLAIN_LINE = (_NO_SKILLS, _NO_SKILLS)
+
+
 class Picker(Generic[H]):
     """The line of waiting queries, in the policy's serving order.
 
@@ -296,6 +324,9 @@ class Picker(Generic[H]):
         ``0..n-1`` in (arrival, id) order, with its place in the static order
         precomputed (:class:`Rows`). Rows enter with :meth:`admit`, the row
         number is both the id and the handle, and the heaps hold plain ints.
+    skills_timeout
+        After this long (in the units of ``t``: ``per_minute ·`` minutes) a
+        query's preferred skills are dropped; None: never.
 
     Notes
     -----
@@ -315,17 +346,37 @@ class Picker(Generic[H]):
     limit, whose head is its oldest query and so the first to be overdue: the
     oldest overdue query is the oldest of the overdue heads.
 
+    Eligibility (skills). An agent with skills ``A`` may take a query whose
+    required skills are a subset of ``A`` and, until ``skills_timeout`` has
+    passed since its arrival (``t >= arrival + skills_timeout`` drops them),
+    whose preferred skills are too; ``agent=None`` is any agent (every query).
+    Each distinct (required, pending preferred) pair of skill sets is a
+    *line* (:class:`_Line`) with its own score heap(s) and ``MaxWait`` lanes;
+    a pick reads only the lines whose skills the agent covers, and applies
+    the same rule to them (overdue first, the ``GroupShare`` ledger between
+    the groups that have a query *this agent may take*, then the score). A
+    query with a pending preference is also in a heap by the time its
+    preference drops; when that time comes it is filed again under its
+    required skills alone (once: amortised O(log n)). So a pick costs
+    O(S · log n), S the number of lines (distinct skill sets seen), and a
+    picker that never saw a skill keeps its lean single-line path.
+
     Rank mode, the same rule on ints: the score heaps hold each row's place in
     the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
     arrival, then id), the limit heaps hold row numbers (arrival order), and
     an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
     when the row is picked, removed or found expired; a row is admitted
     once): no sequence numbers, no tuples, no compaction (a stale int costs
-    one pop when it surfaces).
+    one pop when it surfaces). A row moved on when its preference timed out
+    is flagged in ``_away`` (which also holds every ``_out`` row), the flags
+    its former line reads.
     """
 
     __slots__ = (
+        "_all",
         "_arrival",
+        "_away",
+        "_by_agent",
         "_by_limit",
         "_clock",
         "_copies",
@@ -334,19 +385,26 @@ class Picker(Generic[H]):
         "_group",
         "_group_of",
         "_heaps",
+        "_info",
+        "_lean",
         "_ledger",
         "_limit_of",
+        "_lines",
         "_main",
         "_out",
         "_per_minute",
         "_plain",
+        "_prefer_of",
         "_pushes",
         "_rank",
         "_ranked",
+        "_relax",
         "_row_at",
         "_rows",
         "_seq",
+        "_skills_of",
         "_stale",
+        "_timeout",
         "waiting",
     )
 
@@ -357,16 +415,15 @@ class Picker(Generic[H]):
         per_minute: Any,
         expires: Sequence[float] | Mapping[Any, float] | None = None,
         rows: Rows | None = None,
+        skills_timeout: Any = None,
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
-        # Under MaxWait, per distinct limit: [heap of (arrival, id, seq), edge], where
-        # edge is the newest arrival found overdue so far (time only moves forward, so
-        # every older query in that heap is overdue too: the test is not repeated).
-        self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
+        self._lean = self._plain  # and no skill seen: the one-heap path
         self._per_minute = per_minute
         self._expires: Any = expires
+        self._timeout: Any = skills_timeout
         #: id -> handle of every waiting query (read it; change it only through the methods).
         self.waiting: dict[Any, H] = {}
         # id -> sequence number of its push. Heap entries carry the number, not the
@@ -374,10 +431,8 @@ class Picker(Generic[H]):
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[Any] = []  # tuples, or ints in rank mode
-        self._heaps: dict[str, list[Any]] = {}
         self._clock: Any = None
-        self._copies = 1 if self._by_limit is None else 2  # heap entries per query
+        self._copies = 1 if policy.max_wait is None else 2  # heap entries per query
         self._stale = 0
         # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
         self._ranked = rows is not None
@@ -385,30 +440,89 @@ class Picker(Generic[H]):
         self._rank: Sequence[int] = () if rows is None else rows.rank
         self._row_at: Sequence[int] = () if rows is None else rows.row_at
         self._arrival: Sequence[Any] = () if rows is None else rows.arrival
-        self._limit_of = None if rows is None or self._by_limit is None else rows.limits
+        self._limit_of = None if rows is None or policy.max_wait is None else rows.limits
         self._group_of = None if rows is None or self._ledger is None else rows.groups
+        self._skills_of = None if rows is None else rows.skills
+        self._prefer_of = None if rows is None else rows.prefer
         self._out = bytearray(len(self._rows))
+        self._away = self._out  # a separate copy once a preference can time out
         self._count = 0
         if rows is not None and (
             (self._ledger is not None and rows.groups is None)
-            or (self._by_limit is not None and rows.limits is None)
+            or (policy.max_wait is not None and rows.limits is None)
         ):
             raise ValueError("rank mode: the policy's GroupShare/MaxWait need Rows.groups/limits")
-        if self._ledger is not None and self._group_of is not None:
-            self._heaps = {g: [] for g in sorted(set(self._group_of))}
-        if self._by_limit is not None and self._limit_of is not None:
-            self._by_limit = {m: [[], None] for m in sorted(set(self._limit_of))}
+        # The lines by (required, pending preferred) skills; the plain line's containers
+        # are also _main, _heaps and _by_limit (the single-line code reads those).
+        plain = _Line(_NO_SKILLS, policy.max_wait is not None, self._out)
+        self._lines: dict[tuple[frozenset[str], frozenset[str]], _Line] = {_PLAIN_LINE: plain}
+        self._all: list[_Line] = [plain]
+        self._by_agent: dict[frozenset[str], list[_Line]] = {}
+        self._main: list[Any] = plain.main  # tuples, or ints in rank mode
+        self._heaps: dict[str, list[Any]] = plain.heaps
+        self._by_limit: dict[float, list[Any]] | None = plain.by_limit
+        if self._group_of is not None:
+            plain.heaps.update({g: [] for g in sorted(set(self._group_of))})
+        if plain.by_limit is not None and self._limit_of is not None:
+            plain.by_limit.update({m: [[], None] for m in sorted(set(self._limit_of))})
+        # Pending preferences: a heap by the time they drop; the tuple mode's filing data.
+        self._relax: list[Any] = []
+        self._info: dict[Any, tuple[Any, ...]] = {}
+        if self._skills_of is not None or self._prefer_of is not None:
+            self._lean = False
+            if self._prefer_of is not None and self._timeout is not None:
+                self._away = bytearray(len(self._rows))
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
 
+    # ------------------------------------------------------------------ lines
+    def _line(self, required: frozenset[str], prefer: frozenset[str]) -> _Line:
+        """The line of this (required, pending preferred) pair, made on first use."""
+        key = (required, prefer)
+        line = self._lines.get(key)
+        if line is None:
+            pending = bool(prefer) and self._timeout is not None
+            line = _Line(
+                required | prefer, self._by_limit is not None, self._away if pending else self._out
+            )
+            if self._ranked:
+                if self._group_of is not None:
+                    line.heaps = {g: [] for g in self._heaps}
+                if line.by_limit is not None and self._limit_of is not None:
+                    line.by_limit = {m: [[], None] for m in self._by_limit or ()}
+            self._lines[key] = line
+            self._all.append(line)
+            self._by_agent.clear()
+        return line
+
+    def _lines_for(self, agent: frozenset[str] | None) -> list[_Line]:
+        """The lines ``agent`` may take from (every line for None)."""
+        if agent is None:
+            return self._all
+        lines = self._by_agent.get(agent)
+        if lines is None:
+            if len(self._by_agent) > 1024:
+                self._by_agent.clear()
+            lines = self._by_agent[agent] = [line for line in self._all if line.skills <= agent]
+        return lines
+
+    # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
-        heap = self._main if group_of is None else self._heaps[group_of[row]]
+        if self._skills_of is None and self._prefer_of is None:
+            line = self._lines[_PLAIN_LINE]
+        else:
+            required = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
+            prefer = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row] - required
+            line = self._line(required, prefer)
+            if prefer and self._timeout is not None:
+                heappush(self._relax, (self._arrival[row] + self._timeout, row))
+        heap = line.main if group_of is None else line.heaps[group_of[row]]
         heappush(heap, self._rank[row])
-        if self._by_limit is not None:
-            heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+        if line.by_limit is not None:
+            heappush(line.by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
         self._count += 1
 
     def push(
@@ -419,58 +533,113 @@ class Picker(Generic[H]):
         tiebreak: Any,
         limit: float = np.inf,
         group: str | None = None,
+        skills: frozenset[str] = _NO_SKILLS,
+        prefer: frozenset[str] = _NO_SKILLS,
     ) -> None:
-        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group.
+        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group,
+        the skills an agent needs to take it and those it should have until the timeout.
 
         The id must not be waiting already (the caller checks).
         """
         self.waiting[tiebreak] = handle
         self._pushes = seq = self._pushes + 1
         self._seq[tiebreak] = seq
-        if self._plain:
+        if skills or prefer:
+            self._lean = False
+        if self._lean:
             heappush(self._main, (-key, arrival, tiebreak, seq))
             return
+        if prefer:
+            prefer = prefer - skills
+            if prefer and self._timeout is not None:
+                heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
+                self._info[tiebreak] = (key, arrival, limit, group, skills)
+        self._file(key, arrival, tiebreak, seq, limit, group, self._line(skills, prefer))
+
+    def _file(
+        self,
+        key: float,
+        arrival: Any,
+        tiebreak: Any,
+        seq: int,
+        limit: float,
+        group: Any,
+        line: _Line,
+    ) -> None:
         if self._ledger is None:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
+            heappush(line.main, (-key, arrival, tiebreak, seq))
         else:
             label = str(group)
             self._group[tiebreak] = label
-            heap = self._heaps.get(label)
+            heap = line.heaps.get(label)
             if heap is None:
-                heap = self._heaps[label] = []
+                heap = line.heaps[label] = []
             heappush(heap, (-key, arrival, tiebreak, seq))
-        if self._by_limit is not None:
-            lane = self._by_limit.get(limit)
+        if line.by_limit is not None:
+            lane = line.by_limit.get(limit)
             if lane is None:
-                lane = self._by_limit[limit] = [[], None]
+                lane = line.by_limit[limit] = [[], None]
             heappush(lane[0], (arrival, tiebreak, seq))
+
+    def _relax_due(self, t: Any) -> None:
+        """File again, under their required skills alone, the queries whose preference dropped."""
+        relax = self._relax
+        if self._ranked:
+            away, skills_of = self._away, self._skills_of
+            while relax and relax[0][0] <= t:
+                row = heappop(relax)[1]
+                if away[row]:
+                    continue  # picked, expired or removed meanwhile
+                away[row] = 1
+                line = self._line(_NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS)
+                group_of = self._group_of
+                heappush(
+                    line.main if group_of is None else line.heaps[group_of[row]], self._rank[row]
+                )
+                if line.by_limit is not None:
+                    heappush(line.by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+            return
+        seqs = self._seq
+        while relax and relax[0][0] <= t:
+            _, tiebreak, seq = heappop(relax)
+            if seqs.get(tiebreak) != seq:
+                continue
+            key, arrival, limit, group, required = self._info.pop(tiebreak)
+            self._pushes = seq = self._pushes + 1
+            seqs[tiebreak] = seq  # the old entries are stale from now on
+            self._file(key, arrival, tiebreak, seq, limit, group, self._line(required, _NO_SKILLS))
+            self._gone(self._copies)
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
         if self._ranked:
             # Rare (the simulator never removes): whether the row was admitted is
-            # read from its score heap, so that admit stays one push per heap.
+            # read from its score heaps, so that admit stays one push per heap.
             group_of = self._group_of
-            heap = self._main if group_of is None else self._heaps[group_of[tiebreak]]
-            if self._out[tiebreak] or self._rank[tiebreak] not in heap:
+            if self._out[tiebreak] or not any(
+                self._rank[tiebreak]
+                in (line.main if group_of is None else line.heaps[group_of[tiebreak]])
+                for line in self._all
+            ):
                 return None
-            self._out[tiebreak] = 1
+            self._out[tiebreak] = self._away[tiebreak] = 1
             self._count -= 1
             return tiebreak  # type: ignore[no-any-return]
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
             self._group.pop(tiebreak, None)
+            self._info.pop(tiebreak, None)
             self._gone(self._copies)
         return handle
 
-    def pick(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
-        """Remove and return the query served at ``t`` and why (None: nobody waiting).
+    def pick(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
+        """Remove and return the query served at ``t`` and why (None: nobody it may take).
 
-        ``agent``: reserved for eligibility by skills (see the module docstring).
+        ``agent``: the skills of the agent asking (None: any agent, every query).
         """
-        if not self._plain:
-            return self._select(t, True)
+        if not self._lean:
+            return self._select(t, True, agent)
         # The common case, kept lean: one heap, nothing left behind.
         if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
@@ -495,27 +664,30 @@ class Picker(Generic[H]):
                 return handle, "score"
         return None
 
-    def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
+    def peek(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
-        return self._select(t, False)
+        return self._select(t, False, agent)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
+    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = (), gone: Any = None) -> Any:
         """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
 
         Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
-        score heap, :attr:`_rows` for a limit heap).
+        score heap, :attr:`_rows` for a limit heap); ``gone`` the stale flags
+        (the line's, default ``_out``).
         """
         seqs, expires = self._seq, self._expires
         if self._ranked:
             out = self._out
+            if gone is None:
+                gone = out
             while heap:
                 row = ids[heap[0]]
-                if out[row]:
+                if gone[row]:
                     heappop(heap)
                 elif expires is not None and expires[row] < t:
                     heappop(heap)
-                    out[row] = 1
+                    out[row] = self._away[row] = 1
                     self._count -= 1
                 else:
                     return heap[0]
@@ -529,55 +701,64 @@ class Picker(Generic[H]):
                 heappop(heap)
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
+                self._info.pop(tiebreak, None)
                 self._stale += self._copies - 1  # compacted later, not while heaps are read
             else:
                 return top
         return None
 
-    def _overdue(self, t: Any) -> tuple[list[Any], Any] | None:
+    def _overdue(self, t: Any, lines: Sequence[_Line]) -> tuple[list[Any], Any] | None:
         """The limit heap whose head is the oldest overdue query, and that head."""
-        assert self._by_limit is not None
         oldest = None
         seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
-        for limit, lane in self._by_limit.items():
-            heap = lane[0]
-            if ranked:
-                head = heap[0] if heap else None
-                if head is None or self._out[head] or (expires is not None and expires[head] < t):
-                    head = self._head(heap, t, rows)
-                    if head is None:
+        for line in lines:
+            gone = line.gone
+            for limit, lane in line.by_limit.items():  # type: ignore[union-attr]
+                heap = lane[0]
+                if ranked:
+                    head = heap[0] if heap else None
+                    if head is None or gone[head] or (expires is not None and expires[head] < t):
+                        head = self._head(heap, t, rows, gone)
+                        if head is None:
+                            continue
+                    arrival = self._arrival[head]
+                else:
+                    # The head is usually live: check it here before calling _head.
+                    head = heap[0] if heap else None
+                    if (
+                        head is None
+                        or seqs.get(head[1]) != head[2]
+                        or (expires is not None and expires[head[1]] < t)
+                    ):
+                        head = self._head(heap, t)
+                        if head is None:
+                            continue
+                    arrival = head[0]
+                edge = lane[1]
+                if edge is None or arrival > edge:
+                    if not is_overdue((t - arrival) / self._per_minute, limit):
                         continue
-                arrival = self._arrival[head]
-            else:
-                # The head is usually live: check it here before calling _head.
-                head = heap[0] if heap else None
-                if (
-                    head is None
-                    or seqs.get(head[1]) != head[2]
-                    or (expires is not None and expires[head[1]] < t)
-                ):
-                    head = self._head(heap, t)
-                    if head is None:
-                        continue
-                arrival = head[0]
-            edge = lane[1]
-            if edge is None or arrival > edge:
-                if not is_overdue((t - arrival) / self._per_minute, limit):
-                    continue
-                lane[1] = arrival
-            if oldest is None or head < oldest[1]:
-                oldest = (lane[0], head)
+                    lane[1] = arrival
+                if oldest is None or head < oldest[1]:
+                    oldest = (heap, head)
         return oldest
 
-    def _select(self, t: Any, remove: bool) -> tuple[H, Reason] | None:
+    def _select(
+        self, t: Any, remove: bool, agent: frozenset[str] | None = None
+    ) -> tuple[H, Reason] | None:
         ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
-        seqs, expires, out = self._seq, self._expires, self._out
+        seqs, expires = self._seq, self._expires
         found = None
         if self._by_limit is not None:
             if self._clock is not None and t < self._clock:
                 t = self._clock  # time never runs backwards for MaxWait
             self._clock = t
-            found = self._overdue(t)
+        if self._relax and self._relax[0][0] <= t:
+            self._relax_due(t)
+        lines = self._lines_for(agent)
+        if self._by_limit is not None:
+            found = self._overdue(t, lines)
+        grouped = ledger is not None
         reason: Reason
         top: Any
         if found is not None:
@@ -585,49 +766,57 @@ class Picker(Generic[H]):
             tiebreak = top if ranked else top[1]
             reason = "overdue"
             if remove and ledger is not None:
-                backlogged = [
-                    g for g, h in self._heaps.items() if self._head(h, t, row_at) is not None
-                ]
+                backlogged = {
+                    g
+                    for line in lines
+                    for g, h in line.heaps.items()
+                    if self._head(h, t, row_at, line.gone) is not None
+                }
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
+                # the served query's score entry: popped when it surfaces (stale)
         else:
             # The head of each heap (one per group under GroupShare), checked inline:
             # it is usually live, and _head drops the stale and expired ones.
-            heaps = (("", self._main),) if ledger is None else self._heaps.items()
             best: dict[str, Any] = {}
+            where: dict[str, list[Any]] = {}
             low: Any = None
-            for group, group_heap in heaps:
-                head = group_heap[0] if group_heap else None
-                if ranked:
-                    if head is not None and (
-                        out[r := row_at[head]] or (expires is not None and expires[r] < t)
+            for line in lines:
+                gone = line.gone
+                for group, group_heap in line.heads(grouped):
+                    head = group_heap[0] if group_heap else None
+                    if ranked:
+                        if head is not None and (
+                            gone[r := row_at[head]] or (expires is not None and expires[r] < t)
+                        ):
+                            head = self._head(group_heap, t, row_at, gone)
+                    elif (
+                        head is None
+                        or seqs.get(head[2]) != head[3]
+                        or (expires is not None and expires[head[2]] < t)
                     ):
-                        head = self._head(group_heap, t, row_at)
-                elif (
-                    head is None
-                    or seqs.get(head[2]) != head[3]
-                    or (expires is not None and expires[head[2]] < t)
-                ):
-                    head = self._head(group_heap, t)
-                if head is not None:
-                    best[group] = head
-                    if low is None or head < low:
-                        low = head
+                        head = self._head(group_heap, t)
+                    if head is not None:
+                        known = best.get(group)
+                        if known is None or head < known:
+                            best[group], where[group] = head, group_heap
+                        if low is None or head < low:
+                            low = head
             if low is None:
                 return None
             if ledger is None:
-                top, reason, heap = low, "score", self._main
+                top, reason, heap = low, "score", where[""]
             else:
                 chosen = ledger.pick(best) if remove else ledger.choose(best)
                 top = best[chosen]
                 reason = "score" if top is low else "group_share"
-                heap = self._heaps[chosen]
+                heap = where[chosen]
             tiebreak = row_at[top] if ranked else top[2]
-        # Served: pop its entry here; its other entry (if any) is left behind, stale.
+        # Served: pop its entry here; its other entries (if any) are left behind, stale.
         if ranked:
             if remove:
                 heappop(heap)
-                out[tiebreak] = 1
+                self._out[tiebreak] = self._away[tiebreak] = 1
                 self._count -= 1
             return tiebreak, reason
         handle = self.waiting[tiebreak]
@@ -636,6 +825,8 @@ class Picker(Generic[H]):
             del self.waiting[tiebreak], seqs[tiebreak]
             if ledger is not None:
                 del self._group[tiebreak]
+            if self._info:
+                self._info.pop(tiebreak, None)
             if self._copies > 1:
                 self._gone(self._copies - 1)
         return handle, reason
@@ -645,13 +836,15 @@ class Picker(Generic[H]):
         if self._stale > 64 and self._stale > len(self.waiting):
             seqs = self._seq
 
-            def keep(heap: list[Any]) -> list[Any]:
-                kept = [e for e in heap if seqs.get(e[-2]) == e[-1]]
-                heapify(kept)
-                return kept
+            def keep(heap: list[Any]) -> None:
+                heap[:] = [e for e in heap if seqs.get(e[-2]) == e[-1]]
+                heapify(heap)
 
-            self._main = keep(self._main)
-            self._heaps = {g: keep(h) for g, h in self._heaps.items()}
-            if self._by_limit is not None:
-                self._by_limit = {m: [keep(h), e] for m, (h, e) in self._by_limit.items()}
+            for line in self._all:
+                keep(line.main)
+                for h in line.heaps.values():
+                    keep(h)
+                for lane in (line.by_limit or {}).values():
+                    keep(lane[0])
+            keep(self._relax)
             self._stale = 0
