@@ -53,9 +53,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._internal.skills import NO_SKILLS, Skills, skills_text
-from prioritize.policy import Picker, Policy
+from prioritize.policy import Picker, Policy, Rows
 from prioritize.routing import Team
-from prioritize.simulation._engine import NEVER, waiting_line
+from prioritize.simulation._engine import NEVER
 
 __all__ = ["GroupPlan", "Needs", "TeamPlan", "run_team", "team_line", "team_plan"]
 
@@ -575,5 +575,13 @@ def team_line(
     preferred: Sequence[Skills],
     lapse: float,
 ) -> tuple[Picker[int], Callable[[int], None]]:
-    """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``)."""
-    return waiting_line(policy, prio, arrival, abandon_at, limits, groups, by_prio=by_prio)
+    """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``).
+
+    ``lapse``: minutes after which preferred skills are dropped (inf: never).
+    """
+    rows = Rows(prio, by_prio, arrival, limits, groups, skills=required, prefer=preferred)
+    timeout = None if lapse == math.inf else lapse
+    line: Picker[int] = Picker(
+        policy, per_minute=1.0, expires=abandon_at, rows=rows, skills_timeout=timeout
+    )
+    return line, line.admit
