@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from random import Random
@@ -15,7 +16,7 @@ from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike, check_instance, check_random_state
 from prioritize._internal.frames import MAX_TIME, past_time_axis
 from prioritize._internal.rows import describe_rows
-from prioritize._internal.skills import NO_SKILLS, skills_text
+from prioritize._internal.skills import NO_SKILLS
 from prioritize._internal.times import NS_PER_MINUTE, minutes_between
 from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
@@ -42,7 +43,7 @@ from prioritize.simulation._result import (
     query_columns,
 )
 from prioritize.simulation._schedule import Shift, capacity_changes
-from prioritize.simulation._teams import run_team, team_line, team_plan
+from prioritize.simulation._teams import Needs, run_team, team_line, team_plan
 
 __all__ = ["Agents", "simulate"]
 
@@ -285,7 +286,7 @@ class _Outcome:
     t0: int
     start: npt.NDArray[np.float64]
     seat: npt.NDArray[np.int64]
-    group: npt.NDArray[np.object_]
+    group: pd.Categorical  # the agent's group; NaN for an abandoned query or a single pool
     skills: npt.NDArray[np.object_]
 
 
@@ -305,8 +306,7 @@ class _Run:
         n = len(frame)
         channels = frame["channel"].to_numpy(dtype=object)
         groups = _share_groups(policy, frame)
-        required, preferred, lapse = _skills(frame, self.routes)
-        texts = _skills_texts(required, given=self.routes is not None or "skills" in frame)
+        needs = _needs(frame, self.routes)
 
         # Index space of the engine: arrival order (ties by query_id); ``prio`` is
         # each query's place in the policy's static order. Ids only break ties
@@ -343,7 +343,7 @@ class _Run:
         if groups is not None and policy.group_share is not None:
             groups_j = [groups[r] for r in order.tolist()]
         team = staff if isinstance(staff, Team) else None
-        pool = staff if team is None else _one_pool(team, required, preferred, lapse, frame)
+        pool = staff if team is None else _one_pool(team, needs, frame)
         if not isinstance(pool, Team):
             plain = policy.max_wait is None and groups is None
             if plain and isinstance(pool, int) and pred is None:
@@ -363,9 +363,7 @@ class _Run:
                 )
             grp = None
         else:
-            plan, klass, codes, row_skills = team_plan(
-                pool, required[order], preferred[order], lapse, channels[order]
-            )
+            plan, codes, row_skills = team_plan(pool, needs, needs.required[order], channels[order])
             line, admit = team_line(
                 policy,
                 prio.tolist(),
@@ -375,13 +373,13 @@ class _Run:
                 limits,
                 groups_j,
                 row_skills,
-                preferred[order].tolist(),
-                lapse,
+                needs.preferred[order].tolist(),
+                needs.lapse,
             )
             start, seat, grp = run_team(
                 *lists,
                 pred,
-                klass,
+                needs.klass[order].tolist(),
                 codes,
                 line,
                 admit,
@@ -392,55 +390,41 @@ class _Run:
             )
         start_row = np.asarray(start, dtype=np.float64)[position]
         seat_row = np.asarray(seat, dtype=np.int64)[position]
-        if team is None:
-            names = np.full(n, None, dtype=object)
-        elif grp is None:
-            names = np.full(n, None, dtype=object)
-            names[seat_row >= 0] = team.groups[0].name
+        labels = () if team is None else tuple(g.name for g in team.groups)
+        if grp is None:
+            codes_row = np.full(n, -1, dtype=np.int64)
+            if team is not None:
+                codes_row[seat_row >= 0] = 0
         else:
-            labels = np.array([*(g.name for g in team.groups), None], dtype=object)
-            names = labels[np.asarray(grp, dtype=np.int64)[position]]
-        return _Outcome(stream, base, t0, start_row, seat_row, names, texts)
+            codes_row = np.asarray(grp, dtype=np.int64)[position]
+        group = pd.Categorical.from_codes(codes_row, categories=pd.Index(labels, dtype=object))
+        return _Outcome(stream, base, t0, start_row, seat_row, group, needs.texts)
 
 
-def _one_pool(
-    team: Team, required: Any, preferred: Any, lapse: float, frame: pd.DataFrame
-) -> Team | int | tuple[Shift, ...]:
+def _one_pool(team: Team, needs: Needs, frame: pd.DataFrame) -> Team | int | tuple[Shift, ...]:
     """Check that the team may take every query; a one-group team that takes all is a pool."""
-    needs = required if lapse < np.inf else required | preferred
-    team.check_answerable(needs.tolist(), query_ids=frame["query_id"].tolist())
+    needs.check(team, frame["query_id"].to_numpy(dtype=object))
     if len(team.groups) != 1:
         return team
     group = team.groups[0]
-    needed = set(required.tolist()) | set(preferred.tolist())
-    if any(c != 1 for c in group.capacity.values()) or not all(s <= group.skills for s in needed):
+    if any(c != 1 for c in group.capacity.values()) or not needs.covered_by(group.skills):
         return team
-    return _check_agents(group.agents)
+    return group.agents
 
 
-def _skills(
-    frame: pd.DataFrame, routes: Routes | None
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], float]:
+def _needs(frame: pd.DataFrame, routes: Routes | None) -> Needs:
     """Required and preferred skills of every row, and when preferred ones lapse (minutes)."""
-    n = len(frame)
-    none = np.full(n, NO_SKILLS, dtype=object)
     if routes is not None:
         required, preferred = routes.resolve_frame(frame)
         timeout = routes.skills_timeout_minutes
-        lapse = np.inf if timeout is None else float(timeout)
-        return np.asarray(required, dtype=object), np.asarray(preferred, dtype=object), lapse
+        lapse = math.inf if timeout is None else float(timeout)
+        return Needs.of(
+            np.asarray(required, dtype=object), np.asarray(preferred, dtype=object), lapse
+        )
     if "skills" in frame.columns:
-        return frame["skills"].to_numpy(dtype=object), none, np.inf
-    return none, none.copy(), np.inf
-
-
-def _skills_texts(required: npt.NDArray[np.object_], *, given: bool) -> npt.NDArray[np.object_]:
-    """The records' ``skills`` column: each required set as sorted comma-joined names."""
-    if not given:
-        return np.full(len(required), "", dtype=object)
-    cache: dict[Any, str] = {}
-    out = [cache.get(r) or cache.setdefault(r, skills_text(r)) for r in required.tolist()]
-    return np.array(out, dtype=object)
+        required = frame["skills"].to_numpy(dtype=object)
+        return Needs.of(required, np.full(len(frame), NO_SKILLS, dtype=object), math.inf)
+    return Needs.none(len(frame))
 
 
 def _check_retry_gap(
@@ -625,7 +609,7 @@ def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
         "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
         "value_band": group_labels(frame, group="value_band").array,
-        "agent_group": pd.array(group, dtype="string"),
+        "agent_group": group,
         "skills": skills,
         "attempt": attempt,
         "first_query_id": first,

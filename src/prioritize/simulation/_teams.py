@@ -44,7 +44,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from random import Random
 from typing import Any
 
@@ -52,12 +52,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from prioritize._internal.skills import NO_SKILLS, Skills
-from prioritize.policy import Picker, Policy
+from prioritize._internal.skills import NO_SKILLS, Skills, skills_text
+from prioritize.policy import Picker, Policy, Rows
 from prioritize.routing import Team
-from prioritize.simulation._engine import NEVER, waiting_line
+from prioritize.simulation._engine import NEVER
 
-__all__ = ["GroupPlan", "TeamPlan", "run_team", "team_line", "team_plan"]
+__all__ = ["GroupPlan", "Needs", "TeamPlan", "run_team", "team_line", "team_plan"]
 
 _SHIFT = 0
 _COMPLETE = 1
@@ -312,7 +312,8 @@ def run_team(
     def complete(a: int, j: int, t: float) -> None:
         g = a_group[a]
         state[0] -= 1
-        unplace(a)
+        if a_load[a] < units[g]:  # listed as free (with room for less than it holds)
+            unplace(a)
         a_load[a] -= weight[g][channel[j]]
         if not a_leaving[a] and owed[g]:
             owed[g] -= 1
@@ -342,47 +343,100 @@ def run_team(
         if upcoming is not None:
             heappush(events, (upcoming[0], _SHIFT, g, upcoming[1]))
 
-    i = 0
+    # The common case, kept lean: agents who hold one query at a time and a select
+    # rule by idle time. An agent who finishes and takes the next query stays busy
+    # (one heap replace, no listing); the free agents of a group are a deque of
+    # (agent, stamp) in the order they became free, whose head is the longest idle.
+    fast = lanes and all(u == 1 for u in units)
+    idle0 = [levels[g][0] for g in range(ng)]
+    offer1 = [offer[g][1] for g in range(ng)]
+    tiers = select == "fewest_skills"
     last = 0.0
-    while True:
-        ta = arrival[i] if i < n else _INF
-        if events:
+    done = False
+    for i, ta in enumerate([*arrival, _INF]):
+        bound = (ta, _COMPLETE)  # events before it: earlier ones, and staffing at ta
+        while events and events[0] < bound:
             te, kind, x, y = events[0]
-            if te < ta or (te == ta and kind == _SHIFT):
-                if kind == _SHIFT and i >= n and not state[0] and not state[1]:
+            if kind == _COMPLETE:
+                last = te
+                g = a_group[x]
+                if fast and not owed[g] and not a_leaving[x]:
+                    found = pick(te, offer1[g])
+                    if found is not None:
+                        k = found[0]
+                        start[k] = te
+                        seat[k] = a_seat[x]
+                        grp[k] = g
+                        heapreplace(events, (te + service[k], _COMPLETE, x, k))
+                        continue
+                    heappop(events)
+                    state[0] -= 1
+                    a_load[x] = 0
+                    place(x, te)
+                    continue
+                heappop(events)
+                complete(x, y, te)
+            elif kind == _SHIFT:
+                if i == n and not state[0] and not state[1]:
                     if not len(picker):
+                        done = True
                         break
                     if te - last > _STUCK_MINUTES:  # pragma: no cover - checked before the run
                         raise RuntimeError("queries wait that no agent on any shift may take")
                 heappop(events)
-                if kind == _COMPLETE:
-                    complete(x, y, te)
-                    last = te
-                elif kind == _SHIFT:
-                    staff(x, y, te)
-                    upcoming = next(staffing[x], None)
-                    if upcoming is not None:
-                        heappush(events, (upcoming[0], _SHIFT, x, upcoming[1]))
-                else:
-                    state[1] -= 1
-                    if start[y] != start[y] and abandon_at[y] >= te:
-                        offer_to(reach_late[x], y, te)
-                    last = te
-                continue
-        if i >= n:
+                staff(x, y, te)
+                upcoming = next(staffing[x], None)
+                if upcoming is not None:
+                    heappush(events, (upcoming[0], _SHIFT, x, upcoming[1]))
+            else:
+                heappop(events)
+                last = te
+                state[1] -= 1
+                if start[y] != start[y] and abandon_at[y] >= te:
+                    offer_to(reach_late[x], y, te)
+        if done or i == n:
             break
-        p = -1 if pred is None else pred[i]
-        if p >= 0 and (seat[p] == NEVER or start[p] == start[p]):
-            seat[i] = NEVER  # the customer was answered (or never came): no retry
-            i += 1
-            continue
-        k, c = klass[i], channel[i]
-        a = choose(reach_first[k], c)
+        if pred is not None:
+            p = pred[i]
+            if p >= 0 and (seat[p] == NEVER or start[p] == start[p]):
+                seat[i] = NEVER  # the customer was answered (or never came): no retry
+                continue
+        last = ta
+        k = klass[i]
+        if fast:
+            a = -1
+            best = _INF
+            tier = -1
+            for g in reach_first[k]:
+                if tiers and a >= 0 and rank[g] != tier:
+                    break
+                dq = idle0[g]
+                while dq:
+                    b, s = dq[0]
+                    if a_stamp[b] == s:
+                        if a_since[b] < best:
+                            a, best, tier = b, a_since[b], rank[g]
+                        break
+                    dq.popleft()
+            if a >= 0:
+                idle0[a_group[a]].popleft()
+                a_stamp[a] += 1
+        else:
+            a = choose(reach_first[k], channel[i])
+            if a >= 0:
+                unplace(a)
         if a >= 0:
-            unplace(a)
             if book:
                 admit(i)
                 fill(a, ta)
+            elif fast:  # one query fills the agent: it is not listed as free
+                g = a_group[a]
+                start[i] = ta
+                seat[i] = a_seat[a]
+                grp[i] = g
+                a_load[a] = 1
+                state[0] += 1
+                heappush(events, (ta + service[i], _COMPLETE, a, i))
             else:
                 begin(a, i, ta)
                 place(a, ta)
@@ -391,8 +445,6 @@ def run_team(
             if reach_first[k] != reach_late[k]:
                 state[1] += 1
                 heappush(events, (ta + lapse, _LAPSE, k, i))
-        last = ta
-        i += 1
     return start, seat, grp
 
 
@@ -401,17 +453,72 @@ def _token(channel: str) -> str:
     return f"channel,{channel}"
 
 
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What each row needs, by class: distinct (required, preferred) pairs.
+
+    ``klass[row]`` indexes ``pairs``; preferred skills that lapse at once
+    (``lapse <= 0``) are dropped from the pairs. ``texts[row]``: the required
+    skills as the records write them.
+    """
+
+    required: npt.NDArray[np.object_]
+    preferred: npt.NDArray[np.object_]
+    lapse: float
+    klass: npt.NDArray[np.int64]
+    pairs: list[tuple[Skills, Skills]]
+    texts: npt.NDArray[np.object_]
+
+    @classmethod
+    def none(cls, n: int) -> Needs:
+        """Rows that need no skill (no ``skills`` column, no routes)."""
+        empty = np.full(n, NO_SKILLS, dtype=object)
+        klass = np.zeros(n, dtype=np.int64)
+        texts = np.full(n, "", dtype=object)
+        return cls(empty, empty, math.inf, klass, [(NO_SKILLS, NO_SKILLS)], texts)
+
+    @classmethod
+    def of(
+        cls, required: npt.NDArray[np.object_], preferred: npt.NDArray[np.object_], lapse: float
+    ) -> Needs:
+        r_codes, r_sets = pd.factorize(required)
+        p_codes, p_sets = pd.factorize(preferred)
+        width = max(len(p_sets), 1)
+        klass, uniq = pd.factorize(r_codes.astype(np.int64) * width + p_codes)
+        drop = lapse <= 0
+        pairs = [
+            (r_sets[v // width], NO_SKILLS if drop else p_sets[v % width]) for v in uniq.tolist()
+        ]
+        texts = np.array([skills_text(r) for r in r_sets], dtype=object)[r_codes]
+        return cls(required, preferred, lapse, klass.astype(np.int64), pairs, texts)
+
+    def check(self, team: Team, query_ids: npt.NDArray[np.object_]) -> None:
+        """Some group may take each query (required, and preferred if they never lapse)."""
+        forever = self.lapse == math.inf
+        bad = [
+            k for k, (r, p) in enumerate(self.pairs) if not team.groups_for(r | p if forever else r)
+        ]
+        if bad:
+            rows = np.isin(self.klass, bad)
+            sets = self.required[rows] | self.preferred[rows] if forever else self.required[rows]
+            team.check_answerable(sets.tolist(), query_ids=query_ids[rows].tolist())
+            raise AssertionError("unreachable: check_answerable raises")  # pragma: no cover
+
+    def covered_by(self, skills: Skills) -> bool:
+        """Whether a group with ``skills`` may take every query at once (preferred too)."""
+        return all(r <= skills and p <= skills for r, p in self.pairs)
+
+
 def team_plan(
     team: Team,
+    needs: Needs,
     required: npt.NDArray[np.object_],
-    preferred: npt.NDArray[np.object_],
-    lapse: float,
     channels: npt.NDArray[np.object_],
-) -> tuple[TeamPlan, list[int], list[int], list[Skills]]:
-    """The engine's view of ``team`` for these rows (in engine order).
+) -> tuple[TeamPlan, list[int], list[Skills]]:
+    """The engine's view of ``team`` for rows with these needs and channels (engine order).
 
-    Returns the plan, each row's class and channel code, and the skills each
-    row requires in the picker (with its channel's token when some group's
+    Returns the plan, each row's channel code, and the skills each row
+    requires in the picker (with its channel's token when some group's
     capacity is not the default).
     """
     codes_arr, names = pd.factorize(pd.Series(channels, dtype=object).astype(str))
@@ -430,32 +537,30 @@ def team_plan(
         else:
             offer = (g.skills,) * (units + 1)
         plans.append(GroupPlan(g.name, units, weight, offer, len(g.skills)))
-    drop = lapse <= 0
-    classes: dict[tuple[Skills, Skills], int] = {}
+    order = list(range(len(plans)))
+    if team.select == "fewest_skills":
+        order.sort(key=lambda i: (plans[i].rank, i))
     firsts: list[tuple[int, ...]] = []
     lates: list[tuple[int, ...]] = []
-    order = range(len(plans))
-    if team.select == "fewest_skills":
-        order = sorted(order, key=lambda i: (plans[i].rank, i))  # type: ignore[assignment]
-    klass = []
-    for r, p in zip(required.tolist(), preferred.tolist(), strict=True):
-        key = (r, NO_SKILLS if drop else p)
-        k = classes.get(key)
-        if k is None:
-            k = classes[key] = len(classes)
-            both = key[0] | key[1]
-            firsts.append(tuple(i for i in order if both <= team.groups[i].skills))
-            lates.append(
-                firsts[-1]
-                if not key[1] or lapse == math.inf
-                else tuple(i for i in order if key[0] <= team.groups[i].skills)
-            )
-        klass.append(k)
-    row_skills = required.tolist()
+    for r, p in needs.pairs:
+        both = r | p
+        firsts.append(tuple(i for i in order if both <= team.groups[i].skills))
+        lasting = not p or needs.lapse == math.inf
+        lates.append(
+            firsts[-1] if lasting else tuple(i for i in order if r <= team.groups[i].skills)
+        )
     if weighted:
-        row_skills = [r | {tokens[c]} for r, c in zip(row_skills, codes_arr.tolist(), strict=True)]
-    plan = TeamPlan(tuple(plans), tuple(firsts), tuple(lates), max(lapse, 0.0), team.select)
-    return plan, klass, codes_arr.tolist(), row_skills
+        r_codes, r_sets = pd.factorize(required)
+        combo, uniq = pd.factorize(r_codes.astype(np.int64) * len(tokens) + codes_arr)
+        sets = [r_sets[v // len(tokens)] | {tokens[v % len(tokens)]} for v in uniq.tolist()]
+        table = np.empty(len(sets), dtype=object)
+        table[:] = sets
+        row_skills = table[combo].tolist()
+    else:
+        row_skills = required.tolist()
+    lapse = max(needs.lapse, 0.0)
+    plan = TeamPlan(tuple(plans), tuple(firsts), tuple(lates), lapse, team.select)
+    return plan, codes_arr.tolist(), row_skills
 
 
 def team_line(
@@ -470,5 +575,13 @@ def team_line(
     preferred: Sequence[Skills],
     lapse: float,
 ) -> tuple[Picker[int], Callable[[int], None]]:
-    """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``)."""
-    return waiting_line(policy, prio, arrival, abandon_at, limits, groups, by_prio=by_prio)
+    """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``).
+
+    ``lapse``: minutes after which preferred skills are dropped (inf: never).
+    """
+    rows = Rows(prio, by_prio, arrival, limits, groups, skills=required, prefer=preferred)
+    timeout = None if lapse == math.inf else lapse
+    line: Picker[int] = Picker(
+        policy, per_minute=1.0, expires=abandon_at, rows=rows, skills_timeout=timeout
+    )
+    return line, line.admit
