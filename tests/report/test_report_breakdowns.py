@@ -74,3 +74,16 @@ def test_band_table_is_the_breakdown() -> None:
         band_table(records, group="follower_band", within_minutes=30),
         breakdown(records, group="follower_band", within_minutes=30),
     )
+
+
+def test_retries_are_shown_when_customers_tried_again() -> None:
+    frame = pz.synthetic.queries(300, seed=6, days=1)
+    frame["language"] = np.where(np.arange(len(frame)) % 3 == 0, "es", "en")
+    run = {"fifo": pz.simulate(frame, pz.policies.fifo(), agents=1, patience=10)}
+    assert "<th>retries</th>" not in _section(html_report(run), "By language")
+    retry = pz.Retry(probability=1.0, after_minutes=15)
+    again = {"fifo": pz.simulate(frame, pz.policies.fifo(), agents=1, patience=10, retry=retry)}
+    section = _section(html_report(again), "By language")
+    assert "<th>retries</th>" in section
+    table = breakdown(again["fifo"], group="language")
+    assert f"{int(table.loc['es', 'retries']):,}" in section

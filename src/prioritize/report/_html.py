@@ -224,7 +224,8 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
                 f'<p class="note">Within target: answered within {within_minutes:g} minutes '
                 "(giving up counts as a miss).</p>"
             )
-            shown = {**_BAND_COLUMNS, "retries": ("retries", "int")}
+            retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
+            shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
         parts.append('<div class="grid">')
         for name, table in tables.items():
             if column == "skills":
