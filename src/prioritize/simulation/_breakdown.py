@@ -204,7 +204,8 @@ def _agent_groups(
     channels = records["channel"].astype(object).to_numpy()
     for pool in pools:
         mine = served & (labels == pool.name)
-        weight = np.array([pool.weight(str(c)) for c in channels[mine].tolist()])
+        kinds, where = np.unique(channels[mine].astype(str), return_inverse=True)
+        weight = np.array([pool.weight(c) for c in kinds.tolist()], dtype=np.float64)[where]
         busy, duty = _occupancy(start[mine], finish[mine], weight, pool.staff, t0, end)
         table.loc[pool.name, ["busy_minutes", "on_duty_minutes"]] = [busy, duty]
         table.loc[pool.name, "occupancy"] = busy / duty if duty > 0 else np.nan
