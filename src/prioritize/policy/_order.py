@@ -42,6 +42,7 @@ group freeing up) then get the same rule at once.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -275,6 +276,47 @@ class ShareLedger(Generic[G]):
             credit[served] = max(credit[served] - 1.0, 0.0)
 
 
+class _Line:
+    """Entries (tuples or ints) in ascending order: a sorted run plus a heap.
+
+    An entry larger than every one in the run is appended to it (a deque:
+    O(1) in and out); any other goes to the heap (:meth:`Picker.push` adds,
+    inline). Arrivals mostly come in
+    order, so most entries never see the heap. The first entry is the smaller
+    of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
+    found overdue so far.
+    """
+
+    __slots__ = ("edge", "heap", "run")
+
+    def __init__(self, entries: list[Any] | None = None) -> None:
+        self.run: deque[Any] = deque()
+        self.heap: list[Any] = [] if entries is None else entries
+        if entries:
+            heapify(self.heap)
+        self.edge: Any = None
+
+    def __len__(self) -> int:
+        return len(self.run) + len(self.heap)
+
+    def first(self) -> Any:
+        """The smallest entry (None if empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heap[0]
+        return run[0] if run else None
+
+    def drop(self) -> Any:
+        """Remove and return the smallest entry (the line is not empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heappop(heap)
+        return run.popleft()
+
+    def entries(self) -> list[Any]:
+        return [*self.run, *self.heap]
+
+
 class Picker(Generic[H]):
     """The line of waiting queries, in the policy's serving order.
 
@@ -303,25 +345,29 @@ class Picker(Generic[H]):
     the row number in the simulator), unique among the waiting queries, and a
     handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
     simulator's row number). :attr:`waiting` maps id -> handle. Every push
-    gets a sequence number, and a heap entry is live while its id's current
+    gets a sequence number, and a line entry is live while its id's current
     push has its number, so an id removed and pushed again leaves none of its
-    old heap entries alive (nor its old ``MaxWait`` deadline).
-    Entries leave the heaps lazily; the heaps are compacted when stale
+    old entries alive (nor its old ``MaxWait`` deadline).
+    Entries leave the lines lazily; the lines are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
-    Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
-    ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
-    limit, whose head is its oldest query and so the first to be overdue: the
-    oldest overdue query is the oldest of the overdue heads.
+    Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
+    for the others): the score line of ``(−key, arrival, id, seq)`` (one per
+    group under ``GroupShare``); under ``MaxWait`` one lane by
+    ``(arrival, id, seq)`` per distinct limit, whose first entry is its oldest
+    query and so the first to be overdue: the oldest overdue query is the
+    oldest of the overdue heads. Queries arriving in order make both O(1)
+    (FIFO lanes); the score line is a heap unless keys come in order too
+    (e.g. every key equal: ``fifo``).
 
     Rank mode, the same rule on ints: the score heaps hold each row's place in
     the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
-    arrival, then id), the limit heaps hold row numbers (arrival order), and
-    an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
-    when the row is picked, removed or found expired; a row is admitted
-    once): no sequence numbers, no tuples, no compaction (a stale int costs
-    one pop when it surfaces).
+    arrival, then id), the limit heaps (``_Line.heap``) hold row numbers
+    (arrival order), and an int in a heap is live while its row's ``_out``
+    flag is 0 (set to 1 when the row is picked, removed or found expired; a
+    row is admitted once): no sequence numbers, no tuples, no compaction (a
+    stale int costs one pop when it surfaces).
     """
 
     __slots__ = (
@@ -360,27 +406,28 @@ class Picker(Generic[H]):
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
-        # Under MaxWait, per distinct limit: [heap of (arrival, id, seq), edge], where
-        # edge is the newest arrival found overdue so far (time only moves forward, so
-        # every older query in that heap is overdue too: the test is not repeated).
-        self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
+        # Under MaxWait, per distinct limit: its lane (a _Line; ``edge`` the newest
+        # arrival found overdue so far: time only moves forward, so every older
+        # query in that lane is overdue too, the test is not repeated).
+        self._by_limit: dict[float, _Line] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
         self._expires: Any = expires
         #: id -> handle of every waiting query (read it; change it only through the methods).
         self.waiting: dict[Any, H] = {}
-        # id -> sequence number of its push. Heap entries carry the number, not the
+        # id -> sequence number of its push. Line entries carry the number, not the
         # handle: a tuple of plain values leaves the garbage collector's lists.
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[Any] = []  # tuples, or ints in rank mode
-        self._heaps: dict[str, list[Any]] = {}
+        # Rank mode: int heaps (lists); otherwise _Line of tuples.
+        self._ranked = rows is not None
+        self._main: Any = [] if self._ranked else _Line()
+        self._heaps: dict[str, Any] = {}
         self._clock: Any = None
-        self._copies = 1 if self._by_limit is None else 2  # heap entries per query
+        self._copies = 1 if self._by_limit is None else 2  # line entries per query
         self._stale = 0
         # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
-        self._ranked = rows is not None
         self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
         self._rank: Sequence[int] = () if rows is None else rows.rank
         self._row_at: Sequence[int] = () if rows is None else rows.row_at
@@ -397,7 +444,7 @@ class Picker(Generic[H]):
         if self._ledger is not None and self._group_of is not None:
             self._heaps = {g: [] for g in sorted(set(self._group_of))}
         if self._by_limit is not None and self._limit_of is not None:
-            self._by_limit = {m: [[], None] for m in sorted(set(self._limit_of))}
+            self._by_limit = {m: _Line() for m in sorted(set(self._limit_of))}
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
@@ -408,7 +455,7 @@ class Picker(Generic[H]):
         heap = self._main if group_of is None else self._heaps[group_of[row]]
         heappush(heap, self._rank[row])
         if self._by_limit is not None:
-            heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+            heappush(self._by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
         self._count += 1
 
     def push(
@@ -427,23 +474,30 @@ class Picker(Generic[H]):
         self.waiting[tiebreak] = handle
         self._pushes = seq = self._pushes + 1
         self._seq[tiebreak] = seq
-        if self._plain:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
-            return
+        entry = (-key, arrival, tiebreak, seq)
         if self._ledger is None:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
+            line = self._main
         else:
             label = str(group)
             self._group[tiebreak] = label
-            heap = self._heaps.get(label)
-            if heap is None:
-                heap = self._heaps[label] = []
-            heappush(heap, (-key, arrival, tiebreak, seq))
+            line = self._heaps.get(label)
+            if line is None:
+                line = self._heaps[label] = _Line()
+        run = line.run  # _Line.add, inline: the hot path
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heappush(line.heap, entry)
         if self._by_limit is not None:
             lane = self._by_limit.get(limit)
             if lane is None:
-                lane = self._by_limit[limit] = [[], None]
-            heappush(lane[0], (arrival, tiebreak, seq))
+                lane = self._by_limit[limit] = _Line()
+            oldest = (arrival, tiebreak, seq)
+            run = lane.run
+            if not run or oldest > run[-1]:
+                run.append(oldest)
+            else:
+                heappush(lane.heap, oldest)
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -470,8 +524,10 @@ class Picker(Generic[H]):
         ``agent``: reserved for eligibility by skills (see the module docstring).
         """
         if not self._plain:
+            if self._ledger is None and not self._ranked:
+                return self._pick_lanes(t)
             return self._select(t, True)
-        # The common case, kept lean: one heap, nothing left behind.
+        # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
             while main:
@@ -484,27 +540,83 @@ class Picker(Generic[H]):
                     continue
                 return row, "score"
             return None
-        main, seqs, expires = self._main, self._seq, self._expires
-        while main:
-            _, _, tiebreak, seq = heappop(main)
+        line, seqs, expires = self._main, self._seq, self._expires
+        run, heap = line.run, line.heap
+        while True:  # _Line.drop, inline
+            if heap and (not run or heap[0] < run[0]):
+                _, _, tiebreak, seq = heappop(heap)
+            elif run:
+                _, _, tiebreak, seq = run.popleft()
+            else:
+                return None
             if seqs.get(tiebreak) == seq:
                 del seqs[tiebreak]
                 handle = self.waiting.pop(tiebreak)
                 if expires is not None and expires[tiebreak] < t:
                     continue
                 return handle, "score"
-        return None
+
+    def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
+        # pick under MaxWait without GroupShare (not rank mode): _select's two
+        # steps, inline. The first entry of each line is usually live.
+        clock = self._clock
+        if clock is not None and t < clock:
+            t = clock  # time never runs backwards for MaxWait
+        self._clock = t
+        seqs, expires, per_minute = self._seq, self._expires, self._per_minute
+        oldest: Any = None
+        chosen: Any = None
+        for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
+            run, heap = lane.run, lane.heap
+            if heap and (not run or heap[0] < run[0]):
+                head = heap[0]
+            elif run:
+                head = run[0]
+            else:
+                continue
+            if seqs.get(head[1]) != head[2] or expires is not None:
+                head = self._head(lane, t)
+                if head is None:
+                    continue
+            arrival = head[0]
+            edge = lane.edge
+            if edge is None or arrival > edge:
+                if not (t - arrival) / per_minute > limit:  # is_overdue, inline
+                    continue
+                lane.edge = arrival
+            if oldest is None or head < oldest:
+                oldest, chosen = head, lane
+        reason: Reason
+        if chosen is not None:
+            tiebreak, reason = oldest[1], "overdue"
+        else:
+            chosen = self._main
+            top = chosen.first()
+            if top is None or seqs.get(top[2]) != top[3] or expires is not None:
+                top = self._head(chosen, t)
+                if top is None:
+                    return None
+            tiebreak, reason = top[2], "score"
+        chosen.drop()
+        del seqs[tiebreak]
+        handle = self.waiting.pop(tiebreak)
+        # Its entry in the other line is left behind, stale (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(self.waiting):
+            self._gone(0)
+        return handle, reason
 
     def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
         return self._select(t, False)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
-        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
+    def _head(self, heap: Any, t: Any, ids: Sequence[int] = ()) -> Any:
+        """The first live entry of a line (None if empty), dropping stale and expired ones.
 
-        Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
-        score heap, :attr:`_rows` for a limit heap).
+        Rank mode: ``heap`` is an int heap and ``ids`` maps its ints to rows
+        (:attr:`_row_at` for a score heap, :attr:`_rows` for a limit heap).
+        Otherwise ``heap`` is a :class:`_Line`.
         """
         seqs, expires = self._seq, self._expires
         if self._ranked:
@@ -520,28 +632,30 @@ class Picker(Generic[H]):
                 else:
                     return heap[0]
             return None
-        while heap:
-            top = heap[0]
+        line: _Line = heap
+        while True:
+            top = line.first()
+            if top is None:
+                return None
             tiebreak = top[-2]
             if seqs.get(tiebreak) != top[-1]:
-                heappop(heap)
+                line.drop()
             elif expires is not None and expires[tiebreak] < t:
-                heappop(heap)
+                line.drop()
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
-                self._stale += self._copies - 1  # compacted later, not while heaps are read
+                self._stale += self._copies - 1  # compacted later, not while lines are read
             else:
                 return top
-        return None
 
-    def _overdue(self, t: Any) -> tuple[list[Any], Any] | None:
-        """The limit heap whose head is the oldest overdue query, and that head."""
+    def _overdue(self, t: Any) -> tuple[Any, Any] | None:
+        """The limit lane whose first entry is the oldest overdue query, and that entry."""
         assert self._by_limit is not None
         oldest = None
-        seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
+        expires, ranked, rows = self._expires, self._ranked, self._rows
         for limit, lane in self._by_limit.items():
-            heap = lane[0]
             if ranked:
+                heap = lane.heap
                 head = heap[0] if heap else None
                 if head is None or self._out[head] or (expires is not None and expires[head] < t):
                     head = self._head(heap, t, rows)
@@ -549,24 +663,17 @@ class Picker(Generic[H]):
                         continue
                 arrival = self._arrival[head]
             else:
-                # The head is usually live: check it here before calling _head.
-                head = heap[0] if heap else None
-                if (
-                    head is None
-                    or seqs.get(head[1]) != head[2]
-                    or (expires is not None and expires[head[1]] < t)
-                ):
-                    head = self._head(heap, t)
-                    if head is None:
-                        continue
+                head = self._head(lane, t)
+                if head is None:
+                    continue
                 arrival = head[0]
-            edge = lane[1]
+            edge = lane.edge
             if edge is None or arrival > edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
-                lane[1] = arrival
+                lane.edge = arrival
             if oldest is None or head < oldest[1]:
-                oldest = (lane[0], head)
+                oldest = (lane.heap if ranked else lane, head)
         return oldest
 
     def _select(self, t: Any, remove: bool) -> tuple[H, Reason] | None:
@@ -590,6 +697,19 @@ class Picker(Generic[H]):
                 ]
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
+        elif ledger is None and not ranked:
+            # One score line: its first live entry (usually the first entry).
+            heap = self._main
+            top = heap.first()
+            if (
+                top is None
+                or seqs.get(top[2]) != top[3]
+                or (expires is not None and expires[top[2]] < t)
+            ):
+                top = self._head(heap, t)
+                if top is None:
+                    return None
+            reason, tiebreak = "score", top[2]
         else:
             # The head of each heap (one per group under GroupShare), checked inline:
             # it is usually live, and _head drops the stale and expired ones.
@@ -597,18 +717,20 @@ class Picker(Generic[H]):
             best: dict[str, Any] = {}
             low: Any = None
             for group, group_heap in heaps:
-                head = group_heap[0] if group_heap else None
                 if ranked:
+                    head = group_heap[0] if group_heap else None
                     if head is not None and (
                         out[r := row_at[head]] or (expires is not None and expires[r] < t)
                     ):
                         head = self._head(group_heap, t, row_at)
-                elif (
-                    head is None
-                    or seqs.get(head[2]) != head[3]
-                    or (expires is not None and expires[head[2]] < t)
-                ):
-                    head = self._head(group_heap, t)
+                else:
+                    head = group_heap.first()
+                    if (
+                        head is None
+                        or seqs.get(head[2]) != head[3]
+                        or (expires is not None and expires[head[2]] < t)
+                    ):
+                        head = self._head(group_heap, t)
                 if head is not None:
                     best[group] = head
                     if low is None or head < low:
@@ -623,7 +745,7 @@ class Picker(Generic[H]):
                 reason = "score" if top is low else "group_share"
                 heap = self._heaps[chosen]
             tiebreak = row_at[top] if ranked else top[2]
-        # Served: pop its entry here; its other entry (if any) is left behind, stale.
+        # Served: take its entry out here; its other entry (if any) is left behind, stale.
         if ranked:
             if remove:
                 heappop(heap)
@@ -632,7 +754,7 @@ class Picker(Generic[H]):
             return tiebreak, reason
         handle = self.waiting[tiebreak]
         if remove:
-            heappop(heap)
+            heap.drop()
             del self.waiting[tiebreak], seqs[tiebreak]
             if ledger is not None:
                 del self._group[tiebreak]
@@ -645,13 +767,13 @@ class Picker(Generic[H]):
         if self._stale > 64 and self._stale > len(self.waiting):
             seqs = self._seq
 
-            def keep(heap: list[Any]) -> list[Any]:
-                kept = [e for e in heap if seqs.get(e[-2]) == e[-1]]
-                heapify(kept)
+            def keep(line: _Line) -> _Line:
+                kept = _Line([e for e in line.entries() if seqs.get(e[-2]) == e[-1]])
+                kept.edge = line.edge
                 return kept
 
             self._main = keep(self._main)
             self._heaps = {g: keep(h) for g, h in self._heaps.items()}
             if self._by_limit is not None:
-                self._by_limit = {m: [keep(h), e] for m, (h, e) in self._by_limit.items()}
+                self._by_limit = {m: keep(lane) for m, lane in self._by_limit.items()}
             self._stale = 0
