@@ -79,7 +79,11 @@ def test_pop_with_an_agent_is_the_first_eligible_query_in_policy_order(
     if routed:
         routes = pz.Routes(
             [
-                pz.Route(when={"language": "es", "channel": "twitter"}, require={"es"}, prefer={"billing"}),
+                pz.Route(
+                    when={"language": "es", "channel": "twitter"},
+                    require={"es"},
+                    prefer={"billing"},
+                ),
                 pz.Route(when={"language": "en"}, prefer={"en"}),
             ],
             skills_timeout_minutes=timeout,
@@ -99,7 +103,9 @@ def test_pop_with_an_agent_is_the_first_eligible_query_in_policy_order(
         need, wish = dict(zip(ids, required, strict=True)), dict(zip(ids, preferred, strict=True))
     share = policy.group_share
     ledger = None if share is None else ShareLedger(share.shares)
-    group = {} if share is None else dict(zip(ids, group_labels(frame, group=share.group), strict=True))
+    group = (
+        {} if share is None else dict(zip(ids, group_labels(frame, group=share.group), strict=True))
+    )
     received = dict(zip(ids, frame["received_at"], strict=True))
     indexed = frame.set_index("query_id", drop=False)
     clock = frame["received_at"].max().to_pydatetime()
@@ -150,7 +156,9 @@ def test_no_query_ever_goes_to_an_agent_lacking_a_required_skill(
     need = dict(zip(frame["query_id"], frame["skills"], strict=True))
     now = frame["received_at"].max().to_pydatetime() + timedelta(days=2)
     while len(q):
-        agent = data.draw(_sets | st.builds(lambda s: pz.AgentGroup("g", agents=1, skills=s), _sets))
+        agent = data.draw(
+            _sets | st.builds(lambda s: pz.AgentGroup("g", agents=1, skills=s), _sets)
+        )
         skills = agent.skills if isinstance(agent, pz.AgentGroup) else agent
         entry = q.try_pop(now, agent=agent)
         if entry is None:

@@ -237,3 +237,111 @@ def test_agents_of_the_wrong_kind_are_named() -> None:
         simulate(frame, pz.policies.fifo(), agents="three")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="retry"):
         simulate(frame, pz.policies.fifo(), agents=2, retry=0.5)  # type: ignore[arg-type]
+
+
+# -- capacity, preferred skills, shifts per group --------------------------------------
+
+
+def _load_never_exceeds_one(records: pd.DataFrame, team: pz.Team) -> int:
+    """Sweep each agent's starts and finishes; the most it ever held, in capacity units."""
+    most = 0
+    served = records[~records["abandoned"].to_numpy(dtype=bool)]
+    for (name, seat), rows in served.groupby(["agent_group", "agent"], observed=True):
+        group = team.group(str(name))
+        units = int(np.lcm.reduce([1, *group.capacity.values()]))
+        weight = [units // group.capacity_of(c) for c in rows["channel"].astype(str)]
+        starts = rows["started_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        ends = rows["finished_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        # at one instant a finish frees its units before a start takes them
+        events = sorted(
+            [(e, 0, -w) for e, w in zip(ends, weight, strict=True)]
+            + [(s, 1, w) for s, w in zip(starts, weight, strict=True)]
+        )
+        load = 0
+        for _, _, w in events:
+            load += w
+            assert load <= units, f"agent {name}/{seat} held more than its capacity"
+            most = max(most, load * 6 // units)
+    return most
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    chat=st.integers(1, 4),
+    email=st.integers(1, 3),
+    select=st.sampled_from(pz.routing.SELECT),
+)
+def test_an_agent_never_holds_more_than_its_capacity(
+    seed: int, chat: int, email: int, select: str
+) -> None:
+    frame = _frame(400, seed, skills=False)
+    frame["channel"] = np.random.default_rng(seed).choice(["chat", "email", "twitter"], len(frame))
+    team = pz.Team(
+        [
+            pz.AgentGroup("chat", agents=1, capacity={"chat": chat, "email": email}),
+            pz.AgentGroup("one", agents=1),
+        ],
+        select=select,
+    )
+    result = simulate(frame, pz.policies.balanced(), agents=team, seed=seed, patience=30.0)
+    s = result.summary
+    assert s["served"] + s["abandoned"] == len(frame)
+    _load_never_exceeds_one(result.records, team)
+
+
+def test_a_chat_agent_holds_three_chats_at_once() -> None:
+    frame = _frame(300, 4, skills=False)
+    frame["channel"] = "chat"
+    frame["handle_minutes"] = 60.0
+    single = pz.Team([pz.AgentGroup("chat", agents=1)])
+    triple = pz.Team([pz.AgentGroup("chat", agents=1, capacity={"chat": 3})])
+    one = simulate(frame, pz.policies.fifo(), agents=single, patience="none")
+    three = simulate(frame, pz.policies.fifo(), agents=triple, patience="none")
+    assert three.summary["mean_wait_minutes"] < one.summary["mean_wait_minutes"] / 2
+    assert _load_never_exceeds_one(three.records, triple) == 6  # full at some point
+    held = three.records.sort_values("started_at")
+    starts = held["started_at"].to_numpy()
+    assert (starts[2:] < held["finished_at"].to_numpy()[:-2]).any()  # three at once
+
+
+def test_preferred_skills_hold_until_the_timeout() -> None:
+    """Before the timeout only a group with the preferred skill may take the query; after, any."""
+    frame = _frame(600, 6, skills=False)
+    frame["handle_minutes"] = 30.0
+    routes = pz.Routes(
+        [pz.Route(when={"channel": "twitter"}, prefer={"social"})], skills_timeout_minutes=15.0
+    )
+    team = pz.Team(
+        [pz.AgentGroup("social", agents=1, skills={"social"}), pz.AgentGroup("any", agents=3)]
+    )
+    rec = simulate(frame, pz.policies.fifo(), agents=team, routes=routes, patience="none").records
+    social = (rec["channel"] == "twitter").to_numpy()
+    served_by_any = (rec["agent_group"] == "any").to_numpy(dtype=bool)
+    early = rec["wait_minutes"].to_numpy() < 15.0 - 1e-9  # float minutes: 15 may read 14.99..
+    assert not (social & served_by_any & early).any()
+    assert (social & served_by_any).any()  # after the timeout the others may take it
+    # and they take it as soon as the preference lapses, if one of them is free
+    lapsed = rec[social & served_by_any]
+    assert (lapsed["wait_minutes"] >= 15.0 - 1e-9).all()
+    assert np.isclose(lapsed["wait_minutes"], 15.0).any()
+
+
+def test_each_group_keeps_its_own_shifts(check: Any) -> None:
+    frame = _frame(1_000, 8)
+    day = pz.Shift(start="08:00", end="20:00", count=2)
+    night = pz.Shift(start="20:00", end="08:00", count=1)
+    team = pz.Team(
+        [
+            pz.AgentGroup("day", agents=[day], skills={"es", "billing"}),
+            pz.AgentGroup("night", agents=[night], skills={"es", "billing"}),
+        ]
+    )
+    result = simulate(frame, pz.policies.fifo(), agents=team, patience="none")
+    check(frame, result)
+    rec = result.records
+    hours = rec["started_at"].dt.hour
+    by_day = rec["agent_group"] == "day"
+    assert hours[by_day].between(8, 19).all()  # a day agent starts work on duty only
+    assert (~hours[rec["agent_group"] == "night"].between(8, 19)).all()
+    assert rec.loc[by_day, "agent"].max() <= 1 and rec.loc[~by_day, "agent"].max() == 0

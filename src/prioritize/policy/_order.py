@@ -31,15 +31,16 @@ Eligibility ("which waiting queries may this agent take", by skills) lives
 here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 :meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
 pushed query is filed under its required skill set (plus its preferred skills
-until they time out): one line of heaps per distinct set, and a pick reads
-only the lines whose set the agent covers, applying the rule above to them.
+until they time out): one bucket of lines per distinct set, and a pick reads
+only the buckets whose set the agent covers, applying the rule above to them.
 TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
-freeing up) get the same rule at once; ``pick(t)`` of a picker that never saw
-a skill keeps the lean single-heap path.
+freeing up) get the same rule at once; a picker that never saw a skill keeps
+its lean single-bucket paths.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -277,30 +278,79 @@ class ShareLedger(Generic[G]):
 
 
 class _Line:
-    """The waiting queries filed under one skill set: score heap(s) and ``MaxWait`` lanes.
+    """Entries (tuples or ints) in ascending order: a sorted run plus a heap.
 
-    ``skills`` is who may take them (required, plus preferred while pending);
-    ``gone`` (rank mode) is the flags an int of its heaps is stale by: the
-    picker's ``_out``, or ``_away`` for a line whose rows move on when their
-    preference times out.
+    An entry larger than every one in the run is appended to it (a deque:
+    O(1) in and out); any other goes to the heap (:meth:`Picker.push` adds,
+    inline). Arrivals mostly come in
+    order, so most entries never see the heap. The first entry is the smaller
+    of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
+    found overdue so far.
     """
 
-    __slots__ = ("by_limit", "gone", "heaps", "main", "skills")
+    __slots__ = ("edge", "heap", "run")
 
-    def __init__(self, skills: frozenset[str], by_limit: bool, gone: bytearray) -> None:
+    def __init__(self, entries: list[Any] | None = None) -> None:
+        self.run: deque[Any] = deque()
+        self.heap: list[Any] = [] if entries is None else entries
+        if entries:
+            heapify(self.heap)
+        self.edge: Any = None
+
+    def __len__(self) -> int:
+        return len(self.run) + len(self.heap)
+
+    def first(self) -> Any:
+        """The smallest entry (None if empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heap[0]
+        return run[0] if run else None
+
+    def drop(self) -> Any:
+        """Remove and return the smallest entry (the line is not empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heappop(heap)
+        return run.popleft()
+
+    def add(self, entry: Any) -> None:
+        """Add an entry (:meth:`Picker.push` does the same, inline)."""
+        run = self.run
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heappush(self.heap, entry)
+
+    def entries(self) -> list[Any]:
+        return [*self.run, *self.heap]
+
+
+class _Bucket:
+    """The waiting queries filed under one skill set: score line(s) and ``MaxWait`` lanes.
+
+    ``skills`` is who may take them (required, plus preferred while pending).
+    The containers are :class:`_Line` s, except the score heaps of rank mode
+    (int lists).
+    """
+
+    __slots__ = ("by_limit", "heaps", "main", "skills")
+
+    def __init__(
+        self, skills: frozenset[str], main: Any, by_limit: dict[float, _Line] | None
+    ) -> None:
         self.skills = skills
-        self.main: list[Any] = []
-        self.heaps: dict[str, list[Any]] = {}  # group -> heap, under GroupShare
-        self.by_limit: dict[float, list[Any]] | None = {} if by_limit else None
-        self.gone = gone
+        self.main = main
+        self.heaps: dict[str, Any] = {}  # group -> score line, under GroupShare
+        self.by_limit = by_limit
 
-    def heads(self, grouped: bool) -> Any:
-        """``(group, heap)`` of its score heaps (one, labelled ``""``, without GroupShare)."""
+    def lines(self, grouped: bool) -> Any:
+        """``(group, score line)`` pairs (one, labelled ``""``, without GroupShare)."""
         return self.heaps.items() if grouped else (("", self.main),)
 
 
 _NO_SKILLS: frozenset[str] = frozenset()
-_PLAIN_LINE = (_NO_SKILLS, _NO_SKILLS)
+_PLAIN = (_NO_SKILLS, _NO_SKILLS)
 
 
 class Picker(Generic[H]):
@@ -334,48 +384,54 @@ class Picker(Generic[H]):
     the row number in the simulator), unique among the waiting queries, and a
     handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
     simulator's row number). :attr:`waiting` maps id -> handle. Every push
-    gets a sequence number, and a heap entry is live while its id's current
+    gets a sequence number, and a line entry is live while its id's current
     push has its number, so an id removed and pushed again leaves none of its
-    old heap entries alive (nor its old ``MaxWait`` deadline).
-    Entries leave the heaps lazily; the heaps are compacted when stale
+    old entries alive (nor its old ``MaxWait`` deadline).
+    Entries leave the lines lazily; the lines are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
-    Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
-    ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
-    limit, whose head is its oldest query and so the first to be overdue: the
-    oldest overdue query is the oldest of the overdue heads.
+    Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
+    for the others): the score line of ``(−key, arrival, id, seq)`` (one per
+    group under ``GroupShare``); under ``MaxWait`` one lane by
+    ``(arrival, id, seq)`` per distinct limit, whose first entry is its oldest
+    query and so the first to be overdue: the oldest overdue query is the
+    oldest of the overdue heads. Queries arriving in order make both O(1)
+    (FIFO lanes); the score line is a heap unless keys come in order too
+    (e.g. every key equal: ``fifo``).
+
+    Rank mode, the same rule on ints: the score heaps hold each row's place in
+    the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
+    arrival, then id), the limit heaps (``_Line.heap``) hold row numbers
+    (arrival order), and an int in a heap is live while its row's ``_out``
+    flag is 0 (set to 1 when the row is picked, removed or found expired; a
+    row is admitted once): no sequence numbers, no tuples, no compaction (a
+    stale int costs one pop when it surfaces).
 
     Eligibility (skills). An agent with skills ``A`` may take a query whose
     required skills are a subset of ``A`` and, until ``skills_timeout`` has
     passed since its arrival (``t >= arrival + skills_timeout`` drops them),
     whose preferred skills are too; ``agent=None`` is any agent (every query).
     Each distinct (required, pending preferred) pair of skill sets is a
-    *line* (:class:`_Line`) with its own score heap(s) and ``MaxWait`` lanes;
-    a pick reads only the lines whose skills the agent covers, and applies
-    the same rule to them (overdue first, the ``GroupShare`` ledger between
-    the groups that have a query *this agent may take*, then the score). A
-    query with a pending preference is also in a heap by the time its
-    preference drops; when that time comes it is filed again under its
-    required skills alone (once: amortised O(log n)). So a pick costs
-    O(S · log n), S the number of lines (distinct skill sets seen), and a
-    picker that never saw a skill keeps its lean single-line path.
-
-    Rank mode, the same rule on ints: the score heaps hold each row's place in
-    the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
-    arrival, then id), the limit heaps hold row numbers (arrival order), and
-    an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
-    when the row is picked, removed or found expired; a row is admitted
-    once): no sequence numbers, no tuples, no compaction (a stale int costs
-    one pop when it surfaces). A row moved on when its preference timed out
-    is flagged in ``_away`` (which also holds every ``_out`` row), the flags
-    its former line reads.
+    bucket (:class:`_Bucket`) with its own score line(s) and ``MaxWait``
+    lanes; a pick reads only the buckets whose skills the agent covers and
+    applies the same rule to them: overdue first, the ``GroupShare`` ledger
+    between the groups that have a query *this agent may take*, then the
+    score. A query with a pending preference is also in a heap by the time
+    its preference drops; when that time comes it is filed again, with the
+    same entries, under its required skills alone (once: amortised
+    O(log n)). Its entries in the first bucket stay live and need not go: an
+    agent who may take from that bucket may take from the second too, and
+    the identical entries leave together (the id's sequence number, or the
+    row's ``_out`` flag). A pick costs O(S · log n), S the number of buckets
+    (distinct skill sets seen); a picker that never saw a skill keeps its
+    single-bucket paths.
     """
 
     __slots__ = (
         "_all",
         "_arrival",
-        "_away",
+        "_buckets",
         "_by_agent",
         "_by_limit",
         "_clock",
@@ -386,10 +442,10 @@ class Picker(Generic[H]):
         "_group_of",
         "_heaps",
         "_info",
+        "_lanes_only",
         "_lean",
         "_ledger",
         "_limit_of",
-        "_lines",
         "_main",
         "_out",
         "_per_minute",
@@ -419,110 +475,136 @@ class Picker(Generic[H]):
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
+        # Under MaxWait, per distinct limit: its lane (a _Line; ``edge`` the newest
+        # arrival found overdue so far: time only moves forward, so every older
+        # query in that lane is overdue too, the test is not repeated).
+        self._by_limit: dict[float, _Line] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
-        self._lean = self._plain  # and no skill seen: the one-heap path
         self._per_minute = per_minute
         self._expires: Any = expires
         self._timeout: Any = skills_timeout
         #: id -> handle of every waiting query (read it; change it only through the methods).
         self.waiting: dict[Any, H] = {}
-        # id -> sequence number of its push. Heap entries carry the number, not the
+        # id -> sequence number of its push. Line entries carry the number, not the
         # handle: a tuple of plain values leaves the garbage collector's lists.
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
+        # Rank mode: int heaps (lists); otherwise _Line of tuples.
+        self._ranked = rows is not None
+        self._main: Any = [] if self._ranked else _Line()
+        self._heaps: dict[str, Any] = {}
         self._clock: Any = None
-        self._copies = 1 if policy.max_wait is None else 2  # heap entries per query
+        self._copies = 1 if self._by_limit is None else 2  # line entries per query
         self._stale = 0
         # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
-        self._ranked = rows is not None
         self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
         self._rank: Sequence[int] = () if rows is None else rows.rank
         self._row_at: Sequence[int] = () if rows is None else rows.row_at
         self._arrival: Sequence[Any] = () if rows is None else rows.arrival
-        self._limit_of = None if rows is None or policy.max_wait is None else rows.limits
+        self._limit_of = None if rows is None or self._by_limit is None else rows.limits
         self._group_of = None if rows is None or self._ledger is None else rows.groups
+        self._out = bytearray(len(self._rows))
         self._skills_of = None if rows is None else rows.skills
         self._prefer_of = None if rows is None else rows.prefer
-        self._out = bytearray(len(self._rows))
-        self._away = self._out  # a separate copy once a preference can time out
         self._count = 0
         if rows is not None and (
             (self._ledger is not None and rows.groups is None)
-            or (policy.max_wait is not None and rows.limits is None)
+            or (self._by_limit is not None and rows.limits is None)
         ):
             raise ValueError("rank mode: the policy's GroupShare/MaxWait need Rows.groups/limits")
-        # The lines by (required, pending preferred) skills; the plain line's containers
-        # are also _main, _heaps and _by_limit (the single-line code reads those).
-        plain = _Line(_NO_SKILLS, policy.max_wait is not None, self._out)
-        self._lines: dict[tuple[frozenset[str], frozenset[str]], _Line] = {_PLAIN_LINE: plain}
-        self._all: list[_Line] = [plain]
-        self._by_agent: dict[frozenset[str], list[_Line]] = {}
-        self._main: list[Any] = plain.main  # tuples, or ints in rank mode
-        self._heaps: dict[str, list[Any]] = plain.heaps
-        self._by_limit: dict[float, list[Any]] | None = plain.by_limit
-        if self._group_of is not None:
-            plain.heaps.update({g: [] for g in sorted(set(self._group_of))})
-        if plain.by_limit is not None and self._limit_of is not None:
-            plain.by_limit.update({m: [[], None] for m in sorted(set(self._limit_of))})
-        # Pending preferences: a heap by the time they drop; the tuple mode's filing data.
+        if self._ledger is not None and self._group_of is not None:
+            self._heaps = {g: [] for g in sorted(set(self._group_of))}
+        if self._by_limit is not None and self._limit_of is not None:
+            self._by_limit = {m: _Line() for m in sorted(set(self._limit_of))}
+        # The buckets by (required, pending preferred) skills. The plain bucket's
+        # containers are also _main, _heaps and _by_limit (the single-bucket paths).
+        plain = _Bucket(_NO_SKILLS, self._main, self._by_limit)
+        plain.heaps = self._heaps
+        self._buckets: dict[tuple[frozenset[str], frozenset[str]], _Bucket] = {_PLAIN: plain}
+        self._all: list[_Bucket] = [plain]
+        self._by_agent: dict[frozenset[str], list[_Bucket]] = {}
+        # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
         self._relax: list[Any] = []
         self._info: dict[Any, tuple[Any, ...]] = {}
+        # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
+        self._lean = self._plain
+        self._lanes_only = not self._plain and self._ledger is None and not self._ranked
         if self._skills_of is not None or self._prefer_of is not None:
-            self._lean = False
-            if self._prefer_of is not None and self._timeout is not None:
-                self._away = bytearray(len(self._rows))
+            self._lean = self._lanes_only = False
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
 
-    # ------------------------------------------------------------------ lines
-    def _line(self, required: frozenset[str], prefer: frozenset[str]) -> _Line:
-        """The line of this (required, pending preferred) pair, made on first use."""
-        key = (required, prefer)
-        line = self._lines.get(key)
-        if line is None:
-            pending = bool(prefer) and self._timeout is not None
-            line = _Line(
-                required | prefer, self._by_limit is not None, self._away if pending else self._out
-            )
-            if self._ranked:
-                if self._group_of is not None:
-                    line.heaps = {g: [] for g in self._heaps}
-                if line.by_limit is not None and self._limit_of is not None:
-                    line.by_limit = {m: [[], None] for m in self._by_limit or ()}
-            self._lines[key] = line
-            self._all.append(line)
+    # ---------------------------------------------------------------- buckets
+    def _bucket(self, required: frozenset[str], prefer: frozenset[str]) -> _Bucket:
+        """The bucket of this (required, pending preferred) pair, made on first use."""
+        bucket = self._buckets.get((required, prefer))
+        if bucket is None:
+            ranked = self._ranked
+            by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
+            bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
+            bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
+            self._buckets[(required, prefer)] = bucket
+            self._all.append(bucket)
             self._by_agent.clear()
-        return line
+        return bucket
 
-    def _lines_for(self, agent: frozenset[str] | None) -> list[_Line]:
-        """The lines ``agent`` may take from (every line for None)."""
+    def _buckets_for(self, agent: frozenset[str] | None) -> list[_Bucket]:
+        """The buckets ``agent`` may take from (all of them for None)."""
         if agent is None:
             return self._all
-        lines = self._by_agent.get(agent)
-        if lines is None:
+        found = self._by_agent.get(agent)
+        if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            lines = self._by_agent[agent] = [line for line in self._all if line.skills <= agent]
-        return lines
+            found = self._by_agent[agent] = [b for b in self._all if b.skills <= agent]
+        return found
+
+    def _relax_due(self, t: Any) -> None:
+        """File again, under their required skills alone, the queries whose preference dropped."""
+        relax = self._relax
+        if self._ranked:
+            out, skills_of, group_of = self._out, self._skills_of, self._group_of
+            while relax and relax[0][0] <= t:
+                row = heappop(relax)[1]
+                if out[row]:
+                    continue  # picked, expired or removed meanwhile
+                bucket = self._bucket(
+                    _NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS
+                )
+                heap = bucket.main if group_of is None else bucket.heaps[group_of[row]]
+                heappush(heap, self._rank[row])
+                if bucket.by_limit is not None:
+                    heappush(bucket.by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+            return
+        seqs = self._seq
+        while relax and relax[0][0] <= t:
+            _, tiebreak, seq = heappop(relax)
+            if seqs.get(tiebreak) != seq:
+                continue  # picked, expired or removed meanwhile
+            key, arrival, limit, group, required = self._info.pop(tiebreak)
+            self._file(
+                key, arrival, tiebreak, seq, limit, group, self._bucket(required, _NO_SKILLS)
+            )
+            self._stale += self._copies  # left behind once it is served
 
     # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
-        if self._skills_of is None and self._prefer_of is None:
-            line = self._lines[_PLAIN_LINE]
+        if self._lean or self._lanes_only or (self._skills_of is None and self._prefer_of is None):
+            main, heaps, by_limit = self._main, self._heaps, self._by_limit
         else:
             required = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
             prefer = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row] - required
-            line = self._line(required, prefer)
+            bucket = self._bucket(required, prefer)
+            main, heaps, by_limit = bucket.main, bucket.heaps, bucket.by_limit
             if prefer and self._timeout is not None:
                 heappush(self._relax, (self._arrival[row] + self._timeout, row))
-        heap = line.main if group_of is None else line.heaps[group_of[row]]
-        heappush(heap, self._rank[row])
-        if line.by_limit is not None:
-            heappush(line.by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+        heappush(main if group_of is None else heaps[group_of[row]], self._rank[row])
+        if by_limit is not None:
+            heappush(by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
         self._count += 1
 
     def push(
@@ -536,8 +618,9 @@ class Picker(Generic[H]):
         skills: frozenset[str] = _NO_SKILLS,
         prefer: frozenset[str] = _NO_SKILLS,
     ) -> None:
-        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group,
-        the skills an agent needs to take it and those it should have until the timeout.
+        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group;
+        the skills an agent needs to take it, and those it should also have until the
+        ``skills_timeout``.
 
         The id must not be waiting already (the caller checks).
         """
@@ -545,16 +628,37 @@ class Picker(Generic[H]):
         self._pushes = seq = self._pushes + 1
         self._seq[tiebreak] = seq
         if skills or prefer:
-            self._lean = False
-        if self._lean:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
-            return
-        if prefer:
+            self._lean = self._lanes_only = False
             prefer = prefer - skills
             if prefer and self._timeout is not None:
                 heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
                 self._info[tiebreak] = (key, arrival, limit, group, skills)
-        self._file(key, arrival, tiebreak, seq, limit, group, self._line(skills, prefer))
+            self._file(key, arrival, tiebreak, seq, limit, group, self._bucket(skills, prefer))
+            return
+        entry = (-key, arrival, tiebreak, seq)
+        if self._ledger is None:
+            line = self._main
+        else:
+            label = str(group)
+            self._group[tiebreak] = label
+            line = self._heaps.get(label)
+            if line is None:
+                line = self._heaps[label] = _Line()
+        run = line.run  # _Line.add, inline: the hot path
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heappush(line.heap, entry)
+        if self._by_limit is not None:
+            lane = self._by_limit.get(limit)
+            if lane is None:
+                lane = self._by_limit[limit] = _Line()
+            oldest = (arrival, tiebreak, seq)
+            run = lane.run
+            if not run or oldest > run[-1]:
+                run.append(oldest)
+            else:
+                heappush(lane.heap, oldest)
 
     def _file(
         self,
@@ -564,83 +668,62 @@ class Picker(Generic[H]):
         seq: int,
         limit: float,
         group: Any,
-        line: _Line,
+        bucket: _Bucket,
     ) -> None:
+        """Tuple mode: file a query's entries in ``bucket`` (the path of queries with skills)."""
         if self._ledger is None:
-            heappush(line.main, (-key, arrival, tiebreak, seq))
+            line = bucket.main
         else:
             label = str(group)
             self._group[tiebreak] = label
-            heap = line.heaps.get(label)
-            if heap is None:
-                heap = line.heaps[label] = []
-            heappush(heap, (-key, arrival, tiebreak, seq))
-        if line.by_limit is not None:
-            lane = line.by_limit.get(limit)
+            line = bucket.heaps.get(label)
+            if line is None:
+                line = bucket.heaps[label] = _Line()
+        line.add((-key, arrival, tiebreak, seq))
+        if bucket.by_limit is not None:
+            lane = bucket.by_limit.get(limit)
             if lane is None:
-                lane = line.by_limit[limit] = [[], None]
-            heappush(lane[0], (arrival, tiebreak, seq))
-
-    def _relax_due(self, t: Any) -> None:
-        """File again, under their required skills alone, the queries whose preference dropped."""
-        relax = self._relax
-        if self._ranked:
-            away, skills_of = self._away, self._skills_of
-            while relax and relax[0][0] <= t:
-                row = heappop(relax)[1]
-                if away[row]:
-                    continue  # picked, expired or removed meanwhile
-                away[row] = 1
-                line = self._line(_NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS)
-                group_of = self._group_of
-                heappush(
-                    line.main if group_of is None else line.heaps[group_of[row]], self._rank[row]
-                )
-                if line.by_limit is not None:
-                    heappush(line.by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
-            return
-        seqs = self._seq
-        while relax and relax[0][0] <= t:
-            _, tiebreak, seq = heappop(relax)
-            if seqs.get(tiebreak) != seq:
-                continue
-            key, arrival, limit, group, required = self._info.pop(tiebreak)
-            self._pushes = seq = self._pushes + 1
-            seqs[tiebreak] = seq  # the old entries are stale from now on
-            self._file(key, arrival, tiebreak, seq, limit, group, self._line(required, _NO_SKILLS))
-            self._gone(self._copies)
+                lane = bucket.by_limit[limit] = _Line()
+            lane.add((arrival, tiebreak, seq))
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
         if self._ranked:
             # Rare (the simulator never removes): whether the row was admitted is
-            # read from its score heaps, so that admit stays one push per heap.
+            # read from its score heap, so that admit stays one push per heap.
             group_of = self._group_of
-            if self._out[tiebreak] or not any(
-                self._rank[tiebreak]
-                in (line.main if group_of is None else line.heaps[group_of[tiebreak]])
-                for line in self._all
+            if (
+                tiebreak not in self._rows
+                or self._out[tiebreak]
+                or not any(
+                    self._rank[tiebreak]
+                    in (b.main if group_of is None else b.heaps[group_of[tiebreak]])
+                    for b in self._all
+                )
             ):
                 return None
-            self._out[tiebreak] = self._away[tiebreak] = 1
+            self._out[tiebreak] = 1
             self._count -= 1
             return tiebreak  # type: ignore[no-any-return]
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
             self._group.pop(tiebreak, None)
-            self._info.pop(tiebreak, None)
+            if self._info:
+                self._info.pop(tiebreak, None)
             self._gone(self._copies)
         return handle
 
     def pick(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
-        """Remove and return the query served at ``t`` and why (None: nobody it may take).
+        """Remove and return the query served at ``t`` and why (None: none it may take).
 
         ``agent``: the skills of the agent asking (None: any agent, every query).
         """
         if not self._lean:
+            if self._lanes_only:
+                return self._pick_lanes(t)
             return self._select(t, True, agent)
-        # The common case, kept lean: one heap, nothing left behind.
+        # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
             while main:
@@ -653,94 +736,142 @@ class Picker(Generic[H]):
                     continue
                 return row, "score"
             return None
-        main, seqs, expires = self._main, self._seq, self._expires
-        while main:
-            _, _, tiebreak, seq = heappop(main)
+        line, seqs, expires = self._main, self._seq, self._expires
+        run, heap = line.run, line.heap
+        while True:  # _Line.drop, inline
+            if heap and (not run or heap[0] < run[0]):
+                _, _, tiebreak, seq = heappop(heap)
+            elif run:
+                _, _, tiebreak, seq = run.popleft()
+            else:
+                return None
             if seqs.get(tiebreak) == seq:
                 del seqs[tiebreak]
                 handle = self.waiting.pop(tiebreak)
                 if expires is not None and expires[tiebreak] < t:
                     continue
                 return handle, "score"
-        return None
+
+    def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
+        # pick under MaxWait without GroupShare (not rank mode): _select's two
+        # steps, inline. The first entry of each line is usually live.
+        clock = self._clock
+        if clock is not None and t < clock:
+            t = clock  # time never runs backwards for MaxWait
+        self._clock = t
+        seqs, expires, per_minute = self._seq, self._expires, self._per_minute
+        oldest: Any = None
+        chosen: Any = None
+        for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
+            run, heap = lane.run, lane.heap
+            if heap and (not run or heap[0] < run[0]):
+                head = heap[0]
+            elif run:
+                head = run[0]
+            else:
+                continue
+            if seqs.get(head[1]) != head[2] or expires is not None:
+                head = self._head(lane, t)
+                if head is None:
+                    continue
+            arrival = head[0]
+            edge = lane.edge
+            if edge is None or arrival > edge:
+                if not (t - arrival) / per_minute > limit:  # is_overdue, inline
+                    continue
+                lane.edge = arrival
+            if oldest is None or head < oldest:
+                oldest, chosen = head, lane
+        reason: Reason
+        if chosen is not None:
+            tiebreak, reason = oldest[1], "overdue"
+        else:
+            chosen = self._main
+            top = chosen.first()
+            if top is None or seqs.get(top[2]) != top[3] or expires is not None:
+                top = self._head(chosen, t)
+                if top is None:
+                    return None
+            tiebreak, reason = top[2], "score"
+        chosen.drop()
+        del seqs[tiebreak]
+        handle = self.waiting.pop(tiebreak)
+        # Its entry in the other line is left behind, stale (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(self.waiting):
+            self._gone(0)
+        return handle, reason
 
     def peek(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
         return self._select(t, False, agent)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = (), gone: Any = None) -> Any:
-        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
+    def _head(self, heap: Any, t: Any, ids: Sequence[int] = ()) -> Any:
+        """The first live entry of a line (None if empty), dropping stale and expired ones.
 
-        Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
-        score heap, :attr:`_rows` for a limit heap); ``gone`` the stale flags
-        (the line's, default ``_out``).
+        Rank mode: ``heap`` is an int heap and ``ids`` maps its ints to rows
+        (:attr:`_row_at` for a score heap, :attr:`_rows` for a limit heap).
+        Otherwise ``heap`` is a :class:`_Line`.
         """
         seqs, expires = self._seq, self._expires
         if self._ranked:
             out = self._out
-            if gone is None:
-                gone = out
             while heap:
                 row = ids[heap[0]]
-                if gone[row]:
+                if out[row]:
                     heappop(heap)
                 elif expires is not None and expires[row] < t:
                     heappop(heap)
-                    out[row] = self._away[row] = 1
+                    out[row] = 1
                     self._count -= 1
                 else:
                     return heap[0]
             return None
-        while heap:
-            top = heap[0]
+        line: _Line = heap
+        while True:
+            top = line.first()
+            if top is None:
+                return None
             tiebreak = top[-2]
             if seqs.get(tiebreak) != top[-1]:
-                heappop(heap)
+                line.drop()
             elif expires is not None and expires[tiebreak] < t:
-                heappop(heap)
+                line.drop()
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
-                self._info.pop(tiebreak, None)
-                self._stale += self._copies - 1  # compacted later, not while heaps are read
+                if self._info:
+                    self._info.pop(tiebreak, None)
+                self._stale += self._copies - 1  # compacted later, not while lines are read
             else:
                 return top
-        return None
 
-    def _overdue(self, t: Any, lines: Sequence[_Line]) -> tuple[list[Any], Any] | None:
-        """The limit heap whose head is the oldest overdue query, and that head."""
+    def _overdue(self, t: Any, buckets: Sequence[_Bucket]) -> tuple[Any, Any] | None:
+        """The limit lane whose first entry is the oldest overdue query, and that entry."""
         oldest = None
-        seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
-        for line in lines:
-            gone = line.gone
-            for limit, lane in line.by_limit.items():  # type: ignore[union-attr]
-                heap = lane[0]
+        expires, ranked, rows, out = self._expires, self._ranked, self._rows, self._out
+        for bucket in buckets:
+            for limit, lane in bucket.by_limit.items():  # type: ignore[union-attr]
                 if ranked:
+                    heap = lane.heap
                     head = heap[0] if heap else None
-                    if head is None or gone[head] or (expires is not None and expires[head] < t):
-                        head = self._head(heap, t, rows, gone)
+                    if head is None or out[head] or (expires is not None and expires[head] < t):
+                        head = self._head(heap, t, rows)
                         if head is None:
                             continue
                     arrival = self._arrival[head]
                 else:
-                    # The head is usually live: check it here before calling _head.
-                    head = heap[0] if heap else None
-                    if (
-                        head is None
-                        or seqs.get(head[1]) != head[2]
-                        or (expires is not None and expires[head[1]] < t)
-                    ):
-                        head = self._head(heap, t)
-                        if head is None:
-                            continue
+                    head = self._head(lane, t)
+                    if head is None:
+                        continue
                     arrival = head[0]
-                edge = lane[1]
+                edge = lane.edge
                 if edge is None or arrival > edge:
                     if not is_overdue((t - arrival) / self._per_minute, limit):
                         continue
-                    lane[1] = arrival
+                    lane.edge = arrival
                 if oldest is None or head < oldest[1]:
-                    oldest = (heap, head)
+                    oldest = (lane.heap if ranked else lane, head)
         return oldest
 
     def _select(
@@ -753,12 +884,12 @@ class Picker(Generic[H]):
             if self._clock is not None and t < self._clock:
                 t = self._clock  # time never runs backwards for MaxWait
             self._clock = t
-        if self._relax and self._relax[0][0] <= t:
+        relax = self._relax
+        if relax and relax[0][0] <= t:
             self._relax_due(t)
-        lines = self._lines_for(agent)
+        buckets = self._buckets_for(agent)
         if self._by_limit is not None:
-            found = self._overdue(t, lines)
-        grouped = ledger is not None
+            found = self._overdue(t, buckets)
         reason: Reason
         top: Any
         if found is not None:
@@ -768,34 +899,50 @@ class Picker(Generic[H]):
             if remove and ledger is not None:
                 backlogged = {
                     g
-                    for line in lines
-                    for g, h in line.heaps.items()
-                    if self._head(h, t, row_at, line.gone) is not None
+                    for b in buckets
+                    for g, h in b.heaps.items()
+                    if self._head(h, t, row_at) is not None
                 }
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
-                # the served query's score entry: popped when it surfaces (stale)
+        elif ledger is None and not ranked and len(buckets) == 1:
+            # One score line: its first live entry (usually the first entry).
+            heap = buckets[0].main
+            top = heap.first()
+            if (
+                top is None
+                or seqs.get(top[2]) != top[3]
+                or (expires is not None and expires[top[2]] < t)
+            ):
+                top = self._head(heap, t)
+                if top is None:
+                    return None
+            reason, tiebreak = "score", top[2]
         else:
-            # The head of each heap (one per group under GroupShare), checked inline:
-            # it is usually live, and _head drops the stale and expired ones.
+            # The first entry of each score line (one per group under GroupShare) of
+            # each bucket, checked inline: it is usually live, and _head drops the
+            # stale and expired ones. Per group, the best over the buckets.
+            grouped = ledger is not None
             best: dict[str, Any] = {}
-            where: dict[str, list[Any]] = {}
+            where: dict[str, Any] = {}
             low: Any = None
-            for line in lines:
-                gone = line.gone
-                for group, group_heap in line.heads(grouped):
-                    head = group_heap[0] if group_heap else None
+            out = self._out
+            for bucket in buckets:
+                for group, group_heap in bucket.lines(grouped):
                     if ranked:
+                        head = group_heap[0] if group_heap else None
                         if head is not None and (
-                            gone[r := row_at[head]] or (expires is not None and expires[r] < t)
+                            out[r := row_at[head]] or (expires is not None and expires[r] < t)
                         ):
-                            head = self._head(group_heap, t, row_at, gone)
-                    elif (
-                        head is None
-                        or seqs.get(head[2]) != head[3]
-                        or (expires is not None and expires[head[2]] < t)
-                    ):
-                        head = self._head(group_heap, t)
+                            head = self._head(group_heap, t, row_at)
+                    else:
+                        head = group_heap.first()
+                        if (
+                            head is None
+                            or seqs.get(head[2]) != head[3]
+                            or (expires is not None and expires[head[2]] < t)
+                        ):
+                            head = self._head(group_heap, t)
                     if head is not None:
                         known = best.get(group)
                         if known is None or head < known:
@@ -812,16 +959,16 @@ class Picker(Generic[H]):
                 reason = "score" if top is low else "group_share"
                 heap = where[chosen]
             tiebreak = row_at[top] if ranked else top[2]
-        # Served: pop its entry here; its other entries (if any) are left behind, stale.
+        # Served: take its entry out here; its other entry (if any) is left behind, stale.
         if ranked:
             if remove:
                 heappop(heap)
-                self._out[tiebreak] = self._away[tiebreak] = 1
+                self._out[tiebreak] = 1
                 self._count -= 1
             return tiebreak, reason
         handle = self.waiting[tiebreak]
         if remove:
-            heappop(heap)
+            heap.drop()
             del self.waiting[tiebreak], seqs[tiebreak]
             if ledger is not None:
                 del self._group[tiebreak]
@@ -836,15 +983,19 @@ class Picker(Generic[H]):
         if self._stale > 64 and self._stale > len(self.waiting):
             seqs = self._seq
 
-            def keep(heap: list[Any]) -> None:
-                heap[:] = [e for e in heap if seqs.get(e[-2]) == e[-1]]
-                heapify(heap)
+            def keep(line: _Line) -> _Line:
+                kept = _Line([e for e in line.entries() if seqs.get(e[-2]) == e[-1]])
+                kept.edge = line.edge
+                return kept
 
-            for line in self._all:
-                keep(line.main)
-                for h in line.heaps.values():
-                    keep(h)
-                for lane in (line.by_limit or {}).values():
-                    keep(lane[0])
-            keep(self._relax)
+            for bucket in self._all:
+                bucket.main = keep(bucket.main)
+                bucket.heaps = {g: keep(h) for g, h in bucket.heaps.items()}
+                if bucket.by_limit is not None:
+                    bucket.by_limit = {m: keep(lane) for m, lane in bucket.by_limit.items()}
+            plain = self._all[0]
+            self._main, self._heaps, self._by_limit = plain.main, plain.heaps, plain.by_limit
+            if self._relax:
+                self._relax = [e for e in self._relax if seqs.get(e[-2]) == e[-1]]
+                heapify(self._relax)
             self._stale = 0

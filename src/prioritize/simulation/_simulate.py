@@ -597,8 +597,8 @@ def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
         "channel": channel.array,
         "is_public": public,
         "received_at": frame["received_at"].dt.tz_convert("UTC").array,
-        "started_at": _utc(t0, start, abandoned),
-        "finished_at": _utc(t0, start + service, abandoned),
+        "started_at": _utc(t0, start, abandoned, at_least=received),
+        "finished_at": _utc(t0, start + service, abandoned, at_least=received),
         "wait_minutes": wait,
         "handle_minutes": service,
         "patience_minutes": patience,
@@ -620,8 +620,18 @@ def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
     return out_frame
 
 
-def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
+def _utc(
+    t0: int,
+    minutes: npt.NDArray[np.float64],
+    missing: npt.NDArray[np.bool_],
+    *,
+    at_least: npt.NDArray[np.int64],
+) -> Any:
+    # Minutes since t0 back to ns, rounded the same way for every time of a run (so a
+    # start is never before the previous finish of its agent), and never before the
+    # query's own arrival (float minutes far from t0 can round it 1 ns earlier).
     ns = t0 + np.round(np.where(missing, 0.0, minutes) * NS_PER_MINUTE).astype(np.int64)
+    ns = np.maximum(ns, at_least)
     values = ns.view("datetime64[ns]")
     values[missing] = np.datetime64("NaT")
     return pd.DatetimeIndex(values).tz_localize("UTC").array
