@@ -31,7 +31,6 @@ may share a queue.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,9 +121,11 @@ class TriageQueue:
             raise InputError(f"remember must be an int >= 0; got {remember!r}")
         self.policy = policy
         self._remember = remember
-        # The last ``remember`` served ids (None: remember none), oldest first in the deque.
-        self._served: set[str] | None = set() if remember else None
-        self._served_order: deque[str] = deque(maxlen=remember)
+        # Served id -> its pop number (None: remember none). An id is remembered while
+        # fewer than ``remember`` pops followed; the dict is pruned to those when it
+        # reaches twice that (amortised O(1): one dict store per pop).
+        self._served: dict[str, int] | None = {} if remember else None
+        self._pops = 0
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
@@ -185,12 +186,22 @@ class TriageQueue:
         entry = Entry(query, customer, base, group, self.policy, skills, prefer)
         qid = query.query_id
         limit = _INF if self._limits is None else self._limits[query.channel._value_]
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
+        try:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
-            if self._served is not None and qid in self._served:
+            served = self._served
+            if served is not None and qid in served and self._served_now(qid):
                 raise InputError(_served_message([qid], self._remember))
             self._push(entry, key, at, qid, limit, group, skills, prefer)
+        finally:
+            lock.release()
+
+    def _served_now(self, qid: str) -> bool:
+        # Whether ``qid`` is among the last ``remember`` served (the caller holds the lock).
+        pop = self._served.get(qid)  # type: ignore[union-attr]
+        return pop is not None and pop > self._pops - self._remember
 
     def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
         """Push several queries atomically: all or none.
@@ -270,7 +281,11 @@ class TriageQueue:
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
             done = self._served or ()
-            served = [e.query_id for e, _ in prepared if e.query_id in done]
+            served = [
+                e.query_id
+                for e, _ in prepared
+                if e.query_id in done and self._served_now(e.query_id)
+            ]
             if served:
                 raise InputError(_served_message(served, self._remember))
             limits = self._limits
@@ -318,7 +333,9 @@ class TriageQueue:
             neither an agent group nor skill names.
         """
         skills = None if agent is None else _agent_skills(agent)
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # as in push
+        try:
             if now is not self._now_checked:
                 self._check_now(now)
             found = self._pick(now, skills)
@@ -335,13 +352,18 @@ class TriageQueue:
             entry._now = now if now >= at else at
             served = self._served
             if served is not None:
-                order = self._served_order
-                if len(order) == order.maxlen:
-                    served.discard(order[0])  # forgotten as the append pushes it out
-                qid = query.query_id
-                order.append(qid)
-                served.add(qid)
+                self._pops = pops = self._pops + 1
+                served[query.query_id] = pops
+                if len(served) >= 2 * self._remember:
+                    self._forget()
             return entry
+        finally:
+            lock.release()
+
+    def _forget(self) -> None:
+        # Keep only the ids served in the last ``remember`` pops.
+        last = self._pops - self._remember
+        self._served = {q: n for q, n in self._served.items() if n > last}  # type: ignore[union-attr]
 
     def try_pop(
         self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None

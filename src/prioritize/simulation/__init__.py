@@ -11,14 +11,23 @@ The same stream, the same agents, different policies, side by side::
                                "influencer": pz.policies.influencer_weighted()},
                        agents=6, seed=0)
 
-With a team (``agents=pz.Team([...])``, ``routes=``, ``retry=``), the same
-figures per agent group (occupancy), skill queue, topic, language, tone or
-type: ``breakdown(result, group="agent_group")``, or
-``compare(..., by="language")``.
+Teams with skills, capacity per channel and retries::
+
+    team = pz.Team([pz.AgentGroup("es", agents=3, skills={"es"}),
+                    pz.AgentGroup("all", agents=4, skills={"es", "en"}, capacity={"chat": 3})])
+    result = pz.simulate(frame, policy, agents=team, seed=0,
+                         retry=pz.Retry(probability=0.75, after_minutes=20))
+    result.records[["agent_group", "skills", "attempt", "first_query_id"]]
+
+The figures per agent group (occupancy), skill queue, topic, language, tone
+or type: ``breakdown(result, group="agent_group")``, or ``compare(...,
+by="language")``.
 
 Validated against queueing theory in the tests: FIFO M/M/c against Erlang C,
 priority classes against Cobham's formula, exponential patience against
-Erlang A (M/M/c+M).
+Erlang A (M/M/c+M); teams: disjoint groups as independent Erlang C pools,
+full flexibility as the pooled Erlang C, an N-design under FCFS-ALIS against
+its Markov chain.
 """
 
 from prioritize.simulation._breakdown import (
