@@ -9,7 +9,8 @@ Run: ``python benchmarks/bench_queue.py [--n 100000]``.
   when an entry's ``score`` is read);
 * TriageQueue: ``push(query, customer)`` then ``pop(now)`` for every query,
   scoring included; and the same minus scoring alone (the queue's own cost:
-  lazy deletion, MaxWait bookkeeping, locking, building the Entry).
+  lazy deletion, MaxWait bookkeeping, locking, building the Entry);
+* the served-id memory: the same queue with ``remember=0``, the difference.
 """
 
 from __future__ import annotations
@@ -66,15 +67,18 @@ def main() -> None:
             for q, c in pairs:
                 policy.score_value(q, c)
 
-        def queue(policy: pz.Policy = policy) -> None:
-            tq = pz.TriageQueue(policy)
+        def queue(policy: pz.Policy = policy, remember: int = pz.queue.SERVED_MEMORY) -> None:
+            tq = pz.TriageQueue(policy, remember=remember)
             for q, c in pairs:
                 tq.push(q, c)
             pop = tq.pop
             for _ in range(len(pairs)):
                 pop(now)
 
-        t_bare, t_score, t_queue = best_of([bare, scoring, queue], args.repeat)
+        def forgetful(policy: pz.Policy = policy) -> None:
+            queue(policy, remember=0)
+
+        t_bare, t_score, t_queue, t_forget = best_of([bare, scoring, queue, forgetful], args.repeat)
         own = t_queue - t_score
         per = 1e6 / args.n
         print(f"{name}:")
@@ -86,8 +90,9 @@ def main() -> None:
         )
         print(
             f"  TriageQueue, scoring excl.   {own * per:7.2f} µs/query"
-            f"   {own / t_bare:5.1f}x bare heapq (goal <= 3x)\n"
+            f"   {own / t_bare:5.1f}x bare heapq (goal <= 3x)"
         )
+        print(f"  served-id memory (remember=)  {(t_queue - t_forget) * per:7.2f} µs/query\n")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("routing",),
     # engines
     ("queue", "simulation._engine", "simulation._simulate", "simulation._models",
-     "simulation._result", "simulation._schedule"),
+     "simulation._result", "simulation._schedule", "simulation._teams"),
     # analysis (the simulation package as a whole, with compare and sweep, is analysis)
     ("fairness", "audit", "staffing", "value", "report", "simulation"),
     # edges

@@ -42,8 +42,10 @@ if TYPE_CHECKING:
         testing,
         value,
     )
+    from prioritize.models import Shift
     from prioritize.queue import SharedQueue, TriageQueue
-    from prioritize.simulation import Shift, SimulationResult, compare, simulate, sweep
+    from prioritize.routing import AgentGroup, Retry, Route, Routes, Team
+    from prioritize.simulation import SimulationResult, compare, simulate, sweep
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -59,16 +61,22 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "compare": ("prioritize.simulation", "compare"),
     "sweep": ("prioritize.simulation", "sweep"),
     "SimulationResult": ("prioritize.simulation", "SimulationResult"),
-    "Shift": ("prioritize.simulation", "Shift"),
+    "Shift": ("prioritize.models", "Shift"),
     "adapters": ("prioritize.adapters", None),
     "staffing": ("prioritize.staffing", None),
     "report": ("prioritize.report", None),
     "audit": ("prioritize.audit", None),
     "routing": ("prioritize.routing", None),
+    "AgentGroup": ("prioritize.routing", "AgentGroup"),
+    "Team": ("prioritize.routing", "Team"),
+    "Routes": ("prioritize.routing", "Routes"),
+    "Route": ("prioritize.routing", "Route"),
+    "Retry": ("prioritize.routing", "Retry"),
     "testing": ("prioritize.testing", None),
 }
 
 __all__ = [
+    "AgentGroup",
     "Channel",
     "ConfigError",
     "Customer",
@@ -77,6 +85,9 @@ __all__ = [
     "Policy",
     "PrioritizeError",
     "Query",
+    "Retry",
+    "Route",
+    "Routes",
     "SchemaError",
     "Score",
     "SharedQueue",
@@ -84,6 +95,7 @@ __all__ = [
     "Shift",
     "SimulationResult",
     "SkippedRecordsWarning",
+    "Team",
     "TriageQueue",
     "Weights",
     "__version__",

@@ -57,6 +57,10 @@ def check_run(frame: pd.DataFrame, result: SimulationResult, agents: int | None 
     if agents is not None:
         assert seats.min(initial=0) >= 0
         assert seats.max(initial=0) < agents
+    # An agent is (agent_group, seat) in a team; agents holding several conversations
+    # at once (capacity) are checked by the team tests instead.
+    group_code = pd.factorize(served["agent_group"])[0].astype(np.int64)
+    seats = group_code * (1 + int(seats.max(initial=0))) + seats
     starts = served["started_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     ends = served["finished_at"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     order = np.lexsort((starts, seats))

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from pydantic import ValidationError
@@ -20,6 +20,7 @@ from prioritize._errors import ConfigError, SkippedRecordsWarning
 from prioritize._internal.files import read_table, read_text, same_file, write_atomic
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
+from prioritize.routing import Routes, Team
 
 __all__ = [
     "DAYS",
@@ -28,6 +29,7 @@ __all__ = [
     "CLIError",
     "ReadOptions",
     "check_output",
+    "load_model",
     "load_policy",
     "load_queries",
     "load_schedule",
@@ -149,6 +151,23 @@ def load_policy(spec: str) -> Policy:
         return Policy.from_file(path)
     except (ValueError, OSError) as exc:
         raise _about(path, exc) from exc
+
+
+M = TypeVar("M", Team, Routes)
+
+
+def load_model(kind: type[M], spec: str, option: str) -> M:
+    """A :class:`~prioritize.Team` or :class:`~prioritize.Routes` from a .toml or .json file."""
+    path = Path(spec)
+    if not path.is_file():
+        raise CLIError(f"{option} {spec}: {'no such file' if not path.exists() else 'not a file'}")
+    try:
+        loaded = kind.from_file(path)
+    except (ValueError, OSError) as exc:
+        raise CLIError(f"{option} {one_line(_about(path, exc))}") from exc
+    if not isinstance(loaded, kind):  # pragma: no cover - from_file returns its class
+        raise CLIError(f"{option} {spec}: not a {kind.__name__}")
+    return loaded
 
 
 @dataclass(frozen=True)

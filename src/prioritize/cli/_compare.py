@@ -17,6 +17,7 @@ from prioritize.cli._common import (
     CLIError,
     ReadOptions,
     check_output,
+    load_model,
     load_policy,
     load_queries,
     load_schedule,
@@ -27,6 +28,7 @@ from prioritize.cli._patience import default_team, parse_patience
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
+from prioritize.routing import Routes, Team
 from prioritize.simulation import SimulationResult, compare, simulate
 
 __all__ = ["CompareOptions", "run_compare"]
@@ -41,6 +43,8 @@ class CompareOptions:
     policies: Sequence[str] = ()
     agents: int | None = None
     schedule: str | None = None
+    team: str | None = None
+    routes: str | None = None
     seed: int = 0
     replications: int = 1
     report: str | None = None
@@ -81,8 +85,16 @@ def _check_numbers(opts: CompareOptions) -> None:
         raise CLIError(f"--within-minutes must be > 0; got {opts.within_minutes}")
     if not 0 < opts.target <= 1:
         raise CLIError(f"--target must be in (0, 1]; got {opts.target}")
-    if opts.agents is not None and opts.schedule is not None:
-        raise CLIError("give --agents or --schedule, not both")
+    given = [o for o, v in (("--agents", opts.agents), ("--schedule", opts.schedule),
+                            ("--team", opts.team)) if v is not None]  # fmt: skip
+    if len(given) > 1:
+        raise CLIError(f"give one of --agents, --schedule and --team, not {' and '.join(given)}")
+    if opts.routes is not None and opts.team is None:
+        raise CLIError("--routes needs --team (the agent groups the routes send queries to)")
+
+
+def _size(agents: Any) -> str:
+    return f"{agents} agents" if isinstance(agents, int) else f"{len(agents)} shift(s)"
 
 
 def run_compare(opts: CompareOptions) -> str:
@@ -93,7 +105,7 @@ def run_compare(opts: CompareOptions) -> str:
             require_matplotlib()
         except ImportError as exc:
             raise CLIError(str(exc)) from exc
-        inputs = (opts.queries, opts.schedule, *opts.policies)
+        inputs = (opts.queries, opts.schedule, opts.team, opts.routes, *opts.policies)
         check_output(opts.report, "--report", inputs=inputs, force=opts.force)
     policies = _policies(opts.policies)
     patience = parse_patience(opts.patience)
@@ -119,7 +131,12 @@ def run_compare(opts: CompareOptions) -> str:
         source = lambda s: synthetic_week(n, s)  # noqa: E731 - a new week per replication
         stream = f"a synthetic week of {n:,} queries (seed {opts.seed})"
     staffing: Any
-    if opts.schedule is not None:
+    routes = None if opts.routes is None else load_model(Routes, opts.routes, "--routes")
+    if opts.team is not None:
+        staffing = load_model(Team, opts.team, "--team")
+        sizes = ", ".join(f"{g.name} ({_size(g.agents)})" for g in staffing.groups)
+        team = f"the team in {opts.team}: {sizes}"
+    elif opts.schedule is not None:
         staffing = load_schedule(opts.schedule)
         team = f"the shifts in {opts.schedule}"
     elif opts.agents is None:
@@ -137,7 +154,12 @@ def run_compare(opts: CompareOptions) -> str:
     results: dict[str, SimulationResult] = {}
     for name in progress(list(policies), enabled=bars, desc="simulate"):
         results[name] = simulate(
-            frame, policies[name], agents=staffing, seed=opts.seed, patience=patience
+            frame,
+            policies[name],
+            agents=staffing,
+            routes=routes,
+            seed=opts.seed,
+            patience=patience,
         )
     table = None
     runs: dict[str, list[SimulationResult]] | None = None
@@ -148,12 +170,20 @@ def run_compare(opts: CompareOptions) -> str:
             data = source(s) if callable(source) else source
             for name in policies:
                 runs[name].append(
-                    simulate(data, policies[name], agents=staffing, seed=s, patience=patience)
+                    simulate(
+                        data,
+                        policies[name],
+                        agents=staffing,
+                        routes=routes,
+                        seed=s,
+                        patience=patience,
+                    )
                 )
         table = compare(
             source,
             policies,
             agents=staffing,
+            routes=routes,
             seed=opts.seed,
             replications=opts.replications,
             patience=patience,
@@ -163,7 +193,9 @@ def run_compare(opts: CompareOptions) -> str:
         )
     written = None
     if opts.report is not None:
-        written = _write_report(opts, results, frame, staffing, bars, stream, team, patience, runs)
+        written = _write_report(
+            opts, results, frame, staffing, routes, bars, stream, team, patience, runs
+        )
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -194,6 +226,7 @@ def _write_report(
     results: dict[str, SimulationResult],
     frame: pd.DataFrame,
     staffing: Any,
+    routes: Routes | None,
     bars: bool,
     stream: str,
     team: str,
@@ -204,7 +237,7 @@ def _write_report(
 
     assert opts.report is not None
     sweep = influence_sweep(
-        frame, agents=staffing, seed=opts.seed, patience=patience, progress=bars
+        frame, agents=staffing, routes=routes, seed=opts.seed, patience=patience, progress=bars
     )
     try:
         return write_report(

@@ -218,6 +218,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: the five presets)",
     )
     _add_team(compare)
+    compare.add_argument(
+        "--team",
+        metavar="FILE.toml",
+        help="agent groups with skills instead of --agents/--schedule: a pz.Team file "
+        "([[groups]] with name, agents, skills, capacity); results by agent group",
+    )
+    compare.add_argument(
+        "--routes",
+        metavar="FILE.toml",
+        help="with --team: what each query needs (a pz.Routes file: [[routes]] with when, "
+        "require, prefer); default: the stream's skills column, else anyone may answer",
+    )
     compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
     compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     compare.add_argument(
@@ -382,6 +394,8 @@ def _run(args: argparse.Namespace) -> str:
                 policies=args.policy,
                 agents=args.agents,
                 schedule=args.schedule,
+                team=args.team,
+                routes=args.routes,
                 seed=args.seed,
                 replications=args.replications,
                 report=args.report,

@@ -11,8 +11,8 @@ import pandas as pd
 
 from prioritize._internal.constants import MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text
-from prioritize.report import band_table, baseline_changes, promise, reading, summary_table
-from prioritize.simulation import SimulationResult
+from prioritize.report import baseline_changes, promise, reading, summary_table
+from prioritize.simulation import SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["changes_text", "comparison_text", "count", "minutes", "render", "summary_text"]
 
@@ -75,14 +75,32 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = 
     return "\n".join([line(headers), *(line(r) for r in rows)])
 
 
+#: Beside the bands, the columns a policy block breaks results down by when the records
+#: have them with two labels or more (the report's :data:`~prioritize.report.BREAKDOWNS`).
+_QUERY_GROUPS = (
+    ("skills", "skill"),
+    ("topic", "topic"),
+    ("language", "language"),
+    ("tone", "tone"),
+    ("type", "type"),
+)
+
+
 def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str]]:
     rows = []
-    for group, label in (("follower_band", "followers"), ("value_band", "value")):
-        table = band_table(result.records, group=group, within_minutes=within_minutes)
+    records = result.records
+    groups = [("follower_band", "followers"), ("value_band", "value")]
+    groups += [
+        (column, label)
+        for column, label in _QUERY_GROUPS
+        if column in records.columns and records[column].nunique(dropna=False) > 1
+    ]
+    for group, label in groups:
+        table = breakdown(records, group=group, within_minutes=within_minutes)
         for band, row in table.iterrows():
             rows.append(
                 [
-                    f"{label} {band}",
+                    f"{label} {band if band != '' else '(no skill)'}",
                     f"{int(row['queries']):,}",
                     _pct(float(row["share"])),
                     _wait_ci(row, "median_wait_answered"),
@@ -143,6 +161,20 @@ def policy_block(
             indent="   ",
         ),
     ]
+    teams = breakdown(result, group="agent_group")
+    if list(teams.index) != [SINGLE_POOL]:  # a run with a team: what each group did
+        rows = [
+            [
+                str(name),
+                f"{int(row['served']):,}",
+                _pct(float(row["share"])),
+                minutes(float(row["median_wait_answered"])),
+                _pct(float(row["occupancy"])),
+            ]
+            for name, row in teams.iterrows()
+        ]
+        headers = ["agent group", "answered", "share", "median wait answered", "occupancy"]
+        lines += ["", render(headers, rows, indent="   ")]
     return "\n".join(lines)
 
 

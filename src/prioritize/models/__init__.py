@@ -1,4 +1,4 @@
-"""Customer, Query, Channel and the canonical query frame schema."""
+"""Customer, Query, Channel, Shift and the canonical query frame schema."""
 
 from prioritize.models._convert import frame_to_objects
 from prioritize.models._entities import (
@@ -30,10 +30,12 @@ from prioritize.models._schema import (
     validate_frame,
     value_band,
 )
+from prioritize.models._shift import DAYS, Shift
 
 __all__ = [
     "CHANNELS",
     "CHANNEL_ALIASES",
+    "DAYS",
     "FOLLOWER_BANDS",
     "GROUP_BANDS",
     "OPTIONAL_COLUMNS",
@@ -43,6 +45,7 @@ __all__ = [
     "Channel",
     "Customer",
     "Query",
+    "Shift",
     "answered_within",
     "band_of",
     "canonical_frame",

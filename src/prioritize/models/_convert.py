@@ -20,7 +20,7 @@ _REQUIRED = (
     "query_id", "customer_id", "received_at", "channel", "followers", "lifetime_value",
     "purchase_count", "total_spend", "days_since_last_purchase",
 )  # fmt: skip
-_OPTIONAL = ("text", "urgency", "is_public", "handle_minutes", "patience_minutes")
+_OPTIONAL = ("text", "urgency", "is_public", "handle_minutes", "patience_minutes", "skills")
 
 
 def _missing(value: Any) -> bool:

@@ -17,6 +17,8 @@ from pydantic import (
     field_validator,
 )
 
+from prioritize._internal.skills import Skills, skill_set
+
 __all__ = [
     "CHANNEL_ALIASES",
     "PUBLIC_BY_DEFAULT",
@@ -211,6 +213,10 @@ class Query(BaseModel):
         None): :func:`public_by_default` of the channel.
     handle_minutes, patience_minutes
         Service time and patience, for replaying history in the simulator.
+    skills
+        Skills an agent needs to answer it: skill names (an iterable, or one
+        comma-separated string), stripped and lower-cased; empty (default):
+        anyone may answer. The frame twin is the ``skills`` column.
     attributes
         Extra evidence by name (e.g. ``{"sentiment": 0.1}``) for signals a
         policy declares itself; the frame twin is a column of that name.
@@ -227,9 +233,15 @@ class Query(BaseModel):
     is_public: bool = Field(default=None, validate_default=True)
     handle_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     patience_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    skills: Skills = frozenset()
     attributes: Attributes = Field(default_factory=dict)
 
     __hash__ = _hash_fields
+
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _skill_names(cls, value: Any) -> Any:
+        return skill_set(value)
 
     @field_validator("channel", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ from prioritize._internal.frames import (
     require_columns,
 )
 from prioritize._internal.ids import ID_RULE, canonical_ids
+from prioritize._internal.skills import read_skills
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.models._entities import PUBLIC_BY_DEFAULT, Channel
 
@@ -66,6 +67,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "is_public",
     "handle_minutes",
     "patience_minutes",
+    "skills",
 )
 CHANNELS: frozenset[str] = frozenset(c.value for c in Channel)
 
@@ -193,6 +195,14 @@ def _validate(frame: Any, full: bool) -> tuple[FrameColumns, dict[str, Any]]:
             minutes = read_float(frame, column, minimum=0.0, strict_minimum=True)
             _check_within_time_axis(frame, column, minutes)
             _canonical_float(frame, column, minutes, replace)
+    if full and "skills" in frame.columns:
+        skills = read_skills(frame)
+        original = frame["skills"].to_numpy(dtype=object)
+        if frame["skills"].dtype != object or any(
+            type(b) is not frozenset or a != b
+            for a, b in zip(skills.tolist(), original.tolist(), strict=True)
+        ):
+            replace["skills"] = pd.Series(skills, index=frame.index, dtype=object)
     numeric = {
         "followers": read_float(frame, "followers", integer=True),
         "lifetime_value": read_float(frame, "lifetime_value"),
@@ -232,7 +242,10 @@ def validate_frame(frame: Any, *, full: bool = True) -> FrameColumns:
     (if present) is in [0, 1] or NaN (derive from ``text``, which must then
     hold a string in that row); ``text`` holds strings; ``is_public`` is
     boolean with no missing value; ``handle_minutes``/``patience_minutes``
-    are > 0 and end within the time axis (:data:`MAX_TIME`). Nullable dtypes
+    are > 0 and end within the time axis (:data:`MAX_TIME`); ``skills`` (if
+    present) holds skill names in each row: an iterable of strings or one
+    comma-separated string, empty or missing for "anyone may answer".
+    Nullable dtypes
     (``Float64``, ``Int64``, ``boolean``, ``string``) and categoricals are
     accepted under the same rules (see :func:`canonical_frame`).
 
@@ -261,7 +274,8 @@ def canonical_frame(frame: Any, *, full: bool = True) -> tuple[pd.DataFrame, Fra
     frames. Ids become their canonical strings (object dtype); nullable
     numeric columns become float64 (NaN for a missing value where one is
     allowed) or int64; a ``boolean`` ``is_public`` becomes ``bool``; ``string``
-    columns become object. A frame already canonical is returned as is (no
+    columns become object; ``skills`` becomes an object column of frozensets
+    of skill names (stripped, lower-case). A frame already canonical is returned as is (no
     copy); otherwise a new frame with the same index and columns.
 
     Raises

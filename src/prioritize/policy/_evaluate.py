@@ -62,13 +62,17 @@ def score(self: Policy, query: Query, customer: Customer, *, now: datetime | Non
     if query.customer_id != customer.customer_id:
         raise _mismatch(query, customer)
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    values: list[float] = []
-    total = 0.0
-    for evaluate, weight, cap in plan.scalar:
-        s = evaluate(query, customer)
-        values.append(s)
-        p = weight * s
-        total += cap if p > cap else p
+    fused = plan.fused
+    if fused is not None:
+        total, values = fused(query, customer)
+    else:
+        values = []
+        total = 0.0
+        for evaluate, weight, cap in plan.scalar:
+            s = evaluate(query, customer)
+            values.append(s)
+            p = weight * s
+            total += cap if p > cap else p
     result = Score()  # no __init__: the slots are set here (the hot path)
     result.query_id = query.query_id
     if now is None:
@@ -84,7 +88,7 @@ def score(self: Policy, query: Query, customer: Customer, *, now: datetime | Non
     waited = (now - query.received_at) / _MINUTE
     if waited < 0:
         raise _received_after(query, now)
-    aging = aging_points(plan.rate_per_minute, waited)
+    aging = waited * plan.rate_per_minute  # aging_points, inline (the hot path)
     result.value = total + aging
     result._why = (plan, values, waited, aging)
     return result
@@ -97,8 +101,11 @@ def score_value(self: Policy, query: Query, customer: Customer) -> float:
     """
     if query.customer_id != customer.customer_id:
         raise _mismatch(query, customer)
+    plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
+    if plan.fused is not None:
+        return plan.fused(query, customer)[0]  # type: ignore[no-any-return]
     total = 0.0
-    for evaluate, weight, cap in self.__pydantic_private__["_plan"].scalar:  # type: ignore[index]
+    for evaluate, weight, cap in plan.scalar:
         p = weight * evaluate(query, customer)
         total += cap if p > cap else p
     return total

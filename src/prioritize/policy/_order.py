@@ -27,21 +27,20 @@ heaps of the places :func:`rank_order` gives, the same rule without a tuple
 per query). The simulator's fixed-staff fast path runs on those ranks too,
 so it needs no rule of its own.
 
-Extension point: eligibility ("which waiting queries may this agent take",
-e.g. by skills) belongs here, in :class:`Picker`, and nowhere else. Its
-:meth:`~Picker.pick` and :meth:`~Picker.peek` already take ``agent`` (only
-``None``, "any agent may take any query", today), and every step of
-:meth:`Picker._select` reads its candidates through :meth:`Picker._head`
-(the overdue lanes, the score heap, one heap per group). To add skills: file
-each pushed query also under its required skill set (one heap per set, as
-per group today), and let ``_select`` read only the heaps whose set the
-agent covers when ``agent`` is given; ``pick(t)`` without an agent keeps the
-lean path. TriageQueue (``pop(now, agent=...)``) and the simulator (an agent
-group freeing up) then get the same rule at once.
+Eligibility ("which waiting queries may this agent take", by skills) lives
+here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
+:meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
+pushed query is filed under its required skill set (plus its preferred skills
+until they time out): one bucket of lines per distinct set, and a pick reads
+only the buckets whose set the agent covers, applying the rule above to them.
+TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
+freeing up) get the same rule at once; a picker that never saw a skill keeps
+its lean single-bucket paths.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -182,7 +181,8 @@ class Rows:
     place in the static order (0 = served first: :func:`rank_order` by
     :func:`heap_key`, arrival, id), ``row_at`` its inverse. ``arrival`` is in
     the picker's time unit; ``limits`` (``MaxWait`` minutes) and ``groups``
-    (``GroupShare`` labels) are needed only under those rules.
+    (``GroupShare`` labels) are needed only under those rules; ``skills``
+    (required) and ``prefer`` (preferred) skill sets only when agents differ.
     """
 
     rank: Sequence[int]
@@ -190,6 +190,8 @@ class Rows:
     arrival: Sequence[Any]
     limits: Sequence[float] | None = None
     groups: Sequence[str] | None = None
+    skills: Sequence[frozenset[str]] | None = None
+    prefer: Sequence[frozenset[str]] | None = None
 
 
 def order_keys(
@@ -275,6 +277,82 @@ class ShareLedger(Generic[G]):
             credit[served] = max(credit[served] - 1.0, 0.0)
 
 
+class _Line:
+    """Entries (tuples or ints) in ascending order: a sorted run plus a heap.
+
+    An entry larger than every one in the run is appended to it (a deque:
+    O(1) in and out); any other goes to the heap (:meth:`Picker.push` adds,
+    inline). Arrivals mostly come in
+    order, so most entries never see the heap. The first entry is the smaller
+    of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
+    found overdue so far.
+    """
+
+    __slots__ = ("edge", "heap", "run")
+
+    def __init__(self, entries: list[Any] | None = None) -> None:
+        self.run: deque[Any] = deque()
+        self.heap: list[Any] = [] if entries is None else entries
+        if entries:
+            heapify(self.heap)
+        self.edge: Any = None
+
+    def __len__(self) -> int:
+        return len(self.run) + len(self.heap)
+
+    def first(self) -> Any:
+        """The smallest entry (None if empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heap[0]
+        return run[0] if run else None
+
+    def drop(self) -> Any:
+        """Remove and return the smallest entry (the line is not empty)."""
+        run, heap = self.run, self.heap
+        if heap and (not run or heap[0] < run[0]):
+            return heappop(heap)
+        return run.popleft()
+
+    def add(self, entry: Any) -> None:
+        """Add an entry (:meth:`Picker.push` does the same, inline)."""
+        run = self.run
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heappush(self.heap, entry)
+
+    def entries(self) -> list[Any]:
+        return [*self.run, *self.heap]
+
+
+class _Bucket:
+    """The waiting queries filed under one skill set: score line(s) and ``MaxWait`` lanes.
+
+    ``skills`` is who may take them (required, plus preferred while pending).
+    The containers are :class:`_Line` s, except the score heaps of rank mode
+    (int lists).
+    """
+
+    __slots__ = ("by_limit", "heaps", "main", "skills")
+
+    def __init__(
+        self, skills: frozenset[str], main: Any, by_limit: dict[float, _Line] | None
+    ) -> None:
+        self.skills = skills
+        self.main = main
+        self.heaps: dict[str, Any] = {}  # group -> score line, under GroupShare
+        self.by_limit = by_limit
+
+    def lines(self, grouped: bool) -> Any:
+        """``(group, score line)`` pairs (one, labelled ``""``, without GroupShare)."""
+        return self.heaps.items() if grouped else (("", self.main),)
+
+
+_NO_SKILLS: frozenset[str] = frozenset()
+_PLAIN = (_NO_SKILLS, _NO_SKILLS)
+
+
 class Picker(Generic[H]):
     """The line of waiting queries, in the policy's serving order.
 
@@ -296,6 +374,9 @@ class Picker(Generic[H]):
         ``0..n-1`` in (arrival, id) order, with its place in the static order
         precomputed (:class:`Rows`). Rows enter with :meth:`admit`, the row
         number is both the id and the handle, and the heaps hold plain ints.
+    skills_timeout
+        After this long (in the units of ``t``: ``per_minute ·`` minutes) a
+        query's preferred skills are dropped; None: never.
 
     Notes
     -----
@@ -303,29 +384,55 @@ class Picker(Generic[H]):
     the row number in the simulator), unique among the waiting queries, and a
     handle, the object :meth:`pick` returns (the queue's :class:`Entry`, the
     simulator's row number). :attr:`waiting` maps id -> handle. Every push
-    gets a sequence number, and a heap entry is live while its id's current
+    gets a sequence number, and a line entry is live while its id's current
     push has its number, so an id removed and pushed again leaves none of its
-    old heap entries alive (nor its old ``MaxWait`` deadline).
-    Entries leave the heaps lazily; the heaps are compacted when stale
+    old entries alive (nor its old ``MaxWait`` deadline).
+    Entries leave the lines lazily; the lines are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
-    Heaps: the score heap of ``(−key, arrival, id, seq)`` (one per group under
-    ``GroupShare``); under ``MaxWait`` one heap by (arrival, id) per distinct
-    limit, whose head is its oldest query and so the first to be overdue: the
-    oldest overdue query is the oldest of the overdue heads.
+    Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
+    for the others): the score line of ``(−key, arrival, id, seq)`` (one per
+    group under ``GroupShare``); under ``MaxWait`` one lane by
+    ``(arrival, id, seq)`` per distinct limit, whose first entry is its oldest
+    query and so the first to be overdue: the oldest overdue query is the
+    oldest of the overdue heads. Queries arriving in order make both O(1)
+    (FIFO lanes); the score line is a heap unless keys come in order too
+    (e.g. every key equal: ``fifo``).
 
     Rank mode, the same rule on ints: the score heaps hold each row's place in
     the static order (:attr:`Rows.rank`, from :func:`rank_order`: key, then
-    arrival, then id), the limit heaps hold row numbers (arrival order), and
-    an int in a heap is live while its row's ``_out`` flag is 0 (set to 1
-    when the row is picked, removed or found expired; a row is admitted
-    once): no sequence numbers, no tuples, no compaction (a stale int costs
-    one pop when it surfaces).
+    arrival, then id), the limit heaps (``_Line.heap``) hold row numbers
+    (arrival order), and an int in a heap is live while its row's ``_out``
+    flag is 0 (set to 1 when the row is picked, removed or found expired; a
+    row is admitted once): no sequence numbers, no tuples, no compaction (a
+    stale int costs one pop when it surfaces).
+
+    Eligibility (skills). An agent with skills ``A`` may take a query whose
+    required skills are a subset of ``A`` and, until ``skills_timeout`` has
+    passed since its arrival (``t >= arrival + skills_timeout`` drops them),
+    whose preferred skills are too; ``agent=None`` is any agent (every query).
+    Each distinct (required, pending preferred) pair of skill sets is a
+    bucket (:class:`_Bucket`) with its own score line(s) and ``MaxWait``
+    lanes; a pick reads only the buckets whose skills the agent covers and
+    applies the same rule to them: overdue first, the ``GroupShare`` ledger
+    between the groups that have a query *this agent may take*, then the
+    score. A query with a pending preference is also in a heap by the time
+    its preference drops; when that time comes it is filed again, with the
+    same entries, under its required skills alone (once: amortised
+    O(log n)). Its entries in the first bucket stay live and need not go: an
+    agent who may take from that bucket may take from the second too, and
+    the identical entries leave together (the id's sequence number, or the
+    row's ``_out`` flag). A pick costs O(S · log n), S the number of buckets
+    (distinct skill sets seen); a picker that never saw a skill keeps its
+    single-bucket paths.
     """
 
     __slots__ = (
+        "_all",
         "_arrival",
+        "_buckets",
+        "_by_agent",
         "_by_limit",
         "_clock",
         "_copies",
@@ -334,19 +441,26 @@ class Picker(Generic[H]):
         "_group",
         "_group_of",
         "_heaps",
+        "_info",
+        "_lanes_only",
+        "_lean",
         "_ledger",
         "_limit_of",
         "_main",
         "_out",
         "_per_minute",
         "_plain",
+        "_prefer_of",
         "_pushes",
         "_rank",
         "_ranked",
+        "_relax",
         "_row_at",
         "_rows",
         "_seq",
+        "_skills_of",
         "_stale",
+        "_timeout",
         "waiting",
     )
 
@@ -357,30 +471,33 @@ class Picker(Generic[H]):
         per_minute: Any,
         expires: Sequence[float] | Mapping[Any, float] | None = None,
         rows: Rows | None = None,
+        skills_timeout: Any = None,
     ) -> None:
         share = policy.group_share
         self._ledger: ShareLedger[str] | None = None if share is None else ShareLedger(share.shares)
-        # Under MaxWait, per distinct limit: [heap of (arrival, id, seq), edge], where
-        # edge is the newest arrival found overdue so far (time only moves forward, so
-        # every older query in that heap is overdue too: the test is not repeated).
-        self._by_limit: dict[float, list[Any]] | None = None if policy.max_wait is None else {}
+        # Under MaxWait, per distinct limit: its lane (a _Line; ``edge`` the newest
+        # arrival found overdue so far: time only moves forward, so every older
+        # query in that lane is overdue too, the test is not repeated).
+        self._by_limit: dict[float, _Line] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
         self._expires: Any = expires
+        self._timeout: Any = skills_timeout
         #: id -> handle of every waiting query (read it; change it only through the methods).
         self.waiting: dict[Any, H] = {}
-        # id -> sequence number of its push. Heap entries carry the number, not the
+        # id -> sequence number of its push. Line entries carry the number, not the
         # handle: a tuple of plain values leaves the garbage collector's lists.
         self._seq: dict[Any, int] = {}
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
-        self._main: list[Any] = []  # tuples, or ints in rank mode
-        self._heaps: dict[str, list[Any]] = {}
+        # Rank mode: int heaps (lists); otherwise _Line of tuples.
+        self._ranked = rows is not None
+        self._main: Any = [] if self._ranked else _Line()
+        self._heaps: dict[str, Any] = {}
         self._clock: Any = None
-        self._copies = 1 if self._by_limit is None else 2  # heap entries per query
+        self._copies = 1 if self._by_limit is None else 2  # line entries per query
         self._stale = 0
         # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
-        self._ranked = rows is not None
         self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
         self._rank: Sequence[int] = () if rows is None else rows.rank
         self._row_at: Sequence[int] = () if rows is None else rows.row_at
@@ -388,6 +505,8 @@ class Picker(Generic[H]):
         self._limit_of = None if rows is None or self._by_limit is None else rows.limits
         self._group_of = None if rows is None or self._ledger is None else rows.groups
         self._out = bytearray(len(self._rows))
+        self._skills_of = None if rows is None else rows.skills
+        self._prefer_of = None if rows is None else rows.prefer
         self._count = 0
         if rows is not None and (
             (self._ledger is not None and rows.groups is None)
@@ -397,18 +516,95 @@ class Picker(Generic[H]):
         if self._ledger is not None and self._group_of is not None:
             self._heaps = {g: [] for g in sorted(set(self._group_of))}
         if self._by_limit is not None and self._limit_of is not None:
-            self._by_limit = {m: [[], None] for m in sorted(set(self._limit_of))}
+            self._by_limit = {m: _Line() for m in sorted(set(self._limit_of))}
+        # The buckets by (required, pending preferred) skills. The plain bucket's
+        # containers are also _main, _heaps and _by_limit (the single-bucket paths).
+        plain = _Bucket(_NO_SKILLS, self._main, self._by_limit)
+        plain.heaps = self._heaps
+        self._buckets: dict[tuple[frozenset[str], frozenset[str]], _Bucket] = {_PLAIN: plain}
+        self._all: list[_Bucket] = [plain]
+        self._by_agent: dict[frozenset[str], list[_Bucket]] = {}
+        # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
+        self._relax: list[Any] = []
+        self._info: dict[Any, tuple[Any, ...]] = {}
+        # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
+        self._lean = self._plain
+        self._lanes_only = not self._plain and self._ledger is None and not self._ranked
+        if self._skills_of is not None or self._prefer_of is not None:
+            self._lean = self._lanes_only = False
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
 
+    # ---------------------------------------------------------------- buckets
+    def _bucket(self, required: frozenset[str], prefer: frozenset[str]) -> _Bucket:
+        """The bucket of this (required, pending preferred) pair, made on first use."""
+        bucket = self._buckets.get((required, prefer))
+        if bucket is None:
+            ranked = self._ranked
+            by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
+            bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
+            bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
+            self._buckets[(required, prefer)] = bucket
+            self._all.append(bucket)
+            self._by_agent.clear()
+        return bucket
+
+    def _buckets_for(self, agent: frozenset[str] | None) -> list[_Bucket]:
+        """The buckets ``agent`` may take from (all of them for None)."""
+        if agent is None:
+            return self._all
+        found = self._by_agent.get(agent)
+        if found is None:
+            if len(self._by_agent) > 1024:
+                self._by_agent.clear()
+            found = self._by_agent[agent] = [b for b in self._all if b.skills <= agent]
+        return found
+
+    def _relax_due(self, t: Any) -> None:
+        """File again, under their required skills alone, the queries whose preference dropped."""
+        relax = self._relax
+        if self._ranked:
+            out, skills_of, group_of = self._out, self._skills_of, self._group_of
+            while relax and relax[0][0] <= t:
+                row = heappop(relax)[1]
+                if out[row]:
+                    continue  # picked, expired or removed meanwhile
+                bucket = self._bucket(
+                    _NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS
+                )
+                heap = bucket.main if group_of is None else bucket.heaps[group_of[row]]
+                heappush(heap, self._rank[row])
+                if bucket.by_limit is not None:
+                    heappush(bucket.by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+            return
+        seqs = self._seq
+        while relax and relax[0][0] <= t:
+            _, tiebreak, seq = heappop(relax)
+            if seqs.get(tiebreak) != seq:
+                continue  # picked, expired or removed meanwhile
+            key, arrival, limit, group, required = self._info.pop(tiebreak)
+            self._file(
+                key, arrival, tiebreak, seq, limit, group, self._bucket(required, _NO_SKILLS)
+            )
+            self._stale += self._copies  # left behind once it is served
+
+    # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
-        heap = self._main if group_of is None else self._heaps[group_of[row]]
-        heappush(heap, self._rank[row])
-        if self._by_limit is not None:
-            heappush(self._by_limit[self._limit_of[row]][0], row)  # type: ignore[index]
+        if self._lean or self._lanes_only or (self._skills_of is None and self._prefer_of is None):
+            main, heaps, by_limit = self._main, self._heaps, self._by_limit
+        else:
+            required = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
+            prefer = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row] - required
+            bucket = self._bucket(required, prefer)
+            main, heaps, by_limit = bucket.main, bucket.heaps, bucket.by_limit
+            if prefer and self._timeout is not None:
+                heappush(self._relax, (self._arrival[row] + self._timeout, row))
+        heappush(main if group_of is None else heaps[group_of[row]], self._rank[row])
+        if by_limit is not None:
+            heappush(by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
         self._count += 1
 
     def push(
@@ -419,31 +615,76 @@ class Picker(Generic[H]):
         tiebreak: Any,
         limit: float = np.inf,
         group: str | None = None,
+        skills: frozenset[str] = _NO_SKILLS,
+        prefer: frozenset[str] = _NO_SKILLS,
     ) -> None:
-        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group.
+        """Add a waiting query: its :func:`heap_key`, arrival, id (tie-break), limit and group;
+        the skills an agent needs to take it, and those it should also have until the
+        ``skills_timeout``.
 
         The id must not be waiting already (the caller checks).
         """
         self.waiting[tiebreak] = handle
         self._pushes = seq = self._pushes + 1
         self._seq[tiebreak] = seq
-        if self._plain:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
+        if skills or prefer:
+            self._lean = self._lanes_only = False
+            prefer = prefer - skills
+            if prefer and self._timeout is not None:
+                heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
+                self._info[tiebreak] = (key, arrival, limit, group, skills)
+            self._file(key, arrival, tiebreak, seq, limit, group, self._bucket(skills, prefer))
             return
+        entry = (-key, arrival, tiebreak, seq)
         if self._ledger is None:
-            heappush(self._main, (-key, arrival, tiebreak, seq))
+            line = self._main
         else:
             label = str(group)
             self._group[tiebreak] = label
-            heap = self._heaps.get(label)
-            if heap is None:
-                heap = self._heaps[label] = []
-            heappush(heap, (-key, arrival, tiebreak, seq))
+            line = self._heaps.get(label)
+            if line is None:
+                line = self._heaps[label] = _Line()
+        run = line.run  # _Line.add, inline: the hot path
+        if not run or entry > run[-1]:
+            run.append(entry)
+        else:
+            heappush(line.heap, entry)
         if self._by_limit is not None:
             lane = self._by_limit.get(limit)
             if lane is None:
-                lane = self._by_limit[limit] = [[], None]
-            heappush(lane[0], (arrival, tiebreak, seq))
+                lane = self._by_limit[limit] = _Line()
+            oldest = (arrival, tiebreak, seq)
+            run = lane.run
+            if not run or oldest > run[-1]:
+                run.append(oldest)
+            else:
+                heappush(lane.heap, oldest)
+
+    def _file(
+        self,
+        key: float,
+        arrival: Any,
+        tiebreak: Any,
+        seq: int,
+        limit: float,
+        group: Any,
+        bucket: _Bucket,
+    ) -> None:
+        """Tuple mode: file a query's entries in ``bucket`` (the path of queries with skills)."""
+        if self._ledger is None:
+            line = bucket.main
+        else:
+            label = str(group)
+            self._group[tiebreak] = label
+            line = bucket.heaps.get(label)
+            if line is None:
+                line = bucket.heaps[label] = _Line()
+        line.add((-key, arrival, tiebreak, seq))
+        if bucket.by_limit is not None:
+            lane = bucket.by_limit.get(limit)
+            if lane is None:
+                lane = bucket.by_limit[limit] = _Line()
+            lane.add((arrival, tiebreak, seq))
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -451,8 +692,15 @@ class Picker(Generic[H]):
             # Rare (the simulator never removes): whether the row was admitted is
             # read from its score heap, so that admit stays one push per heap.
             group_of = self._group_of
-            heap = self._main if group_of is None else self._heaps[group_of[tiebreak]]
-            if self._out[tiebreak] or self._rank[tiebreak] not in heap:
+            if (
+                tiebreak not in self._rows
+                or self._out[tiebreak]
+                or not any(
+                    self._rank[tiebreak]
+                    in (b.main if group_of is None else b.heaps[group_of[tiebreak]])
+                    for b in self._all
+                )
+            ):
                 return None
             self._out[tiebreak] = 1
             self._count -= 1
@@ -461,17 +709,21 @@ class Picker(Generic[H]):
         if handle is not None:
             del self._seq[tiebreak]
             self._group.pop(tiebreak, None)
+            if self._info:
+                self._info.pop(tiebreak, None)
             self._gone(self._copies)
         return handle
 
-    def pick(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
-        """Remove and return the query served at ``t`` and why (None: nobody waiting).
+    def pick(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
+        """Remove and return the query served at ``t`` and why (None: none it may take).
 
-        ``agent``: reserved for eligibility by skills (see the module docstring).
+        ``agent``: the skills of the agent asking (None: any agent, every query).
         """
-        if not self._plain:
-            return self._select(t, True)
-        # The common case, kept lean: one heap, nothing left behind.
+        if not self._lean:
+            if self._lanes_only:
+                return self._pick_lanes(t)
+            return self._select(t, True, agent)
+        # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
             main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
             while main:
@@ -484,27 +736,83 @@ class Picker(Generic[H]):
                     continue
                 return row, "score"
             return None
-        main, seqs, expires = self._main, self._seq, self._expires
-        while main:
-            _, _, tiebreak, seq = heappop(main)
+        line, seqs, expires = self._main, self._seq, self._expires
+        run, heap = line.run, line.heap
+        while True:  # _Line.drop, inline
+            if heap and (not run or heap[0] < run[0]):
+                _, _, tiebreak, seq = heappop(heap)
+            elif run:
+                _, _, tiebreak, seq = run.popleft()
+            else:
+                return None
             if seqs.get(tiebreak) == seq:
                 del seqs[tiebreak]
                 handle = self.waiting.pop(tiebreak)
                 if expires is not None and expires[tiebreak] < t:
                     continue
                 return handle, "score"
-        return None
 
-    def peek(self, t: Any, agent: None = None) -> tuple[H, Reason] | None:
+    def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
+        # pick under MaxWait without GroupShare (not rank mode): _select's two
+        # steps, inline. The first entry of each line is usually live.
+        clock = self._clock
+        if clock is not None and t < clock:
+            t = clock  # time never runs backwards for MaxWait
+        self._clock = t
+        seqs, expires, per_minute = self._seq, self._expires, self._per_minute
+        oldest: Any = None
+        chosen: Any = None
+        for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
+            run, heap = lane.run, lane.heap
+            if heap and (not run or heap[0] < run[0]):
+                head = heap[0]
+            elif run:
+                head = run[0]
+            else:
+                continue
+            if seqs.get(head[1]) != head[2] or expires is not None:
+                head = self._head(lane, t)
+                if head is None:
+                    continue
+            arrival = head[0]
+            edge = lane.edge
+            if edge is None or arrival > edge:
+                if not (t - arrival) / per_minute > limit:  # is_overdue, inline
+                    continue
+                lane.edge = arrival
+            if oldest is None or head < oldest:
+                oldest, chosen = head, lane
+        reason: Reason
+        if chosen is not None:
+            tiebreak, reason = oldest[1], "overdue"
+        else:
+            chosen = self._main
+            top = chosen.first()
+            if top is None or seqs.get(top[2]) != top[3] or expires is not None:
+                top = self._head(chosen, t)
+                if top is None:
+                    return None
+            tiebreak, reason = top[2], "score"
+        chosen.drop()
+        del seqs[tiebreak]
+        handle = self.waiting.pop(tiebreak)
+        # Its entry in the other line is left behind, stale (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(self.waiting):
+            self._gone(0)
+        return handle, reason
+
+    def peek(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
-        return self._select(t, False)
+        return self._select(t, False, agent)
 
     # ---------------------------------------------------------------- inner
-    def _head(self, heap: list[Any], t: Any, ids: Sequence[int] = ()) -> Any:
-        """The first live entry of ``heap`` (None if empty), dropping stale and expired ones.
+    def _head(self, heap: Any, t: Any, ids: Sequence[int] = ()) -> Any:
+        """The first live entry of a line (None if empty), dropping stale and expired ones.
 
-        Rank mode: ``ids`` maps the heap's ints to rows (:attr:`_row_at` for a
-        score heap, :attr:`_rows` for a limit heap).
+        Rank mode: ``heap`` is an int heap and ``ids`` maps its ints to rows
+        (:attr:`_row_at` for a score heap, :attr:`_rows` for a limit heap).
+        Otherwise ``heap`` is a :class:`_Line`.
         """
         seqs, expires = self._seq, self._expires
         if self._ranked:
@@ -520,64 +828,68 @@ class Picker(Generic[H]):
                 else:
                     return heap[0]
             return None
-        while heap:
-            top = heap[0]
+        line: _Line = heap
+        while True:
+            top = line.first()
+            if top is None:
+                return None
             tiebreak = top[-2]
             if seqs.get(tiebreak) != top[-1]:
-                heappop(heap)
+                line.drop()
             elif expires is not None and expires[tiebreak] < t:
-                heappop(heap)
+                line.drop()
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
-                self._stale += self._copies - 1  # compacted later, not while heaps are read
+                if self._info:
+                    self._info.pop(tiebreak, None)
+                self._stale += self._copies - 1  # compacted later, not while lines are read
             else:
                 return top
-        return None
 
-    def _overdue(self, t: Any) -> tuple[list[Any], Any] | None:
-        """The limit heap whose head is the oldest overdue query, and that head."""
-        assert self._by_limit is not None
+    def _overdue(self, t: Any, buckets: Sequence[_Bucket]) -> tuple[Any, Any] | None:
+        """The limit lane whose first entry is the oldest overdue query, and that entry."""
         oldest = None
-        seqs, expires, ranked, rows = self._seq, self._expires, self._ranked, self._rows
-        for limit, lane in self._by_limit.items():
-            heap = lane[0]
-            if ranked:
-                head = heap[0] if heap else None
-                if head is None or self._out[head] or (expires is not None and expires[head] < t):
-                    head = self._head(heap, t, rows)
+        expires, ranked, rows, out = self._expires, self._ranked, self._rows, self._out
+        for bucket in buckets:
+            for limit, lane in bucket.by_limit.items():  # type: ignore[union-attr]
+                if ranked:
+                    heap = lane.heap
+                    head = heap[0] if heap else None
+                    if head is None or out[head] or (expires is not None and expires[head] < t):
+                        head = self._head(heap, t, rows)
+                        if head is None:
+                            continue
+                    arrival = self._arrival[head]
+                else:
+                    head = self._head(lane, t)
                     if head is None:
                         continue
-                arrival = self._arrival[head]
-            else:
-                # The head is usually live: check it here before calling _head.
-                head = heap[0] if heap else None
-                if (
-                    head is None
-                    or seqs.get(head[1]) != head[2]
-                    or (expires is not None and expires[head[1]] < t)
-                ):
-                    head = self._head(heap, t)
-                    if head is None:
+                    arrival = head[0]
+                edge = lane.edge
+                if edge is None or arrival > edge:
+                    if not is_overdue((t - arrival) / self._per_minute, limit):
                         continue
-                arrival = head[0]
-            edge = lane[1]
-            if edge is None or arrival > edge:
-                if not is_overdue((t - arrival) / self._per_minute, limit):
-                    continue
-                lane[1] = arrival
-            if oldest is None or head < oldest[1]:
-                oldest = (lane[0], head)
+                    lane.edge = arrival
+                if oldest is None or head < oldest[1]:
+                    oldest = (lane.heap if ranked else lane, head)
         return oldest
 
-    def _select(self, t: Any, remove: bool) -> tuple[H, Reason] | None:
+    def _select(
+        self, t: Any, remove: bool, agent: frozenset[str] | None = None
+    ) -> tuple[H, Reason] | None:
         ledger, ranked, row_at = self._ledger, self._ranked, self._row_at
-        seqs, expires, out = self._seq, self._expires, self._out
+        seqs, expires = self._seq, self._expires
         found = None
         if self._by_limit is not None:
             if self._clock is not None and t < self._clock:
                 t = self._clock  # time never runs backwards for MaxWait
             self._clock = t
-            found = self._overdue(t)
+        relax = self._relax
+        if relax and relax[0][0] <= t:
+            self._relax_due(t)
+        buckets = self._buckets_for(agent)
+        if self._by_limit is not None:
+            found = self._overdue(t, buckets)
         reason: Reason
         top: Any
         if found is not None:
@@ -585,57 +897,83 @@ class Picker(Generic[H]):
             tiebreak = top if ranked else top[1]
             reason = "overdue"
             if remove and ledger is not None:
-                backlogged = [
-                    g for g, h in self._heaps.items() if self._head(h, t, row_at) is not None
-                ]
+                backlogged = {
+                    g
+                    for b in buckets
+                    for g, h in b.heaps.items()
+                    if self._head(h, t, row_at) is not None
+                }
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
+        elif ledger is None and not ranked and len(buckets) == 1:
+            # One score line: its first live entry (usually the first entry).
+            heap = buckets[0].main
+            top = heap.first()
+            if (
+                top is None
+                or seqs.get(top[2]) != top[3]
+                or (expires is not None and expires[top[2]] < t)
+            ):
+                top = self._head(heap, t)
+                if top is None:
+                    return None
+            reason, tiebreak = "score", top[2]
         else:
-            # The head of each heap (one per group under GroupShare), checked inline:
-            # it is usually live, and _head drops the stale and expired ones.
-            heaps = (("", self._main),) if ledger is None else self._heaps.items()
+            # The first entry of each score line (one per group under GroupShare) of
+            # each bucket, checked inline: it is usually live, and _head drops the
+            # stale and expired ones. Per group, the best over the buckets.
+            grouped = ledger is not None
             best: dict[str, Any] = {}
+            where: dict[str, Any] = {}
             low: Any = None
-            for group, group_heap in heaps:
-                head = group_heap[0] if group_heap else None
-                if ranked:
-                    if head is not None and (
-                        out[r := row_at[head]] or (expires is not None and expires[r] < t)
-                    ):
-                        head = self._head(group_heap, t, row_at)
-                elif (
-                    head is None
-                    or seqs.get(head[2]) != head[3]
-                    or (expires is not None and expires[head[2]] < t)
-                ):
-                    head = self._head(group_heap, t)
-                if head is not None:
-                    best[group] = head
-                    if low is None or head < low:
-                        low = head
+            out = self._out
+            for bucket in buckets:
+                for group, group_heap in bucket.lines(grouped):
+                    if ranked:
+                        head = group_heap[0] if group_heap else None
+                        if head is not None and (
+                            out[r := row_at[head]] or (expires is not None and expires[r] < t)
+                        ):
+                            head = self._head(group_heap, t, row_at)
+                    else:
+                        head = group_heap.first()
+                        if (
+                            head is None
+                            or seqs.get(head[2]) != head[3]
+                            or (expires is not None and expires[head[2]] < t)
+                        ):
+                            head = self._head(group_heap, t)
+                    if head is not None:
+                        known = best.get(group)
+                        if known is None or head < known:
+                            best[group], where[group] = head, group_heap
+                        if low is None or head < low:
+                            low = head
             if low is None:
                 return None
             if ledger is None:
-                top, reason, heap = low, "score", self._main
+                top, reason, heap = low, "score", where[""]
             else:
                 chosen = ledger.pick(best) if remove else ledger.choose(best)
                 top = best[chosen]
                 reason = "score" if top is low else "group_share"
-                heap = self._heaps[chosen]
+                heap = where[chosen]
             tiebreak = row_at[top] if ranked else top[2]
-        # Served: pop its entry here; its other entry (if any) is left behind, stale.
+        # Served: take its entry out here; its other entry (if any) is left behind, stale.
         if ranked:
             if remove:
                 heappop(heap)
-                out[tiebreak] = 1
+                self._out[tiebreak] = 1
                 self._count -= 1
             return tiebreak, reason
         handle = self.waiting[tiebreak]
         if remove:
-            heappop(heap)
+            heap.drop()
             del self.waiting[tiebreak], seqs[tiebreak]
             if ledger is not None:
                 del self._group[tiebreak]
+            if self._info:
+                self._info.pop(tiebreak, None)
             if self._copies > 1:
                 self._gone(self._copies - 1)
         return handle, reason
@@ -645,13 +983,19 @@ class Picker(Generic[H]):
         if self._stale > 64 and self._stale > len(self.waiting):
             seqs = self._seq
 
-            def keep(heap: list[Any]) -> list[Any]:
-                kept = [e for e in heap if seqs.get(e[-2]) == e[-1]]
-                heapify(kept)
+            def keep(line: _Line) -> _Line:
+                kept = _Line([e for e in line.entries() if seqs.get(e[-2]) == e[-1]])
+                kept.edge = line.edge
                 return kept
 
-            self._main = keep(self._main)
-            self._heaps = {g: keep(h) for g, h in self._heaps.items()}
-            if self._by_limit is not None:
-                self._by_limit = {m: [keep(h), e] for m, (h, e) in self._by_limit.items()}
+            for bucket in self._all:
+                bucket.main = keep(bucket.main)
+                bucket.heaps = {g: keep(h) for g, h in bucket.heaps.items()}
+                if bucket.by_limit is not None:
+                    bucket.by_limit = {m: keep(lane) for m, lane in bucket.by_limit.items()}
+            plain = self._all[0]
+            self._main, self._heaps, self._by_limit = plain.main, plain.heaps, plain.by_limit
+            if self._relax:
+                self._relax = [e for e in self._relax if seqs.get(e[-2]) == e[-1]]
+                heapify(self._relax)
             self._stale = 0

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule
-from prioritize.signals import Bound, Signal, SignalParams, signals_of
+from prioritize.signals import Bound, Signal, SignalParams, fused_scorer, signals_of
 
 __all__ = ["Active", "Plan", "check_names", "compile_plan"]
 
@@ -39,6 +39,8 @@ class Plan:
     active: tuple[Active, ...]
     # (evaluate, weight, cap) per active signal: the per-query loop reads only this.
     scalar: tuple[tuple[Any, float, float], ...]
+    # The same sum in one call when every active signal is a fused built-in (None otherwise).
+    fused: Any
     blind: tuple[str, ...]
     rate_per_minute: float
     aging: Aging | None
@@ -73,6 +75,7 @@ def compile_plan(weights: Mapping[str, float], rules: Sequence[Rule], params: Si
         names=tuple(s.name for s in signals),
         active=active,
         scalar=tuple((a.bound.scalar, a.weight, a.cap) for a in active),
+        fused=fused_scorer(params, [(a.bound, a.weight, a.cap) for a in active]),
         blind=tuple(s.name for s in signals if s.name in blind),
         rate_per_minute=aging.points_per_hour / 60.0 if aging else 0.0,
         aging=aging,

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Entry"]
 
+_NO_SKILLS: frozenset[str] = frozenset()
+
 
 class Entry:
     """A query handed to an agent (or looked at with ``peek``).
@@ -29,6 +31,10 @@ class Entry:
         or ``"score"`` (the highest score; ties by arrival then id).
     group
         Its ``GroupShare`` group, if the policy has one.
+    skills, prefer
+        The skills an agent needs to take it, and those it should also have
+        until the routes' ``skills_timeout_minutes`` (frozensets; empty:
+        anyone may take it).
     overdue_at
         The *rule's* deadline: when it has waited past the policy's
         ``MaxWait`` limit for its channel. From then on it is overdue and is
@@ -48,16 +54,36 @@ class Entry:
 
     # One object per push, also the queue's handle for it: the score and the
     # deadlines are computed on first access, ``now`` and ``reason`` set by the pop.
-    __slots__ = ("_base", "_now", "_policy", "_score", "customer", "group", "query", "reason")
+    __slots__ = (
+        "_base",
+        "_now",
+        "_policy",
+        "_score",
+        "customer",
+        "group",
+        "prefer",
+        "query",
+        "reason",
+        "skills",
+    )
 
     def __init__(
-        self, query: Query, customer: Customer, base: float, group: str | None, policy: Policy
+        self,
+        query: Query,
+        customer: Customer,
+        base: float,
+        group: str | None,
+        policy: Policy,
+        skills: frozenset[str] = _NO_SKILLS,
+        prefer: frozenset[str] = _NO_SKILLS,
     ) -> None:
         self.query = query
         self.customer = customer
         self._base = base
         self.group = group
         self._policy = policy
+        self.skills = skills
+        self.prefer = prefer
         # Set by the pop (``_now``, ``reason``) and on first access (``_score``).
         self._now: datetime | None
         self._score: Score
@@ -65,7 +91,15 @@ class Entry:
 
     def _at(self, now: datetime, reason: Reason) -> Entry:
         """A copy as seen at ``now`` (what ``peek`` hands out)."""
-        out = Entry(self.query, self.customer, self._base, self.group, self._policy)
+        out = Entry(
+            self.query,
+            self.customer,
+            self._base,
+            self.group,
+            self._policy,
+            self.skills,
+            self.prefer,
+        )
         out._now, out.reason = now, reason
         return out
 

@@ -31,18 +31,22 @@ may share a queue.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
+from prioritize._internal.skills import NO_SKILLS, Skills, read_skills, skill_set
 from prioritize._internal.times import aware_ns, timestamp_ns
 from prioritize.models import Customer, Query, canonical_frame, frame_to_objects, group_of
 from prioritize.policy import Picker, Policy, channel_limits, heap_key, heap_key_at
 from prioritize.queue._entry import Entry
 from prioritize.queue._snapshot import snapshot_frame
+from prioritize.routing import AgentGroup, Routes
 
 __all__ = ["SERVED_MEMORY", "QueueEmpty", "TriageQueue"]
 
@@ -71,6 +75,13 @@ class TriageQueue:
         an :class:`~prioritize.InputError`, so a query is not answered twice.
         ``0`` remembers none. A query taken out with :meth:`remove` or
         :meth:`discard` was not served and may be pushed again.
+    routes
+        Optional :class:`~prioritize.Routes`: each pushed query's required
+        and preferred skills are resolved at push (:meth:`Routes.resolve
+        <prioritize.Routes.resolve>`; :meth:`Routes.resolve_frame
+        <prioritize.Routes.resolve_frame>` for :meth:`push_frame`). Without
+        routes a query needs its own skills (``Query.skills``, the frame's
+        ``skills`` column) and prefers none.
 
     Notes
     -----
@@ -85,6 +96,17 @@ class TriageQueue:
     listed group has waiting queries it receives at least
     ``share·k − (G + 1)`` of them (``G`` listed groups); overdue queries
     (``MaxWait``) go first regardless of group and count towards it.
+
+    Agents with skills: ``pop(now, agent=...)`` (and ``peek``, ``try_pop``)
+    returns the best waiting query this agent may take: one whose required
+    skills the agent has, and its preferred skills too until it has waited
+    the routes' ``skills_timeout_minutes`` (from then on they are dropped).
+    Among those, the same rule as a plain pop: overdue first (``MaxWait``),
+    the ``GroupShare`` ledger between the groups that have a query this agent
+    may take, then the score. ``agent`` is an
+    :class:`~prioritize.AgentGroup` (its skills) or skill names (an iterable,
+    or one comma-separated string); a plain ``pop(now)`` is any agent. A pop
+    costs O(S · log n), S the number of distinct skill sets waiting.
     """
 
     def __init__(
@@ -93,22 +115,33 @@ class TriageQueue:
         customers: Mapping[str, Customer] | None = None,
         *,
         remember: int = SERVED_MEMORY,
+        routes: Routes | None = None,
     ) -> None:
         if isinstance(remember, bool) or not isinstance(remember, int) or remember < 0:
             raise InputError(f"remember must be an int >= 0; got {remember!r}")
         self.policy = policy
         self._remember = remember
-        # The last ``remember`` served ids (None: remember none), oldest first in the deque.
-        self._served: set[str] | None = set() if remember else None
-        self._served_order: deque[str] = deque(maxlen=remember)
+        # Served id -> its pop number (None: remember none). An id is remembered while
+        # fewer than ``remember`` pops followed; the dict is pruned to those when it
+        # reaches twice that (amortised O(1): one dict store per pop).
+        self._served: dict[str, int] | None = {} if remember else None
+        self._pops = 0
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
         self._limits = None if policy.max_wait is None else channel_limits(policy)
         share = policy.group_share
         self._group_of = group_of(share.group) if share is not None else None
+        if routes is not None and not isinstance(routes, Routes):
+            raise InputError(f"routes must be a prioritize.Routes; got {type(routes).__name__}")
+        self.routes = routes
+        timeout = None if routes is None else routes.skills_timeout_minutes
         self._lock = threading.Lock()
-        picker: Picker[Entry] = Picker(policy, per_minute=_MINUTE)
+        picker: Picker[Entry] = Picker(
+            policy,
+            per_minute=_MINUTE,
+            skills_timeout=None if timeout is None else timedelta(minutes=timeout),
+        )
         self._picker = picker
         self._push, self._pick = picker.push, picker.pick
         self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
@@ -145,15 +178,30 @@ class TriageQueue:
         # heap_key at rate 0 is the base itself (the arrival cannot move it).
         key = heap_key_at(base, at, self._rate) if self._rate else base
         group = None if self._group_of is None else self._group_of(query, customer)
-        entry = Entry(query, customer, base, group, self.policy)
+        routes = self.routes
+        if routes is None:
+            skills, prefer = query.skills, NO_SKILLS
+        else:
+            skills, prefer = routes.resolve(query, customer)
+        entry = Entry(query, customer, base, group, self.policy, skills, prefer)
         qid = query.query_id
         limit = _INF if self._limits is None else self._limits[query.channel._value_]
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
+        try:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
-            if self._served is not None and qid in self._served:
+            served = self._served
+            if served is not None and qid in served and self._served_now(qid):
                 raise InputError(_served_message([qid], self._remember))
-            self._push(entry, key, at, qid, limit, group)
+            self._push(entry, key, at, qid, limit, group, skills, prefer)
+        finally:
+            lock.release()
+
+    def _served_now(self, qid: str) -> bool:
+        # Whether ``qid`` is among the last ``remember`` served (the caller holds the lock).
+        pop = self._served.get(qid)  # type: ignore[union-attr]
+        return pop is not None and pop > self._pops - self._remember
 
     def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
         """Push several queries atomically: all or none.
@@ -178,7 +226,8 @@ class TriageQueue:
     def push_frame(self, frame: pd.DataFrame) -> int:
         """Load a canonical query frame (e.g. all open tickets after a restart).
 
-        Scores are computed vectorised. The inputs of the signals the policy
+        Scores are computed vectorised, and so are the skills (from the
+        routes, else the ``skills`` column). The inputs of the signals the policy
         declares (``signals.custom``) are carried into the ``attributes`` of
         each entry's customer or query, so :attr:`Entry.score` explains them
         too. The frame is checked by
@@ -191,6 +240,14 @@ class TriageQueue:
         Returns the number of queries added.
         """
         frame, cols = canonical_frame(frame)  # as score_frame, rank and simulate
+        skills: npt.NDArray[np.object_] | None
+        prefer: npt.NDArray[np.object_] | None
+        if self.routes is not None:
+            skills, prefer = self.routes.resolve_frame(frame)
+        elif "skills" in frame.columns:
+            skills, prefer = read_skills(frame), None
+        else:
+            skills = prefer = None
         values = self.policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
         arrivals = cols.received_ns.tolist()
         # A declared input the frame lacks is one scoring does not read (weight 0, blind).
@@ -201,12 +258,21 @@ class TriageQueue:
             (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
             for (query, customer), base, arrival in zip(pairs, values, arrivals, strict=True)
         ]
+        if skills is not None:
+            for (entry, _), need in zip(prepared, skills.tolist(), strict=True):
+                entry.skills = need
+        if prefer is not None:
+            for (entry, _), wish in zip(prepared, prefer.tolist(), strict=True):
+                entry.prefer = wish
         self._insert(prepared)
         return len(prepared)
 
     def _entry(self, query: Query, customer: Customer, base: float) -> Entry:
         group = None if self._group_of is None else self._group_of(query, customer)
-        return Entry(query, customer, base, group, self.policy)
+        if self.routes is None:
+            return Entry(query, customer, base, group, self.policy, query.skills)
+        skills, prefer = self.routes.resolve(query, customer)
+        return Entry(query, customer, base, group, self.policy, skills, prefer)
 
     def _insert(self, prepared: list[tuple[Entry, float]]) -> None:
         # ``prepared``: (entry, heap key) pairs, all validated.
@@ -215,14 +281,27 @@ class TriageQueue:
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
             done = self._served or ()
-            served = [e.query_id for e, _ in prepared if e.query_id in done]
+            served = [
+                e.query_id
+                for e, _ in prepared
+                if e.query_id in done and self._served_now(e.query_id)
+            ]
             if served:
                 raise InputError(_served_message(served, self._remember))
             limits = self._limits
             for entry, key in prepared:
                 query = entry.query
                 limit = _INF if limits is None else limits[query.channel._value_]
-                self._push(entry, key, query.received_at, query.query_id, limit, entry.group)
+                self._push(
+                    entry,
+                    key,
+                    query.received_at,
+                    query.query_id,
+                    limit,
+                    entry.group,
+                    entry.skills,
+                    entry.prefer,
+                )
 
     def _lookup(self, query: Query) -> Customer:
         directory = self._customers
@@ -235,8 +314,12 @@ class TriageQueue:
         return customer
 
     # ------------------------------------------------------------------ pop
-    def pop(self, now: datetime) -> Entry:
+    def pop(self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None) -> Entry:
         """Remove and return the next query for a free agent at ``now``.
+
+        ``agent``: the agent asking, an :class:`~prioritize.AgentGroup` or
+        skill names; the best query *it may take* is returned (see the class
+        notes). None (default): any agent.
 
         A query that arrived after ``now`` (another clock) has waited 0
         minutes: its :attr:`Entry.score` is taken at its arrival.
@@ -244,15 +327,23 @@ class TriageQueue:
         Raises
         ------
         QueueEmpty
-            If no query is waiting.
+            If no query is waiting (that this agent may take).
         InputError
-            If ``now`` is not a timezone-aware datetime.
+            If ``now`` is not a timezone-aware datetime, or ``agent`` is
+            neither an agent group nor skill names.
         """
-        with self._lock:
+        skills = None if agent is None else _agent_skills(agent)
+        lock = self._lock
+        lock.acquire()  # as in push
+        try:
             if now is not self._now_checked:
                 self._check_now(now)
-            found = self._pick(now)
+            found = self._pick(now, skills)
             if found is None:
+                if skills is not None and self._items:
+                    raise QueueEmpty(
+                        f"no waiting query that an agent with skills {sorted(skills)} may take"
+                    )
                 raise QueueEmpty("pop from an empty TriageQueue")
             entry = found[0]
             entry.reason = found[1]
@@ -261,26 +352,36 @@ class TriageQueue:
             entry._now = now if now >= at else at
             served = self._served
             if served is not None:
-                order = self._served_order
-                if len(order) == order.maxlen:
-                    served.discard(order[0])  # forgotten as the append pushes it out
-                qid = query.query_id
-                order.append(qid)
-                served.add(qid)
+                self._pops = pops = self._pops + 1
+                served[query.query_id] = pops
+                if len(served) >= 2 * self._remember:
+                    self._forget()
             return entry
+        finally:
+            lock.release()
 
-    def try_pop(self, now: datetime) -> Entry | None:
-        """Like :meth:`pop`, but None when the queue is empty."""
+    def _forget(self) -> None:
+        # Keep only the ids served in the last ``remember`` pops.
+        last = self._pops - self._remember
+        self._served = {q: n for q, n in self._served.items() if n > last}  # type: ignore[union-attr]
+
+    def try_pop(
+        self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None
+    ) -> Entry | None:
+        """Like :meth:`pop`, but None when no query is waiting (that this agent may take)."""
         try:
-            return self.pop(now)
+            return self.pop(now, agent=agent)
         except QueueEmpty:
             return None
 
-    def peek(self, now: datetime) -> Entry | None:
-        """The entry ``pop(now)`` would return, without removing it (None if empty)."""
+    def peek(
+        self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None
+    ) -> Entry | None:
+        """The entry ``pop(now, agent=agent)`` would return, without removing it (None if none)."""
+        skills = None if agent is None else _agent_skills(agent)
         with self._lock:
             self._check_now(now)
-            found = self._picker.peek(now)
+            found = self._picker.peek(now, skills)
             if found is None:
                 return None
             at = found[0].query.received_at
@@ -337,6 +438,16 @@ def _served_message(ids: list[str], remember: int) -> str:
         f"{remember:,} served ids); push a new query_id, or use remove() for a query "
         "taken out unanswered"
     )
+
+
+def _agent_skills(agent: Any) -> Skills:
+    """The skills of the ``agent=`` of a pop: an agent group's, or skill names."""
+    if isinstance(agent, AgentGroup):
+        return agent.skills
+    try:
+        return skill_set(agent, what="agent")
+    except ValueError as exc:
+        raise InputError(f"{exc} (agent= takes a prioritize.AgentGroup or skill names)") from None
 
 
 def _arrival_ns(query: Query) -> int:

@@ -8,7 +8,9 @@
   (inline SVG charts, no network) comparing simulated policies: waits by
   follower band, service level by group against a target, the frontier of
   expected loss against fairness over a weight sweep, queue length over
-  time, and the tables. Needs matplotlib (``pip install 'prioritize[plot]'``),
+  time, and the tables; with a team or classified queries, a section per
+  agent group (occupancy), skill queue, topic, language, tone and type
+  (:data:`BREAKDOWNS`). Needs matplotlib (``pip install 'prioritize[plot]'``),
   imported only when a report is drawn.
 * :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
   :func:`pareto_front`, :func:`influence_sweep`, :func:`baseline_changes`,
@@ -28,7 +30,7 @@ Example::
     pz.report.write_report("report.html", results, sweep=sweep)
 """
 
-from prioritize.report._html import DEFAULT_TITLE, html_report, write_report
+from prioritize.report._html import BREAKDOWNS, DEFAULT_TITLE, html_report, write_report
 from prioritize.report._plots import WAIT_BUCKETS, wait_buckets
 from prioritize.report._promise import (
     DEFAULT_WITHIN,
@@ -52,6 +54,7 @@ from prioritize.report._tables import (
 
 __all__ = [
     "BAND_COLUMNS",
+    "BREAKDOWNS",
     "DEFAULT_TITLE",
     "DEFAULT_WITHIN",
     "FOLLOWER_WEIGHTS",

@@ -27,9 +27,9 @@ from prioritize.report._plots import (
 from prioritize.report._promise import promise
 from prioritize.report._reading import reading
 from prioritize.report._tables import band_table, baseline_changes, summary_table
-from prioritize.simulation import SimulationResult
+from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
 
-__all__ = ["DEFAULT_TITLE", "html_report", "write_report"]
+__all__ = ["BREAKDOWNS", "DEFAULT_TITLE", "html_report", "write_report"]
 
 #: The report's default heading.
 DEFAULT_TITLE = "Who gets answered first: policy comparison"
@@ -80,6 +80,25 @@ _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "abandon_rate": ("gave up (95% CI)", "pctci"),
     "four_fifths": ("4/5 (95% CI)", "band_flag"),
 }
+_AGENT_GROUP_COLUMNS: dict[str, tuple[str, str]] = {
+    "served": ("answered", "int"),
+    "share": ("share of answered", "pct"),
+    "median_wait_answered": ("median wait of answered (min, 95% CI)", "f1ci"),
+    "mean_wait_answered": ("mean wait of answered", "f1"),
+    "busy_minutes": ("busy agent-minutes", "f0"),
+    "on_duty_minutes": ("on-duty agent-minutes", "f0"),
+    "occupancy": ("occupancy", "pct"),
+}
+#: The breakdowns the report shows when the records have the column: (column, heading).
+BREAKDOWNS: tuple[tuple[str, str], ...] = (
+    ("agent_group", "agent group"),
+    ("skills", "skill queue"),
+    ("topic", "topic"),
+    ("language", "language"),
+    ("tone", "tone"),
+    ("type", "type"),
+)
+_NO_SKILL = "(no skill)"
 _CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "median_wait_answered": ("median wait of answered (min)", "change_min"),
@@ -172,6 +191,50 @@ def _abandonment(results: Mapping[str, SimulationResult]) -> str:
     return line[:1].upper() + line[1:] + "."
 
 
+def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: float) -> list[str]:
+    """A section per :data:`BREAKDOWNS` column that tells something: one table per policy.
+
+    By agent group when the run had a team; by any other column when the records
+    have it with at least two labels (one label would repeat the headline figures).
+    """
+    records = next(iter(results.values())).records
+    parts: list[str] = []
+    for column, label in BREAKDOWNS:
+        if column != AGENT_GROUP and (
+            column not in records.columns or records[column].nunique(dropna=False) < 2
+        ):
+            continue
+        tables = {
+            name: breakdown(result, group=column, within_minutes=within_minutes)
+            for name, result in results.items()
+        }
+        if column == AGENT_GROUP and all(list(t.index) == [SINGLE_POOL] for t in tables.values()):
+            continue  # a run without a team: its one pool is the headline figures
+        parts.append(f"<h2>By {html.escape(label)}</h2>")
+        if column == AGENT_GROUP:
+            parts.append(
+                '<p class="note">Per agent group: the queries it answered and their waits; '
+                "occupancy is busy time over on-duty time (capacity weights: a chat held "
+                "by an agent who holds three counts a third; an agent finishing a query "
+                "after the shift ended is on duty until done).</p>"
+            )
+            shown = _AGENT_GROUP_COLUMNS
+        else:
+            parts.append(
+                f'<p class="note">Within target: answered within {within_minutes:g} minutes '
+                "(giving up counts as a miss).</p>"
+            )
+            retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
+            shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
+        parts.append('<div class="grid">')
+        for name, table in tables.items():
+            if column == "skills":
+                table = table.rename(index={"": _NO_SKILL})
+            parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
+        parts.append("</div>")
+    return parts
+
+
 def html_report(
     results: Mapping[str, SimulationResult],
     *,
@@ -192,7 +255,10 @@ def html_report(
     see :func:`influence_sweep`), and the number waiting over time. Tables:
     the headline figures per policy and waits by follower and value band.
     Plus a reading of the trade-off and the :func:`promise` each policy
-    supports.
+    supports. Then a section per agent group (answered, waits, occupancy)
+    when the run had a team, and per skill queue, topic, language, tone and
+    type when the records have that column with at least two labels
+    (:data:`BREAKDOWNS`, :func:`~prioritize.simulation.breakdown`).
 
     Parameters
     ----------
@@ -314,7 +380,9 @@ def html_report(
             table = band_table(records, group=group, within_minutes=within_minutes)
             parts.append(_table(table, _BAND_COLUMNS, label))
         parts.append("</div>")
-    parts += ["</div>", "<h2>What each policy lets you promise</h2>"]
+    parts.append("</div>")
+    parts += _breakdowns(results, within_minutes=within_minutes)
+    parts.append("<h2>What each policy lets you promise</h2>")
     for name in names:
         pledge = promise(list((runs or {}).get(name, [results[name]])), target=target)
         notes = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in pledge.notes)

@@ -19,12 +19,14 @@ from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
-from prioritize.fairness import Waits, band_changes, band_figures, band_ratio_tests
+from prioritize.fairness import Waits, band_changes, band_ratio_tests
 from prioritize.policy import Blind, Policy
+from prioritize.routing import Routes
 from prioritize.simulation import (
     CHURN_AFTER_ABANDON,
     PatienceLike,
     SimulationResult,
+    breakdown,
     sweep,
 )
 
@@ -77,15 +79,12 @@ def band_table(
     figure with a 95% bootstrap interval ``_low``/``_high``) plus ``share``
     (of all queries). ``waits="answered"`` (the default): wait figures are of
     the queries answered (NaN when none was); ``"all"`` counts a query that
-    gave up with how long it waited.
+    gave up with how long it waited. The same table as
+    :func:`prioritize.simulation.breakdown` (with ``retries`` when the
+    records have ``attempt``).
     """
     require_columns(records, (group, "wait_minutes", "abandoned"))
-    table = band_figures(
-        records, group=group, within_minutes=within_minutes, waits=waits, seed=seed
-    )
-    table.insert(2, "share", table["queries"] / max(1, len(records)))
-    table.index.name = group
-    return table
+    return breakdown(records, group=group, within_minutes=within_minutes, waits=waits, seed=seed)
 
 
 def summary_table(
@@ -304,6 +303,7 @@ def influence_sweep(
     frame: pd.DataFrame | Callable[[int], pd.DataFrame],
     *,
     agents: Any,
+    routes: Routes | None = None,
     base: Policy | None = None,
     follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
     value_weights: Sequence[float] = VALUE_WEIGHTS,
@@ -318,8 +318,9 @@ def influence_sweep(
     What does each point of influence buy, and at whose expense? Each row
     is one (``follower_reach``, ``crm_value``) weight pair, with the
     :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
-    ``agents``: plot ``expected_loss`` against ``wait_ratio_follower_band``
-    and mark the :func:`pareto_front`. ``patience``, ``churn_after_abandon``,
+    ``agents`` (and ``routes``, for a team): plot ``expected_loss`` against
+    ``wait_ratio_follower_band`` and mark the :func:`pareto_front`.
+    ``patience``, ``churn_after_abandon``,
     ``executor`` and ``progress`` are :func:`~prioritize.simulation.sweep`'s:
     give the ``patience`` of the runs you compare, so their stars and the
     sweep model abandonment alike (the table's ``abandonment`` column says how).
@@ -331,6 +332,7 @@ def influence_sweep(
         policy,
         grid=grid,
         agents=agents,
+        routes=routes,
         seeds=[seed],
         patience=patience,
         churn_after_abandon=churn_after_abandon,

@@ -14,7 +14,7 @@ from :data:`BUILTIN` and a policy's own declarations (:func:`signals_of`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,7 +34,7 @@ from prioritize.signals._tone import text_tone
 if TYPE_CHECKING:
     from prioritize.signals._params import CustomSignal, SignalParams
 
-__all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "signals_of"]
+__all__ = ["BUILTIN", "FUSED", "SIGNALS", "Bound", "Input", "Signal", "fused_scorer", "signals_of"]
 
 FloatArray = npt.NDArray[np.float64]
 ScalarEvaluator = Callable[[Query, Customer], float]
@@ -426,3 +426,84 @@ def declared(name: str, declaration: CustomSignal) -> Signal:
 def signals_of(params: SignalParams) -> tuple[Signal, ...]:
     """Every signal a policy with ``params`` can weight: built-in first, then its own."""
     return BUILTIN + tuple(declared(n, d) for n, d in params.custom.items())
+
+
+# ------------------------------------------------------------------ fast form
+
+#: The built-in signals :func:`fused_scorer` evaluates inline.
+FUSED = ("crm_value", "purchase_history", "follower_reach", "urgency")
+
+#: ``scorer(query, customer) -> (Σ points, signal values)``.
+Scorer = Callable[[Query, Customer], tuple[float, list[float]]]
+
+
+def fused_scorer(
+    params: SignalParams, active: Sequence[tuple[Bound, float, float]]
+) -> Scorer | None:
+    """One query's score over ``active`` signals (bound, weight, cap) in one call, or None.
+
+    The per-query fast form of a policy whose active signals are all among
+    :data:`FUSED` (every preset): the kernels of :mod:`._formulas` with
+    their constants folded, written inline (no call per signal or per
+    operation), summing ``min(weight × signal, cap)`` in registry order like
+    the general loop, so the score and the values are equal bit for bit to
+    those of the bound evaluators (a property test). Urgency derived from a
+    text goes through the bound evaluator (its lexicon and cache).
+    """
+    names = [b.name for b, _, _ in active]
+    if not set(names) <= set(FUSED) or names != sorted(names, key=FUSED.index):
+        return None
+    points = {b.name: (w, cap) for b, w, cap in active}
+    use_v, use_h, use_r, use_u = (n in points for n in FUSED)
+    inf = math.inf
+    wv, cv = points.get("crm_value", (0.0, inf))
+    wh, ch = points.get("purchase_history", (0.0, inf))
+    wr, cr = points.get("follower_reach", (0.0, inf))
+    wu, cu = points.get("urgency", (0.0, inf))
+    l_value = math.log1p(params.value_saturation)  # as log_ratio's constant
+    l_reach = math.log1p(params.follower_saturation)
+    rate, l_count, l_spend, w_recency, w_count, w_spend = rfm_constants(params.purchase)
+    urgency = next((b.scalar for b, _, _ in active if b.name == "urgency"), None)
+    log1p, exp = math.log1p, math.exp
+
+    def scorer(q: Query, c: Customer) -> tuple[float, list[float]]:
+        values: list[float] = []
+        total = 0.0
+        if use_v:
+            s = log1p(c.lifetime_value) / l_value
+            if s > 1.0:
+                s = 1.0
+            values.append(s)
+            p = wv * s
+            total += cv if p > cv else p
+        if use_h:
+            days = c.days_since_last_purchase
+            recency = 0.0 if days is None else exp(days * rate)
+            if recency != recency:
+                recency = 0.0
+            count = log1p(c.purchase_count) / l_count
+            if count > 1.0:
+                count = 1.0
+            spend = log1p(c.total_spend) / l_spend
+            if spend > 1.0:
+                spend = 1.0
+            s = w_recency * recency + w_count * count + w_spend * spend
+            values.append(s)
+            p = wh * s
+            total += ch if p > ch else p
+        if use_r:
+            s = log1p(c.followers) / l_reach
+            if s > 1.0:
+                s = 1.0
+            values.append(s)
+            p = wr * s
+            total += cr if p > cr else p
+        if use_u:
+            given = q.urgency
+            s = urgency(q, c) if given is None else given  # type: ignore[misc]
+            values.append(s)
+            p = wu * s
+            total += cu if p > cu else p
+        return total, values
+
+    return scorer

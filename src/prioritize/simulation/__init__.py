@@ -11,11 +11,31 @@ The same stream, the same agents, different policies, side by side::
                                "influencer": pz.policies.influencer_weighted()},
                        agents=6, seed=0)
 
+Teams with skills, capacity per channel and retries::
+
+    team = pz.Team([pz.AgentGroup("es", agents=3, skills={"es"}),
+                    pz.AgentGroup("all", agents=4, skills={"es", "en"}, capacity={"chat": 3})])
+    result = pz.simulate(frame, policy, agents=team, seed=0,
+                         retry=pz.Retry(probability=0.75, after_minutes=20))
+    result.records[["agent_group", "skills", "attempt", "first_query_id"]]
+
+The figures per agent group (occupancy), skill queue, topic, language, tone
+or type: ``breakdown(result, group="agent_group")``, or ``compare(...,
+by="language")``.
+
 Validated against queueing theory in the tests: FIFO M/M/c against Erlang C,
 priority classes against Cobham's formula, exponential patience against
-Erlang A (M/M/c+M).
+Erlang A (M/M/c+M); teams: disjoint groups as independent Erlang C pools,
+full flexibility as the pooled Erlang C, an N-design under FCFS-ALIS against
+its Markov chain.
 """
 
+from prioritize.simulation._breakdown import (
+    AGENT_GROUP,
+    AGENT_GROUP_COLUMNS,
+    SINGLE_POOL,
+    breakdown,
+)
 from prioritize.simulation._compare import CHANGE_FIELDS, RUN_FIELDS, compare, sweep
 from prioritize.simulation._models import (
     SURVEY_PATIENCE_MINUTES,
@@ -30,6 +50,7 @@ from prioritize.simulation._models import (
 )
 from prioritize.simulation._result import (
     CHURN_AFTER_ABANDON,
+    QUERY_COLUMNS,
     RECORD_COLUMNS,
     SUMMARY_FIELDS,
     SimulationResult,
@@ -41,11 +62,15 @@ from prioritize.simulation._schedule import DAYS, Shift, capacity_changes
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
+    "AGENT_GROUP",
+    "AGENT_GROUP_COLUMNS",
     "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",
+    "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "RUN_FIELDS",
+    "SINGLE_POOL",
     "SUMMARY_FIELDS",
     "SURVEY_PATIENCE_MINUTES",
     "Agents",
@@ -60,6 +85,7 @@ __all__ = [
     "SimulationResult",
     "SurveyPatience",
     "band_ratios",
+    "breakdown",
     "capacity_changes",
     "compare",
     "exposure_contributors",

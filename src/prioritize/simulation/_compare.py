@@ -26,6 +26,8 @@ from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
 from prioritize.fairness import BANDS, band_ratio_tests, flag_state
 from prioritize.policy import Policy
+from prioritize.routing import Retry, Routes
+from prioritize.simulation._breakdown import breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
@@ -84,6 +86,9 @@ def _summary_row(
     patience: PatienceLike,
     churn_after_abandon: float,
     within_minutes: float = SLA_MINUTES,
+    by: str | None = None,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
@@ -91,6 +96,8 @@ def _summary_row(
         data,
         policy,
         agents=agents,
+        routes=routes,
+        retry=retry,
         seed=seed,
         handle=handle,
         patience=patience,
@@ -98,6 +105,8 @@ def _summary_row(
     )
     row = dict(result.summary)
     row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+    if by is not None:
+        row["breakdown"] = breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
     return row | {"abandonment": result.abandonment}
 
 
@@ -128,6 +137,8 @@ def compare(
     policies: Mapping[str, Policy],
     *,
     agents: Agents,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
     seed: int = 0,
     replications: int = 1,
     handle: DurationModel | float | None = None,
@@ -135,6 +146,7 @@ def compare(
     churn_after_abandon: float = CHURN_AFTER_ABANDON,
     baseline: str | None = None,
     within_minutes: float = SLA_MINUTES,
+    by: str | None = None,
     executor: Executor | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -148,9 +160,9 @@ def compare(
         stream per replication.
     policies
         Name -> policy; the names become the index (``policy``).
-    agents, handle, patience, churn_after_abandon
-        As for :func:`simulate` (``patience``: see
-        :class:`~prioritize.simulation.Patience`).
+    agents, routes, retry, handle, patience, churn_after_abandon
+        As for :func:`simulate` (``agents`` may be a :class:`~prioritize.Team`;
+        ``patience``: see :class:`~prioritize.simulation.Patience`).
     seed, replications
         Replication ``r`` uses seed ``seed + r``, the same for every policy
         (common random numbers: the policies see the same draws, so their
@@ -163,6 +175,11 @@ def compare(
     within_minutes
         The answer-time limit of ``within_target`` and of the four-fifths
         test (``four_fifths_<band>`` is at this limit; the summary's is at 60).
+    by
+        Break each run down by this column instead (``"agent_group"``,
+        ``"skills"``, ``"topic"``, ``"language"``, ``"tone"``, ``"type"``, any
+        records column): one row per policy and group, the figures of
+        :func:`~prioritize.simulation.breakdown` (see Returns).
     executor
         Optional :class:`concurrent.futures.Executor` to run the simulations.
     progress
@@ -195,6 +212,13 @@ def compare(
         policy's figure minus the baseline's (paired by seed; with
         replications, the mean change and ``<figure>_change_ci95`` across
         runs). ``attrs["baseline"]`` names the baseline.
+
+        With ``by``: the :func:`~prioritize.simulation.breakdown` of each
+        policy's run, indexed by ``(policy, <by>)``. With ``replications >
+        1``, each figure is its mean over the runs in which the group has
+        rows (``runs`` says how many) and ``<figure>_ci95`` the half-width of
+        its 95 % interval across those runs (NaN from a single run); the
+        within-run intervals (``_low``/``_high``) and states are left out.
     """
     check_progress(progress)
     if isinstance(policies, Policy) or not isinstance(policies, Mapping):
@@ -212,13 +236,20 @@ def compare(
     seeds = _seeds(seed, replications)
     patience = Patience.of(patience)
     churn = check_churn(churn_after_abandon)
+    if by is not None and not isinstance(by, str):
+        raise InputError(f"by must be a column name; got {by!r}")
     tasks = [
-        (frame, policy, agents, s, handle, patience, churn, within_minutes)
+        (frame, policy, agents, s, handle, patience, churn, within_minutes, by, routes, retry)
         for policy in policies.values()
         for s in seeds
     ]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     abandonment = _abandonment(rows)
+    if by is not None:
+        table = _broken_down([row["breakdown"] for row in rows], list(policies), seeds, by)
+        table.attrs["baseline"] = base
+        table.attrs["abandonment"] = abandonment
+        return table
     fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
     runs = pd.DataFrame(rows, columns=fields)
     runs.insert(0, "policy", [name for name in policies for _ in seeds])
@@ -257,6 +288,32 @@ def compare(
     return out
 
 
+def _broken_down(
+    tables: list[pd.DataFrame], names: list[str], seeds: list[int], by: str
+) -> pd.DataFrame:
+    """The breakdowns of every run, by (policy, group); averaged over replications."""
+    if len(seeds) == 1:
+        return pd.concat(tables, keys=names, names=["policy", by])
+    keys = [(name, s) for name in names for s in seeds]
+    runs = pd.concat(tables, keys=keys, names=["policy", "seed", by])
+    figures = [
+        c
+        for c in runs.columns
+        if pd.api.types.is_numeric_dtype(runs[c]) and not c.endswith(("_low", "_high"))
+    ]
+    grouped = runs[figures].astype(np.float64).groupby(level=["policy", by], sort=False)
+    count = grouped.size()
+    factor = pd.Series(
+        [t_quantile(0.975, int(k) - 1) / math.sqrt(k) if k > 1 else np.nan for k in count],
+        index=count.index,
+    )
+    mean = grouped.mean()
+    half = grouped.std(ddof=1).mul(factor, axis=0).add_suffix("_ci95")
+    out = pd.concat([mean, half], axis=1)[[c for f in figures for c in (f, f"{f}_ci95")]]
+    out.insert(0, "runs", count.astype(np.int64))
+    return out
+
+
 def _changes(runs: pd.DataFrame, baseline: str, per_policy: int) -> pd.DataFrame:
     """Each run's :data:`CHANGE_FIELDS` minus the baseline's run with the same seed."""
     values = runs[list(CHANGE_FIELDS)].to_numpy(dtype=np.float64)
@@ -287,6 +344,8 @@ def sweep(
     *,
     grid: Mapping[str, Iterable[Any]],
     agents: Agents | None = None,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
     seeds: Iterable[int] = (0,),
     handle: DurationModel | float | None = None,
     patience: PatienceLike = None,
@@ -314,6 +373,8 @@ def sweep(
     agents, handle, patience, churn_after_abandon
         Defaults for the simulation parameters not in ``grid`` (as for
         :func:`simulate`).
+    routes, retry
+        As for :func:`simulate`, the same at every grid point.
     seeds
         Seeds to run at every grid point.
     executor
@@ -372,7 +433,7 @@ def sweep(
         for s in seed_list:
             points.append(point | {"policy": built.name, "seed": s})
             runs = (sim["agents"], s, sim["handle"], sim["patience"], sim["churn_after_abandon"])
-            tasks.append((frame, built, *runs))
+            tasks.append((frame, built, *runs, SLA_MINUTES, None, routes, retry))
     rows = _run_all(tasks, executor, progress=progress, desc="sweep")
     out = pd.DataFrame(points, columns=[*names, "policy", "seed"])
     summary = pd.DataFrame(rows, columns=[*SUMMARY_FIELDS, *RUN_FIELDS, "abandonment"])

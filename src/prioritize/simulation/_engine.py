@@ -36,7 +36,10 @@ from heapq import heappop, heappush, heapreplace
 
 from prioritize.policy import Picker, Policy, Rows
 
-__all__ = ["run_fixed_plain", "run_general", "waiting_line"]
+__all__ = ["NEVER", "run_fixed_plain", "run_general", "waiting_line"]
+
+#: Agent of a potential retry row that never happened (its customer was answered).
+NEVER = -2
 
 _SHIFT = 0
 _COMPLETE = 1
@@ -134,6 +137,7 @@ def run_general(
     picker: Picker[int],
     admit: Callable[[int], None],
     staffing: Iterator[tuple[float, int]],
+    pred: Sequence[int] | None = None,
 ) -> tuple[list[float], list[int]]:
     """Any picker, agents on duty varying over time.
 
@@ -143,6 +147,10 @@ def run_general(
     (non-preemptive); when it rises, new agents (lowest free seat number
     first) start on waiting queries at once. Returns start times (NaN:
     abandoned) and agents (-1) like :func:`run_fixed_plain`.
+
+    ``pred``: retry rows known in advance (see :mod:`~prioritize.simulation._teams`):
+    row ``j`` with ``pred[j] >= 0`` arrives only if row ``pred[j]`` arrived and
+    gave up; otherwise its agent is :data:`NEVER`.
     """
     n = len(arrival)
     start = [_NAN] * n
@@ -241,6 +249,10 @@ def run_general(
             t = arrival[i]
         else:  # pragma: no cover - a finite staffing that ends with queries waiting
             raise RuntimeError("staffing ended with queries still waiting")
+        if pred is not None and (p := pred[i]) >= 0 and (agent[p] == NEVER or start[p] == start[p]):
+            agent[i] = NEVER  # the customer was answered (or never came): no retry
+            i += 1
+            continue
         # Through the picker even when an agent is idle, so that GroupShare
         # books this service start like any other (as TriageQueue push + pop).
         admit(i)

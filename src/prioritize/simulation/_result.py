@@ -11,17 +11,19 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize._internal.frames import require_columns
+from prioritize._internal.frames import fail_rows, require_columns
 from prioritize.models import answered_within, group_labels, parity_ratio
 
 __all__ = [
     "CHURN_AFTER_ABANDON",
+    "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "SUMMARY_FIELDS",
     "SimulationResult",
     "band_ratios",
     "describe_records",
     "exposure_contributors",
+    "query_columns",
     "summarize",
 ]
 
@@ -52,6 +54,10 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "follower_band",
     "lifetime_value",
     "value_band",
+    "agent_group",
+    "skills",
+    "attempt",
+    "first_query_id",
 )
 
 #: Figures in :attr:`SimulationResult.summary` (and the columns of ``compare``), in order.
@@ -60,6 +66,9 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "served",
     "abandoned",
     "abandon_rate",
+    "people",
+    "retries",
+    "people_unanswered",
     "mean_wait_minutes",
     "p50_wait_minutes",
     "p90_wait_minutes",
@@ -76,6 +85,12 @@ SUMMARY_FIELDS: tuple[str, ...] = (
     "wait_ratio_value_band",
     "four_fifths_value_band",
 )
+
+#: What a query *is*, carried from the frame into the records when the frame has the
+#: column (from :func:`~prioritize.routing.classify_frame` or given), after
+#: :data:`RECORD_COLUMNS` and in this order, so results can be broken down by them
+#: (:func:`~prioritize.simulation.breakdown`).
+QUERY_COLUMNS: tuple[str, ...] = ("type", "topic", "tone", "language")
 
 _SUMMARY_NEEDS = (
     "customer_id",
@@ -109,7 +124,9 @@ class SimulationResult:
         including aging when service started; NaN when abandoned),
         ``followers``, ``follower_band`` (``<1k``, ``1k-10k``, ``10k-100k``,
         ``100k+``), ``lifetime_value`` and ``value_band`` (``<100``,
-        ``100-1k``, ``1k-10k``, ``10k+``).
+        ``100-1k``, ``1k-10k``, ``10k+``). Then, when the frame has them,
+        :data:`QUERY_COLUMNS` (``type``, ``topic``, ``tone``, ``language``),
+        as the frame holds them.
     summary
         The headline figures of :func:`summarize`, a Series named after the
         policy; computed from ``records`` on first access (a sweep of many
@@ -125,9 +142,14 @@ class SimulationResult:
     churn_after_abandon
         The probability of losing a customer who gave up, used by the
         summary's ``expected_loss``.
+    agents
+        The staffing of the run as given to ``simulate`` (an int, shifts or
+        a team), or None when unknown (records made elsewhere): what
+        :func:`~prioritize.simulation.breakdown` reads the on-duty time of each
+        agent group from.
     """
 
-    __slots__ = ("_abandonment", "_churn", "_name", "_records", "_summary")
+    __slots__ = ("_abandonment", "_agents", "_churn", "_name", "_records", "_summary")
 
     def __init__(
         self,
@@ -137,8 +159,10 @@ class SimulationResult:
         name: str | None = None,
         abandonment: str | None = None,
         churn_after_abandon: float = CHURN_AFTER_ABANDON,
+        agents: object = None,
     ) -> None:
         self._records = records
+        self._agents = agents
         self._summary = summary
         self._name = name
         self._abandonment = abandonment
@@ -153,6 +177,10 @@ class SimulationResult:
     @property
     def churn_after_abandon(self) -> float:
         return self._churn
+
+    @property
+    def agents(self) -> object:
+        return self._agents
 
     @property
     def records(self) -> pd.DataFrame:
@@ -225,6 +253,11 @@ def _min_over_max(values: npt.NDArray[np.float64]) -> float:
     return float(parity_ratio(values.min(), values.max()))
 
 
+def query_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """The :data:`QUERY_COLUMNS` of ``frame`` it has, as arrays for the records (same order)."""
+    return {name: frame[name].array for name in QUERY_COLUMNS if name in frame.columns}
+
+
 def check_churn(churn_after_abandon: Any) -> float:
     """``churn_after_abandon`` as a probability in [0, 1]."""
     churn = check_number("churn_after_abandon", churn_after_abandon)
@@ -255,7 +288,14 @@ def summarize(
 
     Figures (:data:`SUMMARY_FIELDS`):
 
-    - ``arrived``, ``served``, ``abandoned``, ``abandon_rate``;
+    - ``arrived``, ``served``, ``abandoned``, ``abandon_rate``: counted in
+      contacts (attempts: a customer who gave up and tried again is a row
+      per attempt);
+    - ``people``: the contacts counted once per person (distinct
+      ``first_query_id``; without it, every row is a person); ``retries``:
+      the attempts after the first (``attempt`` > 1; 0 without it);
+      ``people_unanswered``: people none of whose attempts was answered —
+      the customer who tried and heard nothing anywhere;
     - ``mean/p50/p90/max_wait_minutes``: waits of *served* queries (the
       "average speed of answer"; abandoned queries are counted by the
       abandonment figures instead);
@@ -297,6 +337,7 @@ def summarize(
         "served": int(served.sum()),
         "abandoned": int(abandoned.sum()),
         "abandon_rate": _share(abandoned),
+        **_people(records, served),
     }
     if served_wait.size:
         p50, p90 = np.percentile(served_wait, [50.0, 90.0])
@@ -329,6 +370,24 @@ def summarize(
         out[f"wait_ratio_{band}"] = wait_ratio
         out[f"four_fifths_{band}"] = four_fifths
     return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)
+
+
+def _people(records: pd.DataFrame, served: npt.NDArray[np.bool_]) -> dict[str, int]:
+    """People behind the contacts: attempts linked by ``first_query_id``."""
+    if "first_query_id" not in records.columns:
+        return {"people": len(records), "retries": 0, "people_unanswered": int((~served).sum())}
+    codes, uniques = pd.factorize(records["first_query_id"])
+    if (codes < 0).any():
+        fail_rows(records, "first_query_id", codes < 0, "the first attempt's query id")
+    answered = np.bincount(codes, weights=served, minlength=len(uniques)) > 0
+    retries = 0
+    if "attempt" in records.columns:
+        retries = int((records["attempt"].to_numpy(dtype=np.int64) > 1).sum())
+    return {
+        "people": len(uniques),
+        "retries": retries,
+        "people_unanswered": int((~answered).sum()),
+    }
 
 
 def _exposed(records: pd.DataFrame) -> npt.NDArray[np.bool_]:

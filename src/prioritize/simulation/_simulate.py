@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from random import Random
 from typing import Any
 
 import numpy as np
@@ -10,9 +13,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import SeedLike, check_random_state
+from prioritize._internal.checks import SeedLike, check_instance, check_random_state
 from prioritize._internal.frames import MAX_TIME, past_time_axis
 from prioritize._internal.rows import describe_rows
+from prioritize._internal.skills import NO_SKILLS
 from prioritize._internal.times import NS_PER_MINUTE, minutes_between
 from prioritize.models import canonical_frame, group_labels, public_flags
 from prioritize.policy import (
@@ -22,7 +26,8 @@ from prioritize.policy import (
     heap_key,
     rank_order,
 )
-from prioritize.simulation._engine import run_fixed_plain, run_general, waiting_line
+from prioritize.routing import Retry, Routes, Team
+from prioritize.simulation._engine import NEVER, run_fixed_plain, run_general, waiting_line
 from prioritize.simulation._models import (
     ChannelLogNormal,
     DurationModel,
@@ -35,16 +40,20 @@ from prioritize.simulation._result import (
     RECORD_COLUMNS,
     SimulationResult,
     check_churn,
+    query_columns,
 )
 from prioritize.simulation._schedule import Shift, capacity_changes
+from prioritize.simulation._teams import Needs, run_team, team_line, team_plan
 
 __all__ = ["Agents", "simulate"]
 
-#: Staffing: a fixed number of agents, or shifts.
-Agents = int | Shift | Sequence[Shift]
+#: Staffing: a fixed number of agents, shifts, or a team of agent groups.
+Agents = int | Shift | Sequence[Shift] | Team
 
 
-def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
+def _check_agents(agents: Any) -> int | tuple[Shift, ...] | Team:
+    if isinstance(agents, Team):
+        return agents
     if isinstance(agents, Shift):
         return (agents,)
     if isinstance(agents, int | np.integer) and not isinstance(agents, bool):
@@ -60,15 +69,17 @@ def _check_agents(agents: Any) -> int | tuple[Shift, ...]:
             raise InputError(f"agents: a schedule must hold only Shift objects; got {wrong}")
         return shifts
     raise InputError(
-        f"agents must be a positive int, a Shift or a list of Shift; got {type(agents).__name__}"
+        "agents must be a positive int, a Shift, a list of Shift or a Team; "
+        f"got {type(agents).__name__}"
     )
 
 
 def _rngs(seed: SeedLike) -> list[np.random.Generator]:
-    # Handle and patience draws get independent streams: changing one model
-    # leaves the other's draws (and so a paired comparison) unchanged. A fresh
-    # generator of an int seed spawns the children of SeedSequence(seed).
-    return check_random_state(seed).spawn(2)
+    # Handle, patience, retry and select draws get independent streams: changing
+    # one model leaves the others' draws (and so a paired comparison) unchanged. A
+    # fresh generator of an int seed spawns the children of SeedSequence(seed), so
+    # the first two are the same as when there were only two.
+    return check_random_state(seed).spawn(4)
 
 
 def _handle(
@@ -105,6 +116,8 @@ def simulate(
     policy: Policy,
     *,
     agents: Agents,
+    routes: Routes | None = None,
+    retry: Retry | None = None,
     seed: SeedLike = 0,
     handle: DurationModel | float | None = None,
     patience: PatienceLike = None,
@@ -113,29 +126,59 @@ def simulate(
     """Replay a stream of queries through ``policy`` with the given staffing.
 
     A discrete-event simulation: queries arrive at ``received_at``; an agent
-    serves one query at a time, without preemption; a free agent takes the
-    next query in the policy's order (scores with aging, ``MaxWait`` overdue
-    queries first, ``GroupShare`` between groups), exactly the order of
-    :meth:`Policy.rank` and ``TriageQueue``; ties by arrival, then
-    ``query_id``. A query that has waited strictly longer than its patience
-    abandons. The run continues until every query is served or abandoned.
+    serves queries without preemption; a free agent takes the next query in
+    the policy's order (scores with aging, ``MaxWait`` overdue queries first,
+    ``GroupShare`` between groups), exactly the order of :meth:`Policy.rank`
+    and ``TriageQueue``; ties by arrival, then ``query_id``. A query that has
+    waited strictly longer than its patience abandons. The run continues
+    until every query is served or abandoned.
+
+    With a :class:`~prioritize.Team`, a free agent takes the best waiting
+    query *it may take* (its group has the query's required skills, and its
+    preferred skills until ``routes.skills_timeout_minutes`` have passed; the
+    query's channel fits the agent's free capacity), and an arriving query
+    goes to a free agent who may take it, chosen by ``team.select``
+    (``"longest_idle"``: the least loaded, then the longest at that load;
+    ``"random"``: uniformly, from ``seed``; ``"fewest_skills"``: the group
+    with the fewest skills first). A group's ``capacity`` counts
+    conversations per channel as capacity weights: with ``{"chat": 3}`` an
+    agent holds three chats at once, or one query of another channel. A team
+    of one group whose agents may take every query, with the default
+    capacity, runs exactly as ``agents=`` its staffing (the same records).
 
     Parameters
     ----------
     frame
-        A canonical query frame (see :mod:`prioritize.models`).
+        A canonical query frame (see :mod:`prioritize.models`); its optional
+        ``skills`` column holds each query's required skills.
     policy
         The :class:`~prioritize.Policy` deciding the order.
     agents
-        An int (that many agents all the time), a :class:`Shift` or a list of
-        shifts. With shifts, agents come on duty when a shift starts and leave
-        when it ends, finishing the query in hand first; a schedule may leave
-        nobody on duty for a while (queries wait, or abandon).
+        An int (that many agents all the time), a :class:`Shift`, a list of
+        shifts, or a :class:`~prioritize.Team` of agent groups (each with its
+        own skills, capacity and staffing). With shifts, agents come on duty
+        when a shift starts and leave when it ends, finishing what they hold
+        first; a schedule may leave nobody on duty for a while (queries wait,
+        or abandon). An int, a shift or a list is one pool of agents who may
+        take any query (the ``skills`` column is recorded, not enforced).
+    routes
+        :class:`~prioritize.Routes` giving each query its required and
+        preferred skills from what it is (channel, type, topic, tone,
+        language, any column); replaces the ``skills`` column. Needs a team.
+    retry
+        :class:`~prioritize.Retry`: a customer who gives up contacts again
+        ``after_minutes`` later with ``probability`` (on ``channel``, None:
+        the same one), keeping their handle time and patience; each attempt
+        is a row of the records (``attempt`` 2, 3, ...; ``query_id``
+        ``"<first_query_id>#<attempt>"``). Whether a customer retries is drawn
+        from ``seed`` on its own stream: two policies given the same seed
+        see the same customers willing to retry (common random numbers).
     seed
-        Seed or ``numpy.random.Generator`` for the drawn handle times and
-        patience (two independent streams spawned from it). The same seed
-        gives the same records; the same seed under two policies gives the
-        same draws for every query (common random numbers).
+        Seed or ``numpy.random.Generator`` for the drawn handle times,
+        patience, retries and ``select="random"`` (independent streams
+        spawned from it). The same seed gives the same records; the same
+        seed under two policies gives the same draws for every query (common
+        random numbers).
     handle
         Handle-time model (or a constant in minutes). Default: the frame's
         ``handle_minutes`` column when present, otherwise
@@ -149,8 +192,7 @@ def simulate(
         minutes (a ``"default"`` key for the other channels), ``"survey"``
         (:data:`SURVEY_PATIENCE_MINUTES`, documented assumptions), ``"none"``
         (nobody gives up) or a model. An explicit value replaces the column.
-        :attr:`SimulationResult.abandonment` says which was used. A customer
-        who gives up is not modelled as re-contacting (a later issue).
+        :attr:`SimulationResult.abandonment` says which was used.
     churn_after_abandon
         Probability in [0, 1] that a customer who gave up is lost, for the
         summary's ``expected_loss`` (default :data:`CHURN_AFTER_ABANDON`, an
@@ -159,8 +201,10 @@ def simulate(
     Returns
     -------
     SimulationResult
-        ``records`` (one row per input row, same order and index) and
-        ``summary`` (:func:`summarize`).
+        ``records`` (one row per attempt: first the input rows, in their
+        order and with their index, then the retries in arrival order, each
+        with the index label of its first attempt) and ``summary``
+        (:func:`summarize`).
 
     Raises
     ------
@@ -172,7 +216,10 @@ def simulate(
     InputError
         ``agents`` <= 0, an empty schedule, a bad seed, a model that draws
         values <= 0, a ``patience`` of no accepted form (or a mapping missing
-        a channel of the frame), or ``churn_after_abandon`` outside [0, 1].
+        a channel of the frame), ``churn_after_abandon`` outside [0, 1],
+        ``routes`` without a team, a route naming a skill no group has, a
+        query no group may ever take (naming the queries and the skills), or
+        a customer retrying more than 1024 times.
 
     Examples
     --------
@@ -185,75 +232,353 @@ def simulate(
     if not isinstance(policy, Policy):
         raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
     staff = _check_agents(agents)
+    if routes is not None:
+        routes = check_instance("routes", routes, Routes)
+        if not isinstance(staff, Team):
+            raise InputError("routes= needs agents=Team(...): a single pool takes any query")
+        staff.check_routes(routes)
+    if retry is not None:
+        retry = check_instance("retry", retry, Retry)
     patience_model = Patience.of(patience)
     churn = check_churn(churn_after_abandon)
     frame, cols = canonical_frame(frame)  # the one entry check, as rank and push_frame
-    base = policy.score_frame(frame, validate="read")["score"].to_numpy(dtype=np.float64)
-    n = len(frame)
-    received = cols.received_ns
+    handle_rng, patience_rng, retry_rng, select_rng = _rngs(seed)
     channels = frame["channel"].to_numpy(dtype=object)
-    handle_rng, patience_rng = _rngs(seed)
     service = _handle(frame, handle, channels, handle_rng)
     wait_limit = patience_model.minutes(frame, rng=patience_rng)
     abandonment = patience_model.describe(frame)
-    groups = _share_groups(policy, frame)
-
-    # Index space of the engine: arrival order (ties by query_id); ``prio`` is
-    # each query's place in the policy's static order. Ids only break ties
-    # between equal arrival times; rank them once (as ints) if there are any.
-    id_rank = np.zeros(n, dtype=np.int64)
-    if n and (np.diff(np.sort(received)) == 0).any():
-        id_rank = pd.factorize(frame["query_id"], sort=True)[0]
-    no_key = np.zeros(n)
-    not_due = np.zeros(n, dtype=bool)
-    arrival_order = rank_order(OrderKeys(no_key, received, id_rank, not_due))
-    static_key = heap_key(base, received, policy.aging_rate_per_minute)
-    policy_order = rank_order(OrderKeys(static_key, received, id_rank, not_due))
-    prio_of_row = np.empty(n, dtype=np.int64)
-    prio_of_row[policy_order] = np.arange(n)
-    prio = prio_of_row[arrival_order]
-    by_prio = np.empty(n, dtype=np.int64)
-    by_prio[prio] = np.arange(n)
-
-    t0 = int(received.min()) if n else 0
-    arrival = minutes_between(received[arrival_order], t0)
-    abandon_at = arrival + wait_limit[arrival_order]
-    lists = (arrival.tolist(), service[arrival_order].tolist(), abandon_at.tolist())
-    plain = policy.max_wait is None and groups is None
-    if plain and isinstance(staff, int):
-        start, seat = run_fixed_plain(*lists, prio.tolist(), by_prio.tolist(), staff)
+    select_seed = int(select_rng.integers(2**63))
+    run = _Run(policy, staff, routes, select_seed)
+    if retry is None:
+        out = run(_Stream(frame, cols.received_ns, service, wait_limit))
     else:
-        limits = groups_j = None
-        if policy.max_wait is not None:
-            limits = deadline_minutes(policy, channels[arrival_order]).tolist()
-        if groups is not None and policy.group_share is not None:
-            groups_j = [groups[r] for r in arrival_order.tolist()]
-        line, admit = waiting_line(
-            policy, prio.tolist(), lists[0], lists[2], limits, groups_j, by_prio=by_prio.tolist()
-        )
-        start, seat = run_general(lists[0], lists[1], line, admit, _staffing(staff, t0))
-
-    start_row = np.empty(n)
-    start_row[arrival_order] = start
-    seat_row = np.empty(n, dtype=np.int64)
-    seat_row[arrival_order] = seat
-    records = _records(frame, policy, base, received, t0, start_row, seat_row, service, wait_limit)
+        out = _run_with_retries(run, frame, cols.received_ns, service, wait_limit, retry, retry_rng)
+    records = _records(out, policy)
     return SimulationResult(
-        records, name=policy.name, abandonment=abandonment, churn_after_abandon=churn
+        records,
+        name=policy.name,
+        abandonment=abandonment,
+        churn_after_abandon=churn,
+        agents=agents,
     )
 
 
-def _records(
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """The rows a run sees: the frame's, then any potential retries (``pred`` >= 0)."""
+
+    frame: pd.DataFrame
+    received: npt.NDArray[np.int64]
+    service: npt.NDArray[np.float64]
+    wait_limit: npt.NDArray[np.float64]
+    pred: npt.NDArray[np.int64] | None = None
+    attempt: npt.NDArray[np.int64] | None = None
+    first_query_id: npt.NDArray[np.object_] | None = None
+    index: pd.Index | None = None  # the records' labels, when not the frame's
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """Per row of a stream: start minutes (NaN: gave up), seat, group name, skills, score."""
+
+    stream: _Stream
+    base: npt.NDArray[np.float64]
+    t0: int
+    start: npt.NDArray[np.float64]
+    seat: npt.NDArray[np.int64]
+    group: pd.Categorical  # the agent's group; NaN for an abandoned query or a single pool
+    skills: npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One pass of the engine over a stream, with the policy, staffing and routes."""
+
+    policy: Policy
+    staff: int | tuple[Shift, ...] | Team
+    routes: Routes | None
+    select_seed: int
+
+    def __call__(self, stream: _Stream) -> _Outcome:
+        policy, staff = self.policy, self.staff
+        frame, received = stream.frame, stream.received
+        base = policy.score_frame(frame, validate="read")["score"].to_numpy(dtype=np.float64)
+        n = len(frame)
+        channels = frame["channel"].to_numpy(dtype=object)
+        groups = _share_groups(policy, frame)
+        needs = _needs(frame, self.routes)
+
+        # Index space of the engine: arrival order (ties by query_id); ``prio`` is
+        # each query's place in the policy's static order. Ids only break ties
+        # between equal arrival times; rank them once (as ints) if there are any.
+        id_rank = np.zeros(n, dtype=np.int64)
+        if n and (np.diff(np.sort(received)) == 0).any():
+            id_rank = pd.factorize(frame["query_id"], sort=True)[0]
+        no_key = np.zeros(n)
+        not_due = np.zeros(n, dtype=bool)
+        order = rank_order(OrderKeys(no_key, received, id_rank, not_due))
+        static_key = heap_key(base, received, policy.aging_rate_per_minute)
+        policy_order = rank_order(OrderKeys(static_key, received, id_rank, not_due))
+        prio_of_row = np.empty(n, dtype=np.int64)
+        prio_of_row[policy_order] = np.arange(n)
+        prio = prio_of_row[order]
+        by_prio = np.empty(n, dtype=np.int64)
+        by_prio[prio] = np.arange(n)
+        position = np.empty(n, dtype=np.int64)
+        position[order] = np.arange(n)
+
+        t0 = int(received.min()) if n else 0
+        arrival = minutes_between(received[order], t0)
+        abandon_at = arrival + stream.wait_limit[order]
+        pred = None
+        if stream.pred is not None:
+            pred_row = stream.pred[order]
+            pred_j = np.where(pred_row >= 0, position[np.maximum(pred_row, 0)], -1)
+            _check_retry_gap(frame, order, arrival, abandon_at, pred_j)
+            pred = pred_j.tolist()
+        lists = (arrival.tolist(), stream.service[order].tolist(), abandon_at.tolist())
+        limits = groups_j = None
+        if policy.max_wait is not None:
+            limits = deadline_minutes(policy, channels[order]).tolist()
+        if groups is not None and policy.group_share is not None:
+            groups_j = [groups[r] for r in order.tolist()]
+        team = staff if isinstance(staff, Team) else None
+        pool = staff if team is None else _one_pool(team, needs, frame)
+        if not isinstance(pool, Team):
+            plain = policy.max_wait is None and groups is None
+            if plain and isinstance(pool, int) and pred is None:
+                start, seat = run_fixed_plain(*lists, prio.tolist(), by_prio.tolist(), pool)
+            else:
+                line, admit = waiting_line(
+                    policy,
+                    prio.tolist(),
+                    lists[0],
+                    lists[2],
+                    limits,
+                    groups_j,
+                    by_prio=by_prio.tolist(),
+                )
+                start, seat = run_general(
+                    lists[0], lists[1], line, admit, _staffing(pool, t0), pred
+                )
+            grp = None
+        else:
+            plan, codes, row_skills = team_plan(pool, needs, needs.required[order], channels[order])
+            line, admit = team_line(
+                policy,
+                prio.tolist(),
+                by_prio.tolist(),
+                lists[0],
+                lists[2],
+                limits,
+                groups_j,
+                row_skills,
+                needs.preferred[order].tolist(),
+                needs.lapse,
+            )
+            start, seat, grp = run_team(
+                *lists,
+                pred,
+                needs.klass[order].tolist(),
+                codes,
+                line,
+                admit,
+                plan,
+                [_staffing(g.agents, t0) for g in pool.groups],
+                rnd=Random(self.select_seed),
+                book=policy.group_share is not None,
+            )
+        start_row = np.asarray(start, dtype=np.float64)[position]
+        seat_row = np.asarray(seat, dtype=np.int64)[position]
+        labels = () if team is None else tuple(g.name for g in team.groups)
+        if grp is None:
+            codes_row = np.full(n, -1, dtype=np.int64)
+            if team is not None:
+                codes_row[seat_row >= 0] = 0
+        else:
+            codes_row = np.asarray(grp, dtype=np.int64)[position]
+        group = pd.Categorical.from_codes(codes_row, categories=pd.Index(labels, dtype=object))
+        return _Outcome(stream, base, t0, start_row, seat_row, group, needs.texts)
+
+
+def _one_pool(team: Team, needs: Needs, frame: pd.DataFrame) -> Team | int | tuple[Shift, ...]:
+    """Check that the team may take every query; a one-group team that takes all is a pool."""
+    needs.check(team, frame["query_id"].to_numpy(dtype=object))
+    if len(team.groups) != 1:
+        return team
+    group = team.groups[0]
+    if any(c != 1 for c in group.capacity.values()) or not needs.covered_by(group.skills):
+        return team
+    return group.agents
+
+
+def _needs(frame: pd.DataFrame, routes: Routes | None) -> Needs:
+    """Required and preferred skills of every row, and when preferred ones lapse (minutes)."""
+    if routes is not None:
+        required, preferred = routes.resolve_frame(frame)
+        timeout = routes.skills_timeout_minutes
+        lapse = math.inf if timeout is None else float(timeout)
+        return Needs.of(
+            np.asarray(required, dtype=object), np.asarray(preferred, dtype=object), lapse
+        )
+    if "skills" in frame.columns:
+        required = frame["skills"].to_numpy(dtype=object)
+        return Needs.of(required, np.full(len(frame), NO_SKILLS, dtype=object), math.inf)
+    return Needs.none(len(frame))
+
+
+def _check_retry_gap(
     frame: pd.DataFrame,
-    policy: Policy,
-    base: npt.NDArray[np.float64],
+    order: npt.NDArray[np.intp],
+    arrival: npt.NDArray[np.float64],
+    abandon_at: npt.NDArray[np.float64],
+    pred: npt.NDArray[np.int64],
+) -> None:
+    has = pred >= 0
+    early = np.zeros(len(frame), dtype=bool)
+    early[order[has]] = arrival[has] <= abandon_at[pred[has]]
+    if early.any():
+        raise InputError(
+            "retry: after_minutes is too small to tell a retry from the time its customer "
+            f"gave up: {describe_rows(frame, early)}"
+        )
+
+
+#: Attempts past which a customer who keeps giving up is an error (the load never drains).
+MAX_ATTEMPTS = 1025
+_FIRST_DEPTH = 8
+
+
+def _run_with_retries(
+    run: _Run,
+    frame: pd.DataFrame,
     received: npt.NDArray[np.int64],
-    t0: int,
-    start: npt.NDArray[np.float64],
-    seat: npt.NDArray[np.int64],
     service: npt.NDArray[np.float64],
-    patience: npt.NDArray[np.float64],
-) -> pd.DataFrame:
+    wait_limit: npt.NDArray[np.float64],
+    retry: Retry,
+    rng: np.random.Generator,
+) -> _Outcome:
+    """Run with every retry that may happen known in advance, deeper until none is missing.
+
+    A customer's attempt ``k + 1`` may happen if attempt ``k`` gives up and the
+    ``k``-th coin (drawn per frame row, in blocks from ``rng``) says so; its
+    arrival is then fixed (``after_minutes`` after giving up, with the same
+    patience). Chains of potential attempts up to a depth are added as rows;
+    if a customer gives up at the deepest one, the depth doubles and the run
+    is repeated (the draws of the first blocks do not change).
+    """
+    n = len(frame)
+    coins = rng.random((n, _FIRST_DEPTH))
+    while True:
+        depth = coins.shape[1]
+        stream = _with_retries(
+            frame, received, service, wait_limit, coins < retry.probability, retry
+        )
+        out = run(stream)
+        assert stream.attempt is not None
+        deepest = (stream.attempt == depth + 1) & np.isnan(out.start) & (out.seat != NEVER)
+        if not deepest.any():
+            return out
+        if 2 * depth + 1 > MAX_ATTEMPTS:
+            raise InputError(
+                f"retry: a customer gave up {depth + 1} times; the queue never catches up "
+                f"(probability={retry.probability}): {describe_rows(stream.frame, deepest)}"
+            )
+        coins = np.concatenate([coins, rng.random((n, depth))], axis=1)
+
+
+def _with_retries(
+    frame: pd.DataFrame,
+    received: npt.NDArray[np.int64],
+    service: npt.NDArray[np.float64],
+    wait_limit: npt.NDArray[np.float64],
+    willing: npt.NDArray[np.bool_],
+    retry: Retry,
+) -> _Stream:
+    n = len(frame)
+    depth = willing.shape[1]
+    # exists[i, k]: attempt k + 2 of row i may happen (patience finite, coins 1..k+1 say yes).
+    exists = np.logical_and.accumulate(willing, axis=1) & np.isfinite(wait_limit)[:, None]
+    rows_k = [np.flatnonzero(exists[:, k]) for k in range(depth)]
+    sizes = [len(r) for r in rows_k]
+    total = n + sum(sizes)
+    where = np.full((n, depth + 1), -1, dtype=np.int64)
+    where[:, 0] = np.arange(n)
+    src = np.concatenate([np.arange(n), *rows_k]).astype(np.int64)
+    attempt = np.concatenate(
+        [
+            np.ones(n, dtype=np.int64),
+            *[np.full(s, k + 2, dtype=np.int64) for k, s in enumerate(sizes)],
+        ]
+    )
+    pred = np.full(total, -1, dtype=np.int64)
+    at = n
+    for k, rows in enumerate(rows_k):
+        where[rows, k + 1] = np.arange(at, at + len(rows))
+        pred[at : at + len(rows)] = where[rows, k]
+        at += len(rows)
+    extra = src[n:]
+    gap = wait_limit[extra] + float(retry.after_minutes)
+    retry_ns = received[extra] + (attempt[n:] - 1) * gap * NS_PER_MINUTE
+    late = past_time_axis(retry_ns.astype(np.float64))
+    if late.any():
+        mask = np.zeros(n, dtype=bool)
+        mask[extra[late]] = True
+        raise InputError(
+            f"retry: a retry would arrive past the time axis ({MAX_TIME.isoformat()}) for "
+            f"{describe_rows(frame, mask)}"
+        )
+    ids = frame["query_id"].to_numpy(dtype=object)
+    first = ids[src]
+    more = frame.iloc[extra].copy()
+    more["query_id"] = [
+        f"{q}#{a}" for q, a in zip(first[n:].tolist(), attempt[n:].tolist(), strict=True)
+    ]
+    more["received_at"] = pd.DatetimeIndex(
+        np.round(retry_ns).astype(np.int64).view("datetime64[ns]")
+    ).tz_localize("UTC")
+    if retry.channel is not None:
+        more["channel"] = [retry.channel_after(c) for c in more["channel"].astype(str).tolist()]
+    if "handle_minutes" in more.columns:
+        more["handle_minutes"] = service[extra]
+    full = (
+        pd.concat([frame, more], ignore_index=True) if len(more) else frame.reset_index(drop=True)
+    )
+    full, cols = canonical_frame(full)
+    return _Stream(
+        full,
+        cols.received_ns,
+        service[src],
+        wait_limit[src],
+        pred=pred,
+        attempt=attempt,
+        first_query_id=first,
+        index=frame.index[src],
+    )
+
+
+def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
+    """One row per attempt that happened: the frame's rows, then retries in arrival order."""
+    stream = out.stream
+    frame, received, t0 = stream.frame, stream.received, out.t0
+    start, seat, base = out.start, out.seat, out.base
+    service, patience = stream.service, stream.wait_limit
+    group, skills = out.group, out.skills
+    n = len(frame)
+    index = frame.index if stream.index is None else stream.index
+    attempt = np.ones(n, dtype=np.int64) if stream.attempt is None else stream.attempt
+    first = frame["query_id"].to_numpy(dtype=object)
+    if stream.first_query_id is not None:
+        first = stream.first_query_id
+    if stream.pred is not None:
+        firsts = int((attempt == 1).sum())
+        later = firsts + np.flatnonzero(seat[firsts:] != NEVER)
+        later = later[np.argsort(received[later], kind="stable")]
+        rows = np.concatenate([np.arange(firsts), later])
+        frame = frame.iloc[rows]
+        received, start, seat, base = received[rows], start[rows], seat[rows], base[rows]
+        service, patience, group, skills = service[rows], patience[rows], group[rows], skills[rows]
+        index, attempt, first = index[rows], attempt[rows], first[rows]
     abandoned = np.isnan(start)
     wait = np.where(abandoned, patience, start - minutes_between(received, t0))
     over = past_time_axis(t0 + np.where(abandoned, 0.0, start + service) * NS_PER_MINUTE)
@@ -272,8 +597,8 @@ def _records(
         "channel": channel.array,
         "is_public": public,
         "received_at": frame["received_at"].dt.tz_convert("UTC").array,
-        "started_at": _utc(t0, start, abandoned),
-        "finished_at": _utc(t0, start + service, abandoned),
+        "started_at": _utc(t0, start, abandoned, at_least=received),
+        "finished_at": _utc(t0, start + service, abandoned, at_least=received),
         "wait_minutes": wait,
         "handle_minutes": service,
         "patience_minutes": patience,
@@ -284,12 +609,29 @@ def _records(
         "follower_band": group_labels(frame, group="follower_band").array,
         "lifetime_value": value,
         "value_band": group_labels(frame, group="value_band").array,
+        "agent_group": group,
+        "skills": skills,
+        "attempt": attempt,
+        "first_query_id": first,
     }
-    return pd.DataFrame(data, index=frame.index, columns=list(RECORD_COLUMNS))
+    query = query_columns(frame)  # what a query is (type, topic, ...), when the frame says
+    out_frame = pd.DataFrame(data | query, columns=[*RECORD_COLUMNS, *query])
+    out_frame.index = index
+    return out_frame
 
 
-def _utc(t0: int, minutes: npt.NDArray[np.float64], missing: npt.NDArray[np.bool_]) -> Any:
+def _utc(
+    t0: int,
+    minutes: npt.NDArray[np.float64],
+    missing: npt.NDArray[np.bool_],
+    *,
+    at_least: npt.NDArray[np.int64],
+) -> Any:
+    # Minutes since t0 back to ns, rounded the same way for every time of a run (so a
+    # start is never before the previous finish of its agent), and never before the
+    # query's own arrival (float minutes far from t0 can round it 1 ns earlier).
     ns = t0 + np.round(np.where(missing, 0.0, minutes) * NS_PER_MINUTE).astype(np.int64)
+    ns = np.maximum(ns, at_least)
     values = ns.view("datetime64[ns]")
     values[missing] = np.datetime64("NaT")
     return pd.DatetimeIndex(values).tz_localize("UTC").array

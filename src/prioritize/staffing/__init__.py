@@ -24,6 +24,10 @@ is in Erlangs (the number of agents the work keeps busy).
   one-line explanation of the choice.
 * :func:`arrivals_per_interval`, :func:`plan_intervals` — a day in 15/30/60
   minute intervals on the team's local clock, and the agents each needs.
+* :func:`independent_pools`, :func:`pooled` — a team with skills: each agent
+  group as its own Erlang C/A queue, or every agent taking every query;
+  exact for disjoint skills / full flexibility, the two sides of the truth
+  with overlapping skills (which the simulator measures).
 
 An unstable M/M/c queue (``a >= agents``) has no steady state: probabilities
 are given as their limits (:func:`erlang_c` 1, :func:`service_level` 0,
@@ -56,11 +60,13 @@ from prioritize.staffing._erlang import (
 from prioritize.staffing._erlang_a import ErlangAResult, erlang_a
 from prioritize.staffing._intervals import PLAN_COLUMNS, arrivals_per_interval, plan_intervals
 from prioritize.staffing._stream import StaffingChoice, agents_for
+from prioritize.staffing._teams import POOL_COLUMNS, independent_pools, pooled
 
 __all__ = [
     "MAX_AGENTS",
     "MAX_OFFERED_LOAD",
     "PLAN_COLUMNS",
+    "POOL_COLUMNS",
     "ErlangAResult",
     "StaffingChoice",
     "agents_for",
@@ -70,10 +76,12 @@ __all__ = [
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "independent_pools",
     "mean_wait_minutes",
     "occupancy",
     "offered_load",
     "plan_intervals",
+    "pooled",
     "service_level",
     "wait_quantile_minutes",
 ]

@@ -1,0 +1,67 @@
+"""The lines inside :class:`Picker` (a sorted run plus a heap) keep the serving order.
+
+Pushes that arrive in order go to the run, the others to the heap; these tests
+push in any order (arrivals earlier than the previous one, equal keys, ids
+pushed again after a removal) and check every pick against a brute-force model
+of the rule: overdue (waited strictly longer than its limit) oldest first, then
+the largest key, ties by arrival then id.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prioritize.policy import MaxWait, Picker, Policy
+
+# One event: (what, minutes the clock moves, key, arrival offset from the clock, limit, id).
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(["push", "push", "push", "pick", "peek", "remove"]),
+        st.integers(0, 3),
+        st.sampled_from([0.0, 0.0, 0.5, 1.0]),
+        st.integers(-6, 1),
+        st.sampled_from([2.0, 5.0, math.inf]),
+        st.integers(0, 12),
+    ),
+    max_size=80,
+)
+
+
+@given(st.booleans(), steps)
+def test_picks_follow_the_rule_whatever_the_arrival_order(
+    max_wait: bool, events: list[tuple[str, int, float, int, float, int]]
+) -> None:
+    policy = Policy(rules=[MaxWait(minutes=1000.0)] if max_wait else [])
+    picker: Picker[tuple[int, int]] = Picker(policy, per_minute=1.0)
+    waiting: dict[int, tuple[float, float, float, tuple[int, int]]] = {}
+    t = 0.0
+    for n, (what, later, key, offset, limit, qid) in enumerate(events):
+        t += later
+        if what == "push":
+            if qid in waiting:
+                continue
+            handle = (qid, n)  # a new handle per push
+            arrival = t + offset
+            picker.push(handle, key, arrival, qid, limit if max_wait else math.inf, None)
+            waiting[qid] = (key, arrival, limit if max_wait else math.inf, handle)
+        elif what == "remove":
+            gone = picker.remove(qid)
+            assert gone == (waiting.pop(qid)[3] if qid in waiting else None)
+        else:
+            found = picker.pick(t) if what == "pick" else picker.peek(t)
+            if not waiting:
+                assert found is None
+                continue
+            overdue = [i for i, (_, at, lim, _) in waiting.items() if t - at > lim]
+            if overdue:
+                best, reason = min(overdue, key=lambda i: (waiting[i][1], i)), "overdue"
+            else:
+                best = min(waiting, key=lambda i: (-waiting[i][0], waiting[i][1], i))
+                reason = "score"
+            assert found == (waiting[best][3], reason)
+            if what == "pick":
+                del waiting[best]
+        assert len(picker) == len(waiting)
