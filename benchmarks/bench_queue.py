@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import random
 import time
 from collections.abc import Callable
 
@@ -95,5 +96,100 @@ def main() -> None:
         print(f"  served-id memory (remember=)  {(t_queue - t_forget) * per:7.2f} µs/query\n")
 
 
+# -- pop(now, agent=...) with skills (teams): added after perf's sections ---------------
+
+#: Ten distinct skill sets (five skills, alone and in pairs), drawn per query.
+SKILL_SETS = [
+    frozenset(s)
+    for s in (
+        {"es"},
+        {"en"},
+        {"billing"},
+        {"technical"},
+        {"social"},
+        {"es", "billing"},
+        {"en", "billing"},
+        {"es", "technical"},
+        {"en", "social"},
+        {"billing", "technical"},
+    )
+]
+
+
+def agents() -> None:
+    """pop(now, agent=...) with 10 distinct skill sets waiting against a plain pop(now).
+
+    The same stream is pushed into two queues: one without skills, one where
+    each query needs one of :data:`SKILL_SETS`. Only the pops are timed
+    (process CPU time, best of ``--repeat``, the contenders interleaved):
+    draining the plain queue with ``pop(now)``, and the skilled one with
+    ``pop(now, agent=...)`` by an agent who has every skill (all ten sets are
+    eligible: the most a pop reads) and by one who may take four of them
+    (a specialist, its pops falling back to a generalist when it has none).
+    """
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args, _ = parser.parse_known_args()
+    frame = pz.synthetic.queries(args.n, seed=0)
+    plain_pairs = list(frame_to_objects(frame))
+    rng = random.Random(0)
+    frame["skills"] = [rng.choice(SKILL_SETS) for _ in range(len(frame))]
+    skilled_pairs = list(frame_to_objects(frame))
+    now = frame["received_at"].max().to_pydatetime()
+    everyone = pz.AgentGroup("all", agents=1, skills=frozenset().union(*SKILL_SETS))
+    specialist = pz.AgentGroup("es-billing", agents=1, skills={"es", "billing"})
+    print(f"pop(now, agent=...) with {len(SKILL_SETS)} skill sets waiting, {args.n:,} queries")
+    for name in ("balanced", "influencer_weighted", "fifo"):
+        policy = pz.policies.PRESETS[name]()
+
+        def filled(
+            pairs: list[tuple[pz.Query, pz.Customer]], policy: pz.Policy = policy
+        ) -> pz.TriageQueue:
+            tq = pz.TriageQueue(policy, remember=0)
+            for q, c in pairs:
+                tq.push(q, c)
+            return tq
+
+        def plain(tq: pz.TriageQueue) -> None:
+            pop = tq.pop
+            for _ in range(args.n):
+                pop(now)
+
+        def generalist(tq: pz.TriageQueue) -> None:
+            pop = tq.pop
+            for _ in range(args.n):
+                pop(now, agent=everyone)
+
+        def mixed(tq: pz.TriageQueue) -> None:
+            take = tq.try_pop
+            for _ in range(args.n):
+                if take(now, agent=specialist) is None:
+                    take(now, agent=everyone)
+
+        contenders = [(plain, plain_pairs), (generalist, skilled_pairs), (mixed, skilled_pairs)]
+        best = [float("inf")] * len(contenders)
+        for _ in range(args.repeat):
+            for i, (fn, pairs) in enumerate(contenders):
+                tq = filled(pairs)
+                t0 = time.process_time()
+                fn(tq)
+                best[i] = min(best[i], time.process_time() - t0)
+                assert len(tq) == 0
+        per = 1e6 / args.n
+        t_plain, t_all, t_mixed = best
+        print(f"{name}:")
+        print(f"  plain pop(now)                        {t_plain * per:6.2f} µs/pop")
+        print(
+            f"  pop(now, agent=every skill)           {t_all * per:6.2f} µs/pop"
+            f"   {t_all / t_plain:4.2f}x plain (goal <= 2x)"
+        )
+        print(
+            f"  specialist try_pop, else generalist   {t_mixed * per:6.2f} µs/query"
+            f"   {t_mixed / t_plain:4.2f}x plain\n"
+        )
+
+
 if __name__ == "__main__":
     main()
+    agents()

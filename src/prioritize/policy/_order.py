@@ -523,7 +523,8 @@ class Picker(Generic[H]):
         plain.heaps = self._heaps
         self._buckets: dict[tuple[frozenset[str], frozenset[str]], _Bucket] = {_PLAIN: plain}
         self._all: list[_Bucket] = [plain]
-        self._by_agent: dict[frozenset[str], list[_Bucket]] = {}
+        # agent skills -> (its buckets, their score lines, their (limit, lane) pairs)
+        self._by_agent: dict[frozenset[str] | None, tuple[list[_Bucket], list[Any], list[Any]]] = {}
         # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
         self._relax: list[Any] = []
         self._info: dict[Any, tuple[Any, ...]] = {}
@@ -550,15 +551,17 @@ class Picker(Generic[H]):
             self._by_agent.clear()
         return bucket
 
-    def _buckets_for(self, agent: frozenset[str] | None) -> list[_Bucket]:
-        """The buckets ``agent`` may take from (all of them for None)."""
-        if agent is None:
-            return self._all
+    def _view(self, agent: frozenset[str] | None) -> tuple[list[_Bucket], list[Any], list[Any]]:
+        """The buckets ``agent`` may take from (all of them for None), their score lines
+        (without GroupShare) and their ``(limit, lane)`` pairs: cached per agent, dropped
+        when a bucket or a lane is added."""
         found = self._by_agent.get(agent)
         if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            found = self._by_agent[agent] = [b for b in self._all if b.skills <= agent]
+            buckets = [b for b in self._all if agent is None or b.skills <= agent]
+            lanes = [pair for b in buckets for pair in (b.by_limit or {}).items()]
+            found = self._by_agent[agent] = (buckets, [b.main for b in buckets], lanes)
         return found
 
     def _relax_due(self, t: Any) -> None:
@@ -653,6 +656,7 @@ class Picker(Generic[H]):
             lane = self._by_limit.get(limit)
             if lane is None:
                 lane = self._by_limit[limit] = _Line()
+                self._by_agent.clear()
             oldest = (arrival, tiebreak, seq)
             run = lane.run
             if not run or oldest > run[-1]:
@@ -684,6 +688,7 @@ class Picker(Generic[H]):
             lane = bucket.by_limit.get(limit)
             if lane is None:
                 lane = bucket.by_limit[limit] = _Line()
+                self._by_agent.clear()
             lane.add((arrival, tiebreak, seq))
 
     def remove(self, tiebreak: Any) -> H | None:
@@ -846,32 +851,47 @@ class Picker(Generic[H]):
             else:
                 return top
 
-    def _overdue(self, t: Any, buckets: Sequence[_Bucket]) -> tuple[Any, Any] | None:
+    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, Any] | None:
         """The limit lane whose first entry is the oldest overdue query, and that entry."""
         oldest = None
-        expires, ranked, rows, out = self._expires, self._ranked, self._rows, self._out
-        for bucket in buckets:
-            for limit, lane in bucket.by_limit.items():  # type: ignore[union-attr]
-                if ranked:
-                    heap = lane.heap
-                    head = heap[0] if heap else None
-                    if head is None or out[head] or (expires is not None and expires[head] < t):
-                        head = self._head(heap, t, rows)
-                        if head is None:
-                            continue
-                    arrival = self._arrival[head]
+        seqs, expires, ranked, rows, out = (
+            self._seq,
+            self._expires,
+            self._ranked,
+            self._rows,
+            self._out,
+        )
+        for limit, lane in lanes:
+            if ranked:
+                heap = lane.heap
+                head = heap[0] if heap else None
+                if head is None or out[head] or (expires is not None and expires[head] < t):
+                    head = self._head(heap, t, rows)
+                    if head is None:
+                        continue
+                arrival = self._arrival[head]
+            else:
+                run, heap = lane.run, lane.heap  # _Line.first, inline
+                if heap:
+                    head = heap[0]
+                    if run and run[0] < head:
+                        head = run[0]
+                elif run:
+                    head = run[0]
                 else:
+                    continue
+                if seqs.get(head[1]) != head[2] or expires is not None:
                     head = self._head(lane, t)
                     if head is None:
                         continue
-                    arrival = head[0]
-                edge = lane.edge
-                if edge is None or arrival > edge:
-                    if not is_overdue((t - arrival) / self._per_minute, limit):
-                        continue
-                    lane.edge = arrival
-                if oldest is None or head < oldest[1]:
-                    oldest = (lane.heap if ranked else lane, head)
+                arrival = head[0]
+            edge = lane.edge
+            if edge is None or arrival > edge:
+                if not is_overdue((t - arrival) / self._per_minute, limit):
+                    continue
+                lane.edge = arrival
+            if oldest is None or head < oldest[1]:
+                oldest = (lane.heap if ranked else lane, head)
         return oldest
 
     def _select(
@@ -887,9 +907,9 @@ class Picker(Generic[H]):
         relax = self._relax
         if relax and relax[0][0] <= t:
             self._relax_due(t)
-        buckets = self._buckets_for(agent)
+        buckets, mains, lanes = self._view(agent)
         if self._by_limit is not None:
-            found = self._overdue(t, buckets)
+            found = self._overdue(t, lanes)
         reason: Reason
         top: Any
         if found is not None:
@@ -905,19 +925,28 @@ class Picker(Generic[H]):
                 }
                 group = self._group_of[tiebreak] if ranked else self._group[tiebreak]  # type: ignore[index]
                 ledger.record(backlogged, group)
-        elif ledger is None and not ranked and len(buckets) == 1:
-            # One score line: its first live entry (usually the first entry).
-            heap = buckets[0].main
-            top = heap.first()
-            if (
-                top is None
-                or seqs.get(top[2]) != top[3]
-                or (expires is not None and expires[top[2]] < t)
-            ):
-                top = self._head(heap, t)
-                if top is None:
-                    return None
-            reason, tiebreak = "score", top[2]
+        elif ledger is None and not ranked:
+            # The best first live entry of the score lines (usually their first entries).
+            low: Any = None
+            for line in mains:
+                run, heap = line.run, line.heap  # _Line.first, inline
+                if heap:
+                    top = heap[0]
+                    if run and run[0] < top:
+                        top = run[0]
+                elif run:
+                    top = run[0]
+                else:
+                    continue
+                if seqs.get(top[2]) != top[3] or (expires is not None and expires[top[2]] < t):
+                    top = self._head(line, t)
+                    if top is None:
+                        continue
+                if low is None or top < low:
+                    low, found = top, line
+            if low is None:
+                return None
+            top, heap, reason, tiebreak = low, found, "score", low[2]
         else:
             # The first entry of each score line (one per group under GroupShare) of
             # each bucket, checked inline: it is usually live, and _head drops the
@@ -925,7 +954,7 @@ class Picker(Generic[H]):
             grouped = ledger is not None
             best: dict[str, Any] = {}
             where: dict[str, Any] = {}
-            low: Any = None
+            low = None
             out = self._out
             for bucket in buckets:
                 for group, group_heap in bucket.lines(grouped):
@@ -983,18 +1012,17 @@ class Picker(Generic[H]):
         if self._stale > 64 and self._stale > len(self.waiting):
             seqs = self._seq
 
-            def keep(line: _Line) -> _Line:
-                kept = _Line([e for e in line.entries() if seqs.get(e[-2]) == e[-1]])
-                kept.edge = line.edge
-                return kept
+            def keep(line: _Line) -> None:  # in place: the views hold the lines
+                line.heap[:] = [e for e in line.entries() if seqs.get(e[-2]) == e[-1]]
+                line.run.clear()
+                heapify(line.heap)
 
             for bucket in self._all:
-                bucket.main = keep(bucket.main)
-                bucket.heaps = {g: keep(h) for g, h in bucket.heaps.items()}
-                if bucket.by_limit is not None:
-                    bucket.by_limit = {m: keep(lane) for m, lane in bucket.by_limit.items()}
-            plain = self._all[0]
-            self._main, self._heaps, self._by_limit = plain.main, plain.heaps, plain.by_limit
+                keep(bucket.main)
+                for h in bucket.heaps.values():
+                    keep(h)
+                for lane in (bucket.by_limit or {}).values():
+                    keep(lane)
             if self._relax:
                 self._relax = [e for e in self._relax if seqs.get(e[-2]) == e[-1]]
                 heapify(self._relax)
