@@ -293,7 +293,7 @@ def test_an_agent_never_holds_more_than_its_capacity(
 def test_a_chat_agent_holds_three_chats_at_once() -> None:
     frame = _frame(300, 4, skills=False)
     frame["channel"] = "chat"
-    frame["handle_minutes"] = 60.0
+    frame["handle_minutes"] = 5.0
     single = pz.Team([pz.AgentGroup("chat", agents=1)])
     triple = pz.Team([pz.AgentGroup("chat", agents=1, capacity={"chat": 3})])
     one = simulate(frame, pz.policies.fifo(), agents=single, patience="none")
@@ -345,3 +345,32 @@ def test_each_group_keeps_its_own_shifts(check: Any) -> None:
     assert hours[by_day].between(8, 19).all()  # a day agent starts work on duty only
     assert (~hours[rec["agent_group"] == "night"].between(8, 19)).all()
     assert rec.loc[by_day, "agent"].max() <= 1 and rec.loc[~by_day, "agent"].max() == 0
+
+
+def test_retry_with_centuries_of_patience_is_not_refused_unless_it_happens() -> None:
+    # Synthetic customers can have ~1.5e6 minutes of patience: their potential retries would
+    # arrive past the time axis, but they are served first, so the run must not be refused.
+    frame = pz.synthetic.queries(400, seed=8, days=1)
+    assert frame["patience_minutes"].max() > 1e6
+    result = pz.simulate(
+        frame, pz.policies.fifo(), agents=1, retry=pz.Retry(probability=0.5, after_minutes=5)
+    )
+    rec = result.records
+    assert rec["first_query_id"].nunique() == len(frame)
+    assert len(rec) == len(frame) + int((rec["attempt"] > 1).sum())
+    assert int((~rec["abandoned"]).sum()) + int(rec["abandoned"].sum()) == len(rec)
+
+
+def test_a_retry_that_really_happens_past_the_time_axis_is_an_error() -> None:
+    frame = pz.synthetic.queries(3, seed=1, days=1)
+    frame["patience_minutes"] = 1.0
+    frame["handle_minutes"] = 5.0
+    end = pd.Timestamp("2262-04-11", tz="UTC")
+    frame["received_at"] = [end - pd.Timedelta(minutes=30)] * 3
+    with pytest.raises(pz.InputError, match="retry: a retry would arrive past the time axis"):
+        pz.simulate(
+            frame,
+            pz.policies.fifo(),
+            agents=1,
+            retry=pz.Retry(probability=1.0, after_minutes=10_000),
+        )

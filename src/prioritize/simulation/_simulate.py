@@ -471,12 +471,19 @@ def _run_with_retries(
     coins = rng.random((n, _FIRST_DEPTH))
     while True:
         depth = coins.shape[1]
-        stream = _with_retries(
+        stream, late_next = _with_retries(
             frame, received, service, wait_limit, coins < retry.probability, retry
         )
         out = run(stream)
         assert stream.attempt is not None
-        deepest = (stream.attempt == depth + 1) & np.isnan(out.start) & (out.seat != NEVER)
+        gave_up = np.isnan(out.start) & (out.seat != NEVER)
+        late = late_next & gave_up
+        if late.any():  # a retry that really happens, past the last representable instant
+            raise InputError(
+                f"retry: a retry would arrive past the time axis ({MAX_TIME.isoformat()}) for "
+                f"{describe_rows(stream.frame, late)}"
+            )
+        deepest = (stream.attempt == depth + 1) & gave_up
         if not deepest.any():
             return out
         if 2 * depth + 1 > MAX_ATTEMPTS:
@@ -494,11 +501,26 @@ def _with_retries(
     wait_limit: npt.NDArray[np.float64],
     willing: npt.NDArray[np.bool_],
     retry: Retry,
-) -> _Stream:
+) -> tuple[_Stream, npt.NDArray[np.bool_]]:
+    """The frame's rows and their potential retries, and which rows' next retry is past the axis.
+
+    A potential attempt that would arrive, or give up, past the time axis (a
+    customer with centuries of patience) is not added; the second array marks the rows
+    whose next attempt that is, so the caller can refuse the run only if such
+    a retry really happens (the row gives up).
+    """
     n = len(frame)
     depth = willing.shape[1]
-    # exists[i, k]: attempt k + 2 of row i may happen (patience finite, coins 1..k+1 say yes).
-    exists = np.logical_and.accumulate(willing, axis=1) & np.isfinite(wait_limit)[:, None]
+    # Attempt k + 2 of row i arrives (k + 1) gaps after the first: gap = patience + after.
+    gap = wait_limit + float(retry.after_minutes)
+    with np.errstate(invalid="ignore", over="ignore"):
+        arrive = received[:, None] + np.arange(1, depth + 1)[None, :] * gap[:, None] * NS_PER_MINUTE
+    # ... and the attempt's own giving-up time (arrival + patience) must be on the axis too
+    in_time = ~past_time_axis(arrive + wait_limit[:, None] * NS_PER_MINUTE)
+    chain = np.logical_and.accumulate(willing, axis=1) & np.isfinite(wait_limit)[:, None]
+    # exists[i, k]: attempt k + 2 of row i may happen (patience finite, coins 1..k+1 say yes,
+    # and it arrives before the end of the time axis).
+    exists = chain & np.logical_and.accumulate(in_time, axis=1)
     rows_k = [np.flatnonzero(exists[:, k]) for k in range(depth)]
     sizes = [len(r) for r in rows_k]
     total = n + sum(sizes)
@@ -518,16 +540,14 @@ def _with_retries(
         pred[at : at + len(rows)] = where[rows, k]
         at += len(rows)
     extra = src[n:]
-    gap = wait_limit[extra] + float(retry.after_minutes)
-    retry_ns = received[extra] + (attempt[n:] - 1) * gap * NS_PER_MINUTE
-    late = past_time_axis(retry_ns.astype(np.float64))
-    if late.any():
-        mask = np.zeros(n, dtype=bool)
-        mask[extra[late]] = True
-        raise InputError(
-            f"retry: a retry would arrive past the time axis ({MAX_TIME.isoformat()}) for "
-            f"{describe_rows(frame, mask)}"
-        )
+    retry_ns = received[extra] + (attempt[n:] - 1) * gap[extra] * NS_PER_MINUTE
+    # late_next[j]: stream row j's customer would try again (chain and coin say so) but
+    # after the end of the time axis.
+    late_next = np.zeros(total, dtype=bool)
+    for k in range(depth):
+        before = exists[:, k - 1] if k else np.ones(n, dtype=bool)  # attempt k + 1 may happen
+        prev = where[chain[:, k] & ~exists[:, k] & before, k]
+        late_next[prev] = True
     ids = frame["query_id"].to_numpy(dtype=object)
     first = ids[src]
     more = frame.iloc[extra].copy()
@@ -545,7 +565,7 @@ def _with_retries(
         pd.concat([frame, more], ignore_index=True) if len(more) else frame.reset_index(drop=True)
     )
     full, cols = canonical_frame(full)
-    return _Stream(
+    stream = _Stream(
         full,
         cols.received_ns,
         service[src],
@@ -555,6 +575,7 @@ def _with_retries(
         first_query_id=first,
         index=frame.index[src],
     )
+    return stream, late_next
 
 
 def _records(out: _Outcome, policy: Policy) -> pd.DataFrame:
