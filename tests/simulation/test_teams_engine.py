@@ -353,7 +353,7 @@ def test_retry_with_centuries_of_patience_is_not_refused_unless_it_happens() -> 
     frame = pz.synthetic.queries(400, seed=8, days=1)
     assert frame["patience_minutes"].max() > 1e6
     result = pz.simulate(
-        frame, pz.policies.fifo(), agents=1, retry=pz.Retry(probability=0.5, after_minutes=5)
+        frame, pz.policies.fifo(), agents=1, retry=pz.Retry(probability=1.0, after_minutes=5)
     )
     rec = result.records
     assert rec["first_query_id"].nunique() == len(frame)
