@@ -300,3 +300,20 @@ def test_missing_psycopg_says_how_to_install(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(ImportError, match=r"prioritize\[postgres\]"):
         pz.SharedQueue(pz.policies.fifo(), "postgresql://localhost/x")
+
+
+def test_queries_with_skills_are_refused_until_the_shared_queue_applies_them(tmp_path: Any) -> None:
+    policy = pz.policies.fifo()
+    with pz.SharedQueue(policy, f"sqlite:///{tmp_path / 'q.db'}") as q:
+        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        plain = pz.Query(query_id="a", customer_id="c", channel="email", received_at=now)
+        skilled = pz.Query(
+            query_id="b", customer_id="c", channel="email", received_at=now, skills={"es"}
+        )
+        customer = pz.Customer(customer_id="c")
+        with pytest.raises(pz.InputError, match="'b' needs skills"):
+            q.push_many([(plain, customer), (skilled, customer)])
+        assert len(q) == 0
+        q.push(plain, customer)
+        entry = q.pop(now)
+        assert entry.query_id == "a" and entry.skills == frozenset()

@@ -56,6 +56,7 @@ class Shift(BaseModel):
 
     Examples
     --------
+    >>> from prioritize import Shift
     >>> office = Shift(start="09:00", end="17:00", count=4, tz="Europe/Paris",
     ...                days=("mon", "tue", "wed", "thu", "fri"))
     >>> office.hours

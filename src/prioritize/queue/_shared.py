@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, LeaseError, SharedQueueError
+from prioritize._internal.skills import NO_SKILLS
 from prioritize._internal.times import (
     NS_PER_MINUTE,
     minutes_between,
@@ -98,6 +99,7 @@ class StoredEntry(Entry):
         self._base = head.base
         self.group = head.group
         self._policy = policy
+        self.skills = self.prefer = NO_SKILLS  # a shared queue refuses queries with skills (yet)
 
     @property
     def query(self) -> Query:
@@ -358,6 +360,11 @@ class SharedQueue:
         return len(rows)
 
     def _row(self, query: Query, customer: Customer, base: float, arrival: int) -> tuple[Any, ...]:
+        if query.skills:
+            raise InputError(
+                f"query {query.query_id!r} needs skills {sorted(query.skills)}: a SharedQueue "
+                "does not apply skills yet (use TriageQueue for skills); nothing was added"
+            )
         group = None if self._group_of is None else self._group_of(query, customer)
         return (
             query.query_id,
