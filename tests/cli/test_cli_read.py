@@ -98,3 +98,16 @@ def test_compare_and_audit_read_any_format(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 0, err
     assert str(ZENDESK_CSV) in out
+
+
+def test_score_reads_the_twcs_dataset_with_an_assumed_follower_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sample = DATA / "twcs" / "twcs_sample.csv"
+    code, _, err = run(capsys, "score", str(sample), "--format", "twcs", "--policy", "fifo")
+    assert code == 2 and "no follower counts" in err
+    code, out, err = run(
+        capsys, "score", str(sample), "--format", "twcs", "--followers", "0", "--policy", "fifo"
+    )
+    assert code == 0 and "queries from" in out and "twcs-" in out
+    assert "skipped" in err  # follow-ups and brand replies are counted on one line

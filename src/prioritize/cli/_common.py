@@ -184,6 +184,7 @@ class ReadOptions:
     nonexistent: str | None = None
     keep: tuple[str, ...] | None = None
     unknown_followers: int | None = None
+    followers: int | None = None
     on_errors: str | None = None
 
     def reader_options(self) -> dict[str, Any]:
@@ -203,6 +204,7 @@ _FLAGS = {
     "nonexistent": "--nonexistent",
     "keep": "--keep",
     "unknown_followers": "--unknown-followers",
+    "followers": "--followers",
     "on_errors": "--on-errors",
     "format": "--format",
 }

@@ -92,6 +92,12 @@ def _add_read(cmd: argparse.ArgumentParser) -> None:
         help="follower count for a tweet whose author is unknown (default: an error)",
     )
     group.add_argument(
+        "--followers",
+        type=int,
+        metavar="N",
+        help="twcs: follower count to assume for every author (the dataset has none)",
+    )
+    group.add_argument(
         "--on-errors",
         choices=("raise", "ignore"),
         help="twitter: an API error about a tweet's author (default raise)",
@@ -107,6 +113,7 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
         nonexistent=args.nonexistent,
         keep=args.keep,
         unknown_followers=args.unknown_followers,
+        followers=args.followers,
         on_errors=args.on_errors,
     )
 
