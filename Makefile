@@ -73,6 +73,8 @@ bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/bench_queue.py
 	$(BIN)/python benchmarks/bench_lexicon.py
 	$(BIN)/python benchmarks/bench_simulate.py
+	$(BIN)/python benchmarks/bench_simulate_teams.py
+	$(BIN)/python benchmarks/bench_shared.py
 	$(BIN)/python benchmarks/bench_value_cdnow.py
 
 # Mutation testing of the core modules, each group judged by its own tests only; not part
