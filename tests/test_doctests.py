@@ -1,7 +1,7 @@
 """The examples in docstrings run, as doctests, and show what they say.
 
-Only the subpackages listed here for now; a module added to one of them is
-picked up. Each docstring's examples run in an empty namespace, as a reader
+Every module of the package is searched, so a module added anywhere is picked
+up. Each docstring's examples run in an empty namespace, as a reader
 would paste them: an example imports what it uses.
 """
 
@@ -15,27 +15,16 @@ from types import ModuleType
 
 import pytest
 
-SUBPACKAGES = (
-    "audit",
-    "fairness",
-    "identity",
-    "models",
-    "report",
-    "routing",
-    "signals",
-    "staffing",
-    "testing",
-    "value",
-)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 def _modules() -> list[str]:
-    names = []
-    for sub in SUBPACKAGES:
-        package = importlib.import_module(f"prioritize.{sub}")
-        names.append(package.__name__)
-        names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
+    import prioritize
+
+    names = ["prioritize"]
+    for m in pkgutil.walk_packages(prioritize.__path__, "prioritize."):
+        if not m.name.endswith("__main__"):  # running it is the command line
+            names.append(m.name)
     return sorted(names)
 
 
@@ -51,7 +40,12 @@ MODULES = [name for name in _modules() if _tests(importlib.import_module(name))]
 
 def test_the_docstring_examples_are_found() -> None:
     # the modules below must keep their examples (a rename must not drop them silently)
-    for name in ("prioritize.fairness._disparity", "prioritize.staffing._erlang"):
+    for name in (
+        "prioritize.fairness._disparity",
+        "prioritize.staffing._erlang",
+        "prioritize.routing",
+        "prioritize.simulation._simulate",
+    ):
         assert name in MODULES, name
 
 
