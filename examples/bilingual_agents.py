@@ -1,4 +1,5 @@
 """How many bilingual agents do we need, and does influencer weighting hurt the Spanish queue?
+===========================================================================================
 
 Run: python examples/bilingual_agents.py
 

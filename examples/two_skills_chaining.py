@@ -1,4 +1,5 @@
 """Agents with two skills do almost as well as agents with every skill.
+====================================================================
 
 Run: python examples/two_skills_chaining.py
 
