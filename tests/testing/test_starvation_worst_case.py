@@ -7,7 +7,7 @@ import time
 import warnings
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import prioritize as pz
@@ -81,6 +81,8 @@ def test_every_constructed_stream_fits_the_envelope() -> None:
     burst=st.floats(30.0, 90.0),
     within=st.floats(30.0, 400.0),
 )
+@example(load=0.75, burst=30.0, within=116.0)  # the promise binds: the stream ends near it
+@example(load=0.75, burst=31.0, within=219.0)
 @settings(max_examples=8, deadline=None)
 def test_without_aging_or_limit_the_wait_is_the_busy_period(
     load: float, burst: float, within: float
@@ -106,8 +108,10 @@ def test_without_aging_or_limit_the_wait_is_the_busy_period(
     waited = records.set_index("query_id").loc[adversary.disfavoured_id, "wait_minutes"]
     handle = float(adversary.frame["handle_minutes"].iloc[0])
     # It waits while favoured work is queued: the burst less its own handle time,
-    # drained at 1 - load (or until the stream ends, past the promise).
-    assert waited >= min((burst - handle) / (1 - load), within) - 2 * handle
+    # drained at 1 - load (or until the stream ends, past the promise). Arrivals are
+    # discrete: up to one handle time of favoured work may be missing from the busy
+    # period, and each missing minute of work shortens it by 1 / (1 - load) minutes.
+    assert waited >= min((burst - handle) / (1 - load), within) - 2 * handle - handle / (1 - load)
     assert waited <= busy + handle
 
 
