@@ -51,6 +51,7 @@ td.num{text-align:right;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
 .note{color:#777;font-size:0.88em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
+.grid>div{min-width:0;overflow-x:auto}
 """
 
 
