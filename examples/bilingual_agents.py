@@ -1,7 +1,9 @@
 """How many bilingual agents do we need, and does influencer weighting hurt the Spanish queue?
 ===========================================================================================
 
-Run: python examples/bilingual_agents.py
+Run::
+
+    python examples/bilingual_agents.py
 
 A team answers English and Spanish customers. Spanish queries need an agent
 who speaks Spanish (a route on the ``language`` column); bilingual agents

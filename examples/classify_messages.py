@@ -8,6 +8,10 @@
    messages shipped with the package.
 3. Weight negativity in a policy, or be blind to it, and let the gaming audit
    show what sounding angrier buys.
+
+Run::
+
+    python examples/classify_messages.py
 """
 
 from __future__ import annotations

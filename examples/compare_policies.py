@@ -1,8 +1,10 @@
 """Influencer-weighted against equal treatment: the same week, the same team; who waits?
 =====================================================================================
 
-Run: python examples/compare_policies.py            (tables in the terminal)
-     python examples/compare_policies.py out.html   (also an HTML report; needs matplotlib)
+Run::
+
+    python examples/compare_policies.py            (tables in the terminal)
+    python examples/compare_policies.py out.html   (also an HTML report; needs matplotlib)
 
 Both policies replay the same synthetic week of queries with the same team
 and the same handle times and patience (common random numbers), so every

@@ -6,8 +6,10 @@ and pytest) and replace ``our_policy`` with yours. Each assertion is a
 property test: hypothesis generates frames of queries, changes the column
 you name, and fails with the smallest counter-example it can find.
 
-Run: pytest examples/fairness_test_example.py      (as part of a test suite)
-     python examples/fairness_test_example.py      (runs these tests with pytest)
+Run::
+
+    pytest examples/fairness_test_example.py      (as part of a test suite)
+    python examples/fairness_test_example.py      (runs these tests with pytest)
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """A tiny helpdesk loop: tickets come in, free agents pop the next one, explanations shown.
 ========================================================================================
 
-Run: python examples/helpdesk_integration.py
+Run::
+
+    python examples/helpdesk_integration.py
 
 What a helpdesk integration does with prioritize:
 

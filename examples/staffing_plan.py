@@ -1,7 +1,9 @@
 """From a forecast to a staffing plan to a service promise you can publish.
 ========================================================================
 
-Run: python examples/staffing_plan.py
+Run::
+
+    python examples/staffing_plan.py
 
 1. Forecast: arrivals per hour of the day on the team's clock (Paris), from
    last week's queries (here a synthetic week).

@@ -1,7 +1,9 @@
 """Scoring Twitter/X API v2 payloads: a page of mentions in, a ranked queue with reasons out.
 ==========================================================================================
 
-Run: python examples/twitter_payloads.py
+Run::
+
+    python examples/twitter_payloads.py
 
 The payload below has the shape of ``GET /2/tweets/search/recent`` requested
 with ``expansions=author_id``, ``tweet.fields=created_at,author_id,conversation_id``

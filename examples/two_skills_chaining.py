@@ -1,7 +1,9 @@
 """Agents with two skills do almost as well as agents with every skill.
 ====================================================================
 
-Run: python examples/two_skills_chaining.py
+Run::
+
+    python examples/two_skills_chaining.py
 
 Four skill queues (billing, delivery, account, technical), equally busy, and
 twelve agents in four groups of three. Three designs of the same team:
