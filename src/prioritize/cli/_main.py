@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
@@ -379,86 +379,64 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The parsed options ``names`` by name: the commands' keyword arguments bear their names."""
+    return {name: getattr(args, name) for name in names}
+
+
 def _run(args: argparse.Namespace) -> str:
     if args.command == "demo":
         from prioritize.cli._demo import DEMO_QUERIES, run_demo
 
         return run_demo(
             DEMO_QUERIES if args.queries is None else args.queries,
-            seed=args.seed,
-            agents=args.agents,
-            within_minutes=args.within_minutes,
-            target=args.target,
-            patience=args.patience,
+            **_given(args, "seed", "agents", "within_minutes", "target", "patience"),
         )
     if args.command == "compare":
         from prioritize.cli._compare import CompareOptions, run_compare
 
         return run_compare(
             CompareOptions(
-                queries=args.queries,
-                synthetic=args.synthetic,
                 policies=args.policy,
-                agents=args.agents,
-                schedule=args.schedule,
-                team=args.team,
-                routes=args.routes,
-                seed=args.seed,
-                replications=args.replications,
-                report=args.report,
-                force=args.force,
-                within_minutes=args.within_minutes,
-                target=args.target,
-                progress=args.progress,
-                patience=args.patience,
-                baseline=args.baseline,
                 read=_read_options(args),
+                **_given(
+                    args, "queries", "synthetic", "agents", "schedule", "team", "routes", "seed",
+                    "replications", "report", "force", "within_minutes", "target", "progress",
+                    "patience", "baseline",
+                ),
             )
-        )
+        )  # fmt: skip
     if args.command == "score":
         from prioritize.cli._commands import run_score
 
         return run_score(
             args.queries,
             args.policy,
-            now=args.now,
-            top=args.top,
-            out=args.out,
-            force=args.force,
-            raw_csv=args.raw_csv,
             read=_read_options(args),
+            **_given(args, "now", "top", "out", "force", "raw_csv"),
         )
     if args.command == "audit":
         from prioritize.cli._commands import run_audit
 
         return run_audit(
             args.policy,
-            queries=args.queries,
-            synthetic=args.synthetic,
-            simulate=args.simulate,
-            agents=args.agents,
-            schedule=args.schedule,
-            seed=args.seed,
-            derive_urgency=args.derive_urgency,
             read=_read_options(args),
-        )
+            **_given(
+                args, "queries", "synthetic", "simulate", "agents", "schedule", "seed",
+                "derive_urgency",
+            ),
+        )  # fmt: skip
     from prioritize.cli._commands import StaffOptions, run_staff
 
     return run_staff(
         StaffOptions(
-            arrivals_per_hour=args.arrivals_per_hour,
-            handle_minutes=args.handle_minutes,
-            target=args.target,
-            within_minutes=args.within_minutes,
-            max_occupancy=args.max_occupancy,
-            patience_minutes=args.patience_minutes,
-            intervals=args.intervals,
-            interval_minutes=args.interval_minutes,
-            out=args.out,
-            force=args.force,
-            raw_csv=args.raw_csv,
+            **_given(
+                args, "arrivals_per_hour", "handle_minutes", "target", "within_minutes",
+                "max_occupancy", "patience_minutes", "intervals", "interval_minutes", "out",
+                "force", "raw_csv",
+            )
         )
-    )
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
