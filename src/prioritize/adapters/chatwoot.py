@@ -1,5 +1,10 @@
 """Chatwoot conversations and ``message_created`` webhooks -> queries.
 
+``from_conversations(payload_or_path)`` reads the conversations API (one query
+per conversation); ``from_webhooks(payload_or_path)`` reads ``message_created``
+bodies (one query per incoming message; the agents' messages are skipped and
+counted); ``from_payload`` reads whichever of the two it is given.
+
 Two documented shapes:
 
 * Conversations (:func:`from_conversations`): the list API's
@@ -53,7 +58,13 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import PRIORITY_WORDS, Rows, channel_table, epoch_text
+from prioritize.adapters._records import (
+    PRIORITY_WORDS,
+    Rows,
+    channel_table,
+    epoch_text,
+    text_or_none,
+)
 from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
@@ -164,9 +175,26 @@ def _contact(person: Any) -> tuple[str | None, str | None, str | None]:
     email, phone = person.get("email"), person.get("phone_number")
     return (
         integer_id(person.get("id")),
-        email if isinstance(email, str) and email else None,
-        phone if isinstance(phone, str) and phone else None,
+        text_or_none(email),
+        text_or_none(phone),
     )
+
+
+def _shared(
+    person: tuple[str | None, str | None, str | None],
+    channel: Channel,
+    conversation: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The row fields a conversation and a webhook message share."""
+    contact, email, phone = person
+    return {
+        "customer_id": f"chatwoot:{contact}",
+        "channel": channel,
+        "is_public": public_by_default(channel),
+        "status": text_or_none(conversation.get("status"), blank=True),
+        "requester_email": email,
+        "requester_phone": phone,
+    }
 
 
 def _urgency(rows: Rows, label: str, priority: Any) -> float:
@@ -237,14 +265,14 @@ def from_conversations(
         label = f"conversation {number}" if number else f"conversations[{pos}]"
         meta = conversation.get("meta")
         meta = meta if isinstance(meta, Mapping) else {}
-        contact, email, phone = _contact(meta.get("sender"))
+        person = _contact(meta.get("sender"))
         received = epoch_text(conversation.get("created_at"))
         text = _first_incoming(conversation.get("messages"))
         if not rows.check(
             label,
             (
                 ("id", number is not None),
-                ("meta.sender.id", contact is not None),
+                ("meta.sender.id", person[0] is not None),
                 ("created_at (epoch seconds)", received is not None),
                 ("messages (a list)", text is not None),
             ),
@@ -255,20 +283,14 @@ def from_conversations(
         urgency = _urgency(rows, label, conversation.get("priority"))
         if len(rows.problems) > before or channel is None:
             continue
-        status = conversation.get("status")
         rows.add(
             label,
+            **_shared(person, channel, conversation),
             query_id=f"cw-{number}",
-            customer_id=f"chatwoot:{contact}",
             received_at=received,
-            channel=channel,
-            is_public=public_by_default(channel),
             urgency=urgency,
             text=text,
-            status=status if isinstance(status, str) else None,
             conversation_id=number,
-            requester_email=email,
-            requester_phone=phone,
         )
     return rows.frame(customers)
 
@@ -344,13 +366,13 @@ def from_webhooks(
             continue
         conversation = body.get("conversation")
         conversation = conversation if isinstance(conversation, Mapping) else {}
-        contact, email, phone = _contact(body.get("sender"))
+        person = _contact(body.get("sender"))
         created, content = body.get("created_at"), body.get("content")
         if not rows.check(
             label,
             (
                 ("id", message_id is not None),
-                ("sender.id", contact is not None),
+                ("sender.id", person[0] is not None),
                 ("created_at", isinstance(created, str) and created),
                 ("content", content is None or isinstance(content, str)),
             ),
@@ -361,19 +383,13 @@ def from_webhooks(
         )
         if channel is None:
             continue
-        status = conversation.get("status")
         rows.add(
             label,
+            **_shared(person, channel, conversation),
             query_id=f"cw-msg-{message_id}",
-            customer_id=f"chatwoot:{contact}",
             received_at=created,
-            channel=channel,
-            is_public=public_by_default(channel),
             text=content or "",
-            status=status if isinstance(status, str) else None,
             conversation_id=integer_id(conversation.get("display_id")),
-            requester_email=email,
-            requester_phone=phone,
         )
     return rows.frame(customers)
 

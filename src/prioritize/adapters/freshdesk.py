@@ -1,5 +1,9 @@
 """Freshdesk tickets (API v2 JSON) -> queries.
 
+``from_tickets(payload_or_path)`` reads a ticket, a list of tickets, the filter
+API's ``{"results": [...]}`` or JSON Lines; integer ``source``, ``status`` and
+``priority`` codes are mapped by the documented tables.
+
 Reads ``GET /api/v2/tickets`` (a JSON array of tickets, ``?include=requester``
 to embed the requester), ``GET /api/v2/tickets/[id]`` (one ticket), the filter
 API's ``{"results": [...], "total": n}``, a list of such pages, or JSON Lines
@@ -42,7 +46,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import Rows, channel_table, plain_text, text_of
+from prioritize.adapters._records import Rows, channel_table, plain_text, text_of, text_or_none
 from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
@@ -203,8 +207,8 @@ def _read(rows: Rows, pos: int, ticket: Any, channels: Mapping[Any, Channel]) ->
         urgency=float("nan") if urgency is None else urgency,
         text=text,
         status=None if status is None else STATUS_NAMES.get(status, str(status)),
-        requester_email=email if isinstance(email, str) and email else None,
-        requester_phone=phone if isinstance(phone, str) and phone else None,
+        requester_email=text_or_none(email),
+        requester_phone=text_or_none(phone),
     )
 
 

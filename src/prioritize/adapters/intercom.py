@@ -1,5 +1,9 @@
 """Intercom conversations (REST API JSON) -> queries.
 
+``from_conversations(payload_or_path)`` reads a ``conversation.list`` page,
+one conversation or JSON Lines; conversations the company opened (outbound
+messages, bots) are skipped and counted.
+
 Reads ``GET /conversations`` and ``POST /conversations/search``
 (``{"type": "conversation.list", "conversations": [...]}``), one conversation
 (``{"type": "conversation", ...}``), a list of pages or conversations, or JSON
@@ -48,8 +52,10 @@ from prioritize.adapters._records import (
     Rows,
     channel_table,
     epoch_text,
+    id_or_none,
     plain_text,
     text_of,
+    text_or_none,
 )
 from prioritize.adapters._registry import register
 from prioritize.models import Channel
@@ -193,9 +199,9 @@ def _read(rows: Rows, pos: int, conversation: Any, channels: Mapping[Any, Channe
         is_public=False,
         urgency=PRIORITY_WORDS["high"] if priority == "priority" else float("nan"),
         text=text,
-        status=state if isinstance(state, str) else None,
-        external_id=str(external) if isinstance(external, str | int) else None,
-        requester_email=email if isinstance(email, str) and email else None,
+        status=text_or_none(state, blank=True),
+        external_id=id_or_none(external),
+        requester_email=text_or_none(email),
     )
 
 

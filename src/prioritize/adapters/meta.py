@@ -1,5 +1,9 @@
 """Meta webhooks (Messenger, Instagram, WhatsApp Cloud API) -> queries.
 
+``from_webhooks(payload_or_path)`` reads webhook bodies (mapped as below);
+echoes of the page's own messages, delivery and read receipts, reactions and
+other events are skipped and counted in ``frame.attrs["skipped"]``.
+
 Reads the JSON bodies Meta POSTs to a webhook, one body or a list of bodies
 (or JSON Lines, one body per line, as a webhook log stores them):
 
@@ -61,7 +65,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import Rows, epoch_text
+from prioritize.adapters._records import Rows, epoch_text, text_or_none
 from prioritize.adapters._registry import register
 from prioritize.models import Channel
 
@@ -123,10 +127,6 @@ def detect(doc: Any) -> bool:
     return bool(bodies) and all(_is_body(b) for b in bodies)
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _messaging(rows: Rows, where: str, platform: str, event: Any) -> None:
     if not isinstance(event, Mapping):
         rows.problem(where, f"is a {type(event).__name__}, not a messaging event")
@@ -184,7 +184,7 @@ def _direct(
         text=str(text),
         platform=platform,
         message_type=kind,
-        recipient_id=_text(recipient_id),
+        recipient_id=text_or_none(recipient_id, blank=True),
     )
 
 
@@ -219,7 +219,7 @@ def _comment(rows: Rows, where: str, entry: Mapping[str, Any], value: Any) -> No
         text=text,
         platform="instagram",
         message_type="comment",
-        recipient_id=_text(entry.get("id")),
+        recipient_id=text_or_none(entry.get("id"), blank=True),
     )
 
 
@@ -286,7 +286,7 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
             text=text,
             platform="whatsapp",
             message_type=kind,
-            recipient_id=_text(phone_id),
+            recipient_id=text_or_none(phone_id, blank=True),
         )
 
 

@@ -1,5 +1,10 @@
 """Salesforce Service Cloud Case exports (CSV) -> queries.
 
+``from_csv(path, tz=...)`` reads Cases exported with API field names (Data
+Loader, Bulk API): ``Origin``, ``Priority``, ``CreatedDate``, ``ContactId``,
+``Subject``/``Description``, ``Status``/``IsClosed``; deleted cases are skipped
+and counted.
+
 Reads Cases exported with their API field names (Data Loader, the Bulk API,
 a SOQL query saved as CSV): ``Id``, ``CreatedDate``, ``Origin``, ``Priority``,
 ``Status``, ``IsClosed``, ``ContactId``, ``SuppliedEmail``, ``Subject``,

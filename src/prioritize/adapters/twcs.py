@@ -1,5 +1,10 @@
 """The "Customer Support on Twitter" dataset (twcs.csv) -> queries, with the brands' observed waits.
 
+``from_csv(path, followers=...)`` reads ``twcs.csv`` (mapped as below): one
+query per tweet that opens a conversation, with the brand's observed first-response wait;
+``replay(frame, policy, agents=...)`` sets those observed waits, per follower
+band or brand, next to the waits the policy would have given the same arrivals.
+
 The public dataset holds about 3 million tweets to and from some 100 brands'
 support accounts, one row per tweet, with the columns of :data:`CSV_COLUMNS`:
 ``tweet_id``, ``author_id`` (a brand's screen name, or an anonymised number for
@@ -54,16 +59,20 @@ from prioritize._errors import InputError
 from prioritize.adapters._common import MAX_COUNT, CustomersArg, fail, parse_utc
 from prioritize.adapters._records import Rows, has_columns, text_table
 from prioritize.adapters._registry import register
+from prioritize.adapters._replay import NO_GROUP, OBSERVED_COLUMN, replay
 from prioritize.models import Channel
 
 __all__ = [
     "CSV_COLUMNS",
     "DATE_FORMAT",
     "FORMAT",
+    "NO_GROUP",
+    "OBSERVED_COLUMN",
     "QUERY_ID_PREFIX",
     "SKIPPED_KINDS",
     "detect",
     "from_csv",
+    "replay",
 ]
 
 #: The name of the format in the registry and on the command line.

@@ -1,5 +1,9 @@
 """Twitter/X API payloads -> queries.
 
+``from_tweet(payload)`` reads one tweet into ``(Query, Customer)`` for the
+request path; ``from_tweets(payload)`` reads pages of tweets into a canonical
+query frame; ``payload_errors(payload)`` lists a payload's API errors.
+
 Reads the JSON of API v2 ``GET /2/tweets/search/recent`` (and ``/all``),
 ``GET /2/tweets``, ``GET /2/tweets/:id`` and filtered-stream messages,
 requested with at least::
@@ -77,11 +81,12 @@ from prioritize.adapters._common import (
     load_json,
     parse_utc,
 )
+from prioritize.adapters._records import text_or_none
 from prioritize.adapters._registry import register
 from prioritize.identity import normalise_key
 from prioritize.models import Channel, Customer, Query
 
-__all__ = ["QUERY_ID_PREFIX", "SKIPPED", "OnErrors", "from_tweet", "from_tweets", "payload_errors"]
+__all__ = ["QUERY_ID_PREFIX", "OnErrors", "from_tweet", "from_tweets", "payload_errors"]
 
 OnErrors: TypeAlias = Literal["raise", "ignore"]
 
@@ -240,7 +245,7 @@ def _users(page: Mapping[str, Any], number: int) -> dict[str, Mapping[str, Any]]
 
 def _str_field(obj: Mapping[str, Any], name: str) -> str | None:
     value = obj.get(name)
-    return value if isinstance(value, str) and value else None
+    return text_or_none(value)
 
 
 def _id_of(obj: Mapping[str, Any], *names: str) -> str | None:
@@ -375,7 +380,7 @@ class _Reader:
             problems.append(f"data holds {tweet!r}, not a tweet object")
             return None
         raw_id = tweet.get("id")
-        tweet_id = raw_id if isinstance(raw_id, str) and raw_id else None
+        tweet_id = text_or_none(raw_id)
         if tweet_id is None:
             problems.append(f"a tweet has no string 'id' (got {raw_id!r})")
             return None
@@ -464,7 +469,7 @@ class _Reader:
             author_id=str(author_id),
             username=username,
             followers=followers,
-            conversation_id=conversation if isinstance(conversation, str) else None,
+            conversation_id=text_or_none(conversation, blank=True),
             version=version,
             customer_id=customer_id,
         )

@@ -1,5 +1,9 @@
 """Zammad tickets (REST API JSON) -> queries.
 
+``from_tickets(payload_or_path)`` reads a list of tickets (best with
+``expand=true``), one ticket, or a search result with assets; tickets agents
+or the system opened, merged and removed tickets are skipped and counted.
+
 Reads ``GET /api/v1/tickets`` and ``GET /api/v1/tickets/search`` (a JSON array
 of tickets; with ``expand=true`` each ticket also names its ``state``,
 ``priority``, ``customer``, ``create_article_type`` and
@@ -52,7 +56,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import Rows, channel_table, text_of
+from prioritize.adapters._records import Rows, channel_table, id_or_none, text_of, text_or_none
 from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
@@ -257,9 +261,9 @@ def _read(
         is_public=public_by_default(channel) if public is None else public,
         urgency=PRIORITY_URGENCY.get(priority, float("nan")) if priority else float("nan"),
         text=text,
-        number=str(number) if isinstance(number, str | int) else None,
+        number=id_or_none(number),
         status=state,
-        requester_email=email if isinstance(email, str) and email else None,
+        requester_email=text_or_none(email),
     )
 
 

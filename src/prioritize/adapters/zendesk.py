@@ -1,5 +1,8 @@
 """Zendesk-style helpdesk ticket exports -> queries.
 
+``from_tickets(payload_or_path)`` reads the JSON flavour (API, incremental or
+full export); ``from_csv(path, tz=...)`` reads a view exported as CSV.
+
 Two flavours of the same data:
 
 * JSON (:func:`from_tickets`): the Support API (``{"tickets": [...], "users":
@@ -69,6 +72,7 @@ from prioritize.adapters._common import (
     load_json,
     parse_utc,
 )
+from prioritize.adapters._records import text_or_none
 from prioritize.adapters._registry import register
 from prioritize.adapters._zendesk_maps import (
     CSV_COLUMNS,
@@ -169,8 +173,8 @@ class _Rows:
             "urgency": urgency,
             "text": "\n\n".join(parts),
             "status": status.strip().lower() if isinstance(status, str) and status else None,
-            "requester_email": email if isinstance(email, str) and email else None,
-            "requester_phone": phone if isinstance(phone, str) and phone else None,
+            "requester_email": text_or_none(email),
+            "requester_phone": text_or_none(phone),
         }
         self.labels.append(label)
         for key, value in row.items():
