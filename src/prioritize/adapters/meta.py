@@ -149,6 +149,21 @@ def _messaging(rows: Rows, where: str, platform: str, event: Any) -> None:
     _direct(rows, where, platform, event, message, text, "text" if text else "attachment")
 
 
+def _add(rows: Rows, label: str, origin: tuple[str, Any, Any], **row: Any) -> None:
+    """Add a row with what every Meta row says: ``origin`` is (platform, message type,
+    recipient id); an Instagram comment is public, a message is private."""
+    platform, kind, recipient = origin
+    rows.add(
+        label,
+        channel=_PLATFORM_CHANNEL[platform],
+        is_public=kind == "comment",
+        platform=platform,
+        message_type=kind,
+        recipient_id=text_or_none(recipient, blank=True),
+        **row,
+    )
+
+
 def _direct(
     rows: Rows,
     where: str,
@@ -174,17 +189,14 @@ def _direct(
     ):
         return
     query_prefix, customer_prefix = _DM_PREFIX[platform]
-    rows.add(
+    _add(
+        rows,
         f"{where} (mid {mid})",
+        (platform, kind, recipient_id),
         query_id=query_prefix + str(mid),
         customer_id=customer_prefix + str(sender_id),
         received_at=received,
-        channel=_PLATFORM_CHANNEL[platform],
-        is_public=False,
         text=str(text),
-        platform=platform,
-        message_type=kind,
-        recipient_id=text_or_none(recipient_id, blank=True),
     )
 
 
@@ -209,17 +221,14 @@ def _comment(rows: Rows, where: str, entry: Mapping[str, Any], value: Any) -> No
         ),
     ):
         return
-    rows.add(
+    _add(
+        rows,
         f"{where} (comment {comment_id})",
+        ("instagram", "comment", entry.get("id")),
         query_id=f"igc-{comment_id}",
         customer_id=f"instagram:{str(username).strip().lstrip('@').lower()}",
         received_at=received,
-        channel=Channel.INSTAGRAM,
-        is_public=True,
         text=text,
-        platform="instagram",
-        message_type="comment",
-        recipient_id=text_or_none(entry.get("id"), blank=True),
     )
 
 
@@ -276,17 +285,14 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
             ),
         ):
             continue
-        rows.add(
+        _add(
+            rows,
             f"{label} ({message_id})",
+            ("whatsapp", kind, phone_id),
             query_id=f"wa-{message_id}",
             customer_id=f"phone:+{str(sender).strip()}",
             received_at=received,
-            channel=Channel.WHATSAPP,
-            is_public=False,
             text=text,
-            platform="whatsapp",
-            message_type=kind,
-            recipient_id=text_or_none(phone_id, blank=True),
         )
 
 
