@@ -118,20 +118,50 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _add_targets(cmd: argparse.ArgumentParser) -> None:
+def _add_targets(
+    cmd: argparse.ArgumentParser,
+    *,
+    within_minutes: float = SLA_MINUTES,
+    within_help: str = "answer time of the service level shown (default 60)",
+    target_help: str = "share to answer in time, for the target line and promise (0.8)",
+) -> None:
     cmd.add_argument(
         "--within-minutes",
         type=float,
-        default=SLA_MINUTES,
+        default=within_minutes,
         metavar="MIN",
-        help="answer time of the service level shown (default 60)",
+        help=within_help,
+    )
+    cmd.add_argument("--target", type=float, default=0.8, metavar="SHARE", help=target_help)
+
+
+def _add_seed(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+
+_QUERIES_HELP = "queries: canonical CSV/Parquet or any supported export (see --format)"
+
+
+def _add_queries(cmd: argparse.ArgumentParser, *, synthetic: int, what: str) -> None:
+    """``--queries FILE``, else ``--synthetic N`` queries of a generated ``what``."""
+    cmd.add_argument(
+        "--queries", metavar="FILE", help=f"{_QUERIES_HELP}; default: a synthetic {what}"
     )
     cmd.add_argument(
-        "--target",
-        type=float,
-        default=0.8,
-        metavar="SHARE",
-        help="share to answer in time, for the target line and promise (0.8)",
+        "--synthetic",
+        type=int,
+        default=synthetic,
+        metavar="N",
+        help=f"size of the synthetic {what} (default {synthetic})",
+    )
+
+
+def _add_policy(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE|PRESET",
+        help="policy file (.toml/.json) or preset name",
     )
 
 
@@ -184,7 +214,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="synthetic queries in the week (default 5000)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(demo)
     demo.add_argument(
         "--agents",
         type=int,
@@ -203,19 +233,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "options: the five presets on a synthetic week.",
         epilog=_EPILOG,
     )
-    compare.add_argument(
-        "--queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format); "
-        "default: a synthetic week",
-    )
-    compare.add_argument(
-        "--synthetic",
-        type=int,
-        default=5000,
-        metavar="N",
-        help="size of the synthetic week (default 5000)",
-    )
+    _add_queries(compare, synthetic=5000, what="week")
     compare.add_argument(
         "--policy",
         action="append",
@@ -238,7 +256,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "require, prefer); default: the stream's skills column, else anyone may answer",
     )
     compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
-    compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(compare)
     compare.add_argument(
         "--replications",
         type=int,
@@ -273,17 +291,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "the top of the queue with the points each signal contributes.",
         epilog=_EPILOG,
     )
-    score.add_argument(
-        "queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format)",
-    )
-    score.add_argument(
-        "--policy",
-        required=True,
-        metavar="FILE|PRESET",
-        help="policy file (.toml/.json) or preset name",
-    )
+    score.add_argument("queries", metavar="FILE", help=_QUERIES_HELP)
+    _add_policy(score)
     score.add_argument(
         "--now",
         metavar="TIME",
@@ -300,25 +309,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "urgency move each query, what gaming gains, and (with --simulate) who waits.",
         epilog=_EPILOG,
     )
-    audit.add_argument(
-        "--policy",
-        required=True,
-        metavar="FILE|PRESET",
-        help="policy file (.toml/.json) or preset name",
-    )
-    audit.add_argument(
-        "--queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format); "
-        "default: a synthetic 4-hour backlog",
-    )
-    audit.add_argument(
-        "--synthetic",
-        type=int,
-        default=1000,
-        metavar="N",
-        help="size of the synthetic backlog (default 1000)",
-    )
+    _add_policy(audit)
+    _add_queries(audit, synthetic=1000, what="4-hour backlog")
     audit.add_argument(
         "--simulate",
         action="store_true",
@@ -331,7 +323,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "(by default a given urgency cannot be gamed by rewriting the text)",
     )
     _add_team(audit)
-    audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(audit)
     _add_read(audit)
 
     staff = sub.add_parser(
@@ -344,19 +336,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--arrivals-per-hour", type=float, metavar="RATE", help="arrival rate")
     staff.add_argument("--handle-minutes", type=float, metavar="MIN", help="mean handling time")
-    staff.add_argument(
-        "--target",
-        type=float,
-        default=0.8,
-        metavar="SHARE",
-        help="share to answer in time, in (0, 1) (default 0.8)",
-    )
-    staff.add_argument(
-        "--within-minutes",
-        type=float,
-        default=1.0,
-        metavar="MIN",
-        help="answer time in minutes (default 1)",
+    _add_targets(
+        staff,
+        within_minutes=1.0,
+        within_help="answer time in minutes (default 1)",
+        target_help="share to answer in time, in (0, 1) (default 0.8)",
     )
     staff.add_argument(
         "--max-occupancy", type=float, metavar="SHARE", help="also keep agents at most this busy"
