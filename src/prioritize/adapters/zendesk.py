@@ -12,9 +12,9 @@ Two flavours of the same data:
   (JSON Lines, one ticket per line, even a single line), or an ETL
   connector's records (``{"stream": "tickets", "data": {...}}``).
 
-Deleted tickets (status ``deleted``, as the incremental export lists them)
-and a ticket id read a second time (overlapping pages) are skipped and
-counted in ``frame.attrs["skipped"]`` (``keep=`` reads them instead).
+  Deleted tickets (status ``deleted``, as the incremental export lists them)
+  and a ticket id read a second time (overlapping pages) are skipped and
+  counted in ``frame.attrs["skipped"]`` (``keep=`` reads them instead).
 * CSV (:func:`from_csv`): a view exported as CSV, with columns such as
   ``Id``, ``Requester id``, ``Requester email``, ``Created at``, ``Via``,
   ``Priority``, ``Subject``, ``Status``. Its times are local times of the
