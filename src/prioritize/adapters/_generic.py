@@ -44,15 +44,11 @@ from prioritize.models import (
 __all__ = ["read_queries"]
 
 _KEY_COLUMNS = ("query_id", "customer_id", "received_at", "channel")
-_NUMERIC_COLUMNS = (
-    "followers",
-    "lifetime_value",
-    "purchase_count",
-    "total_spend",
-    "days_since_last_purchase",
-    "urgency",
-    "handle_minutes",
-    "patience_minutes",
+#: The schema's numeric columns (the rest are keys, text, flags and skills).
+_NUMERIC_COLUMNS = tuple(
+    c
+    for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    if c not in {*_KEY_COLUMNS, "text", "is_public", "skills"}
 )
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})

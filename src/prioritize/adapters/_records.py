@@ -104,6 +104,16 @@ def epoch_text(value: Any, *, unit: float = 1.0) -> str | None:
         return None
 
 
+def text_or_none(value: Any, *, blank: bool = False) -> str | None:
+    """``value`` if it is a text (a non-empty one unless ``blank``), else None."""
+    return value if isinstance(value, str) and (blank or value) else None
+
+
+def id_or_none(value: Any) -> str | None:
+    """A text or integer id as text, else None."""
+    return str(value) if isinstance(value, str | int) else None
+
+
 def text_of(*parts: Any) -> str | None:
     """The non-blank text parts joined by a blank line; None if a part is not text."""
     out = []

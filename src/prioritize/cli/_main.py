@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SLA_MINUTES
@@ -118,20 +118,50 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _add_targets(cmd: argparse.ArgumentParser) -> None:
+def _add_targets(
+    cmd: argparse.ArgumentParser,
+    *,
+    within_minutes: float = SLA_MINUTES,
+    within_help: str = "answer time of the service level shown (default 60)",
+    target_help: str = "share to answer in time, for the target line and promise (0.8)",
+) -> None:
     cmd.add_argument(
         "--within-minutes",
         type=float,
-        default=SLA_MINUTES,
+        default=within_minutes,
         metavar="MIN",
-        help="answer time of the service level shown (default 60)",
+        help=within_help,
+    )
+    cmd.add_argument("--target", type=float, default=0.8, metavar="SHARE", help=target_help)
+
+
+def _add_seed(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+
+_QUERIES_HELP = "queries: canonical CSV/Parquet or any supported export (see --format)"
+
+
+def _add_queries(cmd: argparse.ArgumentParser, *, synthetic: int, what: str) -> None:
+    """``--queries FILE``, else ``--synthetic N`` queries of a generated ``what``."""
+    cmd.add_argument(
+        "--queries", metavar="FILE", help=f"{_QUERIES_HELP}; default: a synthetic {what}"
     )
     cmd.add_argument(
-        "--target",
-        type=float,
-        default=0.8,
-        metavar="SHARE",
-        help="share to answer in time, for the target line and promise (0.8)",
+        "--synthetic",
+        type=int,
+        default=synthetic,
+        metavar="N",
+        help=f"size of the synthetic {what} (default {synthetic})",
+    )
+
+
+def _add_policy(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--policy",
+        required=True,
+        metavar="FILE|PRESET",
+        help="policy file (.toml/.json) or preset name",
     )
 
 
@@ -184,7 +214,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="synthetic queries in the week (default 5000)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(demo)
     demo.add_argument(
         "--agents",
         type=int,
@@ -203,19 +233,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "options: the five presets on a synthetic week.",
         epilog=_EPILOG,
     )
-    compare.add_argument(
-        "--queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format); "
-        "default: a synthetic week",
-    )
-    compare.add_argument(
-        "--synthetic",
-        type=int,
-        default=5000,
-        metavar="N",
-        help="size of the synthetic week (default 5000)",
-    )
+    _add_queries(compare, synthetic=5000, what="week")
     compare.add_argument(
         "--policy",
         action="append",
@@ -238,7 +256,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "require, prefer); default: the stream's skills column, else anyone may answer",
     )
     compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
-    compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(compare)
     compare.add_argument(
         "--replications",
         type=int,
@@ -273,17 +291,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "the top of the queue with the points each signal contributes.",
         epilog=_EPILOG,
     )
-    score.add_argument(
-        "queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format)",
-    )
-    score.add_argument(
-        "--policy",
-        required=True,
-        metavar="FILE|PRESET",
-        help="policy file (.toml/.json) or preset name",
-    )
+    score.add_argument("queries", metavar="FILE", help=_QUERIES_HELP)
+    _add_policy(score)
     score.add_argument(
         "--now",
         metavar="TIME",
@@ -300,25 +309,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "urgency move each query, what gaming gains, and (with --simulate) who waits.",
         epilog=_EPILOG,
     )
-    audit.add_argument(
-        "--policy",
-        required=True,
-        metavar="FILE|PRESET",
-        help="policy file (.toml/.json) or preset name",
-    )
-    audit.add_argument(
-        "--queries",
-        metavar="FILE",
-        help="queries: canonical CSV/Parquet or any supported export (see --format); "
-        "default: a synthetic 4-hour backlog",
-    )
-    audit.add_argument(
-        "--synthetic",
-        type=int,
-        default=1000,
-        metavar="N",
-        help="size of the synthetic backlog (default 1000)",
-    )
+    _add_policy(audit)
+    _add_queries(audit, synthetic=1000, what="4-hour backlog")
     audit.add_argument(
         "--simulate",
         action="store_true",
@@ -331,7 +323,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "(by default a given urgency cannot be gamed by rewriting the text)",
     )
     _add_team(audit)
-    audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_seed(audit)
     _add_read(audit)
 
     staff = sub.add_parser(
@@ -344,19 +336,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     staff.add_argument("--arrivals-per-hour", type=float, metavar="RATE", help="arrival rate")
     staff.add_argument("--handle-minutes", type=float, metavar="MIN", help="mean handling time")
-    staff.add_argument(
-        "--target",
-        type=float,
-        default=0.8,
-        metavar="SHARE",
-        help="share to answer in time, in (0, 1) (default 0.8)",
-    )
-    staff.add_argument(
-        "--within-minutes",
-        type=float,
-        default=1.0,
-        metavar="MIN",
-        help="answer time in minutes (default 1)",
+    _add_targets(
+        staff,
+        within_minutes=1.0,
+        within_help="answer time in minutes (default 1)",
+        target_help="share to answer in time, in (0, 1) (default 0.8)",
     )
     staff.add_argument(
         "--max-occupancy", type=float, metavar="SHARE", help="also keep agents at most this busy"
@@ -379,86 +363,64 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The parsed options ``names`` by name: the commands' keyword arguments bear their names."""
+    return {name: getattr(args, name) for name in names}
+
+
 def _run(args: argparse.Namespace) -> str:
     if args.command == "demo":
         from prioritize.cli._demo import DEMO_QUERIES, run_demo
 
         return run_demo(
             DEMO_QUERIES if args.queries is None else args.queries,
-            seed=args.seed,
-            agents=args.agents,
-            within_minutes=args.within_minutes,
-            target=args.target,
-            patience=args.patience,
+            **_given(args, "seed", "agents", "within_minutes", "target", "patience"),
         )
     if args.command == "compare":
         from prioritize.cli._compare import CompareOptions, run_compare
 
         return run_compare(
             CompareOptions(
-                queries=args.queries,
-                synthetic=args.synthetic,
                 policies=args.policy,
-                agents=args.agents,
-                schedule=args.schedule,
-                team=args.team,
-                routes=args.routes,
-                seed=args.seed,
-                replications=args.replications,
-                report=args.report,
-                force=args.force,
-                within_minutes=args.within_minutes,
-                target=args.target,
-                progress=args.progress,
-                patience=args.patience,
-                baseline=args.baseline,
                 read=_read_options(args),
+                **_given(
+                    args, "queries", "synthetic", "agents", "schedule", "team", "routes", "seed",
+                    "replications", "report", "force", "within_minutes", "target", "progress",
+                    "patience", "baseline",
+                ),
             )
-        )
+        )  # fmt: skip
     if args.command == "score":
         from prioritize.cli._commands import run_score
 
         return run_score(
             args.queries,
             args.policy,
-            now=args.now,
-            top=args.top,
-            out=args.out,
-            force=args.force,
-            raw_csv=args.raw_csv,
             read=_read_options(args),
+            **_given(args, "now", "top", "out", "force", "raw_csv"),
         )
     if args.command == "audit":
         from prioritize.cli._commands import run_audit
 
         return run_audit(
             args.policy,
-            queries=args.queries,
-            synthetic=args.synthetic,
-            simulate=args.simulate,
-            agents=args.agents,
-            schedule=args.schedule,
-            seed=args.seed,
-            derive_urgency=args.derive_urgency,
             read=_read_options(args),
-        )
+            **_given(
+                args, "queries", "synthetic", "simulate", "agents", "schedule", "seed",
+                "derive_urgency",
+            ),
+        )  # fmt: skip
     from prioritize.cli._commands import StaffOptions, run_staff
 
     return run_staff(
         StaffOptions(
-            arrivals_per_hour=args.arrivals_per_hour,
-            handle_minutes=args.handle_minutes,
-            target=args.target,
-            within_minutes=args.within_minutes,
-            max_occupancy=args.max_occupancy,
-            patience_minutes=args.patience_minutes,
-            intervals=args.intervals,
-            interval_minutes=args.interval_minutes,
-            out=args.out,
-            force=args.force,
-            raw_csv=args.raw_csv,
+            **_given(
+                args, "arrivals_per_hour", "handle_minutes", "target", "within_minutes",
+                "max_occupancy", "patience_minutes", "intervals", "interval_minutes", "out",
+                "force", "raw_csv",
+            )
         )
-    )
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from prioritize.policy import read_document, write_document
+from prioritize.routing._teams import _FileModel
 from prioritize.signals import ToneLexicon, text_tokens
 
 __all__ = [
@@ -241,7 +240,7 @@ def _softmax_pick(
     return best, share
 
 
-class Classifier(BaseModel):
+class Classifier(_FileModel):
     """The default classifier: type and topic rules plus the tone lexicon, all data.
 
     Call it on a text (``classifier(text)`` -> :class:`Labels`). Load and save
@@ -294,23 +293,6 @@ class Classifier(BaseModel):
                     f"and not {GENERAL_TOPIC!r} (the general topic)"
                 )
         return value
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> Classifier:
-        """Load a classifier config from a ``.toml`` or ``.json`` file.
-
-        Raises
-        ------
-        ConfigError
-            If the file cannot be parsed or has another suffix.
-        pydantic.ValidationError
-            If the document is not a valid config (names the key).
-        """
-        return cls.model_validate(read_document(path))
-
-    def to_file(self, path: str | Path) -> Path:
-        """Write the config as TOML or JSON (by suffix); returns the path."""
-        return write_document(self.model_dump(mode="json"), path)
 
     def __call__(self, text: str) -> Labels:
         """The :class:`Labels` of ``text``."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -68,12 +68,16 @@ def _channel_name(value: Any, what: str) -> str:
 
 
 class _FileModel(BaseModel):
-    """A value stored as a TOML or JSON document, through the policy file plumbing."""
+    """A value stored as a TOML or JSON document, through the policy file plumbing.
+
+    The one home of ``from_file`` / ``to_file`` for the routing configs (teams,
+    routes, the classifier).
+    """
 
     model_config = _Config
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Any:
+    def from_file(cls, path: str | Path) -> Self:
         """Load from a ``.toml`` or ``.json`` file (data, never code).
 
         Raises

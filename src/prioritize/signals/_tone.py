@@ -44,7 +44,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+)
 
 from prioritize.signals._lexicon import MAX_TEXT_CHARS, cue_entries
 
@@ -293,15 +300,10 @@ class ToneLexicon(BaseModel):
             w: tuple(sorted(v, key=lambda e: -len(e[0]))) for w, v in starts.items()
         }
 
-    @field_validator("words")
+    @field_validator("words", "phrases")
     @classmethod
-    def _check_words(cls, value: dict[str, float]) -> dict[str, float]:
-        return _check_entries(value, phrases=False)
-
-    @field_validator("phrases")
-    @classmethod
-    def _check_phrases(cls, value: dict[str, float]) -> dict[str, float]:
-        return _check_entries(value, phrases=True)
+    def _check_cues(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        return _check_entries(value, phrases=info.field_name == "phrases")
 
     @field_validator("emoticons")
     @classmethod

@@ -108,13 +108,25 @@ def load_per_agent(load: float, agents: int) -> float:
     return min(load / agents, 1.0)
 
 
-def _unstable(load: float, agents: int, arrivals_per_hour: Any, handle_minutes: Any) -> InputError:
-    return InputError(
-        f"the queue is unstable: offered load {load:g} Erlangs (arrivals_per_hour="
-        f"{arrivals_per_hour!r} × handle_minutes={handle_minutes!r} / 60) is not below "
-        f"agents={agents}, so waits grow without bound; staff more than {math.floor(load)} "
-        f"agents, or model abandonment with erlang_a"
-    )
+def _queue(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> tuple[float, int]:
+    """The checked ``(offered load, agents)`` of an M/M/c queue."""
+    return offered_load(arrivals_per_hour, handle_minutes), check_agents(agents, minimum=1)
+
+
+def _waiting(load: float, count: int) -> float:
+    """Erlang C ``P(wait > 0)`` of a checked load on ``count`` agents."""
+    return wait_probability_from_b(load, count, _blocking(load, count))
+
+
+def _check_stable(load: float, count: int, arrivals_per_hour: Any, handle_minutes: Any) -> None:
+    """Raise :class:`InputError` when the load is not below the agents (no steady state)."""
+    if load >= count:
+        raise InputError(
+            f"the queue is unstable: offered load {load:g} Erlangs (arrivals_per_hour="
+            f"{arrivals_per_hour!r} × handle_minutes={handle_minutes!r} / 60) is not below "
+            f"agents={count}, so waits grow without bound; staff more than {math.floor(load)} "
+            f"agents, or model abandonment with erlang_a"
+        )
 
 
 def erlang_b(offered_load: Any, agents: Any) -> float:
@@ -166,9 +178,8 @@ def erlang_c(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float:
     >>> staffing.erlang_c(200, 3, 10)  # unstable: every query waits
     1.0
     """
-    load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents, minimum=1)
-    return wait_probability_from_b(load, count, _blocking(load, count))
+    load, count = _queue(arrivals_per_hour, handle_minutes, agents)
+    return _waiting(load, count)
 
 
 def service_level(
@@ -196,11 +207,10 @@ def service_level(
     >>> round(staffing.service_level(200, 3, 14, within_minutes=1 / 3), 3)
     0.888
     """
-    load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents, minimum=1)
+    load, count = _queue(arrivals_per_hour, handle_minutes, agents)
     within = check_number("within_minutes", within_minutes)
     handle = float(handle_minutes)
-    pw = wait_probability_from_b(load, count, _blocking(load, count))
+    pw = _waiting(load, count)
     return service_level_from_c(load, count, pw, handle, within)
 
 
@@ -224,11 +234,9 @@ def mean_wait_minutes(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
     InputError
         If the queue is unstable (offered load ``>= agents``): no mean exists.
     """
-    load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents, minimum=1)
-    if load >= count:
-        raise _unstable(load, count, arrivals_per_hour, handle_minutes)
-    pw = wait_probability_from_b(load, count, _blocking(load, count))
+    load, count = _queue(arrivals_per_hour, handle_minutes, agents)
+    _check_stable(load, count, arrivals_per_hour, handle_minutes)
+    pw = _waiting(load, count)
     return pw * float(handle_minutes) / (count - load)
 
 
@@ -257,14 +265,12 @@ def wait_quantile_minutes(
     InputError
         If the queue is unstable (offered load ``>= agents``).
     """
-    load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents, minimum=1)
+    load, count = _queue(arrivals_per_hour, handle_minutes, agents)
     q = check_number("quantile", quantile)
     if q >= 1.0:
         raise InputError(f"quantile must be in [0, 1); got {quantile!r}")
-    if load >= count:
-        raise _unstable(load, count, arrivals_per_hour, handle_minutes)
-    pw = wait_probability_from_b(load, count, _blocking(load, count))
+    _check_stable(load, count, arrivals_per_hour, handle_minutes)
+    pw = _waiting(load, count)
     if 1.0 - q >= pw:
         return 0.0
     return float(handle_minutes) / (count - load) * math.log(pw / (1.0 - q))
@@ -283,8 +289,7 @@ def occupancy(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) -> float
     float
         In ``[0, 1]``; 1.0 when the queue is unstable (agents never idle).
     """
-    load = offered_load(arrivals_per_hour, handle_minutes)
-    count = check_agents(agents, minimum=1)
+    load, count = _queue(arrivals_per_hour, handle_minutes, agents)
     return load_per_agent(load, count)
 
 
@@ -339,9 +344,8 @@ def cobham_mean_waits(arrivals_per_hour: Any, handle_minutes: Any, agents: Any) 
     count = check_agents(agents, minimum=1)
     total = sum(rates)
     load = offered_load(total, handle)
-    if load >= count:
-        raise _unstable(load, count, total, handle_minutes)
-    pw = wait_probability_from_b(load, count, _blocking(load, count))
+    _check_stable(load, count, total, handle_minutes)
+    pw = _waiting(load, count)
     base = pw * handle / count
     waits: list[float] = []
     cumulative = 0.0

@@ -17,7 +17,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from prioritize._errors import InputError
-from prioritize.models import Channel, Customer, Query
+from prioritize.models import REQUIRED_COLUMNS, Channel, Customer, Query
 from prioritize.policy import Aging, Blind, Cap, MaxWait, Policy, Weights
 from prioritize.signals import SIGNALS, Domain
 
@@ -441,14 +441,9 @@ def shape_arrivals(
 
 
 _PROFILES = 4  # most distinct customer profiles in one stream
-_PROFILE_COLUMNS = (
-    "channel",
-    "followers",
-    "lifetime_value",
-    "purchase_count",
-    "total_spend",
-    "days_since_last_purchase",
-    "urgency",
+#: What a customer profile fixes: the channel, the CRM columns and urgency.
+_PROFILE_COLUMNS = tuple(
+    c for c in (*REQUIRED_COLUMNS, "urgency") if c not in {"query_id", "customer_id", "received_at"}
 )
 
 
