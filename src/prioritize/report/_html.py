@@ -25,8 +25,14 @@ from prioritize.report._plots import (
     plot_wait_distribution,
 )
 from prioritize.report._promise import promise
-from prioritize.report._reading import reading
-from prioritize.report._tables import band_table, baseline_changes, summary_table
+from prioritize.report._reading import QUEUE_CHANGES, reading
+from prioritize.report._tables import (
+    NO_SKILL,
+    band_table,
+    baseline_changes,
+    labelled,
+    summary_table,
+)
 from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["BREAKDOWNS", "DEFAULT_TITLE", "html_report", "write_report"]
@@ -99,7 +105,6 @@ BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("tone", "tone"),
     ("type", "type"),
 )
-_NO_SKILL = "(no skill)"
 _CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "median_wait_answered": ("median wait of answered (min)", "change_min"),
@@ -201,9 +206,7 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
     records = next(iter(results.values())).records
     parts: list[str] = []
     for column, label in BREAKDOWNS:
-        if column != AGENT_GROUP and (
-            column not in records.columns or records[column].nunique(dropna=False) < 2
-        ):
+        if column != AGENT_GROUP and not labelled(records, column):
             continue
         tables = {
             name: breakdown(result, group=column, within_minutes=within_minutes)
@@ -230,9 +233,30 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
         parts.append('<div class="grid">')
         for name, table in tables.items():
             if column == "skills":
-                table = table.rename(index={"": _NO_SKILL})
+                table = table.rename(index={"": NO_SKILL})
             parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
         parts.append("</div>")
+    return parts
+
+
+def _queue_changes(
+    results: Mapping[str, SimulationResult], base: str, within_minutes: float
+) -> list[str]:
+    """The change against ``base`` per skill queue and per language, when the records say."""
+    records = results[base].records
+    parts: list[str] = []
+    for column, label in QUEUE_CHANGES:
+        if not labelled(records, column):
+            continue
+        table = baseline_changes(
+            results, baseline=base, group=column, within_minutes=within_minutes
+        )
+        if column == "skills":
+            table = table.rename(index={"": NO_SKILL}, level=1)
+        parts += [
+            f"<h3>Per {html.escape(label)}</h3>",
+            _table(table, _CHANGE_COLUMNS, f"policy, {label}"),
+        ]
     return parts
 
 
@@ -358,9 +382,16 @@ def html_report(
                 "95% bootstrap interval (0: no difference).",
             ),
             '<p class="note">Per follower band: baseline → policy (change; 95% interval of '
-            "the change). Shares are paired by query; medians are of answered queries.</p>",
+            "the change). Shares are paired by query; medians are of answered queries"
+            + (
+                "; with retries, of the first attempts (the queries both runs have)"
+                if changes.attrs.get("attempts") == "first"
+                else ""
+            )
+            + ".</p>",
             _table(changes, _CHANGE_COLUMNS, "policy, followers"),
         ]
+        parts += _queue_changes(results, base, within_minutes)
     parts += [
         "<h2>Queue over time</h2>",
         _figure(

@@ -60,6 +60,8 @@ BAND_COLUMNS: tuple[str, ...] = (
 #: Default weights of :func:`influence_sweep`.
 FOLLOWER_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0)
 VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
+#: How the report names the skill queue of queries that need no skill (``skills`` ``""``).
+NO_SKILL = "(no skill)"
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
@@ -133,14 +135,22 @@ def baseline_changes(
     index); columns: :func:`prioritize.fairness.band_changes`' (median wait,
     share within ``within_minutes``, share giving up: baseline, policy,
     change and its paired 95% interval). Empty with one policy.
+
+    ``group`` is any column of the records: ``follower_band``,
+    ``value_band``, ``skills`` (the skill queue), ``language``, ``topic``...
+    With retries (:class:`~prioritize.Retry`), the queries compared are the
+    first attempts, the stream's own queries, which both runs have (a retry
+    exists only under the policy that let its customer give up);
+    ``attrs["attempts"]`` is then ``"first"``.
     """
     if not results:
         raise InputError("no results to compare")
     base = check_baseline(list(results), baseline)
+    firsts = {name: first_attempts(result.records) for name, result in results.items()}
     parts = {
         name: band_changes(
-            result.records,
-            results[base].records,
+            firsts[name],
+            firsts[base],
             group=group,
             within_minutes=within_minutes,
             waits=waits,
@@ -153,7 +163,22 @@ def baseline_changes(
         return pd.DataFrame()
     table = pd.concat(parts, names=["policy", group])
     table.attrs["baseline"] = base
+    if any(len(firsts[name]) < len(r.records) for name, r in results.items()):
+        table.attrs["attempts"] = "first"
     return table
+
+
+def first_attempts(records: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``records`` that are a customer's first attempt (all rows without retries)."""
+    if "attempt" not in records.columns:
+        return records
+    first = records["attempt"].to_numpy(dtype=np.int64) == 1
+    return records if first.all() else records.loc[first]
+
+
+def labelled(records: pd.DataFrame, column: str) -> bool:
+    """Whether ``records`` have ``column`` with two labels or more (a breakdown tells something)."""
+    return column in records.columns and records[column].nunique(dropna=False) >= 2
 
 
 def _interval(span_minutes: float, points: int) -> float:
