@@ -238,6 +238,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "require, prefer); default: the stream's skills column, else anyone may answer",
     )
     compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
+    compare.add_argument(
+        "--retry",
+        metavar="FILE.toml",
+        help="customers who give up contact again (a pz.Retry file: probability, after_minutes, "
+        "optional channel); the tables then count people beside contacts",
+    )
     compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     compare.add_argument(
         "--replications",
@@ -403,6 +409,7 @@ def _run(args: argparse.Namespace) -> str:
                 schedule=args.schedule,
                 team=args.team,
                 routes=args.routes,
+                retry=args.retry,
                 seed=args.seed,
                 replications=args.replications,
                 report=args.report,

@@ -61,9 +61,18 @@ td.num{text-align:right;
 """
 
 
-def _summary_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
+#: The headline columns of a run where customers tried again (after ``arrived``).
+_PEOPLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "people": ("people", "int"),
+    "retries": ("retries", "int"),
+    "people_unanswered": ("people never answered", "int"),
+}
+
+
+def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple[str, str]]:
     return {
-        "arrived": ("queries", "int"),
+        "arrived": ("queries" if not retried else "contacts", "int"),
+        **(_PEOPLE_COLUMNS if retried else {}),
         "abandon_rate": ("gave up", "pct"),
         "p50_wait_minutes": ("median wait of answered (min)", "f1"),
         "mean_wait_minutes": ("mean wait of answered", "f1"),
@@ -325,6 +334,7 @@ def html_report(
     require_matplotlib()
     names = list(results)
     summary = summary_table(results, within_minutes=within_minutes)
+    retried = bool((summary["retries"].astype(np.int64) > 0).any())
     base = check_baseline(names, baseline)
     text = reading(results, within_minutes=within_minutes, baseline=base)
     parts = [
@@ -334,9 +344,17 @@ def html_report(
         f'<p class="reading">{html.escape(text)}</p>',
         "<h2>Headline figures</h2>",
         f'<p class="note">{html.escape(_abandonment(results))}</p>',
-        _table(summary, _summary_columns(within_minutes), "policy"),
+        _table(summary, _summary_columns(within_minutes, retried=retried), "policy"),
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
-        "reached them. Lifetime value, gave up: of the customers who gave up at least once "
+        "reached them. "
+        + (
+            "Customers who gave up tried again: each attempt is a contact (the figures "
+            "are per contact); people counts each customer once, retries the attempts after "
+            "the first, people never answered those none of whose attempts was answered. "
+            if retried
+            else ""
+        )
+        + "Lifetime value, gave up: of the customers who gave up at least once "
         "(each once); expected loss: that times the churn-after-abandonment probability. Public "
         "exposure: followers of customers whose public post waited over an hour or went "
         "unanswered. Wait ratio: the best-served follower band's mean wait of answered "

@@ -21,7 +21,7 @@ from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import Waits, band_changes, band_ratio_tests
 from prioritize.policy import Blind, Policy
-from prioritize.routing import Routes
+from prioritize.routing import Retry, Routes
 from prioritize.simulation import (
     CHURN_AFTER_ABANDON,
     PatienceLike,
@@ -329,6 +329,7 @@ def influence_sweep(
     *,
     agents: Any,
     routes: Routes | None = None,
+    retry: Retry | None = None,
     base: Policy | None = None,
     follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
     value_weights: Sequence[float] = VALUE_WEIGHTS,
@@ -343,7 +344,8 @@ def influence_sweep(
     What does each point of influence buy, and at whose expense? Each row
     is one (``follower_reach``, ``crm_value``) weight pair, with the
     :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
-    ``agents`` (and ``routes``, for a team): plot ``expected_loss`` against
+    ``agents`` (and ``routes``, for a team; ``retry``, customers who try
+    again): plot ``expected_loss`` against
     ``wait_ratio_follower_band`` and mark the :func:`pareto_front`.
     ``patience``, ``churn_after_abandon``,
     ``executor`` and ``progress`` are :func:`~prioritize.simulation.sweep`'s:
@@ -358,6 +360,7 @@ def influence_sweep(
         grid=grid,
         agents=agents,
         routes=routes,
+        retry=retry,
         seeds=[seed],
         patience=patience,
         churn_after_abandon=churn_after_abandon,
