@@ -157,7 +157,7 @@ M = TypeVar("M", Team, Routes, Retry)
 
 
 def load_model(kind: type[M], spec: str, option: str) -> M:
-    """A :class:`~prioritize.Team`, :class:`~prioritize.Routes` or :class:`~prioritize.Retry` from a .toml or .json file."""
+    """A Team, Routes or Retry (:mod:`prioritize.routing`) from a .toml or .json file."""
     path = Path(spec)
     if not path.is_file():
         raise CLIError(f"{option} {spec}: {'no such file' if not path.exists() else 'not a file'}")
