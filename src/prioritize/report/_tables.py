@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
@@ -166,14 +167,6 @@ def baseline_changes(
     if any(len(firsts[name]) < len(r.records) for name, r in results.items()):
         table.attrs["attempts"] = "first"
     return table
-
-
-def first_attempts(records: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``records`` that are a customer's first attempt (all rows without retries)."""
-    if "attempt" not in records.columns:
-        return records
-    first = records["attempt"].to_numpy(dtype=np.int64) == 1
-    return records if first.all() else records.loc[first]
 
 
 def labelled(records: pd.DataFrame, column: str) -> bool:
