@@ -560,9 +560,7 @@ def _delay(value: Any) -> Any:
         params = DELAY_KINDS[kind]
         given = sorted(set(value) - {"kind"})
         if given != sorted(params):
-            raise ValueError(
-                f"after_minutes: kind {kind!r} takes {list(params)}; got {given}"
-            )
+            raise ValueError(f"after_minutes: kind {kind!r} takes {list(params)}; got {given}")
         return {"kind": kind} | {
             p: _minutes_param(f"after_minutes.{p}", value[p], zero=p == "sigma") for p in params
         }
