@@ -170,12 +170,15 @@ def simulate(
         language, any column); replaces the ``skills`` column. Needs a team.
     retry
         :class:`~prioritize.Retry`: a customer who gives up contacts again
-        ``after_minutes`` later with ``probability`` (on ``channel``, None:
-        the same one), keeping their handle time and patience; each attempt
-        is a row of the records (``attempt`` 2, 3, ...; ``query_id``
-        ``"<first_query_id>#<attempt>"``). Whether a customer retries is drawn
-        from ``seed`` on its own stream: two policies given the same seed
-        see the same customers willing to retry (common random numbers).
+        ``after_minutes`` later (a constant, or drawn per retry from a
+        distribution) with ``probability`` (on ``channel``, None: the same
+        one), keeping their handle time, with their first patience times
+        ``patience_factor``; each attempt is a row of the records
+        (``attempt`` 2, 3, ...; ``query_id`` ``"<first_query_id>#<attempt>"``).
+        Whether a customer retries, and the delays, are drawn from ``seed``
+        on streams of their own: two policies given the same seed see the
+        same customers willing to retry, after the same delays (common random
+        numbers).
     seed
         Seed or ``numpy.random.Generator`` for the drawn handle times,
         patience, retries and ``select="random"`` (independent streams
