@@ -47,3 +47,9 @@ def test_no_people_columns_when_nobody_tried_again(retry: pz.Retry | None) -> No
     head = _headline(html_report(_runs(retry)))
     assert "<th>queries</th>" in head
     assert "<th>people</th>" not in head and "<th>retries</th>" not in head
+
+
+def test_the_subtitle_counts_queries_not_contacts() -> None:
+    page = html_report(_runs(pz.Retry(probability=0.6, after_minutes=15)))
+    assert "300 queries received" in page and "(customers who gave up tried again)" in page
+    assert "(customers who gave up tried again)" not in html_report(_runs(None))

@@ -155,4 +155,5 @@ def test_with_retries_the_first_attempts_are_compared() -> None:
     }
     pd.testing.assert_frame_equal(changes, baseline_changes(firsts), check_like=True)
     assert "attempts" not in baseline_changes(firsts).attrs
-    assert "Against fifo, influencer" in reading(runs)
+    assert "Against fifo on first attempts, influencer gives" in reading(runs)
+    assert "on first attempts" not in reading(firsts)

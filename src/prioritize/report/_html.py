@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.files import write_text_atomic
@@ -57,7 +58,7 @@ td.num{text-align:right;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
 .note{color:#777;font-size:0.88em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
-.grid>div{min-width:0;overflow-x:auto}
+.grid>div{min-width:0;overflow-x:auto}.wide{overflow-x:auto}
 """
 
 
@@ -194,11 +195,16 @@ def _figure(svg: str, caption: str) -> str:
 
 
 def _span(results: Mapping[str, SimulationResult]) -> str:
-    received = next(iter(results.values())).records["received_at"]
+    records = next(iter(results.values())).records
+    received = first_attempts(records)["received_at"]
     if received.empty:
         return "no queries"
     first, last = received.min(), received.max()
-    return f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+    tried = "" if len(received) == len(records) else " (customers who gave up tried again)"
+    return (
+        f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to "
+        f"{last:%Y-%m-%d %H:%M} UTC{tried}"
+    )
 
 
 def _abandonment(results: Mapping[str, SimulationResult]) -> str:
@@ -344,7 +350,9 @@ def html_report(
         f'<p class="reading">{html.escape(text)}</p>',
         "<h2>Headline figures</h2>",
         f'<p class="note">{html.escape(_abandonment(results))}</p>',
+        '<div class="wide">',
         _table(summary, _summary_columns(within_minutes, retried=retried), "policy"),
+        "</div>",
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
         "reached them. "
         + (

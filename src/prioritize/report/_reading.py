@@ -57,6 +57,11 @@ def _band_change(row: pd.Series, who: str, within_minutes: float, waits: str) ->
     )
 
 
+def _on_firsts(changes: pd.DataFrame) -> str:
+    """Say so when a change is of first attempts (customers tried again)."""
+    return " on first attempts" if changes.attrs.get("attempts") == "first" else ""
+
+
 def _change_sentence(
     results: Mapping[str, SimulationResult],
     *,
@@ -80,7 +85,7 @@ def _change_sentence(
     moved = changes.xs(top, level=1)["within_target_change"].astype(float)
     name = str(moved.abs().idxmax()) if moved.notna().any() else str(moved.index[0])
     mine = changes.loc[name]
-    text = f"Against {baseline}, {name} gives " + _band_change(
+    text = f"Against {baseline}{_on_firsts(changes)}, {name} gives " + _band_change(
         mine.loc[top], who.format(top), within_minutes, "answered"
     )
     if bottom != top:
@@ -142,7 +147,8 @@ def _queue_sentences(
             for (policy, label), row in material.iterrows()
         ]
         if parts:
-            sentences.append(f"By {who}, against {baseline}: " + "; ".join(parts) + ".")
+            head = f"By {who}, against {baseline}{_on_firsts(changes)}: "
+            sentences.append(head + "; ".join(parts) + ".")
     return sentences
 
 
