@@ -20,7 +20,7 @@ from prioritize._errors import ConfigError, SkippedRecordsWarning
 from prioritize._internal.files import read_table, read_text, same_file, write_atomic
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
-from prioritize.routing import Routes, Team
+from prioritize.routing import Retry, Routes, Team
 
 __all__ = [
     "DAYS",
@@ -153,11 +153,11 @@ def load_policy(spec: str) -> Policy:
         raise _about(path, exc) from exc
 
 
-M = TypeVar("M", Team, Routes)
+M = TypeVar("M", Team, Routes, Retry)
 
 
 def load_model(kind: type[M], spec: str, option: str) -> M:
-    """A :class:`~prioritize.Team` or :class:`~prioritize.Routes` from a .toml or .json file."""
+    """A Team, Routes or Retry (:mod:`prioritize.routing`) from a .toml or .json file."""
     path = Path(spec)
     if not path.is_file():
         raise CLIError(f"{option} {spec}: {'no such file' if not path.exists() else 'not a file'}")

@@ -28,7 +28,7 @@ from prioritize.cli._patience import default_team, parse_patience
 from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
-from prioritize.routing import Routes, Team
+from prioritize.routing import Retry, Routes, Team
 from prioritize.simulation import SimulationResult, compare, simulate
 
 __all__ = ["CompareOptions", "run_compare"]
@@ -45,6 +45,7 @@ class CompareOptions:
     schedule: str | None = None
     team: str | None = None
     routes: str | None = None
+    retry: str | None = None
     seed: int = 0
     replications: int = 1
     report: str | None = None
@@ -105,7 +106,7 @@ def run_compare(opts: CompareOptions) -> str:
             require_matplotlib()
         except ImportError as exc:
             raise CLIError(str(exc)) from exc
-        inputs = (opts.queries, opts.schedule, opts.team, opts.routes, *opts.policies)
+        inputs = (opts.queries, opts.schedule, opts.team, opts.routes, opts.retry, *opts.policies)
         check_output(opts.report, "--report", inputs=inputs, force=opts.force)
     policies = _policies(opts.policies)
     patience = parse_patience(opts.patience)
@@ -132,6 +133,7 @@ def run_compare(opts: CompareOptions) -> str:
         stream = f"a synthetic week of {n:,} queries (seed {opts.seed})"
     staffing: Any
     routes = None if opts.routes is None else load_model(Routes, opts.routes, "--routes")
+    retry = None if opts.retry is None else load_model(Retry, opts.retry, "--retry")
     if opts.team is not None:
         staffing = load_model(Team, opts.team, "--team")
         sizes = ", ".join(f"{g.name} ({_size(g.agents)})" for g in staffing.groups)
@@ -158,6 +160,7 @@ def run_compare(opts: CompareOptions) -> str:
             policies[name],
             agents=staffing,
             routes=routes,
+            retry=retry,
             seed=opts.seed,
             patience=patience,
         )
@@ -175,6 +178,7 @@ def run_compare(opts: CompareOptions) -> str:
                         policies[name],
                         agents=staffing,
                         routes=routes,
+                        retry=retry,
                         seed=s,
                         patience=patience,
                     )
@@ -184,6 +188,7 @@ def run_compare(opts: CompareOptions) -> str:
             policies,
             agents=staffing,
             routes=routes,
+            retry=retry,
             seed=opts.seed,
             replications=opts.replications,
             patience=patience,
@@ -194,7 +199,7 @@ def run_compare(opts: CompareOptions) -> str:
     written = None
     if opts.report is not None:
         written = _write_report(
-            opts, results, frame, staffing, routes, bars, stream, team, patience, runs
+            opts, results, frame, staffing, routes, bars, stream, team, patience, runs, retry
         )
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
@@ -232,12 +237,19 @@ def _write_report(
     team: str,
     patience: Any,
     runs: dict[str, list[SimulationResult]] | None = None,
+    retry: Retry | None = None,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
     assert opts.report is not None
     sweep = influence_sweep(
-        frame, agents=staffing, routes=routes, seed=opts.seed, patience=patience, progress=bars
+        frame,
+        agents=staffing,
+        routes=routes,
+        retry=retry,
+        seed=opts.seed,
+        patience=patience,
+        progress=bars,
     )
     try:
         return write_report(

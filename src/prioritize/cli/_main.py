@@ -256,6 +256,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "require, prefer); default: the stream's skills column, else anyone may answer",
     )
     compare.add_argument("--patience", metavar="SPEC", help=PATIENCE_HELP)
+    compare.add_argument(
+        "--retry",
+        metavar="FILE.toml",
+        help="customers who give up contact again (a pz.Retry file: probability, after_minutes, "
+        "optional channel); the tables then count people beside contacts",
+    )
     _add_seed(compare)
     compare.add_argument(
         "--replications",
@@ -384,9 +390,9 @@ def _run(args: argparse.Namespace) -> str:
                 policies=args.policy,
                 read=_read_options(args),
                 **_given(
-                    args, "queries", "synthetic", "agents", "schedule", "team", "routes", "seed",
-                    "replications", "report", "force", "within_minutes", "target", "progress",
-                    "patience", "baseline",
+                    args, "queries", "synthetic", "agents", "schedule", "team", "routes",
+                    "retry", "seed", "replications", "report", "force", "within_minutes",
+                    "target", "progress", "patience", "baseline",
                 ),
             )
         )  # fmt: skip

@@ -135,6 +135,14 @@ def policy_block(
         f"median wait of those answered {minutes(s['p50_wait_minutes'])}, p90 "
         f"{minutes(s['p90_wait_minutes'])}, longest {minutes(s['max_wait_minutes'])}; "
         f"{_pct(float(s['within_target']))} answered within {within_minutes:g} min",
+        *(
+            [
+                f"   {s['people']:,} people made {s['arrived']:,} contacts ({s['retries']:,} "
+                f"retries after giving up); {s['people_unanswered']:,} people never answered"
+            ]
+            if s["retries"] > 0
+            else []
+        ),
         f"   lifetime value of those who gave up {count(s['abandoned_lifetime_value'])}, "
         f"expected loss {count(s['expected_loss'])} (churn {result.churn_after_abandon:.0%}) · "
         f"public exposure {count(s['public_exposure'])} followers "
@@ -191,17 +199,23 @@ def _with_ci(table: pd.DataFrame, column: str, text: str, policy: str, fmt: str)
 def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) -> str:
     """The side-by-side table of headline figures (``compare``'s, or :func:`summary_table`'s).
 
+    When customers tried again (``retries`` > 0), ``people``, ``retries`` and
+    ``people_unanswered`` ("never answered") come first.
+
     ``≤ <within_minutes> min`` is ``within_target`` when the table has it (a
     :func:`summary_table` at ``within_minutes``), else the summary's 60-minute figure.
     """
     within = "within_target" if "within_target" in table.columns else "within_60_min"
     shown = within_minutes if within == "within_target" else SLA_MINUTES
+    retried = bool((table["retries"].astype(float) > 0).any()) if "retries" in table else False
+    people = ("people", "retries", "people_unanswered") if retried else ()
     rows = []
     for policy, s in table.iterrows():
         name = str(policy)
         rows.append(
             [
                 name,
+                *(_with_ci(table, c, count(float(s[c])), name, ",.0f") for c in people),
                 _with_ci(table, "p50_wait_minutes", minutes(s["p50_wait_minutes"]), name, ".1f"),
                 _with_ci(table, "abandon_rate", _pct(s["abandon_rate"]), name, ".1%"),
                 _with_ci(table, within, _pct(s[within]), name, ".1%"),
@@ -214,6 +228,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
         )
     headers = [
         "policy",
+        *(["people", "retries", "never answered"] if retried else []),
         "median wait",
         "gave up",
         f"≤ {shown:g} min",
@@ -255,7 +270,11 @@ def changes_text(
                 f"{row['abandon_rate_change_high'] * 100:+.1f} pts)",
             ]
         )
-    head = f"Against {base}, by follower band (95% CI of the change; shares paired by query):\n"
+    firsts = "; first attempts" if changes.attrs.get("attempts") == "first" else ""
+    head = (
+        f"Against {base}, by follower band (95% CI of the change; shares paired by query"
+        f"{firsts}):\n"
+    )
     return head + render(
         [
             "policy, followers",

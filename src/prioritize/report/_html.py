@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.files import write_text_atomic
@@ -25,8 +26,14 @@ from prioritize.report._plots import (
     plot_wait_distribution,
 )
 from prioritize.report._promise import promise
-from prioritize.report._reading import reading
-from prioritize.report._tables import band_table, baseline_changes, summary_table
+from prioritize.report._reading import QUEUE_CHANGES, reading
+from prioritize.report._tables import (
+    NO_SKILL,
+    band_table,
+    baseline_changes,
+    labelled,
+    summary_table,
+)
 from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["BREAKDOWNS", "DEFAULT_TITLE", "html_report", "write_report"]
@@ -51,13 +58,22 @@ td.num{text-align:right;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
 .note{color:#777;font-size:0.88em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
-.grid>div{min-width:0;overflow-x:auto}
+.grid>div{min-width:0;overflow-x:auto}.wide{overflow-x:auto}
 """
 
 
-def _summary_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
+#: The headline columns of a run where customers tried again (after ``arrived``).
+_PEOPLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "people": ("people", "int"),
+    "retries": ("retries", "int"),
+    "people_unanswered": ("people never answered", "int"),
+}
+
+
+def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple[str, str]]:
     return {
-        "arrived": ("queries", "int"),
+        "arrived": ("queries" if not retried else "contacts", "int"),
+        **(_PEOPLE_COLUMNS if retried else {}),
         "abandon_rate": ("gave up", "pct"),
         "p50_wait_minutes": ("median wait of answered (min)", "f1"),
         "mean_wait_minutes": ("mean wait of answered", "f1"),
@@ -99,7 +115,6 @@ BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("tone", "tone"),
     ("type", "type"),
 )
-_NO_SKILL = "(no skill)"
 _CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "median_wait_answered": ("median wait of answered (min)", "change_min"),
@@ -180,11 +195,16 @@ def _figure(svg: str, caption: str) -> str:
 
 
 def _span(results: Mapping[str, SimulationResult]) -> str:
-    received = next(iter(results.values())).records["received_at"]
+    records = next(iter(results.values())).records
+    received = first_attempts(records)["received_at"]
     if received.empty:
         return "no queries"
     first, last = received.min(), received.max()
-    return f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
+    tried = "" if len(received) == len(records) else " (customers who gave up tried again)"
+    return (
+        f"{len(received):,} queries received {first:%Y-%m-%d %H:%M} to "
+        f"{last:%Y-%m-%d %H:%M} UTC{tried}"
+    )
 
 
 def _abandonment(results: Mapping[str, SimulationResult]) -> str:
@@ -201,9 +221,7 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
     records = next(iter(results.values())).records
     parts: list[str] = []
     for column, label in BREAKDOWNS:
-        if column != AGENT_GROUP and (
-            column not in records.columns or records[column].nunique(dropna=False) < 2
-        ):
+        if column != AGENT_GROUP and not labelled(records, column):
             continue
         tables = {
             name: breakdown(result, group=column, within_minutes=within_minutes)
@@ -230,9 +248,30 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
         parts.append('<div class="grid">')
         for name, table in tables.items():
             if column == "skills":
-                table = table.rename(index={"": _NO_SKILL})
+                table = table.rename(index={"": NO_SKILL})
             parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
         parts.append("</div>")
+    return parts
+
+
+def _queue_changes(
+    results: Mapping[str, SimulationResult], base: str, within_minutes: float
+) -> list[str]:
+    """The change against ``base`` per skill queue and per language, when the records say."""
+    records = results[base].records
+    parts: list[str] = []
+    for column, label in QUEUE_CHANGES:
+        if not labelled(records, column):
+            continue
+        table = baseline_changes(
+            results, baseline=base, group=column, within_minutes=within_minutes
+        )
+        if column == "skills":
+            table = table.rename(index={"": NO_SKILL}, level=1)
+        parts += [
+            f"<h3>Per {html.escape(label)}</h3>",
+            _table(table, _CHANGE_COLUMNS, f"policy, {label}"),
+        ]
     return parts
 
 
@@ -301,6 +340,7 @@ def html_report(
     require_matplotlib()
     names = list(results)
     summary = summary_table(results, within_minutes=within_minutes)
+    retried = bool((summary["retries"].astype(np.int64) > 0).any())
     base = check_baseline(names, baseline)
     text = reading(results, within_minutes=within_minutes, baseline=base)
     parts = [
@@ -310,9 +350,19 @@ def html_report(
         f'<p class="reading">{html.escape(text)}</p>',
         "<h2>Headline figures</h2>",
         f'<p class="note">{html.escape(_abandonment(results))}</p>',
-        _table(summary, _summary_columns(within_minutes), "policy"),
+        '<div class="wide">',
+        _table(summary, _summary_columns(within_minutes, retried=retried), "policy"),
+        "</div>",
         '<p class="note">Waits are of answered queries; "gave up" queries left before an agent '
-        "reached them. Lifetime value, gave up: of the customers who gave up at least once "
+        "reached them. "
+        + (
+            "Customers who gave up tried again: each attempt is a contact (the figures "
+            "are per contact); people counts each customer once, retries the attempts after "
+            "the first, people never answered those none of whose attempts was answered. "
+            if retried
+            else ""
+        )
+        + "Lifetime value, gave up: of the customers who gave up at least once "
         "(each once); expected loss: that times the churn-after-abandonment probability. Public "
         "exposure: followers of customers whose public post waited over an hour or went "
         "unanswered. Wait ratio: the best-served follower band's mean wait of answered "
@@ -358,9 +408,16 @@ def html_report(
                 "95% bootstrap interval (0: no difference).",
             ),
             '<p class="note">Per follower band: baseline → policy (change; 95% interval of '
-            "the change). Shares are paired by query; medians are of answered queries.</p>",
+            "the change). Shares are paired by query; medians are of answered queries"
+            + (
+                "; with retries, of the first attempts (the queries both runs have)"
+                if changes.attrs.get("attempts") == "first"
+                else ""
+            )
+            + ".</p>",
             _table(changes, _CHANGE_COLUMNS, "policy, followers"),
         ]
+        parts += _queue_changes(results, base, within_minutes)
     parts += [
         "<h2>Queue over time</h2>",
         _figure(

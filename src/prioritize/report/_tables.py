@@ -15,13 +15,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import Waits, band_changes, band_ratio_tests
 from prioritize.policy import Blind, Policy
-from prioritize.routing import Routes
+from prioritize.routing import Retry, Routes
 from prioritize.simulation import (
     CHURN_AFTER_ABANDON,
     PatienceLike,
@@ -60,6 +61,8 @@ BAND_COLUMNS: tuple[str, ...] = (
 #: Default weights of :func:`influence_sweep`.
 FOLLOWER_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0)
 VALUE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
+#: How the report names the skill queue of queries that need no skill (``skills`` ``""``).
+NO_SKILL = "(no skill)"
 _NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
@@ -133,14 +136,22 @@ def baseline_changes(
     index); columns: :func:`prioritize.fairness.band_changes`' (median wait,
     share within ``within_minutes``, share giving up: baseline, policy,
     change and its paired 95% interval). Empty with one policy.
+
+    ``group`` is any column of the records: ``follower_band``,
+    ``value_band``, ``skills`` (the skill queue), ``language``, ``topic``...
+    With retries (:class:`~prioritize.Retry`), the queries compared are the
+    first attempts, the stream's own queries, which both runs have (a retry
+    exists only under the policy that let its customer give up);
+    ``attrs["attempts"]`` is then ``"first"``.
     """
     if not results:
         raise InputError("no results to compare")
     base = check_baseline(list(results), baseline)
+    firsts = {name: first_attempts(result.records) for name, result in results.items()}
     parts = {
         name: band_changes(
-            result.records,
-            results[base].records,
+            firsts[name],
+            firsts[base],
             group=group,
             within_minutes=within_minutes,
             waits=waits,
@@ -153,7 +164,14 @@ def baseline_changes(
         return pd.DataFrame()
     table = pd.concat(parts, names=["policy", group])
     table.attrs["baseline"] = base
+    if any(len(firsts[name]) < len(r.records) for name, r in results.items()):
+        table.attrs["attempts"] = "first"
     return table
+
+
+def labelled(records: pd.DataFrame, column: str) -> bool:
+    """Whether ``records`` have ``column`` with two labels or more (a breakdown tells something)."""
+    return column in records.columns and records[column].nunique(dropna=False) >= 2
 
 
 def _interval(span_minutes: float, points: int) -> float:
@@ -304,6 +322,7 @@ def influence_sweep(
     *,
     agents: Any,
     routes: Routes | None = None,
+    retry: Retry | None = None,
     base: Policy | None = None,
     follower_weights: Sequence[float] = FOLLOWER_WEIGHTS,
     value_weights: Sequence[float] = VALUE_WEIGHTS,
@@ -318,7 +337,8 @@ def influence_sweep(
     What does each point of influence buy, and at whose expense? Each row
     is one (``follower_reach``, ``crm_value``) weight pair, with the
     :data:`~prioritize.simulation.SUMMARY_FIELDS` of a run on ``frame`` with
-    ``agents`` (and ``routes``, for a team): plot ``expected_loss`` against
+    ``agents`` (and ``routes``, for a team; ``retry``, customers who try
+    again): plot ``expected_loss`` against
     ``wait_ratio_follower_band`` and mark the :func:`pareto_front`.
     ``patience``, ``churn_after_abandon``,
     ``executor`` and ``progress`` are :func:`~prioritize.simulation.sweep`'s:
@@ -333,6 +353,7 @@ def influence_sweep(
         grid=grid,
         agents=agents,
         routes=routes,
+        retry=retry,
         seeds=[seed],
         patience=patience,
         churn_after_abandon=churn_after_abandon,

@@ -32,7 +32,15 @@ from prioritize.routing._evaluate import (
     labelled_messages,
 )
 from prioritize.routing._frame import LABEL_COLUMNS, TextClassifier, classify, classify_frame
-from prioritize.routing._teams import SELECT, AgentGroup, Retry, Route, Routes, Team
+from prioritize.routing._teams import (
+    DELAY_KINDS,
+    SELECT,
+    AgentGroup,
+    Retry,
+    Route,
+    Routes,
+    Team,
+)
 
 for _cls in (AgentGroup, Retry, Route, Routes, Team):
     _cls.__module__ = __name__  # the public path, in reprs, pickles and doctests
@@ -41,6 +49,7 @@ __all__ = [
     "CLASSIFY_MISSING",
     "DEFAULT_TOPICS",
     "DEFAULT_TYPES",
+    "DELAY_KINDS",
     "FIELDS",
     "GENERAL_TOPIC",
     "LABEL_COLUMNS",

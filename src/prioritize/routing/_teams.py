@@ -42,6 +42,7 @@ from prioritize.models import Channel, Customer, Query, Shift, channel_of
 from prioritize.policy import read_document, write_document
 
 __all__ = [
+    "DELAY_KINDS",
     "SELECT",
     "AgentGroup",
     "Retry",
@@ -526,6 +527,52 @@ class Routes(_FileModel):
         return required, preferred
 
 
+#: The delay distributions a :class:`Retry` may name, with their parameters: the
+#: simulator's duration models of the same names (``pz.simulation.Constant``,
+#: ``Exponential``, ``LogNormal``), built from these fields by the simulator.
+DELAY_KINDS: Mapping[str, tuple[str, ...]] = {
+    "constant": ("minutes",),
+    "exponential": ("mean_minutes",),
+    "lognormal": ("median_minutes", "sigma"),
+}
+_DELAY_FORMS = (
+    "minutes > 0, a mapping {'kind': 'exponential', 'mean_minutes': m} or {'kind': "
+    "'lognormal', 'median_minutes': m, 'sigma': s} (or 'constant', 'minutes'), or a duration "
+    "model with draw(channels, rng) such as pz.simulation.Exponential(20)"
+)
+
+
+def _minutes_param(name: str, value: Any, *, zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise ValueError(f"{name} must be a number; got {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
+        raise ValueError(f"{name} must be a finite number {'>=' if zero else '>'} 0; got {value!r}")
+    return number
+
+
+def _delay(value: Any) -> Any:
+    """``after_minutes`` as minutes (a float), a checked spec mapping, or a model."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        return _minutes_param("after_minutes", value)
+    if isinstance(value, Mapping):
+        kind = value.get("kind")
+        if not isinstance(kind, str) or kind not in DELAY_KINDS:
+            raise ValueError(
+                f"after_minutes: 'kind' must be one of {sorted(DELAY_KINDS)}; got {kind!r}"
+            )
+        params = DELAY_KINDS[kind]
+        given = sorted(set(value) - {"kind"})
+        if given != sorted(params):
+            raise ValueError(f"after_minutes: kind {kind!r} takes {list(params)}; got {given}")
+        return {"kind": kind} | {
+            p: _minutes_param(f"after_minutes.{p}", value[p], zero=p == "sigma") for p in params
+        }
+    if callable(getattr(value, "draw", None)):
+        return value
+    raise ValueError(f"after_minutes must be {_DELAY_FORMS}; got {value!r}")
+
+
 class Retry(_FileModel):
     """A customer who gives up contacts again, later, perhaps on another channel.
 
@@ -534,16 +581,45 @@ class Retry(_FileModel):
     probability
         Chance in [0, 1] that a customer who abandoned contacts again.
     after_minutes
-        Minutes after abandoning (> 0, a constant).
+        How long after abandoning: minutes > 0 (a constant), or a distribution
+        drawn per retry, as a spec of one of :data:`DELAY_KINDS` (``{"kind":
+        "exponential", "mean_minutes": 20}``, ``{"kind": "lognormal",
+        "median_minutes": 15, "sigma": 1.0}``; in a file, ``after_minutes =
+        {kind = "exponential", mean_minutes = 20}``) or a duration model
+        (``pz.simulation.Exponential(20)``, ``LogNormal(15, 1.0)``, anything with
+        ``draw(channels, rng)``, drawn with the retry's channel). A drawn delay
+        is at least one second.
     channel
         The channel of the new contact: None (default) the same channel, a
         channel name for every retry, or a mapping from the abandoned query's
         channel to the retry's (channels not listed keep theirs).
+    patience_factor
+        Each retry's patience is the customer's first patience times this
+        (> 0; default 1: the same patience; 0.5: a customer trying again gives
+        up twice as fast).
     """
 
     probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-    after_minutes: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    after_minutes: Any
     channel: str | dict[str, str] | None = None
+    patience_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+    @field_validator("after_minutes", mode="before")
+    @classmethod
+    def _after(cls, value: Any) -> Any:
+        return _delay(value)
+
+    @field_serializer("after_minutes")
+    def _write_after(self, value: Any) -> Any:
+        if isinstance(value, float | dict):
+            return value
+        kind = type(value).__name__.lower()
+        if kind in DELAY_KINDS:  # the simulator's own models, written as their spec
+            return {"kind": kind} | {p: float(getattr(value, p)) for p in DELAY_KINDS[kind]}
+        raise ValueError(
+            f"after_minutes: {value!r} cannot be written to a file; give minutes or a spec "
+            f"of {sorted(DELAY_KINDS)}"
+        )
 
     @field_validator("channel", mode="before")
     @classmethod

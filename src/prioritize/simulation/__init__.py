@@ -36,7 +36,13 @@ from prioritize.simulation._breakdown import (
     SINGLE_POOL,
     breakdown,
 )
-from prioritize.simulation._compare import CHANGE_FIELDS, RUN_FIELDS, compare, sweep
+from prioritize.simulation._compare import (
+    BY_CHANGE_FIELDS,
+    CHANGE_FIELDS,
+    RUN_FIELDS,
+    compare,
+    sweep,
+)
 from prioritize.simulation._models import (
     SURVEY_PATIENCE_MINUTES,
     ChannelLogNormal,
@@ -64,6 +70,7 @@ from prioritize.simulation._simulate import Agents, simulate
 __all__ = [
     "AGENT_GROUP",
     "AGENT_GROUP_COLUMNS",
+    "BY_CHANGE_FIELDS",
     "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",

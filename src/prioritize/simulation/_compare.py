@@ -20,19 +20,20 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import check_baseline, check_int, check_number
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.progress import check_progress
 from prioritize._internal.progress import progress as progress_bar
-from prioritize.fairness import BANDS, band_ratio_tests, flag_state
+from prioritize.fairness import BANDS, band_changes, band_ratio_tests, flag_state
 from prioritize.policy import Policy
 from prioritize.routing import Retry, Routes
-from prioritize.simulation._breakdown import breakdown
+from prioritize.simulation._breakdown import AGENT_GROUP, breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
-__all__ = ["CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
+__all__ = ["BY_CHANGE_FIELDS", "CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
 
 #: Per run, beside the summary: :func:`prioritize.fairness.band_ratio_tests` — the share
 #: answered within ``within_minutes`` and, for each band, the four-fifths test and the wait
@@ -51,6 +52,9 @@ RUN_FIELDS: tuple[str, ...] = (
 _AVERAGED = (*SUMMARY_FIELDS, "within_target")
 #: Figures ``compare`` states as a change against the baseline policy.
 CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_target", "abandon_rate")
+#: Figures ``compare(by=...)`` states per group as a change against the baseline policy, each
+#: with ``<figure>_change``, ``<figure>_change_low`` and ``<figure>_change_high``.
+BY_CHANGE_FIELDS: tuple[str, ...] = ("median_wait_answered", "within_target", "abandon_rate")
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience", "churn_after_abandon")
@@ -107,6 +111,9 @@ def _summary_row(
     row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
     if by is not None:
         row["breakdown"] = breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
+        if by != AGENT_GROUP:  # what the baseline's change is paired on (first attempts)
+            keep = list(dict.fromkeys(["query_id", "wait_minutes", "abandoned", by]))
+            row["paired"] = first_attempts(result.records)[keep]
     return row | {"abandonment": result.abandonment}
 
 
@@ -214,11 +221,22 @@ def compare(
         runs). ``attrs["baseline"]`` names the baseline.
 
         With ``by``: the :func:`~prioritize.simulation.breakdown` of each
-        policy's run, indexed by ``(policy, <by>)``. With ``replications >
-        1``, each figure is its mean over the runs in which the group has
-        rows (``runs`` says how many) and ``<figure>_ci95`` the half-width of
-        its 95 % interval across those runs (NaN from a single run); the
-        within-run intervals (``_low``/``_high``) and states are left out.
+        policy's run, indexed by ``(policy, <by>)``, then, per group and for
+        each of :data:`BY_CHANGE_FIELDS` (``median_wait_answered``,
+        ``within_target``, ``abandon_rate``), the change against the
+        baseline's run with the same seed on the same queries
+        ``<figure>_change`` and its paired 95% interval
+        ``<figure>_change_low``/``_change_high``
+        (:func:`prioritize.fairness.band_changes`, as
+        :func:`prioritize.report.baseline_changes`; with retries, of the first
+        attempts; 0 for the baseline itself). Not by ``agent_group``: a
+        group is who answered a query, not what the query is, so the two
+        runs' groups hold different queries. With ``replications > 1``, each
+        figure is its mean over the runs in which the group has rows
+        (``runs`` says how many) and ``<figure>_ci95`` the half-width of its
+        95 % interval across those runs (NaN from a single run): the change's
+        interval is then ``<figure>_change_ci95``; the within-run intervals
+        (``_low``/``_high``) and states are left out.
     """
     check_progress(progress)
     if isinstance(policies, Policy) or not isinstance(policies, Mapping):
@@ -246,7 +264,10 @@ def compare(
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     abandonment = _abandonment(rows)
     if by is not None:
-        table = _broken_down([row["breakdown"] for row in rows], list(policies), seeds, by)
+        tables = [row["breakdown"] for row in rows]
+        if by != AGENT_GROUP:
+            tables = _with_changes(tables, rows, list(policies), base, by, within_minutes, seeds)
+        table = _broken_down(tables, list(policies), seeds, by)
         table.attrs["baseline"] = base
         table.attrs["abandonment"] = abandonment
         return table
@@ -285,6 +306,43 @@ def compare(
     out = pd.concat([out, change.mean(), (change.std(ddof=1) * factor).add_suffix("_ci95")], axis=1)
     out.attrs["baseline"] = base
     out.attrs["abandonment"] = abandonment
+    return out
+
+
+def _with_changes(
+    tables: list[pd.DataFrame],
+    rows: list[dict[str, Any]],
+    names: list[str],
+    baseline: str,
+    by: str,
+    within_minutes: float,
+    seeds: list[int],
+) -> list[pd.DataFrame]:
+    """Each run's breakdown with its change against the baseline's run of the same seed.
+
+    The change and its paired 95% interval are
+    :func:`prioritize.fairness.band_changes`' (the one definition, also behind
+    ``pz.report.baseline_changes``), of the first attempts; the baseline's own
+    rows change by 0.
+    """
+    out = []
+    base_at = names.index(baseline) * len(seeds)
+    columns = [f"{f}_change{p}" for f in BY_CHANGE_FIELDS for p in ("", "_low", "_high")]
+    for i, (table, row) in enumerate(zip(tables, rows, strict=True)):
+        k = i % len(seeds)
+        if i // len(seeds) == names.index(baseline):
+            changes = pd.DataFrame(0.0, index=table.index, columns=columns)
+        else:
+            changes = band_changes(
+                row["paired"],
+                rows[base_at + k]["paired"],
+                group=by,
+                within_minutes=within_minutes,
+                seed=seeds[k],
+            )[columns]
+            changes.index = changes.index.astype(object)
+        labels = table.index.astype(object)
+        out.append(pd.concat([table, changes.reindex(labels).set_axis(table.index)], axis=1))
     return out
 
 

@@ -305,8 +305,9 @@ class Patience:
     stream, independent of handle times), so the same seed gives the same
     patience, and two patience settings scale the same underlying draws.
 
-    Not modelled (a later issue): a customer who gives up may re-contact,
-    e.g. by email after a chat; here a query that gives up is simply lost.
+    A customer who gives up is lost unless ``simulate(retry=...)`` lets them
+    contact again (:class:`~prioritize.Retry`: after a delay, perhaps on
+    another channel, with their patience times ``patience_factor``).
 
     Attributes
     ----------

@@ -30,7 +30,10 @@ from prioritize.routing import Retry, Routes, Team
 from prioritize.simulation._engine import NEVER, run_fixed_plain, run_general, waiting_line
 from prioritize.simulation._models import (
     ChannelLogNormal,
+    Constant,
     DurationModel,
+    Exponential,
+    LogNormal,
     Patience,
     PatienceLike,
     draw_minutes,
@@ -167,12 +170,15 @@ def simulate(
         language, any column); replaces the ``skills`` column. Needs a team.
     retry
         :class:`~prioritize.Retry`: a customer who gives up contacts again
-        ``after_minutes`` later with ``probability`` (on ``channel``, None:
-        the same one), keeping their handle time and patience; each attempt
-        is a row of the records (``attempt`` 2, 3, ...; ``query_id``
-        ``"<first_query_id>#<attempt>"``). Whether a customer retries is drawn
-        from ``seed`` on its own stream: two policies given the same seed
-        see the same customers willing to retry (common random numbers).
+        ``after_minutes`` later (a constant, or drawn per retry from a
+        distribution) with ``probability`` (on ``channel``, None: the same
+        one), keeping their handle time, with their first patience times
+        ``patience_factor``; each attempt is a row of the records
+        (``attempt`` 2, 3, ...; ``query_id`` ``"<first_query_id>#<attempt>"``).
+        Whether a customer retries, and the delays, are drawn from ``seed``
+        on streams of their own: two policies given the same seed see the
+        same customers willing to retry, after the same delays (common random
+        numbers).
     seed
         Seed or ``numpy.random.Generator`` for the drawn handle times,
         patience, retries and ``select="random"`` (independent streams
@@ -449,6 +455,60 @@ MAX_ATTEMPTS = 1025
 _FIRST_DEPTH = 8
 
 
+#: A drawn retry delay is at least this many minutes (one second): a retry then always
+#: arrives after its customer gave up, however the time axis rounds.
+MIN_DRAWN_DELAY_MINUTES = 1.0 / 60.0
+_DELAY_MODELS: dict[str, Any] = {
+    "constant": Constant,
+    "exponential": Exponential,
+    "lognormal": LogNormal,
+}
+
+
+def _delay_model(after: Any) -> float | DurationModel:
+    """``Retry.after_minutes`` as minutes (a constant) or the model its delays are drawn from."""
+    if isinstance(after, float):
+        return after
+    if isinstance(after, dict):
+        params = {k: v for k, v in after.items() if k != "kind"}
+        model: DurationModel = _DELAY_MODELS[str(after["kind"])](**params)
+        return model
+    assert isinstance(after, DurationModel)  # Retry checked it has draw()
+    return after
+
+
+class _Delays:
+    """Each customer's delays before attempts 2, 3, ... (minutes), drawn in blocks.
+
+    A constant is never drawn; a model draws one block of ``depth`` delays per
+    frame row at a time from its own stream, so deepening the chains keeps the
+    delays already drawn (and two policies with one seed see the same delays).
+    """
+
+    def __init__(self, retry: Retry, channels: npt.NDArray[np.object_], rng: np.random.Generator):
+        self.model = _delay_model(retry.after_minutes)
+        self.channels = np.array([retry.channel_after(c) for c in channels.tolist()], dtype=object)
+        self.rng = rng.spawn(1)[0] if not isinstance(self.model, float) else rng
+        self.drawn = np.empty((len(channels), 0))
+
+    def block(self, depth: int) -> npt.NDArray[np.float64]:
+        n = len(self.channels)
+        if isinstance(self.model, float):
+            return np.full((n, depth), self.model)
+        while self.drawn.shape[1] < depth:
+            more = self.drawn.shape[1] or depth
+            values = draw_minutes(
+                self.model,
+                np.tile(self.channels, more),
+                self.rng,
+                what="retry after_minutes",
+                allow_inf=False,
+            )
+            block = np.maximum(values.reshape(more, n).T, MIN_DRAWN_DELAY_MINUTES)
+            self.drawn = np.concatenate([self.drawn, block], axis=1)
+        return self.drawn[:, :depth]
+
+
 def _run_with_retries(
     run: _Run,
     frame: pd.DataFrame,
@@ -462,17 +522,26 @@ def _run_with_retries(
 
     A customer's attempt ``k + 1`` may happen if attempt ``k`` gives up and the
     ``k``-th coin (drawn per frame row, in blocks from ``rng``) says so; its
-    arrival is then fixed (``after_minutes`` after giving up, with the same
-    patience). Chains of potential attempts up to a depth are added as rows;
-    if a customer gives up at the deepest one, the depth doubles and the run
-    is repeated (the draws of the first blocks do not change).
+    arrival is then fixed: its delay after giving up (``after_minutes``, or
+    the ``k``-th delay drawn for the row, in blocks from a stream spawned from
+    ``rng``), with the first patience times ``patience_factor``. Chains of
+    potential attempts up to a depth are added as rows; if a customer gives up
+    at the deepest one, the depth doubles and the run is repeated (the draws
+    of the first blocks do not change).
     """
     n = len(frame)
     coins = rng.random((n, _FIRST_DEPTH))
+    delays = _Delays(retry, frame["channel"].to_numpy(dtype=object), rng)
     while True:
         depth = coins.shape[1]
         stream, late_next = _with_retries(
-            frame, received, service, wait_limit, coins < retry.probability, retry
+            frame,
+            received,
+            service,
+            wait_limit,
+            coins < retry.probability,
+            delays.block(depth),
+            retry,
         )
         out = run(stream)
         assert stream.attempt is not None
@@ -500,6 +569,7 @@ def _with_retries(
     service: npt.NDArray[np.float64],
     wait_limit: npt.NDArray[np.float64],
     willing: npt.NDArray[np.bool_],
+    delay: npt.NDArray[np.float64],
     retry: Retry,
 ) -> tuple[_Stream, npt.NDArray[np.bool_]]:
     """The frame's rows and their potential retries, and which rows' next retry is past the axis.
@@ -511,12 +581,19 @@ def _with_retries(
     """
     n = len(frame)
     depth = willing.shape[1]
-    # Attempt k + 2 of row i arrives (k + 1) gaps after the first: gap = patience + after.
-    gap = wait_limit + float(retry.after_minutes)
+    # Attempt k + 2 of row i arrives gap_0 + ... + gap_k after the first, gap_j = the patience
+    # of attempt j + 1 (the first's, then times patience_factor) + the j-th delay.
+    retry_patience = wait_limit * retry.patience_factor
     with np.errstate(invalid="ignore", over="ignore"):
-        arrive = received[:, None] + np.arange(1, depth + 1)[None, :] * gap[:, None] * NS_PER_MINUTE
+        gaps = np.concatenate([wait_limit[:, None], np.tile(retry_patience, (depth - 1, 1)).T], 1)
+        gaps += delay
+        offset = np.cumsum(gaps, axis=1)
+        # equal gaps (a constant delay, the same patience): k × gap exactly, as a sum may drift
+        equal = (gaps == gaps[:, :1]).all(axis=1)
+        offset[equal] = np.arange(1, depth + 1)[None, :] * gaps[equal, :1]
+        arrive = received[:, None] + offset * NS_PER_MINUTE
     # ... and the attempt's own giving-up time (arrival + patience) must be on the axis too
-    in_time = ~past_time_axis(arrive + wait_limit[:, None] * NS_PER_MINUTE)
+    in_time = ~past_time_axis(arrive + retry_patience[:, None] * NS_PER_MINUTE)
     chain = np.logical_and.accumulate(willing, axis=1) & np.isfinite(wait_limit)[:, None]
     # exists[i, k]: attempt k + 2 of row i may happen (patience finite, coins 1..k+1 say yes,
     # and it arrives before the end of the time axis).
@@ -540,7 +617,7 @@ def _with_retries(
         pred[at : at + len(rows)] = where[rows, k]
         at += len(rows)
     extra = src[n:]
-    retry_ns = received[extra] + (attempt[n:] - 1) * gap[extra] * NS_PER_MINUTE
+    retry_ns = received[extra] + offset[extra, attempt[n:] - 2] * NS_PER_MINUTE
     # late_next[j]: stream row j's customer would try again (chain and coin say so) but
     # after the end of the time axis.
     late_next = np.zeros(total, dtype=bool)
@@ -569,7 +646,7 @@ def _with_retries(
         full,
         cols.received_ns,
         service[src],
-        wait_limit[src],
+        np.concatenate([wait_limit, retry_patience[extra]]),
         pred=pred,
         attempt=attempt,
         first_query_id=first,

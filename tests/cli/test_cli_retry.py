@@ -1,0 +1,65 @@
+"""``prioritize compare --retry FILE``: customers who try again; the tables count people."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import prioritize as pz
+from prioritize.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+ARGS = ("compare", "--synthetic", "600", "--agents", "1", "--patience", "20",
+        "--policy", "fifo", "--policy", "influencer_weighted")  # fmt: skip
+
+
+def test_compare_with_retries_counts_people(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    retry = pz.Retry(probability=0.8, after_minutes=20)
+    retry.to_file(tmp_path / "retry.toml")
+    code, out, err = run(capsys, *ARGS, "--retry", str(tmp_path / "retry.toml"))
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if line.startswith("policy "))
+    assert re.search(r"people\s+retries\s+never answered", header)
+    # the figures are the simulation's, for the same stream and seed
+    from prioritize.cli._common import synthetic_week
+
+    frame = synthetic_week(600, 0)
+    result = pz.simulate(frame, pz.policies.fifo(), agents=1, patience=20, retry=retry, seed=0)
+    s = result.summary
+    assert s["retries"] > 0
+    row = next(line for line in out.splitlines() if line.startswith("fifo "))
+    assert row.split()[1:4] == [
+        f"{s['people']:,}",
+        f"{s['retries']:,}",
+        f"{s['people_unanswered']:,}",
+    ]
+    assert (
+        f"{s['people']:,} people made {s['arrived']:,} contacts ({s['retries']:,} retries "
+        f"after giving up); {s['people_unanswered']:,} people never answered" in out
+    )
+    assert "shares paired by query; first attempts" in out
+
+
+def test_compare_without_retries_shows_no_people_columns(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, *ARGS)
+    assert code == 0, err
+    assert "never answered" not in out and "first attempts" not in out
+
+
+def test_a_bad_retry_file_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "retry.toml").write_text("probability = 2\nafter_minutes = 5\n")
+    code, _, err = run(capsys, *ARGS, "--retry", str(tmp_path / "retry.toml"))
+    assert code != 0
+    assert "--retry" in err and "probability" in err
