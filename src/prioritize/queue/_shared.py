@@ -80,10 +80,12 @@ _INSERT = (
 )
 _INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONFLICT DO NOTHING"
 # The tags of a claim's candidate rows: >= 0 a MaxWait lane, then the overall score head and
-# the head of each listed GroupShare group (-2 - its place in the shares).
-_OVERALL = -1
-# At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT).
-_MAX_ARMS = 400
+# the head of each listed GroupShare group (_GROUP - its place in the shares); the facts read
+# with them: the number of skill sets, the first lease to run out, the ledger.
+_OVERALL, _COUNT, _LEASE, _CREDIT, _GROUP = -1, -2, -3, -4, -100
+# At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
+# up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
+_MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 
 
@@ -280,9 +282,10 @@ class SharedQueue:
         except BaseException:
             self._db.close()
             raise
-        # The claim's candidate statement per (row locks, number of skill sets asked, payload).
-        self._sql: dict[tuple[str, int, bool], str] = {}
-        self._prelude = self._prelude_sql()
+        # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
+        # as last read (sets are only added: the claim reads their count to know).
+        self._sql: dict[tuple[Any, ...], str] = {}
+        self._sets: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -587,45 +590,54 @@ class SharedQueue:
         db = self._db
         qid = self._queue_id
         with db.tx(commit=change is not None):
-            # One read for what the claim needs first: the skill sets seen, the first lease
-            # to run out, the GroupShare ledger (its row locked until the commit).
-            sets: list[str] = []
-            lease: int | None = None
-            credit = "{}"
-            for kind, text, number in db.run(*self._prelude).fetchall():
-                if kind == 0:
-                    sets.append(text)
-                elif kind == 1:
-                    lease = number
-                else:
-                    credit = text
-            if lease is not None and lease < now_ns:
-                # Leases that ran out return to their place (rows another claim holds are
-                # skipped).
-                db.run(
-                    "UPDATE pz_entry SET state = 0, token = NULL, lease_ns = NULL"
-                    " WHERE queue_id = ? AND query_id IN (SELECT query_id FROM pz_entry"
-                    " WHERE queue_id = ? AND state = 1 AND lease_ns < ?" + db.skip_locked + ")",
-                    (qid, qid, now_ns),
-                )
-            # The sets this agent may take from: the Picker's buckets it covers.
-            sets.sort()
-            if skills is not None:
-                sets = [text for text in sets if _skills_of(text) <= skills]
-            if not sets:
-                return None
+            lock = db.skip_locked if change is not None else ""
+            credit = None
+            if self._shares is not None and db.for_update:
+                # PostgreSQL: the ledger's row locked first, so that the ledger's updates
+                # follow one another (SQLite's write lock already does that).
+                credit = db.run(
+                    "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
+                ).fetchone()[0]
+            expired = refreshed = False
+            while True:
+                # The sets this agent may take from (the Picker's buckets it covers).
+                sets = self._sets
+                if skills is not None:
+                    sets = [text for text in sets if _skills_of(text) <= skills]
+                rows, meta = self._candidates(sets, lock)
+                if meta[_COUNT] != len(self._sets) and not refreshed:
+                    # Another process pushed a new skill set: read them all, ask again.
+                    self._sets = sorted(
+                        r[0]
+                        for r in db.run(
+                            "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
+                        ).fetchall()
+                    )
+                    refreshed = True
+                    continue
+                lease = meta.get(_LEASE)
+                if lease is not None and lease < now_ns and not expired:
+                    # Leases that ran out return to their place (rows another claim holds
+                    # are skipped), then the question is asked again.
+                    db.run(
+                        "UPDATE pz_entry SET state = 0, token = NULL, lease_ns = NULL"
+                        " WHERE queue_id = ? AND query_id IN (SELECT query_id FROM pz_entry"
+                        " WHERE queue_id = ? AND state = 1 AND lease_ns < ?" + db.skip_locked + ")",
+                        (qid, qid, now_ns),
+                    )
+                    expired = True
+                    continue
+                break
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
-                stored = json.loads(credit)
+                stored = json.loads(meta.get(_CREDIT, credit) or "{}")
                 ledger.credit = {g: float(stored.get(g, 0.0)) for g in self._shares}
-            lock = db.skip_locked if change is not None else ""
-            fold = len(sets) == 1 and not self._lanes and not self._listed
-            found = self._choose(now_ns, sets, ledger, lock, fold=fold, book=change is not None)
+            found = self._choose(now_ns, rows, ledger, book=change is not None)
             if found is None:
                 return None
             head = found[0]
-            if not fold:
+            if not self._fold(len(sets)):
                 head.payload(
                     db.run(
                         f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
@@ -646,35 +658,47 @@ class SharedQueue:
                 )
             return found
 
-    def _choose(
-        self,
-        now_ns: int,
-        sets: list[str],
-        ledger: ShareLedger[str] | None,
-        lock: str,
-        *,
-        fold: bool,
-        book: bool,
-    ) -> tuple[_Head, Reason] | None:
-        """The core's rule on the heads the database gives (overdue lanes, groups, score),
-        over the skill sets ``sets``."""
-        db = self._db
+    def _fold(self, sets: int) -> bool:
+        """Whether the candidate rows carry the payload (few of them: no second read)."""
+        return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
+
+    def _candidates(self, sets: list[str], lock: str) -> tuple[list[Any], dict[int, Any]]:
+        """The candidate rows of the sets ``sets`` (each a head by an index: per set, the
+        oldest of each MaxWait limit, the score head and the head of each listed group), and
+        the facts read with them: the number of skill sets of the queue, its first lease to
+        run out, its ledger (SQLite)."""
         qid = self._queue_id
-        # The candidates, each a head by an index: per skill set, the oldest of each MaxWait
-        # limit (a lane), the score head and the head of each listed group.
         per_set = len(self._lanes) + 1 + len(self._listed)
         step = max(1, _MAX_ARMS // per_set)
+        fold = self._fold(len(sets))
+        credit = self._shares is not None and not self._db.for_update
         rows: list[Any] = []
-        for start in range(0, len(sets), step):
+        meta: dict[int, Any] = {}
+        start = 0
+        while True:
             chunk = sets[start : start + step]
-            params: list[Any] = []
+            first = start == 0
+            params: list[Any] = [qid, qid, qid] if first and credit else [qid, qid] if first else []
             for text in chunk:
                 for limit in self._lanes:
                     params += (qid, text, limit)
                 params += (qid, text)
                 for group in self._listed:
                     params += (qid, text, group)
-            rows += db.run(self._candidates_sql(lock, len(chunk), fold), params).fetchall()
+            sql = self._candidates_sql(lock, len(chunk), fold, first and credit, meta=first)
+            for row in self._db.run(sql, params).fetchall():
+                if _GROUP < row[0] <= _COUNT:
+                    meta[row[0]] = row[3] if row[0] != _CREDIT else row[4]
+                else:
+                    rows.append(row)
+            start += step
+            if start >= len(sets):
+                return rows, meta
+
+    def _choose(
+        self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
+    ) -> tuple[_Head, Reason] | None:
+        """The core's rule on the candidate rows (overdue lanes, groups, score)."""
         overdue: list[_Head] = []
         lane_rows = [r for r in rows if r[0] >= 0]
         if lane_rows:  # the core's test, on all lane heads at once
@@ -693,7 +717,7 @@ class SharedQueue:
                 if low is None or head.token() < low.token():
                     low = head
             else:
-                group = self._listed[-2 - tag]
+                group = self._listed[_GROUP - tag]
                 known = heads.get(group)
                 if known is None or head.token() < known.token():
                     heads[group] = head
@@ -715,10 +739,11 @@ class SharedQueue:
         head = heads[chosen]
         return head, "score" if head.qid == low.qid else "group_share"
 
-    def _candidates_sql(self, lock: str, sets: int, fold: bool) -> str:
-        """The statement of :meth:`_choose` for ``sets`` skill sets (``fold``: one arm, which
-        reads the payload too)."""
-        sql = self._sql.get((lock, sets, fold))
+    def _candidates_sql(self, lock: str, sets: int, fold: bool, credit: bool, *, meta: bool) -> str:
+        """The statement of :meth:`_candidates` for ``sets`` skill sets (``fold``: the rows
+        carry the payload; ``meta``: the facts too, ``credit``: the ledger among them)."""
+        key = (lock, sets, fold, credit, meta)
+        sql = self._sql.get(key)
         if sql is not None:
             return sql
         columns = _COLUMNS if fold else _KEYS
@@ -733,29 +758,30 @@ class SharedQueue:
             " LIMIT 1" + lock + ") AS c{}"
         )
         arms: list[str] = []
+        if meta:
+            nulls = ", CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+            if fold:
+                nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}" + nulls
+            arms.append(facts.format(_COUNT, "count(*)") + " FROM pz_skills WHERE queue_id = ?")
+            arms.append(
+                facts.format(_LEASE, "min(lease_ns)")
+                + " FROM pz_entry WHERE queue_id = ? AND state = 1"
+            )
+            if credit:
+                arms.append(
+                    f"SELECT {_CREDIT}, NULL, NULL, NULL, credit, NULL"
+                    + (", NULL, NULL, NULL" if fold else "")
+                    + " FROM pz_queue WHERE id = ?"
+                )
         for _ in range(sets):
             for i in range(len(self._lanes)):
                 arms.append(lane.format(i, len(arms)))
             arms.append(head.format(_OVERALL, "", len(arms)))
             for i in range(len(self._listed)):
-                arms.append(head.format(-2 - i, " AND share_group = ?", len(arms)))
-        sql = self._sql[(lock, sets, fold)] = " UNION ALL ".join(arms)
+                arms.append(head.format(_GROUP - i, " AND share_group = ?", len(arms)))
+        sql = self._sql[key] = " UNION ALL ".join(arms)
         return sql
-
-    def _prelude_sql(self) -> tuple[str, tuple[Any, ...]]:
-        qid = self._queue_id
-        sql = (
-            "SELECT 0, skills, CAST(NULL AS BIGINT) FROM pz_skills WHERE queue_id = ?"
-            " UNION ALL SELECT 1, NULL, min(lease_ns) FROM pz_entry WHERE queue_id = ?"
-            " AND state = 1"
-        )
-        if self._shares is None:
-            return sql, (qid, qid)
-        sql += (
-            " UNION ALL SELECT * FROM (SELECT 2, credit, CAST(NULL AS BIGINT) FROM pz_queue"
-            " WHERE id = ?" + self._db.for_update + ") AS c"
-        )
-        return sql, (qid, qid, qid)
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
