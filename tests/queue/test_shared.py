@@ -473,3 +473,36 @@ def _migrated_serves(url: str) -> None:
         assert q.pop(T0 + timedelta(minutes=5), agent="es").query_id == "q009"
     with shared(POLICY_V1, url, name="old") as q:  # opened again: nothing to migrate
         assert len(q) == 0
+
+
+def test_skill_sets_pushed_by_another_process_are_seen(db_url: str) -> None:
+    policy = pz.Policy(weights={"urgency": 1.0}, rules=[pz.rules.MaxWait(minutes=60)])
+    name = uuid.uuid4().hex
+    now = T0 + timedelta(minutes=10)
+    with shared(policy, db_url, name=name) as a, shared(policy, db_url, name=name) as b:
+        a.push(query(0), customer(0))
+        assert a.peek(now) is not None  # a has read the queue's skill sets: just ''
+        b.push(query(1, urgency=0.9, skills={"es"}), customer(1))
+        got = a.claim(now, agent={"es"})
+        assert got is not None and got.query_id == "q001" and got.skills == {"es"}
+        assert a.claim(now, agent={"en"}) is not None  # q000: anyone may take it
+        assert a.claim(now) is None
+
+
+def test_many_skill_sets_are_asked_in_several_statements(db_url: str) -> None:
+    """More candidate heads than one statement holds: the same order as rank."""
+    policy = pz.Policy(weights={"urgency": 1.0, "follower_reach": 0.5})
+    sets = [{f"s{i:03d}"} for i in range(450)]
+    pairs = [
+        (query(i, minutes=i % 17, urgency=(i * 7 % 10) / 10, skills=s), customer(i, i * 37))
+        for i, s in enumerate(sets)
+    ]
+    model = pz.TriageQueue(policy)
+    model.push_many(pairs)
+    now = T0 + timedelta(hours=1)
+    with shared(policy, db_url) as q:
+        q.push_many(pairs)
+        agent = {"s007", "s300", "s449"}
+        assert q.pop(now, agent=agent).query_id == model.pop(now, agent=agent).query_id
+        got = [q.pop(now).query_id for _ in range(40)]
+        assert got == [model.pop(now).query_id for _ in range(40)]
