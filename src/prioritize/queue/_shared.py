@@ -75,14 +75,17 @@ _PAYLOAD = "base_score, query, customer"
 _COLUMNS = f"{_KEYS}, {_PAYLOAD}"
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
-    " share_group, base_score, customer_id, channel, query, customer, skills)"
-    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " share_group, base_score, customer_id, channel, query, customer, skills, listed_group)"
+    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONFLICT DO NOTHING"
 # The tags of a claim's candidate rows: >= 0 a MaxWait lane, then the overall score head and
 # the head of each listed GroupShare group (_GROUP - its place in the shares); the facts read
-# with them: the number of skill sets, the first lease to run out, the ledger.
-_OVERALL, _COUNT, _LEASE, _CREDIT, _GROUP = -1, -2, -3, -4, -100
+# with them: the number of skill sets, the ledger.
+_OVERALL, _COUNT, _CREDIT, _GROUP = -1, -2, -4, -100
+# A row a claim at ``now`` (the parameter) may take: waiting, or leased with its lease run out.
+# The claim's indexes hold both states (state and lease_ns last): no lease index, no update.
+_CLAIMABLE = " AND state < 2 AND (state = 0 OR lease_ns < ?)"
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
@@ -227,9 +230,11 @@ class SharedQueue:
     one of :class:`TriageQueue` and :meth:`Policy.rank` (overdue first under
     ``MaxWait``, ``GroupShare``'s ledger, then the score, ties by arrival then
     id), except that each claim decides overdue-ness at its own ``now`` (the
-    clocks of several machines are not one clock). A lease runs out at the
-    ``now`` of a later claim past ``leased_until``; the query then waits at its
-    original place. ``len`` counts the waiting queries. The object holds one
+    clocks of several machines are not one clock). A leased query whose
+    ``leased_until`` has passed at a claim's ``now`` is claimable again, at its
+    original place (a new claim takes it with a new token); until then ``len``,
+    ``in`` and :meth:`remove` count it as leased, ``snapshot(now=...)`` as
+    waiting. ``len`` counts the waiting queries. The object holds one
     connection (guarded by a lock, so threads may share it); each process
     opens its own.
 
@@ -335,10 +340,10 @@ class SharedQueue:
             customer = Customer.model_validate_json(customer_json)
             base = self.policy.score_value(query, customer)
             row = self._row(query, customer, base, timestamp_ns(query.received_at))
-            updates.append((row[1], row[3], row[4], row[5], queue_id, query.query_id))
+            updates.append((row[1], row[3], row[4], row[5], row[11], queue_id, query.query_id))
         db.run_many(
-            "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?"
-            " WHERE queue_id = ? AND query_id = ?",
+            "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?,"
+            " listed_group = ? WHERE queue_id = ? AND query_id = ?",
             updates,
         )
         db.run("UPDATE pz_queue SET policy = ?, credit = '{}' WHERE id = ?", (document, queue_id))
@@ -407,6 +412,7 @@ class SharedQueue:
             query.model_dump_json(),
             customer.model_dump_json(),
             skills_text(query.skills if skills is None else skills),
+            group if self._shares is not None and group in self._shares else None,
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
@@ -424,7 +430,7 @@ class SharedQueue:
             try:
                 with db.tx():
                     db.run_many(_INSERT, [(qid, *r) for r in rows])
-                    sets = sorted({r[-1] for r in rows})
+                    sets = sorted({r[10] for r in rows})
                     db.run_many(_INSERT_SKILLS, [(qid, text) for text in sets])
             except db.integrity:
                 raise InputError(self._duplicates(ids)) from None
@@ -598,36 +604,23 @@ class SharedQueue:
                 credit = db.run(
                     "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
                 ).fetchone()[0]
-            expired = refreshed = False
+            refreshed = False
             while True:
                 # The sets this agent may take from (the Picker's buckets it covers).
                 sets = self._sets
                 if skills is not None:
                     sets = [text for text in sets if _skills_of(text) <= skills]
-                rows, meta = self._candidates(sets, lock)
-                if meta[_COUNT] != len(self._sets) and not refreshed:
-                    # Another process pushed a new skill set: read them all, ask again.
-                    self._sets = sorted(
-                        r[0]
-                        for r in db.run(
-                            "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
-                        ).fetchall()
-                    )
-                    refreshed = True
-                    continue
-                lease = meta.get(_LEASE)
-                if lease is not None and lease < now_ns and not expired:
-                    # Leases that ran out return to their place (rows another claim holds
-                    # are skipped), then the question is asked again.
-                    db.run(
-                        "UPDATE pz_entry SET state = 0, token = NULL, lease_ns = NULL"
-                        " WHERE queue_id = ? AND query_id IN (SELECT query_id FROM pz_entry"
-                        " WHERE queue_id = ? AND state = 1 AND lease_ns < ?" + db.skip_locked + ")",
-                        (qid, qid, now_ns),
-                    )
-                    expired = True
-                    continue
-                break
+                rows, meta = self._candidates(sets, lock, now_ns)
+                if meta[_COUNT] == len(self._sets) or refreshed:
+                    break
+                # Another process pushed a new skill set: read them all, ask again.
+                self._sets = sorted(
+                    r[0]
+                    for r in db.run(
+                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
+                    ).fetchall()
+                )
+                refreshed = True
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
@@ -662,11 +655,13 @@ class SharedQueue:
         """Whether the candidate rows carry the payload (few of them: no second read)."""
         return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
 
-    def _candidates(self, sets: list[str], lock: str) -> tuple[list[Any], dict[int, Any]]:
-        """The candidate rows of the sets ``sets`` (each a head by an index: per set, the
-        oldest of each MaxWait limit, the score head and the head of each listed group), and
-        the facts read with them: the number of skill sets of the queue, its first lease to
-        run out, its ledger (SQLite)."""
+    def _candidates(
+        self, sets: list[str], lock: str, now_ns: int
+    ) -> tuple[list[Any], dict[int, Any]]:
+        """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
+        per set, the oldest of each MaxWait limit, the score head and the head of each listed
+        group; a query whose lease ran out is one of them, at its place), and the facts read
+        with them: the number of skill sets of the queue, its ledger (SQLite)."""
         qid = self._queue_id
         per_set = len(self._lanes) + 1 + len(self._listed)
         step = max(1, _MAX_ARMS // per_set)
@@ -678,13 +673,13 @@ class SharedQueue:
         while True:
             chunk = sets[start : start + step]
             first = start == 0
-            params: list[Any] = [qid, qid, qid] if first and credit else [qid, qid] if first else []
+            params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
             for text in chunk:
                 for limit in self._lanes:
-                    params += (qid, text, limit)
-                params += (qid, text)
+                    params += (qid, text, limit, now_ns)
+                params += (qid, text, now_ns)
                 for group in self._listed:
-                    params += (qid, text, group)
+                    params += (qid, text, group, now_ns)
             sql = self._candidates_sql(lock, len(chunk), fold, first and credit, meta=first)
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
@@ -749,12 +744,12 @@ class SharedQueue:
         columns = _COLUMNS if fold else _KEYS
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND state = 0 AND limit_minutes = ? ORDER BY arrival_ns, query_id"
+            " AND skills = ? AND limit_minutes = ?" + _CLAIMABLE + " ORDER BY arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         head = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND state = 0{} ORDER BY sort_key DESC, arrival_ns, query_id"
+            " AND skills = ?{}" + _CLAIMABLE + " ORDER BY sort_key DESC, arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         arms: list[str] = []
@@ -764,10 +759,6 @@ class SharedQueue:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
             facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}" + nulls
             arms.append(facts.format(_COUNT, "count(*)") + " FROM pz_skills WHERE queue_id = ?")
-            arms.append(
-                facts.format(_LEASE, "min(lease_ns)")
-                + " FROM pz_entry WHERE queue_id = ? AND state = 1"
-            )
             if credit:
                 arms.append(
                     f"SELECT {_CREDIT}, NULL, NULL, NULL, credit, NULL"
@@ -779,7 +770,7 @@ class SharedQueue:
                 arms.append(lane.format(i, len(arms)))
             arms.append(head.format(_OVERALL, "", len(arms)))
             for i in range(len(self._listed)):
-                arms.append(head.format(_GROUP - i, " AND share_group = ?", len(arms)))
+                arms.append(head.format(_GROUP - i, " AND listed_group = ?", len(arms)))
         sql = self._sql[key] = " UNION ALL ".join(arms)
         return sql
 

@@ -79,7 +79,7 @@ _PG_TYPES = {
     "small": "SMALLINT",
     "c": ' COLLATE "C"',
 }
-# Version 1's partial indexes over the waiting entries (version 2 replaces the first three).
+# Version 1's partial indexes over the waiting entries (version 2 replaces them).
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry"
     " (queue_id, sort_key DESC, arrival_ns, query_id, share_group) WHERE state = 0",
@@ -95,11 +95,16 @@ _INDEXES = [
 _MIGRATIONS: dict[int, list[str]] = {
     # Skills: each entry's required skill set ('' = anyone; sorted names joined by commas),
     # the skill sets each queue has seen, and the claim's indexes led by the skill set (one
-    # question per set an agent may take). Partial indexes over the waiting entries, one per
-    # question a claim asks, each covering what the claim compares; the group and lane
-    # indexes hold only the entries of queues whose policy has GroupShare / MaxWait.
+    # question per set an agent may take). Partial indexes over the entries a claim may take
+    # (waiting, or leased: a lease that ran out is claimable again, so no lease index and no
+    # update when one runs out), one per question a claim asks, each covering what the claim
+    # compares; the lane index holds only the entries of queues whose policy has MaxWait, the
+    # group index only those of a group listed in GroupShare's shares (listed_group: the
+    # only ones a claim asks it for; version 1's rows, not sorted out, all count as listed).
     2: [
         "ALTER TABLE pz_entry ADD COLUMN skills TEXT{c} NOT NULL DEFAULT ''",
+        "ALTER TABLE pz_entry ADD COLUMN listed_group TEXT{c}",
+        "UPDATE pz_entry SET listed_group = share_group",
         """CREATE TABLE IF NOT EXISTS pz_skills (
             queue_id {big} NOT NULL REFERENCES pz_queue (id),
             skills TEXT{c} NOT NULL,
@@ -109,14 +114,15 @@ _MIGRATIONS: dict[int, list[str]] = {
         "DROP INDEX IF EXISTS pz_entry_by_key",
         "DROP INDEX IF EXISTS pz_entry_by_group",
         "DROP INDEX IF EXISTS pz_entry_by_lane",
-        "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry"
-        " (queue_id, skills, sort_key DESC, arrival_ns, query_id, share_group) WHERE state = 0",
-        "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry"
-        " (queue_id, skills, share_group, sort_key DESC, arrival_ns, query_id)"
-        " WHERE state = 0 AND share_group IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry"
-        " (queue_id, skills, limit_minutes, arrival_ns, query_id, share_group, sort_key)"
-        " WHERE state = 0 AND limit_minutes IS NOT NULL",
+        "DROP INDEX IF EXISTS pz_entry_by_lease",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry (queue_id, skills,"
+        " sort_key DESC, arrival_ns, query_id, share_group, state, lease_ns) WHERE state < 2",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry (queue_id, skills,"
+        " listed_group, sort_key DESC, arrival_ns, query_id, share_group, state, lease_ns)"
+        " WHERE state < 2 AND listed_group IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry (queue_id, skills,"
+        " limit_minutes, arrival_ns, query_id, share_group, sort_key, state, lease_ns)"
+        " WHERE state < 2 AND limit_minutes IS NOT NULL",
     ],
 }
 
