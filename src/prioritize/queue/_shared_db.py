@@ -1,8 +1,10 @@
 """SharedQueue's databases: connections, transactions, the schema and its version.
 
 Two backends behind one small interface (:class:`Database`): SQLite through
-the standard library (WAL journal, a busy timeout, ``BEGIN IMMEDIATE`` for
-every write) and PostgreSQL through psycopg 3 (imported on first use;
+the standard library (WAL journal with ``synchronous=NORMAL``: a commit
+survives any process's death, kill -9 included, and only an operating-system
+crash or power cut may lose the last commits; a busy timeout; ``BEGIN
+IMMEDIATE`` for every write) and PostgreSQL through psycopg 3 (imported on first use;
 ``FOR UPDATE SKIP LOCKED`` for claims). SQL is written once, with ``?``
 placeholders, and translated for psycopg.
 
