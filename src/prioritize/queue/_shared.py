@@ -9,7 +9,7 @@ heads the serving-order core compares (:mod:`prioritize.policy._order`), for
 each skill set the agent may take (every set for ``agent=None``: the
 Picker's buckets, ``pz_skills`` lists them):
 
-* under ``MaxWait``, the oldest waiting query of each distinct limit (a
+* under ``MaxWait``, the oldest claimable query of each distinct limit (a
   *lane*), tested with :func:`~prioritize.policy.is_overdue`; the oldest
   overdue head is served first;
 * otherwise the head by (key desc, arrival, ``query_id``), and under
@@ -17,6 +17,12 @@ Picker's buckets, ``pz_skills`` lists them):
   :meth:`ShareLedger.choose <prioritize.policy.ShareLedger.choose>`; the
   ledger's credits live in the queue's row and :meth:`~ShareLedger.record` is
   written back in the claim's transaction.
+
+A query is claimable while waiting, or leased with its lease run out at the
+claim's ``now``: the claim's indexes hold both, so a lease that runs out
+needs no update and no index of its own. All of it is one statement (with the
+count of the queue's skill sets, to notice a set another process added, and
+under SQLite the ledger); PostgreSQL reads the ledger first, locked.
 
 So the rule is the core's, not a second one (a property test checks that
 popping everything gives :meth:`Policy.rank` order and the same sequence as a
