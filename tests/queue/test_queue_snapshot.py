@@ -12,7 +12,7 @@ import prioritize as pz
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COLUMNS = [
     "query_id", "customer_id", "channel", "received_at", "waited_minutes", "score",
-    "base_score", "overdue", "overdue_at", "due_at", "group",
+    "base_score", "overdue", "overdue_at", "due_at", "group", "skills",
 ]  # fmt: skip
 
 

@@ -43,13 +43,16 @@ def drain(q: pz.SharedQueue | pz.TriageQueue, now: datetime) -> list[str]:
     return out
 
 
-def query(i: int, *, minutes: float = 0, channel: str = "chat", urgency: float = 0.5) -> pz.Query:
+def query(
+    i: int, *, minutes: float = 0, channel: str = "chat", urgency: float = 0.5, skills: Any = ()
+) -> pz.Query:
     return pz.Query(
         query_id=f"q{i:03d}",
         customer_id=f"c{i}",
         received_at=T0 + timedelta(minutes=minutes),
         channel=channel,
         urgency=urgency,
+        skills=skills,
     )
 
 
@@ -172,8 +175,8 @@ def test_claim_complete_release_and_leases(db_url: str) -> None:
             [(query(i, minutes=i, urgency=u), customer(i)) for i, u in enumerate([0.2, 0.9, 0.5])]
         )
         now = T0 + timedelta(minutes=10)
-        first = q.claim(now, agent="ann")
-        assert first is not None and first.query_id == "q001" and first.agent == "ann"
+        first = q.claim(now, holder="ann")
+        assert first is not None and first.query_id == "q001" and first.holder == "ann"
         assert first.leased_until == now + timedelta(minutes=5)
         assert len(q) == 2 and "q001" not in q
         second = q.claim(now)  # the next one: two claims never hold the same query
@@ -302,18 +305,204 @@ def test_missing_psycopg_says_how_to_install(monkeypatch: pytest.MonkeyPatch) ->
         pz.SharedQueue(pz.policies.fifo(), "postgresql://localhost/x")
 
 
-def test_queries_with_skills_are_refused_until_the_shared_queue_applies_them(tmp_path: Any) -> None:
-    policy = pz.policies.fifo()
-    with pz.SharedQueue(policy, f"sqlite:///{tmp_path / 'q.db'}") as q:
-        now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-        plain = pz.Query(query_id="a", customer_id="c", channel="email", received_at=now)
-        skilled = pz.Query(
-            query_id="b", customer_id="c", channel="email", received_at=now, skills={"es"}
-        )
-        customer = pz.Customer(customer_id="c")
-        with pytest.raises(pz.InputError, match="'b' needs skills"):
-            q.push_many([(plain, customer), (skilled, customer)])
+SKILLS = ("es", "en", "billing")
+_sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
+
+
+@FEW
+@given(pst.query_frames(min_rows=1, max_rows=20), st.data())
+def test_claims_for_agents_serve_as_the_triage_queue(
+    db_url: str, frame: pd.DataFrame, data: st.DataObject
+) -> None:
+    """For any agents, in any order: the same entries as TriageQueue.pop(now, agent=...)."""
+    frame = frame.copy()
+    frame["skills"] = [data.draw(_sets, label="skills") for _ in range(len(frame))]
+    rules: list[Any] = []
+    if data.draw(st.booleans(), label="max_wait"):
+        limit, email = data.draw(st.integers(1, 600)), data.draw(st.integers(1, 600))
+        rules.append(pz.rules.MaxWait(minutes=limit, per_channel={"email": email}))
+    if data.draw(st.booleans(), label="group_share"):
+        share = data.draw(st.floats(0.1, 0.6), label="share")
+        rules.append(pz.rules.GroupShare(group="channel", shares={"twitter": share, "email": 0.3}))
+    aging = data.draw(st.sampled_from([0.0, 2.0]), label="aging")
+    if aging:
+        rules.append(pz.rules.Aging(points_per_hour=aging))
+    policy = pz.Policy(weights={"follower_reach": 1.0, "urgency": 0.5}, rules=rules)
+    kinds = st.none() | _sets | st.builds(lambda s: pz.AgentGroup("g", agents=1, skills=s), _sets)
+    agents = data.draw(st.lists(kinds, min_size=1, max_size=6), label="agents")
+    steps = data.draw(st.lists(st.integers(0, 300), min_size=1, max_size=6), label="steps")
+    model = pz.TriageQueue(policy)
+    model.push_frame(frame)
+    with shared(policy, db_url) as q:
+        if data.draw(st.booleans(), label="by_frame"):
+            q.push_frame(frame)
+        else:
+            q.push_many(frame_to_objects(frame))
+        clock = frame["received_at"].max().to_pydatetime()
+        for i in range(len(frame) + 2):
+            clock += timedelta(minutes=steps[i % len(steps)])
+            agent = agents[i % len(agents)]
+            want = model.try_pop(clock, agent=agent)
+            peeked = q.peek(clock, agent=agent)
+            got = q.claim(clock, agent=agent) if i % 2 else q.try_pop(clock, agent=agent)
+            if want is None:
+                assert got is None and peeked is None
+                continue
+            assert got is not None and peeked is not None
+            assert (got.query_id, got.reason, got.group, got.skills) == (
+                want.query_id,
+                want.reason,
+                want.group,
+                want.skills,
+            )
+            assert peeked.query_id == got.query_id
+            if isinstance(got, pz.queue.LeasedEntry):
+                q.complete(got.query_id, got.token)
+        assert len(q) == len(model)
+
+
+def test_an_agent_takes_only_what_its_skills_allow(db_url: str) -> None:
+    policy = pz.Policy(weights={"urgency": 1.0})
+    now = T0 + timedelta(minutes=30)
+    needs = {0: {"es"}, 1: {"es", "billing"}, 2: set(), 3: {"EN "}}
+    pairs = [(query(i, minutes=i, urgency=i / 10, skills=s), customer(i)) for i, s in needs.items()]
+    with shared(policy, db_url) as q:
+        q.push_many(pairs)
+        spanish = pz.AgentGroup("spanish", agents=2, skills={"es"})
+        got = q.claim(now, agent=spanish)
+        assert got is not None and got.query_id == "q002" and got.holder == "spanish"
+        assert got.skills == frozenset()
+        got2 = q.claim(now, agent="es", holder="ann")
+        assert got2 is not None and got2.query_id == "q000" and got2.holder == "ann"
+        assert got2.skills == {"es"}
+        assert q.peek(now, agent=spanish) is None
+        with pytest.raises(pz.queue.QueueEmpty, match=r"skills \['es'\] may take"):
+            q.pop(now, agent=spanish)
+        assert q.try_pop(now, agent=["ES"]) is None
+        assert q.pop(now, agent="billing, es").query_id == "q001"
+        assert q.pop(now).skills == {"en"}  # any agent
+        with pytest.raises(pz.InputError, match="agent="):
+            q.claim(now, agent=5)  # type: ignore[arg-type]
+        with pytest.raises(pz.InputError, match="holder"):
+            q.claim(now, holder=5)  # type: ignore[arg-type]
+        snap = q.snapshot()
+        assert list(snap["query_id"]) == []
+
+
+def test_a_version_1_database_is_migrated_in_place(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _version_1_with_entries(url)
+    _migrated_serves(url)
+
+
+def test_a_version_1_database_is_migrated_in_place_on_postgres(postgres_url: str) -> None:
+    import psycopg
+
+    name = "pz_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = postgres_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        _version_1_with_entries(url)
+        _migrated_serves(url)
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+POLICY_V1 = pz.Policy(
+    weights={"urgency": 1.0},
+    rules=[
+        pz.rules.MaxWait(minutes=60),
+        pz.rules.GroupShare(group="channel", shares={"email": 0.5}),
+    ],
+)
+
+
+def _version_1_with_entries(url: str) -> None:
+    """A database as version 1 made it: its tables, indexes and three entries, one leased."""
+    from prioritize.queue import _shared_db
+
+    db = _shared_db.connect(url, timeout=5)
+    try:
+        _shared_db._set_up(db, upto=1)
+        document = json_policy(POLICY_V1)
+        with db.tx():
+            db.run(
+                "INSERT INTO pz_queue (name, policy, credit, created_ns) VALUES (?, ?, '{}', 0)",
+                ("old", document),
+            )
+            queue_id = db.run("SELECT id FROM pz_queue WHERE name = 'old'").fetchone()[0]
+            for i, channel in enumerate(["chat", "email", "chat"]):
+                q, c = query(i, minutes=i, channel=channel, urgency=i / 10), customer(i)
+                base = POLICY_V1.score_value(q, c)
+                arrival = int(pd.Timestamp(q.received_at).value)
+                db.run(
+                    "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns,"
+                    " limit_minutes, share_group, base_score, customer_id, channel, query,"
+                    " customer) VALUES (?, ?, ?, ?, ?, 60.0, ?, ?, ?, ?, ?, ?)",
+                    (
+                        queue_id, q.query_id, 1 if i == 2 else 0,
+                        float(pz.policy.heap_key(base, arrival, 0.0)), arrival, channel,
+                        base, q.customer_id, channel, q.model_dump_json(), c.model_dump_json(),
+                    ),
+                )  # fmt: skip
+            version = db.run("SELECT version FROM pz_schema").fetchone()[0]
+            assert version == 1
+    finally:
+        db.close()
+
+
+def json_policy(policy: pz.Policy) -> str:
+    import json
+
+    return json.dumps(policy.model_dump(mode="json"), sort_keys=True)
+
+
+def _migrated_serves(url: str) -> None:
+    with shared(POLICY_V1, url, name="old") as q:
+        assert len(q) == 2  # the leased one is still leased (its lease never ran out: NULL)
+        db = q._db
+        with db.tx(write=False):
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == 2
+        spanish = q.claim(T0 + timedelta(minutes=5), agent={"es"})
+        assert spanish is not None and spanish.query_id == "q001"  # email owed by GroupShare
+        assert spanish.skills == frozenset() and spanish.reason == "score"
+        q.push(query(9, skills={"es"}), customer(9))
+        assert q.pop(T0 + timedelta(minutes=5), agent="en").query_id == "q000"
+        assert q.pop(T0 + timedelta(minutes=5), agent="es").query_id == "q009"
+    with shared(POLICY_V1, url, name="old") as q:  # opened again: nothing to migrate
         assert len(q) == 0
-        q.push(plain, customer)
-        entry = q.pop(now)
-        assert entry.query_id == "a" and entry.skills == frozenset()
+
+
+def test_skill_sets_pushed_by_another_process_are_seen(db_url: str) -> None:
+    policy = pz.Policy(weights={"urgency": 1.0}, rules=[pz.rules.MaxWait(minutes=60)])
+    name = uuid.uuid4().hex
+    now = T0 + timedelta(minutes=10)
+    with shared(policy, db_url, name=name) as a, shared(policy, db_url, name=name) as b:
+        a.push(query(0), customer(0))
+        assert a.peek(now) is not None  # a has read the queue's skill sets: just ''
+        b.push(query(1, urgency=0.9, skills={"es"}), customer(1))
+        got = a.claim(now, agent={"es"})
+        assert got is not None and got.query_id == "q001" and got.skills == {"es"}
+        assert a.claim(now, agent={"en"}) is not None  # q000: anyone may take it
+        assert a.claim(now) is None
+
+
+def test_many_skill_sets_are_asked_in_several_statements(db_url: str) -> None:
+    """More candidate heads than one statement holds: the same order as rank."""
+    policy = pz.Policy(weights={"urgency": 1.0, "follower_reach": 0.5})
+    sets = [{f"s{i:03d}"} for i in range(450)]
+    pairs = [
+        (query(i, minutes=i % 17, urgency=(i * 7 % 10) / 10, skills=s), customer(i, i * 37))
+        for i, s in enumerate(sets)
+    ]
+    model = pz.TriageQueue(policy)
+    model.push_many(pairs)
+    now = T0 + timedelta(hours=1)
+    with shared(policy, db_url) as q:
+        q.push_many(pairs)
+        agent = {"s007", "s300", "s449"}
+        assert q.pop(now, agent=agent).query_id == model.pop(now, agent=agent).query_id
+        got = [q.pop(now).query_id for _ in range(40)]
+        assert got == [model.pop(now).query_id for _ in range(40)]

@@ -190,3 +190,59 @@ def test_producer_killed_inside_push_many_adds_all_or_nothing(db_url: str, after
         # the database is usable at once: the dead process's locks are gone
         q.push_many([pair(i) for i in range(100, 105)])
         assert len(q) == len(ids) + 5
+
+
+NEEDS = [frozenset(), frozenset({"es"}), frozenset({"en"}), frozenset({"billing"}),
+         frozenset({"en", "billing"})]  # fmt: skip
+GROUPS = {
+    "spanish": pz.AgentGroup("spanish", agents=2, skills={"es"}),
+    "english": pz.AgentGroup("english", agents=2, skills={"en", "billing"}),
+}
+
+
+def skilled(i: int) -> tuple[pz.Query, pz.Customer]:
+    q, c = pair(i)
+    return q.model_copy(update={"skills": NEEDS[i % len(NEEDS)]}), c
+
+
+def consume_as(url: str, name: str, group: str, now: datetime, total: int, out: Any) -> None:
+    done = []
+    agent = GROUPS[group]
+    with pz.SharedQueue(POLICY, url, name=name) as q:
+        idle = time.monotonic()
+        while time.monotonic() - idle < 5:
+            entry = q.claim(now, agent=agent)
+            if entry is None:
+                if _completed(q) >= total:
+                    break
+                time.sleep(0.005)
+                continue
+            assert entry.holder == group
+            q.complete(entry.query_id, entry.token)
+            done.append((entry.query_id, group))
+            idle = time.monotonic()
+    out.put(done)
+
+
+def test_two_agent_groups_serve_each_query_once_and_only_what_they_may_take(db_url: str) -> None:
+    name, total = uuid.uuid4().hex, 300
+    with pz.SharedQueue(POLICY, db_url, name=name) as q:
+        q.push_many([skilled(i) for i in range(total)])
+    out = CTX.Queue()
+    now = T0 + timedelta(hours=1)
+    consumers = [
+        CTX.Process(target=consume_as, args=(db_url, name, group, now, total, out))
+        for group in ("spanish", "english", "spanish", "english")
+    ]
+    for p in consumers:
+        p.start()
+    served: list[tuple[str, str]] = []
+    for _ in consumers:
+        served += out.get(timeout=60)
+    for p in consumers:
+        p.join(10)
+        assert p.exitcode == 0
+    assert sorted(qid for qid, _ in served) == [f"q{i:05d}" for i in range(total)]  # once each
+    for qid, group in served:
+        assert NEEDS[int(qid[1:]) % len(NEEDS)] <= GROUPS[group].skills
+    assert {group for _, group in served} == set(GROUPS)

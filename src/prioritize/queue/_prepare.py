@@ -1,16 +1,28 @@
-"""What both queues do to a pushed query before it waits: the customer, the frame's pairs."""
+"""What both queues do to a pushed query before it waits: the customer, the frame's rows.
+
+One preparation of a query frame for :meth:`TriageQueue.push_frame
+<prioritize.TriageQueue.push_frame>` and :meth:`SharedQueue.push_frame
+<prioritize.SharedQueue.push_frame>` (:func:`prepare_frame`), so the same
+frame is checked the same way and a bad one raises the same error on both.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from prioritize._errors import InputError
+from prioritize._internal.skills import read_skills
 from prioritize.models import Customer, Query, canonical_frame, frame_to_objects
 from prioritize.policy import Policy
 
-__all__ = ["frame_entries", "lookup_customer"]
+if TYPE_CHECKING:
+    from prioritize.routing import Routes
+
+__all__ = ["PreparedFrame", "lookup_customer", "prepare_frame"]
 
 
 def lookup_customer(customers: Mapping[str, Customer] | None, query: Query) -> Customer:
@@ -24,22 +36,51 @@ def lookup_customer(customers: Mapping[str, Customer] | None, query: Query) -> C
     return customer
 
 
-def frame_entries(
-    policy: Policy, frame: pd.DataFrame
-) -> Iterator[tuple[Query, Customer, float, int]]:
-    """A query frame as (query, customer, base score, arrival ns), scored vectorised.
+@dataclass(frozen=True, slots=True)
+class PreparedFrame:
+    """A query frame ready to wait: per row its objects, base score, arrival and skills.
+
+    ``skills`` (required) and ``prefer`` (preferred) are per-row frozensets,
+    or None when the frame has none to give (each query's own ``skills``
+    then, and no preference).
+    """
+
+    pairs: list[tuple[Query, Customer]]
+    base: list[float]
+    arrival: list[int]
+    skills: list[Any] | None
+    prefer: list[Any] | None
+
+
+def prepare_frame(
+    policy: Policy, frame: pd.DataFrame, *, routes: Routes | None = None
+) -> PreparedFrame:
+    """Check, score and convert a query frame, all vectorised.
 
     The frame is checked by :func:`~prioritize.models.canonical_frame` (as
-    ``score_frame``, ``rank`` and ``simulate`` check it). The inputs of the
-    signals the policy declares (``signals.custom``) are carried into the
-    ``attributes`` of each customer or query, so an entry's score explains them.
+    ``score_frame``, ``rank`` and ``simulate`` check it) and scored by
+    :meth:`Policy.score_frame`. Skills come from ``routes``
+    (:meth:`Routes.resolve_frame <prioritize.Routes.resolve_frame>`), else from
+    the ``skills`` column. The inputs of the signals the policy declares
+    (``signals.custom``) are carried into the ``attributes`` of each customer
+    or query, so an entry's score explains them.
+
+    Raises
+    ------
+    SchemaError, InputError
+        As ``canonical_frame``, ``score_frame`` and the routes raise them
+        (the column, the rows, what was expected).
     """
     frame, cols = canonical_frame(frame)
-    values = policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
+    skills = prefer = None
+    if routes is not None:
+        need, wish = routes.resolve_frame(frame)
+        skills, prefer = need.tolist(), wish.tolist()
+    elif "skills" in frame.columns:
+        skills = read_skills(frame).tolist()
+    base = policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
     # A declared input the frame lacks is one scoring does not read (weight 0, blind).
-    declared = {d.input: d.on for d in policy.signals.custom.values() if d.input in frame.columns}
-    pairs = frame_to_objects(frame, attributes=declared)
-    for (query, customer), base, arrival in zip(
-        pairs, values, cols.received_ns.tolist(), strict=True
-    ):
-        yield query, customer, base, arrival
+    custom = policy.signals.custom.values()
+    declared = {d.input: d.on for d in custom if d.input in frame.columns}
+    pairs = list(frame_to_objects(frame, attributes=declared))
+    return PreparedFrame(pairs, base, cols.received_ns.tolist(), skills, prefer)

@@ -5,9 +5,11 @@ static key :func:`~prioritize.policy.heap_key` (``base − rate·arrival``), its
 ``MaxWait`` limit (:func:`~prioritize.policy.channel_limits`) and its
 ``GroupShare`` label, so the waiting queries' order is an ordinary index and
 nothing is re-scored while they wait. A claim asks the database only for the
-heads the serving-order core compares (:mod:`prioritize.policy._order`):
+heads the serving-order core compares (:mod:`prioritize.policy._order`), for
+each skill set the agent may take (every set for ``agent=None``: the
+Picker's buckets, ``pz_skills`` lists them):
 
-* under ``MaxWait``, the oldest waiting query of each distinct limit (a
+* under ``MaxWait``, the oldest claimable query of each distinct limit (a
   *lane*), tested with :func:`~prioritize.policy.is_overdue`; the oldest
   overdue head is served first;
 * otherwise the head by (key desc, arrival, ``query_id``), and under
@@ -15,6 +17,12 @@ heads the serving-order core compares (:mod:`prioritize.policy._order`):
   :meth:`ShareLedger.choose <prioritize.policy.ShareLedger.choose>`; the
   ledger's credits live in the queue's row and :meth:`~ShareLedger.record` is
   written back in the claim's transaction.
+
+A query is claimable while waiting, or leased with its lease run out at the
+claim's ``now``: the claim's indexes hold both, so a lease that runs out
+needs no update and no index of its own. All of it is one statement (with the
+count of the queue's skill sets, to notice a set another process added, and
+under SQLite the ledger); PostgreSQL reads the ledger first, locked.
 
 So the rule is the core's, not a second one (a property test checks that
 popping everything gives :meth:`Policy.rank` order and the same sequence as a
@@ -39,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, LeaseError, SharedQueueError
-from prioritize._internal.skills import NO_SKILLS
+from prioritize._internal.skills import NO_SKILLS, Skills, skill_set, skills_text
 from prioritize._internal.times import (
     NS_PER_MINUTE,
     minutes_between,
@@ -55,10 +63,11 @@ from prioritize.policy import (
     is_overdue,
 )
 from prioritize.queue._entry import Entry
-from prioritize.queue._prepare import frame_entries, lookup_customer
+from prioritize.queue._prepare import lookup_customer, prepare_frame
 from prioritize.queue._shared_db import COMPLETED, LEASED, WAITING, Database, open_database
 from prioritize.queue._snapshot import snapshot_frame
-from prioritize.queue._triage import QueueEmpty
+from prioritize.queue._triage import QueueEmpty, _agent_skills
+from prioritize.routing import AgentGroup
 
 __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 
@@ -67,14 +76,25 @@ __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 LEASE_MINUTES = 15.0
 
 # What a claim compares: all in the indexes it reads (covering), the rest read for the one served.
-_KEYS = "query_id, sort_key, arrival_ns, share_group"
+_KEYS = "query_id, sort_key, arrival_ns, share_group, skills"
 _PAYLOAD = "base_score, query, customer"
 _COLUMNS = f"{_KEYS}, {_PAYLOAD}"
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
-    " share_group, base_score, customer_id, channel, query, customer)"
-    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " share_group, base_score, customer_id, channel, query, customer, skills, listed_group)"
+    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONFLICT DO NOTHING"
+# The tags of a claim's candidate rows: >= 0 a MaxWait lane, then the overall score head and
+# the head of each listed GroupShare group (_GROUP - its place in the shares); the facts read
+# with them: the number of skill sets, the ledger.
+_OVERALL, _COUNT, _CREDIT, _GROUP = -1, -2, -4, -100
+# A row a claim at ``now`` (the parameter) may take: waiting, or leased with its lease run out.
+# The claim's indexes hold both states (state and lease_ns last): no lease index, no update.
+_CLAIMABLE = " AND state < 2 AND (state = 0 OR lease_ns < ?)"
+# At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
+# up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
+_MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 
 
@@ -99,7 +119,8 @@ class StoredEntry(Entry):
         self._base = head.base
         self.group = head.group
         self._policy = policy
-        self.skills = self.prefer = NO_SKILLS  # a shared queue refuses queries with skills (yet)
+        self.skills = head.skills
+        self.prefer = NO_SKILLS  # a shared queue has no routes: no preferred skills
 
     @property
     def query(self) -> Query:
@@ -137,14 +158,14 @@ class LeasedEntry(StoredEntry):
 
     ``token`` proves the lease to :meth:`~SharedQueue.complete` and
     :meth:`~SharedQueue.release`; ``leased_until`` is when the query returns
-    to the queue by itself; ``agent`` is what the claim said.
+    to the queue by itself; ``holder`` is who the claim said holds it.
     """
 
-    __slots__ = ("agent", "leased_until", "token")
+    __slots__ = ("holder", "leased_until", "token")
 
     token: str
     leased_until: datetime
-    agent: str | None
+    holder: str | None
 
     def __repr__(self) -> str:
         return f"LeasedEntry(query_id={self.query_id!r}, reason={self.reason!r}, token=...)"
@@ -153,15 +174,16 @@ class LeasedEntry(StoredEntry):
 class _Head:
     """One candidate row of a claim."""
 
-    __slots__ = ("arrival", "base", "customer", "group", "key", "qid", "query")
+    __slots__ = ("arrival", "base", "customer", "group", "key", "qid", "query", "skills")
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.qid: str = row[0]
         self.key: float = row[1]
         self.arrival: int = row[2]
         self.group: str | None = row[3]
-        if len(row) > 4:
-            self.payload(row[4:])
+        self.skills: Skills = _skills_of(row[4])
+        if len(row) > 5:
+            self.payload(row[5:])
 
     def payload(self, row: Sequence[Any]) -> None:
         """Its base score and stored query and customer (read for the served one only)."""
@@ -214,12 +236,24 @@ class SharedQueue:
     one of :class:`TriageQueue` and :meth:`Policy.rank` (overdue first under
     ``MaxWait``, ``GroupShare``'s ledger, then the score, ties by arrival then
     id), except that each claim decides overdue-ness at its own ``now`` (the
-    clocks of several machines are not one clock). A lease runs out at the
-    ``now`` of a later claim past ``leased_until``; the query then waits at its
-    original place. ``len`` counts the waiting queries. The object holds one
+    clocks of several machines are not one clock). A leased query whose
+    ``leased_until`` has passed at a claim's ``now`` is claimable again, at its
+    original place (a new claim takes it with a new token); until then ``len``,
+    ``in`` and :meth:`remove` count it as leased, ``snapshot(now=...)`` as
+    waiting. ``len`` counts the waiting queries. The object holds one
     connection (guarded by a lock, so threads may share it); each process
-    opens its own. Eligibility by ``agent`` (skills) is not applied yet:
-    ``agent`` is recorded with the lease.
+    opens its own.
+
+    Agents with skills: ``claim``, ``pop``, ``peek`` and ``try_pop`` take
+    ``agent=`` (an :class:`~prioritize.AgentGroup` or skill names) with
+    :meth:`TriageQueue.pop`'s rule: the best waiting query whose required
+    skills (``Query.skills``, a frame's ``skills`` column) the agent has;
+    among those, overdue first, the ``GroupShare`` ledger between the groups
+    that have a query this agent may take, then the score. A claim asks the
+    database for the heads of each skill set the agent covers (as the
+    :class:`~prioritize.policy.Picker`'s buckets), so it costs one index
+    lookup per set, lane and listed group. A SharedQueue has no routes: no
+    preferred skills.
     """
 
     def __init__(
@@ -250,6 +284,7 @@ class SharedQueue:
         share = policy.group_share
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
+        self._listed = list(self._shares or ())
         self._lock = threading.Lock()
         self._db: Database = open_database(url, timeout=timeout)
         self.url = self._db.url
@@ -258,14 +293,10 @@ class SharedQueue:
         except BaseException:
             self._db.close()
             raise
-        qid = self._queue_id
-        self._lanes_params = tuple(x for limit in self._lanes for x in (qid, limit))
-        self._heads_params = (qid, *(x for g in self._shares or () for x in (g, qid, g)))
-        # The claim's two statements, without and with the row locks of a claim.
-        self._sql = {
-            lock: (self._lanes_sql(lock), self._heads_sql(lock))
-            for lock in {"", self._db.skip_locked}
-        }
+        # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
+        # as last read (sets are only added: the claim reads their count to know).
+        self._sql: dict[tuple[Any, ...], str] = {}
+        self._sets: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -315,10 +346,10 @@ class SharedQueue:
             customer = Customer.model_validate_json(customer_json)
             base = self.policy.score_value(query, customer)
             row = self._row(query, customer, base, timestamp_ns(query.received_at))
-            updates.append((row[1], row[3], row[4], row[5], queue_id, query.query_id))
+            updates.append((row[1], row[3], row[4], row[5], row[11], queue_id, query.query_id))
         db.run_many(
-            "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?"
-            " WHERE queue_id = ? AND query_id = ?",
+            "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?,"
+            " listed_group = ? WHERE queue_id = ? AND query_id = ?",
             updates,
         )
         db.run("UPDATE pz_queue SET policy = ?, credit = '{}' WHERE id = ?", (document, queue_id))
@@ -355,16 +386,25 @@ class SharedQueue:
 
         Scored vectorised, as :meth:`TriageQueue.push_frame` does.
         """
-        rows = [self._row(*entry) for entry in frame_entries(self.policy, frame)]
+        ready = prepare_frame(self.policy, frame)  # as TriageQueue's
+        need = ready.skills or [None] * len(ready.pairs)
+        rows = [
+            self._row(query, customer, base, arrival, skills)
+            for (query, customer), base, arrival, skills in zip(
+                ready.pairs, ready.base, ready.arrival, need, strict=True
+            )
+        ]
         self._insert(rows)
         return len(rows)
 
-    def _row(self, query: Query, customer: Customer, base: float, arrival: int) -> tuple[Any, ...]:
-        if query.skills:
-            raise InputError(
-                f"query {query.query_id!r} needs skills {sorted(query.skills)}: a SharedQueue "
-                "does not apply skills yet (use TriageQueue for skills); nothing was added"
-            )
+    def _row(
+        self,
+        query: Query,
+        customer: Customer,
+        base: float,
+        arrival: int,
+        skills: Skills | None = None,
+    ) -> tuple[Any, ...]:
         group = None if self._group_of is None else self._group_of(query, customer)
         return (
             query.query_id,
@@ -377,6 +417,8 @@ class SharedQueue:
             query.channel.value,
             query.model_dump_json(),
             customer.model_dump_json(),
+            skills_text(query.skills if skills is None else skills),
+            group if self._shares is not None and group in self._shares else None,
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
@@ -394,6 +436,8 @@ class SharedQueue:
             try:
                 with db.tx():
                     db.run_many(_INSERT, [(qid, *r) for r in rows])
+                    sets = sorted({r[10] for r in rows})
+                    db.run_many(_INSERT_SKILLS, [(qid, text) for text in sets])
             except db.integrity:
                 raise InputError(self._duplicates(ids)) from None
 
@@ -418,56 +462,89 @@ class SharedQueue:
 
     # ---------------------------------------------------------------- serve
     def claim(
-        self, now: datetime, *, agent: str | None = None, lease_minutes: float | None = None
+        self,
+        now: datetime,
+        *,
+        agent: AgentGroup | Iterable[str] | None = None,
+        holder: str | None = None,
+        lease_minutes: float | None = None,
     ) -> LeasedEntry | None:
-        """Lease the next query at ``now`` to the caller (None: nobody waiting).
+        """Lease the next query at ``now`` that ``agent`` may take (None: none waiting).
 
-        The entry's ``token`` goes to :meth:`complete` (answered) or
-        :meth:`release` (back at its place). Not completed or released within
-        ``lease_minutes`` (default: the queue's), it returns to the queue.
+        ``agent``: an :class:`~prioritize.AgentGroup` or skill names, as in
+        :meth:`TriageQueue.pop`; None: any agent. ``holder``: who holds the
+        lease, recorded with it (default: the agent group's name). The entry's
+        ``token`` goes to :meth:`complete` (answered) or :meth:`release` (back
+        at its place). Not completed or released within ``lease_minutes``
+        (default: the queue's), it returns to the queue.
+
+        Raises
+        ------
+        InputError
+            A naive ``now``, an ``agent`` that is neither an agent group nor
+            skill names, a ``holder`` that is not a str.
         """
         minutes = self._lease_minutes if lease_minutes is None else _check_minutes(lease_minutes)
         now_ns = timestamp_ns(now)
+        skills = None if agent is None else _agent_skills(agent)
+        label = _holder(agent, holder)
         token = secrets.token_hex(16)
         until = now_ns + round(minutes * NS_PER_MINUTE)
         with self._lock:
-            found = self._serve(now_ns, (LEASED, token, agent, until, now_ns, None))
+            found = self._serve(now_ns, skills, (LEASED, token, label, until, now_ns, None))
         if found is None:
             return None
         head, reason = found
         entry = LeasedEntry(head, self.policy)
-        entry.token, entry.agent = token, agent
+        entry.token, entry.holder = token, label
         entry.leased_until = now + timedelta(minutes=minutes)
         return _at(entry, now, now_ns, reason)
 
-    def pop(self, now: datetime, *, agent: str | None = None) -> Entry:
-        """Take the next query at ``now`` for good (completed at once, no lease).
+    def pop(self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None) -> Entry:
+        """Take the next query at ``now`` that ``agent`` may take, for good (no lease).
+
+        ``agent`` as in :meth:`claim`. The query is completed at once.
 
         Raises
         ------
         QueueEmpty
-            If no query is waiting.
+            If no query is waiting (that this agent may take).
+        InputError
+            As :meth:`claim`.
         """
         now_ns = timestamp_ns(now)
+        skills = None if agent is None else _agent_skills(agent)
+        change = (COMPLETED, None, _holder(agent, None), None, now_ns, now_ns)
         with self._lock:
-            found = self._serve(now_ns, (COMPLETED, None, agent, None, now_ns, now_ns))
+            found = self._serve(now_ns, skills, change)
         if found is None:
-            raise QueueEmpty(f"pop from an empty SharedQueue ({self.name!r} in {self.url})")
+            where = f"SharedQueue ({self.name!r} in {self.url})"
+            if skills is not None:
+                raise QueueEmpty(
+                    f"no waiting query that an agent with skills {sorted(skills)} may take "
+                    f"in {where}"
+                )
+            raise QueueEmpty(f"pop from an empty {where}")
         head, reason = found
         return _at(StoredEntry(head, self.policy), now, now_ns, reason)
 
-    def try_pop(self, now: datetime, *, agent: str | None = None) -> Entry | None:
-        """Like :meth:`pop`, but None when the queue is empty."""
+    def try_pop(
+        self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None
+    ) -> Entry | None:
+        """Like :meth:`pop`, but None when no query is waiting (that this agent may take)."""
         try:
             return self.pop(now, agent=agent)
         except QueueEmpty:
             return None
 
-    def peek(self, now: datetime) -> Entry | None:
-        """What :meth:`claim` at ``now`` would return, changing nothing (None if empty)."""
+    def peek(
+        self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None
+    ) -> Entry | None:
+        """What :meth:`claim` at ``now`` would return to ``agent``; changes nothing (None: none)."""
         now_ns = timestamp_ns(now)
+        skills = None if agent is None else _agent_skills(agent)
         with self._lock:
-            found = self._serve(now_ns, None)
+            found = self._serve(now_ns, skills, None)
         if found is None:
             return None
         head, reason = found
@@ -516,44 +593,62 @@ class SharedQueue:
             f"{self.name!r} of {self.url} (a lease that ran out may have gone to another agent)"
         )
 
-    def _serve(self, now_ns: int, change: tuple[Any, ...] | None) -> tuple[_Head, Reason] | None:
-        """The query served at ``now_ns``; with ``change`` (state, token, agent, lease,
-        claimed, completed) it is taken and the ledger booked, else nothing changes."""
+    def _serve(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...] | None
+    ) -> tuple[_Head, Reason] | None:
+        """The query served at ``now_ns`` to an agent with ``skills`` (None: any); with
+        ``change`` (state, token, holder, lease, claimed, completed) it is taken and the
+        ledger booked, else nothing changes."""
         db = self._db
         qid = self._queue_id
         with db.tx(commit=change is not None):
-            # Leases that ran out return to their place (rows another claim holds are skipped).
-            db.run(
-                "UPDATE pz_entry SET state = 0, token = NULL, lease_ns = NULL"
-                " WHERE queue_id = ? AND query_id IN (SELECT query_id FROM pz_entry"
-                " WHERE queue_id = ? AND state = 1 AND lease_ns < ?" + db.skip_locked + ")",
-                (qid, qid, now_ns),
-            )
             lock = db.skip_locked if change is not None else ""
-            shares = self._shares
-            ledger: ShareLedger[str] | None = None
-            if shares is not None:
+            credit = None
+            if self._shares is not None and db.for_update:
+                # PostgreSQL: the ledger's row locked first, so that the ledger's updates
+                # follow one another (SQLite's write lock already does that).
                 credit = db.run(
                     "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
                 ).fetchone()[0]
-                ledger = ShareLedger(shares)
-                stored = json.loads(credit)
-                ledger.credit = {g: float(stored.get(g, 0.0)) for g in shares}
-            found = self._choose(now_ns, ledger, lock, book=change is not None)
+            refreshed = False
+            while True:
+                # The sets this agent may take from (the Picker's buckets it covers).
+                sets = self._sets
+                if skills is not None:
+                    sets = [text for text in sets if _skills_of(text) <= skills]
+                rows, meta = self._candidates(sets, lock, now_ns)
+                if meta[_COUNT] == len(self._sets) or refreshed:
+                    break
+                # Another process pushed a new skill set: read them all, ask again.
+                self._sets = sorted(
+                    r[0]
+                    for r in db.run(
+                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
+                    ).fetchall()
+                )
+                refreshed = True
+            ledger: ShareLedger[str] | None = None
+            if self._shares is not None:
+                ledger = ShareLedger(self._shares)
+                stored = json.loads(meta.get(_CREDIT, credit) or "{}")
+                ledger.credit = {g: float(stored.get(g, 0.0)) for g in self._shares}
+            found = self._choose(now_ns, rows, ledger, book=change is not None)
             if found is None:
                 return None
-            found[0].payload(
-                db.run(
-                    f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
-                    (qid, found[0].qid),
-                ).fetchone()
-            )
+            head = found[0]
+            if not self._fold(len(sets)):
+                head.payload(
+                    db.run(
+                        f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                        (qid, head.qid),
+                    ).fetchone()
+                )
             if change is None:
                 return found
             db.run(
                 "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?,"
                 " claimed_ns = ?, completed_ns = ? WHERE queue_id = ? AND query_id = ?",
-                (*change, qid, found[0].qid),
+                (*change, qid, head.qid),
             )
             if ledger is not None:
                 db.run(
@@ -562,34 +657,75 @@ class SharedQueue:
                 )
             return found
 
+    def _fold(self, sets: int) -> bool:
+        """Whether the candidate rows carry the payload (few of them: no second read)."""
+        return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
+
+    def _candidates(
+        self, sets: list[str], lock: str, now_ns: int
+    ) -> tuple[list[Any], dict[int, Any]]:
+        """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
+        per set, the oldest of each MaxWait limit, the score head and the head of each listed
+        group; a query whose lease ran out is one of them, at its place), and the facts read
+        with them: the number of skill sets of the queue, its ledger (SQLite)."""
+        qid = self._queue_id
+        per_set = len(self._lanes) + 1 + len(self._listed)
+        step = max(1, _MAX_ARMS // per_set)
+        fold = self._fold(len(sets))
+        credit = self._shares is not None and not self._db.for_update
+        rows: list[Any] = []
+        meta: dict[int, Any] = {}
+        start = 0
+        while True:
+            chunk = sets[start : start + step]
+            first = start == 0
+            params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
+            for text in chunk:
+                for limit in self._lanes:
+                    params += (qid, text, limit, now_ns)
+                params += (qid, text, now_ns)
+                for group in self._listed:
+                    params += (qid, text, group, now_ns)
+            sql = self._candidates_sql(lock, len(chunk), fold, first and credit, meta=first)
+            for row in self._db.run(sql, params).fetchall():
+                if _GROUP < row[0] <= _COUNT:
+                    meta[row[0]] = row[3] if row[0] != _CREDIT else row[4]
+                else:
+                    rows.append(row)
+            start += step
+            if start >= len(sets):
+                return rows, meta
+
     def _choose(
-        self, now_ns: int, ledger: ShareLedger[str] | None, lock: str, *, book: bool
+        self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
     ) -> tuple[_Head, Reason] | None:
-        """The core's rule on the heads the database gives (overdue lanes, groups, score)."""
-        db = self._db
-        # The candidates, each a head by an index, in one statement per question: lanes
-        # (oldest of each MaxWait limit), then the score heads (overall, each listed group).
-        lanes_sql, heads_sql = self._sql[lock]
-        lane_rows = [] if lanes_sql is None else db.run(lanes_sql, self._lanes_params).fetchall()
-        heads_cur = db.run(heads_sql, self._heads_params)
+        """The core's rule on the candidate rows (overdue lanes, groups, score)."""
         overdue: list[_Head] = []
+        lane_rows = [r for r in rows if r[0] >= 0]
         if lane_rows:  # the core's test, on all lane heads at once
             waited = minutes_between(now_ns, np.array([r[3] for r in lane_rows], dtype=np.int64))
             limits = np.array([self._lanes[r[0]] for r in lane_rows], dtype=np.float64)
             flags = np.asarray(is_overdue(waited, limits), dtype=bool).tolist()
             overdue = [_Head(r[1:]) for r, late in zip(lane_rows, flags, strict=True) if late]
-        heads: dict[str, _Head] = {}
+        heads: dict[str, _Head] = {}  # listed group -> its best head over the sets
         low: _Head | None = None
-        for row in heads_cur.fetchall():
+        for row in rows:
+            tag = row[0]
+            if tag >= 0:
+                continue
             head = _Head(row[1:])
-            if row[0] is None:
-                low = head
+            if tag == _OVERALL:
+                if low is None or head.token() < low.token():
+                    low = head
             else:
-                heads[row[0]] = head
+                group = self._listed[_GROUP - tag]
+                known = heads.get(group)
+                if known is None or head.token() < known.token():
+                    heads[group] = head
         if overdue:
             head = min(overdue, key=lambda h: (h.arrival, h.qid))
             if ledger is not None and book:
-                # The listed groups with a waiting query: the served one still counts.
+                # The listed groups with a query this agent may take: the served one counts.
                 ledger.record(list(heads), str(head.group))
             return head, "overdue"
         if low is None:
@@ -604,28 +740,45 @@ class SharedQueue:
         head = heads[chosen]
         return head, "score" if head.qid == low.qid else "group_share"
 
-    def _lanes_sql(self, lock: str) -> str | None:
-        if not self._lanes:
-            return None
-        one = (
-            f"SELECT * FROM (SELECT {{}} AS lane, {_KEYS} FROM pz_entry WHERE queue_id = ?"
-            " AND state = 0 AND limit_minutes = ? ORDER BY arrival_ns, query_id LIMIT 1"
-            + lock
-            + ") AS l{}"
+    def _candidates_sql(self, lock: str, sets: int, fold: bool, credit: bool, *, meta: bool) -> str:
+        """The statement of :meth:`_candidates` for ``sets`` skill sets (``fold``: the rows
+        carry the payload; ``meta``: the facts too, ``credit``: the ledger among them)."""
+        key = (lock, sets, fold, credit, meta)
+        sql = self._sql.get(key)
+        if sql is not None:
+            return sql
+        columns = _COLUMNS if fold else _KEYS
+        lane = (
+            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
+            " AND skills = ? AND limit_minutes = ?" + _CLAIMABLE + " ORDER BY arrival_ns, query_id"
+            " LIMIT 1" + lock + ") AS c{}"
         )
-        return " UNION ALL ".join(one.format(i, i) for i in range(len(self._lanes)))
-
-    def _heads_sql(self, lock: str) -> str:
-        one = (
-            f"SELECT * FROM (SELECT {{}} AS arm, {_KEYS} FROM pz_entry WHERE queue_id = ?"
-            " AND state = 0{} ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
-            + lock
-            + ") AS h{}"
+        head = (
+            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
+            " AND skills = ?{}" + _CLAIMABLE + " ORDER BY sort_key DESC, arrival_ns, query_id"
+            " LIMIT 1" + lock + ") AS c{}"
         )
-        arms = [one.format("NULL", "", 0)]
-        for i, _ in enumerate(self._shares or ()):
-            arms.append(one.format("CAST(? AS TEXT)", " AND share_group = ?", i + 1))
-        return " UNION ALL ".join(arms)
+        arms: list[str] = []
+        if meta:
+            nulls = ", CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+            if fold:
+                nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}" + nulls
+            arms.append(facts.format(_COUNT, "count(*)") + " FROM pz_skills WHERE queue_id = ?")
+            if credit:
+                arms.append(
+                    f"SELECT {_CREDIT}, NULL, NULL, NULL, credit, NULL"
+                    + (", NULL, NULL, NULL" if fold else "")
+                    + " FROM pz_queue WHERE id = ?"
+                )
+        for _ in range(sets):
+            for i in range(len(self._lanes)):
+                arms.append(lane.format(i, len(arms)))
+            arms.append(head.format(_OVERALL, "", len(arms)))
+            for i in range(len(self._listed)):
+                arms.append(head.format(_GROUP - i, " AND listed_group = ?", len(arms)))
+        sql = self._sql[key] = " UNION ALL ".join(arms)
+        return sql
 
     # --------------------------------------------------------------- remove
     def remove(self, query_id: str) -> Query:
@@ -706,6 +859,28 @@ def _at(entry: E, now: datetime, now_ns: int, reason: Reason) -> E:
     entry._now = now if now_ns >= entry._arrival else entry.query.received_at
     entry.reason = reason
     return entry
+
+
+_SETS: dict[str, Skills] = {"": NO_SKILLS}
+
+
+def _skills_of(text: str) -> Skills:
+    """A stored skill set (names joined by commas, as :func:`skills_text` writes them)."""
+    found = _SETS.get(text)
+    if found is None:
+        if len(_SETS) > 4096:
+            _SETS.clear()
+        found = _SETS[text] = skill_set(text)
+    return found
+
+
+def _holder(agent: Any, holder: Any) -> str | None:
+    """Who a lease is recorded for: ``holder``, else the agent group's name."""
+    if holder is None:
+        return agent.name if isinstance(agent, AgentGroup) else None
+    if not isinstance(holder, str):
+        raise InputError(f"holder must be a str (who holds the lease); got {holder!r}")
+    return holder
 
 
 def _check_minutes(value: Any) -> float:

@@ -1,16 +1,20 @@
 """SharedQueue's databases: connections, transactions, the schema and its version.
 
 Two backends behind one small interface (:class:`Database`): SQLite through
-the standard library (WAL journal, a busy timeout, ``BEGIN IMMEDIATE`` for
-every write) and PostgreSQL through psycopg 3 (imported on first use;
+the standard library (WAL journal with ``synchronous=NORMAL``: a commit
+survives any process's death, kill -9 included, and only an operating-system
+crash or power cut may lose the last commits; a busy timeout; ``BEGIN
+IMMEDIATE`` for every write) and PostgreSQL through psycopg 3 (imported on first use;
 ``FOR UPDATE SKIP LOCKED`` for claims). SQL is written once, with ``?``
 placeholders, and translated for psycopg.
 
 The schema (version :data:`SCHEMA_VERSION`) is documented in the README.
 ``pz_schema`` holds the version; a database made by a newer version is
-refused. A migration is one more entry of :data:`_MIGRATIONS` (e.g. version
-2: the required ``skills`` of each query, a column and an index per
-eligibility lookup).
+refused. A new database is made as version 1 and taken through every entry
+of :data:`_MIGRATIONS`, so a fresh database and a migrated one are the same
+tables (version 2: the required ``skills`` of each query, the ``pz_skills``
+list of the skill sets a queue has seen, and the claim's indexes led by the
+skill set, so an agent's claim reads only the sets it may take).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from prioritize._internal.optional import require_psycopg
 __all__ = ["SCHEMA_VERSION", "Database", "open_database", "redact"]
 
 #: The version of the tables this library reads and writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # state of an entry
 WAITING, LEASED, COMPLETED = 0, 1, 2
@@ -77,9 +81,7 @@ _PG_TYPES = {
     "small": "SMALLINT",
     "c": ' COLLATE "C"',
 }
-# Partial indexes over the waiting entries, one per question a claim asks (each covers
-# what the claim compares); the group
-# and lane indexes hold only the entries of queues whose policy has GroupShare / MaxWait.
+# Version 1's partial indexes over the waiting entries (version 2 replaces them).
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry"
     " (queue_id, sort_key DESC, arrival_ns, query_id, share_group) WHERE state = 0",
@@ -91,8 +93,40 @@ _INDEXES = [
     " WHERE state = 0 AND limit_minutes IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS pz_entry_by_lease ON pz_entry (queue_id, lease_ns) WHERE state = 1",
 ]
-# version -> statements taking a database from version - 1 to version (none yet).
-_MIGRATIONS: dict[int, list[str]] = {}
+# version -> statements taking a database from version - 1 to version ({...} as in _TABLES).
+_MIGRATIONS: dict[int, list[str]] = {
+    # Skills: each entry's required skill set ('' = anyone; sorted names joined by commas),
+    # the skill sets each queue has seen, and the claim's indexes led by the skill set (one
+    # question per set an agent may take). Partial indexes over the entries a claim may take
+    # (waiting, or leased: a lease that ran out is claimable again, so no lease index and no
+    # update when one runs out), one per question a claim asks, each covering what the claim
+    # compares; the lane index holds only the entries of queues whose policy has MaxWait, the
+    # group index only those of a group listed in GroupShare's shares (listed_group: the
+    # only ones a claim asks it for; version 1's rows, not sorted out, all count as listed).
+    2: [
+        "ALTER TABLE pz_entry ADD COLUMN skills TEXT{c} NOT NULL DEFAULT ''",
+        "ALTER TABLE pz_entry ADD COLUMN listed_group TEXT{c}",
+        "UPDATE pz_entry SET listed_group = share_group",
+        """CREATE TABLE IF NOT EXISTS pz_skills (
+            queue_id {big} NOT NULL REFERENCES pz_queue (id),
+            skills TEXT{c} NOT NULL,
+            PRIMARY KEY (queue_id, skills)
+        )""",
+        "INSERT INTO pz_skills (queue_id, skills) SELECT DISTINCT queue_id, '' FROM pz_entry",
+        "DROP INDEX IF EXISTS pz_entry_by_key",
+        "DROP INDEX IF EXISTS pz_entry_by_group",
+        "DROP INDEX IF EXISTS pz_entry_by_lane",
+        "DROP INDEX IF EXISTS pz_entry_by_lease",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry (queue_id, skills,"
+        " sort_key DESC, arrival_ns, query_id, share_group, state, lease_ns) WHERE state < 2",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry (queue_id, skills,"
+        " listed_group, sort_key DESC, arrival_ns, query_id, share_group, state, lease_ns)"
+        " WHERE state < 2 AND listed_group IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry (queue_id, skills,"
+        " limit_minutes, arrival_ns, query_id, share_group, sort_key, state, lease_ns)"
+        " WHERE state < 2 AND limit_minutes IS NOT NULL",
+    ],
+}
 
 
 def redact(url: str) -> str:
@@ -200,11 +234,28 @@ def open_database(url: str, *, timeout: float) -> Database:
 
     Raises
     ------
+    InputError, SharedQueueError
+        As :func:`connect`, or the schema is newer than this library's.
+    """
+    db = connect(url, timeout=timeout)
+    try:
+        _set_up(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def connect(url: str, *, timeout: float) -> Database:
+    """Connect to ``url`` (``sqlite:///path`` or ``postgresql://...``), tables untouched.
+
+    Raises
+    ------
     InputError
         An URL of another kind.
     SharedQueueError
         The database cannot be reached or opened (the message names the URL
-        without its password), or its schema is newer than this library's.
+        without its password).
     """
     if not isinstance(url, str):
         raise InputError(f"url must be a str such as 'sqlite:///triage.db'; got {url!r}")
@@ -244,15 +295,11 @@ def open_database(url: str, *, timeout: float) -> Database:
         raise InputError(
             f"unknown database url {redact(url)!r}: use sqlite:///path.db or postgresql://..."
         )
-    try:
-        _set_up(db)
-    except BaseException:
-        db.close()
-        raise
     return db
 
 
-def _set_up(db: Database) -> None:
+def _set_up(db: Database, *, upto: int = SCHEMA_VERSION) -> None:
+    """Create or migrate the tables to version ``upto`` (below the current: tests only)."""
     with db.tx():
         db.lock_schema()
         db.run("CREATE TABLE IF NOT EXISTS pz_schema (version INTEGER NOT NULL)")
@@ -263,14 +310,14 @@ def _set_up(db: Database) -> None:
                 f"the queue tables in {db.url} have schema version {version}, made by a newer "
                 f"prioritize; this one reads version {SCHEMA_VERSION}: upgrade prioritize"
             )
-        if version is None:
+        if version is None:  # made as version 1, then migrated as any version-1 database
             db.create()
             for sql in _INDEXES:
                 db.run(sql)
-            db.run("INSERT INTO pz_schema (version) VALUES (?)", (SCHEMA_VERSION,))
-            return
-        for step in range(version + 1, SCHEMA_VERSION + 1):
+            db.run("INSERT INTO pz_schema (version) VALUES (1)")
+            version = 1
+        for step in range(version + 1, upto + 1):
             for sql in _MIGRATIONS[step]:
-                db.run(sql)
-        if version < SCHEMA_VERSION:
-            db.run("UPDATE pz_schema SET version = ?", (SCHEMA_VERSION,))
+                db.run(sql.format(**db.types))
+        if version < upto:
+            db.run("UPDATE pz_schema SET version = ?", (upto,))

@@ -23,7 +23,7 @@ __all__ = ["COLUMNS", "snapshot_frame"]
 
 COLUMNS = [
     "query_id", "customer_id", "channel", "received_at", "waited_minutes", "score",
-    "base_score", "overdue", "overdue_at", "due_at", "group",
+    "base_score", "overdue", "overdue_at", "due_at", "group", "skills",
 ]  # fmt: skip
 
 
@@ -33,7 +33,9 @@ def snapshot_frame(
     """One row per entry, in serving order at ``now`` (``None``: the newest arrival).
 
     ``arrivals`` are the entries' arrival nanoseconds. The interleaving of
-    ``GroupShare`` is not shown (it depends on the pops to come).
+    ``GroupShare`` is not shown (it depends on the pops to come); ``skills``
+    is each query's required skill set (a frozenset, empty: anyone may take
+    it), as a frame's ``skills`` column holds it.
     """
     if not entries:
         return pd.DataFrame(columns=COLUMNS)
@@ -68,6 +70,7 @@ def snapshot_frame(
                 entry.overdue_at,
                 entry.due_at,
                 entry.group,
+                entry.skills,
             )
         )
     frame = pd.DataFrame(rows, columns=COLUMNS)

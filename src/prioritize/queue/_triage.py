@@ -35,16 +35,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
-from prioritize._internal.skills import NO_SKILLS, Skills, read_skills, skill_set
+from prioritize._internal.skills import NO_SKILLS, Skills, skill_set
 from prioritize._internal.times import aware_ns, timestamp_ns
-from prioritize.models import Customer, Query, canonical_frame, frame_to_objects, group_of
+from prioritize.models import Customer, Query, group_of
 from prioritize.policy import Picker, Policy, channel_limits, heap_key, heap_key_at
 from prioritize.queue._entry import Entry
+from prioritize.queue._prepare import lookup_customer, prepare_frame
 from prioritize.queue._snapshot import snapshot_frame
 from prioritize.routing import AgentGroup, Routes
 
@@ -239,30 +238,18 @@ class TriageQueue:
         for an id already waiting or served, leaves the queue unchanged).
         Returns the number of queries added.
         """
-        frame, cols = canonical_frame(frame)  # as score_frame, rank and simulate
-        skills: npt.NDArray[np.object_] | None
-        prefer: npt.NDArray[np.object_] | None
-        if self.routes is not None:
-            skills, prefer = self.routes.resolve_frame(frame)
-        elif "skills" in frame.columns:
-            skills, prefer = read_skills(frame), None
-        else:
-            skills = prefer = None
-        values = self.policy.score_frame(frame, validate="read")["score"].to_numpy().tolist()
-        arrivals = cols.received_ns.tolist()
-        # A declared input the frame lacks is one scoring does not read (weight 0, blind).
-        custom = self.policy.signals.custom.values()
-        declared = {d.input: d.on for d in custom if d.input in frame.columns}
-        pairs = frame_to_objects(frame, attributes=declared)
+        ready = prepare_frame(self.policy, frame, routes=self.routes)  # as SharedQueue's
         prepared = [
             (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
-            for (query, customer), base, arrival in zip(pairs, values, arrivals, strict=True)
+            for (query, customer), base, arrival in zip(
+                ready.pairs, ready.base, ready.arrival, strict=True
+            )
         ]
-        if skills is not None:
-            for (entry, _), need in zip(prepared, skills.tolist(), strict=True):
+        if ready.skills is not None:
+            for (entry, _), need in zip(prepared, ready.skills, strict=True):
                 entry.skills = need
-        if prefer is not None:
-            for (entry, _), wish in zip(prepared, prefer.tolist(), strict=True):
+        if ready.prefer is not None:
+            for (entry, _), wish in zip(prepared, ready.prefer, strict=True):
                 entry.prefer = wish
         self._insert(prepared)
         return len(prepared)
@@ -304,14 +291,7 @@ class TriageQueue:
                 )
 
     def _lookup(self, query: Query) -> Customer:
-        directory = self._customers
-        customer = None if directory is None else directory.get(query.customer_id)
-        if customer is None:
-            raise InputError(
-                f"query {query.query_id!r}: unknown customer {query.customer_id!r} "
-                "(pass the Customer to push, or a customers directory to the queue)"
-            )
-        return customer
+        return lookup_customer(self._customers, query)
 
     # ------------------------------------------------------------------ pop
     def pop(self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None) -> Entry:
@@ -418,8 +398,10 @@ class TriageQueue:
         One row per waiting query, in serving order at ``now`` (ignoring the
         interleaving of ``GroupShare``): ``query_id, customer_id, channel,
         received_at, waited_minutes, score, base_score, overdue, overdue_at,
-        due_at, group``. ``now=None`` means at the newest arrival among the
-        waiting queries; a query that arrived after ``now`` has waited 0 minutes.
+        due_at, group, skills`` (``skills``: the required skill set, a
+        frozenset; empty: anyone may take it). ``now=None`` means at the
+        newest arrival among the waiting queries; a query that arrived after
+        ``now`` has waited 0 minutes.
         """
         with self._lock:
             entries = list(self._items.values())
