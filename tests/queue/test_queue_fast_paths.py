@@ -84,7 +84,18 @@ def test_the_entry_push_builds_equals_the_constructed_one(
     group = channel if grouped else None
     want = Entry(query, ANYONE, base, group, policy, skills)
     want._now, want.reason = now, got.reason
-    for name in ("query", "customer", "_base", "group", "_policy", "skills", "prefer", "reason"):
+    for name in (
+        "query",
+        "query_id",
+        "_qid",
+        "customer",
+        "_base",
+        "group",
+        "_policy",
+        "skills",
+        "prefer",
+        "reason",
+    ):
         assert getattr(got, name) == getattr(want, name), name
     assert got.score == want.score
     assert repr(got) == repr(want)

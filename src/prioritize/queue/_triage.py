@@ -198,7 +198,7 @@ class TriageQueue:
         else:
             skills, prefer = routes.resolve(query, customer)
         entry.skills, entry.prefer = skills, prefer
-        qid = query.query_id
+        entry._qid = qid = query.query_id
         limits = self._limits
         limit = _INF if limits is None else limits[query.channel._value_]
         lock = self._lock
@@ -382,7 +382,7 @@ class TriageQueue:
             entry._now = now  # Entry.score takes the arrival if it is later
             log = self._log
             if log is not None:
-                log.append(entry.query.query_id)
+                log.append(entry._qid)
             return entry
         finally:
             lock.release()
