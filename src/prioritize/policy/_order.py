@@ -616,17 +616,19 @@ class Picker(Generic[H]):
             out.run.extend(merged([part for ln in lines for part in (ln.run, ln.heap)]))
             return out
 
+        limits = [b.by_limit or {} for b in mine]
+        lanes = dict.fromkeys(m for by in limits for m in by)
+        heaps: dict[str, Any]
+        by_limit: dict[float, _Line]
         if self._ranked:
             main: Any = merged([b.main for b in mine])
             heaps = {g: merged([b.heaps[g] for b in mine]) for g in self._heaps}
-            lanes = self._by_limit or {}
-            by_limit = {m: _Line(merged([b.by_limit[m].heap for b in mine])) for m in lanes}  # type: ignore[index]
+            by_limit = {m: _Line(merged([by[m].heap for by in limits])) for m in lanes}
         else:
             main = line([b.main for b in mine])
             groups = dict.fromkeys(g for b in mine for g in b.heaps)
             heaps = {g: line([b.heaps[g] for b in mine if g in b.heaps]) for g in groups}
-            lanes = dict.fromkeys(m for b in mine for m in b.by_limit or {})
-            by_limit = {m: line([b.by_limit[m] for b in mine if m in b.by_limit]) for m in lanes}  # type: ignore[index]
+            by_limit = {m: line([by[m] for by in limits if m in by]) for m in lanes}
         view = _Bucket(agent, main, None if self._by_limit is None else by_limit)
         view.heaps = heaps
         for b in mine:
