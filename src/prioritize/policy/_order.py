@@ -837,8 +837,11 @@ class Picker(Generic[H]):
                     return self._pick_lanes(t)
                 return self._select(t, True, agent)
             # An agent, no rule: the score line of its merged view.
-            main = self._merged_line(t, agent)
-            if main is None:
+            view = self._views.get(agent)
+            relax = self._relax
+            if view is not None and not (relax and relax[0][0] <= t):
+                main = view.main
+            elif (main := self._merged_line(t, agent)) is None:
                 return self._select(t, True, agent)
             if not self._ranked:
                 return self._pick_line(t, main)
