@@ -884,29 +884,24 @@ class Picker(Generic[H]):
         return None if view is None else view.main
 
     def _pick_line(self, t: Any, line: _Line) -> tuple[H, Reason] | None:
-        # Tuple mode, no rule: the first live entry of a merged view's score line.
-        seqs, waiting, info, expires = self._seq, self.waiting, self._info, self._expires
-        run, heap = line.run, line.heap
-        while True:  # _Line.drop until a live entry
-            if heap and (not run or heap[0] < run[0]):
-                _, _, tiebreak, seq = heappop(heap)
-            elif run:
-                _, _, tiebreak, seq = run.popleft()
-            else:
-                return None
-            if seqs.get(tiebreak) != seq:
-                continue
-            del seqs[tiebreak]
-            handle = waiting.pop(tiebreak)
-            if info:
-                info.pop(tiebreak, None)
-            # Its entries in its bucket and in the other views are left behind, stale:
-            # compacted once they outnumber the live ones (_gone, inline).
-            self._stale = stale = self._stale + 1
-            if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
-                self._gone(0)
-            if expires is None or expires[tiebreak] >= t:
-                return handle, "score"
+        # Tuple mode, no rule: the first live entry of a merged view's score line
+        # (_head drops the stale and expired entries before it).
+        seqs, waiting = self._seq, self.waiting
+        top = self._head(line, t)
+        if top is None:
+            return None
+        line.drop()
+        tiebreak = top[2]
+        del seqs[tiebreak]
+        handle = waiting.pop(tiebreak)
+        if self._info:
+            self._info.pop(tiebreak, None)
+        # Its entries in its bucket and in the other views are left behind, stale:
+        # compacted once they outnumber the live ones (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+            self._gone(0)
+        return handle, "score"
 
     def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
