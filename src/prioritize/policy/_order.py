@@ -40,10 +40,11 @@ its lean single-bucket paths.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
 from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
@@ -72,6 +73,7 @@ __all__ = [
     "is_overdue",
     "limit_minutes",
     "order_keys",
+    "overdue_span",
     "rank_order",
     "serving_order",
     "tiebreak_rank",
@@ -81,6 +83,7 @@ __all__ = [
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
 _KEY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _KEY_EPOCH_MINUTES = KEY_EPOCH_NS // NS_PER_MINUTE  # exact: the epoch is whole minutes
+_MICROSECOND = timedelta(microseconds=1)
 G = TypeVar("G", bound=Hashable)
 H = TypeVar("H", bound=Hashable)
 #: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
@@ -120,6 +123,29 @@ def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> f
 def is_overdue(waited_minutes: Any, limit_minutes: Any) -> Any:
     """``MaxWait``'s test: waited strictly longer than the limit (scalars or arrays)."""
     return waited_minutes > limit_minutes
+
+
+def overdue_span(limit_minutes: float, per_minute: Any) -> timedelta | None:
+    """The shortest wait that :func:`is_overdue` finds past ``limit_minutes``, as a timedelta.
+
+    For datetimes (``per_minute`` a timedelta of whole microseconds), with
+    ``waited = (t - arrival) / per_minute``: ``is_overdue(waited, limit)``
+    exactly when ``arrival <= t - span`` (the division is correctly rounded,
+    so the test is monotone in the wait, and ``span`` is its first overdue
+    microsecond). None when there is no such timedelta: another unit, or a
+    limit that is infinite or beyond the datetime range.
+    """
+    if not isinstance(per_minute, timedelta) or not 0 <= limit_minutes < 1e9:
+        return None
+    unit = per_minute // _MICROSECOND
+    if unit <= 0 or per_minute != unit * _MICROSECOND:
+        return None
+    span = math.floor(limit_minutes * unit)  # within a few microseconds of the answer
+    while span > 0 and is_overdue((span - 1) / unit, limit_minutes):
+        span -= 1
+    while not is_overdue(span / unit, limit_minutes):
+        span += 1
+    return span * _MICROSECOND
 
 
 def limit_minutes(policy: Policy, channel: str) -> float:
@@ -286,10 +312,11 @@ class _Line:
     inline). Arrivals mostly come in
     order, so most entries never see the heap. The first entry is the smaller
     of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
-    found overdue so far.
+    found overdue so far; ``cut`` (with the ``t`` it was computed at, ``cut_t``):
+    the newest arrival overdue at that ``t`` (:func:`overdue_span`).
     """
 
-    __slots__ = ("edge", "heap", "run")
+    __slots__ = ("cut", "cut_t", "edge", "heap", "run")
 
     def __init__(self, entries: list[Any] | None = None) -> None:
         self.run: deque[Any] = deque()
@@ -297,6 +324,8 @@ class _Line:
         if entries:
             heapify(self.heap)
         self.edge: Any = None
+        self.cut: Any = None
+        self.cut_t: Any = None
 
     def __len__(self) -> int:
         return len(self.run) + len(self.heap)
@@ -357,6 +386,7 @@ class _Bucket:
 
 _NO_SKILLS: frozenset[str] = frozenset()
 _PLAIN = (_NO_SKILLS, _NO_SKILLS)
+_NO_SPAN: Any = object()
 
 
 class Picker(Generic[H]):
@@ -470,6 +500,7 @@ class Picker(Generic[H]):
         "_rows",
         "_seq",
         "_skills_of",
+        "_spans",
         "_stale",
         "_timeout",
         "_views",
@@ -493,6 +524,7 @@ class Picker(Generic[H]):
         self._by_limit: dict[float, _Line] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
+        self._spans: dict[float, timedelta | None] = {}  # limit -> overdue_span
         self._expires: Any = expires
         self._timeout: Any = skills_timeout
         #: id -> handle of every waiting query (read it; change it only through the methods).
@@ -910,7 +942,7 @@ class Picker(Generic[H]):
         if clock is not None and t < clock:
             t = clock  # time never runs backwards for MaxWait
         self._clock = t
-        seqs, expires, per_minute = self._seq, self._expires, self._per_minute
+        seqs, expires, per_minute, spans = self._seq, self._expires, self._per_minute, self._spans
         oldest: Any = None
         chosen: Any = None
         for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
@@ -928,7 +960,19 @@ class Picker(Generic[H]):
             arrival = head[0]
             edge = lane.edge
             if edge is None or arrival > edge:
-                if not (t - arrival) / per_minute > limit:  # is_overdue, inline
+                # is_overdue, inline: against the lane's cut at ``t`` when datetimes
+                # allow it (one comparison), else the test itself.
+                if lane.cut_t is not t:
+                    span = spans.get(limit, _NO_SPAN)
+                    if span is _NO_SPAN:
+                        span = spans[limit] = overdue_span(limit, per_minute)
+                    lane.cut = None if span is None or type(t) is not datetime else t - span
+                    lane.cut_t = t
+                cut = lane.cut
+                if cut is not None and type(arrival) is datetime:
+                    if arrival > cut:
+                        continue
+                elif not (t - arrival) / per_minute > limit:
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest:
@@ -1159,7 +1203,7 @@ class Picker(Generic[H]):
             seqs = self._seq
 
             def keep(line: _Line) -> None:  # in place: the views hold the lines
-                run = [e for e in line.run if seqs.get(e[-2]) == e[-1]]  # still in order
+                run = [e for e in line.run if seqs.get(e[-2]) == e[-1]]  # still sorted
                 line.run.clear()
                 line.run.extend(run)
                 line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]

@@ -112,7 +112,10 @@ class Entry:
         try:
             return self._score
         except AttributeError:
-            self._score = self._policy.score(self.query, self.customer, now=self._now)
+            query, now = self.query, self._now
+            if now is not None and now < query.received_at:
+                now = query.received_at  # it arrived after ``now`` (another clock): waited 0
+            self._score = self._policy.score(query, self.customer, now=now)
             return self._score
 
     @property
