@@ -478,6 +478,7 @@ class Picker(Generic[H]):
         "_copies",
         "_count",
         "_expires",
+        "_filed",
         "_group",
         "_group_of",
         "_heaps",
@@ -580,8 +581,13 @@ class Picker(Generic[H]):
         # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
         self._lean = self._plain
         self._lanes_only = not self._plain and self._ledger is None and not self._ranked
-        if self._skills_of is not None or self._prefer_of is not None:
+        # Rank mode with skills: rows are filed by (required, preferred) skills.
+        self._filed = rows is not None and (rows.skills is not None or rows.prefer is not None)
+        if self._filed:
             self._lean = self._lanes_only = False
+            none = [_NO_SKILLS] * len(self._rows)
+            self._skills_of = none if rows.skills is None else rows.skills  # type: ignore[union-attr]
+            self._prefer_of = none if rows.prefer is None else rows.prefer  # type: ignore[union-attr]
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
@@ -697,11 +703,9 @@ class Picker(Generic[H]):
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
         self._count += 1
-        if not (self._lean or self._lanes_only) and (
-            self._skills_of is not None or self._prefer_of is not None
-        ):
-            need = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
-            wish = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row]
+        if self._filed:
+            need = self._skills_of[row]  # type: ignore[index]
+            wish = self._prefer_of[row]  # type: ignore[index]
             route = self._routes.get((need, wish))
             if route is None:
                 bucket = self._bucket(need, wish - need)
