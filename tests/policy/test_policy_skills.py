@@ -223,3 +223,111 @@ def test_an_overdue_pick_books_the_groups_this_agent_may_take() -> None:
         for picker in _both_modes(policy, queries):
             assert picker.pick(3.0, agent) == (0, "overdue")
             assert picker.pick(3.0, es) == second
+
+
+class _Scanning(Picker[int]):
+    """The same picker reading the buckets one by one: no merged view per agent."""
+
+    max_views = 0
+
+
+class _FewViews(Picker[int]):
+    """Merged views for the first two agent skill sets, bucket scans for the others."""
+
+    max_views = 2
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 0.5, 1.0]),  # key
+            st.integers(0, 3),  # arrival gap
+            st.sampled_from([1.0, 3.0, math.inf]),  # MaxWait limit
+            st.sampled_from(["a", "b", "c"]),  # group
+            st.sampled_from([2.0, 6.0, math.inf]),  # patience
+            _sets,  # required
+            _sets,  # preferred
+        ),
+        max_size=40,
+    ),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["pick", "pick", "peek", "remove"]),
+            st.integers(0, 3),
+            st.none() | st.frozensets(st.sampled_from(SKILLS)),
+        )
+    ),
+    rules=st.sampled_from(["none", "max_wait", "group_share", "both"]),
+    timeout=st.none() | st.sampled_from([0.5, 2.0, 5.0]),
+    ranked=st.booleans(),
+)
+def test_merged_views_serve_as_reading_the_buckets(
+    rows: list[tuple[float, int, float, str, float, frozenset[str], frozenset[str]]],
+    steps: list[tuple[str, int, frozenset[str] | None]],
+    rules: str,
+    timeout: float | None,
+    ranked: bool,
+) -> None:
+    # The fast path (one merged view per agent skill set, kept up to date by every
+    # filing) against the general one (the eligible buckets read one by one), and a
+    # picker mixing both: the same picks, reasons, peeks and removals, in both modes.
+    chosen: list[Rule] = []
+    if rules in ("max_wait", "both"):
+        chosen.append(MaxWait(minutes=3.0))
+    if rules in ("group_share", "both"):
+        chosen.append(GroupShare(group="channel", shares={"a": 0.5, "b": 0.25}))
+    policy = Policy(rules=chosen)
+    n = len(rows)
+    arrival = np.cumsum([r[1] for r in rows]).astype(float).tolist()
+    key = [r[0] for r in rows]
+    expires = [a + r[4] for a, r in zip(arrival, rows, strict=True)]
+    rank_of = sorted(range(n), key=lambda j: (-key[j], arrival[j], j))
+    rank = [0] * n
+    for r, j in enumerate(rank_of):
+        rank[j] = r
+    table = Rows(
+        rank,
+        rank_of,
+        arrival,
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        skills=[r[5] for r in rows],
+        prefer=[r[6] for r in rows],
+    )
+    pickers = [
+        kind(
+            policy,
+            per_minute=1.0,
+            expires=expires,
+            rows=table if ranked else None,
+            skills_timeout=timeout,
+        )
+        for kind in (Picker, _Scanning, _FewViews)
+    ]
+    plan = iter(steps)
+    t = 0.0
+    for j in range(n + len(steps)):
+        if j < n:
+            t = arrival[j]
+            for picker in pickers:
+                if ranked:
+                    picker.admit(j)
+                else:
+                    _, _, limit, group, _, need, wish = rows[j]
+                    picker.push(j, key[j], arrival[j], j, limit, group, need, wish)
+        step = next(plan, None)
+        if step is None:
+            continue
+        what, later, agent = step
+        t += later
+        if what == "remove":
+            found = [p.remove(j % max(n, 1)) for p in pickers]
+        elif what == "peek":
+            found = [p.peek(t, agent) for p in pickers]
+        else:
+            found = [p.pick(t, agent) for p in pickers]
+        assert found[1:] == found[:-1]
+        assert len({len(p) for p in pickers}) == 1
+    while (found := [p.pick(t) for p in pickers])[0] is not None:
+        assert found[1:] == found[:-1]
+    assert found[1:] == found[:-1]

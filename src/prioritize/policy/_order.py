@@ -46,7 +46,8 @@ from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from itertools import chain
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -360,10 +361,14 @@ class _Bucket:
 
     ``skills`` is who may take them (required, plus preferred while pending).
     The containers are :class:`_Line` s, except the score heaps of rank mode
-    (int lists).
+    (int lists). ``views``: the merged views (:meth:`Picker._merge`) that hold
+    this bucket's entries too.
+
+    A merged view is a bucket itself: ``skills`` is its agent's, and its
+    containers hold the entries of every bucket that agent may take from.
     """
 
-    __slots__ = ("by_limit", "heaps", "main", "skills")
+    __slots__ = ("by_limit", "heaps", "main", "skills", "views")
 
     def __init__(
         self, skills: frozenset[str], main: Any, by_limit: dict[float, _Line] | None
@@ -372,6 +377,7 @@ class _Bucket:
         self.main = main
         self.heaps: dict[str, Any] = {}  # group -> score line, under GroupShare
         self.by_limit = by_limit
+        self.views: list[_Bucket] = []
 
     def lines(self, grouped: bool) -> Any:
         """``(group, score line)`` pairs (one, labelled ``""``, without GroupShare)."""
@@ -458,6 +464,10 @@ class Picker(Generic[H]):
     single-bucket paths.
     """
 
+    #: Merged views kept per picker (one per distinct agent skill set); agents past
+    #: it are served by reading their buckets one by one (the same rule, O(S) a pick).
+    max_views: ClassVar[int] = 32
+
     __slots__ = (
         "_all",
         "_arrival",
@@ -468,6 +478,7 @@ class Picker(Generic[H]):
         "_copies",
         "_count",
         "_expires",
+        "_filed",
         "_group",
         "_group_of",
         "_heaps",
@@ -485,6 +496,7 @@ class Picker(Generic[H]):
         "_rank",
         "_ranked",
         "_relax",
+        "_routes",
         "_row_at",
         "_rows",
         "_seq",
@@ -492,6 +504,7 @@ class Picker(Generic[H]):
         "_spans",
         "_stale",
         "_timeout",
+        "_views",
         "waiting",
     )
 
@@ -557,14 +570,24 @@ class Picker(Generic[H]):
         self._all: list[_Bucket] = [plain]
         # agent skills -> (its buckets, their score lines, their (limit, lane) pairs)
         self._by_agent: dict[frozenset[str] | None, tuple[list[_Bucket], list[Any], list[Any]]] = {}
+        # agent skills -> its merged view (a bucket holding what it may take)
+        self._views: dict[frozenset[str], _Bucket] = {}
+        # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
+        # enters without rules, whether its preference lapses); dropped with a new view.
+        self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
         # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
         self._relax: list[Any] = []
         self._info: dict[Any, tuple[Any, ...]] = {}
         # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
         self._lean = self._plain
         self._lanes_only = not self._plain and self._ledger is None and not self._ranked
-        if self._skills_of is not None or self._prefer_of is not None:
+        # Rank mode with skills: rows are filed by (required, preferred) skills.
+        self._filed = rows is not None and (rows.skills is not None or rows.prefer is not None)
+        if self._filed:
             self._lean = self._lanes_only = False
+            none = [_NO_SKILLS] * len(self._rows)
+            self._skills_of = none if rows.skills is None else rows.skills  # type: ignore[union-attr]
+            self._prefer_of = none if rows.prefer is None else rows.prefer  # type: ignore[union-attr]
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
@@ -578,6 +601,7 @@ class Picker(Generic[H]):
             by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
             bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
             bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
+            bucket.views = [v for v in self._views.values() if bucket.skills <= v.skills]
             self._buckets[(required, prefer)] = bucket
             self._all.append(bucket)
             self._by_agent.clear()
@@ -586,61 +610,136 @@ class Picker(Generic[H]):
     def _view(self, agent: frozenset[str] | None) -> tuple[list[_Bucket], list[Any], list[Any]]:
         """The buckets ``agent`` may take from (all of them for None), their score lines
         (without GroupShare) and their ``(limit, lane)`` pairs: cached per agent, dropped
-        when a bucket or a lane is added."""
+        when a bucket or a lane is added. An agent with a merged view reads it alone."""
         found = self._by_agent.get(agent)
         if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            buckets = [b for b in self._all if agent is None or b.skills <= agent]
+            merged = None if agent is None else self._merge(agent)
+            if merged is None:
+                buckets = [b for b in self._all if agent is None or b.skills <= agent]
+            else:
+                buckets = [merged]
             lanes = [pair for b in buckets for pair in (b.by_limit or {}).items()]
             found = self._by_agent[agent] = (buckets, [b.main for b in buckets], lanes)
         return found
+
+    def _merge(self, agent: frozenset[str]) -> _Bucket | None:
+        """The merged view of ``agent``: one bucket holding the entries of every bucket it
+        may take from, kept up to date by every filing (None: only the plain bucket
+        exists, or :attr:`max_views` views do already).
+
+        Made once per agent skill set from the live entries (each once: a query whose
+        preference dropped is in two of those buckets with identical entries); after
+        that a query is filed in its bucket and in the views that cover it, so that an
+        agent's pick reads one bucket, whatever the number of skill sets waiting.
+        """
+        view = self._views.get(agent)
+        if view is not None or len(self._all) == 1 or len(self._views) >= self.max_views:
+            return view
+        mine = [b for b in self._all if b.skills <= agent]
+        twice = self._timeout is not None  # a refiled query is in two buckets
+
+        def merged(parts: list[Any]) -> list[Any]:
+            # Sorted (a valid heap, and the run of a _Line: O(1) a pop), each entry
+            # once; stale entries come along and are dropped when met, as anywhere.
+            entries = list(chain.from_iterable(parts))
+            entries.sort()
+            if twice:
+                entries = [e for i, e in enumerate(entries) if not i or e != entries[i - 1]]
+            return entries
+
+        def line(lines: list[_Line]) -> _Line:
+            out = _Line()
+            out.run.extend(merged([part for ln in lines for part in (ln.run, ln.heap)]))
+            return out
+
+        limits = [b.by_limit or {} for b in mine]
+        lanes = dict.fromkeys(m for by in limits for m in by)
+        heaps: dict[str, Any]
+        by_limit: dict[float, _Line]
+        if self._ranked:
+            main: Any = merged([b.main for b in mine])
+            heaps = {g: merged([b.heaps[g] for b in mine]) for g in self._heaps}
+            by_limit = {m: _Line(merged([by[m].heap for by in limits])) for m in lanes}
+        else:
+            main = line([b.main for b in mine])
+            groups = dict.fromkeys(g for b in mine for g in b.heaps)
+            heaps = {g: line([b.heaps[g] for b in mine if g in b.heaps]) for g in groups}
+            by_limit = {m: line([by[m] for by in limits if m in by]) for m in lanes}
+        view = _Bucket(agent, main, None if self._by_limit is None else by_limit)
+        view.heaps = heaps
+        for b in mine:
+            b.views.append(view)
+        self._views[agent] = view
+        self._routes.clear()
+        return view
 
     def _relax_due(self, t: Any) -> None:
         """File again, under their required skills alone, the queries whose preference dropped."""
         relax = self._relax
         if self._ranked:
-            out, skills_of, group_of = self._out, self._skills_of, self._group_of
+            out, skills_of = self._out, self._skills_of
             while relax and relax[0][0] <= t:
                 row = heappop(relax)[1]
                 if out[row]:
                     continue  # picked, expired or removed meanwhile
-                bucket = self._bucket(
-                    _NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS
-                )
-                heap = bucket.main if group_of is None else bucket.heaps[group_of[row]]
-                heappush(heap, self._rank[row])
-                if bucket.by_limit is not None:
-                    heappush(bucket.by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+                required = _NO_SKILLS if skills_of is None else skills_of[row]
+                held = required | self._prefer_of[row]  # type: ignore[index]
+                self._enter(row, self._bucket(required, _NO_SKILLS), held)
             return
         seqs = self._seq
         while relax and relax[0][0] <= t:
             _, tiebreak, seq = heappop(relax)
             if seqs.get(tiebreak) != seq:
                 continue  # picked, expired or removed meanwhile
-            key, arrival, limit, group, required = self._info.pop(tiebreak)
-            self._file(
-                key, arrival, tiebreak, seq, limit, group, self._bucket(required, _NO_SKILLS)
-            )
+            key, arrival, limit, group, required, held = self._info.pop(tiebreak)
+            bucket = self._bucket(required, _NO_SKILLS)
+            self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
             self._stale += self._copies  # left behind once it is served
 
     # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
-        if self._lean or self._lanes_only or (self._skills_of is None and self._prefer_of is None):
-            main, heaps, by_limit = self._main, self._heaps, self._by_limit
-        else:
-            required = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
-            prefer = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row] - required
-            bucket = self._bucket(required, prefer)
-            main, heaps, by_limit = bucket.main, bucket.heaps, bucket.by_limit
-            if prefer and self._timeout is not None:
-                heappush(self._relax, (self._arrival[row] + self._timeout, row))
-        heappush(main if group_of is None else heaps[group_of[row]], self._rank[row])
-        if by_limit is not None:
-            heappush(by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
         self._count += 1
+        if self._filed:
+            need = self._skills_of[row]  # type: ignore[index]
+            wish = self._prefer_of[row]  # type: ignore[index]
+            route = self._routes.get((need, wish))
+            if route is None:
+                bucket = self._bucket(need, wish - need)
+                mains = None
+                if group_of is None and self._by_limit is None:
+                    mains = [b.main for b in (bucket, *bucket.views)]
+                lapses = bool(wish - need) and self._timeout is not None
+                route = self._routes[(need, wish)] = (bucket, mains, lapses)
+            bucket, mains, lapses = route
+            if lapses:
+                heappush(self._relax, (self._arrival[row] + self._timeout, row))
+            if mains is None:
+                self._enter(row, bucket)
+            else:  # no rule: its bucket's score heap and its views', nothing else
+                rank = self._rank[row]
+                for main in mains:
+                    heappush(main, rank)
+            return
+        heappush(self._main if group_of is None else self._heaps[group_of[row]], self._rank[row])
+        if self._by_limit is not None:
+            heappush(self._by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+
+    def _enter(self, row: int, bucket: _Bucket, held: frozenset[str] | None = None) -> None:
+        """Rank mode: file row ``row`` in ``bucket`` and in the merged views that cover it,
+        but for those that cover ``held`` (the skills of a bucket it is in already)."""
+        rank = self._rank[row]
+        group = None if self._group_of is None else self._group_of[row]
+        limit = None if bucket.by_limit is None else self._limit_of[row]  # type: ignore[index]
+        for b in (bucket, *bucket.views):
+            if held is not None and b is not bucket and held <= b.skills:
+                continue
+            heappush(b.main if group is None else b.heaps[group], rank)
+            if limit is not None:
+                heappush(b.by_limit[limit].heap, row)  # type: ignore[index]
 
     def push(
         self,
@@ -667,8 +766,11 @@ class Picker(Generic[H]):
             prefer = prefer - skills
             if prefer and self._timeout is not None:
                 heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
-                self._info[tiebreak] = (key, arrival, limit, group, skills)
+                self._info[tiebreak] = (key, arrival, limit, group, skills, skills | prefer)
             self._file(key, arrival, tiebreak, seq, limit, group, self._bucket(skills, prefer))
+            return
+        if self._views:  # merged views hold every query an agent may take
+            self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
             return
         entry = (-key, arrival, tiebreak, seq)
         if self._ledger is None:
@@ -705,23 +807,31 @@ class Picker(Generic[H]):
         limit: float,
         group: Any,
         bucket: _Bucket,
+        held: frozenset[str] | None = None,
     ) -> None:
-        """Tuple mode: file a query's entries in ``bucket`` (the path of queries with skills)."""
-        if self._ledger is None:
-            line = bucket.main
-        else:
-            label = str(group)
+        """Tuple mode: file a query's entries in ``bucket`` and in the merged views that
+        cover it, but for those that cover ``held`` (the skills of a bucket it is in)."""
+        entry = (-key, arrival, tiebreak, seq)
+        oldest = (arrival, tiebreak, seq)
+        label = None if self._ledger is None else str(group)
+        if label is not None:
             self._group[tiebreak] = label
-            line = bucket.heaps.get(label)
-            if line is None:
-                line = bucket.heaps[label] = _Line()
-        line.add((-key, arrival, tiebreak, seq))
-        if bucket.by_limit is not None:
-            lane = bucket.by_limit.get(limit)
-            if lane is None:
-                lane = bucket.by_limit[limit] = _Line()
-                self._by_agent.clear()
-            lane.add((arrival, tiebreak, seq))
+        for b in (bucket, *bucket.views):
+            if held is not None and b is not bucket and held <= b.skills:
+                continue
+            if label is None:
+                line = b.main
+            else:
+                line = b.heaps.get(label)
+                if line is None:
+                    line = b.heaps[label] = _Line()
+            line.add(entry)
+            if b.by_limit is not None:
+                lane = b.by_limit.get(limit)
+                if lane is None:
+                    lane = b.by_limit[limit] = _Line()
+                    self._by_agent.clear()
+                lane.add(oldest)
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -756,13 +866,24 @@ class Picker(Generic[H]):
 
         ``agent``: the skills of the agent asking (None: any agent, every query).
         """
+        main = self._main
         if not self._lean:
-            if self._lanes_only:
-                return self._pick_lanes(t)
-            return self._select(t, True, agent)
+            if agent is None or not self._plain:
+                if self._lanes_only:
+                    return self._pick_lanes(t)
+                return self._select(t, True, agent)
+            # An agent, no rule: the score line of its merged view.
+            view = self._views.get(agent)
+            relax = self._relax
+            if view is not None and not (relax and relax[0][0] <= t):
+                main = view.main
+            elif (main := self._merged_line(t, agent)) is None:
+                return self._select(t, True, agent)
+            if not self._ranked:
+                return self._pick_line(t, main)
         # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
-            main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
+            row_at, out, expires = self._row_at, self._out, self._expires
             while main:
                 row = row_at[heappop(main)]
                 if out[row]:
@@ -788,6 +909,35 @@ class Picker(Generic[H]):
                 if expires is not None and expires[tiebreak] < t:
                     continue
                 return handle, "score"
+
+    def _merged_line(self, t: Any, agent: frozenset[str]) -> Any:
+        """The score line of ``agent``'s merged view, preferences due dropped first
+        (None: no merged view, :meth:`_select` reads the buckets)."""
+        relax = self._relax
+        if relax and relax[0][0] <= t:
+            self._relax_due(t)
+        view = self._views.get(agent) or self._merge(agent)
+        return None if view is None else view.main
+
+    def _pick_line(self, t: Any, line: _Line) -> tuple[H, Reason] | None:
+        # Tuple mode, no rule: the first live entry of a merged view's score line
+        # (_head drops the stale and expired entries before it).
+        seqs, waiting = self._seq, self.waiting
+        top = self._head(line, t)
+        if top is None:
+            return None
+        line.drop()
+        tiebreak = top[2]
+        del seqs[tiebreak]
+        handle = waiting.pop(tiebreak)
+        if self._info:
+            self._info.pop(tiebreak, None)
+        # Its entries in its bucket and in the other views are left behind, stale:
+        # compacted once they outnumber the live ones (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+            self._gone(0)
+        return handle, "score"
 
     def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
@@ -1063,7 +1213,7 @@ class Picker(Generic[H]):
                 line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            for bucket in self._all:
+            for bucket in (*self._all, *self._views.values()):
                 keep(bucket.main)
                 for h in bucket.heaps.values():
                     keep(h)
