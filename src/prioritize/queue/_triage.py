@@ -175,19 +175,32 @@ class TriageQueue:
             customer = self._lookup(query)
         base = self._score(query, customer)
         at = query.received_at
-        if at.tzinfo is None:
-            _arrival_ns(query)  # raises the error
-        # heap_key at rate 0 is the base itself (the arrival cannot move it).
-        key = heap_key_at(base, at, self._rate) if self._rate else base
-        group = None if self._group_of is None else self._group_of(query, customer)
+        rate = self._rate
+        if not rate:
+            key = base  # heap_key at rate 0: the arrival cannot move it
+            if at.tzinfo is None:
+                _arrival_ns(query)  # raises the error
+        else:
+            try:
+                key = heap_key_at(base, at, rate)
+            except TypeError:  # naive (only model_construct skips the check)
+                _arrival_ns(query)  # raises the error
+                raise
+        # Entry(query, customer, base, group, policy, skills, prefer), its slots set
+        # here: the call to __init__ costs as much as the rest of the entry.
+        entry = _new(Entry)
+        entry.query, entry.customer, entry._base, entry._policy = query, customer, base, self.policy
+        group_of = self._group_of
+        entry.group = group = None if group_of is None else group_of(query, customer)
         routes = self.routes
         if routes is None:
             skills, prefer = query.skills, NO_SKILLS
         else:
             skills, prefer = routes.resolve(query, customer)
-        entry = Entry(query, customer, base, group, self.policy, skills, prefer)
-        qid = query.query_id
-        limit = _INF if self._limits is None else self._limits[query.channel._value_]
+        entry.skills, entry.prefer = skills, prefer
+        entry._qid = qid = query.query_id
+        limits = self._limits
+        limit = _INF if limits is None else limits[query.channel._value_]
         lock = self._lock
         lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
         try:
@@ -369,7 +382,7 @@ class TriageQueue:
             entry._now = now  # Entry.score takes the arrival if it is later
             log = self._log
             if log is not None:
-                log.append(entry.query.query_id)
+                log.append(entry._qid)
             return entry
         finally:
             lock.release()
@@ -443,6 +456,7 @@ class TriageQueue:
 
 _MINUTE = timedelta(minutes=1)
 _INF = float("inf")
+_new = object.__new__
 
 
 def _served_message(ids: list[str], remember: int) -> str:
