@@ -32,7 +32,8 @@ here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 :meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
 pushed query is filed under its required skill set (plus its preferred skills
 until they time out): one bucket of lines per distinct set, and a pick reads
-only the buckets whose set the agent covers, applying the rule above to them.
+only the buckets whose set the agent covers, applying the rule above to them
+(through the agent's merged view: one bucket holding all of them).
 TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
 freeing up) get the same rule at once; a picker that never saw a skill keeps
 its lean single-bucket paths.
@@ -459,9 +460,16 @@ class Picker(Generic[H]):
     O(log n)). Its entries in the first bucket stay live and need not go: an
     agent who may take from that bucket may take from the second too, and
     the identical entries leave together (the id's sequence number, or the
-    row's ``_out`` flag). A pick costs O(S · log n), S the number of buckets
-    (distinct skill sets seen); a picker that never saw a skill keeps its
-    single-bucket paths.
+    row's ``_out`` flag).
+
+    Merged views. An agent's first pick merges the buckets it may take from
+    into one bucket of its own (O(n log n), once per distinct agent skill set,
+    for at most :attr:`max_views` of them); from then on every filing also
+    enters the views that cover it (one entry more per covering view), and
+    that agent's picks read its view alone: O(log n) whatever the number S of
+    skill sets waiting. Agents past :attr:`max_views` read their buckets one
+    by one, O(S · log n) (a property test keeps both in one order). A picker
+    that never saw a skill keeps its single-bucket paths.
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
