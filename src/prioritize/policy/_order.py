@@ -32,7 +32,8 @@ here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 :meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
 pushed query is filed under its required skill set (plus its preferred skills
 until they time out): one bucket of lines per distinct set, and a pick reads
-only the buckets whose set the agent covers, applying the rule above to them.
+only the buckets whose set the agent covers, applying the rule above to them
+(through the agent's merged view: one bucket holding all of them).
 TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
 freeing up) get the same rule at once; a picker that never saw a skill keeps
 its lean single-bucket paths.
@@ -459,9 +460,16 @@ class Picker(Generic[H]):
     O(log n)). Its entries in the first bucket stay live and need not go: an
     agent who may take from that bucket may take from the second too, and
     the identical entries leave together (the id's sequence number, or the
-    row's ``_out`` flag). A pick costs O(S · log n), S the number of buckets
-    (distinct skill sets seen); a picker that never saw a skill keeps its
-    single-bucket paths.
+    row's ``_out`` flag).
+
+    Merged views. An agent's first pick merges the buckets it may take from
+    into one bucket of its own (O(n log n), once per distinct agent skill set,
+    for at most :attr:`max_views` of them); from then on every filing also
+    enters the views that cover it (one entry more per covering view), and
+    that agent's picks read its view alone: O(log n) whatever the number S of
+    skill sets waiting. Agents past :attr:`max_views` read their buckets one
+    by one, O(S · log n) (a property test keeps both in one order). A picker
+    that never saw a skill keeps its single-bucket paths.
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
@@ -870,7 +878,7 @@ class Picker(Generic[H]):
         if not self._lean:
             if agent is None or not self._plain:
                 if self._lanes_only:
-                    return self._pick_lanes(t)
+                    return self._pick_lanes(t)  # type: ignore[no-any-return]
                 return self._select(t, True, agent)
             # An agent, no rule: the score line of its merged view.
             view = self._views.get(agent)
@@ -939,17 +947,20 @@ class Picker(Generic[H]):
             self._gone(0)
         return handle, "score"
 
-    def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
+    def _pick_lanes(self, t: Any, lanes: Any = None) -> Any:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
         # steps, inline. The first entry of each line is usually live.
-        clock = self._clock
-        if clock is not None and t < clock:
-            t = clock  # time never runs backwards for MaxWait
-        self._clock = t
+        # With ``lanes`` ((limit, lane) pairs: _overdue, tuple mode), the first
+        # step alone, on them: the lane scan of MaxWait is written once, here.
+        if lanes is None:
+            clock = self._clock
+            if clock is not None and t < clock:
+                t = clock  # time never runs backwards for MaxWait
+            self._clock = t
         seqs, expires, per_minute, spans = self._seq, self._expires, self._per_minute, self._spans
         oldest: Any = None
         chosen: Any = None
-        for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
+        for limit, lane in self._by_limit.items() if lanes is None else lanes:  # type: ignore[union-attr]
             run, heap = lane.run, lane.heap
             if heap and (not run or heap[0] < run[0]):
                 head = heap[0]
@@ -981,6 +992,8 @@ class Picker(Generic[H]):
                 lane.edge = arrival
             if oldest is None or head < oldest:
                 oldest, chosen = head, lane
+        if lanes is not None:
+            return None if chosen is None else (chosen, oldest)
         reason: Reason
         if chosen is not None:
             tiebreak, reason = oldest[1], "overdue"
@@ -1046,46 +1059,26 @@ class Picker(Generic[H]):
                 return top
 
     def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, Any] | None:
-        """The limit lane whose first entry is the oldest overdue query, and that entry."""
+        """The limit lane whose first live entry is the oldest overdue query, and that entry
+        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes."""
+        if not self._ranked:
+            return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
         oldest = None
-        seqs, expires, ranked, rows, out = (
-            self._seq,
-            self._expires,
-            self._ranked,
-            self._rows,
-            self._out,
-        )
+        expires, rows, out, arrival_of = self._expires, self._rows, self._out, self._arrival
         for limit, lane in lanes:
-            if ranked:
-                heap = lane.heap
-                head = heap[0] if heap else None
-                if head is None or out[head] or (expires is not None and expires[head] < t):
-                    head = self._head(heap, t, rows)
-                    if head is None:
-                        continue
-                arrival = self._arrival[head]
-            else:
-                run, heap = lane.run, lane.heap  # _Line.first, inline
-                if heap:
-                    head = heap[0]
-                    if run and run[0] < head:
-                        head = run[0]
-                elif run:
-                    head = run[0]
-                else:
+            heap = lane.heap
+            head = heap[0] if heap else None
+            if head is None or out[head] or (expires is not None and expires[head] < t):
+                head = self._head(heap, t, rows)
+                if head is None:
                     continue
-                if seqs.get(head[1]) != head[2] or expires is not None:
-                    head = self._head(lane, t)
-                    if head is None:
-                        continue
-                arrival = head[0]
-            edge = lane.edge
-            if edge is None or arrival > edge:
+            arrival = arrival_of[head]
+            if lane.edge is None or arrival > lane.edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest[1]:
-                oldest = (lane.heap if ranked else lane, head)
+                oldest = (heap, head)
         return oldest
 
     def _select(
