@@ -18,28 +18,11 @@ from __future__ import annotations
 import argparse
 import heapq
 import random
-import time
-from collections.abc import Callable
+
+from _timing import best_of, timed
 
 import prioritize as pz
 from prioritize.models import frame_to_objects
-
-
-def best_of(fns: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best time of each function over ``repeat`` rounds, the functions interleaved.
-
-    Interleaving puts every contender in the same quiet and noisy moments of a
-    shared machine, so the ratios hold even when absolute times drift; the
-    clock is this process's CPU time, which other processes' load disturbs
-    far less than the wall clock (the work is single-threaded).
-    """
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.process_time()
-            fn()
-            best[i] = min(best[i], time.process_time() - t0)
-    return best
 
 
 def main() -> None:
@@ -172,9 +155,8 @@ def agents() -> None:
         for _ in range(args.repeat):
             for i, (fn, pairs) in enumerate(contenders):
                 tq = filled(pairs)
-                t0 = time.process_time()
-                fn(tq)
-                best[i] = min(best[i], time.process_time() - t0)
+                seconds, _ = timed(lambda fn=fn, tq=tq: fn(tq))
+                best[i] = min(best[i], seconds)
                 assert len(tq) == 0
         per = 1e6 / args.n
         t_plain, t_all, t_mixed = best

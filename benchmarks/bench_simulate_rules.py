@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
-from bench_queue import best_of  # a sibling script: run this one from any directory
+from _timing import best_of  # the benchmarks' one timer (a sibling module)
 
 import prioritize as pz
 from prioritize.policy import Policy, ShareLedger

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from hypothesis import given
@@ -12,68 +13,94 @@ from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rows, Rule, S
 
 SKILLS = ("a", "b", "c")
 _sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
-
-
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.sampled_from([0.0, 0.5, 1.0]),  # key
-            st.integers(0, 4),  # arrival gap
-            st.sampled_from([1.0, 3.0, math.inf]),  # MaxWait limit
-            st.sampled_from(["a", "b", "c"]),  # group
-            st.sampled_from([2.0, 6.0, math.inf]),  # patience
-            _sets,  # required
-            _sets,  # preferred
-        ),
-        max_size=40,
+#: Queries: key, arrival gap, MaxWait limit, group, patience, required, preferred skills.
+_Row = tuple[float, int, float, str, float, frozenset[str], frozenset[str]]
+_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from([0.0, 0.5, 1.0]),
+        st.integers(0, 4),
+        st.sampled_from([1.0, 3.0, math.inf]),
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from([2.0, 6.0, math.inf]),
+        _sets,
+        _sets,
     ),
-    steps=st.lists(
-        st.tuples(st.sampled_from(["pick", "peek", "remove"]), st.integers(0, 3), st.none() | _sets)
-    ),
-    rules=st.sampled_from(["none", "max_wait", "group_share", "both"]),
-    timeout=st.none() | st.sampled_from([0.5, 2.0, 5.0]),
+    max_size=40,
 )
-def test_rank_mode_serves_as_the_tuple_mode_with_skills(
-    rows: list[tuple[float, int, float, str, float, frozenset[str], frozenset[str]]],
-    steps: list[tuple[str, int, frozenset[str] | None]],
-    rules: str,
-    timeout: float | None,
-) -> None:
+_RULES = st.sampled_from(["none", "max_wait", "group_share", "both"])
+
+
+def _policy(rules: str) -> Policy:
     chosen: list[Rule] = []
     if rules in ("max_wait", "both"):
         chosen.append(MaxWait(minutes=3.0))
     if rules in ("group_share", "both"):
         chosen.append(GroupShare(group="channel", shares={"a": 0.5, "b": 0.25}))
-    policy = Policy(rules=chosen)
+    return Policy(rules=chosen)
+
+
+def _table(rows: list[_Row]) -> tuple[list[float], list[float], Rows]:
+    """Arrivals, patience deadlines and the rank-mode rows of ``rows``."""
     n = len(rows)
     arrival = np.cumsum([r[1] for r in rows]).astype(float).tolist()
-    key = [r[0] for r in rows]
-    limits = [r[2] for r in rows]
-    groups = [r[3] for r in rows]
     expires = [a + r[4] for a, r in zip(arrival, rows, strict=True)]
-    need = [r[5] for r in rows]
-    wish = [r[6] for r in rows]
-    rank_of = sorted(range(n), key=lambda j: (-key[j], arrival[j], j))
+    rank_of = sorted(range(n), key=lambda j: (-rows[j][0], arrival[j], j))
     rank = [0] * n
     for r, j in enumerate(rank_of):
         rank[j] = r
+    limits, groups = [r[2] for r in rows], [r[3] for r in rows]
+    need, wish = [r[5] for r in rows], [r[6] for r in rows]
+    return arrival, expires, Rows(rank, rank_of, arrival, limits, groups, need, wish)
+
+
+_Step = tuple[str, int, frozenset[str] | None]
+
+
+def _events(arrival: list[float], steps: list[_Step]) -> Iterator[tuple[int, float, _Step | None]]:
+    """``(j, t, None)`` as row ``j`` arrives, then ``(j, t, step)`` for the step after it
+    (the clock moved on by the step's minutes); the steps left over after the last row."""
+    plan = iter(steps)
+    t = 0.0
+    for j in range(len(arrival) + len(steps)):
+        if j < len(arrival):
+            t = arrival[j]
+            yield j, t, None
+        step = next(plan, None)
+        if step is not None:
+            t += step[1]
+            yield j, t, step
+
+
+@given(
+    rows=_ROWS,
+    steps=st.lists(
+        st.tuples(st.sampled_from(["pick", "peek", "remove"]), st.integers(0, 3), st.none() | _sets)
+    ),
+    rules=_RULES,
+    timeout=st.none() | st.sampled_from([0.5, 2.0, 5.0]),
+)
+def test_rank_mode_serves_as_the_tuple_mode_with_skills(
+    rows: list[_Row],
+    steps: list[_Step],
+    rules: str,
+    timeout: float | None,
+) -> None:
+    policy = _policy(rules)
+    n = len(rows)
+    arrival, expires, table = _table(rows)
+    key, limits, groups = [r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+    need, wish = [r[5] for r in rows], [r[6] for r in rows]
     tuples: Picker[int] = Picker(policy, per_minute=1.0, expires=expires, skills_timeout=timeout)
-    table = Rows(rank, rank_of, arrival, limits, groups, skills=need, prefer=wish)
     ranked: Picker[int] = Picker(
         policy, per_minute=1.0, expires=expires, rows=table, skills_timeout=timeout
     )
-    plan = iter(steps)
     t = 0.0
-    for j in range(n + len(steps)):
-        if j < n:
-            t = arrival[j]
+    for j, t, step in _events(arrival, steps):
+        if step is None:
             tuples.push(j, key[j], arrival[j], j, limits[j], groups[j], need[j], wish[j])
             ranked.admit(j)
-        step = next(plan, None)
-        if step is None:
             continue
-        what, later, agent = step
-        t += later
+        what, _, agent = step
         if what == "remove":
             row = j % max(n, 1)
             assert tuples.remove(row) == ranked.remove(row)
@@ -223,3 +250,80 @@ def test_an_overdue_pick_books_the_groups_this_agent_may_take() -> None:
         for picker in _both_modes(policy, queries):
             assert picker.pick(3.0, agent) == (0, "overdue")
             assert picker.pick(3.0, es) == second
+
+
+class _Scanning(Picker[int]):
+    """The same picker reading the buckets one by one: no merged view per agent."""
+
+    max_views = 0
+
+
+class _FewViews(Picker[int]):
+    """Merged views for the first two agent skill sets, bucket scans for the others."""
+
+    max_views = 2
+
+
+@given(
+    rows=_ROWS,
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["pick", "pick", "peek", "remove"]),
+            st.integers(0, 3),
+            st.none() | st.frozensets(st.sampled_from(SKILLS)),
+        )
+    ),
+    rules=_RULES,
+    timeout=st.none() | st.sampled_from([0.5, 2.0, 5.0]),
+    ranked=st.booleans(),
+)
+def test_merged_views_serve_as_reading_the_buckets(
+    rows: list[_Row],
+    steps: list[_Step],
+    rules: str,
+    timeout: float | None,
+    ranked: bool,
+) -> None:
+    # The fast path (one merged view per agent skill set, kept up to date by every
+    # filing) against the general one (the eligible buckets read one by one), and a
+    # picker mixing both: the same picks, reasons, peeks and removals, in both modes.
+    policy = _policy(rules)
+    n = len(rows)
+    arrival, expires, table = _table(rows)
+    pickers: list[Picker[int]] = [
+        kind(
+            policy,
+            per_minute=1.0,
+            expires=expires,
+            rows=table if ranked else None,
+            skills_timeout=timeout,
+        )
+        for kind in (Picker, _Scanning, _FewViews)
+    ]
+    t = 0.0
+    for j, t, step in _events(arrival, steps):
+        if step is None:
+            for picker in pickers:
+                if ranked:
+                    picker.admit(j)
+                else:
+                    key, _, limit, group, _, need, wish = rows[j]
+                    picker.push(j, key, arrival[j], j, limit, group, need, wish)
+            continue
+        what, _, agent = step
+        if what == "remove":
+            row = j % max(n, 1)
+            removed = [p.remove(row) for p in pickers]
+            # (an expired query may be gone from one already: each drops them lazily)
+            assert removed[1:] == removed[:-1] or expires[row] < t
+            continue
+        if what == "peek":
+            found = [p.peek(t, agent) for p in pickers]
+        else:
+            found = [p.pick(t, agent) for p in pickers]
+        assert found[1:] == found[:-1]
+        # (len may differ meanwhile: each drops the expired queries it meets, lazily)
+    while (found := [p.pick(t) for p in pickers])[0] is not None:
+        assert found[1:] == found[:-1]
+    assert found[1:] == found[:-1]
+    assert [len(p) for p in pickers] == [0, 0, 0]

@@ -32,7 +32,8 @@ here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 :meth:`~Picker.peek` take ``agent`` (a set of skills; None: any agent). Each
 pushed query is filed under its required skill set (plus its preferred skills
 until they time out): one bucket of lines per distinct set, and a pick reads
-only the buckets whose set the agent covers, applying the rule above to them.
+only the buckets whose set the agent covers, applying the rule above to them
+(through the agent's merged view: one bucket holding all of them).
 TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
 freeing up) get the same rule at once; a picker that never saw a skill keeps
 its lean single-bucket paths.
@@ -40,12 +41,14 @@ its lean single-bucket paths.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Container, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from itertools import chain
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -71,6 +74,7 @@ __all__ = [
     "is_overdue",
     "limit_minutes",
     "order_keys",
+    "overdue_span",
     "rank_order",
     "serving_order",
     "tiebreak_rank",
@@ -80,6 +84,7 @@ __all__ = [
 KEY_EPOCH_NS = 1_577_836_800_000_000_000
 _KEY_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _KEY_EPOCH_MINUTES = KEY_EPOCH_NS // NS_PER_MINUTE  # exact: the epoch is whole minutes
+_MICROSECOND = timedelta(microseconds=1)
 G = TypeVar("G", bound=Hashable)
 H = TypeVar("H", bound=Hashable)
 #: Why a query is served now: past its ``MaxWait`` limit, owed by ``GroupShare``, or its score.
@@ -119,6 +124,29 @@ def heap_key_at(base: float, received_at: datetime, rate_per_minute: float) -> f
 def is_overdue(waited_minutes: Any, limit_minutes: Any) -> Any:
     """``MaxWait``'s test: waited strictly longer than the limit (scalars or arrays)."""
     return waited_minutes > limit_minutes
+
+
+def overdue_span(limit_minutes: float, per_minute: Any) -> timedelta | None:
+    """The shortest wait that :func:`is_overdue` finds past ``limit_minutes``, as a timedelta.
+
+    For datetimes (``per_minute`` a timedelta of whole microseconds), with
+    ``waited = (t - arrival) / per_minute``: ``is_overdue(waited, limit)``
+    exactly when ``arrival <= t - span`` (the division is correctly rounded,
+    so the test is monotone in the wait, and ``span`` is its first overdue
+    microsecond). None when there is no such timedelta: another unit, or a
+    limit that is infinite or beyond the datetime range.
+    """
+    if not isinstance(per_minute, timedelta) or not 0 <= limit_minutes < 1e9:
+        return None
+    unit = per_minute // _MICROSECOND
+    if unit <= 0 or per_minute != unit * _MICROSECOND:
+        return None
+    span = math.floor(limit_minutes * unit)  # within a few microseconds of the answer
+    while span > 0 and is_overdue((span - 1) / unit, limit_minutes):
+        span -= 1
+    while not is_overdue(span / unit, limit_minutes):
+        span += 1
+    return span * _MICROSECOND
 
 
 def limit_minutes(policy: Policy, channel: str) -> float:
@@ -285,10 +313,11 @@ class _Line:
     inline). Arrivals mostly come in
     order, so most entries never see the heap. The first entry is the smaller
     of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
-    found overdue so far.
+    found overdue so far; ``cut`` (with the ``t`` it was computed at, ``cut_t``):
+    the newest arrival overdue at that ``t`` (:func:`overdue_span`).
     """
 
-    __slots__ = ("edge", "heap", "run")
+    __slots__ = ("cut", "cut_t", "edge", "heap", "run")
 
     def __init__(self, entries: list[Any] | None = None) -> None:
         self.run: deque[Any] = deque()
@@ -296,6 +325,8 @@ class _Line:
         if entries:
             heapify(self.heap)
         self.edge: Any = None
+        self.cut: Any = None
+        self.cut_t: Any = None
 
     def __len__(self) -> int:
         return len(self.run) + len(self.heap)
@@ -331,10 +362,14 @@ class _Bucket:
 
     ``skills`` is who may take them (required, plus preferred while pending).
     The containers are :class:`_Line` s, except the score heaps of rank mode
-    (int lists).
+    (int lists). ``views``: the merged views (:meth:`Picker._merge`) that hold
+    this bucket's entries too.
+
+    A merged view is a bucket itself: ``skills`` is its agent's, and its
+    containers hold the entries of every bucket that agent may take from.
     """
 
-    __slots__ = ("by_limit", "heaps", "main", "skills")
+    __slots__ = ("by_limit", "heaps", "main", "skills", "views")
 
     def __init__(
         self, skills: frozenset[str], main: Any, by_limit: dict[float, _Line] | None
@@ -343,6 +378,7 @@ class _Bucket:
         self.main = main
         self.heaps: dict[str, Any] = {}  # group -> score line, under GroupShare
         self.by_limit = by_limit
+        self.views: list[_Bucket] = []
 
     def lines(self, grouped: bool) -> Any:
         """``(group, score line)`` pairs (one, labelled ``""``, without GroupShare)."""
@@ -351,6 +387,7 @@ class _Bucket:
 
 _NO_SKILLS: frozenset[str] = frozenset()
 _PLAIN = (_NO_SKILLS, _NO_SKILLS)
+_NO_SPAN: Any = object()
 
 
 class Picker(Generic[H]):
@@ -423,10 +460,21 @@ class Picker(Generic[H]):
     O(log n)). Its entries in the first bucket stay live and need not go: an
     agent who may take from that bucket may take from the second too, and
     the identical entries leave together (the id's sequence number, or the
-    row's ``_out`` flag). A pick costs O(S · log n), S the number of buckets
-    (distinct skill sets seen); a picker that never saw a skill keeps its
-    single-bucket paths.
+    row's ``_out`` flag).
+
+    Merged views. An agent's first pick merges the buckets it may take from
+    into one bucket of its own (O(n log n), once per distinct agent skill set,
+    for at most :attr:`max_views` of them); from then on every filing also
+    enters the views that cover it (one entry more per covering view), and
+    that agent's picks read its view alone: O(log n) whatever the number S of
+    skill sets waiting. Agents past :attr:`max_views` read their buckets one
+    by one, O(S · log n) (a property test keeps both in one order). A picker
+    that never saw a skill keeps its single-bucket paths.
     """
+
+    #: Merged views kept per picker (one per distinct agent skill set); agents past
+    #: it are served by reading their buckets one by one (the same rule, O(S) a pick).
+    max_views: ClassVar[int] = 32
 
     __slots__ = (
         "_all",
@@ -438,6 +486,7 @@ class Picker(Generic[H]):
         "_copies",
         "_count",
         "_expires",
+        "_filed",
         "_group",
         "_group_of",
         "_heaps",
@@ -455,12 +504,15 @@ class Picker(Generic[H]):
         "_rank",
         "_ranked",
         "_relax",
+        "_routes",
         "_row_at",
         "_rows",
         "_seq",
         "_skills_of",
+        "_spans",
         "_stale",
         "_timeout",
+        "_views",
         "waiting",
     )
 
@@ -481,6 +533,7 @@ class Picker(Generic[H]):
         self._by_limit: dict[float, _Line] | None = None if policy.max_wait is None else {}
         self._plain = share is None and policy.max_wait is None
         self._per_minute = per_minute
+        self._spans: dict[float, timedelta | None] = {}  # limit -> overdue_span
         self._expires: Any = expires
         self._timeout: Any = skills_timeout
         #: id -> handle of every waiting query (read it; change it only through the methods).
@@ -525,14 +578,24 @@ class Picker(Generic[H]):
         self._all: list[_Bucket] = [plain]
         # agent skills -> (its buckets, their score lines, their (limit, lane) pairs)
         self._by_agent: dict[frozenset[str] | None, tuple[list[_Bucket], list[Any], list[Any]]] = {}
+        # agent skills -> its merged view (a bucket holding what it may take)
+        self._views: dict[frozenset[str], _Bucket] = {}
+        # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
+        # enters without rules, whether its preference lapses); dropped with a new view.
+        self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
         # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
         self._relax: list[Any] = []
         self._info: dict[Any, tuple[Any, ...]] = {}
         # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
         self._lean = self._plain
         self._lanes_only = not self._plain and self._ledger is None and not self._ranked
-        if self._skills_of is not None or self._prefer_of is not None:
+        # Rank mode with skills: rows are filed by (required, preferred) skills.
+        self._filed = rows is not None and (rows.skills is not None or rows.prefer is not None)
+        if self._filed:
             self._lean = self._lanes_only = False
+            none = [_NO_SKILLS] * len(self._rows)
+            self._skills_of = none if rows.skills is None else rows.skills  # type: ignore[union-attr]
+            self._prefer_of = none if rows.prefer is None else rows.prefer  # type: ignore[union-attr]
 
     def __len__(self) -> int:
         return self._count if self._ranked else len(self.waiting)
@@ -546,6 +609,7 @@ class Picker(Generic[H]):
             by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
             bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
             bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
+            bucket.views = [v for v in self._views.values() if bucket.skills <= v.skills]
             self._buckets[(required, prefer)] = bucket
             self._all.append(bucket)
             self._by_agent.clear()
@@ -554,61 +618,136 @@ class Picker(Generic[H]):
     def _view(self, agent: frozenset[str] | None) -> tuple[list[_Bucket], list[Any], list[Any]]:
         """The buckets ``agent`` may take from (all of them for None), their score lines
         (without GroupShare) and their ``(limit, lane)`` pairs: cached per agent, dropped
-        when a bucket or a lane is added."""
+        when a bucket or a lane is added. An agent with a merged view reads it alone."""
         found = self._by_agent.get(agent)
         if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            buckets = [b for b in self._all if agent is None or b.skills <= agent]
+            merged = None if agent is None else self._merge(agent)
+            if merged is None:
+                buckets = [b for b in self._all if agent is None or b.skills <= agent]
+            else:
+                buckets = [merged]
             lanes = [pair for b in buckets for pair in (b.by_limit or {}).items()]
             found = self._by_agent[agent] = (buckets, [b.main for b in buckets], lanes)
         return found
+
+    def _merge(self, agent: frozenset[str]) -> _Bucket | None:
+        """The merged view of ``agent``: one bucket holding the entries of every bucket it
+        may take from, kept up to date by every filing (None: only the plain bucket
+        exists, or :attr:`max_views` views do already).
+
+        Made once per agent skill set from the live entries (each once: a query whose
+        preference dropped is in two of those buckets with identical entries); after
+        that a query is filed in its bucket and in the views that cover it, so that an
+        agent's pick reads one bucket, whatever the number of skill sets waiting.
+        """
+        view = self._views.get(agent)
+        if view is not None or len(self._all) == 1 or len(self._views) >= self.max_views:
+            return view
+        mine = [b for b in self._all if b.skills <= agent]
+        twice = self._timeout is not None  # a refiled query is in two buckets
+
+        def merged(parts: list[Any]) -> list[Any]:
+            # Sorted (a valid heap, and the run of a _Line: O(1) a pop), each entry
+            # once; stale entries come along and are dropped when met, as anywhere.
+            entries = list(chain.from_iterable(parts))
+            entries.sort()
+            if twice:
+                entries = [e for i, e in enumerate(entries) if not i or e != entries[i - 1]]
+            return entries
+
+        def line(lines: list[_Line]) -> _Line:
+            out = _Line()
+            out.run.extend(merged([part for ln in lines for part in (ln.run, ln.heap)]))
+            return out
+
+        limits = [b.by_limit or {} for b in mine]
+        lanes = dict.fromkeys(m for by in limits for m in by)
+        heaps: dict[str, Any]
+        by_limit: dict[float, _Line]
+        if self._ranked:
+            main: Any = merged([b.main for b in mine])
+            heaps = {g: merged([b.heaps[g] for b in mine]) for g in self._heaps}
+            by_limit = {m: _Line(merged([by[m].heap for by in limits])) for m in lanes}
+        else:
+            main = line([b.main for b in mine])
+            groups = dict.fromkeys(g for b in mine for g in b.heaps)
+            heaps = {g: line([b.heaps[g] for b in mine if g in b.heaps]) for g in groups}
+            by_limit = {m: line([by[m] for by in limits if m in by]) for m in lanes}
+        view = _Bucket(agent, main, None if self._by_limit is None else by_limit)
+        view.heaps = heaps
+        for b in mine:
+            b.views.append(view)
+        self._views[agent] = view
+        self._routes.clear()
+        return view
 
     def _relax_due(self, t: Any) -> None:
         """File again, under their required skills alone, the queries whose preference dropped."""
         relax = self._relax
         if self._ranked:
-            out, skills_of, group_of = self._out, self._skills_of, self._group_of
+            out, skills_of = self._out, self._skills_of
             while relax and relax[0][0] <= t:
                 row = heappop(relax)[1]
                 if out[row]:
                     continue  # picked, expired or removed meanwhile
-                bucket = self._bucket(
-                    _NO_SKILLS if skills_of is None else skills_of[row], _NO_SKILLS
-                )
-                heap = bucket.main if group_of is None else bucket.heaps[group_of[row]]
-                heappush(heap, self._rank[row])
-                if bucket.by_limit is not None:
-                    heappush(bucket.by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+                required = _NO_SKILLS if skills_of is None else skills_of[row]
+                held = required | self._prefer_of[row]  # type: ignore[index]
+                self._enter(row, self._bucket(required, _NO_SKILLS), held)
             return
         seqs = self._seq
         while relax and relax[0][0] <= t:
             _, tiebreak, seq = heappop(relax)
             if seqs.get(tiebreak) != seq:
                 continue  # picked, expired or removed meanwhile
-            key, arrival, limit, group, required = self._info.pop(tiebreak)
-            self._file(
-                key, arrival, tiebreak, seq, limit, group, self._bucket(required, _NO_SKILLS)
-            )
+            key, arrival, limit, group, required, held = self._info.pop(tiebreak)
+            bucket = self._bucket(required, _NO_SKILLS)
+            self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
             self._stale += self._copies  # left behind once it is served
 
     # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
         """Rank mode: row ``row`` starts waiting (each row is admitted at most once)."""
         group_of = self._group_of
-        if self._lean or self._lanes_only or (self._skills_of is None and self._prefer_of is None):
-            main, heaps, by_limit = self._main, self._heaps, self._by_limit
-        else:
-            required = _NO_SKILLS if self._skills_of is None else self._skills_of[row]
-            prefer = _NO_SKILLS if self._prefer_of is None else self._prefer_of[row] - required
-            bucket = self._bucket(required, prefer)
-            main, heaps, by_limit = bucket.main, bucket.heaps, bucket.by_limit
-            if prefer and self._timeout is not None:
-                heappush(self._relax, (self._arrival[row] + self._timeout, row))
-        heappush(main if group_of is None else heaps[group_of[row]], self._rank[row])
-        if by_limit is not None:
-            heappush(by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
         self._count += 1
+        if self._filed:
+            need = self._skills_of[row]  # type: ignore[index]
+            wish = self._prefer_of[row]  # type: ignore[index]
+            route = self._routes.get((need, wish))
+            if route is None:
+                bucket = self._bucket(need, wish - need)
+                mains = None
+                if group_of is None and self._by_limit is None:
+                    mains = [b.main for b in (bucket, *bucket.views)]
+                lapses = bool(wish - need) and self._timeout is not None
+                route = self._routes[(need, wish)] = (bucket, mains, lapses)
+            bucket, mains, lapses = route
+            if lapses:
+                heappush(self._relax, (self._arrival[row] + self._timeout, row))
+            if mains is None:
+                self._enter(row, bucket)
+            else:  # no rule: its bucket's score heap and its views', nothing else
+                rank = self._rank[row]
+                for main in mains:
+                    heappush(main, rank)
+            return
+        heappush(self._main if group_of is None else self._heaps[group_of[row]], self._rank[row])
+        if self._by_limit is not None:
+            heappush(self._by_limit[self._limit_of[row]].heap, row)  # type: ignore[index]
+
+    def _enter(self, row: int, bucket: _Bucket, held: frozenset[str] | None = None) -> None:
+        """Rank mode: file row ``row`` in ``bucket`` and in the merged views that cover it,
+        but for those that cover ``held`` (the skills of a bucket it is in already)."""
+        rank = self._rank[row]
+        group = None if self._group_of is None else self._group_of[row]
+        limit = None if bucket.by_limit is None else self._limit_of[row]  # type: ignore[index]
+        for b in (bucket, *bucket.views):
+            if held is not None and b is not bucket and held <= b.skills:
+                continue
+            heappush(b.main if group is None else b.heaps[group], rank)
+            if limit is not None:
+                heappush(b.by_limit[limit].heap, row)  # type: ignore[index]
 
     def push(
         self,
@@ -635,8 +774,11 @@ class Picker(Generic[H]):
             prefer = prefer - skills
             if prefer and self._timeout is not None:
                 heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
-                self._info[tiebreak] = (key, arrival, limit, group, skills)
+                self._info[tiebreak] = (key, arrival, limit, group, skills, skills | prefer)
             self._file(key, arrival, tiebreak, seq, limit, group, self._bucket(skills, prefer))
+            return
+        if self._views:  # merged views hold every query an agent may take
+            self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
             return
         entry = (-key, arrival, tiebreak, seq)
         if self._ledger is None:
@@ -673,23 +815,31 @@ class Picker(Generic[H]):
         limit: float,
         group: Any,
         bucket: _Bucket,
+        held: frozenset[str] | None = None,
     ) -> None:
-        """Tuple mode: file a query's entries in ``bucket`` (the path of queries with skills)."""
-        if self._ledger is None:
-            line = bucket.main
-        else:
-            label = str(group)
+        """Tuple mode: file a query's entries in ``bucket`` and in the merged views that
+        cover it, but for those that cover ``held`` (the skills of a bucket it is in)."""
+        entry = (-key, arrival, tiebreak, seq)
+        oldest = (arrival, tiebreak, seq)
+        label = None if self._ledger is None else str(group)
+        if label is not None:
             self._group[tiebreak] = label
-            line = bucket.heaps.get(label)
-            if line is None:
-                line = bucket.heaps[label] = _Line()
-        line.add((-key, arrival, tiebreak, seq))
-        if bucket.by_limit is not None:
-            lane = bucket.by_limit.get(limit)
-            if lane is None:
-                lane = bucket.by_limit[limit] = _Line()
-                self._by_agent.clear()
-            lane.add((arrival, tiebreak, seq))
+        for b in (bucket, *bucket.views):
+            if held is not None and b is not bucket and held <= b.skills:
+                continue
+            if label is None:
+                line = b.main
+            else:
+                line = b.heaps.get(label)
+                if line is None:
+                    line = b.heaps[label] = _Line()
+            line.add(entry)
+            if b.by_limit is not None:
+                lane = b.by_limit.get(limit)
+                if lane is None:
+                    lane = b.by_limit[limit] = _Line()
+                    self._by_agent.clear()
+                lane.add(oldest)
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -724,13 +874,24 @@ class Picker(Generic[H]):
 
         ``agent``: the skills of the agent asking (None: any agent, every query).
         """
+        main = self._main
         if not self._lean:
-            if self._lanes_only:
-                return self._pick_lanes(t)
-            return self._select(t, True, agent)
+            if agent is None or not self._plain:
+                if self._lanes_only:
+                    return self._pick_lanes(t)  # type: ignore[no-any-return]
+                return self._select(t, True, agent)
+            # An agent, no rule: the score line of its merged view.
+            view = self._views.get(agent)
+            relax = self._relax
+            if view is not None and not (relax and relax[0][0] <= t):
+                main = view.main
+            elif (main := self._merged_line(t, agent)) is None:
+                return self._select(t, True, agent)
+            if not self._ranked:
+                return self._pick_line(t, main)
         # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
-            main, row_at, out, expires = self._main, self._row_at, self._out, self._expires
+            row_at, out, expires = self._row_at, self._out, self._expires
             while main:
                 row = row_at[heappop(main)]
                 if out[row]:
@@ -757,17 +918,49 @@ class Picker(Generic[H]):
                     continue
                 return handle, "score"
 
-    def _pick_lanes(self, t: Any) -> tuple[H, Reason] | None:
+    def _merged_line(self, t: Any, agent: frozenset[str]) -> Any:
+        """The score line of ``agent``'s merged view, preferences due dropped first
+        (None: no merged view, :meth:`_select` reads the buckets)."""
+        relax = self._relax
+        if relax and relax[0][0] <= t:
+            self._relax_due(t)
+        view = self._views.get(agent) or self._merge(agent)
+        return None if view is None else view.main
+
+    def _pick_line(self, t: Any, line: _Line) -> tuple[H, Reason] | None:
+        # Tuple mode, no rule: the first live entry of a merged view's score line
+        # (_head drops the stale and expired entries before it).
+        seqs, waiting = self._seq, self.waiting
+        top = self._head(line, t)
+        if top is None:
+            return None
+        line.drop()
+        tiebreak = top[2]
+        del seqs[tiebreak]
+        handle = waiting.pop(tiebreak)
+        if self._info:
+            self._info.pop(tiebreak, None)
+        # Its entries in its bucket and in the other views are left behind, stale:
+        # compacted once they outnumber the live ones (_gone, inline).
+        self._stale = stale = self._stale + 1
+        if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+            self._gone(0)
+        return handle, "score"
+
+    def _pick_lanes(self, t: Any, lanes: Any = None) -> Any:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
         # steps, inline. The first entry of each line is usually live.
-        clock = self._clock
-        if clock is not None and t < clock:
-            t = clock  # time never runs backwards for MaxWait
-        self._clock = t
-        seqs, expires, per_minute = self._seq, self._expires, self._per_minute
+        # With ``lanes`` ((limit, lane) pairs: _overdue, tuple mode), the first
+        # step alone, on them: the lane scan of MaxWait is written once, here.
+        if lanes is None:
+            clock = self._clock
+            if clock is not None and t < clock:
+                t = clock  # time never runs backwards for MaxWait
+            self._clock = t
+        seqs, expires, per_minute, spans = self._seq, self._expires, self._per_minute, self._spans
         oldest: Any = None
         chosen: Any = None
-        for limit, lane in self._by_limit.items():  # type: ignore[union-attr]
+        for limit, lane in self._by_limit.items() if lanes is None else lanes:  # type: ignore[union-attr]
             run, heap = lane.run, lane.heap
             if heap and (not run or heap[0] < run[0]):
                 head = heap[0]
@@ -782,11 +975,25 @@ class Picker(Generic[H]):
             arrival = head[0]
             edge = lane.edge
             if edge is None or arrival > edge:
-                if not (t - arrival) / per_minute > limit:  # is_overdue, inline
+                # is_overdue, inline: against the lane's cut at ``t`` when datetimes
+                # allow it (one comparison), else the test itself.
+                if lane.cut_t is not t:
+                    span = spans.get(limit, _NO_SPAN)
+                    if span is _NO_SPAN:
+                        span = spans[limit] = overdue_span(limit, per_minute)
+                    lane.cut = None if span is None or type(t) is not datetime else t - span
+                    lane.cut_t = t
+                cut = lane.cut
+                if cut is not None and type(arrival) is datetime:
+                    if arrival > cut:
+                        continue
+                elif not (t - arrival) / per_minute > limit:
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest:
                 oldest, chosen = head, lane
+        if lanes is not None:
+            return None if chosen is None else (chosen, oldest)
         reason: Reason
         if chosen is not None:
             tiebreak, reason = oldest[1], "overdue"
@@ -852,46 +1059,26 @@ class Picker(Generic[H]):
                 return top
 
     def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, Any] | None:
-        """The limit lane whose first entry is the oldest overdue query, and that entry."""
+        """The limit lane whose first live entry is the oldest overdue query, and that entry
+        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes."""
+        if not self._ranked:
+            return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
         oldest = None
-        seqs, expires, ranked, rows, out = (
-            self._seq,
-            self._expires,
-            self._ranked,
-            self._rows,
-            self._out,
-        )
+        expires, rows, out, arrival_of = self._expires, self._rows, self._out, self._arrival
         for limit, lane in lanes:
-            if ranked:
-                heap = lane.heap
-                head = heap[0] if heap else None
-                if head is None or out[head] or (expires is not None and expires[head] < t):
-                    head = self._head(heap, t, rows)
-                    if head is None:
-                        continue
-                arrival = self._arrival[head]
-            else:
-                run, heap = lane.run, lane.heap  # _Line.first, inline
-                if heap:
-                    head = heap[0]
-                    if run and run[0] < head:
-                        head = run[0]
-                elif run:
-                    head = run[0]
-                else:
+            heap = lane.heap
+            head = heap[0] if heap else None
+            if head is None or out[head] or (expires is not None and expires[head] < t):
+                head = self._head(heap, t, rows)
+                if head is None:
                     continue
-                if seqs.get(head[1]) != head[2] or expires is not None:
-                    head = self._head(lane, t)
-                    if head is None:
-                        continue
-                arrival = head[0]
-            edge = lane.edge
-            if edge is None or arrival > edge:
+            arrival = arrival_of[head]
+            if lane.edge is None or arrival > lane.edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest[1]:
-                oldest = (lane.heap if ranked else lane, head)
+                oldest = (heap, head)
         return oldest
 
     def _select(
@@ -1013,11 +1200,13 @@ class Picker(Generic[H]):
             seqs = self._seq
 
             def keep(line: _Line) -> None:  # in place: the views hold the lines
-                line.heap[:] = [e for e in line.entries() if seqs.get(e[-2]) == e[-1]]
+                run = [e for e in line.run if seqs.get(e[-2]) == e[-1]]  # still sorted
                 line.run.clear()
+                line.run.extend(run)
+                line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            for bucket in self._all:
+            for bucket in (*self._all, *self._views.values()):
                 keep(bucket.main)
                 for h in bucket.heaps.values():
                     keep(h)

@@ -54,10 +54,12 @@ class Entry:
 
     # One object per push, also the queue's handle for it: the score and the
     # deadlines are computed on first access, ``now`` and ``reason`` set by the pop.
+    # TriageQueue.push sets these slots itself (as __init__ does, without the call).
     __slots__ = (
         "_base",
         "_now",
         "_policy",
+        "_qid",
         "_score",
         "customer",
         "group",
@@ -78,6 +80,7 @@ class Entry:
         prefer: frozenset[str] = _NO_SKILLS,
     ) -> None:
         self.query = query
+        self._qid = query.query_id  # kept on the entry: the pop reads no query
         self.customer = customer
         self._base = base
         self.group = group
@@ -88,6 +91,10 @@ class Entry:
         self._now: datetime | None
         self._score: Score
         self.reason: Reason
+
+    @property
+    def query_id(self) -> str:
+        return self._qid
 
     def _at(self, now: datetime, reason: Reason) -> Entry:
         """A copy as seen at ``now`` (what ``peek`` hands out)."""
@@ -104,15 +111,14 @@ class Entry:
         return out
 
     @property
-    def query_id(self) -> str:
-        return self.query.query_id
-
-    @property
     def score(self) -> Score:
         try:
             return self._score
         except AttributeError:
-            self._score = self._policy.score(self.query, self.customer, now=self._now)
+            query, now = self.query, self._now
+            if now is not None and now < query.received_at:
+                now = query.received_at  # it arrived after ``now`` (another clock): waited 0
+            self._score = self._policy.score(query, self.customer, now=now)
             return self._score
 
     @property

@@ -122,9 +122,11 @@ class TriageQueue:
         self._remember = remember
         # Served id -> its pop number (None: remember none). An id is remembered while
         # fewer than ``remember`` pops followed; the dict is pruned to those when it
-        # reaches twice that (amortised O(1): one dict store per pop).
+        # reaches twice that. A pop only appends its id to ``_log`` (one list append);
+        # the next check (a push) files the log into ``_served`` at once (_sync_served).
         self._served: dict[str, int] | None = {} if remember else None
-        self._pops = 0
+        self._log: list[str] | None = [] if remember else None
+        self._pops = 0  # pops filed into _served
         self._customers = customers
         self._score = policy.score_value
         self._rate = policy.aging_rate_per_minute
@@ -172,35 +174,63 @@ class TriageQueue:
             customer = self._lookup(query)
         base = self._score(query, customer)
         at = query.received_at
-        if at.tzinfo is None:
-            _arrival_ns(query)  # raises the error
-        # heap_key at rate 0 is the base itself (the arrival cannot move it).
-        key = heap_key_at(base, at, self._rate) if self._rate else base
-        group = None if self._group_of is None else self._group_of(query, customer)
+        rate = self._rate
+        if not rate:
+            key = base  # heap_key at rate 0: the arrival cannot move it
+            if at.tzinfo is None:
+                _arrival_ns(query)  # raises the error
+        else:
+            try:
+                key = heap_key_at(base, at, rate)
+            except TypeError:  # naive (only model_construct skips the check)
+                _arrival_ns(query)  # raises the error
+                raise
+        # Entry(query, customer, base, group, policy, skills, prefer), its slots set
+        # here: the call to __init__ costs as much as the rest of the entry.
+        entry = _new(Entry)
+        entry.query, entry.customer, entry._base, entry._policy = query, customer, base, self.policy
+        group_of = self._group_of
+        entry.group = group = None if group_of is None else group_of(query, customer)
         routes = self.routes
         if routes is None:
             skills, prefer = query.skills, NO_SKILLS
         else:
             skills, prefer = routes.resolve(query, customer)
-        entry = Entry(query, customer, base, group, self.policy, skills, prefer)
-        qid = query.query_id
-        limit = _INF if self._limits is None else self._limits[query.channel._value_]
+        entry.skills, entry.prefer = skills, prefer
+        entry._qid = qid = query.query_id
+        limits = self._limits
+        limit = _INF if limits is None else limits[query.channel._value_]
         lock = self._lock
         lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
         try:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
             served = self._served
-            if served is not None and qid in served and self._served_now(qid):
-                raise InputError(_served_message([qid], self._remember))
+            if served is not None:
+                if self._log:
+                    self._sync_served()
+                if qid in served and self._served_now(qid):
+                    raise InputError(_served_message([qid], self._remember))
             self._push(entry, key, at, qid, limit, group, skills, prefer)
         finally:
             lock.release()
 
     def _served_now(self, qid: str) -> bool:
-        # Whether ``qid`` is among the last ``remember`` served (the caller holds the lock).
+        # Whether ``qid`` is among the last ``remember`` served (the caller holds the
+        # lock and has synced the log).
         pop = self._served.get(qid)  # type: ignore[union-attr]
         return pop is not None and pop > self._pops - self._remember
+
+    def _sync_served(self) -> None:
+        # File the ids popped since the last check, numbered in pop order (the caller
+        # holds the lock), then forget those older than the last ``remember`` pops.
+        log, served = self._log, self._served
+        first = self._pops + 1
+        self._pops += len(log)  # type: ignore[arg-type]
+        served.update(zip(log, range(first, self._pops + 1), strict=True))  # type: ignore[union-attr, arg-type]
+        log.clear()  # type: ignore[union-attr]
+        if len(served) >= 2 * self._remember:  # type: ignore[arg-type]
+            self._forget()
 
     def push_many(self, pairs: Iterable[tuple[Query, Customer | None]]) -> None:
         """Push several queries atomically: all or none.
@@ -267,6 +297,8 @@ class TriageQueue:
             dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
+            if self._log:
+                self._sync_served()
             done = self._served or ()
             served = [
                 e.query_id
@@ -327,15 +359,10 @@ class TriageQueue:
                 raise QueueEmpty("pop from an empty TriageQueue")
             entry = found[0]
             entry.reason = found[1]
-            query = entry.query
-            at = query.received_at
-            entry._now = now if now >= at else at
-            served = self._served
-            if served is not None:
-                self._pops = pops = self._pops + 1
-                served[query.query_id] = pops
-                if len(served) >= 2 * self._remember:
-                    self._forget()
+            entry._now = now  # Entry.score takes the arrival if it is later
+            log = self._log
+            if log is not None:
+                log.append(entry._qid)
             return entry
         finally:
             lock.release()
@@ -411,6 +438,7 @@ class TriageQueue:
 
 _MINUTE = timedelta(minutes=1)
 _INF = float("inf")
+_new = object.__new__
 
 
 def _served_message(ids: list[str], remember: int) -> str:

@@ -351,6 +351,7 @@ def run_team(
     idle0 = [levels[g][0] for g in range(ng)]
     offer1 = [offer[g][1] for g in range(ng)]
     tiers = select == "fewest_skills"
+    lapsing = [first != late for first, late in zip(reach_first, reach_late, strict=True)]
     last = 0.0
     done = False
     for i, ta in enumerate([*arrival, _INF]):
@@ -372,7 +373,9 @@ def run_team(
                     heappop(events)
                     state[0] -= 1
                     a_load[x] = 0
-                    place(x, te)
+                    a_stamp[x] = stamp = a_stamp[x] + 1  # place, inline
+                    a_since[x] = te
+                    idle0[g].append((x, stamp))
                     continue
                 heappop(events)
                 complete(x, y, te)
@@ -442,7 +445,7 @@ def run_team(
                 place(a, ta)
         else:
             admit(i)
-            if reach_first[k] != reach_late[k]:
+            if lapsing[k]:
                 state[1] += 1
                 heappush(events, (ta + lapse, _LAPSE, k, i))
     return start, seat, grp
