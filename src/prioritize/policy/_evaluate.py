@@ -62,17 +62,7 @@ def score(self: Policy, query: Query, customer: Customer, *, now: datetime | Non
     if query.customer_id != customer.customer_id:
         raise _mismatch(query, customer)
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    fused = plan.fused
-    if fused is not None:
-        total, values = fused(query, customer)
-    else:
-        values = []
-        total = 0.0
-        for evaluate, weight, cap in plan.scalar:
-            s = evaluate(query, customer)
-            values.append(s)
-            p = weight * s
-            total += cap if p > cap else p
+    total, values = plan.fused(query, customer)
     result = Score()  # no __init__: the slots are set here (the hot path)
     result.query_id = query.query_id
     if now is None:
@@ -102,13 +92,7 @@ def score_value(self: Policy, query: Query, customer: Customer) -> float:
     if query.customer_id != customer.customer_id:
         raise _mismatch(query, customer)
     plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    if plan.fused is not None:
-        return plan.fused(query, customer)[0]  # type: ignore[no-any-return]
-    total = 0.0
-    for evaluate, weight, cap in plan.scalar:
-        p = weight * evaluate(query, customer)
-        total += cap if p > cap else p
-    return total
+    return plan.total(query, customer)  # type: ignore[no-any-return]
 
 
 def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.float64]) -> None:

@@ -39,8 +39,9 @@ class Plan:
     active: tuple[Active, ...]
     # (evaluate, weight, cap) per active signal: the per-query loop reads only this.
     scalar: tuple[tuple[Any, float, float], ...]
-    # The same sum in one call when every active signal is a fused built-in (None otherwise).
+    # The same sum, compiled into one function: (q, c) -> (total, values), and -> total.
     fused: Any
+    total: Any
     blind: tuple[str, ...]
     rate_per_minute: float
     aging: Aging | None
@@ -70,12 +71,14 @@ def compile_plan(weights: Mapping[str, float], rules: Sequence[Rule], params: Si
         for s in signals
         if s.name not in blind and weights.get(s.name, 0.0) > 0
     )
+    terms = [(a.bound, a.weight, a.cap) for a in active]
     return Plan(
         signals=signals,
         names=tuple(s.name for s in signals),
         active=active,
         scalar=tuple((a.bound.scalar, a.weight, a.cap) for a in active),
-        fused=fused_scorer(params, [(a.bound, a.weight, a.cap) for a in active]),
+        fused=fused_scorer(terms),
+        total=fused_scorer(terms, values=False),
         blind=tuple(s.name for s in signals if s.name in blind),
         rate_per_minute=aging.points_per_hour / 60.0 if aging else 0.0,
         aging=aging,

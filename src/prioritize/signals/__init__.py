@@ -39,8 +39,7 @@ from prioritize.signals._normalisers import (
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
 from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
-from prioritize.signals._registry import FUSED as FUSED  # the policy's fast path
-from prioritize.signals._registry import fused_scorer as fused_scorer
+from prioritize.signals._registry import fused_scorer as fused_scorer  # the policy's fast path
 from prioritize.signals._tone import (
     DEFAULT_EMOTICONS,
     DEFAULT_TONE_PHRASES,
