@@ -71,14 +71,14 @@ def compile_plan(weights: Mapping[str, float], rules: Sequence[Rule], params: Si
         for s in signals
         if s.name not in blind and weights.get(s.name, 0.0) > 0
     )
-    terms = [(a.bound, a.weight, a.cap) for a in active]
+    fused, total = fused_scorer([(a.bound, a.weight, a.cap) for a in active])
     return Plan(
         signals=signals,
         names=tuple(s.name for s in signals),
         active=active,
         scalar=tuple((a.bound.scalar, a.weight, a.cap) for a in active),
-        fused=fused_scorer(terms),
-        total=fused_scorer(terms, values=False),
+        fused=fused,
+        total=total,
         blind=tuple(s.name for s in signals if s.name in blind),
         rate_per_minute=aging.points_per_hour / 60.0 if aging else 0.0,
         aging=aging,

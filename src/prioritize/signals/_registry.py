@@ -19,9 +19,9 @@ The per-query evaluators are compiled from the same kernels read with
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -34,18 +34,18 @@ from prioritize.models import Customer, Query
 from prioritize.signals._formulas import Kernel, rfm, rfm_constants
 from prioritize.signals._normalisers import Domain, LogSaturating, Normaliser
 from prioritize.signals._ops import VECTOR, Ops
-from prioritize.signals._source import SOURCE, Emitter, Expr, build
+from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment, build
 from prioritize.signals._tone import text_tone
 
 if TYPE_CHECKING:
-    from prioritize.signals._params import CustomSignal, SignalParams
+    from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 
 __all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "fused_scorer", "signals_of"]
 
 FloatArray = npt.NDArray[np.float64]
 ScalarEvaluator = Callable[[Query, Customer], float]
 FrameReader = Callable[[pd.DataFrame, FrameColumns], tuple[FloatArray, ...]]
-#: ``emit(emitter)``: the signal of query ``q`` and customer ``c`` as generated code.
+#: ``emit(emitter)``: writes the signal of query ``q`` and customer ``c`` as code.
 Emit = Callable[[Emitter], Expr]
 
 
@@ -89,16 +89,16 @@ class Bound:
     ``scalar(query, customer)`` is the signal of one query; for a frame,
     ``formula(*read(frame, columns))`` (the reader validates what it reads;
     the formula, the same kernel bound with ``VECTOR`` ops, may run on row
-    blocks of what was read). ``emit(emitter)`` writes the signal of query
-    ``q`` and customer ``c`` as code (``scalar`` is compiled from it, and so
-    is :func:`fused_scorer`).
+    blocks of what was read). ``code`` is the signal of query ``q`` and
+    customer ``c`` as generated code: ``scalar`` is it compiled, and
+    :func:`fused_scorer` splices it into a policy's weighted sum.
     """
 
     name: str
     scalar: ScalarEvaluator
     read: FrameReader
     formula: Callable[..., Any]
-    emit: Emit
+    code: Fragment
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +133,8 @@ class Signal:
 
 def _compiled(name: str, read: FrameReader, formula: Callable[..., Any], emit: Emit) -> Bound:
     # The one-query evaluator is the emitted code, compiled.
-    emitter = Emitter()
-    value = emit(emitter)
-    scalar = build("signal", ("q", "c"), emitter, [f"return {value}"])
-    return Bound(name, scalar, read, formula, emit)
+    code = Fragment.of(emit)
+    return Bound(name, code.compiled("signal", ("q", "c")), read, formula, code)
 
 
 def _called(name: str, scalar: ScalarEvaluator, read: FrameReader, formula: Any) -> Bound:
@@ -144,7 +142,7 @@ def _called(name: str, scalar: ScalarEvaluator, read: FrameReader, formula: Any)
     def emit(emitter: Emitter) -> Expr:
         return emitter.let(f"{emitter.constant(scalar)}(q, c)")
 
-    return Bound(name, scalar, read, formula, emit)
+    return Bound(name, scalar, read, formula, Fragment.of(emit))
 
 
 # ------------------------------------------------------------------ built-in
@@ -170,29 +168,35 @@ def _field(source: Input, emitter: Emitter) -> Expr:
 def _of_fields(
     name: str,
     inputs: tuple[Input, ...],
-    kernel: Callable[[SignalParams], Callable[[Ops], Kernel]],
+    parameters: Callable[[SignalParams], Hashable],
+    kernel: Callable[[Any, Ops], Kernel],
     parameter: str,
     doc: str,
 ) -> Signal:
-    """A built-in signal: a kernel of ``_formulas`` over fields of the query and customer."""
+    """A built-in signal: ``kernel(parameters(params), ops)`` over fields of the query and customer.
 
-    def bind(params: SignalParams) -> Bound:
-        of = kernel(params)
+    One :class:`Bound` per parameter value (it holds no state): policies
+    that differ in weights and rules only share it, compiled once.
+    """
 
+    @lru_cache(maxsize=64)
+    def bound(values: Hashable) -> Bound:
         def emit(emitter: Emitter) -> Expr:
-            return of(SOURCE)(*(_field(i, emitter) for i in inputs))  # type: ignore[no-any-return]
+            fields = (_field(i, emitter) for i in inputs)
+            return kernel(values, SOURCE)(*fields)  # type: ignore[no-any-return]
 
-        return _compiled(name, _frame_fields(*(i.column for i in inputs)), of(VECTOR), emit)
+        read = _frame_fields(*(i.column for i in inputs))
+        return _compiled(name, read, kernel(values, VECTOR), emit)
 
-    return Signal(name, inputs, doc, parameter, bind)
-
-
-def _log_saturating(saturation: Callable[[SignalParams], float]) -> Any:
-    return lambda params: LogSaturating(saturation=saturation(params)).kernel
+    return Signal(name, inputs, doc, parameter, lambda params: bound(parameters(params)))
 
 
-def _rfm(params: SignalParams) -> Callable[[Ops], Kernel]:
-    return partial(rfm, rfm_constants(params.purchase))
+def _log_saturating(params: LogSaturating, ops: Ops) -> Kernel:
+    return params.kernel(ops)
+
+
+def _rfm(params: PurchaseParams, ops: Ops) -> Kernel:
+    return rfm(rfm_constants(params), ops)
 
 
 #: Per policy, the lexicon's score of up to this many recent texts is kept (a
@@ -308,7 +312,8 @@ BUILTIN: tuple[Signal, ...] = (
     _of_fields(
         "crm_value",
         (Input("lifetime_value", "customer"),),
-        _log_saturating(lambda p: p.value_saturation),
+        lambda p: LogSaturating(saturation=p.value_saturation),
+        _log_saturating,
         "signals.value_saturation",
         "CRM lifetime value, log-scaled: min(1, log1p(lifetime_value) / log1p(value_saturation))",
     ),
@@ -319,6 +324,7 @@ BUILTIN: tuple[Signal, ...] = (
             Input("total_spend", "customer"),
             Input("days_since_last_purchase", "customer", optional=True),
         ),
+        lambda p: p.purchase,
         _rfm,
         "signals.purchase",
         "RFM blend of recency (half-life decay; never bought = 0), frequency and spend",
@@ -326,7 +332,8 @@ BUILTIN: tuple[Signal, ...] = (
     _of_fields(
         "follower_reach",
         (Input("followers", "customer"),),
-        _log_saturating(lambda p: p.follower_saturation),
+        lambda p: LogSaturating(saturation=p.follower_saturation),
+        _log_saturating,
         "signals.follower_saturation",
         "the author's audience, log-scaled: min(1, log1p(followers) / log1p(follower_saturation))",
     ),
@@ -412,13 +419,12 @@ def declared(name: str, declaration: CustomSignal) -> Signal:
         return normaliser.kernel(SOURCE)(value)  # type: ignore[no-any-return]
 
     read = _column_reader(name, source, normaliser)
-    bound = _compiled(name, read, normaliser.kernel(VECTOR), emit)
     return Signal(
         name,
         (source,),
         declaration.description or f"{normaliser.kind} of {source.where}",
         f"signals.custom.{name}",
-        lambda params: bound,
+        lambda params: _compiled(name, read, normaliser.kernel(VECTOR), emit),
     )
 
 
@@ -430,11 +436,11 @@ def signals_of(params: SignalParams) -> tuple[Signal, ...]:
 # ------------------------------------------------------------------ fast form
 
 
-def fused_scorer(active: Sequence[tuple[Bound, float, float]], *, values: bool = True) -> Any:
-    """One query's score over ``active`` signals (bound, weight, cap) in one compiled function.
+def fused_scorer(active: Sequence[tuple[Bound, float, float]]) -> tuple[Any, Any]:
+    """One query's score over ``active`` signals (bound, weight, cap), compiled: two functions.
 
-    ``scorer(query, customer)`` returns ``(Σ points, [signal values])``, or
-    only ``Σ points`` when ``values`` is False. It is the code of each
+    ``scorer(query, customer)`` returns ``(Σ points, [signal values])``;
+    ``total(query, customer)`` only ``Σ points``. Both are the code of each
     signal's :attr:`Bound.emit` in turn, each followed by
     ``total += min(weight × signal, cap)``, as the general loop over the
     ``scalar`` evaluators sums (``0.0``, then in registry order): the score
@@ -446,7 +452,7 @@ def fused_scorer(active: Sequence[tuple[Bound, float, float]], *, values: bool =
     names = []
     for i, (bound, weight, cap) in enumerate(active):
         names.append(f"s{i}")
-        value = bound.emit(emitter)
+        value = emitter.splice(bound.code)
         lines.append(f"s{i} = {value}")
         points = f"{emitter.constant(weight)} * s{i}"
         if cap == math.inf:  # p > inf is never true: the sum of the general loop
@@ -454,5 +460,5 @@ def fused_scorer(active: Sequence[tuple[Bound, float, float]], *, values: bool =
         else:
             limit = emitter.constant(cap)
             lines += [f"p = {points}", f"total += {limit} if p > {limit} else p"]
-    result = f"total, [{', '.join(names)}]" if values else "total"
-    return build("scorer", ("q", "c"), emitter, [f"return {result}"])
+    values = build("scorer", ("q", "c"), emitter, [f"return total, [{', '.join(names)}]"])
+    return values, build("total", ("q", "c"), emitter, ["return total"])

@@ -21,46 +21,90 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from types import CodeType
 from typing import Any, Final
 
 from prioritize.signals._ops import SCALAR, Ops
 
-__all__ = ["SOURCE", "Emitter", "Expr", "build"]
+__all__ = ["SOURCE", "Emitter", "Expr", "Fragment", "build"]
 
 
 class Emitter:
     """What a piece of generated code needs: its statements, constants and temporaries."""
 
-    __slots__ = ("_names", "_temps", "constants", "lines")
+    __slots__ = ("_fields", "_temps", "constants", "lines")
 
-    def __init__(self) -> None:
+    def __init__(self, *, fragment: bool = False) -> None:
         #: Statements run before the expressions that read them, in order.
         self.lines: list[str] = []
         #: The values the code reads, ``k0``, ``k1``, … in this order.
         self.constants: list[Any] = []
-        self._names: dict[int, str] = {}  # id(value) -> name; `constants` keeps them alive
         self._temps = 0
+        # A fragment writes its names as fields ("{k0}", "{t1}"), renamed when spliced.
+        self._fields = fragment
 
     def constant(self, value: Any) -> str:
-        """The name the generated code reads ``value`` by (values never become text)."""
-        name = self._names.get(id(value))
-        if name is None:
-            name = self._names[id(value)] = f"k{len(self.constants)}"
-            self.constants.append(value)
-        return name
+        """The name the generated code reads ``value`` by (values never become text).
+
+        A new name per call: the text depends on the formula's shape only, so
+        policies of the same shape share one compiled code object.
+        """
+        self.constants.append(value)
+        n = len(self.constants) - 1
+        return f"{{k{n}}}" if self._fields else f"k{n}"
 
     def temp(self) -> str:
         """A fresh local name."""
         self._temps += 1
-        return f"t{self._temps}"
+        n = self._temps
+        return f"{{t{n}}}" if self._fields else f"t{n}"
 
     def let(self, text: str) -> Expr:
         """Evaluate ``text`` once, into a fresh local: its value as an expression."""
         name = self.temp()
         self.lines.append(f"{name} = {text}")
         return Expr(name, self)
+
+    def splice(self, fragment: Fragment) -> Expr:
+        """Add ``fragment``'s statements and constants, renamed after this (plain) emitter's own."""
+        k, t = len(self.constants), self._temps
+        names = {f"k{i}": f"k{k + i}" for i in range(len(fragment.constants))}
+        names |= {f"t{i}": f"t{t + i}" for i in range(1, fragment.temps + 1)}
+        self.constants += fragment.constants
+        self._temps += fragment.temps
+        self.lines += [line.format_map(names) for line in fragment.lines]
+        return Expr(fragment.value.format_map(names), self)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """The code of one value, emitted once and spliced into any function that needs it.
+
+    ``lines`` run first; ``value`` is the expression; they read constants
+    ``{k0}`` … (``constants``) and temporaries ``{t1}`` …, written as fields
+    that :meth:`Emitter.splice` fills with the names of the function it adds
+    them to (generated code has no braces of its own).
+    """
+
+    lines: tuple[str, ...]
+    value: str
+    constants: tuple[Any, ...]
+    temps: int
+
+    @classmethod
+    def of(cls, emit: Callable[[Emitter], Expr]) -> Fragment:
+        """The fragment ``emit(emitter)`` writes into a fresh emitter."""
+        emitter = Emitter(fragment=True)
+        value = emit(emitter)
+        return cls(tuple(emitter.lines), value.text, tuple(emitter.constants), emitter._temps)
+
+    def compiled(self, name: str, parameters: Sequence[str]) -> Callable[..., Any]:
+        """``def name(*parameters): return value``, compiled."""
+        emitter = Emitter()
+        value = emitter.splice(self)
+        return build(name, parameters, emitter, [f"return {value}"])
 
 
 def _operator(symbol: str, *, reflected: bool = False) -> Callable[[Expr, Any], Expr]:
