@@ -10,11 +10,14 @@ the same signal values, exactly.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from prioritize import InputError
 from prioritize.models import Customer, Query
 from prioritize.policy import Policy
 from prioritize.signals import PurchaseParams, SignalParams
@@ -116,3 +119,18 @@ def test_fused_scorer_equals_the_general_loop_for_declared_signals(
     plan = policy._compiled
     assert plan.fused(query, customer) == _general(policy, query, customer)
     assert policy.score_value(query, customer) == _general(policy, query, customer)[0]
+
+
+def test_now_is_checked_in_full_unless_a_utc_datetime() -> None:
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    query = Query(query_id="q", customer_id="c", received_at=t0, channel="email")
+    customer = Customer(customer_id="c")
+    policy = Policy(weights={"urgency": 1.0}, rules=[{"kind": "aging", "points_per_hour": 6.0}])
+    utc = policy.score(query, customer, now=datetime(2026, 3, 2, 10, tzinfo=UTC))
+    berlin = datetime(2026, 3, 2, 11, tzinfo=timezone(timedelta(hours=1)))
+    assert policy.score(query, customer, now=berlin) == utc
+    assert policy.score(query, customer, now=pd.Timestamp("2026-03-02 10:00", tz="UTC")) == utc
+    with pytest.raises(InputError, match="now must be a timezone-aware datetime; got str"):
+        policy.score(query, customer, now="2026-03-02T10:00Z")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="timezone-aware"):
+        policy.score(query, customer, now=datetime(2026, 3, 2, 10))

@@ -13,7 +13,7 @@ from :data:`BUILTIN` and a policy's own declarations (:func:`signals_of`).
 The per-query evaluators are compiled from the same kernels read with
 :data:`~prioritize.signals._source.SOURCE` ops (the formula as text, see
 :mod:`~prioritize.signals._source`): one function per signal, and
-:func:`fused_scorer`, a policy's whole weighted sum in one function.
+:func:`weighted_sum`, a policy's whole weighted sum, inline.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ from prioritize.models import Customer, Query
 from prioritize.signals._formulas import Kernel, rfm, rfm_constants
 from prioritize.signals._normalisers import Domain, LogSaturating, Normaliser
 from prioritize.signals._ops import VECTOR, Ops
-from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment, build
+from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment
 from prioritize.signals._tone import text_tone
 
 if TYPE_CHECKING:
     from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 
-__all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "fused_scorer", "signals_of"]
+__all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "signals_of", "weighted_sum"]
 
 FloatArray = npt.NDArray[np.float64]
 ScalarEvaluator = Callable[[Query, Customer], float]
@@ -91,7 +91,7 @@ class Bound:
     the formula, the same kernel bound with ``VECTOR`` ops, may run on row
     blocks of what was read). ``code`` is the signal of query ``q`` and
     customer ``c`` as generated code: ``scalar`` is it compiled, and
-    :func:`fused_scorer` splices it into a policy's weighted sum.
+    :func:`weighted_sum` splices it into a policy's weighted sum.
     """
 
     name: str
@@ -436,17 +436,15 @@ def signals_of(params: SignalParams) -> tuple[Signal, ...]:
 # ------------------------------------------------------------------ fast form
 
 
-def fused_scorer(active: Sequence[tuple[Bound, float, float]]) -> tuple[Any, Any]:
-    """One query's score over ``active`` signals (bound, weight, cap), compiled: two functions.
+def weighted_sum(active: Sequence[tuple[Bound, float, float]], emitter: Emitter) -> list[str]:
+    """Write one query's score over ``active`` signals (bound, weight, cap) into ``emitter``.
 
-    ``scorer(query, customer)`` returns ``(Σ points, [signal values])``;
-    ``total(query, customer)`` only ``Σ points``. Both are the code of each
-    signal's :attr:`Bound.emit` in turn, each followed by
-    ``total += min(weight × signal, cap)``, as the general loop over the
-    ``scalar`` evaluators sums (``0.0``, then in registry order): the score
+    The code of each signal (its :attr:`Bound.code`) in turn, each followed
+    by ``total += min(weight × signal, cap)``, as the general loop over the
+    ``scalar`` evaluators sums (``0.0``, then in registry order): the total
     and the values are equal to that loop's bit for bit (a property test).
+    Returns the names of the signal values (``s0``, ``s1``, …); the sum is ``total``.
     """
-    emitter = Emitter()
     lines = emitter.lines
     lines.append("total = 0.0")
     names = []
@@ -460,5 +458,4 @@ def fused_scorer(active: Sequence[tuple[Bound, float, float]]) -> tuple[Any, Any
         else:
             limit = emitter.constant(cap)
             lines += [f"p = {points}", f"total += {limit} if p > {limit} else p"]
-    values = build("scorer", ("q", "c"), emitter, [f"return total, [{', '.join(names)}]"])
-    return values, build("total", ("q", "c"), emitter, ["return total"])
+    return names
