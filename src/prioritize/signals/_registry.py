@@ -195,6 +195,16 @@ def _log_saturating(params: LogSaturating, ops: Ops) -> Kernel:
     return params.kernel(ops)
 
 
+def _log_of(name: str, field: str, saturation: str, doc: str) -> Signal:
+    """A customer field, log-saturating at ``signals.<saturation>``: a declared ``log`` signal."""
+
+    def parameters(params: SignalParams) -> LogSaturating:
+        return LogSaturating(saturation=getattr(params, saturation))
+
+    inputs = (Input(field, "customer"),)
+    return _of_fields(name, inputs, parameters, _log_saturating, f"signals.{saturation}", doc)
+
+
 def _rfm(params: PurchaseParams, ops: Ops) -> Kernel:
     return rfm(rfm_constants(params), ops)
 
@@ -207,17 +217,37 @@ TEXT_CACHE_SIZE = 1024
 TEXT_CACHE_CHARS = 512
 
 
-def _bind_urgency(params: SignalParams) -> Bound:
-    score = params.urgency.score
-    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
+def _recent_texts(score: Callable[[str], float]) -> tuple[dict[str, float], Callable[[str], float]]:
+    """A policy's memory of recent texts' ``score`` (bounded: see TEXT_CACHE_SIZE), and
+    ``remember(text)``: score it and keep it."""
+    recent: dict[str, float] = {}
 
     def remember(text: str) -> float:
-        u = score(text)
+        value = score(text)
         if len(text) <= TEXT_CACHE_CHARS:
             if len(recent) >= TEXT_CACHE_SIZE:
                 recent.clear()
-            recent[text] = u
-        return u
+            recent[text] = value
+        return value
+
+    return recent, remember
+
+
+def _of_texts(texts: npt.NDArray[np.object_], score: Callable[[str], float]) -> FloatArray:
+    """``score`` of every text of a frame column, each distinct text scored once."""
+    cache: dict[str, float] = {}
+    values = np.empty(len(texts))
+    for i, text in enumerate(texts):
+        value = cache.get(text)
+        if value is None:
+            value = cache[text] = score(text)
+        values[i] = value
+    return values
+
+
+def _bind_urgency(params: SignalParams) -> Bound:
+    score = params.urgency.score
+    recent, remember = _recent_texts(score)
 
     def emit(emitter: Emitter) -> Expr:
         # The given urgency; else the text's, from the recent texts or the lexicon.
@@ -241,15 +271,7 @@ def _bind_urgency(params: SignalParams) -> Bound:
         else:
             missing = np.ones(len(frame), dtype=bool)
             values = np.empty(len(frame))
-        texts = frame["text"].to_numpy(dtype=object)[missing]
-        cache: dict[str, float] = {}
-        derived = np.empty(len(texts))
-        for i, text in enumerate(texts):
-            u = cache.get(text)
-            if u is None:
-                u = cache[text] = score(text)
-            derived[i] = u
-        values[missing] = derived
+        values[missing] = _of_texts(frame["text"].to_numpy(dtype=object)[missing], score)
         return (values,)
 
     return _compiled("urgency", read, _same, emit)
@@ -257,7 +279,7 @@ def _bind_urgency(params: SignalParams) -> Bound:
 
 def _bind_negativity(params: SignalParams) -> Bound:
     # Tone is not a policy parameter: the default lexicon, like the classifier's.
-    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
+    recent, remember = _recent_texts(text_tone)
 
     def scalar(q: Query, c: Customer) -> float:
         given = q.attributes.get("tone_score")
@@ -270,14 +292,9 @@ def _bind_negativity(params: SignalParams) -> Bound:
                     f"number in [-1, 1]; query {q.query_id!r} has {given!r}"
                 )
             return max(0.0, -float(given))
-        text = q.text
-        tone = recent.get(text)
+        tone = recent.get(q.text)
         if tone is None:
-            tone = text_tone(text)
-            if len(text) <= TEXT_CACHE_CHARS:
-                if len(recent) >= TEXT_CACHE_SIZE:
-                    recent.clear()
-                recent[text] = tone
+            tone = remember(q.text)
         return max(0.0, -tone)
 
     def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
@@ -286,15 +303,7 @@ def _bind_negativity(params: SignalParams) -> Bound:
         if "text" not in frame.columns:
             # No text is no tone evidence: neutral, as classify_frame labels a missing text.
             return (np.zeros(len(frame)),)
-        texts = frame["text"].to_numpy(dtype=object)
-        cache: dict[str, float] = {}
-        tones = np.empty(len(texts))
-        for i, text in enumerate(texts):
-            tone = cache.get(text)
-            if tone is None:
-                tone = cache[text] = text_tone(text)
-            tones[i] = tone
-        return (tones,)
+        return (_of_texts(frame["text"].to_numpy(dtype=object), text_tone),)
 
     return _called("negativity", scalar, read, _negativity)
 
@@ -309,12 +318,10 @@ def _same(x: Any) -> Any:
 
 #: The built-in signals, in the fixed order scores are summed and shown.
 BUILTIN: tuple[Signal, ...] = (
-    _of_fields(
+    _log_of(
         "crm_value",
-        (Input("lifetime_value", "customer"),),
-        lambda p: LogSaturating(saturation=p.value_saturation),
-        _log_saturating,
-        "signals.value_saturation",
+        "lifetime_value",
+        "value_saturation",
         "CRM lifetime value, log-scaled: min(1, log1p(lifetime_value) / log1p(value_saturation))",
     ),
     _of_fields(
@@ -329,12 +336,10 @@ BUILTIN: tuple[Signal, ...] = (
         "signals.purchase",
         "RFM blend of recency (half-life decay; never bought = 0), frequency and spend",
     ),
-    _of_fields(
+    _log_of(
         "follower_reach",
-        (Input("followers", "customer"),),
-        lambda p: LogSaturating(saturation=p.follower_saturation),
-        _log_saturating,
-        "signals.follower_saturation",
+        "followers",
+        "follower_saturation",
         "the author's audience, log-scaled: min(1, log1p(followers) / log1p(follower_saturation))",
     ),
     Signal(
