@@ -22,13 +22,14 @@ from prioritize._errors import InputError
 from prioritize._internal.frames import FrameColumns
 from prioritize._internal.times import minutes_between, timestamp_ns
 from prioritize.models import Customer, Query, canonical_frame
-from prioritize.policy._plan import Plan
 from prioritize.policy._score import Score, aging_points
+from prioritize.signals import Emitter, build, weighted_sum
 
 if TYPE_CHECKING:
+    from prioritize.policy._plan import Plan
     from prioritize.policy._policy import Policy
 
-__all__ = ["score", "score_frame", "score_value"]
+__all__ = ["compile_scorers", "score", "score_frame", "score_value"]
 
 _ROWS_PER_THREAD = 200_000
 _THREADS = min(os.cpu_count() or 1, 8)
@@ -49,49 +50,62 @@ def _received_after(query: Query, now: datetime) -> InputError:
     )
 
 
+def compile_scorers(plan: Plan) -> dict[str, Any]:
+    """The plan's per-query functions, each one compiled function with the weighted sum inline.
+
+    ``score(query, customer, now)`` is :meth:`Policy.score`; ``total(query,
+    customer)`` is :meth:`Policy.score_value`; ``fused(query, customer)`` is
+    ``(total, [signal values])``. Each checks that ``customer`` is the query's
+    author, then runs the signals' code (:func:`prioritize.signals.weighted_sum`).
+    The text below is the library's own; values are passed by name.
+    """
+    emitter = Emitter()
+    mismatch = emitter.constant(_mismatch)
+    emitter.lines += ["if q.customer_id != c.customer_id:", f"    raise {mismatch}(q, c)"]
+    terms = [(a.bound, a.weight, a.cap) for a in plan.active]
+    values = f"[{', '.join(weighted_sum(terms, emitter))}]"
+    fused = build("scorer", ("q", "c"), emitter, [f"return total, {values}"])
+    total = build("total", ("q", "c"), emitter, ["return total"])
+    score, why = emitter.constant(Score), emitter.constant(plan)
+    body = [
+        f"r = {score}()",  # no __init__: the slots are set here
+        "r.query_id = q.query_id",
+        "if now is None:",
+        "    r.value = total + 0.0",
+        f"    r._why = ({why}, {values}, 0.0, 0.0)",
+        "    return r",
+        # A datetime in UTC passes on two identity tests; anything else is checked in full.
+        f"if now.__class__ is not {emitter.constant(datetime)} or now.tzinfo is not "
+        f"{emitter.constant(UTC)}:",
+        f"    {emitter.constant(timestamp_ns)}(now)",
+        # timedelta / timedelta divides whole microseconds (ints): one rounding,
+        # exact like the frame path's nanoseconds.
+        f"waited = (now - q.received_at) / {emitter.constant(_MINUTE)}",
+        "if waited < 0:",
+        f"    raise {emitter.constant(_received_after)}(q, now)",
+        f"aging = waited * {emitter.constant(plan.rate_per_minute)}",  # aging_points, inline
+        "r.value = total + aging",
+        f"r._why = ({why}, {values}, waited, aging)",
+        "return r",
+    ]
+    return {
+        "score": build("score", ("q", "c", "now"), emitter, body),
+        "fused": fused,
+        "total": total,
+    }
+
+
 def score(self: Policy, query: Query, customer: Customer, *, now: datetime | None = None) -> Score:
     """Score one query at ``now`` (at its own arrival when ``now`` is None).
 
     Raises
     ------
     InputError
-        If ``customer`` is not the query's author, ``now`` is naive, the
-        query was received after ``now``, or a signal the policy declares
-        finds no valid value on the query or customer.
+        If ``customer`` is not the query's author, ``now`` is not a
+        timezone-aware datetime, the query was received after ``now``, or a
+        signal the policy declares finds no valid value on the query or customer.
     """
-    if query.customer_id != customer.customer_id:
-        raise _mismatch(query, customer)
-    plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    fused = plan.fused
-    if fused is not None:
-        total, values = fused(query, customer)
-    else:
-        values = []
-        total = 0.0
-        for evaluate, weight, cap in plan.scalar:
-            s = evaluate(query, customer)
-            values.append(s)
-            p = weight * s
-            total += cap if p > cap else p
-    result = Score()  # no __init__: the slots are set here (the hot path)
-    result.query_id = query.query_id
-    if now is None:
-        result.value = total + 0.0
-        result._why = (plan, values, 0.0, 0.0)
-        return result
-    # Inline, not a helper: this is the hot path. UTC is checked by identity first.
-    tz = now.tzinfo
-    if tz is not UTC and (tz is None or now.utcoffset() is None):
-        raise InputError(f"now must be timezone-aware; got naive {now.isoformat()}")
-    # timedelta / timedelta divides whole microseconds (ints): one rounding,
-    # exact like the frame path's nanoseconds.
-    waited = (now - query.received_at) / _MINUTE
-    if waited < 0:
-        raise _received_after(query, now)
-    aging = waited * plan.rate_per_minute  # aging_points, inline (the hot path)
-    result.value = total + aging
-    result._why = (plan, values, waited, aging)
-    return result
+    return self.__pydantic_private__["_plan"].score(query, customer, now)  # type: ignore[index,no-any-return]
 
 
 def score_value(self: Policy, query: Query, customer: Customer) -> float:
@@ -99,16 +113,7 @@ def score_value(self: Policy, query: Query, customer: Customer) -> float:
 
     Equal to ``score(query, customer).value``; raises the same errors.
     """
-    if query.customer_id != customer.customer_id:
-        raise _mismatch(query, customer)
-    plan: Plan = self.__pydantic_private__["_plan"]  # type: ignore[index]
-    if plan.fused is not None:
-        return plan.fused(query, customer)[0]  # type: ignore[no-any-return]
-    total = 0.0
-    for evaluate, weight, cap in plan.scalar:
-        p = weight * evaluate(query, customer)
-        total += cap if p > cap else p
-    return total
+    return self.__pydantic_private__["_plan"].total(query, customer)  # type: ignore[index,no-any-return]
 
 
 def _fill_points(plan: Plan, inputs: list[tuple[Any, ...]], buf: npt.NDArray[np.float64]) -> None:

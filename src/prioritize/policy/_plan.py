@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
+from prioritize.policy._evaluate import compile_scorers
 from prioritize.policy._rules import Aging, Blind, Cap, GroupShare, MaxWait, Rule
-from prioritize.signals import Bound, Signal, SignalParams, fused_scorer, signals_of
+from prioritize.signals import Bound, Signal, SignalParams, signals_of
 
 __all__ = ["Active", "Plan", "check_names", "compile_plan"]
 
@@ -39,7 +40,10 @@ class Plan:
     active: tuple[Active, ...]
     # (evaluate, weight, cap) per active signal: the per-query loop reads only this.
     scalar: tuple[tuple[Any, float, float], ...]
-    # The same sum in one call when every active signal is a fused built-in (None otherwise).
+    # Compiled (policy._evaluate.compile_scorers): Policy.score, Policy.score_value,
+    # and (q, c) -> (total, values); None on the plan the Score explanations read.
+    score: Any
+    total: Any
     fused: Any
     blind: tuple[str, ...]
     rate_per_minute: float
@@ -70,18 +74,22 @@ def compile_plan(weights: Mapping[str, float], rules: Sequence[Rule], params: Si
         for s in signals
         if s.name not in blind and weights.get(s.name, 0.0) > 0
     )
-    return Plan(
+    plan = Plan(
         signals=signals,
         names=tuple(s.name for s in signals),
         active=active,
         scalar=tuple((a.bound.scalar, a.weight, a.cap) for a in active),
-        fused=fused_scorer(params, [(a.bound, a.weight, a.cap) for a in active]),
+        score=None,
+        total=None,
+        fused=None,
         blind=tuple(s.name for s in signals if s.name in blind),
         rate_per_minute=aging.points_per_hour / 60.0 if aging else 0.0,
         aging=aging,
         max_wait=max_wait,
         group_share=group_share,
     )
+    # The compiled functions hold `plan` (for explanations), the returned copy holds them.
+    return replace(plan, **compile_scorers(plan))
 
 
 def _unknown(loc: tuple[str | int, ...], name: str, known: list[str], what: str) -> Any:

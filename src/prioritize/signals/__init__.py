@@ -39,8 +39,11 @@ from prioritize.signals._normalisers import (
 from prioritize.signals._ops import SCALAR, VECTOR, Ops
 from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 from prioritize.signals._registry import BUILTIN, SIGNALS, Bound, Input, Signal, signals_of
-from prioritize.signals._registry import FUSED as FUSED  # the policy's fast path
-from prioritize.signals._registry import fused_scorer as fused_scorer
+
+# The policy's per-query path: its weighted sum written as code, compiled (not user API).
+from prioritize.signals._registry import weighted_sum as weighted_sum
+from prioritize.signals._source import Emitter as Emitter
+from prioritize.signals._source import build as build
 from prioritize.signals._tone import (
     DEFAULT_EMOTICONS,
     DEFAULT_TONE_PHRASES,

@@ -35,8 +35,10 @@ Kernel = Callable[..., Any]
 
 # Each formula is a kernel factory taking its constants precomputed (what a
 # policy binds once) and an ops namespace, and returning the kernel ``x -> value``
-# with the ops it uses bound as closure variables: the per-query path then costs
-# one call per kernel, no look-up. A public function takes the documented
+# with the ops it uses bound as closure variables. Called with SOURCE ops and an
+# expression, a kernel returns its own code (the per-query path of a policy is
+# compiled from it): so a kernel uses only arithmetic and its ops, never a
+# comparison or a branch of its own. A public function takes the documented
 # parameters.
 
 

@@ -1,9 +1,11 @@
 """Two tiny math namespaces so every formula is written once.
 
 A signal is written against ``ops`` and evaluated either with :data:`SCALAR`
-(Python floats, for the microsecond per-query path) or :data:`VECTOR` (numpy
-arrays, for frames). Both implement IEEE-754 ``log1p``/``exp``, so the two
-paths agree to the last few ulps.
+(Python floats) or :data:`VECTOR` (numpy arrays, for frames). Both implement
+IEEE-754 ``log1p``/``exp``, so the two paths agree to the last few ulps. A
+third reading, :data:`~prioritize.signals._source.SOURCE`, writes the formula
+as Python source: the per-query path of a policy is that source, compiled
+(the same floats as ``SCALAR``, without a call per operation).
 
 ``minimum(x, bound)``, ``maximum(x, bound)`` and ``nan_to_zero(x)`` may reuse ``x``'s memory in the
 vector namespace: formulas pass them only temporaries they computed.

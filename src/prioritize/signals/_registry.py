@@ -9,14 +9,19 @@ signal: an evaluator for one query and a reader plus formula for a frame.
 Everything else (the names weights and rules may use, the compiled plan,
 explanations, ``score_frame``'s columns, the audit's column map) is derived
 from :data:`BUILTIN` and a policy's own declarations (:func:`signals_of`).
+
+The per-query evaluators are compiled from the same kernels read with
+:data:`~prioritize.signals._source.SOURCE` ops (the formula as text, see
+:mod:`~prioritize.signals._source`): one function per signal, and
+:func:`weighted_sum`, a policy's whole weighted sum, inline.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -27,18 +32,21 @@ from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import FrameColumns, read_float
 from prioritize.models import Customer, Query
 from prioritize.signals._formulas import Kernel, rfm, rfm_constants
-from prioritize.signals._normalisers import LogSaturating, Normaliser
-from prioritize.signals._ops import SCALAR, VECTOR
+from prioritize.signals._normalisers import Domain, LogSaturating, Normaliser
+from prioritize.signals._ops import VECTOR, Ops
+from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment
 from prioritize.signals._tone import text_tone
 
 if TYPE_CHECKING:
-    from prioritize.signals._params import CustomSignal, SignalParams
+    from prioritize.signals._params import CustomSignal, PurchaseParams, SignalParams
 
-__all__ = ["BUILTIN", "FUSED", "SIGNALS", "Bound", "Input", "Signal", "fused_scorer", "signals_of"]
+__all__ = ["BUILTIN", "SIGNALS", "Bound", "Input", "Signal", "signals_of", "weighted_sum"]
 
 FloatArray = npt.NDArray[np.float64]
 ScalarEvaluator = Callable[[Query, Customer], float]
 FrameReader = Callable[[pd.DataFrame, FrameColumns], tuple[FloatArray, ...]]
+#: ``emit(emitter)``: writes the signal of query ``q`` and customer ``c`` as code.
+Emit = Callable[[Emitter], Expr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +62,15 @@ class Input:
     attribute
         False: a field of that object named like the column; True: an entry
         of its ``attributes`` mapping (signals a policy declares).
+    optional
+        A field that may be None (e.g. ``days_since_last_purchase``, None for
+        never bought): read as NaN, as the frame column holds it.
     """
 
     column: str
     on: Literal["customer", "query"]
     attribute: bool = False
+    optional: bool = False
 
     @property
     def where(self) -> str:
@@ -77,13 +89,16 @@ class Bound:
     ``scalar(query, customer)`` is the signal of one query; for a frame,
     ``formula(*read(frame, columns))`` (the reader validates what it reads;
     the formula, the same kernel bound with ``VECTOR`` ops, may run on row
-    blocks of what was read).
+    blocks of what was read). ``code`` is the signal of query ``q`` and
+    customer ``c`` as generated code: ``scalar`` is it compiled, and
+    :func:`weighted_sum` splices it into a policy's weighted sum.
     """
 
     name: str
     scalar: ScalarEvaluator
     read: FrameReader
     formula: Callable[..., Any]
+    code: Fragment
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +131,20 @@ class Signal:
         return tuple(i.column for i in self.inputs)
 
 
+def _compiled(name: str, read: FrameReader, formula: Callable[..., Any], emit: Emit) -> Bound:
+    # The one-query evaluator is the emitted code, compiled.
+    code = Fragment.of(emit)
+    return Bound(name, code.compiled("signal", ("q", "c")), read, formula, code)
+
+
+def _called(name: str, scalar: ScalarEvaluator, read: FrameReader, formula: Any) -> Bound:
+    # A signal whose evaluator is a function of its own: the code calls it.
+    def emit(emitter: Emitter) -> Expr:
+        return emitter.let(f"{emitter.constant(scalar)}(q, c)")
+
+    return Bound(name, scalar, read, formula, Fragment.of(emit))
+
+
 # ------------------------------------------------------------------ built-in
 
 
@@ -128,69 +157,56 @@ def _frame_fields(*columns: str) -> FrameReader:
     return read
 
 
-def _log_of_customer_field(
+def _field(source: Input, emitter: Emitter) -> Expr:
+    # A built-in field: its name is the library's own (declared inputs are never written).
+    value = emitter.let(f"{'c' if source.on == 'customer' else 'q'}.{source.column}")
+    if not source.optional:
+        return value
+    return emitter.let(f"{emitter.constant(math.nan)} if {value} is None else {value}")
+
+
+def _of_fields(
     name: str,
-    field: str,
-    evaluator: Callable[[Kernel], ScalarEvaluator],
-    saturation: Callable[[SignalParams], float],
+    inputs: tuple[Input, ...],
+    parameters: Callable[[SignalParams], Hashable],
+    kernel: Callable[[Any, Ops], Kernel],
     parameter: str,
     doc: str,
 ) -> Signal:
-    """A built-in signal of the declared shape: a log-saturating customer field.
+    """A built-in signal: ``kernel(parameters(params), ops)`` over fields of the query and customer.
 
-    ``evaluator(kernel)`` is the per-query evaluator reading exactly ``field``
-    (a literal attribute read: about twice as fast as ``attrgetter``).
+    One :class:`Bound` per parameter value (it holds no state): policies
+    that differ in weights and rules only share it, compiled once.
     """
 
-    def bind(params: SignalParams) -> Bound:
-        normaliser = LogSaturating(saturation=saturation(params))
-        source = Input(field, "customer")
-        return _bind_one(name, source, normaliser, _frame_fields(field), evaluator)
+    @lru_cache(maxsize=64)
+    def bound(values: Hashable) -> Bound:
+        def emit(emitter: Emitter) -> Expr:
+            fields = (_field(i, emitter) for i in inputs)
+            return kernel(values, SOURCE)(*fields)  # type: ignore[no-any-return]
 
-    return Signal(name, (Input(field, "customer"),), doc, parameter, bind)
+        read = _frame_fields(*(i.column for i in inputs))
+        return _compiled(name, read, kernel(values, VECTOR), emit)
 
-
-def _bind_one(
-    name: str,
-    source: Input,
-    normaliser: Normaliser,
-    read: FrameReader,
-    evaluator: Callable[[Kernel], ScalarEvaluator] | None = None,
-) -> Bound:
-    # One kernel, bound twice: with SCALAR ops for one query, VECTOR ops for a frame.
-    kernel = normaliser.kernel(SCALAR)
-    scalar: ScalarEvaluator
-    if evaluator is not None:
-        scalar = evaluator(kernel)
-    elif source.attribute:
-        scalar = _attribute_evaluator(name, source, normaliser, kernel)
-    elif source.on == "customer":
-        get = attrgetter(source.column)
-
-        def scalar(q: Query, c: Customer) -> float:
-            return kernel(get(c))  # type: ignore[no-any-return]
-
-    else:
-        get = attrgetter(source.column)
-
-        def scalar(q: Query, c: Customer) -> float:
-            return kernel(get(q))  # type: ignore[no-any-return]
-
-    return Bound(name, scalar, read, normaliser.kernel(VECTOR))
+    return Signal(name, inputs, doc, parameter, lambda params: bound(parameters(params)))
 
 
-def _bind_purchase(params: SignalParams) -> Bound:
-    constants = rfm_constants(params.purchase)
-    kernel = rfm(constants, SCALAR)
+def _log_saturating(params: LogSaturating, ops: Ops) -> Kernel:
+    return params.kernel(ops)
 
-    def scalar(q: Query, c: Customer) -> float:
-        days = c.days_since_last_purchase
-        return kernel(  # type: ignore[no-any-return]
-            c.purchase_count, c.total_spend, math.nan if days is None else days
-        )
 
-    reader = _frame_fields("purchase_count", "total_spend", "days_since_last_purchase")
-    return Bound("purchase_history", scalar, reader, rfm(constants, VECTOR))
+def _log_of(name: str, field: str, saturation: str, doc: str) -> Signal:
+    """A customer field, log-saturating at ``signals.<saturation>``: a declared ``log`` signal."""
+
+    def parameters(params: SignalParams) -> LogSaturating:
+        return LogSaturating(saturation=getattr(params, saturation))
+
+    inputs = (Input(field, "customer"),)
+    return _of_fields(name, inputs, parameters, _log_saturating, f"signals.{saturation}", doc)
+
+
+def _rfm(params: PurchaseParams, ops: Ops) -> Kernel:
+    return rfm(rfm_constants(params), ops)
 
 
 #: Per policy, the lexicon's score of up to this many recent texts is kept (a
@@ -201,22 +217,48 @@ TEXT_CACHE_SIZE = 1024
 TEXT_CACHE_CHARS = 512
 
 
+def _recent_texts(score: Callable[[str], float]) -> tuple[dict[str, float], Callable[[str], float]]:
+    """A policy's memory of recent texts' ``score`` (bounded: see TEXT_CACHE_SIZE), and
+    ``remember(text)``: score it and keep it."""
+    recent: dict[str, float] = {}
+
+    def remember(text: str) -> float:
+        value = score(text)
+        if len(text) <= TEXT_CACHE_CHARS:
+            if len(recent) >= TEXT_CACHE_SIZE:
+                recent.clear()
+            recent[text] = value
+        return value
+
+    return recent, remember
+
+
+def _of_texts(texts: npt.NDArray[np.object_], score: Callable[[str], float]) -> FloatArray:
+    """``score`` of every text of a frame column, each distinct text scored once."""
+    cache: dict[str, float] = {}
+    values = np.empty(len(texts))
+    for i, text in enumerate(texts):
+        value = cache.get(text)
+        if value is None:
+            value = cache[text] = score(text)
+        values[i] = value
+    return values
+
+
 def _bind_urgency(params: SignalParams) -> Bound:
     score = params.urgency.score
-    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
+    recent, remember = _recent_texts(score)
 
-    def scalar(q: Query, c: Customer) -> float:
-        u = q.urgency
-        if u is not None:
-            return u
-        text = q.text
-        u = recent.get(text)
-        if u is None:
-            u = score(text)
-            if len(text) <= TEXT_CACHE_CHARS:
-                if len(recent) >= TEXT_CACHE_SIZE:
-                    recent.clear()
-                recent[text] = u
+    def emit(emitter: Emitter) -> Expr:
+        # The given urgency; else the text's, from the recent texts or the lexicon.
+        u, text = emitter.let("q.urgency"), emitter.temp()
+        emitter.lines += [
+            f"if {u} is None:",
+            f"    {text} = q.text",
+            f"    {u} = {emitter.constant(recent)}.get({text})",
+            f"    if {u} is None:",
+            f"        {u} = {emitter.constant(remember)}({text})",
+        ]
         return u
 
     def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
@@ -229,23 +271,15 @@ def _bind_urgency(params: SignalParams) -> Bound:
         else:
             missing = np.ones(len(frame), dtype=bool)
             values = np.empty(len(frame))
-        texts = frame["text"].to_numpy(dtype=object)[missing]
-        cache: dict[str, float] = {}
-        derived = np.empty(len(texts))
-        for i, text in enumerate(texts):
-            u = cache.get(text)
-            if u is None:
-                u = cache[text] = score(text)
-            derived[i] = u
-        values[missing] = derived
+        values[missing] = _of_texts(frame["text"].to_numpy(dtype=object)[missing], score)
         return (values,)
 
-    return Bound("urgency", scalar, read, _same)
+    return _compiled("urgency", read, _same, emit)
 
 
 def _bind_negativity(params: SignalParams) -> Bound:
     # Tone is not a policy parameter: the default lexicon, like the classifier's.
-    recent: dict[str, float] = {}  # bounded: see TEXT_CACHE_SIZE
+    recent, remember = _recent_texts(text_tone)
 
     def scalar(q: Query, c: Customer) -> float:
         given = q.attributes.get("tone_score")
@@ -258,14 +292,9 @@ def _bind_negativity(params: SignalParams) -> Bound:
                     f"number in [-1, 1]; query {q.query_id!r} has {given!r}"
                 )
             return max(0.0, -float(given))
-        text = q.text
-        tone = recent.get(text)
+        tone = recent.get(q.text)
         if tone is None:
-            tone = text_tone(text)
-            if len(text) <= TEXT_CACHE_CHARS:
-                if len(recent) >= TEXT_CACHE_SIZE:
-                    recent.clear()
-                recent[text] = tone
+            tone = remember(q.text)
         return max(0.0, -tone)
 
     def read(frame: pd.DataFrame, cols: FrameColumns) -> tuple[FloatArray]:
@@ -274,17 +303,9 @@ def _bind_negativity(params: SignalParams) -> Bound:
         if "text" not in frame.columns:
             # No text is no tone evidence: neutral, as classify_frame labels a missing text.
             return (np.zeros(len(frame)),)
-        texts = frame["text"].to_numpy(dtype=object)
-        cache: dict[str, float] = {}
-        tones = np.empty(len(texts))
-        for i, text in enumerate(texts):
-            tone = cache.get(text)
-            if tone is None:
-                tone = cache[text] = text_tone(text)
-            tones[i] = tone
-        return (tones,)
+        return (_of_texts(frame["text"].to_numpy(dtype=object), text_tone),)
 
-    return Bound("negativity", scalar, read, _negativity)
+    return _called("negativity", scalar, read, _negativity)
 
 
 def _negativity(tone: FloatArray) -> FloatArray:
@@ -295,47 +316,30 @@ def _same(x: Any) -> Any:
     return x
 
 
-def _of_lifetime_value(kernel: Kernel) -> ScalarEvaluator:
-    def scalar(q: Query, c: Customer) -> float:
-        return kernel(c.lifetime_value)  # type: ignore[no-any-return]
-
-    return scalar
-
-
-def _of_followers(kernel: Kernel) -> ScalarEvaluator:
-    def scalar(q: Query, c: Customer) -> float:
-        return kernel(c.followers)  # type: ignore[no-any-return]
-
-    return scalar
-
-
 #: The built-in signals, in the fixed order scores are summed and shown.
 BUILTIN: tuple[Signal, ...] = (
-    _log_of_customer_field(
+    _log_of(
         "crm_value",
         "lifetime_value",
-        _of_lifetime_value,
-        lambda p: p.value_saturation,
-        "signals.value_saturation",
+        "value_saturation",
         "CRM lifetime value, log-scaled: min(1, log1p(lifetime_value) / log1p(value_saturation))",
     ),
-    Signal(
+    _of_fields(
         "purchase_history",
         (
             Input("purchase_count", "customer"),
             Input("total_spend", "customer"),
-            Input("days_since_last_purchase", "customer"),
+            Input("days_since_last_purchase", "customer", optional=True),
         ),
-        "RFM blend of recency (half-life decay; never bought = 0), frequency and spend",
+        lambda p: p.purchase,
+        _rfm,
         "signals.purchase",
-        _bind_purchase,
+        "RFM blend of recency (half-life decay; never bought = 0), frequency and spend",
     ),
-    _log_of_customer_field(
+    _log_of(
         "follower_reach",
         "followers",
-        _of_followers,
-        lambda p: p.follower_saturation,
-        "signals.follower_saturation",
+        "follower_saturation",
         "the author's audience, log-scaled: min(1, log1p(followers) / log1p(follower_saturation))",
     ),
     Signal(
@@ -363,13 +367,12 @@ SIGNALS: tuple[str, ...] = tuple(s.name for s in BUILTIN)
 # ------------------------------------------------------------------ declared
 
 
-def _attribute_evaluator(
-    name: str, source: Input, normaliser: Normaliser, kernel: Callable[[float], float]
-) -> ScalarEvaluator:
-    domain, key = normaliser.domain, source.column
-    of_customer = source.on == "customer"
+def _attribute_reader(
+    name: str, source: Input, domain: Domain
+) -> Callable[[Query, Customer], float]:
+    key, of_customer = source.column, source.on == "customer"
 
-    def scalar(q: Query, c: Customer) -> float:
+    def read(q: Query, c: Customer) -> float:
         holder: Query | Customer = c if of_customer else q
         value = holder.attributes.get(key)
         if value is None or not domain.accepts(value):
@@ -378,9 +381,9 @@ def _attribute_evaluator(
             raise InputError(
                 f"signal {name!r} reads {source.where}, expected {domain.expected}; {owner} {found}"
             )
-        return kernel(float(value))
+        return float(value)
 
-    return scalar
+    return read
 
 
 def _column_reader(name: str, source: Input, normaliser: Normaliser) -> FrameReader:
@@ -413,13 +416,20 @@ def declared(name: str, declaration: CustomSignal) -> Signal:
     """The registry entry of a signal a policy declares (``signals.custom``)."""
     source = Input(declaration.input, declaration.on, attribute=True)
     normaliser = declaration.normaliser
-    bound = _bind_one(name, source, normaliser, _column_reader(name, source, normaliser))
+    reader = _attribute_reader(name, source, normaliser.domain)
+
+    def emit(emitter: Emitter) -> Expr:
+        # Read and checked by a function (the input's name is never written), normalised inline.
+        value = emitter.let(f"{emitter.constant(reader)}(q, c)")
+        return normaliser.kernel(SOURCE)(value)  # type: ignore[no-any-return]
+
+    read = _column_reader(name, source, normaliser)
     return Signal(
         name,
         (source,),
         declaration.description or f"{normaliser.kind} of {source.where}",
         f"signals.custom.{name}",
-        lambda params: bound,
+        lambda params: _compiled(name, read, normaliser.kernel(VECTOR), emit),
     )
 
 
@@ -430,80 +440,27 @@ def signals_of(params: SignalParams) -> tuple[Signal, ...]:
 
 # ------------------------------------------------------------------ fast form
 
-#: The built-in signals :func:`fused_scorer` evaluates inline.
-FUSED = ("crm_value", "purchase_history", "follower_reach", "urgency")
 
-#: ``scorer(query, customer) -> (Σ points, signal values)``.
-Scorer = Callable[[Query, Customer], tuple[float, list[float]]]
+def weighted_sum(active: Sequence[tuple[Bound, float, float]], emitter: Emitter) -> list[str]:
+    """Write one query's score over ``active`` signals (bound, weight, cap) into ``emitter``.
 
-
-def fused_scorer(
-    params: SignalParams, active: Sequence[tuple[Bound, float, float]]
-) -> Scorer | None:
-    """One query's score over ``active`` signals (bound, weight, cap) in one call, or None.
-
-    The per-query fast form of a policy whose active signals are all among
-    :data:`FUSED` (every preset): the kernels of :mod:`._formulas` with
-    their constants folded, written inline (no call per signal or per
-    operation), summing ``min(weight × signal, cap)`` in registry order like
-    the general loop, so the score and the values are equal bit for bit to
-    those of the bound evaluators (a property test). Urgency derived from a
-    text goes through the bound evaluator (its lexicon and cache).
+    The code of each signal (its :attr:`Bound.code`) in turn, each followed
+    by ``total += min(weight × signal, cap)``, as the general loop over the
+    ``scalar`` evaluators sums (``0.0``, then in registry order): the total
+    and the values are equal to that loop's bit for bit (a property test).
+    Returns the names of the signal values (``s0``, ``s1``, …); the sum is ``total``.
     """
-    names = [b.name for b, _, _ in active]
-    if not set(names) <= set(FUSED) or names != sorted(names, key=FUSED.index):
-        return None
-    points = {b.name: (w, cap) for b, w, cap in active}
-    use_v, use_h, use_r, use_u = (n in points for n in FUSED)
-    inf = math.inf
-    wv, cv = points.get("crm_value", (0.0, inf))
-    wh, ch = points.get("purchase_history", (0.0, inf))
-    wr, cr = points.get("follower_reach", (0.0, inf))
-    wu, cu = points.get("urgency", (0.0, inf))
-    l_value = math.log1p(params.value_saturation)  # as log_ratio's constant
-    l_reach = math.log1p(params.follower_saturation)
-    rate, l_count, l_spend, w_recency, w_count, w_spend = rfm_constants(params.purchase)
-    urgency = next((b.scalar for b, _, _ in active if b.name == "urgency"), None)
-    log1p, exp = math.log1p, math.exp
-
-    def scorer(q: Query, c: Customer) -> tuple[float, list[float]]:
-        values: list[float] = []
-        total = 0.0
-        if use_v:
-            s = log1p(c.lifetime_value) / l_value
-            if s > 1.0:
-                s = 1.0
-            values.append(s)
-            p = wv * s
-            total += cv if p > cv else p
-        if use_h:
-            days = c.days_since_last_purchase
-            recency = 0.0 if days is None else exp(days * rate)
-            if recency != recency:
-                recency = 0.0
-            count = log1p(c.purchase_count) / l_count
-            if count > 1.0:
-                count = 1.0
-            spend = log1p(c.total_spend) / l_spend
-            if spend > 1.0:
-                spend = 1.0
-            s = w_recency * recency + w_count * count + w_spend * spend
-            values.append(s)
-            p = wh * s
-            total += ch if p > ch else p
-        if use_r:
-            s = log1p(c.followers) / l_reach
-            if s > 1.0:
-                s = 1.0
-            values.append(s)
-            p = wr * s
-            total += cr if p > cr else p
-        if use_u:
-            given = q.urgency
-            s = urgency(q, c) if given is None else given  # type: ignore[misc]
-            values.append(s)
-            p = wu * s
-            total += cu if p > cu else p
-        return total, values
-
-    return scorer
+    lines = emitter.lines
+    lines.append("total = 0.0")
+    names = []
+    for i, (bound, weight, cap) in enumerate(active):
+        names.append(f"s{i}")
+        value = emitter.splice(bound.code)
+        lines.append(f"s{i} = {value}")
+        points = f"{emitter.constant(weight)} * s{i}"
+        if cap == math.inf:  # p > inf is never true: the sum of the general loop
+            lines.append(f"total += {points}")
+        else:
+            limit = emitter.constant(cap)
+            lines += [f"p = {points}", f"total += {limit} if p > {limit} else p"]
+    return names
