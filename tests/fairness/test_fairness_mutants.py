@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from prioritize import InputError
-from prioritize.fairness import DisparityFrame, by_group
+from prioritize.fairness import DisparityFrame, by_group, entropy_decomposition, gini
 
 
 @pytest.fixture
@@ -79,3 +79,89 @@ def test_ratio_ci_of_negative_values_names_itself() -> None:
     d = DisparityFrame(df, value="score", group="band").bootstrap(5, seed=0)
     with pytest.raises(InputError, match=r"^ratio_ci needs values >= 0; column 'score'"):
         d.ratio_ci()
+
+
+def test_four_fifths_of_negative_values_names_itself() -> None:
+    df = pd.DataFrame({"score": [-1.0, 2.0, 3.0], "band": ["a", "a", "b"]})
+    with pytest.raises(InputError, match=r"^four_fifths needs values >= 0; column 'score'"):
+        DisparityFrame(df, value="score", group="band").four_fifths()
+
+
+def test_repr_names_one_group_column_or_the_list() -> None:
+    df = pd.DataFrame({"wait_minutes": [1.0, 2.0, 3.0], "band": list("aab"), "ch": list("xyx")})
+    one = DisparityFrame(df, group="band")
+    assert repr(one) == (
+        "DisparityFrame(value='wait_minutes', group='band', stat='mean', rows='all', "
+        "groups=2, overall=2)"
+    )
+    assert "group=['band', 'ch'], stat='mean', rows='all', groups=3" in repr(
+        DisparityFrame(df, group=["band", "ch"])
+    )
+    # the default number of replicates
+    assert repr(one.bootstrap(seed=0)).endswith("bootstrap=1000@0.95)")
+
+
+def test_a_single_replicate_is_computed() -> None:
+    # constant groups: every replicate is exact, the first one included
+    df = pd.DataFrame({"wait_minutes": [4.0, 4.0, 9.0, 9.0, 9.0], "band": list("aabbb")})
+    d = DisparityFrame(df, group="band").bootstrap(1, seed=0)
+    assert d.overall_ci == (7.0, 7.0)
+    assert d.by_group["ci_low"].tolist() == [4.0, 9.0]
+
+
+def test_replicates_beyond_one_chunk_are_all_computed() -> None:
+    # 200,000 rows: bootstrap() resamples 2,000,000 values at once, 10 replicates
+    # a chunk; 25 replicates take three chunks, the last one short.
+    df = pd.DataFrame(
+        {
+            "wait_minutes": [4.0] * 100_000 + [9.0] * 100_000,
+            "band": ["a"] * 100_000 + ["b"] * 100_000,
+        }
+    )
+    d = DisparityFrame(df, group="band").bootstrap(25, seed=0)
+    assert d.by_group["ci_low"].tolist() == [4.0, 9.0]
+    assert d.by_group["ci_high"].tolist() == [4.0, 9.0]
+    assert d.overall_ci == pytest.approx((6.5, 6.5))
+
+
+@pytest.mark.parametrize("n", [4, 9, 10, 15, 20])
+def test_gini_of_one_holder_is_exactly_the_maximum(n: int) -> None:
+    # (n - 1) / n, although the float sum lands one ulp above it for these n
+    assert gini([0.0] * (n - 1) + [0.1]) == 1.0 - 1.0 / n
+
+
+def test_entropy_decomposition_by_hand() -> None:
+    # values 0.2, 0.4 | 0.6, 0.8: mean 0.5, group means 0.3 and 0.7;
+    # GE(2) weights (1/2)(0.3/0.5)**2 = 0.18 and (1/2)(0.7/0.5)**2 = 0.98
+    records = pd.DataFrame({"wait_minutes": [0.2, 0.4, 0.6, 0.8], "g": list("aabb")})
+    d = entropy_decomposition(records, group="g")  # alpha 2 by default
+    assert d.alpha == 2.0
+    assert d.total == pytest.approx(entropy_decomposition(records, group="g", alpha=2.0).total)
+    assert list(d.by_group.columns) == ["count", "mean", "ge", "weight", "contribution"]
+    assert d.by_group["weight"].tolist() == pytest.approx([0.18, 0.98])
+    # GE(2) = var / (2 mean^2): total 0.05 / 0.5 = 0.1; between 0.04 / 0.5 = 0.08
+    assert d.total == pytest.approx(0.1)
+    assert d.between == pytest.approx(0.08)
+    assert d.within == pytest.approx(0.02)
+
+
+def test_entropy_decomposition_of_all_zeros_weighs_groups_by_size() -> None:
+    records = pd.DataFrame({"wait_minutes": [0.0] * 4, "g": list("aaab")})
+    d = entropy_decomposition(records, group="g")
+    assert d.by_group["weight"].tolist() == [0.75, 0.25]
+    assert d.total == 0.0
+
+
+@pytest.mark.parametrize("alpha", [0.0, -1.0])
+def test_entropy_with_alpha_at_most_zero_needs_positive_values(alpha: float) -> None:
+    records = pd.DataFrame({"wait_minutes": [0.0, 1.0], "g": list("ab")})
+    with pytest.raises(InputError, match=r"must be > 0 for alpha <= 0; got 0 at position 0"):
+        entropy_decomposition(records, group="g", alpha=alpha)
+
+
+def test_entropy_with_alpha_one_takes_zeros() -> None:
+    records = pd.DataFrame({"wait_minutes": [0.0, 1.0, 2.0], "g": list("aab")})
+    # Theil T of (0, 1, 2): mean 1, (1/3)(0 + 0 + 2 ln 2)
+    assert entropy_decomposition(records, group="g", alpha=1.0).total == pytest.approx(
+        2 * math.log(2) / 3
+    )
