@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from prioritize import InputError
-from prioritize.fairness import DisparityFrame, by_group, entropy_decomposition, gini
+from prioritize.fairness import (
+    DisparityFrame,
+    by_group,
+    entropy_decomposition,
+    generalized_entropy,
+    gini,
+)
+from prioritize.fairness._stats import paired_share_replicates
 
 
 @pytest.fixture
@@ -165,3 +173,33 @@ def test_entropy_with_alpha_one_takes_zeros() -> None:
     assert entropy_decomposition(records, group="g", alpha=1.0).total == pytest.approx(
         2 * math.log(2) / 3
     )
+
+
+def test_generalized_entropy_is_ge2_by_default() -> None:
+    x = [1.0, 2.0, 6.0]
+    assert generalized_entropy(x) == generalized_entropy(x, alpha=2.0)
+    assert generalized_entropy(x) != pytest.approx(generalized_entropy(x, alpha=3.0))
+    # GE(2) = var / (2 mean^2) = (14/3) / (2 * 9)
+    assert generalized_entropy(x) == pytest.approx((14 / 3) / 18)
+
+
+def test_paired_share_replicates_of_one_and_of_no_rows() -> None:
+    rng = np.random.default_rng(0)
+    one = paired_share_replicates(np.array([False]), np.array([True]), replicates=4, rng=rng)
+    assert one.tolist() == [1.0] * 4  # one pair, always resampled: gained
+    none = paired_share_replicates(
+        np.array([], dtype=bool), np.array([], dtype=bool), replicates=3, rng=rng
+    )
+    assert none.dtype == np.float64
+    assert none.shape == (3,)
+    assert np.isnan(none).all()
+
+
+def test_four_fifths_table_and_a_threshold_of_one() -> None:
+    df = pd.DataFrame({"wait_minutes": [4.0, 4.0, 8.0], "band": list("aab")})
+    table = DisparityFrame(df, group="band").four_fifths(threshold=1.0)
+    assert list(table.columns) == ["value", "relative", "flagged"]
+    # lower waits are better: b at half of a's level is flagged, a (the best) is not
+    assert table["value"].tolist() == [4.0, 8.0]
+    assert table["relative"].tolist() == [1.0, 0.5]
+    assert table["flagged"].tolist() == [False, True]
