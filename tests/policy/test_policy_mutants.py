@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,35 +33,61 @@ events = st.lists(
 )
 
 
-@given(events)
-def test_max_wait_serves_the_oldest_overdue_first_with_arrivals_out_of_order(
-    steps: list[tuple[str, int, float, float]],
-) -> None:
-    """Overdue (waited strictly longer than its limit) first, oldest first; else by key.
+def _check_max_wait(steps: list[tuple[str, int, float, float]], per_minute: float = 1.0) -> None:
+    """Replay ``steps`` on a Picker and check every pick against a brute-force model.
 
+    Overdue (waited strictly longer than its limit) first, oldest first; else by key.
     The MaxWait clock never runs back: a pick at an earlier time than the latest
-    pick judges overdue at the latest.
+    pick judges overdue at the latest. Times are in minutes times ``per_minute``.
     """
-    picker: Picker[int] = Picker(Policy(rules=[MaxWait(minutes=1000.0)]), per_minute=1.0)
+    picker: Picker[int] = Picker(Policy(rules=[MaxWait(minutes=1000.0)]), per_minute=per_minute)
     waiting: dict[int, tuple[float, float, float]] = {}
     clock = -math.inf
     for i, (what, minutes, key, limit) in enumerate(steps):
+        at = minutes * per_minute
         if what == "push":
-            picker.push(i, key, float(minutes), i, limit, None)
+            picker.push(i, key, at, i, limit, None)
             waiting[i] = (key, float(minutes), limit)
             continue
         clock = max(clock, float(minutes))
-        found = picker.pick(float(minutes))
+        found = picker.pick(at)
         if not waiting:
             assert found is None
             continue
-        overdue = [j for j, (_, at, lim) in waiting.items() if clock - at > lim]
+        overdue = [j for j, (_, arrived, lim) in waiting.items() if clock - arrived > lim]
         if overdue:
             expected = (min(overdue, key=lambda j: (waiting[j][1], j)), "overdue")
         else:
             expected = (min(waiting, key=lambda j: (-waiting[j][0], waiting[j][1], j)), "score")
         assert found == expected
         del waiting[expected[0]]
+
+
+@given(events)
+def test_max_wait_serves_the_oldest_overdue_first_with_arrivals_out_of_order(
+    steps: list[tuple[str, int, float, float]],
+) -> None:
+    _check_max_wait(steps)
+
+
+@given(events)
+def test_max_wait_on_a_clock_in_seconds(steps: list[tuple[str, int, float, float]]) -> None:
+    _check_max_wait(steps, per_minute=60.0)
+
+
+def test_max_wait_over_a_long_run_with_stale_entries_compacted() -> None:
+    # hundreds of picks leave stale entries in the other line, compacted past 64
+    rng = np.random.default_rng(19)
+    steps = [
+        (
+            "pick" if rng.random() < 0.45 else "push",
+            int(rng.integers(0, 400)),
+            float(rng.choice([0.0, 0.5, 1.0])),
+            float(rng.choice([2.0, 30.0, math.inf])),
+        )
+        for _ in range(1500)
+    ]
+    _check_max_wait(steps)
 
 
 def test_overdue_lane_heads_out_of_order() -> None:
