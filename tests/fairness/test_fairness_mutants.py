@@ -9,6 +9,7 @@ bootstrap intervals, and the messages that name the call.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,11 @@ from prioritize.fairness import (
     generalized_entropy,
     gini,
 )
-from prioritize.fairness._stats import paired_share_replicates
+from prioritize.fairness._stats import (
+    mean_replicates,
+    paired_share_replicates,
+    quantile_replicates,
+)
 
 
 @pytest.fixture
@@ -203,3 +208,31 @@ def test_four_fifths_table_and_a_threshold_of_one() -> None:
     assert table["value"].tolist() == [4.0, 8.0]
     assert table["relative"].tolist() == [1.0, 0.5]
     assert table["flagged"].tolist() == [False, True]
+
+
+def test_difference_ci_takes_each_replicates_own_extremes() -> None:
+    # a resamples to 3, 4 or 5; b to 8, 9 or 10: b - a runs from 3 to 7 in the replicates
+    df = pd.DataFrame({"wait_minutes": [3.0, 5.0, 8.0, 10.0], "band": list("aabb")})
+    low, high = DisparityFrame(df, group="band").bootstrap(400, seed=1).difference_ci()
+    assert low <= 4.0
+    assert high == 7.0
+
+
+def test_quantile_replicates_interpolate_below_the_last_pair() -> None:
+    # p90 of two values interpolates: a resample of (4, 9) is 4, 8.5 or 9
+    rng = np.random.default_rng(0)
+    reps = quantile_replicates(np.array([4.0, 9.0]), 0.9, replicates=200, rng=rng)
+    assert set(reps.tolist()) <= {4.0, 8.5, 9.0}
+    assert 8.5 in reps.tolist()
+
+
+@pytest.mark.parametrize("replicates", [quantile_replicates, mean_replicates])
+def test_replicates_of_no_values_are_nan(replicates: Any) -> None:
+    rng = np.random.default_rng(0)
+    if replicates is quantile_replicates:
+        out = replicates(np.array([]), 0.5, replicates=3, rng=rng)
+    else:
+        out = replicates(np.array([]), replicates=3, rng=rng)
+    assert out.dtype == np.float64
+    assert out.shape == (3,)
+    assert np.isnan(out).all()
