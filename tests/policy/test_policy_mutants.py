@@ -168,12 +168,15 @@ def test_a_score_is_not_equal_to_other_types(other: object) -> None:
 def test_a_query_past_its_patience_is_dropped_not_served() -> None:
     # expires (the simulator's patience): a query with expires[id] < t is dropped
     policy = Policy(rules=[MaxWait(minutes=1000.0)])
-    expires = {"a": 5.0, "b": 100.0, "c": 5.0, "d": 100.0}
+    expires = {"a": 5.0, "b": 100.0}
     picker: Picker[str] = Picker(policy, per_minute=1.0, expires=expires)
     picker.push("a", 0.0, 0.0, "a", 2.0, None)  # overdue at 10, but gone at 5
     picker.push("b", 0.0, 1.0, "b", math.inf, None)
     assert picker.pick(10.0) == ("b", "score")
     assert picker.pick(10.0) is None
-    picker.push("c", 1.0, 10.0, "c", math.inf, None)  # the best score, gone already
-    picker.push("d", 0.0, 10.0, "d", math.inf, None)
-    assert picker.pick(11.0) == ("d", "score")
+    # the best score, gone already; its lane's head is another query
+    picker = Picker(policy, per_minute=1.0, expires={"c": 5.0, "e": 100.0})
+    picker.push("e", 0.0, 0.0, "e", 50.0, None)
+    picker.push("c", 1.0, 1.0, "c", 50.0, None)
+    assert picker.pick(11.0) == ("e", "score")
+    assert picker.pick(11.0) is None
