@@ -82,7 +82,7 @@ bench: $(VENV)/.bench
 GROUPS ?=
 MUTATE_WORKERS ?= 2
 mutate: $(VENV)/.mutation
-	$(BIN)/python benchmarks/mutate.py --max-children $(MUTATE_WORKERS) $(GROUPS)
+	nice -n 10 $(BIN)/python benchmarks/mutate.py --max-children $(MUTATE_WORKERS) $(GROUPS)
 
 clean:
 	rm -rf $(VENV) $(COMPAT) build dist docs/_build docs/api/generated docs/auto_examples docs/sg_execution_times.rst .mutate .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -60,6 +60,7 @@ only_mutate = {only}
 also_copy = ["examples"]
 pytest_add_cli_args = ["-p", "no:cacheprovider"]
 pytest_add_cli_args_test_selection = {tests}
+timeout_multiplier = 5.0
 """
 
 
