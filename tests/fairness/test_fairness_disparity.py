@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import prioritize as pz
@@ -441,3 +441,39 @@ def test_groups_come_from_the_one_group_rule() -> None:
     pd.testing.assert_frame_equal(computed.by_group, given.by_group)
     relabelled = records.assign(follower_band="all")  # a column of that name wins
     assert DisparityFrame(relabelled, group="follower_band").by_group.index.tolist() == ["all"]
+
+
+def test_by_group_keeps_a_group_whose_queries_were_all_abandoned() -> None:
+    # Its waits measured nothing: count 0 and NaN, never a missing row (it was dropped).
+    records = pd.DataFrame(
+        {
+            "wait_minutes": [1.0, 2.0, 3.0, 4.0],
+            "abandoned": [False, False, True, True],
+            "g": ["a", "a", "b", "b"],
+        }
+    )
+    table = by_group(records, group="g", stats=["mean", "max"])
+    assert list(table.index) == ["a", "b"]
+    assert table["count"].tolist() == [2, 0]
+    assert table["count"].dtype == np.int64
+    assert table.loc["a", "mean"] == 1.5
+    assert np.isnan(table.loc["b", "mean"]) and np.isnan(table.loc["b", "max"])
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abcd"), st.booleans(), st.floats(0, 100)),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda rows: not all(gone for _, gone, _ in rows))
+)
+def test_by_group_has_a_row_for_every_group_and_counts_answered_rows(
+    rows: list[tuple[str, bool, float]],
+) -> None:
+    records = pd.DataFrame(rows, columns=["g", "abandoned", "wait_minutes"])
+    table = by_group(records, group="g", stats=["mean"])
+    assert set(table.index) == set(records["g"])
+    answered = records[~records["abandoned"]].groupby("g").size()
+    for label, count in table["count"].items():
+        assert count == answered.get(label, 0)

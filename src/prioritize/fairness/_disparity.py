@@ -429,10 +429,11 @@ def by_group(
 ) -> pd.DataFrame:
     """Several statistics of ``value`` for each group, in one table.
 
-    Returns a frame indexed by group (groups without rows left out) with a
-    ``count`` column (the rows the wait statistics measured; every row when
-    only ``share_within`` is asked or nothing is left out) and one column per
-    statistic, named as in ``stats``.
+    Returns a frame indexed by group, one row for every group of the
+    records, with a ``count`` column (the rows the wait statistics measured;
+    every row when only ``share_within`` is asked or nothing is left out: a
+    group whose queries were all abandoned measured none, count 0 and its
+    wait statistics NaN) and one column per statistic, named as in ``stats``.
     Statistics, ``within_minutes`` and ``exclude_abandoned`` mean what they
     mean for :class:`DisparityFrame`; ``within_minutes`` is needed exactly
     when ``"share_within"`` is among ``stats``. By default the wait
@@ -482,5 +483,9 @@ def by_group(
             columns[stat.name] = pd.Series(_by_segment(stat, prepared, sample.bounds), index=index)
             if excluding or "count" not in columns:
                 columns["count"] = pd.Series(sample.groups.sizes, index=index)
-    table = pd.DataFrame(columns).reindex(labels)
+    # Every group of the records has its row: one whose rows were all left out
+    # (every query abandoned) measured none, count 0 and its statistics NaN.
+    every = encode_groups(records, group).labels
+    table = pd.DataFrame(columns).reindex(labels.union(every, sort=False))  # type: ignore[union-attr]
+    table["count"] = table["count"].fillna(0).astype(np.int64)
     return table[["count", *(s.name for s in parsed)]]
