@@ -270,7 +270,9 @@ def _queue_changes(
             table = table.rename(index={"": NO_SKILL}, level=1)
         parts += [
             f"<h3>Per {html.escape(label)}</h3>",
+            '<div class="wide">',
             _table(table, _CHANGE_COLUMNS, f"policy, {label}"),
+            "</div>",
         ]
     return parts
 
@@ -415,7 +417,9 @@ def html_report(
                 else ""
             )
             + ".</p>",
+            '<div class="wide">',
             _table(changes, _CHANGE_COLUMNS, "policy, followers"),
+            "</div>",
         ]
         parts += _queue_changes(results, base, within_minutes)
     parts += [

@@ -170,20 +170,30 @@ def _total_sentence(table: pd.DataFrame, within_minutes: float) -> str | None:
     gave_up = table["abandon_rate"].astype(float)
     if len(table) < 2 or within.isna().any() or gave_up.isna().any():
         return None
+    low, high = _shares(within.min(), within.max())
     span = (
-        f"answered within {within_minutes:g} min ranges from {within.min():.0%} under "
-        f"{within.idxmin()} to {within.max():.0%} under {within.idxmax()}"
+        f"answered within {within_minutes:g} min ranges from {low} under "
+        f"{within.idxmin()} to {high} under {within.idxmax()}"
     )
+    low, high = _shares(gave_up.min(), gave_up.max())
     if gave_up.max() - gave_up.min() <= 0.15 * gave_up.max():
         return (
-            f"About as many give up under every policy ({gave_up.min():.0%} to "
-            f"{gave_up.max():.0%}): a policy mostly decides who waits, not how much waiting "
-            f"there is; {span}."
+            f"About as many give up under every policy ({low} to {high}): a policy mostly "
+            f"decides who waits, not how much waiting there is; {span}."
         )
     return (
-        f"Giving up ranges from {gave_up.min():.0%} under {gave_up.idxmin()} to "
-        f"{gave_up.max():.0%} under {gave_up.idxmax()}; {span}."
+        f"Giving up ranges from {low} under {gave_up.idxmin()} to "
+        f"{high} under {gave_up.idxmax()}; {span}."
     )
+
+
+def _shares(low: float, high: float) -> tuple[str, str]:
+    """Two shares as percentages, with a decimal when whole percents would read as equal."""
+    for digits in (0, 1, 2):
+        a, b = f"{low:.{digits}%}", f"{high:.{digits}%}"
+        if a != b:
+            return a, b
+    return f"{low:.0%}", f"{high:.0%}"  # equal: whole percents say so
 
 
 def _listed(names: list[str]) -> str:
