@@ -151,7 +151,7 @@ def test_custom_column_names() -> None:
         (
             lambda f: f.assign(customer_id=["a", None, "b", "b", "c", "d", "d"]),
             SchemaError,
-            r"'customer_id'.*no customer id.*\[1\]",
+            r"'customer_id'.*no customer id.*row 1\b",
         ),
         (
             lambda f: f.assign(purchased_at=f["purchased_at"].where(f.index != 3)),

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from prioritize._errors import InputError, SchemaError
+from prioritize._errors import InputError
 from prioritize._internal.constants import SLA_MINUTES
-from prioritize._internal.frames import require_columns
+from prioritize._internal.frames import fail_rows, require_columns
 from prioritize.models import group_labels
 
 if TYPE_CHECKING:  # the simulator and fairness load on first use, not with the adapters
@@ -147,10 +147,7 @@ def replay(
         np.isnan(observed) & frame[OBSERVED_COLUMN].notna().to_numpy()
     )
     if bad.any():
-        rows = frame.index[bad][:5].tolist()
-        raise SchemaError(
-            f"{OBSERVED_COLUMN} must be minutes >= 0 (NaN: never answered); bad at rows {rows}"
-        )
+        fail_rows(frame, OBSERVED_COLUMN, bad, "minutes >= 0 (NaN: never answered)")
     labels = _labels(frame, group)
     waits, abandoned = _simulate(frame, policy, agents=agents, seed=seed, handle=handle)
     never = np.isnan(observed)

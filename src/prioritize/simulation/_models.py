@@ -43,6 +43,7 @@ from prioritize._errors import InputError
 from prioritize._internal.checks import check_number
 from prioritize._internal.constants import SURVEY_MINUTES
 from prioritize._internal.frames import FloatArray, require_columns
+from prioritize._internal.rows import listing
 from prioritize._internal.text import duration_text
 
 __all__ = [
@@ -219,7 +220,7 @@ def draw_minutes(
     if not allow_inf:
         bad |= np.isinf(values)
     if bad.any():
-        first = values[np.flatnonzero(bad)[:5]].tolist()
+        first = listing(values[bad].tolist(), int(bad.sum()), noun="values")
         expected = "> 0" if allow_inf else "finite and > 0"
         raise InputError(
             f"{what}: {model!r} drew {int(bad.sum())} value(s) not {expected}: {first}"

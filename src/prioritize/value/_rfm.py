@@ -8,7 +8,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import read_float, require_columns
-from prioritize._internal.rows import MAX_SHOWN
+from prioritize._internal.rows import describe_rows
 
 __all__ = ["rfm_scores"]
 
@@ -74,10 +74,9 @@ def rfm_scores(summary: pd.DataFrame, *, bins: int = 5) -> pd.DataFrame:
     buyer = count > 0
     lost = buyer & np.isnan(days)
     if lost.any():
-        rows = list(summary.index[lost][:MAX_SHOWN])
         raise SchemaError(
             f"column 'days_since_last_purchase': {int(lost.sum())} customer(s) with purchases "
-            f"have no recency (NaN); expected days >= 0: rows {rows}"
+            f"have no recency (NaN); expected days >= 0: {describe_rows(summary, lost)}"
         )
     scores = np.zeros((len(summary), 3), dtype=np.int64)
     for j, values in enumerate((-days, count, spend)):

@@ -90,7 +90,7 @@ def read_transactions(
     if missing.any():
         raise SchemaError(
             f"column {customer!r}: {int(missing.sum())} row(s) have no customer id; "
-            f"expected an id: rows {list(frame.index[missing][:MAX_SHOWN])}"
+            f"expected an id: {describe_rows(frame, missing, id_column=None)}"
         )
     at_ns = read_received_ns(frame, at)
     values = read_float(frame, amount, minimum=None)
