@@ -18,7 +18,7 @@ from prioritize._internal.checks import (
     check_number,
     check_random_state,
 )
-from prioritize._internal.rows import MAX_SHOWN, describe_rows, listing
+from prioritize._internal.rows import MAX_SHOWN, describe_rows, listing, repeated
 from prioritize._internal.text import duration_text
 
 # -- seeds -------------------------------------------------------------------------------
@@ -132,6 +132,17 @@ def test_describe_rows_names_label_id_and_value() -> None:
     assert describe_rows(frame, mask) == "row 10 (query_id='a')"
     assert describe_rows(frame, mask, "x", id_column=None) == "row 10 = -3"
     assert describe_rows(frame, mask, "query_id") == "row 10 = 'a'"
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", 7, np.int64(8)]), max_size=30))
+def test_repeated_names_each_value_that_repeats_once(ids: list[object]) -> None:
+    index = pd.Index(ids, dtype=object)
+    twice = list(dict.fromkeys(v for i, v in enumerate(ids) if v in ids[:i]))
+    text = repeated(index)
+    assert text == listing(
+        (repr(int(v) if isinstance(v, np.integer) else v) for v in twice), len(twice), noun="values"
+    )
+    assert "np.int64" not in text
 
 
 def test_every_reader_describes_bad_rows_the_same_way() -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["MAX_SHOWN", "describe_rows", "listing", "shown_value"]
+__all__ = ["MAX_SHOWN", "describe_rows", "listing", "repeated", "shown_value"]
 
 #: How many offending rows, values or problems an error message shows.
 MAX_SHOWN = 5
@@ -33,6 +33,12 @@ def listing(items: Iterable[object], total: int, *, sep: str = ", ", noun: str =
 def shown_value(value: Any) -> Any:
     """A value as a message shows it: ``-3``, not ``np.int64(-3)``."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def repeated(values: pd.Index | pd.Series) -> str:
+    """The values that stand more than once: ``'a', 'b', … (7 values in all)``."""
+    twice = pd.unique(values[values.duplicated()].to_numpy())
+    return listing((repr(shown_value(v)) for v in twice), len(twice), noun="values")
 
 
 def describe_rows(

@@ -49,7 +49,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError, SkippedRecordsWarning
 from prioritize._internal.files import column_names, read_text
-from prioritize._internal.rows import MAX_SHOWN, listing
+from prioritize._internal.rows import MAX_SHOWN, listing, repeated
 from prioritize._internal.times import parse_utc
 from prioritize.models import Channel, Customer, validate_frame
 
@@ -413,8 +413,9 @@ def join_customers(
     """
     table = _customers_frame(customers)
     if not table.index.is_unique:
-        dups = table.index[table.index.duplicated()].unique()[:MAX_SHOWN].tolist()
-        raise SchemaError(f"customers: customer_id must be unique; duplicates: {dups}")
+        raise SchemaError(
+            f"customers: customer_id must be unique; duplicates: {repeated(table.index)}"
+        )
     if columns is None:
         candidates = [c for c in (*CRM_COLUMNS, "segment", "followers") if c not in skip]
         columns = [c for c in candidates if c in table.columns]

@@ -26,7 +26,7 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.checks import check_int
 from prioritize._internal.frames import read_float, read_received_ns, require_columns
-from prioritize._internal.rows import MAX_SHOWN, describe_rows
+from prioritize._internal.rows import describe_rows, repeated
 from prioritize.identity._graph import IdentityGraph
 from prioritize.signals import UrgencyLexicon, text_urgency
 
@@ -112,8 +112,9 @@ def cases(
     received = read_received_ns(frame)
     query_ids = _string_column(frame, "query_id")
     if not frame["query_id"].is_unique:
-        dups = frame["query_id"][frame["query_id"].duplicated()].unique()[:MAX_SHOWN].tolist()
-        raise SchemaError(f"column 'query_id' must be unique; duplicates: {dups}")
+        raise SchemaError(
+            f"column 'query_id' must be unique; duplicates: {repeated(frame['query_id'])}"
+        )
     keys = _string_column(frame, key_column)
     key_code, unique_keys = pd.factorize(keys)
     if graph is not None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.frames import read_float, read_received_ns, require_columns
-from prioritize._internal.rows import MAX_SHOWN, describe_rows
+from prioritize._internal.rows import describe_rows, repeated
 from prioritize._internal.times import timestamp_ns
 
 __all__ = ["NS_PER_DAY", "Transactions", "read_transactions"]
@@ -66,8 +66,7 @@ def _customer_index(customers: Iterable[Hashable]) -> pd.Index:
     if index.hasnans:
         raise InputError("customers contains a missing id (None/NaN); every customer needs an id")
     if not index.is_unique:
-        dups = list(index[index.duplicated()].unique()[:MAX_SHOWN])
-        raise InputError(f"customers must be unique; repeated: {dups}")
+        raise InputError(f"customers must be unique; repeated: {repeated(index)}")
     return index
 
 
