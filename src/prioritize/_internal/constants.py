@@ -11,6 +11,7 @@ __all__ = [
     "FOUR_FIFTHS",
     "MIN_BAND_HITS",
     "MIN_BAND_QUERIES",
+    "SERVICE_TARGET",
     "SLA_MINUTES",
     "SURVEY_MINUTES",
 ]
@@ -22,6 +23,10 @@ FOUR_FIFTHS = 0.8
 #: The default service-level target in minutes: answered within one hour
 #: (43% of people expect an answer to an online query within an hour).
 SLA_MINUTES = 60.0
+
+#: The default service-level target: the share of queries answered within the
+#: service level (the call-centre "80% within the time" convention).
+SERVICE_TARGET = 0.8
 
 #: The least number of queries in a band for a fairness flag about it: below it a
 #: band's figures are shown, with their intervals, but a flag reads "too few to tell".

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prioritize._internal.constants import SERVICE_TARGET
 from prioritize.cli._common import (
     CLIError,
     ReadOptions,
@@ -182,7 +183,7 @@ class StaffOptions:
 
     arrivals_per_hour: float | None = None
     handle_minutes: float | None = None
-    target: float = 0.8
+    target: float = SERVICE_TARGET
     within_minutes: float = 1.0
     max_occupancy: float | None = None
     patience_minutes: float | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize._internal.optional import require_matplotlib
 from prioritize._internal.progress import progress
 from prioritize.cli._common import (
@@ -51,7 +51,7 @@ class CompareOptions:
     report: str | None = None
     force: bool = False
     within_minutes: float = SLA_MINUTES
-    target: float = 0.8
+    target: float = SERVICE_TARGET
     progress: bool | None = None
     patience: str | None = None
     baseline: str | None = None

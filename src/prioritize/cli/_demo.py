@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize.cli._common import DAYS, CLIError, synthetic_week
 from prioritize.cli._patience import default_team, parse_patience
 from prioritize.cli._text import comparison_text
@@ -23,7 +23,7 @@ def run_demo(
     agents: int | None = None,
     *,
     within_minutes: float = SLA_MINUTES,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     patience: str | None = None,
 ) -> str:
     """The demo's text: the stream, each preset's waits by band, the reading, the promises.

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from prioritize._errors import PrioritizeError
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize._internal.version import __version__
 from prioritize.cli._common import CLIError, ReadOptions, one_line
 
@@ -122,8 +122,10 @@ def _add_targets(
     cmd: argparse.ArgumentParser,
     *,
     within_minutes: float = SLA_MINUTES,
-    within_help: str = "answer time of the service level shown (default 60)",
-    target_help: str = "share to answer in time, for the target line and promise (0.8)",
+    within_help: str = f"answer time of the service level shown (default {SLA_MINUTES:g})",
+    target_help: str = (
+        f"share to answer in time, for the target line and promise ({SERVICE_TARGET})"
+    ),
 ) -> None:
     cmd.add_argument(
         "--within-minutes",
@@ -132,7 +134,9 @@ def _add_targets(
         metavar="MIN",
         help=within_help,
     )
-    cmd.add_argument("--target", type=float, default=0.8, metavar="SHARE", help=target_help)
+    cmd.add_argument(
+        "--target", type=float, default=SERVICE_TARGET, metavar="SHARE", help=target_help
+    )
 
 
 def _add_seed(cmd: argparse.ArgumentParser) -> None:
@@ -346,7 +350,7 @@ def _build_parser() -> argparse.ArgumentParser:
         staff,
         within_minutes=1.0,
         within_help="answer time in minutes (default 1)",
-        target_help="share to answer in time, in (0, 1) (default 0.8)",
+        target_help=f"share to answer in time, in (0, 1) (default {SERVICE_TARGET})",
     )
     staff.add_argument(
         "--max-occupancy", type=float, metavar="SHARE", help="also keep agents at most this busy"

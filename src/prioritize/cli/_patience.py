@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize.cli._common import CLIError
 from prioritize.simulation import Patience
 from prioritize.staffing import StaffingChoice, agents_for
@@ -46,7 +46,7 @@ def parse_patience(text: str | None) -> Patience:
 def default_team(
     frame: pd.DataFrame,
     *,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     within_minutes: float = SLA_MINUTES,
     patience: Patience | None = None,
 ) -> StaffingChoice:

@@ -9,7 +9,12 @@ from functools import partial
 
 import pandas as pd
 
-from prioritize._internal.constants import MIN_BAND_QUERIES, SLA_MINUTES
+from prioritize._internal.constants import (
+    FOUR_FIFTHS,
+    MIN_BAND_QUERIES,
+    SERVICE_TARGET,
+    SLA_MINUTES,
+)
 from prioritize._internal.text import duration_text
 from prioritize.report import baseline_changes, promise, reading, summary_table
 from prioritize.simulation import SINGLE_POOL, SimulationResult, breakdown
@@ -293,7 +298,7 @@ def comparison_text(
     descriptions: Mapping[str, str] | None = None,
     table: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     baseline: str | None = None,
     runs: Mapping[str, Sequence[SimulationResult]] | None = None,
 ) -> str:
@@ -329,7 +334,8 @@ def comparison_text(
             *blocks,
             "Side by side (4/5: worst band's share answered in time over the best band's, with "
             "its 95% interval\nand the queries of the smaller band; 'fail' only when the whole "
-            f"interval is under 0.8 and both bands have\n{MIN_BAND_QUERIES}+ queries, else "
+            f"interval is under {FOUR_FIFTHS} and both bands have\n"
+            f"{MIN_BAND_QUERIES}+ queries, else "
             "'too few to tell'; ± across replications when there are several):\n"
             + summary_text(table, within_minutes=within_minutes),
             *([changes] if changes else []),

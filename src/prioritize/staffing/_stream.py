@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._internal.checks import check_fraction, check_number
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize._internal.frames import read_received_ns, require_columns
 from prioritize._internal.text import duration_text
 from prioritize._internal.times import NS_PER_MINUTE
@@ -80,7 +80,7 @@ class StaffingChoice:
 def agents_for(
     frame: pd.DataFrame,
     *,
-    target: Any = 0.8,
+    target: Any = SERVICE_TARGET,
     within_minutes: Any = SLA_MINUTES,
     patience: PatienceLike = None,
 ) -> StaffingChoice:
