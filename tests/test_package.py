@@ -66,16 +66,22 @@ MODULES = _modules()
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of every ``prioritize`` import in ``path``, at any depth."""
+    """(line, module) of every ``prioritize`` import in ``path``, at any depth.
+
+    ``from prioritize.x import y`` counts as an import of the module ``x.y``
+    when ``y`` is one, else of ``x`` itself, or of ``x.y`` when ``y`` is a
+    private name (``_y``): reaching for another package's private helper is
+    reaching into its privates, whether the helper is a module or a function.
+    """
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
-                # "from prioritize.x import y" imports the module x.y when y is one
                 sub = f"{node.module}.{alias.name}"
-                found.append((node.lineno, sub if sub in MODULES else node.module))
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                found.append((node.lineno, sub if sub in MODULES or private else node.module))
         elif isinstance(node, ast.ImportFrom):
             raise AssertionError(f"{path}:{node.lineno}: use absolute imports")
     return [(line, name) for line, name in found if name.split(".")[0] == "prioritize"]
@@ -96,16 +102,21 @@ def test_every_module_has_a_layer() -> None:
         _layer(module)
 
 
-def test_no_module_imports_another_subpackages_private_module() -> None:
+def _private_offences(module: str, path: Path) -> list[str]:
+    """Imports in ``path`` (the module ``module``) of another subpackage's private parts."""
+    own = module.split(".")[1:2]
     offences = []
-    for module, path in MODULES.items():
-        own = module.split(".")[1:2]
-        for line, target in _imports(path):
-            parts = target.split(".")[1:]
-            if not parts or parts[0] in SHARED_PRIVATE or parts[:1] == own:
-                continue
-            if any(part.startswith("_") for part in parts):
-                offences.append(f"{path.relative_to(SRC.parent)}:{line}: {target}")
+    for line, target in _imports(path):
+        parts = target.split(".")[1:]
+        if not parts or parts[0] in SHARED_PRIVATE or parts[:1] == own:
+            continue
+        if any(part.startswith("_") and not part.startswith("__") for part in parts):
+            offences.append(f"{path.name}:{line}: {target}")
+    return offences
+
+
+def test_no_module_imports_another_subpackages_private_module() -> None:
+    offences = [o for module, path in MODULES.items() for o in _private_offences(module, path)]
     assert offences == []
 
 
@@ -119,13 +130,32 @@ def test_layers_import_downwards_only() -> None:
 
 
 def test_the_checks_see_a_violation(tmp_path: Path) -> None:
-    # The two checks above pass only if they can fail: feed them a bad module.
+    # The checks above pass only if they can fail: feed them bad modules.
     bad = tmp_path / "bad.py"
     bad.write_text(
         "def later():\n    from prioritize.report._plots import wait_buckets\n", encoding="utf-8"
     )
     assert _imports(bad) == [(2, "prioritize.report._plots")]
     assert _layer("prioritize.report._plots") > _layer("prioritize.models._schema")
+    assert _private_offences("prioritize.value._summary", bad) == [
+        "bad.py:2: prioritize.report._plots"
+    ]
+    # its own subpackage's privates, the shared plumbing and dunders are allowed
+    assert _private_offences("prioritize.report._html", bad) == []
+    fine = tmp_path / "fine.py"
+    fine.write_text(
+        "from prioritize._internal.rows import listing\n"
+        "from prioritize._errors import InputError\n"
+        "from prioritize.fairness import __all__\n",
+        encoding="utf-8",
+    )
+    assert _private_offences("prioritize.value._summary", fine) == []
+    # a private name (not a module) of another subpackage is an offence too
+    name = tmp_path / "name.py"
+    name.write_text("from prioritize.queue import _check_minutes\n", encoding="utf-8")
+    assert _private_offences("prioritize.cli._main", name) == [
+        "name.py:1: prioritize.queue._check_minutes"
+    ]
 
 
 def test_all_names_resolve() -> None:
