@@ -24,6 +24,7 @@ from prioritize._internal.constants import (
     SLA_MINUTES,
 )
 from prioritize._internal.frames import require_columns
+from prioritize._internal.rows import listing, shown_value
 from prioritize.fairness._columns import (
     BoolArray,
     FloatArray,
@@ -402,8 +403,11 @@ def _paired(records: Any, baseline: Any) -> pd.DataFrame:
         )
     position = other.get_indexer(ids)
     if (position < 0).any():
-        missing = ids[position < 0][:3].tolist()
-        raise SchemaError(f"query ids missing from the baseline records, e.g. {missing}")
+        missing = ids[position < 0]
+        raise SchemaError(
+            "query ids missing from the baseline records: "
+            + listing((repr(shown_value(i)) for i in missing), len(missing), noun="ids")
+        )
     return baseline.iloc[position]
 
 
