@@ -14,7 +14,7 @@ import html
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ __all__ = [
     "channel_table",
     "epoch_text",
     "has_columns",
+    "holds_only",
+    "page_items",
     "plain_text",
     "text_of",
     "text_table",
@@ -161,6 +163,58 @@ def has_columns(table: Any, required: Iterable[str]) -> bool:
     except TypeError:
         return False
     return set(required) <= names
+
+
+def page_items(
+    doc: Any,
+    *,
+    what: str,
+    key: str,
+    is_item: Callable[[Mapping[str, Any]], bool],
+    expected: str,
+) -> list[Any]:
+    """The records of a JSON payload of pages: a list of pages or records, one page, one record.
+
+    A page is an object whose ``key`` holds a list of records; a list inside
+    the payload, or a page, is read in its place. ``is_item`` says whether an
+    object that is not a page is one record; any other object or value is an
+    :class:`~prioritize.InputError` saying ``what`` was ``expected``.
+    """
+    if isinstance(doc, list):
+        out: list[Any] = []
+        for item in doc:
+            page = isinstance(item, list) or (
+                isinstance(item, Mapping) and isinstance(item.get(key), list)
+            )
+            out.extend(
+                page_items(item, what=what, key=key, is_item=is_item, expected=expected)
+                if page
+                else [item]
+            )
+        return out
+    if isinstance(doc, Mapping):
+        if isinstance(doc.get(key), list):
+            return list(doc[key])
+        if is_item(doc):
+            return [doc]
+        raise InputError(
+            f"{what}: expected {expected}; got an object with keys {sorted(map(str, doc))[:10]}"
+        )
+    raise InputError(f"{what}: expected {expected}; got {type(doc).__name__}")
+
+
+def holds_only(
+    doc: Any, items: Callable[[Any], Iterable[Any]], is_record: Callable[[Any], bool]
+) -> bool:
+    """Whether ``doc`` holds records (as ``items`` reads them) and every one passes ``is_record``.
+
+    A payload ``items`` refuses (an :class:`~prioritize.InputError`) is not one.
+    """
+    try:
+        found = list(items(doc))
+    except InputError:
+        return False
+    return bool(found) and all(is_record(item) for item in found)
 
 
 class Rows:

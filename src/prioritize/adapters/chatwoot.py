@@ -63,6 +63,7 @@ from prioritize.adapters._records import (
     Rows,
     channel_table,
     epoch_text,
+    holds_only,
     text_or_none,
 )
 from prioritize.adapters._registry import register
@@ -140,11 +141,7 @@ def _is_webhook(obj: Any) -> bool:
 
 
 def _detect_conversations(doc: Any) -> bool:
-    try:
-        items = _conversations(doc)
-    except InputError:
-        return False
-    return bool(items) and all(_is_conversation(c) for c in items)
+    return holds_only(doc, _conversations, _is_conversation)
 
 
 def _detect_webhooks(doc: Any) -> bool:

@@ -43,10 +43,17 @@ from typing import Any
 
 import pandas as pd
 
-from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import Rows, channel_table, plain_text, text_of, text_or_none
+from prioritize.adapters._records import (
+    Rows,
+    channel_table,
+    holds_only,
+    page_items,
+    plain_text,
+    text_of,
+    text_or_none,
+)
 from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
@@ -95,25 +102,13 @@ _EXTRAS = ("status", "requester_email", "requester_phone")
 
 
 def _tickets(doc: Any) -> list[Any]:
-    if isinstance(doc, Mapping):
-        if isinstance(doc.get("results"), list):
-            return list(doc["results"])
-        if "id" in doc:
-            return [doc]
-        raise InputError(
-            f"freshdesk payload: expected a ticket, a list of tickets or the filter API's "
-            f"{{'results': [...]}}; got an object with keys {sorted(doc)[:10]}"
-        )
-    if isinstance(doc, list):
-        out: list[Any] = []
-        for item in doc:
-            out.extend(_tickets(item) if _page(item) else [item])
-        return out
-    raise InputError(f"freshdesk payload: expected JSON tickets; got {type(doc).__name__}")
-
-
-def _page(item: Any) -> bool:
-    return isinstance(item, list) or (isinstance(item, Mapping) and "results" in item)
+    return page_items(
+        doc,
+        what="freshdesk payload",
+        key="results",
+        is_item=lambda obj: "id" in obj,
+        expected="a ticket, a list of tickets or the filter API's {'results': [...]}",
+    )
 
 
 def _is_ticket(obj: Any) -> bool:
@@ -126,11 +121,7 @@ def _is_ticket(obj: Any) -> bool:
 
 def detect(doc: Any) -> bool:
     """Whether a parsed JSON document is Freshdesk tickets (integer source/status/priority)."""
-    try:
-        tickets = _tickets(doc)
-    except InputError:
-        return False
-    return bool(tickets) and all(_is_ticket(t) for t in tickets)
+    return holds_only(doc, _tickets, _is_ticket)
 
 
 def _code(value: Any) -> int | None:

@@ -45,14 +45,15 @@ from typing import Any
 
 import pandas as pd
 
-from prioritize._errors import InputError
 from prioritize.adapters._common import CustomersArg, load_json
 from prioritize.adapters._records import (
     PRIORITY_WORDS,
     Rows,
     channel_table,
     epoch_text,
+    holds_only,
     id_or_none,
+    page_items,
     plain_text,
     text_of,
     text_or_none,
@@ -96,24 +97,14 @@ _EXTRAS = ("status", "external_id", "requester_email")
 
 
 def _conversations(doc: Any) -> list[Any]:
-    if isinstance(doc, list):
-        out: list[Any] = []
-        for item in doc:
-            page = isinstance(item, list) or (
-                isinstance(item, Mapping) and isinstance(item.get("conversations"), list)
-            )
-            out.extend(_conversations(item) if page else [item])
-        return out
-    if isinstance(doc, Mapping):
-        if isinstance(doc.get("conversations"), list):
-            return list(doc["conversations"])
-        if doc.get("type") == "conversation" or "source" in doc:
-            return [doc]
-        raise InputError(
-            "intercom payload: expected {'type': 'conversation.list', 'conversations': [...]}, "
-            f"a conversation or a list of them; got an object with keys {sorted(doc)[:10]}"
-        )
-    raise InputError(f"intercom payload: expected JSON conversations; got {type(doc).__name__}")
+    return page_items(
+        doc,
+        what="intercom payload",
+        key="conversations",
+        is_item=lambda obj: obj.get("type") == "conversation" or "source" in obj,
+        expected="{'type': 'conversation.list', 'conversations': [...]}, a conversation or "
+        "a list of them",
+    )
 
 
 def _is_conversation(obj: Any) -> bool:
@@ -127,11 +118,7 @@ def _is_conversation(obj: Any) -> bool:
 
 def detect(doc: Any) -> bool:
     """Whether a parsed JSON document is Intercom conversations (``source.delivered_as``)."""
-    try:
-        items = _conversations(doc)
-    except InputError:
-        return False
-    return bool(items) and all(_is_conversation(c) for c in items)
+    return holds_only(doc, _conversations, _is_conversation)
 
 
 def _contact(conversation: Mapping[str, Any], author: Mapping[str, Any]) -> tuple[Any, Any]:

@@ -56,7 +56,14 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.ids import integer_id
 from prioritize.adapters._common import CustomersArg, load_json
-from prioritize.adapters._records import Rows, channel_table, id_or_none, text_of, text_or_none
+from prioritize.adapters._records import (
+    Rows,
+    channel_table,
+    holds_only,
+    id_or_none,
+    text_of,
+    text_or_none,
+)
 from prioritize.adapters._registry import register
 from prioritize.models import Channel, public_by_default
 
@@ -174,11 +181,7 @@ def _is_ticket(obj: Any) -> bool:
 
 def detect(doc: Any) -> bool:
     """Whether a parsed JSON document is Zammad tickets (``number``, ``customer_id``, state)."""
-    try:
-        tickets, _ = _tickets(doc)
-    except InputError:
-        return False
-    return bool(tickets) and all(_is_ticket(t) for t in tickets)
+    return holds_only(doc, lambda d: _tickets(d)[0], _is_ticket)
 
 
 def _name(ticket: Mapping[str, Any], field: str, table: Mapping[int, str]) -> Any:
