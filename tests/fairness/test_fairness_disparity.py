@@ -340,8 +340,8 @@ def test_bootstrap_interval_of_a_mean_has_the_normal_width() -> None:
         ({"n": 0}, "n must be a whole number >= 1"),
         ({"n": 2.5}, "n must be a whole number >= 1"),
         ({"n": True}, "n must be a whole number >= 1"),
-        ({"level": 1.0}, r"level must be a number in \(0, 1\)"),
-        ({"level": 0}, r"level must be a number in \(0, 1\)"),
+        ({"level": 1.0}, r"level must be in \(0, 1\)"),
+        ({"level": 0}, r"level must be in \(0, 1\)"),
     ],
 )
 def test_bootstrap_bad_arguments(waits: pd.DataFrame, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
@@ -420,7 +420,7 @@ def test_bad_methods_and_thresholds(waits: pd.DataFrame) -> None:
     for call in (d.difference, d.ratio):
         with pytest.raises(InputError, match="method must be one of"):
             call("pairwise")  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"threshold must be a number in \(0, 1\]"):
+    with pytest.raises(InputError, match=r"threshold must be in \(0, 1\]"):
         d.four_fifths(threshold=1.5)
 
 

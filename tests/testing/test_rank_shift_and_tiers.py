@@ -46,9 +46,9 @@ def test_capped_reach_bounds_points_not_places() -> None:
 
 
 def test_rank_shift_bad_arguments() -> None:
-    with pytest.raises(pz.InputError, match="max_places must be an int >= 0"):
+    with pytest.raises(pz.InputError, match="max_places must be a whole number >= 0"):
         assert_bounded_rank_shift(P.balanced(), "followers", max_places=-1)
-    with pytest.raises(pz.InputError, match="max_places must be an int >= 0"):
+    with pytest.raises(pz.InputError, match="max_places must be a whole number >= 0"):
         assert_bounded_rank_shift(P.balanced(), "followers", max_places=1.5)  # type: ignore[arg-type]
     with pytest.raises(pz.InputError, match="column must be one of"):
         assert_bounded_rank_shift(P.balanced(), "shoe_size", max_places=1)

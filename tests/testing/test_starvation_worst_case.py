@@ -139,5 +139,5 @@ def test_a_schedule_with_nobody_on_duty_is_an_error() -> None:
     office = pz.Shift(start="09:00", end="17:00", count=4)
     with pytest.raises(pz.InputError, match="nobody is on duty at"):
         assert_no_starvation(P.fifo(), within_minutes=120, agents=office)
-    with pytest.raises(pz.InputError, match="max_queries must be an int >= 3"):
+    with pytest.raises(pz.InputError, match="max_queries must be a whole number >= 3"):
         assert_no_starvation(P.fifo(), within_minutes=120, max_queries=2)

@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.checks import SeedLike, check_int, check_number, check_random_state
+from prioritize._internal.checks import (
+    SeedLike,
+    check_fraction,
+    check_int,
+    check_number,
+    check_random_state,
+)
 from prioritize._internal.constants import (
     BOOTSTRAP_REPLICATES,
     CONFIDENCE,
@@ -73,9 +79,7 @@ def _check_waits(waits: object) -> Waits:
 
 
 def _check_level(level: float) -> float:
-    if isinstance(level, bool) or not (isinstance(level, int | float) and 0.0 < level < 1.0):
-        raise InputError(f"level must be a number in (0, 1); got {level!r}")
-    return float(level)
+    return check_fraction("level", level, closed_above=False)
 
 
 @dataclass(frozen=True, slots=True)

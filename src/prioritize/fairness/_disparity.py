@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -13,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import SeedLike, check_int, check_random_state
+from prioritize._internal.checks import SeedLike, check_fraction, check_int, check_random_state
 from prioritize._internal.constants import FOUR_FIFTHS
 from prioritize.fairness._columns import (
     BoolArray,
@@ -330,10 +329,7 @@ class DisparityFrame:
         exactly when ``ratio() < threshold``.
         """
         self._check_nonnegative("four_fifths")
-        if isinstance(threshold, bool) or not (
-            isinstance(threshold, numbers.Real) and 0.0 < threshold <= 1.0
-        ):
-            raise InputError(f"threshold must be a number in (0, 1]; got {threshold!r}")
+        threshold = check_fraction("threshold", threshold, closed_above=True)
         relative = _relative(self._group_values, self.higher_is_better)
         return pd.DataFrame(
             {"value": self._group_values, "relative": relative, "flagged": relative < threshold},
@@ -361,8 +357,7 @@ class DisparityFrame:
         percentile.
         """
         n = check_int("n", n, minimum=1)
-        if isinstance(level, bool) or not (isinstance(level, numbers.Real) and 0.0 < level < 1.0):
-            raise InputError(f"level must be a number in (0, 1); got {level!r}")
+        level = check_fraction("level", level, closed_above=False)
         rng = check_random_state(seed)
         total = int(self._bounds[-1])
         sizes = np.diff(self._bounds)

@@ -14,7 +14,7 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from prioritize._errors import InputError
-from prioritize._internal.checks import check_instance
+from prioritize._internal.checks import check_instance, check_int
 from prioritize.audit import NUMERIC_COLUMNS, SIGNAL_COLUMNS, snapshot
 from prioritize.policy import Policy
 from prioritize.testing.strategies import column_values, query_frames
@@ -82,8 +82,8 @@ def run(
     max_examples: int | None,
 ) -> None:
     """Run ``test`` under hypothesis; a failure re-raises the shrunk example's error."""
-    if max_examples is not None and (isinstance(max_examples, bool) or max_examples < 1):
-        raise InputError(f"max_examples must be an int >= 1; got {max_examples!r}")
+    if max_examples is not None:
+        max_examples = check_int("max_examples", max_examples, minimum=1)
     if settings is None:
         base = Settings(
             deadline=None,

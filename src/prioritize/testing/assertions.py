@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis import target
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_int, check_number
 from prioritize.audit import NUMERIC_COLUMNS
 from prioritize.policy import Policy
 from prioritize.testing._kit import (
@@ -223,10 +224,7 @@ def assert_bounded_influence(
     """
     policy = check_policy(policy)
     columns = resolve_columns(column, policy=policy)
-    if isinstance(max_points, bool) or not isinstance(max_points, int | float):
-        raise InputError(f"max_points must be a number; got {type(max_points).__name__}")
-    if not math.isfinite(max_points) or max_points < 0:
-        raise InputError(f"max_points must be a finite number >= 0; got {max_points!r}")
+    max_points = check_number("max_points", max_points)
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
         now = draw_now(data, frame)
@@ -285,8 +283,7 @@ def assert_bounded_rank_shift(
     """
     policy = check_policy(policy)
     columns = resolve_columns(column, policy=policy)
-    if isinstance(max_places, bool) or not isinstance(max_places, int) or max_places < 0:
-        raise InputError(f"max_places must be an int >= 0; got {max_places!r}")
+    max_places = check_int("max_places", max_places, minimum=0)
     strategy = frames if frames is not None else near_ties(policy=policy)
 
     def check(frame: pd.DataFrame, data: st.DataObject) -> None:
@@ -554,14 +551,8 @@ def assert_no_starvation(
     from prioritize.simulation import simulate
 
     policy = check_policy(policy)
-    if (
-        isinstance(within_minutes, bool)
-        or not isinstance(within_minutes, int | float)
-        or within_minutes <= 0
-    ):
-        raise InputError(f"within_minutes must be a number of minutes > 0; got {within_minutes!r}")
-    if isinstance(max_queries, bool) or not isinstance(max_queries, int) or max_queries < 3:
-        raise InputError(f"max_queries must be an int >= 3; got {max_queries!r}")
+    within_minutes = check_number("within_minutes", within_minutes, positive=True)
+    max_queries = check_int("max_queries", max_queries, minimum=3)
     fewest = fewest_on_duty(agents)
     strategy = (
         frames

@@ -17,6 +17,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_int
 from prioritize.models import REQUIRED_COLUMNS, Channel, Customer, Query
 from prioritize.policy import Aging, Blind, Cap, MaxWait, Policy, Weights
 from prioritize.signals import SIGNALS, Domain
@@ -366,8 +367,7 @@ def near_ties(
     was tied with. The frames of
     :func:`~prioritize.testing.assert_bounded_rank_shift`.
     """
-    if not profiles >= 1 or isinstance(profiles, bool):
-        raise InputError(f"profiles must be an int >= 1; got {profiles!r}")
+    profiles = check_int("profiles", profiles, minimum=1)
     frame = draw(
         query_frames(
             min_rows=min_rows,
@@ -551,8 +551,7 @@ def streams(
     that starves a policy without aging or a wait limit. No ``text``, ``is_public`` or
     ``patience_minutes``; rows are in arrival order (``Q0000`` first).
     """
-    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
-        raise InputError(f"agents must be an int >= 1; got {agents!r}")
+    agents = check_int("agents", agents, minimum=1)
     if not 0.0 < load < 1.0:
         raise InputError(f"load must be in (0, 1): utilisation below capacity; got {load!r}")
     lo, hi = handle_minutes
