@@ -13,6 +13,7 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.checks import SeedLike
 from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.text import duration_text
 from prioritize.audit._counterfactual import CounterfactualResult, counterfactual
 from prioritize.audit._gaming import GamingResult, gaming
 from prioritize.audit._ranks import check_policy, resolve_now, snapshot
@@ -193,7 +194,7 @@ class AuditReport:
             lines += [
                 "",
                 f"Simulated: {s['served']} served, {s['abandoned']} abandoned, "
-                f"mean wait {s['mean_wait_minutes']:.1f} min",
+                f"mean wait {duration_text(s['mean_wait_minutes'], words=False)}",
                 f"({self.simulation.abandonment})",
             ]
             for group, table in self.disparities.items():

@@ -69,7 +69,8 @@ class StaffingChoice:
         return (
             f"{self.agents} agent{'s' if self.agents != 1 else ''}: {self.method} staffing for "
             f"{self.target:.0%} within {self.within_minutes:g} min at the stream's load of "
-            f"{self.arrivals_per_hour:,.1f} queries/h × {self.handle_minutes:.1f} min = "
+            f"{self.arrivals_per_hour:,.1f} queries/h × "
+            f"{duration_text(self.handle_minutes, words=False)} = "
             f"{self.load:.1f} agents{patience}"
         )
 
