@@ -153,17 +153,16 @@ def run_compare(opts: CompareOptions) -> str:
 
     # Each long step shows its own bar (tqdm, when installed) on stderr.
     bars = sys.stderr.isatty() if opts.progress is None else opts.progress
+    # the one setup every run shares: the first runs, the replications, compare, the sweep
+    setup: dict[str, Any] = {
+        "agents": staffing,
+        "routes": routes,
+        "retry": retry,
+        "patience": patience,
+    }
     results: dict[str, SimulationResult] = {}
     for name in progress(list(policies), enabled=bars, desc="simulate"):
-        results[name] = simulate(
-            frame,
-            policies[name],
-            agents=staffing,
-            routes=routes,
-            retry=retry,
-            seed=opts.seed,
-            patience=patience,
-        )
+        results[name] = simulate(frame, policies[name], seed=opts.seed, **setup)
     table = None
     runs: dict[str, list[SimulationResult]] | None = None
     if opts.replications > 1:
@@ -172,35 +171,20 @@ def run_compare(opts: CompareOptions) -> str:
         for s in range(opts.seed + 1, opts.seed + opts.replications):
             data = source(s) if callable(source) else source
             for name in policies:
-                runs[name].append(
-                    simulate(
-                        data,
-                        policies[name],
-                        agents=staffing,
-                        routes=routes,
-                        retry=retry,
-                        seed=s,
-                        patience=patience,
-                    )
-                )
+                runs[name].append(simulate(data, policies[name], seed=s, **setup))
         table = compare(
             source,
             policies,
-            agents=staffing,
-            routes=routes,
-            retry=retry,
+            **setup,
             seed=opts.seed,
             replications=opts.replications,
-            patience=patience,
             baseline=opts.baseline,
             within_minutes=opts.within_minutes,
             progress=bars,
         )
     written = None
     if opts.report is not None:
-        written = _write_report(
-            opts, results, frame, staffing, routes, bars, stream, team, patience, runs, retry
-        )
+        written = _write_report(opts, results, frame, setup, bars, stream, team, runs)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -230,27 +214,16 @@ def _write_report(
     opts: CompareOptions,
     results: dict[str, SimulationResult],
     frame: pd.DataFrame,
-    staffing: Any,
-    routes: Routes | None,
+    setup: dict[str, Any],
     bars: bool,
     stream: str,
     team: str,
-    patience: Any,
     runs: dict[str, list[SimulationResult]] | None = None,
-    retry: Retry | None = None,
 ) -> Path:
     from prioritize.report import influence_sweep, write_report
 
     assert opts.report is not None
-    sweep = influence_sweep(
-        frame,
-        agents=staffing,
-        routes=routes,
-        retry=retry,
-        seed=opts.seed,
-        patience=patience,
-        progress=bars,
-    )
+    sweep = influence_sweep(frame, seed=opts.seed, progress=bars, **setup)
     try:
         return write_report(
             opts.report,

@@ -38,6 +38,7 @@ __all__ = [
     "redraw",
     "resolve_columns",
     "run",
+    "run_on_frames",
     "table",
     "view",
 ]
@@ -120,6 +121,17 @@ def frames_for(policy: Policy, frames: Frames | None) -> Frames:
     if frames is not None:
         return frames
     return query_frames(max_rows=8, policy=policy) if policy.signals.custom else FRAMES
+
+
+def run_on_frames(
+    check: Callable[[pd.DataFrame, st.DataObject], None],
+    policy: Policy,
+    frames: Frames | None,
+    settings: Settings | None,
+    max_examples: int | None,
+) -> None:
+    """Run ``check(frame, data)`` under hypothesis on the frames :func:`frames_for` gives."""
+    run(check, {"frame": frames_for(policy, frames), "data": st.data()}, settings, max_examples)
 
 
 def resolve_columns(

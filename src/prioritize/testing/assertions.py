@@ -55,10 +55,10 @@ from prioritize.testing._kit import (
     check_policy,
     draw_now,
     fail,
-    frames_for,
     redraw,
     resolve_columns,
     run,
+    run_on_frames,
     view,
 )
 from prioritize.testing._starvation import SearchCappedWarning, adversaries, fewest_on_duty
@@ -135,12 +135,7 @@ def assert_blind(
         if judge(frame, changed)[0].any():
             fail(policy, f"is not blind to {list(columns)}", frame, changed, now, columns, judge)
 
-    run(
-        check,
-        {"frame": frames_for(policy, frames), "data": st.data()},
-        settings,
-        max_examples,
-    )
+    run_on_frames(check, policy, frames, settings, max_examples)
 
 
 def assert_monotone(
@@ -196,12 +191,7 @@ def assert_monotone(
             what = f"is not {direction} in {column!r}: raising it {verb} a score"
             fail(policy, what, frame, changed, now, [column], judge)
 
-    run(
-        check,
-        {"frame": frames_for(policy, frames), "data": st.data()},
-        settings,
-        max_examples,
-    )
+    run_on_frames(check, policy, frames, settings, max_examples)
 
 
 def assert_bounded_influence(
@@ -243,12 +233,7 @@ def assert_bounded_influence(
         if judge(frame, changed)[0].any():
             fail(policy, what, frame, changed, now, columns, judge)
 
-    run(
-        check,
-        {"frame": frames_for(policy, frames), "data": st.data()},
-        settings,
-        max_examples,
-    )
+    run_on_frames(check, policy, frames, settings, max_examples)
 
 
 def assert_bounded_rank_shift(
@@ -398,12 +383,7 @@ def assert_batch_independent(
         if judge(frame, subset)[0].any():
             fail(policy, what, frame, subset, now, [], judge)
 
-    run(
-        check,
-        {"frame": frames_for(policy, frames), "data": st.data()},
-        settings,
-        max_examples,
-    )
+    run_on_frames(check, policy, frames, settings, max_examples)
 
 
 def _starved_message(
