@@ -78,8 +78,13 @@ def _check_waits(waits: object) -> Waits:
     raise InputError(f"waits must be one of {list(WAITS)}; got {waits!r}")
 
 
-def _check_level(level: float) -> float:
-    return check_fraction("level", level, closed_above=False)
+def _bootstrap(seed: Any, replicates: Any, level: Any) -> tuple[np.random.Generator, int, float]:
+    """The checked bootstrap arguments: the generator, the replicates, the interval's level."""
+    return (
+        check_random_state(seed),
+        check_int("replicates", replicates, minimum=1),
+        check_fraction("level", level, closed_above=False),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +182,8 @@ def band_figures(
     its normal limit. A figure with no rows to measure is NaN.
     """
     waits = _check_waits(waits)
-    replicates = check_int("replicates", replicates, minimum=1)
-    level = _check_level(level)
+    rng, replicates, level = _bootstrap(seed, replicates, level)
     min_queries = check_int("min_queries", min_queries, minimum=1)
-    rng = check_random_state(seed)
     bands = _bands(records, group, within_minutes)
     sizes = bands.sizes
     answered = _count(bands, ~bands.abandoned)
@@ -274,11 +277,10 @@ def four_fifths_test(
     ``min_queries`` queries and :data:`MIN_BAND_HITS` hits each; otherwise a
     ratio below ``threshold`` reads ``"too few to tell"``.
     """
-    replicates = check_int("replicates", replicates, minimum=1)
-    level = _check_level(level)
+    rng, replicates, level = _bootstrap(seed, replicates, level)
     min_queries = check_int("min_queries", min_queries, minimum=1)
     bands = _bands(records, group, within_minutes)
-    return _four_fifths(bands, check_random_state(seed), replicates, level, threshold, min_queries)
+    return _four_fifths(bands, rng, replicates, level, threshold, min_queries)
 
 
 def _four_fifths(
@@ -322,10 +324,9 @@ def wait_ratio_test(
     :func:`four_fifths_test`; no rule judges it (``state`` is None). NaN
     when nobody was answered.
     """
-    replicates = check_int("replicates", replicates, minimum=1)
-    level = _check_level(level)
+    rng, replicates, level = _bootstrap(seed, replicates, level)
     bands = _bands(records, group, SLA_MINUTES)
-    return _wait_ratio(bands, check_random_state(seed), replicates, level)
+    return _wait_ratio(bands, rng, replicates, level)
 
 
 def _wait_ratio(
@@ -442,9 +443,7 @@ def band_changes(
     one (a query's waits under two policies move together).
     """
     waits = _check_waits(waits)
-    replicates = check_int("replicates", replicates, minimum=1)
-    level = _check_level(level)
-    rng = check_random_state(seed)
+    rng, replicates, level = _bootstrap(seed, replicates, level)
     after = _bands(records, group, within_minutes)
     paired = _paired(records, baseline)
     before_wait = read_values(paired, "wait_minutes")
