@@ -11,7 +11,14 @@ import pandas as pd
 
 from prioritize._internal.constants import MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text
-from prioritize.report import baseline_changes, promise, reading, summary_table
+from prioritize.report import (
+    Breakdown,
+    baseline_changes,
+    breakdowns,
+    promise,
+    reading,
+    summary_table,
+)
 from prioritize.simulation import SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["changes_text", "comparison_text", "count", "minutes", "render", "summary_text"]
@@ -89,18 +96,17 @@ _QUERY_GROUPS = (
 def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str]]:
     rows = []
     records = result.records
-    groups = [("follower_band", "followers"), ("value_band", "value")]
-    groups += [
-        (column, label)
-        for column, label in _QUERY_GROUPS
-        if column in records.columns and records[column].nunique(dropna=False) > 1
+    groups = [
+        Breakdown("follower_band", "followers"),
+        Breakdown("value_band", "value"),
+        *breakdowns([records], _QUERY_GROUPS),  # each partition once (language = skill queue)
     ]
-    for group, label in groups:
-        table = breakdown(records, group=group, within_minutes=within_minutes)
+    for part in groups:
+        table = breakdown(records, group=part.column, within_minutes=within_minutes)
         for band, row in table.iterrows():
             rows.append(
                 [
-                    f"{label} {band if band != '' else '(no skill)'}",
+                    part.named(band),
                     f"{int(row['queries']):,}",
                     _pct(float(row["share"])),
                     _wait_ci(row, "median_wait_answered"),

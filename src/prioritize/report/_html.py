@@ -17,6 +17,7 @@ from prioritize._internal.checks import check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
+from prioritize._internal.text import listed
 from prioritize.fairness import FAIL, PASS, TOO_FEW
 from prioritize.report._plots import (
     plot_changes,
@@ -28,10 +29,9 @@ from prioritize.report._plots import (
 from prioritize.report._promise import promise
 from prioritize.report._reading import QUEUE_CHANGES, reading
 from prioritize.report._tables import (
-    NO_SKILL,
     band_table,
     baseline_changes,
-    labelled,
+    breakdowns,
     summary_table,
 )
 from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
@@ -216,40 +216,53 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
     """A section per :data:`BREAKDOWNS` column that tells something: one table per policy.
 
     By agent group when the run had a team; by any other column when the records
-    have it with at least two labels (one label would repeat the headline figures).
+    have it with at least two labels (one label would repeat the headline figures),
+    once per partition of the queries: a column that splits them exactly as an
+    earlier one (every language its own skill queue) shares its section
+    (:func:`~prioritize.report.breakdowns`).
     """
-    records = next(iter(results.values())).records
     parts: list[str] = []
-    for column, label in BREAKDOWNS:
-        if column != AGENT_GROUP and not labelled(records, column):
-            continue
+    teams = {name: breakdown(result, group=AGENT_GROUP) for name, result in results.items()}
+    if not all(list(t.index) == [SINGLE_POOL] for t in teams.values()):
+        parts += [
+            f"<h2>By {html.escape(dict(BREAKDOWNS)[AGENT_GROUP])}</h2>",
+            '<p class="note">Per agent group: the queries it answered and their waits; '
+            "occupancy is busy time over on-duty time (capacity weights: a chat held "
+            "by an agent who holds three counts a third; an agent finishing a query "
+            "after the shift ended is on duty until done).</p>",
+            '<div class="grid">',
+            *(
+                f"<div><h3>{html.escape(name)}</h3>"
+                f"{_table(table, _AGENT_GROUP_COLUMNS, 'agent group')}</div>"
+                for name, table in teams.items()
+            ),
+            "</div>",
+        ]
+    queries = [(c, label) for c, label in BREAKDOWNS if c != AGENT_GROUP]
+    for part in breakdowns([r.records for r in results.values()], queries):
         tables = {
-            name: breakdown(result, group=column, within_minutes=within_minutes)
+            name: breakdown(result, group=part.column, within_minutes=within_minutes)
             for name, result in results.items()
         }
-        if column == AGENT_GROUP and all(list(t.index) == [SINGLE_POOL] for t in tables.values()):
-            continue  # a run without a team: its one pool is the headline figures
-        parts.append(f"<h2>By {html.escape(label)}</h2>")
-        if column == AGENT_GROUP:
-            parts.append(
-                '<p class="note">Per agent group: the queries it answered and their waits; '
-                "occupancy is busy time over on-duty time (capacity weights: a chat held "
-                "by an agent who holds three counts a third; an agent finishing a query "
-                "after the shift ended is on duty until done).</p>"
-            )
-            shown = _AGENT_GROUP_COLUMNS
-        else:
-            parts.append(
-                f'<p class="note">Within target: answered within {within_minutes:g} minutes '
-                "(giving up counts as a miss).</p>"
-            )
-            retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
-            shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
+        parts.append(f"<h2>By {html.escape(part.heading)}</h2>")
+        same = (
+            f" The {listed(part.same_as)} split{'s' if len(part.same_as) == 1 else ''} the "
+            f"queries exactly as the {part.who}: one table."
+            if part.same_as
+            else ""
+        )
+        parts.append(
+            f'<p class="note">Within target: answered within {within_minutes:g} minutes '
+            f"(giving up counts as a miss).{html.escape(same)}</p>"
+        )
+        retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
+        shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
         parts.append('<div class="grid">')
         for name, table in tables.items():
-            if column == "skills":
-                table = table.rename(index={"": NO_SKILL})
-            parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
+            table = table.rename(index=part.label)
+            parts.append(
+                f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, part.heading)}</div>"
+            )
         parts.append("</div>")
     return parts
 
@@ -257,21 +270,20 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
 def _queue_changes(
     results: Mapping[str, SimulationResult], base: str, within_minutes: float
 ) -> list[str]:
-    """The change against ``base`` per skill queue and per language, when the records say."""
-    records = results[base].records
+    """The change against ``base`` per skill queue and per language, when the records say.
+
+    Once per partition of the queries (every language its own skill queue: one table).
+    """
     parts: list[str] = []
-    for column, label in QUEUE_CHANGES:
-        if not labelled(records, column):
-            continue
+    for part in breakdowns([r.records for r in results.values()], QUEUE_CHANGES):
         table = baseline_changes(
-            results, baseline=base, group=column, within_minutes=within_minutes
+            results, baseline=base, group=part.column, within_minutes=within_minutes
         )
-        if column == "skills":
-            table = table.rename(index={"": NO_SKILL}, level=1)
+        table = table.rename(index=part.label, level=1)
         parts += [
-            f"<h3>Per {html.escape(label)}</h3>",
+            f"<h3>Per {html.escape(part.heading)}</h3>",
             '<div class="wide">',
-            _table(table, _CHANGE_COLUMNS, f"policy, {label}"),
+            _table(table, _CHANGE_COLUMNS, f"policy, {part.heading}"),
             "</div>",
         ]
     return parts

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
-from prioritize._internal.text import duration_text
+from prioritize._internal.text import duration_text, listed
 from prioritize.fairness import FAIL, TOO_FEW
-from prioritize.report._tables import NO_SKILL, baseline_changes, labelled, summary_table
+from prioritize.report._tables import baseline_changes, breakdowns, summary_table
 from prioritize.simulation import SimulationResult
 
 __all__ = ["reading"]
@@ -117,37 +115,24 @@ def _queue_sentences(
     Material: the paired 95% interval of the change excludes 0, in a queue of
     at least :data:`MIN_BAND_QUERIES` queries. A breakdown that splits the
     queries exactly as an earlier one (every language its own skill queue)
-    is stated once, under both names.
+    is stated once, under both names (:func:`breakdowns`).
     """
-    records = results[baseline].records
-    queues: list[tuple[str, str, Any]] = []  # (column, who, how the column splits the rows)
-    for column, who in QUEUE_CHANGES:
-        if not labelled(records, column):
-            continue
-        codes = pd.factorize(records[column])[0]
-        same = [i for i, (_, _, other) in enumerate(queues) if np.array_equal(codes, other)]
-        if same:  # the same queries by another name: said once, under both names
-            first, named, other = queues[same[0]]
-            queues[same[0]] = (first, f"{named} (= {who})", other)
-        else:
-            queues.append((column, who, codes))
     sentences = []
-    for column, who, _ in queues:
+    for part in breakdowns([r.records for r in results.values()], QUEUE_CHANGES):
         changes = baseline_changes(
-            results, baseline=baseline, group=column, within_minutes=within_minutes, seed=seed
+            results, baseline=baseline, group=part.column, within_minutes=within_minutes, seed=seed
         )
         if changes.empty:
             continue
         low = changes["within_target_change_low"].astype(float)
         high = changes["within_target_change_high"].astype(float)
         material = changes[((low > 0) | (high < 0)) & (changes["queries"] >= MIN_BAND_QUERIES)]
-        noun = who.split(" (")[0]
         parts = [
-            _queue_change(row, str(policy), f"{noun} {str(label) or NO_SKILL}", within_minutes)
+            _queue_change(row, str(policy), f"{part.who} {part.label(label)}", within_minutes)
             for (policy, label), row in material.iterrows()
         ]
         if parts:
-            head = f"By {who}, against {baseline}{_on_firsts(changes)}: "
+            head = f"By {part.heading}, against {baseline}{_on_firsts(changes)}: "
             sentences.append(head + "; ".join(parts) + ".")
     return sentences
 
@@ -196,10 +181,6 @@ def _shares(low: float, high: float) -> tuple[str, str]:
     return f"{low:.0%}", f"{high:.0%}"  # equal: whole percents say so
 
 
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
     rule = (
         f"The four-fifths rule (every band answered within {within_minutes:g} min at least "
@@ -211,10 +192,10 @@ def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
         failing = [str(n) for n, v in states.items() if v == FAIL]
         unsure = [str(n) for n, v in states.items() if v == TOO_FEW]
         if failing:
-            said.append(f"fails across {noun} under {_listed(failing)}")
+            said.append(f"fails across {noun} under {listed(failing)}")
         if unsure:
             said.append(
-                f"is too few to tell across {noun} under {_listed(unsure)} (a ratio under "
+                f"is too few to tell across {noun} under {listed(unsure)} (a ratio under "
                 f"0.8 whose 95% interval reaches 0.8, or one from a band of fewer than "
                 f"{MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in time)"
             )
