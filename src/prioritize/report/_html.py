@@ -389,14 +389,15 @@ def html_report(
         "<h2>Who waits how long</h2>",
         _figure(
             plot_wait_distribution(results),
-            "For each policy and follower band: the share of queries answered within 5 min, "
-            "15 min, 1 hour, 4 hours, later, or never (gave up).",
+            "For each policy and follower band (n: its queries): the share of queries answered "
+            "within 5 min, 15 min, 1 hour, 4 hours, later, or never (gave up).",
         ),
         "<h2>Service level by group</h2>",
         _figure(
             plot_service_level(results, within_minutes=within_minutes, target=target),
             f"Share of each band's queries answered within {within_minutes:g} minutes (giving "
-            f"up counts as a miss); dashed: the {target:.0%} target.",
+            f"up counts as a miss), with its 95% bootstrap interval; n: the band's queries; "
+            f"dashed: the {target:.0%} target.",
         ),
     ]
     if sweep is not None and len(sweep):
