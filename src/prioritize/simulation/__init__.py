@@ -54,6 +54,12 @@ from prioritize.simulation._models import (
     PatienceLike,
     SurveyPatience,
 )
+from prioritize.simulation._people import (
+    EVERYONE,
+    PEOPLE_CHANGE_COLUMNS,
+    people_changes,
+    people_records,
+)
 from prioritize.simulation._result import (
     CHURN_AFTER_ABANDON,
     QUERY_COLUMNS,
@@ -74,6 +80,8 @@ __all__ = [
     "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",
+    "EVERYONE",
+    "PEOPLE_CHANGE_COLUMNS",
     "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "RUN_FIELDS",
@@ -96,6 +104,8 @@ __all__ = [
     "capacity_changes",
     "compare",
     "exposure_contributors",
+    "people_changes",
+    "people_records",
     "simulate",
     "summarize",
     "sweep",
