@@ -98,3 +98,39 @@ def test_a_person_whose_first_attempt_is_missing_is_named() -> None:
         people_records(broken)
     with pytest.raises(SchemaError, match="first_query_id"):
         people_records(records.assign(first_query_id=pd.Series([None] * len(records))))
+
+
+@pytest.mark.parametrize("replications", [1, 3])
+def test_compare_headline_states_the_people_answered_change(replications: int) -> None:
+    frame = pz.synthetic.queries(250, seed=5, days=1)
+    policies = {"fifo": pz.policies.fifo(), "inf": pz.policies.influencer_weighted()}
+    retry = pz.Retry(probability=0.8, after_minutes=15)
+    table = pz.compare(
+        lambda s: pz.synthetic.queries(250, seed=5 + s, days=1) if replications > 1 else frame,
+        policies,
+        agents=1,
+        patience=10,
+        retry=retry,
+        replications=replications,
+    )
+    change = table["people_answered_change"]
+    assert change["fifo"] == 0.0
+    assert change["inf"] == pytest.approx(
+        table.loc["inf", "people_answered"] - table.loc["fifo", "people_answered"]
+    )
+    if replications == 1:
+        runs = {
+            n: pz.simulate(frame, p, agents=1, patience=10, retry=retry)
+            for n, p in policies.items()
+        }
+        paired = people_changes(runs["inf"].records, runs["fifo"].records).loc[EVERYONE]
+        row = table.loc["inf"]
+        assert row["people_answered_change"] == pytest.approx(paired["answered_change"])
+        assert row["people_answered_change_low"] == pytest.approx(paired["answered_change_low"])
+        assert row["people_answered_change_high"] == pytest.approx(paired["answered_change_high"])
+        low, high = table["people_answered_change_low"], table["people_answered_change_high"]
+        assert (low <= change).all() and (change <= high).all()
+        assert "people_answered_change_ci95" not in table.columns
+    else:
+        assert "people_answered_change_ci95" in table.columns
+        assert "people_answered_change_low" not in table.columns

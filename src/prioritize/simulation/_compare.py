@@ -30,17 +30,21 @@ from prioritize.policy import Policy
 from prioritize.routing import Retry, Routes
 from prioritize.simulation._breakdown import AGENT_GROUP, breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
+from prioritize.simulation._people import people_changes, people_records
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = ["BY_CHANGE_FIELDS", "CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
 
-#: Per run, beside the summary: :func:`prioritize.fairness.band_ratio_tests` — the share
-#: answered within ``within_minutes`` and, for each band, the four-fifths test and the wait
-#: ratio's interval, the rows of the smaller band compared and the state.
+#: Per run, beside the summary: ``people_answered`` (the share of people answered on any
+#: attempt, ``1 - people_unanswered / people``) and
+#: :func:`prioritize.fairness.band_ratio_tests` — the share answered within
+#: ``within_minutes`` and, for each band, the four-fifths test and the wait ratio's
+#: interval, the rows of the smaller band compared and the state.
 _RATIOS = ("four_fifths", "wait_ratio")
 RUN_FIELDS: tuple[str, ...] = (
     "within_target",
+    "people_answered",
     *(
         f"{kind}_{band}_{part}"
         for band in BANDS
@@ -49,9 +53,14 @@ RUN_FIELDS: tuple[str, ...] = (
         if not (kind == "wait_ratio" and part == "state")  # no rule judges a wait ratio
     ),
 )
-_AVERAGED = (*SUMMARY_FIELDS, "within_target")
+_AVERAGED = (*SUMMARY_FIELDS, "within_target", "people_answered")
 #: Figures ``compare`` states as a change against the baseline policy.
-CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_target", "abandon_rate")
+CHANGE_FIELDS: tuple[str, ...] = (
+    "p50_wait_minutes",
+    "within_target",
+    "abandon_rate",
+    "people_answered",
+)
 #: Figures ``compare(by=...)`` states per group as a change against the baseline policy, each
 #: with ``<figure>_change``, ``<figure>_change_low`` and ``<figure>_change_high``.
 BY_CHANGE_FIELDS: tuple[str, ...] = ("median_wait_answered", "within_target", "abandon_rate")
@@ -93,6 +102,7 @@ def _summary_row(
     by: str | None = None,
     routes: Routes | None = None,
     retry: Retry | None = None,
+    people: bool = False,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
@@ -109,6 +119,10 @@ def _summary_row(
     )
     row = dict(result.summary)
     row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+    row["people_answered"] = 1.0 - row["people_unanswered"] / max(1, row["people"])
+    if people:  # what the baseline's people change is paired on
+        persons = people_records(result.records)
+        row["persons"] = persons[["query_id", "received_at", "wait_minutes", "abandoned"]]
     if by is not None:
         row["breakdown"] = breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
         if by != AGENT_GROUP:  # what the baseline's change is paired on (first attempts)
@@ -215,10 +229,17 @@ def compare(
         the four-fifths test's ``_state`` is ``"pass"``, ``"fail"`` or ``"too
         few to tell"`` (:func:`~prioritize.fairness.flag_state`).
 
+        ``people_answered``: the share of people (``first_query_id``: a
+        customer who retried counts once) answered on any attempt.
+
         Last, for each of :data:`CHANGE_FIELDS`, ``<figure>_change``: the
         policy's figure minus the baseline's (paired by seed; with
         replications, the mean change and ``<figure>_change_ci95`` across
-        runs). ``attrs["baseline"]`` names the baseline.
+        runs). With one run, ``people_answered_change_low``/``_high`` is the
+        paired 95% interval of ``people_answered_change``, each person
+        resampled with their outcome under both policies
+        (:func:`~prioritize.simulation.people_changes`). ``attrs["baseline"]``
+        names the baseline.
 
         With ``by``: the :func:`~prioritize.simulation.breakdown` of each
         policy's run, indexed by ``(policy, <by>)``, then, per group and for
@@ -256,11 +277,8 @@ def compare(
     churn = check_churn(churn_after_abandon)
     if by is not None and not isinstance(by, str):
         raise InputError(f"by must be a column name; got {by!r}")
-    tasks = [
-        (frame, policy, agents, s, handle, patience, churn, within_minutes, by, routes, retry)
-        for policy in policies.values()
-        for s in seeds
-    ]
+    simulated = (handle, patience, churn, within_minutes, by, routes, retry, by is None)
+    tasks = [(frame, policy, agents, s, *simulated) for policy in policies.values() for s in seeds]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     abandonment = _abandonment(rows)
     if by is not None:
@@ -277,7 +295,8 @@ def compare(
     changes = _changes(runs, base, len(seeds))
     if replications == 1:
         out = runs.set_index("policy")
-        out = pd.concat([out, changes.set_index(out.index)], axis=1)
+        people = _people_intervals(rows, list(policies), base, seeds[0])
+        out = pd.concat([out, changes.set_index(out.index), people.set_index(out.index)], axis=1)
         out.attrs["baseline"] = base
         out.attrs["abandonment"] = abandonment
         return out
@@ -307,6 +326,26 @@ def compare(
     out.attrs["baseline"] = base
     out.attrs["abandonment"] = abandonment
     return out
+
+
+def _people_intervals(
+    rows: list[dict[str, Any]], names: list[str], baseline: str, seed: int
+) -> pd.DataFrame:
+    """One run per policy: the paired 95% interval of ``people_answered_change``.
+
+    :func:`~prioritize.simulation.people_changes` of each run's people against
+    the baseline's (the same people, paired by person).
+    """
+    base = rows[names.index(baseline)]["persons"]
+    low, high = [], []
+    for row in rows:
+        change = people_changes(row["persons"], base, seed=seed).iloc[0]
+        low.append(float(change["answered_change_low"]))
+        high.append(float(change["answered_change_high"]))
+    return pd.DataFrame(
+        {"people_answered_change_low": low, "people_answered_change_high": high},
+        index=pd.Index(names, name="policy"),
+    )
 
 
 def _with_changes(

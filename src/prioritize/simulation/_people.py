@@ -140,9 +140,9 @@ def people_changes(
             "answered_baseline": 1.0 - table["abandon_rate_baseline"],
             "answered": 1.0 - table["abandon_rate"],
             # the share never answered, negated: its interval's ends swap
-            "answered_change": -table["abandon_rate_change"],
-            "answered_change_low": -table["abandon_rate_change_high"],
-            "answered_change_high": -table["abandon_rate_change_low"],
+            "answered_change": 0.0 - table["abandon_rate_change"],  # 0.0 -: never a -0.0
+            "answered_change_low": 0.0 - table["abandon_rate_change_high"],
+            "answered_change_high": 0.0 - table["abandon_rate_change_low"],
         },
         index=table.index,
     )
