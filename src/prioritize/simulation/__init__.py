@@ -37,6 +37,7 @@ from prioritize.simulation._breakdown import (
     breakdown,
 )
 from prioritize.simulation._compare import (
+    AGENT_GROUP_CHANGE_FIELDS,
     BY_CHANGE_FIELDS,
     CHANGE_FIELDS,
     RUN_FIELDS,
@@ -75,6 +76,7 @@ from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
     "AGENT_GROUP",
+    "AGENT_GROUP_CHANGE_FIELDS",
     "AGENT_GROUP_COLUMNS",
     "BY_CHANGE_FIELDS",
     "CHANGE_FIELDS",

@@ -34,7 +34,15 @@ from prioritize.simulation._people import people_changes, people_records
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
-__all__ = ["BY_CHANGE_FIELDS", "CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
+__all__ = [
+    "AGENT_GROUP_CHANGE_FIELDS",
+    "BY_CHANGE_FIELDS",
+    "CHANGE_FIELDS",
+    "RUN_FIELDS",
+    "compare",
+    "sweep",
+    "t_quantile",
+]
 
 #: Per run, beside the summary: ``people_answered`` (the share of people answered on any
 #: attempt, ``1 - people_unanswered / people``) and
@@ -64,6 +72,17 @@ CHANGE_FIELDS: tuple[str, ...] = (
 #: Figures ``compare(by=...)`` states per group as a change against the baseline policy, each
 #: with ``<figure>_change``, ``<figure>_change_low`` and ``<figure>_change_high``.
 BY_CHANGE_FIELDS: tuple[str, ...] = ("median_wait_answered", "within_target", "abandon_rate")
+
+#: Figures ``compare(by="agent_group")`` states per agent group as a change against the
+#: baseline policy's run with the same seed: ``<figure>_change`` (and, with replications,
+#: ``<figure>_change_ci95``). What the group did, not a paired change per query.
+AGENT_GROUP_CHANGE_FIELDS: tuple[str, ...] = ("served", "occupancy")
+#: ``attrs["change_interval"]`` of ``compare(by="agent_group")`` with one run per policy.
+NO_INTERVAL_ONE_RUN = (
+    "no interval: one run per policy, and an agent group's served count and occupancy "
+    "have no within-run interval (the two runs' groups answer different queries); "
+    "use replications > 1 for one across runs"
+)
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience", "churn_after_abandon")
@@ -250,9 +269,19 @@ def compare(
         ``<figure>_change_low``/``_change_high``
         (:func:`prioritize.fairness.band_changes`, as
         :func:`prioritize.report.baseline_changes`; with retries, of the first
-        attempts; 0 for the baseline itself). Not by ``agent_group``: a
-        group is who answered a query, not what the query is, so the two
-        runs' groups hold different queries. With ``replications > 1``, each
+        attempts; 0 for the baseline itself).
+
+        By ``agent_group`` the change is of what the group did, not paired
+        per query (a group is who answered a query, not what the query is,
+        so the two runs' groups hold different queries): for each of
+        :data:`AGENT_GROUP_CHANGE_FIELDS` (``served``, ``occupancy``),
+        ``<figure>_change`` against the baseline's run with the same seed.
+        With one run per policy it has no interval (a served count or an
+        occupancy of one run has none), and ``attrs["change_interval"]``
+        says so; with replications, ``<figure>_change_ci95`` across the runs
+        (paired by seed) is its interval.
+
+        With ``replications > 1``, each
         figure is its mean over the runs in which the group has rows
         (``runs`` says how many) and ``<figure>_ci95`` the half-width of its
         95 % interval across those runs (NaN from a single run): the change's
@@ -285,8 +314,16 @@ def compare(
         tables = [row["breakdown"] for row in rows]
         if by != AGENT_GROUP:
             tables = _with_changes(tables, rows, list(policies), base, by, within_minutes, seeds)
+        else:
+            tables = _group_changes(tables, list(policies), base, len(seeds))
         table = _broken_down(tables, list(policies), seeds, by)
         table.attrs["baseline"] = base
+        if by == AGENT_GROUP:
+            table.attrs["change_interval"] = (
+                NO_INTERVAL_ONE_RUN
+                if len(seeds) == 1
+                else f"across {len(seeds)} runs (Student's t, paired by seed): <figure>_change_ci95"
+            )
         table.attrs["abandonment"] = abandonment
         return table
     fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
@@ -382,6 +419,23 @@ def _with_changes(
             changes.index = changes.index.astype(object)
         labels = table.index.astype(object)
         out.append(pd.concat([table, changes.reindex(labels).set_axis(table.index)], axis=1))
+    return out
+
+
+def _group_changes(
+    tables: list[pd.DataFrame], names: list[str], baseline: str, per_policy: int
+) -> list[pd.DataFrame]:
+    """Each run's agent groups with :data:`AGENT_GROUP_CHANGE_FIELDS` minus the baseline's.
+
+    Against the baseline's run with the same seed, group by group (a group
+    that answered nothing in one run counts 0 served; NaN occupancy stays NaN).
+    """
+    base_at = names.index(baseline) * per_policy
+    out = []
+    for i, table in enumerate(tables):
+        base = tables[base_at + i % per_policy].reindex(table.index)
+        change = table[list(AGENT_GROUP_CHANGE_FIELDS)] - base[list(AGENT_GROUP_CHANGE_FIELDS)]
+        out.append(pd.concat([table, change.add_suffix("_change")], axis=1))
     return out
 
 
