@@ -15,6 +15,7 @@
 * :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
   :func:`pareto_front`, :func:`influence_sweep`, :func:`baseline_changes`,
   :func:`breakdowns` (which columns to break down by, each partition once),
+  :func:`people_table` (people answered at all, paired by person),
   :func:`reading` — the
   numbers behind the charts, without matplotlib.
 
@@ -52,6 +53,7 @@ from prioritize.report._tables import (
     influence_policy,
     influence_sweep,
     pareto_front,
+    people_table,
     queue_over_time,
     summary_table,
 )
@@ -75,6 +77,7 @@ __all__ = [
     "influence_policy",
     "influence_sweep",
     "pareto_front",
+    "people_table",
     "promise",
     "queue_over_time",
     "reading",

@@ -32,6 +32,7 @@ from prioritize.report._tables import (
     band_table,
     baseline_changes,
     breakdowns,
+    people_table,
     summary_table,
 )
 from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
@@ -57,7 +58,7 @@ td.num{text-align:right;
 .fail{color:#b2182b;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
 .note{color:#777;font-size:0.88em}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
+.grid{display:grid;grid-template-columns:1fr;gap:4px 24px}
 .grid>div{min-width:0;overflow-x:auto}.wide{overflow-x:auto}
 """
 
@@ -78,6 +79,7 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
         "p50_wait_minutes": ("median wait of answered (min)", "f1"),
         "mean_wait_minutes": ("mean wait of answered", "f1"),
         "p90_wait_minutes": ("p90 wait", "f1"),
+        "max_wait_minutes": ("longest wait", "f1"),
         "within_target": (f"within {within_minutes:g} min", "pct"),
         "abandoned_lifetime_value": ("lifetime value, gave up", "f0"),
         "expected_loss": ("expected loss", "f0"),
@@ -88,6 +90,11 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
     }
 
 
+_PEOPLE_ANSWERED_COLUMNS: dict[str, tuple[str, str]] = {
+    "people": ("people", "int"),
+    "people_unanswered": ("never answered", "int"),
+    "answered": ("answered on any attempt (change; 95% CI)", "change_pct"),
+}
 _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "share": ("share", "pct"),
@@ -289,6 +296,19 @@ def _queue_changes(
     return parts
 
 
+def _people_section(results: Mapping[str, SimulationResult], base: str) -> list[str]:
+    """With retries: the people answered on any attempt, against ``base``, paired by person."""
+    table = people_table(results, baseline=base)
+    return [
+        "<h3>People answered at all</h3>",
+        f'<p class="note">A person is a customer\'s first query and the attempts after giving '
+        f"up; answered at all: on any attempt. {html.escape(base)} → policy (change in points; "
+        "95% bootstrap interval, paired by person: each person resampled with their outcome "
+        "under both policies).</p>",
+        _table(table, _PEOPLE_ANSWERED_COLUMNS, "policy"),
+    ]
+
+
 def html_report(
     results: Mapping[str, SimulationResult],
     *,
@@ -386,6 +406,7 @@ def html_report(
         "fail only when the whole interval is below 0.8 and both bands have at least "
         f"{MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at 0.8 or "
         "more, too few to tell otherwise.</p>",
+        *(_people_section(results, base) if retried and len(results) > 1 else []),
         "<h2>Who waits how long</h2>",
         _figure(
             plot_wait_distribution(results),
@@ -418,8 +439,9 @@ def html_report(
             f"<h2>Change against {html.escape(base)}</h2>",
             _figure(
                 plot_changes(changes, within_minutes=within_minutes),
-                f"For each policy and follower band: the change in the share answered within "
-                f"{within_minutes:g} min against {base} on the same queries, with its paired "
+                f"For each policy and follower band (n: its queries): the change in the share "
+                f"answered within {within_minutes:g} min against {base} on the same queries, "
+                "with its paired "
                 "95% bootstrap interval (0: no difference).",
             ),
             '<p class="note">Per follower band: baseline → policy (change; 95% interval of '

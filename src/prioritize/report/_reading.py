@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
+import numpy as np
 import pandas as pd
 
 from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.text import duration_text, listed
 from prioritize.fairness import FAIL, TOO_FEW
-from prioritize.report._tables import baseline_changes, breakdowns, summary_table
+from prioritize.report._tables import (
+    baseline_changes,
+    breakdowns,
+    labelled,
+    people_table,
+    summary_table,
+)
 from prioritize.simulation import SimulationResult
 
 __all__ = ["reading"]
@@ -137,6 +144,112 @@ def _queue_sentences(
     return sentences
 
 
+#: When a policy's longest or p99 wait (of answered queries) differs materially from the
+#: baseline's, the reading says so: at least this many times larger (or smaller) ...
+STARVATION_RATIO = 1.5
+#: ... and at least this many minutes apart.
+STARVATION_MINUTES = 10.0
+#: Who waited longest: the answered queries at or past the policy's p99 wait, told by
+#: their most common label of each of these columns (``language`` when it splits them).
+_WHO = (
+    ("channel", "on {}"),
+    ("follower_band", "from accounts with {} followers"),
+    ("language", "in language {}"),
+)
+
+
+def _material(value: float, base: float) -> bool:
+    if np.isnan(value) or np.isnan(base) or abs(value - base) < STARVATION_MINUTES:
+        return False
+    low, high = sorted((value, base))
+    return high >= STARVATION_RATIO * low
+
+
+def _who_waited(records: pd.DataFrame, threshold: float) -> str:
+    """The most common channel, follower band (and language) of the answered queries waiting
+    at least ``threshold``, each with its share of them and of every answered query."""
+    answered = records.loc[~records["abandoned"].to_numpy(dtype=bool)]
+    longest = answered["wait_minutes"].to_numpy(dtype=np.float64) >= threshold
+    parts = []
+    for column, words in _WHO:
+        if column not in answered.columns or (
+            column == "language" and not labelled(answered, column)
+        ):
+            continue
+        labels = answered[column].astype(object)
+        top = labels[longest].value_counts()
+        if top.empty:
+            continue
+        label = top.index[0]
+        mine = top.iloc[0] / int(longest.sum())
+        overall = float((labels == label).mean())
+        parts.append(f"{mine:.0%} {words.format(label)} ({overall:.0%} of all answered)")
+    return listed(parts) if parts else ""
+
+
+def _starvation_sentences(results: Mapping[str, SimulationResult], *, baseline: str) -> list[str]:
+    """Per policy, its longest and p99 wait when either differs materially from the baseline's.
+
+    Material: :data:`STARVATION_RATIO` times apart and at least
+    :data:`STARVATION_MINUTES` minutes. When the policy's are the longer, who
+    waited: the answered queries at or past its p99 wait, by channel,
+    follower band and language.
+    """
+
+    def waits(result: SimulationResult) -> tuple[float, float]:
+        records = result.records
+        served = records.loc[~records["abandoned"].to_numpy(dtype=bool), "wait_minutes"]
+        if served.empty:
+            return float("nan"), float("nan")
+        values = served.to_numpy(dtype=np.float64)
+        return float(values.max()), float(np.quantile(values, 0.99))
+
+    longest_b, p99_b = waits(results[baseline])
+    sentences = []
+    for name, result in results.items():
+        if name == baseline:
+            continue
+        longest, p99 = waits(result)
+        if not (_material(longest, longest_b) or _material(p99, p99_b)):
+            continue
+        text = (
+            f"Under {name} the longest wait of an answered query is {_minutes(longest)} "
+            f"({baseline}: {_minutes(longest_b)}) and the p99 wait {_minutes(p99)} "
+            f"({baseline}: {_minutes(p99_b)})"
+        )
+        if longest > longest_b or p99 > p99_b:
+            records = result.records
+            answered = records.loc[~records["abandoned"].to_numpy(dtype=bool), "wait_minutes"]
+            n = int((answered.to_numpy(dtype=np.float64) >= p99).sum())
+            who = _who_waited(records, p99)
+            if who:
+                text += f"; the {n:,} queries that waited {_minutes(p99)} or more were {who}"
+        sentences.append(text + ".")
+    return sentences
+
+
+def _people_sentence(
+    results: Mapping[str, SimulationResult], *, baseline: str, seed: SeedLike
+) -> str | None:
+    """With retries: people answered on any attempt, against the baseline, paired by person."""
+    if not any(int(r.summary["retries"]) > 0 for r in results.values()) or len(results) < 2:
+        return None
+    table = people_table(results, baseline=baseline, seed=seed)
+    base = table.loc[baseline]
+    clauses = [
+        f"{name} answers {row['answered']:.1%} ({int(row['people_unanswered']):,} never "
+        f"answered; {_pts1(row['answered_change'])} points, paired 95% CI "
+        f"{_pts1(row['answered_change_low'])} to {_pts1(row['answered_change_high'])})"
+        for name, row in table.iterrows()
+        if name != baseline
+    ]
+    return (
+        f"Counting people, not contacts (customers who gave up tried again): of the "
+        f"{int(base['people']):,} people, {baseline} answers {base['answered']:.1%} on some "
+        f"attempt ({int(base['people_unanswered']):,} never answered); " + "; ".join(clauses) + "."
+    )
+
+
 def _range_sentence(table: pd.DataFrame, column: str, what: str, unit: str) -> str | None:
     values = table[column].astype(float)
     if values.isna().all() or len(values) < 2:
@@ -251,6 +364,8 @@ def reading(
         )
     ]
     sentences += _queue_sentences(results, baseline=base, within_minutes=within_minutes, seed=seed)
+    sentences += _starvation_sentences(results, baseline=base)
+    sentences.append(_people_sentence(results, baseline=base, seed=seed))
     abandonment = " | ".join(dict.fromkeys(r.abandonment for r in results.values()))
     sentences.append(abandonment[:1].upper() + abandonment[1:] + ".")
     sentences.append(_total_sentence(table, within_minutes))

@@ -29,6 +29,7 @@ from prioritize.simulation import (
     PatienceLike,
     SimulationResult,
     breakdown,
+    people_changes,
     sweep,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "influence_policy",
     "influence_sweep",
     "pareto_front",
+    "people_table",
     "queue_over_time",
     "summary_table",
 ]
@@ -170,6 +172,40 @@ def baseline_changes(
     table.attrs["baseline"] = base
     if any(len(firsts[name]) < len(r.records) for name, r in results.items()):
         table.attrs["attempts"] = "first"
+    return table
+
+
+def people_table(
+    results: Mapping[str, SimulationResult],
+    *,
+    baseline: str | None = None,
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """Per policy, the people answered at all (on any attempt), against the baseline.
+
+    One row per policy: ``people``, ``people_unanswered`` (the summary's:
+    people none of whose attempts was answered) and
+    :func:`~prioritize.simulation.people_changes` against ``baseline``
+    (default ``"fifo"``, else the first): ``answered_baseline``, ``answered``,
+    ``answered_change`` and its paired 95% interval ``answered_change_low`` /
+    ``_high`` (each person resampled with their outcome under both policies;
+    0 for the baseline itself). ``attrs["baseline"]`` names the baseline.
+    """
+    if not results:
+        raise InputError("no results to compare")
+    base = check_baseline(list(results), baseline)
+    rows = {}
+    for name, result in results.items():
+        change = people_changes(result.records, results[base].records, seed=seed).iloc[0]
+        summary = result.summary
+        rows[name] = {
+            "people": int(summary["people"]),
+            "people_unanswered": int(summary["people_unanswered"]),
+            **change.drop("people").astype(float).to_dict(),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "policy"
+    table.attrs["baseline"] = base
     return table
 
 
