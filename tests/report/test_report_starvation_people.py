@@ -141,3 +141,17 @@ def test_the_html_report_has_the_people_table(starved) -> None:  # type: ignore[
     assert cell in page
     assert "<th>longest wait</th>" in page
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_reading_writes_no_signed_zero_and_no_row_of_zero_medians(starved) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    text = reading(starved, within_minutes=WITHIN)
+    assert not re.search(r"[+\u2212-]0\.0(?!\d)(?! min)", text)  # a change that rounds to 0: 0.0
+    assert not re.search(r"[+\u2212]0(?![.\d])", text)  # never a whole-point −0
+    changes = pz.report.baseline_changes(starved, within_minutes=WITHIN)
+    row = changes.loc[("influencer", "<1k")]
+    still = row["median_wait_answered_baseline"] == row["median_wait_answered"] == 0
+    if still and row["median_wait_answered_change_high"] == 0:
+        assert "accounts with <1k followers (" in text
+        assert "median wait 0.0 min under both" in text

@@ -37,12 +37,10 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _pts(change: float) -> str:
-    return f"{change * 100:+.0f}".replace("-", "\u2212")
-
-
 def _pts1(change: float) -> str:
-    return f"{change * 100:+.1f}".replace("-", "\u2212")
+    """A change of a share in points, one decimal; one that rounds to 0 is ``0.0``, unsigned."""
+    text = f"{change * 100:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "\u2212")
 
 
 def _signed(value: float) -> str:
@@ -51,14 +49,21 @@ def _signed(value: float) -> str:
 
 def _band_change(row: pd.Series, who: str, within_minutes: float, waits: str) -> str:
     median = f"median_wait_{waits}"
+    before, after = row[f"{median}_baseline"], row[median]
+    spread = (row[f"{median}_change_low"], row[f"{median}_change_high"])
+    if _minutes(before) == _minutes(after) and all(_signed(x) == _signed(0.0) for x in spread):
+        wait = f"median wait {_minutes(after)} under both"  # nothing moved: no row of zeros
+    else:
+        wait = (
+            f"median wait {_minutes(before)} \u2192 {_minutes(after)} "
+            f"({_signed(row[f'{median}_change'])}, 95% CI {_signed(spread[0])} to "
+            f"{_signed(spread[1])})"
+        )
     return (
-        f"{who} ({int(row['queries']):,} queries): median wait "
-        f"{_minutes(row[f'{median}_baseline'])} \u2192 {_minutes(row[median])} "
-        f"({_signed(row[f'{median}_change'])}, 95% CI {_signed(row[f'{median}_change_low'])} to "
-        f"{_signed(row[f'{median}_change_high'])}), within {within_minutes:g} min "
-        f"{row['within_target_baseline']:.0%} \u2192 {row['within_target']:.0%} "
-        f"({_pts(row['within_target_change'])} points, 95% CI "
-        f"{_pts(row['within_target_change_low'])} to {_pts(row['within_target_change_high'])})"
+        f"{who} ({int(row['queries']):,} queries): {wait}, within {within_minutes:g} min "
+        f"{row['within_target_baseline']:.1%} \u2192 {row['within_target']:.1%} "
+        f"({_pts1(row['within_target_change'])} points, 95% CI "
+        f"{_pts1(row['within_target_change_low'])} to {_pts1(row['within_target_change_high'])})"
     )
 
 
