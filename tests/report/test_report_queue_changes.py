@@ -80,16 +80,8 @@ def test_a_language_that_is_not_a_skill_queue_is_read_on_its_own(busy) -> None: 
     # Relabel a few English queries as French: language no longer splits like the skill queues,
     # and the French queue (too few queries to read) is never stated.
     rng = np.random.default_rng(0)
-    records = busy["fifo"].records
-    english = np.flatnonzero(records["language"].to_numpy() == "en")
-    french = rng.choice(english, size=10, replace=False)
-    results = {}
-    for name, result in busy.items():
-        language = result.records["language"].to_numpy(dtype=object).copy()
-        language[french] = "fr"
-        results[name] = SimulationResult(
-            result.records.assign(language=language), name=name, agents=result.agents
-        )
+    english = np.flatnonzero(busy["fifo"].records["language"].to_numpy() == "en")
+    results = _with_french(busy, rng.choice(english, size=10, replace=False))
     text = reading(results, within_minutes=WITHIN)
     by_language = baseline_changes(results, group="language", within_minutes=WITHIN)
     es = by_language.loc[("influencer", "es")]
@@ -164,13 +156,16 @@ def test_with_retries_the_first_attempts_are_compared() -> None:
     assert "on first attempts" not in reading(firsts)
 
 
-def _with_french(busy: dict[str, SimulationResult]) -> dict[str, SimulationResult]:
-    records = busy["fifo"].records
-    english = np.flatnonzero(records["language"].to_numpy() == "en")[:40]
+def _with_french(
+    busy: dict[str, SimulationResult], rows: np.ndarray | None = None
+) -> dict[str, SimulationResult]:
+    """The runs with the language of ``rows`` (default: the first 40 English) set to French."""
+    if rows is None:
+        rows = np.flatnonzero(busy["fifo"].records["language"].to_numpy() == "en")[:40]
     results = {}
     for name, result in busy.items():
         language = result.records["language"].to_numpy(dtype=object).copy()
-        language[english] = "fr"
+        language[rows] = "fr"
         results[name] = SimulationResult(
             result.records.assign(language=language), name=name, agents=result.agents
         )
