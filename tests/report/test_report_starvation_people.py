@@ -133,10 +133,15 @@ def test_the_html_report_has_the_people_table(starved) -> None:  # type: ignore[
     table = people_table(starved)
     got = table.loc["influencer"]
     assert "<h3>People answered at all</h3>" in page
+
+    def pts(x: float) -> str:
+        text = f"{x * 100:+.1f}"
+        return "0.0" if text in ("+0.0", "-0.0") else text
+
     cell = (
-        f"{got['answered_baseline']:.1%} → {got['answered']:.1%} "
-        f"({got['answered_change'] * 100:+.1f} pts; {got['answered_change_low'] * 100:+.1f} to "
-        f"{got['answered_change_high'] * 100:+.1f})"
+        f"{got['answered_baseline']:.1%} → {got['answered']:.1%}<br>"
+        f'<span class="ci">{pts(got["answered_change"])} pts '
+        f"({pts(got['answered_change_low'])} to {pts(got['answered_change_high'])})</span>"
     )
     assert cell in page
     assert "<th>longest wait</th>" in page

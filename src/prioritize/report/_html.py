@@ -57,7 +57,7 @@ td.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}tr:hover td{background:#fbfbfd}
 .fail{color:#b2182b;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
-.note{color:#777;font-size:0.88em}
+.note{color:#777;font-size:0.88em}.ci{color:#555;font-size:0.92em}
 .grid{display:grid;grid-template-columns:1fr;gap:4px 24px}
 .grid>div{min-width:0;overflow-x:auto}.wide{overflow-x:auto}
 """
@@ -93,7 +93,7 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
 _PEOPLE_ANSWERED_COLUMNS: dict[str, tuple[str, str]] = {
     "people": ("people", "int"),
     "people_unanswered": ("never answered", "int"),
-    "answered": ("answered on any attempt (change; 95% CI)", "change_pct"),
+    "answered": ("answered on any attempt (change, 95% CI)", "change_pct"),
 }
 _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
@@ -149,13 +149,20 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
     base = float(row[f"{column}_baseline"])
     low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
     change = float(row[f"{column}_change"])
-    if kind == "change_min":
-        text = f"{base:,.1f} → {v:,.1f} ({change:+.1f}; {low:+.1f} to {high:+.1f})"
-    else:
-        text = (
-            f"{base:.1%} → {v:.1%} ({change * 100:+.1f} pts; {low * 100:+.1f} to {high * 100:+.1f})"
-        )
-    return f'<td class="num">{html.escape(text)}</td>'
+    scale, unit = (1.0, "") if kind == "change_min" else (100.0, " pts")
+    moved = f"{base:,.1f} → {v:,.1f}" if kind == "change_min" else f"{base:.1%} → {v:.1%}"
+    spread = f"{_change(change * scale)}{unit} ({_change(low * scale)} to {_change(high * scale)})"
+    # the change and its interval on a line of their own: the table stays narrow
+    return (
+        f'<td class="num">{html.escape(moved)}<br>'
+        f'<span class="ci">{html.escape(spread)}</span></td>'
+    )
+
+
+def _change(value: float) -> str:
+    """A change with one decimal and its sign; one that rounds to 0 is ``0.0``."""
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def _cell(value: object, kind: str) -> str:
@@ -302,9 +309,9 @@ def _people_section(results: Mapping[str, SimulationResult], base: str) -> list[
     return [
         "<h3>People answered at all</h3>",
         f'<p class="note">A person is a customer\'s first query and the attempts after giving '
-        f"up; answered at all: on any attempt. {html.escape(base)} → policy (change in points; "
-        "95% bootstrap interval, paired by person: each person resampled with their outcome "
-        "under both policies).</p>",
+        f"up; answered at all: on any attempt. {html.escape(base)} → policy, then the change "
+        "in points (95% bootstrap interval, paired by person: each person resampled with "
+        "their outcome under both policies).</p>",
         _table(table, _PEOPLE_ANSWERED_COLUMNS, "policy"),
     ]
 
@@ -444,8 +451,8 @@ def html_report(
                 "with its paired "
                 "95% bootstrap interval (0: no difference).",
             ),
-            '<p class="note">Per follower band: baseline → policy (change; 95% interval of '
-            "the change). Shares are paired by query; medians are of answered queries"
+            '<p class="note">Per follower band: baseline → policy, then the change (95% '
+            "interval of the change). Shares are paired by query; medians are of answered queries"
             + (
                 "; with retries, of the first attempts (the queries both runs have)"
                 if changes.attrs.get("attempts") == "first"
