@@ -139,11 +139,13 @@ def test_the_html_report_has_the_people_table(starved) -> None:  # type: ignore[
         return "0.0" if text in ("+0.0", "-0.0") else text
 
     cell = (
-        f"{got['answered_baseline']:.1%} → {got['answered']:.1%}<br>"
-        f'<span class="ci">{pts(got["answered_change"])} pts '
-        f"({pts(got['answered_change_low'])} to {pts(got['answered_change_high'])})</span>"
+        f'<td class="num">{got["answered"]:.1%}</td><td class="num">'
+        f"{pts(got['answered_change'])} pts "
+        f"({pts(got['answered_change_low'])} to {pts(got['answered_change_high'])})</td>"
     )
     assert cell in page
+    fifo = table.loc["fifo"]
+    assert f'<td class="num">{fifo["answered"]:.1%}</td><td class="num">–</td>' in page
     assert "<th>longest wait</th>" in page
     assert isinstance(table, pd.DataFrame)
 

@@ -93,7 +93,8 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
 _PEOPLE_ANSWERED_COLUMNS: dict[str, tuple[str, str]] = {
     "people": ("people", "int"),
     "people_unanswered": ("never answered", "int"),
-    "answered": ("answered on any attempt (change, 95% CI)", "change_pct"),
+    "answered": ("answered on any attempt", "pct"),
+    "answered_change": ("change against the baseline (95% CI)", "delta_pct"),
 }
 _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
@@ -146,6 +147,10 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         fmt = "{:,.1f}" if kind == "f1ci" else "{:.1%}"
         text = f"{fmt.format(v)} ({fmt.format(low)}–{fmt.format(high)})"
         return f'<td class="num">{text}</td>'
+    if kind == "delta_pct":  # a change alone, with its interval
+        low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
+        text = f"{_change(v * 100)} pts ({_change(low * 100)} to {_change(high * 100)})"
+        return f'<td class="num">{html.escape(text)}</td>'
     base = float(row[f"{column}_baseline"])
     low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
     change = float(row[f"{column}_change"])
@@ -306,12 +311,13 @@ def _queue_changes(
 def _people_section(results: Mapping[str, SimulationResult], base: str) -> list[str]:
     """With retries: the people answered on any attempt, against ``base``, paired by person."""
     table = people_table(results, baseline=base)
+    table.loc[base, "answered_change"] = np.nan  # the baseline has no change: "–"
     return [
         "<h3>People answered at all</h3>",
         f'<p class="note">A person is a customer\'s first query and the attempts after giving '
-        f"up; answered at all: on any attempt. {html.escape(base)} → policy, then the change "
-        "in points (95% bootstrap interval, paired by person: each person resampled with "
-        "their outcome under both policies).</p>",
+        f"up; answered at all: on any attempt. The change against {html.escape(base)} is in "
+        "points, with its 95% bootstrap interval paired by person (each person resampled "
+        "with their outcome under both policies).</p>",
         _table(table, _PEOPLE_ANSWERED_COLUMNS, "policy"),
     ]
 
