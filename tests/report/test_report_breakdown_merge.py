@@ -28,7 +28,7 @@ def test_every_labelled_column_is_shown_once_and_merged_only_with_its_twin(rows,
     skills = [r[0] for r in rows]
     language = [{"": "en", "es": "es"}[s] for s in skills] if twin else [r[2] for r in rows]
     records = pd.DataFrame({"skills": skills, "topic": [r[1] for r in rows], "language": language})
-    parts = breakdowns([records, records.copy()], COLUMNS)
+    parts = breakdowns([records, records.copy()], columns=COLUMNS)
     shown = [p.who for p in parts] + [w for p in parts for w in p.same_as]
     labelled = [who for column, who in COLUMNS if records[column].nunique() >= 2]
     assert sorted(shown) == sorted(labelled)  # each labelled column once, nothing else
@@ -55,8 +55,8 @@ def test_every_labelled_column_is_shown_once_and_merged_only_with_its_twin(rows,
 def test_a_partition_equal_in_one_run_only_is_not_merged() -> None:
     a = pd.DataFrame({"skills": ["es", "", "es"], "language": ["es", "en", "es"]})
     b = pd.DataFrame({"skills": ["es", "", "es"], "language": ["es", "en", "en"]})
-    parts = breakdowns([a, b], COLUMNS)
+    parts = breakdowns([a, b], columns=COLUMNS)
     assert [p.heading for p in parts] == ["skill queue", "language"]
-    assert breakdowns([a], COLUMNS)[0].heading == "skill queue (= language)"
-    assert breakdowns([], COLUMNS) == []
+    assert breakdowns([a], columns=COLUMNS)[0].heading == "skill queue (= language)"
+    assert breakdowns([], columns=COLUMNS) == []
     assert np.array_equal(a["skills"], ["es", "", "es"])  # nothing written to the records

@@ -99,7 +99,8 @@ def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str
     groups = [
         Breakdown("follower_band", "followers"),
         Breakdown("value_band", "value"),
-        *breakdowns([records], _QUERY_GROUPS),  # each partition once (language = skill queue)
+        # each partition once (every language its own skill queue: one row per queue)
+        *breakdowns([records], columns=_QUERY_GROUPS),
     ]
     for part in groups:
         table = breakdown(records, group=part.column, within_minutes=within_minutes)

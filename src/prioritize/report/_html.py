@@ -258,7 +258,7 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
             "</div>",
         ]
     queries = [(c, label) for c, label in BREAKDOWNS if c != AGENT_GROUP]
-    for part in breakdowns([r.records for r in results.values()], queries):
+    for part in breakdowns([r.records for r in results.values()], columns=queries):
         tables = {
             name: breakdown(result, group=part.column, within_minutes=within_minutes)
             for name, result in results.items()
@@ -294,7 +294,7 @@ def _queue_changes(
     Once per partition of the queries (every language its own skill queue: one table).
     """
     parts: list[str] = []
-    for part in breakdowns([r.records for r in results.values()], QUEUE_CHANGES):
+    for part in breakdowns([r.records for r in results.values()], columns=QUEUE_CHANGES):
         table = baseline_changes(
             results, baseline=base, group=part.column, within_minutes=within_minutes
         )

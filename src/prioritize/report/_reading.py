@@ -130,7 +130,7 @@ def _queue_sentences(
     is stated once, under both names (:func:`breakdowns`).
     """
     sentences = []
-    for part in breakdowns([r.records for r in results.values()], QUEUE_CHANGES):
+    for part in breakdowns([r.records for r in results.values()], columns=QUEUE_CHANGES):
         changes = baseline_changes(
             results, baseline=baseline, group=part.column, within_minutes=within_minutes, seed=seed
         )

@@ -254,7 +254,7 @@ def _display(column: str, value: Any) -> str:
 
 
 def breakdowns(
-    records: Sequence[pd.DataFrame], columns: Sequence[tuple[str, str]]
+    records: Sequence[pd.DataFrame], *, columns: Sequence[tuple[str, str]]
 ) -> list[Breakdown]:
     """Of ``columns`` ((column, who) pairs), those worth a table, each partition of rows once.
 
@@ -268,7 +268,8 @@ def breakdowns(
     --------
     >>> import pandas as pd
     >>> records = pd.DataFrame({"skills": ["es", "", "es"], "language": ["es", "en", "es"]})
-    >>> [part] = breakdowns([records], [("skills", "skill queue"), ("language", "language")])
+    >>> both = [("skills", "skill queue"), ("language", "language")]
+    >>> [part] = breakdowns([records], columns=both)
     >>> part.heading, part.label(""), part.named("es")
     ('skill queue (= language)', '(no skill) = en', 'skill queue es (= language es)')
     """
