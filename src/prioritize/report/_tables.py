@@ -245,7 +245,8 @@ class Breakdown:
     def named(self, value: Any) -> str:
         """The row of ``value`` in a sentence: ``"skill queue es (= language es)"``."""
         names = self.aliases.get(value, ())
-        others = "".join(f" (= {w} {n})" for w, n in zip(self.same_as, names, strict=True))
+        # a label the aliases do not know (none in records that passed breakdown) has none
+        others = "".join(f" (= {w} {n})" for w, n in zip(self.same_as, names, strict=False))
         return f"{self.who} {_display(self.column, value)}{others}"
 
 
@@ -292,7 +293,10 @@ def breakdowns(
             out.append((Breakdown(column, who), codes))
             continue
         first, other = out[twin]
-        pairs = dict(zip(records[0][first.column], records[0][column], strict=True))
+        both = pd.DataFrame(
+            {"a": records[0][first.column].to_numpy(), "b": records[0][column].to_numpy()}
+        ).drop_duplicates("a")
+        pairs = dict(zip(both["a"], both["b"], strict=True))
         aliases = {
             value: (*first.aliases.get(value, ()), _display(column, name))
             for value, name in pairs.items()
