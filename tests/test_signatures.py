@@ -88,6 +88,7 @@ SECOND_DATA = {
     "case_members": "case_id",
     "IdentityGraph.link_frame": "columns",
     "band_changes": "baseline",  # the baseline run's records, paired with the first
+    "people_changes": "baseline",  # the same pairing, by person
 }
 
 

@@ -80,16 +80,8 @@ def test_a_language_that_is_not_a_skill_queue_is_read_on_its_own(busy) -> None: 
     # Relabel a few English queries as French: language no longer splits like the skill queues,
     # and the French queue (too few queries to read) is never stated.
     rng = np.random.default_rng(0)
-    records = busy["fifo"].records
-    english = np.flatnonzero(records["language"].to_numpy() == "en")
-    french = rng.choice(english, size=10, replace=False)
-    results = {}
-    for name, result in busy.items():
-        language = result.records["language"].to_numpy(dtype=object).copy()
-        language[french] = "fr"
-        results[name] = SimulationResult(
-            result.records.assign(language=language), name=name, agents=result.agents
-        )
+    english = np.flatnonzero(busy["fifo"].records["language"].to_numpy() == "en")
+    results = _with_french(busy, rng.choice(english, size=10, replace=False))
     text = reading(results, within_minutes=WITHIN)
     by_language = baseline_changes(results, group="language", within_minutes=WITHIN)
     es = by_language.loc[("influencer", "es")]
@@ -125,11 +117,16 @@ def test_no_skill_queue_without_skills() -> None:
 
 
 def test_the_change_table_has_skill_queue_and_language_rows(busy) -> None:  # type: ignore[no-untyped-def]
+    # Every language is its own skill queue here: one table under both names, not two
+    # identical ones (changed deliberately: the report showed both).
     importlib.import_module("matplotlib")
     page = html_report(busy, within_minutes=WITHIN)
     start = page.index("<h2>Change against fifo</h2>")
     section = page[start : page.index("<h2>", start + 1)]
-    assert "<h3>Per skill queue</h3>" in section and "<h3>Per language</h3>" in section
+    assert "<h3>Per skill queue (= language)</h3>" in section
+    assert "<h3>Per language</h3>" not in section
+    assert "<h2>By skill queue (= language)</h2>" in page and "<h2>By language</h2>" not in page
+    assert "The language splits the queries exactly as the skill queue: one table." in page
     es = baseline_changes(busy, group="skills", within_minutes=WITHIN).loc[("influencer", "es")]
     assert "<th>influencer · es</th>" in section
     assert f"{es['within_target_baseline']:.1%} → {es['within_target']:.1%}" in section
@@ -157,3 +154,38 @@ def test_with_retries_the_first_attempts_are_compared() -> None:
     assert "attempts" not in baseline_changes(firsts).attrs
     assert "Against fifo on first attempts, influencer gives" in reading(runs)
     assert "on first attempts" not in reading(firsts)
+
+
+def _with_french(
+    busy: dict[str, SimulationResult], rows: np.ndarray | None = None
+) -> dict[str, SimulationResult]:
+    """The runs with the language of ``rows`` (default: the first 40 English) set to French."""
+    if rows is None:
+        rows = np.flatnonzero(busy["fifo"].records["language"].to_numpy() == "en")[:40]
+    results = {}
+    for name, result in busy.items():
+        language = result.records["language"].to_numpy(dtype=object).copy()
+        language[rows] = "fr"
+        results[name] = SimulationResult(
+            result.records.assign(language=language), name=name, agents=result.agents
+        )
+    return results
+
+
+def test_a_language_that_is_not_a_skill_queue_has_its_own_tables(busy) -> None:  # type: ignore[no-untyped-def]
+    importlib.import_module("matplotlib")
+    page = html_report(_with_french(busy), within_minutes=WITHIN)
+    for heading in ("<h2>By skill queue</h2>", "<h2>By language</h2>"):
+        assert heading in page
+    assert "<h3>Per skill queue</h3>" in page and "<h3>Per language</h3>" in page
+    assert "(= language)" not in page
+
+
+def test_the_terminal_text_merges_the_same_partition_too(busy) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.cli._text import comparison_text
+
+    text = comparison_text(busy, within_minutes=WITHIN)
+    assert "skill es (= language es)" in text
+    assert "\n   language es " not in text
+    apart = comparison_text(_with_french(busy), within_minutes=WITHIN)
+    assert "   language fr " in apart and "(= language" not in apart

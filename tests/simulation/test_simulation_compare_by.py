@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 import prioritize as pz
-from prioritize.simulation import BY_CHANGE_FIELDS, compare, simulate
+from prioritize.simulation import (
+    AGENT_GROUP_CHANGE_FIELDS,
+    BY_CHANGE_FIELDS,
+    compare,
+    simulate,
+)
 
 ROUTES = pz.Routes(
     [
@@ -76,10 +81,46 @@ def test_another_baseline_and_replications() -> None:
     assert table.loc["fifo", "within_target_change_ci95"].notna().all()
 
 
-def test_by_agent_group_has_no_change_columns() -> None:
-    table = compare(_stream(1, 600), POLICIES, agents=TEAM, routes=ROUTES, by="agent_group")
-    assert not any(c.endswith("_change") for c in table.columns)
+@pytest.mark.parametrize("replications", [1, 3])
+def test_by_agent_group_changes_what_each_group_did(replications: int) -> None:
+    # Changed deliberately: compare(by="agent_group") had no change columns; it now states
+    # each group's served count and occupancy against the baseline's run of the same seed.
+    table = compare(
+        lambda s: _stream(s, 600),
+        POLICIES,
+        agents=TEAM,
+        routes=ROUTES,
+        by="agent_group",
+        replications=replications,
+    )
     assert "occupancy" in table.columns
+    changes = [f"{f}_change" for f in AGENT_GROUP_CHANGE_FIELDS]
+    assert not any(c.endswith("_change") and c not in changes for c in table.columns)
+    base = table.attrs["baseline"]
+    for policy in POLICIES:
+        for figure in AGENT_GROUP_CHANGE_FIELDS:
+            mine, theirs = table.loc[policy, figure], table.loc[base, figure]
+            np.testing.assert_allclose(table.loc[policy, f"{figure}_change"], mine - theirs)
+    assert (table.loc[base, changes].to_numpy() == 0).all()
+    if replications == 1:
+        assert table.attrs["change_interval"].startswith("no interval: one run per policy")
+        assert not any(c.startswith(("served_change_", "occupancy_change_")) for c in table.columns)
+        # one run: the change is exactly the two runs' figures
+        runs = {
+            name: simulate(_stream(0, 600), policy, agents=TEAM, routes=ROUTES, seed=0)
+            for name, policy in POLICIES.items()
+        }
+        groups = {n: pz.simulation.breakdown(r, group="agent_group") for n, r in runs.items()}
+        other = next(n for n in POLICIES if n != base)
+        np.testing.assert_allclose(
+            table.loc[other, "served_change"].to_numpy(),
+            (groups[other]["served"] - groups[base]["served"]).to_numpy(),
+        )
+    else:
+        assert "across 3 runs" in table.attrs["change_interval"]
+        assert table.loc[base, "occupancy_change_ci95"].eq(0).all()
+        other = next(n for n in POLICIES if n != base)
+        assert table.loc[other, "served_change_ci95"].notna().all()
 
 
 def test_by_with_retries_pairs_the_first_attempts() -> None:

@@ -1,10 +1,16 @@
-"""Durations as people read them: the one formatter for minutes."""
+"""Text as people read it: the one formatter for minutes, and for a list of names."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-__all__ = ["duration_text"]
+__all__ = ["duration_text", "listed"]
+
+
+def listed(names: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def duration_text(minutes: float, *, words: bool = True) -> str:

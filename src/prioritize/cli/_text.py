@@ -16,7 +16,14 @@ from prioritize._internal.constants import (
     SLA_MINUTES,
 )
 from prioritize._internal.text import duration_text
-from prioritize.report import baseline_changes, promise, reading, summary_table
+from prioritize.report import (
+    Breakdown,
+    baseline_changes,
+    breakdowns,
+    promise,
+    reading,
+    summary_table,
+)
 from prioritize.simulation import SINGLE_POOL, SimulationResult, breakdown
 
 __all__ = ["changes_text", "comparison_text", "count", "minutes", "render", "summary_text"]
@@ -94,18 +101,18 @@ _QUERY_GROUPS = (
 def _band_rows(result: SimulationResult, within_minutes: float) -> list[list[str]]:
     rows = []
     records = result.records
-    groups = [("follower_band", "followers"), ("value_band", "value")]
-    groups += [
-        (column, label)
-        for column, label in _QUERY_GROUPS
-        if column in records.columns and records[column].nunique(dropna=False) > 1
+    groups = [
+        Breakdown("follower_band", "followers"),
+        Breakdown("value_band", "value"),
+        # each partition once (every language its own skill queue: one row per queue)
+        *breakdowns([records], columns=_QUERY_GROUPS),
     ]
-    for group, label in groups:
-        table = breakdown(records, group=group, within_minutes=within_minutes)
+    for part in groups:
+        table = breakdown(records, group=part.column, within_minutes=within_minutes)
         for band, row in table.iterrows():
             rows.append(
                 [
-                    f"{label} {band if band != '' else '(no skill)'}",
+                    part.named(band),
                     f"{int(row['queries']):,}",
                     _pct(float(row["share"])),
                     _wait_ci(row, "median_wait_answered"),

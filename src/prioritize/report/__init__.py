@@ -14,6 +14,8 @@
   imported only when a report is drawn.
 * :func:`band_table`, :func:`summary_table`, :func:`queue_over_time`,
   :func:`pareto_front`, :func:`influence_sweep`, :func:`baseline_changes`,
+  :func:`breakdowns` (which columns to break down by, each partition once),
+  :func:`people_table` (people answered at all, paired by person),
   :func:`reading` — the
   numbers behind the charts, without matplotlib.
 
@@ -42,12 +44,16 @@ from prioritize.report._reading import reading
 from prioritize.report._tables import (
     BAND_COLUMNS,
     FOLLOWER_WEIGHTS,
+    NO_SKILL,
     VALUE_WEIGHTS,
+    Breakdown,
     band_table,
     baseline_changes,
+    breakdowns,
     influence_policy,
     influence_sweep,
     pareto_front,
+    people_table,
     queue_over_time,
     summary_table,
 )
@@ -58,16 +64,20 @@ __all__ = [
     "DEFAULT_TITLE",
     "DEFAULT_WITHIN",
     "FOLLOWER_WEIGHTS",
+    "NO_SKILL",
     "VALUE_WEIGHTS",
     "WAIT_BUCKETS",
+    "Breakdown",
     "Promise",
     "PromiseClause",
     "band_table",
     "baseline_changes",
+    "breakdowns",
     "html_report",
     "influence_policy",
     "influence_sweep",
     "pareto_front",
+    "people_table",
     "promise",
     "queue_over_time",
     "reading",

@@ -17,6 +17,7 @@ from prioritize._internal.checks import check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
 from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
+from prioritize._internal.text import listed
 from prioritize.fairness import FAIL, PASS, TOO_FEW
 from prioritize.report._plots import (
     plot_changes,
@@ -28,10 +29,10 @@ from prioritize.report._plots import (
 from prioritize.report._promise import promise
 from prioritize.report._reading import QUEUE_CHANGES, reading
 from prioritize.report._tables import (
-    NO_SKILL,
     band_table,
     baseline_changes,
-    labelled,
+    breakdowns,
+    people_table,
     summary_table,
 )
 from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
@@ -56,8 +57,8 @@ td.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}tr:hover td{background:#fbfbfd}
 .fail{color:#b2182b;
  font-weight:600}.ok{color:#1a7a3a}.unsure{color:#8a6d00}.promise{margin:4px 0}
-.note{color:#777;font-size:0.88em}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 24px}
+.note{color:#777;font-size:0.88em}.ci{color:#555;font-size:0.92em}
+.grid{display:grid;grid-template-columns:1fr;gap:4px 24px}
 .grid>div{min-width:0;overflow-x:auto}.wide{overflow-x:auto}
 """
 
@@ -78,6 +79,7 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
         "p50_wait_minutes": ("median wait of answered (min)", "f1"),
         "mean_wait_minutes": ("mean wait of answered", "f1"),
         "p90_wait_minutes": ("p90 wait", "f1"),
+        "max_wait_minutes": ("longest wait", "f1"),
         "within_target": (f"within {within_minutes:g} min", "pct"),
         "abandoned_lifetime_value": ("lifetime value, gave up", "f0"),
         "expected_loss": ("expected loss", "f0"),
@@ -88,6 +90,12 @@ def _summary_columns(within_minutes: float, *, retried: bool) -> dict[str, tuple
     }
 
 
+_PEOPLE_ANSWERED_COLUMNS: dict[str, tuple[str, str]] = {
+    "people": ("people", "int"),
+    "people_unanswered": ("never answered", "int"),
+    "answered": ("answered on any attempt", "pct"),
+    "answered_change": ("change against the baseline (95% CI)", "delta_pct"),
+}
 _BAND_COLUMNS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "int"),
     "share": ("share", "pct"),
@@ -139,16 +147,27 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         fmt = "{:,.1f}" if kind == "f1ci" else "{:.1%}"
         text = f"{fmt.format(v)} ({fmt.format(low)}–{fmt.format(high)})"
         return f'<td class="num">{text}</td>'
+    if kind == "delta_pct":  # a change alone, with its interval
+        low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
+        text = f"{_change(v * 100)} pts ({_change(low * 100)} to {_change(high * 100)})"
+        return f'<td class="num">{html.escape(text)}</td>'
     base = float(row[f"{column}_baseline"])
     low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
     change = float(row[f"{column}_change"])
-    if kind == "change_min":
-        text = f"{base:,.1f} → {v:,.1f} ({change:+.1f}; {low:+.1f} to {high:+.1f})"
-    else:
-        text = (
-            f"{base:.1%} → {v:.1%} ({change * 100:+.1f} pts; {low * 100:+.1f} to {high * 100:+.1f})"
-        )
-    return f'<td class="num">{html.escape(text)}</td>'
+    scale, unit = (1.0, "") if kind == "change_min" else (100.0, " pts")
+    moved = f"{base:,.1f} → {v:,.1f}" if kind == "change_min" else f"{base:.1%} → {v:.1%}"
+    spread = f"{_change(change * scale)}{unit} ({_change(low * scale)} to {_change(high * scale)})"
+    # the change and its interval on a line of their own: the table stays narrow
+    return (
+        f'<td class="num">{html.escape(moved)}<br>'
+        f'<span class="ci">{html.escape(spread)}</span></td>'
+    )
+
+
+def _change(value: float) -> str:
+    """A change with one decimal and its sign; one that rounds to 0 is ``0.0``."""
+    text = f"{value:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def _cell(value: object, kind: str) -> str:
@@ -216,40 +235,53 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
     """A section per :data:`BREAKDOWNS` column that tells something: one table per policy.
 
     By agent group when the run had a team; by any other column when the records
-    have it with at least two labels (one label would repeat the headline figures).
+    have it with at least two labels (one label would repeat the headline figures),
+    once per partition of the queries: a column that splits them exactly as an
+    earlier one (every language its own skill queue) shares its section
+    (:func:`~prioritize.report.breakdowns`).
     """
-    records = next(iter(results.values())).records
     parts: list[str] = []
-    for column, label in BREAKDOWNS:
-        if column != AGENT_GROUP and not labelled(records, column):
-            continue
+    teams = {name: breakdown(result, group=AGENT_GROUP) for name, result in results.items()}
+    if not all(list(t.index) == [SINGLE_POOL] for t in teams.values()):
+        parts += [
+            f"<h2>By {html.escape(dict(BREAKDOWNS)[AGENT_GROUP])}</h2>",
+            '<p class="note">Per agent group: the queries it answered and their waits; '
+            "occupancy is busy time over on-duty time (capacity weights: a chat held "
+            "by an agent who holds three counts a third; an agent finishing a query "
+            "after the shift ended is on duty until done).</p>",
+            '<div class="grid">',
+            *(
+                f"<div><h3>{html.escape(name)}</h3>"
+                f"{_table(table, _AGENT_GROUP_COLUMNS, 'agent group')}</div>"
+                for name, table in teams.items()
+            ),
+            "</div>",
+        ]
+    queries = [(c, label) for c, label in BREAKDOWNS if c != AGENT_GROUP]
+    for part in breakdowns([r.records for r in results.values()], columns=queries):
         tables = {
-            name: breakdown(result, group=column, within_minutes=within_minutes)
+            name: breakdown(result, group=part.column, within_minutes=within_minutes)
             for name, result in results.items()
         }
-        if column == AGENT_GROUP and all(list(t.index) == [SINGLE_POOL] for t in tables.values()):
-            continue  # a run without a team: its one pool is the headline figures
-        parts.append(f"<h2>By {html.escape(label)}</h2>")
-        if column == AGENT_GROUP:
-            parts.append(
-                '<p class="note">Per agent group: the queries it answered and their waits; '
-                "occupancy is busy time over on-duty time (capacity weights: a chat held "
-                "by an agent who holds three counts a third; an agent finishing a query "
-                "after the shift ended is on duty until done).</p>"
-            )
-            shown = _AGENT_GROUP_COLUMNS
-        else:
-            parts.append(
-                f'<p class="note">Within target: answered within {within_minutes:g} minutes '
-                "(giving up counts as a miss).</p>"
-            )
-            retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
-            shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
+        parts.append(f"<h2>By {html.escape(part.heading)}</h2>")
+        same = (
+            f" The {listed(part.same_as)} split{'s' if len(part.same_as) == 1 else ''} the "
+            f"queries exactly as the {part.who}: one table."
+            if part.same_as
+            else ""
+        )
+        parts.append(
+            f'<p class="note">Within target: answered within {within_minutes:g} minutes '
+            f"(giving up counts as a miss).{html.escape(same)}</p>"
+        )
+        retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
+        shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
         parts.append('<div class="grid">')
         for name, table in tables.items():
-            if column == "skills":
-                table = table.rename(index={"": NO_SKILL})
-            parts.append(f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, label)}</div>")
+            table = table.rename(index=part.label)
+            parts.append(
+                f"<div><h3>{html.escape(name)}</h3>{_table(table, shown, part.heading)}</div>"
+            )
         parts.append("</div>")
     return parts
 
@@ -257,24 +289,37 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
 def _queue_changes(
     results: Mapping[str, SimulationResult], base: str, within_minutes: float
 ) -> list[str]:
-    """The change against ``base`` per skill queue and per language, when the records say."""
-    records = results[base].records
+    """The change against ``base`` per skill queue and per language, when the records say.
+
+    Once per partition of the queries (every language its own skill queue: one table).
+    """
     parts: list[str] = []
-    for column, label in QUEUE_CHANGES:
-        if not labelled(records, column):
-            continue
+    for part in breakdowns([r.records for r in results.values()], columns=QUEUE_CHANGES):
         table = baseline_changes(
-            results, baseline=base, group=column, within_minutes=within_minutes
+            results, baseline=base, group=part.column, within_minutes=within_minutes
         )
-        if column == "skills":
-            table = table.rename(index={"": NO_SKILL}, level=1)
+        table = table.rename(index=part.label, level=1)
         parts += [
-            f"<h3>Per {html.escape(label)}</h3>",
+            f"<h3>Per {html.escape(part.heading)}</h3>",
             '<div class="wide">',
-            _table(table, _CHANGE_COLUMNS, f"policy, {label}"),
+            _table(table, _CHANGE_COLUMNS, f"policy, {part.heading}"),
             "</div>",
         ]
     return parts
+
+
+def _people_section(results: Mapping[str, SimulationResult], base: str) -> list[str]:
+    """With retries: the people answered on any attempt, against ``base``, paired by person."""
+    table = people_table(results, baseline=base)
+    table.loc[base, "answered_change"] = np.nan  # the baseline has no change: "–"
+    return [
+        "<h3>People answered at all</h3>",
+        f'<p class="note">A person is a customer\'s first query and the attempts after giving '
+        f"up; answered at all: on any attempt. The change against {html.escape(base)} is in "
+        "points, with its 95% bootstrap interval paired by person (each person resampled "
+        "with their outcome under both policies).</p>",
+        _table(table, _PEOPLE_ANSWERED_COLUMNS, "policy"),
+    ]
 
 
 def html_report(
@@ -374,17 +419,19 @@ def html_report(
         "fail only when the whole interval is below 0.8 and both bands have at least "
         f"{MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at 0.8 or "
         "more, too few to tell otherwise.</p>",
+        *(_people_section(results, base) if retried and len(results) > 1 else []),
         "<h2>Who waits how long</h2>",
         _figure(
             plot_wait_distribution(results),
-            "For each policy and follower band: the share of queries answered within 5 min, "
-            "15 min, 1 hour, 4 hours, later, or never (gave up).",
+            "For each policy and follower band (n: its queries): the share of queries answered "
+            "within 5 min, 15 min, 1 hour, 4 hours, later, or never (gave up).",
         ),
         "<h2>Service level by group</h2>",
         _figure(
             plot_service_level(results, within_minutes=within_minutes, target=target),
             f"Share of each band's queries answered within {within_minutes:g} minutes (giving "
-            f"up counts as a miss); dashed: the {target:.0%} target.",
+            f"up counts as a miss), with its 95% bootstrap interval; n: the band's queries; "
+            f"dashed: the {target:.0%} target.",
         ),
     ]
     if sweep is not None and len(sweep):
@@ -405,12 +452,13 @@ def html_report(
             f"<h2>Change against {html.escape(base)}</h2>",
             _figure(
                 plot_changes(changes, within_minutes=within_minutes),
-                f"For each policy and follower band: the change in the share answered within "
-                f"{within_minutes:g} min against {base} on the same queries, with its paired "
+                f"For each policy and follower band (n: its queries): the change in the share "
+                f"answered within {within_minutes:g} min against {base} on the same queries, "
+                "with its paired "
                 "95% bootstrap interval (0: no difference).",
             ),
-            '<p class="note">Per follower band: baseline → policy (change; 95% interval of '
-            "the change). Shares are paired by query; medians are of answered queries"
+            '<p class="note">Per follower band: baseline → policy, then the change (95% '
+            "interval of the change). Shares are paired by query; medians are of answered queries"
             + (
                 "; with retries, of the first attempts (the queries both runs have)"
                 if changes.attrs.get("attempts") == "first"

@@ -102,7 +102,7 @@ def wait_buckets(records: pd.DataFrame, *, group: str = "follower_band") -> pd.D
 
 
 def plot_wait_distribution(results: Mapping[str, SimulationResult]) -> str:
-    """One panel per policy: for each follower band, how its queries' waits spread out."""
+    """One panel per policy: for each follower band (with its n), how its queries' waits spread."""
     names = list(results)
     with _style("waits") as plt:
         fig, axes = plt.subplots(
@@ -126,7 +126,11 @@ def plot_wait_distribution(results: Mapping[str, SimulationResult]) -> str:
                         ax.text(li + vi / 2, yi, f"{vi:.0%}", ha="center", va="center", fontsize=7)
                 left += values
             handles = bars
-            ax.set_yticks(y, [f"{band} followers" for band in shares.index])
+            sizes = results[name].records["follower_band"].value_counts()
+            ax.set_yticks(
+                y,
+                [f"{band} followers (n={int(sizes.get(band, 0)):,})" for band in shares.index],
+            )
             ax.set_title(name)
             ax.set_xlim(0, 1)
             ax.tick_params(axis="y", length=0)
@@ -149,7 +153,12 @@ def plot_service_level(
     within_minutes: float = SLA_MINUTES,
     target: float = 0.8,
 ) -> str:
-    """Share answered within ``within_minutes`` per follower and value band, against the target."""
+    """Share answered within ``within_minutes`` per follower and value band, against the target.
+
+    Each bar has its 95% bootstrap interval (:func:`band_table`'s
+    ``within_target_low``/``_high``, the one interval machinery) and each band
+    its number of queries (a range when retries make it differ by policy).
+    """
     names = list(results)
     with _style("service") as plt:
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6), sharey=True)
@@ -168,13 +177,20 @@ def plot_service_level(
             width = 0.8 / max(1, len(names))
             x = np.arange(len(bands))
             for i, name in enumerate(names):
-                values = tables[name]["within_target"].reindex(bands).to_numpy(dtype=np.float64)
+                mine = tables[name].reindex(bands)
+                values = mine["within_target"].to_numpy(dtype=np.float64)
+                low = mine["within_target_low"].to_numpy(dtype=np.float64)
+                high = mine["within_target_high"].to_numpy(dtype=np.float64)
                 ax.bar(
                     x + (i - (len(names) - 1) / 2) * width,
                     values,
                     width,
                     color=_colour(i),
                     label=name,
+                    yerr=np.vstack([values - low, high - values]),
+                    capsize=2,
+                    ecolor="#333333",
+                    error_kw={"linewidth": 0.8},
                 )
             ax.axhline(
                 target,
@@ -183,7 +199,7 @@ def plot_service_level(
                 linewidth=1,
                 label=f"target: {target:.0%} within {within_minutes:g} min",
             )
-            ax.set_xticks(x, bands)
+            ax.set_xticks(x, [f"{band}\n{_sizes(tables, band)}" for band in bands])
             ax.set_ylim(0, 1.05)
             ax.set_title(title)
             ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -199,6 +215,12 @@ def plot_service_level(
         )
         fig.tight_layout()
         return _svg(fig, plt)
+
+
+def _sizes(tables: Mapping[str, pd.DataFrame], band: str) -> str:
+    """``n=1,234``: a band's queries, the same under every policy unless customers retried."""
+    counts = sorted({int(t["queries"].get(band, 0)) for t in tables.values()})
+    return f"n={counts[0]:,}" if len(counts) == 1 else f"n={counts[0]:,}–{counts[-1]:,}"
 
 
 def plot_changes(changes: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) -> str:
@@ -226,7 +248,8 @@ def plot_changes(changes: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) 
                 ecolor="#333333",
             )
         ax.axhline(0, color="#222222", linewidth=0.8)
-        ax.set_xticks(x, [f"{b} followers" for b in bands])
+        sizes = changes.groupby(level=1, sort=False)["queries"].first()
+        ax.set_xticks(x, [f"{b} followers\nn={int(sizes[b]):,}" for b in bands])
         ax.set_ylabel(f"within {within_minutes:g} min, change (points)")
         ax.set_title(f"Change against {changes.attrs.get('baseline', 'the baseline')}")
         ax.legend(fontsize=8, ncol=min(5, len(policies)))

@@ -24,7 +24,7 @@ import pandas as pd
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.checks import check_fraction, check_int
 from prioritize._internal.frames import read_float, require_columns
-from prioritize._internal.text import duration_text
+from prioritize._internal.text import duration_text, listed
 from prioritize.models import group_labels
 
 __all__ = [
@@ -396,6 +396,6 @@ def _sentence(clauses: Sequence[PromiseClause], notes: Sequence[str], runs: int)
     if not clauses:
         return "No promise is supported by these records: " + "; ".join(notes) + "."
     parts = [c.text for c in clauses]
-    body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    body = listed(parts)
     backing = "based on one run" if runs == 1 else f"holds in each of {runs} runs"
     return f"We answer {body} ({backing})."

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from prioritize._internal.checks import SeedLike, check_baseline
 from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
-from prioritize._internal.text import duration_text
+from prioritize._internal.text import duration_text, listed
 from prioritize.fairness import FAIL, TOO_FEW
-from prioritize.report._tables import NO_SKILL, baseline_changes, labelled, summary_table
+from prioritize.report._tables import (
+    baseline_changes,
+    breakdowns,
+    labelled,
+    people_table,
+    summary_table,
+)
 from prioritize.simulation import SimulationResult
 
 __all__ = ["reading"]
@@ -32,12 +37,10 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _pts(change: float) -> str:
-    return f"{change * 100:+.0f}".replace("-", "\u2212")
-
-
 def _pts1(change: float) -> str:
-    return f"{change * 100:+.1f}".replace("-", "\u2212")
+    """A change of a share in points, one decimal; one that rounds to 0 is ``0.0``, unsigned."""
+    text = f"{change * 100:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "\u2212")
 
 
 def _signed(value: float) -> str:
@@ -46,14 +49,21 @@ def _signed(value: float) -> str:
 
 def _band_change(row: pd.Series, who: str, within_minutes: float, waits: str) -> str:
     median = f"median_wait_{waits}"
+    before, after = row[f"{median}_baseline"], row[median]
+    spread = (row[f"{median}_change_low"], row[f"{median}_change_high"])
+    if _minutes(before) == _minutes(after) and all(_signed(x) == _signed(0.0) for x in spread):
+        wait = f"median wait {_minutes(after)} under both"  # nothing moved: no row of zeros
+    else:
+        wait = (
+            f"median wait {_minutes(before)} \u2192 {_minutes(after)} "
+            f"({_signed(row[f'{median}_change'])}, 95% CI {_signed(spread[0])} to "
+            f"{_signed(spread[1])})"
+        )
     return (
-        f"{who} ({int(row['queries']):,} queries): median wait "
-        f"{_minutes(row[f'{median}_baseline'])} \u2192 {_minutes(row[median])} "
-        f"({_signed(row[f'{median}_change'])}, 95% CI {_signed(row[f'{median}_change_low'])} to "
-        f"{_signed(row[f'{median}_change_high'])}), within {within_minutes:g} min "
-        f"{row['within_target_baseline']:.0%} \u2192 {row['within_target']:.0%} "
-        f"({_pts(row['within_target_change'])} points, 95% CI "
-        f"{_pts(row['within_target_change_low'])} to {_pts(row['within_target_change_high'])})"
+        f"{who} ({int(row['queries']):,} queries): {wait}, within {within_minutes:g} min "
+        f"{row['within_target_baseline']:.1%} \u2192 {row['within_target']:.1%} "
+        f"({_pts1(row['within_target_change'])} points, 95% CI "
+        f"{_pts1(row['within_target_change_low'])} to {_pts1(row['within_target_change_high'])})"
     )
 
 
@@ -117,39 +127,132 @@ def _queue_sentences(
     Material: the paired 95% interval of the change excludes 0, in a queue of
     at least :data:`MIN_BAND_QUERIES` queries. A breakdown that splits the
     queries exactly as an earlier one (every language its own skill queue)
-    is stated once, under both names.
+    is stated once, under both names (:func:`breakdowns`).
     """
-    records = results[baseline].records
-    queues: list[tuple[str, str, Any]] = []  # (column, who, how the column splits the rows)
-    for column, who in QUEUE_CHANGES:
-        if not labelled(records, column):
-            continue
-        codes = pd.factorize(records[column])[0]
-        same = [i for i, (_, _, other) in enumerate(queues) if np.array_equal(codes, other)]
-        if same:  # the same queries by another name: said once, under both names
-            first, named, other = queues[same[0]]
-            queues[same[0]] = (first, f"{named} (= {who})", other)
-        else:
-            queues.append((column, who, codes))
     sentences = []
-    for column, who, _ in queues:
+    for part in breakdowns([r.records for r in results.values()], columns=QUEUE_CHANGES):
         changes = baseline_changes(
-            results, baseline=baseline, group=column, within_minutes=within_minutes, seed=seed
+            results, baseline=baseline, group=part.column, within_minutes=within_minutes, seed=seed
         )
         if changes.empty:
             continue
         low = changes["within_target_change_low"].astype(float)
         high = changes["within_target_change_high"].astype(float)
         material = changes[((low > 0) | (high < 0)) & (changes["queries"] >= MIN_BAND_QUERIES)]
-        noun = who.split(" (")[0]
         parts = [
-            _queue_change(row, str(policy), f"{noun} {str(label) or NO_SKILL}", within_minutes)
+            _queue_change(row, str(policy), f"{part.who} {part.label(label)}", within_minutes)
             for (policy, label), row in material.iterrows()
         ]
         if parts:
-            head = f"By {who}, against {baseline}{_on_firsts(changes)}: "
+            head = f"By {part.heading}, against {baseline}{_on_firsts(changes)}: "
             sentences.append(head + "; ".join(parts) + ".")
     return sentences
+
+
+#: When a policy's longest or p99 wait (of answered queries) differs materially from the
+#: baseline's, the reading says so: at least this many times larger (or smaller) ...
+STARVATION_RATIO = 1.5
+#: ... and at least this many minutes apart.
+STARVATION_MINUTES = 10.0
+#: Who waited longest: the answered queries at or past the policy's p99 wait, told by
+#: their most common label of each of these columns (``language`` when it splits them).
+_WHO = (
+    ("channel", "on {}"),
+    ("follower_band", "from accounts with {} followers"),
+    ("language", "in language {}"),
+)
+
+
+def _material(value: float, base: float) -> bool:
+    if np.isnan(value) or np.isnan(base) or abs(value - base) < STARVATION_MINUTES:
+        return False
+    low, high = sorted((value, base))
+    return high >= STARVATION_RATIO * low
+
+
+def _who_waited(records: pd.DataFrame, threshold: float) -> str:
+    """The most common channel, follower band (and language) of the answered queries waiting
+    at least ``threshold``, each with its share of them and of every answered query."""
+    answered = records.loc[~records["abandoned"].to_numpy(dtype=bool)]
+    longest = answered["wait_minutes"].to_numpy(dtype=np.float64) >= threshold
+    parts = []
+    for column, words in _WHO:
+        if column not in answered.columns or (
+            column == "language" and not labelled(answered, column)
+        ):
+            continue
+        labels = answered[column].astype(object)
+        top = labels[longest].value_counts()
+        if top.empty:
+            continue
+        label = top.index[0]
+        mine = top.iloc[0] / int(longest.sum())
+        overall = float((labels == label).mean())
+        parts.append(f"{mine:.0%} {words.format(label)} ({overall:.0%} of all answered)")
+    return listed(parts) if parts else ""
+
+
+def _starvation_sentences(results: Mapping[str, SimulationResult], *, baseline: str) -> list[str]:
+    """Per policy, its longest and p99 wait when either differs materially from the baseline's.
+
+    Material: :data:`STARVATION_RATIO` times apart and at least
+    :data:`STARVATION_MINUTES` minutes. When the policy's are the longer, who
+    waited: the answered queries at or past its p99 wait, by channel,
+    follower band and language.
+    """
+
+    def waits(result: SimulationResult) -> tuple[float, float]:
+        records = result.records
+        served = records.loc[~records["abandoned"].to_numpy(dtype=bool), "wait_minutes"]
+        if served.empty:
+            return float("nan"), float("nan")
+        values = served.to_numpy(dtype=np.float64)
+        return float(values.max()), float(np.quantile(values, 0.99))
+
+    longest_b, p99_b = waits(results[baseline])
+    sentences = []
+    for name, result in results.items():
+        if name == baseline:
+            continue
+        longest, p99 = waits(result)
+        if not (_material(longest, longest_b) or _material(p99, p99_b)):
+            continue
+        text = (
+            f"Under {name} the longest wait of an answered query is {_minutes(longest)} "
+            f"({baseline}: {_minutes(longest_b)}) and the p99 wait {_minutes(p99)} "
+            f"({baseline}: {_minutes(p99_b)})"
+        )
+        if longest > longest_b or p99 > p99_b:
+            records = result.records
+            answered = records.loc[~records["abandoned"].to_numpy(dtype=bool), "wait_minutes"]
+            n = int((answered.to_numpy(dtype=np.float64) >= p99).sum())
+            who = _who_waited(records, p99)
+            if who:
+                text += f"; the {n:,} queries that waited {_minutes(p99)} or more were {who}"
+        sentences.append(text + ".")
+    return sentences
+
+
+def _people_sentence(
+    results: Mapping[str, SimulationResult], *, baseline: str, seed: SeedLike
+) -> str | None:
+    """With retries: people answered on any attempt, against the baseline, paired by person."""
+    if not any(int(r.summary["retries"]) > 0 for r in results.values()) or len(results) < 2:
+        return None
+    table = people_table(results, baseline=baseline, seed=seed)
+    base = table.loc[baseline]
+    clauses = [
+        f"{name} answers {row['answered']:.1%} ({int(row['people_unanswered']):,} never "
+        f"answered; {_pts1(row['answered_change'])} points, paired 95% CI "
+        f"{_pts1(row['answered_change_low'])} to {_pts1(row['answered_change_high'])})"
+        for name, row in table.iterrows()
+        if name != baseline
+    ]
+    return (
+        f"Counting people, not contacts (customers who gave up tried again): of the "
+        f"{int(base['people']):,} people, {baseline} answers {base['answered']:.1%} on some "
+        f"attempt ({int(base['people_unanswered']):,} never answered); " + "; ".join(clauses) + "."
+    )
 
 
 def _range_sentence(table: pd.DataFrame, column: str, what: str, unit: str) -> str | None:
@@ -196,10 +299,6 @@ def _shares(low: float, high: float) -> tuple[str, str]:
     return f"{low:.0%}", f"{high:.0%}"  # equal: whole percents say so
 
 
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
     rule = (
         f"The four-fifths rule (every band answered within {within_minutes:g} min at least "
@@ -211,10 +310,10 @@ def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
         failing = [str(n) for n, v in states.items() if v == FAIL]
         unsure = [str(n) for n, v in states.items() if v == TOO_FEW]
         if failing:
-            said.append(f"fails across {noun} under {_listed(failing)}")
+            said.append(f"fails across {noun} under {listed(failing)}")
         if unsure:
             said.append(
-                f"is too few to tell across {noun} under {_listed(unsure)} (a ratio under "
+                f"is too few to tell across {noun} under {listed(unsure)} (a ratio under "
                 f"0.8 whose 95% interval reaches 0.8, or one from a band of fewer than "
                 f"{MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in time)"
             )
@@ -270,6 +369,8 @@ def reading(
         )
     ]
     sentences += _queue_sentences(results, baseline=base, within_minutes=within_minutes, seed=seed)
+    sentences += _starvation_sentences(results, baseline=base)
+    sentences.append(_people_sentence(results, baseline=base, seed=seed))
     abandonment = " | ".join(dict.fromkeys(r.abandonment for r in results.values()))
     sentences.append(abandonment[:1].upper() + abandonment[1:] + ".")
     sentences.append(_total_sentence(table, within_minutes))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,18 +29,23 @@ from prioritize.simulation import (
     PatienceLike,
     SimulationResult,
     breakdown,
+    people_changes,
     sweep,
 )
 
 __all__ = [
     "BAND_COLUMNS",
     "FOLLOWER_WEIGHTS",
+    "NO_SKILL",
     "VALUE_WEIGHTS",
+    "Breakdown",
     "band_table",
     "baseline_changes",
+    "breakdowns",
     "influence_policy",
     "influence_sweep",
     "pareto_front",
+    "people_table",
     "queue_over_time",
     "summary_table",
 ]
@@ -169,9 +175,134 @@ def baseline_changes(
     return table
 
 
+def people_table(
+    results: Mapping[str, SimulationResult],
+    *,
+    baseline: str | None = None,
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """Per policy, the people answered at all (on any attempt), against the baseline.
+
+    One row per policy: ``people``, ``people_unanswered`` (the summary's:
+    people none of whose attempts was answered) and
+    :func:`~prioritize.simulation.people_changes` against ``baseline``
+    (default ``"fifo"``, else the first): ``answered_baseline``, ``answered``,
+    ``answered_change`` and its paired 95% interval ``answered_change_low`` /
+    ``_high`` (each person resampled with their outcome under both policies;
+    0 for the baseline itself). ``attrs["baseline"]`` names the baseline.
+    """
+    if not results:
+        raise InputError("no results to compare")
+    base = check_baseline(list(results), baseline)
+    rows = {}
+    for name, result in results.items():
+        change = people_changes(result.records, results[base].records, seed=seed).iloc[0]
+        summary = result.summary
+        rows[name] = {
+            "people": int(summary["people"]),
+            "people_unanswered": int(summary["people_unanswered"]),
+            **change.drop("people").astype(float).to_dict(),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "policy"
+    table.attrs["baseline"] = base
+    return table
+
+
 def labelled(records: pd.DataFrame, column: str) -> bool:
     """Whether ``records`` have ``column`` with two labels or more (a breakdown tells something)."""
     return column in records.columns and records[column].nunique(dropna=False) >= 2
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A breakdown worth showing: the records ``column`` and how a reader calls it.
+
+    ``same_as`` names the other breakdowns (``who``) that split every run's
+    rows exactly as this one (every language its own skill queue): one table,
+    not two identical ones; ``aliases`` maps each label of ``column`` to its
+    labels in those columns, in order.
+    """
+
+    column: str
+    who: str
+    same_as: tuple[str, ...] = ()
+    aliases: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> str:
+        """``who``, or ``"skill queue (= language)"`` for a merged breakdown."""
+        return self.who + "".join(f" (= {w})" for w in self.same_as)
+
+    def label(self, value: Any) -> str:
+        """The row of ``value`` in a table: ``"es"``, or ``"(no skill) = en"`` where names differ.
+
+        A skill queue of no skill (``skills`` ``""``) is :data:`NO_SKILL`.
+        """
+        first = _display(self.column, value)
+        return " = ".join(dict.fromkeys([first, *self.aliases.get(value, ())]))
+
+    def named(self, value: Any) -> str:
+        """The row of ``value`` in a sentence: ``"skill queue es (= language es)"``."""
+        names = self.aliases.get(value, ())
+        # a label the aliases do not know (none in records that passed breakdown) has none
+        others = "".join(f" (= {w} {n})" for w, n in zip(self.same_as, names, strict=False))
+        return f"{self.who} {_display(self.column, value)}{others}"
+
+
+def _display(column: str, value: Any) -> str:
+    return NO_SKILL if column == "skills" and value == "" else str(value)
+
+
+def breakdowns(
+    records: Sequence[pd.DataFrame], *, columns: Sequence[tuple[str, str]]
+) -> list[Breakdown]:
+    """Of ``columns`` ((column, who) pairs), those worth a table, each partition of rows once.
+
+    A column is worth a table when the first records have it with two labels
+    or more (:func:`labelled`) and every records have it. A column that splits
+    the rows of *every* ``records`` exactly as an earlier one (the same rows
+    together, e.g. each language its own skill queue) is merged into it: the
+    earlier column's :class:`Breakdown` lists it in ``same_as``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> records = pd.DataFrame({"skills": ["es", "", "es"], "language": ["es", "en", "es"]})
+    >>> both = [("skills", "skill queue"), ("language", "language")]
+    >>> [part] = breakdowns([records], columns=both)
+    >>> part.heading, part.label(""), part.named("es")
+    ('skill queue (= language)', '(no skill) = en', 'skill queue es (= language es)')
+    """
+    out: list[tuple[Breakdown, list[Any]]] = []
+    for column, who in columns:
+        if not records or not labelled(records[0], column):
+            continue
+        if not all(column in r.columns for r in records):
+            continue
+        codes = [pd.factorize(r[column])[0] for r in records]
+        twin = next(
+            (
+                i
+                for i, (_, other) in enumerate(out)
+                if all(np.array_equal(a, b) for a, b in zip(codes, other, strict=True))
+            ),
+            None,
+        )
+        if twin is None:
+            out.append((Breakdown(column, who), codes))
+            continue
+        first, other = out[twin]
+        both = pd.DataFrame(
+            {"a": records[0][first.column].to_numpy(), "b": records[0][column].to_numpy()}
+        ).drop_duplicates("a")
+        pairs = dict(zip(both["a"], both["b"], strict=True))
+        aliases = {
+            value: (*first.aliases.get(value, ()), _display(column, name))
+            for value, name in pairs.items()
+        }
+        out[twin] = (Breakdown(first.column, first.who, (*first.same_as, who), aliases), other)
+    return [b for b, _ in out]
 
 
 def _interval(span_minutes: float, points: int) -> float:

@@ -37,6 +37,7 @@ from prioritize.simulation._breakdown import (
     breakdown,
 )
 from prioritize.simulation._compare import (
+    AGENT_GROUP_CHANGE_FIELDS,
     BY_CHANGE_FIELDS,
     CHANGE_FIELDS,
     RUN_FIELDS,
@@ -54,6 +55,12 @@ from prioritize.simulation._models import (
     PatienceLike,
     SurveyPatience,
 )
+from prioritize.simulation._people import (
+    EVERYONE,
+    PEOPLE_CHANGE_COLUMNS,
+    people_changes,
+    people_records,
+)
 from prioritize.simulation._result import (
     CHURN_AFTER_ABANDON,
     QUERY_COLUMNS,
@@ -69,11 +76,14 @@ from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
     "AGENT_GROUP",
+    "AGENT_GROUP_CHANGE_FIELDS",
     "AGENT_GROUP_COLUMNS",
     "BY_CHANGE_FIELDS",
     "CHANGE_FIELDS",
     "CHURN_AFTER_ABANDON",
     "DAYS",
+    "EVERYONE",
+    "PEOPLE_CHANGE_COLUMNS",
     "QUERY_COLUMNS",
     "RECORD_COLUMNS",
     "RUN_FIELDS",
@@ -96,6 +106,8 @@ __all__ = [
     "capacity_changes",
     "compare",
     "exposure_contributors",
+    "people_changes",
+    "people_records",
     "simulate",
     "summarize",
     "sweep",

@@ -30,17 +30,29 @@ from prioritize.policy import Policy
 from prioritize.routing import Retry, Routes
 from prioritize.simulation._breakdown import AGENT_GROUP, breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
+from prioritize.simulation._people import people_changes, people_records
 from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
 from prioritize.simulation._simulate import Agents, simulate
 
-__all__ = ["BY_CHANGE_FIELDS", "CHANGE_FIELDS", "RUN_FIELDS", "compare", "sweep", "t_quantile"]
+__all__ = [
+    "AGENT_GROUP_CHANGE_FIELDS",
+    "BY_CHANGE_FIELDS",
+    "CHANGE_FIELDS",
+    "RUN_FIELDS",
+    "compare",
+    "sweep",
+    "t_quantile",
+]
 
-#: Per run, beside the summary: :func:`prioritize.fairness.band_ratio_tests` — the share
-#: answered within ``within_minutes`` and, for each band, the four-fifths test and the wait
-#: ratio's interval, the rows of the smaller band compared and the state.
+#: Per run, beside the summary: ``people_answered`` (the share of people answered on any
+#: attempt, ``1 - people_unanswered / people``) and
+#: :func:`prioritize.fairness.band_ratio_tests` — the share answered within
+#: ``within_minutes`` and, for each band, the four-fifths test and the wait ratio's
+#: interval, the rows of the smaller band compared and the state.
 _RATIOS = ("four_fifths", "wait_ratio")
 RUN_FIELDS: tuple[str, ...] = (
     "within_target",
+    "people_answered",
     *(
         f"{kind}_{band}_{part}"
         for band in BANDS
@@ -49,12 +61,28 @@ RUN_FIELDS: tuple[str, ...] = (
         if not (kind == "wait_ratio" and part == "state")  # no rule judges a wait ratio
     ),
 )
-_AVERAGED = (*SUMMARY_FIELDS, "within_target")
+_AVERAGED = (*SUMMARY_FIELDS, "within_target", "people_answered")
 #: Figures ``compare`` states as a change against the baseline policy.
-CHANGE_FIELDS: tuple[str, ...] = ("p50_wait_minutes", "within_target", "abandon_rate")
+CHANGE_FIELDS: tuple[str, ...] = (
+    "p50_wait_minutes",
+    "within_target",
+    "abandon_rate",
+    "people_answered",
+)
 #: Figures ``compare(by=...)`` states per group as a change against the baseline policy, each
 #: with ``<figure>_change``, ``<figure>_change_low`` and ``<figure>_change_high``.
 BY_CHANGE_FIELDS: tuple[str, ...] = ("median_wait_answered", "within_target", "abandon_rate")
+
+#: Figures ``compare(by="agent_group")`` states per agent group as a change against the
+#: baseline policy's run with the same seed: ``<figure>_change`` (and, with replications,
+#: ``<figure>_change_ci95``). What the group did, not a paired change per query.
+AGENT_GROUP_CHANGE_FIELDS: tuple[str, ...] = ("served", "occupancy")
+#: ``attrs["change_interval"]`` of ``compare(by="agent_group")`` with one run per policy.
+NO_INTERVAL_ONE_RUN = (
+    "no interval: one run per policy, and an agent group's served count and occupancy "
+    "have no within-run interval (the two runs' groups answer different queries); "
+    "use replications > 1 for one across runs"
+)
 
 FrameSource: TypeAlias = pd.DataFrame | Callable[[int], pd.DataFrame]
 _SIM_PARAMS = ("agents", "handle", "patience", "churn_after_abandon")
@@ -93,6 +121,7 @@ def _summary_row(
     by: str | None = None,
     routes: Routes | None = None,
     retry: Retry | None = None,
+    people: bool = False,
 ) -> dict[str, Any]:
     # Module level so that process pools and Dask can pickle it.
     data = frame(seed) if callable(frame) else frame
@@ -109,6 +138,10 @@ def _summary_row(
     )
     row = dict(result.summary)
     row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
+    row["people_answered"] = 1.0 - row["people_unanswered"] / max(1, row["people"])
+    if people:  # what the baseline's people change is paired on
+        persons = people_records(result.records)
+        row["persons"] = persons[["query_id", "received_at", "wait_minutes", "abandoned"]]
     if by is not None:
         row["breakdown"] = breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
         if by != AGENT_GROUP:  # what the baseline's change is paired on (first attempts)
@@ -215,10 +248,17 @@ def compare(
         the four-fifths test's ``_state`` is ``"pass"``, ``"fail"`` or ``"too
         few to tell"`` (:func:`~prioritize.fairness.flag_state`).
 
+        ``people_answered``: the share of people (``first_query_id``: a
+        customer who retried counts once) answered on any attempt.
+
         Last, for each of :data:`CHANGE_FIELDS`, ``<figure>_change``: the
         policy's figure minus the baseline's (paired by seed; with
         replications, the mean change and ``<figure>_change_ci95`` across
-        runs). ``attrs["baseline"]`` names the baseline.
+        runs). With one run, ``people_answered_change_low``/``_high`` is the
+        paired 95% interval of ``people_answered_change``, each person
+        resampled with their outcome under both policies
+        (:func:`~prioritize.simulation.people_changes`). ``attrs["baseline"]``
+        names the baseline.
 
         With ``by``: the :func:`~prioritize.simulation.breakdown` of each
         policy's run, indexed by ``(policy, <by>)``, then, per group and for
@@ -229,9 +269,19 @@ def compare(
         ``<figure>_change_low``/``_change_high``
         (:func:`prioritize.fairness.band_changes`, as
         :func:`prioritize.report.baseline_changes`; with retries, of the first
-        attempts; 0 for the baseline itself). Not by ``agent_group``: a
-        group is who answered a query, not what the query is, so the two
-        runs' groups hold different queries. With ``replications > 1``, each
+        attempts; 0 for the baseline itself).
+
+        By ``agent_group`` the change is of what the group did, not paired
+        per query (a group is who answered a query, not what the query is,
+        so the two runs' groups hold different queries): for each of
+        :data:`AGENT_GROUP_CHANGE_FIELDS` (``served``, ``occupancy``),
+        ``<figure>_change`` against the baseline's run with the same seed.
+        With one run per policy it has no interval (a served count or an
+        occupancy of one run has none), and ``attrs["change_interval"]``
+        says so; with replications, ``<figure>_change_ci95`` across the runs
+        (paired by seed) is its interval.
+
+        With ``replications > 1``, each
         figure is its mean over the runs in which the group has rows
         (``runs`` says how many) and ``<figure>_ci95`` the half-width of its
         95 % interval across those runs (NaN from a single run): the change's
@@ -256,19 +306,24 @@ def compare(
     churn = check_churn(churn_after_abandon)
     if by is not None and not isinstance(by, str):
         raise InputError(f"by must be a column name; got {by!r}")
-    tasks = [
-        (frame, policy, agents, s, handle, patience, churn, within_minutes, by, routes, retry)
-        for policy in policies.values()
-        for s in seeds
-    ]
+    simulated = (handle, patience, churn, within_minutes, by, routes, retry, by is None)
+    tasks = [(frame, policy, agents, s, *simulated) for policy in policies.values() for s in seeds]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
     abandonment = _abandonment(rows)
     if by is not None:
         tables = [row["breakdown"] for row in rows]
         if by != AGENT_GROUP:
             tables = _with_changes(tables, rows, list(policies), base, by, within_minutes, seeds)
+        else:
+            tables = _group_changes(tables, list(policies), base, len(seeds))
         table = _broken_down(tables, list(policies), seeds, by)
         table.attrs["baseline"] = base
+        if by == AGENT_GROUP:
+            table.attrs["change_interval"] = (
+                NO_INTERVAL_ONE_RUN
+                if len(seeds) == 1
+                else f"across {len(seeds)} runs (Student's t, paired by seed): <figure>_change_ci95"
+            )
         table.attrs["abandonment"] = abandonment
         return table
     fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
@@ -277,7 +332,8 @@ def compare(
     changes = _changes(runs, base, len(seeds))
     if replications == 1:
         out = runs.set_index("policy")
-        out = pd.concat([out, changes.set_index(out.index)], axis=1)
+        people = _people_intervals(rows, list(policies), base, seeds[0])
+        out = pd.concat([out, changes.set_index(out.index), people.set_index(out.index)], axis=1)
         out.attrs["baseline"] = base
         out.attrs["abandonment"] = abandonment
         return out
@@ -307,6 +363,26 @@ def compare(
     out.attrs["baseline"] = base
     out.attrs["abandonment"] = abandonment
     return out
+
+
+def _people_intervals(
+    rows: list[dict[str, Any]], names: list[str], baseline: str, seed: int
+) -> pd.DataFrame:
+    """One run per policy: the paired 95% interval of ``people_answered_change``.
+
+    :func:`~prioritize.simulation.people_changes` of each run's people against
+    the baseline's (the same people, paired by person).
+    """
+    base = rows[names.index(baseline)]["persons"]
+    low, high = [], []
+    for row in rows:
+        change = people_changes(row["persons"], base, seed=seed).iloc[0]
+        low.append(float(change["answered_change_low"]))
+        high.append(float(change["answered_change_high"]))
+    return pd.DataFrame(
+        {"people_answered_change_low": low, "people_answered_change_high": high},
+        index=pd.Index(names, name="policy"),
+    )
 
 
 def _with_changes(
@@ -343,6 +419,23 @@ def _with_changes(
             changes.index = changes.index.astype(object)
         labels = table.index.astype(object)
         out.append(pd.concat([table, changes.reindex(labels).set_axis(table.index)], axis=1))
+    return out
+
+
+def _group_changes(
+    tables: list[pd.DataFrame], names: list[str], baseline: str, per_policy: int
+) -> list[pd.DataFrame]:
+    """Each run's agent groups with :data:`AGENT_GROUP_CHANGE_FIELDS` minus the baseline's.
+
+    Against the baseline's run with the same seed, group by group (a group
+    that answered nothing in one run counts 0 served; NaN occupancy stays NaN).
+    """
+    base_at = names.index(baseline) * per_policy
+    out = []
+    for i, table in enumerate(tables):
+        base = tables[base_at + i % per_policy].reindex(table.index)
+        change = table[list(AGENT_GROUP_CHANGE_FIELDS)] - base[list(AGENT_GROUP_CHANGE_FIELDS)]
+        out.append(pd.concat([table, change.add_suffix("_change")], axis=1))
     return out
 
 

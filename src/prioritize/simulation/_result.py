@@ -20,6 +20,7 @@ __all__ = [
     "RECORD_COLUMNS",
     "SUMMARY_FIELDS",
     "SimulationResult",
+    "answered_people",
     "band_ratios",
     "describe_records",
     "exposure_contributors",
@@ -372,19 +373,32 @@ def summarize(
     return pd.Series({k: out[k] for k in SUMMARY_FIELDS}, name=name, dtype=object)
 
 
-def _people(records: pd.DataFrame, served: npt.NDArray[np.bool_]) -> dict[str, int]:
-    """People behind the contacts: attempts linked by ``first_query_id``."""
+def answered_people(
+    records: pd.DataFrame, served: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Each row's person (a code of ``first_query_id``) and whether each person was answered.
+
+    A person is answered when any of their attempts was (``served``). Without
+    ``first_query_id`` every row is a person. The one definition behind
+    ``people``/``people_unanswered`` and :func:`~prioritize.simulation.people_records`.
+    """
     if "first_query_id" not in records.columns:
-        return {"people": len(records), "retries": 0, "people_unanswered": int((~served).sum())}
+        return np.arange(len(records)), np.asarray(served, dtype=bool)
     codes, uniques = pd.factorize(records["first_query_id"])
     if (codes < 0).any():
         fail_rows(records, "first_query_id", codes < 0, "the first attempt's query id")
     answered = np.bincount(codes, weights=served, minlength=len(uniques)) > 0
+    return codes, answered
+
+
+def _people(records: pd.DataFrame, served: npt.NDArray[np.bool_]) -> dict[str, int]:
+    """People behind the contacts: attempts linked by ``first_query_id``."""
+    _, answered = answered_people(records, served)
     retries = 0
     if "attempt" in records.columns:
         retries = int((records["attempt"].to_numpy(dtype=np.int64) > 1).sum())
     return {
-        "people": len(uniques),
+        "people": int(answered.size),
         "retries": retries,
         "people_unanswered": int((~answered).sum()),
     }
