@@ -138,23 +138,14 @@ class TriageQueue:
         self.routes = routes
         timeout = None if routes is None else routes.skills_timeout_minutes
         self._lock = threading.Lock()
-        picker: Picker[Query] = Picker(
+        picker: Picker[Entry] = Picker(
             policy,
             per_minute=_MINUTE,
             skills_timeout=None if timeout is None else timedelta(minutes=timeout),
         )
         self._picker = picker
         self._push, self._pick = picker.push, picker.pick
-        self._items: Mapping[str, Query] = picker.waiting  # query_id -> Query, read only
-        # What the Entry of a waiting query holds besides the query, by query_id: its
-        # customer, base score and (with GroupShare or routes, or skills given apart from
-        # the query's) its (group, skills, prefer). The Entry is made when it is handed
-        # out (pop, peek, snapshot): a waiting query costs no object of its own, so a
-        # long queue adds nothing the garbage collector must walk again and again.
-        self._customer_of: dict[str, Customer] = {}
-        self._base_of: dict[str, float] = {}
-        self._more: dict[str, tuple[str | None, Skills, Skills]] = {}
-        self._plain = self._group_of is None and routes is None
+        self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
         self._now_checked: datetime | None = None  # the last ``now`` found aware
 
     # ------------------------------------------------------------ inspection
@@ -194,17 +185,19 @@ class TriageQueue:
             except TypeError:  # naive (only model_construct skips the check)
                 _arrival_ns(query)  # raises the error
                 raise
-        qid = query.query_id
-        if self._plain:  # no group, no routes: the entry's details are the query's
-            group, skills, prefer, more = None, query.skills, NO_SKILLS, None
+        # Entry(query, customer, base, group, policy, skills, prefer), its slots set
+        # here: the call to __init__ costs as much as the rest of the entry.
+        entry = _new(Entry)
+        entry.query, entry.customer, entry._base, entry._policy = query, customer, base, self.policy
+        group_of = self._group_of
+        entry.group = group = None if group_of is None else group_of(query, customer)
+        routes = self.routes
+        if routes is None:
+            skills, prefer = query.skills, NO_SKILLS
         else:
-            group_of, routes = self._group_of, self.routes
-            group = None if group_of is None else group_of(query, customer)
-            if routes is None:
-                skills, prefer = query.skills, NO_SKILLS
-            else:
-                skills, prefer = routes.resolve(query, customer)
-            more = (group, skills, prefer)
+            skills, prefer = routes.resolve(query, customer)
+        entry.skills, entry.prefer = skills, prefer
+        entry._qid = qid = query.query_id
         limits = self._limits
         limit = _INF if limits is None else limits[query.channel._value_]
         lock = self._lock
@@ -218,11 +211,7 @@ class TriageQueue:
                     self._sync_served()
                 if qid in served and self._served_now(qid):
                     raise InputError(_served_message([qid], self._remember))
-            self._push(query, key, at, qid, limit, group, skills, prefer)
-            self._customer_of[qid] = customer
-            self._base_of[qid] = base
-            if more is not None:
-                self._more[qid] = more
+            self._push(entry, key, at, qid, limit, group, skills, prefer)
         finally:
             lock.release()
 
@@ -251,7 +240,7 @@ class TriageQueue:
         InputError
             As :meth:`push`, or an id twice in the batch; nothing is added.
         """
-        prepared: list[_Prepared] = []
+        prepared = []
         seen: set[str] = set()
         for query, customer in pairs:
             cust = self._lookup(query) if customer is None else customer
@@ -260,9 +249,7 @@ class TriageQueue:
             if query.query_id in seen:
                 raise InputError(f"query {query.query_id!r} appears twice in the batch")
             seen.add(query.query_id)
-            group, skills, prefer = self._details(query, cust)
-            key = heap_key(base, arrival, self._rate)
-            prepared.append((query, cust, base, key, group, skills, prefer))
+            prepared.append((self._entry(query, cust, base), heap_key(base, arrival, self._rate)))
         self._insert(prepared)
 
     def push_frame(self, frame: pd.DataFrame) -> int:
@@ -282,74 +269,58 @@ class TriageQueue:
         Returns the number of queries added.
         """
         ready = prepare_frame(self.policy, frame, routes=self.routes)  # as SharedQueue's
-        n = len(ready.pairs)
-        needs = ready.skills if ready.skills is not None else [None] * n
-        wishes = ready.prefer if ready.prefer is not None else [None] * n
-        prepared: list[_Prepared] = []
-        for (query, customer), base, arrival, need, wish in zip(
-            ready.pairs, ready.base, ready.arrival, needs, wishes, strict=True
-        ):
-            group, skills, prefer = self._details(query, customer)
-            key = heap_key(base, arrival, self._rate)
-            skills = skills if need is None else need
-            prefer = prefer if wish is None else wish
-            prepared.append((query, customer, base, key, group, skills, prefer))
+        prepared = [
+            (self._entry(query, customer, base), heap_key(base, arrival, self._rate))
+            for (query, customer), base, arrival in zip(
+                ready.pairs, ready.base, ready.arrival, strict=True
+            )
+        ]
+        if ready.skills is not None:
+            for (entry, _), need in zip(prepared, ready.skills, strict=True):
+                entry.skills = need
+        if ready.prefer is not None:
+            for (entry, _), wish in zip(prepared, ready.prefer, strict=True):
+                entry.prefer = wish
         self._insert(prepared)
-        return n
+        return len(prepared)
 
-    def _details(self, query: Query, customer: Customer) -> tuple[str | None, Skills, Skills]:
-        """The (group, skills, prefer) of a query's entry (push does the same, inline)."""
+    def _entry(self, query: Query, customer: Customer, base: float) -> Entry:
         group = None if self._group_of is None else self._group_of(query, customer)
         if self.routes is None:
-            return group, query.skills, NO_SKILLS
+            return Entry(query, customer, base, group, self.policy, query.skills)
         skills, prefer = self.routes.resolve(query, customer)
-        return group, skills, prefer
+        return Entry(query, customer, base, group, self.policy, skills, prefer)
 
-    def _insert(self, prepared: list[_Prepared]) -> None:
-        # ``prepared``: (query, customer, base, heap key, group, skills, prefer), validated.
+    def _insert(self, prepared: list[tuple[Entry, float]]) -> None:
+        # ``prepared``: (entry, heap key) pairs, all validated.
         with self._lock:
-            dup = [q.query_id for q, *_ in prepared if q.query_id in self._items]
+            dup = [e.query_id for e, _ in prepared if e.query_id in self._items]
             if dup:
                 raise InputError(f"query(ies) already in the queue: {dup[:5]}")
             if self._log:
                 self._sync_served()
             done = self._served or ()
             served = [
-                q.query_id
-                for q, *_ in prepared
-                if q.query_id in done and self._served_now(q.query_id)
+                e.query_id
+                for e, _ in prepared
+                if e.query_id in done and self._served_now(e.query_id)
             ]
             if served:
                 raise InputError(_served_message(served, self._remember))
             limits = self._limits
-            for query, customer, base, key, group, skills, prefer in prepared:
-                qid = query.query_id
+            for entry, key in prepared:
+                query = entry.query
                 limit = _INF if limits is None else limits[query.channel._value_]
-                self._push(query, key, query.received_at, qid, limit, group, skills, prefer)
-                self._customer_of[qid] = customer
-                self._base_of[qid] = base
-                if group is not None or prefer or skills is not query.skills:
-                    self._more[qid] = (group, skills, prefer)
-
-    def _entry(self, query: Query, *, out: bool) -> Entry:
-        """The Entry of a waiting query (``out``: it leaves the queue; the lock is held).
-
-        Entry(query, customer, base, group, policy, skills, prefer), its slots set here
-        (pop does the same, inline): the call to __init__ costs as much as the rest.
-        """
-        qid = query.query_id
-        more = self._more
-        if out:
-            customer, base = self._customer_of.pop(qid), self._base_of.pop(qid)
-            details = more.pop(qid, None) if more else None
-        else:
-            customer, base = self._customer_of[qid], self._base_of[qid]
-            details = more.get(qid)
-        entry = _new(Entry)
-        entry.query, entry._qid, entry.customer, entry._base = query, qid, customer, base
-        entry.group, entry.skills, entry.prefer = details or (None, query.skills, NO_SKILLS)
-        entry._policy = self.policy
-        return entry
+                self._push(
+                    entry,
+                    key,
+                    query.received_at,
+                    query.query_id,
+                    limit,
+                    entry.group,
+                    entry.skills,
+                    entry.prefer,
+                )
 
     def _lookup(self, query: Query) -> Customer:
         return lookup_customer(self._customers, query)
@@ -386,18 +357,12 @@ class TriageQueue:
                         f"no waiting query that an agent with skills {sorted(skills)} may take"
                     )
                 raise QueueEmpty("pop from an empty TriageQueue")
-            # The Entry, made here (_entry(query, out=True), inline: the hot path).
-            query, entry = found[0], _new(Entry)
-            entry.query, entry.reason, entry._now = query, found[1], now  # Entry.score
-            entry._qid = qid = query.query_id  # takes the arrival if it is later
-            entry.customer, entry._base = self._customer_of.pop(qid), self._base_of.pop(qid)
-            more = self._more
-            details = more.pop(qid, None) if more else None
-            entry.group, entry.skills, entry.prefer = details or (None, query.skills, NO_SKILLS)
-            entry._policy = self.policy
+            entry = found[0]
+            entry.reason = found[1]
+            entry._now = now  # Entry.score takes the arrival if it is later
             log = self._log
             if log is not None:
-                log.append(qid)
+                log.append(entry._qid)
             return entry
         finally:
             lock.release()
@@ -426,10 +391,8 @@ class TriageQueue:
             found = self._picker.peek(now, skills)
             if found is None:
                 return None
-            entry = self._entry(found[0], out=False)
-            at = entry.query.received_at
-            entry._now, entry.reason = (now if now >= at else at), found[1]
-            return entry
+            at = found[0].query.received_at
+            return found[0]._at(now if now >= at else at, found[1])
 
     def _check_now(self, now: datetime) -> None:
         timestamp_ns(now)  # aware, or an InputError
@@ -445,22 +408,15 @@ class TriageQueue:
             If no such query is waiting (the queue is unchanged).
         """
         with self._lock:
-            query = self._take(query_id)
-            if query is None:
+            entry = self._picker.remove(query_id)
+            if entry is None:
                 raise InputError(f"query {query_id!r} is not waiting in the queue")
-            return query
+            return entry.query
 
     def discard(self, query_id: str) -> bool:
         """Remove a query if it is waiting; returns whether it was."""
         with self._lock:
-            return self._take(query_id) is not None
-
-    def _take(self, query_id: str) -> Query | None:
-        # Take a waiting query out unserved (the caller holds the lock).
-        query = self._picker.remove(query_id)
-        if query is not None:
-            self._entry(query, out=True)  # drops what its entry would hold
-        return query
+            return self._picker.remove(query_id) is not None
 
     # ------------------------------------------------------------- snapshot
     def snapshot(self, *, now: datetime | None = None) -> pd.DataFrame:
@@ -475,14 +431,12 @@ class TriageQueue:
         ``now`` has waited 0 minutes.
         """
         with self._lock:
-            entries = [self._entry(query, out=False) for query in self._items.values()]
+            entries = list(self._items.values())
         arrivals = [aware_ns(e.query.received_at) for e in entries]
         return snapshot_frame(self.policy, entries, arrivals, now)
 
 
 _MINUTE = timedelta(minutes=1)
-#: What push_many and push_frame file: (query, customer, base, heap key, group, skills, prefer).
-_Prepared = tuple[Query, Customer, float, float, str | None, Skills, Skills]
 _INF = float("inf")
 _new = object.__new__
 
