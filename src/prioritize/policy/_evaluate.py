@@ -65,18 +65,19 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     """
     emitter = Emitter()
     mismatch = emitter.constant(_mismatch)
-    emitter.lines += ["if q.customer_id != c.customer_id:", f"    raise {mismatch}(q, c)"]
+    author = f"{emitter.field('q', 'customer_id')} != {emitter.field('c', 'customer_id')}"
+    emitter.lines += [f"if {author}:", f"    raise {mismatch}(q, c)"]
     terms = [(a.bound, a.weight, a.cap) for a in plan.active]
     values = weighted_sum(terms, emitter)
     fused = build("scorer", ("q", "c"), emitter, [f"return total, [{', '.join(values)}]"])
     # The public parameter names (callers may pass them by keyword), read as q and c.
-    public = ("query", "customer")
-    emitter.lines.insert(0, "q, c = query, customer")
-    total = build("total", public, emitter, ["return total"])
+    public, rename = ("query", "customer"), ["q, c = query, customer"]
+    total = build("total", public, emitter, ["return total"], prologue=rename)
     # Score's slots are set here (no __init__ frame); ``_why`` is (plan, waited
     # minutes, aging points, value per active signal...): Score reads it on demand.
     why = ", ".join([emitter.constant(plan), "waited", "aging", *values])
     r, check = emitter.constant(Score), emitter.constant(timestamp_ns)
+    received, minute = emitter.field("q", "received_at"), emitter.constant(_MINUTE)
     body = [
         "if now is None:",
         "    waited = aging = 0.0",
@@ -86,7 +87,7 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
         # that names it. timedelta / timedelta divides whole microseconds (ints): one
         # rounding, exact like the frame path's nanoseconds.
         "    try:",
-        f"        waited = (now - q.received_at) / {emitter.constant(_MINUTE)}",
+        f"        waited = (now - {received}) / {minute}",
         f"    except {emitter.constant(TypeError)}:",
         f"        {check}(now)",
         "        raise",
@@ -94,13 +95,13 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
         f"        raise {emitter.constant(_received_after)}(q, now)",
         f"    aging = waited * {emitter.constant(plan.rate_per_minute)}",  # aging_points, inline
         f"r = {r}()",
-        "r.query_id = q.query_id",
+        f"r.query_id = {emitter.field('q', 'query_id')}",
         "r.value = total + aging",
         f"r._why = ({why})",
         "return r",
     ]
     return {
-        "score": build("score", (*public, "*", "now=None"), emitter, body),
+        "score": build("score", (*public, "*", "now=None"), emitter, body, prologue=rename),
         "fused": fused,
         "total": total,
     }
