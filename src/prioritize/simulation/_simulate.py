@@ -370,7 +370,7 @@ class _Run:
             grp = None
         else:
             plan, codes, row_skills = team_plan(pool, needs, needs.required[order], channels[order])
-            line, admit = team_line(
+            waiting = team_line(
                 policy,
                 prio.tolist(),
                 by_prio.tolist(),
@@ -387,8 +387,7 @@ class _Run:
                 pred,
                 needs.klass[order].tolist(),
                 codes,
-                line,
-                admit,
+                waiting,
                 plan,
                 [_staffing(g.agents, t0) for g in pool.groups],
                 rnd=Random(self.select_seed),

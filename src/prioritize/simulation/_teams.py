@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
 from random import Random
@@ -57,7 +57,7 @@ from prioritize.policy import Picker, Policy, Rows
 from prioritize.routing import Team
 from prioritize.simulation._engine import NEVER
 
-__all__ = ["GroupPlan", "Needs", "TeamPlan", "run_team", "team_line", "team_plan"]
+__all__ = ["GroupPlan", "Needs", "TeamLine", "TeamPlan", "run_team", "team_line", "team_plan"]
 
 _SHIFT = 0
 _COMPLETE = 1
@@ -104,6 +104,29 @@ class TeamPlan:
     select: str
 
 
+@dataclass(frozen=True, slots=True)
+class TeamLine:
+    """The waiting line of a team run (:func:`team_line`).
+
+    ``picker``: the serving-order core in rank mode, with eligibility by
+    skills; ``rank``/``row_at``: the rows' places in the policy's static
+    order and its inverse (:class:`~prioritize.policy.Rows`); ``plain``: the
+    policy has neither ``MaxWait`` nor ``GroupShare``, so the order is
+    ``rank`` alone (what :func:`run_team`'s specialised loop needs).
+    """
+
+    picker: Picker[int]
+    rank: Sequence[int]
+    row_at: Sequence[int]
+    plain: bool
+
+
+#: The specialised loop reads the waiting line one heap per class of query; a
+#: group that may take more classes than this goes through the picker's merged
+#: view instead (one heap, whatever the number of classes).
+_MAX_CLASSES = 16
+
+
 def run_team(
     arrival: Sequence[float],
     service: Sequence[float],
@@ -111,13 +134,13 @@ def run_team(
     pred: Sequence[int] | None,
     klass: Sequence[int],
     channel: Sequence[int],
-    picker: Picker[int],
-    admit: Callable[[int], None],
+    line: TeamLine,
     plan: TeamPlan,
     staffing: Sequence[Iterator[tuple[float, int]]],
     *,
     rnd: Random,
     book: bool,
+    specialise: bool = True,
 ) -> tuple[list[float], list[int], list[int]]:
     """Run the team; per row its start (NaN: abandoned), seat and group (-1; NEVER).
 
@@ -125,7 +148,17 @@ def run_team(
     as for :func:`~prioritize.simulation._engine.run_general`. ``book``: an
     arriving query taken at once still goes through the picker (so that
     ``GroupShare`` books the service start); without it the picker is skipped.
+
+    The common case (every group's staffing fixed, one query at a time, no
+    rule, select by idle time, no retries, no lapsing preferences) runs
+    :func:`_run_fixed`, the same rule on plain heaps; ``specialise=False``
+    always runs the general loop (the tests compare the two).
     """
+    first = [next(s) for s in staffing]
+    upcoming = [next(s, None) for s in staffing]
+    if specialise and pred is None and line.plain and _fixed(plan, upcoming):
+        return _run_fixed(arrival, service, abandon_at, klass, line, plan, first)
+    picker, admit = line.picker, line.picker.admit
     n = len(arrival)
     start = [_NAN] * n
     seat = [-1] * n
@@ -337,11 +370,11 @@ def run_team(
                 raise RuntimeError(f"an agent free to take row {j} found nothing to take")
 
     for g in range(ng):
-        t0, count = next(staffing[g])
+        t0, count = first[g]
         staff(g, count, t0)
-        upcoming = next(staffing[g], None)
-        if upcoming is not None:
-            heappush(events, (upcoming[0], _SHIFT, g, upcoming[1]))
+        after = upcoming[g]
+        if after is not None:
+            heappush(events, (after[0], _SHIFT, g, after[1]))
 
     # The common case, kept lean: agents who hold one query at a time and a select
     # rule by idle time. An agent who finishes and takes the next query stays busy
@@ -388,9 +421,9 @@ def run_team(
                         raise RuntimeError("queries wait that no agent on any shift may take")
                 heappop(events)
                 staff(x, y, te)
-                upcoming = next(staffing[x], None)
-                if upcoming is not None:
-                    heappush(events, (upcoming[0], _SHIFT, x, upcoming[1]))
+                after = next(staffing[x], None)
+                if after is not None:
+                    heappush(events, (after[0], _SHIFT, x, after[1]))
             else:
                 heappop(events)
                 last = te
@@ -448,6 +481,115 @@ def run_team(
             if lapsing[k]:
                 state[1] += 1
                 heappush(events, (ta + lapse, _LAPSE, k, i))
+    return start, seat, grp
+
+
+def _fixed(plan: TeamPlan, upcoming: Sequence[tuple[float, int] | None]) -> bool:
+    """Whether :func:`_run_fixed` runs this plan: staffing never changes, one query at a
+    time, select by idle time, no preference lapses, few classes per group."""
+    if plan.select == "random" or any(u is not None for u in upcoming):
+        return False
+    if any(g.units != 1 for g in plan.groups) or plan.reach_first != plan.reach_late:
+        return False
+    counts = [0] * len(plan.groups)
+    for reach in plan.reach_first:
+        for g in reach:
+            counts[g] += 1
+    return max(counts, default=0) <= _MAX_CLASSES
+
+
+def _run_fixed(
+    arrival: Sequence[float],
+    service: Sequence[float],
+    abandon_at: Sequence[float],
+    klass: Sequence[int],
+    line: TeamLine,
+    plan: TeamPlan,
+    first: Sequence[tuple[float, int]],
+) -> tuple[list[float], list[int], list[int]]:
+    """:func:`run_team` specialised (:func:`_fixed`): the same records, without the picker.
+
+    The waiting line is one heap of ``rank`` ints per class of query (with no
+    rule the order is the rank alone, as in
+    :func:`~prioritize.simulation._engine.run_fixed_plain`); a group's free
+    agent reads the heads of the heaps of the classes it may take (the reach
+    tables) and takes the lowest live one, a row past its ``abandon_at``
+    being dropped when met (the picker's ``expires``). Agents are numbered
+    as in the general loop (group by group, seats from 0), so completions at
+    one instant come in the same order; the free agents of a group are a
+    deque in the order they became free, the head idle longest.
+    """
+    n = len(arrival)
+    start = [_NAN] * n
+    seat = [-1] * n
+    grp = [-1] * n
+    rank, row_at = line.rank, line.row_at
+    ng = len(plan.groups)
+    tiers = plan.select == "fewest_skills"
+    group_rank = [g.rank for g in plan.groups]
+    reach = plan.reach_first
+    heaps: list[list[int]] = [[] for _ in reach]
+    cover: list[list[list[int]]] = [[] for _ in range(ng)]
+    for k, groups in enumerate(reach):
+        for g in groups:
+            cover[g].append(heaps[k])
+    a_group: list[int] = []
+    a_seat: list[int] = []
+    since: list[float] = []
+    idle: list[deque[int]] = []
+    for g, (t0, count) in enumerate(first):
+        idle.append(deque(range(len(a_group), len(a_group) + count)))
+        a_group += [g] * count
+        a_seat += range(count)
+        since += [t0] * count
+    events: list[tuple[float, int]] = []  # (finish, agent)
+    for i, ta in enumerate([*arrival, _INF]):
+        # Completions before this arrival (one at the same instant comes after it).
+        while events and events[0][0] < ta:
+            te, x = events[0]
+            best = -1
+            where: list[int] = []
+            for h in cover[a_group[x]]:
+                while h:
+                    top = h[0]
+                    if abandon_at[row_at[top]] < te:
+                        heappop(h)  # gave up while waiting
+                        continue
+                    if best < 0 or top < best:
+                        best, where = top, h
+                    break
+            if best >= 0:
+                heappop(where)
+                k = row_at[best]
+                start[k] = te
+                seat[k] = a_seat[x]
+                grp[k] = a_group[x]
+                heapreplace(events, (te + service[k], x))
+            else:
+                heappop(events)
+                since[x] = te
+                idle[a_group[x]].append(x)
+        if i == n:
+            break
+        a = -1
+        low = _INF
+        tier = -1
+        k = klass[i]
+        for g in reach[k]:
+            if tiers and a >= 0 and group_rank[g] != tier:
+                break
+            dq = idle[g]
+            if dq and since[b := dq[0]] < low:
+                a, low, tier = b, since[b], group_rank[g]
+        if a >= 0:
+            g = a_group[a]
+            idle[g].popleft()
+            start[i] = ta
+            seat[i] = a_seat[a]
+            grp[i] = g
+            heappush(events, (ta + service[i], a))
+        else:
+            heappush(heaps[k], rank[i])
     return start, seat, grp
 
 
@@ -577,14 +719,15 @@ def team_line(
     required: Sequence[Skills],
     preferred: Sequence[Skills],
     lapse: float,
-) -> tuple[Picker[int], Callable[[int], None]]:
+) -> TeamLine:
     """The serving-order core over the rows, with eligibility by skills (``pick(t, agent=)``).
 
     ``lapse``: minutes after which preferred skills are dropped (inf: never).
     """
     rows = Rows(prio, by_prio, arrival, limits, groups, skills=required, prefer=preferred)
     timeout = None if lapse == math.inf else lapse
-    line: Picker[int] = Picker(
+    picker: Picker[int] = Picker(
         policy, per_minute=1.0, expires=abandon_at, rows=rows, skills_timeout=timeout
     )
-    return line, line.admit
+    plain = policy.max_wait is None and policy.group_share is None
+    return TeamLine(picker, prio, by_prio, plain)
