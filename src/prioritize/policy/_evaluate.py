@@ -91,7 +91,7 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
         f"    except {emitter.constant(TypeError)}:",
         f"        {check}(now)",
         "        raise",
-        "    if waited < 0:",
+        "    if waited < 0.0:",
         f"        raise {emitter.constant(_received_after)}(q, now)",
         f"    aging = waited * {emitter.constant(plan.rate_per_minute)}",  # aging_points, inline
         f"r = {r}()",

@@ -150,8 +150,14 @@ _TRANSLATE = str.maketrans(
 # The same cleaning for ASCII text as bytes: one C pass instead of a look-up per character.
 _ASCII_PUNCT = "".join(c for c in _PUNCT + "".join(_CONTROL) if c.isascii()).encode("ascii")
 _ASCII_TABLE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
-# Bytes that cannot be in an ALL-CAPS token: ASCII lowercase letters and whitespace.
-_ASCII_NOT_CAPS = (string.ascii_lowercase + string.whitespace).encode("ascii")
+# The cleaning and lower-casing at once, for the tokens (apostrophes deleted too).
+_ASCII_LOWER = bytes.maketrans(
+    _ASCII_PUNCT + string.ascii_uppercase.encode("ascii"),
+    b" " * len(_ASCII_PUNCT) + string.ascii_lowercase.encode("ascii"),
+)
+# Bytes of a raw ASCII text that cannot be in an ALL-CAPS token once cleaned: ASCII
+# lowercase letters, whitespace, and what the cleaning turns into spaces or deletes.
+_ASCII_NOT_CAPS = (string.ascii_lowercase + string.whitespace + "'").encode("ascii") + _ASCII_PUNCT
 _MAX_PHRASE_WORDS = 4
 
 
@@ -207,6 +213,9 @@ class UrgencyLexicon(BaseModel):
     # then the phrases starting with that word in lexicon order.
     _trie: dict[str, list[Any]] = PrivateAttr(default_factory=dict)
     _cues: frozenset[str] = PrivateAttr(default=frozenset())
+    # What _points reads, in one private read: (cues, trie, exclamation_points,
+    # caps_points, caps_min_letters).
+    _reader: tuple[Any, ...] = PrivateAttr(default=())
 
     def model_post_init(self, context: Any, /) -> None:
         trie: dict[str, list[Any]] = {}
@@ -228,6 +237,13 @@ class UrgencyLexicon(BaseModel):
         self._trie = trie
         # Tokens that can score: a text with none of them skips the search.
         self._cues = frozenset(trie)
+        self._reader = (
+            self._cues,
+            trie,
+            self.exclamation_points,
+            self.caps_points,
+            self.caps_min_letters,
+        )
 
     @field_validator("words")
     @classmethod
@@ -253,27 +269,27 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         return 0.0
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS]
+    private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
+    cues, trie, exclamation_points, caps_points, caps_min_letters = private["_reader"]
+    clean: str | None
     if text.isascii():
-        cleaned = text.encode("ascii").translate(_ASCII_TABLE, b"'")
-        # Every character of an ALL-CAPS token is neither lowercase nor a space:
-        # fewer such characters than caps_min_letters means the text is not shouted.
-        shout = len(cleaned.translate(None, _ASCII_NOT_CAPS))
+        raw = text.encode("ascii")
+        # Every character of an ALL-CAPS token is neither lowercase nor a space once
+        # cleaned: fewer such characters than caps_min_letters means no shouting.
+        shout = len(raw.translate(None, _ASCII_NOT_CAPS))
         clean = None
-        tokens = cleaned.lower().decode("ascii").split()
+        tokens = raw.translate(_ASCII_LOWER, b"'").decode("ascii").split()
     else:
-        cleaned = None
         text = unicodedata.normalize("NFKC", text)
         clean = text.translate(_TRANSLATE)
         shout = len(clean)
         tokens = clean.lower().split()
-    private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
     points = 0.0
-    if not private["_cues"].isdisjoint(tokens):
+    if not cues.isdisjoint(tokens):
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
         # terms, so urgency never drops. Phrases match whole consecutive tokens.
-        trie: dict[str, list[Any]] = private["_trie"]
         found: dict[int, tuple[int, int, float]] = {}  # cue number -> (at, rank, points)
         n = len(tokens)
         for at, token in enumerate(tokens):
@@ -289,16 +305,16 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
         for _, _, cue_points in sorted(found.values()):
             points += cue_points
     if "!!" in text:
-        points += lex.exclamation_points
-    if shout >= lex.caps_min_letters:
+        points += exclamation_points
+    if shout >= caps_min_letters:
         caps = 0
         if clean is None:
-            clean = cleaned.decode("ascii")  # type: ignore[union-attr]
+            clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
         for token in filter(str.isupper, clean.split()):
             if len(token) >= 3:
                 caps += len(token)
-        if caps >= lex.caps_min_letters:
-            points += lex.caps_points
+        if caps >= caps_min_letters:
+            points += caps_points
     return points
 
 
