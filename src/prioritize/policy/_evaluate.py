@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -53,43 +53,55 @@ def _received_after(query: Query, now: datetime) -> InputError:
 def compile_scorers(plan: Plan) -> dict[str, Any]:
     """The plan's per-query functions, each one compiled function with the weighted sum inline.
 
-    ``score(query, customer, now)`` is :meth:`Policy.score`; ``total(query,
-    customer)`` is :meth:`Policy.score_value`; ``fused(query, customer)`` is
-    ``(total, [signal values])``. Each checks that ``customer`` is the query's
-    author, then runs the signals' code (:func:`prioritize.signals.weighted_sum`).
-    The text below is the library's own; values are passed by name.
+    ``score(query, customer, *, now=None)`` is :meth:`Policy.score`;
+    ``total(query, customer)`` is :meth:`Policy.score_value`; ``fused(q, c)``
+    is ``(total, [signal values])``. Each checks that ``customer`` is the
+    query's author, then runs the signals' code
+    (:func:`prioritize.signals.weighted_sum`). A policy binds ``score`` and
+    ``total`` as its own ``score`` and ``score_value`` (see
+    :meth:`Policy.model_post_init`), so a call reaches them directly: they take
+    the methods' parameters. The text below is the library's own; values are
+    passed by name.
     """
     emitter = Emitter()
     mismatch = emitter.constant(_mismatch)
-    emitter.lines += ["if q.customer_id != c.customer_id:", f"    raise {mismatch}(q, c)"]
+    author = f"{emitter.field('q', 'customer_id')} != {emitter.field('c', 'customer_id')}"
+    emitter.lines += [f"if {author}:", f"    raise {mismatch}(q, c)"]
     terms = [(a.bound, a.weight, a.cap) for a in plan.active]
-    values = f"[{', '.join(weighted_sum(terms, emitter))}]"
-    fused = build("scorer", ("q", "c"), emitter, [f"return total, {values}"])
-    total = build("total", ("q", "c"), emitter, ["return total"])
-    score, why = emitter.constant(Score), emitter.constant(plan)
+    values = weighted_sum(terms, emitter)
+    fused = build("scorer", ("q", "c"), emitter, [f"return total, [{', '.join(values)}]"])
+    # The public parameter names (callers may pass them by keyword), read as q and c.
+    public, rename = ("query", "customer"), ["q, c = query, customer"]
+    total = build("total", public, emitter, ["return total"], prologue=rename)
+    # Score's slots are set here (no __init__ frame); ``_why`` is (plan, waited
+    # minutes, aging points, value per active signal...): Score reads it on demand.
+    why = ", ".join([emitter.constant(plan), "waited", "aging", *values])
+    r, check = emitter.constant(Score), emitter.constant(timestamp_ns)
+    received, minute = emitter.field("q", "received_at"), emitter.constant(_MINUTE)
     body = [
-        f"r = {score}()",  # no __init__: the slots are set here
-        "r.query_id = q.query_id",
         "if now is None:",
-        "    r.value = total + 0.0",
-        f"    r._why = ({why}, {values}, 0.0, 0.0)",
-        "    return r",
-        # A datetime in UTC passes on two identity tests; anything else is checked in full.
-        f"if now.__class__ is not {emitter.constant(datetime)} or now.tzinfo is not "
-        f"{emitter.constant(UTC)}:",
-        f"    {emitter.constant(timestamp_ns)}(now)",
-        # timedelta / timedelta divides whole microseconds (ints): one rounding,
-        # exact like the frame path's nanoseconds.
-        f"waited = (now - q.received_at) / {emitter.constant(_MINUTE)}",
-        "if waited < 0:",
-        f"    raise {emitter.constant(_received_after)}(q, now)",
-        f"aging = waited * {emitter.constant(plan.rate_per_minute)}",  # aging_points, inline
+        "    waited = aging = 0.0",
+        "else:",
+        # What is not a timezone-aware datetime (naive, a date, a number, a string...)
+        # fails the subtraction with a TypeError: then timestamp_ns raises the InputError
+        # that names it. timedelta / timedelta divides whole microseconds (ints): one
+        # rounding, exact like the frame path's nanoseconds.
+        "    try:",
+        f"        waited = (now - {received}) / {minute}",
+        f"    except {emitter.constant(TypeError)}:",
+        f"        {check}(now)",
+        "        raise",
+        "    if waited < 0:",
+        f"        raise {emitter.constant(_received_after)}(q, now)",
+        f"    aging = waited * {emitter.constant(plan.rate_per_minute)}",  # aging_points, inline
+        f"r = {r}()",
+        f"r.query_id = {emitter.field('q', 'query_id')}",
         "r.value = total + aging",
-        f"r._why = ({why}, {values}, waited, aging)",
+        f"r._why = ({why})",
         "return r",
     ]
     return {
-        "score": build("score", ("q", "c", "now"), emitter, body),
+        "score": build("score", (*public, "*", "now=None"), emitter, body, prologue=rename),
         "fused": fused,
         "total": total,
     }
@@ -105,13 +117,17 @@ def score(self: Policy, query: Query, customer: Customer, *, now: datetime | Non
         timezone-aware datetime, the query was received after ``now``, or a
         signal the policy declares finds no valid value on the query or customer.
     """
-    return self.__pydantic_private__["_plan"].score(query, customer, now)  # type: ignore[index,no-any-return]
+    # A policy's compiled function, bound on the instance, answers `policy.score(...)`
+    # itself; this method runs where none is bound (e.g. `super().score` in a subclass).
+    return self.__pydantic_private__["_plan"].score(query, customer, now=now)  # type: ignore[index,no-any-return]
 
 
 def score_value(self: Policy, query: Query, customer: Customer) -> float:
     """The score at arrival as a bare float (no explanation): the queue's hot path.
 
-    Equal to ``score(query, customer).value``; raises the same errors.
+    Equal to ``score(query, customer).value``; raises the same errors. A
+    policy's ``score_value`` is its compiled function itself (one call, no
+    method frame): ``queue_score = policy.score_value`` is the fastest total.
     """
     return self.__pydantic_private__["_plan"].total(query, customer)  # type: ignore[index,no-any-return]
 

@@ -32,6 +32,14 @@ __all__ = ["Policy", "Score", "Weights"]
 
 _Weight = Points  # in [0, MAX_POINTS]: every score stays finite
 
+#: The compiled functions a policy binds on itself beside its fields (model_post_init).
+_BOUND = frozenset({"score", "score_value"})
+
+
+def _configuration(policy: Policy) -> dict[str, Any]:
+    """The policy's fields (its ``__dict__`` without the compiled functions bound in it)."""
+    return {k: v for k, v in policy.__dict__.items() if k not in _BOUND}
+
 
 class Weights(BaseModel):
     """Weight per signal, in [0, 10⁶] (``MAX_POINTS``); weights summing to 1 give scores in [0, 1].
@@ -140,7 +148,19 @@ class Policy(BaseModel):
         return self
 
     def model_post_init(self, context: Any, /) -> None:
-        self._plan = compile_plan(self.weights.as_dict(), self.rules, self.signals)
+        plan = compile_plan(self.weights.as_dict(), self.rules, self.signals)
+        self._plan = plan
+        # `policy.score(...)` and `policy.score_value(...)` reach the plan's compiled
+        # functions directly: an instance entry shadows the method (a function, a
+        # non-data descriptor), so no method frame runs per query. Kept out of
+        # equality, iteration and pickles (_BOUND); a subclass overriding a method keeps it.
+        cls = type(self)
+        for name, method, compiled in (
+            ("score", _evaluate.score, plan.score),
+            ("score_value", _evaluate.score_value, plan.total),
+        ):
+            if getattr(cls, name) is method:
+                self.__dict__[name] = compiled
 
     @property
     def _compiled(self) -> Plan:
@@ -152,7 +172,7 @@ class Policy(BaseModel):
         # Equal when the configuration is equal; the compiled plan is derived.
         if not isinstance(other, Policy):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        return _configuration(self) == _configuration(other)
 
     __hash__ = BaseModel.__hash__
 
@@ -163,7 +183,11 @@ class Policy(BaseModel):
         state = super().__getstate__()
         private = {k: v for k, v in (state.get("__pydantic_private__") or {}).items()}
         private.pop("_plan", None)
-        return {**state, "__pydantic_private__": private}
+        return {**state, "__dict__": _configuration(self), "__pydantic_private__": private}
+
+    def __iter__(self) -> Any:
+        # The fields (pydantic's iteration), not the compiled functions bound beside them.
+        return (kv for kv in super().__iter__() if kv[0] not in _BOUND)
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)

@@ -45,21 +45,28 @@ class Score:
     __slots__ = ("_why", "query_id", "value")
 
     # Made by Policy.score, which sets the slots itself: no __init__ frame per
-    # query (a third of a microsecond). ``_why`` is (plan, value per active
-    # signal in plan order, waited minutes, aging points).
+    # query (a third of a microsecond). ``_why`` is one flat tuple (one
+    # allocation): the plan, waited minutes, aging points, then the value of
+    # each active signal in plan order.
     query_id: str
     value: float
-    _why: tuple[Plan, list[float], float, float]
+    _why: tuple[Any, ...]
+
+    @property
+    def _reading(self) -> tuple[Plan, float, float, tuple[float, ...]]:
+        # (plan, waited minutes, aging points, signal values) out of ``_why``.
+        why = self._why
+        return why[0], why[1], why[2], why[3:]
 
     @property
     def waited_minutes(self) -> float:
         """Minutes between arrival and ``now`` (0 when scored at arrival)."""
-        return self._why[2]
+        return self._why[1]  # type: ignore[no-any-return]
 
     @property
     def contributions(self) -> dict[str, float]:
         """Points per signal of the policy, and ``aging``."""
-        plan, values, _, aging = self._why
+        plan, _, aging, values = self._reading
         out = dict.fromkeys(plan.names, 0.0)
         for active, s in zip(plan.active, values, strict=True):
             points = active.weight * s  # as summed: min(weight × signal, cap)
@@ -70,13 +77,13 @@ class Score:
     @property
     def signals(self) -> dict[str, float]:
         """The normalised value of every signal that was computed."""
-        plan, values, _, _ = self._why
+        plan, _, _, values = self._reading
         return {a.name: v for a, v in zip(plan.active, values, strict=True)}
 
     @property
     def rules(self) -> tuple[str, ...]:
         """The rules that acted on this score, as readable strings."""
-        plan, values, waited, aging = self._why
+        plan, waited, aging, values = self._reading
         acted = [f"blind({', '.join(plan.blind)})"] if plan.blind else []
         for active, s in zip(plan.active, values, strict=True):
             raw = active.weight * s

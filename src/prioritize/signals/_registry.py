@@ -159,7 +159,7 @@ def _frame_fields(*columns: str) -> FrameReader:
 
 def _field(source: Input, emitter: Emitter) -> Expr:
     # A built-in field: its name is the library's own (declared inputs are never written).
-    value = emitter.let(f"{'c' if source.on == 'customer' else 'q'}.{source.column}")
+    value = emitter.let(emitter.field("c" if source.on == "customer" else "q", source.column))
     if not source.optional:
         return value
     return emitter.let(f"{emitter.constant(math.nan)} if {value} is None else {value}")
@@ -251,10 +251,10 @@ def _bind_urgency(params: SignalParams) -> Bound:
 
     def emit(emitter: Emitter) -> Expr:
         # The given urgency; else the text's, from the recent texts or the lexicon.
-        u, text = emitter.let("q.urgency"), emitter.temp()
+        u, text = emitter.let(emitter.field("q", "urgency")), emitter.temp()
         emitter.lines += [
             f"if {u} is None:",
-            f"    {text} = q.text",
+            f"    {text} = {emitter.field('q', 'text')}",
             f"    {u} = {emitter.constant(recent)}.get({text})",
             f"    if {u} is None:",
             f"        {u} = {emitter.constant(remember)}({text})",
