@@ -583,7 +583,8 @@ class Picker(Generic[H]):
         # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
         # enters without rules, whether its preference lapses); dropped with a new view.
         self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
-        # Pending preferences: (time they drop, id[, seq]); the tuple mode's filing data.
+        # Pending preferences: (time they drop, id[, seq]). Tuple mode, id -> (its bucket,
+        # then for a pending preference its filing data) of a query filed by skills.
         self._relax: list[Any] = []
         self._info: dict[Any, tuple[Any, ...]] = {}
         # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
@@ -701,7 +702,7 @@ class Picker(Generic[H]):
             _, tiebreak, seq = heappop(relax)
             if seqs.get(tiebreak) != seq:
                 continue  # picked, expired or removed meanwhile
-            key, arrival, limit, group, required, held = self._info.pop(tiebreak)
+            _, key, arrival, limit, group, required, held = self._info.pop(tiebreak)
             bucket = self._bucket(required, _NO_SKILLS)
             self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
             self._stale += self._copies  # left behind once it is served
@@ -772,12 +773,17 @@ class Picker(Generic[H]):
         if skills or prefer:
             self._lean = self._lanes_only = False
             prefer = prefer - skills
+            bucket = self._bucket(skills, prefer)
             if prefer and self._timeout is not None:
                 heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
-                self._info[tiebreak] = (key, arrival, limit, group, skills, skills | prefer)
-            self._file(key, arrival, tiebreak, seq, limit, group, self._bucket(skills, prefer))
+                info = (bucket, key, arrival, limit, group, skills, skills | prefer)
+                self._info[tiebreak] = info
+            else:
+                self._info[tiebreak] = (bucket,)
+            self._file(key, arrival, tiebreak, seq, limit, group, bucket)
             return
         if self._views:  # merged views hold every query an agent may take
+            self._info[tiebreak] = (self._all[0],)
             self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
             return
         entry = (-key, arrival, tiebreak, seq)
@@ -928,24 +934,42 @@ class Picker(Generic[H]):
         return None if view is None else view.main
 
     def _pick_line(self, t: Any, line: _Line) -> tuple[H, Reason] | None:
-        # Tuple mode, no rule: the first live entry of a merged view's score line
-        # (_head drops the stale and expired entries before it).
-        seqs, waiting = self._seq, self.waiting
-        top = self._head(line, t)
-        if top is None:
-            return None
-        line.drop()
-        tiebreak = top[2]
-        del seqs[tiebreak]
-        handle = waiting.pop(tiebreak)
-        if self._info:
-            self._info.pop(tiebreak, None)
-        # Its entries in its bucket and in the other views are left behind, stale:
-        # compacted once they outnumber the live ones (_gone, inline).
-        self._stale = stale = self._stale + 1
-        if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
-            self._gone(0)
-        return handle, "score"
+        # Tuple mode, no rule: the first live entry of a merged view's score line,
+        # stale and expired entries dropped on the way (_head and _Line.drop, inline).
+        seqs, waiting, expires, info = self._seq, self.waiting, self._expires, self._info
+        run, heap = line.run, line.heap
+        while True:
+            if heap and (not run or heap[0] < run[0]):
+                entry = heappop(heap)
+            elif run:
+                entry = run.popleft()
+            else:
+                return None
+            tiebreak = entry[2]
+            if seqs.get(tiebreak) != entry[3]:
+                continue  # stale: served through another line, or removed
+            del seqs[tiebreak]
+            handle = waiting.pop(tiebreak)
+            # Its entries in its bucket and in the other views that hold it are left
+            # behind, stale, but for the one in its bucket's sorted run when it comes
+            # first there (O(1); the view holds every entry of the bucket, so a run
+            # of queries pushed in order, e.g. fifo, leaves nothing behind).
+            home = info.pop(tiebreak, None)
+            left = 1
+            if home is not None:
+                bucket = home[0]
+                left = len(bucket.views)
+                other = bucket.main.run
+                if other and other[0] is entry:
+                    other.popleft()
+                    left -= 1
+            if left:  # compacted once they outnumber the live ones (_gone, inline)
+                self._stale = stale = self._stale + left
+                if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+                    self._gone(0)
+            if expires is not None and expires[tiebreak] < t:
+                continue
+            return handle, "score"
 
     def _pick_lanes(self, t: Any, lanes: Any = None) -> Any:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
