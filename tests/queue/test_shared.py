@@ -464,7 +464,7 @@ def _migrated_serves(url: str) -> None:
         assert len(q) == 2  # the leased one is still leased (its lease never ran out: NULL)
         db = q._db
         with db.tx(write=False):
-            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == 2
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == pz.queue.SCHEMA_VERSION
         spanish = q.claim(T0 + timedelta(minutes=5), agent={"es"})
         assert spanish is not None and spanish.query_id == "q001"  # email owed by GroupShare
         assert spanish.skills == frozenset() and spanish.reason == "score"

@@ -76,9 +76,11 @@ __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 LEASE_MINUTES = 15.0
 
 # What a claim compares: all in the indexes it reads (covering), the rest read for the one served.
+# (A candidate row carries the database's address of its row after them: its update goes
+# straight to the row.)
 _KEYS = "query_id, sort_key, arrival_ns, share_group, skills"
 _PAYLOAD = "base_score, query, customer"
-_COLUMNS = f"{_KEYS}, {_PAYLOAD}"
+_COLUMNS = f"{_KEYS}, NULL, {_PAYLOAD}"  # a row read whole (no address)
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
     " share_group, base_score, customer_id, channel, query, customer, skills, listed_group)"
@@ -90,8 +92,9 @@ _INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONF
 # with them: the number of skill sets, the ledger.
 _OVERALL, _COUNT, _CREDIT, _GROUP = -1, -2, -4, -100
 # A row a claim at ``now`` (the parameter) may take: waiting, or leased with its lease run out.
-# The claim's indexes hold both states (state and lease_ns last): no lease index, no update.
-_CLAIMABLE = " AND state < 2 AND (state = 0 OR lease_ns < ?)"
+# The claim's indexes hold every row not completed (and not its state: a claim writes no index
+# page); the state and lease are read from the row.
+_CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
@@ -174,7 +177,17 @@ class LeasedEntry(StoredEntry):
 class _Head:
     """One candidate row of a claim."""
 
-    __slots__ = ("arrival", "base", "customer", "group", "key", "qid", "query", "skills")
+    __slots__ = (
+        "address",
+        "arrival",
+        "base",
+        "customer",
+        "group",
+        "key",
+        "qid",
+        "query",
+        "skills",
+    )
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.qid: str = row[0]
@@ -183,7 +196,9 @@ class _Head:
         self.group: str | None = row[3]
         self.skills: Skills = _skills_of(row[4])
         if len(row) > 5:
-            self.payload(row[5:])
+            self.address: Any = row[5]
+            if len(row) > 6:
+                self.payload(row[6:])
 
     def payload(self, row: Sequence[Any]) -> None:
         """Its base score and stored query and customer (read for the served one only)."""
@@ -600,39 +615,31 @@ class SharedQueue:
         ``change`` (state, token, holder, lease, claimed, completed) it is taken and the
         ledger booked, else nothing changes."""
         db = self._db
-        qid = self._queue_id
-        with db.tx(commit=change is not None):
-            lock = db.skip_locked if change is not None else ""
-            credit = None
-            if self._shares is not None and db.for_update:
-                # PostgreSQL: the ledger's row locked first, so that the ledger's updates
-                # follow one another (SQLite's write lock already does that).
-                credit = db.run(
-                    "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
-                ).fetchone()[0]
+        claim = change is not None
+        with db.tx(commit=claim):
             refreshed = False
             while True:
                 # The sets this agent may take from (the Picker's buckets it covers).
                 sets = self._sets
                 if skills is not None:
                     sets = [text for text in sets if _skills_of(text) <= skills]
-                rows, meta = self._candidates(sets, lock, now_ns)
+                rows, meta = self._candidates(sets, claim, now_ns)
                 if meta[_COUNT] == len(self._sets) or refreshed:
                     break
                 # Another process pushed a new skill set: read them all, ask again.
                 self._sets = sorted(
                     r[0]
                     for r in db.run(
-                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
+                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
                     ).fetchall()
                 )
                 refreshed = True
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
-                stored = json.loads(meta.get(_CREDIT, credit) or "{}")
+                stored = json.loads(meta[_CREDIT] or "{}")
                 ledger.credit = {g: float(stored.get(g, 0.0)) for g in self._shares}
-            found = self._choose(now_ns, rows, ledger, book=change is not None)
+            found = self._choose(now_ns, rows, ledger, book=claim)
             if found is None:
                 return None
             head = found[0]
@@ -640,39 +647,49 @@ class SharedQueue:
                 head.payload(
                     db.run(
                         f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
-                        (qid, head.qid),
+                        (self._queue_id, head.qid),
                     ).fetchone()
                 )
             if change is None:
                 return found
-            db.run(
-                "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?,"
-                " claimed_ns = ?, completed_ns = ? WHERE queue_id = ? AND query_id = ?",
-                (*change, qid, head.qid),
-            )
+            where = db.row_params(self._queue_id, head.address)
+            if change[-1] is None:  # a lease: completed_ns untouched, so no index page written
+                db.run(self._update_sql(lease=True), (*change[:-1], *where))
+            else:
+                db.run(self._update_sql(lease=False), (*change, *where))
             if ledger is not None:
                 db.run(
                     "UPDATE pz_queue SET credit = ? WHERE id = ?",
-                    (json.dumps(ledger.credit), qid),
+                    (json.dumps(ledger.credit), self._queue_id),
                 )
             return found
+
+    def _update_sql(self, *, lease: bool) -> str:
+        """The update of the served row (a lease, or taken for good with its completed_ns)."""
+        done = "" if lease else ", completed_ns = ?"
+        return (
+            "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?, claimed_ns = ?"
+            f"{done} WHERE {self._db.where_row}"
+        )
 
     def _fold(self, sets: int) -> bool:
         """Whether the candidate rows carry the payload (few of them: no second read)."""
         return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
 
     def _candidates(
-        self, sets: list[str], lock: str, now_ns: int
+        self, sets: list[str], claim: bool, now_ns: int
     ) -> tuple[list[Any], dict[int, Any]]:
         """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
         per set, the oldest of each MaxWait limit, the score head and the head of each listed
         group; a query whose lease ran out is one of them, at its place), and the facts read
-        with them: the number of skill sets of the queue, its ledger (SQLite)."""
+        with them: the number of skill sets of the queue, its ledger (locked by a claim on
+        PostgreSQL, before the candidates are read, so that the ledger's updates follow one
+        another; SQLite's write lock already does that)."""
         qid = self._queue_id
         per_set = len(self._lanes) + 1 + len(self._listed)
         step = max(1, _MAX_ARMS // per_set)
         fold = self._fold(len(sets))
-        credit = self._shares is not None and not self._db.for_update
+        credit = self._shares is not None
         rows: list[Any] = []
         meta: dict[int, Any] = {}
         start = 0
@@ -686,7 +703,7 @@ class SharedQueue:
                 params += (qid, text, now_ns)
                 for group in self._listed:
                     params += (qid, text, group, now_ns)
-            sql = self._candidates_sql(lock, len(chunk), fold, first and credit, meta=first)
+            sql = self._candidates_sql(claim, len(chunk), fold, first and credit, meta=first)
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
                     meta[row[0]] = row[3] if row[0] != _CREDIT else row[4]
@@ -740,14 +757,19 @@ class SharedQueue:
         head = heads[chosen]
         return head, "score" if head.qid == low.qid else "group_share"
 
-    def _candidates_sql(self, lock: str, sets: int, fold: bool, credit: bool, *, meta: bool) -> str:
-        """The statement of :meth:`_candidates` for ``sets`` skill sets (``fold``: the rows
-        carry the payload; ``meta``: the facts too, ``credit``: the ledger among them)."""
-        key = (lock, sets, fold, credit, meta)
+    def _candidates_sql(
+        self, claim: bool, sets: int, fold: bool, credit: bool, *, meta: bool
+    ) -> str:
+        """The statement of :meth:`_candidates` for ``sets`` skill sets (``claim``: the rows
+        locked; ``fold``: the rows carry the payload; ``meta``: the facts too, ``credit``: the
+        ledger among them, read first)."""
+        key = (claim, sets, fold, credit, meta)
         sql = self._sql.get(key)
         if sql is not None:
             return sql
-        columns = _COLUMNS if fold else _KEYS
+        db = self._db
+        lock = db.skip_locked if claim else ""
+        columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
             " AND skills = ? AND limit_minutes = ?" + _CLAIMABLE + " ORDER BY arrival_ns, query_id"
@@ -760,17 +782,23 @@ class SharedQueue:
         )
         arms: list[str] = []
         if meta:
+            # (tag, -, -, count, credit, -, address[, payload]): typed for PostgreSQL's UNION
             nulls = ", CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
             if fold:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
-            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}" + nulls
-            arms.append(facts.format(_COUNT, "count(*)") + " FROM pz_skills WHERE queue_id = ?")
+            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
             if credit:
                 arms.append(
-                    f"SELECT {_CREDIT}, NULL, NULL, NULL, credit, NULL"
-                    + (", NULL, NULL, NULL" if fold else "")
+                    "SELECT * FROM ("
+                    + facts.format(_CREDIT, "CAST(NULL AS BIGINT)", "credit")
                     + " FROM pz_queue WHERE id = ?"
+                    + (db.for_update if claim else "")
+                    + ") AS l"
                 )
+            arms.append(
+                facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)")
+                + " FROM pz_skills WHERE queue_id = ?"
+            )
         for _ in range(sets):
             for i in range(len(self._lanes)):
                 arms.append(lane.format(i, len(arms)))
@@ -814,7 +842,8 @@ class SharedQueue:
             db = self._db
             with db.tx(write=False):
                 row = db.run(
-                    "SELECT count(*) FROM pz_entry WHERE queue_id = ? AND state = 0",
+                    "SELECT count(*) FROM pz_entry WHERE queue_id = ? AND completed_ns IS NULL"
+                    " AND state = 0",
                     (self._queue_id,),
                 ).fetchone()
         return int(row[0])
@@ -837,7 +866,10 @@ class SharedQueue:
         as waiting (they are, from the next claim on).
         """
         now_ns = None if now is None else timestamp_ns(now)
-        sql = f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND (state = 0"
+        sql = (
+            f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND completed_ns IS NULL"
+            " AND (state = 0"
+        )
         params: tuple[Any, ...] = (self._queue_id,)
         if now_ns is not None:
             sql += " OR (state = 1 AND lease_ns < ?)"
