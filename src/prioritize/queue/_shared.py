@@ -296,6 +296,9 @@ class SharedQueue:
         self._limits = limits
         # MaxWait's lanes: one per distinct limit (the oldest of each is the first overdue).
         self._lanes = [] if policy.max_wait is None else sorted(set(limits.values()))
+        # Per lane, the shortest overdue wait in ns: a lane's candidate is its oldest query
+        # that arrived that long before the claim's now (the core's test, as one comparison).
+        self._spans = [_overdue_after(limit) for limit in self._lanes]
         share = policy.group_share
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
@@ -311,6 +314,7 @@ class SharedQueue:
         # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
         # as last read (sets are only added: the claim reads their count to know).
         self._sql: dict[tuple[Any, ...], str] = {}
+        self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
         self._sets: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -637,8 +641,7 @@ class SharedQueue:
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
-                stored = json.loads(meta[_CREDIT] or "{}")
-                ledger.credit = {g: float(stored.get(g, 0.0)) for g in self._shares}
+                ledger.credit = self._read_credit(meta[_CREDIT])
             found = self._choose(now_ns, rows, ledger, book=claim)
             if found is None:
                 return None
@@ -658,11 +661,17 @@ class SharedQueue:
             else:
                 db.run(self._update_sql(lease=False), (*change, *where))
             if ledger is not None:
-                db.run(
-                    "UPDATE pz_queue SET credit = ? WHERE id = ?",
-                    (json.dumps(ledger.credit), self._queue_id),
-                )
+                text = json.dumps(ledger.credit)
+                db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
+                self._credit = (text, dict(ledger.credit))
             return found
+
+    def _read_credit(self, text: str | None) -> dict[str, float]:
+        """The ledger's credits stored as ``text`` (the last ones read or written: no parse)."""
+        if text != self._credit[0]:
+            stored = json.loads(text or "{}")
+            self._credit = (text, {g: float(stored.get(g, 0.0)) for g in self._shares or ()})
+        return dict(self._credit[1])
 
     def _update_sql(self, *, lease: bool) -> str:
         """The update of the served row (a lease, or taken for good with its completed_ns)."""
@@ -697,9 +706,10 @@ class SharedQueue:
             chunk = sets[start : start + step]
             first = start == 0
             params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
+            cuts = [_cut(now_ns, span) for span in self._spans]
             for text in chunk:
-                for limit in self._lanes:
-                    params += (qid, text, limit, now_ns)
+                for limit, cut in zip(self._lanes, cuts, strict=True):
+                    params += (qid, text, limit, cut, now_ns)
                 params += (qid, text, now_ns)
                 for group in self._listed:
                     params += (qid, text, group, now_ns)
@@ -717,45 +727,46 @@ class SharedQueue:
         self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
     ) -> tuple[_Head, Reason] | None:
         """The core's rule on the candidate rows (overdue lanes, groups, score)."""
-        overdue: list[_Head] = []
-        lane_rows = [r for r in rows if r[0] >= 0]
-        if lane_rows:  # the core's test, on all lane heads at once
-            waited = minutes_between(now_ns, np.array([r[3] for r in lane_rows], dtype=np.int64))
-            limits = np.array([self._lanes[r[0]] for r in lane_rows], dtype=np.float64)
-            flags = np.asarray(is_overdue(waited, limits), dtype=bool).tolist()
-            overdue = [_Head(r[1:]) for r, late in zip(lane_rows, flags, strict=True) if late]
-        heads: dict[str, _Head] = {}  # listed group -> its best head over the sets
-        low: _Head | None = None
+        late: Any = None  # the oldest overdue lane head
+        low: Any = None  # the score head: (token, row)
+        heads: dict[str, Any] = {}  # listed group -> (token, row) of its best head over the sets
+        spans = self._spans
         for row in rows:
             tag = row[0]
-            if tag >= 0:
+            if tag >= 0:  # a lane's oldest, overdue unless the SQL cut was not exact
+                span = spans[tag]
+                if (
+                    now_ns - row[3] >= span
+                    if span is not None
+                    else is_overdue(minutes_between(now_ns, row[3]), self._lanes[tag])
+                ) and (late is None or (row[3], row[1]) < (late[3], late[1])):
+                    late = row
                 continue
-            head = _Head(row[1:])
+            token = (-row[2], row[3], row[1])  # the core's tie rule: key desc, arrival, id
             if tag == _OVERALL:
-                if low is None or head.token() < low.token():
-                    low = head
+                if low is None or token < low[0]:
+                    low = (token, row)
             else:
                 group = self._listed[_GROUP - tag]
                 known = heads.get(group)
-                if known is None or head.token() < known.token():
-                    heads[group] = head
-        if overdue:
-            head = min(overdue, key=lambda h: (h.arrival, h.qid))
+                if known is None or token < known[0]:
+                    heads[group] = (token, row)
+        if late is not None:
             if ledger is not None and book:
                 # The listed groups with a query this agent may take: the served one counts.
-                ledger.record(list(heads), str(head.group))
-            return head, "overdue"
+                ledger.record(list(heads), str(late[4]))
+            return _Head(late[1:]), "overdue"
         if low is None:
             return None
         if ledger is None:
-            return low, "score"
-        heads.setdefault(str(low.group), low)
-        best = {g: h.token() for g, h in heads.items()}
+            return _Head(low[1][1:]), "score"
+        heads.setdefault(str(low[1][4]), low)
+        best = {g: h[0] for g, h in heads.items()}
         chosen = ledger.choose(best)
         if book:
             ledger.record(best, chosen)
-        head = heads[chosen]
-        return head, "score" if head.qid == low.qid else "group_share"
+        row = heads[chosen][1]
+        return _Head(row[1:]), "score" if row[1] == low[1][1] else "group_share"
 
     def _candidates_sql(
         self, claim: bool, sets: int, fold: bool, credit: bool, *, meta: bool
@@ -772,7 +783,9 @@ class SharedQueue:
         columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND limit_minutes = ?" + _CLAIMABLE + " ORDER BY arrival_ns, query_id"
+            " AND skills = ? AND limit_minutes = ? AND arrival_ns <= ?"
+            + _CLAIMABLE
+            + " ORDER BY arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         head = (
@@ -904,6 +917,38 @@ def _skills_of(text: str) -> Skills:
             _SETS.clear()
         found = _SETS[text] = skill_set(text)
     return found
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _overdue_after(limit: float) -> int | None:
+    """The shortest wait (ns, a difference of two int64) that :func:`is_overdue` finds past
+    ``limit``: waits are overdue exactly from it on (the core's test is monotone in the wait).
+    None if no such difference (then each lane head is tested)."""
+
+    def late(wait: int) -> bool:
+        return bool(is_overdue(minutes_between(wait, 0), limit))
+
+    low, high = _INT64
+    if not late(high):
+        return None
+    if late(low):
+        return low
+    while high - low > 1:  # late(high), not late(low)
+        mid = (low + high) // 2
+        if late(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _cut(now_ns: int, span: int | None) -> int:
+    """The newest arrival a lane's candidate may have at ``now_ns`` (clamped to int64)."""
+    if span is None:
+        return _INT64[1]
+    return min(max(now_ns - span, _INT64[0]), _INT64[1])
 
 
 def _holder(agent: Any, holder: Any) -> str | None:
