@@ -185,15 +185,19 @@ def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> flo
     return time.perf_counter() - t0
 
 
-def run(url: str, n: int, procs: int) -> dict[str, float]:
-    """Seconds to drain n queries, per contender (one round)."""
+def run(database: Callable[[], str], n: int, procs: int) -> dict[str, float]:
+    """Seconds to drain n queries, per contender (one round); ``database()``: the URL of
+    each contender's database (SQLite: a new file each, so that none reads another's or an
+    earlier round's rows)."""
     rows = pairs(n)
     out = {}
     table = "bench_" + uuid.uuid4().hex[:12]
+    url = database()
     Fifo(url, table).create(rows)
     out["baseline"] = timed(drain_fifo, (url, table), procs)
     for label, policy in (("shared/plain", PLAIN), ("shared/rules", RULES)):
         name = uuid.uuid4().hex
+        url = database()
         with pz.SharedQueue(policy, url, name=name) as q:
             q.push_many(rows)
         out[label] = timed(drain_shared, (url, name, policy), procs)
@@ -215,14 +219,17 @@ def main() -> None:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             pg = stack.enter_context(module.throwaway_cluster())
-        backends = {"sqlite": f"sqlite:///{tmp}/bench.db", "postgresql": pg}
+        backends: dict[str, Callable[[], str]] = {
+            "sqlite": lambda: f"sqlite:///{tmp}/{uuid.uuid4().hex}.db",
+            "postgresql": lambda: pg,
+        }
         print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
         print(f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}")
-        for backend, url in backends.items():
+        for backend, database in backends.items():
             for procs in (1, 4):
                 best: dict[str, float] = {}
                 for _ in range(args.rounds):
-                    for label, seconds in run(url, args.n, procs).items():
+                    for label, seconds in run(database, args.n, procs).items():
                         best[label] = min(best.get(label, float("inf")), seconds)
                 for label, seconds in best.items():
                     ratio = seconds / best["baseline"]

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -99,6 +100,15 @@ _CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
+_AGAIN = object()  # a claim that lost a race: asked again
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # SQLite's UPDATE ... RETURNING
+# complete and release: the lease's row, if this token holds it.
+_FINISH = (
+    "UPDATE pz_entry SET {}, token = NULL, lease_ns = NULL"
+    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?"
+)
+_COMPLETE = _FINISH.format("state = 2, completed_ns = ?")
+_RELEASE = _FINISH.format("state = 0")
 
 
 # The slots of Entry, filled on first access by StoredEntry.
@@ -314,6 +324,13 @@ class SharedQueue:
         # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
         # as last read (sets are only added: the claim reads their count to know).
         self._sql: dict[tuple[Any, ...], str] = {}
+        # PostgreSQL: under GroupShare the ledger's row lock orders the claims (the candidate
+        # rows are read unlocked); with the score alone, a claim is one statement.
+        db = self._db
+        self._serialised = self._shares is not None and bool(db.for_update)
+        self._one_statement = (
+            not self._lanes and not self._listed and (bool(db.for_update) or _RETURNING)
+        )
         self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
         self._sets: list[str] = []
 
@@ -578,7 +595,7 @@ class SharedQueue:
             The token does not hold the query (its lease ran out and the query
             was claimed again, it was released or completed, or it is unknown).
         """
-        self._finish(query_id, token, "state = 2, completed_ns = ?", (time.time_ns(),))
+        self._finish(query_id, token, _COMPLETE, (time.time_ns(),))
 
     def release(self, query_id: str, token: str) -> None:
         """Give the leased query back, at its original place (arrival and key unchanged).
@@ -588,18 +605,14 @@ class SharedQueue:
         LeaseError
             As :meth:`complete`.
         """
-        self._finish(query_id, token, "state = 0", ())
+        self._finish(query_id, token, _RELEASE, ())
 
-    def _finish(self, query_id: str, token: str, change: str, params: tuple[Any, ...]) -> None:
+    def _finish(self, query_id: str, token: str, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:
             db = self._db
-            with db.tx():
-                cur = db.run(
-                    f"UPDATE pz_entry SET {change}, token = NULL, lease_ns = NULL"
-                    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?",
-                    (*params, self._queue_id, query_id, token),
-                )
-            if cur.rowcount == 1:  # read after the commit: PostgreSQL pipelines the three
+            # One statement: its own transaction (SQLite takes the write lock first).
+            cur = db.run(sql, (*params, self._queue_id, query_id, token))
+            if cur.rowcount == 1:
                 return
             with db.tx(write=False):
                 row = db.run(
@@ -618,25 +631,115 @@ class SharedQueue:
         """The query served at ``now_ns`` to an agent with ``skills`` (None: any); with
         ``change`` (state, token, holder, lease, claimed, completed) it is taken and the
         ledger booked, else nothing changes."""
+        while True:
+            if change is not None and self._one_statement:
+                found = self._take_head(now_ns, skills, change)
+            else:
+                found = self._serve_once(now_ns, skills, change)
+            if found is not _AGAIN:
+                return found  # type: ignore[return-value]
+
+    def _sets_for(self, skills: Skills | None) -> list[str]:
+        """The skill sets an agent with ``skills`` may take from (the Picker's buckets)."""
+        if skills is None:
+            return self._sets
+        return [text for text in self._sets if _skills_of(text) <= skills]
+
+    def _refresh_sets(self) -> None:
+        """Another process pushed a new skill set: read them all."""
+        self._sets = sorted(
+            r[0]
+            for r in self._db.run(
+                "SELECT skills FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
+            ).fetchall()
+        )
+
+    def _take_head(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...]
+    ) -> tuple[_Head, Reason] | object | None:
+        """A policy whose order is the score alone: the head taken in one statement (its own
+        transaction; PostgreSQL: one round trip), the sets' heads compared in it and the
+        count of skill sets checked; else (no head, or a new skill set) a transaction of a
+        few statements, or _AGAIN."""
+        sets = self._sets_for(skills)
+        if not sets or len(sets) > _MAX_ARMS:
+            return self._serve_once(now_ns, skills, change)
+        qid, known = self._queue_id, len(self._sets)
+        lease = change[-1] is None
+        values = change[:-1] if lease else change
+        heads: list[Any] = []
+        for text in sets:
+            heads += (qid, text, now_ns)
+        db = self._db
+        sql = self._take_sql(len(sets), lease=lease)
+        if db.for_update:  # PostgreSQL: the count comes back even when nothing is taken
+            row = db.run(sql, (qid, *heads, *values, qid, known)).fetchone()
+            if row[0] != known:
+                with db.tx(write=False):
+                    self._refresh_sets()
+                return _AGAIN
+            return None if row[1] is None else (_Head(row[1:]), "score")
+        row = db.run(sql, (*values, *heads, qid, known)).fetchone()
+        if row is None:  # nothing claimable, or a skill set this process has not seen
+            return self._serve_once(now_ns, skills, change)
+        return _Head(row), "score"
+
+    def _take_sql(self, sets: int, *, lease: bool) -> str:
+        """The statement of :meth:`_take_head` for ``sets`` skill sets."""
+        key = ("take", sets, lease)
+        sql = self._sql.get(key)
+        if sql is not None:
+            return sql
+        db = self._db
+        order = " ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
+        arms = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {_KEYS}, {db.address} AS address FROM pz_entry"
+            " WHERE queue_id = ? AND skills = ?"
+            + _CLAIMABLE
+            + order
+            + db.skip_locked
+            + f") AS c{i}"
+            for i in range(sets)
+        )
+        done = "" if lease else ", completed_ns = ?"
+        change = (
+            "UPDATE pz_entry{} SET state = ?, token = ?, agent = ?, lease_ns = ?,"
+            f" claimed_ns = ?{done}"
+        )
+        back = f"{_KEYS}, {db.address}, {_PAYLOAD}"
+        count = "SELECT count(*) FROM pz_skills WHERE queue_id = ?"
+        if db.for_update:
+            back = ", ".join(f"e.{c.strip()}" for c in back.split(","))
+            sql = (
+                f"WITH n AS ({count.replace('count(*)', 'count(*) AS n')}),"
+                f" c AS (SELECT * FROM ({arms}) AS a{order}),"
+                " u AS (" + change.format(" AS e") + " FROM c, n WHERE e.queue_id = ?"
+                f" AND e.query_id = c.query_id AND n.n = ? RETURNING {back})"
+                " SELECT n.n, u.* FROM n LEFT JOIN u ON TRUE"
+            )
+        else:
+            sql = (
+                change.format("")
+                + f" WHERE rowid = (SELECT address FROM ({arms}){order})"
+                + f" AND ({count}) = ? RETURNING {back}"
+            )
+        self._sql[key] = sql
+        return sql
+
+    def _serve_once(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...] | None
+    ) -> tuple[_Head, Reason] | object | None:
+        """:meth:`_serve` in a transaction of a few statements, or _AGAIN."""
         db = self._db
         claim = change is not None
         with db.tx(commit=claim):
             refreshed = False
             while True:
-                # The sets this agent may take from (the Picker's buckets it covers).
-                sets = self._sets
-                if skills is not None:
-                    sets = [text for text in sets if _skills_of(text) <= skills]
+                sets = self._sets_for(skills)
                 rows, meta = self._candidates(sets, claim, now_ns)
                 if meta[_COUNT] == len(self._sets) or refreshed:
                     break
-                # Another process pushed a new skill set: read them all, ask again.
-                self._sets = sorted(
-                    r[0]
-                    for r in db.run(
-                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
-                    ).fetchall()
-                )
+                self._refresh_sets()
                 refreshed = True
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
@@ -656,15 +759,29 @@ class SharedQueue:
             if change is None:
                 return found
             where = db.row_params(self._queue_id, head.address)
-            if change[-1] is None:  # a lease: completed_ns untouched, so no index page written
-                db.run(self._update_sql(lease=True), (*change[:-1], *where))
-            else:
-                db.run(self._update_sql(lease=False), (*change, *where))
-            if ledger is not None:
-                text = json.dumps(ledger.credit)
+            lease = change[-1] is None  # a lease: completed_ns untouched (no index page written)
+            values = change[:-1] if lease else change
+            if ledger is None:
+                db.run(self._update_sql(lease=lease), (*values, *where))
+                return found
+            text = json.dumps(ledger.credit)
+            if not self._serialised:
+                db.run(self._update_sql(lease=lease), (*values, *where))
                 db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
                 self._credit = (text, dict(ledger.credit))
-            return found
+                return found
+            # PostgreSQL under GroupShare: the ledger's lock orders the claims, the candidates
+            # were read unlocked: the row is taken only if still claimable, the ledger booked
+            # only if it was (one statement); else the claim is asked again.
+            cur = db.run(
+                "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
+                " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
+                (*values, *where, now_ns, text, self._queue_id),
+            )
+        if cur.rowcount != 1:  # read after the commit (the pipeline's one round trip)
+            return _AGAIN
+        self._credit = (text, dict(ledger.credit))
+        return found
 
     def _read_credit(self, text: str | None) -> dict[str, float]:
         """The ledger's credits stored as ``text`` (the last ones read or written: no parse)."""
@@ -716,7 +833,7 @@ class SharedQueue:
             sql = self._candidates_sql(claim, len(chunk), fold, first and credit, meta=first)
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
-                    meta[row[0]] = row[3] if row[0] != _CREDIT else row[4]
+                    meta[_COUNT], meta[_CREDIT] = row[3], row[4]
                 else:
                     rows.append(row)
             start += step
@@ -779,7 +896,7 @@ class SharedQueue:
         if sql is not None:
             return sql
         db = self._db
-        lock = db.skip_locked if claim else ""
+        lock = db.skip_locked if claim and not self._serialised else ""
         columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
@@ -800,18 +917,17 @@ class SharedQueue:
             if fold:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
             facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
-            if credit:
+            of_queue = " FROM pz_skills WHERE queue_id = ?"
+            if credit:  # one row: the count and the ledger
                 arms.append(
                     "SELECT * FROM ("
-                    + facts.format(_CREDIT, "CAST(NULL AS BIGINT)", "credit")
+                    + facts.format(_CREDIT, f"(SELECT count(*){of_queue})", "credit")
                     + " FROM pz_queue WHERE id = ?"
                     + (db.for_update if claim else "")
                     + ") AS l"
                 )
-            arms.append(
-                facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)")
-                + " FROM pz_skills WHERE queue_id = ?"
-            )
+            else:
+                arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
         for _ in range(sets):
             for i in range(len(self._lanes)):
                 arms.append(lane.format(i, len(arms)))
