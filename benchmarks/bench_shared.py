@@ -142,15 +142,13 @@ class Fifo:
         return row[0], token
 
     def complete(self, qid: str, token: str) -> None:
+        """One statement, its own transaction (as SharedQueue.complete)."""
         t, p = self.table, self.p
-        with self.batch():
-            self.begin()
-            self.conn.execute(
-                f"UPDATE {t} SET state = 2, token = NULL, lease_ns = NULL"
-                f" WHERE id = {p} AND state = 1 AND token = {p}",
-                (qid, token),
-            )
-            self.conn.execute("COMMIT")
+        self.conn.execute(
+            f"UPDATE {t} SET state = 2, token = NULL, lease_ns = NULL"
+            f" WHERE id = {p} AND state = 1 AND token = {p}",
+            (qid, token),
+        )
 
 
 # ------------------------------------------------------------------ workers

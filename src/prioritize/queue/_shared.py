@@ -720,7 +720,7 @@ class SharedQueue:
         else:
             sql = (
                 change.format("")
-                + f" WHERE rowid = (SELECT address FROM ({arms}){order})"
+                + f" WHERE rowid = (SELECT address FROM ({arms}){order if sets > 1 else ''})"
                 + f" AND ({count}) = ? RETURNING {back}"
             )
         self._sql[key] = sql
@@ -818,6 +818,10 @@ class SharedQueue:
         credit = self._shares is not None
         rows: list[Any] = []
         meta: dict[int, Any] = {}
+        if claim and self._serialised:
+            # The ledger's row locked by a statement of its own (pipelined, not waited for), so
+            # that the candidates' statement reads the rows as the previous claim left them.
+            self._db.run("SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (qid,))
         start = 0
         while True:
             chunk = sets[start : start + step]
@@ -922,9 +926,7 @@ class SharedQueue:
                 arms.append(
                     "SELECT * FROM ("
                     + facts.format(_CREDIT, f"(SELECT count(*){of_queue})", "credit")
-                    + " FROM pz_queue WHERE id = ?"
-                    + (db.for_update if claim else "")
-                    + ") AS l"
+                    + " FROM pz_queue WHERE id = ?) AS l"
                 )
             else:
                 arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
