@@ -19,18 +19,22 @@ Picker's buckets, ``pz_skills`` lists them):
   written back in the claim's transaction.
 
 A query is claimable while waiting, or leased with its lease run out at the
-claim's ``now``: the claim's indexes hold both, so a lease that runs out
-needs no update and no index of its own. All of it is one statement (with the
-count of the queue's skill sets, to notice a set another process added, and
-under SQLite the ledger); PostgreSQL reads the ledger first, locked.
+claim's ``now``: the claim's indexes hold every row not completed and only
+the order's columns (a claim writes no index page, a lease that runs out
+needs no update), the state and lease are read from the row. The candidates
+are one statement (with the count of the queue's skill sets, to notice a set
+another process added, and the ledger); under the score alone the claim
+itself is one statement (``SharedQueue._take_head``).
 
 So the rule is the core's, not a second one (a property test checks that
 popping everything gives :meth:`Policy.rank` order and the same sequence as a
 :class:`TriageQueue`). Every operation is one transaction: SQLite takes its
-write lock with ``BEGIN IMMEDIATE``; PostgreSQL reads candidate rows with
-``FOR UPDATE SKIP LOCKED`` (two claims never wait for or take the same row)
-and, under ``GroupShare``, locks the queue's row so that the ledger's updates
-follow one another.
+write lock with ``BEGIN IMMEDIATE`` (or the one statement); PostgreSQL reads
+candidate rows with ``FOR UPDATE SKIP LOCKED`` (two claims never wait for or
+take the same row) except under ``GroupShare``, where it locks the queue's
+row first (the ledger's updates, so the claims, follow one another), reads
+the candidates unlocked and takes the chosen row only if it is still
+claimable (else the claim is asked again).
 """
 
 from __future__ import annotations

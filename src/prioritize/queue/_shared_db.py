@@ -14,7 +14,9 @@ refused. A new database is made as version 1 and taken through every entry
 of :data:`_MIGRATIONS`, so a fresh database and a migrated one are the same
 tables (version 2: the required ``skills`` of each query, the ``pz_skills``
 list of the skill sets a queue has seen, and the claim's indexes led by the
-skill set, so an agent's claim reads only the sets it may take).
+skill set, so an agent's claim reads only the sets it may take; version 3:
+those indexes over the rows not completed, without the state, so a claim
+writes no index page).
 """
 
 from __future__ import annotations
