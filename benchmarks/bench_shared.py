@@ -7,7 +7,13 @@ queries with one process and with four processes:
 * ``baseline``: one table, one indexed FIFO column (arrival), the same
   payload (query and customer JSON) fetched, the same locking (SQLite
   ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE SKIP LOCKED`` and psycopg's
-  pipeline mode, as SharedQueue), a claim and a complete as two transactions;
+  pipeline mode, as SharedQueue), the same durability (SQLite: WAL,
+  ``synchronous=NORMAL``, SharedQueue's connection settings), the same lease
+  semantics (a claim takes a waiting row or one whose lease ran out, and
+  leases it with a token until a time; a complete checks the token; completed
+  ids stay), in the plainest SQL: ``SELECT ... WHERE state < 2 AND (state = 0
+  OR lease_ns < now) ORDER BY arrival LIMIT 1``, then ``UPDATE`` by id; the
+  index is ``(arrival) WHERE state < 2``;
 * ``shared/plain``: ``SharedQueue`` under a policy without rules;
 * ``shared/rules``: ``SharedQueue`` under Aging + per-channel MaxWait +
   GroupShare (the ledger read and written in every claim's transaction).
@@ -38,6 +44,7 @@ from typing import Any
 import prioritize as pz
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LEASE_NS = 15 * 60 * 10**9  # SharedQueue's default lease
 # fork is fastest; Python 3.12+ warns about fork in a process with threads, so use forkserver
 # there (checked to pass on 3.11 too).
 CTX = mp.get_context("fork" if sys.version_info < (3, 12) else "forkserver")
@@ -94,15 +101,15 @@ class Fifo:
         t, p = self.table, self.p
         self.conn.execute(
             f"CREATE TABLE {t} (id TEXT PRIMARY KEY, arrival BIGINT NOT NULL,"
-            " state INTEGER NOT NULL, token TEXT, query TEXT, customer TEXT)"
+            " state INTEGER NOT NULL, token TEXT, lease_ns BIGINT, query TEXT, customer TEXT)"
         )
-        self.conn.execute(f"CREATE INDEX {t}_fifo ON {t} (arrival) WHERE state = 0")
+        self.conn.execute(f"CREATE INDEX {t}_fifo ON {t} (arrival) WHERE state < 2")
         self.begin()
         data = [
             (q.query_id, i, q.model_dump_json(), c.model_dump_json())
             for i, (q, c) in enumerate(rows)
         ]
-        sql = f"INSERT INTO {t} VALUES ({p}, {p}, 0, NULL, {p}, {p})"
+        sql = f"INSERT INTO {t} VALUES ({p}, {p}, 0, NULL, NULL, {p}, {p})"
         if self.pg:
             with self.conn.cursor() as cur:
                 cur.executemany(sql, data)
@@ -114,40 +121,42 @@ class Fifo:
         """PostgreSQL: pipeline mode, as SharedQueue uses it (same round trips)."""
         return self.conn.pipeline() if self.pg else nullcontext()
 
-    def claim(self) -> tuple[str, str] | None:
+    def claim(self, now_ns: int) -> tuple[str, str] | None:
         t, p = self.table, self.p
         with self.batch():
             self.begin()
             row = self.conn.execute(
-                f"SELECT id, query, customer FROM {t} WHERE state = 0 ORDER BY arrival LIMIT 1"
-                + self.lock
+                f"SELECT id, query, customer FROM {t} WHERE state < 2"
+                f" AND (state = 0 OR lease_ns < {p}) ORDER BY arrival LIMIT 1" + self.lock,
+                (now_ns,),
             ).fetchone()
             if row is None:
                 self.conn.execute("COMMIT")
                 return None
             token = uuid.uuid4().hex
             self.conn.execute(
-                f"UPDATE {t} SET state = 1, token = {p} WHERE id = {p}", (token, row[0])
+                f"UPDATE {t} SET state = 1, token = {p}, lease_ns = {p} WHERE id = {p}",
+                (token, now_ns + LEASE_NS, row[0]),
             )
             self.conn.execute("COMMIT")
         return row[0], token
 
     def complete(self, qid: str, token: str) -> None:
+        """One statement, its own transaction (as SharedQueue.complete)."""
         t, p = self.table, self.p
-        with self.batch():
-            self.begin()
-            self.conn.execute(
-                f"UPDATE {t} SET state = 2, token = NULL WHERE id = {p} AND token = {p}",
-                (qid, token),
-            )
-            self.conn.execute("COMMIT")
+        self.conn.execute(
+            f"UPDATE {t} SET state = 2, token = NULL, lease_ns = NULL"
+            f" WHERE id = {p} AND state = 1 AND token = {p}",
+            (qid, token),
+        )
 
 
 # ------------------------------------------------------------------ workers
 def drain_fifo(url: str, table: str, start: Any) -> None:
     q = Fifo(url, table)
+    now_ns = int((T0 + timedelta(days=1)).timestamp()) * 10**9
     start.wait()
-    while (got := q.claim()) is not None:
+    while (got := q.claim(now_ns)) is not None:
         q.complete(*got)
 
 
@@ -174,15 +183,19 @@ def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> flo
     return time.perf_counter() - t0
 
 
-def run(url: str, n: int, procs: int) -> dict[str, float]:
-    """Seconds to drain n queries, per contender (one round)."""
+def run(database: Callable[[], str], n: int, procs: int) -> dict[str, float]:
+    """Seconds to drain n queries, per contender (one round); ``database()``: the URL of
+    each contender's database (SQLite: a new file each, so that none reads another's or an
+    earlier round's rows)."""
     rows = pairs(n)
     out = {}
     table = "bench_" + uuid.uuid4().hex[:12]
+    url = database()
     Fifo(url, table).create(rows)
     out["baseline"] = timed(drain_fifo, (url, table), procs)
     for label, policy in (("shared/plain", PLAIN), ("shared/rules", RULES)):
         name = uuid.uuid4().hex
+        url = database()
         with pz.SharedQueue(policy, url, name=name) as q:
             q.push_many(rows)
         out[label] = timed(drain_shared, (url, name, policy), procs)
@@ -204,14 +217,17 @@ def main() -> None:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             pg = stack.enter_context(module.throwaway_cluster())
-        backends = {"sqlite": f"sqlite:///{tmp}/bench.db", "postgresql": pg}
+        backends: dict[str, Callable[[], str]] = {
+            "sqlite": lambda: f"sqlite:///{tmp}/{uuid.uuid4().hex}.db",
+            "postgresql": lambda: pg,
+        }
         print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
         print(f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}")
-        for backend, url in backends.items():
+        for backend, database in backends.items():
             for procs in (1, 4):
                 best: dict[str, float] = {}
                 for _ in range(args.rounds):
-                    for label, seconds in run(url, args.n, procs).items():
+                    for label, seconds in run(database, args.n, procs).items():
                         best[label] = min(best.get(label, float("inf")), seconds)
                 for label, seconds in best.items():
                     ratio = seconds / best["baseline"]

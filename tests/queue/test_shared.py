@@ -464,7 +464,7 @@ def _migrated_serves(url: str) -> None:
         assert len(q) == 2  # the leased one is still leased (its lease never ran out: NULL)
         db = q._db
         with db.tx(write=False):
-            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == 2
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == pz.queue.SCHEMA_VERSION
         spanish = q.claim(T0 + timedelta(minutes=5), agent={"es"})
         assert spanish is not None and spanish.query_id == "q001"  # email owed by GroupShare
         assert spanish.skills == frozenset() and spanish.reason == "score"
@@ -475,8 +475,10 @@ def _migrated_serves(url: str) -> None:
         assert len(q) == 0
 
 
-def test_skill_sets_pushed_by_another_process_are_seen(db_url: str) -> None:
-    policy = pz.Policy(weights={"urgency": 1.0}, rules=[pz.rules.MaxWait(minutes=60)])
+@pytest.mark.parametrize("rules", [[pz.rules.MaxWait(minutes=60)], []])
+def test_skill_sets_pushed_by_another_process_are_seen(db_url: str, rules: list[Any]) -> None:
+    """Under MaxWait a claim is a transaction; with the score alone, one statement."""
+    policy = pz.Policy(weights={"urgency": 1.0}, rules=rules)
     name = uuid.uuid4().hex
     now = T0 + timedelta(minutes=10)
     with shared(policy, db_url, name=name) as a, shared(policy, db_url, name=name) as b:
@@ -506,3 +508,118 @@ def test_many_skill_sets_are_asked_in_several_statements(db_url: str) -> None:
         assert q.pop(now, agent=agent).query_id == model.pop(now, agent=agent).query_id
         got = [q.pop(now).query_id for _ in range(40)]
         assert got == [model.pop(now).query_id for _ in range(40)]
+
+
+def test_a_version_2_database_is_migrated_in_place(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'v2.db'}"
+    _version_2_with_entries(url)
+    _migrated_v2_serves(url)
+
+
+def test_a_version_2_database_is_migrated_in_place_on_postgres(postgres_url: str) -> None:
+    import psycopg
+
+    name = "pz_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = postgres_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        _version_2_with_entries(url)
+        _migrated_v2_serves(url)
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def _version_2_with_entries(url: str) -> None:
+    """A database as version 2 made it: waiting, leased and completed entries (one completed
+    without a completed_ns, which version 2 never wrote but a hand-made row may lack)."""
+    from prioritize.queue import _shared_db
+
+    db = _shared_db.connect(url, timeout=5)
+    try:
+        _shared_db._set_up(db, upto=2)
+        with db.tx():
+            db.run(
+                "INSERT INTO pz_queue (name, policy, credit, created_ns) VALUES (?, ?, '{}', 0)",
+                ("v2", json_policy(POLICY_V1)),
+            )
+            queue_id = db.run("SELECT id FROM pz_queue WHERE name = 'v2'").fetchone()[0]
+            far = int(pd.Timestamp(T0 + timedelta(days=1)).value)
+            # (state, lease_ns, completed_ns) of q000..q004
+            states = [
+                (0, None, None),
+                (1, far, None),
+                (2, None, 5),
+                (2, None, None),
+                (0, None, None),
+            ]
+            for i, (state, lease, done) in enumerate(states):
+                channel = "email" if i % 2 else "chat"
+                q, c = query(i, minutes=i, channel=channel, urgency=i / 10), customer(i)
+                base = POLICY_V1.score_value(q, c)
+                arrival = int(pd.Timestamp(q.received_at).value)
+                db.run(
+                    "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns,"
+                    " limit_minutes, share_group, base_score, customer_id, channel, query,"
+                    " customer, skills, listed_group, lease_ns, completed_ns)"
+                    " VALUES (?, ?, ?, ?, ?, 60.0, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+                    (
+                        queue_id, q.query_id, state,
+                        float(pz.policy.heap_key(base, arrival, 0.0)), arrival, channel, base,
+                        q.customer_id, channel, q.model_dump_json(), c.model_dump_json(),
+                        channel if channel == "email" else None, lease, done,
+                    ),
+                )  # fmt: skip
+            db.run("INSERT INTO pz_skills (queue_id, skills) VALUES (?, '')", (queue_id,))
+    finally:
+        db.close()
+
+
+def _migrated_v2_serves(url: str) -> None:
+    now = T0 + timedelta(minutes=5)
+    with shared(POLICY_V1, url, name="v2") as q:
+        db = q._db
+        with db.tx(write=False):
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == 3
+            left = db.run("SELECT count(*) FROM pz_entry WHERE state = 2 AND completed_ns IS NULL")
+            assert left.fetchone()[0] == 0
+        assert len(q) == 2 and "q001" not in q  # q001 still leased, q002/q003 completed
+        for done in (2, 3):
+            with pytest.raises(pz.InputError, match="completed"):
+                q.push(query(done), customer(done))
+        model = pz.TriageQueue(POLICY_V1)
+        model.push_many(
+            [(query(i, minutes=i, channel="chat", urgency=i / 10), customer(i)) for i in (0, 4)]
+        )
+        assert [q.pop(now).query_id for _ in range(2)] == [
+            model.pop(now).query_id for _ in range(2)
+        ]
+        assert q.claim(now) is None  # q001's lease runs until tomorrow
+        assert q.claim(T0 + timedelta(days=2)).query_id == "q001"  # type: ignore[union-attr]
+
+
+@given(
+    limit=st.one_of(
+        st.floats(min_value=0, max_value=1e7), st.sampled_from([0.0, 1e-9, 60.0, 1440.0])
+    ),
+    waits=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=20),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_lane_is_cut_in_sql_exactly_where_the_core_finds_it_overdue(
+    limit: float, waits: list[int]
+) -> None:
+    """The claim's lane cut (arrival <= now - span) is the core's MaxWait test, to the ns."""
+    from prioritize._internal.times import minutes_between
+    from prioritize.queue._shared import _overdue_after
+
+    span = _overdue_after(limit)
+    assert span is not None
+
+    def late(wait: int) -> bool:
+        return bool(pz.policy.is_overdue(minutes_between(wait, 0), limit))
+
+    assert late(span) and not late(span - 1)
+    for wait in [*waits, span + 1, span - 2]:
+        if -(2**63) <= wait < 2**63:
+            assert late(wait) == (wait >= span)

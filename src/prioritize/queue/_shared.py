@@ -19,24 +19,29 @@ Picker's buckets, ``pz_skills`` lists them):
   written back in the claim's transaction.
 
 A query is claimable while waiting, or leased with its lease run out at the
-claim's ``now``: the claim's indexes hold both, so a lease that runs out
-needs no update and no index of its own. All of it is one statement (with the
-count of the queue's skill sets, to notice a set another process added, and
-under SQLite the ledger); PostgreSQL reads the ledger first, locked.
+claim's ``now``: the claim's indexes hold every row not completed and only
+the order's columns (a claim writes no index page, a lease that runs out
+needs no update), the state and lease are read from the row. The candidates
+are one statement (with the count of the queue's skill sets, to notice a set
+another process added, and the ledger); under the score alone the claim
+itself is one statement (``SharedQueue._take_head``).
 
 So the rule is the core's, not a second one (a property test checks that
 popping everything gives :meth:`Policy.rank` order and the same sequence as a
 :class:`TriageQueue`). Every operation is one transaction: SQLite takes its
-write lock with ``BEGIN IMMEDIATE``; PostgreSQL reads candidate rows with
-``FOR UPDATE SKIP LOCKED`` (two claims never wait for or take the same row)
-and, under ``GroupShare``, locks the queue's row so that the ledger's updates
-follow one another.
+write lock with ``BEGIN IMMEDIATE`` (or the one statement); PostgreSQL reads
+candidate rows with ``FOR UPDATE SKIP LOCKED`` (two claims never wait for or
+take the same row) except under ``GroupShare``, where it locks the queue's
+row first (the ledger's updates, so the claims, follow one another), reads
+the candidates unlocked and takes the chosen row only if it is still
+claimable (else the claim is asked again).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,9 +81,11 @@ __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 LEASE_MINUTES = 15.0
 
 # What a claim compares: all in the indexes it reads (covering), the rest read for the one served.
+# (A candidate row carries the database's address of its row after them: its update goes
+# straight to the row.)
 _KEYS = "query_id, sort_key, arrival_ns, share_group, skills"
 _PAYLOAD = "base_score, query, customer"
-_COLUMNS = f"{_KEYS}, {_PAYLOAD}"
+_COLUMNS = f"{_KEYS}, NULL, {_PAYLOAD}"  # a row read whole (no address)
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
     " share_group, base_score, customer_id, channel, query, customer, skills, listed_group)"
@@ -90,12 +97,22 @@ _INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONF
 # with them: the number of skill sets, the ledger.
 _OVERALL, _COUNT, _CREDIT, _GROUP = -1, -2, -4, -100
 # A row a claim at ``now`` (the parameter) may take: waiting, or leased with its lease run out.
-# The claim's indexes hold both states (state and lease_ns last): no lease index, no update.
-_CLAIMABLE = " AND state < 2 AND (state = 0 OR lease_ns < ?)"
+# The claim's indexes hold every row not completed (and not its state: a claim writes no index
+# page); the state and lease are read from the row.
+_CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
+_AGAIN = object()  # a claim that lost a race: asked again
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # SQLite's UPDATE ... RETURNING
+# complete and release: the lease's row, if this token holds it.
+_FINISH = (
+    "UPDATE pz_entry SET {}, token = NULL, lease_ns = NULL"
+    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?"
+)
+_COMPLETE = _FINISH.format("state = 2, completed_ns = ?")
+_RELEASE = _FINISH.format("state = 0")
 
 
 # The slots of Entry, filled on first access by StoredEntry.
@@ -174,7 +191,17 @@ class LeasedEntry(StoredEntry):
 class _Head:
     """One candidate row of a claim."""
 
-    __slots__ = ("arrival", "base", "customer", "group", "key", "qid", "query", "skills")
+    __slots__ = (
+        "address",
+        "arrival",
+        "base",
+        "customer",
+        "group",
+        "key",
+        "qid",
+        "query",
+        "skills",
+    )
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.qid: str = row[0]
@@ -183,7 +210,9 @@ class _Head:
         self.group: str | None = row[3]
         self.skills: Skills = _skills_of(row[4])
         if len(row) > 5:
-            self.payload(row[5:])
+            self.address: Any = row[5]
+            if len(row) > 6:
+                self.payload(row[6:])
 
     def payload(self, row: Sequence[Any]) -> None:
         """Its base score and stored query and customer (read for the served one only)."""
@@ -281,6 +310,9 @@ class SharedQueue:
         self._limits = limits
         # MaxWait's lanes: one per distinct limit (the oldest of each is the first overdue).
         self._lanes = [] if policy.max_wait is None else sorted(set(limits.values()))
+        # Per lane, the shortest overdue wait in ns: a lane's candidate is its oldest query
+        # that arrived that long before the claim's now (the core's test, as one comparison).
+        self._spans = [_overdue_after(limit) for limit in self._lanes]
         share = policy.group_share
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
@@ -296,6 +328,14 @@ class SharedQueue:
         # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
         # as last read (sets are only added: the claim reads their count to know).
         self._sql: dict[tuple[Any, ...], str] = {}
+        # PostgreSQL: under GroupShare the ledger's row lock orders the claims (the candidate
+        # rows are read unlocked); with the score alone, a claim is one statement.
+        db = self._db
+        self._serialised = self._shares is not None and bool(db.for_update)
+        self._one_statement = (
+            not self._lanes and not self._listed and (bool(db.for_update) or _RETURNING)
+        )
+        self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
         self._sets: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -559,7 +599,7 @@ class SharedQueue:
             The token does not hold the query (its lease ran out and the query
             was claimed again, it was released or completed, or it is unknown).
         """
-        self._finish(query_id, token, "state = 2, completed_ns = ?", (time.time_ns(),))
+        self._finish(query_id, token, _COMPLETE, (time.time_ns(),))
 
     def release(self, query_id: str, token: str) -> None:
         """Give the leased query back, at its original place (arrival and key unchanged).
@@ -569,18 +609,14 @@ class SharedQueue:
         LeaseError
             As :meth:`complete`.
         """
-        self._finish(query_id, token, "state = 0", ())
+        self._finish(query_id, token, _RELEASE, ())
 
-    def _finish(self, query_id: str, token: str, change: str, params: tuple[Any, ...]) -> None:
+    def _finish(self, query_id: str, token: str, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:
             db = self._db
-            with db.tx():
-                cur = db.run(
-                    f"UPDATE pz_entry SET {change}, token = NULL, lease_ns = NULL"
-                    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?",
-                    (*params, self._queue_id, query_id, token),
-                )
-            if cur.rowcount == 1:  # read after the commit: PostgreSQL pipelines the three
+            # One statement: its own transaction (SQLite takes the write lock first).
+            cur = db.run(sql, (*params, self._queue_id, query_id, token))
+            if cur.rowcount == 1:
                 return
             with db.tx(write=False):
                 row = db.run(
@@ -599,40 +635,121 @@ class SharedQueue:
         """The query served at ``now_ns`` to an agent with ``skills`` (None: any); with
         ``change`` (state, token, holder, lease, claimed, completed) it is taken and the
         ledger booked, else nothing changes."""
+        while True:
+            if change is not None and self._one_statement:
+                found = self._take_head(now_ns, skills, change)
+            else:
+                found = self._serve_once(now_ns, skills, change)
+            if found is not _AGAIN:
+                return found  # type: ignore[return-value]
+
+    def _sets_for(self, skills: Skills | None) -> list[str]:
+        """The skill sets an agent with ``skills`` may take from (the Picker's buckets)."""
+        if skills is None:
+            return self._sets
+        return [text for text in self._sets if _skills_of(text) <= skills]
+
+    def _refresh_sets(self) -> None:
+        """Another process pushed a new skill set: read them all."""
+        self._sets = sorted(
+            r[0]
+            for r in self._db.run(
+                "SELECT skills FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
+            ).fetchall()
+        )
+
+    def _take_head(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...]
+    ) -> tuple[_Head, Reason] | object | None:
+        """A policy whose order is the score alone: the head taken in one statement (its own
+        transaction; PostgreSQL: one round trip), the sets' heads compared in it and the
+        count of skill sets checked; else (no head, or a new skill set) a transaction of a
+        few statements, or _AGAIN."""
+        sets = self._sets_for(skills)
+        if not sets or len(sets) > _MAX_ARMS:
+            return self._serve_once(now_ns, skills, change)
+        qid, known = self._queue_id, len(self._sets)
+        lease = change[-1] is None
+        values = change[:-1] if lease else change
+        heads: list[Any] = []
+        for text in sets:
+            heads += (qid, text, now_ns)
         db = self._db
-        qid = self._queue_id
-        with db.tx(commit=change is not None):
-            lock = db.skip_locked if change is not None else ""
-            credit = None
-            if self._shares is not None and db.for_update:
-                # PostgreSQL: the ledger's row locked first, so that the ledger's updates
-                # follow one another (SQLite's write lock already does that).
-                credit = db.run(
-                    "SELECT credit FROM pz_queue WHERE id = ?" + db.for_update, (qid,)
-                ).fetchone()[0]
+        sql = self._take_sql(len(sets), lease=lease)
+        if db.for_update:  # PostgreSQL: the count comes back even when nothing is taken
+            row = db.run(sql, (qid, *heads, *values, qid, known)).fetchone()
+            if row[0] != known:
+                with db.tx(write=False):
+                    self._refresh_sets()
+                return _AGAIN
+            return None if row[1] is None else (_Head(row[1:]), "score")
+        row = db.run(sql, (*values, *heads, qid, known)).fetchone()
+        if row is None:  # nothing claimable, or a skill set this process has not seen
+            return self._serve_once(now_ns, skills, change)
+        return _Head(row), "score"
+
+    def _take_sql(self, sets: int, *, lease: bool) -> str:
+        """The statement of :meth:`_take_head` for ``sets`` skill sets."""
+        key = ("take", sets, lease)
+        sql = self._sql.get(key)
+        if sql is not None:
+            return sql
+        db = self._db
+        order = " ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
+        arms = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {_KEYS}, {db.address} AS address FROM pz_entry"
+            " WHERE queue_id = ? AND skills = ?"
+            + _CLAIMABLE
+            + order
+            + db.skip_locked
+            + f") AS c{i}"
+            for i in range(sets)
+        )
+        done = "" if lease else ", completed_ns = ?"
+        change = (
+            "UPDATE pz_entry{} SET state = ?, token = ?, agent = ?, lease_ns = ?,"
+            f" claimed_ns = ?{done}"
+        )
+        back = f"{_KEYS}, {db.address}, {_PAYLOAD}"
+        count = "SELECT count(*) FROM pz_skills WHERE queue_id = ?"
+        if db.for_update:
+            back = ", ".join(f"e.{c.strip()}" for c in back.split(","))
+            sql = (
+                f"WITH n AS ({count.replace('count(*)', 'count(*) AS n')}),"
+                f" c AS (SELECT * FROM ({arms}) AS a{order}),"
+                " u AS (" + change.format(" AS e") + " FROM c, n WHERE e.queue_id = ?"
+                f" AND e.query_id = c.query_id AND n.n = ? RETURNING {back})"
+                " SELECT n.n, u.* FROM n LEFT JOIN u ON TRUE"
+            )
+        else:
+            sql = (
+                change.format("")
+                + f" WHERE rowid = (SELECT address FROM ({arms}){order if sets > 1 else ''})"
+                + f" AND ({count}) = ? RETURNING {back}"
+            )
+        self._sql[key] = sql
+        return sql
+
+    def _serve_once(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...] | None
+    ) -> tuple[_Head, Reason] | object | None:
+        """:meth:`_serve` in a transaction of a few statements, or _AGAIN."""
+        db = self._db
+        claim = change is not None
+        with db.tx(commit=claim):
             refreshed = False
             while True:
-                # The sets this agent may take from (the Picker's buckets it covers).
-                sets = self._sets
-                if skills is not None:
-                    sets = [text for text in sets if _skills_of(text) <= skills]
-                rows, meta = self._candidates(sets, lock, now_ns)
+                sets = self._sets_for(skills)
+                rows, meta = self._candidates(sets, claim, now_ns)
                 if meta[_COUNT] == len(self._sets) or refreshed:
                     break
-                # Another process pushed a new skill set: read them all, ask again.
-                self._sets = sorted(
-                    r[0]
-                    for r in db.run(
-                        "SELECT skills FROM pz_skills WHERE queue_id = ?", (qid,)
-                    ).fetchall()
-                )
+                self._refresh_sets()
                 refreshed = True
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
-                stored = json.loads(meta.get(_CREDIT, credit) or "{}")
-                ledger.credit = {g: float(stored.get(g, 0.0)) for g in self._shares}
-            found = self._choose(now_ns, rows, ledger, book=change is not None)
+                ledger.credit = self._read_credit(meta[_CREDIT])
+            found = self._choose(now_ns, rows, ledger, book=claim)
             if found is None:
                 return None
             head = found[0]
@@ -640,56 +757,91 @@ class SharedQueue:
                 head.payload(
                     db.run(
                         f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
-                        (qid, head.qid),
+                        (self._queue_id, head.qid),
                     ).fetchone()
                 )
             if change is None:
                 return found
-            db.run(
-                "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?,"
-                " claimed_ns = ?, completed_ns = ? WHERE queue_id = ? AND query_id = ?",
-                (*change, qid, head.qid),
+            where = db.row_params(self._queue_id, head.address)
+            lease = change[-1] is None  # a lease: completed_ns untouched (no index page written)
+            values = change[:-1] if lease else change
+            if ledger is None:
+                db.run(self._update_sql(lease=lease), (*values, *where))
+                return found
+            text = json.dumps(ledger.credit)
+            if not self._serialised:
+                db.run(self._update_sql(lease=lease), (*values, *where))
+                db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
+                self._credit = (text, dict(ledger.credit))
+                return found
+            # PostgreSQL under GroupShare: the ledger's lock orders the claims, the candidates
+            # were read unlocked: the row is taken only if still claimable, the ledger booked
+            # only if it was (one statement); else the claim is asked again.
+            cur = db.run(
+                "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
+                " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
+                (*values, *where, now_ns, text, self._queue_id),
             )
-            if ledger is not None:
-                db.run(
-                    "UPDATE pz_queue SET credit = ? WHERE id = ?",
-                    (json.dumps(ledger.credit), qid),
-                )
-            return found
+        if cur.rowcount != 1:  # read after the commit (the pipeline's one round trip)
+            return _AGAIN
+        self._credit = (text, dict(ledger.credit))
+        return found
+
+    def _read_credit(self, text: str | None) -> dict[str, float]:
+        """The ledger's credits stored as ``text`` (the last ones read or written: no parse)."""
+        if text != self._credit[0]:
+            stored = json.loads(text or "{}")
+            self._credit = (text, {g: float(stored.get(g, 0.0)) for g in self._shares or ()})
+        return dict(self._credit[1])
+
+    def _update_sql(self, *, lease: bool) -> str:
+        """The update of the served row (a lease, or taken for good with its completed_ns)."""
+        done = "" if lease else ", completed_ns = ?"
+        return (
+            "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?, claimed_ns = ?"
+            f"{done} WHERE {self._db.where_row}"
+        )
 
     def _fold(self, sets: int) -> bool:
         """Whether the candidate rows carry the payload (few of them: no second read)."""
         return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
 
     def _candidates(
-        self, sets: list[str], lock: str, now_ns: int
+        self, sets: list[str], claim: bool, now_ns: int
     ) -> tuple[list[Any], dict[int, Any]]:
         """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
         per set, the oldest of each MaxWait limit, the score head and the head of each listed
         group; a query whose lease ran out is one of them, at its place), and the facts read
-        with them: the number of skill sets of the queue, its ledger (SQLite)."""
+        with them: the number of skill sets of the queue, its ledger (locked by a claim on
+        PostgreSQL, before the candidates are read, so that the ledger's updates follow one
+        another; SQLite's write lock already does that)."""
         qid = self._queue_id
         per_set = len(self._lanes) + 1 + len(self._listed)
         step = max(1, _MAX_ARMS // per_set)
         fold = self._fold(len(sets))
-        credit = self._shares is not None and not self._db.for_update
+        credit = self._shares is not None
         rows: list[Any] = []
         meta: dict[int, Any] = {}
+        if claim and self._serialised:
+            # The ledger's row locked by a statement of its own (pipelined, not waited for), so
+            # that the candidates' statement reads the rows as the previous claim left them.
+            self._db.run("SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (qid,))
         start = 0
         while True:
             chunk = sets[start : start + step]
             first = start == 0
             params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
+            cuts = [_cut(now_ns, span) for span in self._spans]
             for text in chunk:
-                for limit in self._lanes:
-                    params += (qid, text, limit, now_ns)
+                for limit, cut in zip(self._lanes, cuts, strict=True):
+                    params += (qid, text, limit, cut, now_ns)
                 params += (qid, text, now_ns)
                 for group in self._listed:
                     params += (qid, text, group, now_ns)
-            sql = self._candidates_sql(lock, len(chunk), fold, first and credit, meta=first)
+            sql = self._candidates_sql(claim, len(chunk), fold, first and credit, meta=first)
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
-                    meta[row[0]] = row[3] if row[0] != _CREDIT else row[4]
+                    meta[_COUNT], meta[_CREDIT] = row[3], row[4]
                 else:
                     rows.append(row)
             start += step
@@ -700,57 +852,65 @@ class SharedQueue:
         self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
     ) -> tuple[_Head, Reason] | None:
         """The core's rule on the candidate rows (overdue lanes, groups, score)."""
-        overdue: list[_Head] = []
-        lane_rows = [r for r in rows if r[0] >= 0]
-        if lane_rows:  # the core's test, on all lane heads at once
-            waited = minutes_between(now_ns, np.array([r[3] for r in lane_rows], dtype=np.int64))
-            limits = np.array([self._lanes[r[0]] for r in lane_rows], dtype=np.float64)
-            flags = np.asarray(is_overdue(waited, limits), dtype=bool).tolist()
-            overdue = [_Head(r[1:]) for r, late in zip(lane_rows, flags, strict=True) if late]
-        heads: dict[str, _Head] = {}  # listed group -> its best head over the sets
-        low: _Head | None = None
+        late: Any = None  # the oldest overdue lane head
+        low: Any = None  # the score head: (token, row)
+        heads: dict[str, Any] = {}  # listed group -> (token, row) of its best head over the sets
+        spans = self._spans
         for row in rows:
             tag = row[0]
-            if tag >= 0:
+            if tag >= 0:  # a lane's oldest, overdue unless the SQL cut was not exact
+                span = spans[tag]
+                if (
+                    now_ns - row[3] >= span
+                    if span is not None
+                    else is_overdue(minutes_between(now_ns, row[3]), self._lanes[tag])
+                ) and (late is None or (row[3], row[1]) < (late[3], late[1])):
+                    late = row
                 continue
-            head = _Head(row[1:])
+            token = (-row[2], row[3], row[1])  # the core's tie rule: key desc, arrival, id
             if tag == _OVERALL:
-                if low is None or head.token() < low.token():
-                    low = head
+                if low is None or token < low[0]:
+                    low = (token, row)
             else:
                 group = self._listed[_GROUP - tag]
                 known = heads.get(group)
-                if known is None or head.token() < known.token():
-                    heads[group] = head
-        if overdue:
-            head = min(overdue, key=lambda h: (h.arrival, h.qid))
+                if known is None or token < known[0]:
+                    heads[group] = (token, row)
+        if late is not None:
             if ledger is not None and book:
                 # The listed groups with a query this agent may take: the served one counts.
-                ledger.record(list(heads), str(head.group))
-            return head, "overdue"
+                ledger.record(list(heads), str(late[4]))
+            return _Head(late[1:]), "overdue"
         if low is None:
             return None
         if ledger is None:
-            return low, "score"
-        heads.setdefault(str(low.group), low)
-        best = {g: h.token() for g, h in heads.items()}
+            return _Head(low[1][1:]), "score"
+        heads.setdefault(str(low[1][4]), low)
+        best = {g: h[0] for g, h in heads.items()}
         chosen = ledger.choose(best)
         if book:
             ledger.record(best, chosen)
-        head = heads[chosen]
-        return head, "score" if head.qid == low.qid else "group_share"
+        row = heads[chosen][1]
+        return _Head(row[1:]), "score" if row[1] == low[1][1] else "group_share"
 
-    def _candidates_sql(self, lock: str, sets: int, fold: bool, credit: bool, *, meta: bool) -> str:
-        """The statement of :meth:`_candidates` for ``sets`` skill sets (``fold``: the rows
-        carry the payload; ``meta``: the facts too, ``credit``: the ledger among them)."""
-        key = (lock, sets, fold, credit, meta)
+    def _candidates_sql(
+        self, claim: bool, sets: int, fold: bool, credit: bool, *, meta: bool
+    ) -> str:
+        """The statement of :meth:`_candidates` for ``sets`` skill sets (``claim``: the rows
+        locked; ``fold``: the rows carry the payload; ``meta``: the facts too, ``credit``: the
+        ledger among them, read first)."""
+        key = (claim, sets, fold, credit, meta)
         sql = self._sql.get(key)
         if sql is not None:
             return sql
-        columns = _COLUMNS if fold else _KEYS
+        db = self._db
+        lock = db.skip_locked if claim and not self._serialised else ""
+        columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND limit_minutes = ?" + _CLAIMABLE + " ORDER BY arrival_ns, query_id"
+            " AND skills = ? AND limit_minutes = ? AND arrival_ns <= ?"
+            + _CLAIMABLE
+            + " ORDER BY arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         head = (
@@ -760,17 +920,20 @@ class SharedQueue:
         )
         arms: list[str] = []
         if meta:
+            # (tag, -, -, count, credit, -, address[, payload]): typed for PostgreSQL's UNION
             nulls = ", CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
             if fold:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
-            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}" + nulls
-            arms.append(facts.format(_COUNT, "count(*)") + " FROM pz_skills WHERE queue_id = ?")
-            if credit:
+            facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
+            of_queue = " FROM pz_skills WHERE queue_id = ?"
+            if credit:  # one row: the count and the ledger
                 arms.append(
-                    f"SELECT {_CREDIT}, NULL, NULL, NULL, credit, NULL"
-                    + (", NULL, NULL, NULL" if fold else "")
-                    + " FROM pz_queue WHERE id = ?"
+                    "SELECT * FROM ("
+                    + facts.format(_CREDIT, f"(SELECT count(*){of_queue})", "credit")
+                    + " FROM pz_queue WHERE id = ?) AS l"
                 )
+            else:
+                arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
         for _ in range(sets):
             for i in range(len(self._lanes)):
                 arms.append(lane.format(i, len(arms)))
@@ -814,7 +977,8 @@ class SharedQueue:
             db = self._db
             with db.tx(write=False):
                 row = db.run(
-                    "SELECT count(*) FROM pz_entry WHERE queue_id = ? AND state = 0",
+                    "SELECT count(*) FROM pz_entry WHERE queue_id = ? AND completed_ns IS NULL"
+                    " AND state = 0",
                     (self._queue_id,),
                 ).fetchone()
         return int(row[0])
@@ -837,7 +1001,10 @@ class SharedQueue:
         as waiting (they are, from the next claim on).
         """
         now_ns = None if now is None else timestamp_ns(now)
-        sql = f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND (state = 0"
+        sql = (
+            f"SELECT {_COLUMNS} FROM pz_entry WHERE queue_id = ? AND completed_ns IS NULL"
+            " AND (state = 0"
+        )
         params: tuple[Any, ...] = (self._queue_id,)
         if now_ns is not None:
             sql += " OR (state = 1 AND lease_ns < ?)"
@@ -872,6 +1039,38 @@ def _skills_of(text: str) -> Skills:
             _SETS.clear()
         found = _SETS[text] = skill_set(text)
     return found
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _overdue_after(limit: float) -> int | None:
+    """The shortest wait (ns, a difference of two int64) that :func:`is_overdue` finds past
+    ``limit``: waits are overdue exactly from it on (the core's test is monotone in the wait).
+    None if no such difference (then each lane head is tested)."""
+
+    def late(wait: int) -> bool:
+        return bool(is_overdue(minutes_between(wait, 0), limit))
+
+    low, high = _INT64
+    if not late(high):
+        return None
+    if late(low):
+        return low
+    while high - low > 1:  # late(high), not late(low)
+        mid = (low + high) // 2
+        if late(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def _cut(now_ns: int, span: int | None) -> int:
+    """The newest arrival a lane's candidate may have at ``now_ns`` (clamped to int64)."""
+    if span is None:
+        return _INT64[1]
+    return min(max(now_ns - span, _INT64[0]), _INT64[1])
 
 
 def _holder(agent: Any, holder: Any) -> str | None:

@@ -14,14 +14,16 @@ refused. A new database is made as version 1 and taken through every entry
 of :data:`_MIGRATIONS`, so a fresh database and a migrated one are the same
 tables (version 2: the required ``skills`` of each query, the ``pz_skills``
 list of the skill sets a queue has seen, and the claim's indexes led by the
-skill set, so an agent's claim reads only the sets it may take).
+skill set, so an agent's claim reads only the sets it may take; version 3:
+those indexes over the rows not completed, without the state, so a claim
+writes no index page).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,7 +33,7 @@ from prioritize._internal.optional import require_psycopg
 __all__ = ["SCHEMA_VERSION", "Database", "open_database", "redact"]
 
 #: The version of the tables this library reads and writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # state of an entry
 WAITING, LEASED, COMPLETED = 0, 1, 2
@@ -126,6 +128,25 @@ _MIGRATIONS: dict[int, list[str]] = {
         " limit_minutes, arrival_ns, query_id, share_group, sort_key, state, lease_ns)"
         " WHERE state < 2 AND limit_minutes IS NOT NULL",
     ],
+    # The claim's indexes hold the entries not completed (completed_ns IS NULL) and only the
+    # columns of the order: a claim (state, token, lease) then writes no index page, a
+    # complete takes the entry out of them; whether a row is waiting or its lease ran out is
+    # read from the row (a claim reads the served row anyway). Every completed row gets a
+    # completed_ns (version 2 always set it; 0 for any that did not).
+    3: [
+        "UPDATE pz_entry SET completed_ns = 0 WHERE state = 2 AND completed_ns IS NULL",
+        "DROP INDEX IF EXISTS pz_entry_by_key",
+        "DROP INDEX IF EXISTS pz_entry_by_group",
+        "DROP INDEX IF EXISTS pz_entry_by_lane",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry (queue_id, skills,"
+        " sort_key DESC, arrival_ns, query_id) WHERE completed_ns IS NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry (queue_id, skills,"
+        " listed_group, sort_key DESC, arrival_ns, query_id)"
+        " WHERE completed_ns IS NULL AND listed_group IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry (queue_id, skills,"
+        " limit_minutes, arrival_ns, query_id) WHERE completed_ns IS NULL"
+        " AND limit_minutes IS NOT NULL",
+    ],
 }
 
 
@@ -148,6 +169,10 @@ class Database:
     skip_locked = ""
     #: Appended to the SELECT of the queue's row when a claim updates its ledger.
     for_update = ""
+    #: The column a claim's candidate rows carry to address the served row in its update,
+    #: and the update's condition on it (SQLite: the rowid, no primary-key index to descend).
+    address = "rowid"
+    where_row = "rowid = ?"
     #: The exceptions a duplicate primary key raises.
     integrity: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
 
@@ -162,16 +187,13 @@ class Database:
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
-    @contextmanager
-    def tx(self, *, write: bool = True, commit: bool = True) -> Iterator[Database]:
+    def tx(self, *, write: bool = True, commit: bool = True) -> AbstractContextManager[Database]:
         """A transaction: committed on success (unless ``commit=False``), rolled back on error."""
-        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield self
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT" if commit else "ROLLBACK")
+        return _Transaction(self, write, commit)
+
+    def row_params(self, queue_id: int, address: Any) -> tuple[Any, ...]:
+        """The parameters of :attr:`where_row` for the row at ``address`` in queue ``queue_id``."""
+        return (address,)
 
     def lock_schema(self) -> None:
         """Serialise schema creation between processes (SQLite: ``BEGIN IMMEDIATE`` does)."""
@@ -186,10 +208,28 @@ class Database:
             self.run(sql.format(**self.types))
 
 
+class _Transaction:
+    """SQLite's transaction (a class, not a generator: it is on every claim's path)."""
+
+    __slots__ = ("commit", "db", "write")
+
+    def __init__(self, db: Database, write: bool, commit: bool) -> None:
+        self.db, self.write, self.commit = db, write, commit
+
+    def __enter__(self) -> Database:
+        self.db.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+        return self.db
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.db.conn.execute("COMMIT" if kind is None and self.commit else "ROLLBACK")
+
+
 class _Postgres(Database):
     skip_locked = " FOR UPDATE SKIP LOCKED"
     for_update = " FOR UPDATE"
     types = _PG_TYPES
+    address = "query_id"
+    where_row = "queue_id = ? AND query_id = ?"
 
     def __init__(self, url: str, conn: Any, psycopg: Any) -> None:
         super().__init__(url, conn)
@@ -224,6 +264,9 @@ class _Postgres(Database):
             if not conn.closed:
                 conn.execute("ROLLBACK")  # only a warning when nothing is open
             raise
+
+    def row_params(self, queue_id: int, address: Any) -> tuple[Any, ...]:
+        return (queue_id, address)
 
     def lock_schema(self) -> None:
         self.run("SELECT pg_advisory_xact_lock(7216016)")
