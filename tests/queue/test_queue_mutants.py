@@ -138,3 +138,43 @@ def test_the_served_memory_is_pruned_to_the_last_remember_pops() -> None:
         for qid in served[:-2]:
             q.push(_query(qid, T0))
         assert len(q) == len(served) - 1
+
+
+def test_peek_hands_out_a_copy_with_the_skills_and_preferences() -> None:
+    routes = pz.Routes([pz.Route(require={"es"}, prefer={"billing"})], skills_timeout_minutes=10)
+    q = pz.TriageQueue(pz.policies.fifo(), routes=routes)
+    q.push(_query("a", T0), ANYONE)
+    seen = q.peek(T0, agent={"es", "billing"})
+    assert seen is not None
+    assert (seen.skills, seen.prefer) == ({"es"}, {"billing"})
+    plain = pz.TriageQueue(pz.policies.fifo())
+    plain.push(
+        pz.Query(query_id="b", customer_id="c", received_at=T0, channel="chat", skills="es"),
+        ANYONE,
+    )
+    seen = plain.peek(T0)
+    assert seen is not None
+    assert (seen.skills, seen.prefer) == ({"es"}, frozenset())
+
+
+def test_a_push_without_customer_or_directory_names_both_ids() -> None:
+    q = pz.TriageQueue(pz.policies.fifo())
+    expected = (
+        "query 'a': unknown customer 'c' "
+        "(pass the Customer to push, or a customers directory to the queue)"
+    )
+    with pytest.raises(pz.InputError) as push:
+        q.push(_query("a", T0))
+    assert str(push.value) == expected
+    with pytest.raises(pz.InputError) as many:
+        q.push_many([(_query("a", T0), None)])
+    assert str(many.value) == expected
+    assert len(q) == 0
+
+
+def test_a_bad_agent_is_named_as_agent() -> None:
+    q = pz.TriageQueue(pz.policies.fifo())
+    q.push(_query("a", T0), ANYONE)
+    for bad in ([3], 5, [""]):
+        with pytest.raises(pz.InputError, match=r"^agent: "):
+            q.peek(T0, agent=bad)  # type: ignore[arg-type]
