@@ -178,3 +178,16 @@ def test_a_bad_agent_is_named_as_agent() -> None:
     for bad in ([3], 5, [""]):
         with pytest.raises(pz.InputError, match=r"^agent: "):
             q.peek(T0, agent=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("policy", [pz.policies.fifo(), pz.policies.balanced()])
+def test_a_naive_arrival_is_refused_at_push(policy: pz.Policy) -> None:
+    # Only model_construct skips the model's check; the push still refuses it
+    # (fifo: a heap key without aging, where the arrival is not read otherwise).
+    naive = pz.Query.model_construct(
+        query_id="a", customer_id="c", received_at=datetime(2026, 3, 2, 9), channel="chat"
+    )
+    q = pz.TriageQueue(policy, customers={"c": ANYONE})
+    with pytest.raises(pz.InputError, match=r"query 'a': received_at must be a timezone-aware"):
+        q.push(naive)
+    assert len(q) == 0
