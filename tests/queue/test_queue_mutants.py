@@ -191,3 +191,16 @@ def test_a_naive_arrival_is_refused_at_push(policy: pz.Policy) -> None:
     with pytest.raises(pz.InputError, match=r"query 'a': received_at must be a timezone-aware"):
         q.push(naive)
     assert len(q) == 0
+
+
+def test_routes_read_the_customer_of_a_push() -> None:
+    # A route on the customer's segment: the push resolves it with the customer given
+    # (or found in the directory), as push_many and push_frame do.
+    routes = pz.Routes([pz.Route(when={"segment": "vip"}, require={"vip"})])
+    vip = pz.Customer(customer_id="v", segment="vip")
+    q = pz.TriageQueue(pz.policies.fifo(), customers={"v": vip}, routes=routes)
+    q.push(pz.Query(query_id="a", customer_id="v", received_at=T0, channel="chat"))
+    q.push(pz.Query(query_id="b", customer_id="v", received_at=T0, channel="chat"), vip)
+    q.push_many([(pz.Query(query_id="c", customer_id="v", received_at=T0, channel="chat"), None)])
+    assert q.peek(T0, agent=set()) is None
+    assert [q.pop(T0, agent={"vip"}).skills for _ in range(3)] == [{"vip"}] * 3
