@@ -268,9 +268,10 @@ def breakdowns(
     Examples
     --------
     >>> import pandas as pd
+    >>> import prioritize as pz
     >>> records = pd.DataFrame({"skills": ["es", "", "es"], "language": ["es", "en", "es"]})
     >>> both = [("skills", "skill queue"), ("language", "language")]
-    >>> [part] = breakdowns([records], columns=both)
+    >>> [part] = pz.report.breakdowns([records], columns=both)
     >>> part.heading, part.label(""), part.named("es")
     ('skill queue (= language)', '(no skill) = en', 'skill queue es (= language es)')
     """
