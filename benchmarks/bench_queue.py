@@ -97,6 +97,18 @@ class LeanQueue:
             return entry.query
 
 
+def _check_lean(
+    policy: pz.Policy, pairs: list[tuple[pz.Query, pz.Customer]], now: datetime
+) -> None:
+    """The lean queue is a fair contender: without rules it serves TriageQueue's order."""
+    lq, tq = LeanQueue(policy), pz.TriageQueue(policy, remember=0)
+    for q, c in pairs:
+        lq.push(q, c)
+        tq.push(q, c)
+    lean = [lq.pop().query.query_id for _ in pairs]
+    assert lean == [tq.pop(now).query_id for _ in pairs], "the lean queue's order differs"
+
+
 def best_collected(fns: list[Callable[[], object]], repeat: int) -> list[float]:
     """Best CPU time of each function over ``repeat`` interleaved rounds, each run
     started after ``gc.collect()`` (see the module notes)."""
@@ -145,6 +157,9 @@ def main() -> None:
 
         def forgetful(policy: pz.Policy = policy) -> None:
             queue(policy, remember=0)
+
+        if policy.max_wait is None and policy.group_share is None:
+            _check_lean(policy, pairs[:2000], now)
 
         def lean(policy: pz.Policy = policy) -> None:
             lq = LeanQueue(policy)
