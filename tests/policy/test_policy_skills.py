@@ -332,43 +332,52 @@ def test_merged_views_serve_as_reading_the_buckets(
 @given(
     keys=st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0]), max_size=60),
     needs=st.lists(_sets, min_size=60, max_size=60),
+    limits=st.lists(st.sampled_from([2.0, 5.0, math.inf, math.inf]), min_size=60, max_size=60),
     pushed=st.integers(0, 60),
     agents=st.lists(
         st.none() | st.sampled_from([frozenset("a"), frozenset("ab"), frozenset("abc")]),
         min_size=1,
     ),
     removed=st.sets(st.integers(0, 59), max_size=5),
+    rules=st.sampled_from(["none", "max_wait"]),
 )
 def test_a_pick_through_a_view_leaves_the_buckets_as_reading_them_would(
     keys: list[float],
     needs: list[frozenset[str]],
+    limits: list[float],
     pushed: int,
     agents: list[frozenset[str] | None],
     removed: set[int],
+    rules: str,
 ) -> None:
-    # No rule, tuple mode: a merged view's pick also takes the query's entry out of its
-    # bucket when it comes first there (keys mostly in order: sorted runs). Interleaved
-    # picks by agents with views, by None (the buckets) and pushes after the views
-    # exist: the same picks as the picker that only reads the buckets.
-    pickers: list[Picker[int]] = [
-        Picker(Policy(), per_minute=1.0),
-        _Scanning(Policy(), per_minute=1.0),
-    ]
+    # Tuple mode, no rule or MaxWait alone: a merged view's pick also takes the query's
+    # entry out of its bucket when it comes first there (keys mostly in order: sorted
+    # runs; lanes by arrival). Interleaved picks by agents with views, by None (the
+    # buckets) and pushes after the views exist, the clock moving on: the same picks
+    # as the picker that only reads the buckets.
+    policy = _policy(rules)
+    pickers: list[Picker[int]] = [Picker(policy, per_minute=1.0), _Scanning(policy, per_minute=1.0)]
+
+    def push(j: int, key: float) -> None:
+        for p in pickers:
+            p.push(j, key, float(j), j, limits[j], "a", needs[j])
+
     later = keys[pushed:]
     for j, key in enumerate(keys[:pushed]):
-        for p in pickers:
-            p.push(j, key, float(j), j, skills=needs[j])
+        push(j, key)
+    t = 0.0
     for step, agent in enumerate(agents * 3):
         if later:
             j = len(keys) - len(later)
-            key = later.pop(0)
-            for p in pickers:
-                p.push(j, key, float(j), j, skills=needs[j])
+            push(j, later.pop(0))
         if step in removed:
             assert pickers[0].remove(step) == pickers[1].remove(step)
-        found = [p.pick(float(step), agent) for p in pickers]
+        t = float(len(keys) - len(later)) + step / 4
+        found = [p.pick(t, agent) for p in pickers]
         assert found[0] == found[1]
-    while (found := [p.pick(100.0) for p in pickers])[0] is not None:
-        assert found[0] == found[1]
-    assert found[1] is None
+    # Drained at the last step's time (not every query overdue), then once the rest are.
+    for end in (t, 1000.0):
+        while (found := [p.pick(end) for p in pickers])[0] is not None:
+            assert found[0] == found[1]
+        assert found[1] is None
     assert len(pickers[0]) == len(pickers[1]) == 0

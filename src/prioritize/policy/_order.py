@@ -885,6 +885,8 @@ class Picker(Generic[H]):
             if agent is None or not self._plain:
                 if self._lanes_only:
                     return self._pick_lanes(t)  # type: ignore[no-any-return]
+                if agent is not None and self._ledger is None and not self._ranked:
+                    return self._pick_view_lanes(t, agent)
                 return self._select(t, True, agent)
             # An agent, no rule: the score line of its merged view.
             view = self._views.get(agent)
@@ -970,6 +972,53 @@ class Picker(Generic[H]):
             if expires is not None and expires[tiebreak] < t:
                 continue
             return handle, "score"
+
+    def _pick_view_lanes(self, t: Any, agent: frozenset[str]) -> tuple[H, Reason] | None:
+        # Tuple mode, MaxWait alone, an agent: _select's steps on its merged view,
+        # inline (the overdue scan of its lanes is _pick_lanes'), and the query's
+        # entry in its bucket taken out when it comes first in that line's sorted run.
+        clock = self._clock
+        if clock is not None and t < clock:
+            t = clock  # time never runs backwards for MaxWait
+        self._clock = t
+        relax = self._relax
+        if relax and relax[0][0] <= t:
+            self._relax_due(t)
+        view = self._views.get(agent) or self._merge(agent)
+        if view is None or view.by_limit is None:
+            return self._select(t, True, agent)
+        lanes = view.by_limit
+        found = self._pick_lanes(t, lanes.items())
+        reason: Reason
+        if found is not None:
+            line, top = found
+            tiebreak, reason = top[1], "overdue"
+        else:
+            line = view.main
+            top = self._head(line, t)
+            if top is None:
+                return None
+            tiebreak, reason = top[2], "score"
+        line.drop()
+        del self._seq[tiebreak]
+        waiting = self.waiting
+        handle = waiting.pop(tiebreak)
+        home = self._info.pop(tiebreak, None)
+        left = 3  # its other entries: the view's other line, its bucket's two
+        if home is not None:
+            bucket = home[0]
+            left = 2 * len(bucket.views) + 1
+            other = bucket.main
+            if found is not None:  # the bucket's lane of the same limit
+                other = next(bucket.by_limit[m] for m, lane in lanes.items() if lane is line)
+            run = other.run
+            if run and run[0] is top:
+                run.popleft()
+                left -= 1
+        self._stale = stale = self._stale + left
+        if stale > 64 and stale > 2 * len(waiting) * (1 + len(self._views)):
+            self._gone(0)
+        return handle, reason
 
     def _pick_lanes(self, t: Any, lanes: Any = None) -> Any:
         # pick under MaxWait without GroupShare (not rank mode): _select's two
