@@ -389,22 +389,42 @@ def test_an_agent_takes_only_what_its_skills_allow(db_url: str) -> None:
         assert list(snap["query_id"]) == []
 
 
-def test_a_version_1_database_is_migrated_in_place(tmp_path: Any) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_database_is_migrated_in_place(tmp_path: Any, version: int) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _version_1_with_entries(url)
-    _migrated_serves(url)
+    make, check = _older(version)
+    make(url)
+    check(url)
 
 
-def test_a_version_1_database_is_migrated_in_place_on_postgres(postgres_url: str) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_database_is_migrated_in_place_on_postgres(
+    postgres_url: str, version: int
+) -> None:
+    make, check = _older(version)
+    with fresh_database(postgres_url) as url:
+        make(url)
+        check(url)
+
+
+def _older(version: int) -> tuple[Any, Any]:
+    """How to make a database of that version with entries, and check it once migrated."""
+    return {
+        1: (_version_1_with_entries, _migrated_serves),
+        2: (_version_2_with_entries, _migrated_v2_serves),
+    }[version]
+
+
+@contextmanager
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the session's PostgreSQL server; dropped after."""
     import psycopg
 
     name = "pz_" + uuid.uuid4().hex[:12]
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    url = postgres_url.rsplit("/", 1)[0] + "/" + name
     try:
-        _version_1_with_entries(url)
-        _migrated_serves(url)
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
@@ -434,16 +454,14 @@ def _version_1_with_entries(url: str) -> None:
             )
             queue_id = db.run("SELECT id FROM pz_queue WHERE name = 'old'").fetchone()[0]
             for i, channel in enumerate(["chat", "email", "chat"]):
-                q, c = query(i, minutes=i, channel=channel, urgency=i / 10), customer(i)
-                base = POLICY_V1.score_value(q, c)
-                arrival = int(pd.Timestamp(q.received_at).value)
+                q, c, base, arrival, key = _scored(i, channel)
                 db.run(
                     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns,"
                     " limit_minutes, share_group, base_score, customer_id, channel, query,"
                     " customer) VALUES (?, ?, ?, ?, ?, 60.0, ?, ?, ?, ?, ?, ?)",
                     (
                         queue_id, q.query_id, 1 if i == 2 else 0,
-                        float(pz.policy.heap_key(base, arrival, 0.0)), arrival, channel,
+                        key, arrival, channel,
                         base, q.customer_id, channel, q.model_dump_json(), c.model_dump_json(),
                     ),
                 )  # fmt: skip
@@ -451,6 +469,14 @@ def _version_1_with_entries(url: str) -> None:
             assert version == 1
     finally:
         db.close()
+
+
+def _scored(i: int, channel: str) -> tuple[pz.Query, pz.Customer, float, int, float]:
+    """Query i of an old database: the query, customer, base score, arrival, key."""
+    q, c = query(i, minutes=i, channel=channel, urgency=i / 10), customer(i)
+    base = POLICY_V1.score_value(q, c)
+    arrival = int(pd.Timestamp(q.received_at).value)
+    return q, c, base, arrival, float(pz.policy.heap_key(base, arrival, 0.0))
 
 
 def json_policy(policy: pz.Policy) -> str:
@@ -510,27 +536,6 @@ def test_many_skill_sets_are_asked_in_several_statements(db_url: str) -> None:
         assert got == [model.pop(now).query_id for _ in range(40)]
 
 
-def test_a_version_2_database_is_migrated_in_place(tmp_path: Any) -> None:
-    url = f"sqlite:///{tmp_path / 'v2.db'}"
-    _version_2_with_entries(url)
-    _migrated_v2_serves(url)
-
-
-def test_a_version_2_database_is_migrated_in_place_on_postgres(postgres_url: str) -> None:
-    import psycopg
-
-    name = "pz_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    url = postgres_url.rsplit("/", 1)[0] + "/" + name
-    try:
-        _version_2_with_entries(url)
-        _migrated_v2_serves(url)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
-
-
 def _version_2_with_entries(url: str) -> None:
     """A database as version 2 made it: waiting, leased and completed entries (one completed
     without a completed_ns, which version 2 never wrote but a hand-made row may lack)."""
@@ -556,9 +561,7 @@ def _version_2_with_entries(url: str) -> None:
             ]
             for i, (state, lease, done) in enumerate(states):
                 channel = "email" if i % 2 else "chat"
-                q, c = query(i, minutes=i, channel=channel, urgency=i / 10), customer(i)
-                base = POLICY_V1.score_value(q, c)
-                arrival = int(pd.Timestamp(q.received_at).value)
+                q, c, base, arrival, key = _scored(i, channel)
                 db.run(
                     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns,"
                     " limit_minutes, share_group, base_score, customer_id, channel, query,"
@@ -566,7 +569,7 @@ def _version_2_with_entries(url: str) -> None:
                     " VALUES (?, ?, ?, ?, ?, 60.0, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
                     (
                         queue_id, q.query_id, state,
-                        float(pz.policy.heap_key(base, arrival, 0.0)), arrival, channel, base,
+                        key, arrival, channel, base,
                         q.customer_id, channel, q.model_dump_json(), c.model_dump_json(),
                         channel if channel == "email" else None, lease, done,
                     ),
