@@ -49,6 +49,18 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/queue", "--ignore-glob=tests/queue/test_shared*"],
     ),
     "engine": (["simulation/_engine.py"], ["tests/simulation"]),
+    # The engine judged by its direct tests only (the loops driven without pandas, the
+    # reference and guarantee tests, staffing): a kill here is a kill of "engine" (a
+    # subset of its tests), in minutes rather than hours; rerun the survivors with
+    # "engine" (--keep --only NAME) to judge them by every simulation test.
+    "engine-core": (
+        ["simulation/_engine.py"],
+        [
+            "tests/simulation/test_engine_mutants.py",
+            "tests/simulation/test_simulation_engine.py",
+            "tests/simulation/test_simulation_schedule.py",
+        ],
+    ),
     "fairness": (
         ["fairness/_inequality.py", "fairness/_disparity.py", "fairness/_stats.py"],
         ["tests/fairness"],

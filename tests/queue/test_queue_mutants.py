@@ -9,7 +9,7 @@ more than five) and the pruning of the served-ids memory.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -204,3 +204,16 @@ def test_routes_read_the_customer_of_a_push() -> None:
     q.push_many([(pz.Query(query_id="c", customer_id="v", received_at=T0, channel="chat"), None)])
     assert q.peek(T0, agent=set()) is None
     assert [q.pop(T0, agent={"vip"}).skills for _ in range(3)] == [{"vip"}] * 3
+
+
+def test_snapshot_times_are_in_utc_whatever_the_arrival_zone() -> None:
+    # An arrival stamped at +02:00 and policies with and without MaxWait / a promise:
+    # every time column of the snapshot is a UTC datetime column (NaT where none).
+    paris = timezone(timedelta(hours=2))
+    for policy in (pz.policies.fifo(), pz.Policy(rules=[MaxWait(minutes=30.0)])):
+        q = pz.TriageQueue(policy, customers={"c": ANYONE})
+        q.push(_query("a", datetime(2026, 3, 2, 11, tzinfo=paris)))
+        snap = q.snapshot(now=T0 + timedelta(minutes=5))
+        for column in ("received_at", "overdue_at", "due_at"):
+            assert str(snap[column].dt.tz) == "UTC", (column, snap[column].dtype)
+        assert snap["received_at"].iloc[0] == pd.Timestamp(T0)
