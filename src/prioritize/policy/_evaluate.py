@@ -71,24 +71,28 @@ def _kinds(query: Any, customer: Any) -> None:
             ) from None
 
 
-def _guarded(emitter: Emitter, q: str, c: str) -> tuple[list[str], list[str]]:
-    """The checks and the ``except`` clause that turn a wrong argument into :func:`_kinds`'s error.
+def _guarded(emitter: Emitter) -> tuple[list[str], list[str]]:
+    """The probes and the ``except`` clause that turn a wrong argument into :func:`_kinds`'s error.
 
     A query read as a customer (or the reverse), a dict, None... fails a field
     read (KeyError, AttributeError) at no cost to right arguments; the except
     clause names the wrong one. Where the code so far reads no field only one
     kind has (e.g. a policy of customer signals reads no query field but the
-    shared ``customer_id``), a wrong object could pass unread: that argument
-    is checked first.
+    shared ``customer_id``), a wrong object could pass unread: the probes read
+    one such field (a dict look-up, the cheapest check) before the result.
     """
-    kinds = emitter.constant(_kinds)
-    checks = []
-    for owner, parameter, kind in (("q", q, Query), ("c", c, Customer)):
+    probes = []
+    for owner, kind in (("q", Query), ("c", Customer)):
         if not any(o == owner and name not in _SHARED for o, name in emitter.reads):
-            test = f"{emitter.constant(isinstance)}({parameter}, {emitter.constant(kind)})"
-            checks += [f"if not {test}:", f"    {kinds}({q}, {c})"]
-    rescue = [f"except {emitter.constant(Exception)}:", f"    {kinds}({q}, {c})", "    raise"]
-    return checks, rescue
+            own = next(name for name in kind.model_fields if name not in _SHARED)
+            probes.append(f"{owner}d[{own!r}]")  # both dicts are read: customer_id
+    kinds = emitter.constant(_kinds)
+    rescue = [
+        f"except {emitter.constant(Exception)}:",
+        f"    {kinds}(query, customer)",
+        "    raise",
+    ]
+    return probes, rescue
 
 
 def compile_scorers(plan: Plan) -> dict[str, Any]:
@@ -110,25 +114,19 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     emitter.lines += [f"if {author}:", f"    raise {mismatch}(q, c)"]
     terms = [(a.bound, a.weight, a.cap) for a in plan.active]
     values = weighted_sum(terms, emitter)
-    checks, rescue = _guarded(emitter, "q", "c")
-    fused = build(
-        "scorer",
-        ("q", "c"),
-        emitter,
-        [f"return total, [{', '.join(values)}]"],
-        prologue=checks,
-        rescue=rescue,
-    )
     # The public parameter names (callers may pass them by keyword), read as q and c.
     public, rename = ("query", "customer"), ["q, c = query, customer"]
-    checks, rescue = _guarded(emitter, "query", "customer")
-    total = build(
-        "score_value",
+    probes, rescue = _guarded(emitter)
+    fused = build(
+        "scorer",
         public,
         emitter,
-        ["return total"],
-        prologue=[*rename, *checks],
+        [*probes, f"return total, [{', '.join(values)}]"],
+        prologue=rename,
         rescue=rescue,
+    )
+    total = build(
+        "score_value", public, emitter, [*probes, "return total"], prologue=rename, rescue=rescue
     )
     # Score's slots are set here (no __init__ frame); ``_why`` is (plan, waited
     # minutes, aging points, value per active signal...): Score reads it on demand.
@@ -157,9 +155,9 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
         f"r._why = ({why})",
         "return r",
     ]
-    checks, rescue = _guarded(emitter, "query", "customer")  # the query's query_id: read
+    probes, rescue = _guarded(emitter)  # the query's query_id is read
     signature = (*public, "*", "now=None")
-    score = build("score", signature, emitter, body, prologue=[*rename, *checks], rescue=rescue)
+    score = build("score", signature, emitter, [*probes, *body], prologue=rename, rescue=rescue)
     # Named like the methods they answer for, e.g. in "Policy.score() missing 1 required...".
     score.__qualname__, total.__qualname__ = "Policy.score", "Policy.score_value"
     return {"score": score, "fused": fused, "total": total}
