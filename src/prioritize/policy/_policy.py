@@ -247,7 +247,8 @@ class Policy(BaseModel):
         with its compiled plan, so fields set without validation would score
         with the old ones. Each key replaces a field whole (``weights`` given
         are all the weights); :meth:`with_changes` merges a ``weights`` mapping
-        into the current weights.
+        into the current weights. With ``update``, ``deep`` does not matter:
+        the new policy is built from this one's fields, sharing nothing.
         """
         if update:
             return self._validated(self.model_dump(), update)
