@@ -50,18 +50,63 @@ def _received_after(query: Query, now: datetime) -> InputError:
     )
 
 
+#: Fields a query and a customer both have: reading one tells neither from the other.
+_SHARED = frozenset(Query.model_fields) & frozenset(Customer.model_fields)
+
+
+def _kinds(query: Any, customer: Any) -> None:
+    """Raise the InputError naming ``query`` or ``customer`` if it is not a Query or a Customer.
+
+    A compiled scorer calls this only when something failed (its ``except``
+    clause), or first thing where its code reads no field that only a query
+    (a customer) has: it returns when both are right, and the scorer re-raises.
+    """
+    for name, value, kind in (("query", query, Query), ("customer", customer, Customer)):
+        if not isinstance(value, kind):
+            got = "None" if value is None else type(value).__name__
+            swapped = isinstance(query, Customer) and isinstance(customer, Query)
+            hint = " (query and customer swapped?)" if swapped else ""
+            raise InputError(
+                f"{name} must be a prioritize {kind.__name__}; got {got}{hint}"
+            ) from None
+
+
+def _guarded(emitter: Emitter) -> tuple[list[str], list[str]]:
+    """The probes and the ``except`` clause that turn a wrong argument into :func:`_kinds`'s error.
+
+    A query read as a customer (or the reverse), a dict, None... fails a field
+    read (KeyError, AttributeError) at no cost to right arguments; the except
+    clause names the wrong one. Where the code so far reads no field only one
+    kind has (e.g. a policy of customer signals reads no query field but the
+    shared ``customer_id``), a wrong object could pass unread: the probes read
+    one such field (a dict look-up, the cheapest check) before the result.
+    """
+    probes = []
+    for owner, kind in (("q", Query), ("c", Customer)):
+        if not any(o == owner and name not in _SHARED for o, name in emitter.reads):
+            own = next(name for name in kind.model_fields if name not in _SHARED)
+            probes.append(f"{owner}d[{own!r}]")  # both dicts are read: customer_id
+    kinds = emitter.constant(_kinds)
+    rescue = [
+        f"except {emitter.constant(Exception)}:",
+        f"    {kinds}(query, customer)",
+        "    raise",
+    ]
+    return probes, rescue
+
+
 def compile_scorers(plan: Plan) -> dict[str, Any]:
     """The plan's per-query functions, each one compiled function with the weighted sum inline.
 
     ``score(query, customer, *, now=None)`` is :meth:`Policy.score`;
     ``total(query, customer)`` is :meth:`Policy.score_value`; ``fused(q, c)``
     is ``(total, [signal values])``. Each checks that ``customer`` is the
-    query's author, then runs the signals' code
-    (:func:`prioritize.signals.weighted_sum`). A policy binds ``score`` and
-    ``total`` as its own ``score`` and ``score_value`` (see
-    :meth:`Policy.model_post_init`), so a call reaches them directly: they take
-    the methods' parameters. The text below is the library's own; values are
-    passed by name.
+    query's author (a wrong kind of object is an InputError: :func:`_guarded`),
+    then runs the signals' code (:func:`prioritize.signals.weighted_sum`). A
+    policy binds ``score`` and ``total`` as its own ``score`` and
+    ``score_value`` (see :meth:`Policy.model_post_init`), so a call reaches
+    them directly: they take the methods' parameters. The text below is the
+    library's own; values are passed by name.
     """
     emitter = Emitter()
     mismatch = emitter.constant(_mismatch)
@@ -69,10 +114,20 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     emitter.lines += [f"if {author}:", f"    raise {mismatch}(q, c)"]
     terms = [(a.bound, a.weight, a.cap) for a in plan.active]
     values = weighted_sum(terms, emitter)
-    fused = build("scorer", ("q", "c"), emitter, [f"return total, [{', '.join(values)}]"])
     # The public parameter names (callers may pass them by keyword), read as q and c.
     public, rename = ("query", "customer"), ["q, c = query, customer"]
-    total = build("total", public, emitter, ["return total"], prologue=rename)
+    probes, rescue = _guarded(emitter)
+    fused = build(
+        "scorer",
+        public,
+        emitter,
+        [*probes, f"return total, [{', '.join(values)}]"],
+        prologue=rename,
+        rescue=rescue,
+    )
+    total = build(
+        "score_value", public, emitter, [*probes, "return total"], prologue=rename, rescue=rescue
+    )
     # Score's slots are set here (no __init__ frame); ``_why`` is (plan, waited
     # minutes, aging points, value per active signal...): Score reads it on demand.
     why = ", ".join([emitter.constant(plan), "waited", "aging", *values])
@@ -100,11 +155,12 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
         f"r._why = ({why})",
         "return r",
     ]
-    return {
-        "score": build("score", (*public, "*", "now=None"), emitter, body, prologue=rename),
-        "fused": fused,
-        "total": total,
-    }
+    probes, rescue = _guarded(emitter)  # the query's query_id is read
+    signature = (*public, "*", "now=None")
+    score = build("score", signature, emitter, [*probes, *body], prologue=rename, rescue=rescue)
+    # Named like the methods they answer for, e.g. in "Policy.score() missing 1 required...".
+    score.__qualname__, total.__qualname__ = "Policy.score", "Policy.score_value"
+    return {"score": score, "fused": fused, "total": total}
 
 
 def score(self: Policy, query: Query, customer: Customer, *, now: datetime | None = None) -> Score:

@@ -232,8 +232,27 @@ class Policy(BaseModel):
         data = self.model_dump()
         if "weights" in changes and isinstance(changes["weights"], Mapping):
             changes["weights"] = {**data["weights"], **changes["weights"]}
-        data.update(changes)
-        return type(self).model_validate(data)
+        return self._validated(data, changes)
+
+    def _validated(self, data: dict[str, Any], changes: Mapping[str, Any]) -> Self:
+        # A policy of this class from `data` with `changes` replacing fields: validated,
+        # so compiled again (a policy's plan is never older than its fields).
+        return type(self).model_validate({**data, **changes})
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, a new policy with those fields replaced, validated and compiled.
+
+        Unlike pydantic's ``BaseModel.model_copy``, ``update`` is validated (an
+        invalid value or unknown key raises ``ValidationError``): a policy scores
+        with its compiled plan, so fields set without validation would score
+        with the old ones. Each key replaces a field whole (``weights`` given
+        are all the weights); :meth:`with_changes` merges a ``weights`` mapping
+        into the current weights. With ``update``, ``deep`` does not matter:
+        the new policy is built from this one's fields, sharing nothing.
+        """
+        if update:
+            return self._validated(self.model_dump(), update)
+        return super().model_copy(deep=deep)
 
     # ---------------------------------------------------------------- scoring
     score = _evaluate.score

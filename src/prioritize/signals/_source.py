@@ -34,7 +34,7 @@ __all__ = ["SOURCE", "Emitter", "Expr", "Fragment", "build"]
 class Emitter:
     """What a piece of generated code needs: its statements, constants and temporaries."""
 
-    __slots__ = ("_fields", "_temps", "constants", "lines", "owners")
+    __slots__ = ("_fields", "_temps", "constants", "lines", "reads")
 
     def __init__(self, *, fragment: bool = False) -> None:
         #: Statements run before the expressions that read them, in order.
@@ -42,8 +42,8 @@ class Emitter:
         #: The values the code reads, ``k0``, ``k1``, … in this order.
         self.constants: list[Any] = []
         self._temps = 0
-        #: The parameters whose fields the code reads (:meth:`field`), e.g. ``{"q", "c"}``.
-        self.owners: set[str] = set()
+        #: The fields the code reads (:meth:`field`), e.g. ``("c", "followers")``.
+        self.reads: set[tuple[str, str]] = set()
         # A fragment writes its names as fields ("{k0}", "{t1}"), renamed when spliced.
         self._fields = fragment
 
@@ -72,7 +72,7 @@ class Emitter:
         attribute read through the model's ``__getattr__`` hook (about 4x the
         time). ``name`` is always one of the library's own field names.
         """
-        self.owners.add(owner)
+        self.reads.add((owner, name))
         return f"{owner}d[{name!r}]"
 
     def let(self, text: str) -> Expr:
@@ -88,7 +88,7 @@ class Emitter:
         names |= {f"t{i}": f"t{t + i}" for i in range(1, fragment.temps + 1)}
         self.constants += fragment.constants
         self._temps += fragment.temps
-        self.owners |= fragment.owners
+        self.reads |= fragment.reads
         self.lines += [line.format_map(names) for line in fragment.lines]
         return Expr(fragment.value.format_map(names), self)
 
@@ -107,7 +107,7 @@ class Fragment:
     value: str
     constants: tuple[Any, ...]
     temps: int
-    owners: frozenset[str]
+    reads: frozenset[tuple[str, str]]
 
     @classmethod
     def of(cls, emit: Callable[[Emitter], Expr]) -> Fragment:
@@ -119,7 +119,7 @@ class Fragment:
             value.text,
             tuple(emitter.constants),
             emitter._temps,
-            frozenset(emitter.owners),
+            frozenset(emitter.reads),
         )
 
     def compiled(self, name: str, parameters: Sequence[str]) -> Callable[..., Any]:
@@ -234,17 +234,24 @@ def build(
     body: Sequence[str],
     *,
     prologue: Sequence[str] = (),
+    rescue: Sequence[str] = (),
 ) -> Callable[..., Any]:
     """Compile ``def name(*parameters): prologue; emitter.lines; body`` over the constants.
 
     After ``prologue`` (e.g. parameters renamed), the ``__dict__`` of each
     model whose fields the code reads (:meth:`Emitter.field`) is read once.
+    With ``rescue`` (an ``except`` clause and its statements, indented), all
+    of that runs in a ``try`` block the clause ends: free while nothing is
+    raised (CPython 3.11+ exceptions cost only when raised).
     The function's ``__doc__`` is its source, to read what was generated.
     """
     indent = "\n        "
     constants = [f"k{i}" for i in range(len(emitter.constants))]
-    fields = [f"{owner}d = {owner}.__dict__" for owner in sorted(emitter.owners)]
+    owners = sorted({owner for owner, _ in emitter.reads})
+    fields = [f"{owner}d = {owner}.__dict__" for owner in owners]
     lines = [*prologue, *fields, *emitter.lines, *body]
+    if rescue:
+        lines = ["try:", *(f"    {line}" for line in lines), *rescue]
     source = (
         f"def make({', '.join(constants)}):\n"
         f"    def {name}({', '.join(parameters)}):"
