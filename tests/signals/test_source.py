@@ -111,7 +111,8 @@ def test_declared_text_never_becomes_code() -> None:
         assert source.startswith("def make(")
         for text in ("zz_", "123.25", "456.5", "0.3", "0.5", "attributes"):
             assert text not in source
-        assert function.__globals__["__builtins__"] == {}  # runs without builtins
+        # runs without builtins, save the import C code may do from the frame (numpy 2.0)
+        assert function.__globals__["__builtins__"] == {"__import__": __import__}
 
 
 def test_constants_only_are_computed_at_once() -> None:

@@ -13,7 +13,9 @@ Only library text becomes code: every value (a constant, a saturation, a
 weight, a function such as ``math.log1p`` or a signal's reader) is passed to
 the generated function by name (``k0``, ``k1``, …), never written into the
 text, and the only attribute names written are the built-in signals' own
-fields. The code runs without builtins.
+fields. The code runs without builtins, save ``__import__``: C code that
+imports lazily (numpy 2.0 raising a ufunc error, for one) imports through the
+running frame's builtins.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from types import CodeType
 from typing import Any, Final
 
 from prioritize.signals._ops import SCALAR, Ops
+
+#: The generated code's builtins: only what C code called from it may import through.
+_BUILTINS: Final = {"__import__": __import__}
 
 __all__ = ["SOURCE", "Emitter", "Expr", "Fragment", "build"]
 
@@ -258,7 +263,7 @@ def build(
         f"{indent}{indent.join(lines)}\n"
         f"    return {name}\n"
     )
-    namespace: dict[str, Any] = {"__builtins__": {}}
+    namespace: dict[str, Any] = {"__builtins__": _BUILTINS}
     exec(_compile(source), namespace)  # library text only: see the module docstring
     function: Callable[..., Any] = namespace["make"](*emitter.constants)
     function.__doc__ = source
