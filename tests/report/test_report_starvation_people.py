@@ -146,7 +146,7 @@ def test_the_html_report_has_the_people_table(starved) -> None:  # type: ignore[
     assert cell in page
     fifo = table.loc["fifo"]
     assert f'<td class="num">{fifo["answered"]:.1%}</td><td class="num">–</td>' in page
-    assert "<th>longest wait</th>" in page
+    assert "<th>longest wait (min)</th>" in page  # the unit is shown
     assert isinstance(table, pd.DataFrame)
 
 
