@@ -6,23 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _teams import LANGUAGE_ROUTES, bilingual_team
 
 import prioritize as pz
 from prioritize.cli import main
 
-TEAM = pz.Team(
-    [
-        pz.AgentGroup("english", agents=3, skills={"en"}),
-        pz.AgentGroup("bilingual", agents=2, skills={"en", "es"}),
-    ],
-    select="fewest_skills",
-)
-ROUTES = pz.Routes(
-    [
-        pz.Route(when={"language": "es"}, require={"es"}),
-        pz.Route(when={"language": "en"}, require={"en"}),
-    ]
-)
+TEAM = bilingual_team(english=3, bilingual=2)
 
 
 @pytest.fixture
@@ -31,7 +20,7 @@ def files(tmp_path: Path) -> Path:
     frame["language"] = np.where(np.arange(len(frame)) % 4 == 0, "es", "en")
     frame.to_csv(tmp_path / "q.csv", index=False)
     TEAM.to_file(tmp_path / "team.toml")
-    ROUTES.to_file(tmp_path / "routes.toml")
+    LANGUAGE_ROUTES.to_file(tmp_path / "routes.toml")
     return tmp_path
 
 
@@ -60,7 +49,10 @@ def test_compare_with_a_team_shows_each_group_and_language(
         row = f"skill {language} (= language {language})"
         assert sum(line.lstrip().startswith(row) for line in out.splitlines()) == 2
     result = pz.simulate(
-        pz.adapters.read_queries(files / "q.csv"), pz.policies.fifo(), agents=TEAM, routes=ROUTES
+        pz.adapters.read_queries(files / "q.csv"),
+        pz.policies.fifo(),
+        agents=TEAM,
+        routes=LANGUAGE_ROUTES,
     )
     served = pz.simulation.breakdown(result, group="agent_group")["served"]
     assert any(

@@ -7,6 +7,7 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
+from _teams import team_runs, with_languages
 
 import prioritize as pz
 from prioritize.report import baseline_changes, html_report, reading
@@ -16,31 +17,12 @@ WITHIN = 60.0
 
 
 def _stream(days: int) -> pd.DataFrame:
-    frame = pz.synthetic.queries(5_000, seed=7, days=days)
-    frame["language"] = np.where(np.random.default_rng(7).random(len(frame)) < 0.25, "es", "en")
-    return frame
+    return with_languages(pz.synthetic.queries(5_000, seed=7, days=days), spanish=0.25, seed=7)
 
 
 def _runs(frame: pd.DataFrame, **kwargs: object) -> dict[str, SimulationResult]:
     """9 English and 4 bilingual agents; Spanish queries need Spanish."""
-    routes = pz.Routes(
-        [
-            pz.Route(when={"language": "es"}, require={"es"}),
-            pz.Route(when={"language": "en"}, require={"en"}),
-        ]
-    )
-    team = pz.Team(
-        [
-            pz.AgentGroup("english", agents=9, skills={"en"}),
-            pz.AgentGroup("bilingual", agents=4, skills={"en", "es"}),
-        ],
-        select="fewest_skills",
-    )
-    policies = {"fifo": pz.policies.fifo(), "influencer": pz.policies.influencer_weighted()}
-    return {
-        name: pz.simulate(frame, policy, agents=team, routes=routes, seed=0, **kwargs)  # type: ignore[arg-type]
-        for name, policy in policies.items()
-    }
+    return team_runs(frame, english=9, bilingual=4, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import importlib
 import numpy as np
 import pandas as pd
 import pytest
+from _teams import team_runs, with_languages
 
 import prioritize as pz
 from prioritize.report import html_report, people_table, reading
@@ -17,26 +18,8 @@ WITHIN = 60.0
 
 
 def _runs(days: int, retry: pz.Retry | None = None) -> dict[str, SimulationResult]:
-    frame = pz.synthetic.queries(3_000, seed=3, days=days)
-    frame["language"] = np.where(np.random.default_rng(3).random(len(frame)) < 0.25, "es", "en")
-    routes = pz.Routes(
-        [
-            pz.Route(when={"language": "es"}, require={"es"}),
-            pz.Route(when={"language": "en"}, require={"en"}),
-        ]
-    )
-    team = pz.Team(
-        [
-            pz.AgentGroup("english", agents=5, skills={"en"}),
-            pz.AgentGroup("bilingual", agents=3, skills={"en", "es"}),
-        ],
-        select="fewest_skills",
-    )
-    policies = {"fifo": pz.policies.fifo(), "influencer": pz.policies.influencer_weighted()}
-    return {
-        name: pz.simulate(frame, policy, agents=team, routes=routes, retry=retry, seed=0)
-        for name, policy in policies.items()
-    }
+    frame = with_languages(pz.synthetic.queries(3_000, seed=3, days=days), spanish=0.25, seed=3)
+    return team_runs(frame, english=5, bilingual=3, retry=retry)
 
 
 @pytest.fixture(scope="module")

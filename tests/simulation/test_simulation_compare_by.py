@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _teams import LANGUAGE_ROUTES, POLICIES, bilingual_team, with_languages
 
 import prioritize as pz
 from prioritize.simulation import (
@@ -14,35 +15,22 @@ from prioritize.simulation import (
     simulate,
 )
 
-ROUTES = pz.Routes(
-    [
-        pz.Route(when={"language": "es"}, require={"es"}),
-        pz.Route(when={"language": "en"}, require={"en"}),
-    ]
-)
-TEAM = pz.Team(
-    [
-        pz.AgentGroup("english", agents=4, skills={"en"}),
-        pz.AgentGroup("bilingual", agents=2, skills={"en", "es"}),
-    ],
-    select="fewest_skills",
-)
-POLICIES = {"fifo": pz.policies.fifo(), "influencer": pz.policies.influencer_weighted()}
+TEAM = bilingual_team(english=4, bilingual=2)
 CHANGES = [f"{f}_change{p}" for f in BY_CHANGE_FIELDS for p in ("", "_low", "_high")]
 
 
 def _stream(seed: int, n: int = 1_500) -> pd.DataFrame:
-    frame = pz.synthetic.queries(n, seed=seed, days=1)
-    frame["language"] = np.where(np.random.default_rng(seed).random(n) < 0.3, "es", "en")
-    return frame
+    return with_languages(pz.synthetic.queries(n, seed=seed, days=1), spanish=0.3, seed=seed)
 
 
 def test_by_gives_the_change_against_the_baseline_of_report_baseline_changes() -> None:
     frame = _stream(3)
-    table = compare(frame, POLICIES, agents=TEAM, routes=ROUTES, by="language", within_minutes=30)
+    table = compare(
+        frame, POLICIES, agents=TEAM, routes=LANGUAGE_ROUTES, by="language", within_minutes=30
+    )
     assert set(CHANGES) <= set(table.columns)
     runs = {
-        name: simulate(frame, policy, agents=TEAM, routes=ROUTES, seed=0)
+        name: simulate(frame, policy, agents=TEAM, routes=LANGUAGE_ROUTES, seed=0)
         for name, policy in POLICIES.items()
     }
     expected = pz.report.baseline_changes(runs, group="language", within_minutes=30)
@@ -61,7 +49,7 @@ def test_another_baseline_and_replications() -> None:
         lambda s: _stream(s, 800),
         POLICIES,
         agents=TEAM,
-        routes=ROUTES,
+        routes=LANGUAGE_ROUTES,
         by="skills",
         baseline="influencer",
         replications=3,
@@ -72,7 +60,7 @@ def test_another_baseline_and_replications() -> None:
     assert "within_target_change_low" not in table.columns  # within-run intervals left out
     # the mean change over the runs, each against the baseline's run of the same seed
     per_run = [
-        compare(_stream(s, 800), POLICIES, agents=TEAM, routes=ROUTES, by="skills", seed=s,
+        compare(_stream(s, 800), POLICIES, agents=TEAM, routes=LANGUAGE_ROUTES, by="skills", seed=s,
                 baseline="influencer").loc["fifo", "within_target_change"]
         for s in (4, 5, 6)
     ]  # fmt: skip
@@ -89,7 +77,7 @@ def test_by_agent_group_changes_what_each_group_did(replications: int) -> None:
         lambda s: _stream(s, 600),
         POLICIES,
         agents=TEAM,
-        routes=ROUTES,
+        routes=LANGUAGE_ROUTES,
         by="agent_group",
         replications=replications,
     )
@@ -107,7 +95,7 @@ def test_by_agent_group_changes_what_each_group_did(replications: int) -> None:
         assert not any(c.startswith(("served_change_", "occupancy_change_")) for c in table.columns)
         # one run: the change is exactly the two runs' figures
         runs = {
-            name: simulate(_stream(0, 600), policy, agents=TEAM, routes=ROUTES, seed=0)
+            name: simulate(_stream(0, 600), policy, agents=TEAM, routes=LANGUAGE_ROUTES, seed=0)
             for name, policy in POLICIES.items()
         }
         groups = {n: pz.simulation.breakdown(r, group="agent_group") for n, r in runs.items()}

@@ -29,7 +29,7 @@ from prioritize.cli._text import comparison_text
 from prioritize.policies import PRESETS
 from prioritize.policy import Policy
 from prioritize.routing import Retry, Routes, Team
-from prioritize.simulation import SimulationResult, compare, simulate
+from prioritize.simulation import SimulationResult, compare_runs, simulate
 
 __all__ = ["CompareOptions", "run_compare"]
 
@@ -153,38 +153,37 @@ def run_compare(opts: CompareOptions) -> str:
 
     # Each long step shows its own bar (tqdm, when installed) on stderr.
     bars = sys.stderr.isatty() if opts.progress is None else opts.progress
-    # the one setup every run shares: the first runs, the replications, compare, the sweep
+    # the one setup every run shares: the runs of every seed and the report's sweep
     setup: dict[str, Any] = {
         "agents": staffing,
         "routes": routes,
         "retry": retry,
         "patience": patience,
     }
-    results: dict[str, SimulationResult] = {}
-    for name in progress(list(policies), enabled=bars, desc="simulate"):
-        results[name] = simulate(frame, policies[name], seed=opts.seed, **setup)
+    # every run once (policies × replications, seed, seed + 1, ...): the first seed's runs
+    # are the tables and the report; all of them the replicated table and the promises
+    seeds = range(opts.seed, opts.seed + opts.replications)
+    tasks = [(name, s) for s in seeds for name in policies]
+    runs: dict[str, list[SimulationResult]] = {name: [] for name in policies}
+    streams = {opts.seed: frame}
+    for name, s in progress(tasks, enabled=bars, total=len(tasks), desc="simulate"):
+        if s not in streams:  # a replication's stream, drawn once for every policy
+            streams = {s: source(s) if callable(source) else source}
+        runs[name].append(simulate(streams[s], policies[name], seed=s, **setup))
+    results = {name: runs[name][0] for name in policies}
     table = None
-    runs: dict[str, list[SimulationResult]] | None = None
     if opts.replications > 1:
-        # promises hold in every replication: the other seeds' runs, beside the first
-        runs = {name: [result] for name, result in results.items()}
-        for s in range(opts.seed + 1, opts.seed + opts.replications):
-            data = source(s) if callable(source) else source
-            for name in policies:
-                runs[name].append(simulate(data, policies[name], seed=s, **setup))
-        table = compare(
-            source,
-            policies,
-            **setup,
+        table = compare_runs(
+            runs,
             seed=opts.seed,
-            replications=opts.replications,
             baseline=opts.baseline,
             within_minutes=opts.within_minutes,
             progress=bars,
         )
     written = None
     if opts.report is not None:
-        written = _write_report(opts, results, frame, setup, bars, stream, team, runs)
+        replicated = runs if opts.replications > 1 else None
+        written = _write_report(opts, results, frame, setup, bars, stream, team, replicated)
     reps = (
         f"; figures are means over {opts.replications} replications ± 95% CI"
         if opts.replications > 1
@@ -202,7 +201,7 @@ def run_compare(opts: CompareOptions) -> str:
             within_minutes=opts.within_minutes,
             target=opts.target,
             baseline=opts.baseline,
-            runs=runs,
+            runs=runs if opts.replications > 1 else None,
         ),
     ]
     if written is not None:

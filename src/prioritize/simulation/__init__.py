@@ -42,6 +42,7 @@ from prioritize.simulation._compare import (
     CHANGE_FIELDS,
     RUN_FIELDS,
     compare,
+    compare_runs,
     sweep,
 )
 from prioritize.simulation._models import (
@@ -105,6 +106,7 @@ __all__ = [
     "breakdown",
     "capacity_changes",
     "compare",
+    "compare_runs",
     "exposure_contributors",
     "people_changes",
     "people_records",

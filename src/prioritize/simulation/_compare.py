@@ -31,7 +31,12 @@ from prioritize.routing import Retry, Routes
 from prioritize.simulation._breakdown import AGENT_GROUP, breakdown
 from prioritize.simulation._models import DurationModel, Patience, PatienceLike
 from prioritize.simulation._people import people_changes, people_records
-from prioritize.simulation._result import CHURN_AFTER_ABANDON, SUMMARY_FIELDS, check_churn
+from prioritize.simulation._result import (
+    CHURN_AFTER_ABANDON,
+    SUMMARY_FIELDS,
+    SimulationResult,
+    check_churn,
+)
 from prioritize.simulation._simulate import Agents, simulate
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "CHANGE_FIELDS",
     "RUN_FIELDS",
     "compare",
+    "compare_runs",
     "sweep",
     "t_quantile",
 ]
@@ -136,17 +142,27 @@ def _summary_row(
         patience=patience,
         churn_after_abandon=churn_after_abandon,
     )
+    return _run_row(result, seed=seed, within_minutes=within_minutes, by=by, people=people)
+
+
+def _run_row(
+    result: SimulationResult, *, seed: int, within_minutes: float, by: str | None, people: bool
+) -> dict[str, Any]:
+    """What a table reads of one run: the figures of ``compare``, or its ``by`` breakdown."""
+    if by is not None:  # the breakdown table reads nothing of the summary
+        row: dict[str, Any] = {
+            "breakdown": breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
+        }
+        if by != AGENT_GROUP:  # what the baseline's change is paired on (first attempts)
+            keep = list(dict.fromkeys(["query_id", "wait_minutes", "abandoned", by]))
+            row["paired"] = first_attempts(result.records)[keep]
+        return row | {"abandonment": result.abandonment}
     row = dict(result.summary)
     row |= band_ratio_tests(result.records, within_minutes=within_minutes, seed=seed)
     row["people_answered"] = 1.0 - row["people_unanswered"] / max(1, row["people"])
     if people:  # what the baseline's people change is paired on
         persons = people_records(result.records)
         row["persons"] = persons[["query_id", "received_at", "wait_minutes", "abandoned"]]
-    if by is not None:
-        row["breakdown"] = breakdown(result, group=by, within_minutes=within_minutes, seed=seed)
-        if by != AGENT_GROUP:  # what the baseline's change is paired on (first attempts)
-            keep = list(dict.fromkeys(["query_id", "wait_minutes", "abandoned", by]))
-            row["paired"] = first_attempts(result.records)[keep]
     return row | {"abandonment": result.abandonment}
 
 
@@ -309,14 +325,109 @@ def compare(
     simulated = (handle, patience, churn, within_minutes, by, routes, retry, by is None)
     tasks = [(frame, policy, agents, s, *simulated) for policy in policies.values() for s in seeds]
     rows = _run_all(tasks, executor, progress=progress, desc="compare")
+    return _tabulate(rows, list(policies), base, seeds, by=by, within_minutes=within_minutes)
+
+
+def compare_runs(
+    runs: Mapping[str, SimulationResult | Sequence[SimulationResult]],
+    *,
+    seed: int = 0,
+    baseline: str | None = None,
+    within_minutes: float = SLA_MINUTES,
+    by: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The table of :func:`compare` from runs already simulated, simulating nothing.
+
+    For a script that keeps each run (to draw it, report it or check a
+    promise in every one) and wants ``compare``'s table too, without
+    simulating twice: ``compare_runs(runs, seed=s, ...)`` equals
+    ``compare(frame, policies, seed=s, replications=r, ...)`` when
+    ``runs[name][k]`` is ``simulate(<the frame of seed s + k>,
+    policies[name], seed=s + k, ...)`` with ``compare``'s other arguments.
+
+    Parameters
+    ----------
+    runs
+        Policy name -> its runs, one per replication and as many for every
+        policy (run ``k`` of each policy with seed ``seed + k``: the
+        changes against the baseline are paired by it), or one
+        :class:`SimulationResult` per policy.
+    seed
+        The seed of each policy's first run: run ``k``'s bootstrap
+        intervals use ``seed + k``, as in :func:`compare`.
+    baseline, within_minutes, by
+        As for :func:`compare`.
+    progress
+        Show a progress bar, one step per run (the figures and their
+        bootstrap intervals); needs the optional ``tqdm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`compare`'s table (see there), with ``replications`` the
+        number of runs per policy.
+    """
+    check_progress(progress)
+    if not isinstance(runs, Mapping) or not runs:
+        raise InputError(
+            "compare_runs(runs, ...): runs must be a non-empty mapping policy name -> "
+            f"its SimulationResults; got {runs!r:.80}"
+        )
+    listed: dict[str, list[SimulationResult]] = {}
+    for name, value in runs.items():
+        if isinstance(value, SimulationResult):
+            value = [value]
+        elif not isinstance(value, Sequence) or isinstance(value, str):
+            raise InputError(
+                f"runs[{name!r}] must be a SimulationResult or a sequence of them; "
+                f"got {type(value).__name__}"
+            )
+        for k, run in enumerate(value):
+            if not isinstance(run, SimulationResult):
+                raise InputError(
+                    f"runs[{name!r}][{k}] must be a SimulationResult; got {type(run).__name__}"
+                )
+        listed[name] = list(value)
+    counts = {name: len(value) for name, value in listed.items()}
+    if len(set(counts.values())) != 1 or 0 in counts.values():
+        raise InputError(
+            "compare_runs needs as many runs (at least one) for every policy, paired by seed; "
+            f"got {counts}"
+        )
+    names = list(listed)
+    base = check_baseline(names, baseline)
+    within_minutes = check_number("within_minutes", within_minutes)
+    seeds = _seeds(seed, counts[names[0]])
+    if by is not None and not isinstance(by, str):
+        raise InputError(f"by must be a column name; got {by!r}")
+    pairs = [(run, seeds[k]) for name in names for k, run in enumerate(listed[name])]
+    bar = progress_bar(pairs, enabled=progress, total=len(pairs), desc="compare")
+    rows = [
+        _run_row(run, seed=s, within_minutes=within_minutes, by=by, people=by is None)
+        for run, s in bar
+    ]
+    return _tabulate(rows, names, base, seeds, by=by, within_minutes=within_minutes)
+
+
+def _tabulate(
+    rows: list[dict[str, Any]],
+    names: list[str],
+    base: str,
+    seeds: list[int],
+    *,
+    by: str | None,
+    within_minutes: float,
+) -> pd.DataFrame:
+    """The table of ``compare`` from its runs' rows (policy by policy, seed by seed)."""
     abandonment = _abandonment(rows)
     if by is not None:
         tables = [row["breakdown"] for row in rows]
         if by != AGENT_GROUP:
-            tables = _with_changes(tables, rows, list(policies), base, by, within_minutes, seeds)
+            tables = _with_changes(tables, rows, names, base, by, within_minutes, seeds)
         else:
-            tables = _group_changes(tables, list(policies), base, len(seeds))
-        table = _broken_down(tables, list(policies), seeds, by)
+            tables = _group_changes(tables, names, base, len(seeds))
+        table = _broken_down(tables, names, seeds, by)
         table.attrs["baseline"] = base
         if by == AGENT_GROUP:
             table.attrs["change_interval"] = (
@@ -328,24 +439,24 @@ def compare(
         return table
     fields = [*SUMMARY_FIELDS, *RUN_FIELDS]
     runs = pd.DataFrame(rows, columns=fields)
-    runs.insert(0, "policy", [name for name in policies for _ in seeds])
+    runs.insert(0, "policy", [name for name in names for _ in seeds])
     changes = _changes(runs, base, len(seeds))
-    if replications == 1:
+    if len(seeds) == 1:
         out = runs.set_index("policy")
-        people = _people_intervals(rows, list(policies), base, seeds[0])
+        people = _people_intervals(rows, names, base, seeds[0])
         out = pd.concat([out, changes.set_index(out.index), people.set_index(out.index)], axis=1)
         out.attrs["baseline"] = base
         out.attrs["abandonment"] = abandonment
         return out
     numeric = runs.astype({f: np.float64 for f in _AVERAGED})
     grouped = numeric.groupby("policy", sort=False)
-    factor = t_quantile(0.975, replications - 1) / math.sqrt(replications)
+    factor = t_quantile(0.975, len(seeds) - 1) / math.sqrt(len(seeds))
     mean = grouped[list(_AVERAGED)].mean()
     half = grouped[list(_AVERAGED)].std(ddof=1) * factor
     out = pd.concat([mean, half.add_suffix("_ci95")], axis=1)
     order = [c for f in _AVERAGED for c in (f, f"{f}_ci95")]
     out = out[order]
-    out.insert(0, "replications", replications)
+    out.insert(0, "replications", len(seeds))
     for band in BANDS:
         for kind in _RATIOS:
             name = f"{kind}_{band}"
