@@ -63,3 +63,48 @@ def test_a_bad_retry_file_is_named(capsys: pytest.CaptureFixture[str], tmp_path:
     code, _, err = run(capsys, *ARGS, "--retry", str(tmp_path / "retry.toml"))
     assert code != 0
     assert "--retry" in err and "probability" in err
+
+
+@pytest.mark.parametrize("replications", [1, 2])
+def test_side_by_side_shows_the_change_in_people_answered(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, replications: int
+) -> None:
+    from prioritize.cli._common import synthetic_week
+
+    retry = pz.Retry(probability=0.8, after_minutes=20)
+    retry.to_file(tmp_path / "retry.toml")
+    argv = (*ARGS, "--retry", str(tmp_path / "retry.toml"), "--replications", str(replications))
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    policies = {
+        "fifo": pz.policies.fifo(),
+        "influencer_weighted": pz.policies.influencer_weighted(),
+    }
+    setup = {"agents": 1, "patience": 20, "retry": retry}
+    lines = out[out.index("Side by side") :].splitlines()
+    header = next(line for line in lines if line.startswith("policy "))
+    assert "people answered vs fifo" in header
+    column = header.index("people answered vs fifo") + len("people answered vs fifo")
+    cell = {line.split()[0]: line[:column].rsplit("  ", 1)[-1].strip() for line in lines[4:6]}
+    assert cell["fifo"] == "-"  # the baseline
+    if replications == 1:
+        results = {
+            n: pz.simulate(synthetic_week(600, 0), p, seed=0, **setup) for n, p in policies.items()
+        }  # type: ignore[arg-type]
+        row = pz.report.people_table(results).loc["influencer_weighted"]
+        expected = (
+            f"{row['answered_change'] * 100:+.1f} pts ({row['answered_change_low'] * 100:+.1f} "
+            f"to {row['answered_change_high'] * 100:+.1f})"
+        )
+        # the reading states the same change and interval
+        assert f"{abs(row['answered_change']) * 100:.1f} points, paired 95% CI" in out.replace(
+            "\n", " "
+        )
+    else:
+        table = pz.compare(lambda s: synthetic_week(600, s), policies, replications=2, **setup)  # type: ignore[arg-type]
+        row = table.loc["influencer_weighted"]
+        expected = (
+            f"{row['people_answered_change'] * 100:+.1f} pts "
+            f"±{row['people_answered_change_ci95'] * 100:.1f}"
+        )
+    assert cell["influencer_weighted"] == expected

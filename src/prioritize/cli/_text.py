@@ -20,6 +20,7 @@ from prioritize.report import (
     Breakdown,
     baseline_changes,
     breakdowns,
+    people_table,
     promise,
     reading,
     summary_table,
@@ -208,11 +209,33 @@ def _with_ci(table: pd.DataFrame, column: str, text: str, policy: str, fmt: str)
     return f"{text} ±{format(half, fmt)}"
 
 
+def _people_change(table: pd.DataFrame, policy: str) -> str:
+    """``people_answered_change`` in points, with its paired interval or ± across runs."""
+    if policy == table.attrs.get("baseline"):
+        return "-"
+    row = table.loc[policy]
+    change = float(row["people_answered_change"])
+    if change != change:
+        return "-"
+    text = f"{change * 100:+.1f} pts"
+    if "people_answered_change_low" in row.index:
+        low, high = (
+            float(row["people_answered_change_low"]),
+            float(row["people_answered_change_high"]),
+        )
+        return f"{text} ({low * 100:+.1f} to {high * 100:+.1f})"
+    half = float(row.get("people_answered_change_ci95", float("nan")))
+    return text if half != half else f"{text} ±{half * 100:.1f}"
+
+
 def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) -> str:
     """The side-by-side table of headline figures (``compare``'s, or :func:`summary_table`'s).
 
     When customers tried again (``retries`` > 0), ``people``, ``retries`` and
-    ``people_unanswered`` ("never answered") come first.
+    ``people_unanswered`` ("never answered") come first, and, when the table has
+    ``people_answered_change`` (``compare``'s) and more than one policy, the change
+    in the share of people answered on any attempt against ``attrs["baseline"]``,
+    in points with its 95% interval (``-`` for the baseline).
 
     ``≤ <within_minutes> min`` is ``within_target`` when the table has it (a
     :func:`summary_table` at ``within_minutes``), else the summary's 60-minute figure.
@@ -221,6 +244,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
     shown = within_minutes if within == "within_target" else SLA_MINUTES
     retried = bool((table["retries"].astype(float) > 0).any()) if "retries" in table else False
     people = ("people", "retries", "people_unanswered") if retried else ()
+    changed = retried and "people_answered_change" in table.columns and len(table) > 1
     rows = []
     for policy, s in table.iterrows():
         name = str(policy)
@@ -228,6 +252,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
             [
                 name,
                 *(_with_ci(table, c, count(float(s[c])), name, ",.0f") for c in people),
+                *([_people_change(table, name)] if changed else []),
                 _with_ci(table, "p50_wait_minutes", minutes(s["p50_wait_minutes"]), name, ".1f"),
                 _with_ci(table, "abandon_rate", _pct(s["abandon_rate"]), name, ".1%"),
                 _with_ci(table, within, _pct(s[within]), name, ".1%"),
@@ -241,6 +266,7 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
     headers = [
         "policy",
         *(["people", "retries", "never answered"] if retried else []),
+        *([f"people answered vs {table.attrs.get('baseline', 'baseline')}"] if changed else []),
         "median wait",
         "gave up",
         f"≤ {shown:g} min",
@@ -320,7 +346,14 @@ def comparison_text(
         )
         for name, result in results.items()
     ]
-    table = summaries if table is None else table
+    if table is None:
+        table = summaries
+        if len(results) > 1 and bool((summaries["retries"].astype(float) > 0).any()):
+            # the one run's people answered against the baseline, paired by person (as read)
+            people = people_table(results, baseline=baseline)
+            changes = people[["answered_change", "answered_change_low", "answered_change_high"]]
+            table = pd.concat([table, changes.add_prefix("people_")], axis=1)
+            table.attrs["baseline"] = people.attrs["baseline"]
     width = max(len(n) for n in results)
     replicated = runs or {}
     promises = [

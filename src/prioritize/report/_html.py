@@ -35,7 +35,14 @@ from prioritize.report._tables import (
     people_table,
     summary_table,
 )
-from prioritize.simulation import AGENT_GROUP, SINGLE_POOL, SimulationResult, breakdown
+from prioritize.simulation import (
+    AGENT_GROUP,
+    AGENT_GROUP_CHANGE_FIELDS,
+    SINGLE_POOL,
+    SimulationResult,
+    breakdown,
+    compare_runs,
+)
 
 __all__ = ["BREAKDOWNS", "DEFAULT_TITLE", "html_report", "write_report"]
 
@@ -114,6 +121,11 @@ _AGENT_GROUP_COLUMNS: dict[str, tuple[str, str]] = {
     "on_duty_minutes": ("on-duty agent-minutes", "f0"),
     "occupancy": ("occupancy", "pct"),
 }
+#: The change of what each agent group did against the baseline (``compare(by="agent_group")``).
+_AGENT_GROUP_CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
+    "served": ("answered", "group_count"),
+    "occupancy": ("occupancy", "group_pct"),
+}
 #: The breakdowns the report shows when the records have the column: (column, heading).
 BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("agent_group", "agent group"),
@@ -151,6 +163,8 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
         text = f"{_change(v * 100)} pts ({_change(low * 100)} to {_change(high * 100)})"
         return f'<td class="num">{html.escape(text)}</td>'
+    if kind in ("group_count", "group_pct"):
+        return _group_change_cell(row, column, kind)
     base = float(row[f"{column}_baseline"])
     low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
     change = float(row[f"{column}_change"])
@@ -164,10 +178,36 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
     )
 
 
-def _change(value: float) -> str:
-    """A change with one decimal and its sign; one that rounds to 0 is ``0.0``."""
-    text = f"{value:+.1f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text
+def _group_change_cell(row: pd.Series, column: str, kind: str) -> str:
+    """An agent group's figure under the baseline → the policy, then the change.
+
+    With replications (a ``<column>_change_ci95``) the figures are means over the runs
+    and the change carries ± the half-width of its 95% interval; with one run, none.
+    """
+    v, base = float(row[column]), float(row[f"{column}_baseline"])
+    change = float(row[f"{column}_change"])
+    ci = f"{column}_change_ci95"
+    half = float(row[ci]) if ci in row.index else float("nan")
+    scale = 100.0 if kind == "group_pct" else 1.0
+    if kind == "group_pct":
+        moved = f"{base:.1%} → {v:.1%}"
+        spread = f"{_change(change * 100)} pts"
+    else:  # a count, or with replications a mean count
+        digits = 0 if ci not in row.index else 1
+        moved = f"{base:,.{digits}f} → {v:,.{digits}f}"
+        spread = _change(change, digits)
+    spread += "" if np.isnan(half) else f" (±{half * scale:,.1f})"
+    return (
+        f'<td class="num">{html.escape(moved)}<br>'
+        f'<span class="ci">{html.escape(spread)}</span></td>'
+    )
+
+
+def _change(value: float, digits: int = 1) -> str:
+    """A change with ``digits`` decimals and its sign; one that rounds to 0 is ``0.0`` (``0``)."""
+    if round(value, digits) == 0:
+        return f"{0:.{digits}f}"
+    return f"{value:+,.{digits}f}"
 
 
 def _cell(value: object, kind: str) -> str:
@@ -231,7 +271,52 @@ def _abandonment(results: Mapping[str, SimulationResult]) -> str:
     return line[:1].upper() + line[1:] + "."
 
 
-def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: float) -> list[str]:
+def _agent_group_changes(
+    results: Mapping[str, SimulationResult],
+    runs: Mapping[str, Sequence[SimulationResult]] | None,
+    base: str,
+) -> list[str]:
+    """What each agent group did under each policy against ``base``: answered, occupancy.
+
+    The table of ``compare(by="agent_group")`` (:func:`~prioritize.simulation.compare_runs`):
+    of the replications when ``runs`` has as many (two or more) for every policy, with the
+    change's 95% interval across them; else of the one run, with no interval, and says why.
+    """
+    counts = {len(runs[name]) if name in runs else 0 for name in results} if runs else {0}
+    replicated = len(counts) == 1 and min(counts) > 1
+    source = {name: list(runs[name]) for name in results} if runs and replicated else results
+    table = compare_runs(source, baseline=base, by=AGENT_GROUP)
+    fields = list(AGENT_GROUP_CHANGE_FIELDS)
+    shown = table.drop(index=base, level="policy")
+    baseline = table.loc[base, fields].reindex(shown.index.get_level_values(AGENT_GROUP))
+    shown = shown.assign(**{f"{f}_baseline": baseline[f].to_numpy() for f in fields})
+    if replicated:
+        n = next(iter(counts))
+        interval = (
+            f"Means over the {n} runs of each policy; the change is paired by seed, ± the "
+            "half-width of its 95% interval across the runs (Student's t)."
+        )
+    else:
+        why = str(table.attrs["change_interval"])
+        interval = f"{why[:1].upper()}{why[1:]}."
+    return [
+        f"<h3>Change against {html.escape(base)}</h3>",
+        f'<p class="note">Per agent group: {html.escape(base)} → policy, then the change '
+        "(occupancy in points). What the group did, not a change paired per query: a group "
+        f"is who answered, not what was asked. {html.escape(interval)}</p>",
+        '<div class="wide">',
+        _table(shown, _AGENT_GROUP_CHANGE_COLUMNS, "policy, agent group"),
+        "</div>",
+    ]
+
+
+def _breakdowns(
+    results: Mapping[str, SimulationResult],
+    *,
+    within_minutes: float,
+    base: str,
+    runs: Mapping[str, Sequence[SimulationResult]] | None,
+) -> list[str]:
     """A section per :data:`BREAKDOWNS` column that tells something: one table per policy.
 
     By agent group when the run had a team; by any other column when the records
@@ -256,6 +341,7 @@ def _breakdowns(results: Mapping[str, SimulationResult], *, within_minutes: floa
                 for name, table in teams.items()
             ),
             "</div>",
+            *(_agent_group_changes(results, runs, base) if len(results) > 1 else []),
         ]
     queries = [(c, label) for c, label in BREAKDOWNS if c != AGENT_GROUP]
     for part in breakdowns([r.records for r in results.values()], columns=queries):
@@ -342,9 +428,10 @@ def html_report(
     see :func:`influence_sweep`), and the number waiting over time. Tables:
     the headline figures per policy and waits by follower and value band.
     Plus a reading of the trade-off and the :func:`promise` each policy
-    supports. Then a section per agent group (answered, waits, occupancy)
-    when the run had a team, and per skill queue, topic, language, tone and
-    type when the records have that column with at least two labels
+    supports. Then a section per agent group (answered, waits, occupancy,
+    and their change against the baseline) when the run had a team, and per
+    skill queue, topic, language, tone and type when the records have that
+    column with at least two labels
     (:data:`BREAKDOWNS`, :func:`~prioritize.simulation.breakdown`).
 
     Parameters
@@ -491,7 +578,7 @@ def html_report(
             parts.append(_table(table, _BAND_COLUMNS, label))
         parts.append("</div>")
     parts.append("</div>")
-    parts += _breakdowns(results, within_minutes=within_minutes)
+    parts += _breakdowns(results, within_minutes=within_minutes, base=base, runs=runs)
     parts.append("<h2>What each policy lets you promise</h2>")
     for name in names:
         pledge = promise(list((runs or {}).get(name, [results[name]])), target=target)
