@@ -14,7 +14,13 @@ import pandas as pd
 from prioritize._errors import InputError
 from prioritize._internal.attempts import first_attempts
 from prioritize._internal.checks import check_baseline
-from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
+from prioritize._internal.constants import (
+    FOUR_FIFTHS,
+    MIN_BAND_HITS,
+    MIN_BAND_QUERIES,
+    SERVICE_TARGET,
+    SLA_MINUTES,
+)
 from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
 from prioritize._internal.text import listed
@@ -413,7 +419,7 @@ def html_report(
     *,
     sweep: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     baseline: str | None = None,
     runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,
@@ -503,9 +509,9 @@ def html_report(
         "queries over the worst's (1 = equal). "
         f"4/5: worst band's share answered within {within_minutes:g} min over the "
         "best band's, with its 95% bootstrap interval and the queries of the smaller band: "
-        "fail only when the whole interval is below 0.8 and both bands have at least "
-        f"{MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at 0.8 or "
-        "more, too few to tell otherwise.</p>",
+        f"fail only when the whole interval is below {FOUR_FIFTHS:g} and both bands have at "
+        f"least {MIN_BAND_QUERIES} queries and {MIN_BAND_HITS} answered in time, pass at "
+        f"{FOUR_FIFTHS:g} or more, too few to tell otherwise.</p>",
         *(_people_section(results, base) if retried and len(results) > 1 else []),
         "<h2>Who waits how long</h2>",
         _figure(
@@ -601,7 +607,7 @@ def write_report(
     *,
     sweep: pd.DataFrame | None = None,
     within_minutes: float = SLA_MINUTES,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     baseline: str | None = None,
     runs: Mapping[str, Sequence[SimulationResult]] | None = None,
     title: str = DEFAULT_TITLE,

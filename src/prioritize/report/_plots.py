@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prioritize._internal.constants import SLA_MINUTES
+from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize._internal.optional import require_matplotlib
 from prioritize.models import FOLLOWER_BANDS
 from prioritize.report._tables import band_table, pareto_front, queue_over_time
@@ -151,7 +151,7 @@ def plot_service_level(
     results: Mapping[str, SimulationResult],
     *,
     within_minutes: float = SLA_MINUTES,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
 ) -> str:
     """Share answered within ``within_minutes`` per follower and value band, against the target.
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
 from prioritize._internal.checks import check_fraction, check_int
+from prioritize._internal.constants import SERVICE_TARGET
 from prioritize._internal.frames import read_float, require_columns
 from prioritize._internal.text import duration_text, listed
 from prioritize.models import group_labels
@@ -238,7 +239,7 @@ def _by_segment(runs: Sequence[Sequence[_Count]], times: Sequence[float]) -> lis
 def promise(
     records: Any,
     *,
-    target: float = 0.8,
+    target: float = SERVICE_TARGET,
     group: str | None = "is_public",
     labels: Mapping[Any, str] | None = None,
     within_minutes: Sequence[float] = DEFAULT_WITHIN,

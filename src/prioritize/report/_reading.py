@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from prioritize._internal.checks import SeedLike, check_baseline
-from prioritize._internal.constants import MIN_BAND_HITS, MIN_BAND_QUERIES, SLA_MINUTES
+from prioritize._internal.constants import (
+    FOUR_FIFTHS,
+    MIN_BAND_HITS,
+    MIN_BAND_QUERIES,
+    SLA_MINUTES,
+)
 from prioritize._internal.text import duration_text, listed
 from prioritize.fairness import FAIL, TOO_FEW
 from prioritize.report._tables import (
@@ -302,7 +307,7 @@ def _shares(low: float, high: float) -> tuple[str, str]:
 def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
     rule = (
         f"The four-fifths rule (every band answered within {within_minutes:g} min at least "
-        "80% as often as the best-served band)"
+        f"{FOUR_FIFTHS:.0%} as often as the best-served band)"
     )
     said = []
     for band, noun in (("follower_band", "follower bands"), ("value_band", "value bands")):
@@ -314,7 +319,8 @@ def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
         if unsure:
             said.append(
                 f"is too few to tell across {noun} under {listed(unsure)} (a ratio under "
-                f"0.8 whose 95% interval reaches 0.8, or one from a band of fewer than "
+                f"{FOUR_FIFTHS:g} whose 95% interval reaches {FOUR_FIFTHS:g}, or one from a band "
+                "of fewer than "
                 f"{MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in time)"
             )
     if not said:
