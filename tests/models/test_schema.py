@@ -149,9 +149,16 @@ def test_query_after_now_names_ids() -> None:
     f = frame()
     now = f["received_at"].iloc[1].to_pydatetime()
     with pytest.raises(
-        pz.InputError, match=r"2 query\(ies\) were received after now=.*'Q0000002', 'Q0000003'"
+        pz.InputError,
+        match=r"2 query\(ies\) were received after now=.*: "
+        r"row 2 \(query_id='Q0000002'\), row 3 \(query_id='Q0000003'\)$",
     ):
         pz.policies.balanced().score_frame(f, now=now)
+    late = frame(12)  # the one bad-rows description: five shown, then how many in all
+    with pytest.raises(
+        pz.InputError, match=r"row 6 \(query_id='Q0000006'\), … \(10 rows in all\)$"
+    ):
+        pz.policies.balanced().score_frame(late, now=late["received_at"].iloc[1].to_pydatetime())
 
 
 def test_rows_in_equal_rows_out_with_any_index() -> None:

@@ -341,3 +341,31 @@ def test_public_names() -> None:
         assert repr(getattr(pz, name)).startswith("<class 'prioritize.")
     assert pz.Shift is pz.simulation.Shift is pz.models.Shift
     assert pd.api.types.is_object_dtype(pd.Series([frozenset()]))
+
+
+@pytest.mark.parametrize(
+    ("after", "message"),
+    [
+        (0, "after_minutes must be > 0; got 0"),
+        (float("inf"), "after_minutes must be a finite number; got inf"),
+        (True, "after_minutes must be minutes > 0, a mapping"),  # a bool is not minutes
+        ({"kind": "exponential", "mean_minutes": -2}, "after_minutes.mean_minutes must be > 0"),
+        (
+            {"kind": "lognormal", "median_minutes": 3, "sigma": -1},
+            "after_minutes.sigma must be >= 0",
+        ),
+        ({"kind": "constant", "minutes": "5"}, "after_minutes.minutes must be a number; got '5'"),
+    ],
+)
+def test_retry_delays_are_checked_with_the_one_phrasing(after: object, message: str) -> None:
+    # the argument checks of prioritize._internal.checks, as everywhere else
+    with pytest.raises(ValidationError) as caught:
+        Retry(probability=0.5, after_minutes=after)
+    assert message in str(caught.value)
+
+
+def test_a_zero_sigma_is_a_constant_delay() -> None:
+    retry = Retry(
+        probability=0.5, after_minutes={"kind": "lognormal", "median_minutes": 3, "sigma": 0}
+    )
+    assert retry.after_minutes == {"kind": "lognormal", "median_minutes": 3.0, "sigma": 0.0}

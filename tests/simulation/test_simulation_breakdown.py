@@ -274,3 +274,21 @@ def test_the_summary_counts_people_as_well_as_contacts() -> None:
     broken = rec.assign(first_query_id=rec["first_query_id"].where(rec.index != rec.index[3]))
     with pytest.raises(SchemaError, match="first_query_id"):
         pz.simulation.summarize(broken)
+
+
+def test_answered_rows_without_a_group_are_listed_as_every_bad_row_is() -> None:
+    # the one bad-rows description: at most five, named by label and id, then the count
+    rows = [
+        {"received": i, "wait": 1, "handle": 5, "abandoned": False, "channel": "chat"}
+        for i in range(7)
+    ]
+    rec = make_records([r | {"agent_group": "a"} for r in rows])
+    rec.index = pd.Index([f"r{i}" for i in range(7)])
+    rec["agent_group"] = ["a", None, None, None, None, None, None]
+    with pytest.raises(SchemaError) as caught:
+        breakdown(rec, group="agent_group", agents=team_of((group("a", 1),)))
+    assert str(caught.value) == (
+        "answered queries with no 'agent_group': row 'r1' (query_id='q1'), row 'r2' "
+        "(query_id='q2'), row 'r3' (query_id='q3'), row 'r4' (query_id='q4'), row 'r5' "
+        "(query_id='q5'), … (6 rows in all)"
+    )

@@ -20,6 +20,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.frames import FrameColumns
+from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import minutes_between, timestamp_ns
 from prioritize.models import Customer, Query, canonical_frame
 from prioritize.policy._score import Score, aging_points
@@ -271,10 +272,9 @@ def _frame_waited(
     now_ns = timestamp_ns(now)
     late = cols.received_ns > now_ns
     if late.any():
-        ids = frame["query_id"].to_numpy()[late][:5].tolist()
         raise InputError(
             f"{int(late.sum())} query(ies) were received after now={now.isoformat()}: "
-            f"query_id {ids}"
+            f"{describe_rows(frame, late)}"
         )
     waited: npt.NDArray[np.float64] = minutes_between(now_ns, cols.received_ns)
     return waited

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.checks import check_number
 from prioritize._internal.rows import listing
 from prioritize._internal.skills import NO_SKILLS, Skills, read_skills, skill_set, skills_text
 from prioritize.models import Channel, Customer, Query, Shift, channel_of
@@ -542,19 +543,10 @@ _DELAY_FORMS = (
 )
 
 
-def _minutes_param(name: str, value: Any, *, zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise ValueError(f"{name} must be a number; got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (number == 0 and not zero):
-        raise ValueError(f"{name} must be a finite number {'>=' if zero else '>'} 0; got {value!r}")
-    return number
-
-
 def _delay(value: Any) -> Any:
     """``after_minutes`` as minutes (a float), a checked spec mapping, or a model."""
     if isinstance(value, int | float | np.number) and not isinstance(value, bool):
-        return _minutes_param("after_minutes", value)
+        return check_number("after_minutes", value, positive=True)
     if isinstance(value, Mapping):
         kind = value.get("kind")
         if not isinstance(kind, str) or kind not in DELAY_KINDS:
@@ -566,7 +558,7 @@ def _delay(value: Any) -> Any:
         if given != sorted(params):
             raise ValueError(f"after_minutes: kind {kind!r} takes {list(params)}; got {given}")
         return {"kind": kind} | {
-            p: _minutes_param(f"after_minutes.{p}", value[p], zero=p == "sigma") for p in params
+            p: check_number(f"after_minutes.{p}", value[p], positive=p != "sigma") for p in params
         }
     if callable(getattr(value, "draw", None)):
         return value

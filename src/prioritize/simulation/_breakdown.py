@@ -24,6 +24,7 @@ from prioritize._errors import InputError, SchemaError
 from prioritize._internal.checks import SeedLike, check_number
 from prioritize._internal.constants import SLA_MINUTES
 from prioritize._internal.frames import FloatArray, require_columns
+from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.fairness import Waits, band_figures
 from prioritize.models import Shift, group_labels
@@ -154,8 +155,9 @@ def _group_of_rows(records: pd.DataFrame, served: Any, agents: Any) -> Any:
     labels = np.where(missing, None, column.astype(object).to_numpy())  # no NA: compares
     unlabelled = served & missing
     if unlabelled.any():
-        rows = records.index[unlabelled][:5].tolist()
-        raise SchemaError(f"answered queries with no {AGENT_GROUP!r}: rows {rows}")
+        raise SchemaError(
+            f"answered queries with no {AGENT_GROUP!r}: {describe_rows(records, unlabelled)}"
+        )
     return labels
 
 
