@@ -82,10 +82,15 @@ def test_side_by_side_shows_the_change_in_people_answered(
     }
     setup = {"agents": 1, "patience": 20, "retry": retry}
     lines = out[out.index("Side by side") :].splitlines()
-    header = next(line for line in lines if line.startswith("policy "))
+    at = next(i for i, line in enumerate(lines) if line.startswith("policy "))
+    header = lines[at]
     assert "people answered vs fifo" in header
+    assert "People answered vs fifo: the change in the share of people" in " ".join(lines[:at])
     column = header.index("people answered vs fifo") + len("people answered vs fifo")
-    cell = {line.split()[0]: line[:column].rsplit("  ", 1)[-1].strip() for line in lines[4:6]}
+    cell = {
+        line.split()[0]: line[:column].rsplit("  ", 1)[-1].strip()
+        for line in lines[at + 1 : at + 3]
+    }
     assert cell["fifo"] == "-"  # the baseline
     if replications == 1:
         results = {
@@ -108,3 +113,21 @@ def test_side_by_side_shows_the_change_in_people_answered(
             f"±{row['people_answered_change_ci95'] * 100:.1f}"
         )
     assert cell["influencer_weighted"] == expected
+
+
+def test_side_by_side_note_states_every_condition_of_a_verdict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from prioritize._internal.constants import FOUR_FIFTHS, MIN_BAND_HITS, MIN_BAND_QUERIES
+
+    code, out, err = run(capsys, *ARGS)
+    assert code == 0, err
+    note = out[out.index("Side by side") :]
+    note = " ".join(note[: note.index("\npolicy ")].split())
+    assert (
+        f"'fail' only when the whole interval is under {FOUR_FIFTHS:g} and both bands have "
+        f"{MIN_BAND_QUERIES}+ queries and {MIN_BAND_HITS}+ answered in time, 'pass' at "
+        f"{FOUR_FIFTHS:g} or more, 'too few to tell' otherwise." in note
+    )
+    assert "Wait ratio: the best band's mean wait of answered queries over the worst's" in note
+    assert "People answered vs" not in note  # nobody retried: no such column

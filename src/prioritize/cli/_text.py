@@ -11,6 +11,7 @@ import pandas as pd
 
 from prioritize._internal.constants import (
     FOUR_FIFTHS,
+    MIN_BAND_HITS,
     MIN_BAND_QUERIES,
     SERVICE_TARGET,
     SLA_MINUTES,
@@ -209,6 +210,15 @@ def _with_ci(table: pd.DataFrame, column: str, text: str, policy: str, fmt: str)
     return f"{text} ±{format(half, fmt)}"
 
 
+def _retried(table: pd.DataFrame) -> bool:
+    return bool((table["retries"].astype(float) > 0).any()) if "retries" in table else False
+
+
+def _people_changed(table: pd.DataFrame) -> bool:
+    """Whether the side-by-side table shows the change in people answered."""
+    return _retried(table) and "people_answered_change" in table.columns and len(table) > 1
+
+
 def _people_change(table: pd.DataFrame, policy: str) -> str:
     """``people_answered_change`` in points, with its paired interval or ± across runs."""
     if policy == table.attrs.get("baseline"):
@@ -242,9 +252,9 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
     """
     within = "within_target" if "within_target" in table.columns else "within_60_min"
     shown = within_minutes if within == "within_target" else SLA_MINUTES
-    retried = bool((table["retries"].astype(float) > 0).any()) if "retries" in table else False
+    retried = _retried(table)
     people = ("people", "retries", "people_unanswered") if retried else ()
-    changed = retried and "people_answered_change" in table.columns and len(table) > 1
+    changed = _people_changed(table)
     rows = []
     for policy, s in table.iterrows():
         name = str(policy)
@@ -325,6 +335,26 @@ def changes_text(
     )
 
 
+def _side_by_side_note(table: pd.DataFrame) -> str:
+    """What the side-by-side table's ratios, states and intervals mean, wrapped to 100."""
+    people = (
+        f" People answered vs {table.attrs['baseline']}: the change in the share of people "
+        "answered on any attempt, in points (paired 95% interval; ± across replications)."
+        if _people_changed(table)
+        else ""
+    )
+    return textwrap.fill(
+        "Side by side. 4/5: the worst band's share answered in time over the best band's, "
+        "with its 95% interval and the queries of the smaller band: 'fail' only when the "
+        f"whole interval is under {FOUR_FIFTHS:g} and both bands have {MIN_BAND_QUERIES}+ "
+        f"queries and {MIN_BAND_HITS}+ answered in time, 'pass' at {FOUR_FIFTHS:g} or more, "
+        "'too few to tell' otherwise. Wait ratio: the best band's mean wait of answered "
+        "queries over the worst's (1 = equal). With replications, a figure is the mean over "
+        f"the runs ± the half-width of its 95% interval.{people}",
+        100,
+    )
+
+
 def comparison_text(
     results: Mapping[str, SimulationResult],
     *,
@@ -372,12 +402,7 @@ def comparison_text(
     return "\n\n".join(
         [
             *blocks,
-            "Side by side (4/5: worst band's share answered in time over the best band's, with "
-            "its 95% interval\nand the queries of the smaller band; 'fail' only when the whole "
-            f"interval is under {FOUR_FIFTHS} and both bands have\n"
-            f"{MIN_BAND_QUERIES}+ queries, else "
-            "'too few to tell'; ± across replications when there are several):\n"
-            + summary_text(table, within_minutes=within_minutes),
+            _side_by_side_note(table) + "\n" + summary_text(table, within_minutes=within_minutes),
             *([changes] if changes else []),
             textwrap.fill(
                 "Reading: " + reading(results, within_minutes=within_minutes, baseline=baseline),
