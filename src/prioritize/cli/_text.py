@@ -289,6 +289,15 @@ def summary_text(table: pd.DataFrame, *, within_minutes: float = SLA_MINUTES) ->
     return render(headers, rows)
 
 
+def _spread(row: pd.Series, column: str, scale: float, unit: str) -> str:
+    """`` (low to high unit)``: the 95% interval of a change; none when it has none (a band
+    with no answered query has no median wait to change)."""
+    low, high = (float(row[f"{column}_change_{end}"]) * scale for end in ("low", "high"))
+    if low != low or high != high:
+        return ""
+    return f" ({low:+.1f} to {high:+.1f} {unit})"
+
+
 def changes_text(
     results: Mapping[str, SimulationResult],
     *,
@@ -307,15 +316,12 @@ def changes_text(
                 f"{policy} {band}",
                 f"{int(row['queries']):,}",
                 f"{minutes(row['median_wait_answered_baseline'])} -> "
-                f"{minutes(row['median_wait_answered'])} "
-                f"({row['median_wait_answered_change_low']:+.1f} to "
-                f"{row['median_wait_answered_change_high']:+.1f} min)",
-                f"{_pct(row['within_target_baseline'])} -> {_pct(row['within_target'])} "
-                f"({row['within_target_change_low'] * 100:+.1f} to "
-                f"{row['within_target_change_high'] * 100:+.1f} pts)",
-                f"{_pct(row['abandon_rate_baseline'])} -> {_pct(row['abandon_rate'])} "
-                f"({row['abandon_rate_change_low'] * 100:+.1f} to "
-                f"{row['abandon_rate_change_high'] * 100:+.1f} pts)",
+                f"{minutes(row['median_wait_answered'])}"
+                + _spread(row, "median_wait_answered", 1.0, "min"),
+                f"{_pct(row['within_target_baseline'])} -> {_pct(row['within_target'])}"
+                + _spread(row, "within_target", 100.0, "pts"),
+                f"{_pct(row['abandon_rate_baseline'])} -> {_pct(row['abandon_rate'])}"
+                + _spread(row, "abandon_rate", 100.0, "pts"),
             ]
         )
     firsts = "; first attempts" if changes.attrs.get("attempts") == "first" else ""

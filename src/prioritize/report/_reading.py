@@ -280,15 +280,19 @@ def _total_sentence(table: pd.DataFrame, within_minutes: float) -> str | None:
         return None
     low, high = _shares(within.min(), within.max())
     span = (
-        f"answered within {within_minutes:g} min ranges from {low} under "
+        f"answered within {within_minutes:g} min is {low} under every policy"
+        if low == high  # not "from 11% under fifo to 11% under fifo"
+        else f"answered within {within_minutes:g} min ranges from {low} under "
         f"{within.idxmin()} to {high} under {within.idxmax()}"
     )
     low, high = _shares(gave_up.min(), gave_up.max())
     if gave_up.max() - gave_up.min() <= 0.15 * gave_up.max():
-        return (
-            f"About as many give up under every policy ({low} to {high}): a policy mostly "
-            f"decides who waits, not how much waiting there is; {span}."
+        many = (
+            f"As many give up under every policy ({low})"
+            if low == high
+            else (f"About as many give up under every policy ({low} to {high})")
         )
+        return f"{many}: a policy mostly decides who waits, not how much waiting there is; {span}."
     return (
         f"Giving up ranges from {low} under {gave_up.idxmin()} to "
         f"{high} under {gave_up.idxmax()}; {span}."
@@ -310,22 +314,27 @@ def _four_fifths_sentence(table: pd.DataFrame, within_minutes: float) -> str:
         f"{FOUR_FIFTHS:.0%} as often as the best-served band)"
     )
     said = []
+    why = (
+        f" (a ratio under {FOUR_FIFTHS:g} whose 95% interval reaches {FOUR_FIFTHS:g}, or one "
+        f"from a band of fewer than {MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in "
+        "time)"
+    )
+    passed = 0
     for band, noun in (("follower_band", "follower bands"), ("value_band", "value bands")):
         states = table[f"four_fifths_{band}_state"]
         failing = [str(n) for n, v in states.items() if v == FAIL]
         unsure = [str(n) for n, v in states.items() if v == TOO_FEW]
+        passed += len(states) - len(failing) - len(unsure)
         if failing:
             said.append(f"fails across {noun} under {listed(failing)}")
         if unsure:
-            said.append(
-                f"is too few to tell across {noun} under {listed(unsure)} (a ratio under "
-                f"{FOUR_FIFTHS:g} whose 95% interval reaches {FOUR_FIFTHS:g}, or one from a band "
-                "of fewer than "
-                f"{MIN_BAND_QUERIES} queries or {MIN_BAND_HITS} answered in time)"
-            )
+            # why a verdict is "too few to tell": said once, at its first use
+            said.append(f"is too few to tell across {noun} under {listed(unsure)}{why}")
+            why = ""
     if not said:
         return f"{rule} passes under every policy."
-    return f"{rule} " + "; it ".join(said) + "; every other verdict is a pass."
+    rest = "; every other verdict is a pass." if passed else "."
+    return f"{rule} " + "; it ".join(said) + rest
 
 
 def reading(
