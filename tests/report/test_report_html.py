@@ -8,6 +8,7 @@ import re
 import sys
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 import prioritize as pz
@@ -175,3 +176,24 @@ def test_promises_from_replications(runs) -> None:  # type: ignore[no-untyped-de
     assert html.escape(promise(results[name]).text) in alone
     if promise(both).clauses:
         assert "(holds in each of 2 runs)" in page
+
+
+def test_a_change_cell_without_a_baseline_figure_shows_no_nan() -> None:
+    from prioritize.report._html import _rich_cell
+
+    row = pd.Series(
+        {
+            "median_wait_answered": 3.25,
+            "median_wait_answered_baseline": float("nan"),  # nobody answered under the baseline
+            "median_wait_answered_change": float("nan"),
+            "median_wait_answered_change_low": float("nan"),
+            "median_wait_answered_change_high": float("nan"),
+        }
+    )
+    assert _rich_cell(row, "median_wait_answered", "change_min") == '<td class="num">– → 3.2</td>'
+    row["median_wait_answered_baseline"] = 1.0
+    row["median_wait_answered_change"] = 2.25
+    row["median_wait_answered_change_low"] = 0.5
+    row["median_wait_answered_change_high"] = 4.0
+    cell = _rich_cell(row, "median_wait_answered", "change_min")
+    assert cell == '<td class="num">1.0 → 3.2<br><span class="ci">+2.2 (+0.5 to +4.0)</span></td>'

@@ -175,7 +175,10 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
     low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
     change = float(row[f"{column}_change"])
     scale, unit = (1.0, "") if kind == "change_min" else (100.0, " pts")
-    moved = f"{base:,.1f} → {v:,.1f}" if kind == "change_min" else f"{base:.1%} → {v:.1%}"
+    figure = "{:,.1f}" if kind == "change_min" else "{:.1%}"
+    moved = " → ".join("–" if np.isnan(x) else figure.format(x) for x in (base, v))
+    if np.isnan([change, low, high]).any():  # no baseline figure (nobody answered): no change
+        return f'<td class="num">{html.escape(moved)}</td>'
     spread = f"{_change(change * scale)}{unit} ({_change(low * scale)} to {_change(high * scale)})"
     # the change and its interval on a line of their own: the table stays narrow
     return (
