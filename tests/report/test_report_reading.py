@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from _runs import same_run_twice
+
 import prioritize as pz
 from prioritize.fairness import TOO_FEW
 from prioritize.report import reading
 from prioritize.report._reading import _shares
-from prioritize.simulation import SimulationResult
 
 
 def test_a_range_of_shares_is_never_read_as_equal_when_it_is_not() -> None:
@@ -17,15 +18,8 @@ def test_a_range_of_shares_is_never_read_as_equal_when_it_is_not() -> None:
     assert _shares(0.65, 0.65) == ("65%", "65%")
 
 
-def _same_under_two_names() -> dict[str, SimulationResult]:
-    """One run read under two names (every figure equal); nearly everyone gives up."""
-    frame = pz.synthetic.queries(300, seed=1, days=0.2)
-    run = pz.simulate(frame, pz.policies.fifo(), agents=1, patience=0.001, seed=0)
-    return {"fifo": run, "again": run}
-
-
 def test_equal_figures_are_read_as_equal_not_as_a_range() -> None:
-    results = _same_under_two_names()
+    results = same_run_twice()
     s = results["fifo"].summary
     text = reading(results)
     within = f"{pz.report.summary_table(results).loc['fifo', 'within_target']:.0%}"
@@ -36,7 +30,7 @@ def test_equal_figures_are_read_as_equal_not_as_a_range() -> None:
 
 
 def test_no_pass_is_claimed_when_no_verdict_passed() -> None:
-    results = _same_under_two_names()
+    results = same_run_twice()
     table = pz.report.summary_table(results)
     states = {*table["four_fifths_follower_band_state"], *table["four_fifths_value_band_state"]}
     assert states == {TOO_FEW}  # the premise: no verdict is a pass
