@@ -4,6 +4,7 @@ Both run :func:`~prioritize.simulation.simulate` once per (policy, seed) and
 keep only the summaries, so a grid can be spread over any
 :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor`` on one
 machine, or ``distributed.Client(...).get_executor()`` on a Dask cluster.
+``compare_runs`` builds ``compare``'s table from runs already simulated.
 """
 
 from __future__ import annotations
@@ -242,6 +243,10 @@ def compare(
         Show a progress bar, one step per run (policies × replications). It
         needs the optional ``tqdm`` (``pip install "prioritize[progress]"``);
         without it the runs are silent. A notebook widget in Jupyter.
+
+    See Also
+    --------
+    compare_runs : the same table from runs you already simulated (and keep).
 
     Returns
     -------
