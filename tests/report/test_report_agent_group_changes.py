@@ -87,3 +87,15 @@ def test_one_policy_has_no_change_table(runs: dict[str, list[SimulationResult]])
     page = html_report({"fifo": runs["fifo"][0]})
     assert "<h2>By agent group</h2>" in page
     assert "<h3>Change against" not in page
+
+
+def test_the_report_says_which_figures_are_of_one_run(
+    runs: dict[str, list[SimulationResult]],
+) -> None:
+    results = {name: run[0] for name, run in runs.items()}
+    note = (
+        "The tables, charts and reading are of one run per policy; the promises hold in each "
+        f"of the {len(SEEDS)} runs, and the change per agent group is over them."
+    )
+    assert note in html_report(results, runs=runs)
+    assert "are of one run per policy" not in html_report(results)  # one run: nothing to say

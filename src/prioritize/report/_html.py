@@ -280,6 +280,30 @@ def _abandonment(results: Mapping[str, SimulationResult]) -> str:
     return line[:1].upper() + line[1:] + "."
 
 
+def _replications(
+    results: Mapping[str, SimulationResult], runs: Mapping[str, Sequence[SimulationResult]] | None
+) -> int:
+    """How many runs ``runs`` has for every policy of ``results`` (1 unless as many for each)."""
+    counts = {len(runs.get(name, ())) for name in results} if runs else {1}
+    return counts.pop() if len(counts) == 1 and min(counts) > 1 else 1
+
+
+def _one_run_note(
+    results: Mapping[str, SimulationResult], runs: Mapping[str, Sequence[SimulationResult]] | None
+) -> list[str]:
+    """With replications: which figures are of one run, which of every run."""
+    if not runs:
+        return []
+    n = _replications(results, runs)
+    every = f"each of the {n} runs" if n > 1 else "every run given"
+    return [
+        '<p class="note">The tables, charts and reading are of one run per policy; the '
+        f"promises hold in {every}"
+        + (", and the change per agent group is over them" if n > 1 else "")
+        + ".</p>"
+    ]
+
+
 def _agent_group_changes(
     results: Mapping[str, SimulationResult],
     runs: Mapping[str, Sequence[SimulationResult]] | None,
@@ -291,8 +315,7 @@ def _agent_group_changes(
     of the replications when ``runs`` has as many (two or more) for every policy, with the
     change's 95% interval across them; else of the one run, with no interval, and says why.
     """
-    counts = {len(runs[name]) if name in runs else 0 for name in results} if runs else {0}
-    replicated = len(counts) == 1 and min(counts) > 1
+    replicated = _replications(results, runs) > 1
     source = {name: list(runs[name]) for name in results} if runs and replicated else results
     table = compare_runs(source, baseline=base, by=AGENT_GROUP)
     fields = list(AGENT_GROUP_CHANGE_FIELDS)
@@ -300,10 +323,10 @@ def _agent_group_changes(
     baseline = table.loc[base, fields].reindex(shown.index.get_level_values(AGENT_GROUP))
     shown = shown.assign(**{f"{f}_baseline": baseline[f].to_numpy() for f in fields})
     if replicated:
-        n = next(iter(counts))
         interval = (
-            f"Means over the {n} runs of each policy; the change is paired by seed, ± the "
-            "half-width of its 95% interval across the runs (Student's t)."
+            f"Means over the {_replications(results, runs)} runs of each policy; the change "
+            "is paired by seed, ± the half-width of its 95% interval across the runs "
+            "(Student's t)."
         )
     else:
         why = str(table.attrs["change_interval"])
@@ -491,6 +514,7 @@ def html_report(
         f'<p class="meta">{html.escape(subtitle or _span(results))} · '
         f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by prioritize</p>",
         f'<p class="reading">{html.escape(text)}</p>',
+        *_one_run_note(results, runs),
         "<h2>Headline figures</h2>",
         f'<p class="note">{html.escape(_abandonment(results))}</p>',
         '<div class="wide">',
