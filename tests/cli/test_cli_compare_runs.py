@@ -63,3 +63,9 @@ def test_each_replication_is_simulated_once(
     read = pz.adapters.read_queries(tmp_path / "q.csv")
     table = compare(read, policies, seed=1, replications=replications, **setup)
     assert summary_text(table) in out.out
+    # which figures are the replications' and which are one run's
+    assert (
+        f"The side-by-side figures are means over {replications} replications (seeds 1 to "
+        f"{replications}) ± their 95% CI and the promises hold in each; the other tables and "
+        "the reading are of the run with seed 1." in out.out
+    )

@@ -185,7 +185,9 @@ def run_compare(opts: CompareOptions) -> str:
         replicated = runs if opts.replications > 1 else None
         written = _write_report(opts, results, frame, setup, bars, stream, team, replicated)
     reps = (
-        f"; figures are means over {opts.replications} replications ± 95% CI"
+        f". The side-by-side figures are means over {opts.replications} replications (seeds "
+        f"{opts.seed} to {opts.seed + opts.replications - 1}) ± their 95% CI and the promises "
+        f"hold in each; the other tables and the reading are of the run with seed {opts.seed}"
         if opts.replications > 1
         else ""
     )
