@@ -102,7 +102,7 @@ def test_compare_replications(capsys) -> None:  # type: ignore[no-untyped-def]
         "influencer_weighted", "--replications", "3", "--agents", "1",
     )  # fmt: skip
     assert code == 0
-    assert "means over 3 replications ± 95% CI" in out
+    assert "means over 3 replications (seeds 0 to 2) ± their 95% CI" in out
     assert re.search(r"fifo\s+\d+\.\d min ±\d+\.\d", out)
     # promises come from every replication, and say so
     assert "(holds in each of 3 runs)" in out or "No promise is supported" in out
