@@ -4,10 +4,14 @@ Data flow. ``push`` scores a query once at its arrival and stores it with its
 static key :func:`~prioritize.policy.heap_key` (``base − rate·arrival``), its
 ``MaxWait`` limit (:func:`~prioritize.policy.channel_limits`) and its
 ``GroupShare`` label, so the waiting queries' order is an ordinary index and
-nothing is re-scored while they wait. A claim asks the database only for the
-heads the serving-order core compares (:mod:`prioritize.policy._order`), for
-each skill set the agent may take (every set for ``agent=None``: the
-Picker's buckets, ``pz_skills`` lists them):
+nothing is re-scored while they wait. With ``routes`` its required and
+preferred skills are resolved at push and stored with it too. A claim asks
+the database only for the heads the serving-order core compares
+(:mod:`prioritize.policy._order`), for each (required, preferred) skill set
+the agent may take from (every set for ``agent=None``: the Picker's buckets,
+``pz_skills`` lists them; of a set whose preferred skills the agent lacks,
+only its queries that have waited the routes' ``skills_timeout_minutes``,
+its oldest: one more bound on the arrival):
 
 * under ``MaxWait``, the oldest claimable query of each distinct limit (a
   *lane*), tested with :func:`~prioritize.policy.is_overdue`; the oldest
