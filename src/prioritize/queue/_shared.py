@@ -290,8 +290,9 @@ class SharedQueue:
     Completed ids are kept: pushing one again is refused. The order is the
     one of :class:`TriageQueue` and :meth:`Policy.rank` (overdue first under
     ``MaxWait``, ``GroupShare``'s ledger, then the score, ties by arrival then
-    id), except that each claim decides overdue-ness at its own ``now`` (the
-    clocks of several machines are not one clock). A leased query whose
+    id), except that each claim decides overdue-ness (and whether a preferred
+    skill has lapsed) at its own ``now`` (the clocks of several machines are
+    not one clock; a TriageQueue never goes back to an earlier ``now``). A leased query whose
     ``leased_until`` has passed at a claim's ``now`` is claimable again, at its
     original place (a new claim takes it with a new token); until then ``len``,
     ``in`` and :meth:`remove` count it as leased, ``snapshot(now=...)`` as
