@@ -314,9 +314,25 @@ _sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
 def test_claims_for_agents_serve_as_the_triage_queue(
     db_url: str, frame: pd.DataFrame, data: st.DataObject
 ) -> None:
-    """For any agents, in any order: the same entries as TriageQueue.pop(now, agent=...)."""
+    """For any agents, in any order, with or without routes (preferred skills, before and
+    after their timeout), a restart included: the same entries as
+    TriageQueue(routes=...).pop(now, agent=...)."""
     frame = frame.copy()
     frame["skills"] = [data.draw(_sets, label="skills") for _ in range(len(frame))]
+    frame["language"] = [data.draw(st.sampled_from(["es", "en", None])) for _ in range(len(frame))]
+    routes = None
+    if data.draw(st.sampled_from([False, True, True]), label="routed"):
+        routes = pz.Routes(
+            [
+                pz.Route(
+                    when={"language": "es", "channel": "twitter"},
+                    require={"es"},
+                    prefer={"billing"},
+                ),
+                pz.Route(when={"language": "en"}, prefer={"en", "billing"}),
+            ],
+            skills_timeout_minutes=data.draw(st.none() | st.integers(1, 600), label="timeout"),
+        )
     rules: list[Any] = []
     if data.draw(st.booleans(), label="max_wait"):
         limit, email = data.draw(st.integers(1, 600)), data.draw(st.integers(1, 600))
@@ -331,16 +347,20 @@ def test_claims_for_agents_serve_as_the_triage_queue(
     kinds = st.none() | _sets | st.builds(lambda s: pz.AgentGroup("g", agents=1, skills=s), _sets)
     agents = data.draw(st.lists(kinds, min_size=1, max_size=6), label="agents")
     steps = data.draw(st.lists(st.integers(0, 300), min_size=1, max_size=6), label="steps")
-    model = pz.TriageQueue(policy)
+    model = pz.TriageQueue(policy, routes=routes)
     model.push_frame(frame)
-    with shared(policy, db_url) as q:
+    name = uuid.uuid4().hex
+    with shared(policy, db_url, routes=routes, name=name) as q:
         if data.draw(st.booleans(), label="by_frame"):
             q.push_frame(frame)
         else:
-            q.push_many(frame_to_objects(frame))
-        clock = frame["received_at"].max().to_pydatetime()
+            q.push_many(frame_to_objects(frame, attributes={"language": "query"}))
+        clock = frame["received_at"].min().to_pydatetime()
         for i in range(len(frame) + 2):
             clock += timedelta(minutes=steps[i % len(steps)])
+            if i == 2:  # a restart: the routes are the queue's, its skill sets in the database
+                q.close()
+                q = pz.SharedQueue(policy, db_url, routes=routes, name=name)
             agent = agents[i % len(agents)]
             want = model.try_pop(clock, agent=agent)
             peeked = q.peek(clock, agent=agent)
@@ -349,16 +369,18 @@ def test_claims_for_agents_serve_as_the_triage_queue(
                 assert got is None and peeked is None
                 continue
             assert got is not None and peeked is not None
-            assert (got.query_id, got.reason, got.group, got.skills) == (
+            assert (got.query_id, got.reason, got.group, got.skills, got.prefer) == (
                 want.query_id,
                 want.reason,
                 want.group,
                 want.skills,
+                want.prefer,
             )
             assert peeked.query_id == got.query_id
             if isinstance(got, pz.queue.LeasedEntry):
                 q.complete(got.query_id, got.token)
         assert len(q) == len(model)
+        q.close()
 
 
 def test_an_agent_takes_only_what_its_skills_allow(db_url: str) -> None:
@@ -389,7 +411,7 @@ def test_an_agent_takes_only_what_its_skills_allow(db_url: str) -> None:
         assert list(snap["query_id"]) == []
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_database_is_migrated_in_place(tmp_path: Any, version: int) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     make, check = _older(version)
@@ -397,7 +419,7 @@ def test_an_older_database_is_migrated_in_place(tmp_path: Any, version: int) -> 
     check(url)
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_database_is_migrated_in_place_on_postgres(
     postgres_url: str, version: int
 ) -> None:
@@ -412,6 +434,7 @@ def _older(version: int) -> tuple[Any, Any]:
     return {
         1: (_version_1_with_entries, _migrated_serves),
         2: (_version_2_with_entries, _migrated_v2_serves),
+        3: (_version_3_with_entries, _migrated_v3_serves),
     }[version]
 
 
@@ -584,7 +607,7 @@ def _migrated_v2_serves(url: str) -> None:
     with shared(POLICY_V1, url, name="v2") as q:
         db = q._db
         with db.tx(write=False):
-            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == 3
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == pz.queue.SCHEMA_VERSION
             left = db.run("SELECT count(*) FROM pz_entry WHERE state = 2 AND completed_ns IS NULL")
             assert left.fetchone()[0] == 0
         assert len(q) == 2 and "q001" not in q  # q001 still leased, q002/q003 completed
@@ -626,3 +649,75 @@ def test_a_lane_is_cut_in_sql_exactly_where_the_core_finds_it_overdue(
     for wait in [*waits, span + 1, span - 2]:
         if -(2**63) <= wait < 2**63:
             assert late(wait) == (wait >= span)
+
+
+def _version_3_with_entries(url: str) -> None:
+    """A database as version 3 made it: entries with required skills (waiting, leased,
+    completed) and the queue's skill sets, no routes."""
+    from prioritize.queue import _shared_db
+
+    db = _shared_db.connect(url, timeout=5)
+    try:
+        _shared_db._set_up(db, upto=3)
+        with db.tx():
+            db.run(
+                "INSERT INTO pz_queue (name, policy, credit, created_ns) VALUES (?, ?, '{}', 0)",
+                ("v3", json_policy(POLICY_V1)),
+            )
+            queue_id = db.run("SELECT id FROM pz_queue WHERE name = 'v3'").fetchone()[0]
+            far = int(pd.Timestamp(T0 + timedelta(days=1)).value)
+            # (state, lease_ns, completed_ns, skills) of q000..q003
+            states = [
+                (0, None, None, "es"),
+                (1, far, None, ""),
+                (2, None, 5, ""),
+                (0, None, None, ""),
+            ]
+            for i, (state, lease, done, skills) in enumerate(states):
+                q, c, base, arrival, key = _scored(i, "chat")
+                q = q.model_copy(update={"skills": frozenset(skills.split(",")) - {""}})
+                db.run(
+                    "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns,"
+                    " limit_minutes, share_group, base_score, customer_id, channel, query,"
+                    " customer, skills, listed_group, lease_ns, completed_ns)"
+                    " VALUES (?, ?, ?, ?, ?, 60.0, 'chat', ?, ?, 'chat', ?, ?, ?, NULL, ?, ?)",
+                    (
+                        queue_id, q.query_id, state, key, arrival, base, q.customer_id,
+                        q.model_dump_json(), c.model_dump_json(), skills, lease, done,
+                    ),
+                )  # fmt: skip
+            for skills in ("", "es"):
+                db.run("INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?)", (queue_id, skills))
+    finally:
+        db.close()
+
+
+def _migrated_v3_serves(url: str) -> None:
+    """Migrated to version 4: no routes, no preference; the queue serves as before, and is
+    re-keyed under routes only when asked."""
+    now = T0 + timedelta(minutes=5)
+    routes = pz.Routes(
+        [pz.Route(when={"channel": "chat"}, prefer={"vip"})], skills_timeout_minutes=1
+    )
+    with shared(POLICY_V1, url, name="v3") as q:
+        db = q._db
+        with db.tx(write=False):
+            assert db.run("SELECT version FROM pz_schema").fetchone()[0] == pz.queue.SCHEMA_VERSION
+            assert sorted(db.run("SELECT skills, prefer FROM pz_skills").fetchall()) == [
+                ("", ""),
+                ("es", ""),
+            ]
+            assert db.run("SELECT DISTINCT prefer FROM pz_entry").fetchall() == [("",)]
+            assert db.run("SELECT routes FROM pz_queue").fetchall() == [("",)]
+        assert len(q) == 2 and "q001" not in q
+        with pytest.raises(pz.InputError, match="completed"):
+            q.push(query(2), customer(2))
+        assert q.peek(now, agent="en").query_id == "q003"  # type: ignore[union-attr]
+    with pytest.raises(pz.SharedQueueError, match="made with no routes.*rekey=True"):
+        pz.SharedQueue(POLICY_V1, url, name="v3", routes=routes)
+    with shared(POLICY_V1, url, name="v3", routes=routes, rekey=True) as q:
+        # every chat query now prefers vip for a minute (q000 and q003 arrived at T0, T0+3min)
+        assert q.peek(T0, agent="es") is None
+        got = q.pop(T0 + timedelta(minutes=3.5), agent="es")  # q003's preference holds
+        assert (got.query_id, got.skills, got.prefer) == ("q000", {"es"}, {"vip"})
+        assert q.pop(now, agent="en").query_id == "q003"

@@ -63,7 +63,10 @@ def prepare_frame(
     (:meth:`Routes.resolve_frame <prioritize.Routes.resolve_frame>`), else from
     the ``skills`` column. The inputs of the signals the policy declares
     (``signals.custom``) are carried into the ``attributes`` of each customer
-    or query, so an entry's score explains them.
+    or query, so an entry's score explains them; so are the columns the routes
+    read that are not fields of the models (into the query's), so that
+    :meth:`Routes.resolve <prioritize.Routes.resolve>` of the pair gives the
+    skills the frame gave (a SharedQueue re-keyed under other routes reads them).
 
     Raises
     ------
@@ -82,5 +85,10 @@ def prepare_frame(
     # A declared input the frame lacks is one scoring does not read (weight 0, blind).
     custom = policy.signals.custom.values()
     declared = {d.input: d.on for d in custom if d.input in frame.columns}
+    if routes is not None:
+        fields = {*Query.model_fields, *Customer.model_fields}
+        for column in routes.columns:
+            if column in frame.columns and column not in fields:
+                declared.setdefault(column, "query")
     pairs = list(frame_to_objects(frame, attributes=declared))
     return PreparedFrame(pairs, base, cols.received_ns.tolist(), skills, prefer)

@@ -4,10 +4,14 @@ Data flow. ``push`` scores a query once at its arrival and stores it with its
 static key :func:`~prioritize.policy.heap_key` (``base − rate·arrival``), its
 ``MaxWait`` limit (:func:`~prioritize.policy.channel_limits`) and its
 ``GroupShare`` label, so the waiting queries' order is an ordinary index and
-nothing is re-scored while they wait. A claim asks the database only for the
-heads the serving-order core compares (:mod:`prioritize.policy._order`), for
-each skill set the agent may take (every set for ``agent=None``: the
-Picker's buckets, ``pz_skills`` lists them):
+nothing is re-scored while they wait. With ``routes`` its required and
+preferred skills are resolved at push and stored with it too. A claim asks
+the database only for the heads the serving-order core compares
+(:mod:`prioritize.policy._order`), for each (required, preferred) skill set
+the agent may take from (every set for ``agent=None``: the Picker's buckets,
+``pz_skills`` lists them; of a set whose preferred skills the agent lacks,
+only its queries that have waited the routes' ``skills_timeout_minutes``,
+its oldest: one more bound on the arrival):
 
 * under ``MaxWait``, the oldest claimable query of each distinct limit (a
   *lane*), tested with :func:`~prioritize.policy.is_overdue`; the oldest
@@ -52,6 +56,8 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, LeaseError, SharedQueueError
+from prioritize._internal.checks import check_instance, check_number
+from prioritize._internal.search import first_true
 from prioritize._internal.skills import NO_SKILLS, Skills, skill_set, skills_text
 from prioritize._internal.times import (
     NS_PER_MINUTE,
@@ -72,7 +78,7 @@ from prioritize.queue._prepare import lookup_customer, prepare_frame
 from prioritize.queue._shared_db import COMPLETED, LEASED, WAITING, Database, open_database
 from prioritize.queue._snapshot import snapshot_frame
 from prioritize.queue._triage import QueueEmpty, _agent_skills
-from prioritize.routing import AgentGroup
+from prioritize.routing import AgentGroup, Routes
 
 __all__ = ["LEASE_MINUTES", "LeasedEntry", "SharedQueue", "StoredEntry"]
 
@@ -84,14 +90,16 @@ LEASE_MINUTES = 15.0
 # (A candidate row carries the database's address of its row after them: its update goes
 # straight to the row.)
 _KEYS = "query_id, sort_key, arrival_ns, share_group, skills"
-_PAYLOAD = "base_score, query, customer"
+_PAYLOAD = "base_score, query, customer, prefer"
 _COLUMNS = f"{_KEYS}, NULL, {_PAYLOAD}"  # a row read whole (no address)
 _INSERT = (
     "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
-    " share_group, base_score, customer_id, channel, query, customer, skills, listed_group)"
-    " VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " share_group, base_score, customer_id, channel, query, customer, skills, listed_group,"
+    " prefer) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_SKILLS = "INSERT INTO pz_skills (queue_id, skills) VALUES (?, ?) ON CONFLICT DO NOTHING"
+_INSERT_SKILLS = (
+    "INSERT INTO pz_skills (queue_id, skills, prefer) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+)
 # The tags of a claim's candidate rows: >= 0 a MaxWait lane, then the overall score head and
 # the head of each listed GroupShare group (_GROUP - its place in the shares); the facts read
 # with them: the number of skill sets, the ledger.
@@ -100,6 +108,9 @@ _OVERALL, _COUNT, _CREDIT, _GROUP = -1, -2, -4, -100
 # The claim's indexes hold every row not completed (and not its state: a claim writes no index
 # page); the state and lease are read from the row.
 _CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
+# A row whose preferred skills have lapsed at the claim's now: it arrived at least the routes'
+# skills_timeout before it (the parameter: now - timeout), the oldest rows of its set.
+_LAPSED = " AND arrival_ns <= ?"
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
@@ -137,7 +148,7 @@ class StoredEntry(Entry):
         self.group = head.group
         self._policy = policy
         self.skills = head.skills
-        self.prefer = NO_SKILLS  # a shared queue has no routes: no preferred skills
+        self.prefer = _skills_of(head.prefer)
 
     @property
     def query(self) -> Query:
@@ -198,6 +209,7 @@ class _Head:
         "customer",
         "group",
         "key",
+        "prefer",
         "qid",
         "query",
         "skills",
@@ -215,10 +227,12 @@ class _Head:
                 self.payload(row[6:])
 
     def payload(self, row: Sequence[Any]) -> None:
-        """Its base score and stored query and customer (read for the served one only)."""
+        """Its base score, stored query and customer, and preferred skills (read for the
+        served one only)."""
         self.base: float = row[0]
         self.query: str = row[1]
         self.customer: str = row[2]
+        self.prefer: str = row[3]
 
     def token(self) -> tuple[float, int, str]:
         """Its place in the score order (smaller first): the core's tie rule."""
@@ -245,9 +259,17 @@ class SharedQueue:
     timeout
         Seconds to wait for a lock (SQLite's busy timeout, PostgreSQL's
         ``lock_timeout``) or a connection.
+    routes
+        Optional :class:`~prioritize.Routes`, as :class:`TriageQueue`'s: each
+        pushed query's required and preferred skills are resolved at push
+        (:meth:`Routes.resolve <prioritize.Routes.resolve>`;
+        :meth:`Routes.resolve_frame <prioritize.Routes.resolve_frame>` for
+        :meth:`push_frame`) and stored with it. Part of the queue's identity,
+        as the policy.
     rekey
-        The queue ``name`` already exists with another policy: re-score its
-        open queries under ``policy`` (and reset the ``GroupShare`` ledger)
+        The queue ``name`` already exists with another policy or other
+        routes: re-score its open queries under ``policy``, resolve their
+        skills again under ``routes`` (and reset the ``GroupShare`` ledger)
         instead of refusing.
 
     Raises
@@ -255,7 +277,11 @@ class SharedQueue:
     SharedQueueError
         The database cannot be reached (the message names the URL without its
         password), its tables were made by a newer version of the library, or
-        the queue exists with another policy and ``rekey`` is false.
+        the queue exists with another policy or other routes and ``rekey`` is
+        false.
+    InputError
+        ``policy`` or ``routes`` is not a :class:`~prioritize.Policy` or a
+        :class:`~prioritize.Routes`, a bad ``name`` or ``lease_minutes``.
 
     Notes
     -----
@@ -264,8 +290,9 @@ class SharedQueue:
     Completed ids are kept: pushing one again is refused. The order is the
     one of :class:`TriageQueue` and :meth:`Policy.rank` (overdue first under
     ``MaxWait``, ``GroupShare``'s ledger, then the score, ties by arrival then
-    id), except that each claim decides overdue-ness at its own ``now`` (the
-    clocks of several machines are not one clock). A leased query whose
+    id), except that each claim decides overdue-ness (and whether a preferred
+    skill has lapsed) at its own ``now`` (the clocks of several machines are
+    not one clock; a TriageQueue never goes back to an earlier ``now``). A leased query whose
     ``leased_until`` has passed at a claim's ``now`` is claimable again, at its
     original place (a new claim takes it with a new token); until then ``len``,
     ``in`` and :meth:`remove` count it as leased, ``snapshot(now=...)`` as
@@ -276,13 +303,16 @@ class SharedQueue:
     Agents with skills: ``claim``, ``pop``, ``peek`` and ``try_pop`` take
     ``agent=`` (an :class:`~prioritize.AgentGroup` or skill names) with
     :meth:`TriageQueue.pop`'s rule: the best waiting query whose required
-    skills (``Query.skills``, a frame's ``skills`` column) the agent has;
-    among those, overdue first, the ``GroupShare`` ledger between the groups
-    that have a query this agent may take, then the score. A claim asks the
-    database for the heads of each skill set the agent covers (as the
-    :class:`~prioritize.policy.Picker`'s buckets), so it costs one index
-    lookup per set, lane and listed group. A SharedQueue has no routes: no
-    preferred skills.
+    skills (from the routes, else ``Query.skills``, a frame's ``skills``
+    column) the agent has, and its preferred skills (routes) too until it has
+    waited the routes' ``skills_timeout_minutes`` (from then on they are
+    dropped); among those, overdue first, the ``GroupShare`` ledger between
+    the groups that have a query this agent may take, then the score. A claim
+    asks the database for the heads of each (required, preferred) skill set
+    the agent may take from (as the :class:`~prioritize.policy.Picker`'s
+    buckets; of a set whose preference it lacks, only the queries that have
+    waited the timeout), so it costs one index lookup per set, lane and
+    listed group.
     """
 
     def __init__(
@@ -294,14 +324,21 @@ class SharedQueue:
         customers: Mapping[str, Customer] | None = None,
         lease_minutes: float = LEASE_MINUTES,
         timeout: float = 30.0,
+        routes: Routes | None = None,
         rekey: bool = False,
     ) -> None:
-        if not isinstance(policy, Policy):
-            raise InputError(f"policy must be a prioritize.Policy; got {type(policy).__name__}")
+        check_instance("policy", policy, Policy)
+        if routes is not None:
+            check_instance("routes", routes, Routes)
         if not isinstance(name, str) or not name:
             raise InputError(f"name must be a non-empty str; got {name!r}")
         _check_minutes(lease_minutes)
         self.policy = policy
+        self.routes = routes
+        # A preference is dropped once a query has waited this long (ns; None: never):
+        # Picker's test (arrival + timedelta <= now), on the stored arrival.
+        lapse = None if routes is None else routes.skills_timeout_minutes
+        self._lapse = None if lapse is None else timedelta(minutes=lapse) // _MICROSECOND * 1000
         self.name = name
         self._customers = customers
         self._lease_minutes = float(lease_minutes)
@@ -336,7 +373,8 @@ class SharedQueue:
             not self._lanes and not self._listed and (bool(db.for_update) or _RETURNING)
         )
         self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
-        self._sets: list[str] = []
+        # The (required, preferred) skill sets of the queue (the Picker's buckets), as texts.
+        self._sets: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -354,28 +392,39 @@ class SharedQueue:
         return f"SharedQueue(url={self.url!r}, name={self.name!r})"
 
     def _open_queue(self, rekey: bool) -> int:
-        document = json.dumps(self.policy.model_dump(mode="json"), sort_keys=True)
+        document = _document(self.policy)
+        routes = "" if self.routes is None else _document(self.routes)
         db = self._db
         with db.tx():
             db.run(
-                "INSERT INTO pz_queue (name, policy, credit, created_ns) VALUES (?, ?, '{}', ?)"
-                " ON CONFLICT (name) DO NOTHING",
-                (self.name, document, time.time_ns()),
+                "INSERT INTO pz_queue (name, policy, credit, created_ns, routes)"
+                " VALUES (?, ?, '{}', ?, ?) ON CONFLICT (name) DO NOTHING",
+                (self.name, document, time.time_ns(), routes),
             )
-            queue_id, stored = db.run(
-                "SELECT id, policy FROM pz_queue WHERE name = ?" + db.for_update, (self.name,)
+            queue_id, stored, stored_routes = db.run(
+                "SELECT id, policy, routes FROM pz_queue WHERE name = ?" + db.for_update,
+                (self.name,),
             ).fetchone()
-            if stored != document:
+            changed = [
+                what
+                for what, differs in (
+                    ("another policy", stored != document),
+                    ("other routes" if stored_routes else "no routes", stored_routes != routes),
+                )
+                if differs
+            ]
+            if changed:
                 if not rekey:
                     raise SharedQueueError(
-                        f"queue {self.name!r} in {self.url} was made with another policy; "
-                        "pass rekey=True to re-score its open queries under this one, "
-                        "or use another name"
+                        f"queue {self.name!r} in {self.url} was made with "
+                        f"{' and '.join(changed)}; pass rekey=True to re-score its open "
+                        "queries under this policy and resolve their skills under these "
+                        "routes, or use another name"
                     )
-                self._rekey(queue_id, document)
+                self._rekey(queue_id, document, routes)
         return int(queue_id)
 
-    def _rekey(self, queue_id: int, document: str) -> None:
+    def _rekey(self, queue_id: int, document: str, routes: str) -> None:
         db = self._db
         rows = db.run(
             "SELECT query, customer FROM pz_entry WHERE queue_id = ? AND state < 2", (queue_id,)
@@ -386,13 +435,18 @@ class SharedQueue:
             customer = Customer.model_validate_json(customer_json)
             base = self.policy.score_value(query, customer)
             row = self._row(query, customer, base, timestamp_ns(query.received_at))
-            updates.append((row[1], row[3], row[4], row[5], row[11], queue_id, query.query_id))
+            updates.append((*(row[i] for i in (1, 3, 4, 5, 10, 11, 12)), queue_id, query.query_id))
         db.run_many(
             "UPDATE pz_entry SET sort_key = ?, limit_minutes = ?, share_group = ?, base_score = ?,"
-            " listed_group = ? WHERE queue_id = ? AND query_id = ?",
+            " skills = ?, listed_group = ?, prefer = ? WHERE queue_id = ? AND query_id = ?",
             updates,
         )
-        db.run("UPDATE pz_queue SET policy = ?, credit = '{}' WHERE id = ?", (document, queue_id))
+        sets = sorted({(u[4], u[6]) for u in updates})
+        db.run_many(_INSERT_SKILLS, [(queue_id, *pair) for pair in sets])
+        db.run(
+            "UPDATE pz_queue SET policy = ?, routes = ?, credit = '{}' WHERE id = ?",
+            (document, routes, queue_id),
+        )
 
     # ----------------------------------------------------------------- push
     def push(self, query: Query, customer: Customer | None = None) -> None:
@@ -426,12 +480,17 @@ class SharedQueue:
 
         Scored vectorised, as :meth:`TriageQueue.push_frame` does.
         """
-        ready = prepare_frame(self.policy, frame)  # as TriageQueue's
-        need = ready.skills or [None] * len(ready.pairs)
+        ready = prepare_frame(self.policy, frame, routes=self.routes)  # as TriageQueue's
+        none = [None] * len(ready.pairs)
         rows = [
-            self._row(query, customer, base, arrival, skills)
-            for (query, customer), base, arrival, skills in zip(
-                ready.pairs, ready.base, ready.arrival, need, strict=True
+            self._row(query, customer, base, arrival, skills, prefer)
+            for (query, customer), base, arrival, skills, prefer in zip(
+                ready.pairs,
+                ready.base,
+                ready.arrival,
+                ready.skills or none,
+                ready.prefer or none,
+                strict=True,
             )
         ]
         self._insert(rows)
@@ -444,8 +503,16 @@ class SharedQueue:
         base: float,
         arrival: int,
         skills: Skills | None = None,
+        prefer: Skills | None = None,
     ) -> tuple[Any, ...]:
+        """The row of a query (its skills resolved here unless given: from the routes,
+        else its own)."""
         group = None if self._group_of is None else self._group_of(query, customer)
+        if skills is None:
+            routes = self.routes
+            skills, prefer = (
+                (query.skills, NO_SKILLS) if routes is None else routes.resolve(query, customer)
+            )
         return (
             query.query_id,
             float(heap_key(base, arrival, self._rate)),
@@ -457,8 +524,9 @@ class SharedQueue:
             query.channel.value,
             query.model_dump_json(),
             customer.model_dump_json(),
-            skills_text(query.skills if skills is None else skills),
+            skills_text(skills),
             group if self._shares is not None and group in self._shares else None,
+            skills_text(prefer - skills) if prefer else "",
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
@@ -476,8 +544,8 @@ class SharedQueue:
             try:
                 with db.tx():
                     db.run_many(_INSERT, [(qid, *r) for r in rows])
-                    sets = sorted({r[10] for r in rows})
-                    db.run_many(_INSERT_SKILLS, [(qid, text) for text in sets])
+                    sets = sorted({(r[10], r[12]) for r in rows})
+                    db.run_many(_INSERT_SKILLS, [(qid, *pair) for pair in sets])
             except db.integrity:
                 raise InputError(self._duplicates(ids)) from None
 
@@ -643,18 +711,27 @@ class SharedQueue:
             if found is not _AGAIN:
                 return found  # type: ignore[return-value]
 
-    def _sets_for(self, skills: Skills | None) -> list[str]:
-        """The skill sets an agent with ``skills`` may take from (the Picker's buckets)."""
+    def _sets_for(self, skills: Skills | None) -> list[tuple[str, str, bool]]:
+        """The (required, preferred) skill sets an agent with ``skills`` may take from (the
+        Picker's buckets), each with whether only its queries whose preference has lapsed
+        (the agent lacks a preferred skill): those last."""
         if skills is None:
-            return self._sets
-        return [text for text in self._sets if _skills_of(text) <= skills]
+            return [(need, wish, False) for need, wish in self._sets]
+        full, lapsed = [], []
+        for need, wish in self._sets:
+            if _skills_of(need) <= skills:
+                if not wish or _skills_of(wish) <= skills:
+                    full.append((need, wish, False))
+                elif self._lapse is not None:
+                    lapsed.append((need, wish, True))
+        return full + lapsed
 
     def _refresh_sets(self) -> None:
         """Another process pushed a new skill set: read them all."""
         self._sets = sorted(
-            r[0]
+            (r[0], r[1])
             for r in self._db.run(
-                "SELECT skills FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
+                "SELECT skills, prefer FROM pz_skills WHERE queue_id = ?", (self._queue_id,)
             ).fetchall()
         )
 
@@ -672,10 +749,11 @@ class SharedQueue:
         lease = change[-1] is None
         values = change[:-1] if lease else change
         heads: list[Any] = []
-        for text in sets:
-            heads += (qid, text, now_ns)
+        lapse = _cut(now_ns, self._lapse)
+        for need, wish, lapsed in sets:
+            heads += (qid, need, wish, lapse, now_ns) if lapsed else (qid, need, wish, now_ns)
         db = self._db
-        sql = self._take_sql(len(sets), lease=lease)
+        sql = self._take_sql(len(sets), sum(s[2] for s in sets), lease=lease)
         if db.for_update:  # PostgreSQL: the count comes back even when nothing is taken
             row = db.run(sql, (qid, *heads, *values, qid, known)).fetchone()
             if row[0] != known:
@@ -688,9 +766,10 @@ class SharedQueue:
             return self._serve_once(now_ns, skills, change)
         return _Head(row), "score"
 
-    def _take_sql(self, sets: int, *, lease: bool) -> str:
-        """The statement of :meth:`_take_head` for ``sets`` skill sets."""
-        key = ("take", sets, lease)
+    def _take_sql(self, sets: int, lapsed: int, *, lease: bool) -> str:
+        """The statement of :meth:`_take_head` for ``sets`` skill sets, the last ``lapsed``
+        of them read for their queries whose preference has lapsed."""
+        key = ("take", sets, lapsed, lease)
         sql = self._sql.get(key)
         if sql is not None:
             return sql
@@ -698,7 +777,8 @@ class SharedQueue:
         order = " ORDER BY sort_key DESC, arrival_ns, query_id LIMIT 1"
         arms = " UNION ALL ".join(
             f"SELECT * FROM (SELECT {_KEYS}, {db.address} AS address FROM pz_entry"
-            " WHERE queue_id = ? AND skills = ?"
+            " WHERE queue_id = ? AND skills = ? AND prefer = ?"
+            + (_LAPSED if i >= sets - lapsed else "")
             + _CLAIMABLE
             + order
             + db.skip_locked
@@ -807,11 +887,12 @@ class SharedQueue:
         return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
 
     def _candidates(
-        self, sets: list[str], claim: bool, now_ns: int
+        self, sets: list[tuple[str, str, bool]], claim: bool, now_ns: int
     ) -> tuple[list[Any], dict[int, Any]]:
         """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
         per set, the oldest of each MaxWait limit, the score head and the head of each listed
-        group; a query whose lease ran out is one of them, at its place), and the facts read
+        group; of a set whose preference the agent lacks, among the queries whose preference
+        lapsed; a query whose lease ran out is one of them, at its place), and the facts read
         with them: the number of skill sets of the queue, its ledger (locked by a claim on
         PostgreSQL, before the candidates are read, so that the ledger's updates follow one
         another; SQLite's write lock already does that)."""
@@ -832,13 +913,16 @@ class SharedQueue:
             first = start == 0
             params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
             cuts = [_cut(now_ns, span) for span in self._spans]
-            for text in chunk:
+            lapse = _cut(now_ns, self._lapse)
+            for need, wish, lapsed in chunk:
                 for limit, cut in zip(self._lanes, cuts, strict=True):
-                    params += (qid, text, limit, cut, now_ns)
-                params += (qid, text, now_ns)
+                    params += (qid, need, wish, limit, min(cut, lapse) if lapsed else cut, now_ns)
+                params += (qid, need, wish, lapse, now_ns) if lapsed else (qid, need, wish, now_ns)
                 for group in self._listed:
-                    params += (qid, text, group, now_ns)
-            sql = self._candidates_sql(claim, len(chunk), fold, first and credit, meta=first)
+                    params += (qid, need, wish, group)
+                    params += (lapse, now_ns) if lapsed else (now_ns,)
+            late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
+            sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
                     meta[_COUNT], meta[_CREDIT] = row[3], row[4]
@@ -894,12 +978,13 @@ class SharedQueue:
         return _Head(row[1:]), "score" if row[1] == low[1][1] else "group_share"
 
     def _candidates_sql(
-        self, claim: bool, sets: int, fold: bool, credit: bool, *, meta: bool
+        self, claim: bool, sets: int, lapsed: int, fold: bool, credit: bool, *, meta: bool
     ) -> str:
-        """The statement of :meth:`_candidates` for ``sets`` skill sets (``claim``: the rows
-        locked; ``fold``: the rows carry the payload; ``meta``: the facts too, ``credit``: the
-        ledger among them, read first)."""
-        key = (claim, sets, fold, credit, meta)
+        """The statement of :meth:`_candidates` for ``sets`` skill sets, the last ``lapsed``
+        of them asked for their queries whose preference lapsed (``claim``: the rows locked;
+        ``fold``: the rows carry the payload; ``meta``: the facts too, ``credit``: the ledger
+        among them, read first)."""
+        key = (claim, sets, lapsed, fold, credit, meta)
         sql = self._sql.get(key)
         if sql is not None:
             return sql
@@ -908,14 +993,16 @@ class SharedQueue:
         columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
         lane = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND limit_minutes = ? AND arrival_ns <= ?"
+            " AND skills = ? AND prefer = ? AND limit_minutes = ? AND arrival_ns <= ?"
             + _CLAIMABLE
             + " ORDER BY arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         head = (
             f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ?{}" + _CLAIMABLE + " ORDER BY sort_key DESC, arrival_ns, query_id"
+            " AND skills = ? AND prefer = ?{}{}"
+            + _CLAIMABLE
+            + " ORDER BY sort_key DESC, arrival_ns, query_id"
             " LIMIT 1" + lock + ") AS c{}"
         )
         arms: list[str] = []
@@ -923,7 +1010,7 @@ class SharedQueue:
             # (tag, -, -, count, credit, -, address[, payload]): typed for PostgreSQL's UNION
             nulls = ", CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
             if fold:
-                nulls += ", CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+                nulls += ", CAST(NULL AS DOUBLE PRECISION)" + ", CAST(NULL AS TEXT)" * 3
             facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
             of_queue = " FROM pz_skills WHERE queue_id = ?"
             if credit:  # one row: the count and the ledger
@@ -934,12 +1021,13 @@ class SharedQueue:
                 )
             else:
                 arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
-        for _ in range(sets):
+        for k in range(sets):
+            late = _LAPSED if k >= sets - lapsed else ""
             for i in range(len(self._lanes)):
                 arms.append(lane.format(i, len(arms)))
-            arms.append(head.format(_OVERALL, "", len(arms)))
+            arms.append(head.format(_OVERALL, "", late, len(arms)))
             for i in range(len(self._listed)):
-                arms.append(head.format(_GROUP - i, " AND listed_group = ?", len(arms)))
+                arms.append(head.format(_GROUP - i, " AND listed_group = ?", late, len(arms)))
         sql = self._sql[key] = " UNION ALL ".join(arms)
         return sql
 
@@ -1042,6 +1130,7 @@ def _skills_of(text: str) -> Skills:
 
 
 _INT64 = (-(2**63), 2**63 - 1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _overdue_after(limit: float) -> int | None:
@@ -1057,13 +1146,7 @@ def _overdue_after(limit: float) -> int | None:
         return None
     if late(low):
         return low
-    while high - low > 1:  # late(high), not late(low)
-        mid = (low + high) // 2
-        if late(mid):
-            high = mid
-        else:
-            low = mid
-    return high
+    return first_true(late, low, high)
 
 
 def _cut(now_ns: int, span: int | None) -> int:
@@ -1071,6 +1154,11 @@ def _cut(now_ns: int, span: int | None) -> int:
     if span is None:
         return _INT64[1]
     return min(max(now_ns - span, _INT64[0]), _INT64[1])
+
+
+def _document(model: Policy | Routes) -> str:
+    """A policy or routes as the JSON text a queue's row keeps (its identity)."""
+    return json.dumps(model.model_dump(mode="json"), sort_keys=True)
 
 
 def _holder(agent: Any, holder: Any) -> str | None:
@@ -1083,6 +1171,4 @@ def _holder(agent: Any, holder: Any) -> str | None:
 
 
 def _check_minutes(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < np.inf:
-        raise InputError(f"lease_minutes must be a number > 0; got {value!r}")
-    return float(value)
+    return check_number("lease_minutes", value, positive=True)

@@ -16,7 +16,9 @@ tables (version 2: the required ``skills`` of each query, the ``pz_skills``
 list of the skill sets a queue has seen, and the claim's indexes led by the
 skill set, so an agent's claim reads only the sets it may take; version 3:
 those indexes over the rows not completed, without the state, so a claim
-writes no index page).
+writes no index page; version 4: routes, each query's ``prefer`` skills, the
+queue's ``routes`` document, ``pz_skills`` keyed by the (required,
+preferred) pair and the claim's indexes led by both).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from prioritize._internal.optional import require_psycopg
 __all__ = ["SCHEMA_VERSION", "Database", "open_database", "redact"]
 
 #: The version of the tables this library reads and writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # state of an entry
 WAITING, LEASED, COMPLETED = 0, 1, 2
@@ -144,6 +146,38 @@ _MIGRATIONS: dict[int, list[str]] = {
         " listed_group, sort_key DESC, arrival_ns, query_id)"
         " WHERE completed_ns IS NULL AND listed_group IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry (queue_id, skills,"
+        " limit_minutes, arrival_ns, query_id) WHERE completed_ns IS NULL"
+        " AND limit_minutes IS NOT NULL",
+    ],
+    # Routes: a query's preferred skills beyond its required ones ('' = none: the routes
+    # prefer none, or the queue has no routes), which an agent needs too until the query has
+    # waited the routes' skills_timeout_minutes; the queue's routes (a JSON document, ''
+    # for none: part of its identity, as the policy); the skill sets a queue has seen as
+    # (required, preferred) pairs (the Picker's buckets; the table made again, its key
+    # changes); the claim's indexes led by the pair, one question per bucket an agent may
+    # take from (the buckets whose preference it lacks: only the queries that have waited
+    # the timeout, the oldest ones: arrival_ns <= now - timeout).
+    4: [
+        "ALTER TABLE pz_entry ADD COLUMN prefer TEXT{c} NOT NULL DEFAULT ''",
+        "ALTER TABLE pz_queue ADD COLUMN routes TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE pz_sets (
+            queue_id {big} NOT NULL REFERENCES pz_queue (id),
+            skills TEXT{c} NOT NULL,
+            prefer TEXT{c} NOT NULL,
+            PRIMARY KEY (queue_id, skills, prefer)
+        )""",
+        "INSERT INTO pz_sets (queue_id, skills, prefer) SELECT queue_id, skills, '' FROM pz_skills",
+        "DROP TABLE pz_skills",
+        "ALTER TABLE pz_sets RENAME TO pz_skills",
+        "DROP INDEX IF EXISTS pz_entry_by_key",
+        "DROP INDEX IF EXISTS pz_entry_by_group",
+        "DROP INDEX IF EXISTS pz_entry_by_lane",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_key ON pz_entry (queue_id, skills, prefer,"
+        " sort_key DESC, arrival_ns, query_id) WHERE completed_ns IS NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_group ON pz_entry (queue_id, skills, prefer,"
+        " listed_group, sort_key DESC, arrival_ns, query_id)"
+        " WHERE completed_ns IS NULL AND listed_group IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS pz_entry_by_lane ON pz_entry (queue_id, skills, prefer,"
         " limit_minutes, arrival_ns, query_id) WHERE completed_ns IS NULL"
         " AND limit_minutes IS NOT NULL",
     ],

@@ -7,6 +7,7 @@ from typing import Any
 
 from prioritize._errors import InputError
 from prioritize._internal.checks import check_fraction, check_number
+from prioritize._internal.search import first_true
 from prioritize.staffing._checks import MAX_AGENTS, offered_load
 from prioritize.staffing._erlang import (
     blocking_from,
@@ -75,13 +76,7 @@ def _least_erlang_a(
         failing, passing, step = passing, passing + step, 2 * step
         if passing > MAX_AGENTS:
             raise _too_many_agents(load, f"patience_minutes={patience:g}")
-    while passing - failing > 1:
-        middle = (failing + passing) // 2
-        if meets(middle):
-            passing = middle
-        else:
-            failing = middle
-    return passing
+    return first_true(meets, failing, passing)
 
 
 def agents_needed(
