@@ -356,6 +356,13 @@ class _Line:
     def entries(self) -> list[Any]:
         return [*self.run, *self.heap]
 
+    def copy(self) -> _Line:
+        """The same entries, in a line of its own."""
+        out = _Line()
+        out.run.extend(self.run)
+        out.heap = list(self.heap)
+        return out
+
 
 class _Bucket:
     """The waiting queries filed under one skill set: score line(s) and ``MaxWait`` lanes.
@@ -578,8 +585,10 @@ class Picker(Generic[H]):
         self._all: list[_Bucket] = [plain]
         # agent skills -> (its buckets, their score lines, their (limit, lane) pairs)
         self._by_agent: dict[frozenset[str] | None, tuple[list[_Bucket], list[Any], list[Any]]] = {}
-        # agent skills -> its merged view (a bucket holding what it may take)
-        self._views: dict[frozenset[str], _Bucket] = {}
+        # agent skills -> its merged view (a bucket holding what it may take); None ->
+        # the view of every query (tuple mode, from the first skilled push), also the
+        # view of each agent that may take from every bucket (until a bucket it may not).
+        self._views: dict[frozenset[str] | None, _Bucket] = {}
         # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
         # enters without rules, whether its preference lapses); dropped with a new view.
         self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
@@ -610,7 +619,16 @@ class Picker(Generic[H]):
             by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
             bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
             bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
-            bucket.views = [v for v in self._views.values() if bucket.skills <= v.skills]
+            every = self._views.get(None)
+            views = self._views
+            for agent in [a for a, v in views.items() if v is every and a is not None]:
+                if not bucket.skills <= agent:
+                    del views[agent]  # it may no longer take every query: a view of its own
+            bucket.views = [
+                v
+                for a, v in views.items()
+                if a is None or (v is not every and bucket.skills <= v.skills)
+            ]
             self._buckets[(required, prefer)] = bucket
             self._all.append(bucket)
             self._by_agent.clear()
@@ -624,7 +642,7 @@ class Picker(Generic[H]):
         if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            merged = None if agent is None else self._merge(agent)
+            merged = self._merge(agent)
             if merged is None:
                 buckets = [b for b in self._all if agent is None or b.skills <= agent]
             else:
@@ -633,7 +651,7 @@ class Picker(Generic[H]):
             found = self._by_agent[agent] = (buckets, [b.main for b in buckets], lanes)
         return found
 
-    def _merge(self, agent: frozenset[str]) -> _Bucket | None:
+    def _merge(self, agent: frozenset[str] | None) -> _Bucket | None:
         """The merged view of ``agent``: one bucket holding the entries of every bucket it
         may take from, kept up to date by every filing (None: only the plain bucket
         exists, or :attr:`max_views` views do already).
@@ -644,9 +662,16 @@ class Picker(Generic[H]):
         agent's pick reads one bucket, whatever the number of skill sets waiting.
         """
         view = self._views.get(agent)
-        if view is not None or len(self._all) == 1 or len(self._views) >= self.max_views:
+        if view is not None or agent is None or len(self._all) == 1:
             return view
         mine = [b for b in self._all if b.skills <= agent]
+        every = self._views.get(None)
+        if every is not None and len(mine) == len(self._all):
+            self._views[agent] = every  # it may take every query: the view of every query
+            self._routes.clear()
+            return every
+        if len(self._views) >= self.max_views:
+            return None
         twice = self._timeout is not None  # a refiled query is in two buckets
 
         def merged(parts: list[Any]) -> list[Any]:
@@ -683,6 +708,24 @@ class Picker(Generic[H]):
         self._views[agent] = view
         self._routes.clear()
         return view
+
+    def _skilled(self) -> None:
+        """Tuple mode, the first query with skills: leave the single-bucket paths, and
+        start the view of every query (a copy of the plain bucket's lines so far; not
+        with ``expires``: a pick then drops the expired heads of every bucket it reads,
+        as rank mode's, which has no such view, does)."""
+        self._lean = self._lanes_only = False
+        if self.max_views < 1 or self._expires is not None or None in self._views:
+            return
+        plain = self._all[0]
+        every = _Bucket(_NO_SKILLS, plain.main.copy(), None)
+        every.heaps = {g: line.copy() for g, line in plain.heaps.items()}
+        if plain.by_limit is not None:
+            every.by_limit = {m: lane.copy() for m, lane in plain.by_limit.items()}
+        for bucket in self._all:
+            bucket.views.append(every)
+        self._views[None] = every
+        self._by_agent.clear()
 
     def _relax_due(self, t: Any) -> None:
         """File again, under their required skills alone, the queries whose preference dropped."""
@@ -771,7 +814,8 @@ class Picker(Generic[H]):
         self._pushes = seq = self._pushes + 1
         self._seq[tiebreak] = seq
         if skills or prefer:
-            self._lean = self._lanes_only = False
+            if self._lean or not self._views:
+                self._skilled()
             prefer = prefer - skills
             bucket = self._bucket(skills, prefer)
             if prefer and self._timeout is not None:
@@ -830,8 +874,9 @@ class Picker(Generic[H]):
         label = None if self._ledger is None else str(group)
         if label is not None:
             self._group[tiebreak] = label
+        every = self._views.get(None)
         for b in (bucket, *bucket.views):
-            if held is not None and b is not bucket and held <= b.skills:
+            if held is not None and b is not bucket and (b is every or held <= b.skills):
                 continue
             if label is None:
                 line = b.main
@@ -882,13 +927,13 @@ class Picker(Generic[H]):
         """
         main = self._main
         if not self._lean:
-            if agent is None or not self._plain:
-                if self._lanes_only:
-                    return self._pick_lanes(t)  # type: ignore[no-any-return]
-                if agent is not None and self._ledger is None and not self._ranked:
+            if self._lanes_only:
+                return self._pick_lanes(t)  # type: ignore[no-any-return]
+            if not self._plain or (agent is None and self._ranked):
+                if self._ledger is None and not self._ranked:
                     return self._pick_view_lanes(t, agent)
                 return self._select(t, True, agent)
-            # An agent, no rule: the score line of its merged view.
+            # No rule: the score line of the agent's merged view (None: every query's).
             view = self._views.get(agent)
             relax = self._relax
             if view is not None and not (relax and relax[0][0] <= t):
@@ -926,7 +971,7 @@ class Picker(Generic[H]):
                     continue
                 return handle, "score"
 
-    def _merged_line(self, t: Any, agent: frozenset[str]) -> Any:
+    def _merged_line(self, t: Any, agent: frozenset[str] | None) -> Any:
         """The score line of ``agent``'s merged view, preferences due dropped first
         (None: no merged view, :meth:`_select` reads the buckets)."""
         relax = self._relax
@@ -973,7 +1018,7 @@ class Picker(Generic[H]):
                 continue
             return handle, "score"
 
-    def _pick_view_lanes(self, t: Any, agent: frozenset[str]) -> tuple[H, Reason] | None:
+    def _pick_view_lanes(self, t: Any, agent: frozenset[str] | None) -> tuple[H, Reason] | None:
         # Tuple mode, MaxWait alone, an agent: _select's steps on its merged view,
         # inline (the overdue scan of its lanes is _pick_lanes'), and the query's
         # entry in its bucket taken out when it comes first in that line's sorted run.
@@ -991,13 +1036,16 @@ class Picker(Generic[H]):
         found = self._pick_lanes(t, lanes.items())
         reason: Reason
         if found is not None:
-            line, top = found
+            line, top, limit = found
             tiebreak, reason = top[1], "overdue"
         else:
             line = view.main
-            top = self._head(line, t)
-            if top is None:
-                return None
+            run, heap = line.run, line.heap  # _Line.first, inline: usually live
+            top = heap[0] if heap and (not run or heap[0] < run[0]) else run[0] if run else None
+            if top is None or self._seq.get(top[2]) != top[3] or self._expires is not None:
+                top = self._head(line, t)
+                if top is None:
+                    return None
             tiebreak, reason = top[2], "score"
         line.drop()
         del self._seq[tiebreak]
@@ -1010,7 +1058,7 @@ class Picker(Generic[H]):
             left = 2 * len(bucket.views) + 1
             other = bucket.main
             if found is not None:  # the bucket's lane of the same limit
-                other = next(bucket.by_limit[m] for m, lane in lanes.items() if lane is line)
+                other = bucket.by_limit[limit]
             run = other.run
             if run and run[0] is top:
                 run.popleft()
@@ -1033,6 +1081,7 @@ class Picker(Generic[H]):
         seqs, expires, per_minute, spans = self._seq, self._expires, self._per_minute, self._spans
         oldest: Any = None
         chosen: Any = None
+        at_limit = None
         for limit, lane in self._by_limit.items() if lanes is None else lanes:  # type: ignore[union-attr]
             run, heap = lane.run, lane.heap
             if heap and (not run or heap[0] < run[0]):
@@ -1064,9 +1113,9 @@ class Picker(Generic[H]):
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest:
-                oldest, chosen = head, lane
+                oldest, chosen, at_limit = head, lane, limit
         if lanes is not None:
-            return None if chosen is None else (chosen, oldest)
+            return None if chosen is None else (chosen, oldest, at_limit)
         reason: Reason
         if chosen is not None:
             tiebreak, reason = oldest[1], "overdue"
@@ -1131,9 +1180,10 @@ class Picker(Generic[H]):
             else:
                 return top
 
-    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, Any] | None:
+    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, ...] | None:
         """The limit lane whose first live entry is the oldest overdue query, and that entry
-        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes."""
+        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes
+        (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
         oldest = None
@@ -1173,7 +1223,7 @@ class Picker(Generic[H]):
         reason: Reason
         top: Any
         if found is not None:
-            heap, top = found
+            heap, top = found[0], found[1]
             tiebreak = top if ranked else top[1]
             reason = "overdue"
             if remove and ledger is not None:
@@ -1279,7 +1329,8 @@ class Picker(Generic[H]):
                 line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            for bucket in (*self._all, *self._views.values()):
+            views = {id(v): v for v in self._views.values()}  # each once (aliases)
+            for bucket in (*self._all, *views.values()):
                 keep(bucket.main)
                 for h in bucket.heaps.values():
                     keep(h)
