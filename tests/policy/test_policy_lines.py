@@ -65,3 +65,72 @@ def test_picks_follow_the_rule_whatever_the_arrival_order(
             if what == "pick":
                 del waiting[best]
         assert len(picker) == len(waiting)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["push", "push", "pick"]),
+            st.sampled_from([0.0, 0.0, 0.5, 1.0]),
+            st.integers(-6, 1),
+            st.integers(0, 12),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["remove", "peek", "skilled push"]),
+    steps,
+)
+def test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers(
+    plain: list[tuple[str, float, int, int]],
+    switch: str,
+    events: list[tuple[str, int, float, int, float, int]],
+) -> None:
+    # Without rules, pushes and picks alone keep no push numbers (every entry is live);
+    # the first remove, peek or query with skills builds them from the line. Ids picked
+    # and pushed again, arrivals out of order, equal keys: before and after the switch,
+    # every pick is the brute-force model's.
+    picker: Picker[tuple[int, int]] = Picker(Policy(), per_minute=1.0)
+    waiting: dict[int, tuple[float, float, tuple[int, int]]] = {}
+
+    def push(n: int, key: float, arrival: float, qid: int, skills: frozenset[str]) -> None:
+        if qid not in waiting:
+            handle = (qid, n)  # a new handle per push
+            picker.push(handle, key, arrival, qid, skills=skills)
+            waiting[qid] = (key, arrival, handle)
+
+    def pick(t: float, what: str = "pick") -> None:
+        found = picker.pick(t) if what == "pick" else picker.peek(t)
+        if not waiting:
+            assert found is None
+            return
+        best = min(waiting, key=lambda i: (-waiting[i][0], waiting[i][1], i))
+        assert found == (waiting[best][2], "score")
+        if what == "pick":
+            del waiting[best]
+
+    t = 0.0
+    for n, (what, key, offset, qid) in enumerate(plain):
+        t += 0.5
+        if what == "push":
+            push(n, key, t + offset, qid, frozenset())
+        else:
+            pick(t)
+    if switch == "remove":
+        qid = min(waiting, default=0)
+        assert picker.remove(qid) == (waiting.pop(qid)[2] if qid in waiting else None)
+    elif switch == "peek":
+        pick(t, "peek")
+    else:
+        push(len(plain), 0.5, t, 13, frozenset({"es"}))
+    for n, (what, later, key, offset, _, qid) in enumerate(events, start=len(plain) + 1):
+        t += later
+        if what == "push":
+            push(n, key, t + offset, qid, frozenset({"es"}) if n % 3 == 0 else frozenset())
+        elif what == "remove":
+            assert picker.remove(qid) == (waiting.pop(qid)[2] if qid in waiting else None)
+        else:
+            pick(t, what)
+        assert len(picker) == len(waiting)
+    while waiting:
+        pick(t)
+    assert picker.pick(t) is None

@@ -430,7 +430,10 @@ class Picker(Generic[H]):
     simulator's row number). :attr:`waiting` maps id -> handle. Every push
     gets a sequence number, and a line entry is live while its id's current
     push has its number, so an id removed and pushed again leaves none of its
-    old entries alive (nor its old ``MaxWait`` deadline).
+    old entries alive (nor its old ``MaxWait`` deadline). Without rules, until
+    the first remove, peek or skill, every entry is live (one line, each pick
+    takes its entry out): the numbers are not looked up, and ``_seq`` (id ->
+    number) is built from the line when one of those first happens.
     Entries leave the lines lazily; the lines are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
@@ -519,6 +522,7 @@ class Picker(Generic[H]):
         "_spans",
         "_stale",
         "_timeout",
+        "_untracked",
         "_views",
         "waiting",
     )
@@ -548,6 +552,10 @@ class Picker(Generic[H]):
         # id -> sequence number of its push. Line entries carry the number, not the
         # handle: a tuple of plain values leaves the garbage collector's lists.
         self._seq: dict[Any, int] = {}
+        # Tuple mode without rules, until anything but a plain push or pick happens (a
+        # remove, a peek, a skill): every entry of the one line is live, _seq is not kept
+        # (:meth:`_track` builds it, once, from the line).
+        self._untracked = self._plain and rows is None
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
         # Rank mode: int heaps (lists); otherwise _Line of tuples.
@@ -709,6 +717,11 @@ class Picker(Generic[H]):
         self._routes.clear()
         return view
 
+    def _track(self) -> None:
+        """Keep :attr:`_seq` from now on: the push number of every entry (all live)."""
+        self._untracked = False
+        self._seq = {e[2]: e[3] for e in self._main.entries()}
+
     def _skilled(self) -> None:
         """Tuple mode, the first query with skills: leave the single-bucket paths, and
         start the view of every query (a copy of the plain bucket's lines so far; not
@@ -812,8 +825,9 @@ class Picker(Generic[H]):
         """
         self.waiting[tiebreak] = handle
         self._pushes = seq = self._pushes + 1
-        self._seq[tiebreak] = seq
         if skills or prefer:
+            if self._untracked:
+                self._track()
             if self._lean or not self._views:
                 self._skilled()
             prefer = prefer - skills
@@ -824,8 +838,11 @@ class Picker(Generic[H]):
                 self._info[tiebreak] = info
             else:
                 self._info[tiebreak] = (bucket,)
+            self._seq[tiebreak] = seq
             self._file(key, arrival, tiebreak, seq, limit, group, bucket)
             return
+        if not self._untracked:
+            self._seq[tiebreak] = seq
         if self._views:  # merged views hold every query an agent may take
             self._info[tiebreak] = (self._all[0],)
             self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
@@ -911,6 +928,8 @@ class Picker(Generic[H]):
             self._out[tiebreak] = 1
             self._count -= 1
             return tiebreak  # type: ignore[no-any-return]
+        if self._untracked:
+            self._track()
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
@@ -957,6 +976,18 @@ class Picker(Generic[H]):
             return None
         line, seqs, expires = self._main, self._seq, self._expires
         run, heap = line.run, line.heap
+        if self._untracked:  # every entry is live (_Line.drop, inline)
+            waiting = self.waiting
+            while True:
+                if heap and (not run or heap[0] < run[0]):
+                    tiebreak = heappop(heap)[2]
+                elif run:
+                    tiebreak = run.popleft()[2]
+                else:
+                    return None
+                handle = waiting.pop(tiebreak)
+                if expires is None or expires[tiebreak] >= t:
+                    return handle, "score"
         while True:  # _Line.drop, inline
             if heap and (not run or heap[0] < run[0]):
                 _, _, tiebreak, seq = heappop(heap)
@@ -1138,6 +1169,8 @@ class Picker(Generic[H]):
 
     def peek(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
+        if self._untracked:
+            self._track()
         return self._select(t, False, agent)
 
     # ---------------------------------------------------------------- inner
