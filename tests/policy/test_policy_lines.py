@@ -10,11 +10,13 @@ the largest key, ties by arrival then id.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.policy import MaxWait, Picker, Policy
+from prioritize.policy import MaxWait, Picker, Policy, _order
 
 # One event: (what, minutes the clock moves, key, arrival offset from the clock, limit, id).
 steps = st.lists(
@@ -134,3 +136,35 @@ def test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbe
     while waiting:
         pick(t)
     assert picker.pick(t) is None
+
+
+@contextmanager
+def _settling_at(size: int) -> Iterator[None]:
+    """Score lines sort their heap into their run past ``size`` entries (64 in use)."""
+    was = _order._SETTLE_AT
+    _order._SETTLE_AT = size
+    try:
+        yield
+    finally:
+        _order._SETTLE_AT = was
+
+
+def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
+    # The heap of a line is sorted into its run by the next pick once it holds more
+    # entries than the run: with no floor, at almost every pick of these properties.
+    with _settling_at(0):
+        test_picks_follow_the_rule_whatever_the_arrival_order()
+        test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers()
+
+
+def test_a_line_settles_its_heap_into_its_run() -> None:
+    line = _order._Line()
+    for entry in [5, 1, 9, 3, 7, 2]:
+        line.add(entry)
+    assert list(line.run) == [5, 9] and sorted(line.heap) == [1, 2, 3, 7]
+    with _settling_at(1):
+        line.settle()
+    assert list(line.run) == [1, 2, 3, 5, 7, 9] and line.heap == []
+    line.add(4)
+    line.settle()  # 1 entry in the heap, 6 in the run: left as it is
+    assert line.heap == [4] and [line.drop() for _ in range(7)] == [1, 2, 3, 4, 5, 7, 9]

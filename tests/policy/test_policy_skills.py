@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rows, Rule, ShareLedger
+from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rows, Rule, ShareLedger, _order
 
 SKILLS = ("a", "b", "c")
 _sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
@@ -392,3 +392,15 @@ def test_a_pick_through_a_view_leaves_the_buckets_as_reading_them_would(
             assert found[1:] == found[:-1]
         assert found[1:] == found[:-1]
     assert [len(p) for p in pickers] == [0, 0, 0]
+
+
+def test_views_and_buckets_sorted_into_their_runs_serve_as_reading_the_buckets() -> None:
+    # The views' and the plain line's heaps sorted into their runs at the picks that read
+    # them (no floor): the same picks as the pickers that read the buckets.
+    was = _order._SETTLE_AT
+    _order._SETTLE_AT = 0
+    try:
+        test_a_pick_through_a_view_leaves_the_buckets_as_reading_them_would()
+        test_merged_views_serve_as_reading_the_buckets()
+    finally:
+        _order._SETTLE_AT = was

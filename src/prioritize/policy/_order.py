@@ -33,10 +33,22 @@ here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 pushed query is filed under its required skill set (plus its preferred skills
 until they time out): one bucket of lines per distinct set, and a pick reads
 only the buckets whose set the agent covers, applying the rule above to them
-(through the agent's merged view: one bucket holding all of them).
-TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
-freeing up) get the same rule at once; a picker that never saw a skill keeps
-its lean single-bucket paths.
+(through the agent's merged view: one bucket holding all of them; the view
+of every query, kept from the first skilled push, serves plain picks and the
+agents who may take from every bucket). TriageQueue (``pop(now,
+agent=...)``) and the simulator (an agent group freeing up) get the same
+rule at once; a picker that never saw a skill keeps its lean single-bucket
+paths.
+
+Data structures (tuple mode; rank mode holds ints, see :class:`Picker`):
+``waiting`` (id -> handle); a :class:`_Bucket` per distinct skill set, each a
+score :class:`_Line` of ``(−key, arrival, id, seq)`` (one per group under
+``GroupShare``) and, under ``MaxWait``, a lane of ``(arrival, id, seq)`` per
+limit; merged views (buckets themselves) per agent skill set, the view of
+every query among them; ``_seq`` (id -> the push number ``seq`` of its live
+entries; not kept by a picker without rules until its first remove, peek or
+skill, when every entry is live); ``_info`` (id -> its bucket, and what a
+pending preference needs to be filed again).
 """
 
 from __future__ import annotations
@@ -305,6 +317,10 @@ class ShareLedger(Generic[G]):
             credit[served] = max(credit[served] - 1.0, 0.0)
 
 
+#: A heap of more entries than this (and than its line's run) is sorted into the run.
+_SETTLE_AT = 64
+
+
 class _Line:
     """Entries (tuples or ints) in ascending order: a sorted run plus a heap.
 
@@ -312,7 +328,11 @@ class _Line:
     O(1) in and out); any other goes to the heap (:meth:`Picker.push` adds,
     inline). Arrivals mostly come in
     order, so most entries never see the heap. The first entry is the smaller
-    of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
+    of the two heads. A heap grown larger than the run (and than
+    :data:`_SETTLE_AT`) is
+    sorted into the run by the next pick that reads the line (:meth:`settle`),
+    so a backlog pushed out of order (e.g. all open tickets after a restart)
+    is sorted once and then popped in O(1). ``edge`` serves a ``MaxWait`` lane: the newest arrival
     found overdue so far; ``cut`` (with the ``t`` it was computed at, ``cut_t``):
     the newest arrival overdue at that ``t`` (:func:`overdue_span`).
     """
@@ -330,6 +350,25 @@ class _Line:
 
     def __len__(self) -> int:
         return len(self.run) + len(self.heap)
+
+    def settle(self) -> None:
+        """Sort the heap into the run when it holds more (and more than _SETTLE_AT) entries.
+
+        Tuple mode's score lines (not rank mode's int heaps). One sort of the
+        m + r entries (Timsort merges the sorted run in linear time), m > r
+        added to the heap since the last settle: O(log n) a push, amortised,
+        and a pick then pops the run's head in O(1) instead of sifting a heap.
+        Callers test the sizes inline (the hot path); the order is unchanged.
+        """
+        heap, run = self.heap, self.run
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            heap.sort()
+            if run:
+                heap[:0] = run  # two sorted runs: one merge
+                heap.sort()
+                run.clear()
+            run.extend(heap)
+            heap.clear()
 
     def first(self) -> Any:
         """The smallest entry (None if empty)."""
@@ -480,6 +519,16 @@ class Picker(Generic[H]):
     skill sets waiting. Agents past :attr:`max_views` read their buckets one
     by one, O(S · log n) (a property test keeps both in one order). A picker
     that never saw a skill keeps its single-bucket paths.
+
+    The view of every query (tuple mode, without ``expires``): made at the
+    first push with skills (a copy of the plain bucket's lines, the only ones
+    so far) and filed into by every push after it, so it is never merged at
+    a pick. A plain pick (``agent=None``) reads it, and so does an agent that
+    may take from every bucket (its view *is* that one, until a bucket it may
+    not take from appears; then it gets a view of its own at its next pick).
+    A pick through a view takes the query's entry out of its bucket when it
+    comes first in that bucket's sorted run; its other entries are left
+    behind, stale, and compacted once they outnumber the live ones.
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
@@ -976,6 +1025,8 @@ class Picker(Generic[H]):
             return None
         line, seqs, expires = self._main, self._seq, self._expires
         run, heap = line.run, line.heap
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            line.settle()
         if self._untracked:  # every entry is live (_Line.drop, inline)
             waiting = self.waiting
             while True:
@@ -1016,6 +1067,8 @@ class Picker(Generic[H]):
         # stale and expired entries dropped on the way (_head and _Line.drop, inline).
         seqs, waiting, expires, info = self._seq, self.waiting, self._expires, self._info
         run, heap = line.run, line.heap
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            line.settle()
         while True:
             if heap and (not run or heap[0] < run[0]):
                 entry = heappop(heap)
@@ -1024,9 +1077,11 @@ class Picker(Generic[H]):
             else:
                 return None
             tiebreak = entry[2]
-            if seqs.get(tiebreak) != entry[3]:
-                continue  # stale: served through another line, or removed
-            del seqs[tiebreak]
+            seq = seqs.pop(tiebreak, None)
+            if seq != entry[3]:  # stale: served through another line, or removed
+                if seq is not None:
+                    seqs[tiebreak] = seq  # (pushed again since: that push's number)
+                continue
             handle = waiting.pop(tiebreak)
             # Its entries in its bucket and in the other views that hold it are left
             # behind, stale, but for the one in its bucket's sorted run when it comes
@@ -1072,6 +1127,8 @@ class Picker(Generic[H]):
         else:
             line = view.main
             run, heap = line.run, line.heap  # _Line.first, inline: usually live
+            if len(heap) > _SETTLE_AT and len(heap) > len(run):
+                line.settle()
             top = heap[0] if heap and (not run or heap[0] < run[0]) else run[0] if run else None
             if top is None or self._seq.get(top[2]) != top[3] or self._expires is not None:
                 top = self._head(line, t)
@@ -1152,6 +1209,7 @@ class Picker(Generic[H]):
             tiebreak, reason = oldest[1], "overdue"
         else:
             chosen = self._main
+            chosen.settle()
             top = chosen.first()
             if top is None or seqs.get(top[2]) != top[3] or expires is not None:
                 top = self._head(chosen, t)

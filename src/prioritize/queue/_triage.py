@@ -105,7 +105,11 @@ class TriageQueue:
     may take, then the score. ``agent`` is an
     :class:`~prioritize.AgentGroup` (its skills) or skill names (an iterable,
     or one comma-separated string); a plain ``pop(now)`` is any agent. A pop
-    costs O(S · log n), S the number of distinct skill sets waiting.
+    costs O(log n) amortised: the plain pop, and an agent who may take every
+    skill set waiting, read a line of every query kept from the first push
+    with skills; another agent's first pop builds its own line (O(n log n),
+    once per distinct agent skill set, up to 32 of them; past that a pop reads
+    the S skill sets waiting one by one, O(S · log n)).
     """
 
     def __init__(
