@@ -1092,7 +1092,10 @@ class Picker(Generic[H]):
             if home is not None:
                 bucket = home[0]
                 left = len(bucket.views)
-                other = bucket.main.run
+                own = bucket.main
+                other = own.run
+                if len(own.heap) > _SETTLE_AT and len(own.heap) > len(other):
+                    own.settle()  # sorted, its bucket's line gives up its entries in order too
                 if other and other[0] is entry:
                     other.popleft()
                     left -= 1
@@ -1148,6 +1151,8 @@ class Picker(Generic[H]):
             if found is not None:  # the bucket's lane of the same limit
                 other = bucket.by_limit[limit]
             run = other.run
+            if len(other.heap) > _SETTLE_AT and len(other.heap) > len(run):
+                other.settle()
             if run and run[0] is top:
                 run.popleft()
                 left -= 1

@@ -348,7 +348,10 @@ class TriageQueue:
             If ``now`` is not a timezone-aware datetime, or ``agent`` is
             neither an agent group nor skill names.
         """
-        skills = None if agent is None else _agent_skills(agent)
+        if agent is None:
+            skills = None
+        else:  # an AgentGroup's skills, read here: the call costs a tenth of the pop
+            skills = agent.skills if type(agent) is AgentGroup else _agent_skills(agent)
         lock = self._lock
         lock.acquire()  # as in push
         try:
