@@ -10,11 +10,13 @@ the largest key, ties by arrival then id.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.policy import MaxWait, Picker, Policy
+from prioritize.policy import MaxWait, Picker, Policy, _order
 
 # One event: (what, minutes the clock moves, key, arrival offset from the clock, limit, id).
 steps = st.lists(
@@ -65,3 +67,104 @@ def test_picks_follow_the_rule_whatever_the_arrival_order(
             if what == "pick":
                 del waiting[best]
         assert len(picker) == len(waiting)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["push", "push", "pick"]),
+            st.sampled_from([0.0, 0.0, 0.5, 1.0]),
+            st.integers(-6, 1),
+            st.integers(0, 12),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["remove", "peek", "skilled push"]),
+    steps,
+)
+def test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers(
+    plain: list[tuple[str, float, int, int]],
+    switch: str,
+    events: list[tuple[str, int, float, int, float, int]],
+) -> None:
+    # Without rules, pushes and picks alone keep no push numbers (every entry is live);
+    # the first remove, peek or query with skills builds them from the line. Ids picked
+    # and pushed again, arrivals out of order, equal keys: before and after the switch,
+    # every pick is the brute-force model's.
+    picker: Picker[tuple[int, int]] = Picker(Policy(), per_minute=1.0)
+    waiting: dict[int, tuple[float, float, tuple[int, int]]] = {}
+
+    def push(n: int, key: float, arrival: float, qid: int, skills: frozenset[str]) -> None:
+        if qid not in waiting:
+            handle = (qid, n)  # a new handle per push
+            picker.push(handle, key, arrival, qid, skills=skills)
+            waiting[qid] = (key, arrival, handle)
+
+    def pick(t: float, what: str = "pick") -> None:
+        found = picker.pick(t) if what == "pick" else picker.peek(t)
+        if not waiting:
+            assert found is None
+            return
+        best = min(waiting, key=lambda i: (-waiting[i][0], waiting[i][1], i))
+        assert found == (waiting[best][2], "score")
+        if what == "pick":
+            del waiting[best]
+
+    t = 0.0
+    for n, (what, key, offset, qid) in enumerate(plain):
+        t += 0.5
+        if what == "push":
+            push(n, key, t + offset, qid, frozenset())
+        else:
+            pick(t)
+    if switch == "remove":
+        qid = min(waiting, default=0)
+        assert picker.remove(qid) == (waiting.pop(qid)[2] if qid in waiting else None)
+    elif switch == "peek":
+        pick(t, "peek")
+    else:
+        push(len(plain), 0.5, t, 13, frozenset({"es"}))
+    for n, (what, later, key, offset, _, qid) in enumerate(events, start=len(plain) + 1):
+        t += later
+        if what == "push":
+            push(n, key, t + offset, qid, frozenset({"es"}) if n % 3 == 0 else frozenset())
+        elif what == "remove":
+            assert picker.remove(qid) == (waiting.pop(qid)[2] if qid in waiting else None)
+        else:
+            pick(t, what)
+        assert len(picker) == len(waiting)
+    while waiting:
+        pick(t)
+    assert picker.pick(t) is None
+
+
+@contextmanager
+def _settling_at(size: int) -> Iterator[None]:
+    """Score lines sort their heap into their run past ``size`` entries (64 in use)."""
+    was = _order._SETTLE_AT
+    _order._SETTLE_AT = size
+    try:
+        yield
+    finally:
+        _order._SETTLE_AT = was
+
+
+def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
+    # The heap of a line is sorted into its run by the next pick once it holds more
+    # entries than the run: with no floor, at almost every pick of these properties.
+    with _settling_at(0):
+        test_picks_follow_the_rule_whatever_the_arrival_order()
+        test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers()
+
+
+def test_a_line_settles_its_heap_into_its_run() -> None:
+    line = _order._Line()
+    for entry in [5, 1, 9, 3, 7, 2]:
+        line.add(entry)
+    assert list(line.run) == [5, 9] and sorted(line.heap) == [1, 2, 3, 7]
+    with _settling_at(1):
+        line.settle()
+    assert list(line.run) == [1, 2, 3, 5, 7, 9] and line.heap == []
+    line.add(4)
+    line.settle()  # 1 entry in the heap, 6 in the run: left as it is
+    assert line.heap == [4] and [line.drop() for _ in range(7)] == [1, 2, 3, 4, 5, 7, 9]

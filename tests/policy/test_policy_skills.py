@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rows, Rule, ShareLedger
+from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rows, Rule, ShareLedger, _order
 
 SKILLS = ("a", "b", "c")
 _sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
@@ -329,55 +329,78 @@ def test_merged_views_serve_as_reading_the_buckets(
     assert [len(p) for p in pickers] == [0, 0, 0]
 
 
-@given(
-    keys=st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0]), max_size=60),
-    needs=st.lists(_sets, min_size=60, max_size=60),
-    limits=st.lists(st.sampled_from([2.0, 5.0, math.inf, math.inf]), min_size=60, max_size=60),
-    pushed=st.integers(0, 60),
-    agents=st.lists(
+#: Steps of a view workout: push a new query (key, arrival before the clock, needs,
+#: limit), pick by an agent, remove a waiting id, push a served or removed id again.
+_Work = tuple[str, float, int, frozenset[str], float, frozenset[str] | None]
+_WORK = st.lists(
+    st.tuples(
+        st.sampled_from(["push", "push", "push", "pick", "pick", "remove", "again"]),
+        st.sampled_from([0.0, 0.0, 0.0, 0.5, 1.0]),  # key: many equal
+        st.integers(0, 6),  # how long before the clock it arrived: out of order, equal
+        _sets,
+        st.sampled_from([2.0, 5.0, math.inf, math.inf]),
         st.none() | st.sampled_from([frozenset("a"), frozenset("ab"), frozenset("abc")]),
-        min_size=1,
     ),
-    removed=st.sets(st.integers(0, 59), max_size=5),
-    rules=st.sampled_from(["none", "max_wait"]),
+    min_size=30,
+    max_size=90,
+)
+
+
+@given(
+    work=_WORK,
+    rules=_RULES,
+    timeout=st.none() | st.sampled_from([1.0, 4.0]),
 )
 def test_a_pick_through_a_view_leaves_the_buckets_as_reading_them_would(
-    keys: list[float],
-    needs: list[frozenset[str]],
-    limits: list[float],
-    pushed: int,
-    agents: list[frozenset[str] | None],
-    removed: set[int],
-    rules: str,
+    work: list[_Work], rules: str, timeout: float | None
 ) -> None:
-    # Tuple mode, no rule or MaxWait alone: a merged view's pick also takes the query's
-    # entry out of its bucket when it comes first there (keys mostly in order: sorted
-    # runs; lanes by arrival). Interleaved picks by agents with views, by None (the
-    # buckets) and pushes after the views exist, the clock moving on: the same picks
-    # as the picker that only reads the buckets.
+    # Tuple mode: a merged view's pick also takes the query's entries out of its bucket
+    # where they come first (sorted runs, lanes by arrival). Pushes, picks by agents
+    # with views and by None (the buckets), removes and re-pushes of served or removed
+    # ids (their old entries stale), arrivals out of order and equal, keys equal: the
+    # same picks as the pickers that read the buckets (all, or past two views).
     policy = _policy(rules)
-    pickers: list[Picker[int]] = [Picker(policy, per_minute=1.0), _Scanning(policy, per_minute=1.0)]
-
-    def push(j: int, key: float) -> None:
-        for p in pickers:
-            p.push(j, key, float(j), j, limits[j], "a", needs[j])
-
-    later = keys[pushed:]
-    for j, key in enumerate(keys[:pushed]):
-        push(j, key)
+    pickers: list[Picker[int]] = [
+        kind(policy, per_minute=1.0, skills_timeout=timeout)
+        for kind in (Picker, _Scanning, _FewViews)
+    ]
+    gone: list[int] = []  # ids served or removed, in that order
     t = 0.0
-    for step, agent in enumerate(agents * 3):
-        if later:
-            j = len(keys) - len(later)
-            push(j, later.pop(0))
-        if step in removed:
-            assert pickers[0].remove(step) == pickers[1].remove(step)
-        t = float(len(keys) - len(later)) + step / 4
-        found = [p.pick(t, agent) for p in pickers]
-        assert found[0] == found[1]
+    for step, (what, key, before, need, limit, agent) in enumerate(work):
+        t += 0.25
+        waiting = sorted(pickers[1].waiting)
+        if what == "remove" and waiting:
+            j = waiting[step % len(waiting)]
+            assert [p.remove(j) for p in pickers] == [j, j, j]
+            gone.append(j)
+        elif what == "again" and gone:
+            j = gone.pop(step % len(gone))
+            wish = need ^ frozenset("c")
+            for p in pickers:
+                p.push(j, key, t - before, j, limit, "ab"[step % 2], need, wish)
+        elif what in ("push", "again"):
+            for p in pickers:
+                p.push(step + 100, key, t - before, step + 100, limit, "abc"[step % 3], need)
+        else:
+            found = [p.pick(t, agent) for p in pickers]
+            assert found[1:] == found[:-1]
+            if found[0] is not None:
+                gone.append(found[0][0])
     # Drained at the last step's time (not every query overdue), then once the rest are.
     for end in (t, 1000.0):
         while (found := [p.pick(end) for p in pickers])[0] is not None:
-            assert found[0] == found[1]
-        assert found[1] is None
-    assert len(pickers[0]) == len(pickers[1]) == 0
+            assert found[1:] == found[:-1]
+        assert found[1:] == found[:-1]
+    assert [len(p) for p in pickers] == [0, 0, 0]
+
+
+def test_views_and_buckets_sorted_into_their_runs_serve_as_reading_the_buckets() -> None:
+    # The views' and the plain line's heaps sorted into their runs at the picks that read
+    # them (no floor): the same picks as the pickers that read the buckets.
+    was = _order._SETTLE_AT
+    _order._SETTLE_AT = 0
+    try:
+        test_a_pick_through_a_view_leaves_the_buckets_as_reading_them_would()
+        test_merged_views_serve_as_reading_the_buckets()
+    finally:
+        _order._SETTLE_AT = was

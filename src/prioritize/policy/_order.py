@@ -33,10 +33,22 @@ here, in :class:`Picker`, and nowhere else: :meth:`~Picker.pick` and
 pushed query is filed under its required skill set (plus its preferred skills
 until they time out): one bucket of lines per distinct set, and a pick reads
 only the buckets whose set the agent covers, applying the rule above to them
-(through the agent's merged view: one bucket holding all of them).
-TriageQueue (``pop(now, agent=...)``) and the simulator (an agent group
-freeing up) get the same rule at once; a picker that never saw a skill keeps
-its lean single-bucket paths.
+(through the agent's merged view: one bucket holding all of them; the view
+of every query, kept from the first skilled push, serves plain picks and the
+agents who may take from every bucket). TriageQueue (``pop(now,
+agent=...)``) and the simulator (an agent group freeing up) get the same
+rule at once; a picker that never saw a skill keeps its lean single-bucket
+paths.
+
+Data structures (tuple mode; rank mode holds ints, see :class:`Picker`):
+``waiting`` (id -> handle); a :class:`_Bucket` per distinct skill set, each a
+score :class:`_Line` of ``(−key, arrival, id, seq)`` (one per group under
+``GroupShare``) and, under ``MaxWait``, a lane of ``(arrival, id, seq)`` per
+limit; merged views (buckets themselves) per agent skill set, the view of
+every query among them; ``_seq`` (id -> the push number ``seq`` of its live
+entries; not kept by a picker without rules until its first remove, peek or
+skill, when every entry is live); ``_info`` (id -> its bucket, and what a
+pending preference needs to be filed again).
 """
 
 from __future__ import annotations
@@ -305,6 +317,10 @@ class ShareLedger(Generic[G]):
             credit[served] = max(credit[served] - 1.0, 0.0)
 
 
+#: A heap of more entries than this (and than its line's run) is sorted into the run.
+_SETTLE_AT = 64
+
+
 class _Line:
     """Entries (tuples or ints) in ascending order: a sorted run plus a heap.
 
@@ -312,7 +328,11 @@ class _Line:
     O(1) in and out); any other goes to the heap (:meth:`Picker.push` adds,
     inline). Arrivals mostly come in
     order, so most entries never see the heap. The first entry is the smaller
-    of the two heads. ``edge`` serves a ``MaxWait`` lane: the newest arrival
+    of the two heads. A heap grown larger than the run (and than
+    :data:`_SETTLE_AT`) is
+    sorted into the run by the next pick that reads the line (:meth:`settle`),
+    so a backlog pushed out of order (e.g. all open tickets after a restart)
+    is sorted once and then popped in O(1). ``edge`` serves a ``MaxWait`` lane: the newest arrival
     found overdue so far; ``cut`` (with the ``t`` it was computed at, ``cut_t``):
     the newest arrival overdue at that ``t`` (:func:`overdue_span`).
     """
@@ -330,6 +350,25 @@ class _Line:
 
     def __len__(self) -> int:
         return len(self.run) + len(self.heap)
+
+    def settle(self) -> None:
+        """Sort the heap into the run when it holds more (and more than _SETTLE_AT) entries.
+
+        Tuple mode's score lines (not rank mode's int heaps). One sort of the
+        m + r entries (Timsort merges the sorted run in linear time), m > r
+        added to the heap since the last settle: O(log n) a push, amortised,
+        and a pick then pops the run's head in O(1) instead of sifting a heap.
+        Callers test the sizes inline (the hot path); the order is unchanged.
+        """
+        heap, run = self.heap, self.run
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            heap.sort()
+            if run:
+                heap[:0] = run  # two sorted runs: one merge
+                heap.sort()
+                run.clear()
+            run.extend(heap)
+            heap.clear()
 
     def first(self) -> Any:
         """The smallest entry (None if empty)."""
@@ -355,6 +394,13 @@ class _Line:
 
     def entries(self) -> list[Any]:
         return [*self.run, *self.heap]
+
+    def copy(self) -> _Line:
+        """The same entries, in a line of its own."""
+        out = _Line()
+        out.run.extend(self.run)
+        out.heap = list(self.heap)
+        return out
 
 
 class _Bucket:
@@ -423,7 +469,10 @@ class Picker(Generic[H]):
     simulator's row number). :attr:`waiting` maps id -> handle. Every push
     gets a sequence number, and a line entry is live while its id's current
     push has its number, so an id removed and pushed again leaves none of its
-    old entries alive (nor its old ``MaxWait`` deadline).
+    old entries alive (nor its old ``MaxWait`` deadline). Without rules, until
+    the first remove, peek or skill, every entry is live (one line, each pick
+    takes its entry out): the numbers are not looked up, and ``_seq`` (id ->
+    number) is built from the line when one of those first happens.
     Entries leave the lines lazily; the lines are compacted when stale
     entries outnumber live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
@@ -470,6 +519,16 @@ class Picker(Generic[H]):
     skill sets waiting. Agents past :attr:`max_views` read their buckets one
     by one, O(S · log n) (a property test keeps both in one order). A picker
     that never saw a skill keeps its single-bucket paths.
+
+    The view of every query (tuple mode, without ``expires``): made at the
+    first push with skills (a copy of the plain bucket's lines, the only ones
+    so far) and filed into by every push after it, so it is never merged at
+    a pick. A plain pick (``agent=None``) reads it, and so does an agent that
+    may take from every bucket (its view *is* that one, until a bucket it may
+    not take from appears; then it gets a view of its own at its next pick).
+    A pick through a view takes the query's entry out of its bucket when it
+    comes first in that bucket's sorted run; its other entries are left
+    behind, stale, and compacted once they outnumber the live ones.
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
@@ -512,6 +571,7 @@ class Picker(Generic[H]):
         "_spans",
         "_stale",
         "_timeout",
+        "_untracked",
         "_views",
         "waiting",
     )
@@ -541,6 +601,10 @@ class Picker(Generic[H]):
         # id -> sequence number of its push. Line entries carry the number, not the
         # handle: a tuple of plain values leaves the garbage collector's lists.
         self._seq: dict[Any, int] = {}
+        # Tuple mode without rules, until anything but a plain push or pick happens (a
+        # remove, a peek, a skill): every entry of the one line is live, _seq is not kept
+        # (:meth:`_track` builds it, once, from the line).
+        self._untracked = self._plain and rows is None
         self._pushes = 0
         self._group: dict[Any, str] = {}  # id -> group, under GroupShare
         # Rank mode: int heaps (lists); otherwise _Line of tuples.
@@ -578,8 +642,10 @@ class Picker(Generic[H]):
         self._all: list[_Bucket] = [plain]
         # agent skills -> (its buckets, their score lines, their (limit, lane) pairs)
         self._by_agent: dict[frozenset[str] | None, tuple[list[_Bucket], list[Any], list[Any]]] = {}
-        # agent skills -> its merged view (a bucket holding what it may take)
-        self._views: dict[frozenset[str], _Bucket] = {}
+        # agent skills -> its merged view (a bucket holding what it may take); None ->
+        # the view of every query (tuple mode, from the first skilled push), also the
+        # view of each agent that may take from every bucket (until a bucket it may not).
+        self._views: dict[frozenset[str] | None, _Bucket] = {}
         # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
         # enters without rules, whether its preference lapses); dropped with a new view.
         self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
@@ -610,7 +676,16 @@ class Picker(Generic[H]):
             by_limit = None if self._by_limit is None else {m: _Line() for m in self._by_limit}
             bucket = _Bucket(required | prefer, [] if ranked else _Line(), by_limit)
             bucket.heaps = {g: [] if ranked else _Line() for g in self._heaps}
-            bucket.views = [v for v in self._views.values() if bucket.skills <= v.skills]
+            every = self._views.get(None)
+            views = self._views
+            for agent in [a for a, v in views.items() if v is every and a is not None]:
+                if not bucket.skills <= agent:
+                    del views[agent]  # it may no longer take every query: a view of its own
+            bucket.views = [
+                v
+                for a, v in views.items()
+                if a is None or (v is not every and bucket.skills <= v.skills)
+            ]
             self._buckets[(required, prefer)] = bucket
             self._all.append(bucket)
             self._by_agent.clear()
@@ -624,7 +699,7 @@ class Picker(Generic[H]):
         if found is None:
             if len(self._by_agent) > 1024:
                 self._by_agent.clear()
-            merged = None if agent is None else self._merge(agent)
+            merged = self._merge(agent)
             if merged is None:
                 buckets = [b for b in self._all if agent is None or b.skills <= agent]
             else:
@@ -633,7 +708,7 @@ class Picker(Generic[H]):
             found = self._by_agent[agent] = (buckets, [b.main for b in buckets], lanes)
         return found
 
-    def _merge(self, agent: frozenset[str]) -> _Bucket | None:
+    def _merge(self, agent: frozenset[str] | None) -> _Bucket | None:
         """The merged view of ``agent``: one bucket holding the entries of every bucket it
         may take from, kept up to date by every filing (None: only the plain bucket
         exists, or :attr:`max_views` views do already).
@@ -644,9 +719,16 @@ class Picker(Generic[H]):
         agent's pick reads one bucket, whatever the number of skill sets waiting.
         """
         view = self._views.get(agent)
-        if view is not None or len(self._all) == 1 or len(self._views) >= self.max_views:
+        if view is not None or agent is None or len(self._all) == 1:
             return view
         mine = [b for b in self._all if b.skills <= agent]
+        every = self._views.get(None)
+        if every is not None and len(mine) == len(self._all):
+            self._views[agent] = every  # it may take every query: the view of every query
+            self._routes.clear()
+            return every
+        if len(self._views) >= self.max_views:
+            return None
         twice = self._timeout is not None  # a refiled query is in two buckets
 
         def merged(parts: list[Any]) -> list[Any]:
@@ -683,6 +765,29 @@ class Picker(Generic[H]):
         self._views[agent] = view
         self._routes.clear()
         return view
+
+    def _track(self) -> None:
+        """Keep :attr:`_seq` from now on: the push number of every entry (all live)."""
+        self._untracked = False
+        self._seq = {e[2]: e[3] for e in self._main.entries()}
+
+    def _skilled(self) -> None:
+        """Tuple mode, the first query with skills: leave the single-bucket paths, and
+        start the view of every query (a copy of the plain bucket's lines so far; not
+        with ``expires``: a pick then drops the expired heads of every bucket it reads,
+        as rank mode's, which has no such view, does)."""
+        self._lean = self._lanes_only = False
+        if self.max_views < 1 or self._expires is not None or None in self._views:
+            return
+        plain = self._all[0]
+        every = _Bucket(_NO_SKILLS, plain.main.copy(), None)
+        every.heaps = {g: line.copy() for g, line in plain.heaps.items()}
+        if plain.by_limit is not None:
+            every.by_limit = {m: lane.copy() for m, lane in plain.by_limit.items()}
+        for bucket in self._all:
+            bucket.views.append(every)
+        self._views[None] = every
+        self._by_agent.clear()
 
     def _relax_due(self, t: Any) -> None:
         """File again, under their required skills alone, the queries whose preference dropped."""
@@ -769,9 +874,11 @@ class Picker(Generic[H]):
         """
         self.waiting[tiebreak] = handle
         self._pushes = seq = self._pushes + 1
-        self._seq[tiebreak] = seq
         if skills or prefer:
-            self._lean = self._lanes_only = False
+            if self._untracked:
+                self._track()
+            if self._lean or not self._views:
+                self._skilled()
             prefer = prefer - skills
             bucket = self._bucket(skills, prefer)
             if prefer and self._timeout is not None:
@@ -780,8 +887,11 @@ class Picker(Generic[H]):
                 self._info[tiebreak] = info
             else:
                 self._info[tiebreak] = (bucket,)
+            self._seq[tiebreak] = seq
             self._file(key, arrival, tiebreak, seq, limit, group, bucket)
             return
+        if not self._untracked:
+            self._seq[tiebreak] = seq
         if self._views:  # merged views hold every query an agent may take
             self._info[tiebreak] = (self._all[0],)
             self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
@@ -830,8 +940,9 @@ class Picker(Generic[H]):
         label = None if self._ledger is None else str(group)
         if label is not None:
             self._group[tiebreak] = label
+        every = self._views.get(None)
         for b in (bucket, *bucket.views):
-            if held is not None and b is not bucket and held <= b.skills:
+            if held is not None and b is not bucket and (b is every or held <= b.skills):
                 continue
             if label is None:
                 line = b.main
@@ -866,6 +977,8 @@ class Picker(Generic[H]):
             self._out[tiebreak] = 1
             self._count -= 1
             return tiebreak  # type: ignore[no-any-return]
+        if self._untracked:
+            self._track()
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
             del self._seq[tiebreak]
@@ -882,13 +995,13 @@ class Picker(Generic[H]):
         """
         main = self._main
         if not self._lean:
-            if agent is None or not self._plain:
-                if self._lanes_only:
-                    return self._pick_lanes(t)  # type: ignore[no-any-return]
-                if agent is not None and self._ledger is None and not self._ranked:
+            if self._lanes_only:
+                return self._pick_lanes(t)  # type: ignore[no-any-return]
+            if not self._plain or (agent is None and self._ranked):
+                if self._ledger is None and not self._ranked:
                     return self._pick_view_lanes(t, agent)
                 return self._select(t, True, agent)
-            # An agent, no rule: the score line of its merged view.
+            # No rule: the score line of the agent's merged view (None: every query's).
             view = self._views.get(agent)
             relax = self._relax
             if view is not None and not (relax and relax[0][0] <= t):
@@ -912,6 +1025,20 @@ class Picker(Generic[H]):
             return None
         line, seqs, expires = self._main, self._seq, self._expires
         run, heap = line.run, line.heap
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            line.settle()
+        if self._untracked:  # every entry is live (_Line.drop, inline)
+            waiting = self.waiting
+            while True:
+                if heap and (not run or heap[0] < run[0]):
+                    tiebreak = heappop(heap)[2]
+                elif run:
+                    tiebreak = run.popleft()[2]
+                else:
+                    return None
+                handle = waiting.pop(tiebreak)
+                if expires is None or expires[tiebreak] >= t:
+                    return handle, "score"
         while True:  # _Line.drop, inline
             if heap and (not run or heap[0] < run[0]):
                 _, _, tiebreak, seq = heappop(heap)
@@ -926,7 +1053,7 @@ class Picker(Generic[H]):
                     continue
                 return handle, "score"
 
-    def _merged_line(self, t: Any, agent: frozenset[str]) -> Any:
+    def _merged_line(self, t: Any, agent: frozenset[str] | None) -> Any:
         """The score line of ``agent``'s merged view, preferences due dropped first
         (None: no merged view, :meth:`_select` reads the buckets)."""
         relax = self._relax
@@ -940,6 +1067,8 @@ class Picker(Generic[H]):
         # stale and expired entries dropped on the way (_head and _Line.drop, inline).
         seqs, waiting, expires, info = self._seq, self.waiting, self._expires, self._info
         run, heap = line.run, line.heap
+        if len(heap) > _SETTLE_AT and len(heap) > len(run):
+            line.settle()
         while True:
             if heap and (not run or heap[0] < run[0]):
                 entry = heappop(heap)
@@ -948,9 +1077,11 @@ class Picker(Generic[H]):
             else:
                 return None
             tiebreak = entry[2]
-            if seqs.get(tiebreak) != entry[3]:
-                continue  # stale: served through another line, or removed
-            del seqs[tiebreak]
+            seq = seqs.pop(tiebreak, None)
+            if seq != entry[3]:  # stale: served through another line, or removed
+                if seq is not None:
+                    seqs[tiebreak] = seq  # (pushed again since: that push's number)
+                continue
             handle = waiting.pop(tiebreak)
             # Its entries in its bucket and in the other views that hold it are left
             # behind, stale, but for the one in its bucket's sorted run when it comes
@@ -961,7 +1092,10 @@ class Picker(Generic[H]):
             if home is not None:
                 bucket = home[0]
                 left = len(bucket.views)
-                other = bucket.main.run
+                own = bucket.main
+                other = own.run
+                if len(own.heap) > _SETTLE_AT and len(own.heap) > len(other):
+                    own.settle()  # sorted, its bucket's line gives up its entries in order too
                 if other and other[0] is entry:
                     other.popleft()
                     left -= 1
@@ -973,7 +1107,7 @@ class Picker(Generic[H]):
                 continue
             return handle, "score"
 
-    def _pick_view_lanes(self, t: Any, agent: frozenset[str]) -> tuple[H, Reason] | None:
+    def _pick_view_lanes(self, t: Any, agent: frozenset[str] | None) -> tuple[H, Reason] | None:
         # Tuple mode, MaxWait alone, an agent: _select's steps on its merged view,
         # inline (the overdue scan of its lanes is _pick_lanes'), and the query's
         # entry in its bucket taken out when it comes first in that line's sorted run.
@@ -991,13 +1125,18 @@ class Picker(Generic[H]):
         found = self._pick_lanes(t, lanes.items())
         reason: Reason
         if found is not None:
-            line, top = found
+            line, top, limit = found
             tiebreak, reason = top[1], "overdue"
         else:
             line = view.main
-            top = self._head(line, t)
-            if top is None:
-                return None
+            run, heap = line.run, line.heap  # _Line.first, inline: usually live
+            if len(heap) > _SETTLE_AT and len(heap) > len(run):
+                line.settle()
+            top = heap[0] if heap and (not run or heap[0] < run[0]) else run[0] if run else None
+            if top is None or self._seq.get(top[2]) != top[3] or self._expires is not None:
+                top = self._head(line, t)
+                if top is None:
+                    return None
             tiebreak, reason = top[2], "score"
         line.drop()
         del self._seq[tiebreak]
@@ -1010,8 +1149,10 @@ class Picker(Generic[H]):
             left = 2 * len(bucket.views) + 1
             other = bucket.main
             if found is not None:  # the bucket's lane of the same limit
-                other = next(bucket.by_limit[m] for m, lane in lanes.items() if lane is line)
+                other = bucket.by_limit[limit]
             run = other.run
+            if len(other.heap) > _SETTLE_AT and len(other.heap) > len(run):
+                other.settle()
             if run and run[0] is top:
                 run.popleft()
                 left -= 1
@@ -1033,6 +1174,7 @@ class Picker(Generic[H]):
         seqs, expires, per_minute, spans = self._seq, self._expires, self._per_minute, self._spans
         oldest: Any = None
         chosen: Any = None
+        at_limit = None
         for limit, lane in self._by_limit.items() if lanes is None else lanes:  # type: ignore[union-attr]
             run, heap = lane.run, lane.heap
             if heap and (not run or heap[0] < run[0]):
@@ -1064,14 +1206,15 @@ class Picker(Generic[H]):
                     continue
                 lane.edge = arrival
             if oldest is None or head < oldest:
-                oldest, chosen = head, lane
+                oldest, chosen, at_limit = head, lane, limit
         if lanes is not None:
-            return None if chosen is None else (chosen, oldest)
+            return None if chosen is None else (chosen, oldest, at_limit)
         reason: Reason
         if chosen is not None:
             tiebreak, reason = oldest[1], "overdue"
         else:
             chosen = self._main
+            chosen.settle()
             top = chosen.first()
             if top is None or seqs.get(top[2]) != top[3] or expires is not None:
                 top = self._head(chosen, t)
@@ -1089,6 +1232,8 @@ class Picker(Generic[H]):
 
     def peek(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
         """What :meth:`pick` would return at ``t``, changing neither the line nor the ledger."""
+        if self._untracked:
+            self._track()
         return self._select(t, False, agent)
 
     # ---------------------------------------------------------------- inner
@@ -1131,9 +1276,10 @@ class Picker(Generic[H]):
             else:
                 return top
 
-    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, Any] | None:
+    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, ...] | None:
         """The limit lane whose first live entry is the oldest overdue query, and that entry
-        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes."""
+        (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes
+        (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
         oldest = None
@@ -1173,7 +1319,7 @@ class Picker(Generic[H]):
         reason: Reason
         top: Any
         if found is not None:
-            heap, top = found
+            heap, top = found[0], found[1]
             tiebreak = top if ranked else top[1]
             reason = "overdue"
             if remove and ledger is not None:
@@ -1279,7 +1425,8 @@ class Picker(Generic[H]):
                 line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            for bucket in (*self._all, *self._views.values()):
+            views = {id(v): v for v in self._views.values()}  # each once (aliases)
+            for bucket in (*self._all, *views.values()):
                 keep(bucket.main)
                 for h in bucket.heaps.values():
                     keep(h)
