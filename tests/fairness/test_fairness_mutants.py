@@ -26,6 +26,7 @@ from prioritize.fairness import (
 from prioritize.fairness._stats import (
     mean_replicates,
     paired_share_replicates,
+    percentile_interval,
     quantile_replicates,
 )
 
@@ -92,6 +93,22 @@ def test_ratio_ci_of_negative_values_names_itself() -> None:
     d = DisparityFrame(df, value="score", group="band").bootstrap(5, seed=0)
     with pytest.raises(InputError, match=r"^ratio_ci needs values >= 0; column 'score'"):
         d.ratio_ci()
+
+
+def test_ratio_of_negative_values_names_itself() -> None:
+    df = pd.DataFrame({"score": [-1.0, 2.0, 3.0], "band": ["a", "a", "b"]})
+    with pytest.raises(InputError, match=r"^ratio needs values >= 0; column 'score'"):
+        DisparityFrame(df, value="score", group="band").ratio()
+
+
+def test_percentile_interval_cuts_half_the_rest_of_the_level_off_each_end() -> None:
+    # 1001 replicates 0..1000 (and twice that in a second column): the 90% interval is the
+    # 5th and 95th percentiles, 50 and 950; the default level is 95%: 25 and 975.
+    replicates = np.arange(1001.0)[:, None] * np.array([1.0, 2.0])
+    interval = percentile_interval(replicates, 0.9)
+    assert interval.dtype == np.float64
+    assert interval == pytest.approx(np.array([[50.0, 100.0], [950.0, 1900.0]]))
+    assert percentile_interval(replicates) == pytest.approx(np.array([[25.0, 50.0], [975.0, 1950.0]]))
 
 
 def test_four_fifths_of_negative_values_names_itself() -> None:

@@ -1,0 +1,141 @@
+"""Staffing details the mutation run found untested: where the Erlang A chain is cut, and
+the error messages' values."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, localcontext
+
+import pytest
+
+from prioritize import InputError
+from prioritize.staffing import (
+    cobham_mean_waits,
+    erlang_a,
+    erlang_c,
+    offered_load,
+    wait_quantile_minutes,
+)
+from prioritize.staffing._erlang_a import chain_weights
+
+_TAIL = Decimal("1e-16")
+
+
+def _death(n: int, agents: int, mu: Decimal, theta: Decimal) -> Decimal:
+    return min(n, agents) * mu + max(n - agents, 0) * theta
+
+
+def _reference_cut(lam: float, mu: float, agents: int, theta: float) -> tuple[int, Decimal]:
+    """The states kept by the documented rule, in 50-digit arithmetic, and the rule's margin.
+
+    From the mode (the last state whose death rate is <= λ, weight 1) states are added one at
+    a time; the chain ends at the first state n where the geometric bound of the tail
+    beyond n (``w_n·r/(1−r)`` with ``r = λ/d_{n+1}``, and for the first moment
+    ``tail·(max(n − c, 0) + 1/(1−r))``) is below 1e-16 of the total weight, of the weight
+    of the queueing states and of their first moment, each summed up to n. The margin is
+    how far from 1 the deciding ratios are at n and at n − 1 (the rule is met clearly at
+    n and missed clearly at n − 1).
+    """
+    with localcontext() as ctx:
+        ctx.prec = 50
+        lam_, mu_, theta_ = Decimal(lam), Decimal(mu), Decimal(theta)
+        mode = 0
+        while _death(mode + 1, agents, mu_, theta_) <= lam_:
+            mode += 1
+        weights = [Decimal(1)]
+        for n in range(mode, 0, -1):
+            weights.append(weights[-1] * _death(n, agents, mu_, theta_) / lam_)
+        weights.reverse()
+        total = sum(weights)
+        queued = sum(weights[agents:])
+        moment = sum(w * max(n - agents, 0) for n, w in enumerate(weights))
+        n, w, margin, missed = mode, Decimal(1), Decimal(0), Decimal(0)
+        while True:
+            n += 1
+            w = w * lam_ / _death(n, agents, mu_, theta_)
+            total += w
+            if n >= agents:
+                queued += w
+            moment += w * max(n - agents, 0)
+            r = lam_ / _death(n + 1, agents, mu_, theta_)
+            if r >= 1:
+                continue
+            tail = w * r / (1 - r)
+            tail_moment = tail * (max(n - agents, 0) + 1 / (1 - r))
+            ratios = [
+                tail / (_TAIL * total),
+                tail / (_TAIL * queued) if queued else Decimal("Infinity"),
+                tail_moment / (_TAIL * moment) if moment else Decimal("Infinity"),
+            ]
+            if max(ratios) <= 1:
+                return n + 1, min(1 - max(ratios), missed - 1)
+            missed = max(ratios)
+
+
+CHAINS = [
+    # (arrivals_per_hour, handle_minutes, agents, patience_minutes)
+    (60.0, 3.0, 4, 2.0),  # 3 Erlangs on 4 agents
+    (120.0, 3.0, 4, 2.0),  # overloaded
+    (720.0, 4.0, 55, 2.0),  # 48 Erlangs on 55 agents, impatient
+    (720.0, 4.0, 40, 6.0),  # 48 Erlangs on 40 agents
+    (2400.0, 5.0, 190, 3.0),  # 200 Erlangs on 190 agents
+    (30.0, 10.0, 1, 40.0),  # one agent, patient customers
+    (6.0, 2.0, 12, 0.5),  # far more agents than work
+    (600.0, 2.0, 9, 0.3),  # very impatient, overloaded
+    (300.0, 6.0, 25, 15.0),
+    (90.0, 1.5, 2, 120.0),  # a long queue of patient customers
+]
+
+
+@pytest.mark.parametrize(("arrivals", "handle", "agents", "patience"), CHAINS)
+def test_the_chain_ends_at_the_first_state_whose_tail_is_negligible(
+    arrivals: float, handle: float, agents: int, patience: float
+) -> None:
+    # per minute, as erlang_a computes them
+    lam = offered_load(arrivals, handle) / handle
+    mu, theta = 1.0 / handle, 1.0 / patience
+    states, margin = _reference_cut(lam, mu, agents, theta)
+    assert margin > Decimal("1e-6")  # the rule is not at a float's whim in these cases
+    weights = chain_weights(lam, mu, agents, theta, patience)
+    assert weights.size == states
+    assert erlang_a(arrivals, handle, agents, patience).states == states
+
+
+@pytest.mark.parametrize("q", [0.9, 0.95, 0.99])
+def test_wait_quantile_by_hand(q: float) -> None:
+    # 200 queries an hour of 3 minutes on 14 agents: 10 Erlangs, P(wait) = C ~ 0.174 > 1 - q,
+    # so the quantile is h / (c - a) · ln(C / (1 - q)) = 3/4 · ln(C / (1 - q)) minutes
+    c = erlang_c(200, 3, 14)
+    assert c == pytest.approx(0.174, abs=5e-4)
+    expected = 3.0 / 4.0 * math.log(c / (1.0 - q))
+    assert wait_quantile_minutes(200, 3, 14, quantile=q) == pytest.approx(expected, rel=1e-12)
+    # and below 1 - C nobody has to wait
+    assert wait_quantile_minutes(200, 3, 14, quantile=0.8) == 0.0
+
+
+def test_unstable_messages_name_the_arguments() -> None:
+    message = (
+        r"^the queue is unstable: offered load 6 Erlangs \(arrivals_per_hour=90.0 × "
+        r"handle_minutes=4.0 / 60\) is not below agents=6"
+    )
+    with pytest.raises(InputError, match=message):
+        wait_quantile_minutes(90.0, 4.0, 6, quantile=0.5)
+    # Cobham names the total of the class rates
+    message = (
+        r"^the queue is unstable: offered load 1.16667 Erlangs \(arrivals_per_hour=70.0 × "
+        r"handle_minutes=1.0 / 60\) is not below agents=1"
+    )
+    with pytest.raises(InputError, match=message):
+        cobham_mean_waits([30.0, 40.0], 1.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("rates", "message"),
+    [
+        (60.0, r"^arrivals_per_hour must be a sequence of rates, one per class; got 60.0$"),
+        ([], r"^arrivals_per_hour must list at least one class; got an empty sequence$"),
+    ],
+)
+def test_class_rates_messages(rates: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        cobham_mean_waits(rates, 1.0, 1)
