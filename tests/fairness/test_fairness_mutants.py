@@ -26,6 +26,7 @@ from prioritize.fairness import (
 from prioritize.fairness._stats import (
     mean_replicates,
     paired_share_replicates,
+    parse_stat,
     percentile_interval,
     quantile_replicates,
 )
@@ -109,6 +110,32 @@ def test_percentile_interval_cuts_half_the_rest_of_the_level_off_each_end() -> N
     assert interval.dtype == np.float64
     assert interval == pytest.approx(np.array([[50.0, 100.0], [950.0, 1900.0]]))
     assert percentile_interval(replicates) == pytest.approx(np.array([[25.0, 50.0], [975.0, 1950.0]]))
+
+
+@pytest.mark.parametrize(
+    ("stat", "expected"),
+    [("median", [2.0, 5.0]), ("p75", [2.5, 7.0]), ("max", [3.0, 9.0]), ("mean", [2.0, 6.0])],
+)
+def test_a_stat_reduces_each_row_of_a_batch(stat: str, expected: list[float]) -> None:
+    # the bootstrap reduces a (replicates, rows) batch at once: one value per replicate
+    got = parse_stat(stat).reduce(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]]))
+    assert got.tolist() == expected
+
+
+def test_a_quantile_bootstrap_varies_by_replicate() -> None:
+    df = pd.DataFrame({"wait_minutes": np.arange(1.0, 41.0), "band": list("ab") * 20})
+    d = DisparityFrame(df, group="band", stat="median").bootstrap(200, seed=3)
+    low, high = d.overall_ci
+    assert low < 20.5 < high
+    assert (d.by_group["ci_low"] < d.by_group["value"]).all()
+    assert (d.by_group["value"] < d.by_group["ci_high"]).all()
+
+
+def test_share_within_keeps_its_time_limit() -> None:
+    df = pd.DataFrame({"wait_minutes": [1.0, 30.0], "band": ["a", "b"]})
+    d = DisparityFrame(df, group="band", stat="share_within", within_minutes=20)
+    assert d.within_minutes == 20.0
+    assert DisparityFrame(df, group="band").within_minutes is None
 
 
 def test_four_fifths_of_negative_values_names_itself() -> None:
