@@ -10,10 +10,13 @@ import pytest
 
 from prioritize import InputError
 from prioritize.staffing import (
+    agents_needed,
     cobham_mean_waits,
     erlang_a,
     erlang_c,
+    occupancy,
     offered_load,
+    service_level,
     wait_quantile_minutes,
 )
 from prioritize.staffing._erlang_a import chain_weights
@@ -139,3 +142,44 @@ def test_unstable_messages_name_the_arguments() -> None:
 def test_class_rates_messages(rates: object, message: str) -> None:
     with pytest.raises(InputError, match=message):
         cobham_mean_waits(rates, 1.0, 1)
+
+
+def test_occupancy_is_the_load_per_agent() -> None:
+    assert occupancy(200, 3, 14) == pytest.approx(10 / 14, rel=1e-15)  # 10 Erlangs
+    assert occupancy(200, 3, 8) == 1.0  # unstable: every agent busy
+
+
+def test_the_largest_staffing_is_allowed_and_one_more_is_refused() -> None:
+    # a million Erlangs at most a millionth busy: exactly MAX_AGENTS (10**12) agents
+    assert agents_needed(6e7, 1.0, target=0.5, within_minutes=0, max_occupancy=1e-6) == 10**12
+    with pytest.raises(
+        InputError,
+        match=r"^the target needs more than 1,000,000,000,000 agents for an offered load of "
+        r"1e\+06 Erlangs \(max_occupancy=9e-07\)",
+    ):
+        agents_needed(6e7, 1.0, target=0.5, within_minutes=0, max_occupancy=9e-7)
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "handle", "agents", "within"),
+    [(200.0, 3.0, 14, 1 / 3), (200.0, 3.0, 12, 0.0), (45.0, 4.0, 4, 2.0), (900.0, 2.0, 35, 0.5)],
+)
+def test_a_target_met_exactly_is_met(
+    arrivals: float, handle: float, agents: int, within: float
+) -> None:
+    # the target is the service level of `agents` itself: that count meets it (>=), one fewer
+    # does not, so it is the answer, with and without abandonment
+    target = service_level(arrivals, handle, agents, within_minutes=within)
+    assert 0.0 < target < 1.0
+    assert service_level(arrivals, handle, agents - 1, within_minutes=within) < target
+    assert agents_needed(arrivals, handle, target=target, within_minutes=within) == agents
+    patience = 2.0
+    target = erlang_a(arrivals, handle, agents, patience, within_minutes=within).service_level
+    below = erlang_a(arrivals, handle, agents - 1, patience, within_minutes=within)
+    assert below.service_level < target
+    assert (
+        agents_needed(
+            arrivals, handle, target=target, within_minutes=within, patience_minutes=patience
+        )
+        == agents
+    )
