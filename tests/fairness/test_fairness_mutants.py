@@ -131,6 +131,22 @@ def test_a_quantile_bootstrap_varies_by_replicate() -> None:
     assert (d.by_group["value"] < d.by_group["ci_high"]).all()
 
 
+def test_p100_is_the_largest_percentile() -> None:
+    assert parse_stat("p100").quantile == 1.0
+    df = pd.DataFrame({"wait_minutes": [1.0, 7.0, 3.0], "band": ["a", "a", "b"]})
+    top = DisparityFrame(df, group="band", stat="p100").by_group["value"]
+    assert top.to_dict() == DisparityFrame(df, group="band", stat="max").by_group["value"].to_dict()
+    with pytest.raises(InputError, match=r"pXX is a percentile in \[0, 100\]\); got 'p100.5'"):
+        parse_stat("p100.5")
+
+
+def test_share_within_without_a_time_limit_says_what_to_add() -> None:
+    with pytest.raises(
+        InputError, match=r"^stat='share_within' needs within_minutes= \(e.g. 60 for one hour\)$"
+    ):
+        parse_stat("share_within")
+
+
 def test_share_within_keeps_its_time_limit() -> None:
     df = pd.DataFrame({"wait_minutes": [1.0, 30.0], "band": ["a", "b"]})
     d = DisparityFrame(df, group="band", stat="share_within", within_minutes=20)

@@ -19,7 +19,7 @@ from prioritize.staffing import (
     service_level,
     wait_quantile_minutes,
 )
-from prioritize.staffing._erlang_a import chain_weights
+from prioritize.staffing._erlang_a import chain_mode, chain_weights, too_many_states
 
 _TAIL = Decimal("1e-16")
 
@@ -183,3 +183,34 @@ def test_a_target_met_exactly_is_met(
         )
         == agents
     )
+
+
+def test_an_occupancy_ceiling_met_exactly_is_met() -> None:
+    # 10 Erlangs: 12 agents are exactly 10/12 busy (Erlang C), and with patience the busy
+    # share of 12 agents is the ceiling itself; 11 agents are busier
+    assert agents_needed(200, 3, target=0.05, within_minutes=0, max_occupancy=10 / 12) == 12
+    ceiling = erlang_a(200, 3, 12, 2.0).occupancy
+    assert erlang_a(200, 3, 11, 2.0).occupancy > ceiling
+    assert (
+        agents_needed(
+            200, 3, target=0.05, within_minutes=0, patience_minutes=2.0, max_occupancy=ceiling
+        )
+        == 12
+    )
+
+
+def test_the_state_limit_is_on_the_mode_beyond_five_million() -> None:
+    # one agent serving one query a minute, one giving up a minute: the mode is λ itself
+    assert chain_mode(5e6, 1.0, 1, 1.0) == 5_000_000
+    assert not too_many_states(5e6, 1.0, 1, 1.0)
+    assert too_many_states(5e6 + 1.0, 1.0, 1, 1.0)
+
+
+def test_patient_overloaded_counts_are_taken_as_failing_not_solved() -> None:
+    # 6 Erlangs, customers patient for two thousand years: the bisection tries 4 agents, an
+    # overloaded count whose chain would hold hundreds of millions of states; it fails
+    # without being solved (solving it would raise), and the answer is Erlang C's
+    assert agents_needed(120, 3, target=0.8, within_minutes=1, patience_minutes=1e9) == 8
+    assert agents_needed(120, 3, target=0.8, within_minutes=1) == 8
+    with pytest.raises(InputError, match="more than 5000000 states"):
+        erlang_a(120, 3, 4, 1e9)
