@@ -29,6 +29,7 @@ from prioritize.fairness._stats import (
     parse_stat,
     percentile_interval,
     quantile_replicates,
+    share_replicates,
 )
 
 
@@ -129,6 +130,17 @@ def test_a_quantile_bootstrap_varies_by_replicate() -> None:
     assert low < 20.5 < high
     assert (d.by_group["ci_low"] < d.by_group["value"]).all()
     assert (d.by_group["value"] < d.by_group["ci_high"]).all()
+
+
+def test_share_replicates_of_one_row_and_of_none() -> None:
+    # one row, a hit: every resample is that row (share 1); no rows: NaN, in a float array
+    got = share_replicates(
+        np.array([1, 0, 2]), np.array([1, 0, 4]), replicates=50, rng=np.random.default_rng(0)
+    )
+    assert got.dtype == np.float64 and got.shape == (50, 3)
+    assert (got[:, 0] == 1.0).all()
+    assert np.isnan(got[:, 1]).all()
+    assert set(got[:, 2].tolist()) <= {0.0, 0.25, 0.5, 0.75, 1.0}
 
 
 def test_p100_is_the_largest_percentile() -> None:
