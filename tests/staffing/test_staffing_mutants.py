@@ -214,3 +214,22 @@ def test_patient_overloaded_counts_are_taken_as_failing_not_solved() -> None:
     assert agents_needed(120, 3, target=0.8, within_minutes=1) == 8
     with pytest.raises(InputError, match="more than 5000000 states"):
         erlang_a(120, 3, 4, 1e9)
+
+
+def test_a_chain_whose_mode_is_exactly_the_limit_is_built() -> None:
+    # 5 million agents at full load, customers gone at once: the mode is state 5,000,000
+    # (the limit itself, allowed) and the chain ends a few states past it
+    assert chain_mode(5e6, 1.0, 5_000_000, 1e7) == 5_000_000
+    weights = chain_weights(5e6, 1.0, 5_000_000, 1e7, 1e-7)
+    assert 5_000_001 < weights.size < 5_000_100
+    assert weights[5_000_000] == 1.0
+
+
+def test_too_many_states_names_the_mode() -> None:
+    # 6 Erlangs on 2 agents, patience 10⁹ minutes: the mode is 2 + (2 − 2/3)·10⁹ states
+    with pytest.raises(
+        InputError,
+        match=r"^erlang_a would need more than 5000000 states \(1333333335 so far\): with "
+        r"patience_minutes=1000000000.0 the overloaded queue barely drains",
+    ):
+        erlang_a(120.0, 3.0, 2, 1e9)
