@@ -207,13 +207,26 @@ def test_the_state_limit_is_on_the_mode_beyond_five_million() -> None:
 
 
 def test_patient_overloaded_counts_are_taken_as_failing_not_solved() -> None:
-    # 6 Erlangs, customers patient for two thousand years: the bisection tries 4 agents, an
-    # overloaded count whose chain would hold hundreds of millions of states; it fails
-    # without being solved (solving it would raise), and the answer is Erlang C's
-    assert agents_needed(120, 3, target=0.8, within_minutes=1, patience_minutes=1e9) == 8
-    assert agents_needed(120, 3, target=0.8, within_minutes=1) == 8
+    # 6 Erlangs, customers patient for two thousand years: 7 agents (the least stable
+    # count) meet the target, so the bisection tries 4 and 5, overloaded counts whose chains
+    # would hold hundreds of millions of states; they fail without being solved (solving
+    # one raises), and the answer is Erlang C's
+    assert agents_needed(120, 3, target=0.5, within_minutes=1, patience_minutes=1e9) == 7
+    assert agents_needed(120, 3, target=0.5, within_minutes=1) == 7
     with pytest.raises(InputError, match="more than 5000000 states"):
         erlang_a(120, 3, 4, 1e9)
+
+
+def test_erlang_a_staffing_beyond_the_largest_names_load_and_patience() -> None:
+    # 1000 Erlangs at most 9e-10 busy would need over 10**12 agents
+    with pytest.raises(
+        InputError,
+        match=r"^the target needs more than 1,000,000,000,000 agents for an offered load of "
+        r"1000 Erlangs \(patience_minutes=1\); check max_occupancy and the units$",
+    ):
+        agents_needed(
+            6e4, 1.0, target=0.5, within_minutes=0, patience_minutes=1.0, max_occupancy=9e-10
+        )
 
 
 def test_a_chain_whose_mode_is_exactly_the_limit_is_built() -> None:
