@@ -110,7 +110,9 @@ def test_percentile_interval_cuts_half_the_rest_of_the_level_off_each_end() -> N
     interval = percentile_interval(replicates, 0.9)
     assert interval.dtype == np.float64
     assert interval == pytest.approx(np.array([[50.0, 100.0], [950.0, 1900.0]]))
-    assert percentile_interval(replicates) == pytest.approx(np.array([[25.0, 50.0], [975.0, 1950.0]]))
+    assert percentile_interval(replicates) == pytest.approx(
+        np.array([[25.0, 50.0], [975.0, 1950.0]])
+    )
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def _reference_cut(lam: float, mu: float, agents: int, theta: float) -> tuple[in
         total = sum(weights)
         queued = sum(weights[agents:])
         moment = sum(w * max(n - agents, 0) for n, w in enumerate(weights))
-        n, w, margin, missed = mode, Decimal(1), Decimal(0), Decimal(0)
+        n, w, missed = mode, Decimal(1), Decimal(0)
         while True:
             n += 1
             w = w * lam_ / _death(n, agents, mu_, theta_)
