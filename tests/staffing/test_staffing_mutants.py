@@ -4,12 +4,14 @@ the error messages' values."""
 from __future__ import annotations
 
 import math
+import random
 from decimal import Decimal, localcontext
 
 import pytest
 
 from prioritize import InputError
 from prioritize.staffing import (
+    ErlangAResult,
     agents_needed,
     cobham_mean_waits,
     erlang_a,
@@ -87,6 +89,14 @@ CHAINS = [
     (600.0, 2.0, 9, 0.3),  # very impatient, overloaded
     (300.0, 6.0, 25, 15.0),
     (90.0, 1.5, 2, 120.0),  # a long queue of patient customers
+    # chains that take several blocks of states past the mode
+    (600.0, 6.0, 50, 200.0),
+    (60.0, 3.0, 2, 500.0),
+    (3000.0, 2.0, 90, 400.0),
+    # underloaded: the queueing states all lie past the mode
+    (60.0, 3.0, 8, 5.0),
+    (60.0, 3.0, 6, 0.2),
+    (240.0, 1.0, 9, 30.0),
 ]
 
 
@@ -246,3 +256,50 @@ def test_too_many_states_names_the_mode() -> None:
         r"patience_minutes=1000000000.0 the overloaded queue barely drains",
     ):
         erlang_a(120.0, 3.0, 2, 1e9)
+
+
+def test_no_arrivals_every_figure() -> None:
+    assert erlang_a(0.0, 3.0, 2, 1.0, within_minutes=0.5) == ErlangAResult(
+        wait_probability=0.0,
+        abandon_probability=0.0,
+        mean_wait_minutes=0.0,
+        mean_wait_answered_minutes=0.0,
+        service_level=1.0,
+        service_level_answered=1.0,
+        occupancy=0.0,
+        mean_queue_length=0.0,
+        within_minutes=0.5,
+        states=1,
+    )
+
+
+def test_a_chain_that_outgrows_the_limit_past_its_mode_names_its_size() -> None:
+    # the mode is the limit itself, but a slow decline (one query giving up a minute among
+    # five million agents) needs states beyond it: refused when the first block is added
+    with pytest.raises(
+        InputError,
+        match=r"^erlang_a would need more than 5000000 states \(5017888 so far\): with "
+        r"patience_minutes=1.0 the overloaded",
+    ):
+        chain_weights(5e6, 1.0, 5_000_000, 1.0, 1.0)
+
+
+def test_the_chain_ends_where_the_rule_says_on_many_seeded_systems() -> None:
+    # 150 seeded systems, under- and overloaded, impatient to patient: each of the three
+    # tail bounds (total, queueing states, their first moment) decides somewhere; systems
+    # where the rule is within 1e-9 of its threshold (a float's whim) are left out
+    rng = random.Random(19)
+    checked = 0
+    for _ in range(150):
+        agents = rng.randint(1, 40)
+        handle = rng.choice([0.5, 2.0, 5.0])
+        load = agents * rng.uniform(0.1, 1.6)
+        patience = rng.choice([0.3, 2.0, 10.0, 60.0, 300.0])
+        arrivals = load * 60.0 / handle
+        lam = offered_load(arrivals, handle) / handle
+        states, margin = _reference_cut(lam, 1.0 / handle, agents, 1.0 / patience)
+        if margin < Decimal("1e-9"):
+            continue
+        assert erlang_a(arrivals, handle, agents, patience).states == states
+        checked += 1
+    assert checked > 140
