@@ -10,7 +10,7 @@ import pytest
 
 import prioritize as pz
 from prioritize import InputError, SchemaError
-from prioritize.policy import Policy
+from prioritize.policy import Policy, _evaluate
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 QUERY = pz.Query(query_id="q1", customer_id="c1", received_at=T0, channel="chat", text="hi")
@@ -48,3 +48,19 @@ def test_full_validation_checks_ids_and_read_validation_does_not() -> None:
     read = Policy().score_frame(frame, now=now, validate="read")
     unique = Policy().score_frame(_frame(), now=now)
     assert read["score"].tolist() == unique["score"].tolist()
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8])
+def test_scoring_in_row_blocks_on_threads_equals_scoring_at_once(
+    monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    # Frames of 2 x 200,000 rows and more are scored in row blocks on threads; here the
+    # block size is made tiny so that 13 rows are cut into `threads` blocks.
+    frame = pz.synthetic.queries(13, seed=5)
+    now = frame["received_at"].max()
+    policy = pz.policies.balanced()
+    at_once = policy.score_frame(frame, now=now)
+    monkeypatch.setattr(_evaluate, "_ROWS_PER_THREAD", 4)
+    monkeypatch.setattr(_evaluate, "_THREADS", threads)
+    in_blocks = policy.score_frame(frame, now=now)
+    pd.testing.assert_frame_equal(in_blocks, at_once)
