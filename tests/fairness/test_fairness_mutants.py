@@ -26,7 +26,10 @@ from prioritize.fairness import (
 from prioritize.fairness._stats import (
     mean_replicates,
     paired_share_replicates,
+    parse_stat,
+    percentile_interval,
     quantile_replicates,
+    share_replicates,
 )
 
 
@@ -92,6 +95,77 @@ def test_ratio_ci_of_negative_values_names_itself() -> None:
     d = DisparityFrame(df, value="score", group="band").bootstrap(5, seed=0)
     with pytest.raises(InputError, match=r"^ratio_ci needs values >= 0; column 'score'"):
         d.ratio_ci()
+
+
+def test_ratio_of_negative_values_names_itself() -> None:
+    df = pd.DataFrame({"score": [-1.0, 2.0, 3.0], "band": ["a", "a", "b"]})
+    with pytest.raises(InputError, match=r"^ratio needs values >= 0; column 'score'"):
+        DisparityFrame(df, value="score", group="band").ratio()
+
+
+def test_percentile_interval_cuts_half_the_rest_of_the_level_off_each_end() -> None:
+    # 1001 replicates 0..1000 (and twice that in a second column): the 90% interval is the
+    # 5th and 95th percentiles, 50 and 950; the default level is 95%: 25 and 975.
+    replicates = np.arange(1001.0)[:, None] * np.array([1.0, 2.0])
+    interval = percentile_interval(replicates, 0.9)
+    assert interval.dtype == np.float64
+    assert interval == pytest.approx(np.array([[50.0, 100.0], [950.0, 1900.0]]))
+    assert percentile_interval(replicates) == pytest.approx(
+        np.array([[25.0, 50.0], [975.0, 1950.0]])
+    )
+
+
+@pytest.mark.parametrize(
+    ("stat", "expected"),
+    [("median", [2.0, 5.0]), ("p75", [2.5, 7.0]), ("max", [3.0, 9.0]), ("mean", [2.0, 6.0])],
+)
+def test_a_stat_reduces_each_row_of_a_batch(stat: str, expected: list[float]) -> None:
+    # the bootstrap reduces a (replicates, rows) batch at once: one value per replicate
+    got = parse_stat(stat).reduce(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]]))
+    assert got.tolist() == expected
+
+
+def test_a_quantile_bootstrap_varies_by_replicate() -> None:
+    df = pd.DataFrame({"wait_minutes": np.arange(1.0, 41.0), "band": list("ab") * 20})
+    d = DisparityFrame(df, group="band", stat="median").bootstrap(200, seed=3)
+    low, high = d.overall_ci
+    assert low < 20.5 < high
+    assert (d.by_group["ci_low"] < d.by_group["value"]).all()
+    assert (d.by_group["value"] < d.by_group["ci_high"]).all()
+
+
+def test_share_replicates_of_one_row_and_of_none() -> None:
+    # one row, a hit: every resample is that row (share 1); no rows: NaN, in a float array
+    got = share_replicates(
+        np.array([1, 0, 2]), np.array([1, 0, 4]), replicates=50, rng=np.random.default_rng(0)
+    )
+    assert got.dtype == np.float64 and got.shape == (50, 3)
+    assert (got[:, 0] == 1.0).all()
+    assert np.isnan(got[:, 1]).all()
+    assert set(got[:, 2].tolist()) <= {0.0, 0.25, 0.5, 0.75, 1.0}
+
+
+def test_p100_is_the_largest_percentile() -> None:
+    assert parse_stat("p100").quantile == 1.0
+    df = pd.DataFrame({"wait_minutes": [1.0, 7.0, 3.0], "band": ["a", "a", "b"]})
+    top = DisparityFrame(df, group="band", stat="p100").by_group["value"]
+    assert top.to_dict() == DisparityFrame(df, group="band", stat="max").by_group["value"].to_dict()
+    with pytest.raises(InputError, match=r"pXX is a percentile in \[0, 100\]\); got 'p100.5'"):
+        parse_stat("p100.5")
+
+
+def test_share_within_without_a_time_limit_says_what_to_add() -> None:
+    with pytest.raises(
+        InputError, match=r"^stat='share_within' needs within_minutes= \(e.g. 60 for one hour\)$"
+    ):
+        parse_stat("share_within")
+
+
+def test_share_within_keeps_its_time_limit() -> None:
+    df = pd.DataFrame({"wait_minutes": [1.0, 30.0], "band": ["a", "b"]})
+    d = DisparityFrame(df, group="band", stat="share_within", within_minutes=20)
+    assert d.within_minutes == 20.0
+    assert DisparityFrame(df, group="band").within_minutes is None
 
 
 def test_four_fifths_of_negative_values_names_itself() -> None:

@@ -211,3 +211,46 @@ def test_a_huge_staffing_costs_what_everyone_answered_at_once_costs() -> None:
     fast = engine.run_fixed_plain(arrival, service, never_leave, prio, prio, 10**9)
     assert fast[0] == start
     assert len(set(fast[1][:3])) == 3
+
+
+@pytest.mark.parametrize("rules", ["none", "both"])
+@pytest.mark.parametrize("rise", [2, 3])
+def test_a_rise_smaller_than_an_earlier_drop_takes_part_of_a_free_block(
+    rules: str, rise: int
+) -> None:
+    # Four agents on duty and idle (one block of seats 0..3), all leave, then `rise` come
+    # back while nobody waits: they take the lowest seats of the freed block, the rest of
+    # it stays free for the rise to four, when five queries arrive at once.
+    s = _Scenario(0, retries=False)
+    s.n = 5
+    s.arrival = [3.0] * 5
+    s.service = [2.0, 2.0, 2.0, 4.0, 1.0]
+    s.abandon = [math.inf] * 5
+    s.prio = s.by_prio = [0, 1, 2, 3, 4]
+    s.limits = [1.0] * 5
+    s.groups = list("aabcb")
+    s.shifts = [(0.0, 4), (1.0, 0), (2.0, rise), (2.5, 4), (6.0, 1)]
+    policy = _policy(rules)
+    start, agent = _run(s, policy)
+    expected, _ = _reference(s, policy)
+    assert _same(start, expected), (start, expected)
+    assert start[:4] == [3.0] * 4 and start[4] == 5.0
+    assert sorted(agent[:4]) == [0, 1, 2, 3]
+    _check_seats(s, start, agent)
+
+
+def test_a_rise_takes_free_seats_one_block_at_a_time() -> None:
+    # Four agents free one by one (four one-seat blocks), all leave, three come back while
+    # nobody waits (three blocks taken, each for one seat), then a fourth: four queries at
+    # once are served by four different seats.
+    s = _Scenario(0, retries=False)
+    s.n = 8
+    s.arrival = [0.0] * 4 + [8.0] * 4
+    s.service = [1.0, 2.0, 3.0, 4.0] + [5.0] * 4
+    s.abandon = [math.inf] * 8
+    s.prio = s.by_prio = list(range(8))
+    s.shifts = [(0.0, 4), (5.0, 0), (6.0, 3), (7.0, 4)]
+    start, agent = _run(s, Policy())
+    assert start == [0.0] * 4 + [8.0] * 4
+    assert sorted(agent[4:]) == [0, 1, 2, 3]
+    _check_seats(s, start, agent)
