@@ -24,7 +24,7 @@ from prioritize.fairness._columns import (
     read_abandoned,
     read_values,
 )
-from prioritize.fairness._stats import Stat, parse_stat
+from prioritize.fairness._stats import Stat, parse_stat, percentile_interval
 from prioritize.models import parity_ratio
 
 __all__ = ["FOUR_FIFTHS", "DisparityFrame", "Method", "by_group"]
@@ -127,8 +127,7 @@ class _Bootstrap:
     groups: FloatArray  # (n, groups)
 
     def interval(self, replicates: FloatArray) -> FloatArray:
-        tail = (1.0 - self.level) / 2.0
-        return np.asarray(np.quantile(replicates, [tail, 1.0 - tail], axis=0))
+        return percentile_interval(replicates, self.level)
 
 
 class DisparityFrame:
