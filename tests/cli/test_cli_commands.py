@@ -250,3 +250,13 @@ def test_compare_prints_states_and_changes_against_the_baseline(capsys) -> None:
         capsys, "compare", "--synthetic", "200", "--policy", "fifo", "--baseline", "balanced"
     )
     assert code == 2 and "--baseline balanced: not among the policies" in err
+
+
+def test_staff_default_answer_time_is_one_constant(capsys) -> None:  # type: ignore[no-untyped-def]
+    from prioritize.cli._commands import StaffOptions
+    from prioritize.cli._common import STAFF_WITHIN_MINUTES
+
+    assert StaffOptions().within_minutes == STAFF_WITHIN_MINUTES == 1.0
+    code, out, _ = run(capsys, "staff", "--arrivals-per-hour", "40", "--handle-minutes", "6")
+    assert code == 0
+    assert "within 1 min" in out

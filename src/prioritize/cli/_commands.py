@@ -12,6 +12,7 @@ import pandas as pd
 
 from prioritize._internal.constants import SERVICE_TARGET
 from prioritize.cli._common import (
+    STAFF_WITHIN_MINUTES,
     CLIError,
     ReadOptions,
     check_output,
@@ -184,7 +185,7 @@ class StaffOptions:
     arrivals_per_hour: float | None = None
     handle_minutes: float | None = None
     target: float = SERVICE_TARGET
-    within_minutes: float = 1.0
+    within_minutes: float = STAFF_WITHIN_MINUTES
     max_occupancy: float | None = None
     patience_minutes: float | None = None
     intervals: str | None = None

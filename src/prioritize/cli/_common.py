@@ -26,6 +26,7 @@ __all__ = [
     "DAYS",
     "FORMULA_TRIGGERS",
     "MAX_SCHEDULE_BYTES",
+    "STAFF_WITHIN_MINUTES",
     "CLIError",
     "ReadOptions",
     "check_output",
@@ -45,6 +46,9 @@ __all__ = [
 DAYS = 7.0
 #: The largest schedule file read (bytes); a schedule is a few shift tables.
 MAX_SCHEDULE_BYTES = 2**20
+#: ``prioritize staff``'s default answer time (minutes): a contact centre's target
+#: (e.g. 80% within a minute), not the response time of a social inbox (``SLA_MINUTES``).
+STAFF_WITHIN_MINUTES = 1.0
 
 
 class CLIError(Exception):

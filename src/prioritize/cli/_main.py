@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 from prioritize._errors import PrioritizeError
 from prioritize._internal.constants import SERVICE_TARGET, SLA_MINUTES
 from prioritize._internal.version import __version__
-from prioritize.cli._common import CLIError, ReadOptions, one_line
+from prioritize.cli._common import STAFF_WITHIN_MINUTES, CLIError, ReadOptions, one_line
 
 __all__ = ["main"]
 
@@ -348,8 +348,8 @@ def _build_parser() -> argparse.ArgumentParser:
     staff.add_argument("--handle-minutes", type=float, metavar="MIN", help="mean handling time")
     _add_targets(
         staff,
-        within_minutes=1.0,
-        within_help="answer time in minutes (default 1)",
+        within_minutes=STAFF_WITHIN_MINUTES,
+        within_help=f"answer time in minutes (default {STAFF_WITHIN_MINUTES:g})",
         target_help=f"share to answer in time, in (0, 1) (default {SERVICE_TARGET})",
     )
     staff.add_argument(
