@@ -66,7 +66,10 @@ def test_every_form_conserves_queries(
     assert line.startswith(("abandonment: ", NOT_MODELLED)) and "\n" not in line
     # the frame has a patience column: a drawn patience= says it replaces it
     form = Patience.of(patience).form
-    replaced = "the explicit patience= replaces the frame's patience_minutes" in line
+    replaced = (
+        "the patience model given (patience=, --patience) replaces the frame's patience_minutes"
+        in line
+    )
     assert replaced == (form in ("exponential", "channels", "survey"))
     assert line.startswith(NOT_MODELLED) == (form == "none")
 

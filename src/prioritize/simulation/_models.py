@@ -441,7 +441,10 @@ class Patience:
             return f"abandonment: patience drawn from {self.model!r}"
         wins = ""
         if frame_patience is not None:
-            wins = "; the explicit patience= replaces the frame's patience_minutes"
+            wins = (
+                "; the patience model given (patience=, --patience) replaces the frame's "
+                "patience_minutes"
+            )
         if self.form == "exponential":
             mean = _minutes_text(self.means["default"])
             return f"abandonment: exponential patience, mean {mean} on every channel{wins}"
