@@ -19,7 +19,7 @@ from prioritize._internal.checks import (
     check_random_state,
 )
 from prioritize._internal.rows import MAX_SHOWN, describe_rows, listing, repeated
-from prioritize._internal.text import duration_text
+from prioritize._internal.text import duration_text, flag_text
 
 # -- seeds -------------------------------------------------------------------------------
 
@@ -172,3 +172,19 @@ def test_every_reader_describes_bad_rows_the_same_way() -> None:
 def test_duration_text(minutes: float, words: str, short: str) -> None:
     assert duration_text(minutes) == words
     assert duration_text(minutes, words=False) == short
+
+
+@pytest.mark.parametrize(
+    ("state", "queries", "said"),
+    [
+        ("fail", 3, "fail"),  # a judged ratio says its own state, whatever its n
+        ("pass", 500, "pass"),
+        (None, 29, "too few to tell"),  # a wait ratio (no state) of too few rows
+        (float("nan"), np.int64(3), "too few to tell"),  # a frame's missing state, numpy n
+        (None, 30, ""),
+        (None, None, ""),
+        ("", float("nan"), ""),
+    ],
+)
+def test_flag_text(state: object, queries: object, said: str) -> None:
+    assert flag_text(state, queries) == said

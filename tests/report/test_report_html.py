@@ -197,3 +197,24 @@ def test_a_change_cell_without_a_baseline_figure_shows_no_nan() -> None:
     row["median_wait_answered_change_high"] = 4.0
     cell = _rich_cell(row, "median_wait_answered", "change_min")
     assert cell == '<td class="num">1.0 → 3.2<br><span class="ci">+2.2 (+0.5 to +4.0)</span></td>'
+
+
+def test_the_target_headers_say_their_minutes(page) -> None:  # type: ignore[no-untyped-def]
+    # the page was drawn with within_minutes=30: no header leaves the reader to guess
+    assert "<th>within 30 min (95% CI)</th>" in page
+    assert "<th>within target" not in page
+
+
+@pytest.mark.parametrize(
+    ("n", "cell"),
+    [
+        (4, '<td class="num unsure">0.00 (0.00–1.00, n=4) too few to tell</td>'),
+        (30, '<td class="num">0.00 (0.00–1.00, n=30)</td>'),
+    ],
+)
+def test_a_wait_ratio_of_a_tiny_band_reads_too_few_to_tell(n: int, cell: str) -> None:
+    from prioritize.report._html import _rich_cell
+
+    name = "wait_ratio_follower_band"
+    row = pd.Series({name: 0.0, f"{name}_low": 0.0, f"{name}_high": 1.0, f"{name}_n": n})
+    assert _rich_cell(row, name, "flag") == cell

@@ -8,12 +8,16 @@ from types import MappingProxyType
 __all__ = [
     "BOOTSTRAP_REPLICATES",
     "CONFIDENCE",
+    "FAIL",
+    "FLAG_STATES",
     "FOUR_FIFTHS",
     "MIN_BAND_HITS",
     "MIN_BAND_QUERIES",
+    "PASS",
     "SERVICE_TARGET",
     "SLA_MINUTES",
     "SURVEY_MINUTES",
+    "TOO_FEW",
 ]
 
 #: The four-fifths rule of adverse-impact tests: a group's rate below 0.8 of
@@ -27,6 +31,10 @@ SLA_MINUTES = 60.0
 #: The default service-level target: the share of queries answered within the
 #: service level (the call-centre "80% within the time" convention).
 SERVICE_TARGET = 0.8
+
+#: What a fairness flag can say: the figure is fair, it is not, or the data cannot tell.
+PASS, FAIL, TOO_FEW = "pass", "fail", "too few to tell"
+FLAG_STATES: tuple[str, ...] = (PASS, FAIL, TOO_FEW)
 
 #: The least number of queries in a band for a fairness flag about it: below it a
 #: band's figures are shown, with their intervals, but a flag reads "too few to tell".

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
-__all__ = ["duration_text", "listed"]
+from prioritize._internal.constants import MIN_BAND_QUERIES, TOO_FEW
+
+__all__ = ["duration_text", "flag_text", "listed"]
 
 
 def listed(names: Sequence[str]) -> str:
@@ -31,3 +34,19 @@ def duration_text(minutes: float, *, words: bool = True) -> str:
         hours = minutes / 60
         return "1 hour" if hours == 1 else f"{hours:g} hours"
     return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
+
+
+def flag_text(state: object, queries: object) -> str:
+    """What a ratio's cell says after its figures.
+
+    Its state (``pass``, ``fail``, ``too few to tell``) when a rule judges it. A
+    ratio no rule judges (the wait ratio: no state) still reads ``too few to
+    tell`` when fewer than :data:`MIN_BAND_QUERIES` rows are behind it (a band
+    of 3 queries that waited 0 minutes makes a ratio of 0.00 that tells
+    nothing); otherwise nothing. ``queries`` None or NaN: not known, nothing.
+    """
+    if isinstance(state, str) and state:
+        return state
+    if isinstance(queries, numbers.Real) and queries == queries and queries < MIN_BAND_QUERIES:
+        return TOO_FEW
+    return ""

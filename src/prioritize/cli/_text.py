@@ -16,7 +16,7 @@ from prioritize._internal.constants import (
     SERVICE_TARGET,
     SLA_MINUTES,
 )
-from prioritize._internal.text import duration_text
+from prioritize._internal.text import duration_text, flag_text
 from prioritize.report import (
     Breakdown,
     baseline_changes,
@@ -60,8 +60,9 @@ def _flag(
         spread = f" ±{float(row[f'{name}_ci95']):.2f}"
     else:
         spread = ""
-    n = f", n={int(row[f'{name}_n']):,}" if f"{name}_n" in row.index else ""
-    state = str(row.get(f"{name}_state", ""))
+    queries = row.get(f"{name}_n")
+    n = f", n={int(queries):,}" if queries is not None else ""
+    state = flag_text(row.get(f"{name}_state"), queries)  # a wait ratio: by its n
     return f"{value:.2f}{spread}{n} {state}".rstrip()
 
 

@@ -11,9 +11,13 @@ import numpy as np
 from prioritize._errors import InputError
 from prioritize._internal.constants import (
     CONFIDENCE,
+    FAIL,
+    FLAG_STATES,
     FOUR_FIFTHS,
     MIN_BAND_HITS,
     MIN_BAND_QUERIES,
+    PASS,
+    TOO_FEW,
 )
 from prioritize.fairness._columns import BoolArray, FloatArray, IntArray
 from prioritize.models import answered_within
@@ -33,10 +37,6 @@ __all__ = [
     "quantile_replicates",
     "share_replicates",
 ]
-
-#: What a fairness flag can say: the figure is fair, it is not, or the data cannot tell.
-PASS, FAIL, TOO_FEW = "pass", "fail", "too few to tell"
-FLAG_STATES: tuple[str, ...] = (PASS, FAIL, TOO_FEW)
 
 #: Accepted statistic names; ``pXX`` is any percentile, e.g. ``p90`` or ``p99.5``.
 STATS: tuple[str, ...] = ("mean", "median", "pXX", "max", "share_within")

@@ -23,7 +23,7 @@ from prioritize._internal.constants import (
 )
 from prioritize._internal.files import write_text_atomic
 from prioritize._internal.optional import require_matplotlib
-from prioritize._internal.text import listed
+from prioritize._internal.text import flag_text, listed
 from prioritize.fairness import FAIL, PASS, TOO_FEW
 from prioritize.report._plots import (
     plot_changes,
@@ -109,15 +109,21 @@ _PEOPLE_ANSWERED_COLUMNS: dict[str, tuple[str, str]] = {
     "answered": ("answered on any attempt", "pct"),
     "answered_change": ("change against the baseline (95% CI)", "delta_pct"),
 }
-_BAND_COLUMNS: dict[str, tuple[str, str]] = {
-    "queries": ("queries", "int"),
-    "share": ("share", "pct"),
-    "median_wait_answered": ("median wait of answered (min, 95% CI)", "f1ci"),
-    "mean_wait_answered": ("mean wait of answered (min)", "f1"),
-    "within_target": ("within target (95% CI)", "pctci"),
-    "abandon_rate": ("gave up (95% CI)", "pctci"),
-    "four_fifths": ("4/5 (95% CI)", "band_flag"),
-}
+
+
+def _band_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
+    """A band table's columns; the target's header says its minutes."""
+    return {
+        "queries": ("queries", "int"),
+        "share": ("share", "pct"),
+        "median_wait_answered": ("median wait of answered (min, 95% CI)", "f1ci"),
+        "mean_wait_answered": ("mean wait of answered (min)", "f1"),
+        "within_target": (f"within {within_minutes:g} min (95% CI)", "pctci"),
+        "abandon_rate": ("gave up (95% CI)", "pctci"),
+        "four_fifths": ("4/5 (95% CI)", "band_flag"),
+    }
+
+
 _AGENT_GROUP_COLUMNS: dict[str, tuple[str, str]] = {
     "served": ("answered", "int"),
     "share": ("share of answered", "pct"),
@@ -141,12 +147,16 @@ BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("tone", "tone"),
     ("type", "type"),
 )
-_CHANGE_COLUMNS: dict[str, tuple[str, str]] = {
-    "queries": ("queries", "int"),
-    "median_wait_answered": ("median wait of answered (min)", "change_min"),
-    "within_target": ("within target", "change_pct"),
-    "abandon_rate": ("gave up", "change_pct"),
-}
+
+
+def _change_columns(within_minutes: float) -> dict[str, tuple[str, str]]:
+    """A change table's columns; the target's header says its minutes."""
+    return {
+        "queries": ("queries", "int"),
+        "median_wait_answered": ("median wait of answered (min)", "change_min"),
+        "within_target": (f"within {within_minutes:g} min", "change_pct"),
+        "abandon_rate": ("gave up", "change_pct"),
+    }
 
 
 def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
@@ -156,10 +166,12 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         return '<td class="num">–</td>'
     if kind in ("flag", "band_flag"):
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
-        state = str(row.get(f"{column}_state", ""))  # a wait ratio has no state
-        n = f", n={int(row[f'{column}_n']):,}" if f"{column}_n" in row.index else ""
-        css = {FAIL: "fail", TOO_FEW: "unsure", PASS: "ok"}.get(state, "")
-        return f'<td class="num {css}">{v:.2f} ({low:.2f}–{high:.2f}{n}) {html.escape(state)}</td>'
+        queries = row.get(f"{column}_n")
+        state = flag_text(row.get(f"{column}_state"), queries)  # a wait ratio: by its n
+        n = f", n={int(queries):,}" if queries is not None else ""
+        css = {FAIL: " fail", TOO_FEW: " unsure", PASS: " ok"}.get(state, "")
+        text = f"{v:.2f} ({low:.2f}–{high:.2f}{n}) {html.escape(state)}".rstrip()
+        return f'<td class="num{css}">{text}</td>'
     if kind in ("f1ci", "pctci"):
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
         fmt = "{:,.1f}" if kind == "f1ci" else "{:.1%}"
@@ -169,43 +181,46 @@ def _rich_cell(row: pd.Series, column: str, kind: str) -> str:
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
         text = f"{_change(v * 100)} pts ({_change(low * 100)} to {_change(high * 100)})"
         return f'<td class="num">{html.escape(text)}</td>'
-    if kind in ("group_count", "group_pct"):
-        return _group_change_cell(row, column, kind)
-    base = float(row[f"{column}_baseline"])
-    low, high = float(row[f"{column}_change_low"]), float(row[f"{column}_change_high"])
-    change = float(row[f"{column}_change"])
-    scale, unit = (1.0, "") if kind == "change_min" else (100.0, " pts")
-    figure = "{:,.1f}" if kind == "change_min" else "{:.1%}"
-    moved = " → ".join("–" if np.isnan(x) else figure.format(x) for x in (base, v))
-    if np.isnan([change, low, high]).any():  # no baseline figure (nobody answered): no change
-        return f'<td class="num">{html.escape(moved)}</td>'
-    spread = f"{_change(change * scale)}{unit} ({_change(low * scale)} to {_change(high * scale)})"
-    # the change and its interval on a line of their own: the table stays narrow
-    return (
-        f'<td class="num">{html.escape(moved)}<br>'
-        f'<span class="ci">{html.escape(spread)}</span></td>'
-    )
+    return _change_cell(row, column, kind)
 
 
-def _group_change_cell(row: pd.Series, column: str, kind: str) -> str:
-    """An agent group's figure under the baseline → the policy, then the change.
+#: How a change cell writes its figures: (figure format, scale of the change, its unit).
+_CHANGE_KINDS: dict[str, tuple[str, float, str]] = {
+    "change_min": ("{:,.1f}", 1.0, ""),  # a band's median wait, minutes
+    "change_pct": ("{:.1%}", 100.0, " pts"),  # a band's share
+    "group_count": ("{:,.0f}", 1.0, ""),  # an agent group's count (its digits: see below)
+    "group_pct": ("{:.1%}", 100.0, " pts"),  # an agent group's share
+}
 
-    With replications (a ``<column>_change_ci95``) the figures are means over the runs
-    and the change carries ± the half-width of its 95% interval; with one run, none.
+
+def _change_cell(row: pd.Series, column: str, kind: str) -> str:
+    """The baseline's figure → the policy's, then the change with its interval.
+
+    A band's change carries its 95% interval (``<column>_change_low``/``_high``); an
+    agent group's, across replications (a ``<column>_change_ci95``), ± the half-width of
+    its 95% interval, and with one run none. With no baseline figure (nobody answered)
+    there is no change.
     """
+    figure, scale, unit = _CHANGE_KINDS[kind]
+    replicated = f"{column}_change_ci95" in row.index
+    digits = 0 if kind == "group_count" and not replicated else 1
+    if kind == "group_count":  # a count of one run, or a mean over the runs
+        figure = f"{{:,.{digits}f}}"
     v, base = float(row[column]), float(row[f"{column}_baseline"])
-    change = float(row[f"{column}_change"])
-    ci = f"{column}_change_ci95"
-    half = float(row[ci]) if ci in row.index else float("nan")
-    scale = 100.0 if kind == "group_pct" else 1.0
-    if kind == "group_pct":
-        moved = f"{base:.1%} → {v:.1%}"
-        spread = f"{_change(change * 100)} pts"
-    else:  # a count, or with replications a mean count
-        digits = 0 if ci not in row.index else 1
-        moved = f"{base:,.{digits}f} → {v:,.{digits}f}"
-        spread = _change(change, digits)
-    spread += "" if np.isnan(half) else f" (±{half * scale:,.1f})"
+    change = float(row[f"{column}_change"]) * scale
+    moved = " → ".join("–" if np.isnan(x) else figure.format(x) for x in (base, v))
+    if kind.startswith("change_"):
+        low, high = (float(row[f"{column}_change_{end}"]) * scale for end in ("low", "high"))
+        interval = f" ({_change(low)} to {_change(high)})"
+        if np.isnan([change, low, high]).any():
+            return f'<td class="num">{html.escape(moved)}</td>'
+    else:
+        half = float(row[f"{column}_change_ci95"]) * scale if replicated else float("nan")
+        interval = "" if np.isnan(half) else f" (±{half:,.1f})"
+        if np.isnan(change):
+            return f'<td class="num">{html.escape(moved)}</td>'
+    spread = f"{_change(change, digits)}{unit}{interval}"
+    # the change and its interval on a line of their own: the table stays narrow
     return (
         f'<td class="num">{html.escape(moved)}<br>'
         f'<span class="ci">{html.escape(spread)}</span></td>'
@@ -393,7 +408,10 @@ def _breakdowns(
             f"(giving up counts as a miss).{html.escape(same)}</p>"
         )
         retried = any(t.get("retries", pd.Series(dtype=int)).sum() > 0 for t in tables.values())
-        shown = {**_BAND_COLUMNS, **({"retries": ("retries", "int")} if retried else {})}
+        shown = {
+            **_band_columns(within_minutes),
+            **({"retries": ("retries", "int")} if retried else {}),
+        }
         parts.append('<div class="grid">')
         for name, table in tables.items():
             table = table.rename(index=part.label)
@@ -420,7 +438,7 @@ def _queue_changes(
         parts += [
             f"<h3>Per {html.escape(part.heading)}</h3>",
             '<div class="wide">',
-            _table(table, _CHANGE_COLUMNS, f"policy, {part.heading}"),
+            _table(table, _change_columns(within_minutes), f"policy, {part.heading}"),
             "</div>",
         ]
     return parts
@@ -586,7 +604,7 @@ def html_report(
             )
             + ".</p>",
             '<div class="wide">',
-            _table(changes, _CHANGE_COLUMNS, "policy, followers"),
+            _table(changes, _change_columns(within_minutes), "policy, followers"),
             "</div>",
         ]
         parts += _queue_changes(results, base, within_minutes)
@@ -608,7 +626,7 @@ def html_report(
         parts.append(f"<div><h3>{html.escape(name)}</h3>")
         for group, label in (("follower_band", "followers"), ("value_band", "lifetime value")):
             table = band_table(records, group=group, within_minutes=within_minutes)
-            parts.append(_table(table, _BAND_COLUMNS, label))
+            parts.append(_table(table, _band_columns(within_minutes), label))
         parts.append("</div>")
     parts.append("</div>")
     parts += _breakdowns(results, within_minutes=within_minutes, base=base, runs=runs)
