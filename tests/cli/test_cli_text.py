@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from _runs import same_run_twice
 
 import prioritize as pz
-import pandas as pd
-import pytest
-
 from prioritize.cli._text import _flag, changes_text
 
 
