@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from _teams import LANGUAGE_ROUTES, POLICIES, bilingual_team, with_languages
@@ -49,7 +50,8 @@ def test_one_run_per_policy_may_be_the_result_itself(by: str | None) -> None:
 
 
 def test_the_seed_draws_the_bootstrap_intervals_as_compare_does() -> None:
-    one = {name: run[0] for name, run in _runs(2, 1).items()}
+    # runs that record no seed (records made elsewhere): any seed may draw the intervals
+    one = {name: SimulationResult(run[0].records) for name, run in _runs(2, 1).items()}
     low = "four_fifths_follower_band_low"
     assert not compare_runs(one, seed=2)[low].equals(compare_runs(one, seed=3)[low])
 
@@ -78,3 +80,38 @@ def test_bad_runs_are_named() -> None:
         compare_runs({"a": run}, by=3)  # type: ignore[arg-type]
     with pytest.raises(pz.InputError, match="progress"):
         compare_runs({"a": run}, progress="no")  # type: ignore[arg-type]
+
+
+def test_a_run_records_its_int_seed_only() -> None:
+    frame = _stream(0)
+    assert simulate(frame, POLICIES["fifo"], seed=3, **SETUP).seed == 3  # type: ignore[arg-type]
+    generator = np.random.default_rng(3)
+    assert simulate(frame, POLICIES["fifo"], seed=generator, **SETUP).seed is None  # type: ignore[arg-type]
+    assert simulate(frame, POLICIES["fifo"], seed=None, **SETUP).seed is None  # type: ignore[arg-type]
+    assert SimulationResult(simulate(frame, POLICIES["fifo"], **SETUP).records).seed is None  # type: ignore[arg-type]
+    with pytest.raises(pz.InputError, match="seed must be a whole number >= 0; got -1"):
+        SimulationResult(frame, seed=-1)
+
+
+def test_the_seed_defaults_to_the_one_the_runs_record() -> None:
+    runs = _runs(5, 2)
+    pd.testing.assert_frame_equal(compare_runs(runs), compare_runs(runs, seed=5))
+
+
+def test_runs_out_of_seed_order_are_refused() -> None:
+    runs = _runs(5, 2)
+    last = list(runs)[-1]
+    swapped = {**runs, last: runs[last][::-1]}  # its run 0 is seed 6: not paired
+    with pytest.raises(
+        pz.InputError,
+        match=rf"runs\['{last}'\]\[0\] was simulated with seed=6, but compare_runs pairs run "
+        r"0 of every policy with seed 5",
+    ):
+        compare_runs(swapped)
+    with pytest.raises(pz.InputError, match=r"seed=5, but .* with seed 0 \(seed \+ 0, seed=0\)"):
+        compare_runs(runs, seed=0)
+    # runs that record no seed (records made elsewhere) cannot be checked: taken as paired
+    unknown = {name: [SimulationResult(r.records) for r in rs] for name, rs in runs.items()}
+    pd.testing.assert_frame_equal(
+        compare_runs(unknown, seed=5), compare_runs(runs), check_like=True
+    )

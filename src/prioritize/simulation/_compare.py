@@ -336,7 +336,7 @@ def compare(
 def compare_runs(
     runs: Mapping[str, SimulationResult | Sequence[SimulationResult]],
     *,
-    seed: int = 0,
+    seed: int | None = None,
     baseline: str | None = None,
     within_minutes: float = SLA_MINUTES,
     by: str | None = None,
@@ -360,7 +360,11 @@ def compare_runs(
         :class:`SimulationResult` per policy.
     seed
         The seed of each policy's first run: run ``k``'s bootstrap
-        intervals use ``seed + k``, as in :func:`compare`.
+        intervals use ``seed + k``, as in :func:`compare`. None (the
+        default): the seed the first run records
+        (:attr:`SimulationResult.seed`), or 0 when it records none. A run
+        whose recorded seed is not ``seed + k`` is refused: its changes
+        against the baseline would pair different streams.
     baseline, within_minutes, by
         As for :func:`compare`.
     progress
@@ -403,7 +407,11 @@ def compare_runs(
     names = list(listed)
     base = check_baseline(names, baseline)
     within_minutes = check_number("within_minutes", within_minutes)
+    if seed is None:
+        first = listed[names[0]][0].seed
+        seed = 0 if first is None else first
     seeds = _seeds(seed, counts[names[0]])
+    _check_pairing(listed, seeds)
     if by is not None and not isinstance(by, str):
         raise InputError(f"by must be a column name; got {by!r}")
     pairs = [(run, seeds[k]) for name in names for k, run in enumerate(listed[name])]
@@ -413,6 +421,18 @@ def compare_runs(
         for run, s in bar
     ]
     return _tabulate(rows, names, base, seeds, by=by, within_minutes=within_minutes)
+
+
+def _check_pairing(runs: Mapping[str, Sequence[SimulationResult]], seeds: list[int]) -> None:
+    """Run ``k`` of every policy was simulated with ``seeds[k]``, where the run says its seed."""
+    for name, listed in runs.items():
+        for k, run in enumerate(listed):
+            if run.seed is not None and run.seed != seeds[k]:
+                raise InputError(
+                    f"runs[{name!r}][{k}] was simulated with seed={run.seed}, but compare_runs "
+                    f"pairs run {k} of every policy with seed {seeds[k]} (seed + {k}, seed="
+                    f"{seeds[0]}): simulate run k of each policy with seed + k, in that order"
+                )
 
 
 def _tabulate(

@@ -148,9 +148,14 @@ class SimulationResult:
         a team), or None when unknown (records made elsewhere): what
         :func:`~prioritize.simulation.breakdown` reads the on-duty time of each
         agent group from.
+    seed
+        The int seed ``simulate`` was given (every draw of the run follows
+        from it), or None when it was a Generator or None, or the records came
+        from elsewhere: what :func:`~prioritize.simulation.compare_runs` checks
+        the pairing of runs by.
     """
 
-    __slots__ = ("_abandonment", "_agents", "_churn", "_name", "_records", "_summary")
+    __slots__ = ("_abandonment", "_agents", "_churn", "_name", "_records", "_seed", "_summary")
 
     def __init__(
         self,
@@ -161,9 +166,11 @@ class SimulationResult:
         abandonment: str | None = None,
         churn_after_abandon: float = CHURN_AFTER_ABANDON,
         agents: object = None,
+        seed: int | None = None,
     ) -> None:
         self._records = records
         self._agents = agents
+        self._seed = None if seed is None else check_int("seed", seed, minimum=0)
         self._summary = summary
         self._name = name
         self._abandonment = abandonment
@@ -182,6 +189,10 @@ class SimulationResult:
     @property
     def agents(self) -> object:
         return self._agents
+
+    @property
+    def seed(self) -> int | None:
+        return self._seed
 
     @property
     def records(self) -> pd.DataFrame:

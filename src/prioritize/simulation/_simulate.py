@@ -266,6 +266,7 @@ def simulate(
         abandonment=abandonment,
         churn_after_abandon=churn,
         agents=agents,
+        seed=None if seed is None or isinstance(seed, np.random.Generator) else int(seed),
     )
 
 
