@@ -848,20 +848,27 @@ class SharedQueue:
             if ledger is None:
                 db.run(self._update_sql(lease=lease), (*values, *where))
                 return found
-            text = json.dumps(ledger.credit)
+            # The ledger as read in this transaction (under its lock): written only if it changed
+            # (a listed group without a backlog keeps a credit of 0: no page written).
+            changed = ledger.credit != self._credit[1]
+            text = json.dumps(ledger.credit) if changed else self._credit[0]
             if not self._serialised:
                 db.run(self._update_sql(lease=lease), (*values, *where))
-                db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
-                self._credit = (text, dict(ledger.credit))
+                if changed:
+                    db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
+                    self._credit = (text, dict(ledger.credit))
                 return found
             # PostgreSQL under GroupShare: the ledger's lock orders the claims, the candidates
             # were read unlocked: the row is taken only if still claimable, the ledger booked
             # only if it was (one statement); else the claim is asked again.
-            cur = db.run(
-                "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
-                " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
-                (*values, *where, now_ns, text, self._queue_id),
-            )
+            if changed:
+                cur = db.run(
+                    "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
+                    " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
+                    (*values, *where, now_ns, text, self._queue_id),
+                )
+            else:
+                cur = db.run(self._update_sql(lease=lease) + _CLAIMABLE, (*values, *where, now_ns))
         if cur.rowcount != 1:  # read after the commit (the pipeline's one round trip)
             return _AGAIN
         self._credit = (text, dict(ledger.credit))
