@@ -790,3 +790,15 @@ def test_an_unchanged_ledger_is_not_written(db_url: str) -> None:
             for _ in range(3):
                 q.pop(T0)
             assert db.conn.total_changes - before == 3
+
+
+@given(
+    st.dictionaries(st.text(max_size=6), st.floats(min_value=0, allow_infinity=False), max_size=4)
+)
+def test_the_ledger_is_stored_as_json_dumps_writes_it(credit: dict[str, float]) -> None:
+    import json
+
+    from prioritize.queue._shared import _credit_text
+
+    keys = [(json.dumps(group), group) for group in credit]
+    assert _credit_text(keys, credit) == json.dumps(credit)
