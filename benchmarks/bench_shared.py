@@ -20,6 +20,11 @@ queries with one process and with four processes:
 
 Rounds are interleaved and the best of ``--rounds`` is kept; the ratio is
 baseline rate / contender rate (goal: ≤ 1.5 for the policy's features).
+On a loaded machine the wall-clock ratios swing by tens of percent between
+runs; the CPU columns swing far less: the CPU time per claim + complete of
+the workers (``time.process_time``) plus, on PostgreSQL, of their server
+processes (``pg_backend_pid``, read from ``/proc``), best of the rounds, and
+its ratio to the baseline's.
 
     python benchmarks/bench_shared.py [--n 1500] [--rounds 3]
 """
@@ -152,39 +157,67 @@ class Fifo:
 
 
 # ------------------------------------------------------------------ workers
-def drain_fifo(url: str, table: str, start: Any) -> None:
+def server_cpu(execute: Callable[[str], Any] | None) -> Callable[[], float]:
+    """The CPU seconds so far of this connection's PostgreSQL server process (0 for SQLite,
+    whose work is the worker's own, or when /proc cannot be read)."""
+    if execute is None:
+        return lambda: 0.0
+    pid = execute("SELECT pg_backend_pid()").fetchone()[0]
+    stat = Path(f"/proc/{pid}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return read
+
+
+def drain_fifo(url: str, table: str, start: Any, cpu: Any) -> None:
     q = Fifo(url, table)
+    server = server_cpu(q.conn.execute if q.pg else None)
     now_ns = int((T0 + timedelta(days=1)).timestamp()) * 10**9
     start.wait()
+    t0, s0 = time.process_time(), server()
     while (got := q.claim(now_ns)) is not None:
         q.complete(*got)
+    cpu.put(time.process_time() - t0 + server() - s0)
 
 
-def drain_shared(url: str, name: str, policy: pz.Policy, start: Any) -> None:
+def drain_shared(url: str, name: str, policy: pz.Policy, start: Any, cpu: Any) -> None:
     q = pz.SharedQueue(policy, url, name=name)
+    db = q._db  # the benchmark's view of the connection: its server process
+    server = server_cpu(db.run if db.for_update else None)
     now = T0 + timedelta(days=1)
     start.wait()
+    t0, s0 = time.process_time(), server()
     while (entry := q.claim(now)) is not None:
         q.complete(entry.query_id, entry.token)
+    cpu.put(time.process_time() - t0 + server() - s0)
     q.close()
 
 
-def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> float:
-    start = CTX.Event()
-    workers = [CTX.Process(target=target, args=(*args, start)) for _ in range(procs)]
+def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> tuple[float, float]:
+    """Wall seconds to drain, and the CPU seconds of the workers and their servers."""
+    start, cpu = CTX.Event(), CTX.Queue()
+    workers = [CTX.Process(target=target, args=(*args, start, cpu)) for _ in range(procs)]
     for w in workers:
         w.start()
     time.sleep(0.3)  # every worker connected and waiting
     t0 = time.perf_counter()
     start.set()
+    spent = sum(cpu.get() for _ in workers)
     for w in workers:
         w.join()
         assert w.exitcode == 0
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, spent
 
 
-def run(database: Callable[[], str], n: int, procs: int) -> dict[str, float]:
-    """Seconds to drain n queries, per contender (one round); ``database()``: the URL of
+def run(database: Callable[[], str], n: int, procs: int) -> dict[str, tuple[float, float]]:
+    """Seconds to drain n queries (wall, CPU), per contender (one round); ``database()``: the URL of
     each contender's database (SQLite: a new file each, so that none reads another's or an
     earlier round's rows)."""
     rows = pairs(n)
@@ -222,17 +255,26 @@ def main() -> None:
             "postgresql": lambda: pg,
         }
         print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
-        print(f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}")
+        print(
+            f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}"
+            f" {'CPU us':>8} {'CPU x base':>10}"
+        )
         for backend, database in backends.items():
             for procs in (1, 4):
                 best: dict[str, float] = {}
+                cpu: dict[str, float] = {}
                 for _ in range(args.rounds):
-                    for label, seconds in run(database, args.n, procs).items():
+                    for label, (seconds, spent) in run(database, args.n, procs).items():
                         best[label] = min(best.get(label, float("inf")), seconds)
+                        cpu[label] = min(cpu.get(label, float("inf")), spent)
                 for label, seconds in best.items():
                     ratio = seconds / best["baseline"]
                     rate = args.n / seconds
-                    print(f"{backend:<11} {procs:>5} {label:<13} {rate:>8.0f} {ratio:>10.2f}")
+                    used = cpu[label] / args.n * 1e6
+                    print(
+                        f"{backend:<11} {procs:>5} {label:<13} {rate:>8.0f} {ratio:>10.2f}"
+                        f" {used:>8.0f} {cpu[label] / cpu['baseline']:>10.2f}"
+                    )
 
 
 if __name__ == "__main__":

@@ -721,3 +721,84 @@ def _migrated_v3_serves(url: str) -> None:
         got = q.pop(T0 + timedelta(minutes=3.5), agent="es")  # q003's preference holds
         assert (got.query_id, got.skills, got.prefer) == ("q000", {"es"}, {"vip"})
         assert q.pop(now, agent="en").query_id == "q003"
+
+
+@FEW
+@given(
+    st.lists(st.sampled_from(sorted(BANDS)), min_size=1, max_size=24),
+    st.lists(st.sampled_from(sorted(BANDS)), max_size=8),
+    st.lists(st.booleans(), min_size=1, max_size=6),
+    st.integers(0, 30),
+)
+def test_the_ledger_written_only_when_it_changes_is_shared_exactly(
+    db_url: str, bands: list[str], later: list[str], who: list[bool], at: int
+) -> None:
+    """Two connections claim in turn (the second pushes more queries midway): the sequence of
+    a TriageQueue, whether a claim rewrote the ledger or left it as it was (unchanged: a
+    listed group without a backlog keeps 0 credit, no write)."""
+    policy = pz.Policy(
+        weights={"follower_reach": 1.0, "urgency": 0.3},
+        rules=[pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.4, "100k+": 0.2})],
+    )
+    pairs = [
+        (query(i, minutes=i, urgency=(i % 5) / 5), customer(i, BANDS[b]))
+        for i, b in enumerate(bands + later)
+    ]
+    first, rest = pairs[: len(bands)], pairs[len(bands) :]
+    model = pz.TriageQueue(policy)
+    model.push_many(first)
+    now = T0 + timedelta(hours=1)
+    name = uuid.uuid4().hex
+    with shared(policy, db_url, name=name) as a, shared(policy, db_url, name=name) as b:
+        a.push_many(first)
+        step = 0
+        while len(model) or rest:
+            if step == at or not len(model):
+                b.push_many(rest)
+                model.push_many(rest)
+                rest = []
+            q = b if who[step % len(who)] else a
+            want = model.pop(now)
+            got = q.claim(now)
+            assert got is not None
+            assert (got.query_id, got.reason) == (want.query_id, want.reason)
+            q.complete(got.query_id, got.token)
+            step += 1
+        assert a.claim(now) is None and len(b) == 0
+
+
+def test_an_unchanged_ledger_is_not_written(db_url: str) -> None:
+    """No listed group has a backlog: its credit stays 0, the queue's row is not rewritten."""
+    policy = pz.Policy(
+        weights={"urgency": 1.0},
+        rules=[pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.5})],
+    )
+    with shared(policy, db_url) as q:
+        q.push_many([(query(i), customer(i, 50_000)) for i in range(4)])
+        db = q._db
+        q.pop(T0)
+        if db.for_update:  # PostgreSQL: an update makes a new row version (a new xmin)
+            read = "SELECT xmin::text FROM pz_queue WHERE id = ?"
+            with db.tx(write=False):
+                before = db.run(read, (q._queue_id,)).fetchone()[0]
+            for _ in range(3):
+                q.pop(T0)
+            with db.tx(write=False):
+                assert db.run(read, (q._queue_id,)).fetchone()[0] == before
+        else:  # SQLite: the rows this connection changed, one per pop (the served one)
+            before = db.conn.total_changes
+            for _ in range(3):
+                q.pop(T0)
+            assert db.conn.total_changes - before == 3
+
+
+@given(
+    st.dictionaries(st.text(max_size=6), st.floats(min_value=0, allow_infinity=False), max_size=4)
+)
+def test_the_ledger_is_stored_as_json_dumps_writes_it(credit: dict[str, float]) -> None:
+    import json
+
+    from prioritize.queue._shared import _credit_text
+
+    keys = [(json.dumps(group), group) for group in credit]
+    assert _credit_text(keys, credit) == json.dumps(credit)

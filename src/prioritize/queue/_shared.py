@@ -44,7 +44,7 @@ claimable (else the claim is asked again).
 from __future__ import annotations
 
 import json
-import secrets
+import os
 import sqlite3
 import threading
 import time
@@ -342,6 +342,7 @@ class SharedQueue:
         self.name = name
         self._customers = customers
         self._lease_minutes = float(lease_minutes)
+        self._lease_span = timedelta(minutes=self._lease_minutes)
         self._rate = policy.aging_rate_per_minute
         limits = channel_limits(policy)
         self._limits = limits
@@ -354,6 +355,7 @@ class SharedQueue:
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
         self._listed = list(self._shares or ())
+        self._keys = [(json.dumps(group), group) for group in self._listed]  # (as JSON, name)
         self._lock = threading.Lock()
         self._db: Database = open_database(url, timeout=timeout)
         self.url = self._db.url
@@ -365,6 +367,7 @@ class SharedQueue:
         # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
         # as last read (sets are only added: the claim reads their count to know).
         self._sql: dict[tuple[Any, ...], str] = {}
+        self._statements: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, int]]]] = {}
         # PostgreSQL: under GroupShare the ledger's row lock orders the claims (the candidate
         # rows are read unlocked); with the score alone, a claim is one statement.
         db = self._db
@@ -592,11 +595,15 @@ class SharedQueue:
             A naive ``now``, an ``agent`` that is neither an agent group nor
             skill names, a ``holder`` that is not a str.
         """
-        minutes = self._lease_minutes if lease_minutes is None else _check_minutes(lease_minutes)
+        if lease_minutes is None:
+            minutes, span = self._lease_minutes, self._lease_span
+        else:
+            minutes = _check_minutes(lease_minutes)
+            span = timedelta(minutes=minutes)
         now_ns = timestamp_ns(now)
         skills = None if agent is None else _agent_skills(agent)
         label = _holder(agent, holder)
-        token = secrets.token_hex(16)
+        token = os.urandom(16).hex()  # secrets.token_hex(16), one call
         until = now_ns + round(minutes * NS_PER_MINUTE)
         with self._lock:
             found = self._serve(now_ns, skills, (LEASED, token, label, until, now_ns, None))
@@ -605,7 +612,7 @@ class SharedQueue:
         head, reason = found
         entry = LeasedEntry(head, self.policy)
         entry.token, entry.holder = token, label
-        entry.leased_until = now + timedelta(minutes=minutes)
+        entry.leased_until = now + span
         return _at(entry, now, now_ns, reason)
 
     def pop(self, now: datetime, *, agent: AgentGroup | Iterable[str] | None = None) -> Entry:
@@ -848,20 +855,27 @@ class SharedQueue:
             if ledger is None:
                 db.run(self._update_sql(lease=lease), (*values, *where))
                 return found
-            text = json.dumps(ledger.credit)
+            # The ledger as read in this transaction (under its lock): written only if it changed
+            # (a listed group without a backlog keeps a credit of 0: no page written).
+            changed = ledger.credit != self._credit[1]
+            text = _credit_text(self._keys, ledger.credit) if changed else self._credit[0]
             if not self._serialised:
                 db.run(self._update_sql(lease=lease), (*values, *where))
-                db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
-                self._credit = (text, dict(ledger.credit))
+                if changed:
+                    db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
+                    self._credit = (text, dict(ledger.credit))
                 return found
             # PostgreSQL under GroupShare: the ledger's lock orders the claims, the candidates
             # were read unlocked: the row is taken only if still claimable, the ledger booked
             # only if it was (one statement); else the claim is asked again.
-            cur = db.run(
-                "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
-                " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
-                (*values, *where, now_ns, text, self._queue_id),
-            )
+            if changed:
+                cur = db.run(
+                    "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
+                    " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
+                    (*values, *where, now_ns, text, self._queue_id),
+                )
+            else:
+                cur = db.run(self._update_sql(lease=lease) + _CLAIMABLE, (*values, *where, now_ns))
         if cur.rowcount != 1:  # read after the commit (the pipeline's one round trip)
             return _AGAIN
         self._credit = (text, dict(ledger.credit))
@@ -907,22 +921,16 @@ class SharedQueue:
             # The ledger's row locked by a statement of its own (pipelined, not waited for), so
             # that the candidates' statement reads the rows as the previous claim left them.
             self._db.run("SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (qid,))
+        cuts = [_cut(now_ns, span) for span in self._spans]
+        lapse = _cut(now_ns, self._lapse)
+        # The values that change with now (see _statement's slots).
+        values = [now_ns, lapse, *cuts, *(min(cut, lapse) for cut in cuts)]
         start = 0
         while True:
-            chunk = sets[start : start + step]
-            first = start == 0
-            params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
-            cuts = [_cut(now_ns, span) for span in self._spans]
-            lapse = _cut(now_ns, self._lapse)
-            for need, wish, lapsed in chunk:
-                for limit, cut in zip(self._lanes, cuts, strict=True):
-                    params += (qid, need, wish, limit, min(cut, lapse) if lapsed else cut, now_ns)
-                params += (qid, need, wish, lapse, now_ns) if lapsed else (qid, need, wish, now_ns)
-                for group in self._listed:
-                    params += (qid, need, wish, group)
-                    params += (lapse, now_ns) if lapsed else (now_ns,)
-            late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
-            sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
+            chunk = tuple(sets[start : start + step])
+            sql, params, slots = self._statement(chunk, claim, fold, credit, start == 0)
+            for at, slot in slots:
+                params[at] = values[slot]
             for row in self._db.run(sql, params).fetchall():
                 if _GROUP < row[0] <= _COUNT:
                     meta[_COUNT], meta[_CREDIT] = row[3], row[4]
@@ -931,6 +939,46 @@ class SharedQueue:
             start += step
             if start >= len(sets):
                 return rows, meta
+
+    def _statement(
+        self,
+        chunk: tuple[tuple[str, str, bool], ...],
+        claim: bool,
+        fold: bool,
+        credit: bool,
+        first: bool,
+    ) -> tuple[str, list[Any], list[tuple[int, int]]]:
+        """The candidates' statement for the skill sets ``chunk``, a copy of its parameters,
+        and the places of those that change with the claim's now: (place, slot), slot 0 the
+        now, 1 the newest arrival whose preference lapsed, 2 + i lane i's cut, 2 + lanes + i
+        the smaller of both (made once per chunk of sets, as the statement)."""
+        key = (chunk, claim, fold, credit, first)
+        made = self._statements.get(key)
+        if made is None:
+            qid, lanes = self._queue_id, len(self._lanes)
+            params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
+            slots: list[tuple[int, int]] = []
+
+            def now_dependent(*slot: int) -> None:
+                for k in slot:
+                    slots.append((len(params), k))
+                    params.append(None)
+
+            for need, wish, lapsed in chunk:
+                for i, limit in enumerate(self._lanes):
+                    params += (qid, need, wish, limit)
+                    now_dependent(2 + lanes + i if lapsed else 2 + i, 0)
+                params += (qid, need, wish)
+                now_dependent(*((1, 0) if lapsed else (0,)))
+                for group in self._listed:
+                    params += (qid, need, wish, group)
+                    now_dependent(*((1, 0) if lapsed else (0,)))
+            late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
+            sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
+            if len(self._statements) > 256:
+                self._statements.clear()
+            made = self._statements[key] = (sql, params, slots)
+        return made[0], list(made[1]), made[2]
 
     def _choose(
         self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
@@ -1154,6 +1202,12 @@ def _cut(now_ns: int, span: int | None) -> int:
     if span is None:
         return _INT64[1]
     return min(max(now_ns - span, _INT64[0]), _INT64[1])
+
+
+def _credit_text(keys: list[tuple[str, str]], credit: Mapping[str, float]) -> str:
+    """``json.dumps(credit)`` of the listed groups' credits, ``keys`` their (name as JSON,
+    name) in the ledger's order (finite floats: written as json writes them, their repr)."""
+    return "{" + ", ".join(f"{key}: {credit[group]!r}" for key, group in keys) + "}"
 
 
 def _document(model: Policy | Routes) -> str:
