@@ -38,6 +38,7 @@ import math
 import string
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -197,6 +198,10 @@ def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
     )
 
 
+# What _read reads: the trie by bytes and by str, exclamation, caps points, caps letters.
+_Tables = tuple[dict[Any, Any], dict[Any, Any], float, float, int]
+
+
 class UrgencyLexicon(BaseModel):
     """Urgency cues and their points; replace any part in a policy's config."""
 
@@ -208,17 +213,17 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    # The word trie: token -> node, a node is [cue or None, children]; a cue is
-    # (rank at its first token, points, cue number). Rank 0 is the word itself,
-    # then the phrases starting with that word in lexicon order.
-    _trie: dict[str, list[Any]] = PrivateAttr(default_factory=dict)
-    _cues: frozenset[str] = PrivateAttr(default=frozenset())
-    # What _points reads, in one private read: (cues, trie, exclamation_points,
-    # caps_points, caps_min_letters).
-    _reader: tuple[Any, ...] = PrivateAttr(default=())
+    # What _read reads after its first argument, in one private read: the word
+    # trie keyed by bytes (the ASCII tokens of its cues) and by str, then
+    # exclamation_points, caps_points, caps_min_letters. Plain values: lexicons
+    # with the same cues compare equal and pickle.
+    _tables: _Tables = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        trie: dict[str, list[Any]] = {}
+        # The word trie: token -> node, a node is (cue or None, children); a cue
+        # is (rank at its first token, points, cue number). Rank 0 is the word
+        # itself, then the phrases starting with that word in lexicon order.
+        trie: dict[str, Any] = {}
         ranks: dict[str, int] = {}  # first token -> cues starting with it so far
         entries = [(w, p, True) for w, p in self.words.items()]
         entries += [(ph, p, False) for ph, p in self.phrases.items()]
@@ -234,12 +239,9 @@ class UrgencyLexicon(BaseModel):
                 level = level.setdefault(token, [None, {}])[1]
             node = level.setdefault(tokens[-1], [None, {}])
             node[0] = (rank, points, number)
-        self._trie = trie
-        # Tokens that can score: a text with none of them skips the search.
-        self._cues = frozenset(trie)
-        self._reader = (
-            self._cues,
-            trie,
+        self._tables = (
+            _frozen(trie, bytes_keys=True),
+            _frozen(trie, bytes_keys=False),
             self.exclamation_points,
             self.caps_points,
             self.caps_min_letters,
@@ -257,51 +259,106 @@ class UrgencyLexicon(BaseModel):
 
     def points(self, text: str) -> float:
         """The raw points of ``text`` (see the module docstring)."""
-        return _points(self, text)
+        return _read(False, *self._tables, text)
 
     def score(self, text: str) -> float:
         """Urgency of ``text`` in [0, 1): ``1 - exp(-points)``."""
-        return 1.0 - math.exp(-_points(self, text))
+        return _read(True, *self._tables, text)
+
+    def scorer(self) -> Callable[[str], float]:
+        """:meth:`score` as one function of the text (one call: a policy's per-query path)."""
+        return partial(_read, True, *self._tables)
 
 
-def _points(lex: UrgencyLexicon, text: str) -> float:
+def _frozen(trie: dict[str, Any], *, bytes_keys: bool) -> dict[Any, Any]:
+    """``trie`` with tuple nodes, keyed by str or by ASCII bytes (then only its ASCII cues).
+
+    An ASCII text can only hold ASCII tokens: its tokens are looked up as
+    bytes, without decoding them, in the trie of the lexicon's ASCII tokens.
+    """
+    out: dict[Any, Any] = {}
+    for token, (cue, children) in trie.items():
+        if bytes_keys:
+            if not token.isascii():
+                continue
+            key: Any = token.encode("ascii")
+        else:
+            key = token
+        out[key] = (cue, _frozen(children, bytes_keys=bytes_keys))
+    return out
+
+
+#: At most this many distinct cue tokens in a text are found by list search (C
+#: loops over the tokens, once or twice per cue token); more, by one pass.
+_FEW_HITS = 8
+
+
+def _read(
+    score: bool,
+    by_bytes: dict[Any, Any],
+    by_str: dict[Any, Any],
+    exclamation_points: float,
+    caps_points: float,
+    caps_min_letters: int,
+    text: str,
+) -> float:
+    """The points of ``text`` (``score``: its urgency, ``1 - exp(-points)``)."""
     if not text:
         return 0.0
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS]
-    private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
-    cues, trie, exclamation_points, caps_points, caps_min_letters = private["_reader"]
-    clean: str | None
+    trie: dict[Any, Any]
+    tokens: list[Any]
+    clean: Any
     if text.isascii():
         raw = text.encode("ascii")
         # Every character of an ALL-CAPS token is neither lowercase nor a space once
         # cleaned: fewer such characters than caps_min_letters means no shouting.
         shout = len(raw.translate(None, _ASCII_NOT_CAPS))
         clean = None
-        tokens = raw.translate(_ASCII_LOWER, b"'").decode("ascii").split()
+        tokens = raw.translate(_ASCII_LOWER, b"'").split()
+        trie = by_bytes
     else:
         text = unicodedata.normalize("NFKC", text)
         clean = text.translate(_TRANSLATE)
         shout = len(clean)
         tokens = clean.lower().split()
+        trie = by_str
     points = 0.0
-    if not cues.isdisjoint(tokens):
+    hits: set[Any] = trie.keys() & tokens
+    if hits:
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
         # terms, so urgency never drops. Phrases match whole consecutive tokens.
+        if len(hits) <= _FEW_HITS:
+            # Where each cue token first appears; every place, if it starts phrases.
+            starts = []
+            for first in hits:
+                at = tokens.index(first)
+                starts.append(at)
+                if trie[first][1]:
+                    for _ in range(tokens.count(first) - 1):
+                        at = tokens.index(first, at + 1)
+                        starts.append(at)
+        else:
+            starts = [at for at, token in enumerate(tokens) if token in hits]
         found: dict[int, tuple[int, int, float]] = {}  # cue number -> (at, rank, points)
         n = len(tokens)
-        for at, token in enumerate(tokens):
-            node = trie.get(token)
+        for at in starts:
+            # A walk down the trie from a cue token: at most four tokens deep.
+            cue, level = trie[tokens[at]]
             depth = at
-            while node is not None:
-                cue = node[0]
+            while True:
                 if cue is not None and cue[2] not in found:
                     found[cue[2]] = (at, cue[0], cue[1])
                 depth += 1
-                children = node[1]
-                node = children.get(tokens[depth]) if children and depth < n else None
+                if not level or depth >= n:
+                    break
+                node = level.get(tokens[depth])
+                if node is None:
+                    break
+                cue, level = node
         for _, _, cue_points in sorted(found.values()):
             points += cue_points
     if "!!" in text:
@@ -309,13 +366,13 @@ def _points(lex: UrgencyLexicon, text: str) -> float:
     if shout >= caps_min_letters:
         caps = 0
         if clean is None:
-            clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
-        for token in filter(str.isupper, clean.split()):
-            if len(token) >= 3:
+            clean = text.encode("ascii").translate(_ASCII_TABLE, b"'")
+        for token in clean.split():
+            if len(token) >= 3 and token.isupper():
                 caps += len(token)
         if caps >= caps_min_letters:
             points += caps_points
-    return points
+    return 1.0 - math.exp(-points) if score else points
 
 
 _DEFAULT = UrgencyLexicon()

@@ -246,18 +246,24 @@ def _of_texts(texts: npt.NDArray[np.object_], score: Callable[[str], float]) -> 
 
 
 def _bind_urgency(params: SignalParams) -> Bound:
-    score = params.urgency.score
-    recent, remember = _recent_texts(score)
+    score = params.urgency.scorer()
+    recent: dict[str, float] = {}
 
     def emit(emitter: Emitter) -> Expr:
-        # The given urgency; else the text's, from the recent texts or the lexicon.
+        # The given urgency; else the text's, from the recent texts or the lexicon
+        # (then kept, as _recent_texts keeps it: written inline, one call per new text).
         u, text = emitter.let(emitter.field("q", "urgency")), emitter.temp()
+        kept, size = emitter.constant(recent), emitter.constant(len)
         emitter.lines += [
             f"if {u} is None:",
             f"    {text} = {emitter.field('q', 'text')}",
-            f"    {u} = {emitter.constant(recent)}.get({text})",
+            f"    {u} = {kept}.get({text})",
             f"    if {u} is None:",
-            f"        {u} = {emitter.constant(remember)}({text})",
+            f"        {u} = {emitter.constant(score)}({text})",
+            f"        if {size}({text}) <= {emitter.constant(TEXT_CACHE_CHARS)}:",
+            f"            if {size}({kept}) >= {emitter.constant(TEXT_CACHE_SIZE)}:",
+            f"                {kept}.clear()",
+            f"            {kept}[{text}] = {u}",
         ]
         return u
 
