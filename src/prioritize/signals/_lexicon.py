@@ -198,8 +198,10 @@ def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
     )
 
 
-# What _read reads: the trie by bytes and by str, exclamation, caps points, caps letters.
-_Tables = tuple[dict[Any, Any], dict[Any, Any], float, float, int]
+# What _read reads after its first argument (see UrgencyLexicon.model_post_init).
+_Tables = tuple[
+    dict[Any, Any], dict[Any, Any], tuple[float, ...], tuple[int, ...] | None, float, float, int
+]
 
 
 class UrgencyLexicon(BaseModel):
@@ -213,35 +215,38 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    # What _read reads after its first argument, in one private read: the word
-    # trie keyed by bytes (the ASCII tokens of its cues) and by str, then
-    # exclamation_points, caps_points, caps_min_letters. Plain values: lexicons
-    # with the same cues compare equal and pickle.
+    # What _read reads, in one private read: the word trie keyed by bytes (the
+    # ASCII tokens of the cues: an ASCII text's tokens are never decoded) and by
+    # str, the points and the rank of each cue by number (no ranks: they grow
+    # with depth on every path of the trie), exclamation_points, caps_points,
+    # caps_min_letters. Plain values: equal lexicons compare equal, and pickle.
     _tables: _Tables = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        # The word trie: token -> node, a node is (cue or None, children); a cue
-        # is (rank at its first token, points, cue number). Rank 0 is the word
-        # itself, then the phrases starting with that word in lexicon order.
+        # The word trie: token -> node, a node is (cue number or None, children).
+        # A cue's rank at its first token: 0 for the word itself, then the phrases
+        # starting with that word in lexicon order.
         trie: dict[str, Any] = {}
-        ranks: dict[str, int] = {}  # first token -> cues starting with it so far
-        entries = [(w, p, True) for w, p in self.words.items()]
-        entries += [(ph, p, False) for ph, p in self.phrases.items()]
-        for number, (cue, points, is_word) in enumerate(entries):
+        ranks: list[int] = []
+        firsts: dict[str, int] = {}  # first token -> cues starting with it so far
+        entries = [(w, True) for w in self.words]
+        entries += [(ph, False) for ph in self.phrases]
+        for number, (cue, is_word) in enumerate(entries):
             tokens = cue.split(" ")
             if is_word:
-                rank = 0
+                ranks.append(0)
             else:
-                rank = ranks.get(tokens[0], 0) + 1
-                ranks[tokens[0]] = rank
+                firsts[tokens[0]] = firsts.get(tokens[0], 0) + 1
+                ranks.append(firsts[tokens[0]])
             level = trie
             for token in tokens[:-1]:
                 level = level.setdefault(token, [None, {}])[1]
-            node = level.setdefault(tokens[-1], [None, {}])
-            node[0] = (rank, points, number)
+            level.setdefault(tokens[-1], [None, {}])[0] = number
         self._tables = (
             _frozen(trie, bytes_keys=True),
             _frozen(trie, bytes_keys=False),
+            (*self.words.values(), *self.phrases.values()),
+            None if _deeper_ranks_higher(trie, ranks, -1) else tuple(ranks),
             self.exclamation_points,
             self.caps_points,
             self.caps_min_letters,
@@ -259,11 +264,13 @@ class UrgencyLexicon(BaseModel):
 
     def points(self, text: str) -> float:
         """The raw points of ``text`` (see the module docstring)."""
-        return _read(False, *self._tables, text)
+        tables: _Tables = self.__pydantic_private__["_tables"]  # type: ignore[index]
+        return _read(False, *tables, text)
 
     def score(self, text: str) -> float:
         """Urgency of ``text`` in [0, 1): ``1 - exp(-points)``."""
-        return _read(True, *self._tables, text)
+        tables: _Tables = self.__pydantic_private__["_tables"]  # type: ignore[index]
+        return _read(True, *tables, text)
 
     def scorer(self) -> Callable[[str], float]:
         """:meth:`score` as one function of the text (one call: a policy's per-query path)."""
@@ -277,26 +284,33 @@ def _frozen(trie: dict[str, Any], *, bytes_keys: bool) -> dict[Any, Any]:
     bytes, without decoding them, in the trie of the lexicon's ASCII tokens.
     """
     out: dict[Any, Any] = {}
-    for token, (cue, children) in trie.items():
-        if bytes_keys:
-            if not token.isascii():
-                continue
-            key: Any = token.encode("ascii")
-        else:
-            key = token
-        out[key] = (cue, _frozen(children, bytes_keys=bytes_keys))
+    for token, (number, children) in trie.items():
+        if not bytes_keys:
+            out[token] = (number, _frozen(children, bytes_keys=False))
+        elif token.isascii():
+            out[token.encode("ascii")] = (number, _frozen(children, bytes_keys=True))
     return out
 
 
-#: At most this many distinct cue tokens in a text are found by list search (C
-#: loops over the tokens, once or twice per cue token); more, by one pass.
-_FEW_HITS = 8
+def _deeper_ranks_higher(level: dict[str, Any], ranks: list[int], above: int) -> bool:
+    """Whether on every path down from ``level`` the cues' ranks grow (above: the last one).
+
+    Then the cues found from one token, in the order the walk finds them
+    (deeper later), are in rank order: no sort is needed.
+    """
+    for number, children in level.values():
+        rank = above if number is None else ranks[number]
+        if rank < above or not _deeper_ranks_higher(children, ranks, rank):
+            return False
+    return True
 
 
 def _read(
     score: bool,
     by_bytes: dict[Any, Any],
     by_str: dict[Any, Any],
+    points_of: tuple[float, ...],
+    ranks: tuple[int, ...] | None,
     exclamation_points: float,
     caps_points: float,
     caps_min_letters: int,
@@ -325,42 +339,36 @@ def _read(
         tokens = clean.lower().split()
         trie = by_str
     points = 0.0
-    hits: set[Any] = trie.keys() & tokens
-    if hits:
+    if not trie.keys().isdisjoint(tokens):
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
         # terms, so urgency never drops. Phrases match whole consecutive tokens.
-        if len(hits) <= _FEW_HITS:
-            # Where each cue token first appears; every place, if it starts phrases.
-            starts = []
-            for first in hits:
-                at = tokens.index(first)
-                starts.append(at)
-                if trie[first][1]:
-                    for _ in range(tokens.count(first) - 1):
-                        at = tokens.index(first, at + 1)
-                        starts.append(at)
-        else:
-            starts = [at for at, token in enumerate(tokens) if token in hits]
-        found: dict[int, tuple[int, int, float]] = {}  # cue number -> (at, rank, points)
+        found: dict[int, int] = {}  # cue number -> where it first appears
         n = len(tokens)
-        for at in starts:
+        at = -1
+        for token in tokens:
+            at += 1
+            if token not in trie:
+                continue
             # A walk down the trie from a cue token: at most four tokens deep.
-            cue, level = trie[tokens[at]]
+            number, level = trie[token]
             depth = at
             while True:
-                if cue is not None and cue[2] not in found:
-                    found[cue[2]] = (at, cue[0], cue[1])
+                if number is not None and number not in found:
+                    found[number] = at
                 depth += 1
                 if not level or depth >= n:
                     break
                 node = level.get(tokens[depth])
                 if node is None:
                     break
-                cue, level = node
-        for _, _, cue_points in sorted(found.values()):
-            points += cue_points
+                number, level = node
+        # Found in order of (place, depth): the order of (place, rank) when ranks
+        # grow with depth, else sorted.
+        order = found if ranks is None else sorted(found, key=lambda k: (found[k], ranks[k]))
+        for number in order:
+            points += points_of[number]
     if "!!" in text:
         points += exclamation_points
     if shout >= caps_min_letters:
