@@ -200,7 +200,15 @@ def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
 
 # What _read reads after its first argument (see UrgencyLexicon.model_post_init).
 _Tables = tuple[
-    dict[Any, Any], dict[Any, Any], tuple[float, ...], tuple[int, ...] | None, float, float, int
+    dict[Any, Any],
+    frozenset[Any],
+    dict[Any, Any],
+    frozenset[Any],
+    tuple[float, ...],
+    tuple[int, ...] | None,
+    float,
+    float,
+    int,
 ]
 
 
@@ -216,10 +224,11 @@ class UrgencyLexicon(BaseModel):
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
     # What _read reads, in one private read: the word trie keyed by bytes (the
-    # ASCII tokens of the cues: an ASCII text's tokens are never decoded) and by
-    # str, the points and the rank of each cue by number (no ranks: they grow
-    # with depth on every path of the trie), exclamation_points, caps_points,
-    # caps_min_letters. Plain values: equal lexicons compare equal, and pickle.
+    # ASCII tokens of the cues: an ASCII text's tokens are never decoded) and the
+    # set of its first tokens, the same two keyed by str, the points and the rank
+    # of each cue by number (no ranks: they grow with depth on every path of the
+    # trie), exclamation_points, caps_points, caps_min_letters. Plain values:
+    # equal lexicons compare equal, and pickle.
     _tables: _Tables = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
@@ -242,9 +251,12 @@ class UrgencyLexicon(BaseModel):
             for token in tokens[:-1]:
                 level = level.setdefault(token, [None, {}])[1]
             level.setdefault(tokens[-1], [None, {}])[0] = number
+        by_bytes, by_str = _frozen(trie, bytes_keys=True), _frozen(trie, bytes_keys=False)
         self._tables = (
-            _frozen(trie, bytes_keys=True),
-            _frozen(trie, bytes_keys=False),
+            by_bytes,
+            frozenset(by_bytes),
+            by_str,
+            frozenset(by_str),
             (*self.words.values(), *self.phrases.values()),
             None if _deeper_ranks_higher(trie, ranks, -1) else tuple(ranks),
             self.exclamation_points,
@@ -308,7 +320,9 @@ def _deeper_ranks_higher(level: dict[str, Any], ranks: list[int], above: int) ->
 def _read(
     score: bool,
     by_bytes: dict[Any, Any],
+    firsts_bytes: frozenset[Any],
     by_str: dict[Any, Any],
+    firsts_str: frozenset[Any],
     points_of: tuple[float, ...],
     ranks: tuple[int, ...] | None,
     exclamation_points: float,
@@ -331,15 +345,15 @@ def _read(
         shout = len(raw.translate(None, _ASCII_NOT_CAPS))
         clean = None
         tokens = raw.translate(_ASCII_LOWER, b"'").split()
-        trie = by_bytes
+        trie, firsts = by_bytes, firsts_bytes
     else:
         text = unicodedata.normalize("NFKC", text)
         clean = text.translate(_TRANSLATE)
         shout = len(clean)
         tokens = clean.lower().split()
-        trie = by_str
+        trie, firsts = by_str, firsts_str
     points = 0.0
-    if not trie.keys().isdisjoint(tokens):
+    if not firsts.isdisjoint(tokens):
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
@@ -349,7 +363,7 @@ def _read(
         at = -1
         for token in tokens:
             at += 1
-            if token not in trie:
+            if token not in firsts:
                 continue
             # A walk down the trie from a cue token: at most four tokens deep.
             number, level = trie[token]
