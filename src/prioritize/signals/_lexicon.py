@@ -22,14 +22,18 @@ so fullwidth ``ＲＥＦＵＮＤ`` is ``REFUND``; format characters such as
 zero-width spaces removed; control characters such as NUL read as spaces), so
 none of them hides a cue.
 
-The work per character is bounded whatever the lexicon: ``str.translate``,
-``str.split``, then one walk of a word trie from each token whose word starts
-a cue, at most four tokens deep (a phrase has at most four words), so 10,000
-phrases sharing a first word cost no more per token than one. There is no
-regular expression to blow up on hostile input. The lexicon keeps no cache; a
-policy keeps the urgency of a bounded number of recent short texts
-(``TEXT_CACHE_SIZE`` in the signal registry), so a query re-scored as it
-waits does not pay for its text again.
+The work per character is bounded whatever the lexicon: ``translate`` and
+``split`` (an ASCII text as bytes, never decoded: its tokens are looked up
+in a bytes-keyed copy of the trie), a C set test of whether any token starts
+a cue, then one set test per token and one walk of a word trie from each
+token that starts a cue, at most four tokens deep (a phrase has at most four
+words), so 10,000 phrases sharing a first word cost no more per token than
+one. Cues are summed in the order the walk finds them, which is the order of
+(place, rank) unless a lexicon lists a phrase before a shorter one it starts
+with (then sorted). There is no regular expression to blow up on hostile
+input. The lexicon keeps no cache; a policy keeps the urgency of a bounded
+number of recent short texts (``TEXT_CACHE_SIZE`` in the signal registry), so
+a query re-scored as it waits does not pay for its text again.
 """
 
 from __future__ import annotations
