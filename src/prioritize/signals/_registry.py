@@ -217,16 +217,14 @@ TEXT_CACHE_SIZE = 1024
 TEXT_CACHE_CHARS = 512
 
 
-def _remember(
-    emitter: Emitter, value: str, text: str, recent: dict[str, float], score: Any
-) -> list[str]:
+def _remember(emitter: Emitter, value: str, text: str, kept: str, score: Any) -> list[str]:
     """The lines that set ``value`` to ``score(text)`` and keep it in ``recent`` (bounded).
 
     The one definition of the memory of recent texts (TEXT_CACHE_SIZE,
     TEXT_CACHE_CHARS): written inline in a policy's per-query code (urgency),
     compiled as ``remember`` (:func:`_recent_texts`) elsewhere.
     """
-    kept, size = emitter.constant(recent), emitter.constant(len)
+    size = emitter.constant(len)
     return [
         f"{value} = {emitter.constant(score)}({text})",
         f"if {size}({text}) <= {emitter.constant(TEXT_CACHE_CHARS)}:",
@@ -241,7 +239,7 @@ def _recent_texts(score: Callable[[str], float]) -> tuple[dict[str, float], Call
     ``remember(text)``: score it and keep it."""
     recent: dict[str, float] = {}
     emitter = Emitter()
-    lines = _remember(emitter, "value", "text", recent, score)
+    lines = _remember(emitter, "value", "text", emitter.constant(recent), score)
     remember = build("remember", ("text",), emitter, [*lines, "return value"])
     return recent, remember
 
@@ -266,12 +264,13 @@ def _bind_urgency(params: SignalParams) -> Bound:
         # The given urgency; else the text's, from the recent texts or the lexicon
         # (then kept): inline, so a new text costs one call, the lexicon's.
         u, text = emitter.let(emitter.field("q", "urgency")), emitter.temp()
+        kept = emitter.constant(recent)
         emitter.lines += [
             f"if {u} is None:",
             f"    {text} = {emitter.field('q', 'text')}",
-            f"    {u} = {emitter.constant(recent)}.get({text})",
+            f"    {u} = {kept}.get({text})",
             f"    if {u} is None:",
-            *(f"        {line}" for line in _remember(emitter, str(u), text, recent, score)),
+            *(f"        {line}" for line in _remember(emitter, str(u), text, kept, score)),
         ]
         return u
 
