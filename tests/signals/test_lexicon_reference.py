@@ -1,10 +1,10 @@
 """The urgency lexicon equals, bit for bit, the one-pass reading it replaced (issue 12 §8).
 
-``reference_points`` is the lexicon's reading as it was before the cue search
-went through C list searches (revision b8ae1e8: one trie walk from every
-token, str tokens): kept here, self-contained, as the definition the fast
-reading must reproduce exactly, float for float (same cues, same order of
-summation). Texts are built from the lexicon's own words and phrases, in
+``reference_points`` is the lexicon's reading as it was at revision b8ae1e8
+(str tokens, one trie walk from every token, the cues found sorted by place
+and rank), before it read ASCII text as bytes and summed cues in the order
+found: kept here, self-contained, as the definition the fast reading must
+reproduce exactly, float for float (same cues, same order of summation). Texts are built from the lexicon's own words and phrases, in
 every case, glued with punctuation, "!" runs, emoji, apostrophes, digits,
 invisible and control characters, so every branch of both readings is hit.
 """
