@@ -22,14 +22,18 @@ so fullwidth ``ＲＥＦＵＮＤ`` is ``REFUND``; format characters such as
 zero-width spaces removed; control characters such as NUL read as spaces), so
 none of them hides a cue.
 
-The work per character is bounded whatever the lexicon: ``str.translate``,
-``str.split``, then one walk of a word trie from each token whose word starts
-a cue, at most four tokens deep (a phrase has at most four words), so 10,000
-phrases sharing a first word cost no more per token than one. There is no
-regular expression to blow up on hostile input. The lexicon keeps no cache; a
-policy keeps the urgency of a bounded number of recent short texts
-(``TEXT_CACHE_SIZE`` in the signal registry), so a query re-scored as it
-waits does not pay for its text again.
+The work per character is bounded whatever the lexicon: ``translate`` and
+``split`` (an ASCII text as bytes, never decoded: its tokens are looked up
+in a bytes-keyed copy of the trie), a C set test of whether any token starts
+a cue, then one set test per token and one walk of a word trie from each
+token that starts a cue, at most four tokens deep (a phrase has at most four
+words), so 10,000 phrases sharing a first word cost no more per token than
+one. Cues are summed in the order the walk finds them, which is the order of
+(place, rank) unless a lexicon lists a phrase before a shorter one it starts
+with (then sorted). There is no regular expression to blow up on hostile
+input. The lexicon keeps no cache; a policy keeps the urgency of a bounded
+number of recent short texts (``TEXT_CACHE_SIZE`` in the signal registry), so
+a query re-scored as it waits does not pay for its text again.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import math
 import string
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -197,6 +202,20 @@ def _normalise(words: dict[str, float], *, phrases: bool) -> dict[str, float]:
     )
 
 
+# What _read reads after its first argument (see UrgencyLexicon.model_post_init).
+_Tables = tuple[
+    dict[Any, Any],
+    frozenset[Any],
+    dict[Any, Any],
+    frozenset[Any],
+    tuple[float, ...],
+    tuple[int, ...] | None,
+    float,
+    float,
+    int,
+]
+
+
 class UrgencyLexicon(BaseModel):
     """Urgency cues and their points; replace any part in a policy's config."""
 
@@ -208,38 +227,42 @@ class UrgencyLexicon(BaseModel):
     caps_points: _Points = 0.5
     caps_min_letters: Annotated[int, Field(ge=1)] = 10
 
-    # The word trie: token -> node, a node is [cue or None, children]; a cue is
-    # (rank at its first token, points, cue number). Rank 0 is the word itself,
-    # then the phrases starting with that word in lexicon order.
-    _trie: dict[str, list[Any]] = PrivateAttr(default_factory=dict)
-    _cues: frozenset[str] = PrivateAttr(default=frozenset())
-    # What _points reads, in one private read: (cues, trie, exclamation_points,
-    # caps_points, caps_min_letters).
-    _reader: tuple[Any, ...] = PrivateAttr(default=())
+    # What _read reads, in one private read: the word trie keyed by bytes (the
+    # ASCII tokens of the cues: an ASCII text's tokens are never decoded) and the
+    # set of its first tokens, the same two keyed by str, the points and the rank
+    # of each cue by number (no ranks: they grow with depth on every path of the
+    # trie), exclamation_points, caps_points, caps_min_letters. Plain values:
+    # equal lexicons compare equal, and pickle.
+    _tables: _Tables = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        trie: dict[str, list[Any]] = {}
-        ranks: dict[str, int] = {}  # first token -> cues starting with it so far
-        entries = [(w, p, True) for w, p in self.words.items()]
-        entries += [(ph, p, False) for ph, p in self.phrases.items()]
-        for number, (cue, points, is_word) in enumerate(entries):
+        # The word trie: token -> node, a node is (cue number or None, children).
+        # A cue's rank at its first token: 0 for the word itself, then the phrases
+        # starting with that word in lexicon order.
+        trie: dict[str, Any] = {}
+        ranks: list[int] = []
+        firsts: dict[str, int] = {}  # first token -> cues starting with it so far
+        entries = [(w, True) for w in self.words]
+        entries += [(ph, False) for ph in self.phrases]
+        for number, (cue, is_word) in enumerate(entries):
             tokens = cue.split(" ")
             if is_word:
-                rank = 0
+                ranks.append(0)
             else:
-                rank = ranks.get(tokens[0], 0) + 1
-                ranks[tokens[0]] = rank
+                firsts[tokens[0]] = firsts.get(tokens[0], 0) + 1
+                ranks.append(firsts[tokens[0]])
             level = trie
             for token in tokens[:-1]:
                 level = level.setdefault(token, [None, {}])[1]
-            node = level.setdefault(tokens[-1], [None, {}])
-            node[0] = (rank, points, number)
-        self._trie = trie
-        # Tokens that can score: a text with none of them skips the search.
-        self._cues = frozenset(trie)
-        self._reader = (
-            self._cues,
-            trie,
+            level.setdefault(tokens[-1], [None, {}])[0] = number
+        by_bytes, by_str = _frozen(trie, bytes_keys=True), _frozen(trie, bytes_keys=False)
+        self._tables = (
+            by_bytes,
+            frozenset(by_bytes),
+            by_str,
+            frozenset(by_str),
+            (*self.words.values(), *self.phrases.values()),
+            None if _deeper_ranks_higher(trie, ranks, -1) else tuple(ranks),
             self.exclamation_points,
             self.caps_points,
             self.caps_min_letters,
@@ -257,65 +280,125 @@ class UrgencyLexicon(BaseModel):
 
     def points(self, text: str) -> float:
         """The raw points of ``text`` (see the module docstring)."""
-        return _points(self, text)
+        tables: _Tables = self.__pydantic_private__["_tables"]  # type: ignore[index]
+        return _read(False, *tables, text)
 
     def score(self, text: str) -> float:
         """Urgency of ``text`` in [0, 1): ``1 - exp(-points)``."""
-        return 1.0 - math.exp(-_points(self, text))
+        tables: _Tables = self.__pydantic_private__["_tables"]  # type: ignore[index]
+        return _read(True, *tables, text)
+
+    def scorer(self) -> Callable[[str], float]:
+        """:meth:`score` as one function of the text (one call: a policy's per-query path)."""
+        return partial(_read, True, *self._tables)
 
 
-def _points(lex: UrgencyLexicon, text: str) -> float:
+def _frozen(trie: dict[str, Any], *, bytes_keys: bool) -> dict[Any, Any]:
+    """``trie`` with tuple nodes, keyed by str or by ASCII bytes (then only its ASCII cues).
+
+    An ASCII text can only hold ASCII tokens: its tokens are looked up as
+    bytes, without decoding them, in the trie of the lexicon's ASCII tokens.
+    """
+    out: dict[Any, Any] = {}
+    for token, (number, children) in trie.items():
+        if not bytes_keys:
+            out[token] = (number, _frozen(children, bytes_keys=False))
+        elif token.isascii():
+            out[token.encode("ascii")] = (number, _frozen(children, bytes_keys=True))
+    return out
+
+
+def _deeper_ranks_higher(level: dict[str, Any], ranks: list[int], above: int) -> bool:
+    """Whether on every path down from ``level`` the cues' ranks grow (above: the last one).
+
+    Then the cues found from one token, in the order the walk finds them
+    (deeper later), are in rank order: no sort is needed.
+    """
+    for number, children in level.values():
+        rank = above if number is None else ranks[number]
+        if rank < above or not _deeper_ranks_higher(children, ranks, rank):
+            return False
+    return True
+
+
+def _read(
+    score: bool,
+    by_bytes: dict[Any, Any],
+    firsts_bytes: frozenset[Any],
+    by_str: dict[Any, Any],
+    firsts_str: frozenset[Any],
+    points_of: tuple[float, ...],
+    ranks: tuple[int, ...] | None,
+    exclamation_points: float,
+    caps_points: float,
+    caps_min_letters: int,
+    text: str,
+) -> float:
+    """The points of ``text`` (``score``: its urgency, ``1 - exp(-points)``)."""
     if not text:
         return 0.0
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS]
-    private: dict[str, Any] = lex.__pydantic_private__  # type: ignore[assignment]
-    cues, trie, exclamation_points, caps_points, caps_min_letters = private["_reader"]
-    clean: str | None
+    trie: dict[Any, Any]
+    tokens: list[Any]
+    clean: Any
     if text.isascii():
         raw = text.encode("ascii")
         # Every character of an ALL-CAPS token is neither lowercase nor a space once
         # cleaned: fewer such characters than caps_min_letters means no shouting.
         shout = len(raw.translate(None, _ASCII_NOT_CAPS))
         clean = None
-        tokens = raw.translate(_ASCII_LOWER, b"'").decode("ascii").split()
+        tokens = raw.translate(_ASCII_LOWER, b"'").split()
+        trie, firsts = by_bytes, firsts_bytes
     else:
         text = unicodedata.normalize("NFKC", text)
         clean = text.translate(_TRANSLATE)
         shout = len(clean)
         tokens = clean.lower().split()
+        trie, firsts = by_str, firsts_str
     points = 0.0
-    if not cues.isdisjoint(tokens):
+    if not firsts.isdisjoint(tokens):
         # Each cue counts once, at its first appearance; cues are summed in the
         # order they first appear (at one token: its word, then the phrases it
         # starts, in lexicon order). Deterministic, and appending text only adds
         # terms, so urgency never drops. Phrases match whole consecutive tokens.
-        found: dict[int, tuple[int, int, float]] = {}  # cue number -> (at, rank, points)
+        found: dict[int, int] = {}  # cue number -> where it first appears
         n = len(tokens)
-        for at, token in enumerate(tokens):
-            node = trie.get(token)
+        at = -1
+        for token in tokens:
+            at += 1
+            if token not in firsts:
+                continue
+            # A walk down the trie from a cue token: at most four tokens deep.
+            number, level = trie[token]
             depth = at
-            while node is not None:
-                cue = node[0]
-                if cue is not None and cue[2] not in found:
-                    found[cue[2]] = (at, cue[0], cue[1])
+            while True:
+                if number is not None and number not in found:
+                    found[number] = at
                 depth += 1
-                children = node[1]
-                node = children.get(tokens[depth]) if children and depth < n else None
-        for _, _, cue_points in sorted(found.values()):
-            points += cue_points
+                if not level or depth >= n:
+                    break
+                node = level.get(tokens[depth])
+                if node is None:
+                    break
+                number, level = node
+        # Found in order of (place, depth): the order of (place, rank) when ranks
+        # grow with depth, else sorted.
+        order = found if ranks is None else sorted(found, key=lambda k: (found[k], ranks[k]))
+        for number in order:
+            points += points_of[number]
     if "!!" in text:
         points += exclamation_points
     if shout >= caps_min_letters:
         caps = 0
         if clean is None:
-            clean = text.encode("ascii").translate(_ASCII_TABLE, b"'").decode("ascii")
-        for token in filter(str.isupper, clean.split()):
-            if len(token) >= 3:
+            clean = text.encode("ascii").translate(_ASCII_TABLE, b"'")
+        for token in clean.split():
+            if len(token) >= 3 and token.isupper():
                 caps += len(token)
         if caps >= caps_min_letters:
             points += caps_points
-    return points
+    return 1.0 - math.exp(-points) if score else points
 
 
 _DEFAULT = UrgencyLexicon()

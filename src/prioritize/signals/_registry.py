@@ -34,7 +34,7 @@ from prioritize.models import Customer, Query
 from prioritize.signals._formulas import Kernel, rfm, rfm_constants
 from prioritize.signals._normalisers import Domain, LogSaturating, Normaliser
 from prioritize.signals._ops import VECTOR, Ops
-from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment
+from prioritize.signals._source import SOURCE, Emitter, Expr, Fragment, build
 from prioritize.signals._tone import text_tone
 
 if TYPE_CHECKING:
@@ -217,19 +217,30 @@ TEXT_CACHE_SIZE = 1024
 TEXT_CACHE_CHARS = 512
 
 
+def _remember(emitter: Emitter, value: str, text: str, kept: str, score: Any) -> list[str]:
+    """The lines that set ``value`` to ``score(text)`` and keep it in ``recent`` (bounded).
+
+    The one definition of the memory of recent texts (TEXT_CACHE_SIZE,
+    TEXT_CACHE_CHARS): written inline in a policy's per-query code (urgency),
+    compiled as ``remember`` (:func:`_recent_texts`) elsewhere.
+    """
+    size = emitter.constant(len)
+    return [
+        f"{value} = {emitter.constant(score)}({text})",
+        f"if {size}({text}) <= {emitter.constant(TEXT_CACHE_CHARS)}:",
+        f"    if {size}({kept}) >= {emitter.constant(TEXT_CACHE_SIZE)}:",
+        f"        {kept}.clear()",
+        f"    {kept}[{text}] = {value}",
+    ]
+
+
 def _recent_texts(score: Callable[[str], float]) -> tuple[dict[str, float], Callable[[str], float]]:
     """A policy's memory of recent texts' ``score`` (bounded: see TEXT_CACHE_SIZE), and
     ``remember(text)``: score it and keep it."""
     recent: dict[str, float] = {}
-
-    def remember(text: str) -> float:
-        value = score(text)
-        if len(text) <= TEXT_CACHE_CHARS:
-            if len(recent) >= TEXT_CACHE_SIZE:
-                recent.clear()
-            recent[text] = value
-        return value
-
+    emitter = Emitter()
+    lines = _remember(emitter, "value", "text", emitter.constant(recent), score)
+    remember = build("remember", ("text",), emitter, [*lines, "return value"])
     return recent, remember
 
 
@@ -246,18 +257,20 @@ def _of_texts(texts: npt.NDArray[np.object_], score: Callable[[str], float]) -> 
 
 
 def _bind_urgency(params: SignalParams) -> Bound:
-    score = params.urgency.score
-    recent, remember = _recent_texts(score)
+    score = params.urgency.scorer()
+    recent: dict[str, float] = {}
 
     def emit(emitter: Emitter) -> Expr:
-        # The given urgency; else the text's, from the recent texts or the lexicon.
+        # The given urgency; else the text's, from the recent texts or the lexicon
+        # (then kept): inline, so a new text costs one call, the lexicon's.
         u, text = emitter.let(emitter.field("q", "urgency")), emitter.temp()
+        kept = emitter.constant(recent)
         emitter.lines += [
             f"if {u} is None:",
             f"    {text} = {emitter.field('q', 'text')}",
-            f"    {u} = {emitter.constant(recent)}.get({text})",
+            f"    {u} = {kept}.get({text})",
             f"    if {u} is None:",
-            f"        {u} = {emitter.constant(remember)}({text})",
+            *(f"        {line}" for line in _remember(emitter, str(u), text, kept, score)),
         ]
         return u
 
