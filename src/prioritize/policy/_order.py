@@ -1091,7 +1091,7 @@ class Picker(Generic[H]):
             # behind, stale, but for the one in its bucket's sorted run when it comes
             # first there (O(1); the view holds every entry of the bucket, so a run
             # of queries pushed in order, e.g. fifo, leaves nothing behind).
-            bucket = buckets[seq >> _PUSH_BITS]
+            bucket = buckets[entry[3] >> _PUSH_BITS]
             left = len(bucket.views)
             own = bucket.main
             other = own.run
