@@ -323,6 +323,9 @@ class ShareLedger(Generic[G]):
 
 #: A heap of more entries than this (and than its line's run) is sorted into the run.
 _SETTLE_AT = 64
+#: Stale line entries are compacted only past this many (and past the ratio of
+#: :class:`Picker`'s notes).
+_COMPACT_AT = 64
 
 
 class _Line:
@@ -481,7 +484,10 @@ class Picker(Generic[H]):
     takes its entry out): the numbers are not looked up, and ``_seq`` (id ->
     number) is built from the line when one of those first happens.
     Entries leave the lines lazily; the lines are compacted when stale
-    entries outnumber live ones. Time never runs backwards for ``MaxWait``:
+    entries outnumber twice the waiting queries (a compaction then reads at
+    most two entries a stale one it removes under ``MaxWait``, against three
+    at one to one; the lines hold at most twice as many stale entries as
+    waiting queries). Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
     Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
@@ -1102,7 +1108,7 @@ class Picker(Generic[H]):
                 left -= 1
             if left:  # compacted once they outnumber the live ones (_gone, inline)
                 self._stale = stale = self._stale + left
-                if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+                if stale > _COMPACT_AT and stale > len(waiting) * (1 + len(self._views)):
                     self._gone(0)
             if expires is not None and expires[tiebreak] < t:
                 continue
@@ -1156,7 +1162,7 @@ class Picker(Generic[H]):
             run.popleft()
             left -= 1
         self._stale = stale = self._stale + left
-        if stale > 64 and stale > 2 * len(waiting) * (1 + len(self._views)):
+        if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
             self._gone(0)
         return handle, reason
 
@@ -1225,7 +1231,7 @@ class Picker(Generic[H]):
         handle = self.waiting.pop(tiebreak)
         # Its entry in the other line is left behind, stale (_gone, inline).
         self._stale = stale = self._stale + 1
-        if stale > 64 and stale > len(self.waiting):
+        if stale > _COMPACT_AT and stale > 2 * len(self.waiting):
             self._gone(0)
         return handle, reason
 
@@ -1410,24 +1416,42 @@ class Picker(Generic[H]):
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
-        if self._stale > 64 and self._stale > len(self.waiting):
-            seqs = self._seq
+        if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
+            live = self._seq.get
 
             def keep(line: _Line) -> None:  # in place: the views hold the lines
-                run = [e for e in line.run if seqs.get(e[-2]) == e[-1]]  # still sorted
+                run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
                 line.run.clear()
                 line.run.extend(run)
-                line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
+                line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            views = {id(v): v for v in self._views.values()}  # each once (aliases)
-            for bucket in (*self._all, *views.values()):
-                keep(bucket.main)
-                for h in bucket.heaps.values():
-                    keep(h)
-                for lane in (bucket.by_limit or {}).values():
-                    keep(lane)
+            left = 0  # stale entries left in lines not worth compacting
+            if len(self._all) == 1 and not self._views:
+                # One bucket: each waiting query has one entry in the score lines and
+                # one in the lanes, so each kind's stale count is its length minus the
+                # waiting ones. A kind holding few (e.g. the lanes, when overdue picks
+                # take their entries out) is left as it is, counted.
+                bucket, waiting = self._all[0], len(self.waiting)
+                for lines in (
+                    [bucket.main, *bucket.heaps.values()],
+                    list((bucket.by_limit or {}).values()),
+                ):
+                    stale = sum(map(len, lines)) - waiting
+                    if stale > _COMPACT_AT and stale > waiting // 4:
+                        for line in lines:
+                            keep(line)
+                    elif lines:
+                        left += stale
+            else:
+                views = {id(v): v for v in self._views.values()}  # each once (aliases)
+                for bucket in (*self._all, *views.values()):
+                    keep(bucket.main)
+                    for h in bucket.heaps.values():
+                        keep(h)
+                    for lane in (bucket.by_limit or {}).values():
+                        keep(lane)
             if self._relax:
-                self._relax = [e for e in self._relax if seqs.get(e[1]) == e[2]]
+                self._relax = [e for e in self._relax if live(e[1]) == e[2]]
                 heapify(self._relax)
-            self._stale = 0
+            self._stale = left
