@@ -180,10 +180,7 @@ class TriageQueue:
         if customer is None:
             customer = self._lookup(query)
         base = self._score(query, customer)
-        # The query's fields, read from its __dict__ (where pydantic keeps them): an
-        # attribute of a model goes through BaseModel.__getattr__'s slower lookup.
-        fields = query.__dict__
-        at = fields["received_at"]
+        at = query.received_at
         rate = self._rate
         if not rate:
             key = base  # heap_key at rate 0: the arrival cannot move it
@@ -203,13 +200,13 @@ class TriageQueue:
         entry.group = group = None if group_of is None else group_of(query, customer)
         routes = self.routes
         if routes is None:
-            skills, prefer = fields["skills"], NO_SKILLS
+            skills, prefer = query.skills, NO_SKILLS
         else:
             skills, prefer = routes.resolve(query, customer)
         entry.skills, entry.prefer = skills, prefer
-        entry._qid = qid = fields["query_id"]
+        entry._qid = qid = query.query_id
         limits = self._limits
-        limit = _INF if limits is None else limits[fields["channel"]._value_]
+        limit = _INF if limits is None else limits[query.channel._value_]
         lock = self._lock
         lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
         try:
