@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,14 +140,19 @@ def test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbe
 
 
 @contextmanager
-def _settling_at(size: int) -> Iterator[None]:
-    """Score lines sort their heap into their run past ``size`` entries (64 in use)."""
-    was = _order._SETTLE_AT
-    _order._SETTLE_AT = size
+def _threshold(name: str, size: int) -> Iterator[None]:
+    """One of the line sizes of ``_order`` set to ``size`` for the block (64 in use)."""
+    was = getattr(_order, name)
+    setattr(_order, name, size)
     try:
         yield
     finally:
-        _order._SETTLE_AT = was
+        setattr(_order, name, was)
+
+
+def _settling_at(size: int) -> AbstractContextManager[None]:
+    """Score lines sort their heap into their run past ``size`` entries."""
+    return _threshold("_SETTLE_AT", size)
 
 
 def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
@@ -158,15 +163,9 @@ def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
         test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers()
 
 
-@contextmanager
-def _compacting_at(size: int) -> Iterator[None]:
-    """Stale entries are compacted past ``size`` of them (64 in use)."""
-    was = _order._COMPACT_AT
-    _order._COMPACT_AT = size
-    try:
-        yield
-    finally:
-        _order._COMPACT_AT = was
+def _compacting_at(size: int) -> AbstractContextManager[None]:
+    """Stale entries are compacted past ``size`` of them."""
+    return _threshold("_COMPACT_AT", size)
 
 
 def test_lines_compacted_at_every_chance_keep_the_order() -> None:
