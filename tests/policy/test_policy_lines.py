@@ -9,9 +9,10 @@ the largest key, ties by arrival then id.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -139,14 +140,19 @@ def test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbe
 
 
 @contextmanager
-def _settling_at(size: int) -> Iterator[None]:
-    """Score lines sort their heap into their run past ``size`` entries (64 in use)."""
-    was = _order._SETTLE_AT
-    _order._SETTLE_AT = size
+def _threshold(name: str, size: int) -> Iterator[None]:
+    """One of the line sizes of ``_order`` set to ``size`` for the block (64 in use)."""
+    was = getattr(_order, name)
+    setattr(_order, name, size)
     try:
         yield
     finally:
-        _order._SETTLE_AT = was
+        setattr(_order, name, was)
+
+
+def _settling_at(size: int) -> AbstractContextManager[None]:
+    """Score lines sort their heap into their run past ``size`` entries."""
+    return _threshold("_SETTLE_AT", size)
 
 
 def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
@@ -155,6 +161,24 @@ def test_lines_sorted_into_their_run_at_every_pick_keep_the_order() -> None:
     with _settling_at(0):
         test_picks_follow_the_rule_whatever_the_arrival_order()
         test_a_line_without_rules_keeps_its_order_when_it_starts_tracking_push_numbers()
+
+
+def _compacting_at(size: int) -> AbstractContextManager[None]:
+    """Stale entries are compacted past ``size`` of them."""
+    return _threshold("_COMPACT_AT", size)
+
+
+def test_lines_compacted_at_every_chance_keep_the_order() -> None:
+    # With no floor the lines are compacted as soon as the stale entries pass their
+    # ratio: within these properties' few queries (one bucket, where only the kind of
+    # lines holding many stale entries is compacted; with skills, every line).
+    # (The other properties: modules beside this one, on the path as pytest imports them.)
+    order = importlib.import_module("test_policy_order")
+    skills = importlib.import_module("test_policy_skills")
+    with _compacting_at(0):
+        test_picks_follow_the_rule_whatever_the_arrival_order()
+        order.test_rank_mode_serves_as_the_tuple_mode()  # GroupShare, expiry, removal
+        skills.test_picks_follow_the_rule_among_eligible_queries()
 
 
 def test_a_line_settles_its_heap_into_its_run() -> None:

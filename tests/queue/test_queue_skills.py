@@ -169,6 +169,32 @@ def test_no_query_ever_goes_to_an_agent_lacking_a_required_skill(
             assert entry.skills == need[entry.query_id]
 
 
+@given(frame=pst.query_frames(min_rows=1, max_rows=30), data=st.data())
+def test_agent_groups_given_again_are_the_skills_they_name(
+    frame: pd.DataFrame, data: st.DataObject
+) -> None:
+    # The queue keeps the last AgentGroup's skills: the same objects given in turn
+    # (and skill names between them) serve what their skill sets would.
+    frame = _skills_frame(frame, data)
+    pool = [
+        pz.AgentGroup(f"g{i}", agents=1, skills=s)
+        for i, s in enumerate(data.draw(st.lists(_sets, min_size=2, max_size=3), label="agents"))
+    ]
+    by_group, by_names = pz.TriageQueue(pz.policies.fifo()), pz.TriageQueue(pz.policies.fifo())
+    by_group.push_frame(frame)
+    by_names.push_frame(frame)
+    now = frame["received_at"].max().to_pydatetime()
+    while len(by_group):
+        agent = data.draw(st.sampled_from([*pool, None, frozenset({"es"})]), label="agent")
+        skills = agent.skills if isinstance(agent, pz.AgentGroup) else agent
+        got = by_group.try_pop(now, agent=agent)
+        want = by_names.try_pop(now, agent=skills)
+        assert (got and got.query_id) == (want and want.query_id)
+        if got is None:
+            by_group.pop(now)
+            by_names.pop(now)
+
+
 def test_preferred_skills_are_dropped_after_the_timeout() -> None:
     routes = pz.Routes([pz.Route(require={"es"}, prefer={"billing"})], skills_timeout_minutes=10)
     q = pz.TriageQueue(pz.policies.fifo(), routes=routes)

@@ -47,8 +47,12 @@ score :class:`_Line` of ``(−key, arrival, id, seq)`` (one per group under
 limit; merged views (buckets themselves) per agent skill set, the view of
 every query among them; ``_seq`` (id -> the push number ``seq`` of its live
 entries; not kept by a picker without rules until its first remove, peek or
-skill, when every entry is live); ``_info`` (id -> its bucket, and what a
-pending preference needs to be filed again).
+skill, when every entry is live). A ``seq`` also names the query's bucket
+(its place in ``_all``, in the bits above :data:`_PUSH_BITS`), so a pick
+through a view finds the bucket to take its entry out of without another
+look-up; a pending preference carries what filing it again needs in its
+``_relax`` entry ``(time it drops, id, seq, key, arrival, limit, group,
+required, held)``.
 """
 
 from __future__ import annotations
@@ -319,6 +323,9 @@ class ShareLedger(Generic[G]):
 
 #: A heap of more entries than this (and than its line's run) is sorted into the run.
 _SETTLE_AT = 64
+#: Stale line entries are compacted only past this many (and past the ratio of
+#: :class:`Picker`'s notes).
+_COMPACT_AT = 64
 
 
 class _Line:
@@ -415,12 +422,13 @@ class _Bucket:
     containers hold the entries of every bucket that agent may take from.
     """
 
-    __slots__ = ("by_limit", "heaps", "main", "skills", "views")
+    __slots__ = ("by_limit", "heaps", "main", "number", "skills", "views")
 
     def __init__(
         self, skills: frozenset[str], main: Any, by_limit: dict[float, _Line] | None
     ) -> None:
         self.skills = skills
+        self.number = 0  # its place in Picker._all (the plain bucket's 0; views: unused)
         self.main = main
         self.heaps: dict[str, Any] = {}  # group -> score line, under GroupShare
         self.by_limit = by_limit
@@ -434,6 +442,9 @@ class _Bucket:
 _NO_SKILLS: frozenset[str] = frozenset()
 _PLAIN = (_NO_SKILLS, _NO_SKILLS)
 _NO_SPAN: Any = object()
+#: Bits of a push number (tuple mode): above them, the number of the query's bucket
+#: (2**48 pushes: nine thousand years of a thousand a second, per picker).
+_PUSH_BITS = 48
 
 
 class Picker(Generic[H]):
@@ -474,7 +485,10 @@ class Picker(Generic[H]):
     takes its entry out): the numbers are not looked up, and ``_seq`` (id ->
     number) is built from the line when one of those first happens.
     Entries leave the lines lazily; the lines are compacted when stale
-    entries outnumber live ones. Time never runs backwards for ``MaxWait``:
+    entries outnumber twice the waiting queries (a compaction then reads at
+    most two entries a stale one it removes under ``MaxWait``, against three
+    at one to one; the lines hold at most twice as many stale entries as
+    waiting queries). Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
     Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
@@ -549,7 +563,6 @@ class Picker(Generic[H]):
         "_group",
         "_group_of",
         "_heaps",
-        "_info",
         "_lanes_only",
         "_lean",
         "_ledger",
@@ -649,10 +662,10 @@ class Picker(Generic[H]):
         # Rank mode: (required, preferred) of a row -> (its bucket, the score heaps it
         # enters without rules, whether its preference lapses); dropped with a new view.
         self._routes: dict[tuple[frozenset[str], frozenset[str]], tuple[Any, Any, bool]] = {}
-        # Pending preferences: (time they drop, id[, seq]). Tuple mode, id -> (its bucket,
-        # then for a pending preference its filing data) of a query filed by skills.
+        # Pending preferences, a heap: (time they drop, row) in rank mode; in tuple mode
+        # (time, id, seq, then what _relax_due files again: key, arrival, limit, group,
+        # required, held). (time, id, seq) is unique: the rest is never compared.
         self._relax: list[Any] = []
-        self._info: dict[Any, tuple[Any, ...]] = {}
         # _lean: the one-line pick (no rule, no skill); _lanes_only: MaxWait alone.
         self._lean = self._plain
         self._lanes_only = not self._plain and self._ledger is None and not self._ranked
@@ -687,6 +700,7 @@ class Picker(Generic[H]):
                 if a is None or (v is not every and bucket.skills <= v.skills)
             ]
             self._buckets[(required, prefer)] = bucket
+            bucket.number = len(self._all)
             self._all.append(bucket)
             self._by_agent.clear()
         return bucket
@@ -804,10 +818,9 @@ class Picker(Generic[H]):
             return
         seqs = self._seq
         while relax and relax[0][0] <= t:
-            _, tiebreak, seq = heappop(relax)
+            _, tiebreak, seq, key, arrival, limit, group, required, held = heappop(relax)
             if seqs.get(tiebreak) != seq:
                 continue  # picked, expired or removed meanwhile
-            _, key, arrival, limit, group, required, held = self._info.pop(tiebreak)
             bucket = self._bucket(required, _NO_SKILLS)
             self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
             self._stale += self._copies  # left behind once it is served
@@ -881,19 +894,19 @@ class Picker(Generic[H]):
                 self._skilled()
             prefer = prefer - skills
             bucket = self._bucket(skills, prefer)
+            seq |= bucket.number << _PUSH_BITS  # its bucket, read back by the picks
             if prefer and self._timeout is not None:
-                heappush(self._relax, (arrival + self._timeout, tiebreak, seq))
-                info = (bucket, key, arrival, limit, group, skills, skills | prefer)
-                self._info[tiebreak] = info
-            else:
-                self._info[tiebreak] = (bucket,)
+                due = arrival + self._timeout
+                held = skills | prefer
+                heappush(
+                    self._relax, (due, tiebreak, seq, key, arrival, limit, group, skills, held)
+                )
             self._seq[tiebreak] = seq
             self._file(key, arrival, tiebreak, seq, limit, group, bucket)
             return
         if not self._untracked:
             self._seq[tiebreak] = seq
         if self._views:  # merged views hold every query an agent may take
-            self._info[tiebreak] = (self._all[0],)
             self._file(key, arrival, tiebreak, seq, limit, group, self._all[0])
             return
         entry = (-key, arrival, tiebreak, seq)
@@ -983,8 +996,6 @@ class Picker(Generic[H]):
         if handle is not None:
             del self._seq[tiebreak]
             self._group.pop(tiebreak, None)
-            if self._info:
-                self._info.pop(tiebreak, None)
             self._gone(self._copies)
         return handle
 
@@ -1065,7 +1076,7 @@ class Picker(Generic[H]):
     def _pick_line(self, t: Any, line: _Line) -> tuple[H, Reason] | None:
         # Tuple mode, no rule: the first live entry of a merged view's score line,
         # stale and expired entries dropped on the way (_head and _Line.drop, inline).
-        seqs, waiting, expires, info = self._seq, self.waiting, self._expires, self._info
+        seqs, waiting, expires, buckets = self._seq, self.waiting, self._expires, self._all
         run, heap = line.run, line.heap
         if len(heap) > _SETTLE_AT and len(heap) > len(run):
             line.settle()
@@ -1087,21 +1098,18 @@ class Picker(Generic[H]):
             # behind, stale, but for the one in its bucket's sorted run when it comes
             # first there (O(1); the view holds every entry of the bucket, so a run
             # of queries pushed in order, e.g. fifo, leaves nothing behind).
-            home = info.pop(tiebreak, None)
-            left = 1
-            if home is not None:
-                bucket = home[0]
-                left = len(bucket.views)
-                own = bucket.main
-                other = own.run
-                if len(own.heap) > _SETTLE_AT and len(own.heap) > len(other):
-                    own.settle()  # sorted, its bucket's line gives up its entries in order too
-                if other and other[0] is entry:
-                    other.popleft()
-                    left -= 1
+            bucket = buckets[entry[3] >> _PUSH_BITS]
+            left = len(bucket.views)
+            own = bucket.main
+            other = own.run
+            if len(own.heap) > _SETTLE_AT and len(own.heap) > len(other):
+                own.settle()  # sorted, its bucket's line gives up its entries in order too
+            if other and other[0] is entry:
+                other.popleft()
+                left -= 1
             if left:  # compacted once they outnumber the live ones (_gone, inline)
                 self._stale = stale = self._stale + left
-                if stale > 64 and stale > len(waiting) * (1 + len(self._views)):
+                if stale > _COMPACT_AT and stale > len(waiting) * (1 + len(self._views)):
                     self._gone(0)
             if expires is not None and expires[tiebreak] < t:
                 continue
@@ -1139,25 +1147,23 @@ class Picker(Generic[H]):
                     return None
             tiebreak, reason = top[2], "score"
         line.drop()
-        del self._seq[tiebreak]
+        seq = self._seq.pop(tiebreak)
         waiting = self.waiting
         handle = waiting.pop(tiebreak)
-        home = self._info.pop(tiebreak, None)
-        left = 3  # its other entries: the view's other line, its bucket's two
-        if home is not None:
-            bucket = home[0]
-            left = 2 * len(bucket.views) + 1
-            other = bucket.main
-            if found is not None:  # the bucket's lane of the same limit
-                other = bucket.by_limit[limit]
-            run = other.run
-            if len(other.heap) > _SETTLE_AT and len(other.heap) > len(run):
-                other.settle()
-            if run and run[0] is top:
-                run.popleft()
-                left -= 1
+        # Its other entries: the view's other line, its bucket's two, its other views'.
+        bucket = self._all[seq >> _PUSH_BITS]
+        left = 2 * len(bucket.views) + 1
+        other = bucket.main
+        if found is not None:  # the bucket's lane of the same limit
+            other = bucket.by_limit[limit]  # type: ignore[index]
+        run = other.run
+        if len(other.heap) > _SETTLE_AT and len(other.heap) > len(run):
+            other.settle()
+        if run and run[0] is top:
+            run.popleft()
+            left -= 1
         self._stale = stale = self._stale + left
-        if stale > 64 and stale > 2 * len(waiting) * (1 + len(self._views)):
+        if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
             self._gone(0)
         return handle, reason
 
@@ -1226,7 +1232,7 @@ class Picker(Generic[H]):
         handle = self.waiting.pop(tiebreak)
         # Its entry in the other line is left behind, stale (_gone, inline).
         self._stale = stale = self._stale + 1
-        if stale > 64 and stale > len(self.waiting):
+        if stale > _COMPACT_AT and stale > 2 * len(self.waiting):
             self._gone(0)
         return handle, reason
 
@@ -1270,8 +1276,6 @@ class Picker(Generic[H]):
                 line.drop()
                 del seqs[tiebreak], self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
-                if self._info:
-                    self._info.pop(tiebreak, None)
                 self._stale += self._copies - 1  # compacted later, not while lines are read
             else:
                 return top
@@ -1407,32 +1411,48 @@ class Picker(Generic[H]):
             del self.waiting[tiebreak], seqs[tiebreak]
             if ledger is not None:
                 del self._group[tiebreak]
-            if self._info:
-                self._info.pop(tiebreak, None)
             if self._copies > 1:
                 self._gone(self._copies - 1)
         return handle, reason
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
-        if self._stale > 64 and self._stale > len(self.waiting):
-            seqs = self._seq
+        if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
+            live = self._seq.get
 
             def keep(line: _Line) -> None:  # in place: the views hold the lines
-                run = [e for e in line.run if seqs.get(e[-2]) == e[-1]]  # still sorted
+                run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
                 line.run.clear()
                 line.run.extend(run)
-                line.heap[:] = [e for e in line.heap if seqs.get(e[-2]) == e[-1]]
+                line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
                 heapify(line.heap)
 
-            views = {id(v): v for v in self._views.values()}  # each once (aliases)
-            for bucket in (*self._all, *views.values()):
-                keep(bucket.main)
-                for h in bucket.heaps.values():
-                    keep(h)
-                for lane in (bucket.by_limit or {}).values():
-                    keep(lane)
+            left = 0  # stale entries left in lines not worth compacting
+            if len(self._all) == 1 and not self._views:
+                # One bucket: each waiting query has one entry in the score lines and
+                # one in the lanes, so each kind's stale count is its length minus the
+                # waiting ones. A kind holding few (e.g. the lanes, when overdue picks
+                # take their entries out) is left as it is, counted.
+                bucket, waiting = self._all[0], len(self.waiting)
+                for lines in (
+                    [bucket.main, *bucket.heaps.values()],
+                    list((bucket.by_limit or {}).values()),
+                ):
+                    stale = sum(map(len, lines)) - waiting
+                    if stale > _COMPACT_AT and stale > waiting // 4:
+                        for line in lines:
+                            keep(line)
+                    elif lines:
+                        left += stale
+            else:
+                views = {id(v): v for v in self._views.values()}  # each once (aliases)
+                for bucket in (*self._all, *views.values()):
+                    keep(bucket.main)
+                    for h in bucket.heaps.values():
+                        keep(h)
+                    for lane in (bucket.by_limit or {}).values():
+                        keep(lane)
             if self._relax:
-                self._relax = [e for e in self._relax if seqs.get(e[-2]) == e[-1]]
+                self._relax = [e for e in self._relax if live(e[1]) == e[2]]
                 heapify(self._relax)
-            self._stale = 0
+            self._stale = left
