@@ -1,6 +1,6 @@
 """Benchmark: TriageQueue push + pop against a bare ``heapq`` of tuples, in one run.
 
-Run: ``python benchmarks/bench_queue.py [--n 100000]``.
+Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``.
 
 * bare heapq: push ``(-key, arrival, id, seq)`` tuples with precomputed keys,
   then pop them all — the floor for any priority queue in Python;
@@ -125,7 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # --section: see the end of the file
     frame = pz.synthetic.queries(args.n, seed=0)
     pairs = list(frame_to_objects(frame))
     now = frame["received_at"].max().to_pydatetime()
@@ -290,5 +290,11 @@ def agents() -> None:
 
 
 if __name__ == "__main__":
-    main()
-    agents()
+    # --section push-pop | agents runs one of the two (both parse their own options)
+    section = argparse.ArgumentParser(add_help=False)
+    section.add_argument("--section", choices=("all", "push-pop", "agents"), default="all")
+    chosen = section.parse_known_args()[0].section
+    if chosen in ("all", "push-pop"):
+        main()
+    if chosen in ("all", "agents"):
+        agents()
