@@ -64,3 +64,21 @@ def test_scoring_in_row_blocks_on_threads_equals_scoring_at_once(
     monkeypatch.setattr(_evaluate, "_THREADS", threads)
     in_blocks = policy.score_frame(frame, now=now)
     pd.testing.assert_frame_equal(in_blocks, at_once)
+
+
+def test_queries_received_after_now_are_counted_and_named() -> None:
+    # score_frame refuses a frame with queries received after `now`, naming how many and
+    # which rows (index label and query_id), whatever the index
+    frame = _frame().set_index(pd.Index([10, 11, 12, 13, 14, 15]))
+    now = frame["received_at"].iloc[3].to_pydatetime()
+    late = frame[frame["received_at"] > now]
+    assert len(late) == 2
+    ids = zip(late.index, late["query_id"], strict=True)
+    rows = ", ".join(f"row {i} (query_id={q!r})" for i, q in ids)
+    message = f"2 query(ies) were received after now={now.isoformat()}: {rows}"
+    with pytest.raises(InputError) as caught:
+        Policy().score_frame(frame, now=now)
+    assert str(caught.value) == message
+    # at the first late arrival itself, only the last query is late
+    with pytest.raises(InputError, match=r"^1 query\(ies\) were received after now="):
+        Policy().score_frame(frame, now=late["received_at"].iloc[0].to_pydatetime())
