@@ -28,6 +28,19 @@ def test_one_kind_twice_is_no_swap(policy: Policy) -> None:
             call(QUERY, QUERY)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("preset", ["fifo", "balanced"])
+def test_the_fused_scorer_names_a_wrong_argument_too(preset: str) -> None:
+    # compile_scorers' third function, (q, c) -> (total, values), checks its arguments as
+    # score and score_value do (its own except clause)
+    policy = getattr(pz.policies, preset)()
+    fused = policy._compiled.fused
+    assert fused(QUERY, CUSTOMER)[0] == policy.score_value(QUERY, CUSTOMER)
+    with pytest.raises(InputError, match=r"^query must be a prioritize Query; got Customer$"):
+        fused(CUSTOMER, CUSTOMER)
+    with pytest.raises(InputError, match=r"^customer must be a prioritize Customer; got dict$"):
+        fused(QUERY, {})
+
+
 def _frame() -> pd.DataFrame:
     return pz.synthetic.queries(6, seed=3)
 
