@@ -1,0 +1,36 @@
+"""Serving-order helpers the mutation run (policy group, ``_order`` outside ``Picker``) found
+untested in tests/policy: limits without a ``MaxWait`` rule, and ``rank`` without ``now``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import prioritize as pz
+from prioritize.models import Channel
+from prioritize.policy import MaxWait, Policy
+from prioritize.policy._order import channel_limits, deadline_minutes, limit_minutes
+
+
+def test_without_max_wait_every_limit_is_infinite() -> None:
+    policy = Policy()
+    assert limit_minutes(policy, "chat") == math.inf
+    assert channel_limits(policy) == {c.value: math.inf for c in Channel}
+    assert deadline_minutes(policy, ["chat", "email"]).tolist() == [math.inf, math.inf]
+    # and with one, each channel's own limit
+    ruled = Policy(rules=[MaxWait(minutes=5.0, per_channel={"chat": 2.0})])
+    assert limit_minutes(ruled, "chat") == 2.0
+    assert deadline_minutes(ruled, ["chat", "email"]).tolist() == [2.0, 5.0]
+
+
+def test_rank_without_now_finds_nobody_overdue() -> None:
+    # MaxWait needs a `now` to tell who is overdue: without one, nobody is, and the order is
+    # the order without the rule
+    frame = pz.synthetic.queries(12, seed=4)
+    ruled = Policy(rules=[MaxWait(minutes=0.001)]).rank(frame)
+    plain = Policy().rank(frame)
+    assert not ruled["overdue"].any()
+    assert ruled["query_id"].tolist() == plain["query_id"].tolist()
+    now = frame["received_at"].max().to_pydatetime()
+    assert np.count_nonzero(Policy(rules=[MaxWait(minutes=0.001)]).rank(frame, now=now)["overdue"])
