@@ -41,6 +41,17 @@ def test_the_fused_scorer_names_a_wrong_argument_too(preset: str) -> None:
         fused(QUERY, {})
 
 
+@pytest.mark.parametrize("preset", ["fifo", "balanced"])
+def test_the_compiled_methods_are_named_like_the_methods(preset: str) -> None:
+    # Policy.score and Policy.score_value are compiled functions bound on the policy: a call
+    # missing an argument names the method as Python names any method
+    policy = getattr(pz.policies, preset)()
+    with pytest.raises(TypeError, match=r"^Policy\.score\(\) missing 1 required positional"):
+        policy.score(QUERY)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^Policy\.score_value\(\) missing 1 required"):
+        policy.score_value(QUERY)  # type: ignore[call-arg]
+
+
 def _frame() -> pd.DataFrame:
     return pz.synthetic.queries(6, seed=3)
 
