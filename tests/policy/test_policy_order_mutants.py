@@ -10,7 +10,12 @@ import numpy as np
 import prioritize as pz
 from prioritize.models import Channel
 from prioritize.policy import MaxWait, Policy
-from prioritize.policy._order import channel_limits, deadline_minutes, limit_minutes
+from prioritize.policy._order import (
+    channel_limits,
+    deadline_minutes,
+    limit_minutes,
+    tiebreak_rank,
+)
 
 
 def test_without_max_wait_every_limit_is_infinite() -> None:
@@ -34,3 +39,11 @@ def test_rank_without_now_finds_nobody_overdue() -> None:
     assert ruled["query_id"].tolist() == plain["query_id"].tolist()
     now = frame["received_at"].max().to_pydatetime()
     assert np.count_nonzero(Policy(rules=[MaxWait(minutes=0.001)]).rank(frame, now=now)["overdue"])
+
+
+def test_tiebreak_rank_is_int64_positions_by_arrival_then_id() -> None:
+    received = np.array([5, 3, 5, 3, 9], dtype=np.int64)
+    ids = np.array(["b", "z", "a", "y", "c"], dtype=object)
+    rank = tiebreak_rank(received, ids)
+    assert rank.dtype == np.int64  # positions, as the signature says (Snapshot.tiebreak)
+    assert rank.tolist() == [3, 1, 2, 0, 4]
