@@ -4,6 +4,7 @@ untested in tests/policy: limits without a ``MaxWait`` rule, and ``rank`` withou
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from prioritize.policy._order import (
     channel_limits,
     deadline_minutes,
     limit_minutes,
+    overdue_span,
     tiebreak_rank,
 )
 
@@ -47,3 +49,23 @@ def test_tiebreak_rank_is_int64_positions_by_arrival_then_id() -> None:
     rank = tiebreak_rank(received, ids)
     assert rank.dtype == np.int64  # positions, as the signature says (Snapshot.tiebreak)
     assert rank.tolist() == [3, 1, 2, 0, 4]
+
+
+def test_a_limit_of_a_billion_minutes_is_tested_without_a_cut() -> None:
+    # MaxWait's lanes compare arrivals with `t − span` (overdue_span) only for limits
+    # below 10⁹ minutes (~1900 years): beyond, `t − span` may leave the datetime range,
+    # so the wait itself is compared. A clock in 1900 with a limit of exactly 10⁹ minutes:
+    # nobody is overdue, and nothing overflows.
+    assert overdue_span(1e9, timedelta(minutes=1)) is None
+    span = overdue_span(1e9 - 1, timedelta(minutes=1))  # the first overdue microsecond
+    assert span is not None
+    assert timedelta(0) < span - timedelta(minutes=1e9 - 1) <= timedelta(microseconds=10)
+    t0 = datetime(1900, 1, 1, tzinfo=UTC)
+    queue = pz.TriageQueue(Policy(rules=[MaxWait(minutes=1e9)]))
+    customer = pz.Customer(customer_id="c")
+    for i, qid in enumerate(["a", "b"]):
+        received = t0 + timedelta(minutes=i)
+        query = pz.Query(query_id=qid, customer_id="c", received_at=received, channel="chat")
+        queue.push(query, customer)
+    first = queue.pop(t0 + timedelta(days=1))
+    assert (first.query_id, first.reason) == ("a", "score")
