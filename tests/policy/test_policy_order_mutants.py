@@ -10,7 +10,7 @@ import numpy as np
 
 import prioritize as pz
 from prioritize.models import Channel
-from prioritize.policy import MaxWait, Policy
+from prioritize.policy import MaxWait, Policy, ShareLedger
 from prioritize.policy._order import (
     channel_limits,
     deadline_minutes,
@@ -69,3 +69,18 @@ def test_a_limit_of_a_billion_minutes_is_tested_without_a_cut() -> None:
         queue.push(query, customer)
     first = queue.pop(t0 + timedelta(days=1))
     assert (first.query_id, first.reason) == ("a", "score")
+
+
+def test_share_ledger_ties_go_to_the_best_query_and_the_served_group_pays_one_unit() -> None:
+    ledger: ShareLedger[str] = ShareLedger({"a": 0.5, "b": 0.5})
+    ledger.credit = {"a": 0.5, "b": 0.5}  # both owed exactly one unit at the next start
+    assert ledger.choose({"a": 1, "b": 2}) == "a"
+    assert ledger.choose({"a": 2, "b": 1}) == "b"
+    # the served group pays one unit (never below 0); a listed group not waiting resets
+    ledger.credit = {"a": 1.75, "b": 0.25}
+    ledger.record({"a", "b"}, "a")
+    assert ledger.credit == {"a": 1.25, "b": 0.75}
+    ledger.record({"a"}, "a")
+    assert ledger.credit == {"a": 0.75, "b": 0.0}
+    ledger.record({"a", "b"}, "b")
+    assert ledger.credit == {"a": 1.25, "b": 0.0}
