@@ -84,3 +84,17 @@ def test_share_ledger_ties_go_to_the_best_query_and_the_served_group_pays_one_un
     assert ledger.credit == {"a": 0.75, "b": 0.0}
     ledger.record({"a", "b"}, "b")
     assert ledger.credit == {"a": 1.25, "b": 0.0}
+
+
+def test_overdue_span_is_the_first_overdue_microsecond() -> None:
+    # for datetimes: (t − arrival) / per_minute is overdue exactly from `span` on
+    units = [timedelta(microseconds=1), timedelta(microseconds=7), timedelta(seconds=1)]
+    units += [timedelta(minutes=1), timedelta(hours=1)]
+    for per_minute in units:
+        for limit in [0.0, 1e-9, 0.5, 1.0, 3.0, 7.25, 1234.5678, 1e6]:
+            span = overdue_span(limit, per_minute)
+            assert span is not None, (limit, per_minute)
+            assert span / per_minute > limit
+            assert not (span - timedelta(microseconds=1)) / per_minute > limit
+    assert overdue_span(math.inf, timedelta(minutes=1)) is None
+    assert overdue_span(1.0, 60.0) is None  # another unit (seconds as floats)
