@@ -6,7 +6,9 @@
 
 For each mutant name, sets ``MUTANT_UNDER_TEST`` (mutmut's trampolines read it at every
 call) and runs the tests with ``pytest.main``; prints ``RESULT <name> killed|survived``.
-The mutated copy in ``src`` is put first on ``sys.path``.
+The mutated copy in ``src`` is put first on ``sys.path``. The test modules are imported
+once, under the first mutant: judge mutants of constructors (e.g. ``compile_scorers``) with
+tests that build their objects inside the test, not at import (see MUTATION.md).
 """
 
 from __future__ import annotations

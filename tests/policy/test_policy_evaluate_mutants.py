@@ -28,6 +28,30 @@ def test_one_kind_twice_is_no_swap(policy: Policy) -> None:
             call(QUERY, QUERY)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("preset", ["fifo", "balanced"])
+def test_the_fused_scorer_names_a_wrong_argument_too(preset: str) -> None:
+    # compile_scorers' third function, (q, c) -> (total, values), checks its arguments as
+    # score and score_value do (its own except clause)
+    policy = getattr(pz.policies, preset)()
+    fused = policy._compiled.fused
+    assert fused(QUERY, CUSTOMER)[0] == policy.score_value(QUERY, CUSTOMER)
+    with pytest.raises(InputError, match=r"^query must be a prioritize Query; got Customer$"):
+        fused(CUSTOMER, CUSTOMER)
+    with pytest.raises(InputError, match=r"^customer must be a prioritize Customer; got dict$"):
+        fused(QUERY, {})
+
+
+@pytest.mark.parametrize("preset", ["fifo", "balanced"])
+def test_the_compiled_methods_are_named_like_the_methods(preset: str) -> None:
+    # Policy.score and Policy.score_value are compiled functions bound on the policy: a call
+    # missing an argument names the method as Python names any method
+    policy = getattr(pz.policies, preset)()
+    with pytest.raises(TypeError, match=r"^Policy\.score\(\) missing 1 required positional"):
+        policy.score(QUERY)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"^Policy\.score_value\(\) missing 1 required"):
+        policy.score_value(QUERY)  # type: ignore[call-arg]
+
+
 def _frame() -> pd.DataFrame:
     return pz.synthetic.queries(6, seed=3)
 
@@ -64,3 +88,21 @@ def test_scoring_in_row_blocks_on_threads_equals_scoring_at_once(
     monkeypatch.setattr(_evaluate, "_THREADS", threads)
     in_blocks = policy.score_frame(frame, now=now)
     pd.testing.assert_frame_equal(in_blocks, at_once)
+
+
+def test_queries_received_after_now_are_counted_and_named() -> None:
+    # score_frame refuses a frame with queries received after `now`, naming how many and
+    # which rows (index label and query_id), whatever the index
+    frame = _frame().set_index(pd.Index([10, 11, 12, 13, 14, 15]))
+    now = frame["received_at"].iloc[3].to_pydatetime()
+    late = frame[frame["received_at"] > now]
+    assert len(late) == 2
+    ids = zip(late.index, late["query_id"], strict=True)
+    rows = ", ".join(f"row {i} (query_id={q!r})" for i, q in ids)
+    message = f"2 query(ies) were received after now={now.isoformat()}: {rows}"
+    with pytest.raises(InputError) as caught:
+        Policy().score_frame(frame, now=now)
+    assert str(caught.value) == message
+    # at the first late arrival itself, only the last query is late
+    with pytest.raises(InputError, match=r"^1 query\(ies\) were received after now="):
+        Policy().score_frame(frame, now=late["received_at"].iloc[0].to_pydatetime())

@@ -254,3 +254,17 @@ def test_a_rise_takes_free_seats_one_block_at_a_time() -> None:
     assert start == [0.0] * 4 + [8.0] * 4
     assert sorted(agent[4:]) == [0, 1, 2, 3]
     _check_seats(s, start, agent)
+
+
+@pytest.mark.parametrize("rules", ["none", "both"])
+def test_a_finite_staffing_that_ends_with_queries_waiting_is_an_error(rules: str) -> None:
+    # One agent until minute 2, then nobody and no further change: the query of minute 3
+    # would wait forever. The loop says so with its own message instead of reading an
+    # arrival past the last (an IndexError).
+    arrival, service, never_leave = [0.0, 3.0], [1.0, 1.0], [math.inf, math.inf]
+    picker, admit = engine.waiting_line(
+        _policy(rules), [0, 1], arrival, never_leave, [math.inf] * 2, ["a", "b"]
+    )
+    staffing = iter([(0.0, 1), (2.0, 0)])
+    with pytest.raises(RuntimeError, match=r"^staffing ended with queries still waiting$"):
+        engine.run_general(arrival, service, picker, admit, staffing)
