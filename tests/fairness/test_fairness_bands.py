@@ -30,6 +30,7 @@ from prioritize.fairness import (
     wait_ratio_test,
 )
 from prioritize.fairness._stats import (
+    EXACT_MEAN_MAX,
     mean_replicates,
     paired_share_replicates,
     percentile_interval,
@@ -117,6 +118,55 @@ def test_mean_draws_have_the_bootstrap_spread() -> None:
     assert draws.mean() == pytest.approx(49.5, abs=0.1)
     assert draws.std() == pytest.approx(values.std() / 10.0, rel=0.03)
     assert np.isnan(mean_replicates(values[:0], replicates=3, rng=np.random.default_rng(0))).all()
+
+
+@given(
+    st.lists(st.floats(0, 500, allow_nan=False), min_size=1, max_size=60),
+    st.integers(0, 2**32 - 1),
+)
+def test_mean_replicates_never_leave_the_values_range(waits: list[float], seed: int) -> None:
+    values = np.array(waits)
+    draws = mean_replicates(values, replicates=200, rng=np.random.default_rng(seed))
+    assert draws.shape == (200,)
+    assert np.isfinite(draws).all()
+    assert (draws >= values.min() - 1e-9).all() and (draws <= values.max() + 1e-9).all()
+
+
+def test_a_skewed_small_group_gets_no_negative_mean_wait() -> None:
+    # 39 answered at once and one after 90 minutes: the normal limit's lower end is
+    # 2.25 - 1.96 * 14.05 / sqrt(40) = -2.1 minutes; a resampled mean cannot go below 0
+    values = np.array([0.0] * 39 + [90.0])
+    assert values.mean() - 1.96 * values.std() / np.sqrt(values.size) < 0
+    draws = mean_replicates(values, replicates=4_000, rng=np.random.default_rng(1))
+    low, high = percentile_interval(draws[:, None])[:, 0]
+    assert low == 0.0  # (39/40)^40 = 36% of resamples hold no long wait
+    assert high == pytest.approx(6.75, abs=0.01)  # 3 of 40 long: the 97.5th percentile
+    # every resample's mean is k * 90 / 40 for k long waits drawn
+    assert np.allclose(draws * 40 / 90, np.round(draws * 40 / 90))
+
+
+def test_exact_and_normal_mean_replicates_agree_at_the_switch() -> None:
+    rng = np.random.default_rng(2)
+    small = rng.exponential(10.0, size=EXACT_MEAN_MAX)
+    large = rng.exponential(10.0, size=EXACT_MEAN_MAX + 1)
+    for values in (small, large):
+        draws = mean_replicates(values, replicates=8_001, rng=np.random.default_rng(3))
+        assert np.isfinite(draws).all()  # every chunk filled (4,000 rows of 1,000 at once)
+        assert draws.mean() == pytest.approx(values.mean(), rel=0.005)
+        assert draws.std() == pytest.approx(values.std() / np.sqrt(values.size), rel=0.05)
+    # exact resampling: a mean of drawn values, so a resample of one value is that value
+    assert (mean_replicates(np.array([4.0]), replicates=5, rng=rng) == 4.0).all()
+
+
+def test_large_group_means_are_clipped_to_the_values_range() -> None:
+    # one long wait among 2,000: mean 0.5 and standard error 0.5, so the normal
+    # limit puts 16% of its draws below the smallest resample's mean (0); clipped, none
+    values = np.zeros(2_000)
+    values[0] = 1_000.0
+    draws = mean_replicates(values, replicates=2_000, rng=np.random.default_rng(4))
+    assert draws.min() == 0.0 and 0.12 < (draws == 0.0).mean() < 0.2
+    assert draws.max() <= 1_000.0
+    assert draws[draws > 0].std() > 0  # above the clip, still the normal's spread
 
 
 @pytest.mark.parametrize(

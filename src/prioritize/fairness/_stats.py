@@ -23,6 +23,7 @@ from prioritize.fairness._columns import BoolArray, FloatArray, IntArray
 from prioritize.models import answered_within
 
 __all__ = [
+    "EXACT_MEAN_MAX",
     "FAIL",
     "FLAG_STATES",
     "PASS",
@@ -183,18 +184,37 @@ def quantile_replicates(
     return np.asarray(low + frac * (high - low), dtype=np.float64)
 
 
-def mean_replicates(values: FloatArray, *, replicates: int, rng: np.random.Generator) -> FloatArray:
-    """Bootstrap replicates of the mean of ``values``, from its normal limit.
+#: A mean's replicates resample groups up to this size exactly (replicates × n draws);
+#: larger groups use the mean's normal limit (see :func:`mean_replicates`).
+EXACT_MEAN_MAX = 1_000
+#: At most this many draws held at once by an exact resampling (rows done in chunks).
+_DRAWS_AT_ONCE = 4_000_000
 
-    N(mean, sd / sqrt(n)) with ``sd`` the bootstrap's own (ddof=0). An empty
+
+def mean_replicates(values: FloatArray, *, replicates: int, rng: np.random.Generator) -> FloatArray:
+    """Bootstrap replicates of the mean of ``values``.
+
+    Up to :data:`EXACT_MEAN_MAX` values: each replicate is the mean of ``n``
+    values drawn with replacement. Larger samples: the normal limit
+    N(mean, sd / sqrt(n)), ``sd`` the bootstrap's own (ddof=0), clipped to
+    [min, max] of the values, where every resample's mean lies. Either way
+    no replicate leaves the values' range: a mean wait's interval never goes
+    below zero, however skewed the waits (a small group of mostly zero waits
+    and one long one gave the normal limit a negative lower bound). An empty
     sample gives NaN.
     """
     n = int(values.size)
     if n == 0:
         return np.full(replicates, np.nan)
-    return np.asarray(
-        rng.normal(values.mean(), values.std() / math.sqrt(n), size=replicates), dtype=np.float64
-    )
+    if n > EXACT_MEAN_MAX:
+        draws = rng.normal(values.mean(), values.std() / math.sqrt(n), size=replicates)
+        return np.asarray(np.clip(draws, values.min(), values.max()), dtype=np.float64)
+    out = np.empty(replicates, dtype=np.float64)
+    rows = max(1, _DRAWS_AT_ONCE // n)
+    for start in range(0, replicates, rows):
+        stop = min(start + rows, replicates)
+        out[start:stop] = values[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
+    return out
 
 
 def flag_state(
