@@ -29,19 +29,6 @@ def test_one_kind_twice_is_no_swap(policy: Policy) -> None:
 
 
 @pytest.mark.parametrize("preset", ["fifo", "balanced"])
-def test_the_fused_scorer_names_a_wrong_argument_too(preset: str) -> None:
-    # compile_scorers' third function, (q, c) -> (total, values), checks its arguments as
-    # score and score_value do (its own except clause)
-    policy = getattr(pz.policies, preset)()
-    fused = policy._compiled.fused
-    assert fused(QUERY, CUSTOMER)[0] == policy.score_value(QUERY, CUSTOMER)
-    with pytest.raises(InputError, match=r"^query must be a prioritize Query; got Customer$"):
-        fused(CUSTOMER, CUSTOMER)
-    with pytest.raises(InputError, match=r"^customer must be a prioritize Customer; got dict$"):
-        fused(QUERY, {})
-
-
-@pytest.mark.parametrize("preset", ["fifo", "balanced"])
 def test_the_compiled_methods_are_named_like_the_methods(preset: str) -> None:
     # Policy.score and Policy.score_value are compiled functions bound on the policy: a call
     # missing an argument names the method as Python names any method

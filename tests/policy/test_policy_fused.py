@@ -1,11 +1,12 @@
-"""The fused per-query scorer (every policy's fast path) equals the general loop bit for bit.
+"""The compiled per-query scorers (every policy's fast path) equal the general loop bit for bit.
 
-:func:`prioritize.signals.fused_scorer` compiles every active signal's code
-(its kernel read as source) and the weighted sum into one function; the general
-path calls each bound signal's own evaluator and sums ``min(weight × signal,
-cap)`` in registry order. For any weights, rules, parameters, declared signals,
-customer and query (urgency given or from text) both give the same score and
-the same signal values, exactly.
+:func:`prioritize.policy._evaluate.compile_scorers` compiles every active
+signal's code (its kernel read as source) and the weighted sum into
+``Policy.score`` and ``Policy.score_value``; the general path calls each bound
+signal's own evaluator and sums ``min(weight × signal, cap)`` in registry
+order. For any weights, rules, parameters, declared signals, customer and
+query (urgency given or from text) both give the same score and the same
+signal values, exactly.
 """
 
 from __future__ import annotations
@@ -55,16 +56,22 @@ def _general(policy: Policy, query: Query, customer: Customer) -> tuple[float, l
     return total, values
 
 
+def _compiled(policy: Policy, query: Query, customer: Customer) -> tuple[float, list[float]]:
+    """``Policy.score``'s total and signal values, and ``score_value`` agreeing with it."""
+    score = policy.score(query, customer)
+    assert policy.score_value(query, customer) == score.value
+    return score.value, list(score.signals.values())
+
+
 @given(pst.policies(), st.booleans(), params, pst.customers(), pst.queries())
-def test_fused_scorer_equals_the_general_loop(
+def test_compiled_scorers_equal_the_general_loop(
     policy: Policy, builtin_only: bool, signals: SignalParams, customer: Customer, query: Query
 ) -> None:
     changes: dict[str, object] = {"signals": signals.model_dump()}
     if builtin_only:
         changes["weights"] = {"negativity": 0.0}
     policy = policy.with_changes(**changes)
-    plan = policy._compiled
-    assert plan.fused(query, customer) == _general(policy, query, customer)
+    assert _compiled(policy, query, customer) == _general(policy, query, customer)
     later = query.received_at + timedelta(minutes=37)
     score = policy.score(query, customer, now=later)
     total = _general(policy, query, customer)[0]
@@ -102,7 +109,7 @@ _share = st.floats(0.0, 1.0)
     ),
     st.booleans(),
 )
-def test_fused_scorer_equals_the_general_loop_for_declared_signals(
+def test_compiled_scorers_equal_the_general_loop_for_declared_signals(
     weights: dict[str, float],
     caps: dict[str, float],
     query: Query,
@@ -116,8 +123,7 @@ def test_fused_scorer_equals_the_general_loop_for_declared_signals(
     )
     customer = Customer(customer_id=query.customer_id, attributes=attributes)
     query = query.model_copy(update={"attributes": {"incident": incident}})
-    plan = policy._compiled
-    assert plan.fused(query, customer) == _general(policy, query, customer)
+    assert _compiled(policy, query, customer) == _general(policy, query, customer)
     assert policy.score_value(query, customer) == _general(policy, query, customer)[0]
 
 

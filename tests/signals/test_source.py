@@ -1,6 +1,6 @@
 """The formulas read as source: compiled code computes what the SCALAR kernels compute.
 
-The per-query evaluators of a policy (each signal's, and the fused weighted
+The per-query evaluators of a policy (each signal's, and the compiled weighted
 sum) are compiled from the kernels of ``_formulas`` called with SOURCE ops; the
 text holds library names only, never a value or a name a policy declares.
 """
@@ -106,7 +106,7 @@ def test_declared_text_never_becomes_code() -> None:
         },
     )
     plan = policy._compiled
-    for function in (plan.fused, plan.total, *(a.bound.scalar for a in plan.active)):
+    for function in (plan.score, plan.total, *(a.bound.scalar for a in plan.active)):
         source = function.__doc__
         assert source.startswith("def make(")
         for text in ("zz_", "123.25", "456.5", "0.3", "0.5", "attributes"):

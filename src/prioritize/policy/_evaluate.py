@@ -100,8 +100,7 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     """The plan's per-query functions, each one compiled function with the weighted sum inline.
 
     ``score(query, customer, *, now=None)`` is :meth:`Policy.score`;
-    ``total(query, customer)`` is :meth:`Policy.score_value`; ``fused(q, c)``
-    is ``(total, [signal values])``. Each checks that ``customer`` is the
+    ``total(query, customer)`` is :meth:`Policy.score_value`. Each checks that ``customer`` is the
     query's author (a wrong kind of object is an InputError: :func:`_guarded`),
     then runs the signals' code (:func:`prioritize.signals.weighted_sum`). A
     policy binds ``score`` and ``total`` as its own ``score`` and
@@ -118,14 +117,6 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     # The public parameter names (callers may pass them by keyword), read as q and c.
     public, rename = ("query", "customer"), ["q, c = query, customer"]
     probes, rescue = _guarded(emitter)
-    fused = build(
-        "scorer",
-        public,
-        emitter,
-        [*probes, f"return total, [{', '.join(values)}]"],
-        prologue=rename,
-        rescue=rescue,
-    )
     total = build(
         "score_value", public, emitter, [*probes, "return total"], prologue=rename, rescue=rescue
     )
@@ -161,7 +152,7 @@ def compile_scorers(plan: Plan) -> dict[str, Any]:
     score = build("score", signature, emitter, [*probes, *body], prologue=rename, rescue=rescue)
     # Named like the methods they answer for, e.g. in "Policy.score() missing 1 required...".
     score.__qualname__, total.__qualname__ = "Policy.score", "Policy.score_value"
-    return {"score": score, "fused": fused, "total": total}
+    return {"score": score, "total": total}
 
 
 def score(self: Policy, query: Query, customer: Customer, *, now: datetime | None = None) -> Score:

@@ -40,11 +40,10 @@ class Plan:
     active: tuple[Active, ...]
     # (evaluate, weight, cap) per active signal: the per-query loop reads only this.
     scalar: tuple[tuple[Any, float, float], ...]
-    # Compiled (policy._evaluate.compile_scorers): Policy.score, Policy.score_value,
-    # and (q, c) -> (total, values); None on the plan the Score explanations read.
+    # Compiled (policy._evaluate.compile_scorers): Policy.score and Policy.score_value;
+    # None on the plan the Score explanations read.
     score: Any
     total: Any
-    fused: Any
     blind: tuple[str, ...]
     rate_per_minute: float
     aging: Aging | None
@@ -81,7 +80,6 @@ def compile_plan(weights: Mapping[str, float], rules: Sequence[Rule], params: Si
         scalar=tuple((a.bound.scalar, a.weight, a.cap) for a in active),
         score=None,
         total=None,
-        fused=None,
         blind=tuple(s.name for s in signals if s.name in blind),
         rate_per_minute=aging.points_per_hour / 60.0 if aging else 0.0,
         aging=aging,
