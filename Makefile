@@ -76,6 +76,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/bench_simulate_teams.py
 	$(BIN)/python benchmarks/bench_shared.py
 	$(BIN)/python benchmarks/bench_value_cdnow.py
+	$(BIN)/python benchmarks/bench_bands.py
 
 # Mutation testing of the core modules, each group judged by its own tests only; not part
 # of `make test`. GROUPS="queue policy" runs some groups; MUTATE_WORKERS sets mutmut's children.

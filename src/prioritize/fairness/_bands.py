@@ -178,8 +178,11 @@ def band_figures(
     Each figure ``x`` has ``x_low`` and ``x_high``: the ``level`` percentile
     bootstrap interval over the group's queries (``replicates`` replicates,
     drawn with ``seed``; the same seed gives the same intervals). Shares and
-    quantiles are drawn from their exact bootstrap distributions, means from
-    its normal limit. A figure with no rows to measure is NaN.
+    quantiles are drawn from their exact bootstrap distributions; means are
+    resampled in groups of up to 1,000 queries and drawn from their normal
+    limit, clipped to the waits' range, in larger ones (see
+    :func:`~prioritize.fairness._stats.mean_replicates`): no interval of a
+    wait goes below zero. A figure with no rows to measure is NaN.
     """
     waits = _check_waits(waits)
     rng, replicates, level = _bootstrap(seed, replicates, level)
