@@ -156,6 +156,11 @@ def test_exact_and_normal_mean_replicates_agree_at_the_switch() -> None:
         assert draws.std() == pytest.approx(values.std() / np.sqrt(values.size), rel=0.05)
     # exact resampling: a mean of drawn values, so a resample of one value is that value
     assert (mean_replicates(np.array([4.0]), replicates=5, rng=rng) == 4.0).all()
+    # and a group of exactly EXACT_MEAN_MAX 0/1 values is still resampled: every
+    # replicate is a whole count of ones over n (no normal draw is)
+    ones = (rng.random(EXACT_MEAN_MAX) < 0.3).astype(np.float64)
+    counts = mean_replicates(ones, replicates=50, rng=rng) * EXACT_MEAN_MAX
+    assert np.allclose(counts, np.round(counts), rtol=0, atol=1e-6)
 
 
 def test_large_group_means_are_clipped_to_the_values_range() -> None:
@@ -167,6 +172,9 @@ def test_large_group_means_are_clipped_to_the_values_range() -> None:
     assert draws.min() == 0.0 and 0.12 < (draws == 0.0).mean() < 0.2
     assert draws.max() <= 1_000.0
     assert draws[draws > 0].std() > 0  # above the clip, still the normal's spread
+    # and at the top: one short wait among 2,000 long ones, clipped to the longest
+    draws = mean_replicates(1_000.0 - values, replicates=2_000, rng=np.random.default_rng(5))
+    assert draws.max() == 1_000.0 and 0.12 < (draws == 1_000.0).mean() < 0.2
 
 
 @pytest.mark.parametrize(
