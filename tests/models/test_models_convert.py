@@ -94,3 +94,31 @@ def test_attributes_are_checked() -> None:
     frame["churn"] = 0.5
     with pytest.raises(pz.InputError, match="'customer' or 'query'"):
         list(frame_to_objects(frame, attributes={"churn": "agent"}))  # type: ignore[dict-item]
+
+
+def test_the_segment_column_is_the_customers_segment() -> None:
+    # a CRM segment is a group label (GroupShare(group="segment"), the reports):
+    # carried as a string, an empty cell left None, never dropped
+    frame = pz.synthetic.queries(4, seed=1).assign(segment=["vip", None, 3, np.nan])
+    segments = [c.segment for _, c in frame_to_objects(frame)]
+    assert segments == ["vip", None, "3", None]
+    assert all(c.segment is None for _, c in frame_to_objects(frame.drop(columns="segment")))
+
+
+@given(pst.query_frames(min_rows=1, max_rows=12))
+def test_a_queue_groups_a_frame_by_its_segment_as_its_pairs(frame: pd.DataFrame) -> None:
+    # push_frame of a frame with a segment column serves like pushing each pair with
+    # the customer's segment set (GroupShare reads it; it was dropped before)
+    labels = ["vip" if i % 3 == 0 else "std" for i in range(len(frame))]
+    policy = pz.Policy(rules=[pz.rules.GroupShare(group="segment", shares={"vip": 0.5})])
+    by_frame, by_pairs = pz.TriageQueue(policy), pz.TriageQueue(policy)
+    by_frame.push_frame(frame.assign(segment=labels))
+    for (query, customer), label in zip(frame_to_objects(frame), labels, strict=True):
+        by_pairs.push(query, customer.model_copy(update={"segment": label}))
+    now = frame["received_at"].max().to_pydatetime()
+    snap = by_frame.snapshot(now=now)
+    assert dict(zip(snap["query_id"], snap["group"], strict=True)) == dict(
+        zip(frame["query_id"].astype(str), labels, strict=True)
+    )
+    served = [[q.pop(now).query_id for _ in range(len(frame))] for q in (by_frame, by_pairs)]
+    assert served[0] == served[1]

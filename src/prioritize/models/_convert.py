@@ -21,6 +21,9 @@ _REQUIRED = (
     "purchase_count", "total_spend", "days_since_last_purchase",
 )  # fmt: skip
 _OPTIONAL = ("text", "urgency", "is_public", "handle_minutes", "patience_minutes", "skills")
+# Optional customer fields: a frame's CRM segment (a group label: GroupShare(group="segment")
+# and the reports read it), carried as a string as group labels are.
+_CUSTOMER_OPTIONAL = ("segment",)
 
 
 def _missing(value: Any) -> bool:
@@ -44,9 +47,10 @@ def frame_to_objects(
         ``received_at`` (timezone-aware), ``channel``, ``followers``,
         ``lifetime_value``, ``purchase_count``, ``total_spend`` and
         ``days_since_last_purchase`` (NaN: never bought); optionally
-        ``text``, ``urgency``, ``is_public``, ``handle_minutes`` and
-        ``patience_minutes``, where an empty cell (NaN, None) means "not
-        given" (the model's default).
+        ``text``, ``urgency``, ``is_public``, ``handle_minutes``,
+        ``patience_minutes``, ``skills`` and the customer's ``segment`` (as a
+        string), where an empty cell (NaN, None) means "not given" (the
+        model's default).
     attributes
         Further columns to carry, each into the ``attributes`` of the
         ``"customer"`` or the ``"query"``: the inputs of the signals a policy
@@ -80,7 +84,8 @@ def frame_to_objects(
     if bad:
         raise InputError(f"attributes map a column to 'customer' or 'query'; got {bad}")
     require_columns(frame, (*_REQUIRED, *extra))
-    columns = {name: frame[name].tolist() for name in _REQUIRED + _OPTIONAL if name in frame}
+    names = _REQUIRED + _OPTIONAL + _CUSTOMER_OPTIONAL
+    columns = {name: frame[name].tolist() for name in names if name in frame}
     carried = [(name, on == "customer", frame[name].tolist()) for name, on in extra.items()]
     for i in range(len(frame)):
         row = {name: values[i] for name, values in columns.items()}
@@ -116,6 +121,7 @@ def _pair(
     if extra[False]:
         fields["attributes"] = extra[False]
     days = row["days_since_last_purchase"]
+    optional = {n: str(row[n]) for n in _CUSTOMER_OPTIONAL if n in row and not _missing(row[n])}
     customer = Customer(
         customer_id=customer_id,
         followers=row["followers"],
@@ -124,6 +130,7 @@ def _pair(
         total_spend=row["total_spend"],
         days_since_last_purchase=None if _missing(days) else days,
         attributes=extra[True],
+        **optional,
     )
     return Query(**fields), customer
 
