@@ -14,10 +14,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import prioritize as pz
+from prioritize.models import frame_to_objects
 from prioritize.policy import GroupShare, MaxWait
 from prioritize.queue import QueueEmpty
+from prioritize.testing import strategies as pst
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 VIP = pz.Customer(customer_id="v", lifetime_value=50_000.0)
@@ -150,6 +154,77 @@ def test_batches_file_each_query_as_push_does(how: str, routed: bool) -> None:
 
 def _rank(row: tuple[str, str, int, float, str]) -> tuple[float, int]:
     return (-row[3], row[2])
+
+
+_SKILLS = st.frozensets(st.sampled_from(["es", "en", "billing"]), max_size=2)
+# Built once (a policy compiles its scorer): presets, and GroupShare on a band of a
+# customer's field (the customer is needed to label a query), with MaxWait and aging.
+_POLICIES = [
+    pz.policies.fifo(),
+    pz.policies.balanced(),
+    *(
+        pz.Policy(
+            weights={"urgency": 1.0, "crm_value": 0.5},
+            rules=[
+                GroupShare(group=band, shares={"<1k": 0.4, "<100": 0.3}),
+                MaxWait(minutes=60.0, per_channel={"email": 240.0}),
+                pz.rules.Aging(points_per_hour=0.5),
+            ],
+        )
+        for band in ("value_band", "follower_band")
+    ),
+]
+
+
+@given(
+    policy=st.sampled_from(_POLICIES),
+    frame=pst.query_frames(min_rows=1, max_rows=8),
+    routed=st.booleans(),
+    data=st.data(),
+)
+def test_batches_serve_as_pushes_one_by_one(
+    policy: pz.Policy, frame: pd.DataFrame, routed: bool, data: st.DataObject
+) -> None:
+    # Routes on a column carried in the query's attributes: push_many and push_frame
+    # serve what pushes one by one serve, to the same agents at the same times.
+    frame = frame.assign(
+        skills=data.draw(st.lists(_SKILLS, min_size=len(frame), max_size=len(frame))),
+        language=data.draw(
+            st.lists(st.sampled_from(["es", "en"]), min_size=len(frame), max_size=len(frame))
+        ),
+    )
+    routes = None
+    if routed:
+        timeout = data.draw(st.none() | st.integers(1, 300), label="timeout")
+        routes = pz.Routes(
+            [
+                pz.Route(when={"language": "es"}, require={"es"}, prefer={"billing"}),
+                pz.Route(when={"language": "en"}, prefer={"en"}),
+            ],
+            skills_timeout_minutes=timeout,
+        )
+    pairs = list(frame_to_objects(frame, attributes={"language": "query"}))
+    queues = [pz.TriageQueue(policy, routes=routes) for _ in range(3)]
+    for query, customer in pairs:
+        queues[0].push(query, customer)
+    queues[1].push_many(pairs)
+    queues[2].push_frame(frame)
+    clock = frame["received_at"].max().to_pydatetime()
+    snaps = [q.snapshot(now=clock) for q in queues]
+    for snap in snaps[1:]:
+        pd.testing.assert_frame_equal(snap, snaps[0])
+    for _ in range(2 * len(frame)):
+        clock += timedelta(minutes=data.draw(st.integers(0, 200), label="minutes"))
+        agent = data.draw(st.none() | _SKILLS, label="agent")
+        served = [q.try_pop(clock, agent=agent) for q in queues]
+        seen = [
+            None
+            if e is None
+            else (e.query_id, e.reason, e.group, e.skills, e.prefer, e.score.value, e.explain())
+            for e in served
+        ]
+        assert seen[1] == seen[0] and seen[2] == seen[0]
+    assert len(queues[1]) == len(queues[2]) == len(queues[0])
 
 
 def test_a_batch_of_ids_already_waiting_names_the_first_five() -> None:
