@@ -94,8 +94,7 @@ def _frame() -> pd.DataFrame:
     )
 
 
-def _filled(how: str, routes: pz.Routes | None) -> pz.TriageQueue:
-    q = pz.TriageQueue(POLICY, CUSTOMERS, routes=routes)
+def _fill(q: pz.TriageQueue, how: str) -> pz.TriageQueue:
     if how == "push":
         for query in _queries():
             q.push(query)
@@ -104,6 +103,10 @@ def _filled(how: str, routes: pz.Routes | None) -> pz.TriageQueue:
     else:
         assert q.push_frame(_frame()) == len(ROWS)
     return q
+
+
+def _filled(how: str, routes: pz.Routes | None) -> pz.TriageQueue:
+    return _fill(pz.TriageQueue(POLICY, CUSTOMERS, routes=routes), how)
 
 
 def _served(q: pz.TriageQueue) -> tuple[list[Any], pd.DataFrame]:
@@ -243,14 +246,7 @@ def test_a_batch_of_ids_already_waiting_names_the_first_five() -> None:
 def test_a_queue_remembering_no_served_id_takes_them_again(how: str) -> None:
     q = pz.TriageQueue(POLICY, CUSTOMERS, remember=0)
     for _ in range(2):
-        if how == "push":
-            for query in _queries():
-                q.push(query)
-        elif how == "push_many":
-            q.push_many([(query, None) for query in _queries()])
-        else:
-            q.push_frame(_frame())
-        assert len(q) == len(ROWS)
+        assert len(_fill(q, how)) == len(ROWS)
         while q.try_pop(T0 + timedelta(hours=1)) is not None:
             pass
         assert len(q) == 0
