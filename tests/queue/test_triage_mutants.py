@@ -268,14 +268,8 @@ def test_an_empty_pop_says_whether_the_queue_is_empty_or_the_agent_lacks_skills(
     assert q.pop(T0).query_id == "a"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pz.SchemaError,
-    reason="push_frame builds customers without the frame's 'segment' column "
-    "(models.frame_to_objects reads no segment), so GroupShare(group='segment') refuses a "
-    "frame that Policy.rank, group_labels and simulate accept",
-)
 def test_push_frame_groups_by_the_frames_segment_column() -> None:
+    # a frame's segment column is the customers' segment (it was dropped: a SchemaError)
     policy = pz.Policy(rules=[GroupShare(group="segment", shares={"vip": 0.5})])
     frame = _frame().assign(segment=["vip" if r[1] == "v" else "std" for r in ROWS])
     q = pz.TriageQueue(policy)
