@@ -38,8 +38,10 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
+# pytest-xdist: one worker per core, at most 4 (PYTEST_WORKERS= runs in one process).
+PYTEST_WORKERS ?= -n auto --maxprocesses=4
 unit: $(VENV)/.dev
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -q $(PYTEST_WORKERS)
 
 test: lint typecheck unit
 
@@ -55,7 +57,7 @@ compat: $(VENV)/.dev
 	$(COMPAT)/bin/python -m pip install -q "$$(ls dist/prioritize-*.whl)[dev]" $(FLOORS)
 	$(COMPAT)/bin/python -m pip list 2>/dev/null | grep -iE '^(pandas|numpy|pydantic|networkx|prioritize) '
 	cd tests && ../$(COMPAT)/bin/python -c "import prioritize, sys; sys.exit('prioritize imported from the source tree: ' + prioritize.__file__ if 'site-packages' not in prioritize.__file__ else 0)"
-	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_WORKERS)
 
 # The documentation site, warnings as errors; executes every script in examples/.
 docs: $(VENV)/.docs
