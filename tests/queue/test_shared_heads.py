@@ -28,7 +28,15 @@ POLICY = pz.Policy(
 )
 CHANNELS = ("twitter", "email", "chat")
 FOLLOWERS = (10, 5_000, 2_000_000)
-AGENTS: tuple[Any, ...] = (None, set(), {"es"})
+AGENTS: tuple[Any, ...] = (None, set(), {"es"}, {"es", "billing"}, {"vip"})
+# Preferred skills that lapse after 10 minutes: a claim then asks some sets for their oldest.
+ROUTES = pz.Routes(
+    [
+        pz.Route(when={"channel": "chat"}, prefer={"vip"}),
+        pz.Route(when={"channel": "email"}, require={"es"}, prefer={"billing"}),
+    ],
+    skills_timeout_minutes=10,
+)
 
 
 def pair(i: int, draw: Any) -> tuple[pz.Query, pz.Customer]:
@@ -55,13 +63,20 @@ OPS = st.lists(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(3, 30), OPS, st.data())
+@given(st.integers(3, 30), OPS, st.booleans(), st.data())
 def test_kept_heads_never_serve_a_stale_answer(
-    tmp_path_factory: Any, backlog: int, ops: list[tuple[int, str]], data: st.DataObject
+    tmp_path_factory: Any,
+    backlog: int,
+    ops: list[tuple[int, str]],
+    routed: bool,
+    data: st.DataObject,
 ) -> None:
     url = f"sqlite:///{tmp_path_factory.mktemp('heads') / 'q.db'}"
     name = uuid.uuid4().hex
-    queues = [pz.SharedQueue(POLICY, url, name=name, lease_minutes=5) for _ in range(3)]
+    routes = ROUTES if routed else None
+    queues = [
+        pz.SharedQueue(POLICY, url, name=name, lease_minutes=5, routes=routes) for _ in range(3)
+    ]
     mine, _, oracle = queues  # queues[1]: the other connection
     try:
         mine.push_many(pair(i, data.draw) for i in range(backlog))
@@ -156,3 +171,42 @@ def test_heads_are_kept_by_a_lone_queue_and_dropped_when_another_commits(tmp_pat
             assert back.query_id == expected.query_id
             assert mine._heads is not None
             mine.complete(back.query_id, back.token)
+
+
+def test_kept_heads_of_a_set_whose_preference_lapses_serve_only_its_lapsed_queries(
+    tmp_path: Any,
+) -> None:
+    # Ordered by urgency (MaxWait far away): of the email set, preferring billing, an agent
+    # without billing may take only the query that has waited the routes' 10 minutes.
+    policy = pz.Policy(weights={"urgency": 1.0}, rules=[pz.rules.MaxWait(minutes=120)])
+    routes = pz.Routes(
+        [pz.Route(when={"channel": "email"}, require={"es"}, prefer={"billing"})],
+        skills_timeout_minutes=10,
+    )
+
+    def q(qid: str, minutes: int, channel: str, urgency: float) -> tuple[Any, Any]:
+        query = pz.Query(
+            query_id=qid,
+            customer_id=qid,
+            received_at=T0 + timedelta(minutes=minutes),
+            channel=channel,
+            urgency=urgency,
+        )
+        return query, pz.Customer(customer_id=qid)
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    with pz.SharedQueue(policy, url, name="x", routes=routes) as queue:
+        queue.push_many(
+            [q("old", 0, "email", 0.0), q("new", 25, "email", 0.9)]
+            + [q(f"chat{i}", 29, "chat", 1.0) for i in range(3)]
+        )
+        now = T0 + timedelta(minutes=30)
+        served = [queue.claim(now, agent={"es"}) for _ in range(5)]
+        assert queue._heads is not None  # the last claims read the kept heads
+        assert [e.query_id if e else None for e in served] == [
+            "chat0",
+            "chat1",
+            "chat2",
+            "old",
+            None,
+        ]

@@ -458,6 +458,10 @@ class SharedQueue:
         self._returning = bool(db.for_update) or _RETURNING  # UPDATE ... RETURNING
         self._heads: _Heads | None = None
         self._version: int | None = None
+        # Claims in a row that found no other commit (calm), how many it takes before the
+        # heads are read deep (quiet: doubled each time heads read deep served fewer than two
+        # claims, back to 1 once they serve two), claims served by the heads read last.
+        self._calm, self._quiet, self._served = 0, 1, 0
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -994,14 +998,20 @@ class SharedQueue:
         db = self._db
         version = db.run("PRAGMA data_version").fetchone()[0]
         if version != self._version:
-            self._version, self._heads = version, None
+            if self._heads is not None and self._served < 2:  # read for nothing: wait longer
+                self._quiet = min(2 * self._quiet, 64)
+            self._version, self._heads, self._calm = version, None, 0
             return None
+        self._calm += 1
         cuts = [_cut(now_ns, span) for span in self._spans]
         lapse = _cut(now_ns, self._lapse)
         sets = self._sets_for(skills)
         heads = self._heads
         rows = None if heads is None or heads.sets != sets else heads.heads(now_ns, cuts, lapse)
         if rows is None:
+            if heads is None and self._calm < self._quiet:
+                return None  # others have been committing: not worth reading deep yet
+            self._served = 0
             heads = self._deep(skills)
             if heads is None:
                 return None
@@ -1009,6 +1019,9 @@ class SharedQueue:
             if rows is None:  # the first rows of an index all leased: its head read as usual
                 return None
         assert heads is not None
+        self._served += 1
+        if self._served == 2:
+            self._quiet = 1
         return heads.sets, rows, {_CREDIT: self._credit[0]}
 
     def _deep(self, skills: Skills | None) -> _Heads | None:
