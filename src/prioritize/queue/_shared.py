@@ -114,17 +114,6 @@ _LAPSED = " AND arrival_ns <= ?"
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
-# The rows a SQLite claim keeps of each candidate index (see _Heads), from its head on.
-_DEEP = 16
-# The rows a SQLite claim keeps of one index (see SharedQueue._deep): the first rows not
-# completed, in the index's order, with their state and lease (arm: its place in the claim).
-_DEEP_ARM = (
-    "SELECT * FROM (SELECT {} AS arm, query_id, sort_key, arrival_ns, share_group, skills,"
-    " rowid, state, lease_ns FROM pz_entry WHERE queue_id = ? AND skills = ? AND prefer = ?{}"
-    " AND completed_ns IS NULL ORDER BY {} LIMIT " + str(_DEEP) + ")"
-)
-_DEEP_NULLS = "NULL, NULL, NULL"
-_LANE, _SCORE = "arrival_ns, query_id", "sort_key DESC, arrival_ns, query_id"
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 _AGAIN = object()  # a claim that lost a race: asked again
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # SQLite's UPDATE ... RETURNING
@@ -248,70 +237,6 @@ class _Head:
     def token(self) -> tuple[float, int, str]:
         """Its place in the score order (smaller first): the core's tie rule."""
         return (-self.key, self.arrival, self.qid)
-
-
-class _Heads:
-    """The first rows of each index a claim reads, kept by a SQLite queue between claims.
-
-    Valid while no other connection has committed (SQLite's ``PRAGMA data_version``,
-    read in each claim's transaction, under the write lock) and kept exact by this
-    queue's own changes (:meth:`note`): each index's first :data:`_DEEP` rows not
-    completed (claimable or not: whether a row is claimable depends on the claim's
-    ``now``), so a claim finds each head in memory, where the database would. An index
-    whose kept rows are none claimable but may have more is *unknown*: read again.
-    """
-
-    __slots__ = ("arms", "sets", "state")
-
-    def __init__(self, sets: list[tuple[str, str, bool]], arms: list[tuple[int, int, bool]]):
-        self.sets = sets
-        #: Per index read: (tag for _choose, lane or -1, whether of a lapsed set), its rows
-        #: (query_id, key, arrival, group, skills, address), and whether it may have more.
-        self.arms: list[tuple[tuple[int, int, bool], list[Any], bool]] = [
-            (arm, [], False) for arm in arms
-        ]
-        #: query_id -> [state, lease_ns] of every row kept.
-        self.state: dict[str, list[Any]] = {}
-
-    def fill(self, rows: Sequence[Sequence[Any]]) -> None:
-        """The rows of the deep statement: (arm, query_id, key, arrival, group, skills,
-        address, state, lease_ns), each arm's in its index's order."""
-        arms: list[tuple[tuple[int, int, bool], list[Any]]] = [(arm, []) for arm, _, _ in self.arms]
-        state = self.state
-        for row in rows:
-            arms[row[0]][1].append(row[1:7])
-            state[row[1]] = [row[7], row[8]]
-        self.arms = [(arm, kept, len(kept) >= _DEEP) for arm, kept in arms]
-
-    def heads(self, now_ns: int, cuts: list[int], lapse: int) -> list[Any] | None:
-        """The candidate rows of a claim at ``now_ns`` (as _candidates reads them: (tag,
-        query_id, key, arrival, group, skills, address)); None if an index's head is unknown.
-        ``cuts``: each lane's newest overdue arrival; ``lapse``: the newest whose
-        preference lapsed."""
-        state = self.state
-        out = []
-        for (tag, lane, lapsed), kept, more in self.arms:
-            for row in kept:
-                st = state[row[0]]
-                if st[0] == WAITING or (st[0] == LEASED and st[1] is not None and st[1] < now_ns):
-                    if lane >= 0:  # a lane's oldest: a candidate if overdue (and lapsed)
-                        cut = min(cuts[lane], lapse) if lapsed else cuts[lane]
-                        if row[2] <= cut:
-                            out.append((tag, *row))
-                        break
-                    if not lapsed or row[2] <= lapse:
-                        out.append((tag, *row))
-                        break
-            else:
-                if more:
-                    return None
-        return out
-
-    def note(self, query_id: str, state: int, lease_ns: int | None) -> None:
-        """This queue changed a row (claimed, completed, released or removed it)."""
-        st = self.state.get(query_id)
-        if st is not None:
-            st[0], st[1] = state, lease_ns
 
 
 class SharedQueue:
@@ -453,15 +378,6 @@ class SharedQueue:
         self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
         # The (required, preferred) skill sets of the queue (the Picker's buckets), as texts.
         self._sets: list[tuple[str, str]] = []
-        # SQLite: the heads kept between claims, and the data_version they were read at.
-        self._watch = not db.for_update
-        self._returning = bool(db.for_update) or _RETURNING  # UPDATE ... RETURNING
-        self._heads: _Heads | None = None
-        self._version: int | None = None
-        # Claims in a row that found no other commit (calm), how many it takes before the
-        # heads are read deep (quiet: doubled each time heads read deep served fewer than two
-        # claims, back to 1 once they serve two), claims served by the heads read last.
-        self._calm, self._quiet, self._served = 0, 1, 0
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -628,7 +544,6 @@ class SharedQueue:
         qid = self._queue_id
         with self._lock:
             db = self._db
-            self._heads = None  # a pushed query may be a head
             try:
                 with db.tx():
                     db.run_many(_INSERT, [(qid, *r) for r in rows])
@@ -759,7 +674,7 @@ class SharedQueue:
             The token does not hold the query (its lease ran out and the query
             was claimed again, it was released or completed, or it is unknown).
         """
-        self._finish(query_id, token, _COMPLETE, (time.time_ns(),), COMPLETED)
+        self._finish(query_id, token, _COMPLETE, (time.time_ns(),))
 
     def release(self, query_id: str, token: str) -> None:
         """Give the leased query back, at its original place (arrival and key unchanged).
@@ -769,18 +684,14 @@ class SharedQueue:
         LeaseError
             As :meth:`complete`.
         """
-        self._finish(query_id, token, _RELEASE, (), WAITING)
+        self._finish(query_id, token, _RELEASE, ())
 
-    def _finish(
-        self, query_id: str, token: str, sql: str, params: tuple[Any, ...], state: int
-    ) -> None:
+    def _finish(self, query_id: str, token: str, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:
             db = self._db
             # One statement: its own transaction (SQLite takes the write lock first).
             cur = db.run(sql, (*params, self._queue_id, query_id, token))
             if cur.rowcount == 1:
-                if self._heads is not None:
-                    self._heads.note(query_id, state, None)
                 return
             with db.tx(write=False):
                 row = db.run(
@@ -799,17 +710,13 @@ class SharedQueue:
         """The query served at ``now_ns`` to an agent with ``skills`` (None: any); with
         ``change`` (state, token, holder, lease, claimed, completed) it is taken and the
         ledger booked, else nothing changes."""
-        try:
-            while True:
-                if change is not None and self._one_statement:
-                    found = self._take_head(now_ns, skills, change)
-                else:
-                    found = self._serve_once(now_ns, skills, change)
-                if found is not _AGAIN:
-                    return found  # type: ignore[return-value]
-        except BaseException:
-            self._heads = None  # the transaction was rolled back: the kept heads may not be
-            raise
+        while True:
+            if change is not None and self._one_statement:
+                found = self._take_head(now_ns, skills, change)
+            else:
+                found = self._serve_once(now_ns, skills, change)
+            if found is not _AGAIN:
+                return found  # type: ignore[return-value]
 
     def _sets_for(self, skills: Skills | None) -> list[tuple[str, str, bool]]:
         """The (required, preferred) skill sets an agent with ``skills`` may take from (the
@@ -917,18 +824,14 @@ class SharedQueue:
         db = self._db
         claim = change is not None
         with db.tx(commit=claim):
-            kept = self._kept(now_ns, skills) if claim and self._watch else None
-            if kept is not None:
-                sets, rows, meta = kept
-            else:
-                refreshed = False
-                while True:
-                    sets = self._sets_for(skills)
-                    rows, meta = self._candidates(sets, claim, now_ns)
-                    if meta[_COUNT] == len(self._sets) or refreshed:
-                        break
-                    self._refresh_sets()
-                    refreshed = True
+            refreshed = False
+            while True:
+                sets = self._sets_for(skills)
+                rows, meta = self._candidates(sets, claim, now_ns)
+                if meta[_COUNT] == len(self._sets) or refreshed:
+                    break
+                self._refresh_sets()
+                refreshed = True
             ledger: ShareLedger[str] | None = None
             if self._shares is not None:
                 ledger = ShareLedger(self._shares)
@@ -937,37 +840,27 @@ class SharedQueue:
             if found is None:
                 return None
             head = found[0]
-            # The served row's payload, unless its candidate row carried it: read by the update
-            # of a claim (RETURNING), else by a statement of its own.
-            back = kept is not None or not self._fold(len(sets))
-            if back and (change is None or self._serialised or not self._returning):
-                back = False
+            if not self._fold(len(sets)):
                 head.payload(
                     db.run(
-                        f"SELECT {_PAYLOAD} FROM pz_entry WHERE {db.where_row}",
-                        db.row_params(self._queue_id, head.address),
+                        f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
+                        (self._queue_id, head.qid),
                     ).fetchone()
                 )
             if change is None:
                 return found
-            if self._heads is not None:
-                self._heads.note(head.qid, change[0], change[3])
             where = db.row_params(self._queue_id, head.address)
             lease = change[-1] is None  # a lease: completed_ns untouched (no index page written)
             values = change[:-1] if lease else change
             if ledger is None:
-                cur = db.run(self._update_sql(lease=lease, back=back), (*values, *where))
-                if back:
-                    head.payload(cur.fetchone())
+                db.run(self._update_sql(lease=lease), (*values, *where))
                 return found
             # The ledger as read in this transaction (under its lock): written only if it changed
             # (a listed group without a backlog keeps a credit of 0: no page written).
             changed = ledger.credit != self._credit[1]
             text = _credit_text(self._keys, ledger.credit) if changed else self._credit[0]
             if not self._serialised:
-                cur = db.run(self._update_sql(lease=lease, back=back), (*values, *where))
-                if back:
-                    head.payload(cur.fetchone())
+                db.run(self._update_sql(lease=lease), (*values, *where))
                 if changed:
                     db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
                     self._credit = (text, dict(ledger.credit))
@@ -988,80 +881,6 @@ class SharedQueue:
         self._credit = (text, dict(ledger.credit))
         return found
 
-    def _kept(
-        self, now_ns: int, skills: Skills | None
-    ) -> tuple[list[tuple[str, str, bool]], list[Any], dict[int, Any]] | None:
-        """SQLite, in a claim's transaction: the sets, candidate rows and facts from the heads
-        kept since the last claim (read again if an index's head is unknown), if no other
-        connection has committed since they were read; else None (and the next claim keeps
-        heads if none commits before it)."""
-        db = self._db
-        version = db.run("PRAGMA data_version").fetchone()[0]
-        if version != self._version:
-            if self._heads is not None and self._served < 2:  # read for nothing: wait longer
-                self._quiet = min(2 * self._quiet, 64)
-            self._version, self._heads, self._calm = version, None, 0
-            return None
-        self._calm += 1
-        cuts = [_cut(now_ns, span) for span in self._spans]
-        lapse = _cut(now_ns, self._lapse)
-        sets = self._sets_for(skills)
-        heads = self._heads
-        rows = None if heads is None or heads.sets != sets else heads.heads(now_ns, cuts, lapse)
-        if rows is None:
-            if heads is None and self._calm < self._quiet:
-                return None  # others have been committing: not worth reading deep yet
-            self._served = 0
-            heads = self._deep(skills)
-            if heads is None:
-                return None
-            rows = heads.heads(now_ns, cuts, lapse)
-            if rows is None:  # the first rows of an index all leased: its head read as usual
-                return None
-        assert heads is not None
-        self._served += 1
-        if self._served == 2:
-            self._quiet = 1
-        return heads.sets, rows, {_CREDIT: self._credit[0]}
-
-    def _deep(self, skills: Skills | None) -> _Heads | None:
-        """The first :data:`_DEEP` rows of each index an agent with ``skills`` reads (and the
-        facts: the skill sets are read again if another process added one, the ledger), kept
-        as :attr:`_heads`; None if too many indexes for one statement."""
-        db, qid = self._db, self._queue_id
-        for again in (False, True):
-            sets = self._sets_for(skills)
-            arms: list[tuple[int, int, bool]] = []
-            params: list[Any] = [qid, qid]
-            parts = [
-                f"SELECT -1, {_DEEP_NULLS}, (SELECT count(*) FROM pz_skills WHERE queue_id = ?),"
-                " credit, NULL, NULL, NULL FROM pz_queue WHERE id = ?"
-            ]
-            for need, wish, lapsed in sets:
-                for i, limit in enumerate(self._lanes):
-                    arms.append((i, i, lapsed))
-                    params += (qid, need, wish, limit)
-                    parts.append(_DEEP_ARM.format(len(parts) - 1, " AND limit_minutes = ?", _LANE))
-                arms.append((_OVERALL, -1, lapsed))
-                params += (qid, need, wish)
-                parts.append(_DEEP_ARM.format(len(parts) - 1, "", _SCORE))
-                for i, group in enumerate(self._listed):
-                    arms.append((_GROUP - i, -1, lapsed))
-                    params += (qid, need, wish, group)
-                    parts.append(_DEEP_ARM.format(len(parts) - 1, " AND listed_group = ?", _SCORE))
-            if len(parts) > _MAX_ARMS:
-                self._heads = None
-                return None
-            rows = db.run(" UNION ALL ".join(parts), params).fetchall()
-            facts = next(row for row in rows if row[0] < 0)
-            if facts[4] == len(self._sets) or again:
-                break
-            self._refresh_sets()
-        heads = self._heads = _Heads(sets, arms)
-        heads.fill([row for row in rows if row[0] >= 0])
-        self._read_credit(facts[5])
-        return heads
-
     def _read_credit(self, text: str | None) -> dict[str, float]:
         """The ledger's credits stored as ``text`` (the last ones read or written: no parse)."""
         if text != self._credit[0]:
@@ -1069,18 +888,13 @@ class SharedQueue:
             self._credit = (text, {g: float(stored.get(g, 0.0)) for g in self._shares or ()})
         return dict(self._credit[1])
 
-    def _update_sql(self, *, lease: bool, back: bool = False) -> str:
-        """The update of the served row (a lease, or taken for good with its completed_ns;
-        ``back``: returning its payload)."""
-        key = ("update", lease, back)
-        sql = self._sql.get(key)
-        if sql is None:
-            done = "" if lease else ", completed_ns = ?"
-            sql = self._sql[key] = (
-                "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?, claimed_ns = ?"
-                f"{done} WHERE {self._db.where_row}" + (f" RETURNING {_PAYLOAD}" if back else "")
-            )
-        return sql
+    def _update_sql(self, *, lease: bool) -> str:
+        """The update of the served row (a lease, or taken for good with its completed_ns)."""
+        done = "" if lease else ", completed_ns = ?"
+        return (
+            "UPDATE pz_entry SET state = ?, token = ?, agent = ?, lease_ns = ?, claimed_ns = ?"
+            f"{done} WHERE {self._db.where_row}"
+        )
 
     def _fold(self, sets: int) -> bool:
         """Whether the candidate rows carry the payload (few of them: no second read)."""
@@ -1277,7 +1091,6 @@ class SharedQueue:
         """
         with self._lock:
             db = self._db
-            self._heads = None
             with db.tx():
                 row = db.run(
                     "SELECT state, query FROM pz_entry WHERE queue_id = ? AND query_id = ?",
