@@ -381,9 +381,9 @@ _LEAK = (
     [
         (rules, variant)
         for rules in ("none", "max_wait", "both")
-        for variant in ("plain", "agents", "prefer", "expires")
+        for variant in ("plain", "agents", "views", "buckets", "prefer", "expires")
     ]
-    + [("group_share", "plain"), ("group_share", "expires")]
+    + [("group_share", v) for v in ("plain", "views", "buckets", "expires")]
     + [
         pytest.param("group_share", variant, marks=pytest.mark.xfail(strict=True, reason=_LEAK))
         for variant in ("agents", "prefer")
@@ -398,26 +398,34 @@ def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> Non
     picker: Picker[int] = Picker(
         _policy(rules),
         per_minute=1.0,
-        expires=expires if variant == "expires" else None,
+        expires=expires if variant in ("expires", "buckets") else None,
         skills_timeout=1.0 if variant == "prefer" else None,
     )
     a, b, c = frozenset("a"), frozenset("b"), frozenset("c")
     nothing: frozenset[str] = frozenset()
-    picker.push(-1, -100.0, 0.0, -1, math.inf, "c", b if variant == "agents" else nothing)
-    expires[-1] = math.inf
+    anchored = {"agents": b, "views": b, "buckets": a}.get(variant, nothing)
+    picker.push(-1, -100.0, 0.0, -1, math.inf, "c", anchored)
+    expires.update(dict.fromkeys(range(-1, 6002), math.inf))
     t = 1.0
     for i in range(0, 6000, 2):
         t += 1.0
-        if variant == "agents":
+        if variant in ("agents", "views", "buckets"):
+            # "views": with removals; "buckets": no merged view (none with ``expires``,
+            # and no agent asks), the anchor in a bucket of its own: a sweep must reach
+            # every bucket.
             picker.push(i, 1.0, t, i, math.inf, "ab"[i % 4 // 2], a)
-            if i == 200:
+            if variant != "agents":
+                picker.push(i + 1, 0.0, t, i + 1, math.inf, "ab"[i % 4 // 2], a)
+                assert picker.remove(i + 1) == i + 1
+            if i == 200 and variant != "buckets":
                 picker.push(-2, -100.0, t, -2, math.inf, "c", c)  # a new bucket: views again
-            assert picker.pick(t, a if i % 3 else None) == (i, "score")
+            agent = a if i % 3 and variant != "buckets" else None
+            assert picker.pick(t, agent) == (i, "score")
         elif variant == "prefer":
             picker.push(i, 1.0, t - 1.0, i, math.inf, "ab"[i % 4 // 2], nothing, a)
             assert picker.pick(t, nothing) == (i, "score")  # its preference dropped at t
         elif variant == "expires":
-            expires[i], expires[i + 1] = t - 0.5, math.inf
+            expires[i] = t - 0.5
             picker.push(i, 2.0, t - 1.0, i, math.inf, "ab"[i % 4 // 2])  # expired
             picker.push(i + 1, 1.0, t, i + 1, math.inf, "b")
             assert picker.pick(t) == (i + 1, "score")
