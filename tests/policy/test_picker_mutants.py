@@ -381,12 +381,12 @@ _LEAK = (
     [
         (rules, variant)
         for rules in ("none", "max_wait", "both")
-        for variant in ("plain", "agents", "views", "buckets", "prefer", "expires")
+        for variant in ("plain", "agents", "views", "buckets", "fifo", "prefer", "expires")
     ]
     + [("group_share", v) for v in ("plain", "views", "buckets", "expires")]
     + [
         pytest.param("group_share", variant, marks=pytest.mark.xfail(strict=True, reason=_LEAK))
-        for variant in ("agents", "prefer")
+        for variant in ("agents", "fifo", "prefer")
     ],
 )
 def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> None:
@@ -398,14 +398,14 @@ def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> Non
     picker: Picker[int] = Picker(
         _policy(rules),
         per_minute=1.0,
-        expires=expires if variant in ("expires", "buckets") else None,
+        expires=expires if variant in ("expires", "buckets", "fifo") else None,
         skills_timeout=1.0 if variant == "prefer" else None,
     )
     a, b, c = frozenset("a"), frozenset("b"), frozenset("c")
     nothing: frozenset[str] = frozenset()
-    anchored = {"agents": b, "views": b, "buckets": a}.get(variant, nothing)
+    anchored = {"agents": b, "views": b, "buckets": a, "fifo": b}.get(variant, nothing)
     picker.push(-1, -100.0, 0.0, -1, math.inf, "c", anchored)
-    expires.update(dict.fromkeys(range(-1, 6002), math.inf))
+    expires.update(dict.fromkeys(range(-1, 12_000), math.inf))
     t = 1.0
     for i in range(0, 6000, 2):
         t += 1.0
@@ -428,7 +428,14 @@ def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> Non
             expires[i] = t - 0.5
             picker.push(i, 2.0, t - 1.0, i, math.inf, "ab"[i % 4 // 2])  # expired
             picker.push(i + 1, 1.0, t, i + 1, math.inf, "b")
+            picker.push(6000 + i, 0.0, t, 6000 + i, math.inf, "b")
+            assert picker.remove(6000 + i) == 6000 + i
             assert picker.pick(t) == (i + 1, "score")
+        elif variant == "fifo":
+            # No view of every query (``expires``): agent a's view is its bucket's only
+            # one, and a pick in arrival order leaves nothing behind in either.
+            picker.push(i, 1.0, t, i, 2.5, "ab"[i % 4 // 2], a)
+            assert picker.pick(t, a) == (i, "score")
         else:
             picker.push(i, 1.0, t, i, math.inf, "ab"[i % 4 // 2])
             picker.push(i + 1, 0.0, t, i + 1, math.inf, "ab"[i % 4 // 2])
