@@ -444,3 +444,17 @@ def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> Non
         if i % 1000 == 0:
             _bounded(picker)
     _bounded(picker)
+
+
+def test_a_pick_through_the_view_of_every_query_leaves_its_bucket_whole() -> None:
+    # MaxWait alone: a plain pick reads the view of every query and takes the served
+    # entry out of its bucket only when it heads that bucket's sorted run; the bucket's
+    # other queries stay filed there, for the view an agent gets later.
+    a = frozenset("a")
+    picker: Picker[str] = Picker(_policy("max_wait"), per_minute=1.0)
+    picker.push("q1", 0.0, 0.0, "q1", 100.0, skills=a)
+    picker.push("q2", 1.0, 1.0, "q2", 100.0, skills=a)  # before q1 by key: the heap
+    picker.push("q3", 0.0, 2.0, "q3", 100.0, skills=frozenset("b"))  # agent a's own view
+    assert picker.pick(3.0) == ("q2", "score")
+    assert picker.pick(3.0, a) == ("q1", "score")
+    assert picker.pick(3.0, a) is None
