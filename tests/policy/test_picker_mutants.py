@@ -461,3 +461,17 @@ def test_a_pick_through_the_view_of_every_query_leaves_its_bucket_whole() -> Non
     assert picker.pick(3.0) == ("q2", "score")
     assert picker.pick(3.0, a) == ("q1", "score")
     assert picker.pick(3.0, a) is None
+
+
+@pytest.mark.parametrize("rules", ["none", "max_wait", "group_share", "both"])
+@pytest.mark.parametrize("skills", [frozenset(), frozenset("a")])
+def test_a_query_whose_patience_ends_at_the_pick_is_served(
+    rules: str, skills: frozenset[str]
+) -> None:
+    # ``expires[id] < t`` drops a query; at ``t == expires[id]`` it is still served, on
+    # every path (the first picks of a plain line keep no push numbers).
+    picker: Picker[str] = Picker(_policy(rules), per_minute=1.0, expires={"a": 5.0, "b": 4.0})
+    picker.push("a", 1.0, 0.0, "a", 100.0, "a", skills)
+    picker.push("b", 2.0, 0.0, "b", 100.0, "b", skills)
+    assert picker.pick(5.0, skills) == ("a", "score")
+    assert picker.pick(5.0, skills) is None
