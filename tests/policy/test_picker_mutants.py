@@ -381,12 +381,12 @@ _LEAK = (
     [
         (rules, variant)
         for rules in ("none", "max_wait", "both")
-        for variant in ("plain", "agents", "views", "buckets", "fifo", "prefer", "expires")
+        for variant in ("plain", "agents", "views", "buckets", "every", "fifo", "prefer", "expires")
     ]
     + [("group_share", v) for v in ("plain", "views", "buckets", "fifo", "expires")]
     + [
         pytest.param("group_share", variant, marks=pytest.mark.xfail(strict=True, reason=_LEAK))
-        for variant in ("agents", "prefer")
+        for variant in ("agents", "every", "prefer")
     ],
 )
 def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> None:
@@ -431,6 +431,11 @@ def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> Non
             picker.push(6000 + i, 0.0, t, 6000 + i, math.inf, "b")
             assert picker.remove(6000 + i) == 6000 + i
             assert picker.pick(t) == (i + 1, "score")
+        elif variant == "every":
+            # Plain picks through the view of every query, each taking its entry out of
+            # its bucket's run (or counting it there).
+            picker.push(i, 1.0, t, i, 2.5, "ab"[i % 4 // 2], a)
+            assert picker.pick(t) == (i, "score")
         elif variant == "fifo":
             # No view of every query (``expires``): agent a's view is its bucket's only
             # one, and a pick in arrival order leaves nothing behind in either.
