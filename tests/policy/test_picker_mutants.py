@@ -480,3 +480,21 @@ def test_a_query_whose_patience_ends_at_the_pick_is_served(
     picker.push("b", 2.0, 0.0, "b", 100.0, "b", skills)
     assert picker.pick(5.0, skills) == ("a", "score")
     assert picker.pick(5.0, skills) is None
+
+
+@pytest.mark.xfail(
+    strict=True, reason=_LEAK + "; the same without rules for an agent past max_views"
+)
+def test_an_agent_past_max_views_keeps_the_line_bounded() -> None:
+    # Agent b has no view of its own (max_views 2: every query's and agent a's): its
+    # picks read the buckets through _select, leaving each query's entry in the view of
+    # every query behind (8,009 entries held after 10,000 picks in the original).
+    a, b = frozenset("a"), frozenset("b")
+    picker: Picker[int] = _FewViews(Policy(), per_minute=1.0)
+    picker.push(-1, -100.0, 0.0, -1, skills=frozenset("c"))
+    picker.push(-2, -100.0, 0.0, -2, skills=a)
+    assert picker.peek(0.5, a) == (-2, "score")  # agent a's view
+    for i in range(3000):
+        picker.push(i, 1.0, 1.0 + i, i, skills=b)
+        assert picker.pick(1.0 + i, b) == (i, "score")
+    _bounded(picker)
