@@ -147,6 +147,7 @@ def _bounded(picker: Picker[Any]) -> None:
     limit = 2 * copies * (views + 1) * (len(picker.waiting) + _COMPACT_AT)
     assert _held(picker) <= limit
     assert set(picker._group) <= set(picker.waiting)
+    assert set(picker._extra) <= set(picker.waiting)
 
 
 def _tuple_scenario(seed: int, steps: int = 90, *, check_size: bool = False, **fixed: Any) -> None:
@@ -366,27 +367,12 @@ def test_a_picker_drained_through_many_views_sweeps_its_stale_entries() -> None:
     assert picker.pick(1.0, agents[0]) is None
 
 
-_LEAK = (
-    "a real bug in Picker._select (policy/_order.py, frozen this session): under GroupShare "
-    "without MaxWait, _select calls _gone (which counts and sweeps stale entries) only when "
-    "`_copies > 1`, so its picks never sweep: a pick through an agent's merged view leaves "
-    "the query's entries in its bucket and the other views, a dropped preference its entries "
-    "in its first bucket, and they pile up until a remove (16,010 and 48,008 entries held "
-    "after 20,000 such picks with two queries waiting)"
-)
-
-
 @pytest.mark.parametrize(
     ("rules", "variant"),
     [
         (rules, variant)
-        for rules in ("none", "max_wait", "both")
+        for rules in ("none", "max_wait", "group_share", "both")
         for variant in ("plain", "agents", "views", "buckets", "fifo", "prefer", "expires")
-    ]
-    + [("group_share", v) for v in ("plain", "views", "buckets", "expires")]
-    + [
-        pytest.param("group_share", variant, marks=pytest.mark.xfail(strict=True, reason=_LEAK))
-        for variant in ("agents", "fifo", "prefer")
     ],
 )
 def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> None:
