@@ -126,22 +126,40 @@ class _Model:
 def _held(picker: Picker[Any]) -> int:
     """Entries held by the picker's lines (its buckets', its views', every view a bucket
     files into), pending preferences and its id tables: the memory it keeps."""
+    lines = {id(line): line for line in _lines(picker)}
+    total = len(picker._relax) + len(picker._seq) + len(picker._group) + len(picker._extra)
+    return total + sum(len(line) for line in lines.values())
+
+
+def _counted(picker: Picker[Any]) -> None:
+    """Every stale entry its lines hold (an entry whose push number is not its id's
+    current one) is counted in ``_stale``, so that a sweep comes for it."""
+    if picker._ranked or picker._untracked:
+        return  # no sweeps in rank mode; untracked, every entry is live
+    lines = {id(line): line for line in _lines(picker)}
+    live = picker._seq.get
+    stale = sum(live(e[-2]) != e[-1] for line in lines.values() for e in line.entries())
+    assert stale <= picker._stale
+
+
+def _lines(picker: Picker[Any]) -> list[Any]:
     buckets = {id(b): b for b in picker._all}
     for b in list(buckets.values()):
         for v in b.views:
             buckets[id(v)] = v
     for v in picker._views.values():
         buckets[id(v)] = v
-    total = len(picker._relax) + len(picker._seq) + len(picker._group)
-    for b in buckets.values():
-        lines = [b.main, *b.heaps.values(), *(b.by_limit or {}).values()]
-        total += sum(len(line) for line in lines)
-    return total
+    return [
+        line
+        for b in buckets.values()
+        for line in (b.main, *b.heaps.values(), *(b.by_limit or {}).values())
+    ]
 
 
 def _bounded(picker: Picker[Any]) -> None:
     # Stale entries are swept once they outnumber twice the waiting queries (and
     # _COMPACT_AT), per line copy: a generous multiple of that, independent of the run.
+    _counted(picker)
     views = len({id(v) for v in picker._views.values()})
     copies = 2 if picker._by_limit is not None else 1
     limit = 2 * copies * (views + 1) * (len(picker.waiting) + _COMPACT_AT)
@@ -225,6 +243,7 @@ def _tuple_scenario(seed: int, steps: int = 90, *, check_size: bool = False, **f
                     gone.append(found[0])
         if not use_expires:
             assert len(picker) == len(model.waiting)
+        _counted(picker)
         if check_size and step % 10 == 0:
             _bounded(picker)
     end = clock.at(quarter + 10_000)

@@ -439,6 +439,16 @@ class _Bucket:
         return self.heaps.items() if grouped else (("", self.main),)
 
 
+def _keep_live(line: _Line, live: Any) -> None:
+    """Drop, in place, the entries of a tuple-mode line whose id's push number
+    (``live``: :attr:`Picker._seq`'s ``get``) is not theirs."""
+    run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
+    line.run.clear()
+    line.run.extend(run)
+    line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
+    heapify(line.heap)
+
+
 _NO_SKILLS: frozenset[str] = frozenset()
 _PLAIN = (_NO_SKILLS, _NO_SKILLS)
 _NO_SPAN: Any = object()
@@ -755,16 +765,27 @@ class Picker(Generic[H]):
 
         def merged(parts: list[Any]) -> list[Any]:
             # Sorted (a valid heap, and the run of a _Line: O(1) a pop), each entry
-            # once; stale entries come along and are dropped when met, as anywhere.
+            # once; in rank mode stale ints come along and are dropped when met.
             entries = list(chain.from_iterable(parts))
             entries.sort()
             if twice:
                 entries = [e for i, e in enumerate(entries) if not i or e != entries[i - 1]]
             return entries
 
+        live, extra, buckets = self._seq.get, self._extra, self._all
+
         def line(lines: list[_Line]) -> _Line:
+            # Tuple mode: the live entries alone (a stale one is counted where it is,
+            # once). A query filed again by its dropped preference whose first bucket
+            # this view does not cover is here by that filing: one more entry of it.
+            entries = merged([part for ln in lines for part in (ln.run, ln.heap)])
+            entries = [e for e in entries if live(e[-2]) == e[-1]]
+            if extra:
+                for e in entries:
+                    if e[-2] in extra and not buckets[e[-1] >> _PUSH_BITS].skills <= agent:
+                        extra[e[-2]] += 1
             out = _Line()
-            out.run.extend(merged([part for ln in lines for part in (ln.run, ln.heap)]))
+            out.run.extend(entries)
             return out
 
         limits = [b.by_limit or {} for b in mine]
@@ -801,11 +822,17 @@ class Picker(Generic[H]):
         self._lean = self._lanes_only = False
         if self.max_views < 1 or self._expires is not None or None in self._views:
             return
-        plain = self._all[0]
-        every = _Bucket(_NO_SKILLS, plain.main.copy(), None)
-        every.heaps = {g: line.copy() for g, line in plain.heaps.items()}
+        plain, live = self._all[0], self._seq.get
+
+        def copy(line: _Line) -> _Line:  # its live entries (the stale ones are counted)
+            out = line.copy()
+            _keep_live(out, live)
+            return out
+
+        every = _Bucket(_NO_SKILLS, copy(plain.main), None)
+        every.heaps = {g: copy(line) for g, line in plain.heaps.items()}
         if plain.by_limit is not None:
-            every.by_limit = {m: lane.copy() for m, lane in plain.by_limit.items()}
+            every.by_limit = {m: copy(lane) for m, lane in plain.by_limit.items()}
         for bucket in self._all:
             bucket.views.append(every)
         self._views[None] = every
@@ -1451,15 +1478,7 @@ class Picker(Generic[H]):
     def _gone(self, stale: int) -> None:
         self._stale += stale
         if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
-            live = self._seq.get
-
-            def keep(line: _Line) -> None:  # in place: the views hold the lines
-                run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
-                line.run.clear()
-                line.run.extend(run)
-                line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
-                heapify(line.heap)
-
+            live = self._seq.get  # lines compacted in place: the views hold them
             left = 0  # stale entries left in lines not worth compacting
             if len(self._all) == 1 and not self._views:
                 # One bucket: each waiting query has one entry in the score lines and
@@ -1474,17 +1493,17 @@ class Picker(Generic[H]):
                     stale = sum(map(len, lines)) - waiting
                     if stale > _COMPACT_AT and stale > waiting // 4:
                         for line in lines:
-                            keep(line)
+                            _keep_live(line, live)
                     elif lines:
                         left += stale
             else:
                 views = {id(v): v for v in self._views.values()}  # each once (aliases)
                 for bucket in (*self._all, *views.values()):
-                    keep(bucket.main)
+                    _keep_live(bucket.main, live)
                     for h in bucket.heaps.values():
-                        keep(h)
+                        _keep_live(h, live)
                     for lane in (bucket.by_limit or {}).values():
-                        keep(lane)
+                        _keep_live(lane, live)
             if self._relax:
                 self._relax = [e for e in self._relax if live(e[1]) == e[2]]
                 heapify(self._relax)
