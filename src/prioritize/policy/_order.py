@@ -549,14 +549,16 @@ class Picker(Generic[H]):
     that never saw a skill keeps its single-bucket paths.
 
     The view of every query (tuple mode, without ``expires``): made at the
-    first push with skills (a copy of the plain bucket's lines, the only ones
-    so far) and filed into by every push after it, so it is never merged at
-    a pick. A plain pick (``agent=None``) reads it, and so does an agent that
+    first push with skills (the live entries of the plain bucket's lines, the
+    only ones so far) and filed into by every push after it, so it is never
+    merged at a pick. A plain pick (``agent=None``) reads it, and so does an agent that
     may take from every bucket (its view *is* that one, until a bucket it may
     not take from appears; then it gets a view of its own at its next pick).
     A pick through a view takes the query's entry out of its bucket when it
     comes first in that bucket's sorted run; its other entries are left
-    behind, stale, and compacted once they outnumber the live ones.
+    behind, counted stale, and compacted once they outnumber the live ones
+    (on every path: a property test checks that each stale entry held is
+    counted).
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
@@ -816,7 +818,7 @@ class Picker(Generic[H]):
 
     def _skilled(self) -> None:
         """Tuple mode, the first query with skills: leave the single-bucket paths, and
-        start the view of every query (a copy of the plain bucket's lines so far; not
+        start the view of every query (the live entries of the plain bucket's lines; not
         with ``expires``: a pick then drops the expired heads of every bucket it reads,
         as rank mode's, which has no such view, does)."""
         self._lean = self._lanes_only = False
