@@ -10,7 +10,9 @@ on every run) check every pick, peek and removal against a brute-force model of 
 rule, in both modes, for clocks in minutes, in seconds and as datetimes; and long runs
 check that the lines stay bounded. That last check reads the picker's internals (the
 entries its lines hold): memory that grows without bound is a bug no pick shows. The
-cases marked ``xfail(strict=True)`` fail on the original: a real leak (``_LEAK``).
+steady-line cases under GroupShare (agents, every, prefer) and the agent past
+``max_views`` found a real leak (stale entries never counted, so never swept), fixed in
+``Picker`` since: every stale entry held must be counted (``_counted``).
 """
 
 from __future__ import annotations
@@ -127,27 +129,46 @@ class _Model:
 def _held(picker: Picker[Any]) -> int:
     """Entries held by the picker's lines (its buckets', its views', every view a bucket
     files into), pending preferences and its id tables: the memory it keeps."""
+    lines = {id(line): line for line in _lines(picker)}
+    total = len(picker._relax) + len(picker._seq) + len(picker._group) + len(picker._extra)
+    return total + sum(len(line) for line in lines.values())
+
+
+def _counted(picker: Picker[Any]) -> None:
+    """Every stale entry its lines hold (an entry whose push number is not its id's
+    current one) is counted in ``_stale``, so that a sweep comes for it."""
+    if picker._ranked or picker._untracked:
+        return  # no sweeps in rank mode; untracked, every entry is live
+    lines = {id(line): line for line in _lines(picker)}
+    live = picker._seq.get
+    stale = sum(live(e[-2]) != e[-1] for line in lines.values() for e in line.entries())
+    assert stale <= picker._stale
+
+
+def _lines(picker: Picker[Any]) -> list[Any]:
     buckets = {id(b): b for b in picker._all}
     for b in list(buckets.values()):
         for v in b.views:
             buckets[id(v)] = v
     for v in picker._views.values():
         buckets[id(v)] = v
-    total = len(picker._relax) + len(picker._seq) + len(picker._group)
-    for b in buckets.values():
-        lines = [b.main, *b.heaps.values(), *(b.by_limit or {}).values()]
-        total += sum(len(line) for line in lines)
-    return total
+    return [
+        line
+        for b in buckets.values()
+        for line in (b.main, *b.heaps.values(), *(b.by_limit or {}).values())
+    ]
 
 
 def _bounded(picker: Picker[Any]) -> None:
     # Stale entries are swept once they outnumber twice the waiting queries (and
     # _COMPACT_AT), per line copy: a generous multiple of that, independent of the run.
+    _counted(picker)
     views = len({id(v) for v in picker._views.values()})
     copies = 2 if picker._by_limit is not None else 1
     limit = 2 * copies * (views + 1) * (len(picker.waiting) + _COMPACT_AT)
     assert _held(picker) <= limit
     assert set(picker._group) <= set(picker.waiting)
+    assert set(picker._extra) <= set(picker.waiting)
 
 
 def _tuple_scenario(seed: int, steps: int = 90, *, check_size: bool = False, **fixed: Any) -> None:
@@ -225,6 +246,7 @@ def _tuple_scenario(seed: int, steps: int = 90, *, check_size: bool = False, **f
                     gone.append(found[0])
         if not use_expires:
             assert len(picker) == len(model.waiting)
+        _counted(picker)
         if check_size and step % 10 == 0:
             _bounded(picker)
     end = clock.at(quarter + 10_000)
@@ -367,27 +389,12 @@ def test_a_picker_drained_through_many_views_sweeps_its_stale_entries() -> None:
     assert picker.pick(1.0, agents[0]) is None
 
 
-_LEAK = (
-    "a real bug in Picker._select (policy/_order.py, frozen this session): under GroupShare "
-    "without MaxWait, _select calls _gone (which counts and sweeps stale entries) only when "
-    "`_copies > 1`, so its picks never sweep: a pick through an agent's merged view leaves "
-    "the query's entries in its bucket and the other views, a dropped preference its entries "
-    "in its first bucket, and they pile up until a remove (16,010 and 48,008 entries held "
-    "after 20,000 such picks with two queries waiting)"
-)
-
-
 @pytest.mark.parametrize(
     ("rules", "variant"),
     [
         (rules, variant)
-        for rules in ("none", "max_wait", "both")
+        for rules in ("none", "max_wait", "group_share", "both")
         for variant in ("plain", "agents", "views", "buckets", "every", "fifo", "prefer", "expires")
-    ]
-    + [("group_share", v) for v in ("plain", "views", "buckets", "fifo", "expires")]
-    + [
-        pytest.param("group_share", variant, marks=pytest.mark.xfail(strict=True, reason=_LEAK))
-        for variant in ("agents", "every", "prefer")
     ],
 )
 def test_a_steady_line_keeps_its_memory_bounded(rules: str, variant: str) -> None:
@@ -483,9 +490,6 @@ def test_a_query_whose_patience_ends_at_the_pick_is_served(
     assert picker.pick(5.0, skills) is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason=_LEAK + "; the same without rules for an agent past max_views"
-)
 def test_an_agent_past_max_views_keeps_the_line_bounded() -> None:
     # Agent b has no view of its own (max_views 2: every query's and agent a's): its
     # picks read the buckets through _select, leaving each query's entry in the view of

@@ -439,6 +439,16 @@ class _Bucket:
         return self.heaps.items() if grouped else (("", self.main),)
 
 
+def _keep_live(line: _Line, live: Any) -> None:
+    """Drop, in place, the entries of a tuple-mode line whose id's push number
+    (``live``: :attr:`Picker._seq`'s ``get``) is not theirs."""
+    run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
+    line.run.clear()
+    line.run.extend(run)
+    line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
+    heapify(line.heap)
+
+
 _NO_SKILLS: frozenset[str] = frozenset()
 _PLAIN = (_NO_SKILLS, _NO_SKILLS)
 _NO_SPAN: Any = object()
@@ -484,11 +494,15 @@ class Picker(Generic[H]):
     the first remove, peek or skill, every entry is live (one line, each pick
     takes its entry out): the numbers are not looked up, and ``_seq`` (id ->
     number) is built from the line when one of those first happens.
-    Entries leave the lines lazily; the lines are compacted when stale
-    entries outnumber twice the waiting queries (a compaction then reads at
-    most two entries a stale one it removes under ``MaxWait``, against three
-    at one to one; the lines hold at most twice as many stale entries as
-    waiting queries). Time never runs backwards for ``MaxWait``:
+    Entries leave the lines lazily. When a query leaves (picked, removed or
+    found expired) every entry it leaves behind is counted stale
+    (:meth:`_left_behind`: those in its bucket, in each merged view that
+    holds it, and those its dropped preference filed), and the lines are
+    compacted when stale entries outnumber twice the waiting queries, times
+    the copies of a line (one more per merged view). A compaction then reads
+    at most two entries a stale one it removes under ``MaxWait``, against
+    three at one to one; the lines hold at most twice as many stale entries
+    as live ones. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
     Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
@@ -535,14 +549,16 @@ class Picker(Generic[H]):
     that never saw a skill keeps its single-bucket paths.
 
     The view of every query (tuple mode, without ``expires``): made at the
-    first push with skills (a copy of the plain bucket's lines, the only ones
-    so far) and filed into by every push after it, so it is never merged at
-    a pick. A plain pick (``agent=None``) reads it, and so does an agent that
+    first push with skills (the live entries of the plain bucket's lines, the
+    only ones so far) and filed into by every push after it, so it is never
+    merged at a pick. A plain pick (``agent=None``) reads it, and so does an agent that
     may take from every bucket (its view *is* that one, until a bucket it may
     not take from appears; then it gets a view of its own at its next pick).
     A pick through a view takes the query's entry out of its bucket when it
     comes first in that bucket's sorted run; its other entries are left
-    behind, stale, and compacted once they outnumber the live ones.
+    behind, counted stale, and compacted once they outnumber the live ones
+    (on every path: a property test checks that each stale entry held is
+    counted).
     """
 
     #: Merged views kept per picker (one per distinct agent skill set); agents past
@@ -559,6 +575,7 @@ class Picker(Generic[H]):
         "_copies",
         "_count",
         "_expires",
+        "_extra",
         "_filed",
         "_group",
         "_group_of",
@@ -627,6 +644,9 @@ class Picker(Generic[H]):
         self._clock: Any = None
         self._copies = 1 if self._by_limit is None else 2  # line entries per query
         self._stale = 0
+        # Tuple mode: id -> the line entries its preference's drop filed it under (in
+        # its required skills' bucket and views), counted stale when it leaves.
+        self._extra: dict[Any, int] = {}
         # Rank mode: per-row inputs, 1 = has left the line, the count of waiting rows.
         self._rows: range = range(0 if rows is None else len(rows.rank))  # row -> row
         self._rank: Sequence[int] = () if rows is None else rows.rank
@@ -747,16 +767,27 @@ class Picker(Generic[H]):
 
         def merged(parts: list[Any]) -> list[Any]:
             # Sorted (a valid heap, and the run of a _Line: O(1) a pop), each entry
-            # once; stale entries come along and are dropped when met, as anywhere.
+            # once; in rank mode stale ints come along and are dropped when met.
             entries = list(chain.from_iterable(parts))
             entries.sort()
             if twice:
                 entries = [e for i, e in enumerate(entries) if not i or e != entries[i - 1]]
             return entries
 
+        live, extra, buckets = self._seq.get, self._extra, self._all
+
         def line(lines: list[_Line]) -> _Line:
+            # Tuple mode: the live entries alone (a stale one is counted where it is,
+            # once). A query filed again by its dropped preference whose first bucket
+            # this view does not cover is here by that filing: one more entry of it.
+            entries = merged([part for ln in lines for part in (ln.run, ln.heap)])
+            entries = [e for e in entries if live(e[-2]) == e[-1]]
+            if extra:
+                for e in entries:
+                    if e[-2] in extra and not buckets[e[-1] >> _PUSH_BITS].skills <= agent:
+                        extra[e[-2]] += 1
             out = _Line()
-            out.run.extend(merged([part for ln in lines for part in (ln.run, ln.heap)]))
+            out.run.extend(entries)
             return out
 
         limits = [b.by_limit or {} for b in mine]
@@ -787,17 +818,23 @@ class Picker(Generic[H]):
 
     def _skilled(self) -> None:
         """Tuple mode, the first query with skills: leave the single-bucket paths, and
-        start the view of every query (a copy of the plain bucket's lines so far; not
+        start the view of every query (the live entries of the plain bucket's lines; not
         with ``expires``: a pick then drops the expired heads of every bucket it reads,
         as rank mode's, which has no such view, does)."""
         self._lean = self._lanes_only = False
         if self.max_views < 1 or self._expires is not None or None in self._views:
             return
-        plain = self._all[0]
-        every = _Bucket(_NO_SKILLS, plain.main.copy(), None)
-        every.heaps = {g: line.copy() for g, line in plain.heaps.items()}
+        plain, live = self._all[0], self._seq.get
+
+        def copy(line: _Line) -> _Line:  # its live entries (the stale ones are counted)
+            out = line.copy()
+            _keep_live(out, live)
+            return out
+
+        every = _Bucket(_NO_SKILLS, copy(plain.main), None)
+        every.heaps = {g: copy(line) for g, line in plain.heaps.items()}
         if plain.by_limit is not None:
-            every.by_limit = {m: lane.copy() for m, lane in plain.by_limit.items()}
+            every.by_limit = {m: copy(lane) for m, lane in plain.by_limit.items()}
         for bucket in self._all:
             bucket.views.append(every)
         self._views[None] = every
@@ -822,8 +859,8 @@ class Picker(Generic[H]):
             if seqs.get(tiebreak) != seq:
                 continue  # picked, expired or removed meanwhile
             bucket = self._bucket(required, _NO_SKILLS)
-            self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
-            self._stale += self._copies  # left behind once it is served
+            filed = self._file(key, arrival, tiebreak, seq, limit, group, bucket, held)
+            self._extra[tiebreak] = self._copies * filed  # left behind once it leaves
 
     # ------------------------------------------------------------------ entry
     def admit(self, row: int) -> None:
@@ -945,18 +982,21 @@ class Picker(Generic[H]):
         group: Any,
         bucket: _Bucket,
         held: frozenset[str] | None = None,
-    ) -> None:
+    ) -> int:
         """Tuple mode: file a query's entries in ``bucket`` and in the merged views that
-        cover it, but for those that cover ``held`` (the skills of a bucket it is in)."""
+        cover it, but for those that cover ``held`` (the skills of a bucket it is in);
+        the number of buckets (views included) it was filed in."""
         entry = (-key, arrival, tiebreak, seq)
         oldest = (arrival, tiebreak, seq)
         label = None if self._ledger is None else str(group)
         if label is not None:
             self._group[tiebreak] = label
         every = self._views.get(None)
+        filed = 0
         for b in (bucket, *bucket.views):
             if held is not None and b is not bucket and (b is every or held <= b.skills):
                 continue
+            filed += 1
             if label is None:
                 line = b.main
             else:
@@ -970,6 +1010,16 @@ class Picker(Generic[H]):
                     lane = b.by_limit[limit] = _Line()
                     self._by_agent.clear()
                 lane.add(oldest)
+        return filed
+
+    def _left_behind(self, tiebreak: Any, seq: int) -> int:
+        """Tuple mode: the line entries of a query leaving the line (all stale once it
+        has left): one per line kind in its bucket and in each view that holds it (its
+        bucket's views: those that cover it), and those its preference's drop filed."""
+        n = self._copies * (1 + len(self._all[seq >> _PUSH_BITS].views))
+        if self._extra:
+            n += self._extra.pop(tiebreak, 0)
+        return n
 
     def remove(self, tiebreak: Any) -> H | None:
         """Take the query with this id out of the line; its handle (None: not waiting)."""
@@ -994,9 +1044,9 @@ class Picker(Generic[H]):
             self._track()
         handle = self.waiting.pop(tiebreak, None)
         if handle is not None:
-            del self._seq[tiebreak]
+            seq = self._seq.pop(tiebreak)
             self._group.pop(tiebreak, None)
-            self._gone(self._copies)
+            self._gone(self._left_behind(tiebreak, seq))
         return handle
 
     def pick(self, t: Any, agent: frozenset[str] | None = None) -> tuple[H, Reason] | None:
@@ -1100,6 +1150,8 @@ class Picker(Generic[H]):
             # of queries pushed in order, e.g. fifo, leaves nothing behind).
             bucket = buckets[entry[3] >> _PUSH_BITS]
             left = len(bucket.views)
+            if self._extra:  # _left_behind, inline
+                left += self._extra.pop(tiebreak, 0)
             own = bucket.main
             other = own.run
             if len(own.heap) > _SETTLE_AT and len(own.heap) > len(other):
@@ -1152,7 +1204,9 @@ class Picker(Generic[H]):
         handle = waiting.pop(tiebreak)
         # Its other entries: the view's other line, its bucket's two, its other views'.
         bucket = self._all[seq >> _PUSH_BITS]
-        left = 2 * len(bucket.views) + 1
+        left = 2 * len(bucket.views) + 1  # _left_behind, inline
+        if self._extra:
+            left += self._extra.pop(tiebreak, 0)
         other = bucket.main
         if found is not None:  # the bucket's lane of the same limit
             other = bucket.by_limit[limit]  # type: ignore[index]
@@ -1274,9 +1328,10 @@ class Picker(Generic[H]):
                 line.drop()
             elif expires is not None and expires[tiebreak] < t:
                 line.drop()
-                del seqs[tiebreak], self.waiting[tiebreak]
+                # Compacted later, not while lines are read.
+                self._stale += self._left_behind(tiebreak, seqs.pop(tiebreak)) - 1
+                del self.waiting[tiebreak]
                 self._group.pop(tiebreak, None)
-                self._stale += self._copies - 1  # compacted later, not while lines are read
             else:
                 return top
 
@@ -1398,35 +1453,34 @@ class Picker(Generic[H]):
                 reason = "score" if top is low else "group_share"
                 heap = where[chosen]
             tiebreak = row_at[top] if ranked else top[2]
-        # Served: take its entry out here; its other entry (if any) is left behind, stale.
+        # Served: take its entry out here; its others (_left_behind) are left behind, stale.
         if ranked:
             if remove:
                 heappop(heap)
                 self._out[tiebreak] = 1
                 self._count -= 1
             return tiebreak, reason
-        handle = self.waiting[tiebreak]
+        waiting = self.waiting
+        handle = waiting[tiebreak]
         if remove:
             heap.drop()
-            del self.waiting[tiebreak], seqs[tiebreak]
+            del waiting[tiebreak]
+            seq = seqs.pop(tiebreak)
             if ledger is not None:
                 del self._group[tiebreak]
-            if self._copies > 1:
-                self._gone(self._copies - 1)
+            left = self._copies - 1  # no view: its other line kind's entry
+            if self._views or self._extra:
+                left = self._left_behind(tiebreak, seq) - 1
+            if left:  # _gone, inline, swept past twice the live ones per line copy
+                self._stale = stale = self._stale + left
+                if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
+                    self._gone(0)
         return handle, reason
 
     def _gone(self, stale: int) -> None:
         self._stale += stale
         if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
-            live = self._seq.get
-
-            def keep(line: _Line) -> None:  # in place: the views hold the lines
-                run = [e for e in line.run if live(e[-2]) == e[-1]]  # still sorted
-                line.run.clear()
-                line.run.extend(run)
-                line.heap[:] = [e for e in line.heap if live(e[-2]) == e[-1]]
-                heapify(line.heap)
-
+            live = self._seq.get  # lines compacted in place: the views hold them
             left = 0  # stale entries left in lines not worth compacting
             if len(self._all) == 1 and not self._views:
                 # One bucket: each waiting query has one entry in the score lines and
@@ -1441,17 +1495,17 @@ class Picker(Generic[H]):
                     stale = sum(map(len, lines)) - waiting
                     if stale > _COMPACT_AT and stale > waiting // 4:
                         for line in lines:
-                            keep(line)
+                            _keep_live(line, live)
                     elif lines:
                         left += stale
             else:
                 views = {id(v): v for v in self._views.values()}  # each once (aliases)
                 for bucket in (*self._all, *views.values()):
-                    keep(bucket.main)
+                    _keep_live(bucket.main, live)
                     for h in bucket.heaps.values():
-                        keep(h)
+                        _keep_live(h, live)
                     for lane in (bucket.by_limit or {}).values():
-                        keep(lane)
+                        _keep_live(lane, live)
             if self._relax:
                 self._relax = [e for e in self._relax if live(e[1]) == e[2]]
                 heapify(self._relax)
