@@ -284,7 +284,10 @@ def old_engine(
     line: OldLine,
     admit: None,
     staffing: Iterator[tuple[float, int]],
+    pred: Sequence[int] | None = None,
 ) -> tuple[list[float], list[int]]:
+    if pred is not None:  # retries came after the old engine: the scenario has none
+        raise RuntimeError("the old engine has no retries")
     return old_run_general(arrival, service, line.picker, staffing)
 
 
@@ -309,7 +312,14 @@ def engine_inputs(call: Callable[[], Any]) -> tuple[Any, tuple[Any, ...], list[A
         seen["line"] = (args, kwargs)
         return saved[0](*args, **kwargs)
 
-    def run(arrival: Any, service: Any, picker: Any, admit: Any, staffing: Iterator[Any]) -> Any:
+    def run(
+        arrival: Any,
+        service: Any,
+        picker: Any,
+        admit: Any,
+        staffing: Iterator[Any],
+        pred: Any = None,
+    ) -> Any:
         changes: list[Any] = []
         seen["run"] = (arrival, service)
         seen["staffing"] = changes
@@ -319,7 +329,7 @@ def engine_inputs(call: Callable[[], Any]) -> tuple[Any, tuple[Any, ...], list[A
                 changes.append(change)
                 yield change
 
-        return saved[1](arrival, service, picker, admit, recorded())
+        return saved[1](arrival, service, picker, admit, recorded(), pred)
 
     _simulate.waiting_line, _simulate.run_general = line, run  # type: ignore[assignment]
     try:
