@@ -9,7 +9,10 @@ numpy and SQL versions spell out exactly the same formula.
 hand-inlined contender); ``--versus SRC`` also measures the package found in
 the source tree ``SRC`` (e.g. ``../main/src``, the version before a change):
 the two run in alternating subprocesses, each against its own lean contender,
-and the best of each is printed side by side.
+and the best of each is printed side by side. ``--breakdown`` adds the
+contenders that split a never-seen text's cost (issue 12 §8): the lexicon's
+one-call scorer alone, and the lexicon with the lean scorer or with
+``Policy.score`` (urgency given) in one call, then prints the parts.
 """
 
 from __future__ import annotations
@@ -116,9 +119,12 @@ def main() -> None:
     parser.add_argument("--versus", metavar="SRC", help="also time the package in this src tree")
     parser.add_argument("--rounds", type=int, default=5, help="--versus: subprocess pairs")
     parser.add_argument("--runs", type=int, default=7, help="interleaved runs per contender")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="split a never-seen text's cost into parts"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.latency_only or args.versus:
+    if args.latency_only or args.versus or args.breakdown:
         latency_main(args)
         return
 
@@ -203,11 +209,23 @@ def query_objects(sample: pd.DataFrame) -> list[tuple[pz.Query, pz.Customer]]:
 LEAN = "lean hand-inlined balanced, urgency given"
 
 
-def latency(pair: tuple[pz.Query, pz.Customer], runs: int = 7) -> dict[str, float]:
+LEXICON = "lexicon scorer alone, new text each call"
+WITH_LEAN = "lexicon + lean in one call, new text"
+WITH_GIVEN = "lexicon + balanced urgency given, one call"
+NEW_TEXT = f"{'balanced':<20} urgency, new text each call"
+GIVEN = f"{'balanced':<20} urgency given"
+
+
+def latency(
+    pair: tuple[pz.Query, pz.Customer], runs: int = 7, *, breakdown: bool = False
+) -> dict[str, float]:
     """Seconds per ``Policy.score`` call, per contender: the best of ``runs`` interleaved runs.
 
     CPU time of this process (time.process_time), so other processes on a
-    shared machine count less; each run is 20,000 calls.
+    shared machine count less; each run is 20,000 calls. ``breakdown``: also
+    the lexicon's scorer (the function a policy calls for a text it has not
+    seen) on the same new texts, alone and in one call with the lean scorer
+    or with ``Policy.score`` given the urgency (see :func:`print_breakdown`).
     """
     q, c = pair
     q_text = q.model_copy(
@@ -229,10 +247,14 @@ def latency(pair: tuple[pz.Query, pz.Customer], runs: int = 7) -> dict[str, floa
     # lexicon's full cost, past the policy's cache of recent texts.
     texts = [f"Third time asking: still waiting, refund {i:05d}!!" for i in range(20_000)]
     fresh = itertools.cycle([q.model_copy(update={"urgency": None, "text": t}) for t in texts])
-    contenders[f"{'balanced':<20} urgency, new text each call"] = lambda: policy.score(
-        next(fresh), c, now=later
-    )
+    contenders[NEW_TEXT] = lambda: policy.score(next(fresh), c, now=later)
     contenders["balanced score_value (queue hot path)"] = lambda: policy.score_value(q, c)
+    if breakdown:
+        lexicon = policy.signals.urgency.scorer()
+        words = itertools.cycle(texts)
+        contenders[LEXICON] = lambda: lexicon(next(words))
+        contenders[WITH_LEAN] = lambda: (lexicon(next(words)), lean_score(q, c, later))
+        contenders[WITH_GIVEN] = lambda: (lexicon(next(words)), policy.score(q, c, now=later))
     best = dict.fromkeys(contenders, math.inf)
     for _ in range(runs):
         for name, call in contenders.items():
@@ -256,6 +278,21 @@ def print_latency(best: dict[str, float], other: dict[str, float] | None = None)
         print(line)
 
 
+def print_breakdown(best: dict[str, float]) -> None:
+    """A never-seen text's cost in parts (µs): each part the difference of two contenders."""
+    parts = {
+        "Policy.score, urgency given": best[GIVEN],
+        "the lexicon's scorer (alone)": best[LEXICON],
+        "both in one call, above the two apart": best[WITH_GIVEN] - best[GIVEN] - best[LEXICON],
+        "the rest (text look-up, the policy's memory of texts)": best[NEW_TEXT] - best[WITH_GIVEN],
+    }
+    print(f"\nA never-seen text, {best[NEW_TEXT] * 1e6:.2f} µs, in parts:")
+    for name, seconds in parts.items():
+        print(f"  {name:<56} {seconds * 1e6:6.2f} µs")
+    mixed = best[WITH_LEAN] - best[LEAN] - best[LEXICON]
+    print(f"  (the lean scorer and the lexicon in one call: {mixed * 1e6:+.2f} µs above apart)")
+
+
 def latency_main(args: argparse.Namespace) -> None:
     """``--latency-only`` (and ``--versus``): Policy.score latency without the frame benchmarks."""
     pair = query_objects(pz.synthetic.queries(10, seed=0).drop(columns="text"))[0]
@@ -263,7 +300,10 @@ def latency_main(args: argparse.Namespace) -> None:
         json.dump(latency(pair, runs=args.runs), sys.stdout)
         return
     if args.versus is None:
-        print_latency(latency(pair, runs=args.runs))
+        best = latency(pair, runs=args.runs, breakdown=args.breakdown)
+        print_latency(best)
+        if args.breakdown:
+            print_breakdown(best)
         return
     # Two package versions cannot share a process: alternate subprocesses.
     mine: dict[str, float] = {}
