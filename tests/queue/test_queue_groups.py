@@ -163,3 +163,18 @@ def test_shared_queue_reads_the_same_label(db_url: str) -> None:
         shared.close()
     assert [c.query_id for c in claimed if c is not None] == order
     assert {c.group for c in claimed if c is not None} == {"eu", "us"}
+
+
+@pytest.mark.parametrize("group", ["channel", "follower_band"])
+def test_push_frame_carries_no_label_a_field_or_a_band_gives(group: str) -> None:
+    # Only a column that is no model field (nor a computed band without its column)
+    # rides in the query's attributes: the queries of the others are the frame's own.
+    policy = pz.Policy(rules=[pz.rules.GroupShare(group=group, shares={"x": 0.5})])
+    frame = pz.synthetic.queries(5, seed=2)
+    q = pz.TriageQueue(policy)
+    q.push_frame(frame)
+    now = frame["received_at"].max()
+    popped = [q.pop(now) for _ in range(5)]
+    assert [e.query.attributes for e in popped] == [{}] * 5
+    labels = dict(zip(frame["query_id"], group_labels(frame, group=group).astype(str), strict=True))
+    assert [e.group for e in popped] == [labels[e.query_id] for e in popped]
