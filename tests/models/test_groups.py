@@ -62,8 +62,22 @@ def test_an_unknown_group_names_the_group_and_the_columns() -> None:
     frame = pz.synthetic.queries(3, seed=0)
     with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*'query_id'.*follower_band"):
         group_labels(frame, group="tier")
-    with pytest.raises(pz.SchemaError, match="cannot group by 'tier'.*segment.*follower_band"):
-        group_of("tier")
+    (query, customer), *_ = _pairs(frame)
+    label = group_of("tier")  # a pair may carry it in its attributes: asked per pair
+    with pytest.raises(
+        pz.SchemaError, match=f"cannot group by 'tier'.*{query.query_id!r}.*segment.*follower_band"
+    ):
+        label(query, customer)
+
+
+@given(pst.query_frames(max_rows=15), st.sampled_from(["query", "customer"]))
+def test_a_column_carried_as_an_attribute_is_the_frame_s_label(
+    frame: pd.DataFrame, on: str
+) -> None:
+    frame = frame.assign(region=[f"r{i % 3}" for i in range(len(frame))])
+    pairs = pz.models.frame_to_objects(frame, attributes={"region": on})  # type: ignore[dict-item]
+    label = group_of("region")
+    assert [label(q, c) for q, c in pairs] == group_labels(frame, group="region").tolist()
 
 
 def test_missing_labels_are_an_error_naming_the_rows() -> None:

@@ -407,6 +407,11 @@ def test_four_consumers_lose_and_duplicate_nothing(preset: str) -> None:
 
 
 def test_group_share_by_unknown_attribute() -> None:
+    # A group that is no model field may ride in a query's attributes (test_queue_groups):
+    # the queue is made, and a query carrying no label is refused at its push.
     policy = pz.Policy(rules=[pz.rules.GroupShare(group="region", shares={"eu": 0.5})])
-    with pytest.raises(pz.InputError, match="cannot group by 'region'"):
-        pz.TriageQueue(policy)
+    q = pz.TriageQueue(policy)
+    ((query, customer),) = objects(pz.synthetic.queries(1, seed=0))
+    with pytest.raises(pz.InputError, match=f"cannot group by 'region'.*{query.query_id!r}"):
+        q.push(query, customer)
+    assert len(q) == 0

@@ -6,8 +6,9 @@ The label of a query under a group name follows one rule, on a frame
 (:func:`group_labels`, vectorised) and on a ``(Query, Customer)`` pair
 (:func:`group_of`, for the live queue):
 
-1. a column (on a frame) or an attribute of the query, then of the customer
-   (on a pair) of that name wins;
+1. a column (on a frame) of that name wins; on a pair, a field of the query,
+   then of the customer, then an entry of the query's ``attributes``, then of
+   the customer's (where a frame's other columns are carried);
 2. otherwise ``follower_band`` and ``value_band`` are computed from
    ``followers`` and ``lifetime_value`` with :data:`FOLLOWER_BANDS` and
    :data:`VALUE_BANDS`;
@@ -101,29 +102,50 @@ def _unknown(name: str, where: str) -> str:
 def group_of(group: str) -> Callable[[Query, Customer], str]:
     """A function ``(query, customer) -> label`` for ``group``: the rule of :func:`group_labels`.
 
-    The attribute is looked up once, here (an attribute of :class:`Query`
-    first, then of :class:`Customer`, then the bands), so the returned
-    function is cheap enough for a queue's ``push``. Labels are strings
-    (``str`` of the attribute), as ``GroupShare.shares`` keys are.
+    Where the label comes from is decided once, here, as far as the models
+    allow, so the returned function is cheap enough for a queue's ``push``:
+    a field of :class:`Query`, then of :class:`Customer` (the frame's model
+    columns); otherwise, per pair, an entry of the query's ``attributes``,
+    then of the customer's (the frame twin of a column that is no model
+    field, e.g. ``region``; :meth:`TriageQueue.push_frame
+    <prioritize.TriageQueue.push_frame>` carries it there), and failing
+    those the bands (``follower_band``, ``value_band``). Labels are strings
+    (``str`` of the value), as ``GroupShare.shares`` keys are.
 
     Raises
     ------
     SchemaError
-        Here, when neither model has the attribute and ``group`` is not a
-        band; from the returned function, when the attribute is ``None`` for
-        that query (the message names the query).
+        From the returned function: the field or attribute is ``None`` for
+        that query, or neither the query nor its customer carries the
+        attribute and ``group`` is not a band (the message names the group
+        and the query).
     """
     name = _check_name(group)
     if name in Query.model_fields:
         return _attribute(name, lambda q, c: getattr(q, name))
     if name in Customer.model_fields:
         return _attribute(name, lambda q, c: getattr(c, name))
-    if name in GROUP_BANDS:
-        source, bands = GROUP_BANDS[name]
-        return lambda q, c: band_of(getattr(c, source), bands)
+    band = GROUP_BANDS.get(name)
+
+    def label(query: Query, customer: Customer) -> str:
+        value = query.attributes.get(name)
+        if value is None:
+            value = customer.attributes.get(name)
+            if value is None:
+                if band is not None:
+                    return band_of(getattr(customer, band[0]), band[1])
+                raise SchemaError(_unknown_for(name, query))
+        return str(value)
+
+    return label
+
+
+def _unknown_for(name: str, query: Query) -> str:
     fields = sorted({*Query.model_fields, *Customer.model_fields})
-    raise SchemaError(
-        _unknown(name, f"Query and Customer have no such attribute; they have {fields}")
+    return _unknown(
+        name,
+        f"query {query.query_id!r} and its customer {query.customer_id!r} carry no such "
+        f"attribute (in their attributes), and it is no field of Query or Customer: {fields}",
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from prioritize._errors import InputError
 from prioritize._internal.skills import read_skills
-from prioritize.models import Customer, Query, canonical_frame, frame_to_objects
+from prioritize.models import Customer, Query, canonical_frame, frame_to_objects, group_labels
 from prioritize.policy import Policy
 
 if TYPE_CHECKING:
@@ -63,7 +63,10 @@ def prepare_frame(
     (:meth:`Routes.resolve_frame <prioritize.Routes.resolve_frame>`), else from
     the ``skills`` column. The inputs of the signals the policy declares
     (``signals.custom``) are carried into the ``attributes`` of each customer
-    or query, so an entry's score explains them; so are the columns the routes
+    or query, so an entry's score explains them; so is the column of a
+    ``GroupShare`` that is no model field (its labels, into the query's), so
+    that :func:`~prioritize.models.group_of` of the pair gives the frame's
+    label; so are the columns the routes
     read that are not fields of the models (into the query's), so that
     :meth:`Routes.resolve <prioritize.Routes.resolve>` of the pair gives the
     skills the frame gave (a SharedQueue re-keyed under other routes reads them).
@@ -85,8 +88,16 @@ def prepare_frame(
     # A declared input the frame lacks is one scoring does not read (weight 0, blind).
     custom = policy.signals.custom.values()
     declared = {d.input: d.on for d in custom if d.input in frame.columns}
+    fields = {*Query.model_fields, *Customer.model_fields}
+    group = None if policy.group_share is None else policy.group_share.group
+    if group is not None and group in frame.columns and group not in {*fields, *declared}:
+        # GroupShare by a column that is no model field: its labels (as the frame path
+        # reads them, missing ones an error naming the rows) ride on the query, where
+        # group_of finds them. A custom signal reading that column keeps its values.
+        labels = group_labels(frame, group=group).to_numpy(dtype=object)
+        frame = frame.assign(**{group: [str(v) for v in labels]})
+        declared[group] = "query"
     if routes is not None:
-        fields = {*Query.model_fields, *Customer.model_fields}
         for column in routes.columns:
             if column in frame.columns and column not in fields:
                 declared.setdefault(column, "query")
