@@ -21,9 +21,10 @@ queries with one process and with four processes:
 Two cases (``--case``): ``overdue``, every claim at T0 + 1 day, when every
 query has waited past its MaxWait limit (the worst case for the lanes: each
 lane's head is overdue and read), and ``fresh``, the queries arriving one a
-second and the claims following one a second (each worker's clock starts 15
-minutes after the last arrival and moves on a second per claim of all
-workers): waits are minutes, and only the last claims find an overdue query
+second and the claims following one a second (the workers share one clock,
+30 minutes after the last arrival at the first claim, a second later at each
+claim of any worker; shared, so that no worker's now passes another's lease):
+waits are minutes, and only the last claims find an overdue query
 (the ``overdue`` column: the share of the rules contender's claims served as
 overdue).
 
@@ -185,23 +186,32 @@ def server_cpu(execute: Callable[[str], Any] | None) -> Callable[[], float]:
     return read
 
 
-def clock(case: str, n: int, procs: int) -> tuple[datetime, timedelta]:
-    """A worker's first claim's now and its step per claim (see the module's docstring)."""
+def first_now(case: str, n: int) -> datetime:
+    """The first claim's now (see the module's docstring)."""
     if case == "overdue":
-        return T0 + timedelta(days=1), timedelta(0)
-    return T0 + timedelta(seconds=n, minutes=15), timedelta(seconds=procs)
+        return T0 + timedelta(days=1)
+    return T0 + timedelta(seconds=n, minutes=30)
+
+
+def tick(ticks: Any, step: bool) -> int:
+    """The shared clock's seconds since the first claim, moved on a second if ``step``
+    (unlocked: an increment lost to a race only slows the clock)."""
+    if not step:
+        return 0
+    seconds: int = ticks.value
+    ticks.value = seconds + 1
+    return seconds
 
 
 def drain_fifo(url: str, table: str, clk: Any, start: Any, cpu: Any) -> None:
     q = Fifo(url, table)
     server = server_cpu(q.conn.execute if q.pg else None)
-    first, step = clk
-    now_ns, step_ns = int(first.timestamp()) * 10**9, int(step.total_seconds()) * 10**9
+    first, ticks, step = clk
+    first_ns = int(first.timestamp()) * 10**9
     start.wait()
     t0, s0 = time.process_time(), server()
-    while (got := q.claim(now_ns)) is not None:
+    while (got := q.claim(first_ns + tick(ticks, step) * 10**9)) is not None:
         q.complete(*got)
-        now_ns += step_ns
     cpu.put((time.process_time() - t0 + server() - s0, 0))
 
 
@@ -209,25 +219,28 @@ def drain_shared(url: str, name: str, policy: pz.Policy, clk: Any, start: Any, c
     q = pz.SharedQueue(policy, url, name=name)
     db = q._db  # the benchmark's view of the connection: its server process
     server = server_cpu(db.run if db.for_update else None)
-    now, step = clk
+    first, ticks, step = clk
+    second = timedelta(seconds=1)
     overdue = 0
     start.wait()
     t0, s0 = time.process_time(), server()
-    while (entry := q.claim(now)) is not None:
+    while (entry := q.claim(first + tick(ticks, step) * second)) is not None:
         q.complete(entry.query_id, entry.token)
         overdue += entry.reason == "overdue"
-        now += step
     cpu.put((time.process_time() - t0 + server() - s0, overdue))
     q.close()
 
 
 def timed(
-    target: Callable[..., None], args: tuple[Any, ...], procs: int
+    target: Callable[..., None], args: tuple[Any, ...], procs: int, case: str
 ) -> tuple[float, float, int]:
     """Wall seconds to drain, the CPU seconds of the workers and their servers, and the
-    claims served as overdue."""
+    claims served as overdue (``args``' last: the first claim's now; the workers' shared
+    clock is added)."""
     start, cpu = CTX.Event(), CTX.Queue()
-    workers = [CTX.Process(target=target, args=(*args, start, cpu)) for _ in range(procs)]
+    clk = (args[-1], CTX.RawValue("q", 0), case == "fresh")
+    args = (*args[:-1], clk, start, cpu)
+    workers = [CTX.Process(target=target, args=args) for _ in range(procs)]
     for w in workers:
         w.start()
     time.sleep(0.3)  # every worker connected and waiting
@@ -247,18 +260,18 @@ def run(
     each contender's database (SQLite: a new file each, so that none reads another's or an
     earlier round's rows)."""
     rows = pairs(n)
-    clk = clock(case, n, procs)
+    first = first_now(case, n)
     out = {}
     table = "bench_" + uuid.uuid4().hex[:12]
     url = database()
     Fifo(url, table).create(rows)
-    out["baseline"] = timed(drain_fifo, (url, table, clk), procs)
+    out["baseline"] = timed(drain_fifo, (url, table, first), procs, case)
     for label, policy in (("shared/plain", PLAIN), ("shared/rules", RULES)):
         name = uuid.uuid4().hex
         url = database()
         with pz.SharedQueue(policy, url, name=name) as q:
             q.push_many(rows)
-        out[label] = timed(drain_shared, (url, name, policy, clk), procs)
+        out[label] = timed(drain_shared, (url, name, policy, first), procs, case)
     return out
 
 
