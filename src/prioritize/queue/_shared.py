@@ -111,6 +111,8 @@ _CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
 # A row whose preferred skills have lapsed at the claim's now: it arrived at least the routes'
 # skills_timeout before it (the parameter: now - timeout), the oldest rows of its set.
 _LAPSED = " AND arrival_ns <= ?"
+# _CLAIMABLE in a statement of named parameters (the claim's candidates).
+_CLAIMABLE_NOW = _CLAIMABLE.replace("?", ":now")
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
@@ -208,12 +210,12 @@ class LeasedEntry(StoredEntry):
 
 class _Plan(NamedTuple):
     """A claim's candidates for one agent's skills: the skill sets it may take from, the
-    statements (sql, parameters, the places of those that change with now: see
+    statements (sql, the parameters that do not change with now: see
     ``SharedQueue._statement``), whether the rows carry the payload, whether a set is read
     for its queries whose preference lapsed."""
 
     sets: list[tuple[str, str, bool]]
-    chunks: list[tuple[str, list[Any], list[tuple[int, int]]]]
+    chunks: list[tuple[str, dict[str, Any]]]
     fold: bool
     lapsed: bool
 
@@ -370,6 +372,9 @@ class SharedQueue:
         # Per lane, the shortest overdue wait in ns: a lane's candidate is its oldest query
         # that arrived that long before the claim's now (the core's test, as one comparison).
         self._spans = [_overdue_after(limit) for limit in self._lanes]
+        # The names of the candidates' parameters of each lane's cut (see _statement).
+        self._cut_names = [f"c{i}" for i in range(len(self._lanes))]
+        self._min_names = [f"m{i}" for i in range(len(self._lanes))]
         share = policy.group_share
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
@@ -955,20 +960,18 @@ class SharedQueue:
             self._db.run(
                 "SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (self._queue_id,)
             )
-        # The values that change with now (see _statement's slots): now, the newest arrival
-        # whose preference lapsed, each lane's cut, the smaller of both.
+        # The parameters that change with now (see _statement): now, each lane's cut, and with
+        # a set whose preference lapsed the newest arrival that lapsed and the smaller of both.
+        values = {"now": now_ns}
         cuts = [_cut(now_ns, span) for span in self._spans]
-        values = [now_ns, 0, *cuts]
+        values.update(zip(self._cut_names, cuts, strict=True))
         if plan.lapsed:
-            values[1] = lapse = _cut(now_ns, self._lapse)
-            values += [min(cut, lapse) for cut in cuts]
+            values["lapse"] = lapse = _cut(now_ns, self._lapse)
+            values.update(zip(self._min_names, [min(cut, lapse) for cut in cuts], strict=True))
         rows: list[Any] = []
         run = self._db.run
-        for sql, template, slots in plan.chunks:
-            params = template.copy()
-            for at, slot in slots:
-                params[at] = values[slot]
-            rows += run(sql, params).fetchall()
+        for sql, fixed in plan.chunks:
+            rows += run(sql, {**fixed, **values}).fetchall()
         return rows
 
     def _statement(
@@ -978,32 +981,20 @@ class SharedQueue:
         fold: bool,
         credit: bool,
         first: bool,
-    ) -> tuple[str, list[Any], list[tuple[int, int]]]:
-        """The candidates' statement for the skill sets ``chunk``, its parameters, and the
-        places of those that change with the claim's now: (place, slot), slot 0 the now, 1
-        the newest arrival whose preference lapsed, 2 + i lane i's cut, 2 + lanes + i the
-        smaller of both."""
-        qid, lanes = self._queue_id, len(self._lanes)
-        params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
-        slots: list[tuple[int, int]] = []
-
-        def now_dependent(*slot: int) -> None:
-            for k in slot:
-                slots.append((len(params), k))
-                params.append(None)
-
-        for need, wish, lapsed in chunk:
-            for i, limit in enumerate(self._lanes):
-                params += (qid, need, wish, limit)
-                now_dependent(2 + lanes + i if lapsed else 2 + i, 0)
-            params += (qid, need, wish)
-            now_dependent(*((1, 0) if lapsed else (0,)))
-            for group in self._listed:
-                params += (qid, need, wish, group)
-                now_dependent(*((1, 0) if lapsed else (0,)))
+    ) -> tuple[str, dict[str, Any]]:
+        """The candidates' statement for the skill sets ``chunk`` and its parameters that do
+        not change with the claim's now (named, each once: ``q`` the queue, ``s<k>`` and
+        ``p<k>`` set k's required and preferred skills, ``l<i>`` lane i's limit, ``g<j>``
+        listed group j; those :meth:`_candidates` adds: ``now``, ``c<i>`` lane i's cut,
+        ``lapse`` the newest arrival whose preference lapsed, ``m<i>`` the smaller of both)."""
+        fixed: dict[str, Any] = {"q": self._queue_id}
+        for k, (need, wish, _) in enumerate(chunk):
+            fixed[f"s{k}"], fixed[f"p{k}"] = need, wish
+        fixed.update((f"l{i}", limit) for i, limit in enumerate(self._lanes))
+        fixed.update((f"g{j}", group) for j, group in enumerate(self._listed))
         late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
         sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
-        return sql, params, slots
+        return sql, fixed
 
     def _choose(
         self, now_ns: int, rows: list[Any], *, book: bool
@@ -1075,19 +1066,20 @@ class SharedQueue:
         db = self._db
         lock = db.skip_locked if claim and not self._serialised else ""
         columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
+        # {tag}, {k} the set, {cut} the lane's newest arrival (c<i>, or m<i> for a lapsed
+        # set), {more} a listed group's and a lapsed set's conditions, {n} the arm.
         lane = (
-            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND prefer = ? AND limit_minutes = ? AND arrival_ns <= ?"
-            + _CLAIMABLE
-            + " ORDER BY arrival_ns, query_id"
-            " LIMIT 1" + lock + ") AS c{}"
+            f"SELECT * FROM (SELECT {{tag}} AS tag, {columns} FROM pz_entry WHERE queue_id = :q"
+            " AND skills = :s{k} AND prefer = :p{k} AND limit_minutes = :l{i}"
+            " AND arrival_ns <= :{cut}" + _CLAIMABLE_NOW + " ORDER BY arrival_ns, query_id"
+            " LIMIT 1" + lock + ") AS c{n}"
         )
         head = (
-            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND prefer = ?{}{}"
-            + _CLAIMABLE
+            f"SELECT * FROM (SELECT {{tag}} AS tag, {columns} FROM pz_entry WHERE queue_id = :q"
+            " AND skills = :s{k} AND prefer = :p{k}{more}"
+            + _CLAIMABLE_NOW
             + " ORDER BY sort_key DESC, arrival_ns, query_id"
-            " LIMIT 1" + lock + ") AS c{}"
+            " LIMIT 1" + lock + ") AS c{n}"
         )
         arms: list[str] = []
         if meta:
@@ -1096,23 +1088,26 @@ class SharedQueue:
             if fold:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION)" + ", CAST(NULL AS TEXT)" * 3
             facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
-            of_queue = " FROM pz_skills WHERE queue_id = ?"
+            of_queue = " FROM pz_skills WHERE queue_id = :q"
             if credit:  # one row: the count and the ledger
                 arms.append(
                     "SELECT * FROM ("
                     + facts.format(_CREDIT, f"(SELECT count(*){of_queue})", "credit")
-                    + " FROM pz_queue WHERE id = ?) AS l"
+                    + " FROM pz_queue WHERE id = :q) AS l"
                 )
             else:
                 arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
         for k in range(sets):
-            late = _LAPSED if k >= sets - lapsed else ""
+            lapsed_set = k >= sets - lapsed
+            late = " AND arrival_ns <= :lapse" if lapsed_set else ""
             for i in range(len(self._lanes)):
-                arms.append(lane.format(i, len(arms)))
-            arms.append(head.format(_OVERALL, "", late, len(arms)))
-            for i in range(len(self._listed)):
-                arms.append(head.format(_GROUP - i, " AND listed_group = ?", late, len(arms)))
-        sql = self._sql[key] = " UNION ALL ".join(arms)
+                cut = f"m{i}" if lapsed_set else f"c{i}"
+                arms.append(lane.format(tag=i, k=k, i=i, cut=cut, n=len(arms)))
+            arms.append(head.format(tag=_OVERALL, k=k, more=late, n=len(arms)))
+            for j in range(len(self._listed)):
+                more = f" AND listed_group = :g{j}{late}"
+                arms.append(head.format(tag=_GROUP - j, k=k, more=more, n=len(arms)))
+        sql = self._sql[key] = db.named(" UNION ALL ".join(arms))
         return sql
 
     # --------------------------------------------------------------- remove
