@@ -858,7 +858,7 @@ class SharedQueue:
         with db.tx(commit=claim):
             plan = self._plan(skills, claim)
             chosen = self._choose(now_ns, self._candidates(plan, claim, now_ns), book=claim)
-            if isinstance(chosen, _Stale):  # read again, with every set (whatever the count)
+            if isinstance(chosen, _Stale):  # read again with every set (stale again: a new tx)
                 self._refresh_sets()
                 plan = self._plan(skills, claim)
                 chosen = self._choose(now_ns, self._candidates(plan, claim, now_ns), book=claim)
