@@ -18,6 +18,16 @@ queries with one process and with four processes:
 * ``shared/rules``: ``SharedQueue`` under Aging + per-channel MaxWait +
   GroupShare (the ledger read and written in every claim's transaction).
 
+Two cases (``--case``): ``overdue``, every claim at T0 + 1 day, when every
+query has waited past its MaxWait limit (the worst case for the lanes: each
+lane's head is overdue and read), and ``fresh``, the queries arriving one a
+second and the claims following one a second (the workers share one clock,
+30 minutes after the last arrival at the first claim, a second later at each
+claim of any worker; shared, so that no worker's now passes another's lease):
+waits are minutes, and only the last claims find an overdue query
+(the ``overdue`` column: the share of the rules contender's claims served as
+overdue).
+
 Rounds are interleaved and the best of ``--rounds`` is kept; the ratio is
 baseline rate / contender rate (goal: ≤ 1.5 for the policy's features).
 On a loaded machine the wall-clock ratios swing by tens of percent between
@@ -26,7 +36,7 @@ the workers (``time.process_time``) plus, on PostgreSQL, of their server
 processes (``pg_backend_pid``, read from ``/proc``), best of the rounds, and
 its ratio to the baseline's.
 
-    python benchmarks/bench_shared.py [--n 1500] [--rounds 3]
+    python benchmarks/bench_shared.py [--n 1500] [--rounds 3] [--case both]
 """
 
 from __future__ import annotations
@@ -49,7 +59,10 @@ from typing import Any
 import prioritize as pz
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-LEASE_NS = 15 * 60 * 10**9  # SharedQueue's default lease
+# A day's lease: long against the fresh case's clock (a second per claim), so that a worker
+# descheduled for many claims on a loaded machine still holds its lease (the baseline's the same).
+LEASE_MINUTES = 24 * 60
+LEASE_NS = LEASE_MINUTES * 60 * 10**9
 # fork is fastest; Python 3.12+ warns about fork in a process with threads, so use forkserver
 # there (checked to pass on 3.11 too).
 CTX = mp.get_context("fork" if sys.version_info < (3, 12) else "forkserver")
@@ -176,62 +189,94 @@ def server_cpu(execute: Callable[[str], Any] | None) -> Callable[[], float]:
     return read
 
 
-def drain_fifo(url: str, table: str, start: Any, cpu: Any) -> None:
+def first_now(case: str, n: int) -> datetime:
+    """The first claim's now (see the module's docstring)."""
+    if case == "overdue":
+        return T0 + timedelta(days=1)
+    return T0 + timedelta(seconds=n, minutes=30)
+
+
+def tick(ticks: Any, step: bool) -> int:
+    """The shared clock's seconds since the first claim, moved on a second if ``step``
+    (unlocked: an increment lost to a race only slows the clock)."""
+    if not step:
+        return 0
+    seconds: int = ticks.value
+    ticks.value = seconds + 1
+    return seconds
+
+
+def drain_fifo(url: str, table: str, clk: Any, start: Any, cpu: Any) -> None:
     q = Fifo(url, table)
     server = server_cpu(q.conn.execute if q.pg else None)
-    now_ns = int((T0 + timedelta(days=1)).timestamp()) * 10**9
+    first, ticks, step = clk
+    first_ns = int(first.timestamp()) * 10**9
     start.wait()
     t0, s0 = time.process_time(), server()
-    while (got := q.claim(now_ns)) is not None:
+    while (got := q.claim(first_ns + tick(ticks, step) * 10**9)) is not None:
         q.complete(*got)
-    cpu.put(time.process_time() - t0 + server() - s0)
+    cpu.put((time.process_time() - t0 + server() - s0, 0))
 
 
-def drain_shared(url: str, name: str, policy: pz.Policy, start: Any, cpu: Any) -> None:
+def drain_shared(url: str, name: str, policy: pz.Policy, clk: Any, start: Any, cpu: Any) -> None:
     q = pz.SharedQueue(policy, url, name=name)
     db = q._db  # the benchmark's view of the connection: its server process
     server = server_cpu(db.run if db.for_update else None)
-    now = T0 + timedelta(days=1)
+    first, ticks, step = clk
+    second = timedelta(seconds=1)
+    overdue = 0
     start.wait()
     t0, s0 = time.process_time(), server()
-    while (entry := q.claim(now)) is not None:
+    while (
+        entry := q.claim(first + tick(ticks, step) * second, lease_minutes=LEASE_MINUTES)
+    ) is not None:
         q.complete(entry.query_id, entry.token)
-    cpu.put(time.process_time() - t0 + server() - s0)
+        overdue += entry.reason == "overdue"
+    cpu.put((time.process_time() - t0 + server() - s0, overdue))
     q.close()
 
 
-def timed(target: Callable[..., None], args: tuple[Any, ...], procs: int) -> tuple[float, float]:
-    """Wall seconds to drain, and the CPU seconds of the workers and their servers."""
+def timed(
+    target: Callable[..., None], args: tuple[Any, ...], procs: int, case: str
+) -> tuple[float, float, int]:
+    """Wall seconds to drain, the CPU seconds of the workers and their servers, and the
+    claims served as overdue (``args``' last: the first claim's now; the workers' shared
+    clock is added)."""
     start, cpu = CTX.Event(), CTX.Queue()
-    workers = [CTX.Process(target=target, args=(*args, start, cpu)) for _ in range(procs)]
+    clk = (args[-1], CTX.RawValue("q", 0), case == "fresh")
+    args = (*args[:-1], clk, start, cpu)
+    workers = [CTX.Process(target=target, args=args) for _ in range(procs)]
     for w in workers:
         w.start()
     time.sleep(0.3)  # every worker connected and waiting
     t0 = time.perf_counter()
     start.set()
-    spent = sum(cpu.get() for _ in workers)
+    got = [cpu.get() for _ in workers]
     for w in workers:
         w.join()
         assert w.exitcode == 0
-    return time.perf_counter() - t0, spent
+    return time.perf_counter() - t0, sum(g[0] for g in got), sum(g[1] for g in got)
 
 
-def run(database: Callable[[], str], n: int, procs: int) -> dict[str, tuple[float, float]]:
+def run(
+    database: Callable[[], str], n: int, procs: int, case: str
+) -> dict[str, tuple[float, float, int]]:
     """Seconds to drain n queries (wall, CPU), per contender (one round); ``database()``: the URL of
     each contender's database (SQLite: a new file each, so that none reads another's or an
     earlier round's rows)."""
     rows = pairs(n)
+    first = first_now(case, n)
     out = {}
     table = "bench_" + uuid.uuid4().hex[:12]
     url = database()
     Fifo(url, table).create(rows)
-    out["baseline"] = timed(drain_fifo, (url, table), procs)
+    out["baseline"] = timed(drain_fifo, (url, table, first), procs, case)
     for label, policy in (("shared/plain", PLAIN), ("shared/rules", RULES)):
         name = uuid.uuid4().hex
         url = database()
         with pz.SharedQueue(policy, url, name=name) as q:
             q.push_many(rows)
-        out[label] = timed(drain_shared, (url, name, policy), procs)
+        out[label] = timed(drain_shared, (url, name, policy, first), procs, case)
     return out
 
 
@@ -239,6 +284,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--case", choices=["overdue", "fresh", "both"], default="both")
     args = parser.parse_args()
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -256,25 +302,34 @@ def main() -> None:
         }
         print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
         print(
-            f"{'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8} {'x baseline':>10}"
-            f" {'CPU us':>8} {'CPU x base':>10}"
+            f"{'case':<8} {'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8}"
+            f" {'x baseline':>10} {'CPU us':>8} {'CPU x base':>10} {'overdue':>8}"
         )
-        for backend, database in backends.items():
-            for procs in (1, 4):
-                best: dict[str, float] = {}
-                cpu: dict[str, float] = {}
-                for _ in range(args.rounds):
-                    for label, (seconds, spent) in run(database, args.n, procs).items():
-                        best[label] = min(best.get(label, float("inf")), seconds)
-                        cpu[label] = min(cpu.get(label, float("inf")), spent)
-                for label, seconds in best.items():
-                    ratio = seconds / best["baseline"]
-                    rate = args.n / seconds
-                    used = cpu[label] / args.n * 1e6
-                    print(
-                        f"{backend:<11} {procs:>5} {label:<13} {rate:>8.0f} {ratio:>10.2f}"
-                        f" {used:>8.0f} {cpu[label] / cpu['baseline']:>10.2f}"
-                    )
+        cases = ["overdue", "fresh"] if args.case == "both" else [args.case]
+        for case in cases:
+            for backend, database in backends.items():
+                for procs in (1, 4):
+                    best: dict[str, float] = {}
+                    cpu: dict[str, float] = {}
+                    late: dict[str, int] = {}
+                    for _ in range(args.rounds):
+                        for label, (seconds, spent, n_late) in run(
+                            database, args.n, procs, case
+                        ).items():
+                            best[label] = min(best.get(label, float("inf")), seconds)
+                            cpu[label] = min(cpu.get(label, float("inf")), spent)
+                            late[label] = n_late
+                    for label, seconds in best.items():
+                        ratio = seconds / best["baseline"]
+                        rate = args.n / seconds
+                        used = cpu[label] / args.n * 1e6
+                        share = f"{late[label] / args.n:.0%}" if label == "shared/rules" else ""
+                        print(
+                            f"{case:<8} {backend:<11} {procs:>5} {label:<13} {rate:>8.0f}"
+                            f" {ratio:>10.2f} {used:>8.0f} {cpu[label] / cpu['baseline']:>10.2f}"
+                            f" {share:>8}",
+                            flush=True,
+                        )
 
 
 if __name__ == "__main__":

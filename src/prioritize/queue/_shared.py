@@ -50,7 +50,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -111,11 +111,20 @@ _CLAIMABLE = " AND completed_ns IS NULL AND (state = 0 OR lease_ns < ?)"
 # A row whose preferred skills have lapsed at the claim's now: it arrived at least the routes'
 # skills_timeout before it (the parameter: now - timeout), the oldest rows of its set.
 _LAPSED = " AND arrival_ns <= ?"
+# _CLAIMABLE in a statement of named parameters (the claim's candidates).
+_CLAIMABLE_NOW = _CLAIMABLE.replace("?", ":now")
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 _AGAIN = object()  # a claim that lost a race: asked again
+
+
+class _Stale:
+    """A claim's candidates missed a skill set another process added: read again."""
+
+
+_STALE = _Stale()
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # SQLite's UPDATE ... RETURNING
 # complete and release: the lease's row, if this token holds it.
 _FINISH = (
@@ -197,6 +206,18 @@ class LeasedEntry(StoredEntry):
 
     def __repr__(self) -> str:
         return f"LeasedEntry(query_id={self.query_id!r}, reason={self.reason!r}, token=...)"
+
+
+class _Plan(NamedTuple):
+    """A claim's candidates for one agent's skills: the skill sets it may take from, the
+    statements (sql, the parameters that do not change with now: see
+    ``SharedQueue._statement``), whether the rows carry the payload, whether a set is read
+    for its queries whose preference lapsed."""
+
+    sets: list[tuple[str, str, bool]]
+    chunks: list[tuple[str, dict[str, Any]]]
+    fold: bool
+    lapsed: bool
 
 
 class _Head:
@@ -351,6 +372,9 @@ class SharedQueue:
         # Per lane, the shortest overdue wait in ns: a lane's candidate is its oldest query
         # that arrived that long before the claim's now (the core's test, as one comparison).
         self._spans = [_overdue_after(limit) for limit in self._lanes]
+        # The names of the candidates' parameters of each lane's cut (see _statement).
+        self._cut_names = [f"c{i}" for i in range(len(self._lanes))]
+        self._min_names = [f"m{i}" for i in range(len(self._lanes))]
         share = policy.group_share
         self._shares: dict[str, float] | None = None if share is None else dict(share.shares)
         self._group_of = None if share is None else group_of(share.group)
@@ -367,7 +391,6 @@ class SharedQueue:
         # The claim's candidate statements (see _candidates_sql), and the queue's skill sets
         # as last read (sets are only added: the claim reads their count to know).
         self._sql: dict[tuple[Any, ...], str] = {}
-        self._statements: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, int]]]] = {}
         # PostgreSQL: under GroupShare the ledger's row lock orders the claims (the candidate
         # rows are read unlocked); with the score alone, a claim is one statement.
         db = self._db
@@ -376,8 +399,16 @@ class SharedQueue:
             not self._lanes and not self._listed and (bool(db.for_update) or _RETURNING)
         )
         self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
-        # The (required, preferred) skill sets of the queue (the Picker's buckets), as texts.
+        # One ledger per queue, its credits set from the database's at each claim.
+        self._ledger = None if self._shares is None else ShareLedger(self._shares)
+        # The (required, preferred) skill sets of the queue (the Picker's buckets), as texts,
+        # and per (agent's skills, claim) the plan of the candidates' statements made from
+        # them (_plan; both made again when another process adds a set).
         self._sets: list[tuple[str, str]] = []
+        self._plans: dict[tuple[Skills | None, bool], _Plan] = {}
+        # The served row's update: a lease (completed_ns untouched: no index page written),
+        # or taken for good with its completed_ns.
+        self._updates = {lease: self._update_sql(lease=lease) for lease in (True, False)}
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -735,6 +766,7 @@ class SharedQueue:
 
     def _refresh_sets(self) -> None:
         """Another process pushed a new skill set: read them all."""
+        self._plans.clear()
         self._sets = sorted(
             (r[0], r[1])
             for r in self._db.run(
@@ -824,23 +856,17 @@ class SharedQueue:
         db = self._db
         claim = change is not None
         with db.tx(commit=claim):
-            refreshed = False
-            while True:
-                sets = self._sets_for(skills)
-                rows, meta = self._candidates(sets, claim, now_ns)
-                if meta[_COUNT] == len(self._sets) or refreshed:
-                    break
+            plan = self._plan(skills, claim)
+            chosen = self._choose(now_ns, self._candidates(plan, claim, now_ns), book=claim)
+            if isinstance(chosen, _Stale):  # read again with every set (stale again: a new tx)
                 self._refresh_sets()
-                refreshed = True
-            ledger: ShareLedger[str] | None = None
-            if self._shares is not None:
-                ledger = ShareLedger(self._shares)
-                ledger.credit = self._read_credit(meta[_CREDIT])
-            found = self._choose(now_ns, rows, ledger, book=claim)
-            if found is None:
-                return None
+                plan = self._plan(skills, claim)
+                chosen = self._choose(now_ns, self._candidates(plan, claim, now_ns), book=claim)
+            if chosen is None or isinstance(chosen, _Stale):
+                return None if chosen is None else _AGAIN
+            found, ledger = chosen
             head = found[0]
-            if not self._fold(len(sets)):
+            if not plan.fold:
                 head.payload(
                     db.run(
                         f"SELECT {_PAYLOAD} FROM pz_entry WHERE queue_id = ? AND query_id = ?",
@@ -852,15 +878,16 @@ class SharedQueue:
             where = db.row_params(self._queue_id, head.address)
             lease = change[-1] is None  # a lease: completed_ns untouched (no index page written)
             values = change[:-1] if lease else change
+            update = self._updates[lease]
             if ledger is None:
-                db.run(self._update_sql(lease=lease), (*values, *where))
+                db.run(update, (*values, *where))
                 return found
             # The ledger as read in this transaction (under its lock): written only if it changed
             # (a listed group without a backlog keeps a credit of 0: no page written).
             changed = ledger.credit != self._credit[1]
             text = _credit_text(self._keys, ledger.credit) if changed else self._credit[0]
             if not self._serialised:
-                db.run(self._update_sql(lease=lease), (*values, *where))
+                db.run(update, (*values, *where))
                 if changed:
                     db.run("UPDATE pz_queue SET credit = ? WHERE id = ?", (text, self._queue_id))
                     self._credit = (text, dict(ledger.credit))
@@ -870,12 +897,12 @@ class SharedQueue:
             # only if it was (one statement); else the claim is asked again.
             if changed:
                 cur = db.run(
-                    "WITH e AS (" + self._update_sql(lease=lease) + _CLAIMABLE + " RETURNING 1)"
+                    "WITH e AS (" + update + _CLAIMABLE + " RETURNING 1)"
                     " UPDATE pz_queue SET credit = ? WHERE id = ? AND EXISTS (SELECT 1 FROM e)",
                     (*values, *where, now_ns, text, self._queue_id),
                 )
             else:
-                cur = db.run(self._update_sql(lease=lease) + _CLAIMABLE, (*values, *where, now_ns))
+                cur = db.run(update + _CLAIMABLE, (*values, *where, now_ns))
         if cur.rowcount != 1:  # read after the commit (the pipeline's one round trip)
             return _AGAIN
         self._credit = (text, dict(ledger.credit))
@@ -900,45 +927,52 @@ class SharedQueue:
         """Whether the candidate rows carry the payload (few of them: no second read)."""
         return sets * (len(self._lanes) + 1 + len(self._listed)) <= _FOLD_ARMS
 
-    def _candidates(
-        self, sets: list[tuple[str, str, bool]], claim: bool, now_ns: int
-    ) -> tuple[list[Any], dict[int, Any]]:
-        """The candidate rows of the sets ``sets`` at ``now_ns`` (each a head by an index:
+    def _plan(self, skills: Skills | None, claim: bool) -> _Plan:
+        """The skill sets an agent with ``skills`` may take from and the candidates'
+        statements for them (made once per (skills, claim), until a new set appears)."""
+        plan = self._plans.get((skills, claim))
+        if plan is None:
+            if len(self._plans) > 256:
+                self._plans.clear()
+            sets = self._sets_for(skills)
+            step = max(1, _MAX_ARMS // (len(self._lanes) + 1 + len(self._listed)))
+            fold = self._fold(len(sets))
+            credit = self._shares is not None
+            chunks = [
+                self._statement(tuple(sets[start : start + step]), claim, fold, credit, start == 0)
+                for start in range(0, max(len(sets), 1), step)
+            ]
+            lapsed = any(s[2] for s in sets)
+            plan = self._plans[skills, claim] = _Plan(sets, chunks, fold, lapsed)
+        return plan
+
+    def _candidates(self, plan: _Plan, claim: bool, now_ns: int) -> list[Any]:
+        """The candidate rows of the plan's sets at ``now_ns`` (each a head by an index:
         per set, the oldest of each MaxWait limit, the score head and the head of each listed
         group; of a set whose preference the agent lacks, among the queries whose preference
         lapsed; a query whose lease ran out is one of them, at its place), and the facts read
-        with them: the number of skill sets of the queue, its ledger (locked by a claim on
-        PostgreSQL, before the candidates are read, so that the ledger's updates follow one
-        another; SQLite's write lock already does that)."""
-        qid = self._queue_id
-        per_set = len(self._lanes) + 1 + len(self._listed)
-        step = max(1, _MAX_ARMS // per_set)
-        fold = self._fold(len(sets))
-        credit = self._shares is not None
-        rows: list[Any] = []
-        meta: dict[int, Any] = {}
+        with them (tagged: the number of skill sets of the queue, its ledger; locked by a
+        claim on PostgreSQL, before the candidates are read, so that the ledger's updates
+        follow one another; SQLite's write lock already does that)."""
         if claim and self._serialised:
             # The ledger's row locked by a statement of its own (pipelined, not waited for), so
             # that the candidates' statement reads the rows as the previous claim left them.
-            self._db.run("SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (qid,))
+            self._db.run(
+                "SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (self._queue_id,)
+            )
+        # The parameters that change with now (see _statement): now, each lane's cut, and with
+        # a set whose preference lapsed the newest arrival that lapsed and the smaller of both.
+        values = {"now": now_ns}
         cuts = [_cut(now_ns, span) for span in self._spans]
-        lapse = _cut(now_ns, self._lapse)
-        # The values that change with now (see _statement's slots).
-        values = [now_ns, lapse, *cuts, *(min(cut, lapse) for cut in cuts)]
-        start = 0
-        while True:
-            chunk = tuple(sets[start : start + step])
-            sql, params, slots = self._statement(chunk, claim, fold, credit, start == 0)
-            for at, slot in slots:
-                params[at] = values[slot]
-            for row in self._db.run(sql, params).fetchall():
-                if _GROUP < row[0] <= _COUNT:
-                    meta[_COUNT], meta[_CREDIT] = row[3], row[4]
-                else:
-                    rows.append(row)
-            start += step
-            if start >= len(sets):
-                return rows, meta
+        values.update(zip(self._cut_names, cuts, strict=True))
+        if plan.lapsed:
+            values["lapse"] = lapse = _cut(now_ns, self._lapse)
+            values.update(zip(self._min_names, [min(cut, lapse) for cut in cuts], strict=True))
+        rows: list[Any] = []
+        run = self._db.run
+        for sql, fixed in plan.chunks:
+            rows += run(sql, {**fixed, **values}).fetchall()
+        return rows
 
     def _statement(
         self,
@@ -947,46 +981,32 @@ class SharedQueue:
         fold: bool,
         credit: bool,
         first: bool,
-    ) -> tuple[str, list[Any], list[tuple[int, int]]]:
-        """The candidates' statement for the skill sets ``chunk``, a copy of its parameters,
-        and the places of those that change with the claim's now: (place, slot), slot 0 the
-        now, 1 the newest arrival whose preference lapsed, 2 + i lane i's cut, 2 + lanes + i
-        the smaller of both (made once per chunk of sets, as the statement)."""
-        key = (chunk, claim, fold, credit, first)
-        made = self._statements.get(key)
-        if made is None:
-            qid, lanes = self._queue_id, len(self._lanes)
-            params: list[Any] = [qid, qid] if first and credit else [qid] if first else []
-            slots: list[tuple[int, int]] = []
-
-            def now_dependent(*slot: int) -> None:
-                for k in slot:
-                    slots.append((len(params), k))
-                    params.append(None)
-
-            for need, wish, lapsed in chunk:
-                for i, limit in enumerate(self._lanes):
-                    params += (qid, need, wish, limit)
-                    now_dependent(2 + lanes + i if lapsed else 2 + i, 0)
-                params += (qid, need, wish)
-                now_dependent(*((1, 0) if lapsed else (0,)))
-                for group in self._listed:
-                    params += (qid, need, wish, group)
-                    now_dependent(*((1, 0) if lapsed else (0,)))
-            late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
-            sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
-            if len(self._statements) > 256:
-                self._statements.clear()
-            made = self._statements[key] = (sql, params, slots)
-        return made[0], list(made[1]), made[2]
+    ) -> tuple[str, dict[str, Any]]:
+        """The candidates' statement for the skill sets ``chunk`` and its parameters that do
+        not change with the claim's now (named, each once: ``q`` the queue, ``s<k>`` and
+        ``p<k>`` set k's required and preferred skills, ``l<i>`` lane i's limit, ``g<j>``
+        listed group j; those :meth:`_candidates` adds: ``now``, ``c<i>`` lane i's cut,
+        ``lapse`` the newest arrival whose preference lapsed, ``m<i>`` the smaller of both)."""
+        fixed: dict[str, Any] = {"q": self._queue_id}
+        for k, (need, wish, _) in enumerate(chunk):
+            fixed[f"s{k}"], fixed[f"p{k}"] = need, wish
+        fixed.update((f"l{i}", limit) for i, limit in enumerate(self._lanes))
+        fixed.update((f"g{j}", group) for j, group in enumerate(self._listed))
+        late = sum(s[2] for s in chunk)  # the chunk's lapsed sets, last
+        sql = self._candidates_sql(claim, len(chunk), late, fold, first and credit, meta=first)
+        return sql, fixed
 
     def _choose(
-        self, now_ns: int, rows: list[Any], ledger: ShareLedger[str] | None, *, book: bool
-    ) -> tuple[_Head, Reason] | None:
-        """The core's rule on the candidate rows (overdue lanes, groups, score)."""
+        self, now_ns: int, rows: list[Any], *, book: bool
+    ) -> tuple[tuple[_Head, Reason], ShareLedger[str] | None] | _Stale | None:
+        """The core's rule on the candidate rows (overdue lanes, groups, score): the served
+        head and its reason, and the ledger as booked (``book``) or read; None if nothing is
+        claimable; _STALE if the queue has more skill sets than this process read (another
+        process added one: the rows do not cover it)."""
         late: Any = None  # the oldest overdue lane head
         low: Any = None  # the score head: (token, row)
         heads: dict[str, Any] = {}  # listed group -> (token, row) of its best head over the sets
+        count, credit = None, None
         spans = self._spans
         for row in rows:
             tag = row[0]
@@ -998,32 +1018,39 @@ class SharedQueue:
                     else is_overdue(minutes_between(now_ns, row[3]), self._lanes[tag])
                 ) and (late is None or (row[3], row[1]) < (late[3], late[1])):
                     late = row
-                continue
-            token = (-row[2], row[3], row[1])  # the core's tie rule: key desc, arrival, id
-            if tag == _OVERALL:
-                if low is None or token < low[0]:
-                    low = (token, row)
-            else:
-                group = self._listed[_GROUP - tag]
-                known = heads.get(group)
-                if known is None or token < known[0]:
-                    heads[group] = (token, row)
+            elif tag == _OVERALL or tag <= _GROUP:
+                token = (-row[2], row[3], row[1])  # the core's tie rule: key desc, arrival, id
+                if tag == _OVERALL:
+                    if low is None or token < low[0]:
+                        low = (token, row)
+                else:
+                    group = self._listed[_GROUP - tag]
+                    known = heads.get(group)
+                    if known is None or token < known[0]:
+                        heads[group] = (token, row)
+            else:  # the facts
+                count, credit = row[3], row[4]
+        if count != len(self._sets):
+            return _STALE
+        ledger = self._ledger
+        if ledger is not None:
+            ledger.credit = self._read_credit(credit)
         if late is not None:
             if ledger is not None and book:
                 # The listed groups with a query this agent may take: the served one counts.
                 ledger.record(list(heads), str(late[4]))
-            return _Head(late[1:]), "overdue"
+            return (_Head(late[1:]), "overdue"), ledger
         if low is None:
             return None
         if ledger is None:
-            return _Head(low[1][1:]), "score"
+            return (_Head(low[1][1:]), "score"), None
         heads.setdefault(str(low[1][4]), low)
         best = {g: h[0] for g, h in heads.items()}
         chosen = ledger.choose(best)
         if book:
             ledger.record(best, chosen)
         row = heads[chosen][1]
-        return _Head(row[1:]), "score" if row[1] == low[1][1] else "group_share"
+        return (_Head(row[1:]), "score" if row[1] == low[1][1] else "group_share"), ledger
 
     def _candidates_sql(
         self, claim: bool, sets: int, lapsed: int, fold: bool, credit: bool, *, meta: bool
@@ -1039,19 +1066,20 @@ class SharedQueue:
         db = self._db
         lock = db.skip_locked if claim and not self._serialised else ""
         columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
+        # {tag}, {k} the set, {cut} the lane's newest arrival (c<i>, or m<i> for a lapsed
+        # set), {more} a listed group's and a lapsed set's conditions, {n} the arm.
         lane = (
-            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND prefer = ? AND limit_minutes = ? AND arrival_ns <= ?"
-            + _CLAIMABLE
-            + " ORDER BY arrival_ns, query_id"
-            " LIMIT 1" + lock + ") AS c{}"
+            f"SELECT * FROM (SELECT {{tag}} AS tag, {columns} FROM pz_entry WHERE queue_id = :q"
+            " AND skills = :s{k} AND prefer = :p{k} AND limit_minutes = :l{i}"
+            " AND arrival_ns <= :{cut}" + _CLAIMABLE_NOW + " ORDER BY arrival_ns, query_id"
+            " LIMIT 1" + lock + ") AS c{n}"
         )
         head = (
-            f"SELECT * FROM (SELECT {{}} AS tag, {columns} FROM pz_entry WHERE queue_id = ?"
-            " AND skills = ? AND prefer = ?{}{}"
-            + _CLAIMABLE
+            f"SELECT * FROM (SELECT {{tag}} AS tag, {columns} FROM pz_entry WHERE queue_id = :q"
+            " AND skills = :s{k} AND prefer = :p{k}{more}"
+            + _CLAIMABLE_NOW
             + " ORDER BY sort_key DESC, arrival_ns, query_id"
-            " LIMIT 1" + lock + ") AS c{}"
+            " LIMIT 1" + lock + ") AS c{n}"
         )
         arms: list[str] = []
         if meta:
@@ -1060,23 +1088,26 @@ class SharedQueue:
             if fold:
                 nulls += ", CAST(NULL AS DOUBLE PRECISION)" + ", CAST(NULL AS TEXT)" * 3
             facts = "SELECT {}, CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), {}, {}" + nulls
-            of_queue = " FROM pz_skills WHERE queue_id = ?"
+            of_queue = " FROM pz_skills WHERE queue_id = :q"
             if credit:  # one row: the count and the ledger
                 arms.append(
                     "SELECT * FROM ("
                     + facts.format(_CREDIT, f"(SELECT count(*){of_queue})", "credit")
-                    + " FROM pz_queue WHERE id = ?) AS l"
+                    + " FROM pz_queue WHERE id = :q) AS l"
                 )
             else:
                 arms.append(facts.format(_COUNT, "count(*)", "CAST(NULL AS TEXT)") + of_queue)
         for k in range(sets):
-            late = _LAPSED if k >= sets - lapsed else ""
+            lapsed_set = k >= sets - lapsed
+            late = " AND arrival_ns <= :lapse" if lapsed_set else ""
             for i in range(len(self._lanes)):
-                arms.append(lane.format(i, len(arms)))
-            arms.append(head.format(_OVERALL, "", late, len(arms)))
-            for i in range(len(self._listed)):
-                arms.append(head.format(_GROUP - i, " AND listed_group = ?", late, len(arms)))
-        sql = self._sql[key] = " UNION ALL ".join(arms)
+                cut = f"m{i}" if lapsed_set else f"c{i}"
+                arms.append(lane.format(tag=i, k=k, i=i, cut=cut, n=len(arms)))
+            arms.append(head.format(tag=_OVERALL, k=k, more=late, n=len(arms)))
+            for j in range(len(self._listed)):
+                more = f" AND listed_group = :g{j}{late}"
+                arms.append(head.format(tag=_GROUP - j, k=k, more=more, n=len(arms)))
+        sql = self._sql[key] = db.named(" UNION ALL ".join(arms))
         return sql
 
     # --------------------------------------------------------------- remove

@@ -23,8 +23,9 @@ preferred) pair and the claim's indexes led by both).
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -36,6 +37,9 @@ __all__ = ["SCHEMA_VERSION", "Database", "open_database", "redact"]
 
 #: The version of the tables this library reads and writes.
 SCHEMA_VERSION = 4
+
+# A named parameter (:name) of a statement (psycopg's form: %(name)s).
+_NAMED = re.compile(r"(?<![:\w]):([a-z]\w*)")
 
 # state of an entry
 WAITING, LEASED, COMPLETED = 0, 1, 2
@@ -214,7 +218,7 @@ class Database:
         self.url = redact(url)
         self.conn = conn
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         """Execute one statement; the cursor."""
         return self.conn.execute(sql, params)
 
@@ -228,6 +232,11 @@ class Database:
     def row_params(self, queue_id: int, address: Any) -> tuple[Any, ...]:
         """The parameters of :attr:`where_row` for the row at ``address`` in queue ``queue_id``."""
         return (address,)
+
+    def named(self, sql: str) -> str:
+        """``sql`` whose parameters are named (``:name``, each bound once from a dict) in this
+        database's form (SQLite's own)."""
+        return sql
 
     def lock_schema(self) -> None:
         """Serialise schema creation between processes (SQLite: ``BEGIN IMMEDIATE`` does)."""
@@ -277,7 +286,7 @@ class _Postgres(Database):
             out = self._sql[sql] = sql.replace("?", "%s")
         return out
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def run(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         return self.conn.execute(self._translate(sql), params)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -301,6 +310,9 @@ class _Postgres(Database):
 
     def row_params(self, queue_id: int, address: Any) -> tuple[Any, ...]:
         return (queue_id, address)
+
+    def named(self, sql: str) -> str:
+        return _NAMED.sub(r"%(\1)s", sql)
 
     def lock_schema(self) -> None:
         self.run("SELECT pg_advisory_xact_lock(7216016)")
