@@ -45,6 +45,7 @@ import argparse
 import importlib.util
 import multiprocessing as mp
 import os
+import queue
 import sqlite3
 import sys
 import tempfile
@@ -251,7 +252,18 @@ def timed(
     time.sleep(0.3)  # every worker connected and waiting
     t0 = time.perf_counter()
     start.set()
-    got = [cpu.get() for _ in workers]
+    got: list[tuple[float, int]] = []
+    while len(got) < len(workers):
+        try:
+            got.append(cpu.get(timeout=1.0))
+        except queue.Empty:  # a worker that died never reports: stop, do not wait for ever
+            failed = [w for w in workers if w.exitcode not in (None, 0)]
+            if failed:
+                for w in workers:
+                    w.kill()
+                raise SystemExit(
+                    f"a {case} worker (pid {failed[0].pid}) exited with {failed[0].exitcode}"
+                ) from None
     for w in workers:
         w.join()
         assert w.exitcode == 0
