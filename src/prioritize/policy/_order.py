@@ -1058,19 +1058,30 @@ class Picker(Generic[H]):
         if not self._lean:
             if self._lanes_only:
                 return self._pick_lanes(t)  # type: ignore[no-any-return]
-            if not self._plain or (agent is None and self._ranked):
+            if self._ranked and not self._filed:
+                # Rank mode, one bucket, under rules: the simulator's general path.
+                if self._by_limit is not None:
+                    clock = self._clock
+                    if clock is not None and t < clock:
+                        t = clock  # time never runs backwards for MaxWait
+                    self._clock = t
+                found = self._pick_rows(t)
+                if found is not None or self._ledger is not None:
+                    return found  # else no one is overdue: the score heap, below
+            elif not self._plain or (agent is None and self._ranked):
                 if self._ledger is None and not self._ranked:
                     return self._pick_view_lanes(t, agent)
                 return self._select(t, True, agent)
-            # No rule: the score line of the agent's merged view (None: every query's).
-            view = self._views.get(agent)
-            relax = self._relax
-            if view is not None and not (relax and relax[0][0] <= t):
-                main = view.main
-            elif (main := self._merged_line(t, agent)) is None:
-                return self._select(t, True, agent)
-            if not self._ranked:
-                return self._pick_line(t, main)
+            else:
+                # No rule: the score line of the agent's merged view (None: every query's).
+                view = self._views.get(agent)
+                relax = self._relax
+                if view is not None and not (relax and relax[0][0] <= t):
+                    main = view.main
+                elif (main := self._merged_line(t, agent)) is None:
+                    return self._select(t, True, agent)
+                if not self._ranked:
+                    return self._pick_line(t, main)
         # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
             row_at, out, expires = self._row_at, self._out, self._expires
@@ -1113,6 +1124,55 @@ class Picker(Generic[H]):
                 if expires is not None and expires[tiebreak] < t:
                     continue
                 return handle, "score"
+
+    def _pick_rows(self, t: Any) -> tuple[H, Reason] | None:
+        """Rank mode, one bucket (no skills), under ``MaxWait`` and/or ``GroupShare``
+        (``t`` is past the clock): :meth:`_select`'s steps on the plain bucket, inline.
+
+        The oldest overdue row; else, under ``GroupShare``, the head of the group the
+        ledger chooses (None: no row waits). None without ``GroupShare``: nobody is
+        overdue, and :meth:`pick` pops the score heap (its lean path).
+        """
+        out, ledger = self._out, self._ledger
+        if self._by_limit is not None:
+            found = self._overdue(t, self._by_limit.items())
+            if found is not None:
+                heap, row = found
+                if ledger is not None:  # booked while the row still heads its group
+                    heads = self._heaps.items()
+                    backlogged = {g for g, h in heads if self._head(h, t, self._row_at) is not None}
+                    ledger.record(backlogged, self._group_of[row])  # type: ignore[index]
+                heappop(heap)
+                out[row] = 1
+                self._count -= 1
+                return row, "overdue"
+        if ledger is None:
+            return None
+        row_at, expires = self._row_at, self._expires
+        best: dict[str, int] = {}
+        low = -1
+        for group, heap in self._heaps.items():
+            while heap:  # _head, inline: its first int is usually live
+                head = heap[0]
+                row = row_at[head]
+                if out[row]:
+                    heappop(heap)
+                elif expires is not None and expires[row] < t:
+                    heappop(heap)
+                    out[row] = 1
+                    self._count -= 1
+                else:
+                    best[group] = head
+                    if low < 0 or head < low:
+                        low = head
+                    break
+        if low < 0:
+            return None
+        top = heappop(self._heaps[ledger.pick(best)])
+        row = row_at[top]
+        out[row] = 1
+        self._count -= 1
+        return row, "score" if top == low else "group_share"
 
     def _merged_line(self, t: Any, agent: frozenset[str] | None) -> Any:
         """The score line of ``agent``'s merged view, preferences due dropped first
@@ -1341,22 +1401,33 @@ class Picker(Generic[H]):
         (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
+        # Rank mode: a lane's first int is its oldest row, live or not. If it is not
+        # overdue no live row of the lane is (they arrived after it), and the lane is
+        # passed over without dropping its stale and expired heads: they are dropped
+        # only once overdue, so a pick costs one test per lane while nothing is due.
         oldest = None
-        expires, rows, out, arrival_of = self._expires, self._rows, self._out, self._arrival
+        expires, out, arrival_of = self._expires, self._out, self._arrival
+        per_minute = self._per_minute
         for limit, lane in lanes:
             heap = lane.heap
-            head = heap[0] if heap else None
-            if head is None or out[head] or (expires is not None and expires[head] < t):
-                head = self._head(heap, t, rows)
-                if head is None:
-                    continue
-            arrival = arrival_of[head]
-            if lane.edge is None or arrival > lane.edge:
-                if not is_overdue((t - arrival) / self._per_minute, limit):
-                    continue
-                lane.edge = arrival
-            if oldest is None or head < oldest[1]:
-                oldest = (heap, head)
+            while heap:
+                row = heap[0]
+                arrival = arrival_of[row]
+                edge = lane.edge
+                if edge is None or arrival > edge:
+                    if not is_overdue((t - arrival) / per_minute, limit):
+                        break
+                    lane.edge = arrival
+                if out[row]:
+                    heappop(heap)
+                elif expires is not None and expires[row] < t:
+                    heappop(heap)
+                    out[row] = 1
+                    self._count -= 1
+                else:
+                    if oldest is None or row < oldest[1]:
+                        oldest = (heap, row)
+                    break
         return oldest
 
     def _select(
