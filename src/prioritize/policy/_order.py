@@ -1401,23 +1401,14 @@ class Picker(Generic[H]):
         (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
-        # Rank mode: a lane's first int is its oldest row, live or not. If it is not
-        # overdue no live row of the lane is (they arrived after it), and the lane is
-        # passed over without dropping its stale and expired heads: they are dropped
-        # only once overdue, so a pick costs one test per lane while nothing is due.
+        # Rank mode: the lanes' heads, stale and expired ones dropped first (_head,
+        # inline: they are dropped here as they would be from a score heap).
         oldest = None
         expires, out, arrival_of = self._expires, self._out, self._arrival
-        per_minute = self._per_minute
         for limit, lane in lanes:
             heap = lane.heap
             while heap:
                 row = heap[0]
-                arrival = arrival_of[row]
-                edge = lane.edge
-                if edge is None or arrival > edge:
-                    if not is_overdue((t - arrival) / per_minute, limit):
-                        break
-                    lane.edge = arrival
                 if out[row]:
                     heappop(heap)
                 elif expires is not None and expires[row] < t:
@@ -1425,9 +1416,16 @@ class Picker(Generic[H]):
                     out[row] = 1
                     self._count -= 1
                 else:
-                    if oldest is None or row < oldest[1]:
-                        oldest = (heap, row)
                     break
+            else:
+                continue
+            arrival = arrival_of[row]
+            if lane.edge is None or arrival > lane.edge:
+                if not is_overdue((t - arrival) / self._per_minute, limit):
+                    continue
+                lane.edge = arrival
+            if oldest is None or row < oldest[1]:
+                oldest = (heap, row)
         return oldest
 
     def _select(
