@@ -323,9 +323,11 @@ class ShareLedger(Generic[G]):
 
 #: A heap of more entries than this (and than its line's run) is sorted into the run.
 _SETTLE_AT = 64
-#: Stale line entries are compacted only past this many (and past the ratio of
-#: :class:`Picker`'s notes).
+#: Stale line entries are swept only past this many (:meth:`Picker._stale_limit`).
 _COMPACT_AT = 64
+#: Stale line entries are swept once they outnumber this many times the line entries
+#: the waiting queries hold (:meth:`Picker._stale_limit`).
+_SWEEP_RATIO = 1
 
 
 class _Line:
@@ -1118,12 +1120,16 @@ class Picker(Generic[H]):
                 _, _, tiebreak, seq = run.popleft()
             else:
                 return None
-            if seqs.get(tiebreak) == seq:
-                del seqs[tiebreak]
-                handle = self.waiting.pop(tiebreak)
-                if expires is not None and expires[tiebreak] < t:
-                    continue
-                return handle, "score"
+            if seqs.get(tiebreak) != seq:
+                self._stale -= 1  # a stale entry met: no longer held
+                continue
+            del seqs[tiebreak]
+            handle = self.waiting.pop(tiebreak)
+            if expires is not None and expires[tiebreak] < t:
+                continue
+            if self._stale > _COMPACT_AT:  # the line shrank: _gone, inline
+                self._gone(0)
+            return handle, "score"
 
     def _pick_rows(self, t: Any) -> tuple[H, Reason] | None:
         """Rank mode, one bucket (no skills), under ``MaxWait`` and/or ``GroupShare``
@@ -1219,10 +1225,9 @@ class Picker(Generic[H]):
             if other and other[0] is entry:
                 other.popleft()
                 left -= 1
-            if left:  # compacted once they outnumber the live ones (_gone, inline)
-                self._stale = stale = self._stale + left
-                if stale > _COMPACT_AT and stale > len(waiting) * (1 + len(self._views)):
-                    self._gone(0)
+            self._stale = stale = self._stale + left
+            if stale > _COMPACT_AT:  # _gone, inline
+                self._gone(0)
             if expires is not None and expires[tiebreak] < t:
                 continue
             return handle, "score"
@@ -1256,6 +1261,7 @@ class Picker(Generic[H]):
             if top is None or self._seq.get(top[2]) != top[3] or self._expires is not None:
                 top = self._head(line, t)
                 if top is None:
+                    self._gone(0)  # expired queries may have been dropped on the way
                     return None
             tiebreak, reason = top[2], "score"
         line.drop()
@@ -1277,7 +1283,7 @@ class Picker(Generic[H]):
             run.popleft()
             left -= 1
         self._stale = stale = self._stale + left
-        if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
+        if stale > _COMPACT_AT:  # _gone, inline
             self._gone(0)
         return handle, reason
 
@@ -1339,6 +1345,7 @@ class Picker(Generic[H]):
             if top is None or seqs.get(top[2]) != top[3] or expires is not None:
                 top = self._head(chosen, t)
                 if top is None:
+                    self._gone(0)  # expired queries may have been dropped on the way
                     return None
             tiebreak, reason = top[2], "score"
         chosen.drop()
@@ -1346,7 +1353,7 @@ class Picker(Generic[H]):
         handle = self.waiting.pop(tiebreak)
         # Its entry in the other line is left behind, stale (_gone, inline).
         self._stale = stale = self._stale + 1
-        if stale > _COMPACT_AT and stale > 2 * len(self.waiting):
+        if stale > _COMPACT_AT:
             self._gone(0)
         return handle, reason
 
@@ -1479,6 +1486,7 @@ class Picker(Generic[H]):
                 if low is None or top < low:
                     low, found = top, line
             if low is None:
+                self._gone(0)  # expired queries may have been dropped on the way
                 return None
             top, heap, reason, tiebreak = low, found, "score", low[2]
         else:
@@ -1513,6 +1521,7 @@ class Picker(Generic[H]):
                         if low is None or head < low:
                             low = head
             if low is None:
+                self._gone(0)  # expired queries may have been dropped on the way
                 return None
             if ledger is None:
                 top, reason, heap = low, "score", where[""]
@@ -1540,29 +1549,50 @@ class Picker(Generic[H]):
             left = self._copies - 1  # no view: its other line kind's entry
             if self._views or self._extra:
                 left = self._left_behind(tiebreak, seq) - 1
-            if left:  # _gone, inline, swept past twice the live ones per line copy
-                self._stale = stale = self._stale + left
-                if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
-                    self._gone(0)
+            self._stale += left
+        if self._stale > _COMPACT_AT:  # _gone, inline (a peek may find expired queries)
+            self._gone(0)
         return handle, reason
 
+    def _stale_limit(self) -> int:
+        """The most stale line entries the lines hold after a pick, peek or removal.
+
+        :data:`_SWEEP_RATIO` times the line entries the waiting queries may hold (one
+        per line kind, score and ``MaxWait`` lane, in its bucket and in each merged
+        view), and at least :data:`_COMPACT_AT`. Each view is counted once: every view
+        holds the plain bucket's queries, so the plain bucket lists each of them once,
+        however many agents share it (the view of every query, for one).
+        """
+        held = self._copies * (1 + len(self._all[0].views)) * len(self.waiting)
+        return max(_COMPACT_AT, _SWEEP_RATIO * held)
+
     def _gone(self, stale: int) -> None:
-        self._stale += stale
-        if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
+        """Count ``stale`` more line entries left behind, and sweep the lines once the
+        count passes :meth:`_stale_limit`.
+
+        Every pick, peek and removal in tuple mode ends here, or in its inline first
+        test (``> _COMPACT_AT``), so that after each the lines hold at most
+        :meth:`_stale_limit` stale entries: the count is at least the stale entries
+        held (each counted when left behind), and a sweep leaves only those of the
+        kinds of lines it passes over, counted, fewer than the limit. Rank mode keeps
+        no count and never sweeps (a stale int costs one pop when it surfaces).
+        """
+        self._stale = count = self._stale + stale
+        if count > _COMPACT_AT and count > (limit := self._stale_limit()):
             live = self._seq.get  # lines compacted in place: the views hold them
             left = 0  # stale entries left in lines not worth compacting
             if len(self._all) == 1 and not self._views:
                 # One bucket: each waiting query has one entry in the score lines and
                 # one in the lanes, so each kind's stale count is its length minus the
-                # waiting ones. A kind holding few (e.g. the lanes, when overdue picks
-                # take their entries out) is left as it is, counted.
+                # waiting ones. A kind holding at most half the limit (e.g. the lanes,
+                # when overdue picks take their entries out) is left as it is, counted.
                 bucket, waiting = self._all[0], len(self.waiting)
                 for lines in (
                     [bucket.main, *bucket.heaps.values()],
                     list((bucket.by_limit or {}).values()),
                 ):
                     stale = sum(map(len, lines)) - waiting
-                    if stale > _COMPACT_AT and stale > waiting // 4:
+                    if stale > limit // 2:
                         for line in lines:
                             _keep_live(line, live)
                     elif lines:

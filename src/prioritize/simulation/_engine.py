@@ -237,8 +237,10 @@ def run_general(
         # The arrivals before the next event (at its time: before a completion), in a
         # tight loop while no agent is idle (a service start adds an event).
         while i < n and ((t := arrival[i]) < te or (t == te and kind == _COMPLETE)):
-            if pred is not None and (p := pred[i]) >= 0 and (
-                agent[p] == NEVER or start[p] == start[p]
+            if (
+                pred is not None
+                and (p := pred[i]) >= 0
+                and (agent[p] == NEVER or start[p] == start[p])
             ):
                 agent[i] = NEVER  # the customer was answered (or never came): no retry
                 i += 1
