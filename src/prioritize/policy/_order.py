@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Container, Hashable, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -1402,7 +1402,7 @@ class Picker(Generic[H]):
             else:
                 return top
 
-    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, ...] | None:
+    def _overdue(self, t: Any, lanes: Iterable[tuple[float, _Line]]) -> tuple[Any, ...] | None:
         """The limit lane whose first live entry is the oldest overdue query, and that entry
         (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes
         (and the lane's limit, third)."""
