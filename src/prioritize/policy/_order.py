@@ -326,7 +326,9 @@ _SETTLE_AT = 64
 #: Stale line entries are swept only past this many (:meth:`Picker._stale_limit`).
 _COMPACT_AT = 64
 #: Stale line entries are swept once they outnumber this many times the line entries
-#: the waiting queries hold (:meth:`Picker._stale_limit`).
+#: the waiting queries hold (:meth:`Picker._stale_limit`). An integer, at least 1: the
+#: picks' inline first test (stale entries past the waiting queries times the line
+#: kinds, the limit without merged views at a ratio of 1) never passes a sweep due.
 _SWEEP_RATIO = 1
 
 
@@ -1127,7 +1129,8 @@ class Picker(Generic[H]):
             handle = self.waiting.pop(tiebreak)
             if expires is not None and expires[tiebreak] < t:
                 continue
-            if self._stale > _COMPACT_AT:  # the line shrank: _gone, inline
+            stale = self._stale  # the line shrank: _gone's first test, inline
+            if stale > _COMPACT_AT and stale > self._copies * len(self.waiting):
                 self._gone(0)
             return handle, "score"
 
@@ -1226,7 +1229,7 @@ class Picker(Generic[H]):
                 other.popleft()
                 left -= 1
             self._stale = stale = self._stale + left
-            if stale > _COMPACT_AT:  # _gone, inline
+            if stale > _COMPACT_AT and stale > self._copies * len(waiting):
                 self._gone(0)
             if expires is not None and expires[tiebreak] < t:
                 continue
@@ -1283,7 +1286,7 @@ class Picker(Generic[H]):
             run.popleft()
             left -= 1
         self._stale = stale = self._stale + left
-        if stale > _COMPACT_AT:  # _gone, inline
+        if stale > _COMPACT_AT and stale > self._copies * len(waiting):  # _gone's first test
             self._gone(0)
         return handle, reason
 
@@ -1353,7 +1356,7 @@ class Picker(Generic[H]):
         handle = self.waiting.pop(tiebreak)
         # Its entry in the other line is left behind, stale (_gone, inline).
         self._stale = stale = self._stale + 1
-        if stale > _COMPACT_AT:
+        if stale > _COMPACT_AT and stale > self._copies * len(self.waiting):  # _gone's first test
             self._gone(0)
         return handle, reason
 
@@ -1550,7 +1553,8 @@ class Picker(Generic[H]):
             if self._views or self._extra:
                 left = self._left_behind(tiebreak, seq) - 1
             self._stale += left
-        if self._stale > _COMPACT_AT:  # _gone, inline (a peek may find expired queries)
+        stale = self._stale  # _gone's first test, inline (a peek may find expired queries)
+        if stale > _COMPACT_AT and stale > self._copies * len(waiting):
             self._gone(0)
         return handle, reason
 
@@ -1571,7 +1575,8 @@ class Picker(Generic[H]):
         count passes :meth:`_stale_limit`.
 
         Every pick, peek and removal in tuple mode ends here, or in its inline first
-        test (``> _COMPACT_AT``), so that after each the lines hold at most
+        test (past :data:`_COMPACT_AT` and the waiting queries times the line kinds,
+        neither more than the limit), so that after each the lines hold at most
         :meth:`_stale_limit` stale entries: the count is at least the stale entries
         held (each counted when left behind), and a sweep leaves only those of the
         kinds of lines it passes over, counted, fewer than the limit. Rank mode keeps
