@@ -19,6 +19,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from test_picker_mutants import _lines  # every line, each view once
 
 from prioritize.policy import GroupShare, MaxWait, Picker, Policy, Rule, _order
 
@@ -38,25 +39,10 @@ def _floor(size: int) -> Iterator[None]:
         _order._COMPACT_AT = was
 
 
-def _lines(picker: Picker[Any]) -> list[Any]:
-    """Every line the picker holds, each once (buckets, the views they file into)."""
-    buckets = {id(b): b for b in picker._all}
-    for b in list(buckets.values()):
-        for v in b.views:
-            buckets[id(v)] = v
-    for v in picker._views.values():
-        buckets[id(v)] = v
-    lines = [
-        line
-        for b in buckets.values()
-        for line in (b.main, *b.heaps.values(), *(b.by_limit or {}).values())
-    ]
-    return list({id(line): line for line in lines}.values())
-
-
 def _stale_held(picker: Picker[Any]) -> int:
     live = picker._seq.get
-    return sum(live(e[-2]) != e[-1] for line in _lines(picker) for e in line.entries())
+    lines = {id(line): line for line in _lines(picker)}.values()  # a line once
+    return sum(live(e[-2]) != e[-1] for line in lines for e in line.entries())
 
 
 def _bound(picker: Picker[Any], floor: int) -> int:

@@ -1161,20 +1161,16 @@ class Picker(Generic[H]):
         best: dict[str, int] = {}
         low = -1
         for group, heap in self._heaps.items():
-            while heap:  # _head, inline: its first int is usually live
-                head = heap[0]
-                row = row_at[head]
-                if out[row]:
-                    heappop(heap)
-                elif expires is not None and expires[row] < t:
-                    heappop(heap)
-                    out[row] = 1
-                    self._count -= 1
-                else:
-                    best[group] = head
-                    if low < 0 or head < low:
-                        low = head
-                    break
+            if not heap:
+                continue
+            head = heap[0]  # usually live; _head drops the stale and expired ones
+            if out[row := row_at[head]] or (expires is not None and expires[row] < t):
+                head = self._head(heap, t, row_at)
+                if head is None:
+                    continue
+            best[group] = head
+            if low < 0 or head < low:
+                low = head
         if low < 0:
             return None
         top = heappop(self._heaps[ledger.pick(best)])
@@ -1411,24 +1407,19 @@ class Picker(Generic[H]):
         (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
-        # Rank mode: the lanes' heads, stale and expired ones dropped first (_head,
-        # inline: they are dropped here as they would be from a score heap).
+        # Rank mode: each lane's first live row (its first int, usually; _head drops
+        # the stale and expired ones before it).
         oldest = None
         expires, out, arrival_of = self._expires, self._out, self._arrival
         for limit, lane in lanes:
             heap = lane.heap
-            while heap:
-                row = heap[0]
-                if out[row]:
-                    heappop(heap)
-                elif expires is not None and expires[row] < t:
-                    heappop(heap)
-                    out[row] = 1
-                    self._count -= 1
-                else:
-                    break
-            else:
+            if not heap:
                 continue
+            row = heap[0]
+            if out[row] or (expires is not None and expires[row] < t):
+                row = self._head(heap, t, self._rows)
+                if row is None:
+                    continue
             arrival = arrival_of[row]
             if lane.edge is None or arrival > lane.edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
