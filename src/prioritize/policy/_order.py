@@ -502,11 +502,13 @@ class Picker(Generic[H]):
     found expired) every entry it leaves behind is counted stale
     (:meth:`_left_behind`: those in its bucket, in each merged view that
     holds it, and those its dropped preference filed), and the lines are
-    compacted when stale entries outnumber twice the waiting queries, times
-    the copies of a line (one more per merged view). A compaction then reads
-    at most two entries a stale one it removes under ``MaxWait``, against
-    three at one to one; the lines hold at most twice as many stale entries
-    as live ones. Time never runs backwards for ``MaxWait``:
+    swept by one rule, :meth:`_stale_limit`, checked after every pick, peek
+    and removal: once stale entries outnumber :data:`_SWEEP_RATIO` (1) times
+    the line entries the waiting queries may hold (one per line kind in their
+    bucket and in each merged view, a view shared by several agents counted
+    once), and :data:`_COMPACT_AT`. The lines so hold at most that many stale
+    entries (a property test), and a sweep reads at most two entries a stale
+    one it removes. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
     Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
@@ -524,7 +526,9 @@ class Picker(Generic[H]):
     (arrival order), and an int in a heap is live while its row's ``_out``
     flag is 0 (set to 1 when the row is picked, removed or found expired; a
     row is admitted once): no sequence numbers, no tuples, no compaction (a
-    stale int costs one pop when it surfaces).
+    stale int costs one pop when it surfaces). Without skills (one bucket: the
+    simulator's general path) a pick reads the plain bucket's heaps directly
+    (:meth:`_pick_rows`), not through :meth:`_select`'s views and buckets.
 
     Eligibility (skills). An agent with skills ``A`` may take a query whose
     required skills are a subset of ``A`` and, until ``skills_timeout`` has
