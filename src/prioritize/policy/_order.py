@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Container, Hashable, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -323,9 +323,13 @@ class ShareLedger(Generic[G]):
 
 #: A heap of more entries than this (and than its line's run) is sorted into the run.
 _SETTLE_AT = 64
-#: Stale line entries are compacted only past this many (and past the ratio of
-#: :class:`Picker`'s notes).
+#: Stale line entries are swept only past this many (:meth:`Picker._stale_limit`).
 _COMPACT_AT = 64
+#: Stale line entries are swept once they outnumber this many times the line entries
+#: the waiting queries hold (:meth:`Picker._stale_limit`). An integer, at least 1: the
+#: picks' inline first test (stale entries past the waiting queries times the line
+#: kinds, the limit without merged views at a ratio of 1) never passes a sweep due.
+_SWEEP_RATIO = 1
 
 
 class _Line:
@@ -498,11 +502,13 @@ class Picker(Generic[H]):
     found expired) every entry it leaves behind is counted stale
     (:meth:`_left_behind`: those in its bucket, in each merged view that
     holds it, and those its dropped preference filed), and the lines are
-    compacted when stale entries outnumber twice the waiting queries, times
-    the copies of a line (one more per merged view). A compaction then reads
-    at most two entries a stale one it removes under ``MaxWait``, against
-    three at one to one; the lines hold at most twice as many stale entries
-    as live ones. Time never runs backwards for ``MaxWait``:
+    swept by one rule, :meth:`_stale_limit`, checked after every pick, peek
+    and removal: once stale entries outnumber :data:`_SWEEP_RATIO` (1) times
+    the line entries the waiting queries may hold (one per line kind in their
+    bucket and in each merged view, a view shared by several agents counted
+    once), and :data:`_COMPACT_AT`. The lines so hold at most that many stale
+    entries (a property test), and a sweep reads at most two entries a stale
+    one it removes. Time never runs backwards for ``MaxWait``:
     a ``t`` earlier than a previous one is taken as the previous one.
 
     Lines (:class:`_Line`: a sorted run for entries pushed in order, a heap
@@ -520,7 +526,9 @@ class Picker(Generic[H]):
     (arrival order), and an int in a heap is live while its row's ``_out``
     flag is 0 (set to 1 when the row is picked, removed or found expired; a
     row is admitted once): no sequence numbers, no tuples, no compaction (a
-    stale int costs one pop when it surfaces).
+    stale int costs one pop when it surfaces). Without skills (one bucket: the
+    simulator's general path) a pick reads the plain bucket's heaps directly
+    (:meth:`_pick_rows`), not through :meth:`_select`'s views and buckets.
 
     Eligibility (skills). An agent with skills ``A`` may take a query whose
     required skills are a subset of ``A`` and, until ``skills_timeout`` has
@@ -1058,19 +1066,30 @@ class Picker(Generic[H]):
         if not self._lean:
             if self._lanes_only:
                 return self._pick_lanes(t)  # type: ignore[no-any-return]
-            if not self._plain or (agent is None and self._ranked):
+            if self._ranked and not self._filed:
+                # Rank mode, one bucket, under rules: the simulator's general path.
+                if self._by_limit is not None:
+                    clock = self._clock
+                    if clock is not None and t < clock:
+                        t = clock  # time never runs backwards for MaxWait
+                    self._clock = t
+                found = self._pick_rows(t)
+                if found is not None or self._ledger is not None:
+                    return found  # else no one is overdue: the score heap, below
+            elif not self._plain or (agent is None and self._ranked):
                 if self._ledger is None and not self._ranked:
                     return self._pick_view_lanes(t, agent)
                 return self._select(t, True, agent)
-            # No rule: the score line of the agent's merged view (None: every query's).
-            view = self._views.get(agent)
-            relax = self._relax
-            if view is not None and not (relax and relax[0][0] <= t):
-                main = view.main
-            elif (main := self._merged_line(t, agent)) is None:
-                return self._select(t, True, agent)
-            if not self._ranked:
-                return self._pick_line(t, main)
+            else:
+                # No rule: the score line of the agent's merged view (None: every query's).
+                view = self._views.get(agent)
+                relax = self._relax
+                if view is not None and not (relax and relax[0][0] <= t):
+                    main = view.main
+                elif (main := self._merged_line(t, agent)) is None:
+                    return self._select(t, True, agent)
+                if not self._ranked:
+                    return self._pick_line(t, main)
         # The common case, kept lean: one line, nothing left behind.
         if self._ranked:
             row_at, out, expires = self._row_at, self._out, self._expires
@@ -1107,12 +1126,62 @@ class Picker(Generic[H]):
                 _, _, tiebreak, seq = run.popleft()
             else:
                 return None
-            if seqs.get(tiebreak) == seq:
-                del seqs[tiebreak]
-                handle = self.waiting.pop(tiebreak)
-                if expires is not None and expires[tiebreak] < t:
+            if seqs.get(tiebreak) != seq:
+                self._stale -= 1  # a stale entry met: no longer held
+                continue
+            del seqs[tiebreak]
+            handle = self.waiting.pop(tiebreak)
+            if expires is not None and expires[tiebreak] < t:
+                continue
+            stale = self._stale  # the line shrank: _gone's first test, inline
+            if stale > _COMPACT_AT and stale > self._copies * len(self.waiting):
+                self._gone(0)
+            return handle, "score"
+
+    def _pick_rows(self, t: Any) -> tuple[H, Reason] | None:
+        """Rank mode, one bucket (no skills), under ``MaxWait`` and/or ``GroupShare``
+        (``t`` is past the clock): :meth:`_select`'s steps on the plain bucket, inline.
+
+        The oldest overdue row; else, under ``GroupShare``, the head of the group the
+        ledger chooses (None: no row waits). None without ``GroupShare``: nobody is
+        overdue, and :meth:`pick` pops the score heap (its lean path).
+        """
+        out, ledger = self._out, self._ledger
+        if self._by_limit is not None:
+            found = self._overdue(t, self._by_limit.items())
+            if found is not None:
+                heap, row = found
+                if ledger is not None:  # booked while the row still heads its group
+                    heads = self._heaps.items()
+                    backlogged = {g for g, h in heads if self._head(h, t, self._row_at) is not None}
+                    ledger.record(backlogged, self._group_of[row])  # type: ignore[index]
+                heappop(heap)
+                out[row] = 1
+                self._count -= 1
+                return row, "overdue"
+        if ledger is None:
+            return None
+        row_at, expires = self._row_at, self._expires
+        best: dict[str, int] = {}
+        low = -1
+        for group, heap in self._heaps.items():
+            if not heap:
+                continue
+            head = heap[0]  # usually live; _head drops the stale and expired ones
+            if out[row := row_at[head]] or (expires is not None and expires[row] < t):
+                head = self._head(heap, t, row_at)
+                if head is None:
                     continue
-                return handle, "score"
+            best[group] = head
+            if low < 0 or head < low:
+                low = head
+        if low < 0:
+            return None
+        top = heappop(self._heaps[ledger.pick(best)])
+        row = row_at[top]
+        out[row] = 1
+        self._count -= 1
+        return row, "score" if top == low else "group_share"
 
     def _merged_line(self, t: Any, agent: frozenset[str] | None) -> Any:
         """The score line of ``agent``'s merged view, preferences due dropped first
@@ -1159,10 +1228,9 @@ class Picker(Generic[H]):
             if other and other[0] is entry:
                 other.popleft()
                 left -= 1
-            if left:  # compacted once they outnumber the live ones (_gone, inline)
-                self._stale = stale = self._stale + left
-                if stale > _COMPACT_AT and stale > len(waiting) * (1 + len(self._views)):
-                    self._gone(0)
+            self._stale = stale = self._stale + left
+            if stale > _COMPACT_AT and stale > self._copies * len(waiting):
+                self._gone(0)
             if expires is not None and expires[tiebreak] < t:
                 continue
             return handle, "score"
@@ -1196,6 +1264,7 @@ class Picker(Generic[H]):
             if top is None or self._seq.get(top[2]) != top[3] or self._expires is not None:
                 top = self._head(line, t)
                 if top is None:
+                    self._gone(0)  # expired queries may have been dropped on the way
                     return None
             tiebreak, reason = top[2], "score"
         line.drop()
@@ -1217,7 +1286,7 @@ class Picker(Generic[H]):
             run.popleft()
             left -= 1
         self._stale = stale = self._stale + left
-        if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
+        if stale > _COMPACT_AT and stale > self._copies * len(waiting):  # _gone's first test
             self._gone(0)
         return handle, reason
 
@@ -1279,6 +1348,7 @@ class Picker(Generic[H]):
             if top is None or seqs.get(top[2]) != top[3] or expires is not None:
                 top = self._head(chosen, t)
                 if top is None:
+                    self._gone(0)  # expired queries may have been dropped on the way
                     return None
             tiebreak, reason = top[2], "score"
         chosen.drop()
@@ -1286,7 +1356,7 @@ class Picker(Generic[H]):
         handle = self.waiting.pop(tiebreak)
         # Its entry in the other line is left behind, stale (_gone, inline).
         self._stale = stale = self._stale + 1
-        if stale > _COMPACT_AT and stale > 2 * len(self.waiting):
+        if stale > _COMPACT_AT and stale > self._copies * len(self.waiting):  # _gone's first test
             self._gone(0)
         return handle, reason
 
@@ -1335,28 +1405,32 @@ class Picker(Generic[H]):
             else:
                 return top
 
-    def _overdue(self, t: Any, lanes: Sequence[tuple[float, _Line]]) -> tuple[Any, ...] | None:
+    def _overdue(self, t: Any, lanes: Iterable[tuple[float, _Line]]) -> tuple[Any, ...] | None:
         """The limit lane whose first live entry is the oldest overdue query, and that entry
         (None: none is overdue). Tuple mode: :meth:`_pick_lanes`' scan, on these lanes
         (and the lane's limit, third)."""
         if not self._ranked:
             return self._pick_lanes(t, lanes)  # type: ignore[no-any-return]
+        # Rank mode: each lane's first live row (its first int, usually; _head drops
+        # the stale and expired ones before it).
         oldest = None
-        expires, rows, out, arrival_of = self._expires, self._rows, self._out, self._arrival
+        expires, out, arrival_of = self._expires, self._out, self._arrival
         for limit, lane in lanes:
             heap = lane.heap
-            head = heap[0] if heap else None
-            if head is None or out[head] or (expires is not None and expires[head] < t):
-                head = self._head(heap, t, rows)
-                if head is None:
+            if not heap:
+                continue
+            row = heap[0]
+            if out[row] or (expires is not None and expires[row] < t):
+                row = self._head(heap, t, self._rows)
+                if row is None:
                     continue
-            arrival = arrival_of[head]
+            arrival = arrival_of[row]
             if lane.edge is None or arrival > lane.edge:
                 if not is_overdue((t - arrival) / self._per_minute, limit):
                     continue
                 lane.edge = arrival
-            if oldest is None or head < oldest[1]:
-                oldest = (heap, head)
+            if oldest is None or row < oldest[1]:
+                oldest = (heap, row)
         return oldest
 
     def _select(
@@ -1410,6 +1484,7 @@ class Picker(Generic[H]):
                 if low is None or top < low:
                     low, found = top, line
             if low is None:
+                self._gone(0)  # expired queries may have been dropped on the way
                 return None
             top, heap, reason, tiebreak = low, found, "score", low[2]
         else:
@@ -1444,6 +1519,7 @@ class Picker(Generic[H]):
                         if low is None or head < low:
                             low = head
             if low is None:
+                self._gone(0)  # expired queries may have been dropped on the way
                 return None
             if ledger is None:
                 top, reason, heap = low, "score", where[""]
@@ -1471,29 +1547,52 @@ class Picker(Generic[H]):
             left = self._copies - 1  # no view: its other line kind's entry
             if self._views or self._extra:
                 left = self._left_behind(tiebreak, seq) - 1
-            if left:  # _gone, inline, swept past twice the live ones per line copy
-                self._stale = stale = self._stale + left
-                if stale > _COMPACT_AT and stale > 2 * len(waiting) * (1 + len(self._views)):
-                    self._gone(0)
+            self._stale += left
+        stale = self._stale  # _gone's first test, inline (a peek may find expired queries)
+        if stale > _COMPACT_AT and stale > self._copies * len(waiting):
+            self._gone(0)
         return handle, reason
 
+    def _stale_limit(self) -> int:
+        """The most stale line entries the lines hold after a pick, peek or removal.
+
+        :data:`_SWEEP_RATIO` times the line entries the waiting queries may hold (one
+        per line kind, score and ``MaxWait`` lane, in its bucket and in each merged
+        view), and at least :data:`_COMPACT_AT`. Each view is counted once: every view
+        holds the plain bucket's queries, so the plain bucket lists each of them once,
+        however many agents share it (the view of every query, for one).
+        """
+        held = self._copies * (1 + len(self._all[0].views)) * len(self.waiting)
+        return max(_COMPACT_AT, _SWEEP_RATIO * held)
+
     def _gone(self, stale: int) -> None:
-        self._stale += stale
-        if self._stale > _COMPACT_AT and self._stale > 2 * len(self.waiting):
+        """Count ``stale`` more line entries left behind, and sweep the lines once the
+        count passes :meth:`_stale_limit`.
+
+        Every pick, peek and removal in tuple mode ends here, or in its inline first
+        test (past :data:`_COMPACT_AT` and the waiting queries times the line kinds,
+        neither more than the limit), so that after each the lines hold at most
+        :meth:`_stale_limit` stale entries: the count is at least the stale entries
+        held (each counted when left behind), and a sweep leaves only those of the
+        kinds of lines it passes over, counted, fewer than the limit. Rank mode keeps
+        no count and never sweeps (a stale int costs one pop when it surfaces).
+        """
+        self._stale = count = self._stale + stale
+        if count > _COMPACT_AT and count > (limit := self._stale_limit()):
             live = self._seq.get  # lines compacted in place: the views hold them
             left = 0  # stale entries left in lines not worth compacting
             if len(self._all) == 1 and not self._views:
                 # One bucket: each waiting query has one entry in the score lines and
                 # one in the lanes, so each kind's stale count is its length minus the
-                # waiting ones. A kind holding few (e.g. the lanes, when overdue picks
-                # take their entries out) is left as it is, counted.
+                # waiting ones. A kind holding at most half the limit (e.g. the lanes,
+                # when overdue picks take their entries out) is left as it is, counted.
                 bucket, waiting = self._all[0], len(self.waiting)
                 for lines in (
                     [bucket.main, *bucket.heaps.values()],
                     list((bucket.by_limit or {}).values()),
                 ):
                     stale = sum(map(len, lines)) - waiting
-                    if stale > _COMPACT_AT and stale > waiting // 4:
+                    if stale > limit // 2:
                         for line in lines:
                             _keep_live(line, live)
                     elif lines:

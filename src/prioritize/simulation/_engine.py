@@ -172,9 +172,11 @@ def run_general(
             idle.pop()
         return top[1]
 
+    pick = picker.pick
+
     def serve(a: int, t: float) -> bool:
         """Agent ``a`` takes the next query at ``t``; False (and idle) if none waits."""
-        found = picker.pick(t)
+        found = pick(t)
         if found is None:
             idle.append([a, a + 1])
             return False
@@ -228,35 +230,42 @@ def run_general(
     while i < n or state[2] or len(picker):
         if events:
             te, kind, x = events[0]
-            if i < n and (arrival[i] < te or (arrival[i] == te and kind == _COMPLETE)):
-                t = arrival[i]
-            else:
-                heappop(events)
-                if kind == _COMPLETE:
-                    state[2] -= 1
-                    if state[0] > state[1]:  # staffing dropped while busy: leave now
-                        state[0] -= 1
-                        heappush(seats, (x, x + 1))
-                    else:
-                        serve(x, te)
-                else:
-                    staff(x, te)
-                    upcoming = next(staffing, None)
-                    if upcoming is not None:
-                        heappush(events, (upcoming[0], _SHIFT, upcoming[1]))
-                continue
         elif i < n:
-            t = arrival[i]
+            te, kind, x = _INF, _SHIFT, 0
         else:  # pragma: no cover - a finite staffing that ends with queries waiting
             raise RuntimeError("staffing ended with queries still waiting")
-        if pred is not None and (p := pred[i]) >= 0 and (agent[p] == NEVER or start[p] == start[p]):
-            agent[i] = NEVER  # the customer was answered (or never came): no retry
+        # The arrivals before the next event (at its time: before a completion), in a
+        # tight loop while no agent is idle (a service start adds an event).
+        while i < n and ((t := arrival[i]) < te or (t == te and kind == _COMPLETE)):
+            if (
+                pred is not None
+                and (p := pred[i]) >= 0
+                and (agent[p] == NEVER or start[p] == start[p])
+            ):
+                agent[i] = NEVER  # the customer was answered (or never came): no retry
+                i += 1
+                continue
+            # Through the picker even when an agent is idle, so that GroupShare
+            # books this service start like any other (as TriageQueue push + pop).
+            admit(i)
             i += 1
-            continue
-        # Through the picker even when an agent is idle, so that GroupShare
-        # books this service start like any other (as TriageQueue push + pop).
-        admit(i)
-        if idle:
-            serve(pop_idle(), t)
-        i += 1
+            if idle:
+                serve(pop_idle(), t)
+                break
+        else:
+            if te == _INF:
+                continue
+            heappop(events)
+            if kind == _COMPLETE:
+                state[2] -= 1
+                if state[0] > state[1]:  # staffing dropped while busy: leave now
+                    state[0] -= 1
+                    heappush(seats, (x, x + 1))
+                else:
+                    serve(x, te)
+            else:
+                staff(x, te)
+                upcoming = next(staffing, None)
+                if upcoming is not None:
+                    heappush(events, (upcoming[0], _SHIFT, upcoming[1]))
     return start, agent
