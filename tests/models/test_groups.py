@@ -132,3 +132,32 @@ def test_a_band_without_its_source_column_names_both() -> None:
     frame = pz.synthetic.queries(3, seed=0).drop(columns="lifetime_value")
     with pytest.raises(pz.SchemaError, match="'value_band'.*no 'lifetime_value' column to band"):
         group_labels(frame, group="value_band")
+
+
+@given(
+    pst.query_frames(max_rows=15),
+    st.sampled_from(["query", "customer"]),
+    st.sampled_from(["int", "float", "bool", "str"]),
+)
+def test_an_attribute_s_label_is_the_frame_column_s_label_whatever_its_type(
+    frame: pd.DataFrame, on: str, kind: str
+) -> None:
+    # An integer stays an integer on the models: "3", as the frame's column gives, not "3.0".
+    values = {
+        "int": [i % 3 for i in range(len(frame))],
+        "float": [(i % 3) + 0.5 for i in range(len(frame))],
+        "bool": [i % 2 == 0 for i in range(len(frame))],
+        "str": [f"t{i % 3}" for i in range(len(frame))],
+    }[kind]
+    frame = frame.assign(tier=values)
+    pairs = pz.models.frame_to_objects(frame, attributes={"tier": on})  # type: ignore[dict-item]
+    label = group_of("tier")
+    expected = [str(v) for v in group_labels(frame, group="tier").tolist()]
+    assert [label(q, c) for q, c in pairs] == expected
+
+
+def test_an_integer_attribute_set_by_hand_labels_as_an_integer() -> None:
+    (query, customer), *_ = _pairs(pz.synthetic.queries(1, seed=0))
+    assert group_of("tier")(query, customer.model_copy(update={"attributes": {"tier": 3}})) == "3"
+    assert pz.Customer(customer_id="c", attributes={"tier": 3}).attributes["tier"] == 3
+    assert type(pz.Customer(customer_id="c", attributes={"tier": 3}).attributes["tier"]) is int

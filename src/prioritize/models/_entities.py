@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     ValidationInfo,
     field_validator,
 )
@@ -135,10 +136,12 @@ def _aware(value: datetime) -> datetime:
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 _FiniteNonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 #: Extra evidence carried on a customer or query, read by a policy's own signals
-#: (``Policy.signals.custom``): name -> a boolean, a finite number or a label.
+#: (``Policy.signals.custom``): name -> a boolean, an integer, a finite number or a
+#: label. An integer stays an integer, so a group label read from it (``GroupShare``
+#: in the live queue) is ``"3"`` as from an integer column of a frame, not ``"3.0"``.
 Attributes = dict[
     Annotated[str, Field(min_length=1)],
-    StrictBool | Annotated[float, Field(allow_inf_nan=False)] | str,
+    StrictBool | StrictInt | Annotated[float, Field(allow_inf_nan=False)] | str,
 ]
 
 
