@@ -44,12 +44,21 @@ def test_every_labelled_column_is_shown_once_and_merged_only_with_its_twin(rows,
                 assert _partition(records[a.column].tolist()) != _partition(
                     records[b.column].tolist()
                 )
-    if twin and len(set(skills)) == 2:
+    topic_apart = _partition(records["topic"].tolist()) != _partition(skills)
+    if twin and len(set(skills)) == 2 and topic_apart:  # else topic merges too: see below
         [merged] = [p for p in parts if p.column == "skills"]
         assert merged.same_as == ("language",)
         assert merged.label("") == f"{NO_SKILL} = en"
         assert merged.label("es") == "es"
         assert merged.named("es") == "skill queue es (= language es)"
+
+
+def test_three_columns_with_one_partition_are_one_table() -> None:
+    records = pd.DataFrame({"skills": ["", "es"], "topic": ["a", "b"], "language": ["en", "es"]})
+    [merged] = breakdowns([records, records.copy()], columns=COLUMNS)
+    assert merged.same_as == ("topic", "language")
+    assert merged.label("") == f"{NO_SKILL} = a = en"
+    assert merged.named("es") == "skill queue es (= topic b) (= language es)"
 
 
 def test_a_partition_equal_in_one_run_only_is_not_merged() -> None:
