@@ -1,0 +1,81 @@
+"""Tests written against the survivors of the sixth session's mutation run of
+``Picker.pick``, ``_pick_line``, ``_pick_view_lanes``, ``_select`` and ``_pick_lanes``
+(policy/_order.py; benchmarks/MUTATION.md lists them with the equivalent ones).
+
+The lean path (no rule, no skill) sweeps its one line after a pick once removals have
+left many stale entries behind; no test reached that sweep: the stale entries a
+picker holds would then grow past :meth:`Picker._stale_limit`, a bound no pick shows
+(these tests read the lines, as tests/policy/test_picker_sweep.py does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_picker_sweep import _bound, _floor, _stale_held
+
+from prioritize.policy import Picker, Policy, _order
+
+
+def test_a_lean_pick_after_many_removals_sweeps_the_line() -> None:
+    # 200 queries, the 100 last by key removed: each removal leaves its entry behind,
+    # counted (100 stale, 100 waiting: just within the limit, not swept). The next pick
+    # serves the best query and leaves 99 waiting: 100 stale entries are then more than
+    # the limit allows, and that pick must sweep them.
+    picker: Picker[int] = Picker(Policy(), per_minute=1.0)
+    for i in range(200):
+        picker.push(i, float(200 - i), 0.0, i)
+    for i in range(100, 200):
+        assert picker.remove(i) == i
+    assert _stale_held(picker) == 100 <= picker._stale_limit()
+    assert picker.pick(1.0) == (0, "score")
+    assert len(picker.waiting) == 99
+    assert _stale_held(picker) <= picker._stale_limit()
+    assert _stale_held(picker) <= picker._stale  # each stale entry held is counted
+    assert [picker.pick(1.0) for _ in range(99)] == [(i, "score") for i in range(1, 100)]
+    assert picker.pick(1.0) is None
+
+
+_LEAN_EVENTS = st.lists(
+    st.one_of(
+        st.tuples(st.just("push"), st.integers(0, 30), st.sampled_from([0.0, 1.0, 2.0, 3.0])),
+        st.tuples(st.just("pick")),
+        st.tuples(st.just("remove"), st.integers(0, 30)),
+    ),
+    max_size=150,
+)
+
+
+@given(st.sampled_from([0, 2, 5]), _LEAN_EVENTS)
+def test_the_lean_line_keeps_its_stale_entries_within_the_limit(
+    floor: int, events: list[tuple[Any, ...]]
+) -> None:
+    # No rule, no skill: the one line of the lean path. After every push, pick and
+    # removal the line holds at most the limit's stale entries, each one counted, and
+    # picks serve by key (ties: arrival, id) as a plain sort does.
+    picker: Picker[int] = Picker(Policy(), per_minute=1.0)
+    model: dict[int, tuple[float, float, int]] = {}
+    t = 0.0
+    with _floor(floor):
+        for event in events:
+            t += 1.0
+            if event[0] == "push":
+                _, qid, key = event
+                if qid in picker.waiting:
+                    continue
+                picker.push(qid, key, t, qid)
+                model[qid] = (-key, t, qid)
+            elif event[0] == "remove":
+                assert picker.remove(event[1]) == (event[1] if model.pop(event[1], None) else None)
+            else:
+                best = min(model, key=model.__getitem__) if model else None
+                found = picker.pick(t)
+                assert found == (None if best is None else (best, "score"))
+                if best is not None:
+                    del model[best]
+            if not picker._untracked:
+                held = _stale_held(picker)
+                assert held <= _bound(picker, _order._COMPACT_AT)
+                assert held <= picker._stale
