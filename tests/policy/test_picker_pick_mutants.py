@@ -38,6 +38,22 @@ def test_a_lean_pick_after_many_removals_sweeps_the_line() -> None:
     assert picker.pick(1.0) is None
 
 
+def test_a_lean_pick_that_empties_the_line_sweeps_what_removals_left() -> None:
+    # With no floor (_COMPACT_AT 0), the limit on stale entries is the waiting queries'
+    # entries: none once the line is empty. A removal behind the best query leaves one
+    # stale entry (within the limit while one query waits); the pick that empties the
+    # line must sweep it, without dividing by the zero queries left.
+    with _floor(0):
+        picker: Picker[str] = Picker(Policy(), per_minute=1.0)
+        picker.push("best", 3.0, 1.0, "best")
+        picker.push("gone", 0.0, 2.0, "gone")
+        assert picker.remove("gone") == "gone"
+        assert _stale_held(picker) == 1 <= picker._stale_limit()
+        assert picker.pick(3.0) == ("best", "score")
+        assert _stale_held(picker) == 0
+        assert picker.pick(3.0) is None
+
+
 @given(
     st.sampled_from([0, 2, 5]),  # _COMPACT_AT
     st.lists(st.tuples(st.sampled_from([0.0, 1.0, 2.0, 3.0]), st.booleans()), max_size=40),
