@@ -38,7 +38,13 @@ candidate rows with ``FOR UPDATE SKIP LOCKED`` (two claims never wait for or
 take the same row) except under ``GroupShare``, where it locks the queue's
 row first (the ledger's updates, so the claims, follow one another), reads
 the candidates unlocked and takes the chosen row only if it is still
-claimable (else the claim is asked again).
+claimable (else the claim is asked again). There a claim is one round trip:
+the lock, then one statement that applies the core's rule to the candidates
+and books the ledger (``SharedQueue._ledger_sql``: the rule written a second
+time, in SQL, so that the lock is not held across a round trip to the client;
+a property test keeps it equal to :class:`ShareLedger` and the TriageQueue's
+sequence). SQLite's tokens carry the row's rowid: complete and release go
+straight to the row.
 """
 
 from __future__ import annotations
@@ -966,8 +972,11 @@ class SharedQueue:
             " WHEN (SELECT query_id FROM led) <> (SELECT query_id FROM top) THEN 2 ELSE 0 END"
             " AS why),"
             " u AS (UPDATE pz_entry AS e SET state = :state, token = :token, agent = :agent,"
-            f" lease_ns = :lease, claimed_ns = :claimed{done} FROM pick, n WHERE e.queue_id = :q"
-            " AND e.query_id = pick.qid AND n.n = :known AND e.completed_ns IS NULL"
+            f" lease_ns = :lease, claimed_ns = :claimed{done} WHERE e.queue_id = :q"
+            # (scalar subqueries, not a join: the row found by its key, not by a scan)
+            " AND e.query_id = (SELECT qid FROM pick) AND (SELECT n FROM n) = :known"
+            # (a completed row has no lease: no test of completed_ns, which would match the
+            # partial indexes of the order rather than the primary key)
             f" AND (e.state = 0 OR e.lease_ns < :now) RETURNING {back}),"
             " nc AS (SELECT j, g, c, GREATEST(CASE WHEN b THEN c + w ELSE 0 END"
             " - CASE WHEN g = (SELECT share_group FROM u) THEN 1 ELSE 0 END, 0) AS d FROM cr),"
