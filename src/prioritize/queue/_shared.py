@@ -43,8 +43,7 @@ the lock, then one statement that applies the core's rule to the candidates
 and books the ledger (``SharedQueue._ledger_sql``: the rule written a second
 time, in SQL, so that the lock is not held across a round trip to the client;
 a property test keeps it equal to :class:`ShareLedger` and the TriageQueue's
-sequence). SQLite's tokens carry the row's rowid: complete and release go
-straight to the row.
+sequence).
 """
 
 from __future__ import annotations
@@ -137,16 +136,10 @@ _RETURNING = sqlite3.sqlite_version_info >= (3, 35)  # SQLite's UPDATE ... RETUR
 # complete and release: the lease's row, if this token holds it.
 _FINISH = (
     "UPDATE pz_entry SET {}, token = NULL, lease_ns = NULL"
-    " WHERE {}queue_id = ? AND query_id = ? AND state = 1 AND token = ?"
+    " WHERE queue_id = ? AND query_id = ? AND state = 1 AND token = ?"
 )
-# (by the primary key, by the rowid too: SQLite's tokens carry it, see SharedQueue.claim)
-_COMPLETE = (
-    _FINISH.format("state = 2, completed_ns = ?", ""),
-    _FINISH.format("state = 2, completed_ns = ?", "rowid = ? AND "),
-)
-_RELEASE = (_FINISH.format("state = 0", ""), _FINISH.format("state = 0", "rowid = ? AND "))
-# The random part of a lease's token (hex characters), the one stored with the lease.
-_TOKEN_CHARS = 32
+_COMPLETE = _FINISH.format("state = 2, completed_ns = ?")
+_RELEASE = _FINISH.format("state = 0")
 
 
 # The slots of Entry, filled on first access by StoredEntry.
@@ -415,8 +408,6 @@ class SharedQueue:
         # PostgreSQL under GroupShare, every lane cut exact in SQL: a claim is one round trip,
         # the core's rule applied by the server (_take_by_ledger), so the ledger's lock is held
         # for the server's work only, not across a round trip to this process.
-        # SQLite: a lease's token carries its row's rowid (complete and release go by it).
-        self._rowid_token = db.address == "rowid"
         self._ledger_in_sql = self._serialised and all(span is not None for span in self._spans)
         self._shares_named = {
             f"w{j}": float((self._shares or {})[g]) for j, g in enumerate(self._listed)
@@ -657,7 +648,7 @@ class SharedQueue:
         now_ns = timestamp_ns(now)
         skills = None if agent is None else _agent_skills(agent)
         label = _holder(agent, holder)
-        token = os.urandom(_TOKEN_CHARS // 2).hex()  # secrets.token_hex(16), one call
+        token = os.urandom(16).hex()  # secrets.token_hex(16), one call
         until = now_ns + round(minutes * NS_PER_MINUTE)
         with self._lock:
             found = self._serve(now_ns, skills, (LEASED, token, label, until, now_ns, None))
@@ -665,8 +656,6 @@ class SharedQueue:
             return None
         head, reason = found
         entry = LeasedEntry(head, self.policy)
-        if self._rowid_token:  # the row's address after the stored part: complete goes by it
-            token += f"{head.address:x}"
         entry.token, entry.holder = token, label
         entry.leased_until = now + span
         return _at(entry, now, now_ns, reason)
@@ -742,28 +731,11 @@ class SharedQueue:
         """
         self._finish(query_id, token, _RELEASE, ())
 
-    def _finish(
-        self, query_id: str, token: str, sql: tuple[str, str], params: tuple[Any, ...]
-    ) -> None:
-        """The lease's row changed if ``token`` holds it (``sql``: by the primary key, by the
-        rowid), else :class:`LeaseError`."""
+    def _finish(self, query_id: str, token: str, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:
             db = self._db
-            # One statement: its own transaction (SQLite takes the write lock first). SQLite: by
-            # the rowid the token carries (no primary-key index to descend); the key's
-            # conditions are kept, so a rowid that is not this row's (a VACUUM renumbers
-            # rowids) changes nothing and the key is asked.
-            held = token[:_TOKEN_CHARS]
-            if self._rowid_token and len(token) > _TOKEN_CHARS:
-                try:
-                    rowid = int(token[_TOKEN_CHARS:], 16)
-                except ValueError:
-                    rowid = None
-                if rowid is not None and abs(rowid) < 2**63:
-                    cur = db.run(sql[1], (*params, rowid, self._queue_id, query_id, held))
-                    if cur.rowcount == 1:
-                        return
-            cur = db.run(sql[0], (*params, self._queue_id, query_id, held))
+            # One statement: its own transaction (SQLite takes the write lock first).
+            cur = db.run(sql, (*params, self._queue_id, query_id, token))
             if cur.rowcount == 1:
                 return
             with db.tx(write=False):
