@@ -37,6 +37,7 @@ processes (``pg_backend_pid``, read from ``/proc``), best of the rounds, and
 its ratio to the baseline's.
 
     python benchmarks/bench_shared.py [--n 1500] [--rounds 3] [--case both]
+        [--backend both] [--procs both]
 """
 
 from __future__ import annotations
@@ -297,11 +298,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--case", choices=["overdue", "fresh", "both"], default="both")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--procs", choices=["1", "4", "both"], default="both")
     args = parser.parse_args()
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         pg = os.environ.get("PRIORITIZE_TEST_POSTGRES_URL")
-        if not pg:
+        if not pg and args.backend != "sqlite":
             conftest = Path(__file__).parent.parent / "tests" / "queue" / "conftest.py"
             spec = importlib.util.spec_from_file_location("shared_conftest", conftest)
             assert spec is not None and spec.loader is not None
@@ -312,6 +315,8 @@ def main() -> None:
             "sqlite": lambda: f"sqlite:///{tmp}/{uuid.uuid4().hex}.db",
             "postgresql": lambda: pg,
         }
+        if args.backend != "both":
+            backends = {args.backend: backends[args.backend]}
         print(f"claims + completes per second, {args.n} queries, best of {args.rounds} rounds")
         print(
             f"{'case':<8} {'backend':<11} {'procs':>5} {'contender':<13} {'per s':>8}"
@@ -320,7 +325,7 @@ def main() -> None:
         cases = ["overdue", "fresh"] if args.case == "both" else [args.case]
         for case in cases:
             for backend, database in backends.items():
-                for procs in (1, 4):
+                for procs in (1, 4) if args.procs == "both" else (int(args.procs),):
                     best: dict[str, float] = {}
                     cpu: dict[str, float] = {}
                     late: dict[str, int] = {}

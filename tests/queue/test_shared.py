@@ -524,9 +524,17 @@ def _migrated_serves(url: str) -> None:
         assert len(q) == 0
 
 
-@pytest.mark.parametrize("rules", [[pz.rules.MaxWait(minutes=60)], []])
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [pz.rules.MaxWait(minutes=60)],
+        [],
+        [pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.5})],
+    ],
+)
 def test_skill_sets_pushed_by_another_process_are_seen(db_url: str, rules: list[Any]) -> None:
-    """Under MaxWait a claim is a transaction; with the score alone, one statement."""
+    """Under MaxWait a claim is a transaction; with the score alone, one statement; under
+    GroupShare on PostgreSQL, one statement after the ledger's lock."""
     policy = pz.Policy(weights={"urgency": 1.0}, rules=rules)
     name = uuid.uuid4().hex
     now = T0 + timedelta(minutes=10)
@@ -540,9 +548,12 @@ def test_skill_sets_pushed_by_another_process_are_seen(db_url: str, rules: list[
         assert a.claim(now) is None
 
 
-def test_many_skill_sets_are_asked_in_several_statements(db_url: str) -> None:
+@pytest.mark.parametrize(
+    "rules", [[], [pz.rules.GroupShare(group="follower_band", shares={"<1k": 0.3})]]
+)
+def test_many_skill_sets_are_asked_in_several_statements(db_url: str, rules: list[Any]) -> None:
     """More candidate heads than one statement holds: the same order as rank."""
-    policy = pz.Policy(weights={"urgency": 1.0, "follower_reach": 0.5})
+    policy = pz.Policy(weights={"urgency": 1.0, "follower_reach": 0.5}, rules=rules)
     sets = [{f"s{i:03d}"} for i in range(450)]
     pairs = [
         (query(i, minutes=i % 17, urgency=(i * 7 % 10) / 10, skills=s), customer(i, i * 37))

@@ -38,7 +38,12 @@ candidate rows with ``FOR UPDATE SKIP LOCKED`` (two claims never wait for or
 take the same row) except under ``GroupShare``, where it locks the queue's
 row first (the ledger's updates, so the claims, follow one another), reads
 the candidates unlocked and takes the chosen row only if it is still
-claimable (else the claim is asked again).
+claimable (else the claim is asked again). There a claim is one round trip:
+the lock, then one statement that applies the core's rule to the candidates
+and books the ledger (``SharedQueue._ledger_sql``: the rule written a second
+time, in SQL, so that the lock is not held across a round trip to the client;
+a property test keeps it equal to :class:`ShareLedger` and the TriageQueue's
+sequence).
 """
 
 from __future__ import annotations
@@ -118,6 +123,8 @@ _CLAIMABLE_NOW = _CLAIMABLE.replace("?", ":now")
 _MAX_ARMS, _FOLD_ARMS = 400, 8
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 _AGAIN = object()  # a claim that lost a race: asked again
+# The reasons by the code SharedQueue._ledger_sql gives them.
+_REASONS: tuple[Reason, ...] = ("score", "overdue", "group_share")
 
 
 class _Stale:
@@ -398,6 +405,13 @@ class SharedQueue:
         self._one_statement = (
             not self._lanes and not self._listed and (bool(db.for_update) or _RETURNING)
         )
+        # PostgreSQL under GroupShare, every lane cut exact in SQL: a claim is one round trip,
+        # the core's rule applied by the server (_take_by_ledger), so the ledger's lock is held
+        # for the server's work only, not across a round trip to this process.
+        self._ledger_in_sql = self._serialised and all(span is not None for span in self._spans)
+        self._shares_named = {
+            f"w{j}": float((self._shares or {})[g]) for j, g in enumerate(self._listed)
+        }
         self._credit: tuple[str | None, dict[str, float]] = ("", dict.fromkeys(self._listed, 0.0))
         # One ledger per queue, its credits set from the database's at each claim.
         self._ledger = None if self._shares is None else ShareLedger(self._shares)
@@ -744,6 +758,8 @@ class SharedQueue:
         while True:
             if change is not None and self._one_statement:
                 found = self._take_head(now_ns, skills, change)
+            elif change is not None and self._ledger_in_sql:
+                found = self._take_by_ledger(now_ns, skills, change)
             else:
                 found = self._serve_once(now_ns, skills, change)
             if found is not _AGAIN:
@@ -847,6 +863,102 @@ class SharedQueue:
                 + f" AND ({count}) = ? RETURNING {back}"
             )
         self._sql[key] = sql
+        return sql
+
+    def _take_by_ledger(
+        self, now_ns: int, skills: Skills | None, change: tuple[Any, ...]
+    ) -> tuple[_Head, Reason] | object | None:
+        """PostgreSQL under ``GroupShare``: the claim in one round trip (the ledger's row
+        locked, then one statement that reads the candidates, applies the core's rule, takes
+        the row and books the ledger: :meth:`_ledger_sql`), so that the lock is held while
+        the server works only; else (the sets need several statements) :meth:`_serve_once`.
+        _AGAIN if another process added a skill set or took the chosen row."""
+        plan = self._plan(skills, True)
+        if len(plan.chunks) != 1 or not plan.sets:
+            return self._serve_once(now_ns, skills, change)
+        lease = change[-1] is None
+        sql = self._ledger_sql(len(plan.sets), sum(s[2] for s in plan.sets), lease=lease)
+        known = len(self._sets)
+        params = {**plan.chunks[0][1], **self._now_values(plan, now_ns), **self._shares_named}
+        params.update(
+            zip(("state", "token", "agent", "lease", "claimed", "done"), change, strict=True)
+        )
+        params["known"] = known
+        db = self._db
+        with db.tx():
+            db.run("SELECT 1 FROM pz_queue WHERE id = ?" + db.for_update, (self._queue_id,))
+            cur = db.run(sql, params)
+        row = cur.fetchone()  # (after the commit: one round trip)
+        if row[0] != known:
+            with db.tx(write=False):
+                self._refresh_sets()
+            return _AGAIN
+        if row[1] is None:
+            return None
+        if row[3] is None:  # the chosen row was taken meanwhile (removed): ask again
+            return _AGAIN
+        return _Head(row[3:]), _REASONS[row[2]]
+
+    def _ledger_sql(self, sets: int, lapsed: int, *, lease: bool) -> str:
+        """The statement of :meth:`_take_by_ledger` (PostgreSQL) for ``sets`` skill sets, the
+        last ``lapsed`` of them read for their queries whose preference lapsed.
+
+        The core's rule on the candidates, as :meth:`_choose` applies it: the oldest overdue
+        lane head; else :meth:`ShareLedger.choose <prioritize.policy.ShareLedger.choose>`
+        (the listed group owed the most, at least one unit, ties by its head's place in the
+        score order; none: the score head); then :meth:`ShareLedger.record
+        <prioritize.policy.ShareLedger.record>` on the queue's credits (the listed groups
+        with a head earn their share, the others drop to 0, the served row's group pays one
+        unit, never below 0; written only if a credit changed). A property test keeps it
+        equal to the Python ledger (the same sequence as a TriageQueue)."""
+        key = ("ledger", sets, lapsed, lease)
+        sql = self._sql.get(key)
+        if sql is not None:
+            return sql
+        db = self._db
+        groups = ", ".join(
+            f"({j}, CAST(:g{j} AS TEXT), CAST(:w{j} AS DOUBLE PRECISION))"
+            for j in range(len(self._listed))
+        )
+        done = "" if lease else ", completed_ns = :done"
+        back = ", ".join(
+            f"e.{c.strip()}" for c in f"{_KEYS}, query_id AS address, {_PAYLOAD}".split(",")
+        )
+        order = "sort_key DESC, arrival_ns, query_id"
+        outer = (
+            "WITH n AS (SELECT count(*) AS n FROM pz_skills WHERE queue_id = :q),"
+            " c AS ({cand}),"
+            " late AS (SELECT query_id FROM c WHERE tag >= 0"
+            " ORDER BY arrival_ns, query_id LIMIT 1),"
+            f" top AS (SELECT query_id FROM c WHERE tag = {_OVERALL} ORDER BY {order} LIMIT 1),"
+            " gh AS (SELECT DISTINCT ON (tag) tag, query_id, sort_key, arrival_ns FROM c"
+            f" WHERE tag <= {_GROUP} ORDER BY tag, {order}),"
+            " cr AS (SELECT v.j, v.g, v.w, COALESCE(CAST(CAST(q.credit AS JSONB) ->> v.g AS"
+            f" DOUBLE PRECISION), 0) AS c, EXISTS (SELECT 1 FROM gh WHERE gh.tag = {_GROUP} - v.j)"
+            f" AS b FROM (VALUES {groups}) AS v (j, g, w), pz_queue AS q WHERE q.id = :q),"
+            f" led AS (SELECT gh.query_id FROM gh JOIN cr ON cr.j = {_GROUP} - gh.tag"
+            " WHERE cr.c + cr.w >= 1 ORDER BY cr.c + cr.w DESC, gh.sort_key DESC, gh.arrival_ns,"
+            " gh.query_id LIMIT 1),"
+            " pick AS (SELECT COALESCE((SELECT query_id FROM late), (SELECT query_id FROM led),"
+            " (SELECT query_id FROM top)) AS qid, CASE WHEN EXISTS (SELECT 1 FROM late) THEN 1"
+            " WHEN (SELECT query_id FROM led) <> (SELECT query_id FROM top) THEN 2 ELSE 0 END"
+            " AS why),"
+            " u AS (UPDATE pz_entry AS e SET state = :state, token = :token, agent = :agent,"
+            f" lease_ns = :lease, claimed_ns = :claimed{done} WHERE e.queue_id = :q"
+            # (scalar subqueries, not a join: the row found by its key, not by a scan)
+            " AND e.query_id = (SELECT qid FROM pick) AND (SELECT n FROM n) = :known"
+            # (a completed row has no lease: no test of completed_ns, which would match the
+            # partial indexes of the order rather than the primary key)
+            f" AND (e.state = 0 OR e.lease_ns < :now) RETURNING {back}),"
+            " nc AS (SELECT j, g, c, GREATEST(CASE WHEN b THEN c + w ELSE 0 END"
+            " - CASE WHEN g = (SELECT share_group FROM u) THEN 1 ELSE 0 END, 0) AS d FROM cr),"
+            " l AS (UPDATE pz_queue SET credit = (SELECT '{{' || string_agg(CAST(to_json(g) AS"
+            " TEXT) || ': ' || CAST(d AS TEXT), ', ' ORDER BY j) || '}}' FROM nc) WHERE id = :q"
+            " AND EXISTS (SELECT 1 FROM u) AND EXISTS (SELECT 1 FROM nc WHERE d <> c))"
+            " SELECT n.n, pick.qid, pick.why, u.* FROM n CROSS JOIN pick LEFT JOIN u ON TRUE"
+        )
+        cand = self._candidates_sql(True, sets, lapsed, False, False, meta=False)
+        sql = self._sql[key] = db.named(outer).format(cand=cand)
         return sql
 
     def _serve_once(
@@ -960,19 +1072,24 @@ class SharedQueue:
             self._db.run(
                 "SELECT 1 FROM pz_queue WHERE id = ?" + self._db.for_update, (self._queue_id,)
             )
-        # The parameters that change with now (see _statement): now, each lane's cut, and with
-        # a set whose preference lapsed the newest arrival that lapsed and the smaller of both.
+        values = self._now_values(plan, now_ns)
+        rows: list[Any] = []
+        run = self._db.run
+        for sql, fixed in plan.chunks:
+            rows += run(sql, {**fixed, **values}).fetchall()
+        return rows
+
+    def _now_values(self, plan: _Plan, now_ns: int) -> dict[str, Any]:
+        """The candidates' parameters that change with now (see :meth:`_statement`): now, each
+        lane's cut, and with a set whose preference lapsed the newest arrival that lapsed and
+        the smaller of both."""
         values = {"now": now_ns}
         cuts = [_cut(now_ns, span) for span in self._spans]
         values.update(zip(self._cut_names, cuts, strict=True))
         if plan.lapsed:
             values["lapse"] = lapse = _cut(now_ns, self._lapse)
             values.update(zip(self._min_names, [min(cut, lapse) for cut in cuts], strict=True))
-        rows: list[Any] = []
-        run = self._db.run
-        for sql, fixed in plan.chunks:
-            rows += run(sql, {**fixed, **values}).fetchall()
-        return rows
+        return values
 
     def _statement(
         self,
@@ -1065,7 +1182,7 @@ class SharedQueue:
             return sql
         db = self._db
         lock = db.skip_locked if claim and not self._serialised else ""
-        columns = f"{_KEYS}, {db.address}" + (f", {_PAYLOAD}" if fold else "")
+        columns = f"{_KEYS}, {db.address} AS address" + (f", {_PAYLOAD}" if fold else "")
         # {tag}, {k} the set, {cut} the lane's newest arrival (c<i>, or m<i> for a lapsed
         # set), {more} a listed group's and a lapsed set's conditions, {n} the arm.
         lane = (

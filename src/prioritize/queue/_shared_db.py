@@ -372,7 +372,9 @@ def connect(url: str, *, timeout: float) -> Database:
                 url,
                 autocommit=True,
                 connect_timeout=max(1, round(timeout)),
-                options=f"-c lock_timeout={max(1, round(timeout * 1000))}",
+                # extra_float_digits: a double written as text reads back as the same double
+                # (the ledger's credits written by a claim's statement; PostgreSQL 12+'s default).
+                options=f"-c lock_timeout={max(1, round(timeout * 1000))} -c extra_float_digits=3",
             )
         except psycopg.Error as exc:
             message = str(exc).strip().replace(url, redact(url))
