@@ -29,10 +29,14 @@ from __future__ import annotations
 import argparse
 import gc
 import heapq
+import importlib
 import random
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from _timing import timed
 
@@ -289,12 +293,129 @@ def agents() -> None:
         )
 
 
+# -- this checkout's TriageQueue against another's (e.g. main's), in one process ---------
+
+
+def load_copy(src: str) -> ModuleType:
+    """The ``prioritize`` package of another checkout (``src``: the folder holding it),
+    loaded beside this one: its modules are imported under their own names, kept by
+    the returned module, then this checkout's are put back in ``sys.modules``.
+
+    The names a contender needs are read while that copy is loaded (the package's
+    lazy attributes import on first access); the two copies share no module.
+    """
+    ours = {k: m for k, m in sys.modules.items() if k == "prioritize" or k.startswith("prioritize.")}
+    for k in ours:
+        del sys.modules[k]
+    sys.path.insert(0, src)
+    try:
+        other = importlib.import_module("prioritize")
+        for name in ("TriageQueue", "queue", "synthetic", "policies"):
+            getattr(other, name)
+        importlib.import_module("prioritize.models")
+    finally:
+        sys.path.remove(src)
+        for k in [k for k in sys.modules if k == "prioritize" or k.startswith("prioritize.")]:
+            del sys.modules[k]
+        sys.modules.update(ours)
+    assert other.__file__ is not None and other.__file__.startswith(src), other.__file__
+    return other
+
+
+def against(src: str) -> None:
+    """push + pop of this checkout's TriageQueue and of the one in ``src``, interleaved.
+
+    Per preset the contenders run in turn, ``--repeat`` rounds, best of each (each
+    run after ``gc.collect()``, as :func:`best_collected`): a bare heapq, scoring
+    alone, and each queue's push then pop of every query (each copy its own
+    queries, models and policy; the same frame). The ratio of the two queues (and of
+    their own costs, scoring excluded) is the comparison that holds on a loaded machine.
+    """
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args, _ = parser.parse_known_args()
+    other = load_copy(src)
+    copies = {"this": pz, "other": other}
+    data = {}
+    for label, lib in copies.items():
+        frame = lib.synthetic.queries(args.n, seed=0)
+        objects = lib.models.frame_to_objects(frame)
+        data[label] = (list(objects), frame["received_at"].max().to_pydatetime())
+    print(f"{args.n:,} queries; push all, then pop all (best of {args.repeat})")
+    print(f"this: {pz.__file__}\nother: {other.__file__}\n")
+    for name in ("balanced", "influencer_weighted", "fifo"):
+        policies = {label: lib.policies.PRESETS[name]() for label, lib in copies.items()}
+        pairs = data["this"][0]
+        keys = [(-policies["this"].score_value(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
+
+        def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
+            heap: list[tuple[float, int, str, int]] = []
+            push, pop = heapq.heappush, heapq.heappop
+            for k in keys:
+                push(heap, k)
+            while heap:
+                pop(heap)
+
+        def scoring(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            def run() -> None:
+                score = policies[label].score_value
+                for q, c in data[label][0]:
+                    score(q, c)
+
+            return run
+
+        def queue(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            def run() -> None:
+                tq = copies[label].TriageQueue(policies[label])
+                pairs, now = data[label]
+                push = tq.push
+                for q, c in pairs:
+                    push(q, c)
+                pop = tq.pop
+                for _ in range(len(pairs)):
+                    pop(now)
+
+            return run
+
+        check = {}
+        for label, lib in copies.items():
+            tq = lib.TriageQueue(policies[label])
+            for q, c in data[label][0][:3000]:
+                tq.push(q, c)
+            check[label] = [tq.pop(data[label][1]).query_id for _ in range(3000)]
+        assert check["this"] == check["other"], "the two copies serve different orders"
+
+        t_bare, s_this, s_other, q_this, q_other = best_collected(
+            [bare, scoring("this"), scoring("other"), queue("this"), queue("other")],
+            args.repeat,
+        )
+        per = 1e6 / args.n
+        own_this, own_other = q_this - s_this, q_other - s_other
+        print(f"{name}:  bare heapq {t_bare * per:5.2f} µs/query")
+        for label, t_q, own in (("this ", q_this, own_this), ("other", q_other, own_other)):
+            print(
+                f"  {label} TriageQueue {t_q * per:5.2f} µs ({t_q / t_bare:4.2f}x),"
+                f" scoring excl. {own * per:5.2f} µs ({own / t_bare:4.2f}x bare heapq)"
+            )
+        print(
+            f"  this/other: {q_this / q_other:5.3f} (scoring incl.),"
+            f" {own_this / own_other:5.3f} (scoring excl.)\n"
+        )
+
+
 if __name__ == "__main__":
-    # --section push-pop | agents runs one of the two (both parse their own options)
+    # --section push-pop | agents runs one of the two (both parse their own options);
+    # --against SRC: this checkout's queue against the package in SRC (only that)
     section = argparse.ArgumentParser(add_help=False)
     section.add_argument("--section", choices=("all", "push-pop", "agents"), default="all")
-    chosen = section.parse_known_args()[0].section
-    if chosen in ("all", "push-pop"):
-        main()
-    if chosen in ("all", "agents"):
-        agents()
+    section.add_argument("--against", default=None)
+    known = section.parse_known_args()[0]
+    chosen = known.section
+    if known.against is not None:
+        against(known.against)
+    else:
+        if chosen in ("all", "push-pop"):
+            main()
+        if chosen in ("all", "agents"):
+            agents()

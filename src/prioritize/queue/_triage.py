@@ -149,6 +149,9 @@ class TriageQueue:
         )
         self._picker = picker
         self._push, self._pick = picker.push, picker.pick
+        # The hot paths: a push without skills or group, a pop by any agent (refreshed
+        # after each push with skills: the picker's single-bucket paths end there).
+        self._push_plain, self._pick_any = picker.push_plain, picker.plain_pick()
         self._items: Mapping[str, Entry] = picker.waiting  # query_id -> Entry, read only
         self._now_checked: datetime | None = None  # the last ``now`` found aware
         # The last AgentGroup a pop was given, and its skills (frozen: read once; one
@@ -218,7 +221,13 @@ class TriageQueue:
                     self._sync_served()
                 if qid in served and self._served_now(qid):
                     raise InputError(_served_message([qid], self._remember))
-            self._push(entry, key, at, qid, limit, group, skills, prefer)
+            if skills or prefer:
+                self._push(entry, key, at, qid, limit, group, skills, prefer)
+                self._pick_any = self._picker.plain_pick()
+            elif group is None:
+                self._push_plain(entry, key, at, qid, limit)
+            else:
+                self._push(entry, key, at, qid, limit, group)
         finally:
             lock.release()
 
@@ -315,19 +324,26 @@ class TriageQueue:
             if served:
                 raise InputError(_served_message(served, self._remember))
             limits = self._limits
+            skilled = False
             for entry, key in prepared:
                 query = entry.query
                 limit = _INF if limits is None else limits[query.channel._value_]
-                self._push(
-                    entry,
-                    key,
+                at, qid, group, skills, prefer = (
                     query.received_at,
                     query.query_id,
-                    limit,
                     entry.group,
                     entry.skills,
                     entry.prefer,
                 )
+                if skills or prefer:
+                    self._push(entry, key, at, qid, limit, group, skills, prefer)
+                    skilled = True
+                elif group is None:
+                    self._push_plain(entry, key, at, qid, limit)
+                else:
+                    self._push(entry, key, at, qid, limit, group)
+            if skilled:
+                self._pick_any = self._picker.plain_pick()
 
     def _lookup(self, query: Query) -> Customer:
         return lookup_customer(self._customers, query)
@@ -367,7 +383,7 @@ class TriageQueue:
         try:
             if now is not self._now_checked:
                 self._check_now(now)
-            found = self._pick(now, skills)
+            found = self._pick_any(now) if skills is None else self._pick(now, skills)
             if found is None:
                 if skills is not None and self._items:
                     raise QueueEmpty(
