@@ -334,6 +334,7 @@ def against(src: str) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--preset", action="append", default=None)
     args, _ = parser.parse_known_args()
     other = load_copy(src)
     copies = {"this": pz, "other": other}
@@ -344,7 +345,7 @@ def against(src: str) -> None:
         data[label] = (list(objects), frame["received_at"].max().to_pydatetime())
     print(f"{args.n:,} queries; push all, then pop all (best of {args.repeat})")
     print(f"this: {pz.__file__}\nother: {other.__file__}\n")
-    for name in ("balanced", "influencer_weighted", "fifo"):
+    for name in args.preset or ("balanced", "influencer_weighted", "fifo"):
         policies = {label: lib.policies.PRESETS[name]() for label, lib in copies.items()}
         pairs = data["this"][0]
         keys = [(-policies["this"].score_value(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]

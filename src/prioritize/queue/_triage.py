@@ -142,6 +142,7 @@ class TriageQueue:
         self.routes = routes
         timeout = None if routes is None else routes.skills_timeout_minutes
         self._lock = threading.Lock()
+        self._acquire, self._release = self._lock.acquire, self._lock.release
         picker: Picker[Entry] = Picker(
             policy,
             per_minute=_MINUTE,
@@ -198,7 +199,10 @@ class TriageQueue:
         # Entry(query, customer, base, group, policy, skills, prefer), its slots set
         # here: the call to __init__ costs as much as the rest of the entry.
         entry = _new(Entry)
-        entry.query, entry.customer, entry._base, entry._policy = query, customer, base, self.policy
+        entry.query = query
+        entry.customer = customer
+        entry._base = base
+        entry._policy = self.policy
         group_of = self._group_of
         entry.group = group = None if group_of is None else group_of(query, customer)
         routes = self.routes
@@ -206,12 +210,14 @@ class TriageQueue:
             skills, prefer = query.skills, NO_SKILLS
         else:
             skills, prefer = routes.resolve(query, customer)
-        entry.skills, entry.prefer = skills, prefer
+        entry.skills = skills
+        entry.prefer = prefer
         entry._qid = qid = query.query_id
         limits = self._limits
         limit = _INF if limits is None else limits[query.channel._value_]
-        lock = self._lock
-        lock.acquire()  # not ``with``: its enter/exit calls cost more than the push itself
+        # Not ``with``: its enter/exit calls cost more than the push itself; the bound
+        # methods kept save looking them up on the lock.
+        self._acquire()
         try:
             if qid in self._items:
                 raise InputError(f"query {qid!r} is already in the queue")
@@ -229,7 +235,7 @@ class TriageQueue:
             else:
                 self._push(entry, key, at, qid, limit, group)
         finally:
-            lock.release()
+            self._release()
 
     def _served_now(self, qid: str) -> bool:
         # Whether ``qid`` is among the last ``remember`` served (the caller holds the
@@ -240,10 +246,15 @@ class TriageQueue:
     def _sync_served(self) -> None:
         # File the ids popped since the last check, numbered in pop order (the caller
         # holds the lock), then forget those older than the last ``remember`` pops.
+        # A loop, not ``update(zip(log, range(...), strict=True))``: a push after each pop
+        # (a live queue's usual rhythm) files one id, and zip's keyword alone costs
+        # more than the rest of the push.
         log, served = self._log, self._served
-        first = self._pops + 1
-        self._pops += len(log)  # type: ignore[arg-type]
-        served.update(zip(log, range(first, self._pops + 1), strict=True))  # type: ignore[union-attr, arg-type]
+        pops = self._pops
+        for qid in log:  # type: ignore[union-attr]
+            pops += 1
+            served[qid] = pops  # type: ignore[index]
+        self._pops = pops
         log.clear()  # type: ignore[union-attr]
         if len(served) >= 2 * self._remember:  # type: ignore[arg-type]
             self._forget()
@@ -378,8 +389,7 @@ class TriageQueue:
                 self._agent = (agent, skills)
             else:
                 skills = _agent_skills(agent)
-        lock = self._lock
-        lock.acquire()  # as in push
+        self._acquire()  # as in push
         try:
             if now is not self._now_checked:
                 self._check_now(now)
@@ -398,7 +408,7 @@ class TriageQueue:
                 log.append(entry._qid)
             return entry
         finally:
-            lock.release()
+            self._release()
 
     def _forget(self) -> None:
         # Keep only the ids served in the last ``remember`` pops.
