@@ -296,6 +296,14 @@ def agents() -> None:
 # -- this checkout's TriageQueue against another's (e.g. main's), in one process ---------
 
 
+#: The backlog of the live rhythm in :func:`against` (then one push and one pop a query).
+LIVE_BACKLOG = 1_000
+
+
+def _of_package(module: str) -> bool:
+    return module == "prioritize" or module.startswith("prioritize.")
+
+
 def load_copy(src: str) -> ModuleType:
     """The ``prioritize`` package of another checkout (``src``: the folder holding it),
     loaded beside this one: its modules are imported under their own names, kept by
@@ -304,7 +312,7 @@ def load_copy(src: str) -> ModuleType:
     The names a contender needs are read while that copy is loaded (the package's
     lazy attributes import on first access); the two copies share no module.
     """
-    ours = {k: m for k, m in sys.modules.items() if k == "prioritize" or k.startswith("prioritize.")}
+    ours = {k: m for k, m in sys.modules.items() if _of_package(k)}
     for k in ours:
         del sys.modules[k]
     sys.path.insert(0, src)
@@ -315,7 +323,7 @@ def load_copy(src: str) -> ModuleType:
         importlib.import_module("prioritize.models")
     finally:
         sys.path.remove(src)
-        for k in [k for k in sys.modules if k == "prioritize" or k.startswith("prioritize.")]:
+        for k in [k for k in sys.modules if _of_package(k)]:
             del sys.modules[k]
         sys.modules.update(ours)
     assert other.__file__ is not None and other.__file__.startswith(src), other.__file__
@@ -348,7 +356,8 @@ def against(src: str) -> None:
     for name in args.preset or ("balanced", "influencer_weighted", "fifo"):
         policies = {label: lib.policies.PRESETS[name]() for label, lib in copies.items()}
         pairs = data["this"][0]
-        keys = [(-policies["this"].score_value(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
+        score = policies["this"].score_value
+        keys = [(-score(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
 
         def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
             heap: list[tuple[float, int, str, int]] = []
@@ -379,6 +388,21 @@ def against(src: str) -> None:
 
             return run
 
+        def live(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            # A live queue's rhythm: a backlog of LIVE_BACKLOG, then a push and a pop
+            # for each further query (the served-id memory files one id at each push).
+            def run() -> None:
+                tq = copies[label].TriageQueue(policies[label])
+                pairs, now = data[label]
+                push, pop = tq.push, tq.pop
+                for q, c in pairs[:LIVE_BACKLOG]:
+                    push(q, c)
+                for q, c in pairs[LIVE_BACKLOG:]:
+                    push(q, c)
+                    pop(now)
+
+            return run
+
         check = {}
         for label, lib in copies.items():
             tq = lib.TriageQueue(policies[label])
@@ -387,8 +411,16 @@ def against(src: str) -> None:
             check[label] = [tq.pop(data[label][1]).query_id for _ in range(3000)]
         assert check["this"] == check["other"], "the two copies serve different orders"
 
-        t_bare, s_this, s_other, q_this, q_other = best_collected(
-            [bare, scoring("this"), scoring("other"), queue("this"), queue("other")],
+        t_bare, s_this, s_other, q_this, q_other, l_this, l_other = best_collected(
+            [
+                bare,
+                scoring("this"),
+                scoring("other"),
+                queue("this"),
+                queue("other"),
+                live("this"),
+                live("other"),
+            ],
             args.repeat,
         )
         per = 1e6 / args.n
@@ -401,7 +433,11 @@ def against(src: str) -> None:
             )
         print(
             f"  this/other: {q_this / q_other:5.3f} (scoring incl.),"
-            f" {own_this / own_other:5.3f} (scoring excl.)\n"
+            f" {own_this / own_other:5.3f} (scoring excl.)"
+        )
+        print(
+            f"  live rhythm (a push, a pop; {LIVE_BACKLOG:,} waiting): this {l_this * per:5.2f} µs,"
+            f" other {l_other * per:5.2f} µs, this/other {l_this / l_other:5.3f}\n"
         )
 
 

@@ -988,7 +988,7 @@ class Picker(Generic[H]):
         ``GroupShare``, tuple mode, no skill seen), else :meth:`pick`. A caller keeps
         it (the queue's pop); the picker does not, so that it holds no cycle.
         """
-        return self._pick_lanes if self._lanes_only else self.pick  # type: ignore[no-any-return]
+        return self._pick_lanes if self._lanes_only else self.pick
 
     def push_plain(
         self, handle: H, key: float, arrival: Any, tiebreak: Any, limit: float = np.inf
