@@ -1,6 +1,9 @@
 """Benchmark: TriageQueue push + pop against a bare ``heapq`` of tuples, in one run.
 
-Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``.
+Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``;
+``--against SRC [--preset NAME ...]`` instead times this checkout's queue against
+the package in ``SRC`` (e.g. ``/tmp/base/src`` of a ``git worktree add /tmp/base
+main``), interleaved in one process (:func:`against`).
 
 * bare heapq: push ``(-key, arrival, id, seq)`` tuples with precomputed keys,
   then pop them all — the floor for any priority queue in Python;
