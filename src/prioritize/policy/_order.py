@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from heapq import heapify, heappop, heappush
@@ -972,53 +972,6 @@ class Picker(Generic[H]):
             lane = self._by_limit.get(limit)
             if lane is None:
                 lane = self._by_limit[limit] = _Line()
-                self._by_agent.clear()
-            oldest = (arrival, tiebreak, seq)
-            run = lane.run
-            if not run or oldest > run[-1]:
-                run.append(oldest)
-            else:
-                heappush(lane.heap, oldest)
-
-    def plain_pick(self) -> Callable[[Any], tuple[H, Reason] | None]:
-        """A function doing ``pick(t)`` (any agent) in one call fewer, valid until the next
-        :meth:`push` with skills (call this again after one).
-
-        :meth:`_pick_lanes` while that is all a plain pick does (``MaxWait`` without
-        ``GroupShare``, tuple mode, no skill seen), else :meth:`pick`. A caller keeps
-        it (the queue's pop); the picker does not, so that it holds no cycle.
-        """
-        return self._pick_lanes if self._lanes_only else self.pick
-
-    def push_plain(
-        self, handle: H, key: float, arrival: Any, tiebreak: Any, limit: float = np.inf
-    ) -> None:
-        """:meth:`push` of a query without skills, preferred skills or group: the queue's
-        hot path (what ``push(handle, key, arrival, tiebreak, limit)`` does, in fewer steps).
-
-        While no skill has been seen and there is no ``GroupShare`` (the single-bucket
-        paths: no merged view, no ledger) the query's entries go straight into the one
-        score line and its ``MaxWait`` lane; otherwise :meth:`push` files them.
-        """
-        if not (self._lean or self._lanes_only):
-            self.push(handle, key, arrival, tiebreak, limit)
-            return
-        self.waiting[tiebreak] = handle
-        self._pushes = seq = self._pushes + 1
-        if not self._untracked:
-            self._seq[tiebreak] = seq
-        entry = (-key, arrival, tiebreak, seq)
-        line = self._main
-        run = line.run  # _Line.add, inline
-        if not run or entry > run[-1]:
-            run.append(entry)
-        else:
-            heappush(line.heap, entry)
-        by_limit = self._by_limit
-        if by_limit is not None:
-            lane = by_limit.get(limit)
-            if lane is None:
-                lane = by_limit[limit] = _Line()
                 self._by_agent.clear()
             oldest = (arrival, tiebreak, seq)
             run = lane.run
