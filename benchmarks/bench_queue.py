@@ -1,6 +1,9 @@
 """Benchmark: TriageQueue push + pop against a bare ``heapq`` of tuples, in one run.
 
-Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``.
+Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``;
+``--against SRC [--preset NAME ...]`` instead times this checkout's queue against
+the package in ``SRC`` (e.g. ``/tmp/base/src`` of a ``git worktree add /tmp/base
+main``), interleaved in one process (:func:`against`).
 
 * bare heapq: push ``(-key, arrival, id, seq)`` tuples with precomputed keys,
   then pop them all — the floor for any priority queue in Python;
@@ -29,10 +32,14 @@ from __future__ import annotations
 import argparse
 import gc
 import heapq
+import importlib
 import random
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from _timing import timed
 
@@ -289,12 +296,177 @@ def agents() -> None:
         )
 
 
+# -- this checkout's TriageQueue against another's (e.g. main's), in one process ---------
+
+
+#: The backlog of the live rhythm in :func:`against` (then one push and one pop a query).
+LIVE_BACKLOG = 1_000
+
+
+def _of_package(module: str) -> bool:
+    return module == "prioritize" or module.startswith("prioritize.")
+
+
+def load_copy(src: str) -> ModuleType:
+    """The ``prioritize`` package of another checkout (``src``: the folder holding it),
+    loaded beside this one: its modules are imported under their own names, kept by
+    the returned module, then this checkout's are put back in ``sys.modules``.
+
+    The names a contender needs are read while that copy is loaded (the package's
+    lazy attributes import on first access); the two copies share no module.
+    """
+    ours = {k: m for k, m in sys.modules.items() if _of_package(k)}
+    for k in ours:
+        del sys.modules[k]
+    sys.path.insert(0, src)
+    try:
+        other = importlib.import_module("prioritize")
+        for name in ("TriageQueue", "queue", "synthetic", "policies"):
+            getattr(other, name)
+        importlib.import_module("prioritize.models")
+    finally:
+        sys.path.remove(src)
+        for k in [k for k in sys.modules if _of_package(k)]:
+            del sys.modules[k]
+        sys.modules.update(ours)
+    assert other.__file__ is not None and other.__file__.startswith(src), other.__file__
+    return other
+
+
+def against(src: str) -> None:
+    """push + pop of this checkout's TriageQueue and of the one in ``src``, interleaved.
+
+    Per preset the contenders run in turn, ``--repeat`` rounds, best of each (each
+    run after ``gc.collect()``, as :func:`best_collected`; the two copies' order
+    swapped every other round): a bare heapq, scoring alone, each queue's push then
+    pop of every query, and each queue in a live rhythm (:data:`LIVE_BACKLOG`).
+    Both copies read the same query and customer objects (each its own policy). The
+    ratio of the two queues (and of their own costs, scoring excluded) is the
+    comparison that holds on a loaded machine: an A/A run (``SRC`` a copy of this
+    checkout) gave 0.99-1.01 push-all/pop-all, 0.99-1.02 in the live rhythm.
+    """
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--preset", action="append", default=None)
+    args, _ = parser.parse_known_args()
+    other = load_copy(src)
+    copies = {"this": pz, "other": other}
+    # One set of queries for both copies (the models are duck-typed: the other copy's
+    # queue and policy read them as their own), so that neither copy's objects sit in
+    # a better part of the heap than the other's.
+    frame = pz.synthetic.queries(args.n, seed=0)
+    shared = (list(frame_to_objects(frame)), frame["received_at"].max().to_pydatetime())
+    data = {"this": shared, "other": shared}
+    print(f"{args.n:,} queries; push all, then pop all (best of {args.repeat})")
+    print(f"this: {pz.__file__}\nother: {other.__file__}\n")
+    for name in args.preset or ("balanced", "influencer_weighted", "fifo"):
+        policies = {label: lib.policies.PRESETS[name]() for label, lib in copies.items()}
+        pairs = data["this"][0]
+        score = policies["this"].score_value
+        keys = [(-score(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
+
+        def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
+            heap: list[tuple[float, int, str, int]] = []
+            push, pop = heapq.heappush, heapq.heappop
+            for k in keys:
+                push(heap, k)
+            while heap:
+                pop(heap)
+
+        def scoring(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            def run() -> None:
+                score = policies[label].score_value
+                for q, c in data[label][0]:
+                    score(q, c)
+
+            return run
+
+        def queue(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            def run() -> None:
+                tq = copies[label].TriageQueue(policies[label])
+                pairs, now = data[label]
+                push = tq.push
+                for q, c in pairs:
+                    push(q, c)
+                pop = tq.pop
+                for _ in range(len(pairs)):
+                    pop(now)
+
+            return run
+
+        def live(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
+            # A live queue's rhythm: a backlog of LIVE_BACKLOG, then a push and a pop
+            # for each further query (the served-id memory files one id at each push).
+            def run() -> None:
+                tq = copies[label].TriageQueue(policies[label])
+                pairs, now = data[label]
+                push, pop = tq.push, tq.pop
+                for q, c in pairs[:LIVE_BACKLOG]:
+                    push(q, c)
+                for q, c in pairs[LIVE_BACKLOG:]:
+                    push(q, c)
+                    pop(now)
+
+            return run
+
+        check = {}
+        for label, lib in copies.items():
+            tq = lib.TriageQueue(policies[label])
+            for q, c in data[label][0][:3000]:
+                tq.push(q, c)
+            check[label] = [tq.pop(data[label][1]).query_id for _ in range(3000)]
+        assert check["this"] == check["other"], "the two copies serve different orders"
+
+        # Each round runs the pairs in turn, this copy first in even rounds and the other
+        # first in odd ones: a run inherits the heap its predecessor freed.
+        fns = [
+            bare,
+            scoring("this"),
+            scoring("other"),
+            queue("this"),
+            queue("other"),
+            live("this"),
+            live("other"),
+        ]
+        best = [float("inf")] * len(fns)
+        for round_ in range(args.repeat):
+            order = [0, 1, 2, 3, 4, 5, 6] if round_ % 2 == 0 else [0, 2, 1, 4, 3, 6, 5]
+            for i in order:
+                gc.collect()
+                seconds, _ = timed(fns[i])
+                best[i] = min(best[i], seconds)
+        t_bare, s_this, s_other, q_this, q_other, l_this, l_other = best
+        per = 1e6 / args.n
+        own_this, own_other = q_this - s_this, q_other - s_other
+        print(f"{name}:  bare heapq {t_bare * per:5.2f} µs/query")
+        for label, t_q, own in (("this ", q_this, own_this), ("other", q_other, own_other)):
+            print(
+                f"  {label} TriageQueue {t_q * per:5.2f} µs ({t_q / t_bare:4.2f}x),"
+                f" scoring excl. {own * per:5.2f} µs ({own / t_bare:4.2f}x bare heapq)"
+            )
+        print(
+            f"  this/other: {q_this / q_other:5.3f} (scoring incl.),"
+            f" {own_this / own_other:5.3f} (scoring excl.)"
+        )
+        print(
+            f"  live rhythm (a push, a pop; {LIVE_BACKLOG:,} waiting): this {l_this * per:5.2f} µs,"
+            f" other {l_other * per:5.2f} µs, this/other {l_this / l_other:5.3f}\n"
+        )
+
+
 if __name__ == "__main__":
-    # --section push-pop | agents runs one of the two (both parse their own options)
+    # --section push-pop | agents runs one of the two (both parse their own options);
+    # --against SRC: this checkout's queue against the package in SRC (only that)
     section = argparse.ArgumentParser(add_help=False)
     section.add_argument("--section", choices=("all", "push-pop", "agents"), default="all")
-    chosen = section.parse_known_args()[0].section
-    if chosen in ("all", "push-pop"):
-        main()
-    if chosen in ("all", "agents"):
-        agents()
+    section.add_argument("--against", default=None)
+    known = section.parse_known_args()[0]
+    chosen = known.section
+    if known.against is not None:
+        against(known.against)
+    else:
+        if chosen in ("all", "push-pop"):
+            main()
+        if chosen in ("all", "agents"):
+            agents()

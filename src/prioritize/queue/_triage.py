@@ -231,10 +231,15 @@ class TriageQueue:
     def _sync_served(self) -> None:
         # File the ids popped since the last check, numbered in pop order (the caller
         # holds the lock), then forget those older than the last ``remember`` pops.
+        # A loop, not ``update(zip(log, range(...), strict=True))``: in a live queue's
+        # rhythm each push files the one id popped before it, and that update took
+        # ~1.8 µs for one id (zip's keyword argument alone ~0.6); the loop ~0.2.
         log, served = self._log, self._served
-        first = self._pops + 1
-        self._pops += len(log)  # type: ignore[arg-type]
-        served.update(zip(log, range(first, self._pops + 1), strict=True))  # type: ignore[union-attr, arg-type]
+        pops = self._pops
+        for qid in log:  # type: ignore[union-attr]
+            pops += 1
+            served[qid] = pops  # type: ignore[index]
+        self._pops = pops
         log.clear()  # type: ignore[union-attr]
         if len(served) >= 2 * self._remember:  # type: ignore[arg-type]
             self._forget()
