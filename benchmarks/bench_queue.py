@@ -30,6 +30,7 @@ threshold, adding ~2.5 µs/query to that contender alone.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import heapq
 import importlib
@@ -116,6 +117,16 @@ def _check_lean(
     assert lean == [tq.pop(now).query_id for _ in pairs], "the lean queue's order differs"
 
 
+def bare_heapq(keys: list[tuple[float, int, str, int]]) -> None:
+    """The floor: push the precomputed tuples into a bare heapq, then pop them all."""
+    heap: list[tuple[float, int, str, int]] = []
+    push, pop = heapq.heappush, heapq.heappop
+    for k in keys:
+        push(heap, k)
+    while heap:
+        pop(heap)
+
+
 def best_collected(fns: list[Callable[[], object]], repeat: int) -> list[float]:
     """Best CPU time of each function over ``repeat`` interleaved rounds, each run
     started after ``gc.collect()`` (see the module notes)."""
@@ -142,13 +153,7 @@ def main() -> None:
         policy = pz.policies.PRESETS[name]()
         keys = [(-policy.score(q, c).value, i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
 
-        def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
-            heap: list[tuple[float, int, str, int]] = []
-            push, pop = heapq.heappush, heapq.heappop
-            for k in keys:
-                push(heap, k)
-            while heap:
-                pop(heap)
+        bare = functools.partial(bare_heapq, keys)
 
         def scoring(policy: pz.Policy = policy) -> None:
             for q, c in pairs:
@@ -366,13 +371,7 @@ def against(src: str) -> None:
         score = policies["this"].score_value
         keys = [(-score(q, c), i, q.query_id, i) for i, (q, c) in enumerate(pairs)]
 
-        def bare(keys: list[tuple[float, int, str, int]] = keys) -> None:
-            heap: list[tuple[float, int, str, int]] = []
-            push, pop = heapq.heappush, heapq.heappop
-            for k in keys:
-                push(heap, k)
-            while heap:
-                pop(heap)
+        bare = functools.partial(bare_heapq, keys)
 
         def scoring(label: str, policies: dict[str, Any] = policies) -> Callable[[], None]:
             def run() -> None:
