@@ -53,6 +53,15 @@ def require_columns(frame: Any, columns: Iterable[str]) -> None:
     """Raise :class:`SchemaError` listing every column of ``columns`` missing from ``frame``."""
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    if isinstance(frame.columns, pd.MultiIndex):
+        # `"query_id" in columns` matches a first level, and `frame["query_id"]` is then a
+        # frame, not a column: every reader below would fail deep inside, unnamed.
+        first = f", the first {frame.columns[0]!r}" if len(frame.columns) else ""
+        raise SchemaError(
+            f"frame has MultiIndex columns ({frame.columns.nlevels} levels{first}); expected "
+            "one level of column names (flatten them, e.g. "
+            "frame.columns = frame.columns.get_level_values(0))"
+        )
     wanted = list(columns)
     missing = [c for c in wanted if c not in frame.columns]
     if missing:

@@ -343,8 +343,12 @@ def parse_now(text: str) -> datetime:
     return moment
 
 
-def synthetic_week(n: int, seed: int) -> pd.DataFrame:
-    """The demo stream: ``n`` synthetic queries over :data:`DAYS` days."""
+def synthetic_week(n: int, seed: int, *, option: str = "--queries") -> pd.DataFrame:
+    """The demo stream: ``n`` synthetic queries over :data:`DAYS` days.
+
+    ``option`` is the command-line option that gave ``n`` (``demo --queries``,
+    ``compare --synthetic``), so an error names what the user typed.
+    """
     if n < 1:
-        raise CLIError(f"--queries must be >= 1; got {n}")
+        raise CLIError(f"{option} must be >= 1; got {n}")
     return synthetic.queries(n, seed=seed, days=DAYS)

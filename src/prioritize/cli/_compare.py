@@ -127,9 +127,9 @@ def run_compare(opts: CompareOptions) -> str:
                 file=sys.stderr,
             )
     else:
-        frame = synthetic_week(opts.synthetic, opts.seed)
+        frame = synthetic_week(opts.synthetic, opts.seed, option="--synthetic")
         n = opts.synthetic
-        source = lambda s: synthetic_week(n, s)  # noqa: E731 - a new week per replication
+        source = lambda s: synthetic_week(n, s, option="--synthetic")  # noqa: E731 - a week per replication
         stream = f"a synthetic week of {n:,} queries (seed {opts.seed})"
     staffing: Any
     routes = None if opts.routes is None else load_model(Routes, opts.routes, "--routes")

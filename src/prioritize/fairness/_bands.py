@@ -103,6 +103,8 @@ def _bands(records: Any, group: GroupSpec, within_minutes: float) -> _Bands:
     groups = encode_groups(records, group)
     wait = read_values(records, "wait_minutes")
     abandoned = read_abandoned(records)
+    if groups.sizes.size == 0:
+        raise InputError("no rows to measure")
     hits = answered_within(wait, float(within_minutes), abandoned)
     return _Bands(groups.labels, groups.codes, groups.sizes, wait, abandoned, hits)
 

@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.frames import BoolArray, FloatArray, IntArray, read_float, require_columns
+from prioritize._internal.frames import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    fail_rows,
+    read_float,
+    require_columns,
+)
 from prioritize._internal.rows import describe_rows
 from prioritize._internal.times import NS_PER_MINUTE
 from prioritize.models import group_labels
@@ -44,6 +51,9 @@ def _fail(frame: pd.DataFrame, mask: BoolArray, problem: str) -> None:
 
 
 def _group_names(group: GroupSpec) -> tuple[str, ...]:
+    # A Series or array of labels is not a Sequence: its values would be read as column names.
+    if not isinstance(group, (str, Sequence)):
+        raise InputError(f"group must be a column name or a list of them; got {type(group).__name__}")
     names = (group,) if isinstance(group, str) else tuple(group)
     if not names or not all(isinstance(name, str) for name in names):
         raise InputError(f"group must be a column name or a list of them; got {group!r}")
@@ -62,10 +72,27 @@ def _column_codes(frame: pd.DataFrame, name: str) -> tuple[IntArray, pd.Index]:
         try:
             raw, uniques = pd.factorize(series, sort=True)
         except TypeError:  # values of mixed types cannot be sorted: keep first-seen order
+            _check_hashable(frame, name, series)
             raw, uniques = pd.factorize(series, sort=False)
         codes = np.asarray(raw, dtype=np.int64)
         levels = pd.Index(uniques)
     return codes, levels.rename(name)
+
+
+def _check_hashable(frame: pd.DataFrame, name: str, series: pd.Series) -> None:
+    """A label that cannot be a group (a list, a dict, a set) is an error naming its rows."""
+    values = series.to_numpy(dtype=object)
+    bad = np.fromiter((not _hashable(v) for v in values), dtype=bool, count=len(values))
+    if bad.any():
+        fail_rows(frame, name, bad, "a group label (a string or a number, not a list or a dict)")
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

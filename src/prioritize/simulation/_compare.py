@@ -625,6 +625,18 @@ def _policy_at(policy: Policy | Callable[..., Policy], params: Mapping[str, Any]
     return policy.with_changes(**other, **({"weights": weights} if weights else {}))
 
 
+def _grid_values(name: Any, values: Any) -> list[Any]:
+    """A grid entry's values as a list: a lone number or a string is an error, not its items."""
+    if not isinstance(name, str):
+        raise InputError(f"grid keys must be parameter names (str); got {name!r}")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InputError(
+            f"grid[{name!r}] must be a list of values to try; got {type(values).__name__} "
+            f"{values!r} (write [{values!r}] for one value)"
+        )
+    return list(values)
+
+
 def sweep(
     frame: FrameSource,
     policy: Policy | Callable[..., Policy],
@@ -697,7 +709,9 @@ def sweep(
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a mapping name -> values; got {type(grid).__name__}")
     names = list(grid)
-    values = [list(v) for v in grid.values()]
+    values = [_grid_values(name, v) for name, v in grid.items()]
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise InputError(f"seeds must be a list of seeds; got {type(seeds).__name__} {seeds!r}")
     seed_list = list(seeds)
     if not seed_list:
         raise InputError("sweep needs at least one seed")
