@@ -1,0 +1,181 @@
+"""Hostile arguments and frame shapes at the public entry points: a named error, never a crash.
+
+What ``test_frames.py`` does not reach: frames whose *shape* is wrong (MultiIndex
+columns, group labels that are lists), fairness ``group=`` values that are not
+column names, ``band_figures`` on no rows, a ``sweep`` grid whose values are not
+lists, and the command line's option names. Each case here crashed (a
+``TypeError``, ``AttributeError`` or numpy ``ValueError`` from deep inside) or
+read a string as its characters before its fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import prioritize as pz
+from prioritize import fairness
+from prioritize.cli import main
+
+_FRAME = pz.synthetic.queries(40, seed=0, days=0.2)
+_RECORDS = pz.simulate(_FRAME, pz.policies.balanced(), agents=2, seed=0).records
+
+
+def _multiindex(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.columns = pd.MultiIndex.from_arrays([list(frame.columns), ["x"] * frame.shape[1]])
+    return out
+
+
+_FRAME_ENTRIES: dict[str, Callable[[pd.DataFrame], Any]] = {
+    "score_frame": lambda f: pz.policies.balanced().score_frame(f),
+    "rank": lambda f: pz.policies.balanced().rank(f),
+    "simulate": lambda f: pz.simulate(f, pz.policies.balanced(), agents=2, seed=0),
+    "push_frame": lambda f: pz.TriageQueue(pz.policies.balanced()).push_frame(f),
+    "validate_frame": pz.models.validate_frame,
+    "counterfactual": lambda f: pz.audit.counterfactual(
+        f, pz.policies.balanced(), column="followers", value=0
+    ),
+}
+
+_RECORD_ENTRIES: dict[str, Callable[[pd.DataFrame], Any]] = {
+    "DisparityFrame": lambda r: fairness.DisparityFrame(r, group="follower_band", stat="p90"),
+    "band_figures": lambda r: fairness.band_figures(r, replicates=20),
+    "four_fifths_test": lambda r: fairness.four_fifths_test(r, replicates=20),
+    "overtaking": fairness.overtaking,
+    "raqfm": lambda r: fairness.raqfm(r, agents=2),
+    "group_labels": lambda r: pz.models.group_labels(r, group="channel"),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(_FRAME_ENTRIES))
+@pytest.mark.parametrize("width", [0, 3, None])
+def test_multiindex_columns_are_named_not_crashed_on(entry: str, width: int | None) -> None:
+    # `"query_id" in columns` matches a MultiIndex's first level and `frame["query_id"]` is
+    # then a frame: an AttributeError ('DataFrame' object has no attribute 'dtype') before.
+    frame = _multiindex(_FRAME if width is None else _FRAME.iloc[:, :width])
+    with pytest.raises(pz.SchemaError, match="MultiIndex columns"):
+        _FRAME_ENTRIES[entry](frame)
+
+
+@pytest.mark.parametrize("entry", sorted(_RECORD_ENTRIES))
+def test_multiindex_records_are_named_not_crashed_on(entry: str) -> None:
+    with pytest.raises(pz.SchemaError, match="MultiIndex columns"):
+        _RECORD_ENTRIES[entry](_multiindex(_RECORDS))
+
+
+_NOT_A_GROUP = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.just(_RECORDS["channel"]),  # a Series of labels: its values are not column names
+    st.just(_RECORDS["channel"].to_numpy()),
+    st.just(pd.Index(["channel"])),
+    st.just({"channel"}),
+    st.just([]),
+    st.lists(st.sampled_from(["channel", "follower_band", 3, None]), min_size=1, max_size=3).filter(
+        lambda names: not all(isinstance(n, str) for n in names) or len(set(names)) < len(names)
+    ),
+)
+
+
+@given(_NOT_A_GROUP, st.sampled_from(["DisparityFrame", "band_figures", "overtaking", "by_group"]))
+def test_a_group_that_is_not_column_names_is_an_input_error(group: Any, entry: str) -> None:
+    calls: dict[str, Callable[[], Any]] = {
+        "DisparityFrame": lambda: fairness.DisparityFrame(_RECORDS, group=group, stat="mean"),
+        "band_figures": lambda: fairness.band_figures(_RECORDS, group=group, replicates=20),
+        "overtaking": lambda: fairness.overtaking(_RECORDS, group=group),
+        "by_group": lambda: fairness.by_group(_RECORDS, group=group),
+    }
+    with pytest.raises(pz.InputError, match="group"):
+        calls[entry]()
+
+
+@pytest.mark.parametrize("label", [["x"], {"a": 1}, {"x"}, np.array([1, 2])])
+@pytest.mark.parametrize("where", [0, 7, 39])
+def test_an_unhashable_group_label_names_its_column_and_row(label: Any, where: int) -> None:
+    records = _RECORDS.copy()
+    records["channel"] = records["channel"].astype(object)
+    records.at[records.index[where], "channel"] = label
+    query = records["query_id"].iloc[where]
+    for call in (
+        lambda: fairness.DisparityFrame(records, group="channel", stat="mean"),
+        lambda: fairness.band_figures(records, group="channel", replicates=20),
+        lambda: fairness.DisparityFrame(records, group=["follower_band", "channel"], stat="mean"),
+    ):
+        with pytest.raises(pz.SchemaError, match=f"column 'channel': 1 row .*{query}"):
+            call()
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        lambda r: fairness.band_figures(r, replicates=20),
+        lambda r: fairness.band_figures(r, group="channel", replicates=20),
+        lambda r: fairness.four_fifths_test(r, replicates=20),
+        lambda r: fairness.DisparityFrame(r, stat="p90"),
+    ],
+)
+def test_no_rows_to_measure_is_one_error_everywhere(measure: Callable[[Any], Any]) -> None:
+    # band_figures raised numpy's "need at least one array to stack" before.
+    with pytest.raises(pz.InputError, match="no rows to measure"):
+        measure(_RECORDS.iloc[:0])
+
+
+_NOT_A_LIST = st.one_of(
+    st.floats(0, 1),
+    st.integers(1, 3),
+    st.text(min_size=1, max_size=3),
+    st.binary(min_size=1, max_size=3),
+    st.none(),
+)
+
+
+@given(_NOT_A_LIST, st.sampled_from(["follower_reach", "agents"]))
+def test_a_sweep_grid_value_that_is_not_a_list_is_named(value: Any, name: str) -> None:
+    # A float was a TypeError ('float' object is not iterable); a string ran one policy
+    # per character ("0.5" -> "0", ".", "5") or failed on one of them.
+    with pytest.raises(pz.InputError, match=rf"grid\['{name}'\] must be a list of values"):
+        pz.sweep(_FRAME, pz.policies.balanced(), grid={name: value}, agents=2)
+
+
+@pytest.mark.parametrize("seeds", [3, "01", b"0", None, 2.0])
+def test_sweep_seeds_that_are_not_a_list_are_named(seeds: Any) -> None:
+    with pytest.raises(pz.InputError, match="seeds must be a list of seeds"):
+        pz.sweep(_FRAME, pz.policies.balanced(), grid={"follower_reach": [0.1]}, agents=2, seeds=seeds)
+
+
+@pytest.mark.parametrize("key", [1, None, ("follower_reach",)])
+def test_sweep_grid_keys_that_are_not_names_are_named(key: Any) -> None:
+    with pytest.raises(pz.InputError, match="grid keys must be parameter names"):
+        pz.sweep(_FRAME, pz.policies.balanced(), grid={key: [0.1]}, agents=2)
+
+
+def test_a_sweep_grid_of_lists_still_runs_every_point() -> None:
+    table = pz.sweep(
+        _FRAME, pz.policies.balanced(), grid={"follower_reach": (0.0, 0.5)}, seeds=range(2), agents=2
+    )
+    assert table[["follower_reach", "seed"]].values.tolist() == [[0.0, 0], [0.0, 1], [0.5, 0], [0.5, 1]]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["compare", "--synthetic", "0"], "--synthetic"),
+        (["compare", "--synthetic", "-3", "--replications", "2"], "--synthetic"),
+        (["demo", "--queries", "0"], "--queries"),
+    ],
+)
+def test_cli_names_the_option_the_user_typed(
+    capsys: pytest.CaptureFixture[str], args: list[str], option: str
+) -> None:
+    # compare --synthetic 0 said "--queries must be >= 1", an option that takes a file there.
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"prioritize: error: {option} must be >= 1"), err
