@@ -141,9 +141,10 @@ def _read(rows: Rows, pos: int, conversation: Any, channels: Mapping[Any, Channe
     source = conversation.get("source")
     source = source if isinstance(source, Mapping) else {}
     delivered = source.get("delivered_as")
-    if delivered in _COMPANY and rows.skip("brand_reply", label):
+    known = isinstance(delivered, str)  # a list or an object is no sender kind (nor hashable)
+    if known and delivered in _COMPANY and rows.skip("brand_reply", label):
         return
-    if delivered not in _COMPANY and delivered != _CUSTOMER:
+    if not known or (delivered not in _COMPANY and delivered != _CUSTOMER):
         rows.problem(
             label,
             f"source.delivered_as {delivered!r} is not one of {sorted({_CUSTOMER, *_COMPANY})}",

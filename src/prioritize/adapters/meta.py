@@ -116,6 +116,7 @@ def _bodies(doc: Any) -> list[Any]:
 def _is_body(obj: Any) -> bool:
     return (
         isinstance(obj, Mapping)
+        and isinstance(obj.get("object"), str)  # a list or an object is unhashable
         and obj.get("object") in OBJECTS
         and isinstance(obj.get("entry"), list)
     )
@@ -253,10 +254,17 @@ def _whatsapp(rows: Rows, where: str, value: Any) -> None:
     if not isinstance(value, Mapping):
         rows.problem(where, "value must be an object")
         return
-    statuses = value.get("statuses") or []
+    if not any(key in value for key in ("messages", "statuses", "errors")):
+        # a 'messages' change always carries one of these: an empty value is no known event
+        rows.problem(where, "value has no 'messages', 'statuses' or 'errors'")
+        return
+    # `x or []` would read {} or "" as no messages: only a missing or null list is empty
+    statuses = value.get("statuses")
+    statuses = [] if statuses is None else statuses
     for pos, _ in enumerate(statuses if isinstance(statuses, list) else [statuses]):
         rows.skip("not_a_message", f"{where}.value.statuses[{pos}]")
-    messages = value.get("messages") or []
+    messages = value.get("messages")
+    messages = [] if messages is None else messages
     if not isinstance(messages, list):
         rows.problem(where, "value.messages must be a list")
         return
@@ -304,6 +312,9 @@ def _entry(rows: Rows, where: str, platform: str, entry: Any) -> None:
     changes = entry.get("changes")
     if messaging is None and changes is None and "standby" not in entry:
         rows.problem(where, "has neither 'messaging' nor 'changes'")
+    for name, events in (("messaging", messaging), ("changes", changes)):
+        if events is not None and not isinstance(events, list):  # else its messages vanish
+            rows.problem(where, f"{name} must be a list; got {type(events).__name__}")
     for pos, event in enumerate(messaging if isinstance(messaging, list) else []):
         if platform == "whatsapp":
             rows.problem(f"{where}.messaging[{pos}]", "WhatsApp sends changes, not messaging")

@@ -339,7 +339,8 @@ class _Reader:
         authors = {
             t.get("author_id")
             for t in page.tweets
-            if isinstance(t, Mapping) and page.version == _V2
+            # an id that is a list or an object is named as a bad record below, not hashed here
+            if isinstance(t, Mapping) and page.version == _V2 and isinstance(t.get("author_id"), str | int)
         }
         author_errors: dict[str, str] = {}
         for error in page.errors:
@@ -403,7 +404,9 @@ class _Reader:
             problems.append(f"{where}: 'created_at' is missing{hint}")
         author_id = _str_field(tweet, "author_id")
         user: Mapping[str, Any] | None = None
-        if author_id is None:
+        if author_id is None and not v1 and tweet.get("author_id") is not None:
+            problems.append(f"{where}: 'author_id' {tweet['author_id']!r} is not a user id")
+        elif author_id is None:
             problems.append(
                 f"{where}: 'user' is missing or has no 'id_str'"
                 if v1

@@ -318,9 +318,11 @@ def _tickets(doc: Any, skips: Skips) -> tuple[list[Any], dict[str, Mapping[str, 
         if isinstance(item, Mapping) and _is_page_doc(item):
             _add_users(item.get("users") or [], users)
             page = item.get("tickets")
-            if page is not None and not isinstance(page, list):
+            if page is None and "ticket" in item:
+                page = [item["ticket"]]
+            if not isinstance(page, list):  # {"tickets": null}: not a page of no tickets
                 raise InputError(f"zendesk payload: page {pos}: 'tickets' must be a list")
-            tickets.extend(page if page is not None else [item["ticket"]])
+            tickets.extend(page)
         else:
             tickets.append(item)
     return tickets, users
