@@ -185,6 +185,11 @@ def _at(doc: Any, path: tuple[Any, ...]) -> Any:
         ("twitter", ("data", 0, "author_id"), [], r"tweet 7: 'author_id' \[\] is not a user id"),
         ("twitter", ("data", 0, "author_id"), {}, r"tweet 7: 'author_id' \{\} is not a user id"),
         ("zendesk", ("tickets",), None, r"page 0: 'tickets' must be a list"),
+        # each was read as a webhook with no message: a row lost, nothing counted
+        ("meta", (0, "entry", 0, "changes"), {}, r"entry\[0\]: changes must be a list; got dict"),
+        ("meta", (0, "entry", 0, "changes"), "x", r"entry\[0\]: changes must be a list; got str"),
+        ("meta", (0, "entry", 0, "changes", 0, "value", "messages"), {}, "value.messages must be a list"),
+        ("meta", (0, "entry", 0, "changes", 0, "value"), {}, "value has no 'messages', 'statuses'"),
     ],
 )
 def test_the_shapes_that_crashed_are_named(
