@@ -148,7 +148,9 @@ def test_a_sweep_grid_value_that_is_not_a_list_is_named(value: Any, name: str) -
 @pytest.mark.parametrize("seeds", [3, "01", b"0", None, 2.0])
 def test_sweep_seeds_that_are_not_a_list_are_named(seeds: Any) -> None:
     with pytest.raises(pz.InputError, match="seeds must be a list of seeds"):
-        pz.sweep(_FRAME, pz.policies.balanced(), grid={"follower_reach": [0.1]}, agents=2, seeds=seeds)
+        pz.sweep(
+            _FRAME, pz.policies.balanced(), grid={"follower_reach": [0.1]}, agents=2, seeds=seeds
+        )
 
 
 @pytest.mark.parametrize("key", [1, None, ("follower_reach",)])
@@ -159,9 +161,18 @@ def test_sweep_grid_keys_that_are_not_names_are_named(key: Any) -> None:
 
 def test_a_sweep_grid_of_lists_still_runs_every_point() -> None:
     table = pz.sweep(
-        _FRAME, pz.policies.balanced(), grid={"follower_reach": (0.0, 0.5)}, seeds=range(2), agents=2
+        _FRAME,
+        pz.policies.balanced(),
+        grid={"follower_reach": (0.0, 0.5)},
+        seeds=range(2),
+        agents=2,
     )
-    assert table[["follower_reach", "seed"]].values.tolist() == [[0.0, 0], [0.0, 1], [0.5, 0], [0.5, 1]]
+    assert table[["follower_reach", "seed"]].values.tolist() == [
+        [0.0, 0],
+        [0.0, 1],
+        [0.5, 0],
+        [0.5, 1],
+    ]
 
 
 @pytest.mark.parametrize(

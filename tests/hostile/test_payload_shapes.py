@@ -110,7 +110,13 @@ _REPLACEMENTS = [
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     yield prefix
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, child in items:
         yield from _paths(child, (*prefix, key))
 
@@ -142,7 +148,9 @@ def _read(name: str, doc: Any) -> pd.DataFrame | None:
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -179,8 +187,18 @@ def _at(doc: Any, path: tuple[Any, ...]) -> Any:
     ("name", "path", "value", "message"),
     [
         # each raised a raw exception from inside the reader before its fix
-        ("intercom", (0, "source", "delivered_as"), [], r"conversation 500: source.delivered_as \[\]"),
-        ("intercom", (0, "source", "delivered_as"), {}, r"conversation 500: source.delivered_as \{\}"),
+        (
+            "intercom",
+            (0, "source", "delivered_as"),
+            [],
+            r"conversation 500: source.delivered_as \[\]",
+        ),
+        (
+            "intercom",
+            (0, "source", "delivered_as"),
+            {},
+            r"conversation 500: source.delivered_as \{\}",
+        ),
         ("meta", (0, "object"), [], r"body 0 is not a webhook .*\(object: \[\]\)"),
         ("twitter", ("data", 0, "author_id"), [], r"tweet 7: 'author_id' \[\] is not a user id"),
         ("twitter", ("data", 0, "author_id"), {}, r"tweet 7: 'author_id' \{\} is not a user id"),
@@ -188,7 +206,12 @@ def _at(doc: Any, path: tuple[Any, ...]) -> Any:
         # each was read as a webhook with no message: a row lost, nothing counted
         ("meta", (0, "entry", 0, "changes"), {}, r"entry\[0\]: changes must be a list; got dict"),
         ("meta", (0, "entry", 0, "changes"), "x", r"entry\[0\]: changes must be a list; got str"),
-        ("meta", (0, "entry", 0, "changes", 0, "value", "messages"), {}, "value.messages must be a list"),
+        (
+            "meta",
+            (0, "entry", 0, "changes", 0, "value", "messages"),
+            {},
+            "value.messages must be a list",
+        ),
         ("meta", (0, "entry", 0, "changes", 0, "value"), {}, "value has no 'messages', 'statuses'"),
     ],
 )

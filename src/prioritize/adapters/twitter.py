@@ -340,7 +340,9 @@ class _Reader:
             t.get("author_id")
             for t in page.tweets
             # an id that is a list or an object is named as a bad record below, not hashed here
-            if isinstance(t, Mapping) and page.version == _V2 and isinstance(t.get("author_id"), str | int)
+            if isinstance(t, Mapping)
+            and page.version == _V2
+            and isinstance(t.get("author_id"), str | int)
         }
         author_errors: dict[str, str] = {}
         for error in page.errors:

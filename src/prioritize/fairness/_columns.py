@@ -53,7 +53,9 @@ def _fail(frame: pd.DataFrame, mask: BoolArray, problem: str) -> None:
 def _group_names(group: GroupSpec) -> tuple[str, ...]:
     # A Series or array of labels is not a Sequence: its values would be read as column names.
     if not isinstance(group, (str, Sequence)):
-        raise InputError(f"group must be a column name or a list of them; got {type(group).__name__}")
+        raise InputError(
+            f"group must be a column name or a list of them; got {type(group).__name__}"
+        )
     names = (group,) if isinstance(group, str) else tuple(group)
     if not names or not all(isinstance(name, str) for name in names):
         raise InputError(f"group must be a column name or a list of them; got {group!r}")
