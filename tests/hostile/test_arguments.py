@@ -190,3 +190,44 @@ def test_cli_names_the_option_the_user_typed(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"prioritize: error: {option} must be >= 1"), err
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"name": "a", "name": "b"}', "name"),
+        ('{"weights": {"urgency": 1}, "weights": {"follower_reach": 1}}', "weights"),
+        ('{"weights": {"urgency": 1, "urgency": 0}}', "urgency"),
+        (
+            '{"rules": [{"kind": "aging", "points_per_hour": 1, "points_per_hour": 9}]}',
+            "points_per_hour",
+        ),
+    ],
+)
+def test_a_json_policy_with_a_key_twice_is_refused(tmp_path: Any, text: str, key: str) -> None:
+    # json.loads keeps the last value: the first weights table was dropped without a word,
+    # where the same file in TOML is an error.
+    path = tmp_path / "policy.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(pz.ConfigError, match=rf"policy.json: .*\['{key}'\] given more than once"):
+        pz.Policy.from_file(path)
+
+
+def test_a_json_team_with_a_key_twice_is_refused(tmp_path: Any) -> None:
+    path = tmp_path / "team.json"
+    path.write_text('{"groups": [{"name": "a", "agents": 1, "agents": 3}]}', encoding="utf-8")
+    with pytest.raises(pz.ConfigError, match=r"\['agents'\] given more than once"):
+        pz.Team.from_file(path)
+
+
+def test_a_json_policy_with_keys_once_each_still_loads(tmp_path: Any) -> None:
+    policy = pz.policies.balanced()
+    path = policy.to_file(tmp_path / "policy.json")
+    assert pz.Policy.from_file(path) == policy
+
+
+@pytest.mark.parametrize("policy", [None, {"weights": {}}, "balanced", pz.policies.balanced])
+def test_a_queue_without_a_policy_says_so(policy: Any) -> None:
+    # An AttributeError ('NoneType' object has no attribute 'score_value') at the first push.
+    with pytest.raises(pz.InputError, match="policy must be a prioritize.Policy"):
+        pz.TriageQueue(policy)

@@ -30,6 +30,15 @@ def _unknown_suffix(path: Path, suffix: str) -> ConfigError:
     return ConfigError(f"{path}: unknown policy file type {suffix!r}; use .toml or .json")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` keeps the last, dropping the first)."""
+    document = dict(pairs)
+    if len(document) < len(pairs):
+        twice = sorted({key for key, _ in pairs if sum(k == key for k, _ in pairs) > 1})
+        raise ValueError(f"key(s) {twice} given more than once in one object")
+    return document
+
+
 def read_document(path: str | Path) -> Any:
     """The parsed ``.toml`` or ``.json`` document at ``path``.
 
@@ -47,7 +56,10 @@ def read_document(path: str | Path) -> Any:
     text = read_text(path, max_bytes=MAX_POLICY_BYTES, error=ConfigError)
     kind = suffix[1:].upper()
     try:
-        document = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+        if suffix == ".toml":
+            document = tomllib.loads(text)  # TOML itself forbids a key twice
+        else:
+            document = json.loads(text, object_pairs_hook=_unique_keys)
     except RecursionError as exc:
         raise ConfigError(f"{path}: not a policy: {kind} nested too deeply") from exc
     except ValueError as exc:  # TOMLDecodeError, JSONDecodeError, an integer too long

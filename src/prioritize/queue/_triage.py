@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from prioritize._errors import InputError, PrioritizeError
+from prioritize._internal.checks import check_instance
 from prioritize._internal.skills import NO_SKILLS, Skills, skill_set
 from prioritize._internal.times import aware_ns, timestamp_ns
 from prioritize.models import Customer, Query, group_of
@@ -122,7 +123,7 @@ class TriageQueue:
     ) -> None:
         if isinstance(remember, bool) or not isinstance(remember, int) or remember < 0:
             raise InputError(f"remember must be an int >= 0; got {remember!r}")
-        self.policy = policy
+        self.policy = check_instance("policy", policy, Policy)
         self._remember = remember
         # Served id -> its pop number (None: remember none). An id is remembered while
         # fewer than ``remember`` pops followed; the dict is pruned to those when it
