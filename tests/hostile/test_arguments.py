@@ -231,3 +231,16 @@ def test_a_queue_without_a_policy_says_so(policy: Any) -> None:
     # An AttributeError ('NoneType' object has no attribute 'score_value') at the first push.
     with pytest.raises(pz.InputError, match="policy must be a prioritize.Policy"):
         pz.TriageQueue(policy)
+
+
+@pytest.mark.parametrize(
+    ("spec", "channel"),
+    [("chat=5,chat=600,default=60", "chat"), ("default=5, default=60", "default")],
+)
+def test_cli_patience_with_a_channel_twice_is_refused(
+    capsys: pytest.CaptureFixture[str], spec: str, channel: str
+) -> None:
+    # The later pair silently replaced the earlier one, and the run went ahead (exit 0).
+    assert main(["compare", "--synthetic", "20", "--patience", spec]) == 2
+    err = capsys.readouterr().err
+    assert err == f"prioritize: error: --patience: {channel!r} is given twice in {spec!r}\n"

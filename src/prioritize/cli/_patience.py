@@ -27,6 +27,8 @@ def parse_patience(text: str | None) -> Patience:
                 channel, sep, minutes = part.partition("=")
                 if not sep or not channel.strip():
                     raise CLIError(f"--patience: {part.strip()!r} is not CHANNEL=MINUTES")
+                if channel.strip() in value:  # the later pair would silently replace it
+                    raise CLIError(f"--patience: {channel.strip()!r} is given twice in {text!r}")
                 value[channel.strip()] = float(minutes)
         elif spec.lower() in ("survey", "none"):
             value = spec.lower()
