@@ -244,3 +244,62 @@ def test_cli_patience_with_a_channel_twice_is_refused(
     assert main(["compare", "--synthetic", "20", "--patience", spec]) == 2
     err = capsys.readouterr().err
     assert err == f"prioritize: error: --patience: {channel!r} is given twice in {spec!r}\n"
+
+
+_CSV_COLUMNS = [
+    "query_id", "customer_id", "received_at", "channel", "followers", "lifetime_value",
+    "purchase_count", "total_spend", "urgency", "days_since_last_purchase",
+]  # fmt: skip
+
+
+def _csv_lines(tmp_path: Any) -> list[str]:
+    frame = pz.synthetic.queries(4, seed=0, days=0.2)[_CSV_COLUMNS]
+    return frame.to_csv(index=False).splitlines()
+
+
+@pytest.mark.parametrize("cut", [1, 2, 5])
+def test_a_csv_cut_short_is_refused_not_read_as_never_bought(tmp_path: Any, cut: int) -> None:
+    # The last row lost its last field(s): pandas filled NaN, which for
+    # days_since_last_purchase reads as "never bought" (and for urgency, "derive it").
+    lines = _csv_lines(tmp_path)
+    lines[-1] = ",".join(lines[-1].split(",")[:-cut])
+    path = tmp_path / "cut.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(
+        pz.InputError, match=r"cut.csv: row 3 has fewer fields than the header's 10"
+    ):
+        pz.adapters.read_queries(path)
+    with pytest.raises(pz.InputError, match="row 3 has fewer fields"):
+        pz.adapters.read(path)
+
+
+def test_a_short_row_inside_a_csv_is_named(tmp_path: Any) -> None:
+    lines = _csv_lines(tmp_path)
+    lines[2] = ",".join(lines[2].split(",")[:-1])
+    lines[3] = ",".join(lines[3].split(",")[:-1])
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(pz.InputError, match=r"row 1, row 2 have fewer fields"):
+        pz.adapters.read_queries(path)
+
+
+def test_empty_fields_and_blank_lines_are_still_read(tmp_path: Any) -> None:
+    lines = _csv_lines(tmp_path)
+    lines[2] = lines[2].rsplit(",", 1)[0] + ","  # an empty last field: never bought
+    path = tmp_path / "empty.csv"
+    path.write_text("\n".join([*lines[:3], "", *lines[3:]]) + "\n\n", encoding="utf-8")
+    frame = pz.adapters.read_queries(path)
+    assert len(frame) == 4
+    assert frame["days_since_last_purchase"].isna().tolist() == [False, True, False, False]
+
+
+def test_the_cli_refuses_a_csv_cut_short(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = _csv_lines(tmp_path)
+    text = "\n".join(lines)
+    (tmp_path / "cut.csv").write_text(text[: text.rindex(",")], encoding="utf-8")
+    assert main(["score", "cut.csv", "--policy", "fifo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("prioritize: error: ") and "row 3 has fewer fields" in err, err

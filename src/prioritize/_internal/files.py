@@ -10,6 +10,8 @@ the target as it was, never truncated.
 from __future__ import annotations
 
 import contextlib
+import csv
+import itertools
 import os
 import secrets
 import stat
@@ -157,7 +159,48 @@ def read_table(
         kind = "Parquet" if parquet else "CSV"
         raise InputError(f"{head}: cannot read as {kind}: {text}") from exc
     check_unique_columns(table.columns, head)
+    if not parquet:
+        _check_no_short_rows(path, head, table, options)
     return table
+
+
+#: Short rows named in one error.
+_SHORT_SHOWN = 5
+
+
+def _check_no_short_rows(
+    path: str | os.PathLike[str], head: str, table: pd.DataFrame, options: dict[str, Any]
+) -> None:
+    """Refuse a CSV row with fewer fields than the header (a file cut short, a lost comma).
+
+    pandas fills the missing fields with NaN, or ``""`` with ``keep_default_na=False``,
+    which a reader then takes for a value meant to be absent (NaN days since the last
+    purchase means "never bought"). Such a row always lacks the last column, so the
+    file is only counted field by field when the last column has an empty value.
+    """
+    if table.empty or table.shape[1] < 2:
+        return
+    last = table.iloc[:, -1]
+    if not (last.isna().any() or last.astype(object).eq("").any()):
+        return
+    width = table.shape[1]
+    short: list[int] = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter=options.get("sep", ","))
+        next(rows, None)  # the header
+        data = (row for row in rows if row)  # pandas skips blank lines
+        limit = options.get("nrows")
+        for position, row in enumerate(itertools.islice(data, limit)):
+            if len(row) < width:
+                short.append(position)
+    if short:
+        shown = ", ".join(f"row {p}" for p in short[:_SHORT_SHOWN])
+        more = f" ({len(short)} rows in all)" if len(short) > _SHORT_SHOWN else ""
+        raise InputError(
+            f"{head}: {shown}{more} ha{'s' if len(short) == 1 else 've'} fewer fields than "
+            f"the header's {width}; is the file cut short or a separator missing? "
+            "(an empty value is written as an empty field: a,,c)"
+        )
 
 
 def check_unique_columns(columns: Any, what: str) -> None:
