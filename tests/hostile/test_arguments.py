@@ -10,7 +10,9 @@ read a string as its characters before its fix.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -303,3 +305,27 @@ def test_the_cli_refuses_a_csv_cut_short(
     assert main(["score", "cut.csv", "--policy", "fifo"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("prioritize: error: ") and "row 3 has fewer fields" in err, err
+
+
+_DATA = Path(__file__).parent.parent / "adapters" / "data"
+
+
+@pytest.mark.parametrize(
+    ("export", "read"),
+    [
+        ("salesforce/cases.csv", lambda p: pz.adapters.salesforce.from_csv(p, tz="UTC")),
+        ("zendesk_export.csv", lambda p: pz.adapters.zendesk.from_csv(p, tz="UTC")),
+        ("twcs/twcs_sample.csv", lambda p: pz.adapters.twcs.from_csv(p, followers=0)),
+    ],
+)
+def test_every_csv_export_reader_refuses_a_file_cut_short(
+    tmp_path: Any, export: str, read: Callable[[Any], Any]
+) -> None:
+    text = (_DATA / export).read_text(encoding="utf-8").rstrip("\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pz.SkippedRecordsWarning)
+        assert len(read(_DATA / export)) > 0
+        path = tmp_path / "cut.csv"
+        path.write_text(text[: text.rindex(",")], encoding="utf-8")
+        with pytest.raises(pz.InputError, match="has fewer fields than the header"):
+            read(path)
