@@ -329,3 +329,18 @@ def test_every_csv_export_reader_refuses_a_file_cut_short(
         path.write_text(text[: text.rindex(",")], encoding="utf-8")
         with pytest.raises(pz.InputError, match="has fewer fields than the header"):
             read(path)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (["query_id"], "mapping must be a dict source column -> canonical column; got list"),
+        ("query_id", "mapping must be a dict source column -> canonical column; got str"),
+        ({"query_id": ["id"]}, r"a canonical column is a name \(str\); got 'query_id': \['id'\]"),
+        ({"query_id": None}, r"a canonical column is a name \(str\); got 'query_id': None"),
+    ],
+)
+def test_read_queries_mapping_that_is_not_names_is_named(mapping: Any, message: str) -> None:
+    # dict(["query_id"]) was a bare ValueError; a list target an unhashable TypeError.
+    with pytest.raises(pz.InputError, match=message):
+        pz.adapters.read_queries(_FRAME, mapping)

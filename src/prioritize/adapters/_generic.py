@@ -255,7 +255,16 @@ def read_queries(
         If the file is Parquet and pyarrow is not installed.
     """
     skips = Skips("read_queries", kinds=(), keep=keep)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        # dict() would read a list of pairs, or fail on anything else with a bare ValueError
+        raise InputError(
+            "mapping must be a dict source column -> canonical column; "
+            f"got {type(mapping).__name__}"
+        )
     mapping = dict(mapping or {})
+    bad = [f"{k!r}: {v!r}" for k, v in mapping.items() if not isinstance(v, str)]
+    if bad:
+        raise InputError(f"mapping: a canonical column is a name (str); got {', '.join(bad)}")
     targets = list(mapping.values())
     if len(set(targets)) != len(targets):
         dup = sorted({t for t in targets if targets.count(t) > 1})
