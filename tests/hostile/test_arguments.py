@@ -344,3 +344,36 @@ def test_read_queries_mapping_that_is_not_names_is_named(mapping: Any, message: 
     # dict(["query_id"]) was a bare ValueError; a list target an unhashable TypeError.
     with pytest.raises(pz.InputError, match=message):
         pz.adapters.read_queries(_FRAME, mapping)
+
+
+_NOW = pd.Timestamp("2024-06-01", tz="UTC").to_pydatetime()
+
+
+def _transactions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "a", "b", "c"], dtype=object),
+            "purchased_at": pd.to_datetime(
+                ["2024-01-01", "2024-02-01", "2024-01-05", "2024-03-01"], utc=True
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0],
+        }
+    )
+
+
+@pytest.mark.parametrize("where", [0, 3])
+def test_a_customer_id_that_is_a_list_is_named(where: int) -> None:
+    # pd.factorize raised a bare TypeError (unhashable type: 'list').
+    tx = _transactions()
+    tx.at[where, "customer_id"] = ["a"]
+    with pytest.raises(
+        pz.SchemaError, match=rf"column 'customer_id': 1 row .*row {where} = \['a'\]"
+    ):
+        pz.value.summarize_purchases(tx, now=_NOW)
+
+
+@pytest.mark.parametrize("customers", ["abc", b"abc"])
+def test_customers_given_as_one_string_is_refused(customers: Any) -> None:
+    # "abc" was read as the three customers 'a', 'b' and 'c'.
+    with pytest.raises(pz.InputError, match="customers must be a list of customer ids"):
+        pz.value.summarize_purchases(_transactions(), now=_NOW, customers=customers)

@@ -27,6 +27,7 @@ __all__ = [
     "FloatArray",
     "FrameColumns",
     "IntArray",
+    "check_hashable",
     "fail_rows",
     "past_time_axis",
     "read_float",
@@ -47,6 +48,26 @@ def fail_rows(frame: pd.DataFrame, column: str, mask: BoolArray, expected: str) 
         f"column {column!r}: {count} {rows} a bad value; expected {expected}: "
         f"{describe_rows(frame, mask, column)}"
     )
+
+
+def check_hashable(frame: pd.DataFrame, column: str, expected: str) -> None:
+    """Raise :class:`SchemaError` for the rows of ``column`` holding a list, a dict or a set.
+
+    Such a value cannot be a label or an id (it is not hashable): pandas would fail on
+    it with a bare ``TypeError`` when grouping or factorizing the column.
+    """
+    values = frame[column].to_numpy(dtype=object)
+    bad = np.fromiter((not _hashable(v) for v in values), dtype=bool, count=len(values))
+    if bad.any():
+        fail_rows(frame, column, bad, expected)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def require_columns(frame: Any, columns: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from prioritize._internal.frames import (
     BoolArray,
     FloatArray,
     IntArray,
-    fail_rows,
+    check_hashable,
     read_float,
     require_columns,
 )
@@ -74,27 +74,12 @@ def _column_codes(frame: pd.DataFrame, name: str) -> tuple[IntArray, pd.Index]:
         try:
             raw, uniques = pd.factorize(series, sort=True)
         except TypeError:  # values of mixed types cannot be sorted: keep first-seen order
-            _check_hashable(frame, name, series)
+            if name in frame.columns:  # a computed band is always hashable
+                check_hashable(frame, name, "a group label (a string or a number, not a list)")
             raw, uniques = pd.factorize(series, sort=False)
         codes = np.asarray(raw, dtype=np.int64)
         levels = pd.Index(uniques)
     return codes, levels.rename(name)
-
-
-def _check_hashable(frame: pd.DataFrame, name: str, series: pd.Series) -> None:
-    """A label that cannot be a group (a list, a dict, a set) is an error naming its rows."""
-    values = series.to_numpy(dtype=object)
-    bad = np.fromiter((not _hashable(v) for v in values), dtype=bool, count=len(values))
-    if bad.any():
-        fail_rows(frame, name, bad, "a group label (a string or a number, not a list or a dict)")
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.frames import read_float, read_received_ns, require_columns
+from prioritize._internal.frames import (
+    check_hashable,
+    read_float,
+    read_received_ns,
+    require_columns,
+)
 from prioritize._internal.rows import describe_rows, repeated
 from prioritize._internal.times import timestamp_ns
 
@@ -52,16 +57,22 @@ def _rows(frame: pd.DataFrame, positions: npt.NDArray[np.intp], customer: str, c
     return describe_rows(frame, mask, None if column == customer else column, id_column=customer)
 
 
-def _factorize(ids: pd.Series) -> tuple[npt.NDArray[np.intp], pd.Index]:
+def _factorize(frame: pd.DataFrame, customer: str) -> tuple[npt.NDArray[np.intp], pd.Index]:
+    ids = frame[customer]
     try:
         codes, uniques = pd.factorize(ids, sort=True)
     except TypeError:
         # Ids of mixed types (e.g. 7 and "7") cannot be sorted: keep first appearance.
+        check_hashable(frame, customer, "a customer id (a string or a number, not a list)")
         codes, uniques = pd.factorize(ids, sort=False)
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
 
 
 def _customer_index(customers: Iterable[Hashable]) -> pd.Index:
+    if isinstance(customers, str | bytes):  # its characters are no customer ids
+        raise InputError(
+            f"customers must be a list of customer ids; got {type(customers).__name__}"
+        )
     index = customers if isinstance(customers, pd.Index) else pd.Index(list(customers))
     if index.hasnans:
         raise InputError("customers contains a missing id (None/NaN); every customer needs an id")
@@ -101,7 +112,7 @@ def read_transactions(
             f"{_rows(frame, np.flatnonzero(late), customer, at)}; pass drop_after_now=True "
             "to summarise only what was known at now"
         )
-    codes, uniques = _factorize(ids)
+    codes, uniques = _factorize(frame, customer)
     if customers is not None:
         index = _customer_index(customers)
         where = index.get_indexer(uniques)
