@@ -262,9 +262,9 @@ def read_queries(
             f"got {type(mapping).__name__}"
         )
     mapping = dict(mapping or {})
-    bad = [f"{k!r}: {v!r}" for k, v in mapping.items() if not isinstance(v, str)]
-    if bad:
-        raise InputError(f"mapping: a canonical column is a name (str); got {', '.join(bad)}")
+    not_names = [f"{k!r}: {v!r}" for k, v in mapping.items() if not isinstance(v, str)]
+    if not_names:
+        raise InputError(f"mapping: a canonical column is a name (str); got {', '.join(not_names)}")
     targets = list(mapping.values())
     if len(set(targets)) != len(targets):
         dup = sorted({t for t in targets if targets.count(t) > 1})
