@@ -377,3 +377,21 @@ def test_customers_given_as_one_string_is_refused(customers: Any) -> None:
     # "abc" was read as the three customers 'a', 'b' and 'c'.
     with pytest.raises(pz.InputError, match="customers must be a list of customer ids"):
         pz.value.summarize_purchases(_transactions(), now=_NOW, customers=customers)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "message"),
+    [
+        (-1, "within_minutes must be >= 0; got -1"),  # was read: every share 0, no error
+        ("5", "within_minutes must be a number; got '5'"),  # was read as 5.0
+        ("abc", "within_minutes must be a number; got 'abc'"),  # was float()'s ValueError
+        (float("inf"), "within_minutes must be a finite number"),
+    ],
+)
+def test_share_within_minutes_follows_the_one_rule(minutes: Any, message: str) -> None:
+    for measure in (
+        lambda: fairness.DisparityFrame(_RECORDS, stat="share_within", within_minutes=minutes),
+        lambda: fairness.band_figures(_RECORDS, within_minutes=minutes, replicates=20),
+    ):
+        with pytest.raises(pz.InputError, match=message):
+            measure()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prioritize._errors import InputError
+from prioritize._internal.checks import check_number
 from prioritize._internal.constants import (
     CONFIDENCE,
     FAIL,
@@ -83,9 +84,8 @@ def parse_stat(stat: str, within_minutes: float | None = None) -> Stat:
     if stat == "share_within":
         if within_minutes is None or isinstance(within_minutes, bool):
             raise InputError("stat='share_within' needs within_minutes= (e.g. 60 for one hour)")
-        if not math.isfinite(float(within_minutes)):
-            raise InputError(f"within_minutes must be a finite number; got {within_minutes!r}")
-        return Stat(stat, within_minutes=float(within_minutes))
+        # the one rule for within_minutes (as band_figures): a finite number >= 0
+        return Stat(stat, within_minutes=check_number("within_minutes", within_minutes))
     if within_minutes is not None:
         raise InputError(f"within_minutes= only applies to stat='share_within', not {stat!r}")
     if stat in ("mean", "max"):
