@@ -395,3 +395,21 @@ def test_share_within_minutes_follows_the_one_rule(minutes: Any, message: str) -
     ):
         with pytest.raises(pz.InputError, match=message):
             measure()
+
+
+@pytest.mark.parametrize("frame", [None, [{"text": "hi"}], _multiindex(_FRAME)])
+def test_classify_frame_names_what_is_not_a_frame(frame: Any) -> None:
+    # None and a list were AttributeErrors; MultiIndex columns gave rows of arrays.
+    with pytest.raises(pz.SchemaError, match="expected a pandas DataFrame|MultiIndex columns"):
+        pz.routing.classify_frame(frame)
+
+
+def test_evaluate_refuses_a_message_without_its_true_label() -> None:
+    # sorted() met None among the class names: a bare TypeError.
+    messages = pz.routing.labelled_messages()
+    messages["type"] = messages["type"].astype(object)
+    rows = messages.index[messages["split"] == "test"][:2]
+    messages.loc[rows, "type"] = None
+    with pytest.raises(pz.SchemaError, match=r"column 'type': 2 rows .*expected a true label"):
+        pz.routing.evaluate(messages)
+    pz.routing.evaluate(messages, split="dev")  # the dev half has every label

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.frames import require_columns
+from prioritize._internal.frames import fail_rows, require_columns
 from prioritize.routing._frame import TextClassifier, classify_frame
 
 __all__ = ["FIELDS", "Evaluation", "FieldReport", "evaluate", "labelled_messages"]
@@ -136,6 +136,10 @@ def evaluate(
         data = data[data["split"] == split]
         if data.empty:
             raise SchemaError(f"column 'split': no row is {split!r}")
+    for field in fields:  # a missing true label is no class: it would be scored as one
+        missing = data[field].isna().to_numpy(dtype=bool)
+        if missing.any():
+            fail_rows(data, field, missing, "a true label (each evaluated message needs one)")
     labelled = classify_frame(data, classifier=classifier)
     reports = {
         f: _report(data[f].astype(str).reset_index(drop=True), labelled[f].reset_index(drop=True))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
-from prioritize._internal.frames import fail_rows
+from prioritize._internal.frames import fail_rows, require_columns
 from prioritize.models import Query
 from prioritize.routing._classifier import NO_TEXT, Classifier, Labels
 
@@ -94,6 +94,7 @@ def classify_frame(
     SchemaError
         If the frame has no ``text`` column, or a value that is not a string.
     """
+    require_columns(frame, ())  # a DataFrame, one level of column names
     if text not in frame.columns:
         raise SchemaError(
             f"classify_frame reads column {text!r}, which the frame does not have "
