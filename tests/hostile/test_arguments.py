@@ -413,3 +413,12 @@ def test_evaluate_refuses_a_message_without_its_true_label() -> None:
     with pytest.raises(pz.SchemaError, match=r"column 'type': 2 rows .*expected a true label"):
         pz.routing.evaluate(messages)
     pz.routing.evaluate(messages, split="dev")  # the dev half has every label
+
+
+def test_identity_graph_names_multiindex_columns() -> None:
+    # Each cell read as a one-element array: "row 0 holds array(['c1'], dtype=object)".
+    crm = pd.DataFrame({"crm_id": ["c1", "c2"], "email": ["a@x.com", "b@x.com"]}, dtype=object)
+    with pytest.raises(pz.SchemaError, match="MultiIndex columns"):
+        pz.identity.IdentityGraph.from_frame(_multiindex(crm), {"crm_id": "crm", "email": "email"})
+    graph = pz.identity.IdentityGraph.from_frame(crm, {"crm_id": "crm", "email": "email"})
+    assert graph.resolve("email:b@x.com") != graph.resolve("email:a@x.com")

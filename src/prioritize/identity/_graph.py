@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from prioritize._errors import InputError, SchemaError
+from prioritize._internal.frames import require_columns
 from prioritize.identity._keys import CRM_KIND, Kinds, make_kinds, normalise_key
 
 if TYPE_CHECKING:
@@ -237,8 +238,7 @@ class IdentityGraph:
         InputError
             If a key is malformed; the message names it.
         """
-        if not isinstance(frame, pd.DataFrame):
-            raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        require_columns(frame, ())  # a DataFrame, one level of column names
         spec: dict[str, str | None] = (
             dict(columns) if isinstance(columns, Mapping) else dict.fromkeys(columns)
         )
