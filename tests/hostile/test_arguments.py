@@ -10,6 +10,7 @@ read a string as its characters before its fix.
 
 from __future__ import annotations
 
+import gzip
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -293,6 +294,24 @@ def test_empty_fields_and_blank_lines_are_still_read(tmp_path: Any) -> None:
     frame = pz.adapters.read_queries(path)
     assert len(frame) == 4
     assert frame["days_since_last_purchase"].isna().tolist() == [False, True, False, False]
+
+
+def test_a_compressed_csv_is_checked_as_pandas_reads_it(tmp_path: Any) -> None:
+    # The short-row check opens the file as pandas did (compression inferred from the
+    # name): a .csv.gz with an empty last field is read, one cut short is refused (the
+    # check opened it as UTF-8 text first: a UnicodeDecodeError on every such file).
+    lines = _csv_lines(tmp_path)
+    lines[2] = lines[2].rsplit(",", 1)[0] + ","
+    good = tmp_path / "empty.csv.gz"
+    with gzip.open(good, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    assert len(pz.adapters.read_queries(good)) == 4
+    lines[-1] = ",".join(lines[-1].split(",")[:-1])
+    cut = tmp_path / "cut.csv.gz"
+    with gzip.open(cut, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    with pytest.raises(pz.InputError, match="row 3 has fewer fields"):
+        pz.adapters.read_queries(cut)
 
 
 def test_the_cli_refuses_a_csv_cut_short(

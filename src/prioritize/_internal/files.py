@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.io.common import get_handle
 
 from prioritize._errors import InputError, PrioritizeError, SchemaError
 
@@ -185,8 +186,15 @@ def _check_no_short_rows(
         return
     width = table.shape[1]
     short: list[int] = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter=options.get("sep", ","))
+    # pandas' own opener: the same compression (inferred from the name: .csv.gz, ...)
+    # and encoding as the read above.
+    with get_handle(
+        path,
+        "r",
+        encoding=options.get("encoding") or "utf-8",
+        compression=options.get("compression", "infer"),
+    ) as handles:
+        rows = csv.reader(handles.handle, delimiter=options.get("sep", ","))
         next(rows, None)  # the header
         data = (row for row in rows if row)  # pandas skips blank lines
         limit = options.get("nrows")
