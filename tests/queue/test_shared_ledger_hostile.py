@@ -255,3 +255,39 @@ def test_twenty_groups_thousands_of_claims_keep_exact_credits(db_url: str) -> No
 def test_shares_summing_past_one_are_refused() -> None:
     with pytest.raises(ValueError, match="at most 1"):
         pz.rules.GroupShare(group="region", shares={"a": 0.6, "b": 0.6})
+
+
+def _labelled(qid: str, label: str) -> tuple[pz.Query, pz.Customer]:
+    query = pz.Query(
+        query_id=qid, customer_id="c", received_at=T0, channel="chat", attributes={"region": label}
+    )
+    return query, pz.Customer(customer_id="c")
+
+
+def test_a_label_the_database_cannot_store_is_refused_clearly(db_url: str) -> None:
+    """PostgreSQL's text holds no NUL, neither database a lone surrogate: a clear InputError
+    when the queue is opened (a listed group) or at push (a query's label), not the driver's
+    error at every claim; SQLite keeps a NUL, as a TriageQueue does."""
+    postgres = db_url.startswith("postgresql")
+    for label in ["a\x00b", "\ud800"]:
+        policy = _policy({label: 0.5, "x": 0.5}, False, False)
+        if postgres or label == "\ud800":
+            with pytest.raises(pz.InputError, match="GroupShare group"):
+                pz.SharedQueue(policy, db_url, name=uuid.uuid4().hex)
+            continue
+        with pz.SharedQueue(policy, db_url, name=uuid.uuid4().hex) as q:
+            q.push_many([_labelled("a", "x"), _labelled("b", label)])
+            model = pz.TriageQueue(policy)
+            model.push_many([_labelled("a", "x"), _labelled("b", label)])
+            for _ in range(2):
+                got, want = q.pop(T0), model.pop(T0)
+                assert (got.query_id, got.reason) == (want.query_id, want.reason)
+    # a query's label (not listed) with a NUL: refused at push on PostgreSQL, nothing added
+    policy = _policy({"x": 0.5}, False, False)
+    with pz.SharedQueue(policy, db_url, name=uuid.uuid4().hex) as q:
+        if postgres:
+            with pytest.raises(pz.InputError, match="query 'b'.*group label 'a.x00b'.*NUL"):
+                q.push_many([_labelled("a", "x"), _labelled("b", "a\x00b")])
+            assert len(q) == 0
+        q.push(*_labelled("a", "x"))
+        assert q.pop(T0).query_id == "a"
