@@ -291,3 +291,41 @@ def test_a_label_the_database_cannot_store_is_refused_clearly(db_url: str) -> No
             assert len(q) == 0
         q.push(*_labelled("a", "x"))
         assert q.pop(T0).query_id == "a"
+
+
+def test_many_skill_sets_mix_the_fallback_and_the_one_statement(db_url: str) -> None:
+    """20 listed groups, 25 skill sets: an agent who may take every set needs more than one
+    statement (the Python rule, also on PostgreSQL), one with a few sets the one statement;
+    alternating, each reads the credits the other wrote."""
+    labels = HOSTILE[:20]
+    shares = {g: 1 / 21 for g in labels}
+    policy = _policy(shares, True, False)
+    pairs = []
+    for i in range(300):
+        query = pz.Query(
+            query_id=f"q{i:03d}",
+            customer_id="c",
+            received_at=T0 + timedelta(seconds=10 * i),
+            channel="chat" if i % 3 else "email",
+            urgency=(i * 7 % 10) / 10,
+            skills={f"s{i % 25}"},
+            attributes={"region": [*labels, "other"][i % 21]},
+        )
+        pairs.append((query, pz.Customer(customer_id="c", followers=i)))
+    model = pz.TriageQueue(policy)
+    model.push_many(pairs)
+    with pz.SharedQueue(policy, db_url, name=uuid.uuid4().hex) as q:
+        q.push_many(pairs)
+        clock = T0 + timedelta(minutes=20)
+        few = frozenset({"s0", "s1", "s2"})
+        while len(model):
+            for agent in (None, few):
+                clock += timedelta(minutes=1)
+                want = model.try_pop(clock, agent=agent)
+                got = q.try_pop(clock, agent=agent)
+                assert (got and (got.query_id, got.reason)) == (
+                    want and (want.query_id, want.reason)
+                )
+                stored = stored_credit(q)
+                assert {g: stored.get(g, 0.0) for g in shares} == model_credit(model)
+        assert len(q._plan(None, True).chunks) > 1 and len(q._plan(few, True).chunks) == 1
