@@ -156,3 +156,63 @@ def test_a_process_killed_holding_the_ledger_s_lock_blocks_no_claim(db_url: str)
                 ref.claim(q, now)
         while len(ref.model):
             ref.claim(q, now)
+
+
+HOSTILE_SHARES = {'"': 0.2, "\\": 0.2, "}, ": 0.2, "😀": 0.2, "": 0.1}
+HOSTILE_POLICY = pz.Policy(
+    weights={"urgency": 1.0},
+    rules=[
+        pz.rules.MaxWait(minutes=30),
+        pz.rules.GroupShare(group="region", shares=HOSTILE_SHARES),
+    ],
+)
+
+
+def claim_all(url: str, name: str, out: Any) -> None:
+    done: list[str] = []
+    try:
+        with pz.SharedQueue(HOSTILE_POLICY, url, name=name) as q:
+            # (one now: a claim at a later now would take a lease that ran out at it)
+            while (entry := q.claim(T0 + timedelta(minutes=40))) is not None:
+                q.complete(entry.query_id, entry.token)
+                done.append(entry.query_id)
+    finally:
+        out.put(done)  # (a worker that failed: its exit code says so)
+
+
+def test_processes_claiming_under_hostile_labels_serve_each_query_once(db_url: str) -> None:
+    name, total = uuid.uuid4().hex, 240
+    labels = [*HOSTILE_SHARES, "unlisted"]
+    pairs = [
+        (
+            pz.Query(
+                query_id=f"q{i:04d}",
+                customer_id="c",
+                received_at=T0 + timedelta(seconds=5 * i),
+                channel="chat",
+                urgency=(i * 7 % 10) / 10,
+                attributes={"region": labels[i % len(labels)]},
+            ),
+            pz.Customer(customer_id="c"),
+        )
+        for i in range(total)
+    ]
+    with pz.SharedQueue(HOSTILE_POLICY, db_url, name=name) as q:
+        q.push_many(pairs)
+    out = CTX.Queue()
+    workers = [CTX.Process(target=claim_all, args=(db_url, name, out)) for _ in range(4)]
+    for p in workers:
+        p.start()
+    served: list[str] = []
+    for _ in workers:
+        served += out.get(timeout=120)
+    for p in workers:
+        p.join(10)
+        assert p.exitcode == 0
+    assert sorted(served) == [query.query_id for query, _ in pairs]  # each exactly once
+    with pz.SharedQueue(HOSTILE_POLICY, db_url, name=name) as q:
+        db = q._db
+        with db.tx(write=False):
+            text = db.run("SELECT credit FROM pz_queue WHERE id = ?", (q._queue_id,)).fetchone()[0]
+        # the last claim left no backlog: every listed group's credit reset to 0
+        assert json.loads(text) in ({}, dict.fromkeys(HOSTILE_SHARES, 0.0))
