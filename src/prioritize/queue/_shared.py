@@ -121,6 +121,22 @@ _CLAIMABLE_NOW = _CLAIMABLE.replace("?", ":now")
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
+# What each value of a row (SharedQueue._row) is, to name it in an error.
+_ROW_COLUMNS = (
+    "query_id",
+    "sort key",
+    "arrival",
+    "MaxWait limit",
+    "group label",
+    "base score",
+    "customer_id",
+    "channel",
+    "query",
+    "customer",
+    "skills",
+    "group label",
+    "preferred skills",
+)
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 _AGAIN = object()  # a claim that lost a race: asked again
 # The reasons by the code SharedQueue._ledger_sql gives them.
@@ -391,6 +407,13 @@ class SharedQueue:
         self._db: Database = open_database(url, timeout=timeout)
         self.url = self._db.url
         try:
+            # A listed group the database cannot hold would fail every claim (its parameter).
+            for group in self._listed:
+                why = _unstorable(group, bool(self._db.for_update))
+                if why is not None:
+                    raise InputError(
+                        f"GroupShare group {group!r} cannot be stored in {self.url}: {why}"
+                    )
             self._queue_id = self._open_queue(rekey)
         except BaseException:
             self._db.close()
@@ -596,6 +619,25 @@ class SharedQueue:
                     db.run_many(_INSERT_SKILLS, [(qid, *pair) for pair in sets])
             except db.integrity:
                 raise InputError(self._duplicates(ids)) from None
+            except db.bad_text:
+                found = self._bad_text(rows)
+                if found is None:
+                    raise
+                raise InputError(found) from None
+
+    def _bad_text(self, rows: list[tuple[Any, ...]]) -> str | None:
+        """The first text of the rows the database cannot hold, said (None: none; read only
+        after the driver refused the batch: no cost on push's path)."""
+        postgres = bool(self._db.for_update)
+        for row in rows:
+            for column, value in zip(_ROW_COLUMNS, row, strict=False):
+                why = _unstorable(value, postgres) if isinstance(value, str) else None
+                if why is not None:
+                    return (
+                        f"query {row[0]!r} cannot be stored in queue {self.name!r} of "
+                        f"{self.url}: its {column} {value!r}: {why}; nothing was added"
+                    )
+        return None
 
     def _duplicates(self, ids: list[str]) -> str:
         found: dict[str, int] = {}
@@ -1350,6 +1392,17 @@ def _cut(now_ns: int, span: int | None) -> int:
     if span is None:
         return _INT64[1]
     return min(max(now_ns - span, _INT64[0]), _INT64[1])
+
+
+def _unstorable(text: str, postgres: bool) -> str | None:
+    """Why the database cannot hold ``text`` (None: it can)."""
+    if postgres and "\x00" in text:
+        return "PostgreSQL's text holds no NUL character"
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "a lone surrogate is no UTF-8 text"
+    return None
 
 
 def _credit_text(keys: list[tuple[str, str]], credit: Mapping[str, float]) -> str:

@@ -213,6 +213,9 @@ class Database:
     where_row = "rowid = ?"
     #: The exceptions a duplicate primary key raises.
     integrity: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    # A text the database cannot hold (the driver's error, raised before anything is written):
+    # a lone surrogate is no UTF-8 (both), PostgreSQL's text holds no NUL.
+    bad_text: tuple[type[BaseException], ...] = (UnicodeEncodeError,)
 
     def __init__(self, url: str, conn: Any) -> None:
         self.url = redact(url)
@@ -277,6 +280,7 @@ class _Postgres(Database):
     def __init__(self, url: str, conn: Any, psycopg: Any) -> None:
         super().__init__(url, conn)
         self.integrity = (psycopg.errors.UniqueViolation,)
+        self.bad_text = (UnicodeEncodeError, psycopg.DataError)
         self._sql: dict[str, str] = {}
         self._pipeline = bool(psycopg.Pipeline.is_supported())
 
