@@ -20,6 +20,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from test_shared_processes import _collect
+
 import prioritize as pz
 from prioritize.policy import ShareLedger
 
@@ -203,12 +205,7 @@ def test_processes_claiming_under_hostile_labels_serve_each_query_once(db_url: s
     workers = [CTX.Process(target=claim_all, args=(db_url, name, out)) for _ in range(4)]
     for p in workers:
         p.start()
-    served: list[str] = []
-    for _ in workers:
-        served += out.get(timeout=120)
-    for p in workers:
-        p.join(10)
-        assert p.exitcode == 0
+    served = _collect(out, workers)
     assert sorted(served) == [query.query_id for query, _ in pairs]  # each exactly once
     with pz.SharedQueue(HOSTILE_POLICY, db_url, name=name) as q:
         db = q._db
