@@ -329,3 +329,20 @@ def test_many_skill_sets_mix_the_fallback_and_the_one_statement(db_url: str) -> 
                 stored = stored_credit(q)
                 assert {g: stored.get(g, 0.0) for g in shares} == model_credit(model)
         assert len(q._plan(None, True).chunks) > 1 and len(q._plan(few, True).chunks) == 1
+
+
+def test_a_query_whose_text_no_json_holds_is_refused_clearly(db_url: str) -> None:
+    """A lone surrogate in a message: the query's row holds it as JSON, which cannot hold
+    it; an InputError naming the query, nothing added (pydantic's serialization error
+    before), and the batch's other queries not added either."""
+    with pz.SharedQueue(pz.policies.fifo(), db_url, name=uuid.uuid4().hex) as q:
+        good = pz.Query(query_id="a", customer_id="c", received_at=T0, channel="chat")
+        bad = pz.Query(
+            query_id="b", customer_id="c", received_at=T0, channel="chat", text="hi \ud800"
+        )
+        customer = pz.Customer(customer_id="c")
+        with pytest.raises(pz.InputError, match="query 'b' cannot be stored as JSON"):
+            q.push_many([(good, customer), (bad, customer)])
+        assert len(q) == 0
+        q.push(good, customer)
+        assert q.pop(T0).query_id == "a"

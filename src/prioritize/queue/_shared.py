@@ -59,6 +59,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
+from pydantic_core import PydanticSerializationError
 
 from prioritize._errors import InputError, LeaseError, SharedQueueError
 from prioritize._internal.checks import check_instance, check_number
@@ -593,8 +594,8 @@ class SharedQueue:
             float(base),
             query.customer_id,
             query.channel.value,
-            query.model_dump_json(),
-            customer.model_dump_json(),
+            _json(query, "query"),
+            _json(customer, "customer"),
             skills_text(skills),
             group if self._shares is not None and group in self._shares else None,
             skills_text(prefer - skills) if prefer else "",
@@ -1392,6 +1393,20 @@ def _cut(now_ns: int, span: int | None) -> int:
     if span is None:
         return _INT64[1]
     return min(max(now_ns - span, _INT64[0]), _INT64[1])
+
+
+def _json(model: Query | Customer, what: str) -> str:
+    """The model as the JSON stored in its row; a text no JSON can hold (a lone surrogate
+    in a message or an id) is an :class:`InputError` naming the query, not pydantic's
+    serialization error."""
+    try:
+        return model.model_dump_json()
+    except PydanticSerializationError as exc:
+        qid = model.query_id if isinstance(model, Query) else model.customer_id
+        raise InputError(
+            f"{what} {qid!r} cannot be stored as JSON (a lone surrogate is no UTF-8 text?): "
+            f"{exc}; nothing was added"
+        ) from None
 
 
 def _unstorable(text: str, postgres: bool) -> str | None:
