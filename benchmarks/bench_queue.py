@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_queue.py [--n 100000] [--repeat 5] [--section push-pop|agents]``;
 ``--against SRC [--preset NAME ...]`` instead times this checkout's queue against
-the package in ``SRC`` (e.g. ``/tmp/base/src`` of a ``git worktree add /tmp/base
+the package in ``SRC`` (e.g. ``../base/src`` of a ``git worktree add ../base
 main``), interleaved in one process (:func:`against`).
 
 * bare heapq: push ``(-key, arrival, id, seq)`` tuples with precomputed keys,
