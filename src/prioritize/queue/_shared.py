@@ -98,10 +98,26 @@ LEASE_MINUTES = 15.0
 _KEYS = "query_id, sort_key, arrival_ns, share_group, skills"
 _PAYLOAD = "base_score, query, customer, prefer"
 _COLUMNS = f"{_KEYS}, NULL, {_PAYLOAD}"  # a row read whole (no address)
+# The values of a row (SharedQueue._row), in order: their columns of pz_entry, and what each
+# is, to name it in an error (state is not among them: a row is inserted waiting).
+_ROW = (
+    ("query_id", "query_id"),
+    ("sort_key", "sort key"),
+    ("arrival_ns", "arrival"),
+    ("limit_minutes", "MaxWait limit"),
+    ("share_group", "group label"),
+    ("base_score", "base score"),
+    ("customer_id", "customer_id"),
+    ("channel", "channel"),
+    ("query", "query"),
+    ("customer", "customer"),
+    ("skills", "skills"),
+    ("listed_group", "group label"),
+    ("prefer", "preferred skills"),
+)
 _INSERT = (
-    "INSERT INTO pz_entry (queue_id, query_id, state, sort_key, arrival_ns, limit_minutes,"
-    " share_group, base_score, customer_id, channel, query, customer, skills, listed_group,"
-    " prefer) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO pz_entry (queue_id, state, {', '.join(c for c, _ in _ROW)})"
+    f" VALUES (?, 0{', ?' * len(_ROW)})"
 )
 _INSERT_SKILLS = (
     "INSERT INTO pz_skills (queue_id, skills, prefer) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
@@ -122,22 +138,6 @@ _CLAIMABLE_NOW = _CLAIMABLE.replace("?", ":now")
 # At most this many candidate arms in one statement (SQLite allows 500 in a compound SELECT);
 # up to _FOLD_ARMS arms, each reads the payload of its row too (no second read for the one served).
 _MAX_ARMS, _FOLD_ARMS = 400, 8
-# What each value of a row (SharedQueue._row) is, to name it in an error.
-_ROW_COLUMNS = (
-    "query_id",
-    "sort key",
-    "arrival",
-    "MaxWait limit",
-    "group label",
-    "base score",
-    "customer_id",
-    "channel",
-    "query",
-    "customer",
-    "skills",
-    "group label",
-    "preferred skills",
-)
 _STATES = {WAITING: "waiting", LEASED: "leased", COMPLETED: "completed"}
 _AGAIN = object()  # a claim that lost a race: asked again
 # The reasons by the code SharedQueue._ledger_sql gives them.
@@ -631,7 +631,7 @@ class SharedQueue:
         after the driver refused the batch: no cost on push's path)."""
         postgres = bool(self._db.for_update)
         for row in rows:
-            for column, value in zip(_ROW_COLUMNS, row, strict=False):
+            for (_, column), value in zip(_ROW, row, strict=True):
                 why = _unstorable(value, postgres) if isinstance(value, str) else None
                 if why is not None:
                     return (
